@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs'
+import { RtspkitError } from '../errors.js'
+import { parseServeArgs, runServe, SERVE_HELP } from './serve.js'
+
+const HELP = `rtspkit — RTSP/RTP toolkit
+
+Usage:
+  rtspkit                      serve the built-in test card at rtsp://HOST:8554/test
+  rtspkit serve [options]      serve test cards and files (see rtspkit serve --help)
+  rtspkit --version
+
+Run 'rtspkit COMMAND --help' for a command's options.
+`
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(HELP)
+    return 0
+  }
+  if (first === '--version' || first === '-v') {
+    console.log(version())
+    return 0
+  }
+  // No command, or options only: serve.
+  const serveArgs = first === undefined || first.startsWith('-') ? argv : first === 'serve' ? rest : undefined
+  if (!serveArgs) {
+    console.error(`rtspkit: unknown command "${first}"; run rtspkit --help`)
+    return 2
+  }
+  const cfg = parseServeArgs(serveArgs)
+  if (cfg === 'help') {
+    process.stdout.write(SERVE_HELP)
+    return 0
+  }
+  return runServe(cfg)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const msg = err instanceof RtspkitError ? err.message : err instanceof Error ? err.message : String(err)
+    console.error(`rtspkit: ${msg}`)
+    process.exit(err instanceof RtspkitError ? 2 : 1)
+  },
+)

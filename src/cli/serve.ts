@@ -1,0 +1,181 @@
+import { parseArgs } from 'node:util'
+import { ConfigError } from '../errors.js'
+import { RtspServer, type Logger } from '../server/rtsp-server.js'
+import { attachSource, parseSourceSpec, type AttachedSource, type SourceSpec } from '../sources/source-spec.js'
+
+export const SERVE_HELP = `Usage: rtspkit serve [options]
+       rtspkit            (same as: rtspkit serve --path test=test)
+
+Serve live streams over RTSP (RTP over UDP or TCP interleaved).
+
+Options:
+  --port N             RTSP port (default 8554)
+  --host ADDR          address to listen on (default: all interfaces)
+  --public-host NAME   host name to print in stream URLs (default: first LAN IPv4 address)
+  --path NAME=SOURCE   serve SOURCE at rtsp://HOST:PORT/NAME; repeat for more paths.
+                       SOURCE is one of:
+                         test               built-in live test card (MJPEG), no tools needed
+                         test:WxH@FPS       test card of another size/rate, e.g. test:1280x720@30
+                         file:PATH          H.264 Annex-B file (.264 .h264 .avc), looped forever
+                                            at its own frame rate (from the SPS timing info)
+                       Default when no --path is given: test=test
+  --fps N              frame rate for the test card (default 25) and for files whose SPS
+                       has no timing info
+  --size WxH           test card size (default 640x480)
+  --rtp-ports A-B      UDP port range for RTP/RTCP pairs (default: ephemeral ports)
+  --session-timeout S  seconds before an idle session is closed (default 60)
+  --max-sessions N     refuse new sessions beyond N with 503
+  --verbose            log every RTSP request
+  -h, --help           show this help
+
+Watch:
+  ffplay rtsp://HOST:8554/test            (add -rtsp_transport tcp for TCP)
+  vlc rtsp://HOST:8554/test
+  gst-launch-1.0 playbin uri=rtsp://HOST:8554/test
+  python3 -c "import cv2; c=cv2.VideoCapture('rtsp://HOST:8554/test'); print(c.read()[1].shape)"
+`
+
+function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError('ERR_CLI_VALUE', `--${name} must be an integer from ${min} to ${max}, got "${value}"`, { observed: value, allowed: `${min}-${max}` })
+  }
+  return n
+}
+
+export interface ServeConfig {
+  port: number
+  host?: string
+  publicHost?: string
+  paths: { name: string; spec: SourceSpec }[]
+  fps?: number
+  width?: number
+  height?: number
+  rtpPortRange?: { min: number; max: number }
+  sessionTimeout?: number
+  maxSessions?: number
+  verbose: boolean
+}
+
+/** Parses `serve` arguments; throws ConfigError with a one-line message on anything wrong. */
+export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'public-host': { type: 'string' },
+        path: { type: 'string', multiple: true },
+        fps: { type: 'string' },
+        size: { type: 'string' },
+        'rtp-ports': { type: 'string' },
+        'session-timeout': { type: 'string' },
+        'max-sessions': { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (err) {
+    const msg = (err as Error).message.split('\n')[0]!.replace(/\.$/, '')
+    throw new ConfigError('ERR_CLI_ARGS', `${msg}; see rtspkit serve --help`, { observed: argv })
+  }
+  const v = parsed.values
+  if (v.help) return 'help'
+  const cfg: ServeConfig = {
+    port: intOption('port', v.port, 0, 65535) ?? 8554,
+    host: v.host,
+    publicHost: v['public-host'],
+    paths: [],
+    verbose: v.verbose ?? false,
+    sessionTimeout: intOption('session-timeout', v['session-timeout'], 1, 86400),
+    maxSessions: intOption('max-sessions', v['max-sessions'], 1, 1_000_000),
+  }
+  if (v.fps !== undefined) {
+    const fps = Number(v.fps)
+    if (!(fps > 0 && fps <= 240)) throw new ConfigError('ERR_CLI_VALUE', `--fps must be a number above 0 and at most 240, got "${v.fps}"`, { observed: v.fps })
+    cfg.fps = fps
+  }
+  if (v.size !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(v.size)
+    if (!m) throw new ConfigError('ERR_CLI_VALUE', `--size must look like 640x480, got "${v.size}"`, { observed: v.size })
+    cfg.width = Number(m[1])
+    cfg.height = Number(m[2])
+  }
+  if (v['rtp-ports'] !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(v['rtp-ports'])
+    const min = m ? Number(m[1]) : NaN
+    const max = m ? Number(m[2]) : NaN
+    if (!m || min < 1024 || max > 65535 || max - min < 1) {
+      throw new ConfigError('ERR_CLI_VALUE', `--rtp-ports must look like 20000-20999 (1024-65535, at least 2 ports), got "${v['rtp-ports']}"`, { observed: v['rtp-ports'] })
+    }
+    cfg.rtpPortRange = { min, max }
+  }
+  const seen = new Set<string>()
+  for (const p of v.path ?? []) {
+    const eq = p.indexOf('=')
+    if (eq <= 0) throw new ConfigError('ERR_CLI_PATH', `--path must look like NAME=SOURCE (e.g. cam=file:clip.264), got "${p}"`, { observed: p })
+    const name = p.slice(0, eq).replace(/^\/+|\/+$/g, '')
+    if (!/^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/.test(name)) {
+      throw new ConfigError('ERR_CLI_PATH', `path name "${name}" may only use letters, digits, '.', '_', '-', '~' and '/'`, { observed: name })
+    }
+    if (seen.has(name)) throw new ConfigError('ERR_CLI_PATH', `path "${name}" is given twice`, { observed: name })
+    seen.add(name)
+    cfg.paths.push({ name, spec: parseSourceSpec(p.slice(eq + 1)) })
+  }
+  if (cfg.paths.length === 0) cfg.paths.push({ name: 'test', spec: { kind: 'test' } })
+  return cfg
+}
+
+function consoleLogger(verbose: boolean): Logger {
+  const ts = () => new Date().toISOString().slice(11, 23)
+  return {
+    info: (m) => console.log(`${ts()} ${m}`),
+    warn: (m) => console.warn(`${ts()} warning: ${m}`),
+    debug: (m) => {
+      if (verbose) console.log(`${ts()} ${m}`)
+    },
+  }
+}
+
+/** Runs the server until SIGINT/SIGTERM. Resolves with the exit code. */
+export async function runServe(cfg: ServeConfig): Promise<number> {
+  const logger = consoleLogger(cfg.verbose)
+  const server = new RtspServer({
+    port: cfg.port,
+    host: cfg.host,
+    publicHost: cfg.publicHost,
+    rtpPortRange: cfg.rtpPortRange,
+    sessionTimeout: cfg.sessionTimeout,
+    maxSessions: cfg.maxSessions,
+    logger,
+  })
+  const sources: AttachedSource[] = []
+  const stopSources = () => sources.forEach((s) => s.stop())
+  try {
+    for (const p of cfg.paths) sources.push(attachSource(server, p.name, p.spec, { fps: cfg.fps, width: cfg.width, height: cfg.height }))
+    await server.start()
+  } catch (err) {
+    stopSources()
+    throw err
+  }
+  for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
+    server.on(ev, (e) => logger.info(`${ev} /${e.path} session ${e.sessionId}${e.remoteAddress ? ` from ${e.remoteAddress}` : ''}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`))
+  }
+  for (const s of sources) console.log(`${server.urlFor(s.stream.name)}  <- ${s.description}`)
+  console.log(`rtspkit listening on port ${server.port}; press Ctrl+C to stop`)
+  return new Promise((resolve) => {
+    const shutdown = () => {
+      process.off('SIGINT', shutdown)
+      process.off('SIGTERM', shutdown)
+      stopSources()
+      server.stop().then(() => resolve(0), () => resolve(1))
+    }
+    process.on('SIGINT', shutdown)
+    process.on('SIGTERM', shutdown)
+  })
+}

@@ -1,0 +1,547 @@
+import { EventEmitter } from 'node:events'
+import net from 'node:net'
+import os from 'node:os'
+import { ConfigError, ParseError, RtspkitError, StateError } from '../errors.js'
+import { formatSdp, type SdpMedia, type SessionDescription } from '../sdp/sdp.js'
+import { formatRtpInfo } from '../rtsp/headers/rtp-info.js'
+import { formatSession, parseSession } from '../rtsp/headers/session.js'
+import { formatTransport, parseTransport, type TransportSpec } from '../rtsp/headers/transport.js'
+import type { RtspRequest, RtspResponse } from '../rtsp/message.js'
+import type { RtspReaderLimits } from '../rtsp/reader.js'
+import { parseRtspUrl, stripCredentials } from '../rtsp/url.js'
+import { systemClock, type Clock } from '../util/clock.js'
+import { cryptoRandom, type Random } from '../util/random.js'
+import { makeResponse, ServerConnection, type ConnectionHandler } from './server-connection.js'
+import { ServerSession, TrackSetup, type TrackTransport } from './server-session.js'
+import { ServerStream, type StreamSpec } from './server-stream.js'
+import { allocateUdpPair, type PortRange } from './udp-pair.js'
+
+export const SERVER_NAME = 'rtspkit/0.1'
+const SUPPORTED_METHODS = ['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN', 'GET_PARAMETER', 'SET_PARAMETER']
+const SESSION_ID_DIGITS = 9 // fits a signed 32-bit integer, for clients that parse it as one
+const TRACK_SUFFIX = /^(?:trackID|streamid|track)=?(\d+)$/i
+
+export interface RtspServerOptions {
+  /** RTSP TCP port (default 8554; 0 picks a free one). */
+  port?: number
+  /** Address to listen on (default: all interfaces). */
+  host?: string
+  /** Host name used in URLs the server prints (default: the first non-internal IPv4 address). */
+  publicHost?: string
+  /** UDP ports for RTP/RTCP pairs (default: ephemeral ports from the OS). */
+  rtpPortRange?: PortRange
+  /** Seconds a session lives without keep-alive (default 60). */
+  sessionTimeout?: number
+  maxSessions?: number
+  maxConnections?: number
+  /** Bytes a TCP reader may have queued before frames are dropped (default 2 MiB). */
+  maxReaderQueueBytes?: number
+  /** Largest RTP packet (default 1400 bytes, fits a 1500-byte MTU). */
+  maxPacketSize?: number
+  /** RTCP sender report interval in ms (default 5000). */
+  rtcpInterval?: number
+  /** How long DESCRIBE waits for in-band parameter sets of a stream before answering without them (ms). */
+  describeWait?: number
+  readerLimits?: Partial<RtspReaderLimits>
+  clock?: Clock
+  random?: Random
+  logger?: Logger
+}
+
+export interface Logger {
+  info(msg: string): void
+  warn(msg: string): void
+  debug(msg: string): void
+}
+
+const silentLogger: Logger = { info() {}, warn() {}, debug() {} }
+
+export interface SessionEvent {
+  path: string
+  sessionId: string
+  remoteAddress: string
+  /** SETUP: the transport chosen for the track. */
+  transport?: string
+  track?: number
+  /** TEARDOWN: 'teardown', 'timeout', 'connection closed', 'server stopped', 'stream removed'. */
+  reason?: string
+}
+
+export interface RtspServerEvents {
+  setup: [SessionEvent]
+  play: [SessionEvent]
+  pause: [SessionEvent]
+  teardown: [SessionEvent]
+}
+
+interface Target {
+  path: string
+  stream: ServerStream | undefined
+  trackIndex: number | undefined
+}
+
+class RequestError extends RtspkitError {
+  constructor(readonly status: number, message: string) {
+    super('ERR_RTSP_REQUEST', message, { status })
+  }
+}
+
+export class RtspServer extends EventEmitter<RtspServerEvents> implements ConnectionHandler {
+  private readonly opts: Required<Omit<RtspServerOptions, 'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits'>> & RtspServerOptions
+  private readonly streams = new Map<string, ServerStream>()
+  private readonly sessions = new Map<string, ServerSession>()
+  private readonly connections = new Map<number, ServerConnection>()
+  private tcp: net.Server | undefined
+  private sweepTimer: NodeJS.Timeout | undefined
+  private nextConnectionId = 1
+  private portHint = 0
+  private boundPort: number | undefined
+
+  constructor(options: RtspServerOptions = {}) {
+    super()
+    this.opts = {
+      port: 8554,
+      sessionTimeout: 60,
+      maxReaderQueueBytes: 2 * 1024 * 1024,
+      maxPacketSize: 1400,
+      rtcpInterval: 5000,
+      describeWait: 2000,
+      clock: systemClock,
+      random: cryptoRandom,
+      logger: silentLogger,
+      ...options,
+    }
+    if (!Number.isInteger(this.opts.port) || this.opts.port < 0 || this.opts.port > 65535) {
+      throw new ConfigError('ERR_CONFIG_PORT', `port must be an integer 0-65535, got ${this.opts.port}`, { observed: this.opts.port, allowed: '0-65535' })
+    }
+  }
+
+  // ---- streams -------------------------------------------------------------------------------
+
+  /** Creates a named stream (the URL path, e.g. 'cam' or 'live/cam1'). */
+  addStream(name: string, spec: StreamSpec): ServerStream {
+    const key = normalizePath(name)
+    if (!key || /[\s?#]/.test(key)) {
+      throw new ConfigError('ERR_STREAM_NAME', `invalid stream name "${name}": use letters, digits, '-', '_', '.', '/'`, { observed: name })
+    }
+    if (this.streams.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `stream "${key}" already exists`, { observed: key })
+    const stream = new ServerStream(key, spec, { clock: this.opts.clock, random: this.opts.random, maxPacketSize: this.opts.maxPacketSize })
+    this.streams.set(key, stream)
+    return stream
+  }
+
+  getStream(name: string): ServerStream | undefined {
+    return this.streams.get(normalizePath(name))
+  }
+
+  /** Removes a stream; its sessions are torn down. */
+  removeStream(name: string): boolean {
+    const key = normalizePath(name)
+    const stream = this.streams.get(key)
+    if (!stream) return false
+    for (const s of [...this.sessions.values()]) if (s.stream === stream) this.closeSession(s, 'stream removed')
+    this.streams.delete(key)
+    stream.close()
+    return true
+  }
+
+  get port(): number {
+    return this.boundPort ?? this.opts.port
+  }
+
+  /** The URL a player on the network would use for a stream. */
+  urlFor(name: string, host = this.opts.publicHost ?? defaultPublicHost(this.opts.host)): string {
+    const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+    return `rtsp://${h}:${this.port}/${normalizePath(name)}`
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  start(): Promise<void> {
+    if (this.tcp) return Promise.reject(new StateError('ERR_SERVER_STARTED', 'server already started'))
+    const server = net.createServer((socket) => this.onConnection(socket))
+    this.tcp = server
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.tcp = undefined
+        const where = `${this.opts.host ?? '*'}:${this.opts.port}`
+        if (err.code === 'EADDRINUSE') {
+          reject(new ConfigError('ERR_PORT_IN_USE', `port ${this.opts.port} is already in use (${where}); choose another with --port`, { observed: this.opts.port }, { cause: err }))
+        } else if (err.code === 'EACCES') {
+          reject(new ConfigError('ERR_PORT_ACCESS', `not allowed to listen on ${where}; use a port above 1023 or run with privileges`, { observed: this.opts.port }, { cause: err }))
+        } else {
+          reject(new ConfigError('ERR_LISTEN', `cannot listen on ${where}: ${err.message}`, { observed: where }, { cause: err }))
+        }
+      }
+      server.once('error', onError)
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', onError)
+        server.on('error', (err) => this.opts.logger.warn(`server socket error: ${err.message}`))
+        this.boundPort = (server.address() as net.AddressInfo).port
+        const sweepMs = Math.min(5000, Math.max(250, (this.opts.sessionTimeout * 1000) / 4))
+        this.sweepTimer = setInterval(() => this.sweep(), sweepMs)
+        this.sweepTimer.unref()
+        resolve()
+      })
+    })
+  }
+
+  /** Tears down every session (with RTCP BYE), closes every connection and the listening socket. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer)
+    this.sweepTimer = undefined
+    for (const s of [...this.sessions.values()]) this.closeSession(s, 'server stopped')
+    const server = this.tcp
+    this.tcp = undefined
+    for (const c of this.connections.values()) c.end()
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        // Give connections a moment to flush, then cut them.
+        setTimeout(() => {
+          for (const c of this.connections.values()) c.destroy()
+        }, 500).unref()
+      })
+    }
+  }
+
+  stats() {
+    return {
+      connections: this.connections.size,
+      sessions: [...this.sessions.values()].map((s) => s.stats()),
+      streams: [...this.streams.values()].map((s) => ({
+        name: s.name,
+        readers: s.readerCount,
+        tracks: s.tracks.map((t) => ({ index: t.index, codec: t.media.codec, unitsIn: t.unitsIn })),
+      })),
+    }
+  }
+
+  private onConnection(socket: net.Socket): void {
+    const id = this.nextConnectionId++
+    const conn = new ServerConnection(id, socket, this.opts.readerLimits ?? {}, this)
+    conn.serverName = SERVER_NAME
+    this.connections.set(id, conn)
+    this.opts.logger.debug(`connection ${id} from ${conn.remoteAddress}:${conn.remotePort}`)
+  }
+
+  connectionClosed(conn: ServerConnection): void {
+    this.connections.delete(conn.id)
+    for (const s of [...this.sessions.values()]) {
+      if (s.ownerId === conn.id && s.usesTcp) this.closeSession(s, 'connection closed')
+    }
+  }
+
+  private sweep(): void {
+    const now = this.opts.clock.monoMs()
+    for (const s of [...this.sessions.values()]) {
+      const ownerOpen = this.connections.has(s.ownerId)
+      if (s.usesTcp && ownerOpen) continue // interleaved sessions live as long as their connection
+      if (s.expired(now)) this.closeSession(s, 'timeout')
+    }
+  }
+
+  private closeSession(s: ServerSession, reason: string): void {
+    if (!this.sessions.delete(s.id)) return
+    s.close()
+    this.opts.logger.info(`session ${s.id} on /${s.path} closed: ${reason}`)
+    this.emit('teardown', { path: s.path, sessionId: s.id, remoteAddress: this.connections.get(s.ownerId)?.remoteAddress ?? '', reason })
+  }
+
+  // ---- RTSP ----------------------------------------------------------------------------------
+
+  handleInterleaved(conn: ServerConnection, channel: number, payload: Buffer): void {
+    // RTCP receiver reports arrive on the odd channel of a track.
+    for (const s of this.sessions.values()) {
+      if (s.ownerId !== conn.id) continue
+      for (const setup of s.setups.values()) {
+        const t = setup.transport
+        if (t.kind === 'tcp' && t.rtcpChannel === channel) {
+          s.onRtcp(setup, payload)
+          return
+        }
+      }
+    }
+  }
+
+  async handleRequest(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
+    this.opts.logger.debug(`conn ${conn.id} <- ${req.method} ${req.uri}`)
+    if (req.headers.get('CSeq') === undefined) return makeResponse(400)
+    if (!/^RTSP\/1\.\d$/.test(req.version)) return makeResponse(505)
+    if (this.opts.maxConnections !== undefined && this.connections.size > this.opts.maxConnections) {
+      conn.end()
+      return makeResponse(503)
+    }
+    try {
+      switch (req.method) {
+        case 'OPTIONS':
+          this.touchSession(req)
+          return makeResponse(200, { Public: SUPPORTED_METHODS.join(', ') })
+        case 'DESCRIBE':
+          return await this.describe(conn, req)
+        case 'SETUP':
+          return await this.setup(conn, req)
+        case 'PLAY':
+          return this.play(conn, req)
+        case 'PAUSE':
+          return this.pause(conn, req)
+        case 'TEARDOWN':
+          return this.teardown(req)
+        case 'GET_PARAMETER':
+        case 'SET_PARAMETER':
+          return this.keepAlive(req)
+        default:
+          return makeResponse(501, { Public: SUPPORTED_METHODS.join(', ') })
+      }
+    } catch (err) {
+      if (err instanceof RequestError) return makeResponse(err.status)
+      if (err instanceof ParseError) return makeResponse(400)
+      this.opts.logger.warn(`${req.method} ${req.uri} failed: ${(err as Error).message}`)
+      return makeResponse(500)
+    }
+  }
+
+  private resolve(uri: string): Target {
+    let path: string
+    if (uri === '*') return { path: '', stream: undefined, trackIndex: undefined }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
+      path = parseRtspUrl(uri).path
+    } else {
+      path = decodeURIComponentSafe(uri.split('?')[0]!)
+    }
+    path = normalizePath(path)
+    const exact = this.streams.get(path)
+    if (exact) return { path, stream: exact, trackIndex: undefined }
+    const slash = path.lastIndexOf('/')
+    const m = TRACK_SUFFIX.exec(path.slice(slash + 1))
+    if (m) {
+      const base = slash >= 0 ? path.slice(0, slash) : ''
+      return { path: base, stream: this.streams.get(base), trackIndex: Number(m[1]) }
+    }
+    return { path, stream: undefined, trackIndex: undefined }
+  }
+
+  private baseUrl(conn: ServerConnection, req: RtspRequest, streamName: string): string {
+    if (/^rtsps?:\/\//i.test(req.uri)) {
+      const u = stripCredentials(req.uri).split('?')[0]!
+      const m = /^(rtsps?:\/\/[^/]+)/i.exec(u)!
+      return `${m[1]}/${streamName}/`
+    }
+    const host = req.headers.get('Host') ?? (conn.localAddress.includes(':') ? `[${conn.localAddress}]` : conn.localAddress)
+    return `rtsp://${host.includes(':') && !host.startsWith('[') && !/:\d+$/.test(host) ? `[${host}]` : host}${/:\d+$/.test(host) && !host.endsWith(']') ? '' : `:${this.port}`}/${streamName}/`
+  }
+
+  private async describe(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
+    const target = this.resolve(req.uri)
+    if (!target.stream || target.trackIndex !== undefined) return makeResponse(404)
+    const stream = target.stream
+    if (!stream.ready) await stream.waitReady(this.opts.describeWait)
+    if (!this.streams.has(stream.name)) return makeResponse(404)
+    const base = this.baseUrl(conn, req, stream.name)
+    const sdp = this.buildSdp(stream, conn)
+    return makeResponse(200, { 'Content-Base': base, 'Content-Type': 'application/sdp' }, Buffer.from(sdp))
+  }
+
+  private buildSdp(stream: ServerStream, conn: ServerConnection): string {
+    const addrType = conn.localAddress.includes(':') ? 'IP6' : 'IP4'
+    const media: SdpMedia[] = stream.tracks.map((t) => ({
+      type: t.media.kind,
+      port: 0,
+      protocol: 'RTP/AVP',
+      formats: [String(t.media.payloadType)],
+      bandwidths: [],
+      attributes: [...t.media.sdpAttributes(), { key: 'control', value: t.control }],
+    }))
+    const desc: SessionDescription = {
+      version: 0,
+      origin: { username: '-', sessionId: String(this.opts.random.u32()), sessionVersion: '1', netType: 'IN', addrType, address: conn.localAddress || '0.0.0.0' },
+      sessionName: stream.name,
+      emails: [],
+      phones: [],
+      connection: `IN ${addrType} ${addrType === 'IP6' ? '::' : '0.0.0.0'}`,
+      bandwidths: [],
+      timing: ['0 0'],
+      attributes: [{ key: 'tool', value: SERVER_NAME }, { key: 'type', value: 'broadcast' }, { key: 'range', value: 'npt=now-' }],
+      media,
+    }
+    return formatSdp(desc)
+  }
+
+  private sessionFrom(req: RtspRequest, required: true): ServerSession
+  private sessionFrom(req: RtspRequest, required: false): ServerSession | undefined
+  private sessionFrom(req: RtspRequest, required: boolean): ServerSession | undefined {
+    const header = req.headers.get('Session')
+    if (header === undefined) {
+      if (required) throw new RequestError(454, 'no Session header')
+      return undefined
+    }
+    const session = this.sessions.get(parseSession(header).id)
+    if (!session) throw new RequestError(454, 'unknown session')
+    session.touch()
+    return session
+  }
+
+  private touchSession(req: RtspRequest): void {
+    const header = req.headers.get('Session')
+    if (header !== undefined) this.sessions.get(parseSession(header).id)?.touch()
+  }
+
+  private sessionHeader(s: ServerSession): Record<string, string> {
+    return { Session: formatSession(s.id, this.opts.sessionTimeout) }
+  }
+
+  private async setup(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
+    const target = this.resolve(req.uri)
+    if (!target.stream) return makeResponse(404)
+    const stream = target.stream
+    // VLC and others set up the aggregate URL of a single-track stream.
+    const trackIndex = target.trackIndex ?? (stream.tracks.length === 1 ? 0 : undefined)
+    if (trackIndex === undefined) return makeResponse(459)
+    const track = stream.tracks[trackIndex]
+    if (!track) return makeResponse(404)
+
+    const transportHeader = req.headers.get('Transport')
+    if (!transportHeader) return makeResponse(461)
+    let specs: TransportSpec[]
+    try {
+      specs = parseTransport(transportHeader)
+    } catch {
+      return makeResponse(461)
+    }
+
+    let session = this.sessionFrom(req, false)
+    if (session) {
+      if (session.stream !== stream) return makeResponse(459)
+      if (session.state === 'playing') return makeResponse(455)
+    } else if (this.opts.maxSessions !== undefined && this.sessions.size >= this.opts.maxSessions) {
+      return makeResponse(503)
+    }
+
+    const chosen = specs.find((t) => isSupportedTransport(t))
+    if (!chosen) return makeResponse(461)
+
+    let transport: TrackTransport
+    let replySpec: Partial<TransportSpec> & { protocol: string }
+    const ssrc = track.media.ssrc
+    if (chosen.lowerTransport === 'TCP') {
+      const [rtpCh, rtcpCh] = this.pickChannels(conn, chosen.interleaved, trackIndex)
+      transport = { kind: 'tcp', sink: conn, rtpChannel: rtpCh, rtcpChannel: rtcpCh }
+      replySpec = { protocol: 'RTP/AVP/TCP', delivery: 'unicast', interleaved: [rtpCh, rtcpCh], ssrc }
+    } else {
+      const [clientRtp, clientRtcp] = chosen.clientPort!
+      const family = net.isIPv6(conn.remoteAddress) ? 'udp6' : 'udp4'
+      const bindHost = family === 'udp6' ? '::' : '0.0.0.0'
+      const pair = await allocateUdpPair(family, bindHost, this.opts.rtpPortRange, this.portHint++)
+      transport = { kind: 'udp', pair, host: conn.remoteAddress, clientRtpPort: clientRtp, clientRtcpPort: clientRtcp }
+      replySpec = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: [clientRtp, clientRtcp], serverPort: [pair.rtpPort, pair.rtcpPort], ssrc }
+    }
+
+    if (!session) {
+      session = new ServerSession(this.newSessionId(), stream, conn.id, {
+        timeoutMs: this.opts.sessionTimeout * 1000,
+        rtcpIntervalMs: this.opts.rtcpInterval,
+        maxQueueBytes: this.opts.maxReaderQueueBytes,
+        cname: `rtspkit@${os.hostname()}`,
+        clock: this.opts.clock,
+        onDrop: (s, setup, reason) => {
+          if (setup.stats.framesDropped === 1 || setup.stats.framesDropped % 100 === 0) {
+            this.opts.logger.warn(`session ${s.id} on /${s.path}: dropped ${setup.stats.framesDropped} frame(s) of track ${setup.track.index} (${reason})`)
+          }
+        },
+      })
+      this.sessions.set(session.id, session)
+    }
+    session.addSetup(new TrackSetup(track, transport))
+    if (session.state === 'init') session.state = 'ready'
+    const transportText = formatTransport(replySpec)
+    this.emit('setup', { path: stream.name, sessionId: session.id, remoteAddress: conn.remoteAddress, transport: transportText, track: trackIndex })
+    return makeResponse(200, { ...this.sessionHeader(session), Transport: transportText })
+  }
+
+  /** Interleaved channels: the client's choice when free on this connection, else the next free pair. */
+  private pickChannels(conn: ServerConnection, wanted: [number, number] | undefined, trackIndex: number): [number, number] {
+    const used = new Set<number>()
+    for (const s of this.sessions.values()) {
+      if (s.ownerId !== conn.id) continue
+      for (const setup of s.setups.values()) {
+        if (setup.transport.kind === 'tcp') used.add(setup.transport.rtpChannel).add(setup.transport.rtcpChannel)
+      }
+    }
+    if (wanted && !used.has(wanted[0]) && !used.has(wanted[1])) return wanted
+    for (let ch = trackIndex * 2; ch < 255; ch += 2) if (!used.has(ch) && !used.has(ch + 1)) return [ch, ch + 1]
+    throw new RequestError(453, 'no free interleaved channels')
+  }
+
+  private newSessionId(): string {
+    for (;;) {
+      const id = this.opts.random.digits(SESSION_ID_DIGITS)
+      if (!this.sessions.has(id)) return id
+    }
+  }
+
+  private play(conn: ServerConnection, req: RtspRequest): RtspResponse {
+    const session = this.sessionFrom(req, true)
+    if (session.state === 'init' || session.setups.size === 0) return makeResponse(455)
+    const target = this.resolve(req.uri)
+    if (target.stream && target.stream !== session.stream) return makeResponse(459)
+    if (target.trackIndex !== undefined && session.setups.size > 1) return makeResponse(460)
+    const base = this.baseUrl(conn, req, session.stream.name)
+    const now = this.opts.clock.wallMs()
+    const rtpInfo = [...session.setups.values()].map((s) => ({
+      url: base + s.track.control,
+      seq: s.track.media.nextSequence,
+      rtptime: s.track.rtpTimeAt(now),
+    }))
+    session.play()
+    this.emit('play', { path: session.path, sessionId: session.id, remoteAddress: conn.remoteAddress })
+    return makeResponse(200, { ...this.sessionHeader(session), Range: 'npt=now-', 'RTP-Info': formatRtpInfo(rtpInfo) })
+  }
+
+  private pause(conn: ServerConnection, req: RtspRequest): RtspResponse {
+    const session = this.sessionFrom(req, true)
+    if (session.state === 'init') return makeResponse(455)
+    const target = this.resolve(req.uri)
+    if (target.trackIndex !== undefined && session.setups.size > 1) return makeResponse(460)
+    session.pause()
+    this.emit('pause', { path: session.path, sessionId: session.id, remoteAddress: conn.remoteAddress })
+    return makeResponse(200, this.sessionHeader(session))
+  }
+
+  private teardown(req: RtspRequest): RtspResponse {
+    const session = this.sessionFrom(req, true)
+    this.closeSession(session, 'teardown')
+    return makeResponse(200, { Session: session.id })
+  }
+
+  private keepAlive(req: RtspRequest): RtspResponse {
+    const session = this.sessionFrom(req, false)
+    return makeResponse(200, session ? this.sessionHeader(session) : {})
+  }
+}
+
+function isSupportedTransport(t: TransportSpec): boolean {
+  if (t.profile !== 'RTP/AVP') return false
+  if (t.delivery === 'multicast') return false
+  if (t.lowerTransport === 'TCP') return true
+  return t.clientPort !== undefined
+}
+
+function normalizePath(p: string): string {
+  return p.replace(/^\/+/, '').replace(/\/+$/, '')
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    throw new RequestError(400, 'bad percent-encoding in URI')
+  }
+}
+
+function defaultPublicHost(listenHost: string | undefined): string {
+  if (listenHost && listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address
+  }
+  return '127.0.0.1'
+}

@@ -1,0 +1,154 @@
+import type net from 'node:net'
+import { LimitError, RtspkitError } from '../errors.js'
+import { RtspHeaders } from '../rtsp/headers.js'
+import { STATUS_REASONS, serializeResponse, type RtspRequest, type RtspResponse } from '../rtsp/message.js'
+import { RtspReader, type RtspReaderLimits } from '../rtsp/reader.js'
+import type { InterleavedSink } from './server-session.js'
+
+/** RFC 2326 §10.12: '$', channel, 16-bit length, then the packet. */
+const INTERLEAVED_HEADER_SIZE = 4
+const INTERLEAVED_MAGIC = 0x24
+
+export interface ConnectionHandler {
+  handleRequest(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse>
+  handleInterleaved(conn: ServerConnection, channel: number, payload: Buffer): void
+  connectionClosed(conn: ServerConnection): void
+}
+
+export function makeResponse(statusCode: number, headers?: Record<string, string>, body?: Buffer): RtspResponse {
+  return {
+    version: 'RTSP/1.0',
+    statusCode,
+    reason: STATUS_REASONS[statusCode] ?? 'Unknown',
+    headers: new RtspHeaders(headers ?? {}),
+    body: body ?? Buffer.alloc(0),
+  }
+}
+
+/** One client TCP connection: reads RTSP requests and interleaved frames, answers in order. */
+export class ServerConnection implements InterleavedSink {
+  readonly reader: RtspReader
+  readonly remoteAddress: string
+  readonly remotePort: number
+  readonly localAddress: string
+  /** Requests are answered one at a time, in order, even when handling one is asynchronous. */
+  private chain: Promise<void> = Promise.resolve()
+  private ended = false
+  /** Extra lines the server adds to every response (Server header). */
+  serverName = 'rtspkit'
+
+  constructor(
+    readonly id: number,
+    readonly socket: net.Socket,
+    limits: Partial<RtspReaderLimits>,
+    private readonly handler: ConnectionHandler,
+  ) {
+    this.reader = new RtspReader(limits)
+    this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '')
+    this.remotePort = socket.remotePort ?? 0
+    this.localAddress = normalizeAddress(socket.localAddress ?? '')
+    socket.setNoDelay(true)
+    socket.on('data', (chunk) => this.onData(chunk))
+    socket.on('error', () => this.destroy())
+    socket.on('close', () => this.onClose())
+  }
+
+  get closed(): boolean {
+    return this.ended || this.socket.destroyed
+  }
+
+  get queuedBytes(): number {
+    return this.socket.writableLength
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ended) return
+    let events
+    try {
+      events = this.reader.push(chunk)
+    } catch (err) {
+      this.failParse(err)
+      return
+    }
+    for (const ev of events) {
+      if (ev.kind === 'request') {
+        const req = ev.request
+        this.chain = this.chain.then(() => this.answer(req))
+      } else if (ev.kind === 'interleaved') {
+        this.handler.handleInterleaved(this, ev.channel, ev.payload)
+      }
+      // Responses from a client are not expected; ignore them.
+    }
+  }
+
+  private async answer(req: RtspRequest): Promise<void> {
+    if (this.ended) return
+    let res: RtspResponse
+    try {
+      res = await this.handler.handleRequest(this, req)
+    } catch (err) {
+      res = makeResponse(err instanceof RtspkitError ? 400 : 500)
+    }
+    this.send(res, req.headers.get('CSeq'))
+  }
+
+  send(res: RtspResponse, cseq: string | undefined): void {
+    if (this.closed) return
+    if (cseq !== undefined && !res.headers.has('CSeq')) res.headers.set('CSeq', cseq)
+    if (!res.headers.has('Server')) res.headers.set('Server', this.serverName)
+    this.socket.write(serializeResponse(res))
+  }
+
+  /** Malformed input: answer 400 (413 for an oversized body) once, then close — the byte stream is no longer trustworthy. */
+  private failParse(err: unknown): void {
+    const code = err instanceof RtspkitError ? err.code : ''
+    const status = code === 'ERR_RTSP_BODY_TOO_LARGE' ? 413 : 400
+    const cseq = err instanceof RtspkitError && typeof err.details.cseq === 'string' ? err.details.cseq : undefined
+    const res = makeResponse(status)
+    if (!(err instanceof LimitError) || status === 413) res.headers.set('Connection', 'close')
+    this.chain = this.chain.then(() => {
+      this.send(res, cseq)
+      this.end()
+    })
+  }
+
+  writeInterleaved(channel: number, packets: readonly Buffer[]): void {
+    if (this.closed) return
+    const headers = Buffer.allocUnsafe(INTERLEAVED_HEADER_SIZE * packets.length)
+    this.socket.cork()
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!
+      const h = headers.subarray(i * INTERLEAVED_HEADER_SIZE, (i + 1) * INTERLEAVED_HEADER_SIZE)
+      h[0] = INTERLEAVED_MAGIC
+      h[1] = channel
+      h.writeUInt16BE(p.length, 2)
+      this.socket.write(h)
+      this.socket.write(p)
+    }
+    this.socket.uncork()
+  }
+
+  /** Graceful close after pending writes. */
+  end(): void {
+    if (this.ended) return
+    this.ended = true
+    this.socket.end()
+    // A peer that never reads must not keep the socket forever.
+    setTimeout(() => this.socket.destroy(), 2000).unref()
+  }
+
+  destroy(): void {
+    this.ended = true
+    this.socket.destroy()
+  }
+
+  private onClose(): void {
+    this.ended = true
+    this.handler.connectionClosed(this)
+  }
+}
+
+/** '::ffff:127.0.0.1' → '127.0.0.1', so UDP sockets of the right family are used. */
+export function normalizeAddress(addr: string): string {
+  return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr
+}

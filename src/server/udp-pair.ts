@@ -1,0 +1,96 @@
+import dgram from 'node:dgram'
+import { RtspkitError } from '../errors.js'
+
+/** An RTP/RTCP socket pair on consecutive ports, RTP on the even one (RFC 3550 §11). */
+export interface UdpPair {
+  rtp: dgram.Socket
+  rtcp: dgram.Socket
+  rtpPort: number
+  rtcpPort: number
+  close(): void
+}
+
+export interface PortRange {
+  min: number
+  max: number
+}
+
+const MAX_EPHEMERAL_TRIES = 32
+
+function bind(type: 'udp4' | 'udp6', port: number, host: string): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket({ type, reuseAddr: false })
+    const onError = (err: Error) => {
+      s.close()
+      reject(err)
+    }
+    s.once('error', onError)
+    s.bind(port, host, () => {
+      s.off('error', onError)
+      resolve(s)
+    })
+  })
+}
+
+function closeQuietly(s: dgram.Socket): void {
+  try {
+    s.close()
+  } catch {
+    // already closed
+  }
+}
+
+async function tryPair(type: 'udp4' | 'udp6', host: string, rtpPort: number): Promise<UdpPair | undefined> {
+  let rtp: dgram.Socket
+  try {
+    rtp = await bind(type, rtpPort, host)
+  } catch {
+    return undefined
+  }
+  const actual = rtp.address().port
+  if (actual % 2 !== 0 || actual === 65535) {
+    closeQuietly(rtp)
+    return undefined
+  }
+  try {
+    const rtcp = await bind(type, actual + 1, host)
+    let closed = false
+    return {
+      rtp,
+      rtcp,
+      rtpPort: actual,
+      rtcpPort: actual + 1,
+      close() {
+        if (closed) return
+        closed = true
+        closeQuietly(rtp)
+        closeQuietly(rtcp)
+      },
+    }
+  } catch {
+    closeQuietly(rtp)
+    return undefined
+  }
+}
+
+/**
+ * Binds a fresh RTP/RTCP pair. With a range, walks its even ports from a rotating start;
+ * without one, asks the OS for ephemeral ports and keeps the first even one whose successor is free.
+ */
+export async function allocateUdpPair(type: 'udp4' | 'udp6', host: string, range: PortRange | undefined, hint: number): Promise<UdpPair> {
+  if (range) {
+    const first = range.min + (range.min % 2)
+    const count = Math.floor((range.max - first) / 2)
+    for (let i = 0; i < count; i++) {
+      const port = first + 2 * ((hint + i) % count)
+      const pair = await tryPair(type, host, port)
+      if (pair) return pair
+    }
+  } else {
+    for (let i = 0; i < MAX_EPHEMERAL_TRIES; i++) {
+      const pair = await tryPair(type, host, 0)
+      if (pair) return pair
+    }
+  }
+  throw new RtspkitError('ERR_UDP_PORTS', 'no free RTP/RTCP port pair', { allowed: range ?? 'ephemeral' })
+}

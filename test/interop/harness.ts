@@ -1,0 +1,153 @@
+/** Shared plumbing for interop tests: our server on loopback, real peers as child processes. */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, renameSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { RtspServer, type RtspServerOptions } from '../../src/server/rtsp-server.js'
+import { attachSource, parseSourceSpec, type AttachedSource } from '../../src/sources/source-spec.js'
+
+/** Repository root (tests run from dist/test/…). */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+export const DEBIAN_PYTHON = '/usr/bin/python3'
+export const FIXTURES = path.join(os.tmpdir(), 'rtspkit-fixtures')
+
+export interface RunResult {
+  code: number | null
+  stdout: string
+  stderr: string
+  timedOut: boolean
+}
+
+/** Runs a command to completion (or kills it after timeoutMs). */
+export function run(cmd: string, args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env })
+    let stdout = ''
+    let stderr = ''
+    let timedOut = false
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr, timedOut })
+    })
+  })
+}
+
+export interface TestServer {
+  server: RtspServer
+  url(name: string): string
+  stop(): Promise<void>
+}
+
+/** Starts our server on 127.0.0.1 with a free port, serving `paths` (name → source spec). */
+export async function startServer(paths: Record<string, string>, opts: RtspServerOptions = {}): Promise<TestServer> {
+  const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', ...opts })
+  const sources: AttachedSource[] = []
+  for (const [name, spec] of Object.entries(paths)) sources.push(attachSource(server, name, parseSourceSpec(spec)))
+  await server.start()
+  return {
+    server,
+    url: (name) => server.urlFor(name),
+    async stop() {
+      for (const s of sources) s.stop()
+      await server.stop()
+    },
+  }
+}
+
+export interface H264Fixture {
+  width: number
+  height: number
+  fps: number
+  seconds: number
+  gop: number
+  /** x264 preset/profile knobs. */
+  extra?: string[]
+}
+
+/** An H.264 Annex-B file made by ffmpeg/libx264 from its test source; cached across tests. */
+export async function h264File(f: H264Fixture): Promise<string> {
+  mkdirSync(FIXTURES, { recursive: true })
+  const name = `testsrc-${f.width}x${f.height}-${f.fps}fps-${f.seconds}s-g${f.gop}${f.extra ? '-' + f.extra.join('').replace(/[^a-z0-9]/gi, '') : ''}.264`
+  const file = path.join(FIXTURES, name)
+  if (existsSync(file)) return file
+  const tmp = `${file}.${process.pid}.tmp`
+  const r = await run('ffmpeg', [
+    '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${f.width}x${f.height}:rate=${f.fps}`, '-t', String(f.seconds),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(f.gop), '-keyint_min', String(f.gop),
+    '-sc_threshold', '0', '-bf', '0', ...(f.extra ?? []), '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', tmp,
+  ], 120_000)
+  if (r.code !== 0) throw new Error(`ffmpeg fixture failed: ${r.stderr}`)
+  renameSync(tmp, file)
+  return file
+}
+
+export interface DecodeResult {
+  frames: number
+  /** Decoded frame size in bytes, per frame (yuv420p: w*h*3/2). */
+  frameSizes: number[]
+  stderr: string
+  code: number | null
+}
+
+/** ffmpeg reads the RTSP URL, decodes `frames` video frames and prints one framemd5 line per frame. */
+export async function ffmpegDecode(url: string, transport: 'tcp' | 'udp', frames: number, timeoutMs = 40_000): Promise<DecodeResult> {
+  const r = await run('ffmpeg', [
+    '-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', transport, '-i', url,
+    '-map', '0:v:0', '-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-f', 'framemd5', '-',
+  ], timeoutMs)
+  const lines = r.stdout.split('\n').filter((l) => /^\s*0,/.test(l))
+  return { frames: lines.length, frameSizes: lines.map((l) => Number(l.split(',')[4])), stderr: r.stderr, code: r.code }
+}
+
+export interface ProbeResult {
+  codec: string
+  width: number
+  height: number
+}
+
+export async function ffprobe(url: string, transport: 'tcp' | 'udp'): Promise<ProbeResult> {
+  const r = await run('ffprobe', ['-v', 'error', '-rtsp_transport', transport, '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', url], 30_000)
+  const s = (JSON.parse(r.stdout || '{}') as { streams?: { codec_name: string; width: number; height: number }[] }).streams?.[0]
+  if (!s) throw new Error(`ffprobe found no video stream: ${r.stderr}`)
+  return { codec: s.codec_name, width: s.width, height: s.height }
+}
+
+export interface GstResult {
+  frames: number
+  width: number | null
+  height: number | null
+  error: string | null
+}
+
+/** Runs a gst-launch style pipeline ending in `fakesink name=sink` through Debian's python3 + gi. */
+export async function gstDecode(pipeline: string, frames: number, timeoutS = 30): Promise<GstResult> {
+  const r = await run(DEBIAN_PYTHON, [path.join(ROOT, 'test/interop/gst_count.py'), String(frames), String(timeoutS), pipeline], (timeoutS + 15) * 1000)
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as GstResult
+  } catch {
+    throw new Error(`gst_count.py failed (code ${r.code}): ${r.stderr.slice(-2000)}`)
+  }
+}
+
+export interface CvResult {
+  opened: boolean
+  frames: number
+  shape: [number, number, number] | null
+}
+
+/** OpenCV's VideoCapture (FFmpeg backend) reads frames, through Debian's python3-opencv. */
+export async function opencvRead(url: string, frames: number, transport: 'tcp' | 'udp' = 'tcp'): Promise<CvResult> {
+  const r = await run(DEBIAN_PYTHON, [path.join(ROOT, 'test/interop/cv_read.py'), url, String(frames), transport], 60_000)
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as CvResult
+  } catch {
+    throw new Error(`cv_read.py failed (code ${r.code}): ${r.stderr.slice(-2000)}`)
+  }
+}
