@@ -36,7 +36,7 @@ export class H264Track implements MediaTrack {
       initialSequence: opts.initialSequence,
       maxPacketSize: opts.maxPacketSize,
     })
-    this.params = new H264ParameterTracker(opts.sps, opts.pps)
+    this.params = new H264ParameterTracker({ sps: opts.sps, pps: opts.pps })
   }
 
   get ssrc(): number { return this.packetizer.ssrc }

@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""gst-rtsp-server serving one H.264 Annex-B file through a shared media factory.
+
+The reference server for bench/run.ts. Run with Debian's /usr/bin/python3, which is the
+interpreter that python3-gi and gir1.2-gst-rtsp-server-1.0 install into:
+
+    /usr/bin/python3 bench/gst-server.py --port 18654 --mount bench --file clip.264
+
+Prints 'listening rtsp://HOST:PORT/MOUNT' once the socket is bound, then serves until
+SIGINT or SIGTERM. One pipeline is shared by every client (set_shared), like rtspkit's
+one-publisher fan-out, so both servers read, parse and packetize the file once.
+
+gst-rtsp-server does not loop a file: the clip must outlast the run (bench/run.ts makes it
+long enough).
+"""
+import argparse
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+# Raw Annex-B carries no timestamps: h264parse derives them from the SPS timing info, and the
+# caps filter pins the rate for streams whose SPS has none. The server's sinks sync on the
+# pipeline clock, so the file is sent at its own frame rate (bench/run.ts checks the bitrate).
+LAUNCH = (
+    "( filesrc location={file} ! h264parse ! video/x-h264,framerate={fps}/1 "
+    "! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--mount", default="bench")
+    ap.add_argument("--file", required=True)
+    ap.add_argument("--fps", type=int, default=30)
+    ap.add_argument("--print-launch", action="store_true", help="print the launch line and exit")
+    args = ap.parse_args()
+
+    launch = LAUNCH.format(file=args.file, fps=args.fps)
+    if args.print_launch:
+        print(launch)
+        return 0
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_address(args.host)
+    server.set_service(str(args.port))
+    factory = GstRtspServer.RTSPMediaFactory()
+    factory.set_launch(launch)
+    factory.set_shared(True)
+    server.get_mount_points().add_factory("/" + args.mount, factory)
+    if server.attach(None) == 0:
+        print(f"gst-server: cannot listen on {args.host}:{args.port}", file=sys.stderr)
+        return 1
+
+    loop = GLib.MainLoop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
+    print(f"listening rtsp://{args.host}:{server.get_bound_port()}/{args.mount}", flush=True)
+    loop.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

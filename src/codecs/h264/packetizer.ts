@@ -1,0 +1,189 @@
+/**
+ * RTP payload format for H.264, RFC 6184, non-interleaved mode (packetization-mode=1, section 6.3):
+ * single NAL unit packets (5.6), STAP-A aggregation packets (5.7.1) and FU-A fragmentation units (5.8).
+ *
+ * STAP-A (5.7.1):
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |STAP-A NAL HDR |         NALU 1 Size           | NALU 1 HDR    |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                         NALU 1 Data  ...      | NALU 2 Size … |
+ *  The STAP-A header's F bit is the OR of the aggregated F bits and its NRI their maximum.
+ *
+ * FU-A (5.8):
+ *  +---------------+---------------+
+ *  |F|NRI|  Type   |S|E|R|  Type   |   FU indicator (type 28, F/NRI of the NAL unit),
+ *  +---------------+---------------+   FU header (start, end, reserved, the NAL unit's type)
+ *  followed by a fragment of the NAL unit without its 1-byte header.
+ *
+ * The packetizer owns SSRC and sequence numbers; the caller owns timestamps (90 kHz clock, 5.1).
+ */
+import { CodecError, ConfigError } from '../../errors.js'
+import { RTP_HEADER_SIZE, writeRtpHeader } from '../../rtp/rtp-packet.js'
+import { cryptoRandom } from '../../util/random.js'
+import { MAX_H264_NAL_TYPE, NAL_F_NRI_MASK, NAL_FORBIDDEN_BIT, NAL_HEADER_SIZE, NAL_REF_IDC_MASK, NAL_TYPE_MASK, NalType } from './nal.js'
+
+/** Whole RTP packet: 1500-byte MTU minus IPv6 (40) and UDP (8) headers, with room for tunnelling/SRTP. */
+export const DEFAULT_MAX_PACKET_SIZE = 1400
+export const DEFAULT_H264_PAYLOAD_TYPE = 96
+export const STAP_A_HEADER_SIZE = 1
+export const STAP_A_LENGTH_SIZE = 2
+export const FU_A_HEADER_SIZE = 2
+export const FU_START_BIT = 0x80
+export const FU_END_BIT = 0x40
+/** Smallest packet that can carry one byte of an FU-A fragment. */
+export const MIN_MAX_PACKET_SIZE = RTP_HEADER_SIZE + FU_A_HEADER_SIZE + 1
+/** A UDP payload cannot be larger; also keeps STAP-A 16-bit NAL sizes valid. */
+export const MAX_MAX_PACKET_SIZE = 65507
+const MAX_PAYLOAD_TYPE = 127
+/** RTP header byte 1 marker bit (RFC 3550 5.1); set on the last packet of an access unit (RFC 6184 5.1). */
+const RTP_MARKER_BYTE = 1
+const RTP_MARKER_BIT = 0x80
+const MAX_U16 = 0xffff
+const MAX_U32 = 0xffffffff
+
+export interface H264PacketizerOptions {
+  /** Dynamic payload type, default 96. */
+  payloadType?: number
+  ssrc: number
+  /** Default: random (RFC 3550 5.1). */
+  initialSequence?: number
+  /** Largest serialized RTP packet, header included. Default 1400. */
+  maxPacketSize?: number
+}
+
+export class H264Packetizer {
+  readonly ssrc: number
+  readonly payloadType: number
+  readonly maxPacketSize: number
+  private sequence: number
+
+  constructor(opts: H264PacketizerOptions) {
+    const payloadType = opts.payloadType ?? DEFAULT_H264_PAYLOAD_TYPE
+    const maxPacketSize = opts.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE
+    const initialSequence = opts.initialSequence ?? cryptoRandom.u16()
+    if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > MAX_PAYLOAD_TYPE) {
+      throw new ConfigError('ERR_RTP_PAYLOAD_TYPE', `payload type ${payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, { observed: payloadType, allowed: `0..${MAX_PAYLOAD_TYPE}` })
+    }
+    if (!Number.isInteger(maxPacketSize) || maxPacketSize < MIN_MAX_PACKET_SIZE || maxPacketSize > MAX_MAX_PACKET_SIZE) {
+      throw new ConfigError('ERR_RTP_MAX_PACKET_SIZE', `maxPacketSize ${maxPacketSize} is not in ${MIN_MAX_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}`, {
+        observed: maxPacketSize,
+        allowed: `${MIN_MAX_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}`,
+      })
+    }
+    if (!Number.isInteger(opts.ssrc) || opts.ssrc < 0 || opts.ssrc > MAX_U32) {
+      throw new ConfigError('ERR_RTP_SSRC', `SSRC ${opts.ssrc} is not a 32-bit unsigned integer`, { observed: opts.ssrc, allowed: `0..${MAX_U32}` })
+    }
+    if (!Number.isInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_U16) {
+      throw new ConfigError('ERR_RTP_SEQUENCE', `initial sequence ${initialSequence} is not a 16-bit unsigned integer`, { observed: initialSequence, allowed: `0..${MAX_U16}` })
+    }
+    this.ssrc = opts.ssrc
+    this.payloadType = payloadType
+    this.maxPacketSize = maxPacketSize
+    this.sequence = initialSequence
+  }
+
+  /** Sequence number of the next packet. */
+  get nextSequence(): number {
+    return this.sequence
+  }
+
+  /**
+   * Packetizes one access unit (NAL units without start codes) sent at `timestamp`. Consecutive
+   * NAL units that fit together go into one STAP-A; a NAL unit larger than a packet is split into
+   * FU-A; the marker bit is set on the last packet. Each packet is one allocation; NAL unit bytes
+   * are copied once. Throws CodecError for NAL unit types 0 and 24..31, which H.264 encoders do not
+   * produce and which a receiver would mistake for RTP packet types.
+   */
+  packetize(nalus: readonly Uint8Array[], timestamp: number): Buffer[] {
+    const maxPayload = this.maxPacketSize - RTP_HEADER_SIZE
+    const out: Buffer[] = []
+    // Pending aggregation: nalus[batchStart .. batchEnd), payload size if sent as one STAP-A.
+    let batchStart = 0
+    let batchEnd = 0
+    let batchStapSize = STAP_A_HEADER_SIZE
+
+    const flushBatch = (): void => {
+      const count = batchEnd - batchStart
+      if (count === 1) this.writeSingle(out, nalus[batchStart]!, timestamp)
+      else if (count > 1) this.writeStapA(out, nalus, batchStart, batchEnd, batchStapSize, timestamp)
+      batchStart = batchEnd
+      batchStapSize = STAP_A_HEADER_SIZE
+    }
+
+    for (let i = 0; i < nalus.length; i++) {
+      const nal = nalus[i]!
+      if (nal.length === 0) {
+        // Nothing to send; keep the batch contiguous by flushing around the gap.
+        flushBatch()
+        batchStart = batchEnd = i + 1
+        continue
+      }
+      const type = nal[0]! & NAL_TYPE_MASK
+      if (type === 0 || type > MAX_H264_NAL_TYPE) {
+        throw new CodecError('ERR_H264_NAL_TYPE', `NAL unit type ${type} cannot be sent over RTP`, { observed: type, allowed: `1..${MAX_H264_NAL_TYPE}` })
+      }
+      if (nal.length > maxPayload) {
+        flushBatch()
+        this.writeFuA(out, nal, maxPayload, timestamp)
+        batchStart = batchEnd = i + 1
+        continue
+      }
+      const stapSize = STAP_A_LENGTH_SIZE + nal.length
+      // Single NAL units fit by the check above; aggregate only while the STAP-A still fits.
+      if (batchEnd > batchStart && batchStapSize + stapSize > maxPayload) flushBatch()
+      batchEnd = i + 1
+      batchStapSize += stapSize
+    }
+    flushBatch()
+    if (out.length > 0) {
+      const last = out[out.length - 1]!
+      last[RTP_MARKER_BYTE] = last[RTP_MARKER_BYTE]! | RTP_MARKER_BIT
+    }
+    return out
+  }
+
+  private allocPacket(payloadSize: number, timestamp: number): Buffer {
+    const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE + payloadSize)
+    writeRtpHeader(buf, 0, { marker: false, payloadType: this.payloadType, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrc })
+    this.sequence = (this.sequence + 1) & MAX_U16
+    return buf
+  }
+
+  private writeSingle(out: Buffer[], nal: Uint8Array, timestamp: number): void {
+    const buf = this.allocPacket(nal.length, timestamp)
+    buf.set(nal, RTP_HEADER_SIZE)
+    out.push(buf)
+  }
+
+  private writeStapA(out: Buffer[], nalus: readonly Uint8Array[], start: number, end: number, payloadSize: number, timestamp: number): void {
+    const buf = this.allocPacket(payloadSize, timestamp)
+    let forbidden = 0
+    let nri = 0
+    let off = RTP_HEADER_SIZE + STAP_A_HEADER_SIZE
+    for (let i = start; i < end; i++) {
+      const nal = nalus[i]!
+      forbidden |= nal[0]! & NAL_FORBIDDEN_BIT
+      nri = Math.max(nri, nal[0]! & NAL_REF_IDC_MASK)
+      buf.writeUInt16BE(nal.length, off)
+      off += STAP_A_LENGTH_SIZE
+      buf.set(nal, off)
+      off += nal.length
+    }
+    buf[RTP_HEADER_SIZE] = forbidden | nri | NalType.STAP_A
+    out.push(buf)
+  }
+
+  private writeFuA(out: Buffer[], nal: Uint8Array, maxPayload: number, timestamp: number): void {
+    const indicator = (nal[0]! & NAL_F_NRI_MASK) | NalType.FU_A
+    const type = nal[0]! & NAL_TYPE_MASK
+    const maxFragment = maxPayload - FU_A_HEADER_SIZE
+    for (let off = NAL_HEADER_SIZE; off < nal.length; off += maxFragment) {
+      const end = Math.min(off + maxFragment, nal.length)
+      const buf = this.allocPacket(FU_A_HEADER_SIZE + end - off, timestamp)
+      buf[RTP_HEADER_SIZE] = indicator
+      buf[RTP_HEADER_SIZE + 1] = (off === NAL_HEADER_SIZE ? FU_START_BIT : 0) | (end === nal.length ? FU_END_BIT : 0) | type
+      buf.set(nal.subarray(off, end), RTP_HEADER_SIZE + FU_A_HEADER_SIZE)
+      out.push(buf)
+    }
+  }
+}

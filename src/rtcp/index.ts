@@ -1,0 +1,11 @@
+/** RTCP (RFC 3550 section 6, RFC 4585 feedback): one file per packet type, re-exported here. */
+export * from './header.js'
+export * from './reception-report.js'
+export * from './sender-report.js'
+export * from './receiver-report.js'
+export * from './source-description.js'
+export * from './goodbye.js'
+export * from './raw-packet.js'
+export * from './app.js'
+export * from './feedback.js'
+export * from './compound.js'
