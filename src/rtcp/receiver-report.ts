@@ -19,6 +19,8 @@ import { ParseError } from '../errors.js'
 import { EMPTY_BUFFER, RTCP_HEADER_SIZE, RtcpPacketType, readSingleRtcpPacket, writeRtcpFrame, type RtcpInit, type RtcpPacketView } from './header.js'
 import { RECEPTION_REPORT_SIZE, readReceptionReports, writeReceptionReport, type RtcpReceptionReport } from './reception-report.js'
 
+export type { RtcpReceptionReport } from './reception-report.js'
+
 const SSRC_OFFSET = 0
 /** SSRC of the sender, before the report blocks. */
 export const RECEIVER_REPORT_FIXED_SIZE = 4

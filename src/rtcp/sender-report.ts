@@ -27,6 +27,8 @@ import { ParseError } from '../errors.js'
 import { EMPTY_BUFFER, RTCP_HEADER_SIZE, RtcpPacketType, readSingleRtcpPacket, writeRtcpFrame, type RtcpInit, type RtcpPacketView } from './header.js'
 import { RECEPTION_REPORT_SIZE, readReceptionReports, writeReceptionReport, type RtcpReceptionReport } from './reception-report.js'
 
+export type { RtcpReceptionReport } from './reception-report.js'
+
 const SSRC_OFFSET = 0
 const NTP_SECONDS_OFFSET = 4
 const NTP_FRACTION_OFFSET = 8

@@ -8,8 +8,11 @@ import { ParseError } from '../errors.js'
 
 /** RFC 2616 section 2.2 token: any CHAR except CTLs or separators. */
 const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-/** CR, LF and NUL would let a value inject lines into the serialized message. */
-const UNSAFE_VALUE_RE = /[\r\n\0]/
+/**
+ * Control characters other than HTAB: CR and LF would let a value inject lines into the serialized
+ * message, and RtspReader rejects the others, so refusing them here keeps what we write readable.
+ */
+const UNSAFE_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/
 
 interface Field {
   name: string
@@ -32,10 +35,10 @@ function checkName(name: string): void {
 
 function checkValue(name: string, value: string): void {
   if (UNSAFE_VALUE_RE.test(value)) {
-    throw new ParseError('ERR_RTSP_INVALID_HEADER', `header ${name} has a value containing CR, LF or NUL`, {
+    throw new ParseError('ERR_RTSP_INVALID_HEADER', `header ${name} has a value containing a control character`, {
       header: name,
       observed: value,
-      allowed: 'no CR, LF or NUL',
+      allowed: 'no control characters except HTAB',
     })
   }
 }

@@ -24,7 +24,8 @@ const MIN_STATUS = 100
 const MAX_STATUS = 999
 /** Request-URI and version: no whitespace, no CTLs. */
 const NO_SPACE_RE = /^[^\s\x00-\x1f\x7f]+$/
-const REASON_RE = /^[^\r\n\0]*$/
+/** Reason-Phrase = *<TEXT, excluding CR, LF>; the reader also refuses other control characters. */
+const REASON_RE = /^[^\x00-\x08\x0a-\x1f\x7f]*$/
 
 export interface RtspRequest {
   method: string
@@ -74,7 +75,10 @@ function assemble(head: string, body: Uint8Array): Buffer {
 }
 
 export function serializeRequest(req: RtspRequest): Buffer {
-  if (!isHeaderToken(req.method)) throw invalid('method', req.method, 'an RFC 2616 token')
+  // A leading '$' is a token character, but at a message boundary it announces an interleaved frame.
+  if (!isHeaderToken(req.method) || req.method.startsWith('$')) {
+    throw invalid('method', req.method, "an RFC 2616 token not starting with '$'")
+  }
   if (!NO_SPACE_RE.test(req.uri)) throw invalid('uri', req.uri, 'non-empty, no whitespace or control characters')
   if (!NO_SPACE_RE.test(req.version)) throw invalid('version', req.version, 'non-empty, no whitespace')
   const head = `${req.method} ${req.uri} ${req.version}${CRLF}` + headerBlock(req.headers, [CSEQ], req.body.length)
@@ -86,7 +90,7 @@ export function serializeResponse(res: RtspResponse): Buffer {
   if (!Number.isInteger(res.statusCode) || res.statusCode < MIN_STATUS || res.statusCode > MAX_STATUS) {
     throw invalid('statusCode', res.statusCode, `an integer in ${MIN_STATUS}..${MAX_STATUS}`)
   }
-  if (!REASON_RE.test(res.reason)) throw invalid('reason', res.reason, 'no CR, LF or NUL')
+  if (!REASON_RE.test(res.reason)) throw invalid('reason', res.reason, 'no control characters except HTAB')
   const head =
     `${res.version} ${res.statusCode} ${res.reason}${CRLF}` + headerBlock(res.headers, [CSEQ, SESSION], res.body.length)
   return assemble(head, res.body)

@@ -131,19 +131,21 @@ export class RtspReader {
   feed(chunk: Uint8Array, onEvent: (event: RtspReadEvent) => void): void {
     if (this.error) throw this.error
     this.queue.push(chunk)
-    try {
-      for (;;) {
-        const event = this.step()
-        if (event === null) return
-        if (event !== undefined) onEvent(event)
+    for (;;) {
+      let event: RtspReadEvent | undefined | null
+      try {
+        event = this.step()
+      } catch (err) {
+        this.queue.clear()
+        this.error =
+          err instanceof RtspkitError
+            ? err
+            : new ParseError(MALFORMED, 'unexpected failure while reading', {}, { cause: err })
+        throw this.error
       }
-    } catch (err) {
-      this.queue.clear()
-      this.error =
-        err instanceof RtspkitError
-          ? err
-          : new ParseError(MALFORMED, 'unexpected failure while reading', { cause: err }, { cause: err })
-      throw this.error
+      if (event === null) return
+      // Outside the try: an exception from the callback is the caller's, not a protocol error.
+      if (event !== undefined) onEvent(event)
     }
   }
 
@@ -352,7 +354,7 @@ function parseStartLine(line: Buffer): StartLine {
       observed: text.slice(0, 80),
       allowed: 'METHOD SP URI SP RTSP/1.0 or RTSP/1.0 SP code SP reason',
     })
-  for (const b of line) if (isCtl(b) && b !== HTAB) throw malformed(`control byte ${describeByte(b)}`)
+  for (const b of line) if (isCtl(b)) throw malformed(`control byte ${describeByte(b)}`)
 
   const firstSpace = text.search(/[ \t]/)
   if (firstSpace === -1) throw malformed('no spaces')
@@ -361,7 +363,7 @@ function parseStartLine(line: Buffer): StartLine {
 
   if (first.includes('/')) {
     if (!VERSION_RE.test(first)) throw malformed('bad version')
-    const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(rest)
+    const m = /^([^ \t]+)(?:[ \t]+([\s\S]*))?$/.exec(rest) // [\s\S]: reasons may hold U+2028
     if (!m || !STATUS_RE.test(m[1]!)) throw malformed('status code is not three digits')
     return { kind: 'response', version: first, statusCode: Number(m[1]), reason: (m[2] ?? '').replace(/[ \t]+$/, '') }
   }

@@ -113,7 +113,6 @@ export interface SessionDescription {
 
 const LINE_TYPE_PATTERN = /^[A-Za-z]=/
 const LINE_BREAK = /\r\n|\r|\n/
-const TRAILING_WHITESPACE = /[ \t\f\v]+$/
 const WHITESPACE = /[ \t]+/
 const MEDIA_PORT_PATTERN = /^(\d{1,5})(?:\/(\d{1,5}))?$/
 const VERSION_PATTERN = /^\d{1,9}$/
@@ -127,6 +126,17 @@ const ERROR_EXCERPT = 80
 const BOM = 0xfeff
 /** Characters that would break a line or the description if written inside a value. */
 const FORBIDDEN_IN_VALUE = /[\r\n\0]/
+
+/** Removes trailing spaces and tabs (a loop, not a regex: `/\s+$/` is quadratic on long runs of spaces). */
+function trimEnd(s: string): string {
+  let end = s.length
+  for (;;) {
+    const c = s.charCodeAt(end - 1)
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0b && c !== 0x0c) break
+    end--
+  }
+  return end === s.length ? s : s.slice(0, end)
+}
 
 function excerpt(s: string): string {
   return s.length > ERROR_EXCERPT ? `${s.slice(0, ERROR_EXCERPT)}…` : s
@@ -203,13 +213,14 @@ export function parseSdp(input: string | Uint8Array, limits: Partial<SdpLimits> 
   const rawLines = text.split(LINE_BREAK)
   for (let i = 0; i < rawLines.length; i++) {
     const lineNumber = i + 1
-    const line = rawLines[i]!.replace(TRAILING_WHITESPACE, '')
+    const raw = rawLines[i]!
+    if (raw.length > lim.maxLineLength) {
+      throw new LimitError('ERR_SDP_LINE_TOO_LONG', `line ${lineNumber} of ${raw.length} characters exceeds ${lim.maxLineLength}`, { observed: raw.length, allowed: lim.maxLineLength, line: lineNumber })
+    }
+    const line = trimEnd(raw)
     if (line === '') continue
     if (++lineCount > lim.maxLines) {
       throw new LimitError('ERR_SDP_TOO_MANY_LINES', `SDP has more than ${lim.maxLines} lines`, { observed: lineCount, allowed: lim.maxLines, line: lineNumber })
-    }
-    if (line.length > lim.maxLineLength) {
-      throw new LimitError('ERR_SDP_LINE_TOO_LONG', `line ${lineNumber} of ${line.length} characters exceeds ${lim.maxLineLength}`, { observed: line.length, allowed: lim.maxLineLength, line: lineNumber })
     }
     if (!LINE_TYPE_PATTERN.test(line) || line.includes('\0')) {
       throw new ParseError('ERR_SDP_LINE', `line ${lineNumber} is not of the form <type>=<value>`, { observed: excerpt(line), allowed: '<letter>=<value>', line: lineNumber })

@@ -33,13 +33,8 @@ export class ByteQueue {
   /** The byte at position `i` from the read position, or -1 when `i` is outside [0, length). */
   peek(i: number): number {
     if (i < 0 || i >= this.size) return -1
-    let pos = i + this.offset
-    for (let c = this.head; c < this.chunks.length; c++) {
-      const chunk = this.chunks[c]!
-      if (pos < chunk.length) return chunk[pos]!
-      pos -= chunk.length
-    }
-    return -1
+    const [c, at] = this.locate(i)
+    return this.chunks[c]![at]!
   }
 
   /**
@@ -50,19 +45,16 @@ export class ByteQueue {
     const end = Math.min(limit, this.size)
     if (from < 0) from = 0
     if (from >= end) return -1
-    // `base` is the queue position of the first unread byte of chunk `c`.
-    let base = 0
-    for (let c = this.head; c < this.chunks.length && base < end; c++) {
+    let [c, at] = this.locate(from)
+    let pos = from
+    while (pos < end) {
       const chunk = this.chunks[c]!
-      const start = c === this.head ? this.offset : 0
-      const avail = chunk.length - start
-      if (from < base + avail) {
-        const lo = start + Math.max(0, from - base)
-        const hi = start + Math.min(avail, end - base)
-        const found = chunk.subarray(lo, hi).indexOf(byte)
-        if (found !== -1) return lo - start + base + found
-      }
-      base += avail
+      const hi = Math.min(chunk.length, at + (end - pos))
+      const found = chunk.subarray(at, hi).indexOf(byte)
+      if (found !== -1) return pos + found
+      pos += hi - at
+      c++
+      at = 0
     }
     return -1
   }
@@ -109,6 +101,32 @@ export class ByteQueue {
     this.head = 0
     this.offset = 0
     this.size = 0
+  }
+
+  /**
+   * Chunk index and offset of queue position `pos` (0 <= pos < length). Walks from whichever end is
+   * nearer: parsers mostly look at the newest bytes (an incomplete line's tail), so walking back
+   * from the last chunk keeps byte-at-a-time input linear instead of quadratic.
+   */
+  private locate(pos: number): [number, number] {
+    if (pos * 2 < this.size) {
+      let at = pos + this.offset
+      let c = this.head
+      while (at >= this.chunks[c]!.length) {
+        at -= this.chunks[c]!.length
+        c++
+      }
+      return [c, at]
+    }
+    // `fromEnd` counts bytes after `pos`, plus one.
+    let fromEnd = this.size - pos
+    let c = this.chunks.length - 1
+    for (;;) {
+      const avail = this.chunks[c]!.length - (c === this.head ? this.offset : 0)
+      if (fromEnd <= avail) return [c, this.chunks[c]!.length - fromEnd]
+      fromEnd -= avail
+      c--
+    }
   }
 
   /** Moves the read position forward by `n` bytes, all within `chunks[head]`. */

@@ -11,13 +11,15 @@
  *
  * The input packet is never modified. Single NAL units and STAP-A entries are returned as views of the
  * packet payload; an FU-A NAL unit is copied once into a new buffer when its last fragment arrives.
- * Any error resets the state: the access unit in progress is dropped.
+ * Any error resets the state: the access unit in progress is dropped. Packets that follow, up to the
+ * marker, are still assembled into an access unit (the rest of the damaged one); callers that need
+ * only whole access units should wait for the next keyframe after an error.
  */
 import { CodecError, LimitError, ParseError, ProtocolError } from '../../errors.js'
 import type { RtpPacket } from '../../rtp/rtp-packet.js'
 import { MAX_ACCESS_UNIT_SIZE, MAX_NALUS_PER_ACCESS_UNIT } from './limits.js'
 import { NAL_F_NRI_MASK, NAL_HEADER_SIZE, NAL_TYPE_MASK, NalType } from './nal.js'
-import { FU_A_HEADER_SIZE, FU_END_BIT, FU_START_BIT, STAP_A_HEADER_SIZE, STAP_A_LENGTH_SIZE } from './packetizer.js'
+import { FU_A_HEADER_SIZE, FU_END_BIT, FU_HEADER_OFFSET, FU_INDICATOR_OFFSET, FU_START_BIT, STAP_A_HEADER_SIZE, STAP_A_LENGTH_SIZE } from './packetizer.js'
 
 const RESERVED_TYPE_0 = 0
 const RESERVED_TYPE_30 = 30
@@ -54,6 +56,7 @@ export class H264Depacketizer {
   // FU-A in progress.
   private fragments: Buffer[] = []
   private fragmentsSize = 0
+  /** Header of the NAL unit being reassembled: F and NRI of the FU indicator, type of the FU header. */
   private fuHeader = 0
   private fuType = 0
   private lastSequence = 0
@@ -103,7 +106,7 @@ export class H264Depacketizer {
       throw new ParseError('ERR_H264_RTP_EMPTY', 'RTP packet has an empty H.264 payload', { observed: payload.length, allowed: `>= ${NAL_HEADER_SIZE}` })
     }
     const type = payload[0]! & NAL_TYPE_MASK
-    const continuesFu = type === NalType.FU_A && payload.length >= FU_A_HEADER_SIZE && (payload[1]! & FU_START_BIT) === 0
+    const continuesFu = type === NalType.FU_A && payload.length >= FU_A_HEADER_SIZE && (payload[FU_HEADER_OFFSET]! & FU_START_BIT) === 0
 
     if (this.fragments.length > 0 && !continuesFu) {
       throw new ProtocolError('ERR_H264_FU_INCOMPLETE', `FU-A of NAL unit type ${this.fuType} ended without its end fragment`, {
@@ -180,7 +183,7 @@ export class H264Depacketizer {
     if (payload.length < FU_A_HEADER_SIZE) {
       throw new ParseError('ERR_H264_FU_A', 'FU-A packet has no FU header', { observed: payload.length, allowed: `>= ${FU_A_HEADER_SIZE}` })
     }
-    const fuHeader = payload[1]!
+    const fuHeader = payload[FU_HEADER_OFFSET]!
     const start = (fuHeader & FU_START_BIT) !== 0
     const end = (fuHeader & FU_END_BIT) !== 0
     const type = fuHeader & NAL_TYPE_MASK
@@ -188,7 +191,7 @@ export class H264Depacketizer {
 
     if (start) {
       if (end) throw new ParseError('ERR_H264_FU_A', 'FU-A with both start and end bits set', { observed: fuHeader })
-      this.fuHeader = (payload[0]! & NAL_F_NRI_MASK) | type
+      this.fuHeader = (payload[FU_INDICATOR_OFFSET]! & NAL_F_NRI_MASK) | type
       this.fuType = type
     } else {
       if (this.fragments.length === 0) {

@@ -76,7 +76,8 @@ export function isKeyframeNal(nal: Uint8Array): boolean {
  * Removes emulation-prevention bytes (H.264 7.4.1: 0x000003 → 0x0000).
  * Returns `nal` itself (no copy) when it contains none, which is the common case for short NAL units.
  */
-export function toRbsp(nal: Buffer): Buffer {
+export function toRbsp(input: Uint8Array): Buffer {
+  const nal = asBuffer(input)
   const first = findEmulationPrevention(nal, 0)
   if (first < 0) return nal
   const out = Buffer.allocUnsafe(nal.length)
@@ -92,6 +93,11 @@ export function toRbsp(nal: Buffer): Buffer {
   return out.subarray(0, written)
 }
 
+/** A Buffer view of the same memory (no copy). */
+export function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+}
+
 /** Index of the next 0x03 that follows two zero bytes (counting from `from`), or -1. */
 function findEmulationPrevention(buf: Buffer, from: number): number {
   let zeros = 0
@@ -103,18 +109,21 @@ function findEmulationPrevention(buf: Buffer, from: number): number {
   return -1
 }
 
-/** Enough RBSP bytes to hold first_mb_in_slice for any legal picture size (ue(v) of < 2^20). */
-const SLICE_HEADER_PEEK_BYTES = 8
+/**
+ * NAL bytes read for first_mb_in_slice: a ue(v) below 2^20 (more macroblocks than any level allows)
+ * takes at most 41 bits, i.e. 6 bytes, plus room for emulation-prevention bytes.
+ */
+const SLICE_HEADER_PEEK_BYTES = 10
 
 /**
  * first_mb_in_slice, the first field of a slice header (H.264 7.3.3), for slice NAL units
  * (types 1, 2 and 5). Zero means the slice starts a new picture.
  */
-export function firstMbInSlice(nal: Buffer): number {
+export function firstMbInSlice(nal: Uint8Array): number {
   const type = nalType(nal)
   if (type !== NalType.SLICE && type !== NalType.SLICE_DPA && type !== NalType.IDR) {
     throw new ParseError('ERR_H264_NOT_SLICE', `NAL unit type ${type} has no slice header`, { observed: type, allowed: [1, 2, 5] })
   }
-  const head = toRbsp(nal.subarray(NAL_HEADER_SIZE, NAL_HEADER_SIZE + SLICE_HEADER_PEEK_BYTES + 2))
+  const head = toRbsp(nal.subarray(NAL_HEADER_SIZE, NAL_HEADER_SIZE + SLICE_HEADER_PEEK_BYTES))
   return new BitReader(head).readUe()
 }

@@ -28,6 +28,9 @@ export const DEFAULT_H264_PAYLOAD_TYPE = 96
 export const STAP_A_HEADER_SIZE = 1
 export const STAP_A_LENGTH_SIZE = 2
 export const FU_A_HEADER_SIZE = 2
+/** Offsets in the RTP payload: the FU indicator takes the NAL header's place, the FU header follows. */
+export const FU_INDICATOR_OFFSET = 0
+export const FU_HEADER_OFFSET = 1
 export const FU_START_BIT = 0x80
 export const FU_END_BIT = 0x40
 /** Smallest packet that can carry one byte of an FU-A fragment. */
@@ -180,8 +183,8 @@ export class H264Packetizer {
     for (let off = NAL_HEADER_SIZE; off < nal.length; off += maxFragment) {
       const end = Math.min(off + maxFragment, nal.length)
       const buf = this.allocPacket(FU_A_HEADER_SIZE + end - off, timestamp)
-      buf[RTP_HEADER_SIZE] = indicator
-      buf[RTP_HEADER_SIZE + 1] = (off === NAL_HEADER_SIZE ? FU_START_BIT : 0) | (end === nal.length ? FU_END_BIT : 0) | type
+      buf[RTP_HEADER_SIZE + FU_INDICATOR_OFFSET] = indicator
+      buf[RTP_HEADER_SIZE + FU_HEADER_OFFSET] = (off === NAL_HEADER_SIZE ? FU_START_BIT : 0) | (end === nal.length ? FU_END_BIT : 0) | type
       buf.set(nal.subarray(off, end), RTP_HEADER_SIZE + FU_A_HEADER_SIZE)
       out.push(buf)
     }

@@ -103,7 +103,7 @@ function readTiming(r: BitReader): SpsTiming | undefined {
 }
 
 /** Parses an SPS NAL unit (with its 1-byte header, without start code). */
-export function parseSps(nal: Buffer): SpsInfo {
+export function parseSps(nal: Uint8Array): SpsInfo {
   const type = nalType(nal)
   check(type === NalType.SPS, 'ERR_H264_NOT_SPS', `NAL unit type ${type} is not an SPS`, type, NalType.SPS)
   const r = new BitReader(toRbsp(nal.subarray(NAL_HEADER_SIZE)))

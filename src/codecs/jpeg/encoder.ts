@@ -14,16 +14,13 @@ import { JpegBitWriter } from './bit-writer.js'
 import { fdctQuantize, makeDivisors } from './fdct.js'
 import { jpegHeaderSize, writeJpegHeaders } from './headers.js'
 import { chromaSize, toI420, type I420Planes, type RawImage } from './i420.js'
+import { JPEG_MAX_DIMENSION, JPEG_MAX_RESTART_INTERVAL } from './limits.js'
 import { EOI, RST0, RST_COUNT } from './markers.js'
 import {
   AC_CHROMA_CODES, AC_LUMA_CODES, BLOCK_AREA, BLOCK_SIZE, DC_CHROMA_CODES, DC_LUMA_CODES, DEFAULT_QUALITY,
   QUALITY_MAX, QUALITY_MIN, quantTablesForQuality, type HuffmanCodes,
 } from './tables.js'
 
-/** RFC 2435 section 3.1.5/3.1.6: width and height travel in 8-pixel units in one byte. */
-export const JPEG_MAX_DIMENSION = 2040
-/** DRI carries a 16-bit interval (T.81 B.2.4.4). */
-export const JPEG_MAX_RESTART_INTERVAL = 0xffff
 /** 4:2:0 MCU: 16x16 luma pixels, 4 Y blocks + Cb + Cr. */
 const MCU_SIZE = 16
 const MCU_SHIFT = 4
@@ -281,6 +278,8 @@ export class JpegEncoder {
     return dcv
   }
 }
+
+export { JPEG_MAX_DIMENSION, JPEG_MAX_RESTART_INTERVAL }
 
 function checkDimensions(width: number, height: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {

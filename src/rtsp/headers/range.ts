@@ -112,9 +112,16 @@ function formatNptTime(t: number | string): string {
   if (!Number.isFinite(t) || t < 0 || t > MAX_NPT_SECONDS) throw malformed('npt seconds out of range', t)
   const fixed = t.toFixed(NPT_FORMAT_DECIMALS)
   if (Number(fixed) === t) return fixed
-  const plain = String(t)
-  // Tiny fractions print in exponent form; spell them out instead.
-  return plain.includes('e') ? t.toFixed(20).replace(/0+$/, '') : plain
+  return plainDecimal(String(t))
+}
+
+/** Rewrites JS's shortest round-trip form '1.5e-7' as '0.00000015' (npt-sec has no exponent). */
+function plainDecimal(shortest: string): string {
+  const m = /^(\d+)(?:\.(\d+))?e-(\d+)$/.exec(shortest)
+  if (!m) return shortest
+  const intDigits = m[1]!
+  const digits = intDigits + (m[2] ?? '')
+  return `0.${'0'.repeat(Number(m[3]) - intDigits.length)}${digits}`
 }
 
 export function formatRange(r: RangeSpec): string {

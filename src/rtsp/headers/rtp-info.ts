@@ -29,6 +29,8 @@ const MAX_SSRC_HEX_DIGITS = 8
 const ENTRY_SPLIT_RE = /,(?=\s*url\s*=)/i
 const URL_PREFIX_RE = /^\s*url\s*=\s*/i
 const PARAM_RE = /^\s*(seq|rtptime|ssrc)\s*=\s*(\S*)\s*$/i
+/** An empty last list element ('…;rtptime=5,') is allowed by the #rule. */
+const TRAILING_SEPARATORS_RE = /[\s,]+$/
 const DIGITS_RE = /^\d+$/
 const HEX_RE = /^[0-9A-Fa-f]+$/
 
@@ -81,8 +83,9 @@ function parseEntry(text: string, whole: string): RtpInfoEntry {
 export function parseRtpInfo(value: string): RtpInfoEntry[] {
   const entries = value
     .split(ENTRY_SPLIT_RE)
-    .filter((s) => s.trim() !== '')
-    .map((s) => parseEntry(s.trim(), value))
+    .map((s) => s.replace(TRAILING_SEPARATORS_RE, '').trim())
+    .filter((s) => s !== '')
+    .map((s) => parseEntry(s, value))
   if (entries.length === 0) throw malformed('no entries', value)
   return entries
 }

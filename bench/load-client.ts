@@ -1,0 +1,353 @@
+/**
+ * A lightweight RTSP reader for load generation (RFC 2326 sections 10.1–10.5, 10.7; RFC 3550
+ * appendix A.1 for the loss count). It decodes nothing: it plays a stream over TCP interleaved
+ * or UDP and counts, per track, RTP bytes, packets and sequence-number gaps.
+ *
+ * Many readers share one Node process and one event loop. The per-packet path reads four header
+ * bytes and updates integers: no RtpPacket object, no copy, no allocation, so the process stays
+ * far from a full core while it reads tens of streams (bench/run.ts measures and reports this).
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram'
+import { connect, type Socket } from 'node:net'
+import { ProtocolError, StateError } from '../src/errors.js'
+import { RtspHeaders } from '../src/rtsp/headers.js'
+import { parseSession } from '../src/rtsp/headers/session.js'
+import { parseTransport } from '../src/rtsp/headers/transport.js'
+import { serializeRequest, type RtspResponse } from '../src/rtsp/message.js'
+import { RtspReader } from '../src/rtsp/reader.js'
+import { RTP_HEADER_SIZE, RTP_VERSION } from '../src/rtp/rtp-packet.js'
+import { seqDiff } from '../src/util/serial.js'
+
+export type BenchTransport = 'tcp' | 'udp'
+
+/** RTP fixed header, RFC 3550 section 5.1: V is the top two bits of byte 0, seq is bytes 2–3. */
+const VERSION_SHIFT = 6
+const SEQ_OFFSET = 2
+/** RFC 2326 section 12.37: the server's session timeout when the Session header names none. */
+const DEFAULT_SESSION_TIMEOUT_S = 60
+/** Keep-alives go out at half the session timeout, so one lost round trip is survivable. */
+const KEEPALIVE_FRACTION = 0.5
+const REQUEST_TIMEOUT_MS = 10_000
+const TEARDOWN_TIMEOUT_MS = 2_000
+/** Room for ~4 s of a 4 Mbit/s stream, so a busy event loop does not turn into UDP loss. */
+const UDP_RECV_BUFFER = 2 * 1024 * 1024
+/** Port pairs tried before giving up (each failure skips one pair). */
+const MAX_PORT_ATTEMPTS = 2000
+const MAX_PORT = 0xffff
+
+/** Counters of one track. Loss follows RFC 3550 A.3: expected (from the extended highest seq) minus received. */
+export class TrackStats {
+  packets = 0
+  bytes = 0
+  /** Packets that were not RTP version 2 or shorter than the fixed header. */
+  malformed = 0
+  /** Packets older than the highest sequence number seen (late or duplicated). */
+  late = 0
+  /** Extended highest sequence number (cycles × 65536 + seq), or -1 before the first packet. */
+  highestSeq = -1
+
+  onPacket(buf: Buffer): void {
+    if (buf.length < RTP_HEADER_SIZE || buf[0]! >> VERSION_SHIFT !== RTP_VERSION) {
+      this.malformed++
+      return
+    }
+    this.packets++
+    this.bytes += buf.length
+    const seq = (buf[SEQ_OFFSET]! << 8) | buf[SEQ_OFFSET + 1]!
+    if (this.highestSeq < 0) {
+      this.highestSeq = seq
+      return
+    }
+    const delta = seqDiff(this.highestSeq & 0xffff, seq)
+    if (delta > 0) this.highestSeq += delta
+    else this.late++
+  }
+}
+
+/** Totals over a reader's tracks at one instant; two snapshots give a window. */
+export interface ReaderSnapshot {
+  packets: number
+  bytes: number
+  /** Sum over tracks of the extended highest sequence number (only differences are meaningful). */
+  highestSeqSum: number
+  malformed: number
+}
+
+export function snapshotTracks(tracks: readonly TrackStats[]): ReaderSnapshot {
+  const s: ReaderSnapshot = { packets: 0, bytes: 0, highestSeqSum: 0, malformed: 0 }
+  for (const t of tracks) {
+    s.packets += t.packets
+    s.bytes += t.bytes
+    s.highestSeqSum += Math.max(t.highestSeq, 0)
+    s.malformed += t.malformed
+  }
+  return s
+}
+
+/**
+ * Hands out client RTP/RTCP port pairs (even RTP port, RTCP on the next, RFC 3550 section 11) from
+ * `base` upwards, skipping pairs another program holds.
+ */
+export class UdpPortAllocator {
+  private next: number
+
+  constructor(
+    base: number,
+    private readonly host: string,
+  ) {
+    this.next = base + (base % 2)
+  }
+
+  async bindPair(): Promise<{ rtp: UdpSocket; rtcp: UdpSocket; port: number }> {
+    for (let attempt = 0; attempt < MAX_PORT_ATTEMPTS; attempt++) {
+      const port = this.next
+      this.next += 2
+      if (port + 1 > MAX_PORT) break
+      const rtp = createSocket('udp4')
+      const rtcp = createSocket('udp4')
+      try {
+        await bind(rtp, port, this.host)
+        await bind(rtcp, port + 1, this.host)
+        return { rtp, rtcp, port }
+      } catch {
+        rtp.close()
+        rtcp.close()
+      }
+    }
+    throw new StateError('ERR_BENCH_NO_PORTS', 'no free UDP port pair for a bench reader', { observed: this.next, allowed: `<= ${MAX_PORT}` })
+  }
+}
+
+function bind(socket: UdpSocket, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject)
+    socket.bind(port, host, () => {
+      socket.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+export interface SdpControls {
+  /** Session-level a=control ('' when absent): the aggregate URL for PLAY. */
+  session: string
+  /** One per media section, in order ('' when the section has none). */
+  tracks: string[]
+}
+
+/** The a=control attributes of an SDP (RFC 2326 appendix C.1.1), session level and per m= section. */
+export function sdpControls(sdp: string): SdpControls {
+  const out: SdpControls = { session: '', tracks: [] }
+  const CONTROL = 'a=control:'
+  for (const raw of sdp.split('\n')) {
+    const line = raw.trim()
+    if (line.startsWith('m=')) out.tracks.push('')
+    else if (line.startsWith(CONTROL)) {
+      const value = line.slice(CONTROL.length).trim()
+      if (out.tracks.length === 0) out.session = value
+      else out.tracks[out.tracks.length - 1] = value
+    }
+  }
+  return out
+}
+
+/**
+ * A track's control URL: absolute as is, '*' or empty means the base itself, else relative to the
+ * base with a trailing '/' added (RFC 2326 C.1.1; what ffmpeg and GStreamer clients do too).
+ */
+export function resolveControl(base: string, control: string): string {
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(control)) return control
+  if (control === '' || control === '*') return base
+  return (base.endsWith('/') ? base : `${base}/`) + control
+}
+
+export interface LoadReaderOptions {
+  url: string
+  transport: BenchTransport
+  /** Needed for UDP. */
+  ports?: UdpPortAllocator
+  /** Local address for UDP sockets (the bench is loopback only). */
+  host?: string
+}
+
+/** One RTSP session playing every track of `url`. */
+export class LoadReader {
+  readonly tracks: TrackStats[] = []
+  /** First transport or protocol failure after PLAY, if any; the reader stops counting then. */
+  error: string | undefined
+  private readonly url: string
+  private readonly transport: BenchTransport
+  private readonly ports: UdpPortAllocator | undefined
+  private readonly host: string
+  private socket: Socket | undefined
+  private readonly reader = new RtspReader()
+  private readonly udp: UdpSocket[] = []
+  /** Interleaved channel → track stats (RTP channels only; RTCP channels are ignored). */
+  private readonly channels = new Map<number, TrackStats>()
+  private readonly pending = new Map<string, { resolve: (r: RtspResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
+  private cseq = 0
+  private session: string | undefined
+  private keepAlive: NodeJS.Timeout | undefined
+  private closed = false
+  private closing: Promise<void> | undefined
+
+  constructor(options: LoadReaderOptions) {
+    this.url = options.url
+    this.transport = options.transport
+    this.ports = options.ports
+    this.host = options.host ?? '127.0.0.1'
+  }
+
+  snapshot(): ReaderSnapshot {
+    return snapshotTracks(this.tracks)
+  }
+
+  /** OPTIONS, DESCRIBE, SETUP each track, PLAY. Rejects (after closing) if any step fails. */
+  async start(): Promise<void> {
+    try {
+      await this.connect()
+      await this.request('OPTIONS', this.url)
+      const describe = await this.request('DESCRIBE', this.url, { Accept: 'application/sdp' })
+      const base = describe.headers.get('Content-Base') ?? describe.headers.get('Content-Location') ?? this.url
+      const sdp = sdpControls(describe.body.toString('utf8'))
+      if (sdp.tracks.length === 0) throw new ProtocolError('ERR_BENCH_NO_TRACKS', 'DESCRIBE returned an SDP without media', { observed: describe.body.toString('utf8') })
+      for (let i = 0; i < sdp.tracks.length; i++) await this.setup(resolveControl(base, sdp.tracks[i]!), i)
+      await this.request('PLAY', resolveControl(base, sdp.session), { Range: 'npt=0.000-' })
+    } catch (err) {
+      await this.close()
+      throw err
+    }
+  }
+
+  private connect(): Promise<void> {
+    const u = new URL(this.url)
+    const port = u.port === '' ? 554 : Number(u.port)
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: u.hostname, port, noDelay: true })
+      this.socket = socket
+      socket.once('connect', () => {
+        socket.off('error', reject)
+        socket.on('error', (err) => this.fail(`socket error: ${err.message}`))
+        resolve()
+      })
+      socket.once('error', reject)
+      socket.on('close', () => this.fail('server closed the connection'))
+      socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    })
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      this.reader.feed(chunk, (ev) => {
+        if (ev.kind === 'interleaved') {
+          this.channels.get(ev.channel)?.onPacket(ev.payload)
+        } else if (ev.kind === 'response') {
+          const cseq = ev.response.headers.get('CSeq') ?? ''
+          const waiter = this.pending.get(cseq)
+          if (!waiter) return
+          this.pending.delete(cseq)
+          clearTimeout(waiter.timer)
+          waiter.resolve(ev.response)
+        }
+      })
+    } catch (err) {
+      this.fail(`unreadable data from server: ${(err as Error).message}`)
+      this.socket?.destroy()
+    }
+  }
+
+  private async setup(control: string, index: number): Promise<void> {
+    const stats = new TrackStats()
+    let transport: string
+    if (this.transport === 'tcp') {
+      transport = `RTP/AVP/TCP;unicast;interleaved=${2 * index}-${2 * index + 1}`
+    } else {
+      if (!this.ports) throw new StateError('ERR_BENCH_NO_PORTS', 'UDP reader needs a port allocator')
+      const pair = await this.ports.bindPair()
+      this.udp.push(pair.rtp, pair.rtcp)
+      for (const s of [pair.rtp, pair.rtcp]) s.on('error', (err) => this.fail(`UDP socket error: ${err.message}`))
+      pair.rtp.setRecvBufferSize(UDP_RECV_BUFFER)
+      pair.rtp.on('message', (msg) => stats.onPacket(msg))
+      // Sender reports arrive here; draining them is all a load reader needs.
+      pair.rtcp.on('message', () => {})
+      transport = `RTP/AVP;unicast;client_port=${pair.port}-${pair.port + 1}`
+    }
+    const headers: Record<string, string> = { Transport: transport }
+    if (this.session !== undefined) headers.Session = this.session
+    const res = await this.request('SETUP', control, headers)
+    const sessionValue = res.headers.get('Session')
+    if (sessionValue === undefined) throw new ProtocolError('ERR_BENCH_NO_SESSION', 'SETUP response has no Session header', { observed: control })
+    const session = parseSession(sessionValue)
+    if (this.session === undefined) this.armKeepAlive(session.timeout ?? DEFAULT_SESSION_TIMEOUT_S)
+    this.session = session.id
+    if (this.transport === 'tcp') {
+      // The server may pick other channels than asked (RFC 2326 section 12.39): use its answer.
+      const answer = parseTransport(res.headers.get('Transport') ?? '')[0]
+      const channel = answer?.interleaved?.[0] ?? 2 * index
+      this.channels.set(channel, stats)
+    }
+    this.tracks.push(stats)
+  }
+
+  private armKeepAlive(timeoutS: number): void {
+    const everyMs = Math.max(1, timeoutS * KEEPALIVE_FRACTION) * 1000
+    this.keepAlive = setInterval(() => {
+      this.request('GET_PARAMETER', this.url).catch((err: Error) => this.fail(`keep-alive failed: ${err.message}`))
+    }, everyMs)
+    this.keepAlive.unref()
+  }
+
+  private request(method: string, uri: string, extra: Record<string, string> = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<RtspResponse> {
+    const socket = this.socket
+    if (!socket || socket.destroyed) {
+      return Promise.reject(new StateError('ERR_BENCH_CLOSED', `cannot send ${method}: connection closed`))
+    }
+    const cseq = String(++this.cseq)
+    const headers = new RtspHeaders({ CSeq: cseq, 'User-Agent': 'rtspkit-bench', ...extra })
+    if (this.session !== undefined && !headers.has('Session')) headers.set('Session', this.session)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(cseq)
+        reject(new ProtocolError('ERR_BENCH_TIMEOUT', `${method} got no response in ${timeoutMs} ms`, { observed: uri }))
+      }, timeoutMs)
+      this.pending.set(cseq, {
+        timer,
+        reject,
+        resolve: (res) => {
+          if (res.statusCode >= 200 && res.statusCode < 300) resolve(res)
+          else reject(new ProtocolError('ERR_BENCH_STATUS', `${method} ${uri}: ${res.statusCode} ${res.reason}`, { observed: res.statusCode, allowed: '2xx' }))
+        },
+      })
+      socket.write(serializeRequest({ method, uri, version: 'RTSP/1.0', headers, body: Buffer.alloc(0) }))
+    })
+  }
+
+  private fail(message: string): void {
+    if (this.closed) return
+    this.error ??= message
+    for (const [cseq, waiter] of this.pending) {
+      clearTimeout(waiter.timer)
+      waiter.reject(new StateError('ERR_BENCH_CLOSED', message, { observed: cseq }))
+    }
+    this.pending.clear()
+  }
+
+  /** TEARDOWN (bounded wait), then closes every socket and timer. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose()
+    return this.closing
+  }
+
+  private async doClose(): Promise<void> {
+    clearInterval(this.keepAlive)
+    if (this.session !== undefined && this.socket && !this.socket.destroyed && this.error === undefined) {
+      await this.request('TEARDOWN', this.url, {}, TEARDOWN_TIMEOUT_MS).catch(() => {})
+    }
+    this.closed = true
+    for (const waiter of this.pending.values()) clearTimeout(waiter.timer)
+    this.pending.clear()
+    this.socket?.destroy()
+    for (const s of this.udp) s.close()
+    this.udp.length = 0
+  }
+}
