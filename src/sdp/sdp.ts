@@ -127,7 +127,7 @@ const BOM = 0xfeff
 /** Characters that would break a line or the description if written inside a value. */
 const FORBIDDEN_IN_VALUE = /[\r\n\0]/
 
-/** Removes trailing spaces and tabs (a loop, not a regex: `/\s+$/` is quadratic on long runs of spaces). */
+/** Removes trailing spaces, tabs, VT and FF (a loop, not a regex: `/\s+$/` is quadratic on long runs of spaces). */
 function trimEnd(s: string): string {
   let end = s.length
   for (;;) {

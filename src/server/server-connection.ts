@@ -2,7 +2,7 @@ import type net from 'node:net'
 import { LimitError, RtspkitError } from '../errors.js'
 import { RtspHeaders } from '../rtsp/headers.js'
 import { STATUS_REASONS, serializeResponse, type RtspRequest, type RtspResponse } from '../rtsp/message.js'
-import { RtspReader, type RtspReaderLimits } from '../rtsp/reader.js'
+import { RtspReader, type RtspReadEvent, type RtspReaderLimits } from '../rtsp/reader.js'
 import type { InterleavedSink } from './server-session.js'
 
 /** RFC 2326 §10.12: '$', channel, 16-bit length, then the packet. */
@@ -63,22 +63,22 @@ export class ServerConnection implements InterleavedSink {
 
   private onData(chunk: Buffer): void {
     if (this.ended) return
-    let events
     try {
-      events = this.reader.push(chunk)
+      // feed() hands over every complete message before throwing on bad bytes after them.
+      this.reader.feed(chunk, (ev) => this.onEvent(ev))
     } catch (err) {
       this.failParse(err)
-      return
     }
-    for (const ev of events) {
-      if (ev.kind === 'request') {
-        const req = ev.request
-        this.chain = this.chain.then(() => this.answer(req))
-      } else if (ev.kind === 'interleaved') {
-        this.handler.handleInterleaved(this, ev.channel, ev.payload)
-      }
-      // Responses from a client are not expected; ignore them.
+  }
+
+  private onEvent(ev: RtspReadEvent): void {
+    if (ev.kind === 'request') {
+      const req = ev.request
+      this.chain = this.chain.then(() => this.answer(req))
+    } else if (ev.kind === 'interleaved') {
+      this.handler.handleInterleaved(this, ev.channel, ev.payload)
     }
+    // Responses from a client are not expected; ignore them.
   }
 
   private async answer(req: RtspRequest): Promise<void> {
