@@ -26,6 +26,8 @@ const MARKER_BIT = 0x80
 const PAYLOAD_TYPE_MASK = 0x7f
 const CSRC_SIZE = 4
 const EXTENSION_HEADER_SIZE = 4
+const MAX_EXTENSION_BYTES = 0xffff * 4
+const MAX_PADDING = 0xff
 
 export interface RtpHeaderFields {
   marker: boolean
@@ -130,8 +132,17 @@ export class RtpPacket implements RtpHeaderFields {
     if (this.csrc.length > CSRC_COUNT_MASK) {
       throw new ParseError('ERR_RTP_CSRC', `too many CSRCs: ${this.csrc.length}`, { observed: this.csrc.length, allowed: CSRC_COUNT_MASK })
     }
-    if (this.extension && this.extension.data.length % 4 !== 0) {
-      throw new ParseError('ERR_RTP_EXTENSION', 'header extension length must be a multiple of 4', { observed: this.extension.data.length })
+    if (this.extension) {
+      const { profile, data } = this.extension
+      if (data.length % 4 !== 0 || data.length > MAX_EXTENSION_BYTES) {
+        throw new ParseError('ERR_RTP_EXTENSION', 'header extension length must be a multiple of 4 and fit 16 bits of words', { observed: data.length, allowed: `multiple of 4, <= ${MAX_EXTENSION_BYTES}` })
+      }
+      if (!Number.isInteger(profile) || profile < 0 || profile > 0xffff) {
+        throw new ParseError('ERR_RTP_EXTENSION', `header extension profile ${profile} is not a 16-bit value`, { observed: profile, allowed: '0..65535' })
+      }
+    }
+    if (this.padding && !(Number.isInteger(this.paddingSize) && this.paddingSize >= 1 && this.paddingSize <= MAX_PADDING)) {
+      throw new ParseError('ERR_RTP_PADDING', `padding size ${this.paddingSize} must be 1..${MAX_PADDING} when padding is set`, { observed: this.paddingSize, allowed: `1..${MAX_PADDING}` })
     }
     buf[offset] = (RTP_VERSION << VERSION_SHIFT) | (this.padding ? PADDING_BIT : 0) | (this.extension ? EXTENSION_BIT : 0) | this.csrc.length
     buf[offset + 1] = (this.marker ? MARKER_BIT : 0) | (this.payloadType & PAYLOAD_TYPE_MASK)
@@ -147,7 +158,7 @@ export class RtpPacket implements RtpHeaderFields {
       off += this.extension.data.copy(buf, off)
     }
     off += this.payload.copy(buf, off)
-    if (this.padding && this.paddingSize > 0) {
+    if (this.padding) {
       buf.fill(0, off, off + this.paddingSize - 1)
       buf[off + this.paddingSize - 1] = this.paddingSize
       off += this.paddingSize

@@ -17,6 +17,8 @@ want = int(sys.argv[1])
 timeout = float(sys.argv[2])
 pipeline = Gst.parse_launch(sys.argv[3])
 sink = pipeline.get_by_name("sink")
+if sink is None:  # playbin: the sink is a property, not a child by name
+    sink = pipeline.get_property("video-sink")
 result = {"frames": 0, "width": None, "height": None, "error": None}
 loop = GLib.MainLoop()
 
