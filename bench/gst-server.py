@@ -23,12 +23,13 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
-# Raw Annex-B carries no timestamps: h264parse derives them from the SPS timing info, and the
-# caps filter pins the rate for streams whose SPS has none. The server's sinks sync on the
-# pipeline clock, so the file is sent at its own frame rate (bench/run.ts checks the bitrate).
+# Raw Annex-B carries no timestamps: h264parse derives them from the frame rate, taken from the
+# SPS timing info or, when the SPS has none, from the framerate in the caps set before it. The
+# server's sinks sync on the pipeline clock, so the file goes out at its own frame rate
+# (bench/run.ts checks the delivered bitrate against the file's).
 LAUNCH = (
-    "( filesrc location={file} ! h264parse ! video/x-h264,framerate={fps}/1 "
-    "! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+    "( filesrc location={file} ! video/x-h264,stream-format=byte-stream,framerate={fps}/1 "
+    "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
 )
 
 

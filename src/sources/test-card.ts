@@ -72,7 +72,8 @@ const CASTELLATIONS: ReadonlyArray<readonly [number, number, number]> = [
 const PANEL_Y = 16
 const TEXT_Y = 235
 const STATIC_TEXT_Y = 200
-const BOX_RGB: readonly [number, number, number] = [255, 32, 32]
+const BOX_YUV: readonly number[] = rgbToYuv(255, 32, 32)
+const NEUTRAL_CHROMA = 128
 
 /** Our 5x7 bitmap font: '#' is ink. */
 const FONT: Readonly<Record<string, readonly string[]>> = {
@@ -183,6 +184,8 @@ export class TestCard {
   private readonly dynamicRows: number[]
   private readonly chromaWidth: number
   private readonly chromaHeight: number
+  /** One luma row of the black-to-white ramp behind the box. */
+  private readonly ramp: Uint8Array
 
   constructor(opts: TestCardOptions = {}) {
     const width = opts.width ?? DEFAULT_WIDTH
@@ -205,6 +208,7 @@ export class TestCard {
     this.chromaWidth = this.planes.uvStride
     this.chromaHeight = this.planes.u.length / this.planes.uvStride
     this.layout = computeLayout(width, height)
+    this.ramp = Uint8Array.from({ length: width }, (_, x) => Math.round((x * 255) / Math.max(1, width - 1)))
     const rows = this.encoder.mcuRows
     const dyn = new Set<number>()
     for (const b of [this.layout.timeLine, this.layout.counterLine, this.layout.boxBand]) {
@@ -268,7 +272,7 @@ export class TestCard {
 
   private fillBand(b: Band, luma: number): void {
     const [y0, y1] = this.bandPixels(b)
-    if (y1 > y0) this.fillRect(0, y0, this.width, y1, [luma, 128, 128])
+    if (y1 > y0) this.fillRect(0, y0, this.width, y1, [luma, NEUTRAL_CHROMA, NEUTRAL_CHROMA])
   }
 
   /** Fills [x0, x1) x [y0, y1) (even x0 and y0 keep chroma aligned). */
@@ -315,13 +319,10 @@ export class TestCard {
     const [y0, y1] = this.bandPixels(this.layout.boxBand)
     if (y1 <= y0) return
     const p = this.planes
-    for (let y = y0; y < y1; y++) {
-      const row = y * p.yStride
-      for (let x = 0; x < this.width; x++) p.y[row + x] = Math.round((x * 255) / Math.max(1, this.width - 1))
-    }
+    for (let y = y0; y < y1; y++) p.y.set(this.ramp, y * p.yStride)
     for (let cy = y0 >> 1; cy < Math.min(this.chromaHeight, (y1 + 1) >> 1); cy++) {
-      p.u.fill(128, cy * p.uvStride, (cy + 1) * p.uvStride)
-      p.v.fill(128, cy * p.uvStride, (cy + 1) * p.uvStride)
+      p.u.fill(NEUTRAL_CHROMA, cy * p.uvStride, (cy + 1) * p.uvStride)
+      p.v.fill(NEUTRAL_CHROMA, cy * p.uvStride, (cy + 1) * p.uvStride)
     }
     const size = Math.min(y1 - y0, this.width)
     const travel = this.width - size
@@ -331,7 +332,7 @@ export class TestCard {
       const pos = (Math.max(0, Math.floor(frameIndex)) * step) % (2 * travel)
       x = (pos <= travel ? pos : 2 * travel - pos) & ~1
     }
-    this.fillRect(x, y0, Math.min(this.width, x + size), y1, rgbToYuv(...BOX_RGB))
+    this.fillRect(x, y0, Math.min(this.width, x + size), y1, BOX_YUV)
   }
 }
 

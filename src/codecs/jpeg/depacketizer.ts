@@ -10,13 +10,16 @@
  *   type, Q and size and start where the data so far ends. Anything else resets and throws; a
  *   continuation with no frame in progress (we joined mid-frame, or after an error) is ignored. The
  *   frame is complete at the packet with the RTP marker bit.
+ * - The restart marker header's F/L bits and Restart Count (3.1.7) are not needed to rebuild a whole
+ *   frame and are not checked; neither is Type-specific (4.1: an interlaced field comes out as its own
+ *   image, as ffmpeg does).
  * - Scan data is copied into an internal buffer (allocated once, grown rarely) after checking it stays
  *   under `maxFrameSize`; input packets are never modified nor retained.
  */
-import { CodecError, LimitError, ProtocolError } from '../../errors.js'
+import { CodecError, ConfigError, LimitError, ProtocolError } from '../../errors.js'
 import type { RtpPacket } from '../../rtp/rtp-packet.js'
 import { jpegHeaderSize, writeJpegHeaders, type JpegType } from './headers.js'
-import { JPEG_DEFAULT_MAX_FRAME_SIZE, JPEG_DIMENSION_UNIT } from './limits.js'
+import { JPEG_DEFAULT_MAX_FRAME_SIZE, JPEG_DIMENSION_UNIT, JPEG_MAX_SCAN_SIZE } from './limits.js'
 import { EOI, MARKER_PREFIX } from './markers.js'
 import { parseJpegPayload, Q_DYNAMIC, Q_INBAND_MIN, TYPE_RESTART_FLAG, type JpegPayload } from './payload-header.js'
 import { BLOCK_AREA, RFC2435_Q_MAX, RFC2435_Q_MIN, rfc2435QuantTables } from './tables.js'
@@ -55,7 +58,11 @@ export class JpegDepacketizer {
   private readonly tableCache = new Map<number, Tables>()
 
   constructor(opts: JpegDepacketizerOptions = {}) {
-    this.maxFrameSize = opts.maxFrameSize ?? JPEG_DEFAULT_MAX_FRAME_SIZE
+    const max = opts.maxFrameSize ?? JPEG_DEFAULT_MAX_FRAME_SIZE
+    if (!Number.isInteger(max) || max < 1 || max > JPEG_MAX_SCAN_SIZE) {
+      throw new ConfigError('ERR_JPEG_MAX_FRAME_SIZE', `maxFrameSize ${max} is out of range`, { key: 'maxFrameSize', observed: max, allowed: `1..${JPEG_MAX_SCAN_SIZE}` })
+    }
+    this.maxFrameSize = max
   }
 
   /** Drops any partial frame. */

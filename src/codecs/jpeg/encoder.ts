@@ -10,7 +10,7 @@
  * did not change and `assembleRows` a frame from cached and fresh segments with RSTn in between.
  */
 import { CodecError, ConfigError, StateError } from '../../errors.js'
-import { JpegBitWriter } from './bit-writer.js'
+import { JpegEntropyWriter } from './entropy-writer.js'
 import { fdctQuantize, makeDivisors } from './fdct.js'
 import { jpegHeaderSize, writeJpegHeaders } from './headers.js'
 import { chromaSize, toI420, type I420Planes, type RawImage } from './i420.js'
@@ -31,10 +31,6 @@ const CHROMA_BLOCK_SHIFT = 3
  */
 const MAX_MCU_BYTES = 4096
 const MARKER_BYTES = 2
-const EOB = 0x00
-const ZRL = 0xf0
-const ZRL_RUN = 16
-const RUN_SHIFT = 4
 
 export interface JpegEncodeOptions {
   /** 1..100, libjpeg scale; default 80. */
@@ -63,7 +59,7 @@ export class JpegEncoder {
   private readonly header: Buffer
   private readonly lumaDiv: Float64Array
   private readonly chromaDiv: Float64Array
-  private readonly writer: JpegBitWriter
+  private readonly writer: JpegEntropyWriter
   // Per-block scratch, reused for every block.
   private readonly ws = new Float64Array(BLOCK_AREA)
   private readonly coeffs = new Int32Array(BLOCK_AREA)
@@ -103,7 +99,7 @@ export class JpegEncoder {
     const params = { type: 1 as const, width, height, quantTables: this.quantTables, restartInterval: ri }
     this.header = Buffer.alloc(jpegHeaderSize(params))
     writeJpegHeaders(this.header, 0, params)
-    this.writer = new JpegBitWriter(Math.max(MAX_MCU_BYTES * 4, (width * height) >> 2))
+    this.writer = new JpegEntropyWriter(Math.max(MAX_MCU_BYTES * 4, (width * height) >> 2))
   }
 
   /** SOI … SOS for this encoder's parameters (a copy). */
@@ -236,50 +232,9 @@ export class JpegEncoder {
       }
       fdctQuantize(e, 0, BLOCK_SIZE, div, this.ws, this.coeffs)
     }
-    return this.codeBlock(pred, dc, ac)
-  }
-
-  /** Huffman-codes the zig-zag coefficients in `this.coeffs` (T.81 F.1.2.1 and F.1.2.2). */
-  private codeBlock(pred: number, dc: HuffmanCodes, ac: HuffmanCodes): number {
-    const w = this.writer
-    const zz = this.coeffs
-    const dcv = zz[0]!
-    let diff = dcv - pred
-    if (diff === 0) {
-      w.put(dc.code[0]!, dc.length[0]!)
-    } else {
-      let mag = diff
-      if (mag < 0) { mag = -mag; diff-- } // negative values are sent as diff - 1 in `size` bits
-      const size = 32 - Math.clz32(mag)
-      w.put(dc.code[size]!, dc.length[size]!)
-      w.put(diff & ((1 << size) - 1), size)
-    }
-    let last = BLOCK_AREA - 1
-    while (last > 0 && zz[last] === 0) last--
-    const acCode = ac.code
-    const acLen = ac.length
-    let run = 0
-    for (let k = 1; k <= last; k++) {
-      let v = zz[k]!
-      if (v === 0) { run++; continue }
-      while (run >= ZRL_RUN) {
-        w.put(acCode[ZRL]!, acLen[ZRL]!)
-        run -= ZRL_RUN
-      }
-      let mag = v
-      if (mag < 0) { mag = -mag; v-- }
-      const size = 32 - Math.clz32(mag)
-      const sym = (run << RUN_SHIFT) | size
-      w.put(acCode[sym]!, acLen[sym]!)
-      w.put(v & ((1 << size) - 1), size)
-      run = 0
-    }
-    if (last < BLOCK_AREA - 1) w.put(acCode[EOB]!, acLen[EOB]!)
-    return dcv
+    return this.writer.encodeBlock(this.coeffs, pred, dc, ac)
   }
 }
-
-export { JPEG_MAX_DIMENSION, JPEG_MAX_RESTART_INTERVAL }
 
 function checkDimensions(width: number, height: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {

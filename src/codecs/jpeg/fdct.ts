@@ -50,60 +50,88 @@ export function fdctQuantize(src: Uint8Array, off: number, stride: number, divis
     const d5 = src[p + 5]! - LEVEL_SHIFT
     const d6 = src[p + 6]! - LEVEL_SHIFT
     const d7 = src[p + 7]! - LEVEL_SHIFT
-    pass(d0, d1, d2, d3, d4, d5, d6, d7, ws, w, 1)
+    const t0 = d0 + d7
+    const t7 = d0 - d7
+    const t1 = d1 + d6
+    const t6 = d1 - d6
+    const t2 = d2 + d5
+    const t5 = d2 - d5
+    const t3 = d3 + d4
+    const t4 = d3 - d4
+    // Even part.
+    const t10 = t0 + t3
+    const t13 = t0 - t3
+    const t11 = t1 + t2
+    const t12 = t1 - t2
+    ws[w] = t10 + t11
+    ws[w + 4] = t10 - t11
+    const z1 = (t12 + t13) * C4
+    ws[w + 2] = t13 + z1
+    ws[w + 6] = t13 - z1
+    // Odd part.
+    const o10 = t4 + t5
+    const o11 = t5 + t6
+    const o12 = t6 + t7
+    const z5 = (o10 - o12) * C6_MINUS
+    const z2 = C2_C6 * o10 + z5
+    const z4 = C2_PLUS * o12 + z5
+    const z3 = o11 * C4
+    const z11 = t7 + z3
+    const z13 = t7 - z3
+    ws[w + 5] = z13 + z2
+    ws[w + 3] = z13 - z2
+    ws[w + 1] = z11 + z4
+    ws[w + 7] = z11 - z4
   }
   // Columns.
   for (let c = 0; c < BLOCK_SIZE; c++) {
-    pass(ws[c]!, ws[c + 8]!, ws[c + 16]!, ws[c + 24]!, ws[c + 32]!, ws[c + 40]!, ws[c + 48]!, ws[c + 56]!, ws, c, BLOCK_SIZE)
+    const d0 = ws[c]!
+    const d1 = ws[c + 8]!
+    const d2 = ws[c + 16]!
+    const d3 = ws[c + 24]!
+    const d4 = ws[c + 32]!
+    const d5 = ws[c + 40]!
+    const d6 = ws[c + 48]!
+    const d7 = ws[c + 56]!
+    const t0 = d0 + d7
+    const t7 = d0 - d7
+    const t1 = d1 + d6
+    const t6 = d1 - d6
+    const t2 = d2 + d5
+    const t5 = d2 - d5
+    const t3 = d3 + d4
+    const t4 = d3 - d4
+    const t10 = t0 + t3
+    const t13 = t0 - t3
+    const t11 = t1 + t2
+    const t12 = t1 - t2
+    ws[c] = t10 + t11
+    ws[c + 32] = t10 - t11
+    const z1 = (t12 + t13) * C4
+    ws[c + 16] = t13 + z1
+    ws[c + 48] = t13 - z1
+    const o10 = t4 + t5
+    const o11 = t5 + t6
+    const o12 = t6 + t7
+    const z5 = (o10 - o12) * C6_MINUS
+    const z2 = C2_C6 * o10 + z5
+    const z4 = C2_PLUS * o12 + z5
+    const z3 = o11 * C4
+    const z11 = t7 + z3
+    const z13 = t7 - z3
+    ws[c + 40] = z13 + z2
+    ws[c + 24] = z13 - z2
+    ws[c + 8] = z11 + z4
+    ws[c + 56] = z11 - z4
   }
-  // Quantize, rounding half away from zero, and reorder.
-  for (let k = 0; k < BLOCK_AREA; k++) {
+  // Quantize (rounding half away from zero) into zig-zag order. DC first, then the clamped ACs.
+  let dc = ws[0]! * divisors[0]!
+  dc = dc < 0 ? -((0.5 - dc) | 0) : ((dc + 0.5) | 0)
+  out[0] = dc < DC_MIN ? DC_MIN : dc > DC_MAX ? DC_MAX : dc
+  for (let k = 1; k < BLOCK_AREA; k++) {
     const n = ZIGZAG[k]!
     const v = ws[n]! * divisors[n]!
-    let q = v < 0 ? -((0.5 - v) | 0) : ((v + 0.5) | 0)
-    if (k === 0) {
-      if (q < DC_MIN) q = DC_MIN
-      else if (q > DC_MAX) q = DC_MAX
-    } else if (q > AC_LIMIT) q = AC_LIMIT
-    else if (q < -AC_LIMIT) q = -AC_LIMIT
-    out[k] = q
+    const q = v < 0 ? -((0.5 - v) | 0) : ((v + 0.5) | 0)
+    out[k] = q > AC_LIMIT ? AC_LIMIT : q < -AC_LIMIT ? -AC_LIMIT : q
   }
-}
-
-/** One AAN 1-D pass over eight values, writing to ws[o], ws[o + step], … */
-function pass(d0: number, d1: number, d2: number, d3: number, d4: number, d5: number, d6: number, d7: number, ws: Float64Array, o: number, step: number): void {
-  const t0 = d0 + d7
-  const t7 = d0 - d7
-  const t1 = d1 + d6
-  const t6 = d1 - d6
-  const t2 = d2 + d5
-  const t5 = d2 - d5
-  const t3 = d3 + d4
-  const t4 = d3 - d4
-
-  // Even part.
-  const t10 = t0 + t3
-  const t13 = t0 - t3
-  const t11 = t1 + t2
-  const t12 = t1 - t2
-  ws[o] = t10 + t11
-  ws[o + 4 * step] = t10 - t11
-  const z1 = (t12 + t13) * C4
-  ws[o + 2 * step] = t13 + z1
-  ws[o + 6 * step] = t13 - z1
-
-  // Odd part.
-  const o10 = t4 + t5
-  const o11 = t5 + t6
-  const o12 = t6 + t7
-  const z5 = (o10 - o12) * C6_MINUS
-  const z2 = C2_C6 * o10 + z5
-  const z4 = C2_PLUS * o12 + z5
-  const z3 = o11 * C4
-  const z11 = t7 + z3
-  const z13 = t7 - z3
-  ws[o + 5 * step] = z13 + z2
-  ws[o + 3 * step] = z13 - z2
-  ws[o + step] = z11 + z4
-  ws[o + 7 * step] = z11 - z4
 }

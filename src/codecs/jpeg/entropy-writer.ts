@@ -1,17 +1,23 @@
 /**
- * Bit writer for JPEG entropy-coded segments, ITU-T T.81 F.1.2.3: bits are packed MSB first, a 0x00 is
- * stuffed after every 0xFF byte, and a segment is padded to a byte boundary with 1-bits (F.1.2.3,
- * "byte alignment") before a marker.
+ * Entropy writer for baseline JPEG, ITU-T T.81 Annex F.1.2: Huffman coding of 8x8 blocks (F.1.2.1 DC
+ * differences, F.1.2.2 AC run/size symbols) and bit packing (F.1.2.3): MSB first, a 0x00 stuffed after
+ * every 0xFF byte, segments padded to a byte boundary with 1-bits before a marker.
  *
  * The buffer is allocated once and doubles when `ensure` finds it short, which callers do once per MCU,
- * so growth is rare and the per-bit path has no bounds checks beyond the typed array's own.
+ * so growth is rare.
  */
+import { BLOCK_AREA, type HuffmanCodes } from './tables.js'
+
+const EOB = 0x00
+const ZRL = 0xf0
+const ZRL_RUN = 16
+const RUN_SHIFT = 4
 
 const BYTE_BITS = 8
 const STUFFED_AFTER = 0xff
 const INITIAL_CAPACITY = 64 * 1024
 
-export class JpegBitWriter {
+export class JpegEntropyWriter {
   private buf: Buffer
   private pos = 0
   /** Pending bits, right-aligned; fewer than 8 between calls. */
@@ -59,6 +65,46 @@ export class JpegBitWriter {
     }
     this.acc = acc & ((1 << n) - 1)
     this.nbits = n
+  }
+
+  /**
+   * Huffman-codes one block of quantized coefficients in zig-zag order against the DC predictor `pred`;
+   * returns the new predictor (the block's DC). The caller has called `ensure` for the MCU.
+   */
+  encodeBlock(zz: Int32Array, pred: number, dc: HuffmanCodes, ac: HuffmanCodes): number {
+    const dcv = zz[0]!
+    let diff = dcv - pred
+    if (diff === 0) {
+      this.put(dc.code[0]!, dc.length[0]!)
+    } else {
+      let mag = diff
+      if (mag < 0) { mag = -mag; diff-- } // negative values are sent as diff - 1 in `size` bits
+      const size = 32 - Math.clz32(mag)
+      this.put(dc.code[size]!, dc.length[size]!)
+      this.put(diff & ((1 << size) - 1), size)
+    }
+    let last = BLOCK_AREA - 1
+    while (last > 0 && zz[last] === 0) last--
+    const acCode = ac.code
+    const acLen = ac.length
+    let run = 0
+    for (let k = 1; k <= last; k++) {
+      let v = zz[k]!
+      if (v === 0) { run++; continue }
+      while (run >= ZRL_RUN) {
+        this.put(acCode[ZRL]!, acLen[ZRL]!)
+        run -= ZRL_RUN
+      }
+      let mag = v
+      if (mag < 0) { mag = -mag; v-- }
+      const size = 32 - Math.clz32(mag)
+      const sym = (run << RUN_SHIFT) | size
+      this.put(acCode[sym]!, acLen[sym]!)
+      this.put(v & ((1 << size) - 1), size)
+      run = 0
+    }
+    if (last < BLOCK_AREA - 1) this.put(acCode[EOB]!, acLen[EOB]!)
+    return dcv
   }
 
   /** Pads the pending bits to a byte boundary with 1-bits (T.81 F.1.2.3). */
