@@ -37,6 +37,17 @@ function startPushing(cam: ServerStream, gop = 10, fps = 50): () => void {
   return () => clearInterval(t)
 }
 
+function bindUdp(port: number): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4')
+    s.once('error', (e) => {
+      s.close()
+      reject(e)
+    })
+    s.bind(port, '0.0.0.0', () => resolve(s))
+  })
+}
+
 async function setupPlayTcp(c: RawRtspConnection, base: string) {
   const setup = await c.request('SETUP', `${base}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' })
   assert.equal(setup.statusCode, 200)
@@ -115,7 +126,7 @@ describe('RtspServer protocol', () => {
     })
   }
 
-  it('SETUP over UDP answers client_port and server_port and an SSRC', async () => {
+  it('SETUP over UDP answers client_port and server_port and an SSRC; TEARDOWN releases the ports', async () => {
     const c = await RawRtspConnection.connect(ctx.server.port)
     const res = await c.request('SETUP', `${ctx.base}/trackID=0`, { Transport: 'RTP/AVP;unicast;client_port=40000-40001' })
     assert.equal(res.statusCode, 200)
@@ -123,7 +134,10 @@ describe('RtspServer protocol', () => {
     assert.deepEqual(t.clientPort, [40000, 40001])
     assert.ok(t.serverPort && t.serverPort[0] % 2 === 0 && t.serverPort[1] === t.serverPort[0] + 1)
     assert.ok(t.ssrc !== undefined)
+    await assert.rejects(bindUdp(t.serverPort[0]), 'port held while the session lives')
     await c.request('TEARDOWN', ctx.base, { Session: res.headers.get('Session')! })
+    await new Promise((r) => setTimeout(r, 50))
+    for (const port of t.serverPort) (await bindUdp(port)).close()
     c.close()
   })
 
