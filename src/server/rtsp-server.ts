@@ -269,8 +269,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (req.headers.get('CSeq') === undefined) return makeResponse(400)
     if (!/^RTSP\/1\.\d$/.test(req.version)) return makeResponse(505)
     if (this.opts.maxConnections !== undefined && this.connections.size > this.opts.maxConnections) {
-      conn.end()
-      return makeResponse(503)
+      return makeResponse(503, { Connection: 'close' })
     }
     try {
       switch (req.method) {
@@ -321,14 +320,14 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     return { path, stream: undefined, trackIndex: undefined }
   }
 
+  /** Content-Base and RTP-Info URLs: the scheme and authority the client used, without credentials. */
   private baseUrl(conn: ServerConnection, req: RtspRequest, streamName: string): string {
-    if (/^rtsps?:\/\//i.test(req.uri)) {
-      const u = stripCredentials(req.uri).split('?')[0]!
-      const m = /^(rtsps?:\/\/[^/]+)/i.exec(u)!
-      return `${m[1]}/${streamName}/`
-    }
-    const host = req.headers.get('Host') ?? (conn.localAddress.includes(':') ? `[${conn.localAddress}]` : conn.localAddress)
-    return `rtsp://${host.includes(':') && !host.startsWith('[') && !/:\d+$/.test(host) ? `[${host}]` : host}${/:\d+$/.test(host) && !host.endsWith(']') ? '' : `:${this.port}`}/${streamName}/`
+    const absolute = /^(rtsps?:\/\/[^/?#]+)/i.exec(stripCredentials(req.uri))
+    if (absolute) return `${absolute[1]}/${streamName}/`
+    // A bare path (old clients): use the Host header, else the address the client reached us on.
+    const local = conn.localAddress.includes(':') ? `[${conn.localAddress}]` : conn.localAddress
+    const authority = req.headers.get('Host') ?? `${local}:${this.port}`
+    return `rtsp://${authority}/${streamName}/`
   }
 
   private async describe(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {

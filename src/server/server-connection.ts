@@ -90,6 +90,7 @@ export class ServerConnection implements InterleavedSink {
       res = makeResponse(err instanceof RtspkitError ? 400 : 500)
     }
     this.send(res, req.headers.get('CSeq'))
+    if (res.headers.get('Connection')?.toLowerCase() === 'close') this.end()
   }
 
   send(res: RtspResponse, cseq: string | undefined): void {

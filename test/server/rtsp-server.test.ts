@@ -407,3 +407,44 @@ describe('RtspServer sessions', () => {
     }
   })
 })
+
+describe('RtspServer URLs and limits', () => {
+  it('bare-path requests (old teaching clients) get an absolute Content-Base', async () => {
+    const ctx = await withServer()
+    try {
+      const c = await RawRtspConnection.connect(ctx.server.port)
+      c.write('DESCRIBE cam RTSP/1.0\nCSeq: 1\n\n')
+      const res = await c.nextResponse()
+      assert.equal(res.statusCode, 200)
+      assert.equal(res.headers.get('Content-Base'), `rtsp://127.0.0.1:${ctx.server.port}/cam/`)
+      c.close()
+    } finally {
+      await ctx.server.stop()
+    }
+  })
+
+  it('answers 503 and closes when over maxConnections, while existing connections keep working', async () => {
+    const ctx = await withServer({ maxConnections: 1 })
+    try {
+      const first = await RawRtspConnection.connect(ctx.server.port)
+      assert.equal((await first.request('OPTIONS', '*')).statusCode, 200)
+      const second = await RawRtspConnection.connect(ctx.server.port)
+      assert.equal((await second.request('OPTIONS', '*')).statusCode, 503)
+      await second.waitFor(() => second.closed)
+      assert.equal((await first.request('OPTIONS', '*')).statusCode, 200)
+      first.close()
+    } finally {
+      await ctx.server.stop()
+    }
+  })
+
+  it('urlFor uses the public host and the bound port', async () => {
+    const ctx = await withServer()
+    try {
+      assert.equal(ctx.server.urlFor('cam'), `rtsp://127.0.0.1:${ctx.server.port}/cam`)
+      assert.equal(ctx.server.urlFor('/cam/', '::1'), `rtsp://[::1]:${ctx.server.port}/cam`)
+    } finally {
+      await ctx.server.stop()
+    }
+  })
+})
