@@ -221,6 +221,8 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const id = this.nextConnectionId++
     const conn = new ServerConnection(id, socket, this.opts.readerLimits ?? {}, this)
     conn.serverName = SERVER_NAME
+    // Over the limit: keep the socket just long enough to answer its first request with 503.
+    conn.overLimit = this.opts.maxConnections !== undefined && this.connections.size >= this.opts.maxConnections
     this.connections.set(id, conn)
     this.opts.logger.debug(`connection ${id} from ${conn.remoteAddress}:${conn.remotePort}`)
   }
@@ -268,7 +270,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.opts.logger.debug(`conn ${conn.id} <- ${req.method} ${req.uri}`)
     if (req.headers.get('CSeq') === undefined) return makeResponse(400)
     if (!/^RTSP\/1\.\d$/.test(req.version)) return makeResponse(505)
-    if (this.opts.maxConnections !== undefined && this.connections.size > this.opts.maxConnections) {
+    if (conn.overLimit) {
       return makeResponse(503, { Connection: 'close' })
     }
     try {

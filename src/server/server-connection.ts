@@ -34,6 +34,8 @@ export class ServerConnection implements InterleavedSink {
   /** Requests are answered one at a time, in order, even when handling one is asynchronous. */
   private chain: Promise<void> = Promise.resolve()
   private ended = false
+  /** Accepted beyond the server's connection limit: every request is answered 503, then the connection closes. */
+  overLimit = false
   /** Extra lines the server adds to every response (Server header). */
   serverName = 'rtspkit'
 
