@@ -27,6 +27,8 @@ function bind(type: 'udp4' | 'udp6', port: number, host: string): Promise<dgram.
     s.once('error', onError)
     s.bind(port, host, () => {
       s.off('error', onError)
+      // A send error on one reader's socket (e.g. ENOBUFS) must never become an unhandled 'error' event.
+      s.on('error', () => {})
       resolve(s)
     })
   })
