@@ -166,6 +166,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
     server.on(ev, (e) => logger.info(`${ev} /${e.path} session ${e.sessionId}${e.remoteAddress ? ` from ${e.remoteAddress}` : ''}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`))
   }
+  for (const s of sources) s.stream.on('warning', (err: Error) => logger.warn(`/${s.stream.name}: ${err.message}`))
   for (const s of sources) console.log(`${server.urlFor(s.stream.name)}  <- ${s.description}`)
   console.log(`rtspkit listening on port ${server.port}; press Ctrl+C to stop`)
   return new Promise((resolve) => {

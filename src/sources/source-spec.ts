@@ -68,6 +68,18 @@ function checkFps(fps: number): void {
 }
 
 /**
+ * A frame the codec refuses (a corrupt SPS in a file, say) is skipped and reported as the stream's
+ * 'warning' event; it must not throw out of a timer and end the process.
+ */
+function pushSafely(stream: ServerStream, data: Buffer | Buffer[], ptsMs: number): void {
+  try {
+    stream.pushVideo(data, ptsMs)
+  } catch (err) {
+    stream.emit('warning', err)
+  }
+}
+
+/**
  * Creates stream `name` on the server fed by `spec`. The test card only encodes while someone watches;
  * files play in a loop at their own frame rate from the moment they are attached (a live source).
  */
@@ -80,13 +92,13 @@ export function attachSource(server: RtspServer, name: string, spec: SourceSpec,
     checkFps(fps)
     const source = new TestCardSource({ width, height, fps })
     const stream = server.addStream(name, { video: { codec: 'jpeg', width, height, fps } })
-    source.start((jpeg, pts) => stream.pushVideo(jpeg, pts), () => stream.readerCount > 0)
+    source.start((jpeg, pts) => pushSafely(stream, jpeg, pts), () => stream.readerCount > 0)
     return { stream, description: `test card ${width}x${height}@${fps} (MJPEG)`, stop: () => source.stop() }
   }
   if (defaults.fps !== undefined) checkFps(defaults.fps)
   const source = new H264FileSource(spec.path, { fps: defaults.fps })
   const stream = server.addStream(name, { video: { codec: 'h264', sps: source.sps, pps: source.pps } })
-  source.start((nalus, pts) => stream.pushVideo(nalus, pts))
+  source.start((nalus, pts) => pushSafely(stream, nalus, pts))
   const info = source.spsInfo
   return {
     stream,
