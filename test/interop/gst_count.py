@@ -24,6 +24,8 @@ loop = GLib.MainLoop()
 
 
 def on_buffer(pad, info):
+    if result["frames"] >= want:  # buffers may still arrive while the loop is quitting
+        return Gst.PadProbeReturn.OK
     result["frames"] += 1
     if result["width"] is None:
         caps = pad.get_current_caps()
