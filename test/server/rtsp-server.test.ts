@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import dgram from 'node:dgram'
 import { after, before, describe, it } from 'node:test'
-import { parseRtcp } from '../../src/rtcp/compound.js'
+import { parseRtcp, serializeRtcp } from '../../src/rtcp/compound.js'
+import { RtcpReceiverReport } from '../../src/rtcp/receiver-report.js'
 import { RtcpGoodbye } from '../../src/rtcp/goodbye.js'
 import { RtcpSenderReport } from '../../src/rtcp/sender-report.js'
 import { RtcpSourceDescription } from '../../src/rtcp/source-description.js'
@@ -222,6 +223,18 @@ describe('RtspServer protocol', () => {
     assert.equal((await c.request('PLAY', ctx.base, { Session: session })).statusCode, 200)
     assert.equal((await c.request('TEARDOWN', ctx.base, { Session: session })).statusCode, 200)
     assert.equal((await c.request('PLAY', ctx.base, { Session: session })).statusCode, 454)
+    c.close()
+  })
+
+  it('counts RTCP receiver reports arriving on the interleaved RTCP channel', async () => {
+    const c = await RawRtspConnection.connect(ctx.server.port)
+    const { session } = await setupPlayTcp(c, ctx.base)
+    const rr = serializeRtcp([new RtcpReceiverReport({ ssrc: 0x1234, reports: [] })])
+    const frame = Buffer.concat([Buffer.from([0x24, 1, 0, rr.length]), rr])
+    c.write(Buffer.concat([frame, frame]))
+    const stats = () => ctx.server.stats().sessions.find((s) => s.id === session)!.tracks[0]!.receiverReports
+    await c.waitFor(() => stats() === 2)
+    await c.request('TEARDOWN', ctx.base, { Session: session })
     c.close()
   })
 
