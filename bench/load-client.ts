@@ -1,11 +1,12 @@
 /**
  * A lightweight RTSP reader for load generation (RFC 2326 sections 10.1–10.5, 10.7; RFC 3550
- * appendix A.1 for the loss count). It decodes nothing: it plays a stream over TCP interleaved
- * or UDP and counts, per track, RTP bytes, packets and sequence-number gaps.
+ * appendix A.3 for the loss count). It decodes nothing: it plays a stream over TCP interleaved
+ * or UDP and counts, per track, RTP bytes, packets and sequence-number gaps, and notes when the
+ * first packet and the first H.264 IDR arrive.
  *
- * Many readers share one Node process and one event loop. The per-packet path reads four header
- * bytes and updates integers: no RtpPacket object, no copy, no allocation, so the process stays
- * far from a full core while it reads tens of streams (bench/run.ts measures and reports this).
+ * Many readers share one Node process and one event loop. The per-packet path reads the header
+ * bytes it needs and updates integers: no RtpPacket object, no copy, no allocation, so the process
+ * stays far from a full core while it reads tens of streams (bench/run.ts measures and reports this).
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { connect, type Socket } from 'node:net'
@@ -23,6 +24,18 @@ export type BenchTransport = 'tcp' | 'udp'
 /** RTP fixed header, RFC 3550 section 5.1: V is the top two bits of byte 0, seq is bytes 2–3. */
 const VERSION_SHIFT = 6
 const SEQ_OFFSET = 2
+const CSRC_COUNT_MASK = 0x0f
+const EXTENSION_BIT = 0x10
+const CSRC_SIZE = 4
+const EXTENSION_HEADER_SIZE = 4
+/** H.264 RTP payload, RFC 6184 section 5.2–5.8: NAL header type, STAP-A, FU-A. */
+const NAL_TYPE_MASK = 0x1f
+const NAL_IDR = 5
+const NAL_STAP_A = 24
+const NAL_FU_A = 28
+const FU_START_BIT = 0x80
+const STAP_A_HEADER = 1
+const STAP_A_SIZE_FIELD = 2
 /** RFC 2326 section 12.37: the server's session timeout when the Session header names none. */
 const DEFAULT_SESSION_TIMEOUT_S = 60
 /** Keep-alives go out at half the session timeout, so one lost round trip is survivable. */
@@ -35,7 +48,10 @@ const UDP_RECV_BUFFER = 2 * 1024 * 1024
 const MAX_PORT_ATTEMPTS = 2000
 const MAX_PORT = 0xffff
 
-/** Counters of one track. Loss follows RFC 3550 A.3: expected (from the extended highest seq) minus received. */
+/**
+ * Counters of one track. Loss follows RFC 3550 appendix A.3: expected packets (extended highest
+ * sequence number minus the first one, plus one) minus packets received.
+ */
 export class TrackStats {
   packets = 0
   bytes = 0
@@ -43,8 +59,13 @@ export class TrackStats {
   malformed = 0
   /** Packets older than the highest sequence number seen (late or duplicated). */
   late = 0
-  /** Extended highest sequence number (cycles × 65536 + seq), or -1 before the first packet. */
+  /** Extended sequence numbers (cycles × 65536 + seq), -1 before the first packet. */
+  firstSeq = -1
   highestSeq = -1
+  /** performance.now() of the first packet, -1 before it. */
+  firstPacketAt = -1
+  /** performance.now() of the first packet carrying (the start of) an H.264 IDR slice, -1 before it. */
+  firstIdrAt = -1
 
   onPacket(buf: Buffer): void {
     if (buf.length < RTP_HEADER_SIZE || buf[0]! >> VERSION_SHIFT !== RTP_VERSION) {
@@ -53,32 +74,60 @@ export class TrackStats {
     }
     this.packets++
     this.bytes += buf.length
+    // Only until the first keyframe: afterwards the per-packet cost is the header alone.
+    if (this.firstIdrAt < 0 && startsIdr(buf)) this.firstIdrAt = performance.now()
     const seq = (buf[SEQ_OFFSET]! << 8) | buf[SEQ_OFFSET + 1]!
     if (this.highestSeq < 0) {
-      this.highestSeq = seq
+      this.firstSeq = this.highestSeq = seq
+      this.firstPacketAt = performance.now()
       return
     }
     const delta = seqDiff(this.highestSeq & 0xffff, seq)
     if (delta > 0) this.highestSeq += delta
     else this.late++
   }
+
+  /** Packets the sequence numbers say were sent so far (0 before the first). */
+  get expected(): number {
+    return this.highestSeq < 0 ? 0 : this.highestSeq - this.firstSeq + 1
+  }
+}
+
+/** True when an RTP packet's H.264 payload holds an IDR NAL unit or the first fragment of one. */
+export function startsIdr(packet: Buffer): boolean {
+  const cc = packet[0]! & CSRC_COUNT_MASK
+  let off = RTP_HEADER_SIZE + cc * CSRC_SIZE
+  if (packet[0]! & EXTENSION_BIT) {
+    if (packet.length < off + EXTENSION_HEADER_SIZE) return false
+    off += EXTENSION_HEADER_SIZE + packet.readUInt16BE(off + 2) * 4
+  }
+  if (packet.length <= off) return false
+  const type = packet[off]! & NAL_TYPE_MASK
+  if (type === NAL_IDR) return true
+  if (type === NAL_FU_A) return packet.length > off + 1 && (packet[off + 1]! & FU_START_BIT) !== 0 && (packet[off + 1]! & NAL_TYPE_MASK) === NAL_IDR
+  if (type !== NAL_STAP_A) return false
+  for (let p = off + STAP_A_HEADER; p + STAP_A_SIZE_FIELD < packet.length; ) {
+    const size = packet.readUInt16BE(p)
+    if ((packet[p + STAP_A_SIZE_FIELD]! & NAL_TYPE_MASK) === NAL_IDR) return true
+    p += STAP_A_SIZE_FIELD + size
+  }
+  return false
 }
 
 /** Totals over a reader's tracks at one instant; two snapshots give a window. */
 export interface ReaderSnapshot {
   packets: number
   bytes: number
-  /** Sum over tracks of the extended highest sequence number (only differences are meaningful). */
-  highestSeqSum: number
+  expected: number
   malformed: number
 }
 
 export function snapshotTracks(tracks: readonly TrackStats[]): ReaderSnapshot {
-  const s: ReaderSnapshot = { packets: 0, bytes: 0, highestSeqSum: 0, malformed: 0 }
+  const s: ReaderSnapshot = { packets: 0, bytes: 0, expected: 0, malformed: 0 }
   for (const t of tracks) {
     s.packets += t.packets
     s.bytes += t.bytes
-    s.highestSeqSum += Math.max(t.highestSeq, 0)
+    s.expected += t.expected
     s.malformed += t.malformed
   }
   return s
@@ -164,21 +213,18 @@ export function resolveControl(base: string, control: string): string {
 export interface LoadReaderOptions {
   url: string
   transport: BenchTransport
-  /** Needed for UDP. */
+  /** Needed for UDP: where the client RTP/RTCP port pairs come from. */
   ports?: UdpPortAllocator
-  /** Local address for UDP sockets (the bench is loopback only). */
-  host?: string
 }
 
 /** One RTSP session playing every track of `url`. */
 export class LoadReader {
   readonly tracks: TrackStats[] = []
-  /** First transport or protocol failure after PLAY, if any; the reader stops counting then. */
+  /** First transport or protocol failure, if any (the bench reports it). */
   error: string | undefined
   private readonly url: string
   private readonly transport: BenchTransport
   private readonly ports: UdpPortAllocator | undefined
-  private readonly host: string
   private socket: Socket | undefined
   private readonly reader = new RtspReader()
   private readonly udp: UdpSocket[] = []
@@ -189,17 +235,37 @@ export class LoadReader {
   private session: string | undefined
   private keepAlive: NodeJS.Timeout | undefined
   private closed = false
+  private playedAt = -1
   private closing: Promise<void> | undefined
 
   constructor(options: LoadReaderOptions) {
     this.url = options.url
     this.transport = options.transport
     this.ports = options.ports
-    this.host = options.host ?? '127.0.0.1'
   }
 
   snapshot(): ReaderSnapshot {
     return snapshotTracks(this.tracks)
+  }
+
+  /** True once every track has received a packet. */
+  get receiving(): boolean {
+    return this.tracks.length > 0 && this.tracks.every((t) => t.packets > 0)
+  }
+
+  /** Milliseconds from the PLAY response to the first RTP packet of any track, or undefined. */
+  get firstPacketMs(): number | undefined {
+    return this.sincePlay((t) => t.firstPacketAt)
+  }
+
+  /** Milliseconds from the PLAY response to the first H.264 IDR packet of any track, or undefined. */
+  get firstIdrMs(): number | undefined {
+    return this.sincePlay((t) => t.firstIdrAt)
+  }
+
+  private sincePlay(at: (t: TrackStats) => number): number | undefined {
+    const first = Math.min(...this.tracks.map((t) => (at(t) < 0 ? Infinity : at(t))))
+    return this.playedAt < 0 || first === Infinity ? undefined : Math.max(0, first - this.playedAt)
   }
 
   /** OPTIONS, DESCRIBE, SETUP each track, PLAY. Rejects (after closing) if any step fails. */
@@ -213,6 +279,7 @@ export class LoadReader {
       if (sdp.tracks.length === 0) throw new ProtocolError('ERR_BENCH_NO_TRACKS', 'DESCRIBE returned an SDP without media', { observed: describe.body.toString('utf8') })
       for (let i = 0; i < sdp.tracks.length; i++) await this.setup(resolveControl(base, sdp.tracks[i]!), i)
       await this.request('PLAY', resolveControl(base, sdp.session), { Range: 'npt=0.000-' })
+      this.playedAt = performance.now()
     } catch (err) {
       await this.close()
       throw err

@@ -13,7 +13,7 @@
  *
  * Knobs (environment): BENCH_READERS=1,10,50  BENCH_SECONDS=15  BENCH_WARMUP=3
  * BENCH_TRANSPORTS=tcp,udp  BENCH_SERVERS=rtspkit,gst  BENCH_CACHE=<tmpdir>/rtspkit-bench
- * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_UDP_BASE=30000
+ * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_UDP_BASE=30000  BENCH_OUT=bench/results.json
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -28,7 +28,7 @@ import { LoadReader, UdpPortAllocator, type BenchTransport, type ReaderSnapshot 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js')
 const GST_SERVER = join(ROOT, 'bench', 'gst-server.py')
-const RESULTS = join(ROOT, 'bench', 'results.json')
+const DEFAULT_RESULTS = join(ROOT, 'bench', 'results.json')
 /** Debian's interpreter: python3-gi and the GstRtspServer typelib are installed for it, not for pyenv's. */
 const SYSTEM_PYTHON = '/usr/bin/python3'
 const HOST = '127.0.0.1'
@@ -49,8 +49,13 @@ const RATE_TOLERANCE = 0.05
 const SERVER_LOG_TAIL = 20
 /** Event-loop delay sampling period; the histogram includes it, so it is subtracted from the result. */
 const LOOP_DELAY_RESOLUTION_MS = 2
+/** Longest wait, after PLAY, for every reader's first RTP packet before the warm-up starts anyway. */
+const FIRST_PACKET_TIMEOUT_MS = 10_000
+const FIRST_PACKET_POLL_MS = 20
 /** Sessions set up at once. */
 const CONNECT_CONCURRENCY = 5
+/** Stop opening sessions for a scenario after this many failed. */
+const MAX_FAILED_STARTS = 5
 /** Other programs using more than this share of one core during a window make its numbers noisy. */
 const OTHER_CPU_WARN_PCT = 50
 
@@ -66,6 +71,7 @@ interface BenchConfig {
   cacheDir: string
   ports: Record<ServerName, number>
   udpBase: number
+  resultsPath: string
 }
 
 function listEnv<T extends string>(name: string, fallback: string, allowed: readonly T[]): T[] {
@@ -100,6 +106,7 @@ function readConfig(): BenchConfig {
     cacheDir: process.env.BENCH_CACHE ?? join(tmpdir(), 'rtspkit-bench'),
     ports: { rtspkit: numberEnv('BENCH_RTSPKIT_PORT', 18554, 1024, 65535), gst: numberEnv('BENCH_GST_PORT', 18654, 1024, 65535) },
     udpBase: numberEnv('BENCH_UDP_BASE', 30000, 1024, 64000),
+    resultsPath: process.env.BENCH_OUT ?? DEFAULT_RESULTS,
   }
 }
 
@@ -183,6 +190,19 @@ function machineTicks(): { busy: number; total: number } {
   const STEAL_END = 8 // user nice system idle iowait irq softirq steal; guest time is already in user
   const total = v.slice(0, STEAL_END).reduce((a, b) => a + b, 0)
   return { busy: total - v[IDLE]! - (v[IOWAIT] ?? 0), total }
+}
+
+/**
+ * The kernel's UDP drop counters for this network namespace (/proc/net/snmp, RFC 4113 names):
+ * RcvbufErrors counts datagrams dropped because a receiving socket's buffer was full — on loopback
+ * that is the load client falling behind; SndbufErrors counts sends refused for a full send buffer.
+ */
+function udpDropCounters(): { rcvbuf: number; sndbuf: number } {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'))
+  const names = lines[0]?.split(/\s+/) ?? []
+  const values = lines[1]?.split(/\s+/) ?? []
+  const get = (name: string) => Number(values[names.indexOf(name)] ?? 0)
+  return { rcvbuf: get('RcvbufErrors'), sndbuf: get('SndbufErrors') }
 }
 
 function clockTicksPerSecond(): number {
@@ -309,6 +329,10 @@ interface ScenarioResult {
   playing: number
   /** Readers that received nothing during the window. */
   stalled: number
+  /** Milliseconds from the PLAY response to a reader's first RTP packet, over readers that got one. */
+  firstPacketMs: { mean: number; max: number }
+  /** Same, to the first packet of an H.264 IDR picture: when a decoder could show a picture. */
+  firstIdrMs: { mean: number; max: number }
   windowS: number
   perReaderMbps: { mean: number; min: number; max: number }
   totalMbps: number
@@ -327,6 +351,9 @@ interface ScenarioResult {
   machineBusyPct: number
   /** Machine busy time not spent in the server or the load process (other programs, kernel), % of one core. */
   otherBusyPct: number
+  /** Machine-wide UDP datagrams dropped for a full receive / send buffer during the window. */
+  udpRcvbufErrors: number
+  udpSndbufErrors: number
   serverWarnings: number
   errors: string[]
 }
@@ -356,18 +383,29 @@ async function runScenario(
     // A few sessions at a time: this measures steady fan-out, not a connection storm (gst-rtsp-server
     // listens with a backlog of 5 and drops the excess, which then stalls in TCP retransmission).
     let next = 0
+    let failedStarts = 0
     const worker = async () => {
-      while (next < n) {
+      // Once the server refuses or ignores several sessions, the rest would only wait for timeouts.
+      while (next < n && failedStarts < MAX_FAILED_STARTS) {
         next++
-        const reader = new LoadReader({ url: server.url, transport, ports, host: HOST })
+        const reader = new LoadReader({ url: server.url, transport, ports })
         tracked.readers.add(reader)
         readers.push(reader)
-        await reader.start().catch((err: Error) => errors.push(`start: ${err.message}`))
+        await reader.start().catch((err: Error) => {
+          failedStarts++
+          errors.push(`start: ${err.message}`)
+        })
       }
     }
     await Promise.all(Array.from({ length: Math.min(n, CONNECT_CONCURRENCY) }, worker))
     const playing = readers.filter((r) => r.error === undefined && r.tracks.length > 0)
     if (playing.length === 0) throw new StateError('ERR_BENCH_NO_READERS', `no reader could play from ${SERVER_LABEL[name]}: ${errors[0] ?? 'unknown'}\n${server.lastLines()}`)
+    // A server may hold a new reader back until the next keyframe: the warm-up starts once every
+    // reader receives (or the wait times out), so the window measures steady delivery only.
+    const waitUntil = performance.now() + FIRST_PACKET_TIMEOUT_MS
+    while (!playing.every((r) => r.receiving) && performance.now() < waitUntil) await sleep(FIRST_PACKET_POLL_MS)
+    const defined = (ms: number | undefined): ms is number => ms !== undefined
+    const firstPacket = playing.map((r) => r.firstPacketMs).filter(defined)
     await sleep(cfg.warmup * 1000)
 
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS })
@@ -376,10 +414,13 @@ async function runScenario(
     const cpu0 = processTicks(server.pid)
     const load0 = process.cpuUsage()
     const machine0 = machineTicks()
+    const udp0 = udpDropCounters()
     const snaps0 = playing.map((r) => r.snapshot())
     await sleep(cfg.seconds * 1000)
     const snaps1 = playing.map((r) => r.snapshot())
+    const firstIdr = playing.map((r) => r.firstIdrMs).filter(defined)
     const machine1 = machineTicks()
+    const udp1 = udpDropCounters()
     const load = process.cpuUsage(load0)
     loopDelay.disable()
     if (!server.running) throw new StateError('ERR_BENCH_SERVER_EXIT', `${SERVER_LABEL[name]} exited during the window:\n${server.lastLines()}`)
@@ -397,14 +438,18 @@ async function runScenario(
       transport,
       readers: n,
       playing: playing.length,
+      firstPacketMs: meanMax(firstPacket),
+      firstIdrMs: meanMax(firstIdr),
       windowS,
       ...result,
       serverCpuS,
-      serverCpuPerReaderMin: serverCpuS / (n * (windowS / 60)),
+      serverCpuPerReaderMin: serverCpuS / (playing.length * (windowS / 60)),
       loadCpuPct,
       loadLoopP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS),
       machineBusyPct,
       otherBusyPct: Math.max(0, machineBusyPct - loadCpuPct - (serverCpuS / windowS) * 100),
+      udpRcvbufErrors: udp1.rcvbuf - udp0.rcvbuf,
+      udpSndbufErrors: udp1.sndbuf - udp0.sndbuf,
       serverWarnings: server.warnings,
       errors: [...new Set(errors)],
     }
@@ -414,6 +459,10 @@ async function runScenario(
     await server.stop()
     tracked.servers.delete(server)
   }
+}
+
+function meanMax(values: number[]): { mean: number; max: number } {
+  return { mean: values.reduce((x, y) => x + y, 0) / Math.max(1, values.length), max: Math.max(0, ...values) }
 }
 
 function summarize(
@@ -430,7 +479,7 @@ function summarize(
     const b = before[i]!
     const a = after[i]!
     const received = a.packets - b.packets
-    const exp = a.highestSeqSum - b.highestSeqSum
+    const exp = a.expected - b.expected
     if (received === 0) stalled++
     expected += exp
     // Late or duplicated packets can make received exceed expected; they are not negative loss.
@@ -493,11 +542,12 @@ const fr = (n: number | null): string => (n === null ? 'n/a' : n.toFixed(2))
 
 function resultsTable(results: ScenarioResult[]): string {
   return table(
-    ['server', 'transport', 'readers', 'Mbit/s per reader (min)', 'total Mbit/s', 'vs file', 'loss %', 'server CPU s', 'CPU s/reader-min', 'load CPU %', 'load lag p99 ms', 'other CPU %'],
+    ['server', 'transport', 'readers', '1st pkt / IDR ms', 'Mbit/s per reader (min)', 'total Mbit/s', 'vs file', 'loss %', 'server CPU s', 'CPU s/reader-min', 'load CPU %', 'load lag p99 ms', 'other CPU %'],
     results.map((r) => [
       SERVER_LABEL[r.server],
       r.transport,
       String(r.readers) + (r.playing < r.readers ? ` (${r.playing} played)` : ''),
+      `${f(r.firstPacketMs.mean, 0)} / ${f(r.firstIdrMs.mean, 0)}`,
       `${f(r.perReaderMbps.mean)} (${f(r.perReaderMbps.min)})`,
       f(r.totalMbps, 1),
       f(r.rateVsFile, 3),
@@ -523,13 +573,16 @@ function ratioTable(rs: Ratio[], results: ScenarioResult[]): string {
 }
 
 /** Warnings about the measurement itself: a saturated load generator, off-rate delivery, failures. */
-function checks(results: ScenarioResult[]): string[] {
+function checks(results: ScenarioResult[], fileMbps: number): string[] {
   const out: string[] = []
   for (const r of results) {
     const id = `${SERVER_LABEL[r.server]} ${r.transport} ×${r.readers}`
     if (r.loadCpuPct > LOAD_CPU_WARN_PCT) out.push(`${id}: load process used ${f(r.loadCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): it may be the bottleneck`)
     if (Math.abs(r.rateVsFile - 1) > RATE_TOLERANCE) out.push(`${id}: mean delivered rate is ${f(r.rateVsFile, 3)} × the file bitrate (outside ±${RATE_TOLERANCE * 100}%)`)
+    else if (r.perReaderMbps.min < fileMbps * (1 - RATE_TOLERANCE)) out.push(`${id}: slowest reader got ${f(r.perReaderMbps.min)} Mbit/s, more than ${RATE_TOLERANCE * 100}% under the file bitrate`)
     if (r.otherBusyPct > OTHER_CPU_WARN_PCT) out.push(`${id}: other programs used ${f(r.otherBusyPct, 0)}% of a core during the window: numbers may be disturbed`)
+    if (r.udpRcvbufErrors > 0) out.push(`${id}: the kernel dropped ${r.udpRcvbufErrors} UDP datagrams for full receive buffers (a reader fell behind)`)
+    if (r.udpSndbufErrors > 0) out.push(`${id}: the kernel refused ${r.udpSndbufErrors} UDP sends for full send buffers`)
     if (r.playing < r.readers) out.push(`${id}: only ${r.playing} of ${r.readers} readers played`)
     if (r.stalled > 0) out.push(`${id}: ${r.stalled} readers received nothing during the window`)
     for (const e of r.errors.slice(0, 3)) out.push(`${id}: ${e}`)
@@ -596,19 +649,23 @@ async function main(): Promise<number> {
     console.log('\nRatios rtspkit / gst-rtsp-server (Mbit/s: higher is better; loss and CPU: lower is better):\n')
     console.log(ratioTable(rs, results))
   }
-  const warnings = [...checks(results), ...failures]
+  const warnings = [...checks(results, fixture.mbps), ...failures]
   const maxLoad = Math.max(0, ...results.map((r) => r.loadCpuPct))
   const maxLag = Math.max(0, ...results.map((r) => r.loadLoopP99Ms))
-  console.log(`\nLoad generator: at most ${f(maxLoad, 1)}% of one core (warning above ${LOAD_CPU_WARN_PCT}%), event-loop delay p99 at most ${f(maxLag, 1)} ms.`)
-  console.log(warnings.length === 0 ? 'Checks: all readers played, every mean rate within ±5% of the file bitrate, no warnings.' : `Checks:\n  - ${warnings.join('\n  - ')}`)
+  const rcvbufDrops = results.reduce((sum, r) => sum + r.udpRcvbufErrors, 0)
+  console.log(
+    `\nLoad generator: at most ${f(maxLoad, 1)}% of one core (warning above ${LOAD_CPU_WARN_PCT}%), ` +
+      `event-loop delay p99 at most ${f(maxLag, 1)} ms, ${rcvbufDrops} UDP datagrams dropped for full receive buffers.`,
+  )
+  console.log(warnings.length === 0 ? `Checks: all readers played, every reader within ±${RATE_TOLERANCE * 100}% of the file bitrate, no warnings.` : `Checks:\n  - ${warnings.join('\n  - ')}`)
 
   writeFileSync(
-    RESULTS,
+    cfg.resultsPath,
     JSON.stringify(
       {
         date: started.toISOString(),
         machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, gstreamer: gst ?? null },
-        config: { ...cfg, cacheDir: undefined },
+        config: { ...cfg, cacheDir: undefined, resultsPath: undefined },
         fixture: { file: fixture.path.split('/').pop(), bytes: fixture.bytes, seconds: fixture.seconds, mbps: fixture.mbps, ffmpegArgs: fixtureArgs('OUT.264', fixture.seconds) },
         results,
         ratios: rs,
@@ -618,7 +675,7 @@ async function main(): Promise<number> {
       2,
     ) + '\n',
   )
-  console.log(`\nwrote ${RESULTS}`)
+  console.log(`\nwrote ${cfg.resultsPath}`)
   return failures.length > 0 ? 1 : 0
 }
 
