@@ -109,10 +109,17 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       clock: systemClock,
       random: cryptoRandom,
       logger: silentLogger,
-      ...options,
+      // An option given as undefined means "the default", as callers forwarding optional flags expect.
+      ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RtspServerOptions),
     }
     if (!Number.isInteger(this.opts.port) || this.opts.port < 0 || this.opts.port > 65535) {
       throw new ConfigError('ERR_CONFIG_PORT', `port must be an integer 0-65535, got ${this.opts.port}`, { observed: this.opts.port, allowed: '0-65535' })
+    }
+    for (const key of ['sessionTimeout', 'rtcpInterval', 'maxReaderQueueBytes', 'maxPacketSize'] as const) {
+      const v = this.opts[key]
+      if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+        throw new ConfigError('ERR_CONFIG_VALUE', `${key} must be a positive number, got ${String(v)}`, { observed: v, allowed: '> 0' })
+      }
     }
   }
 

@@ -461,3 +461,14 @@ describe('RtspServer URLs and limits', () => {
     }
   })
 })
+
+describe('RtspServer options', () => {
+  it('treats options given as undefined as defaults and rejects nonsense values', () => {
+    const s = new RtspServer({ port: 0, sessionTimeout: undefined, rtcpInterval: undefined })
+    // The session header carries the default 60 s timeout.
+    assert.equal((s as unknown as { opts: { sessionTimeout: number } }).opts.sessionTimeout, 60)
+    assert.throws(() => new RtspServer({ sessionTimeout: Number.NaN }), { code: 'ERR_CONFIG_VALUE' })
+    assert.throws(() => new RtspServer({ maxPacketSize: 0 }), { code: 'ERR_CONFIG_VALUE' })
+    assert.throws(() => new RtspServer({ port: 70000 }), { code: 'ERR_CONFIG_PORT' })
+  })
+})
