@@ -440,6 +440,8 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       const family = net.isIPv6(conn.remoteAddress) ? 'udp6' : 'udp4'
       const bindHost = family === 'udp6' ? '::' : '0.0.0.0'
       const pair = await allocateUdpPair(family, bindHost, this.opts.rtpPortRange, this.portHint++)
+      // A connected socket sends without resolving the destination for every packet.
+      pair.rtp.connect(clientRtp, conn.remoteAddress)
       transport = { kind: 'udp', pair, host: conn.remoteAddress, clientRtpPort: clientRtp, clientRtcpPort: clientRtcp }
       replySpec = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: [clientRtp, clientRtcp], serverPort: [pair.rtpPort, pair.rtcpPort], ssrc }
     }

@@ -150,7 +150,7 @@ export class ServerSession implements StreamReader {
       }
       t.sink.writeInterleaved(t.rtpChannel, unit.packets)
     } else {
-      for (const p of unit.packets) t.pair.rtp.send(p, t.clientRtpPort, t.host)
+      for (const p of unit.packets) t.pair.rtp.send(p) // connected to the client's RTP port at SETUP
     }
     setup.stats.packetsSent += unit.packets.length
     setup.stats.octetsSent += unit.bytes - unit.packets.length * 12
