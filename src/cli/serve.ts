@@ -16,11 +16,15 @@ Options:
                        SOURCE is one of:
                          test               built-in live test card (MJPEG), no tools needed
                          test:WxH@FPS       test card of another size/rate, e.g. test:1280x720@30
-                         file:PATH          H.264 Annex-B file (.264 .h264 .avc), looped forever
-                                            at its own frame rate (from the SPS timing info)
+                         file:PATH          a file, looped forever in real time:
+                                              .264 .h264 .avc  H.264 Annex-B, at the frame rate
+                                                               in its SPS timing info
+                                              .mjpeg .mjpg     MJPEG as in the classic RTSP teaching
+                                                               project (5-digit length + JPEG),
+                                                               20 fps unless --fps
                        Default when no --path is given: test=test
-  --fps N              frame rate for the test card (default 25) and for files whose SPS
-                       has no timing info
+  --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
+                       and H.264 files whose SPS has no timing info
   --size WxH           test card size (default 640x480)
   --rtp-ports A-B      UDP port range for RTP/RTCP pairs (default: ephemeral ports)
   --session-timeout S  seconds before an idle session is closed (default 60)

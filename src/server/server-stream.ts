@@ -3,14 +3,16 @@ import { ConfigError, StateError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
 import type { Random } from '../util/random.js'
 import type { MediaTrack, PacketizedUnit } from './tracks/media-track.js'
-import { H264Track } from './tracks/h264-track.js'
-import { JpegTrack } from './tracks/jpeg-track.js'
+import { createMediaTrack } from './tracks/factory.js'
+import type { TrackInfo } from '../sources/source.js'
 
-export type VideoCodecName = 'h264' | 'jpeg' | 'mjpeg'
+export type VideoCodecName = 'h264' | 'h265' | 'jpeg' | 'mjpeg'
+export type AudioCodecName = 'aac' | 'pcmu' | 'pcma' | 'l16' | 'opus'
 
 export interface VideoTrackSpec {
   codec: VideoCodecName
-  /** H.264 parameter sets when known up front (otherwise learned in-band). */
+  /** H.264/H.265 parameter sets when known up front (otherwise learned in-band). */
+  vps?: Uint8Array
   sps?: Uint8Array
   pps?: Uint8Array
   /** Advertised in SDP where the codec has room for it. */
@@ -20,8 +22,19 @@ export interface VideoTrackSpec {
   payloadType?: number
 }
 
+export interface AudioTrackSpec {
+  codec: AudioCodecName
+  /** Samples per second (default: 8000 for G.711, 48000 for Opus, required for AAC and L16). */
+  sampleRate?: number
+  channels?: number
+  /** AAC: the AudioSpecificConfig (e.g. from an ADTS header or an MP4 esds box). */
+  config?: Uint8Array
+  payloadType?: number
+}
+
 export interface StreamSpec {
   video?: VideoTrackSpec
+  audio?: AudioTrackSpec
 }
 
 /** A reader of a stream: a playing session. Receives every unit of every track, shared and unmodified. */
@@ -70,7 +83,19 @@ export interface ServerStreamDeps {
   maxPacketSize?: number
 }
 
-const DEFAULT_VIDEO_PT = 96
+const toBuffer = (u: Uint8Array | undefined): Buffer | undefined => (u ? Buffer.from(u) : undefined)
+
+function defaultSampleRate(codec: AudioCodecName): number {
+  switch (codec) {
+    case 'pcmu':
+    case 'pcma':
+      return 8000
+    case 'opus':
+      return 48000
+    default:
+      throw new ConfigError('ERR_STREAM_AUDIO', `audio codec ${codec} needs a sampleRate`, { observed: codec })
+  }
+}
 
 /**
  * A named stream (a path). Sources push encoded frames; each frame is packetized once and the same
@@ -85,39 +110,35 @@ export class ServerStream extends EventEmitter {
   constructor(readonly name: string, spec: StreamSpec, private readonly deps: ServerStreamDeps) {
     super()
     this.startMono = deps.clock.monoMs()
-    if (!spec.video) {
-      throw new ConfigError('ERR_STREAM_NO_TRACKS', `stream "${name}" needs a video track`, { observed: spec })
+    if (!spec.video && !spec.audio) {
+      throw new ConfigError('ERR_STREAM_NO_TRACKS', `stream "${name}" needs a video or an audio track`, { observed: spec })
     }
-    this.tracks.push(new ServerTrack(0, this.createVideo(spec.video), deps.random.u32(), deps.clock))
-  }
-
-  private createVideo(v: VideoTrackSpec): MediaTrack {
-    const common = {
-      ssrc: this.deps.random.u32(),
-      initialSequence: this.deps.random.u16(),
-      maxPacketSize: this.deps.maxPacketSize,
+    const infos: TrackInfo[] = []
+    if (spec.video) {
+      const v = spec.video
+      infos.push({ ...v, kind: 'video', codec: v.codec === 'mjpeg' ? 'jpeg' : v.codec, vps: toBuffer(v.vps), sps: toBuffer(v.sps), pps: toBuffer(v.pps) })
     }
-    switch (v.codec) {
-      case 'h264':
-        return new H264Track({
-          ...common,
-          payloadType: v.payloadType ?? DEFAULT_VIDEO_PT,
-          sps: v.sps ? Buffer.from(v.sps) : undefined,
-          pps: v.pps ? Buffer.from(v.pps) : undefined,
-        })
-      case 'jpeg':
-      case 'mjpeg':
-        return new JpegTrack({ ...common, width: v.width, height: v.height, fps: v.fps })
-      default:
-        throw new ConfigError('ERR_STREAM_CODEC', `unsupported video codec "${String((v as VideoTrackSpec).codec)}"`, {
-          observed: (v as VideoTrackSpec).codec,
-          allowed: ['h264', 'jpeg', 'mjpeg'],
-        })
+    if (spec.audio) {
+      const a = spec.audio
+      infos.push({ ...a, kind: 'audio', sampleRate: a.sampleRate ?? defaultSampleRate(a.codec), channels: a.channels ?? 1, config: toBuffer(a.config) })
+    }
+    for (const info of infos) {
+      const media = createMediaTrack(info, {
+        ssrc: deps.random.u32(),
+        initialSequence: deps.random.u16(),
+        maxPacketSize: deps.maxPacketSize,
+        payloadType: info.kind === 'video' ? spec.video?.payloadType : spec.audio?.payloadType,
+      })
+      this.tracks.push(new ServerTrack(this.tracks.length, media, deps.random.u32(), deps.clock))
     }
   }
 
   get video(): ServerTrack | undefined {
     return this.tracks.find((t) => t.media.kind === 'video')
+  }
+
+  get audio(): ServerTrack | undefined {
+    return this.tracks.find((t) => t.media.kind === 'audio')
   }
 
   get readerCount(): number { return this.readers.size }
@@ -133,6 +154,16 @@ export class ServerStream extends EventEmitter {
   pushVideo(data: Uint8Array | readonly Uint8Array[], ptsMs?: number): void {
     const track = this.video
     if (!track) throw new StateError('ERR_STREAM_NO_VIDEO', `stream "${this.name}" has no video track`)
+    this.pushFrame(track, data, ptsMs)
+  }
+
+  /**
+   * Pushes one encoded audio frame: an AAC access unit (raw, without ADTS header), an Opus packet, or a
+   * block of G.711 / L16 samples (whole samples; L16 big-endian). `ptsMs` as for pushVideo.
+   */
+  pushAudio(data: Uint8Array | readonly Uint8Array[], ptsMs?: number): void {
+    const track = this.audio
+    if (!track) throw new StateError('ERR_STREAM_NO_AUDIO', `stream "${this.name}" has no audio track`)
     this.pushFrame(track, data, ptsMs)
   }
 

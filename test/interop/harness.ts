@@ -151,3 +151,28 @@ export async function opencvRead(url: string, frames: number, transport: 'tcp' |
     throw new Error(`cv_read.py failed (code ${r.code}): ${r.stderr.slice(-2000)}`)
   }
 }
+
+/**
+ * A file in the teaching project's MJPEG format (5 ASCII digits of length, then the JPEG), made from
+ * ffmpeg's JPEG encoder with the standard Huffman tables RFC 2435 requires.
+ */
+export async function mjpegFile(width: number, height: number, frames: number): Promise<string> {
+  const { readdirSync, readFileSync, writeFileSync, rmSync } = await import('node:fs')
+  mkdirSync(FIXTURES, { recursive: true })
+  const file = path.join(FIXTURES, `movie-${width}x${height}-${frames}.Mjpeg`)
+  if (existsSync(file)) return file
+  const dir = path.join(FIXTURES, `jpegs-${process.pid}`)
+  mkdirSync(dir, { recursive: true })
+  const r = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=20`, '-frames:v', String(frames),
+    '-c:v', 'mjpeg', '-huffman', 'default', '-pix_fmt', 'yuvj420p', '-q:v', '5', path.join(dir, 'f%04d.jpg')])
+  if (r.code !== 0) throw new Error(`ffmpeg jpeg fixture failed: ${r.stderr}`)
+  const parts: Buffer[] = []
+  for (const name of readdirSync(dir).sort()) {
+    const jpeg = readFileSync(path.join(dir, name))
+    parts.push(Buffer.from(String(jpeg.length).padStart(5, '0'), 'latin1'), jpeg)
+  }
+  rmSync(dir, { recursive: true, force: true })
+  writeFileSync(`${file}.${process.pid}.tmp`, Buffer.concat(parts))
+  renameSync(`${file}.${process.pid}.tmp`, file)
+  return file
+}
