@@ -15,6 +15,7 @@
  * marker, are still assembled into an access unit (the rest of the damaged one); callers that need
  * only whole access units should wait for the next keyframe after an error.
  */
+import { splitAnnexB } from './annexb.js'
 import { CodecError, LimitError, ParseError, ProtocolError } from '../../errors.js'
 import type { RtpPacket } from '../../rtp/rtp-packet.js'
 import { MAX_ACCESS_UNIT_SIZE, MAX_NALUS_PER_ACCESS_UNIT } from './limits.js'
@@ -141,6 +142,12 @@ export class H264Depacketizer {
       case NalType.FU_B:
         throw new CodecError('ERR_H264_INTERLEAVED', `RTP packet type ${type} needs packetization-mode=2, which is not supported`, { observed: type, allowed: [1, '...', 23, 24, 28] })
       case RESERVED_TYPE_0:
+        // Some cameras put Annex-B byte streams (start code, then NAL units) straight into RTP
+        // payloads. Type 0 cannot start a real NAL unit, so a leading start code is unambiguous.
+        if (startsWithStartCode(payload)) {
+          for (const nal of splitAnnexB(payload)) this.append(nal)
+        }
+        break // otherwise RFC 6184 Table 3: ignore
       case RESERVED_TYPE_30:
       case RESERVED_TYPE_31:
         break // RFC 6184 Table 3: ignore
@@ -189,8 +196,15 @@ export class H264Depacketizer {
     const type = fuHeader & NAL_TYPE_MASK
     const fragment = payload.subarray(FU_A_HEADER_SIZE)
 
+    if (start && end) {
+      // RFC 6184 §5.8 forbids it, but some cameras fragment a small NAL unit into one FU-A: it is whole.
+      const nal = Buffer.allocUnsafe(NAL_HEADER_SIZE + fragment.length)
+      nal[0] = (payload[FU_INDICATOR_OFFSET]! & NAL_F_NRI_MASK) | type
+      fragment.copy(nal, NAL_HEADER_SIZE)
+      this.append(nal)
+      return
+    }
     if (start) {
-      if (end) throw new ParseError('ERR_H264_FU_A', 'FU-A with both start and end bits set', { observed: fuHeader })
       this.fuHeader = (payload[FU_INDICATOR_OFFSET]! & NAL_F_NRI_MASK) | type
       this.fuType = type
     } else {
@@ -249,4 +263,9 @@ export class H264Depacketizer {
     this.keyframe = false
     this.started = false
   }
+}
+
+/** 00 00 01 or 00 00 00 01 at the start of a payload. */
+function startsWithStartCode(b: Buffer): boolean {
+  return b.length >= 4 && b[0] === 0 && b[1] === 0 && (b[2] === 1 || (b[2] === 0 && b[3] === 1))
 }
