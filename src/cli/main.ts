@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
 import { RtspkitError } from '../errors.js'
+import { runRtpCommand } from './rtp.js'
 import { parseServeArgs, runServe, SERVE_HELP } from './serve.js'
 
 const HELP = `rtspkit — RTSP/RTP toolkit
@@ -8,6 +9,8 @@ const HELP = `rtspkit — RTSP/RTP toolkit
 Usage:
   rtspkit                      serve the built-in test card at rtsp://HOST:8554/test
   rtspkit serve [options]      serve test cards and files (see rtspkit serve --help)
+  rtspkit rtp send INPUT --to HOST:PORT   send plain RTP, no RTSP (see rtspkit rtp send --help)
+  rtspkit rtp recv FILE.sdp | --port N --codec NAME   receive plain RTP (see rtspkit rtp recv --help)
   rtspkit --version
 
 Run 'rtspkit COMMAND --help' for a command's options.
@@ -28,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(version())
     return 0
   }
+  if (first === 'rtp') return runRtpCommand(rest)
   // No command, or options only: serve.
   const serveArgs = first === undefined || first.startsWith('-') ? argv : first === 'serve' ? rest : undefined
   if (!serveArgs) {

@@ -19,9 +19,13 @@ Options:
                          file:PATH          a file, looped forever in real time:
                                               .264 .h264 .avc  H.264 Annex-B, at the frame rate
                                                                in its SPS timing info
+                                              .265 .h265 .hevc H.265 Annex-B, likewise
                                               .mjpeg .mjpg     MJPEG as in the classic RTSP teaching
                                                                project (5-digit length + JPEG),
                                                                20 fps unless --fps
+                                              .aac             AAC in ADTS frames
+                                              .wav             WAV: 16-bit PCM (sent as L16),
+                                                               mu-law (PCMU) or A-law (PCMA)
                        Default when no --path is given: test=test
   --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
                        and H.264 files whose SPS has no timing info

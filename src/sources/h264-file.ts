@@ -2,22 +2,16 @@
  * H.264 elementary stream file source: an Annex-B byte stream (ITU-T H.264 Annex B) read once,
  * split into access units (7.4.1.2.3) and played at its frame rate, looping.
  */
-import { readFileSync } from 'node:fs'
-import { ConfigError, RtspkitError, StateError } from '../errors.js'
 import { splitAccessUnits } from '../codecs/h264/access-unit.js'
-import { splitAnnexB } from '../codecs/h264/annexb.js'
 import { NalType, isKeyframeNal, isVclType, nalType } from '../codecs/h264/nal.js'
 import { parseSps, type SpsInfo } from '../codecs/h264/sps.js'
+import { ConfigError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
-import { Pacer } from './pacer.js'
+import { AccessUnitLoop, chooseFps, parseClip, playableAccessUnits, readClip, splitClip, type FileAccessUnit } from './annexb-file-source.js'
 
-/** Frame rates accepted from the user or the SPS. */
-export const MAX_FILE_FPS = 1000
+export { MAX_FILE_FPS } from './annexb-file-source.js'
 
-export interface H264FileAccessUnit {
-  nalus: Buffer[]
-  keyframe: boolean
-}
+export type H264FileAccessUnit = FileAccessUnit
 
 export interface LoadedH264File {
   /** Access units in decoding order; NAL units are views into the file contents. */
@@ -28,29 +22,7 @@ export interface LoadedH264File {
   spsInfo: SpsInfo
 }
 
-const FS_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EISDIR: 'is a directory',
-  EPERM: 'permission denied',
-}
-
-function readClip(path: string): Buffer {
-  try {
-    return readFileSync(path)
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO'
-    const reason = FS_ERRORS[code] ?? (err as Error).message
-    throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${path}: ${reason}`, { observed: code, path }, { cause: err })
-  }
-}
-
-function checkFps(fps: number, path: string, origin: string): number {
-  if (!Number.isFinite(fps) || fps <= 0 || fps > MAX_FILE_FPS) {
-    throw new ConfigError('ERR_SOURCE_FPS', `${path}: frame rate ${fps} from ${origin} is not in (0, ${MAX_FILE_FPS}]`, { observed: fps, allowed: `(0, ${MAX_FILE_FPS}]` })
-  }
-  return fps
-}
+const CODEC_NAME = 'H.264'
 
 /**
  * Reads an Annex-B H.264 file. Access units before the first IDR are dropped when the file has one,
@@ -59,40 +31,15 @@ function checkFps(fps: number, path: string, origin: string): number {
  * and a missing frame rate.
  */
 export function loadH264File(path: string, opts: { fps?: number | undefined } = {}): LoadedH264File {
-  const data = readClip(path)
-  let nalus: Buffer[]
-  try {
-    nalus = splitAnnexB(data)
-  } catch (err) {
-    throw new ConfigError('ERR_SOURCE_FORMAT', `${path} is not an H.264 Annex-B stream (no start code)`, { path }, { cause: err })
-  }
+  const nalus = splitClip(readClip(path), path, CODEC_NAME)
   const sps = nalus.find((n) => nalType(n) === NalType.SPS)
   const pps = nalus.find((n) => nalType(n) === NalType.PPS)
   if (!sps) throw new ConfigError('ERR_SOURCE_FORMAT', `${path} is not an H.264 Annex-B stream (no SPS)`, { path })
   if (!pps) throw new ConfigError('ERR_SOURCE_FORMAT', `${path} has an SPS but no PPS`, { path })
 
-  let spsInfo: SpsInfo
-  let groups: Buffer[][]
-  try {
-    spsInfo = parseSps(sps)
-    groups = splitAccessUnits(nalus)
-  } catch (err) {
-    if (!(err instanceof RtspkitError)) throw err
-    throw new ConfigError('ERR_SOURCE_FORMAT', `${path} has a malformed H.264 stream: ${err.message}`, { path }, { cause: err })
-  }
-
-  let accessUnits = groups
-    .filter((au) => au.some((n) => isVclType(nalType(n))))
-    .map((au) => ({ nalus: au, keyframe: au.some(isKeyframeNal) }))
-  const firstKey = accessUnits.findIndex((au) => au.keyframe)
-  if (firstKey > 0) accessUnits = accessUnits.slice(firstKey)
-  if (accessUnits.length === 0) throw new ConfigError('ERR_SOURCE_FORMAT', `${path} has no coded pictures`, { path })
-
-  let fps: number
-  if (opts.fps !== undefined) fps = checkFps(opts.fps, path, 'the fps option')
-  else if (spsInfo.fps !== undefined) fps = checkFps(spsInfo.fps, path, 'the SPS')
-  else throw new ConfigError('ERR_SOURCE_FPS', `${path} has no frame rate in its SPS; pass --fps N`, { path })
-
+  const { spsInfo, groups } = parseClip(path, CODEC_NAME, () => ({ spsInfo: parseSps(sps), groups: splitAccessUnits(nalus) }))
+  const accessUnits = playableAccessUnits(path, groups, (n) => isVclType(nalType(n)), isKeyframeNal)
+  const fps = chooseFps(path, opts.fps, spsInfo.fps)
   return { accessUnits, fps, sps, pps, spsInfo }
 }
 
@@ -115,12 +62,7 @@ export class H264FileSource {
   readonly spsInfo: SpsInfo
   readonly sps: Buffer
   readonly pps: Buffer
-  private readonly accessUnits: H264FileAccessUnit[]
-  private readonly loop: boolean
-  private readonly pacer: Pacer
-  private push: H264Push | undefined
-  /** Next access unit to send; advances by one per tick, so a late timer never skips a reference frame. */
-  private cursor = 0
+  private readonly player: AccessUnitLoop
 
   constructor(path: string, opts: H264FileSourceOptions = {}) {
     const clip = loadH264File(path, { fps: opts.fps })
@@ -128,30 +70,19 @@ export class H264FileSource {
     this.spsInfo = clip.spsInfo
     this.sps = clip.sps
     this.pps = clip.pps
-    this.accessUnits = clip.accessUnits
-    this.loop = opts.loop ?? true
-    this.pacer = new Pacer(this.fps, (_index, ptsMs) => this.tick(ptsMs), opts.clock)
+    this.player = new AccessUnitLoop(clip.accessUnits, this.fps, 'H.264 file source', { loop: opts.loop, clock: opts.clock })
   }
 
   get running(): boolean {
-    return this.pacer.running
+    return this.player.running
   }
 
   start(push: H264Push): void {
-    if (this.pacer.running) throw new StateError('ERR_SOURCE_STARTED', 'H.264 file source is already started')
-    this.push = push
-    this.pacer.start()
+    this.player.start((au, ptsMs) => push([...au.nalus], ptsMs, au.keyframe))
   }
 
   /** Idempotent. A later `start` resumes where it stopped, with presentation times continuing. */
   stop(): void {
-    this.pacer.stop()
-  }
-
-  private tick(ptsMs: number): void {
-    if (this.cursor >= this.accessUnits.length) this.cursor = 0
-    const au = this.accessUnits[this.cursor++]!
-    this.push?.([...au.nalus], ptsMs, au.keyframe)
-    if (!this.loop && this.cursor >= this.accessUnits.length) this.pacer.stop()
+    this.player.stop()
   }
 }

@@ -2,17 +2,20 @@ import path from 'node:path'
 import { ConfigError } from '../errors.js'
 import type { RtspServer } from '../server/rtsp-server.js'
 import type { AudioTrackSpec, ServerStream, StreamSpec, VideoTrackSpec } from '../server/server-stream.js'
+import { AacFileSource } from './aac-file.js'
 import { H264FileSource } from './h264-file.js'
+import { H265FileSource } from './h265-file.js'
 import { MjpegFileSource } from './mjpeg-file.js'
 import type { FramePush, MediaSource, TrackInfo } from './source.js'
 import { TestCardSource } from './test-card.js'
+import { WavFileSource } from './wav-file.js'
 
 /** A parsed `--path NAME=SOURCE` source. */
 export type SourceSpec =
   | { kind: 'test'; width?: number; height?: number; fps?: number }
   | { kind: 'file'; path: string; format: FileFormat }
 
-export type FileFormat = 'h264' | 'mjpeg'
+export type FileFormat = 'h264' | 'h265' | 'mjpeg' | 'aac' | 'wav'
 
 export interface SourceDefaults {
   /** Frame rate for the test card, and for files whose stream carries none. */
@@ -30,10 +33,21 @@ const FILE_FORMATS: Record<string, FileFormat> = {
   '.26l': 'h264',
   '.h26l': 'h264',
   '.x264': 'h264',
+  '.265': 'h265',
+  '.h265': 'h265',
+  '.hevc': 'h265',
   '.mjpeg': 'mjpeg',
   '.mjpg': 'mjpeg',
+  '.aac': 'aac',
+  '.wav': 'wav',
 }
-const FORMAT_NAMES: Record<FileFormat, string> = { h264: 'H.264 Annex-B', mjpeg: 'MJPEG, 5-digit length + JPEG' }
+const FORMAT_NAMES: Record<FileFormat, string> = {
+  h264: 'H.264 Annex-B',
+  h265: 'H.265 Annex-B',
+  mjpeg: 'MJPEG, 5-digit length + JPEG',
+  aac: 'AAC ADTS',
+  wav: 'WAV with PCM 16-bit, mu-law or A-law',
+}
 const TEST_FORM = /^test(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/
 
 function supportedList(): string {
@@ -140,8 +154,14 @@ export function createSource(spec: SourceSpec, defaults: SourceDefaults = {}): M
   switch (spec.format) {
     case 'h264':
       return new H264FileMediaSource(spec.path, defaults.fps)
+    case 'h265':
+      return new H265FileSource(spec.path, { fps: defaults.fps })
     case 'mjpeg':
       return new MjpegFileSource(spec.path, { fps: defaults.fps })
+    case 'aac':
+      return new AacFileSource(spec.path)
+    case 'wav':
+      return new WavFileSource(spec.path)
   }
 }
 

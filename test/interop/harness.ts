@@ -176,3 +176,45 @@ export async function mjpegFile(width: number, height: number, frames: number): 
   renameSync(`${file}.${process.pid}.tmp`, file)
   return file
 }
+
+/** ffmpeg decodes `seconds` of the first audio stream to 16-bit mono 8 kHz; returns the decoded duration. */
+export async function ffmpegDecodeAudio(url: string, transport: 'tcp' | 'udp', seconds: number): Promise<{ seconds: number; stderr: string }> {
+  const { spawn: sp } = await import('node:child_process')
+  return new Promise((resolve) => {
+    const child = sp('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', transport, '-i', url, '-map', '0:a:0', '-t', String(seconds), '-ac', '1', '-ar', '8000', '-f', 's16le', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let bytes = 0
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (bytes += d.length))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 25) * 1000)
+    child.on('close', () => {
+      clearTimeout(timer)
+      resolve({ seconds: bytes / 16000, stderr })
+    })
+  })
+}
+
+/** An audio file made by ffmpeg from a sine tone, cached. `args` choose the codec/container. */
+export async function audioFile(name: string, args: string[], seconds = 3): Promise<string> {
+  mkdirSync(FIXTURES, { recursive: true })
+  const file = path.join(FIXTURES, name)
+  if (existsSync(file)) return file
+  const tmp = `${file}.${process.pid}.tmp${path.extname(name)}`
+  const r = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`, ...args, tmp])
+  if (r.code !== 0) throw new Error(`ffmpeg audio fixture failed: ${r.stderr}`)
+  renameSync(tmp, file)
+  return file
+}
+
+/** An H.265 Annex-B file made by ffmpeg/libx265, cached. */
+export async function h265File(width: number, height: number, fps: number, seconds: number): Promise<string> {
+  mkdirSync(FIXTURES, { recursive: true })
+  const file = path.join(FIXTURES, `testsrc-${width}x${height}-${fps}fps-${seconds}s.265`)
+  if (existsSync(file)) return file
+  const tmp = `${file}.${process.pid}.tmp`
+  const r = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`, '-t', String(seconds), '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx265', '-x265-params', `log-level=error:keyint=${fps}:bframes=0`, '-f', 'hevc', tmp], 120_000)
+  if (r.code !== 0) throw new Error(`ffmpeg h265 fixture failed: ${r.stderr}`)
+  renameSync(tmp, file)
+  return file
+}

@@ -1,0 +1,215 @@
+/**
+ * What `rtspkit rtp send INPUT` can send: the test card (`test`, `test:WxH@FPS`) or a file, chosen by
+ * its extension from FILE_INPUTS. Every input is a MediaSource plus a `done` promise that resolves
+ * after the last frame of a file played once (it never resolves for live inputs or looping files).
+ *
+ * Adding a file type is one FILE_INPUTS entry: its extensions, a label for help and errors, and an
+ * `open` returning a MediaSource (wrapped by `playOnce` when the source itself always loops).
+ */
+import path from 'node:path'
+import { ConfigError } from '../errors.js'
+import { AacFileSource } from '../sources/aac-file.js'
+import { H264FileSource } from '../sources/h264-file.js'
+import { H265FileSource } from '../sources/h265-file.js'
+import { MjpegFileSource } from '../sources/mjpeg-file.js'
+import { WavFileSource } from '../sources/wav-file.js'
+import type { FramePush, MediaSource, TrackInfo } from '../sources/source.js'
+import { TestCardSource } from '../sources/test-card.js'
+import { systemClock, type Clock } from '../util/clock.js'
+
+export interface InputSource extends MediaSource {
+  /** Resolves after the last frame of a finite input; pending forever for live and looping inputs. */
+  readonly done: Promise<void>
+}
+
+export interface InputSourceOptions {
+  /** Play files again from the start after their end (default false: send once, then `done`). */
+  loop?: boolean
+  /** Frame rate for the test card and for files without timing. */
+  fps?: number | undefined
+  /** Test card size (overridden by `test:WxH`). */
+  width?: number | undefined
+  height?: number | undefined
+  clock?: Clock
+}
+
+export interface FileInputType {
+  extensions: readonly string[]
+  label: string
+  open(file: string, opts: InputSourceOptions): InputSource
+}
+
+const TEST_INPUT = /^test(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/
+const DEFAULT_TEST_WIDTH = 640
+const DEFAULT_TEST_HEIGHT = 480
+const DEFAULT_TEST_FPS = 25
+const NEVER: Promise<void> = new Promise<void>(() => {})
+
+/** A promise with its resolve function, for `done`. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => (resolve = r))
+  return { promise, resolve }
+}
+
+/** The live test card (RFC 2435 JPEG). */
+class TestCardInput implements InputSource {
+  readonly tracks: readonly TrackInfo[]
+  readonly description: string
+  readonly done = NEVER
+  private readonly card: TestCardSource
+
+  constructor(width: number, height: number, fps: number, clock: Clock) {
+    this.card = new TestCardSource({ width, height, fps, clock })
+    this.tracks = [{ kind: 'video', codec: 'jpeg', width, height, fps }]
+    this.description = `test card ${width}x${height}@${fps} (MJPEG)`
+  }
+
+  start(push: FramePush, wanted?: () => boolean): void {
+    this.card.start((jpeg, pts) => push(0, jpeg, pts), wanted)
+  }
+
+  stop(): void {
+    this.card.stop()
+  }
+}
+
+/** A source that stops itself at the end of a file played once, and says so through `running`. */
+export interface SelfStoppingSource extends MediaSource {
+  readonly running: boolean
+}
+
+/**
+ * `done` for a source that stops itself at its end: after each push, once the current tick is over,
+ * a source no longer running that nobody stopped has played its last frame.
+ */
+export function endWhenStopped(source: SelfStoppingSource): InputSource {
+  const ended = deferred()
+  let stopped = false
+  let checking = false
+  const check = (): void => {
+    checking = false
+    if (!stopped && !source.running) ended.resolve()
+  }
+  return {
+    tracks: source.tracks,
+    description: source.description,
+    done: ended.promise,
+    start(push, wanted) {
+      stopped = false
+      source.start((track, frame, pts) => {
+        push(track, frame, pts)
+        if (!checking) {
+          checking = true
+          setImmediate(check)
+        }
+      }, wanted)
+    },
+    stop() {
+      stopped = true
+      source.stop()
+    },
+  }
+}
+
+/** H264FileSource as a MediaSource (it predates the contract). */
+function h264FileInput(file: string, opts: InputSourceOptions): InputSource {
+  const loop = opts.loop ?? false
+  const s = new H264FileSource(file, { fps: opts.fps, loop, clock: opts.clock ?? systemClock })
+  const { width, height } = s.spsInfo
+  const source: SelfStoppingSource = {
+    tracks: [{ kind: 'video', codec: 'h264', width, height, fps: s.fps, sps: s.sps, pps: s.pps }],
+    description: `${path.basename(file)} (H.264 ${width}x${height}@${Math.round(s.fps * 100) / 100}, ${loop ? 'looping' : 'once'})`,
+    get running() { return s.running },
+    start: (push) => s.start((nalus, pts) => push(0, nalus, pts)),
+    stop: () => s.stop(),
+  }
+  return endWhenStopped(source)
+}
+
+/**
+ * Plays a source that loops by itself (`frames` frames per pass) only once: after `frames` frames on
+ * track 0 it stops and resolves `done`. With `loop`, it passes everything through.
+ */
+export function playOnce(source: MediaSource, frames: number, loop: boolean): InputSource {
+  if (loop) {
+    return { tracks: source.tracks, description: source.description, done: NEVER, start: (push, wanted) => source.start(push, wanted), stop: () => source.stop() }
+  }
+  const ended = deferred()
+  let sent = 0
+  return {
+    tracks: source.tracks,
+    description: source.description.replace(/, looping\)$/, ')'),
+    done: ended.promise,
+    start(push, wanted) {
+      source.start((track, frame, pts) => {
+        if (sent >= frames) return
+        push(track, frame, pts)
+        if (track === 0 && ++sent >= frames) {
+          source.stop()
+          ended.resolve()
+        }
+      }, wanted)
+    },
+    stop: () => source.stop(),
+  }
+}
+
+/** File types by extension; a new file source is one more entry. */
+export const FILE_INPUTS: readonly FileInputType[] = [
+  {
+    extensions: ['.264', '.h264', '.avc', '.26l', '.h26l', '.x264'],
+    label: 'H.264 Annex-B',
+    open: h264FileInput,
+  },
+  {
+    extensions: ['.265', '.h265', '.hevc', '.x265'],
+    label: 'H.265 Annex-B',
+    open: (file, opts) => endWhenStopped(new H265FileSource(file, { fps: opts.fps, loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
+  },
+  {
+    extensions: ['.aac', '.adts'],
+    label: 'AAC in ADTS',
+    open: (file, opts) => endWhenStopped(new AacFileSource(file, { loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
+  },
+  {
+    extensions: ['.wav'],
+    label: 'WAV: 16-bit PCM, G.711 µ-law or A-law',
+    open: (file, opts) => endWhenStopped(new WavFileSource(file, { loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
+  },
+  {
+    extensions: ['.mjpeg', '.mjpg'],
+    label: 'MJPEG (5-digit length + JPEG per frame)',
+    open: (file, opts) => {
+      const s = new MjpegFileSource(file, { ...(opts.fps !== undefined ? { fps: opts.fps } : {}), clock: opts.clock ?? systemClock })
+      return playOnce(s, s.frameCount, opts.loop ?? false)
+    },
+  },
+]
+
+/** The extensions `openInputSource` accepts, for help text and errors. */
+export function inputExtensions(): string[] {
+  return FILE_INPUTS.flatMap((t) => t.extensions)
+}
+
+/**
+ * Opens INPUT: `test`, `test:WxH`, `test@FPS`, `test:WxH@FPS`, or a file path (optionally `file:PATH`)
+ * whose extension is in FILE_INPUTS. Throws ConfigError with a one-line message otherwise.
+ */
+export function openInputSource(input: string, opts: InputSourceOptions = {}): InputSource {
+  const t = TEST_INPUT.exec(input)
+  if (t) {
+    const width = t[1] ? Number(t[1]) : opts.width ?? DEFAULT_TEST_WIDTH
+    const height = t[2] ? Number(t[2]) : opts.height ?? DEFAULT_TEST_HEIGHT
+    const fps = t[3] ? Number(t[3]) : opts.fps ?? DEFAULT_TEST_FPS
+    return new TestCardInput(width, height, fps, opts.clock ?? systemClock)
+  }
+  const file = input.startsWith('file:') ? input.slice('file:'.length) : input
+  const ext = path.extname(file).toLowerCase()
+  const type = FILE_INPUTS.find((f) => f.extensions.includes(ext))
+  if (!type) {
+    const known = FILE_INPUTS.map((f) => `${f.extensions.join(' ')} (${f.label})`).join('; ')
+    throw new ConfigError('ERR_RTP_INPUT', `cannot send ${file}: unknown input type "${ext || '(none)'}"; use test, test:WxH@FPS or a file: ${known}`, { observed: ext, allowed: inputExtensions() })
+  }
+  return type.open(file, opts)
+}

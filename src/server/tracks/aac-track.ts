@@ -1,0 +1,75 @@
+import { auDuration, parseAudioSpecificConfig, type AudioSpecificConfig } from '../../codecs/aac/audio-specific-config.js'
+import { aacFmtp, aacRtpmap, DEFAULT_AAC_PAYLOAD_TYPE } from '../../codecs/aac/format.js'
+import { AacPacketizer } from '../../codecs/aac/packetizer.js'
+import { ConfigError, RtspkitError } from '../../errors.js'
+import type { SdpAttribute } from '../../sdp/sdp.js'
+import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
+
+export interface AacTrackOptions {
+  ssrc: number
+  initialSequence: number
+  maxPacketSize?: number | undefined
+  /** Dynamic payload type, default 97. */
+  payloadType?: number | undefined
+  /** RTP clock rate and rtpmap rate (RFC 3640 3.2.2 recommends the sampling rate). */
+  sampleRate: number
+  channels: number
+  /** The AudioSpecificConfig (fmtp `config`). */
+  config: Uint8Array
+}
+
+/**
+ * AAC over RTP as mpeg4-generic AAC-hbr (RFC 3640). Pushed frames are raw access units (no ADTS header):
+ * one Buffer, or an array of consecutive AUs that are aggregated into as few packets as fit. Every AU is a
+ * keyframe as far as a reader joining is concerned.
+ */
+export class AacTrack implements MediaTrack {
+  readonly kind = 'audio'
+  readonly codec = 'MPEG4-GENERIC'
+  readonly ready = true
+  readonly clockRate: number
+  readonly payloadType: number
+  readonly channels: number
+  readonly config: Buffer
+  readonly asc: AudioSpecificConfig
+  private readonly packetizer: AacPacketizer
+
+  constructor(opts: AacTrackOptions) {
+    try {
+      this.asc = parseAudioSpecificConfig(opts.config)
+    } catch (err) {
+      if (!(err instanceof RtspkitError)) throw err
+      throw new ConfigError('ERR_AAC_CONFIG', `invalid AAC config ${Buffer.from(opts.config).toString('hex') || '(empty)'}: ${err.message}`, { observed: Buffer.from(opts.config).toString('hex') }, { cause: err })
+    }
+    this.clockRate = opts.sampleRate
+    this.channels = opts.channels
+    this.config = Buffer.from(opts.config)
+    this.packetizer = new AacPacketizer({
+      payloadType: opts.payloadType ?? DEFAULT_AAC_PAYLOAD_TYPE,
+      ssrc: opts.ssrc,
+      initialSequence: opts.initialSequence,
+      maxPacketSize: opts.maxPacketSize,
+      auDuration: auDuration(this.asc, opts.sampleRate),
+    })
+    this.payloadType = this.packetizer.payloadType
+  }
+
+  get ssrc(): number { return this.packetizer.ssrc }
+  get nextSequence(): number { return this.packetizer.nextSequence }
+
+  sdpAttributes(): SdpAttribute[] {
+    return [
+      { key: 'rtpmap', value: aacRtpmap(this.payloadType, this.clockRate, this.channels) },
+      { key: 'fmtp', value: `${this.payloadType} ${aacFmtp(this.config)}` },
+    ]
+  }
+
+  observe(): void {
+    // Nothing to learn: the config is known up front.
+  }
+
+  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit {
+    const packets = this.packetizer.packetize(data, rtpTimestamp)
+    return { packets, keyframe: true, bytes: sumBytes(packets) }
+  }
+}
