@@ -260,7 +260,7 @@ export async function runRtpSend(cfg: RtpSendConfig): Promise<number> {
     }
   }
   await session.start()
-  for (const s of session.stats()) console.error(`rtspkit: sending ${source.description}: ${s.kind} ${s.encodingName}/${s.clockRate} (payload type ${s.payloadType}) to ${host}:${s.port}`)
+  for (const s of session.stats()) console.error(`rtspkit: sending ${source.description}: ${s.kind} ${s.encodingName}/${s.clockRate}${s.channels !== undefined ? `/${s.channels}` : ''} (payload type ${s.payloadType}) to ${host}:${s.port}`)
   const statsTimer = cfg.statsInterval > 0 ? setInterval(() => {
     for (const s of session.stats()) console.error(`rtspkit: ${formatSendStats(host, s)}`)
   }, cfg.statsInterval * MS_PER_SECOND) : undefined

@@ -6,6 +6,7 @@
  * Adding a file type is one FILE_INPUTS entry: its extensions, a label for help and errors, and an
  * `open` returning a MediaSource (wrapped by `playOnce` when the source itself always loops).
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import { ConfigError } from '../errors.js'
 import { AacFileSource } from '../sources/aac-file.js'
@@ -16,6 +17,7 @@ import { WavFileSource } from '../sources/wav-file.js'
 import type { FramePush, MediaSource, TrackInfo } from '../sources/source.js'
 import { TestCardSource } from '../sources/test-card.js'
 import { systemClock, type Clock } from '../util/clock.js'
+import { JpegSequenceSource, looksLikeJpegSequence, readJpegSequenceFile } from './jpeg-sequence-source.js'
 
 export interface InputSource extends MediaSource {
   /** Resolves after the last frame of a finite input; pending forever for live and looping inputs. */
@@ -155,6 +157,22 @@ export function playOnce(source: MediaSource, frames: number, loop: boolean): In
   }
 }
 
+const HEAD_SIZE = 2
+
+/** The first bytes of a file (fewer when it is shorter); read errors are left to the source that opens it. */
+function readHead(file: string): Buffer {
+  const head = Buffer.alloc(HEAD_SIZE)
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(file, 'r')
+    return head.subarray(0, fs.readSync(fd, head, 0, HEAD_SIZE, 0))
+  } catch {
+    return head.subarray(0, 0)
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+}
+
 /** File types by extension; a new file source is one more entry. */
 export const FILE_INPUTS: readonly FileInputType[] = [
   {
@@ -179,9 +197,13 @@ export const FILE_INPUTS: readonly FileInputType[] = [
   },
   {
     extensions: ['.mjpeg', '.mjpg'],
-    label: 'MJPEG (5-digit length + JPEG per frame)',
+    label: 'MJPEG: JPEG images back to back, or each after a 5-digit length',
     open: (file, opts) => {
-      const s = new MjpegFileSource(file, { ...(opts.fps !== undefined ? { fps: opts.fps } : {}), clock: opts.clock ?? systemClock })
+      const clock = opts.clock ?? systemClock
+      if (looksLikeJpegSequence(readHead(file))) {
+        return endWhenStopped(new JpegSequenceSource(file, readJpegSequenceFile(file), { fps: opts.fps, loop: opts.loop ?? false, clock }))
+      }
+      const s = new MjpegFileSource(file, { ...(opts.fps !== undefined ? { fps: opts.fps } : {}), clock })
       return playOnce(s, s.frameCount, opts.loop ?? false)
     },
   },

@@ -21,7 +21,7 @@ import { cryptoRandom, type Random } from '../util/random.js'
 import { RtpReceiver, type RtpFrame, type RtpReceiverStats } from './receiver.js'
 import { RtpPacket } from './rtp-packet.js'
 import { isMulticast, parseRtpSdp } from './rtp-sdp.js'
-import { RTP_RECEIVE_BUFFER_SIZE, bindUdp, closeUdp, socketTypeFor } from './udp-socket.js'
+import { RTP_RECEIVE_BUFFER_SIZE, bindUdp, closeUdp, joinGroup, socketTypeFor } from './udp-socket.js'
 
 /** RFC 3550 6.2: "the recommended minimum [...] interval is 5 seconds". */
 export const DEFAULT_RECEIVER_REPORT_INTERVAL_MS = 5000
@@ -213,7 +213,7 @@ export class RtpReceiveSession {
     const type = socketTypeFor(address ?? this.opts.bindAddress)
     const bindAddress = multicast ? undefined : address ?? this.opts.bindAddress
     s.rtp = await bindUdp({ type, port, address: bindAddress, reuseAddr: multicast, receiveBufferSize: RTP_RECEIVE_BUFFER_SIZE, purpose: 'RTP' })
-    if (multicast) s.rtp.addMembership(address)
+    if (multicast) joinGroup(s.rtp, address)
     s.rtp.on('message', (msg, rinfo) => this.onDatagram(i, msg, rinfo, false))
     s.rtp.on('error', () => {}) // ICMP errors of our reports must not become unhandled 'error' events
     const rtcpPort = s.spec.rtcpPort ?? port + 1
@@ -229,7 +229,7 @@ export class RtpReceiveSession {
       if (err instanceof RtspkitError) this.opts.onWarning?.(err, i)
       return
     }
-    if (multicast) s.rtcp.addMembership(address)
+    if (multicast) joinGroup(s.rtcp, address)
     s.rtcp.on('message', (msg, rinfo) => this.onDatagram(i, msg, rinfo, true))
     s.rtcp.on('error', () => {})
   }

@@ -15,7 +15,8 @@ import { formatSdp, getAttribute, getAttributes, parseFmtp, parseRtpmap, parseSd
 
 const RTP_PROFILES = new Set(['RTP/AVP', 'RTP/AVPF', 'RTP/SAVP', 'RTP/SAVPF'])
 const MAX_PORT = 0xffff
-const DEFAULT_MULTICAST_TTL = 16
+/** TTL written in c= for IPv4 multicast, and set on sending sockets, when none is given. */
+export const DEFAULT_MULTICAST_TTL = 16
 const IPV4_MULTICAST_FIRST_OCTET_MIN = 224
 const IPV4_MULTICAST_FIRST_OCTET_MAX = 239
 

@@ -24,7 +24,7 @@ import { systemClock, type Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
 import { cryptoRandom, type Random } from '../util/random.js'
 import { RTP_HEADER_SIZE } from './rtp-packet.js'
-import { formatRtpSdp, isMulticast, type RtpSdpTrack } from './rtp-sdp.js'
+import { DEFAULT_MULTICAST_TTL, formatRtpSdp, isMulticast, type RtpSdpTrack } from './rtp-sdp.js'
 import { bindUdp, closeUdp, socketTypeFor } from './udp-socket.js'
 
 /** RFC 3550 6.2: the recommended minimum interval between reports. */
@@ -62,6 +62,8 @@ export interface RtpSendTrackStats {
   encodingName: string
   payloadType: number
   clockRate: number
+  /** Audio channels (undefined for video). */
+  channels: number | undefined
   port: number
   ssrc: number
   frames: number
@@ -176,7 +178,7 @@ export class RtpSendSession {
         lastPushMono: 0,
         srSent: false,
         stats: {
-          kind: info.kind, encodingName: codec.encodingName, payloadType: payloadTypes[k]!, clockRate, port, ssrc,
+          kind: info.kind, encodingName: codec.encodingName, payloadType: payloadTypes[k]!, clockRate, channels, port, ssrc,
           frames: 0, packets: 0, bytes: 0, framesRefused: 0, senderReports: 0,
         },
       }
@@ -222,7 +224,7 @@ export class RtpSendSession {
         for (const s of [p.rtp, p.rtcp]) {
           // "Port unreachable" until the receiver is up is normal for plain RTP.
           s.on('error', () => {})
-          if (isMulticast(this.address)) s.setMulticastTTL(this.opts.ttl ?? 16)
+          if (isMulticast(this.address)) s.setMulticastTTL(this.opts.ttl ?? DEFAULT_MULTICAST_TTL)
         }
         p.rtcp.on('message', (msg) => this.onRtcp(p, msg))
       }
@@ -279,15 +281,16 @@ export class RtpSendSession {
       this.opts.onWarning?.(err, track)
       return
     }
+    p.lastPtsMs = ptsMs
+    p.lastPushMono = this.clock.monoMs()
+    // The first SR goes out with the first frame, so receivers can map it to the wall clock at once.
+    if (!p.srSent && packets.length > 0) void this.sendRtcp(p, false)
     for (const buf of packets) {
       p.rtp.send(buf, p.port, this.address)
       p.stats.bytes += buf.length - RTP_HEADER_SIZE
     }
     p.stats.packets += packets.length
     p.stats.frames++
-    p.lastPtsMs = ptsMs
-    p.lastPushMono = this.clock.monoMs()
-    if (!p.srSent && packets.length > 0) void this.sendRtcp(p, false)
   }
 
   private sendSenderReports(): void {

@@ -49,6 +49,15 @@ export function bindUdp(opts: BindOptions): Promise<dgram.Socket> {
   })
 }
 
+/** Joins multicast group `group` on `socket`; failure (no multicast route, say) becomes a ConfigError. */
+export function joinGroup(socket: dgram.Socket, group: string): void {
+  try {
+    socket.addMembership(group)
+  } catch (err) {
+    throw new ConfigError('ERR_UDP_MULTICAST', `cannot join multicast group ${group}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { observed: group }, { cause: err })
+  }
+}
+
 /** Closes a socket; resolves once closed (or at once if it already was). */
 export function closeUdp(s: dgram.Socket): Promise<void> {
   return new Promise((resolve) => {

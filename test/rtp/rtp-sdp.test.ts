@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import fc from 'fast-check'
 import { createCodecRegistry } from '../../src/codecs/registry.js'
 import { RtspkitError } from '../../src/errors.js'
 import { formatRtpSdp, isMulticast, parseRtpSdp } from '../../src/rtp/rtp-sdp.js'
@@ -76,5 +77,40 @@ describe('plain RTP SDP', () => {
   it('errors: no RTP stream; a dynamic payload type without rtpmap', () => {
     assert.throws(() => parseRtpSdp('v=0\r\ns=x\r\n', registry), (e: RtspkitError) => e.code === 'ERR_SDP_NO_RTP')
     assert.throws(() => parseRtpSdp('v=0\r\nm=video 5000 RTP/AVP 96\r\n', registry), (e: RtspkitError) => e.code === 'ERR_SDP_FORMAT')
+  })
+
+  it('property: arbitrary text parses or throws one of our errors', () => {
+    const line = fc.oneof(
+      fc.string(),
+      fc.constantFrom('v=0', 'c=IN IP4 127.0.0.1', 'c=IN IP4 239.1.1.1/3', 'm=video 5000 RTP/AVP 96', 'm=audio 0 RTP/AVP 0', 'a=rtcp-mux', 'a=rtcp:x'),
+      fc.tuple(fc.integer({ min: 0, max: 200 }), fc.string()).map(([pt, rest]) => `a=rtpmap:${pt} ${rest}`),
+      fc.tuple(fc.integer({ min: 0, max: 200 }), fc.string()).map(([pt, rest]) => `a=fmtp:${pt} ${rest}`),
+      fc.tuple(fc.integer({ min: 0, max: 70000 }), fc.array(fc.integer({ min: 0, max: 130 }))).map(([port, pts]) => `m=video ${port} RTP/AVP ${pts.join(' ')}`),
+    )
+    fc.assert(fc.property(fc.array(line, { maxLength: 12 }), (lines) => {
+      try {
+        for (const st of parseRtpSdp(lines.join('\r\n'), registry)) {
+          assert.ok(st.port > 0)
+          assert.equal(typeof st.codec.createDepacketizer, 'function')
+        }
+      } catch (err) {
+        if (!(err instanceof RtspkitError)) throw err
+      }
+    }), { numRuns: 500 })
+  })
+
+  it('property: formatRtpSdp → parseRtpSdp gives back ports, payload types and encodings', () => {
+    const track = fc.record({
+      kind: fc.constantFrom('video' as const, 'audio' as const),
+      port: fc.integer({ min: 1, max: 65534 }),
+      payloadType: fc.integer({ min: 96, max: 127 }),
+      encodingName: fc.constantFrom('H264', 'H265', 'opus', 'L16', 'X-FOO'),
+      clockRate: fc.integer({ min: 1, max: 200000 }),
+    })
+    fc.assert(fc.property(fc.array(track, { minLength: 1, maxLength: 4 }), (tracks) => {
+      const sdp = formatRtpSdp(tracks.map((t) => ({ kind: t.kind, port: t.port, payloadType: t.payloadType, attributes: [{ key: 'rtpmap', value: `${t.payloadType} ${t.encodingName}/${t.clockRate}` }] })), { host: '127.0.0.1' })
+      const parsed = parseRtpSdp(sdp, registry)
+      assert.deepEqual(parsed.map((p) => [p.kind, p.port, p.params.payloadType, p.params.encodingName, p.params.clockRate, p.address]), tracks.map((t) => [t.kind, t.port, t.payloadType, t.encodingName, t.clockRate, '127.0.0.1']))
+    }), { numRuns: 200 })
   })
 })

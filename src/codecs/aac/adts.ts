@@ -40,8 +40,20 @@ const RATE_INDEX_SHIFT = 2
 const RATE_INDEX_MASK = 0x0f
 const CHANNEL_HIGH_MASK = 0x01
 const CHANNEL_LOW_SHIFT = 6
-const CHANNEL_MASK = 0x07
+/** channel_configuration straddles bytes 2 (its high bit) and 3 (its two low bits). */
+const CHANNEL_HIGH_SHIFT = 2
+const CHANNEL_LOW_MASK = 0x03
+/** aac_frame_length straddles bytes 3 (2 bits), 4 (8 bits) and 5 (3 bits). */
 const LENGTH_HIGH_MASK = 0x03
+const LENGTH_HIGH_SHIFT = 11
+const LENGTH_MID_SHIFT = 3
+const LENGTH_LOW_MASK = 0x07
+const LENGTH_LOW_SHIFT = 5
+/** adts_buffer_fullness straddles bytes 5 (5 bits) and 6 (6 bits), then 2 bits of raw block count. */
+const FULLNESS_HIGH_MASK = 0x1f
+const FULLNESS_HIGH_SHIFT = 6
+const FULLNESS_LOW_MASK = 0x3f
+const FULLNESS_LOW_SHIFT = 2
 const FULLNESS_MASK = 0x7ff
 const RAW_BLOCKS_MASK = 0x03
 /** profile_ObjectType is 2 bits: object types 1..4 (Main, LC, SSR, LTP). */
@@ -98,7 +110,7 @@ export function parseAdtsHeader(buf: Uint8Array, offset = 0): AdtsHeader {
   }
   const hasCrc = (b1 & PROTECTION_ABSENT_BIT) === 0
   const headerSize = ADTS_HEADER_SIZE + (hasCrc ? ADTS_CRC_SIZE : 0)
-  const frameLength = ((b3 & LENGTH_HIGH_MASK) << 11) | (b4 << 3) | (b5 >> 5)
+  const frameLength = ((b3 & LENGTH_HIGH_MASK) << LENGTH_HIGH_SHIFT) | (b4 << LENGTH_MID_SHIFT) | (b5 >> LENGTH_LOW_SHIFT)
   if (frameLength < headerSize) {
     throw new ParseError('ERR_AAC_ADTS_LENGTH', `ADTS frame length ${frameLength} at offset ${offset} is shorter than its header`, { observed: frameLength, allowed: `>= ${headerSize}`, offset })
   }
@@ -108,9 +120,9 @@ export function parseAdtsHeader(buf: Uint8Array, offset = 0): AdtsHeader {
     objectType: (b2 >> PROFILE_SHIFT) + 1,
     samplingFrequencyIndex,
     sampleRate,
-    channelConfiguration: ((b2 & CHANNEL_HIGH_MASK) << 2) | (b3 >> CHANNEL_LOW_SHIFT),
+    channelConfiguration: ((b2 & CHANNEL_HIGH_MASK) << CHANNEL_HIGH_SHIFT) | (b3 >> CHANNEL_LOW_SHIFT),
     frameLength,
-    bufferFullness: ((b5 & 0x1f) << 6) | (b6 >> 2),
+    bufferFullness: ((b5 & FULLNESS_HIGH_MASK) << FULLNESS_HIGH_SHIFT) | (b6 >> FULLNESS_LOW_SHIFT),
     rawDataBlocks: (b6 & RAW_BLOCKS_MASK) + 1,
     headerSize,
   }
@@ -144,11 +156,11 @@ export function writeAdtsHeader(buf: Buffer, offset: number, h: AdtsHeaderInput)
   const chan = h.channelConfiguration
   buf[offset] = SYNC_BYTE_0
   buf[offset + 1] = SYNC_MASK_1 | PROTECTION_ABSENT_BIT // ID=0 (MPEG-4), layer 0, no CRC
-  buf[offset + 2] = ((h.objectType - 1) << PROFILE_SHIFT) | (h.samplingFrequencyIndex << RATE_INDEX_SHIFT) | (chan >> 2) // private_bit 0
-  buf[offset + 3] = ((chan & 0x03) << CHANNEL_LOW_SHIFT) | (frameLength >> 11) // original/home/copyright bits 0
-  buf[offset + 4] = (frameLength >> 3) & 0xff
-  buf[offset + 5] = ((frameLength & 0x07) << 5) | (fullness >> 6)
-  buf[offset + 6] = (fullness & 0x3f) << 2 // number_of_raw_data_blocks_in_frame 0: one block
+  buf[offset + 2] = ((h.objectType - 1) << PROFILE_SHIFT) | (h.samplingFrequencyIndex << RATE_INDEX_SHIFT) | (chan >> CHANNEL_HIGH_SHIFT) // private_bit 0
+  buf[offset + 3] = ((chan & CHANNEL_LOW_MASK) << CHANNEL_LOW_SHIFT) | (frameLength >> LENGTH_HIGH_SHIFT) // original/home/copyright bits 0
+  buf[offset + 4] = (frameLength >> LENGTH_MID_SHIFT) & 0xff
+  buf[offset + 5] = ((frameLength & LENGTH_LOW_MASK) << LENGTH_LOW_SHIFT) | (fullness >> FULLNESS_HIGH_SHIFT)
+  buf[offset + 6] = (fullness & FULLNESS_LOW_MASK) << FULLNESS_LOW_SHIFT // number_of_raw_data_blocks_in_frame 0: one block
 }
 
 /** ADTS header fields for an AudioSpecificConfig (HE-AAC: the core AAC-LC stream, as ADTS requires). */

@@ -5,6 +5,11 @@ import { ConfigError, RtspkitError } from '../../errors.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
 import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
 
+/** The explicit 24-bit samplingFrequency of an AudioSpecificConfig. */
+const MAX_SAMPLE_RATE = 0xffffff
+/** The most channels a program config element can name (ISO/IEC 14496-3 4.5.1.2: 16 front, side, back, 8 LFE … capped). */
+const MAX_CHANNELS = 48
+
 export interface AacTrackOptions {
   ssrc: number
   initialSequence: number
@@ -35,6 +40,12 @@ export class AacTrack implements MediaTrack {
   private readonly packetizer: AacPacketizer
 
   constructor(opts: AacTrackOptions) {
+    if (!Number.isInteger(opts.sampleRate) || opts.sampleRate < 1 || opts.sampleRate > MAX_SAMPLE_RATE) {
+      throw new ConfigError('ERR_AUDIO_SAMPLE_RATE', `AAC sample rate ${opts.sampleRate} is not in 1..${MAX_SAMPLE_RATE}`, { observed: opts.sampleRate, allowed: `1..${MAX_SAMPLE_RATE}` })
+    }
+    if (!Number.isInteger(opts.channels) || opts.channels < 1 || opts.channels > MAX_CHANNELS) {
+      throw new ConfigError('ERR_AUDIO_CHANNELS', `AAC with ${opts.channels} channels is not in 1..${MAX_CHANNELS}`, { observed: opts.channels, allowed: `1..${MAX_CHANNELS}` })
+    }
     try {
       this.asc = parseAudioSpecificConfig(opts.config)
     } catch (err) {
@@ -64,7 +75,7 @@ export class AacTrack implements MediaTrack {
     ]
   }
 
-  observe(): void {
+  observe(_data: Buffer | readonly Buffer[]): void {
     // Nothing to learn: the config is known up front.
   }
 

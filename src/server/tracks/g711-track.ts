@@ -51,7 +51,7 @@ export class G711Track implements MediaTrack {
     return [{ key: 'rtpmap', value: g711Rtpmap(this.opts.law, this.payloadType, this.channels) }]
   }
 
-  observe(): void {
+  observe(_data: Buffer | readonly Buffer[]): void {
     // Nothing to learn.
   }
 

@@ -50,7 +50,7 @@ export class L16Track implements MediaTrack {
     return [{ key: 'rtpmap', value: l16Rtpmap(this.payloadType, this.clockRate, this.channels) }]
   }
 
-  observe(): void {
+  observe(_data: Buffer | readonly Buffer[]): void {
     // Nothing to learn.
   }
 

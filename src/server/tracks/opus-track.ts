@@ -49,7 +49,7 @@ export class OpusTrack implements MediaTrack {
     return attrs
   }
 
-  observe(): void {
+  observe(_data: Buffer | readonly Buffer[]): void {
     // Nothing to learn.
   }
 

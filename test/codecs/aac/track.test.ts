@@ -32,6 +32,13 @@ describe('AacTrack', () => {
     assert.equal(RtpPacket.parse(one.packets[0]!).payloadType, 100)
   })
 
+  it('refuses a bad sample rate or channel count', () => {
+    const bad = (o: { sampleRate: number; channels: number }, code: string) =>
+      assert.throws(() => new AacTrack({ ssrc: 1, initialSequence: 0, config: ASC_LC_48K_STEREO, ...o }), (e: unknown) => e instanceof ConfigError && e.code === code)
+    bad({ sampleRate: 0, channels: 2 }, 'ERR_AUDIO_SAMPLE_RATE')
+    bad({ sampleRate: 48000, channels: 0 }, 'ERR_AUDIO_CHANNELS')
+  })
+
   it('refuses an invalid config in one line', () => {
     assert.throws(() => new AacTrack({ ssrc: 1, initialSequence: 0, sampleRate: 48000, channels: 2, config: Buffer.alloc(0) }), (e: unknown) =>
       e instanceof ConfigError && e.code === 'ERR_AAC_CONFIG' && e.message === 'invalid AAC config (empty): bitstream ended: wanted 5 bits, 0 left')
