@@ -5,6 +5,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
 import { h264File, run } from './harness.js'
+import { parseJfif } from '../../src/codecs/jpeg/jfif.js'
+import { splitJpegSequence } from '../../src/rtp/jpeg-sequence-source.js'
+import { TestCard } from '../../src/sources/test-card.js'
 import { h265File, nalHashes, spawnRtspkit } from '../rtp/cli-process.js'
 import { freeUdpPorts } from '../rtp/udp-ports.js'
 
@@ -45,6 +48,19 @@ describe('rtspkit → rtspkit plain RTP', () => {
     assert.equal(recv.code, 0, recv.stderr)
     assert.match(recv.stderr, /H265: .*0 lost .*50 frames/)
     assert.deepEqual(nalHashes(out), nalHashes(clip))
+  })
+
+  it('MJPEG file (images back to back): every image arrives, scan for scan', async () => {
+    const card = new TestCard({ width: 320, height: 240 })
+    const images = Array.from({ length: 20 }, (_, i) => card.renderJpeg(i, i * 40))
+    const input = path.join(dir, 'card.mjpeg')
+    fs.writeFileSync(input, Buffer.concat(images))
+    const out = path.join(dir, 'card-copy.mjpeg')
+    const { recv } = await roundTrip(input, out)
+    assert.equal(recv.code, 0, recv.stderr)
+    const got = splitJpegSequence(fs.readFileSync(out), out)
+    assert.equal(got.length, 20)
+    got.forEach((g, i) => assert.deepEqual(parseJfif(g).scan, parseJfif(images[i]!).scan))
   })
 
   it('µ-law WAV: the samples arrive unchanged in a WAV of format 7', async () => {

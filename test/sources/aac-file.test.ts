@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError, StateError } from '../../src/errors.js'
 import { AacFileSource, loadAacFile } from '../../src/sources/aac-file.js'
-import { ffprobePackets, makeTone, tempDir } from '../codecs/l16/audio-interop.js'
+import { ffprobePackets, makeTone, tempDir } from '../helpers/audio-interop.js'
 
 function configError(message: string | RegExp) {
   return (e: unknown) => {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ConfigError, StateError } from '../../src/errors.js'
 import { loadWavFile, parseWav, WavFileSource } from '../../src/sources/wav-file.js'
-import { ffmpeg, makeTone, tempDir } from '../codecs/l16/audio-interop.js'
+import { ffmpeg, makeTone, tempDir } from '../helpers/audio-interop.js'
 
 function configError(message: string | RegExp) {
   return (e: unknown) => {

@@ -14,7 +14,7 @@
  */
 import { CodecError, ParseError } from '../../errors.js'
 import { BitReader } from '../../util/bit-reader.js'
-import { BitWriter } from './bit-writer.js'
+import { BitWriter } from '../../util/bit-writer.js'
 
 /** Audio object types this module names (ISO/IEC 14496-3 Table 1.17). */
 export const AacObjectType = {

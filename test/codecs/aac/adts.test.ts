@@ -6,7 +6,7 @@ import { CodecError, LimitError, ParseError } from '../../../src/errors.js'
 import { ADTS_HEADER_SIZE, parseAdtsHeader, splitAdts, toAdts, writeAdtsHeader } from '../../../src/codecs/aac/adts.js'
 import { parseAudioSpecificConfig } from '../../../src/codecs/aac/audio-specific-config.js'
 import { hex } from '../../helpers/split.js'
-import { ffmpeg, ffmpegDecodeFile, ffprobePackets, makeTone, sha256, tempDir } from '../l16/audio-interop.js'
+import { ffmpeg, ffmpegDecodeFile, ffprobePackets, makeTone, sha256, tempDir } from '../../helpers/audio-interop.js'
 import { ASC_LC_48K_STEREO } from './vectors.js'
 
 /** An ADTS header as ffmpeg writes it for AAC-LC 48 kHz stereo, frame of 0x17f bytes. */

@@ -21,7 +21,7 @@ import { aacFmtp, aacRtpmap } from '../../../src/codecs/aac/format.js'
 import { AacPacketizer } from '../../../src/codecs/aac/packetizer.js'
 import { parseFmtp } from '../../../src/sdp/fmtp.js'
 import { parseRtpmap } from '../../../src/sdp/rtpmap.js'
-import { captureFfmpegRtp, captureGstRtp, ffmpeg, ffmpegDecodeFile, ffmpegDecodeRtp, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../l16/audio-interop.js'
+import { captureFfmpegRtp, captureGstRtp, ffmpeg, ffmpegDecodeFile, ffmpegDecodeRtp, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../../helpers/audio-interop.js'
 
 const AU_SAMPLES = 1024
 /** ffmpeg's RTP muxer does not flush the AUs it is still aggregating when the input ends. */

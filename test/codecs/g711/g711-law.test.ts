@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { alawDecode, alawDecodeSample, alawEncode, alawEncodeSample } from '../../../src/codecs/g711/alaw.js'
 import { mulawDecode, mulawDecodeSample, mulawEncode, mulawEncodeSample } from '../../../src/codecs/g711/mulaw.js'
-import { ffmpeg, tempDir } from '../l16/audio-interop.js'
+import { ffmpeg, tempDir } from '../../helpers/audio-interop.js'
 
 const ALL_CODES = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
 const ALL_SAMPLES = Int16Array.from({ length: 65536 }, (_, i) => i - 32768)

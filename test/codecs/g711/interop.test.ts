@@ -14,7 +14,7 @@ import { g711Rtpmap, g711StaticPayloadType, type G711Law } from '../../../src/co
 import { G711Packetizer } from '../../../src/codecs/g711/packetizer.js'
 import type { ReceivedFrame } from '../../../src/codecs/codec.js'
 import { loadWavFile } from '../../../src/sources/wav-file.js'
-import { captureFfmpegRtp, captureGstRtp, ffmpegDecodeFile, ffmpegDecodeRtp, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../l16/audio-interop.js'
+import { captureFfmpegRtp, captureGstRtp, ffmpegDecodeFile, ffmpegDecodeRtp, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../../helpers/audio-interop.js'
 
 const ENCODERS: Record<G711Law, string> = { pcmu: 'pcm_mulaw', pcma: 'pcm_alaw' }
 

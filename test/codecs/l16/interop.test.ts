@@ -13,7 +13,7 @@ import { L16Depacketizer } from '../../../src/codecs/l16/depacketizer.js'
 import { l16Rtpmap } from '../../../src/codecs/l16/format.js'
 import { L16Packetizer } from '../../../src/codecs/l16/packetizer.js'
 import { loadWavFile } from '../../../src/sources/wav-file.js'
-import { captureFfmpegRtp, captureGstRtp, ffmpegDecodeFile, ffmpegDecodeRtp, inSequence, makeTone, sdpAttribute, sha256, tempDir } from './audio-interop.js'
+import { captureFfmpegRtp, captureGstRtp, ffmpegDecodeFile, ffmpegDecodeRtp, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../../helpers/audio-interop.js'
 
 describe('L16 over RTP with ffmpeg and GStreamer', () => {
   let fx: ReturnType<typeof tempDir>

@@ -13,7 +13,7 @@ import { OpusDepacketizer } from '../../../src/codecs/opus/depacketizer.js'
 import { opusFmtp, opusRtpmap } from '../../../src/codecs/opus/format.js'
 import { parseOpusPacket } from '../../../src/codecs/opus/packet.js'
 import { OpusPacketizer } from '../../../src/codecs/opus/packetizer.js'
-import { captureFfmpegRtp, captureGstRtp, ffmpegDecodeFile, ffmpegDecodeRtp, ffprobePackets, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../l16/audio-interop.js'
+import { captureFfmpegRtp, captureGstRtp, ffmpegDecodeFile, ffmpegDecodeRtp, ffprobePackets, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../../helpers/audio-interop.js'
 
 const PACKET_SAMPLES = 960
 /** libopus' encoder delay, written as the Ogg pre-skip and trimmed by decoders of the file. */

@@ -2,7 +2,7 @@
  * MSB-first bit writer for the few bit-packed structures rtspkit builds (the AAC AudioSpecificConfig).
  * Not on a hot path: configuration is built once per track.
  */
-import { CodecError } from '../../errors.js'
+import { CodecError } from '../errors.js'
 
 const BITS_PER_BYTE = 8
 /** write() takes at most 32 bits, like BitReader.readBits(). */

@@ -11,8 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { RtcpGoodbye } from '../../../src/rtcp/goodbye.js'
-import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
+import { RtcpGoodbye } from '../../src/rtcp/goodbye.js'
+import { RtpPacket } from '../../src/rtp/rtp-packet.js'
 
 const MAX_OUTPUT = 256 * 1024 * 1024
 const LOOPBACK = '127.0.0.1'
