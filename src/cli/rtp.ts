@@ -10,7 +10,7 @@ import { ConfigError, RtspkitError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
 import { createCodecRegistry } from '../codecs/registry.js'
 import { parseFmtp } from '../sdp/fmtp.js'
-import { inputExtensions, openInputSource } from '../rtp/input-source.js'
+import { FILE_INPUTS, openInputSource } from '../rtp/input-source.js'
 import { RtpReceiveSession, type RtpReceiveStreamStats } from '../rtp/receive-session.js'
 import { RtpSendSession, type RtpSendTrackStats } from '../rtp/send-session.js'
 import type { FrameSink } from '../sinks/frame-sink.js'
@@ -31,8 +31,8 @@ RTCP sender reports to the next port up (PORT+1, PORT+3). Write the SDP receiver
 INPUT is one of:
   test                 built-in live test card (MJPEG, RTP payload type 26), 640x480@25
   test:WxH@FPS         test card of another size/rate, e.g. test:1280x720@30
-  FILE                 a file, by extension: ${inputExtensions().join(' ')}
-                       (H.264/H.265 Annex-B, MJPEG, AAC in ADTS, WAV)
+  FILE                 a file, by extension:
+${FILE_INPUTS.map((t) => `                         ${t.extensions.join(' ').padEnd(33)} ${t.label}`).join('\n')}
 
 Options:
   --to HOST:PORT       destination (IPv6 as [ADDR]:PORT); PORT should be even

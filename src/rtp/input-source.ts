@@ -197,7 +197,7 @@ export const FILE_INPUTS: readonly FileInputType[] = [
   },
   {
     extensions: ['.mjpeg', '.mjpg'],
-    label: 'MJPEG: JPEG images back to back, or each after a 5-digit length',
+    label: 'MJPEG (JPEGs back to back, or 5-digit length + JPEG)',
     open: (file, opts) => {
       const clock = opts.clock ?? systemClock
       if (looksLikeJpegSequence(readHead(file))) {

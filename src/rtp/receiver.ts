@@ -11,7 +11,9 @@
  *
  * Choices the RFC leaves open:
  * - No probation (A.1's MIN_SEQUENTIAL): the first packet is accepted, since plain RTP on a dedicated
- *   port has one sender and dropping the first packet would drop the SPS of an H.264 stream.
+ *   port has one sender and dropping the first packet would drop the SPS of an H.264 stream. It is
+ *   also delivered at once (no start-up latency), so a packet older than the first one received is
+ *   dropped as late: nothing was waiting for it.
  * - A jump of MAX_DROPOUT ahead or MAX_MISORDER behind is dropped unless the next packet follows it,
  *   in which case the sender restarted: the stream is resynchronised as A.1's `init_seq` does.
  * - Duplicates are recognised and not counted as received, so the cumulative loss only goes negative

@@ -74,4 +74,18 @@ describe('plain RTP with GStreamer', () => {
     assert.equal(g.frames, 30)
     assert.deepEqual([g.width, g.height], [640, 480])
   })
+
+  it('rtp send --sdp → filesrc ! sdpdemux (GStreamer reading our SDP) decodes H.264', async () => {
+    const clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
+    const port = await freeUdpPorts(2)
+    const sdp = path.join(dir, 'gst.sdp')
+    const send = spawnRtspkit(['rtp', 'send', clip, '--to', `127.0.0.1:${port}`, '--sdp', sdp, '--loop', '--duration', '20', '--stats-interval', '0'])
+    await send.waitFor(/sending testsrc/)
+    const g = await gstDecode(`filesrc location=${sdp} ! sdpdemux latency=100 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 30, 15)
+    send.kill()
+    await send.exit
+    assert.equal(g.error, null)
+    assert.equal(g.frames, 30)
+    assert.deepEqual([g.width, g.height], [320, 240])
+  })
 })

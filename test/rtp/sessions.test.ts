@@ -1,7 +1,9 @@
 // RtpSendSession → RtpReceiveSession over loopback UDP: frames, sender reports, receiver reports, BYE.
 import assert from 'node:assert/strict'
+import dgram from 'node:dgram'
 import { afterEach, describe, it } from 'node:test'
 import { joinAnnexB } from '../../src/codecs/h264/annexb.js'
+import { createCodecRegistry } from '../../src/codecs/registry.js'
 import { RtspkitError } from '../../src/errors.js'
 import { RtpReceiveSession } from '../../src/rtp/receive-session.js'
 import type { RtpFrame } from '../../src/rtp/receiver.js'
@@ -97,6 +99,62 @@ describe('RtpSendSession → RtpReceiveSession', () => {
     await recv.close() // idempotent
     await send.close()
     assert.ok(source.stopped >= 1)
+  })
+
+  it('through a relay that reorders, drops and duplicates: frames in order, losses and duplicates counted', async () => {
+    const base = await freeUdpPorts(4)
+    const relayPort = base
+    const recvPort = base + 2
+    const relay = dgram.createSocket('udp4')
+    await new Promise<void>((r) => relay.bind(relayPort, '127.0.0.1', r))
+    cleanup.push(() => new Promise<void>((r) => relay.close(() => r())))
+    let n = 0
+    let held: Buffer | undefined
+    const forward = (b: Buffer): void => { relay.send(b, recvPort, '127.0.0.1') }
+    relay.on('message', (msg) => {
+      n++
+      if (n === 20) return // lost
+      if (n === 30) forward(msg) // duplicated
+      // The first packet sets where the stream starts; from then on swap every pair: 2 3 4 5 → 3 2 5 4.
+      if (n === 1) {
+        forward(msg)
+        return
+      }
+      if (held) {
+        forward(msg)
+        forward(held)
+        held = undefined
+      } else {
+        held = msg
+      }
+      if (n === 60 && held) forward(held) // the last one, alone
+    })
+    const source = new ManualSource([{ kind: 'video', codec: 'h264', sps: SPS, pps: PPS }])
+    const send = new RtpSendSession({ source, host: '127.0.0.1', port: relayPort, maxPacketSize: 500 })
+    const frames: RtpFrame[] = []
+    const recv = new RtpReceiveSession({
+      streams: [{ port: recvPort, codec: createCodecRegistry().byName('h264')!, params: { payloadType: 96, encodingName: 'H264', clockRate: 90000, fmtp: new Map() } }],
+      maxDelayMs: 50,
+      onFrame: (f) => frames.push(f),
+    })
+    cleanup.push(() => send.close(), () => recv.close())
+    await recv.start()
+    await send.start()
+    // 20 access units of 3 packets each (single NAL units of ~1000 bytes, FU-A over 500-byte packets).
+    for (let i = 0; i < 20; i++) {
+      source.push!(0, [Buffer.concat([Buffer.from([i === 0 ? 0x65 : 0x41, i]), Buffer.alloc(1000, i)])], i * 40)
+      await sleep(2)
+    }
+    await until(() => frames.length >= 19)
+    await sleep(100)
+    const st = recv.stats()[0]!
+    assert.deepEqual([st.packets, st.expected, st.lost, st.duplicates, st.late], [59, 60, 1, 1, 0])
+    assert.ok(st.reordered >= 25, `reordered ${st.reordered}`)
+    // The access unit that lost a fragment is refused by the depacketizer; all others arrive in order.
+    assert.equal(frames.length, 19)
+    const order = frames.map((f) => f.data[5]!)
+    assert.deepEqual(order, [...order].sort((a, b) => a - b))
+    assert.ok(st.depacketizerErrors >= 1)
   })
 
   it('start() reports a port in use as a one-line ConfigError and releases what it bound', async () => {
