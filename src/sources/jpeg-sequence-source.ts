@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { ConfigError, RtspkitError, StateError } from '../errors.js'
 import { parseJfif } from '../codecs/jpeg/jfif.js'
-import { Pacer } from '../sources/pacer.js'
-import type { FramePush, TrackInfo } from '../sources/source.js'
+import { Pacer } from './pacer.js'
+import type { FramePush, TrackInfo } from './source.js'
 import { systemClock, type Clock } from '../util/clock.js'
 
 const MARKER = 0xff

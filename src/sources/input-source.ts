@@ -9,13 +9,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ConfigError } from '../errors.js'
-import { AacFileSource } from '../sources/aac-file.js'
-import { H264FileSource } from '../sources/h264-file.js'
-import { H265FileSource } from '../sources/h265-file.js'
-import { MjpegFileSource } from '../sources/mjpeg-file.js'
-import { WavFileSource } from '../sources/wav-file.js'
-import type { FramePush, MediaSource, TrackInfo } from '../sources/source.js'
-import { TestCardSource } from '../sources/test-card.js'
+import { AacFileSource } from './aac-file.js'
+import { H264FileSource } from './h264-file.js'
+import { H265FileSource } from './h265-file.js'
+import { MjpegFileSource } from './mjpeg-file.js'
+import { WavFileSource } from './wav-file.js'
+import type { FramePush, MediaSource, TrackInfo } from './source.js'
+import { TestCardSource } from './test-card.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { JpegSequenceSource, looksLikeJpegSequence, readJpegSequenceFile } from './jpeg-sequence-source.js'
 
@@ -209,6 +209,17 @@ export const FILE_INPUTS: readonly FileInputType[] = [
   },
 ]
 
+/** The file type of a path, by its extension (case-insensitive). */
+export function findFileInput(file: string): FileInputType | undefined {
+  const ext = path.extname(file).toLowerCase()
+  return FILE_INPUTS.find((f) => f.extensions.includes(ext))
+}
+
+/** `.264 .h264 … (H.264 Annex-B); .265 … (H.265 Annex-B); …` for messages. */
+export function describeFileInputs(): string {
+  return FILE_INPUTS.map((f) => `${f.extensions.join(' ')} (${f.label})`).join('; ')
+}
+
 /** The extensions `openInputSource` accepts, for help text and errors. */
 export function inputExtensions(): string[] {
   return FILE_INPUTS.flatMap((t) => t.extensions)
@@ -228,9 +239,9 @@ export function openInputSource(input: string, opts: InputSourceOptions = {}): I
   }
   const file = input.startsWith('file:') ? input.slice('file:'.length) : input
   const ext = path.extname(file).toLowerCase()
-  const type = FILE_INPUTS.find((f) => f.extensions.includes(ext))
+  const type = findFileInput(file)
   if (!type) {
-    const known = FILE_INPUTS.map((f) => `${f.extensions.join(' ')} (${f.label})`).join('; ')
+    const known = describeFileInputs()
     throw new ConfigError('ERR_RTP_INPUT', `cannot send ${file}: unknown input type "${ext || '(none)'}"; use test, test:WxH@FPS or a file: ${known}`, { observed: ext, allowed: inputExtensions() })
   }
   return type.open(file, opts)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { RtspkitError } from '../../src/errors.js'
-import { JpegSequenceSource, looksLikeJpegSequence, splitJpegSequence } from '../../src/rtp/jpeg-sequence-source.js'
+import { JpegSequenceSource, looksLikeJpegSequence, splitJpegSequence } from '../../src/sources/jpeg-sequence-source.js'
 import { TestCard } from '../../src/sources/test-card.js'
 import { hex } from '../helpers/split.js'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { RtspkitError } from '../../src/errors.js'
-import { endWhenStopped, inputExtensions, openInputSource, playOnce, type SelfStoppingSource } from '../../src/rtp/input-source.js'
+import { endWhenStopped, inputExtensions, openInputSource, playOnce, type SelfStoppingSource } from '../../src/sources/input-source.js'
 import type { FramePush, MediaSource } from '../../src/sources/source.js'
 
 /** Pushes `frames` frames synchronously on start, then stops itself unless it loops. */
