@@ -17,13 +17,15 @@ Options:
                          test               built-in live test card (MJPEG), no tools needed
                          test:WxH@FPS       test card of another size/rate, e.g. test:1280x720@30
                          file:PATH          a file, looped forever in real time:
-                                              .264 .h264 .avc  H.264 Annex-B, at the frame rate
+                                              .264 .h264 .avc  H.264 Annex-B (also .26l .h26l .x264),
+                                                               at the frame rate
                                                                in its SPS timing info
-                                              .265 .h265 .hevc H.265 Annex-B, likewise
-                                              .mjpeg .mjpg     MJPEG as in the classic RTSP teaching
-                                                               project (5-digit length + JPEG),
-                                                               20 fps unless --fps
-                                              .aac             AAC in ADTS frames
+                                              .265 .h265 .hevc .x265  H.265 Annex-B, likewise
+                                              .mjpeg .mjpg     MJPEG: the classic RTSP teaching
+                                                               project's format (5-digit length +
+                                                               JPEG, 20 fps) or JPEGs back to back
+                                                               (25 fps); --fps overrides
+                                              .aac .adts       AAC in ADTS frames
                                               .wav             WAV: 16-bit PCM (sent as L16),
                                                                mu-law (PCMU) or A-law (PCMA)
                        Default when no --path is given: test=test

@@ -14,7 +14,7 @@ export interface CodecPacketizer {
   packetize(frame: Buffer | readonly Buffer[], timestamp: number): Buffer[]
 }
 
-/** A frame rebuilt from RTP. `data` is the codec's natural unit (see `CodecInfo.frameFormat`). */
+/** A frame rebuilt from RTP. `data` is the codec's natural unit (see `CodecDescriptor.frameFormat` in codecs/registry.ts). */
 export interface ReceivedFrame {
   data: Buffer
   /** RTP timestamp of the frame. */
