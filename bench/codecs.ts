@@ -15,6 +15,7 @@ import type { CodecDescriptor } from '../src/codecs/registry.js'
 import { createCodecRegistry } from '../src/codecs/registry.js'
 import { RtpPacket } from '../src/rtp/rtp-packet.js'
 import { loadH264File } from '../src/sources/h264-file.js'
+import { loadH265File } from '../src/sources/h265-file.js'
 import { TestCard } from '../src/sources/test-card.js'
 
 const CACHE = process.env.BENCH_CACHE ?? path.join(os.tmpdir(), 'rtspkit-bench')
@@ -50,12 +51,7 @@ async function samplesFor(codec: CodecDescriptor): Promise<Sample | undefined> {
     }
     case 'h265': {
       const f = ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '10', '-c:v', 'libx265', '-x265-params', 'log-level=error', '-b:v', '3M', '-g', '60', '-f', 'hevc'], path.join(CACHE, 'codec-bench-720p.265'))
-      try {
-        const mod = (await import('../src/sources/h265-file.js')) as { loadH265File(p: string): { accessUnits: { nalus: Buffer[] }[] } }
-        return sample(mod.loadH265File(f).accessUnits.map((au) => au.nalus), '720p30 3 Mbit/s x265, 300 access units')
-      } catch {
-        return undefined
-      }
+      return sample(loadH265File(f).accessUnits.map((au) => au.nalus), '720p30 3 Mbit/s x265, 300 access units')
     }
     case 'jpeg': {
       const card = new TestCard({ width: 1280, height: 720, fps: 30 })
@@ -64,7 +60,8 @@ async function samplesFor(codec: CodecDescriptor): Promise<Sample | undefined> {
     case 'aac':
       return sample(Array.from({ length: 500 }, () => randomBytes(370)), '128 kbit/s-sized AAC access units (370 bytes)')
     case 'opus':
-      return sample(Array.from({ length: 500 }, () => randomBytes(160)), '64 kbit/s-sized Opus packets (160 bytes)')
+      // TOC 0xf8: config 31 (CELT fullband, 20 ms), mono, code 0 (one frame); the frame bytes are opaque.
+      return sample(Array.from({ length: 500 }, () => Buffer.concat([Buffer.from([0xf8]), randomBytes(159)])), '64 kbit/s-sized Opus packets (160 bytes)')
     case 'pcmu':
     case 'pcma':
       return sample(Array.from({ length: 500 }, () => randomBytes(800)), 'G.711 blocks of 100 ms (800 bytes)')
