@@ -23,8 +23,8 @@
  * The packetizer owns SSRC and sequence numbers; the caller owns timestamps.
  */
 import { CodecError, ConfigError } from '../../errors.js'
-import { RTP_HEADER_SIZE, writeRtpHeader } from '../../rtp/rtp-packet.js'
-import { cryptoRandom } from '../../util/random.js'
+import { RTP_MAX_PACKET_SIZE, RtpPacketWriter } from '../../rtp/packet-writer.js'
+import { RTP_HEADER_SIZE } from '../../rtp/rtp-packet.js'
 import type { CodecPacketizer } from '../codec.js'
 import { AAC_FRAME_LENGTH } from './audio-specific-config.js'
 import { DEFAULT_AAC_PAYLOAD_TYPE } from './format.js'
@@ -38,12 +38,10 @@ export const AAC_HBR_SIZE_SHIFT = 3
 const BITS_PER_BYTE = 8
 /** Room for the AU-header section of one AU and one byte of it. */
 export const AAC_MIN_PACKET_SIZE = RTP_HEADER_SIZE + AU_HEADERS_LENGTH_SIZE + AAC_HBR_AU_HEADER_SIZE + 1
-export const MAX_MAX_PACKET_SIZE = 65507
+export const MAX_MAX_PACKET_SIZE = RTP_MAX_PACKET_SIZE
 /** AU-headers-length is 16 bits of bits: 4095 AAC-hbr headers at most. */
 const MAX_AUS_IN_HEADER_SECTION = Math.floor(0xffff / (AAC_HBR_AU_HEADER_SIZE * BITS_PER_BYTE))
-const MAX_PAYLOAD_TYPE = 127
 const MAX_U16 = 0xffff
-const MAX_U32 = 0xffffffff
 
 export interface AacPacketizerOptions {
   /** Dynamic payload type, default 97. */
@@ -62,37 +60,22 @@ export class AacPacketizer implements CodecPacketizer {
   readonly payloadType: number
   readonly maxPacketSize: number
   readonly auDuration: number
-  private sequence: number
+  private readonly writer: RtpPacketWriter
 
   constructor(opts: AacPacketizerOptions) {
-    const payloadType = opts.payloadType ?? DEFAULT_AAC_PAYLOAD_TYPE
-    const maxPacketSize = opts.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE
-    const initialSequence = opts.initialSequence ?? cryptoRandom.u16()
+    this.writer = new RtpPacketWriter(opts, { defaultPayloadType: DEFAULT_AAC_PAYLOAD_TYPE, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: AAC_MIN_PACKET_SIZE })
     const auDuration = opts.auDuration ?? AAC_FRAME_LENGTH
-    if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > MAX_PAYLOAD_TYPE) {
-      throw new ConfigError('ERR_RTP_PAYLOAD_TYPE', `payload type ${payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, { observed: payloadType, allowed: `0..${MAX_PAYLOAD_TYPE}` })
-    }
-    if (!Number.isInteger(maxPacketSize) || maxPacketSize < AAC_MIN_PACKET_SIZE || maxPacketSize > MAX_MAX_PACKET_SIZE) {
-      throw new ConfigError('ERR_RTP_MAX_PACKET_SIZE', `maxPacketSize ${maxPacketSize} is not in ${AAC_MIN_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}`, { observed: maxPacketSize, allowed: `${AAC_MIN_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}` })
-    }
-    if (!Number.isInteger(opts.ssrc) || opts.ssrc < 0 || opts.ssrc > MAX_U32) {
-      throw new ConfigError('ERR_RTP_SSRC', `SSRC ${opts.ssrc} is not a 32-bit unsigned integer`, { observed: opts.ssrc, allowed: `0..${MAX_U32}` })
-    }
-    if (!Number.isInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_U16) {
-      throw new ConfigError('ERR_RTP_SEQUENCE', `initial sequence ${initialSequence} is not a 16-bit unsigned integer`, { observed: initialSequence, allowed: `0..${MAX_U16}` })
-    }
     if (!Number.isInteger(auDuration) || auDuration < 1 || auDuration > MAX_U16) {
       throw new ConfigError('ERR_AAC_AU_DURATION', `AU duration ${auDuration} is not in 1..${MAX_U16}`, { observed: auDuration, allowed: `1..${MAX_U16}` })
     }
-    this.ssrc = opts.ssrc
-    this.payloadType = payloadType
-    this.maxPacketSize = maxPacketSize
+    this.ssrc = this.writer.ssrc
+    this.payloadType = this.writer.payloadType
+    this.maxPacketSize = this.writer.maxPacketSize
     this.auDuration = auDuration
-    this.sequence = initialSequence
   }
 
   get nextSequence(): number {
-    return this.sequence
+    return this.writer.nextSequence
   }
 
   /**
@@ -132,16 +115,9 @@ export class AacPacketizer implements CodecPacketizer {
     return out
   }
 
-  private allocPacket(payloadSize: number, timestamp: number, marker: boolean): Buffer {
-    const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE + payloadSize)
-    writeRtpHeader(buf, 0, { marker, payloadType: this.payloadType, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrc })
-    this.sequence = (this.sequence + 1) & MAX_U16
-    return buf
-  }
-
   private writeAggregate(out: Buffer[], aus: readonly Uint8Array[], start: number, end: number, payloadSize: number, timestamp: number): void {
     const count = end - start
-    const buf = this.allocPacket(payloadSize, timestamp, true)
+    const buf = this.writer.alloc(payloadSize, timestamp, true)
     let headerOff = RTP_HEADER_SIZE
     buf.writeUInt16BE(count * AAC_HBR_AU_HEADER_SIZE * BITS_PER_BYTE, headerOff)
     headerOff += AU_HEADERS_LENGTH_SIZE
@@ -160,7 +136,7 @@ export class AacPacketizer implements CodecPacketizer {
     const maxFragment = maxPayload - AU_HEADERS_LENGTH_SIZE - AAC_HBR_AU_HEADER_SIZE
     for (let off = 0; off < au.length; off += maxFragment) {
       const end = Math.min(off + maxFragment, au.length)
-      const buf = this.allocPacket(AU_HEADERS_LENGTH_SIZE + AAC_HBR_AU_HEADER_SIZE + end - off, timestamp, end === au.length)
+      const buf = this.writer.alloc(AU_HEADERS_LENGTH_SIZE + AAC_HBR_AU_HEADER_SIZE + end - off, timestamp, end === au.length)
       buf.writeUInt16BE(AAC_HBR_AU_HEADER_SIZE * BITS_PER_BYTE, RTP_HEADER_SIZE)
       buf.writeUInt16BE(au.length << AAC_HBR_SIZE_SHIFT, RTP_HEADER_SIZE + AU_HEADERS_LENGTH_SIZE) // size of the whole AU
       buf.set(au.subarray(off, end), RTP_HEADER_SIZE + AU_HEADERS_LENGTH_SIZE + AAC_HBR_AU_HEADER_SIZE)

@@ -14,22 +14,20 @@
  * block's first sample is stamped `timestamp`, each next packet advancing by the samples before it.
  * The marker bit stays 0 (4.1: it flags the first packet after silence, which a continuous source has not).
  */
-import { CodecError, ConfigError } from '../../errors.js'
-import { RTP_HEADER_SIZE, writeRtpHeader } from '../../rtp/rtp-packet.js'
-import { cryptoRandom } from '../../util/random.js'
+import { ConfigError } from '../../errors.js'
+import { RTP_MAX_PACKET_SIZE, RtpPacketWriter } from '../../rtp/packet-writer.js'
+import { RTP_HEADER_SIZE } from '../../rtp/rtp-packet.js'
 import type { CodecPacketizer } from '../codec.js'
+import { packetizeSampleBlock, samplesPerPacket, type SampleLayout } from '../sample-blocks.js'
 import { G711_CLOCK_RATE, g711StaticPayloadType, type G711Law } from './format.js'
 
 export const DEFAULT_MAX_PACKET_SIZE = 1400
 export const DEFAULT_PACKET_TIME_MS = 20
 /** Longest packet time accepted (RFC 3551 4.2 allows long packets; one second is already unusual). */
 export const MAX_PACKET_TIME_MS = 1000
-export const MAX_MAX_PACKET_SIZE = 65507
+export const MAX_MAX_PACKET_SIZE = RTP_MAX_PACKET_SIZE
 /** Most channels per sampling instant (RFC 3551 4.1 defines up to 6 in the rtpmap; WAV allows more). */
 export const MAX_G711_CHANNELS = 64
-const MAX_PAYLOAD_TYPE = 127
-const MAX_U16 = 0xffff
-const MAX_U32 = 0xffffffff
 
 export interface G711PacketizerOptions {
   law: G711Law
@@ -53,47 +51,35 @@ export class G711Packetizer implements CodecPacketizer {
   readonly channels: number
   /** Sampling instants per full packet. */
   readonly samplesPerPacket: number
-  private sequence: number
+  private readonly writer: RtpPacketWriter
+  private readonly layout: SampleLayout
 
   constructor(opts: G711PacketizerOptions) {
-    const payloadType = opts.payloadType ?? g711StaticPayloadType(opts.law)
-    const maxPacketSize = opts.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE
-    const initialSequence = opts.initialSequence ?? cryptoRandom.u16()
+    const defaultPayloadType = g711StaticPayloadType(opts.law)
     const channels = opts.channels ?? 1
     const packetTimeMs = opts.packetTimeMs ?? DEFAULT_PACKET_TIME_MS
     if (opts.law !== 'pcmu' && opts.law !== 'pcma') {
       throw new ConfigError('ERR_G711_LAW', `G.711 law "${String(opts.law)}" is not pcmu or pcma`, { observed: opts.law, allowed: ['pcmu', 'pcma'] })
     }
-    if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > MAX_PAYLOAD_TYPE) {
-      throw new ConfigError('ERR_RTP_PAYLOAD_TYPE', `payload type ${payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, { observed: payloadType, allowed: `0..${MAX_PAYLOAD_TYPE}` })
-    }
+    // Before the RTP options: the smallest packet holds one sampling instant.
     if (!Number.isInteger(channels) || channels < 1 || channels > MAX_G711_CHANNELS) {
       throw new ConfigError('ERR_AUDIO_CHANNELS', `${channels} channels is not in 1..${MAX_G711_CHANNELS}`, { observed: channels, allowed: `1..${MAX_G711_CHANNELS}` })
     }
-    const minPacketSize = RTP_HEADER_SIZE + channels
-    if (!Number.isInteger(maxPacketSize) || maxPacketSize < minPacketSize || maxPacketSize > MAX_MAX_PACKET_SIZE) {
-      throw new ConfigError('ERR_RTP_MAX_PACKET_SIZE', `maxPacketSize ${maxPacketSize} is not in ${minPacketSize}..${MAX_MAX_PACKET_SIZE}`, { observed: maxPacketSize, allowed: `${minPacketSize}..${MAX_MAX_PACKET_SIZE}` })
-    }
-    if (!Number.isInteger(opts.ssrc) || opts.ssrc < 0 || opts.ssrc > MAX_U32) {
-      throw new ConfigError('ERR_RTP_SSRC', `SSRC ${opts.ssrc} is not a 32-bit unsigned integer`, { observed: opts.ssrc, allowed: `0..${MAX_U32}` })
-    }
-    if (!Number.isInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_U16) {
-      throw new ConfigError('ERR_RTP_SEQUENCE', `initial sequence ${initialSequence} is not a 16-bit unsigned integer`, { observed: initialSequence, allowed: `0..${MAX_U16}` })
-    }
+    this.writer = new RtpPacketWriter(opts, { defaultPayloadType, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: RTP_HEADER_SIZE + channels })
     const timeSamples = Math.round((G711_CLOCK_RATE * packetTimeMs) / 1000)
     if (!Number.isFinite(packetTimeMs) || timeSamples < 1 || packetTimeMs > MAX_PACKET_TIME_MS) {
       throw new ConfigError('ERR_AUDIO_PACKET_TIME', `packet time ${packetTimeMs} ms is not in ${1000 / G711_CLOCK_RATE}..${MAX_PACKET_TIME_MS}`, { observed: packetTimeMs, allowed: `${1000 / G711_CLOCK_RATE}..${MAX_PACKET_TIME_MS}` })
     }
     this.law = opts.law
-    this.ssrc = opts.ssrc
-    this.payloadType = payloadType
+    this.ssrc = this.writer.ssrc
+    this.payloadType = this.writer.payloadType
     this.channels = channels
-    this.samplesPerPacket = Math.min(timeSamples, Math.floor((maxPacketSize - RTP_HEADER_SIZE) / channels))
-    this.sequence = initialSequence
+    this.layout = { label: 'G.711', channels, bytesPerInstant: channels }
+    this.samplesPerPacket = samplesPerPacket(this.writer, timeSamples, channels)
   }
 
   get nextSequence(): number {
-    return this.sequence
+    return this.writer.nextSequence
   }
 
   /**
@@ -101,20 +87,6 @@ export class G711Packetizer implements CodecPacketizer {
    * not a whole number of sampling instants. An empty block gives no packets.
    */
   packetize(frame: Uint8Array | readonly Uint8Array[], timestamp: number): Buffer[] {
-    const block = frame instanceof Uint8Array ? frame : frame.length === 1 ? frame[0]! : Buffer.concat(frame)
-    if (block.length % this.channels !== 0) {
-      throw new CodecError('ERR_AUDIO_PARTIAL_SAMPLE', `${block.length} bytes of G.711 is not a whole number of ${this.channels}-channel samples`, { observed: block.length, allowed: `a multiple of ${this.channels}` })
-    }
-    const bytesPerPacket = this.samplesPerPacket * this.channels
-    const out: Buffer[] = []
-    for (let off = 0; off < block.length; off += bytesPerPacket) {
-      const end = Math.min(off + bytesPerPacket, block.length)
-      const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE + end - off)
-      writeRtpHeader(buf, 0, { marker: false, payloadType: this.payloadType, sequenceNumber: this.sequence, timestamp: (timestamp + off / this.channels) >>> 0, ssrc: this.ssrc })
-      this.sequence = (this.sequence + 1) & MAX_U16
-      buf.set(block.subarray(off, end), RTP_HEADER_SIZE)
-      out.push(buf)
-    }
-    return out
+    return packetizeSampleBlock(this.writer, this.layout, this.samplesPerPacket, frame, timestamp)
   }
 }

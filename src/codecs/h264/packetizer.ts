@@ -17,9 +17,9 @@
  *
  * The packetizer owns SSRC and sequence numbers; the caller owns timestamps (90 kHz clock, 5.1).
  */
-import { CodecError, ConfigError } from '../../errors.js'
-import { RTP_HEADER_SIZE, writeRtpHeader } from '../../rtp/rtp-packet.js'
-import { cryptoRandom } from '../../util/random.js'
+import { CodecError } from '../../errors.js'
+import { RTP_MAX_PACKET_SIZE, RtpPacketWriter } from '../../rtp/packet-writer.js'
+import { RTP_HEADER_SIZE } from '../../rtp/rtp-packet.js'
 import { MAX_H264_NAL_TYPE, NAL_F_NRI_MASK, NAL_FORBIDDEN_BIT, NAL_HEADER_SIZE, NAL_REF_IDC_MASK, NAL_TYPE_MASK, NalType } from './nal.js'
 
 /** Whole RTP packet: 1500-byte MTU minus IPv6 (40) and UDP (8) headers, with room for tunnelling/SRTP. */
@@ -36,13 +36,10 @@ export const FU_END_BIT = 0x40
 /** Smallest packet that can carry one byte of an FU-A fragment. */
 export const MIN_MAX_PACKET_SIZE = RTP_HEADER_SIZE + FU_A_HEADER_SIZE + 1
 /** A UDP payload cannot be larger; also keeps STAP-A 16-bit NAL sizes valid. */
-export const MAX_MAX_PACKET_SIZE = 65507
-const MAX_PAYLOAD_TYPE = 127
+export const MAX_MAX_PACKET_SIZE = RTP_MAX_PACKET_SIZE
 /** RTP header byte 1 marker bit (RFC 3550 5.1); set on the last packet of an access unit (RFC 6184 5.1). */
 const RTP_MARKER_BYTE = 1
 const RTP_MARKER_BIT = 0x80
-const MAX_U16 = 0xffff
-const MAX_U32 = 0xffffffff
 
 export interface H264PacketizerOptions {
   /** Dynamic payload type, default 96. */
@@ -58,36 +55,18 @@ export class H264Packetizer {
   readonly ssrc: number
   readonly payloadType: number
   readonly maxPacketSize: number
-  private sequence: number
+  private readonly writer: RtpPacketWriter
 
   constructor(opts: H264PacketizerOptions) {
-    const payloadType = opts.payloadType ?? DEFAULT_H264_PAYLOAD_TYPE
-    const maxPacketSize = opts.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE
-    const initialSequence = opts.initialSequence ?? cryptoRandom.u16()
-    if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > MAX_PAYLOAD_TYPE) {
-      throw new ConfigError('ERR_RTP_PAYLOAD_TYPE', `payload type ${payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, { observed: payloadType, allowed: `0..${MAX_PAYLOAD_TYPE}` })
-    }
-    if (!Number.isInteger(maxPacketSize) || maxPacketSize < MIN_MAX_PACKET_SIZE || maxPacketSize > MAX_MAX_PACKET_SIZE) {
-      throw new ConfigError('ERR_RTP_MAX_PACKET_SIZE', `maxPacketSize ${maxPacketSize} is not in ${MIN_MAX_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}`, {
-        observed: maxPacketSize,
-        allowed: `${MIN_MAX_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}`,
-      })
-    }
-    if (!Number.isInteger(opts.ssrc) || opts.ssrc < 0 || opts.ssrc > MAX_U32) {
-      throw new ConfigError('ERR_RTP_SSRC', `SSRC ${opts.ssrc} is not a 32-bit unsigned integer`, { observed: opts.ssrc, allowed: `0..${MAX_U32}` })
-    }
-    if (!Number.isInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_U16) {
-      throw new ConfigError('ERR_RTP_SEQUENCE', `initial sequence ${initialSequence} is not a 16-bit unsigned integer`, { observed: initialSequence, allowed: `0..${MAX_U16}` })
-    }
-    this.ssrc = opts.ssrc
-    this.payloadType = payloadType
-    this.maxPacketSize = maxPacketSize
-    this.sequence = initialSequence
+    this.writer = new RtpPacketWriter(opts, { defaultPayloadType: DEFAULT_H264_PAYLOAD_TYPE, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: MIN_MAX_PACKET_SIZE })
+    this.ssrc = this.writer.ssrc
+    this.payloadType = this.writer.payloadType
+    this.maxPacketSize = this.writer.maxPacketSize
   }
 
   /** Sequence number of the next packet. */
   get nextSequence(): number {
-    return this.sequence
+    return this.writer.nextSequence
   }
 
   /**
@@ -145,21 +124,14 @@ export class H264Packetizer {
     return out
   }
 
-  private allocPacket(payloadSize: number, timestamp: number): Buffer {
-    const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE + payloadSize)
-    writeRtpHeader(buf, 0, { marker: false, payloadType: this.payloadType, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrc })
-    this.sequence = (this.sequence + 1) & MAX_U16
-    return buf
-  }
-
   private writeSingle(out: Buffer[], nal: Uint8Array, timestamp: number): void {
-    const buf = this.allocPacket(nal.length, timestamp)
+    const buf = this.writer.alloc(nal.length, timestamp)
     buf.set(nal, RTP_HEADER_SIZE)
     out.push(buf)
   }
 
   private writeStapA(out: Buffer[], nalus: readonly Uint8Array[], start: number, end: number, payloadSize: number, timestamp: number): void {
-    const buf = this.allocPacket(payloadSize, timestamp)
+    const buf = this.writer.alloc(payloadSize, timestamp)
     let forbidden = 0
     let nri = 0
     let off = RTP_HEADER_SIZE + STAP_A_HEADER_SIZE
@@ -182,7 +154,7 @@ export class H264Packetizer {
     const maxFragment = maxPayload - FU_A_HEADER_SIZE
     for (let off = NAL_HEADER_SIZE; off < nal.length; off += maxFragment) {
       const end = Math.min(off + maxFragment, nal.length)
-      const buf = this.allocPacket(FU_A_HEADER_SIZE + end - off, timestamp)
+      const buf = this.writer.alloc(FU_A_HEADER_SIZE + end - off, timestamp)
       buf[RTP_HEADER_SIZE + FU_INDICATOR_OFFSET] = indicator
       buf[RTP_HEADER_SIZE + FU_HEADER_OFFSET] = (off === NAL_HEADER_SIZE ? FU_START_BIT : 0) | (end === nal.length ? FU_END_BIT : 0) | type
       buf.set(nal.subarray(off, end), RTP_HEADER_SIZE + FU_A_HEADER_SIZE)

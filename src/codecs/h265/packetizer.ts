@@ -22,9 +22,9 @@
  *
  * The packetizer owns SSRC and sequence numbers; the caller owns timestamps (90 kHz clock, 4.1).
  */
-import { CodecError, ConfigError } from '../../errors.js'
-import { RTP_HEADER_SIZE, writeRtpHeader } from '../../rtp/rtp-packet.js'
-import { cryptoRandom } from '../../util/random.js'
+import { CodecError } from '../../errors.js'
+import { RTP_MAX_PACKET_SIZE, RtpPacketWriter } from '../../rtp/packet-writer.js'
+import { RTP_HEADER_SIZE } from '../../rtp/rtp-packet.js'
 import type { CodecPacketizer } from '../codec.js'
 import { splitAnnexB } from '../h264/annexb.js'
 import {
@@ -58,13 +58,10 @@ export const FU_TYPE_MASK = 0x3f
 /** Smallest packet that can carry one byte of an FU fragment. */
 export const MIN_MAX_PACKET_SIZE = RTP_HEADER_SIZE + FU_PAYLOAD_OFFSET + 1
 /** A UDP payload cannot be larger; also keeps AP 16-bit NAL sizes valid. */
-export const MAX_MAX_PACKET_SIZE = 65507
-const MAX_PAYLOAD_TYPE = 127
+export const MAX_MAX_PACKET_SIZE = RTP_MAX_PACKET_SIZE
 /** RTP header byte 1 marker bit (RFC 3550 5.1); set on the last packet of an access unit (RFC 7798 4.1). */
 const RTP_MARKER_BYTE = 1
 const RTP_MARKER_BIT = 0x80
-const MAX_U16 = 0xffff
-const MAX_U32 = 0xffffffff
 /** Highest nuh_layer_id and TID, the starting points of the AP minimum. */
 const MAX_LAYER_ID = 0x3f
 const MAX_TID = NAL_TID_MASK
@@ -88,36 +85,18 @@ export class H265Packetizer implements CodecPacketizer {
   readonly ssrc: number
   readonly payloadType: number
   readonly maxPacketSize: number
-  private sequence: number
+  private readonly writer: RtpPacketWriter
 
   constructor(opts: H265PacketizerOptions) {
-    const payloadType = opts.payloadType ?? DEFAULT_H265_PAYLOAD_TYPE
-    const maxPacketSize = opts.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE
-    const initialSequence = opts.initialSequence ?? cryptoRandom.u16()
-    if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > MAX_PAYLOAD_TYPE) {
-      throw new ConfigError('ERR_RTP_PAYLOAD_TYPE', `payload type ${payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, { observed: payloadType, allowed: `0..${MAX_PAYLOAD_TYPE}` })
-    }
-    if (!Number.isInteger(maxPacketSize) || maxPacketSize < MIN_MAX_PACKET_SIZE || maxPacketSize > MAX_MAX_PACKET_SIZE) {
-      throw new ConfigError('ERR_RTP_MAX_PACKET_SIZE', `maxPacketSize ${maxPacketSize} is not in ${MIN_MAX_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}`, {
-        observed: maxPacketSize,
-        allowed: `${MIN_MAX_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}`,
-      })
-    }
-    if (!Number.isInteger(opts.ssrc) || opts.ssrc < 0 || opts.ssrc > MAX_U32) {
-      throw new ConfigError('ERR_RTP_SSRC', `SSRC ${opts.ssrc} is not a 32-bit unsigned integer`, { observed: opts.ssrc, allowed: `0..${MAX_U32}` })
-    }
-    if (!Number.isInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_U16) {
-      throw new ConfigError('ERR_RTP_SEQUENCE', `initial sequence ${initialSequence} is not a 16-bit unsigned integer`, { observed: initialSequence, allowed: `0..${MAX_U16}` })
-    }
-    this.ssrc = opts.ssrc
-    this.payloadType = payloadType
-    this.maxPacketSize = maxPacketSize
-    this.sequence = initialSequence
+    this.writer = new RtpPacketWriter(opts, { defaultPayloadType: DEFAULT_H265_PAYLOAD_TYPE, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: MIN_MAX_PACKET_SIZE })
+    this.ssrc = this.writer.ssrc
+    this.payloadType = this.writer.payloadType
+    this.maxPacketSize = this.writer.maxPacketSize
   }
 
   /** Sequence number of the next packet. */
   get nextSequence(): number {
-    return this.sequence
+    return this.writer.nextSequence
   }
 
   /**
@@ -175,21 +154,14 @@ export class H265Packetizer implements CodecPacketizer {
     return out
   }
 
-  private allocPacket(payloadSize: number, timestamp: number): Buffer {
-    const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE + payloadSize)
-    writeRtpHeader(buf, 0, { marker: false, payloadType: this.payloadType, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrc })
-    this.sequence = (this.sequence + 1) & MAX_U16
-    return buf
-  }
-
   private writeSingle(out: Buffer[], nal: Uint8Array, timestamp: number): void {
-    const buf = this.allocPacket(nal.length, timestamp)
+    const buf = this.writer.alloc(nal.length, timestamp)
     buf.set(nal, RTP_HEADER_SIZE)
     out.push(buf)
   }
 
   private writeAp(out: Buffer[], nalus: readonly Uint8Array[], start: number, end: number, payloadSize: number, timestamp: number): void {
-    const buf = this.allocPacket(payloadSize, timestamp)
+    const buf = this.writer.alloc(payloadSize, timestamp)
     let forbidden = 0
     let layerId = MAX_LAYER_ID
     let tid = MAX_TID
@@ -218,7 +190,7 @@ export class H265Packetizer implements CodecPacketizer {
     const maxFragment = maxPayload - FU_PAYLOAD_OFFSET
     for (let off = NAL_HEADER_SIZE; off < nal.length; off += maxFragment) {
       const end = Math.min(off + maxFragment, nal.length)
-      const buf = this.allocPacket(FU_PAYLOAD_OFFSET + end - off, timestamp)
+      const buf = this.writer.alloc(FU_PAYLOAD_OFFSET + end - off, timestamp)
       buf[RTP_HEADER_SIZE] = h0
       buf[RTP_HEADER_SIZE + 1] = h1
       buf[RTP_HEADER_SIZE + FU_HEADER_OFFSET] = (off === NAL_HEADER_SIZE ? FU_START_BIT : 0) | (end === nal.length ? FU_END_BIT : 0) | type

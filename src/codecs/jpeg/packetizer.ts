@@ -16,8 +16,9 @@
  * than maxPacketSize. When the frame has more intervals than the 14-bit count can number, we fall back to
  * the section 3.1.7 "not aligned" form: F = L = 1 and Restart Count = 0x3FFF on every packet.
  */
-import { ConfigError, LimitError } from '../../errors.js'
-import { RTP_HEADER_SIZE, writeRtpHeader } from '../../rtp/rtp-packet.js'
+import { LimitError } from '../../errors.js'
+import { RTP_MAX_PACKET_SIZE, RtpPacketWriter } from '../../rtp/packet-writer.js'
+import { RTP_HEADER_SIZE } from '../../rtp/rtp-packet.js'
 import { cryptoRandom, type Random } from '../../util/random.js'
 import { JPEG_PAYLOAD_TYPE } from './format.js'
 import { parseJfif, type JfifInfo } from './jfif.js'
@@ -30,14 +31,12 @@ import {
 import { BLOCK_AREA } from './tables.js'
 
 export const JPEG_DEFAULT_MAX_PACKET_SIZE = 1400
-/** Largest UDP payload over IPv4. */
-export const JPEG_MAX_PACKET_SIZE = 65507
+export const JPEG_MAX_PACKET_SIZE = RTP_MAX_PACKET_SIZE
 const QTABLE_DATA_SIZE = 2 * BLOCK_AREA
 const PRECISION_8BIT = 0
 /** The first packet must hold every header and at least one byte of scan. */
 export const JPEG_MIN_PACKET_SIZE = RTP_HEADER_SIZE + MAIN_HEADER_SIZE + RESTART_HEADER_SIZE + QTABLE_HEADER_SIZE + QTABLE_DATA_SIZE + 1
 const TYPE_SPECIFIC_PROGRESSIVE = 0 // 4.1: "0 = image is progressively scanned"
-const MAX_PAYLOAD_TYPE = 127
 
 export interface JpegPacketizerOptions {
   /** Default 26 (the static RTP/AVP payload type for JPEG). */
@@ -63,26 +62,23 @@ export class JpegPacketizer {
   readonly ssrc: number
   readonly payloadType: number
   readonly maxPacketSize: number
-  private sequence: number
+  private readonly writer: RtpPacketWriter
 
   constructor(opts: JpegPacketizerOptions) {
-    const pt = opts.payloadType ?? JPEG_PAYLOAD_TYPE
-    if (!Number.isInteger(pt) || pt < 0 || pt > MAX_PAYLOAD_TYPE) {
-      throw new ConfigError('ERR_PAYLOAD_TYPE', `payload type ${pt} is out of range`, { observed: pt, allowed: `0..${MAX_PAYLOAD_TYPE}` })
-    }
-    const max = opts.maxPacketSize ?? JPEG_DEFAULT_MAX_PACKET_SIZE
-    if (!Number.isInteger(max) || max < JPEG_MIN_PACKET_SIZE || max > JPEG_MAX_PACKET_SIZE) {
-      throw new ConfigError('ERR_MAX_PACKET_SIZE', `maxPacketSize ${max} is out of range for RTP/JPEG`, { observed: max, allowed: `${JPEG_MIN_PACKET_SIZE}..${JPEG_MAX_PACKET_SIZE}` })
-    }
-    this.payloadType = pt
-    this.ssrc = opts.ssrc >>> 0
-    this.maxPacketSize = max
-    this.sequence = (opts.initialSequence ?? (opts.random ?? cryptoRandom).u16()) & 0xffff
+    // RTP/JPEG has always coerced SSRC and sequence rather than rejecting them.
+    const initialSequence = (opts.initialSequence ?? (opts.random ?? cryptoRandom).u16()) & 0xffff
+    this.writer = new RtpPacketWriter(
+      { payloadType: opts.payloadType, ssrc: opts.ssrc >>> 0, initialSequence, maxPacketSize: opts.maxPacketSize },
+      { defaultPayloadType: JPEG_PAYLOAD_TYPE, defaultMaxPacketSize: JPEG_DEFAULT_MAX_PACKET_SIZE, minPacketSize: JPEG_MIN_PACKET_SIZE, codePrefix: 'ERR_' },
+    )
+    this.ssrc = this.writer.ssrc
+    this.payloadType = this.writer.payloadType
+    this.maxPacketSize = this.writer.maxPacketSize
   }
 
   /** Sequence number of the next packet. */
   get nextSequence(): number {
-    return this.sequence
+    return this.writer.nextSequence
   }
 
   /** Packetizes one baseline JFIF (see `parseJfif` for what is accepted). */
@@ -116,9 +112,7 @@ export class JpegPacketizer {
     for (let i = 0; i < slices.length; i++) {
       const s = slices[i]!
       const size = (s.start === 0 ? firstOverhead : base) + (s.end - s.start)
-      const pkt = Buffer.allocUnsafe(size)
-      writeRtpHeader(pkt, 0, { marker: i === slices.length - 1, payloadType: this.payloadType, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrc })
-      this.sequence = (this.sequence + 1) & 0xffff
+      const pkt = this.writer.alloc(size - RTP_HEADER_SIZE, timestamp, i === slices.length - 1)
       let o = RTP_HEADER_SIZE
       main.fragmentOffset = s.start
       o += writeMainHeader(pkt, o, main)

@@ -16,19 +16,16 @@
  * The marker bit stays 0: it marks the first packet of a talkspurt after DTX (4.2), and the encoder, not
  * the payloader, knows about DTX. The packetizer owns SSRC and sequence numbers; the caller owns timestamps.
  */
-import { CodecError, ConfigError } from '../../errors.js'
-import { RTP_HEADER_SIZE, writeRtpHeader } from '../../rtp/rtp-packet.js'
-import { cryptoRandom } from '../../util/random.js'
+import { CodecError } from '../../errors.js'
+import { RTP_MAX_PACKET_SIZE, RtpPacketWriter } from '../../rtp/packet-writer.js'
+import { RTP_HEADER_SIZE } from '../../rtp/rtp-packet.js'
 import type { CodecPacketizer } from '../codec.js'
 import { DEFAULT_OPUS_PAYLOAD_TYPE } from './format.js'
 import { OPUS_TOC_SIZE, parseOpusPacket } from './packet.js'
 
 export const DEFAULT_MAX_PACKET_SIZE = 1400
 export const OPUS_MIN_PACKET_SIZE = RTP_HEADER_SIZE + OPUS_TOC_SIZE
-export const MAX_MAX_PACKET_SIZE = 65507
-const MAX_PAYLOAD_TYPE = 127
-const MAX_U16 = 0xffff
-const MAX_U32 = 0xffffffff
+export const MAX_MAX_PACKET_SIZE = RTP_MAX_PACKET_SIZE
 
 export interface OpusPacketizerOptions {
   /** Dynamic payload type, default 111. */
@@ -44,32 +41,17 @@ export class OpusPacketizer implements CodecPacketizer {
   readonly ssrc: number
   readonly payloadType: number
   readonly maxPacketSize: number
-  private sequence: number
+  private readonly writer: RtpPacketWriter
 
   constructor(opts: OpusPacketizerOptions) {
-    const payloadType = opts.payloadType ?? DEFAULT_OPUS_PAYLOAD_TYPE
-    const maxPacketSize = opts.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE
-    const initialSequence = opts.initialSequence ?? cryptoRandom.u16()
-    if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > MAX_PAYLOAD_TYPE) {
-      throw new ConfigError('ERR_RTP_PAYLOAD_TYPE', `payload type ${payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, { observed: payloadType, allowed: `0..${MAX_PAYLOAD_TYPE}` })
-    }
-    if (!Number.isInteger(maxPacketSize) || maxPacketSize < OPUS_MIN_PACKET_SIZE || maxPacketSize > MAX_MAX_PACKET_SIZE) {
-      throw new ConfigError('ERR_RTP_MAX_PACKET_SIZE', `maxPacketSize ${maxPacketSize} is not in ${OPUS_MIN_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}`, { observed: maxPacketSize, allowed: `${OPUS_MIN_PACKET_SIZE}..${MAX_MAX_PACKET_SIZE}` })
-    }
-    if (!Number.isInteger(opts.ssrc) || opts.ssrc < 0 || opts.ssrc > MAX_U32) {
-      throw new ConfigError('ERR_RTP_SSRC', `SSRC ${opts.ssrc} is not a 32-bit unsigned integer`, { observed: opts.ssrc, allowed: `0..${MAX_U32}` })
-    }
-    if (!Number.isInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_U16) {
-      throw new ConfigError('ERR_RTP_SEQUENCE', `initial sequence ${initialSequence} is not a 16-bit unsigned integer`, { observed: initialSequence, allowed: `0..${MAX_U16}` })
-    }
-    this.ssrc = opts.ssrc
-    this.payloadType = payloadType
-    this.maxPacketSize = maxPacketSize
-    this.sequence = initialSequence
+    this.writer = new RtpPacketWriter(opts, { defaultPayloadType: DEFAULT_OPUS_PAYLOAD_TYPE, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: OPUS_MIN_PACKET_SIZE })
+    this.ssrc = this.writer.ssrc
+    this.payloadType = this.writer.payloadType
+    this.maxPacketSize = this.writer.maxPacketSize
   }
 
   get nextSequence(): number {
-    return this.sequence
+    return this.writer.nextSequence
   }
 
   /**
@@ -91,9 +73,7 @@ export class OpusPacketizer implements CodecPacketizer {
       elapsed += info.samples
     }
     return packets.map((packet, i) => {
-      const buf = Buffer.allocUnsafe(RTP_HEADER_SIZE + packet.length)
-      writeRtpHeader(buf, 0, { marker: false, payloadType: this.payloadType, sequenceNumber: this.sequence, timestamp: (timestamp + offsets[i]!) >>> 0, ssrc: this.ssrc })
-      this.sequence = (this.sequence + 1) & MAX_U16
+      const buf = this.writer.alloc(packet.length, (timestamp + offsets[i]!) >>> 0)
       buf.set(packet, RTP_HEADER_SIZE)
       return buf
     })

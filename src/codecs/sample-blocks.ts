@@ -1,0 +1,53 @@
+/**
+ * Sample-based audio, RFC 3551 4.3: a block of interleaved samples is cut into packets on whole sampling
+ * instants ("samples for all channels belonging to a single sampling instant MUST be within the same octet
+ * sequence"), the RTP timestamp counting instants. Shared by the G.711 and L16 packetizers; nothing is
+ * buffered across calls, the last packet of a block may be shorter, and the marker bit stays 0.
+ */
+import { CodecError } from '../errors.js'
+import type { RtpPacketWriter } from '../rtp/packet-writer.js'
+import { RTP_HEADER_SIZE } from '../rtp/rtp-packet.js'
+
+export interface SampleLayout {
+  /** Format name for error messages ("G.711", "L16"). */
+  label: string
+  channels: number
+  /** Bytes of one sampling instant, all channels. */
+  bytesPerInstant: number
+}
+
+/** Instants per full packet: `timeSamples`, fewer when that would not fit the writer's maxPacketSize. */
+export function samplesPerPacket(writer: RtpPacketWriter, timeSamples: number, bytesPerInstant: number): number {
+  return Math.min(timeSamples, Math.floor(writer.maxPayloadSize / bytesPerInstant))
+}
+
+/**
+ * Cuts a block (or consecutive blocks) into packets of `instantsPerPacket` instants, the first stamped
+ * `timestamp`. Throws CodecError when the block is not a whole number of sampling instants. An empty
+ * block gives no packets.
+ */
+export function packetizeSampleBlock(
+  writer: RtpPacketWriter,
+  layout: SampleLayout,
+  instantsPerPacket: number,
+  frame: Uint8Array | readonly Uint8Array[],
+  timestamp: number,
+): Buffer[] {
+  const { bytesPerInstant } = layout
+  const block = frame instanceof Uint8Array ? frame : frame.length === 1 ? frame[0]! : Buffer.concat(frame)
+  if (block.length % bytesPerInstant !== 0) {
+    throw new CodecError('ERR_AUDIO_PARTIAL_SAMPLE', `${block.length} bytes of ${layout.label} is not a whole number of ${layout.channels}-channel samples`, {
+      observed: block.length,
+      allowed: `a multiple of ${bytesPerInstant}`,
+    })
+  }
+  const bytesPerPacket = instantsPerPacket * bytesPerInstant
+  const out: Buffer[] = []
+  for (let off = 0; off < block.length; off += bytesPerPacket) {
+    const end = Math.min(off + bytesPerPacket, block.length)
+    const buf = writer.alloc(end - off, (timestamp + off / bytesPerInstant) >>> 0)
+    buf.set(block.subarray(off, end), RTP_HEADER_SIZE)
+    out.push(buf)
+  }
+  return out
+}
