@@ -28,6 +28,9 @@ Options:
                                               .aac .adts       AAC in ADTS frames
                                               .wav             WAV: 16-bit PCM (sent as L16),
                                                                mu-law (PCMU) or A-law (PCMA)
+                         publish            open the path to one publisher (ANNOUNCE/RECORD):
+                                            ffmpeg -re -i in.mp4 -c copy -f rtsp rtsp://HOST:PORT/NAME
+                                            or GStreamer rtspclientsink; readers play it meanwhile
                        Default when no --path is given: test=test
   --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
                        and H.264 files whose SPS has no timing info
@@ -167,7 +170,10 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   const sources: AttachedSource[] = []
   const stopSources = () => sources.forEach((s) => s.stop())
   try {
-    for (const p of cfg.paths) sources.push(attachSource(server, p.name, p.spec, { fps: cfg.fps, width: cfg.width, height: cfg.height }))
+    for (const p of cfg.paths) {
+      if (p.spec.kind === 'publish') server.addPublishPath(p.name)
+      else sources.push(attachSource(server, p.name, p.spec, { fps: cfg.fps, width: cfg.width, height: cfg.height }))
+    }
     await server.start()
   } catch (err) {
     stopSources()
@@ -178,6 +184,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   }
   for (const s of sources) s.stream.on('warning', (err: Error) => logger.warn(`/${s.stream.name}: ${err.message}`))
   for (const s of sources) console.log(`${server.urlFor(s.stream.name)}  <- ${s.description}`)
+  for (const p of cfg.paths) if (p.spec.kind === 'publish') console.log(`${server.urlFor(p.name)}  <- publish here (ANNOUNCE/RECORD)`)
   console.log(`rtspkit listening on port ${server.port}; press Ctrl+C to stop`)
   return new Promise((resolve) => {
     const shutdown = () => {

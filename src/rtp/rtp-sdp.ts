@@ -107,7 +107,7 @@ function mediaKind(type: string): MediaKind {
 }
 
 /** Format parameters of payload type `pt` in a media section (rtpmap, else RFC 3551's static table). */
-function formatParams(m: SdpMedia, pt: number): FormatParams | undefined {
+export function formatParams(m: SdpMedia, pt: number): FormatParams | undefined {
   let params: FormatParams | undefined
   for (const v of getAttributes(m.attributes, 'rtpmap')) {
     const r = parseRtpmap(v)

@@ -14,10 +14,13 @@ import { cryptoRandom, type Random } from '../util/random.js'
 import { makeResponse, ServerConnection, type ConnectionHandler } from './server-connection.js'
 import { ServerSession, TrackSetup, type TrackTransport } from './server-session.js'
 import { ServerStream, type StreamSpec } from './server-stream.js'
+import { readAnnouncement } from './announce.js'
+import { Publisher } from './publisher.js'
+import { createCodecRegistry } from '../codecs/registry.js'
 import { allocateUdpPair, type PortRange } from './udp-pair.js'
 
 export const SERVER_NAME = 'rtspkit/0.1'
-const SUPPORTED_METHODS = ['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN', 'GET_PARAMETER', 'SET_PARAMETER']
+const SUPPORTED_METHODS = ['OPTIONS', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'RECORD', 'TEARDOWN', 'GET_PARAMETER', 'SET_PARAMETER']
 const SESSION_ID_DIGITS = 9 // fits a signed 32-bit integer, for clients that parse it as one
 const TRACK_SUFFIX = /^(?:trackID|streamid|track)=?(\d+)$/i
 
@@ -91,6 +94,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly streams = new Map<string, ServerStream>()
   private readonly sessions = new Map<string, ServerSession>()
   private readonly connections = new Map<number, ServerConnection>()
+  /** Paths open to one publisher each (ANNOUNCE/RECORD), and who publishes there now. */
+  private readonly publishPaths = new Set<string>()
+  private readonly publishers = new Map<string, Publisher>()
+  private readonly codecs = createCodecRegistry()
   private tcp: net.Server | undefined
   private sweepTimer: NodeJS.Timeout | undefined
   private nextConnectionId = 1
@@ -135,6 +142,18 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const stream = new ServerStream(key, spec, { clock: this.opts.clock, random: this.opts.random, maxPacketSize: this.opts.maxPacketSize })
     this.streams.set(key, stream)
     return stream
+  }
+
+  /**
+   * Opens `name` to a publisher: an RTSP client that ANNOUNCEs an SDP and RECORDs into it (ffmpeg
+   * `-f rtsp`, GStreamer rtspclientsink). Readers can play it while a publisher is on; when the
+   * publisher leaves, readers get an RTCP BYE, their sessions end and the path is free again.
+   */
+  addPublishPath(name: string): void {
+    const key = normalizePath(name)
+    if (!key || /[\s?#]/.test(key)) throw new ConfigError('ERR_STREAM_NAME', `invalid path name "${name}"`, { observed: name })
+    if (this.streams.has(key) || this.publishPaths.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
+    this.publishPaths.add(key)
   }
 
   getStream(name: string): ServerStream | undefined {
@@ -197,6 +216,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
+    for (const p of [...this.publishers.values()]) this.endPublisher(p, 'server stopped')
     for (const s of [...this.sessions.values()]) this.closeSession(s, 'server stopped')
     const server = this.tcp
     this.tcp = undefined
@@ -236,6 +256,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
   connectionClosed(conn: ServerConnection): void {
     this.connections.delete(conn.id)
+    for (const p of [...this.publishers.values()]) if (p.connectionId === conn.id) this.endPublisher(p, 'publisher disconnected')
     for (const s of [...this.sessions.values()]) {
       if (s.ownerId === conn.id && s.usesTcp) this.closeSession(s, 'connection closed')
     }
@@ -260,6 +281,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   // ---- RTSP ----------------------------------------------------------------------------------
 
   handleInterleaved(conn: ServerConnection, channel: number, payload: Buffer): void {
+    for (const p of this.publishers.values()) if (p.connectionId === conn.id && p.onInterleaved(channel, payload)) return
     // RTCP receiver reports arrive on the odd channel of a track.
     for (const s of this.sessions.values()) {
       if (s.ownerId !== conn.id) continue
@@ -289,12 +311,16 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
           return await this.describe(conn, req)
         case 'SETUP':
           return await this.setup(conn, req)
+        case 'ANNOUNCE':
+          return this.announce(conn, req)
+        case 'RECORD':
+          return this.record(req)
         case 'PLAY':
           return this.play(conn, req)
         case 'PAUSE':
           return this.pause(conn, req)
         case 'TEARDOWN':
-          return this.teardown(req)
+          return this.publisherBySession(req) ? this.teardownPublisher(req) : this.teardown(req)
         case 'GET_PARAMETER':
         case 'SET_PARAMETER':
           return this.keepAlive(req)
@@ -399,6 +425,8 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   }
 
   private async setup(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
+    const publisher = [...this.publishers.values()].find((p) => p.connectionId === conn.id && p.state === 'announced')
+    if (publisher && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? '')) return this.setupRecord(conn, req, publisher)
     const target = this.resolve(req.uri)
     if (!target.stream) return makeResponse(404)
     const stream = target.stream
@@ -487,6 +515,87 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       const id = this.opts.random.digits(SESSION_ID_DIGITS)
       if (!this.sessions.has(id)) return id
     }
+  }
+
+  // ---- publishing -------------------------------------------------------------------------
+
+  private announce(conn: ServerConnection, req: RtspRequest): RtspResponse {
+    const path = normalizePath(/^[a-z][a-z0-9+.-]*:\/\//i.test(req.uri) ? parseRtspUrl(req.uri).path : req.uri.split('?')[0]!)
+    if (!this.publishPaths.has(path)) {
+      return makeResponse(this.streams.has(path) ? 405 : 404, this.streams.has(path) ? { Allow: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER' } : {})
+    }
+    if (this.publishers.has(path)) return { ...makeResponse(503), reason: 'Path Already Has A Publisher' }
+    const type = (req.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
+    if (type !== 'application/sdp') return makeResponse(415, { Accept: 'application/sdp' })
+    let announcement
+    try {
+      announcement = readAnnouncement(req.body, this.codecs)
+    } catch (err) {
+      return { ...makeResponse(err instanceof ParseError ? 400 : 415), reason: err instanceof ParseError ? 'Bad SDP' : 'No Supported Media' }
+    }
+    const stream = this.addStream(path, announcement.spec)
+    const publisher = new Publisher(path, conn.id, conn.remoteAddress, announcement, stream, this.opts.clock)
+    this.publishers.set(path, publisher)
+    this.opts.logger.info(`publisher from ${conn.remoteAddress} announced /${path}: ${stream.tracks.map((t) => t.media.codec).join(' + ')}`)
+    return makeResponse(200)
+  }
+
+  private async setupRecord(conn: ServerConnection, req: RtspRequest, publisher: Publisher): Promise<RtspResponse> {
+    const index = publisher.trackFor(stripCredentials(req.uri))
+    if (index === undefined) return makeResponse(404)
+    let specs: TransportSpec[]
+    try {
+      specs = parseTransport(req.headers.get('Transport')!)
+    } catch {
+      return makeResponse(461)
+    }
+    const chosen = specs.find((t) => isSupportedTransport(t))
+    if (!chosen) return makeResponse(461)
+    publisher.sessionId ??= this.newSessionId()
+    let reply: Partial<TransportSpec> & { protocol: string }
+    if (chosen.lowerTransport === 'TCP') {
+      const channels = chosen.interleaved ?? [index * 2, index * 2 + 1]
+      publisher.attachInterleaved(index, channels[0])
+      reply = { protocol: 'RTP/AVP/TCP', delivery: 'unicast', interleaved: channels, mode: 'record' }
+    } else {
+      const family = net.isIPv6(conn.remoteAddress) ? 'udp6' : 'udp4'
+      const pair = await allocateUdpPair(family, family === 'udp6' ? '::' : '0.0.0.0', this.opts.rtpPortRange, this.portHint++)
+      publisher.attachUdp(index, pair)
+      reply = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: chosen.clientPort, serverPort: [pair.rtpPort, pair.rtcpPort], mode: 'record' }
+    }
+    return makeResponse(200, { Session: formatSession(publisher.sessionId, this.opts.sessionTimeout), Transport: formatTransport(reply) })
+  }
+
+  private publisherBySession(req: RtspRequest): Publisher | undefined {
+    const header = req.headers.get('Session')
+    if (header === undefined) return undefined
+    const id = parseSession(header).id
+    return [...this.publishers.values()].find((p) => p.sessionId === id)
+  }
+
+  private record(req: RtspRequest): RtspResponse {
+    const publisher = this.publisherBySession(req)
+    if (!publisher) return makeResponse(req.headers.get('Session') === undefined ? 454 : this.sessions.has(parseSession(req.headers.get('Session')!).id) ? 455 : 454)
+    publisher.record()
+    this.opts.logger.info(`publisher records into /${publisher.path}`)
+    return makeResponse(200, { Session: formatSession(publisher.sessionId!, this.opts.sessionTimeout) })
+  }
+
+  private teardownPublisher(req: RtspRequest): RtspResponse {
+    const publisher = this.publisherBySession(req)!
+    this.endPublisher(publisher, 'publisher left')
+    return makeResponse(200, { Session: publisher.sessionId! })
+  }
+
+  /** The publisher is gone: readers get a BYE and their sessions end; the path is free for the next one. */
+  private endPublisher(p: Publisher, reason: string): void {
+    if (this.publishers.get(p.path) !== p) return
+    this.publishers.delete(p.path)
+    p.close()
+    for (const s of [...this.sessions.values()]) if (s.stream === p.stream) this.closeSession(s, reason)
+    this.streams.delete(p.path)
+    p.stream.close()
+    this.opts.logger.info(`/${p.path}: ${reason}`)
   }
 
   private play(conn: ServerConnection, req: RtspRequest): RtspResponse {

@@ -9,6 +9,8 @@ import type { MediaSource, TrackInfo } from './source.js'
 export type SourceSpec =
   | { kind: 'test'; width?: number; height?: number; fps?: number }
   | { kind: 'file'; path: string }
+  /** The path takes one publisher (ANNOUNCE + RECORD), e.g. ffmpeg -f rtsp or GStreamer rtspclientsink. */
+  | { kind: 'publish' }
 
 export interface SourceDefaults {
   /** Frame rate for the test card, and for files whose stream carries none. */
@@ -34,6 +36,7 @@ export function parseSourceSpec(text: string): SourceSpec {
       fps: t[3] ? Number(t[3]) : undefined,
     }
   }
+  if (text === 'publish') return { kind: 'publish' }
   if (text.startsWith('file:')) {
     const file = text.slice('file:'.length)
     if (!file) throw new ConfigError('ERR_SOURCE', 'file: needs a path, e.g. file:clip.264', { observed: text })
@@ -44,7 +47,7 @@ export function parseSourceSpec(text: string): SourceSpec {
       allowed: inputExtensions(),
     })
   }
-  throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS or file:PATH`, { observed: text, allowed: ['test', 'test:WxH@FPS', 'file:PATH'] })
+  throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS, file:PATH or publish`, { observed: text, allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'publish'] })
 }
 
 function checkSize(width: number, height: number): void {
@@ -64,7 +67,7 @@ function checkFps(fps: number): void {
  * Opens the source a spec names, as a live source: files loop forever. Files are read and checked
  * here, so errors surface before serving.
  */
-export function createSource(spec: SourceSpec, defaults: SourceDefaults = {}): MediaSource {
+export function createSource(spec: Exclude<SourceSpec, { kind: 'publish' }>, defaults: SourceDefaults = {}): MediaSource {
   if (defaults.fps !== undefined) checkFps(defaults.fps)
   if (spec.kind === 'test') {
     const width = spec.width ?? defaults.width ?? 640
@@ -117,6 +120,6 @@ export function attachMediaSource(server: RtspServer, name: string, source: Medi
 }
 
 /** Creates stream `name` on the server fed by the source `spec` names. */
-export function attachSource(server: RtspServer, name: string, spec: SourceSpec, defaults: SourceDefaults = {}): AttachedSource {
+export function attachSource(server: RtspServer, name: string, spec: Exclude<SourceSpec, { kind: 'publish' }>, defaults: SourceDefaults = {}): AttachedSource {
   return attachMediaSource(server, name, createSource(spec, defaults))
 }

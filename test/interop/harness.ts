@@ -49,7 +49,11 @@ export interface TestServer {
 export async function startServer(paths: Record<string, string>, opts: RtspServerOptions = {}): Promise<TestServer> {
   const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', ...opts })
   const sources: AttachedSource[] = []
-  for (const [name, spec] of Object.entries(paths)) sources.push(attachSource(server, name, parseSourceSpec(spec)))
+  for (const [name, text] of Object.entries(paths)) {
+    const spec = parseSourceSpec(text)
+    if (spec.kind === 'publish') server.addPublishPath(name)
+    else sources.push(attachSource(server, name, spec))
+  }
   await server.start()
   return {
     server,

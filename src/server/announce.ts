@@ -1,0 +1,89 @@
+/**
+ * ANNOUNCE (RFC 2326 §10.3): what a publisher's SDP means for the stream it creates. Each usable media
+ * section becomes a track of the stream (the first video and the first audio section); its format
+ * parameters give the depacketizer that rebuilds frames from the publisher's packets and the
+ * parameters (SPS/PPS, AudioSpecificConfig…) the stream advertises to readers.
+ */
+import { parseAacFmtp } from '../codecs/aac/format.js'
+import type { CodecDepacketizer, FormatParams } from '../codecs/codec.js'
+import { parseH264Fmtp } from '../codecs/h264/format.js'
+import { parseH265Fmtp } from '../codecs/h265/format.js'
+import type { CodecRegistry } from '../codecs/registry.js'
+import { ProtocolError } from '../errors.js'
+import { formatParams } from '../rtp/rtp-sdp.js'
+import { getAttribute, parseSdp } from '../sdp/sdp.js'
+import type { AudioTrackSpec, StreamSpec, VideoTrackSpec } from './server-stream.js'
+
+export interface AnnouncedTrack {
+  kind: 'video' | 'audio'
+  /** The media section's control attribute, as the publisher will name it in SETUP. */
+  control: string
+  format: FormatParams
+  createDepacketizer(): CodecDepacketizer
+}
+
+export interface Announcement {
+  spec: StreamSpec
+  /** In stream track order: video first, then audio. */
+  tracks: AnnouncedTrack[]
+}
+
+const CODEC_OF: Record<string, VideoTrackSpec['codec'] | AudioTrackSpec['codec']> = {
+  H264: 'h264',
+  H265: 'h265',
+  JPEG: 'jpeg',
+  'MPEG4-GENERIC': 'aac',
+  PCMU: 'pcmu',
+  PCMA: 'pcma',
+  L16: 'l16',
+  OPUS: 'opus',
+}
+
+function fmtpText(f: FormatParams): string {
+  return [...f.fmtp].map(([k, v]) => `${k}=${v}`).join(';')
+}
+
+/** Reads a publisher's SDP. Throws ProtocolError (answered 415/400) when nothing in it can be carried. */
+export function readAnnouncement(body: Buffer, registry: CodecRegistry): Announcement {
+  const sdp = parseSdp(body)
+  const spec: StreamSpec = {}
+  const tracks: AnnouncedTrack[] = []
+  sdp.media.forEach((m, index) => {
+    if (m.type !== 'video' && m.type !== 'audio') return
+    if (m.type === 'video' ? spec.video : spec.audio) return // one track of each kind
+    const format = m.formats.map((f) => formatParams(m, Number(f))).find((p) => p && CODEC_OF[p.encodingName.toUpperCase()])
+    if (!format) return
+    const codec = CODEC_OF[format.encodingName.toUpperCase()]!
+    const control = getAttribute(m.attributes, 'control') ?? `trackID=${index}`
+    const descriptor = registry.byEncodingName(format.encodingName)
+    if (!descriptor) return
+    const track: AnnouncedTrack = { kind: m.type, control, format, createDepacketizer: () => descriptor.createDepacketizer(format) }
+    if (m.type === 'video') {
+      const v: VideoTrackSpec = { codec: codec as VideoTrackSpec['codec'], payloadType: format.payloadType === 26 ? undefined : format.payloadType }
+      if (codec === 'h264') Object.assign(v, pick(parseH264Fmtp(fmtpText(format)), ['sps', 'pps']))
+      if (codec === 'h265') Object.assign(v, pick(parseH265Fmtp(fmtpText(format)), ['vps', 'sps', 'pps']))
+      spec.video = v
+      tracks.unshift(track)
+    } else {
+      const a: AudioTrackSpec = { codec: codec as AudioTrackSpec['codec'], sampleRate: format.clockRate, channels: format.channels ?? 1 }
+      if (codec === 'aac') a.config = parseAacFmtp(format.fmtp).config
+      if (codec === 'opus') a.channels = format.channels ?? 2
+      if (codec !== 'pcmu' && codec !== 'pcma') a.payloadType = format.payloadType
+      spec.audio = a
+      tracks.push(track)
+    }
+  })
+  if (tracks.length === 0) {
+    throw new ProtocolError('ERR_ANNOUNCE_NO_TRACKS', 'the announced SDP has no video or audio in a format rtspkit carries', {
+      observed: sdp.media.map((m) => m.formats.join(' ')),
+      allowed: Object.keys(CODEC_OF),
+    })
+  }
+  return { spec, tracks }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {}
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k]
+  return out
+}
