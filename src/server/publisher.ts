@@ -53,7 +53,9 @@ export class Publisher {
       return clean === c || clean.endsWith(`/${c}`)
     })
     if (i >= 0) return i
-    return this.tracks.length === 1 ? 0 : undefined
+    // A single-track publisher may SETUP the aggregate URL itself; a control naming another track is unknown.
+    const aggregate = clean === this.path || clean.endsWith(`/${this.path}`)
+    return aggregate && this.tracks.length === 1 ? 0 : undefined
   }
 
   attachUdp(index: number, pair: UdpPair): void {
