@@ -17,7 +17,7 @@ import { ServerStream, type StreamSpec } from './server-stream.js'
 import { readAnnouncement } from './announce.js'
 import { Publisher } from './publisher.js'
 import { createCodecRegistry } from '../codecs/registry.js'
-import { allocateUdpPair, type PortRange } from './udp-pair.js'
+import { allocateUdpPair, type PortRange, type UdpPair } from './udp-pair.js'
 
 export const SERVER_NAME = 'rtspkit/0.1'
 const SUPPORTED_METHODS = ['OPTIONS', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'RECORD', 'TEARDOWN', 'GET_PARAMETER', 'SET_PARAMETER']
@@ -336,14 +336,8 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   }
 
   private resolve(uri: string): Target {
-    let path: string
     if (uri === '*') return { path: '', stream: undefined, trackIndex: undefined }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
-      path = parseRtspUrl(uri).path
-    } else {
-      path = decodeURIComponentSafe(uri.split('?')[0]!)
-    }
-    path = normalizePath(path)
+    const path = pathOf(uri)
     const exact = this.streams.get(path)
     if (exact) return { path, stream: exact, trackIndex: undefined }
     const slash = path.lastIndexOf('/')
@@ -465,9 +459,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       replySpec = { protocol: 'RTP/AVP/TCP', delivery: 'unicast', interleaved: [rtpCh, rtcpCh], ssrc }
     } else {
       const [clientRtp, clientRtcp] = chosen.clientPort!
-      const family = net.isIPv6(conn.remoteAddress) ? 'udp6' : 'udp4'
-      const bindHost = family === 'udp6' ? '::' : '0.0.0.0'
-      const pair = await allocateUdpPair(family, bindHost, this.opts.rtpPortRange, this.portHint++)
+      const pair = await this.udpPairFor(conn)
       // A connected socket sends without resolving the destination for every packet.
       pair.rtp.connect(clientRtp, conn.remoteAddress)
       transport = { kind: 'udp', pair, host: conn.remoteAddress, clientRtpPort: clientRtp, clientRtcpPort: clientRtcp }
@@ -510,6 +502,12 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     throw new RequestError(453, 'no free interleaved channels')
   }
 
+  /** A fresh RTP/RTCP socket pair of the client's address family. */
+  private udpPairFor(conn: ServerConnection): Promise<UdpPair> {
+    const family = net.isIPv6(conn.remoteAddress) ? 'udp6' : 'udp4'
+    return allocateUdpPair(family, family === 'udp6' ? '::' : '0.0.0.0', this.opts.rtpPortRange, this.portHint++)
+  }
+
   private newSessionId(): string {
     for (;;) {
       const id = this.opts.random.digits(SESSION_ID_DIGITS)
@@ -520,7 +518,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   // ---- publishing -------------------------------------------------------------------------
 
   private announce(conn: ServerConnection, req: RtspRequest): RtspResponse {
-    const path = normalizePath(/^[a-z][a-z0-9+.-]*:\/\//i.test(req.uri) ? parseRtspUrl(req.uri).path : req.uri.split('?')[0]!)
+    const path = pathOf(req.uri)
     if (!this.publishPaths.has(path)) {
       return makeResponse(this.streams.has(path) ? 405 : 404, this.streams.has(path) ? { Allow: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER' } : {})
     }
@@ -558,8 +556,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       publisher.attachInterleaved(index, channels[0])
       reply = { protocol: 'RTP/AVP/TCP', delivery: 'unicast', interleaved: channels, mode: 'record' }
     } else {
-      const family = net.isIPv6(conn.remoteAddress) ? 'udp6' : 'udp4'
-      const pair = await allocateUdpPair(family, family === 'udp6' ? '::' : '0.0.0.0', this.opts.rtpPortRange, this.portHint++)
+      const pair = await this.udpPairFor(conn)
       publisher.attachUdp(index, pair)
       reply = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: chosen.clientPort, serverPort: [pair.rtpPort, pair.rtcpPort], mode: 'record' }
     }
@@ -643,6 +640,11 @@ function isSupportedTransport(t: TransportSpec): boolean {
   if (t.delivery === 'multicast') return false
   if (t.lowerTransport === 'TCP') return true
   return t.clientPort !== undefined
+}
+
+/** The stream path a request URI names: absolute (`rtsp://host/a/b`) or a bare path (`a/b`), without slashes around it. */
+function pathOf(uri: string): string {
+  return normalizePath(/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? parseRtspUrl(uri).path : decodeURIComponentSafe(uri.split('?')[0]!))
 }
 
 function normalizePath(p: string): string {
