@@ -6,6 +6,7 @@ import dns from 'node:dns/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { parseArgs } from 'node:util'
+import { argError, intOption } from './options.js'
 import { ConfigError, RtspkitError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
 import { createCodecRegistry } from '../codecs/registry.js'
@@ -95,20 +96,6 @@ const DEFAULT_STATS_INTERVAL_S = 5
 const MAX_DURATION_S = 7 * 24 * 3600
 const HOST_PORT = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/
 
-function argError(sub: string, err: unknown, argv: string[]): ConfigError {
-  const msg = (err as Error).message.split('\n')[0]!.replace(/\.$/, '')
-  return new ConfigError('ERR_CLI_ARGS', `${msg}; see rtspkit rtp ${sub} --help`, { observed: argv })
-}
-
-function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError('ERR_CLI_VALUE', `--${name} must be an integer from ${min} to ${max}, got "${value}"`, { observed: value, allowed: `${min}-${max}` })
-  }
-  return n
-}
-
 function secondsOption(name: string, value: string | undefined, allowZero: boolean): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
@@ -158,7 +145,7 @@ export function parseRtpSendArgs(argv: string[]): RtpSendConfig | 'help' {
       },
     })
   } catch (err) {
-    throw argError('send', err, argv)
+    throw argError('rtp send', err, argv)
   }
   const v = parsed.values
   if (v.help) return 'help'
@@ -315,7 +302,7 @@ export function parseRtpRecvArgs(argv: string[]): RtpRecvConfig | 'help' {
       },
     })
   } catch (err) {
-    throw argError('recv', err, argv)
+    throw argError('rtp recv', err, argv)
   }
   const v = parsed.values
   if (v.help) return 'help'

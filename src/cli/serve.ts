@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
+import { argError, intOption } from './options.js'
 import { RtspServer, type Logger } from '../server/rtsp-server.js'
 import { attachSource, parseSourceSpec, type AttachedSource, type SourceSpec } from '../sources/source-spec.js'
 
@@ -48,15 +49,6 @@ Watch:
   python3 -c "import cv2; c=cv2.VideoCapture('rtsp://HOST:8554/test'); print(c.read()[1].shape)"
 `
 
-function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError('ERR_CLI_VALUE', `--${name} must be an integer from ${min} to ${max}, got "${value}"`, { observed: value, allowed: `${min}-${max}` })
-  }
-  return n
-}
-
 export interface ServeConfig {
   port: number
   host?: string
@@ -94,8 +86,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
       },
     })
   } catch (err) {
-    const msg = (err as Error).message.split('\n')[0]!.replace(/\.$/, '')
-    throw new ConfigError('ERR_CLI_ARGS', `${msg}; see rtspkit serve --help`, { observed: argv })
+    throw argError('serve', err, argv)
   }
   const v = parsed.values
   if (v.help) return 'help'

@@ -34,6 +34,8 @@ describe('rtspkit CLI', () => {
   it('bad arguments give one clear line and a non-zero exit', async () => {
     assertOneLineError(await rtspkit('serve', '--port', 'abc'), /--port must be an integer/)
     assertOneLineError(await rtspkit('serve', '--port', '70000'), /--port must be an integer from 0 to 65535/)
+    assertOneLineError(await rtspkit('serve', '--port', ''), /--port must be an integer from 0 to 65535, got ""/)
+    assertOneLineError(await rtspkit('serve', '--port', '0x10'), /--port must be an integer/)
     assertOneLineError(await rtspkit('serve', '--bogus'), /Unknown option '--bogus'.*--help/)
     assertOneLineError(await rtspkit('serve', '--path', 'cam'), /--path must look like NAME=SOURCE/)
     assertOneLineError(await rtspkit('serve', '--path', 'cam=rtmp://x'), /unknown source "rtmp:\/\/x"/)
