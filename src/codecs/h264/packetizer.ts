@@ -17,6 +17,7 @@
  *
  * The packetizer owns SSRC and sequence numbers; the caller owns timestamps (90 kHz clock, 5.1).
  */
+import { markLastPacket, maxPayloadOf, planNalPackets } from '../nal-aggregation.js'
 import { CodecError } from '../../errors.js'
 import { RTP_MAX_PACKET_SIZE, RtpPacketWriter } from '../../rtp/packet-writer.js'
 import { RTP_HEADER_SIZE } from '../../rtp/rtp-packet.js'
@@ -27,6 +28,7 @@ export const DEFAULT_MAX_PACKET_SIZE = 1400
 export const DEFAULT_H264_PAYLOAD_TYPE = 96
 export const STAP_A_HEADER_SIZE = 1
 export const STAP_A_LENGTH_SIZE = 2
+const STAP_A_LAYOUT = { headerSize: STAP_A_HEADER_SIZE, lengthSize: STAP_A_LENGTH_SIZE }
 export const FU_A_HEADER_SIZE = 2
 /** Offsets in the RTP payload: the FU indicator takes the NAL header's place, the FU header follows. */
 export const FU_INDICATOR_OFFSET = 0
@@ -38,8 +40,6 @@ export const MIN_MAX_PACKET_SIZE = RTP_HEADER_SIZE + FU_A_HEADER_SIZE + 1
 /** A UDP payload cannot be larger; also keeps STAP-A 16-bit NAL sizes valid. */
 export const MAX_MAX_PACKET_SIZE = RTP_MAX_PACKET_SIZE
 /** RTP header byte 1 marker bit (RFC 3550 5.1); set on the last packet of an access unit (RFC 6184 5.1). */
-const RTP_MARKER_BYTE = 1
-const RTP_MARKER_BIT = 0x80
 
 export interface H264PacketizerOptions {
   /** Dynamic payload type, default 96. */
@@ -77,50 +77,22 @@ export class H264Packetizer {
    * produce and which a receiver would mistake for RTP packet types.
    */
   packetize(nalus: readonly Uint8Array[], timestamp: number): Buffer[] {
-    const maxPayload = this.maxPacketSize - RTP_HEADER_SIZE
-    const out: Buffer[] = []
-    // Pending aggregation: nalus[batchStart .. batchEnd), payload size if sent as one STAP-A.
-    let batchStart = 0
-    let batchEnd = 0
-    let batchStapSize = STAP_A_HEADER_SIZE
-
-    const flushBatch = (): void => {
-      const count = batchEnd - batchStart
-      if (count === 1) this.writeSingle(out, nalus[batchStart]!, timestamp)
-      else if (count > 1) this.writeStapA(out, nalus, batchStart, batchEnd, batchStapSize, timestamp)
-      batchStart = batchEnd
-      batchStapSize = STAP_A_HEADER_SIZE
-    }
-
-    for (let i = 0; i < nalus.length; i++) {
-      const nal = nalus[i]!
-      if (nal.length === 0) {
-        // Nothing to send; keep the batch contiguous by flushing around the gap.
-        flushBatch()
-        batchStart = batchEnd = i + 1
-        continue
-      }
+    // Checked before any packet is made, so a refused access unit spends no sequence numbers.
+    for (const nal of nalus) {
+      if (nal.length === 0) continue
       const type = nal[0]! & NAL_TYPE_MASK
       if (type === 0 || type > MAX_H264_NAL_TYPE) {
         throw new CodecError('ERR_H264_NAL_TYPE', `NAL unit type ${type} cannot be sent over RTP`, { observed: type, allowed: `1..${MAX_H264_NAL_TYPE}` })
       }
-      if (nal.length > maxPayload) {
-        flushBatch()
-        this.writeFuA(out, nal, maxPayload, timestamp)
-        batchStart = batchEnd = i + 1
-        continue
-      }
-      const stapSize = STAP_A_LENGTH_SIZE + nal.length
-      // Single NAL units fit by the check above; aggregate only while the STAP-A still fits.
-      if (batchEnd > batchStart && batchStapSize + stapSize > maxPayload) flushBatch()
-      batchEnd = i + 1
-      batchStapSize += stapSize
     }
-    flushBatch()
-    if (out.length > 0) {
-      const last = out[out.length - 1]!
-      last[RTP_MARKER_BYTE] = last[RTP_MARKER_BYTE]! | RTP_MARKER_BIT
-    }
+    const maxPayload = maxPayloadOf(this.maxPacketSize)
+    const out: Buffer[] = []
+    planNalPackets(nalus, maxPayload, STAP_A_LAYOUT, {
+      single: (nal) => this.writeSingle(out, nal, timestamp),
+      aggregate: (start, end, size) => this.writeStapA(out, nalus, start, end, size, timestamp),
+      fragment: (nal) => this.writeFuA(out, nal, maxPayload, timestamp),
+    })
+    markLastPacket(out)
     return out
   }
 

@@ -22,6 +22,7 @@
  *
  * The packetizer owns SSRC and sequence numbers; the caller owns timestamps (90 kHz clock, 4.1).
  */
+import { markLastPacket, maxPayloadOf, planNalPackets } from '../nal-aggregation.js'
 import { CodecError } from '../../errors.js'
 import { RTP_MAX_PACKET_SIZE, RtpPacketWriter } from '../../rtp/packet-writer.js'
 import { RTP_HEADER_SIZE } from '../../rtp/rtp-packet.js'
@@ -48,6 +49,7 @@ export const DEFAULT_MAX_PACKET_SIZE = 1400
 export const DEFAULT_H265_PAYLOAD_TYPE = 96
 export const PAYLOAD_HEADER_SIZE = NAL_HEADER_SIZE
 export const AP_LENGTH_SIZE = 2
+const AP_LAYOUT = { headerSize: PAYLOAD_HEADER_SIZE, lengthSize: AP_LENGTH_SIZE }
 export const FU_HEADER_OFFSET = PAYLOAD_HEADER_SIZE
 export const FU_HEADER_SIZE = 1
 /** PayloadHdr + FU header. */
@@ -60,8 +62,6 @@ export const MIN_MAX_PACKET_SIZE = RTP_HEADER_SIZE + FU_PAYLOAD_OFFSET + 1
 /** A UDP payload cannot be larger; also keeps AP 16-bit NAL sizes valid. */
 export const MAX_MAX_PACKET_SIZE = RTP_MAX_PACKET_SIZE
 /** RTP header byte 1 marker bit (RFC 3550 5.1); set on the last packet of an access unit (RFC 7798 4.1). */
-const RTP_MARKER_BYTE = 1
-const RTP_MARKER_BIT = 0x80
 /** Highest nuh_layer_id and TID, the starting points of the AP minimum. */
 const MAX_LAYER_ID = 0x3f
 const MAX_TID = NAL_TID_MASK
@@ -111,46 +111,14 @@ export class H265Packetizer implements CodecPacketizer {
     const nalus: readonly Uint8Array[] = Buffer.isBuffer(frame) ? splitAnnexB(frame) : (frame as readonly Uint8Array[])
     for (const nal of nalus) if (nal.length > 0) checkNal(nal)
 
-    const maxPayload = this.maxPacketSize - RTP_HEADER_SIZE
+    const maxPayload = maxPayloadOf(this.maxPacketSize)
     const out: Buffer[] = []
-    // Pending aggregation: nalus[batchStart .. batchEnd), payload size if sent as one AP.
-    let batchStart = 0
-    let batchEnd = 0
-    let batchApSize = PAYLOAD_HEADER_SIZE
-
-    const flushBatch = (): void => {
-      const count = batchEnd - batchStart
-      if (count === 1) this.writeSingle(out, nalus[batchStart]!, timestamp)
-      else if (count > 1) this.writeAp(out, nalus, batchStart, batchEnd, batchApSize, timestamp)
-      batchStart = batchEnd
-      batchApSize = PAYLOAD_HEADER_SIZE
-    }
-
-    for (let i = 0; i < nalus.length; i++) {
-      const nal = nalus[i]!
-      if (nal.length === 0) {
-        // Nothing to send; keep the batch contiguous by flushing around the gap.
-        flushBatch()
-        batchStart = batchEnd = i + 1
-        continue
-      }
-      if (nal.length > maxPayload) {
-        flushBatch()
-        this.writeFu(out, nal, maxPayload, timestamp)
-        batchStart = batchEnd = i + 1
-        continue
-      }
-      const apSize = AP_LENGTH_SIZE + nal.length
-      // Single NAL units fit by the check above; aggregate only while the AP still fits.
-      if (batchEnd > batchStart && batchApSize + apSize > maxPayload) flushBatch()
-      batchEnd = i + 1
-      batchApSize += apSize
-    }
-    flushBatch()
-    if (out.length > 0) {
-      const last = out[out.length - 1]!
-      last[RTP_MARKER_BYTE] = last[RTP_MARKER_BYTE]! | RTP_MARKER_BIT
-    }
+    planNalPackets(nalus, maxPayload, AP_LAYOUT, {
+      single: (nal) => this.writeSingle(out, nal, timestamp),
+      aggregate: (start, end, size) => this.writeAp(out, nalus, start, end, size, timestamp),
+      fragment: (nal) => this.writeFu(out, nal, maxPayload, timestamp),
+    })
+    markLastPacket(out)
     return out
   }
 
