@@ -31,7 +31,13 @@ Options:
                                                                mu-law (PCMU) or A-law (PCMA)
                          publish            open the path to one publisher (ANNOUNCE/RECORD):
                                             ffmpeg -re -i in.mp4 -c copy -f rtsp rtsp://HOST:PORT/NAME
-                                            or GStreamer rtspclientsink; readers play it meanwhile
+                                            or GStreamer rtspclientsink; readers play it meanwhile.
+                                            When the publisher leaves, readers get RTCP BYE and
+                                            their sessions end; a second publisher gets 503
+                         publish:stay       readers stay and resume with the next publisher of
+                                            the same format
+                         publish:takeover   a new publisher replaces the current one
+                         publish:stay,takeover  both
                        Default when no --path is given: test=test
   --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
                        and H.264 files whose SPS has no timing info
@@ -162,7 +168,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   const stopSources = () => sources.forEach((s) => s.stop())
   try {
     for (const p of cfg.paths) {
-      if (p.spec.kind === 'publish') server.addPublishPath(p.name)
+      if (p.spec.kind === 'publish') server.addPublishPath(p.name, p.spec.options)
       else sources.push(attachSource(server, p.name, p.spec, { fps: cfg.fps, width: cfg.width, height: cfg.height }))
     }
     await server.start()

@@ -11,8 +11,9 @@ import { parseH265Fmtp } from '../codecs/h265/format.js'
 import type { CodecRegistry } from '../codecs/registry.js'
 import { ProtocolError } from '../errors.js'
 import { formatParams } from '../rtp/rtp-sdp.js'
-import { getAttribute, parseSdp } from '../sdp/sdp.js'
-import type { AudioTrackSpec, StreamSpec, VideoTrackSpec } from './server-stream.js'
+import { getAttribute, parseSdp, type SdpAttribute } from '../sdp/sdp.js'
+import { WholePacketDepacketizer } from './tracks/rtp-relay-track.js'
+import type { AudioTrackSpec, RtpTrackSpec, StreamSpec, VideoTrackSpec } from './server-stream.js'
 
 export interface AnnouncedTrack {
   kind: 'video' | 'audio'
@@ -51,12 +52,27 @@ export function readAnnouncement(body: Buffer, registry: CodecRegistry): Announc
   sdp.media.forEach((m, index) => {
     if (m.type !== 'video' && m.type !== 'audio') return
     if (m.type === 'video' ? spec.video : spec.audio) return // one track of each kind
-    const format = m.formats.map((f) => formatParams(m, Number(f))).find((p) => p && CODEC_OF[p.encodingName.toUpperCase()])
-    if (!format) return
-    const codec = CODEC_OF[format.encodingName.toUpperCase()]!
+    const formats = m.formats.map((f) => formatParams(m, Number(f))).filter((p): p is FormatParams => p !== undefined)
+    const known = formats.find((p) => CODEC_OF[p.encodingName.toUpperCase()] && registry.byEncodingName(p.encodingName))
     const control = getAttribute(m.attributes, 'control') ?? `trackID=${index}`
-    const descriptor = registry.byEncodingName(format.encodingName)
-    if (!descriptor) return
+    if (!known) {
+      // A format we do not parse is relayed packet by packet, as announced.
+      const format = formats[0]
+      if (!format) return
+      const relayed: RtpTrackSpec = { codec: 'rtp', encodingName: format.encodingName, payloadType: format.payloadType, clockRate: format.clockRate, attributes: relayedAttributes(m.attributes, format.payloadType) }
+      const track: AnnouncedTrack = { kind: m.type, control, format, createDepacketizer: () => new WholePacketDepacketizer() }
+      if (m.type === 'video') {
+        spec.video = relayed
+        tracks.unshift(track)
+      } else {
+        spec.audio = relayed
+        tracks.push(track)
+      }
+      return
+    }
+    const format = known
+    const codec = CODEC_OF[format.encodingName.toUpperCase()]!
+    const descriptor = registry.byEncodingName(format.encodingName)!
     const track: AnnouncedTrack = { kind: m.type, control, format, createDepacketizer: () => descriptor.createDepacketizer(format) }
     if (m.type === 'video') {
       const v: VideoTrackSpec = { codec: codec as VideoTrackSpec['codec'], payloadType: format.payloadType === 26 ? undefined : format.payloadType }
@@ -74,13 +90,22 @@ export function readAnnouncement(body: Buffer, registry: CodecRegistry): Announc
     }
   })
   if (tracks.length === 0) {
-    throw new ProtocolError('ERR_ANNOUNCE_NO_TRACKS', 'the announced SDP has no video or audio in a format rtspkit carries', {
+    throw new ProtocolError('ERR_ANNOUNCE_NO_TRACKS', 'the announced SDP has no video or audio RTP stream', {
       observed: sdp.media.map((m) => m.formats.join(' ')),
       allowed: Object.keys(CODEC_OF),
     })
   }
   return { spec, tracks }
 }
+
+/** The attributes of a relayed media section that describe its format: rtpmap/fmtp of the chosen type, and the rest. */
+function relayedAttributes(attrs: readonly SdpAttribute[], pt: number): SdpAttribute[] {
+  const forOtherType = (a: SdpAttribute) => (a.key === 'rtpmap' || a.key === 'fmtp') && Number.parseInt(a.value ?? '', 10) !== pt
+  return attrs.filter((a) => a.key !== 'control' && !forOtherType(a) && !TRANSPORT_ATTRIBUTES.has(a.key))
+}
+
+/** Attributes about the publisher's own transport and direction, which mean nothing to our readers. */
+const TRANSPORT_ATTRIBUTES = new Set(['sendonly', 'recvonly', 'sendrecv', 'inactive', 'rtcp', 'rtcp-mux', 'ssrc', 'mid', 'setup', 'connection'])
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {}

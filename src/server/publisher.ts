@@ -29,6 +29,7 @@ export class Publisher {
   private closed = false
   /** Frames the stream refused (a corrupt parameter set, say). */
   pushErrors = 0
+  private ptsOffsetMs: number | undefined
 
   constructor(
     readonly path: string,
@@ -102,8 +103,11 @@ export class Publisher {
 
   private deliver(t: IngestTrack, frames: ReturnType<RtpReceiver['push']>): void {
     for (const f of frames) {
+      // The publisher's clock starts where the stream is now, so a stream kept across publishers
+      // keeps moving forward; one offset for all tracks keeps them in sync.
+      this.ptsOffsetMs ??= this.stream.elapsedMs() - f.ptsMs
       try {
-        this.stream.pushFrame(t.target, f.data, f.ptsMs)
+        this.stream.pushFrame(t.target, f.data, f.ptsMs + this.ptsOffsetMs)
       } catch {
         this.pushErrors++
       }

@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../util/clock.js'
 import { cryptoRandom, type Random } from '../util/random.js'
 import { makeResponse, ServerConnection, type ConnectionHandler } from './server-connection.js'
 import { ServerSession, TrackSetup, type TrackTransport } from './server-session.js'
-import { ServerStream, type StreamSpec } from './server-stream.js'
+import { ServerStream, type AudioTrackSpec, type StreamSpec } from './server-stream.js'
 import { readAnnouncement } from './announce.js'
 import { Publisher } from './publisher.js'
 import { createCodecRegistry } from '../codecs/registry.js'
@@ -49,6 +49,18 @@ export interface RtspServerOptions {
   clock?: Clock
   random?: Random
   logger?: Logger
+}
+
+/** What a publish path does when its publisher leaves, and when a second one arrives. */
+export interface PublishPathOptions {
+  /**
+   * 'close' (default): readers get an RTCP BYE and their sessions end. 'stay': readers stay connected
+   * and resume, from the next keyframe, when a publisher of the same format returns (a publisher of
+   * another format ends them as with 'close').
+   */
+  onPublisherLeave?: 'close' | 'stay'
+  /** 'refuse' (default): a second publisher gets 503. 'takeover': the new one replaces the old, whose connection is closed. */
+  onSecondPublisher?: 'refuse' | 'takeover'
 }
 
 export interface Logger {
@@ -95,7 +107,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly sessions = new Map<string, ServerSession>()
   private readonly connections = new Map<number, ServerConnection>()
   /** Paths open to one publisher each (ANNOUNCE/RECORD), and who publishes there now. */
-  private readonly publishPaths = new Set<string>()
+  private readonly publishPaths = new Map<string, Required<PublishPathOptions>>()
   private readonly publishers = new Map<string, Publisher>()
   private readonly codecs = createCodecRegistry()
   private tcp: net.Server | undefined
@@ -149,11 +161,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    * `-f rtsp`, GStreamer rtspclientsink). Readers can play it while a publisher is on; when the
    * publisher leaves, readers get an RTCP BYE, their sessions end and the path is free again.
    */
-  addPublishPath(name: string): void {
+  addPublishPath(name: string, options: PublishPathOptions = {}): void {
     const key = normalizePath(name)
     if (!key || /[\s?#]/.test(key)) throw new ConfigError('ERR_STREAM_NAME', `invalid path name "${name}"`, { observed: name })
     if (this.streams.has(key) || this.publishPaths.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
-    this.publishPaths.add(key)
+    this.publishPaths.set(key, { onPublisherLeave: options.onPublisherLeave ?? 'close', onSecondPublisher: options.onSecondPublisher ?? 'refuse' })
   }
 
   getStream(name: string): ServerStream | undefined {
@@ -216,7 +228,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
-    for (const p of [...this.publishers.values()]) this.endPublisher(p, 'server stopped')
+    for (const p of [...this.publishers.values()]) this.endPublisher(p, 'server stopped', true)
     for (const s of [...this.sessions.values()]) this.closeSession(s, 'server stopped')
     const server = this.tcp
     this.tcp = undefined
@@ -519,10 +531,12 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
   private announce(conn: ServerConnection, req: RtspRequest): RtspResponse {
     const path = pathOf(req.uri)
-    if (!this.publishPaths.has(path)) {
+    const pathOptions = this.publishPaths.get(path)
+    if (!pathOptions) {
       return makeResponse(this.streams.has(path) ? 405 : 404, this.streams.has(path) ? { Allow: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER' } : {})
     }
-    if (this.publishers.has(path)) return { ...makeResponse(503), reason: 'Path Already Has A Publisher' }
+    const current = this.publishers.get(path)
+    if (current && pathOptions.onSecondPublisher === 'refuse') return { ...makeResponse(503), reason: 'Path Already Has A Publisher' }
     const type = (req.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
     if (type !== 'application/sdp') return makeResponse(415, { Accept: 'application/sdp' })
     let announcement
@@ -531,7 +545,18 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     } catch (err) {
       return { ...makeResponse(err instanceof ParseError ? 400 : 415), reason: err instanceof ParseError ? 'Bad SDP' : 'No Supported Media' }
     }
-    const stream = this.addStream(path, announcement.spec)
+    if (current) {
+      this.endPublisher(current, `taken over by a publisher from ${conn.remoteAddress}`)
+      if (current.connectionId !== conn.id) this.connections.get(current.connectionId)?.destroy()
+    }
+    // A stream kept for its readers is reused when the new publisher sends the same format.
+    let stream = this.streams.get(path)
+    if (stream && !sameLayout(stream.spec, announcement.spec)) {
+      this.removeStream(path)
+      stream = undefined
+    }
+    if (stream) for (const s of this.sessions.values()) if (s.stream === stream) s.restartAtKeyframe()
+    stream ??= this.addStream(path, announcement.spec)
     const publisher = new Publisher(path, conn.id, conn.remoteAddress, announcement, stream, this.opts.clock)
     this.publishers.set(path, publisher)
     this.opts.logger.info(`publisher from ${conn.remoteAddress} announced /${path}: ${stream.tracks.map((t) => t.media.codec).join(' + ')}`)
@@ -584,11 +609,18 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     return makeResponse(200, { Session: publisher.sessionId! })
   }
 
-  /** The publisher is gone: readers get a BYE and their sessions end; the path is free for the next one. */
-  private endPublisher(p: Publisher, reason: string): void {
+  /**
+   * The publisher is gone and the path is free for the next one. Its readers get a BYE and their
+   * sessions end, unless the path keeps them for the next publisher.
+   */
+  private endPublisher(p: Publisher, reason: string, stopping = false): void {
     if (this.publishers.get(p.path) !== p) return
     this.publishers.delete(p.path)
     p.close()
+    if (!stopping && this.publishPaths.get(p.path)?.onPublisherLeave === 'stay') {
+      this.opts.logger.info(`/${p.path}: ${reason}; readers wait for the next publisher`)
+      return
+    }
     for (const s of [...this.sessions.values()]) if (s.stream === p.stream) this.closeSession(s, reason)
     this.streams.delete(p.path)
     p.stream.close()
@@ -633,6 +665,20 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const session = this.sessionFrom(req, false)
     return makeResponse(200, session ? this.sessionHeader(session) : {})
   }
+}
+
+/** Whether a new publisher's streams can continue an existing stream's: same tracks, same formats. */
+function sameLayout(a: StreamSpec, b: StreamSpec): boolean {
+  const key = (t: StreamSpec['video'] | StreamSpec['audio']): string => {
+    if (!t) return ''
+    if (t.codec === 'rtp') return `rtp/${t.encodingName.toUpperCase()}/${t.clockRate}/${t.payloadType}/${JSON.stringify(t.attributes)}`
+    if ('sampleRate' in t || 'config' in t || 'channels' in t) {
+      const a = t as AudioTrackSpec
+      return `${a.codec}/${a.sampleRate ?? ''}/${a.channels ?? 1}/${a.config ? Buffer.from(a.config).toString('hex') : ''}`
+    }
+    return t.codec === 'mjpeg' ? 'jpeg' : t.codec
+  }
+  return key(a.video) === key(b.video) && key(a.audio) === key(b.audio)
 }
 
 function isSupportedTransport(t: TransportSpec): boolean {

@@ -124,6 +124,11 @@ export class ServerSession implements StreamReader {
     this.rtcpTimer.unref()
   }
 
+  /** A new source feeds the stream (another publisher): video tracks wait for its first keyframe. */
+  restartAtKeyframe(): void {
+    for (const s of this.setups.values()) if (s.track.media.kind === 'video') s.waitingKeyframe = true
+  }
+
   pause(): void {
     if (this.state !== 'playing') return
     this.state = 'ready'

@@ -4,6 +4,8 @@ import type { Clock } from '../util/clock.js'
 import type { Random } from '../util/random.js'
 import type { MediaTrack, PacketizedUnit } from './tracks/media-track.js'
 import { createMediaTrack } from './tracks/factory.js'
+import { RtpRelayTrack } from './tracks/rtp-relay-track.js'
+import type { SdpAttribute } from '../sdp/sdp.js'
 import type { TrackInfo } from '../sources/source.js'
 
 export type VideoCodecName = 'h264' | 'h265' | 'jpeg' | 'mjpeg'
@@ -32,9 +34,22 @@ export interface AudioTrackSpec {
   payloadType?: number
 }
 
+/**
+ * A track in a payload format rtspkit does not parse (a publisher's or an upstream camera's), relayed
+ * packet by packet: frames pushed into it are whole RTP packets.
+ */
+export interface RtpTrackSpec {
+  codec: 'rtp'
+  encodingName: string
+  payloadType: number
+  clockRate: number
+  /** The SDP media attributes to advertise (rtpmap, fmtp…); `control` is ours. */
+  attributes: readonly SdpAttribute[]
+}
+
 export interface StreamSpec {
-  video?: VideoTrackSpec
-  audio?: AudioTrackSpec
+  video?: VideoTrackSpec | RtpTrackSpec
+  audio?: AudioTrackSpec | RtpTrackSpec
 }
 
 /** A reader of a stream: a playing session. Receives every unit of every track, shared and unmodified. */
@@ -97,6 +112,15 @@ function defaultSampleRate(codec: AudioCodecName): number {
   }
 }
 
+function trackInfo(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTrackSpec): TrackInfo {
+  if (kind === 'video') {
+    const v = t as VideoTrackSpec
+    return { ...v, kind: 'video', codec: v.codec === 'mjpeg' ? 'jpeg' : v.codec, vps: toBuffer(v.vps), sps: toBuffer(v.sps), pps: toBuffer(v.pps) }
+  }
+  const a = t as AudioTrackSpec
+  return { ...a, kind: 'audio', sampleRate: a.sampleRate ?? defaultSampleRate(a.codec), channels: a.channels ?? 1, config: toBuffer(a.config) }
+}
+
 /**
  * A named stream (a path). Sources push encoded frames; each frame is packetized once and the same
  * packet buffers are handed to every reader, whose own queue decides what it can take.
@@ -107,30 +131,20 @@ export class ServerStream extends EventEmitter {
   private readonly startMono: number
   private closed = false
 
-  constructor(readonly name: string, spec: StreamSpec, private readonly deps: ServerStreamDeps) {
+  constructor(readonly name: string, readonly spec: StreamSpec, private readonly deps: ServerStreamDeps) {
     super()
     this.startMono = deps.clock.monoMs()
     if (!spec.video && !spec.audio) {
       throw new ConfigError('ERR_STREAM_NO_TRACKS', `stream "${name}" needs a video or an audio track`, { observed: spec })
     }
-    const infos: TrackInfo[] = []
-    if (spec.video) {
-      const v = spec.video
-      infos.push({ ...v, kind: 'video', codec: v.codec === 'mjpeg' ? 'jpeg' : v.codec, vps: toBuffer(v.vps), sps: toBuffer(v.sps), pps: toBuffer(v.pps) })
+    const media: MediaTrack[] = []
+    const common = () => ({ ssrc: deps.random.u32(), initialSequence: deps.random.u16(), maxPacketSize: deps.maxPacketSize })
+    for (const [kind, t] of [['video', spec.video], ['audio', spec.audio]] as const) {
+      if (!t) continue
+      if (t.codec === 'rtp') media.push(new RtpRelayTrack({ ...t, kind, ...common() }))
+      else media.push(createMediaTrack(trackInfo(kind, t), { ...common(), payloadType: t.payloadType }))
     }
-    if (spec.audio) {
-      const a = spec.audio
-      infos.push({ ...a, kind: 'audio', sampleRate: a.sampleRate ?? defaultSampleRate(a.codec), channels: a.channels ?? 1, config: toBuffer(a.config) })
-    }
-    for (const info of infos) {
-      const media = createMediaTrack(info, {
-        ssrc: deps.random.u32(),
-        initialSequence: deps.random.u16(),
-        maxPacketSize: deps.maxPacketSize,
-        payloadType: info.kind === 'video' ? spec.video?.payloadType : spec.audio?.payloadType,
-      })
-      this.tracks.push(new ServerTrack(this.tracks.length, media, deps.random.u32(), deps.clock))
-    }
+    for (const m of media) this.tracks.push(new ServerTrack(this.tracks.length, m, deps.random.u32(), deps.clock))
   }
 
   get video(): ServerTrack | undefined {
@@ -171,7 +185,7 @@ export class ServerStream extends EventEmitter {
     if (this.closed) throw new StateError('ERR_STREAM_CLOSED', `stream "${this.name}" was removed`)
     const buf = Buffer.isBuffer(data) ? data : data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data.map((d) => (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)))
     const wasReady = this.ready
-    const rtpTimestamp = track.rtpTimestampFor(ptsMs ?? this.deps.clock.monoMs() - this.startMono)
+    const rtpTimestamp = track.rtpTimestampFor(ptsMs ?? this.elapsedMs())
     track.unitsIn++
     if (this.readers.size === 0) {
       track.media.observe(buf)
@@ -182,6 +196,11 @@ export class ServerStream extends EventEmitter {
       if (unit.packets.length > 0) for (const r of this.readers) r.deliver(track, unit)
     }
     if (!wasReady && this.ready) this.emit('ready')
+  }
+
+  /** Milliseconds since the stream was created: the default presentation clock of pushed frames. */
+  elapsedMs(): number {
+    return this.deps.clock.monoMs() - this.startMono
   }
 
   addReader(r: StreamReader): void {

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { ConfigError } from '../errors.js'
-import type { RtspServer } from '../server/rtsp-server.js'
+import type { PublishPathOptions, RtspServer } from '../server/rtsp-server.js'
 import type { AudioTrackSpec, ServerStream, StreamSpec, VideoTrackSpec } from '../server/server-stream.js'
 import { describeFileInputs, findFileInput, inputExtensions, openInputSource } from './input-source.js'
 import type { MediaSource, TrackInfo } from './source.js'
@@ -10,7 +10,7 @@ export type SourceSpec =
   | { kind: 'test'; width?: number; height?: number; fps?: number }
   | { kind: 'file'; path: string }
   /** The path takes one publisher (ANNOUNCE + RECORD), e.g. ffmpeg -f rtsp or GStreamer rtspclientsink. */
-  | { kind: 'publish' }
+  | { kind: 'publish'; options: PublishPathOptions }
 
 export interface SourceDefaults {
   /** Frame rate for the test card, and for files whose stream carries none. */
@@ -36,7 +36,8 @@ export function parseSourceSpec(text: string): SourceSpec {
       fps: t[3] ? Number(t[3]) : undefined,
     }
   }
-  if (text === 'publish') return { kind: 'publish' }
+  const pub = /^publish(?::(.*))?$/.exec(text)
+  if (pub) return { kind: 'publish', options: parsePublishOptions(text, pub[1]) }
   if (text.startsWith('file:')) {
     const file = text.slice('file:'.length)
     if (!file) throw new ConfigError('ERR_SOURCE', 'file: needs a path, e.g. file:clip.264', { observed: text })
@@ -48,6 +49,25 @@ export function parseSourceSpec(text: string): SourceSpec {
     })
   }
   throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS, file:PATH or publish`, { observed: text, allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'publish'] })
+}
+
+const PUBLISH_FLAGS = ['stay', 'takeover']
+
+/** `publish:stay,takeover`: readers stay for the next publisher; a new publisher replaces the current one. */
+function parsePublishOptions(text: string, list: string | undefined): PublishPathOptions {
+  const options: PublishPathOptions = {}
+  if (list === undefined) return options
+  for (const flag of list.split(',')) {
+    if (flag === 'stay') options.onPublisherLeave = 'stay'
+    else if (flag === 'takeover') options.onSecondPublisher = 'takeover'
+    else {
+      throw new ConfigError('ERR_SOURCE', `unknown publish option "${flag}" in "${text}"; use publish, publish:stay, publish:takeover or publish:stay,takeover`, {
+        observed: flag,
+        allowed: PUBLISH_FLAGS,
+      })
+    }
+  }
+  return options
 }
 
 function checkSize(width: number, height: number): void {

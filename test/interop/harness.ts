@@ -51,7 +51,7 @@ export async function startServer(paths: Record<string, string>, opts: RtspServe
   const sources: AttachedSource[] = []
   for (const [name, text] of Object.entries(paths)) {
     const spec = parseSourceSpec(text)
-    if (spec.kind === 'publish') server.addPublishPath(name)
+    if (spec.kind === 'publish') server.addPublishPath(name, spec.options)
     else sources.push(attachSource(server, name, spec))
   }
   await server.start()

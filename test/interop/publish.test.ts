@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { RawRtspConnection } from '../helpers/rtsp-conn.js'
-import { ffmpegDecode, ffmpegDecodeAudio, gstDecode, run, startServer, type TestServer } from './harness.js'
+import { ffmpegDecode, ffmpegDecodeAudio, ffprobe, gstDecode, run, startServer, type TestServer } from './harness.js'
 
 /** A live publisher, as a camera would be: test pattern encoded by x264 in real time, pushed with ANNOUNCE/RECORD. */
 const LIVE_VIDEO_IN = ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25']
@@ -115,6 +115,22 @@ describe('publishing into the server', () => {
       assert.equal(v.stderr.trim(), '')
       assert.equal(a.stderr.trim(), '')
       assert.ok(Math.abs(a.seconds - 1.5) < 0.1, `decoded ${a.seconds} s of audio`)
+    } finally {
+      pub.kill('SIGKILL')
+    }
+  })
+
+  it('a codec rtspkit does not parse (MPEG-4 Part 2) is relayed unchanged; ffmpeg decodes it', async () => {
+    await waitFree(srv, 'live')
+    const pub = spawn('ffmpeg', ['-hide_banner', '-v', 'error', ...LIVE_VIDEO_IN, '-c:v', 'mpeg4', '-g', '25', '-q:v', '5', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live')], { stdio: 'ignore' })
+    try {
+      await waitForDescribe(srv.server.port, srv.url('live'))
+      const codec = srv.server.getStream('live')!.tracks[0]!.media.codec
+      assert.equal(codec, 'MP4V-ES')
+      const [probe, r] = await Promise.all([ffprobe(srv.url('live'), 'tcp'), ffmpegDecode(srv.url('live'), 'udp', 30)])
+      assert.deepEqual(probe, { codec: 'mpeg4', width: 320, height: 240 })
+      assert.equal(r.frames, 30)
+      assert.ok(r.frameSizes.every((s) => s === (320 * 240 * 3) / 2))
     } finally {
       pub.kill('SIGKILL')
     }
