@@ -1,8 +1,9 @@
 /**
- * ANNOUNCE (RFC 2326 §10.3): what a publisher's SDP means for the stream it creates. Each usable media
- * section becomes a track of the stream (the first video and the first audio section); its format
- * parameters give the depacketizer that rebuilds frames from the publisher's packets and the
- * parameters (SPS/PPS, AudioSpecificConfig…) the stream advertises to readers.
+ * ANNOUNCE (RFC 2326 §10.3): what a publisher's SDP — or a relayed upstream's — means for the stream
+ * it feeds. The first video and the first audio section become tracks of the stream. A format we
+ * parse gives the depacketizer that rebuilds frames and the parameters (SPS/PPS,
+ * AudioSpecificConfig…) the stream advertises to readers; any other format is relayed packet by
+ * packet with its own rtpmap/fmtp.
  */
 import { parseAacFmtp } from '../codecs/aac/format.js'
 import type { CodecDepacketizer, FormatParams } from '../codecs/codec.js'
@@ -19,6 +20,8 @@ export interface AnnouncedTrack {
   kind: 'video' | 'audio'
   /** The media section's control attribute, as the publisher will name it in SETUP. */
   control: string
+  /** Index of the media section in the SDP. */
+  mediaIndex: number
   format: FormatParams
   createDepacketizer(): CodecDepacketizer
 }
@@ -60,7 +63,7 @@ export function readAnnouncement(body: Buffer, registry: CodecRegistry): Announc
       const format = formats[0]
       if (!format) return
       const relayed: RtpTrackSpec = { codec: 'rtp', encodingName: format.encodingName, payloadType: format.payloadType, clockRate: format.clockRate, attributes: relayedAttributes(m.attributes, format.payloadType) }
-      const track: AnnouncedTrack = { kind: m.type, control, format, createDepacketizer: () => new WholePacketDepacketizer() }
+      const track: AnnouncedTrack = { kind: m.type, control, mediaIndex: index, format, createDepacketizer: () => new WholePacketDepacketizer() }
       if (m.type === 'video') {
         spec.video = relayed
         tracks.unshift(track)
@@ -73,7 +76,7 @@ export function readAnnouncement(body: Buffer, registry: CodecRegistry): Announc
     const format = known
     const codec = CODEC_OF[format.encodingName.toUpperCase()]!
     const descriptor = registry.byEncodingName(format.encodingName)!
-    const track: AnnouncedTrack = { kind: m.type, control, format, createDepacketizer: () => descriptor.createDepacketizer(format) }
+    const track: AnnouncedTrack = { kind: m.type, control, mediaIndex: index, format, createDepacketizer: () => descriptor.createDepacketizer(format) }
     if (m.type === 'video') {
       const v: VideoTrackSpec = { codec: codec as VideoTrackSpec['codec'], payloadType: format.payloadType === 26 ? undefined : format.payloadType }
       if (codec === 'h264') Object.assign(v, pick(parseH264Fmtp(fmtpText(format)), ['sps', 'pps']))
