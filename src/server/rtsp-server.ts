@@ -13,7 +13,8 @@ import { systemClock, type Clock } from '../util/clock.js'
 import { cryptoRandom, type Random } from '../util/random.js'
 import { makeResponse, ServerConnection, type ConnectionHandler } from './server-connection.js'
 import { ServerSession, TrackSetup, type TrackTransport } from './server-session.js'
-import { ServerStream, type AudioTrackSpec, type StreamSpec } from './server-stream.js'
+import { ServerStream, type StreamSpec } from './server-stream.js'
+import { sameLayout } from './stream-layout.js'
 import { readAnnouncement } from './announce.js'
 import { Publisher } from './publisher.js'
 import { createCodecRegistry } from '../codecs/registry.js'
@@ -63,6 +64,17 @@ export interface PublishPathOptions {
   onSecondPublisher?: 'refuse' | 'takeover'
 }
 
+/**
+ * A path whose stream is made when a reader asks for it: a relay pulled on demand. `demand()`
+ * resolves with the stream once it exists (after the upstream answered), or rejects; the server
+ * then answers 503.
+ */
+export interface OnDemandPath {
+  demand(): Promise<ServerStream>
+  /** The server stopped: release everything. */
+  close(): void
+}
+
 export interface Logger {
   info(msg: string): void
   warn(msg: string): void
@@ -109,6 +121,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   /** Paths open to one publisher each (ANNOUNCE/RECORD), and who publishes there now. */
   private readonly publishPaths = new Map<string, Required<PublishPathOptions>>()
   private readonly publishers = new Map<string, Publisher>()
+  private readonly onDemand = new Map<string, OnDemandPath>()
   private readonly codecs = createCodecRegistry()
   private tcp: net.Server | undefined
   private sweepTimer: NodeJS.Timeout | undefined
@@ -166,6 +179,14 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!key || /[\s?#]/.test(key)) throw new ConfigError('ERR_STREAM_NAME', `invalid path name "${name}"`, { observed: name })
     if (this.streams.has(key) || this.publishPaths.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
     this.publishPaths.set(key, { onPublisherLeave: options.onPublisherLeave ?? 'close', onSecondPublisher: options.onSecondPublisher ?? 'refuse' })
+  }
+
+  /** Registers a path whose stream is created on demand (see OnDemandPath); the handler adds and removes the stream itself. */
+  addOnDemandPath(name: string, handler: OnDemandPath): void {
+    const key = normalizePath(name)
+    if (!key || /[\s?#]/.test(key)) throw new ConfigError('ERR_STREAM_NAME', `invalid path name "${name}"`, { observed: name })
+    if (this.streams.has(key) || this.publishPaths.has(key) || this.onDemand.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
+    this.onDemand.set(key, handler)
   }
 
   getStream(name: string): ServerStream | undefined {
@@ -229,6 +250,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
     for (const p of [...this.publishers.values()]) this.endPublisher(p, 'server stopped', true)
+    for (const h of this.onDemand.values()) h.close()
     for (const s of [...this.sessions.values()]) this.closeSession(s, 'server stopped')
     const server = this.tcp
     this.tcp = undefined
@@ -371,8 +393,23 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     return `rtsp://${authority}/${streamName}/`
   }
 
+  /** Resolves a request URI, first bringing up an on-demand path's stream if that is what it names. */
+  private async resolveOnDemand(uri: string): Promise<Target> {
+    const target = this.resolve(uri)
+    if (target.stream) return target
+    const handler = this.onDemand.get(target.path) ?? this.onDemand.get(pathOf(uri))
+    if (!handler) return target
+    try {
+      await handler.demand()
+    } catch (err) {
+      this.opts.logger.warn(`/${target.path}: ${(err as Error).message}`)
+      throw new RequestError(503, 'on-demand source unavailable')
+    }
+    return this.resolve(uri)
+  }
+
   private async describe(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
-    const target = this.resolve(req.uri)
+    const target = await this.resolveOnDemand(req.uri)
     if (!target.stream || target.trackIndex !== undefined) return makeResponse(404)
     const stream = target.stream
     if (!stream.ready) await stream.waitReady(this.opts.describeWait)
@@ -433,7 +470,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private async setup(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
     const publisher = [...this.publishers.values()].find((p) => p.connectionId === conn.id && p.state === 'announced')
     if (publisher && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? '')) return this.setupRecord(conn, req, publisher)
-    const target = this.resolve(req.uri)
+    const target = await this.resolveOnDemand(req.uri)
     if (!target.stream) return makeResponse(404)
     const stream = target.stream
     // VLC and others set up the aggregate URL of a single-track stream.
@@ -555,7 +592,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       this.removeStream(path)
       stream = undefined
     }
-    if (stream) for (const s of this.sessions.values()) if (s.stream === stream) s.restartAtKeyframe()
+    stream?.restartReaders()
     stream ??= this.addStream(path, announcement.spec)
     const publisher = new Publisher(path, conn.id, conn.remoteAddress, announcement, stream, this.opts.clock)
     this.publishers.set(path, publisher)
@@ -665,20 +702,6 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const session = this.sessionFrom(req, false)
     return makeResponse(200, session ? this.sessionHeader(session) : {})
   }
-}
-
-/** Whether a new publisher's streams can continue an existing stream's: same tracks, same formats. */
-function sameLayout(a: StreamSpec, b: StreamSpec): boolean {
-  const key = (t: StreamSpec['video'] | StreamSpec['audio']): string => {
-    if (!t) return ''
-    if (t.codec === 'rtp') return `rtp/${t.encodingName.toUpperCase()}/${t.clockRate}/${t.payloadType}/${JSON.stringify(t.attributes)}`
-    if ('sampleRate' in t || 'config' in t || 'channels' in t) {
-      const a = t as AudioTrackSpec
-      return `${a.codec}/${a.sampleRate ?? ''}/${a.channels ?? 1}/${a.config ? Buffer.from(a.config).toString('hex') : ''}`
-    }
-    return t.codec === 'mjpeg' ? 'jpeg' : t.codec
-  }
-  return key(a.video) === key(b.video) && key(a.audio) === key(b.audio)
 }
 
 function isSupportedTransport(t: TransportSpec): boolean {

@@ -55,6 +55,8 @@ export interface StreamSpec {
 /** A reader of a stream: a playing session. Receives every unit of every track, shared and unmodified. */
 export interface StreamReader {
   deliver(track: ServerTrack, unit: PacketizedUnit): void
+  /** A new feeder (publisher, upstream) takes over: video waits for its first keyframe. */
+  restartAtKeyframe(): void
 }
 
 /** One media track of a stream: the codec part plus the RTP clock mapping used for RTP-Info and sender reports. */
@@ -201,6 +203,11 @@ export class ServerStream extends EventEmitter {
   /** Milliseconds since the stream was created: the default presentation clock of pushed frames. */
   elapsedMs(): number {
     return this.deps.clock.monoMs() - this.startMono
+  }
+
+  /** Tells every reader that another feeder continues the stream (see StreamReader.restartAtKeyframe). */
+  restartReaders(): void {
+    for (const r of this.readers) r.restartAtKeyframe()
   }
 
   addReader(r: StreamReader): void {
