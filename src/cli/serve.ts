@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
 import { argError, intOption } from './options.js'
 import { RtspServer, type Logger } from '../server/rtsp-server.js'
-import { attachSource, parseSourceSpec, type AttachedSource, type SourceSpec } from '../sources/source-spec.js'
+import { parseSourceSpec, type SourceSpec } from '../sources/source-spec.js'
+import { addPath, type PathHandle } from '../server/paths.js'
 
 export const SERVE_HELP = `Usage: rtspkit serve [options]
        rtspkit            (same as: rtspkit serve --path test=test)
@@ -164,12 +165,11 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
     maxSessions: cfg.maxSessions,
     logger,
   })
-  const sources: AttachedSource[] = []
-  const stopSources = () => sources.forEach((s) => s.stop())
+  const handles: PathHandle[] = []
+  const stopSources = () => handles.forEach((h) => h.stop())
   try {
     for (const p of cfg.paths) {
-      if (p.spec.kind === 'publish') server.addPublishPath(p.name, p.spec.options)
-      else sources.push(attachSource(server, p.name, p.spec, { fps: cfg.fps, width: cfg.width, height: cfg.height }))
+      handles.push(addPath(server, p.name, p.spec, { defaults: { fps: cfg.fps, width: cfg.width, height: cfg.height }, log: (m) => logger.info(m) }))
     }
     await server.start()
   } catch (err) {
@@ -179,9 +179,8 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
     server.on(ev, (e) => logger.info(`${ev} /${e.path} session ${e.sessionId}${e.remoteAddress ? ` from ${e.remoteAddress}` : ''}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`))
   }
-  for (const s of sources) s.stream.on('warning', (err: Error) => logger.warn(`/${s.stream.name}: ${err.message}`))
-  for (const s of sources) console.log(`${server.urlFor(s.stream.name)}  <- ${s.description}`)
-  for (const p of cfg.paths) if (p.spec.kind === 'publish') console.log(`${server.urlFor(p.name)}  <- publish here (ANNOUNCE/RECORD)`)
+  for (const h of handles) h.onWarning((m) => logger.warn(`/${h.name}: ${m}`))
+  for (const h of handles) console.log(`${server.urlFor(h.name)}  <- ${h.description}`)
   console.log(`rtspkit listening on port ${server.port}; press Ctrl+C to stop`)
   return new Promise((resolve) => {
     const shutdown = () => {

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { ConfigError } from '../errors.js'
+import { parseRtspUrl } from '../rtsp/url.js'
 import type { PublishPathOptions, RtspServer } from '../server/rtsp-server.js'
 import type { AudioTrackSpec, ServerStream, StreamSpec, VideoTrackSpec } from '../server/server-stream.js'
 import { describeFileInputs, findFileInput, inputExtensions, openInputSource } from './input-source.js'
@@ -11,6 +12,11 @@ export type SourceSpec =
   | { kind: 'file'; path: string }
   /** The path takes one publisher (ANNOUNCE + RECORD), e.g. ffmpeg -f rtsp or GStreamer rtspclientsink. */
   | { kind: 'publish'; options: PublishPathOptions }
+  /** Pulled from another RTSP server or camera (a relay), e.g. rtsp://user:pass@camera/stream. */
+  | { kind: 'relay'; url: string }
+
+/** Sources that produce frames in this process (not a publisher, not a relay). */
+export type LocalSourceSpec = Extract<SourceSpec, { kind: 'test' | 'file' }>
 
 export interface SourceDefaults {
   /** Frame rate for the test card, and for files whose stream carries none. */
@@ -48,7 +54,18 @@ export function parseSourceSpec(text: string): SourceSpec {
       allowed: inputExtensions(),
     })
   }
-  throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS, file:PATH or publish`, { observed: text, allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'publish'] })
+  if (/^rtsp:\/\//i.test(text)) {
+    try {
+      parseRtspUrl(text)
+    } catch (err) {
+      throw new ConfigError('ERR_SOURCE', `bad relay URL "${text}": ${(err as Error).message}`, { observed: text }, { cause: err })
+    }
+    return { kind: 'relay', url: text }
+  }
+  throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS, file:PATH, publish or rtsp://HOST/PATH`, {
+    observed: text,
+    allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'publish', 'rtsp://…'],
+  })
 }
 
 const PUBLISH_FLAGS = ['stay', 'takeover']
@@ -87,7 +104,7 @@ function checkFps(fps: number): void {
  * Opens the source a spec names, as a live source: files loop forever. Files are read and checked
  * here, so errors surface before serving.
  */
-export function createSource(spec: Exclude<SourceSpec, { kind: 'publish' }>, defaults: SourceDefaults = {}): MediaSource {
+export function createSource(spec: LocalSourceSpec, defaults: SourceDefaults = {}): MediaSource {
   if (defaults.fps !== undefined) checkFps(defaults.fps)
   if (spec.kind === 'test') {
     const width = spec.width ?? defaults.width ?? 640
@@ -140,6 +157,6 @@ export function attachMediaSource(server: RtspServer, name: string, source: Medi
 }
 
 /** Creates stream `name` on the server fed by the source `spec` names. */
-export function attachSource(server: RtspServer, name: string, spec: Exclude<SourceSpec, { kind: 'publish' }>, defaults: SourceDefaults = {}): AttachedSource {
+export function attachSource(server: RtspServer, name: string, spec: LocalSourceSpec, defaults: SourceDefaults = {}): AttachedSource {
   return attachMediaSource(server, name, createSource(spec, defaults))
 }

@@ -5,7 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RtspServer, type RtspServerOptions } from '../../src/server/rtsp-server.js'
-import { attachSource, parseSourceSpec, type AttachedSource } from '../../src/sources/source-spec.js'
+import { parseSourceSpec } from '../../src/sources/source-spec.js'
+import { addPath, type PathHandle } from '../../src/server/paths.js'
 
 /** Repository root (tests run from dist/test/…). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -48,18 +49,14 @@ export interface TestServer {
 /** Starts our server on 127.0.0.1 with a free port, serving `paths` (name → source spec). */
 export async function startServer(paths: Record<string, string>, opts: RtspServerOptions = {}): Promise<TestServer> {
   const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', ...opts })
-  const sources: AttachedSource[] = []
-  for (const [name, text] of Object.entries(paths)) {
-    const spec = parseSourceSpec(text)
-    if (spec.kind === 'publish') server.addPublishPath(name, spec.options)
-    else sources.push(attachSource(server, name, spec))
-  }
+  const handles: PathHandle[] = []
+  for (const [name, text] of Object.entries(paths)) handles.push(addPath(server, name, parseSourceSpec(text)))
   await server.start()
   return {
     server,
     url: (name) => server.urlFor(name),
     async stop() {
-      for (const s of sources) s.stop()
+      for (const h of handles) h.stop()
       await server.stop()
     },
   }

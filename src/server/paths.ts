@@ -1,0 +1,53 @@
+/**
+ * One place that turns a `--path NAME=SOURCE` (or, later, a config entry) into what serves it: a
+ * local source (test card, file), a publish path, or a relay.
+ */
+import { createCodecRegistry } from '../codecs/registry.js'
+import { ConfigError } from '../errors.js'
+import { attachSource, type SourceDefaults, type SourceSpec } from '../sources/source-spec.js'
+import { systemClock } from '../util/clock.js'
+import { Relay, type RelayOptions, type UpstreamConnector } from './relay.js'
+import type { RtspServer } from './rtsp-server.js'
+
+export interface PathHandle {
+  readonly name: string
+  /** One line for the start-up banner. */
+  readonly description: string
+  /** Stops what feeds the path (idempotent). */
+  stop(): void
+  /** Problems the path's source reports while serving (a frame the codec refused, an upstream retry). */
+  onWarning(cb: (msg: string) => void): void
+}
+
+export interface PathDeps {
+  defaults?: SourceDefaults
+  relay?: RelayOptions
+  /** How relays reach their upstream (the CLI passes the RtspClient connector). */
+  connector?: UpstreamConnector
+  log?: (msg: string) => void
+}
+
+export function addPath(server: RtspServer, name: string, spec: SourceSpec, deps: PathDeps = {}): PathHandle {
+  switch (spec.kind) {
+    case 'publish': {
+      server.addPublishPath(name, spec.options)
+      const flags = [spec.options.onPublisherLeave === 'stay' ? 'readers stay' : '', spec.options.onSecondPublisher === 'takeover' ? 'takeover' : ''].filter(Boolean)
+      return { name, description: `publish here (ANNOUNCE/RECORD${flags.length ? `; ${flags.join(', ')}` : ''})`, stop() {}, onWarning() {} }
+    }
+    case 'relay': {
+      if (!deps.connector) throw new ConfigError('ERR_RELAY_CONNECTOR', `path "${name}": relays need an upstream connector`, { observed: spec.url })
+      const relay = new Relay(name, spec.url, server, deps.connector, { registry: createCodecRegistry(), clock: systemClock, log: deps.log }, deps.relay).attach()
+      const mode = deps.relay?.alwaysOn ? 'always on' : 'on demand'
+      return { name, description: `relay of ${spec.url.replace(/\/\/[^@/]*@/, '//***@')} (${mode})`, stop: () => relay.close(), onWarning() {} }
+    }
+    default: {
+      const attached = attachSource(server, name, spec, deps.defaults)
+      return {
+        name,
+        description: attached.description,
+        stop: () => attached.stop(),
+        onWarning: (cb) => attached.stream.on('warning', (err: Error) => cb(err.message)),
+      }
+    }
+  }
+}
