@@ -16,3 +16,38 @@ export function intOption(name: string, value: string | undefined, min: number, 
   }
   return n
 }
+
+const MAX_DURATION_S = 7 * 24 * 3600
+const MS_PER_SECOND = 1000
+
+/** A number of seconds (fractions allowed) up to a week; 0 only when `allowZero`. */
+export function secondsOption(name: string, value: string | undefined, allowZero: boolean): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (!allowZero && n === 0) || n > MAX_DURATION_S) {
+    throw new ConfigError('ERR_CLI_VALUE', `--${name} must be a number of seconds ${allowZero ? 'from 0' : 'above 0'} up to ${MAX_DURATION_S}, got "${value}"`, { observed: value })
+  }
+  return n
+}
+
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`
+}
+
+/** Waits for the first of: the duration, SIGINT/SIGTERM, or `done`. */
+export function waitForEnd(durationS: number | undefined, done: Promise<unknown>): Promise<'duration' | 'signal' | 'done'> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined
+    const finish = (why: 'duration' | 'signal' | 'done'): void => {
+      if (timer) clearTimeout(timer)
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      resolve(why)
+    }
+    const onSignal = (): void => finish('signal')
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    if (durationS !== undefined) timer = setTimeout(() => finish('duration'), durationS * MS_PER_SECOND)
+    done.then(() => finish('done'), () => finish('done'))
+  })
+}

@@ -6,7 +6,7 @@ import dns from 'node:dns/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { parseArgs } from 'node:util'
-import { argError, intOption } from './options.js'
+import { argError, intOption, megabytes, secondsOption, waitForEnd } from './options.js'
 import { ConfigError, RtspkitError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
 import { createCodecRegistry } from '../codecs/registry.js'
@@ -93,17 +93,7 @@ Examples:
 const MAX_PORT = 65535
 const MS_PER_SECOND = 1000
 const DEFAULT_STATS_INTERVAL_S = 5
-const MAX_DURATION_S = 7 * 24 * 3600
 const HOST_PORT = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/
-
-function secondsOption(name: string, value: string | undefined, allowZero: boolean): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number(value)
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (!allowZero && n === 0) || n > MAX_DURATION_S) {
-    throw new ConfigError('ERR_CLI_VALUE', `--${name} must be a number of seconds ${allowZero ? 'from 0' : 'above 0'} up to ${MAX_DURATION_S}, got "${value}"`, { observed: value })
-  }
-  return n
-}
 
 // ---- send ---------------------------------------------------------------------------------------
 
@@ -197,32 +187,10 @@ async function resolveHost(host: string): Promise<string> {
   }
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`
-}
-
 export function formatSendStats(host: string, s: RtpSendTrackStats): string {
   const rr = s.lastReceiverReport
   const peer = rr ? `; receiver: ${rr.totalLost} lost, jitter ${((rr.jitter * MS_PER_SECOND) / s.clockRate).toFixed(1)} ms` : ''
   return `${s.kind} ${s.encodingName} -> ${host}:${s.port}: ${s.frames} frames, ${s.packets} packets, ${megabytes(s.bytes)}${s.framesRefused ? `, ${s.framesRefused} refused` : ''}${peer}`
-}
-
-/** Waits for the first of: the duration, SIGINT/SIGTERM, or `done`. */
-function waitForEnd(durationS: number | undefined, done: Promise<unknown>): Promise<'duration' | 'signal' | 'done'> {
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined
-    const finish = (why: 'duration' | 'signal' | 'done'): void => {
-      if (timer) clearTimeout(timer)
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-      resolve(why)
-    }
-    const onSignal = (): void => finish('signal')
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-    if (durationS !== undefined) timer = setTimeout(() => finish('duration'), durationS * MS_PER_SECOND)
-    done.then(() => finish('done'), () => finish('done'))
-  })
 }
 
 export async function runRtpSend(cfg: RtpSendConfig): Promise<number> {
