@@ -114,7 +114,8 @@ function defaultSampleRate(codec: AudioCodecName): number {
   }
 }
 
-function trackInfo(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTrackSpec): TrackInfo {
+/** The TrackInfo a track spec stands for (defaults filled in), as sources and the MP4 writer use it. */
+export function trackInfoOf(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTrackSpec): TrackInfo {
   if (kind === 'video') {
     const v = t as VideoTrackSpec
     return { ...v, kind: 'video', codec: v.codec === 'mjpeg' ? 'jpeg' : v.codec, vps: toBuffer(v.vps), sps: toBuffer(v.sps), pps: toBuffer(v.pps) }
@@ -144,7 +145,7 @@ export class ServerStream extends EventEmitter {
     for (const [kind, t] of [['video', spec.video], ['audio', spec.audio]] as const) {
       if (!t) continue
       if (t.codec === 'rtp') media.push(new RtpRelayTrack({ ...t, kind, ...common() }))
-      else media.push(createMediaTrack(trackInfo(kind, t), { ...common(), payloadType: t.payloadType }))
+      else media.push(createMediaTrack(trackInfoOf(kind, t), { ...common(), payloadType: t.payloadType }))
     }
     for (const m of media) this.tracks.push(new ServerTrack(this.tracks.length, m, deps.random.u32(), deps.clock))
   }
