@@ -95,6 +95,8 @@ export interface SessionEvent {
 }
 
 export interface RtspServerEvents {
+  /** A stream was added (by addStream, a publisher or a relay). */
+  stream: [ServerStream]
   setup: [SessionEvent]
   play: [SessionEvent]
   pause: [SessionEvent]
@@ -166,6 +168,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (this.streams.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `stream "${key}" already exists`, { observed: key })
     const stream = new ServerStream(key, spec, { clock: this.opts.clock, random: this.opts.random, maxPacketSize: this.opts.maxPacketSize })
     this.streams.set(key, stream)
+    this.emit('stream', stream)
     return stream
   }
 

@@ -59,6 +59,9 @@ export interface StreamReader {
   restartAtKeyframe(): void
 }
 
+/** Sees every frame pushed into a stream, as pushed (a recorder). */
+export type FrameTap = (track: ServerTrack, data: Buffer | readonly Buffer[], ptsMs: number) => void
+
 /** One media track of a stream: the codec part plus the RTP clock mapping used for RTP-Info and sender reports. */
 export class ServerTrack {
   /** Stats: units pushed and packetized. */
@@ -131,6 +134,7 @@ export function trackInfoOf(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTr
 export class ServerStream extends EventEmitter {
   readonly tracks: ServerTrack[] = []
   private readonly readers = new Set<StreamReader>()
+  private readonly frameTaps = new Set<FrameTap>()
   private readonly startMono: number
   private closed = false
 
@@ -160,6 +164,15 @@ export class ServerStream extends EventEmitter {
 
   get readerCount(): number { return this.readers.size }
 
+  /** Whether anyone consumes the frames (readers or taps): sources may skip work otherwise. */
+  get wanted(): boolean { return this.readers.size > 0 || this.frameTaps.size > 0 }
+
+  /** Adds a tap that sees every pushed frame; returns the function that removes it. */
+  tapFrames(tap: FrameTap): () => void {
+    this.frameTaps.add(tap)
+    return () => this.frameTaps.delete(tap)
+  }
+
   /** True when every track can be fully described in SDP. */
   get ready(): boolean { return this.tracks.every((t) => t.media.ready) }
 
@@ -188,7 +201,8 @@ export class ServerStream extends EventEmitter {
     if (this.closed) throw new StateError('ERR_STREAM_CLOSED', `stream "${this.name}" was removed`)
     const buf = Buffer.isBuffer(data) ? data : data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data.map((d) => (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)))
     const wasReady = this.ready
-    const rtpTimestamp = track.rtpTimestampFor(ptsMs ?? this.elapsedMs())
+    const pts = ptsMs ?? this.elapsedMs()
+    const rtpTimestamp = track.rtpTimestampFor(pts)
     track.unitsIn++
     if (this.readers.size === 0) {
       track.media.observe(buf)
@@ -199,6 +213,7 @@ export class ServerStream extends EventEmitter {
       if (unit.packets.length > 0) for (const r of this.readers) r.deliver(track, unit)
     }
     if (!wasReady && this.ready) this.emit('ready')
+    for (const tap of this.frameTaps) tap(track, buf, pts)
   }
 
   /** Milliseconds since the stream was created: the default presentation clock of pushed frames. */
@@ -239,6 +254,7 @@ export class ServerStream extends EventEmitter {
   close(): void {
     this.closed = true
     this.readers.clear()
+    this.frameTaps.clear()
     this.emit('close')
     this.removeAllListeners()
   }

@@ -151,7 +151,7 @@ export function attachMediaSource(server: RtspServer, name: string, source: Medi
         stream.emit('warning', err)
       }
     },
-    () => stream.readerCount > 0,
+    () => stream.wanted,
   )
   return { stream, description: source.description, stop: () => source.stop() }
 }
