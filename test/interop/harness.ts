@@ -6,7 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RtspServer, type RtspServerOptions } from '../../src/server/rtsp-server.js'
 import { parseSourceSpec } from '../../src/sources/source-spec.js'
-import { addPath, type PathHandle } from '../../src/server/paths.js'
+import { addPath, type PathDeps, type PathHandle } from '../../src/server/paths.js'
 
 /** Repository root (tests run from dist/test/…). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -47,10 +47,10 @@ export interface TestServer {
 }
 
 /** Starts our server on 127.0.0.1 with a free port, serving `paths` (name → source spec). */
-export async function startServer(paths: Record<string, string>, opts: RtspServerOptions = {}): Promise<TestServer> {
+export async function startServer(paths: Record<string, string>, opts: RtspServerOptions = {}, deps: PathDeps = {}): Promise<TestServer> {
   const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', ...opts })
   const handles: PathHandle[] = []
-  for (const [name, text] of Object.entries(paths)) handles.push(addPath(server, name, parseSourceSpec(text)))
+  for (const [name, text] of Object.entries(paths)) handles.push(addPath(server, name, parseSourceSpec(text), deps))
   await server.start()
   return {
     server,
