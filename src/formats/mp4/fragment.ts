@@ -52,9 +52,15 @@ export interface TrackRun {
   samples: readonly FragmentSample[]
 }
 
+const hasCompositionOffsets = (samples: readonly FragmentSample[]): boolean => samples.some((s) => s.compositionOffset !== 0)
+
+/** sample_count, data_offset and duration, size, flags [, composition offset] per sample. */
+function trunPayloadSize(count: number, withCto: boolean): number {
+  return TRUN_FIXED_SIZE + count * (withCto ? 4 : 3) * FIELD_SIZE
+}
+
 function trunPayload(samples: readonly FragmentSample[], dataOffset: number, withCto: boolean): Buffer {
-  const perSample = (withCto ? 4 : 3) * FIELD_SIZE
-  const out = Buffer.allocUnsafe(TRUN_FIXED_SIZE + samples.length * perSample)
+  const out = Buffer.allocUnsafe(trunPayloadSize(samples.length, withCto))
   let off = out.writeUInt32BE(samples.length, 0)
   off = out.writeInt32BE(dataOffset, off)
   for (const s of samples) {
@@ -68,7 +74,7 @@ function trunPayload(samples: readonly FragmentSample[], dataOffset: number, wit
 
 /** The trun box of one run whose samples start `dataOffset` bytes after the moof's first byte. */
 export function trunBox(samples: readonly FragmentSample[], dataOffset: number): Mp4Box {
-  const withCto = samples.some((s) => s.compositionOffset !== 0)
+  const withCto = hasCompositionOffsets(samples)
   const flags = TRUN_DATA_OFFSET_PRESENT | TRUN_SAMPLE_DURATION_PRESENT | TRUN_SAMPLE_SIZE_PRESENT | TRUN_SAMPLE_FLAGS_PRESENT | (withCto ? TRUN_SAMPLE_CTO_PRESENT : 0)
   return fullBox('trun', withCto ? TRUN_VERSION_SIGNED_CTO : 0, flags, trunPayload(samples, dataOffset, withCto))
 }
@@ -85,10 +91,9 @@ function trafBox(run: TrackRun, dataOffset: number): Mp4Box {
 
 /** Size of a traf, which does not depend on the data offset. */
 function trafSize(run: TrackRun): number {
-  const withCto = run.samples.some((s) => s.compositionOffset !== 0)
   const tfhd = FULL_BOX_HEADER_SIZE + FIELD_SIZE
   const tfdt = FULL_BOX_HEADER_SIZE + U64_SIZE
-  const trun = FULL_BOX_HEADER_SIZE + TRUN_FIXED_SIZE + run.samples.length * (withCto ? 4 : 3) * FIELD_SIZE
+  const trun = FULL_BOX_HEADER_SIZE + trunPayloadSize(run.samples.length, hasCompositionOffsets(run.samples))
   return BOX_HEADER_SIZE + tfhd + tfdt + trun
 }
 
