@@ -47,3 +47,9 @@ export { RtpSendSession } from './rtp/send-session.js'
 export { RtpReceiveSession } from './rtp/receive-session.js'
 export { formatRtpSdp, parseRtpSdp } from './rtp/rtp-sdp.js'
 export { openSink } from './sinks/sink-factory.js'
+
+// MP4: the fragmented MP4 writer, files and the segmenting recorder.
+export { FragmentedMp4Writer, type FragmentedMp4WriterOptions, type Mp4Output, type Mp4TrackStats, type WriteFrameOptions } from './formats/mp4/fragmented-mp4-writer.js'
+export { openMp4File, type Mp4File, type Mp4FileOptions } from './formats/mp4/mp4-file.js'
+export { SegmentRecorder, type SegmentRecorderOptions, type SegmentPhase } from './formats/mp4/segment-recorder.js'
+export { mp4TrackFor } from './formats/mp4/sdp-track.js'

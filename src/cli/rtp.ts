@@ -75,6 +75,7 @@ Options:
                          .h264 .264 .avc       H.264 Annex-B     .h265 .265 .hevc   H.265 Annex-B
                          .mjpeg .mjpg or DIR/  JPEG frames       .aac               AAC in ADTS
                          .wav                  L16 as PCM, G.711 as WAV format 7/6 (see --pcm)
+                         .mp4                  fragmented MP4: H.264, H.265, AAC, Opus, G.711, L16
                          .bin .raw             raw payloads      -                  stdout
                        With several streams, the first one that fits the extension is written.
   --pcm                decode G.711 to 16-bit PCM when writing .wav

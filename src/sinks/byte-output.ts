@@ -12,6 +12,8 @@ const FS_ERRORS: Record<string, string> = {
   EISDIR: 'is a directory',
   EPERM: 'permission denied',
   EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EEXIST: 'file exists',
 }
 
 export interface ByteOutput {
@@ -29,10 +31,15 @@ export function openFileOutput(file: string): ByteOutput {
   try {
     fd = fs.openSync(file, 'w')
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO'
-    throw new ConfigError('ERR_SINK_FILE', `cannot write ${file}: ${FS_ERRORS[code] ?? (err as Error).message}`, { observed: code, path: file }, { cause: err })
+    throw fileError('ERR_SINK_FILE', file, err)
   }
   return new StreamOutput(fs.createWriteStream('', { fd }), file, true)
+}
+
+/** A file-system error as a one-line ConfigError naming the file. */
+export function fileError(code: string, file: string, err: unknown): ConfigError {
+  const errno = (err as NodeJS.ErrnoException).code ?? 'EIO'
+  return new ConfigError(code, `cannot write ${file}: ${FS_ERRORS[errno] ?? (err as Error).message}`, { observed: errno, path: file }, { cause: err })
 }
 
 /** Writes to a stream the caller owns; `end` decides whether close() ends it (not for stdout). */

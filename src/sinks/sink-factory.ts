@@ -4,6 +4,7 @@
  *   .h264 .264 .avc     H.264 Annex-B           .h265 .265 .hevc   H.265 Annex-B
  *   .mjpeg .mjpg        concatenated JPEGs      DIR/ (or a dir)    one .jpg per frame
  *   .aac .adts          AAC in ADTS             .wav               L16 → PCM; G.711 kept (tags 7/6) or decoded
+ *   .mp4                fragmented MP4 (H.264, H.265, AAC, Opus, G.711, L16)
  *   .bin .raw           raw payloads, any codec
  *   -                   stdout, in the codec's natural format (Annex-B, MJPEG, ADTS, WAV, raw)
  *
@@ -21,6 +22,8 @@ import { AnnexBSink } from './annexb-sink.js'
 import { openFileOutput, streamOutput, type ByteOutput } from './byte-output.js'
 import type { FrameSink } from './frame-sink.js'
 import { JpegDirectorySink, MjpegSink } from './jpeg-sinks.js'
+import { mp4Accepts } from '../formats/mp4/sdp-track.js'
+import { Mp4Sink } from './mp4-sink.js'
 import { RawSink } from './raw-sink.js'
 import { WavSink } from './wav-sink.js'
 
@@ -38,6 +41,8 @@ interface SinkType {
   label: string
   accepts(codec: CodecDescriptor): boolean
   open(out: ByteOutput, opts: SinkOptions): FrameSink
+  /** For formats that manage their own file (not a byte stream): opens it from the path. */
+  openFile?(path: string, opts: SinkOptions): FrameSink
 }
 
 const annexb = (name: string) => (c: CodecDescriptor): boolean => c.frameFormat === 'annexb' && c.name === name
@@ -68,12 +73,21 @@ export const SINK_TYPES: readonly SinkType[] = [
       decodeG711: s.decodeG711 ?? false,
     }),
   },
+  {
+    extensions: ['.mp4'],
+    label: 'fragmented MP4',
+    accepts: mp4Accepts,
+    open: () => {
+      throw new ConfigError('ERR_SINK_STDOUT', 'MP4 needs a file, not a stream', {})
+    },
+    openFile: (file, s) => new Mp4Sink(file, s.codec, s.params),
+  },
   { extensions: ['.bin', '.raw'], label: 'raw payloads', accepts: () => true, open: (o, s) => new RawSink(o, `raw ${s.codec.encodingName} payloads`) },
 ]
 
-/** For stdout: the first sink type that takes the codec (raw last). */
+/** For stdout: the first byte-stream sink type that takes the codec (raw last). */
 function naturalType(codec: CodecDescriptor): SinkType {
-  return SINK_TYPES.find((t) => t.accepts(codec))!
+  return SINK_TYPES.find((t) => !t.openFile && t.accepts(codec))!
 }
 
 function isDirectoryTarget(out: string): boolean {
@@ -119,6 +133,7 @@ export function openSink(out: string, opts: SinkOptions): FrameSink {
     const fits = sinkExtensionsFor(codec)
     throw new ConfigError('ERR_SINK_FORMAT', `cannot write a ${codec.encodingName} stream to ${path.basename(out)}; use ${fits.join(' ')}`, { observed: ext || '(none)', allowed: fits })
   }
+  if (type.openFile) return type.openFile(out, opts)
   // Check the format before creating the file, so a refused stream leaves nothing behind.
   if (type.extensions.includes('.aac')) aacConfig(opts.params)
   return type.open(openFileOutput(out), opts)

@@ -1,0 +1,167 @@
+/**
+ * Records a stream as a series of fragmented MP4 files, `DIR/<pathName>/<YYYY-MM-DD_HH-MM-SS-mmm>.mp4`
+ * (UTC, from the injected clock when the segment opens). Each segment is a complete file with its own
+ * init segment and starts at a keyframe: rotation happens at the first video keyframe after
+ * `segmentDurationMs` of media (any frame for audio-only streams). Parameter sets learned in-band carry
+ * over to the next segment, for streams that send them only once.
+ *
+ * Events: 'segment' (path, 'open' | 'finish') when a file is created and when it is complete on disk;
+ * 'error' (err) when finishing a segment fails (close() also rejects with the first such error).
+ */
+import { EventEmitter } from 'node:events'
+import fs from 'node:fs'
+import path from 'node:path'
+import { ConfigError, RtspkitError, StateError } from '../../errors.js'
+import type { TrackInfo } from '../../sources/source.js'
+import { openSyncFileOutput } from '../../sinks/sync-file-output.js'
+import { fileError } from '../../sinks/byte-output.js'
+import { systemClock, type Clock } from '../../util/clock.js'
+import { checkMp4Tracks, FragmentedMp4Writer, type FragmentedMp4WriterOptions, type WriteFrameOptions } from './fragmented-mp4-writer.js'
+import { readAccessUnit } from './nal-sample.js'
+
+export const DEFAULT_SEGMENT_DURATION_MS = 10 * 60 * 1000
+export const SEGMENT_EXTENSION = '.mp4'
+/** Name suffixes tried when two segments open in the same millisecond. */
+const MAX_NAME_COLLISIONS = 100
+const FORBIDDEN_PATH_CHARS = /[\\\0]/
+
+export interface SegmentRecorderOptions extends FragmentedMp4WriterOptions {
+  /** Root directory of recordings. */
+  dir: string
+  /** The stream's path, e.g. "cam1" or "site/cam1" (subfolders); never escapes `dir`. */
+  pathName: string
+  tracks: readonly TrackInfo[]
+  /** Default 10 minutes of media. */
+  segmentDurationMs?: number
+  /** Names the files. Default: the system clock. */
+  clock?: Clock
+  /** fsync every fragment. Default false. */
+  fsync?: boolean
+}
+
+export type SegmentPhase = 'open' | 'finish'
+
+/** `YYYY-MM-DD_HH-MM-SS-mmm` in UTC. */
+export function segmentName(wallMs: number): string {
+  const d = new Date(wallMs)
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0')
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}_${p(d.getUTCHours())}-${p(d.getUTCMinutes())}-${p(d.getUTCSeconds())}-${p(d.getUTCMilliseconds(), 3)}`
+}
+
+/** `dir` joined with the path name's components; ConfigError for empty, `.`, `..` or odd characters. */
+export function recordingDirectory(dir: string, pathName: string): string {
+  const parts = pathName.split('/').filter((p) => p !== '')
+  const bad = parts.length === 0 || parts.some((p) => p === '.' || p === '..' || FORBIDDEN_PATH_CHARS.test(p))
+  if (bad) throw new ConfigError('ERR_RECORDER_PATH', `cannot record path ${JSON.stringify(pathName)}: it needs non-empty components other than . and ..`, { observed: pathName })
+  const root = path.resolve(dir)
+  const out = path.join(root, ...parts)
+  const rel = path.relative(root, out)
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) throw new ConfigError('ERR_RECORDER_PATH', `path ${JSON.stringify(pathName)} leaves ${dir}`, { observed: pathName })
+  return out
+}
+
+export class SegmentRecorder extends EventEmitter {
+  readonly directory: string
+  private readonly segmentMs: number
+  private readonly clock: Clock
+  private readonly leader: number
+  private tracks: readonly TrackInfo[]
+  private writer: FragmentedMp4Writer | undefined
+  private currentPath: string | undefined
+  private segmentStartMs: number | undefined
+  private readonly finishing = new Set<Promise<void>>()
+  private readonly finished: string[] = []
+  private firstError: unknown
+  private closing: Promise<void> | undefined
+
+  constructor(private readonly opts: SegmentRecorderOptions) {
+    super()
+    checkMp4Tracks(opts.tracks)
+    this.directory = recordingDirectory(opts.dir, opts.pathName)
+    const d = opts.segmentDurationMs ?? DEFAULT_SEGMENT_DURATION_MS
+    if (!Number.isFinite(d) || d <= 0) throw new ConfigError('ERR_RECORDER_OPTION', 'segmentDurationMs must be a positive number', { observed: d, allowed: '> 0' })
+    this.segmentMs = d
+    this.clock = opts.clock ?? systemClock
+    this.tracks = opts.tracks
+    this.leader = opts.tracks.findIndex((t) => t.kind === 'video')
+  }
+
+  /** The file being written, if any. */
+  get path(): string | undefined {
+    return this.currentPath
+  }
+
+  /** Completed segment files, oldest first. */
+  get segments(): readonly string[] {
+    return this.finished
+  }
+
+  /** Like FragmentedMp4Writer.writeFrame; may finish one segment and open the next. */
+  writeFrame(track: number, data: Uint8Array | readonly Uint8Array[], ptsMs: number, opts: WriteFrameOptions = {}): boolean {
+    if (this.closing) throw new StateError('ERR_RECORDER_CLOSED', 'writeFrame after close', {})
+    let keyframe = opts.keyframe
+    const info = this.tracks[track]
+    if (keyframe === undefined && info?.kind === 'video') keyframe = readAccessUnit(info.codec === 'h265' ? 'h265' : 'h264', data).keyframe
+    if (this.writer && this.segmentStartMs !== undefined && this.rotatesAt(track, ptsMs, keyframe ?? true)) this.finishSegment()
+    this.writer ??= this.openSegment()
+    const written = this.writer.writeFrame(track, data, ptsMs, keyframe === undefined ? opts : { ...opts, keyframe })
+    if (written) this.segmentStartMs ??= ptsMs
+    return written
+  }
+
+  /** Idempotent: finishes the current segment; rejects with the first error of any segment. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.writer) this.finishSegment()
+      await Promise.all([...this.finishing])
+      if (this.firstError) throw this.firstError
+    })()
+    return this.closing
+  }
+
+  private rotatesAt(track: number, ptsMs: number, keyframe: boolean): boolean {
+    if (ptsMs - this.segmentStartMs! < this.segmentMs) return false
+    return this.leader < 0 || (track === this.leader && keyframe)
+  }
+
+  private openSegment(): FragmentedMp4Writer {
+    try {
+      fs.mkdirSync(this.directory, { recursive: true })
+    } catch (err) {
+      throw fileError('ERR_RECORDER_DIR', this.directory, err)
+    }
+    const base = segmentName(this.clock.wallMs())
+    for (let i = 0; ; i++) {
+      const file = path.join(this.directory, `${base}${i === 0 ? '' : `_${i}`}${SEGMENT_EXTENSION}`)
+      try {
+        const writer = new FragmentedMp4Writer(this.tracks, openSyncFileOutput(file, { fsync: this.opts.fsync ?? false, exclusive: true }), this.opts)
+        this.currentPath = file
+        this.emit('segment', file, 'open' satisfies SegmentPhase)
+        return writer
+      } catch (err) {
+        const exists = err instanceof RtspkitError && err.details.observed === 'EEXIST'
+        if (!exists || i >= MAX_NAME_COLLISIONS) throw err
+      }
+    }
+  }
+
+  private finishSegment(): void {
+    const writer = this.writer!
+    const file = this.currentPath!
+    this.tracks = writer.tracks
+    this.writer = undefined
+    this.currentPath = undefined
+    this.segmentStartMs = undefined
+    const done = writer.close().then(
+      () => {
+        this.finished.push(file)
+        this.emit('segment', file, 'finish' satisfies SegmentPhase)
+      },
+      (err: unknown) => {
+        this.firstError ??= err
+        if (this.listenerCount('error') > 0) this.emit('error', err)
+      },
+    ).finally(() => this.finishing.delete(done))
+    this.finishing.add(done)
+  }
+}
