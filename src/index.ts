@@ -47,3 +47,10 @@ export { RtpSendSession } from './rtp/send-session.js'
 export { RtpReceiveSession } from './rtp/receive-session.js'
 export { formatRtpSdp, parseRtpSdp } from './rtp/rtp-sdp.js'
 export { openSink } from './sinks/sink-factory.js'
+
+// RTSP client (play, record) and authentication.
+export { RtspClient, type RtspClientOptions, type RtspClientEvents, type ClientTransportMode, type ReconnectingEvent } from './client/rtsp-client.js'
+export type { ClientDescription, ClientTrack, ClientTrackInfo } from './client/description.js'
+export type { ClientFrame, ClientTrackStats } from './client/track-receiver.js'
+export type { ClientPublisher, PublishTrackStats } from './client/publisher.js'
+export { ClientAuthenticator, ServerAuthenticator, parseAuthenticate, parseAuthorization, digestHa1, type AuthChallenge, type Credentials, type ServerAuthenticatorOptions, type VerifyResult, type UserSecret } from './rtsp/auth/index.js'
