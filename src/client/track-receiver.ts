@@ -63,7 +63,11 @@ export class TrackReceiver implements TrackSink {
   private readonly opts: TrackReceiverOptions
   private timer: NodeJS.Timeout | undefined
   private timerAt: number | undefined
-  private seenKeyframe: boolean
+  private seenKeyframe = false
+  /** Added to ptsMs after a reset, so the timeline goes on by the real time the gap took. */
+  private ptsOffsetMs = 0
+  private lastFrameMono: number | undefined
+  private gapPending = false
   private closed = false
 
   constructor(opts: TrackReceiverOptions) {
@@ -77,7 +81,7 @@ export class TrackReceiver implements TrackSink {
       onPacket: (p) => events.onRtp(track.index, p),
       onDepacketizerError: (err) => events.onWarning(err),
     })
-    this.seenKeyframe = !opts.waitForKeyframe || track.codec.frameFormat !== 'annexb'
+    this.gateKeyframes()
   }
 
   onRtp(data: Buffer): void {
@@ -127,6 +131,8 @@ export class TrackReceiver implements TrackSink {
   reset(): void {
     this.receiver.reset()
     this.lastPacketMs = undefined
+    this.gapPending = this.lastFrameMono !== undefined
+    this.gateKeyframes()
   }
 
   /** Idempotent: clears the timer; later bytes are ignored. */
@@ -138,13 +144,24 @@ export class TrackReceiver implements TrackSink {
     this.receiver.close()
   }
 
+  private gateKeyframes(): void {
+    this.seenKeyframe = !this.opts.waitForKeyframe || this.opts.track.codec.frameFormat !== 'annexb'
+  }
+
   private deliver(frames: RtpFrame[]): void {
     for (const f of frames) {
       if (!this.seenKeyframe) {
         if (!f.keyframe) continue
         this.seenKeyframe = true
       }
-      const frame: ClientFrame = { track: this.opts.track.index, data: f.data, timestamp: f.timestamp, ptsMs: f.ptsMs, keyframe: f.keyframe }
+      const now = this.opts.clock.monoMs()
+      if (this.gapPending) {
+        // RtpReceiver resumes at the last ptsMs; move on by the time the outage lasted.
+        this.ptsOffsetMs += now - this.lastFrameMono!
+        this.gapPending = false
+      }
+      this.lastFrameMono = now
+      const frame: ClientFrame = { track: this.opts.track.index, data: f.data, timestamp: f.timestamp, ptsMs: f.ptsMs + this.ptsOffsetMs, keyframe: f.keyframe }
       if (f.ntpMs !== undefined) frame.ntpMs = f.ntpMs
       this.opts.events.onFrame(frame)
     }
