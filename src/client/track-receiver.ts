@@ -10,6 +10,7 @@ import { RtcpGoodbye } from '../rtcp/goodbye.js'
 import { RtcpReceiverReport } from '../rtcp/receiver-report.js'
 import { RtcpSourceDescription } from '../rtcp/source-description.js'
 import { RtpReceiver, type RtpFrame } from '../rtp/receiver.js'
+import { ReleaseTimer } from '../rtp/release-timer.js'
 import { RtpPacket } from '../rtp/rtp-packet.js'
 import type { Clock } from '../util/clock.js'
 import type { ClientTrack } from './description.js'
@@ -61,8 +62,7 @@ export class TrackReceiver implements TrackSink {
   /** Monotonic time of the last RTP packet, for the UDP and read timeouts. */
   lastPacketMs: number | undefined
   private readonly opts: TrackReceiverOptions
-  private timer: NodeJS.Timeout | undefined
-  private timerAt: number | undefined
+  private readonly release: ReleaseTimer
   private seenKeyframe = false
   /** Added to ptsMs after a reset, so the timeline goes on by the real time the gap took. */
   private ptsOffsetMs = 0
@@ -81,6 +81,7 @@ export class TrackReceiver implements TrackSink {
       onPacket: (p) => events.onRtp(track.index, p),
       onDepacketizerError: (err) => events.onWarning(err),
     })
+    this.release = new ReleaseTimer(this.receiver, opts.clock, (frames) => this.deliver(frames))
     this.gateKeyframes()
   }
 
@@ -96,7 +97,7 @@ export class TrackReceiver implements TrackSink {
     }
     this.lastPacketMs = this.opts.clock.monoMs()
     this.deliver(this.receiver.push(packet, this.lastPacketMs))
-    this.schedule()
+    this.release.update()
   }
 
   onRtcp(data: Buffer): void {
@@ -139,8 +140,7 @@ export class TrackReceiver implements TrackSink {
   close(): void {
     if (this.closed) return
     this.closed = true
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
+    this.release.stop()
     this.receiver.close()
   }
 
@@ -165,21 +165,5 @@ export class TrackReceiver implements TrackSink {
       if (f.ntpMs !== undefined) frame.ntpMs = f.ntpMs
       this.opts.events.onFrame(frame)
     }
-  }
-
-  /** One timer at the reorder buffer's next deadline. */
-  private schedule(): void {
-    const at = this.receiver.nextDeadline()
-    if (at === this.timerAt) return
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
-    this.timerAt = at
-    if (at === undefined || this.closed) return
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.timerAt = undefined
-      this.deliver(this.receiver.releaseDue())
-      this.schedule()
-    }, Math.max(0, at - this.opts.clock.monoMs()))
   }
 }
