@@ -53,3 +53,10 @@ export { FragmentedMp4Writer, type FragmentedMp4WriterOptions, type Mp4Output, t
 export { openMp4File, type Mp4File, type Mp4FileOptions } from './formats/mp4/mp4-file.js'
 export { SegmentRecorder, type SegmentRecorderOptions, type SegmentPhase } from './formats/mp4/segment-recorder.js'
 export { mp4TrackFor } from './formats/mp4/sdp-track.js'
+
+// RTSP client (play, record) and authentication.
+export { RtspClient, type RtspClientOptions, type RtspClientEvents, type ClientTransportMode, type ReconnectingEvent } from './client/rtsp-client.js'
+export type { ClientDescription, ClientTrack, ClientTrackInfo } from './client/description.js'
+export type { ClientFrame, ClientTrackStats } from './client/track-receiver.js'
+export type { ClientPublisher, PublishTrackStats } from './client/publisher.js'
+export { ClientAuthenticator, ServerAuthenticator, parseAuthenticate, parseAuthorization, digestHa1, type AuthChallenge, type Credentials, type ServerAuthenticatorOptions, type VerifyResult, type UserSecret } from './rtsp/auth/index.js'

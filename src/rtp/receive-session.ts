@@ -19,6 +19,7 @@ import { RtcpSourceDescription } from '../rtcp/source-description.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { cryptoRandom, type Random } from '../util/random.js'
 import { RtpReceiver, type RtpFrame, type RtpReceiverStats } from './receiver.js'
+import { ReleaseTimer } from './release-timer.js'
 import { RtpPacket } from './rtp-packet.js'
 import { isMulticast, parseRtpSdp } from './rtp-sdp.js'
 import { RTP_RECEIVE_BUFFER_SIZE, bindUdp, closeUdp, joinGroup, socketTypeFor } from './udp-socket.js'
@@ -81,8 +82,7 @@ interface StreamState {
   rtcp?: dgram.Socket
   /** Where the sender's RTCP came from: where our reports go. */
   peerRtcp?: { address: string; port: number }
-  timer?: NodeJS.Timeout
-  timerAt?: number
+  release: ReleaseTimer
   malformed: number
   rtcpPackets: number
   receiverReportsSent: number
@@ -105,9 +105,8 @@ export class RtpReceiveSession {
     const random = opts.random ?? cryptoRandom
     this.ssrc = random.u32()
     this.cname = opts.cname ?? `rtspkit@${random.u32().toString(16)}`
-    this.streams = opts.streams.map((spec, i) => ({
-      spec,
-      receiver: new RtpReceiver({
+    this.streams = opts.streams.map((spec, i) => {
+      const receiver = new RtpReceiver({
         clockRate: spec.params.clockRate,
         depacketizer: spec.codec.createDepacketizer(spec.params),
         ...(spec.filterPayloadType !== false ? { payloadType: spec.params.payloadType } : {}),
@@ -115,12 +114,17 @@ export class RtpReceiveSession {
         maxDelayMs: opts.maxDelayMs,
         clock: this.clock,
         onDepacketizerError: (err) => opts.onWarning?.(err, i),
-      }),
-      malformed: 0,
-      rtcpPackets: 0,
-      receiverReportsSent: 0,
-      goodbye: false,
-    }))
+      })
+      return {
+        spec,
+        receiver,
+        release: new ReleaseTimer(receiver, this.clock, (frames) => this.emit(i, frames)),
+        malformed: 0,
+        rtcpPackets: 0,
+        receiverReportsSent: 0,
+        goodbye: false,
+      }
+    })
   }
 
   /**
@@ -194,8 +198,7 @@ export class RtpReceiveSession {
     const sent: Promise<void>[] = []
     for (let i = 0; i < this.streams.length; i++) {
       const s = this.streams[i]!
-      if (s.timer) clearTimeout(s.timer)
-      s.timer = undefined
+      s.release.stop()
       this.emit(i, s.receiver.flush())
       sent.push(this.sendReport(i, true))
       s.receiver.close()
@@ -252,7 +255,7 @@ export class RtpReceiveSession {
       return
     }
     this.emit(i, s.receiver.push(packet))
-    this.schedule(i)
+    s.release.update()
   }
 
   private onRtcp(i: number, msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -285,23 +288,6 @@ export class RtpReceiveSession {
   private emit(i: number, frames: RtpFrame[]): void {
     if (!this.opts.onFrame) return
     for (const f of frames) this.opts.onFrame(f, i)
-  }
-
-  /** Keeps one timer per stream at the reorder buffer's next deadline. */
-  private schedule(i: number): void {
-    const s = this.streams[i]!
-    const at = s.receiver.nextDeadline()
-    if (at === s.timerAt) return
-    if (s.timer) clearTimeout(s.timer)
-    s.timer = undefined
-    s.timerAt = at
-    if (at === undefined || this.closing) return
-    s.timer = setTimeout(() => {
-      s.timer = undefined
-      s.timerAt = undefined
-      this.emit(i, s.receiver.releaseDue())
-      this.schedule(i)
-    }, Math.max(0, at - this.clock.monoMs()))
   }
 
   private sendReports(): void {

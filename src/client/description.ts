@@ -1,0 +1,166 @@
+/**
+ * A DESCRIBE answer turned into playable tracks (RFC 2326 appendix C.1 for the control URLs, C.1.1
+ * for the base). Pure: text in, tracks out.
+ *
+ * Base URL, in RFC 2326 C.1.1's order: Content-Base, else Content-Location, else the request URL.
+ * Control URLs: an absolute one ('rtsp://…') is used as is; '*' means the base itself; a relative one
+ * is appended to the base with a '/' between (what live555, ffmpeg and gortsplib do — RFC 3986
+ * resolution would drop the base's last segment when it has no trailing slash, and cameras that send
+ * 'Content-Base: rtsp://cam/live' expect 'rtsp://cam/live/track1'). A media section without a control
+ * attribute is only playable when it is the only one (its URL is the base).
+ */
+import { parseAacFmtp } from '../codecs/aac/format.js'
+import { parseAudioSpecificConfig } from '../codecs/aac/audio-specific-config.js'
+import type { FormatParams } from '../codecs/codec.js'
+import { parseH264Fmtp } from '../codecs/h264/format.js'
+import { parseSps } from '../codecs/h264/sps.js'
+import { parseH265Fmtp } from '../codecs/h265/format.js'
+import { parseH265Sps } from '../codecs/h265/sps.js'
+import { parseFramesize } from '../codecs/jpeg/format.js'
+import { fmtpText, type CodecDescriptor, type CodecRegistry } from '../codecs/registry.js'
+import { ProtocolError, RtspkitError } from '../errors.js'
+import { formatParams } from '../rtp/rtp-sdp.js'
+import type { RtspHeaders } from '../rtsp/headers.js'
+import { getAttribute, getAttributes, parseSdp, type SdpMedia, type SessionDescription } from '../sdp/sdp.js'
+
+export interface ClientTrackInfo {
+  width?: number
+  height?: number
+  sampleRate?: number
+  channels?: number
+}
+
+export interface ClientTrack {
+  /** Position among the playable tracks (the index SETUP, frames and stats use). */
+  index: number
+  kind: 'video' | 'audio' | 'application' | string
+  /** Absolute URL for SETUP. */
+  control: string
+  format: FormatParams
+  /** The registry's codec, or a passthrough one for an unknown encoding. */
+  codec: CodecDescriptor
+  /** What the SDP says about the picture or sound, when it says it. */
+  info: ClientTrackInfo
+  media: SdpMedia
+}
+
+export interface ClientDescription {
+  /** The URL that was described (after redirects), without credentials. */
+  url: string
+  /** Base for relative control URLs. */
+  contentBase: string
+  /** URL of aggregate requests (PLAY, PAUSE, TEARDOWN). */
+  aggregateControl: string
+  sdp: SessionDescription
+  sdpText: string
+  tracks: ClientTrack[]
+  /** The Server header, when sent. */
+  server?: string
+}
+
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i
+const RTP_PROFILE = /^RTP\/S?AVPF?(?:\/(?:UDP|TCP))?$/i
+
+/** A control attribute made absolute against `base`. */
+export function resolveControl(base: string, control: string | undefined): string {
+  if (control === undefined || control === '' || control === '*') return base
+  if (ABSOLUTE_URL.test(control)) return control
+  return base.endsWith('/') ? base + control.replace(/^\/+/, '') : `${base}/${control.replace(/^\/+/, '')}`
+}
+
+/** Content-Base, else Content-Location (either may be relative to the request URL), else the request URL. */
+export function baseUrl(requestUrl: string, headers: RtspHeaders): string {
+  const given = headers.get('Content-Base') ?? headers.get('Content-Location')
+  if (given === undefined || given.trim() === '') return requestUrl
+  const value = given.trim()
+  if (ABSOLUTE_URL.test(value)) return value
+  try {
+    return new URL(value, requestUrl).toString()
+  } catch {
+    return requestUrl
+  }
+}
+
+/** Ignores a malformed parameter: receiving goes on without the detail. */
+function tolerant<T>(f: () => T): T | undefined {
+  try {
+    return f()
+  } catch (err) {
+    if (err instanceof RtspkitError) return undefined
+    throw err
+  }
+}
+
+/** Picture size or sound parameters from fmtp (SPS, AudioSpecificConfig) or a=framesize. */
+export function trackInfo(format: FormatParams, media: SdpMedia): ClientTrackInfo {
+  const name = format.encodingName.toUpperCase()
+  const info: ClientTrackInfo = {}
+  if (name === 'H264') {
+    const sps = tolerant(() => parseH264Fmtp(fmtpText(format.fmtp)).sps)
+    const parsed = sps && tolerant(() => parseSps(sps))
+    if (parsed) Object.assign(info, { width: parsed.width, height: parsed.height })
+  } else if (name === 'H265') {
+    const sps = tolerant(() => parseH265Fmtp(fmtpText(format.fmtp)).sps)
+    const parsed = sps && tolerant(() => parseH265Sps(sps))
+    if (parsed) Object.assign(info, { width: parsed.width, height: parsed.height })
+  } else if (name === 'MPEG4-GENERIC') {
+    const asc = tolerant(() => parseAudioSpecificConfig(parseAacFmtp(format.fmtp).config))
+    if (asc) Object.assign(info, { sampleRate: asc.sbr?.sampleRate ?? asc.sampleRate, channels: asc.channels || format.channels })
+  }
+  if (info.width === undefined) {
+    for (const v of getAttributes(media.attributes, 'framesize')) {
+      const f = tolerant(() => parseFramesize(v))
+      if (f && f.payloadType === format.payloadType) Object.assign(info, { width: f.width, height: f.height })
+    }
+  }
+  if (media.type === 'audio' && info.sampleRate === undefined) {
+    info.sampleRate = format.clockRate
+    info.channels = format.channels ?? 1
+  }
+  return info
+}
+
+/**
+ * Tracks of a DESCRIBE answer. Media sections that are not RTP, have no usable format, or have no
+ * control attribute among several are skipped; none left is a ProtocolError.
+ */
+export function describeResponse(opts: { url: string; headers: RtspHeaders; body: Buffer; registry: CodecRegistry }): ClientDescription {
+  const sdpText = opts.body.toString('utf8')
+  const sdp = parseSdp(sdpText)
+  const contentBase = baseUrl(opts.url, opts.headers)
+  const tracks: ClientTrack[] = []
+  const rtpMedia = sdp.media.filter((m) => RTP_PROFILE.test(m.protocol))
+  for (const media of rtpMedia) {
+    const control = getAttribute(media.attributes, 'control')
+    if (control === undefined && rtpMedia.length > 1) continue
+    const candidates = media.formats.map((f) => (/^\d+$/.test(f) ? tolerant(() => formatParams(media, Number(f))) : undefined)).filter((f): f is FormatParams => f !== undefined)
+    const format = candidates.find((p) => opts.registry.byEncodingName(p.encodingName)) ?? candidates[0]
+    if (!format) continue
+    const kind = media.type === 'video' || media.type === 'audio' ? media.type : 'application'
+    tracks.push({
+      index: tracks.length,
+      kind: media.type,
+      control: resolveControl(contentBase, control),
+      format,
+      codec: opts.registry.resolve(format, kind),
+      info: trackInfo(format, media),
+      media,
+    })
+  }
+  if (tracks.length === 0) {
+    throw new ProtocolError('ERR_RTSP_NO_TRACKS', `DESCRIBE ${opts.url}: the SDP has no playable RTP media`, {
+      observed: sdp.media.map((m) => `${m.type} ${m.protocol} ${m.formats.join(' ')}`),
+      allowed: 'm=<media> <port> RTP/AVP <pt> with rtpmap or a static payload type',
+    })
+  }
+  const server = opts.headers.get('Server')
+  return {
+    url: opts.url,
+    contentBase,
+    aggregateControl: resolveControl(contentBase, getAttribute(sdp.attributes, 'control')),
+    sdp,
+    sdpText,
+    tracks,
+    ...(server !== undefined ? { server } : {}),
+  }
+}
