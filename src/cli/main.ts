@@ -2,13 +2,19 @@
 import { readFileSync } from 'node:fs'
 import { RtspkitError } from '../errors.js'
 import { runRtpCommand } from './rtp.js'
+import { parsePlayArgs, PLAY_HELP, runPlay } from './play.js'
+import { parseProbeArgs, PROBE_HELP, runProbe } from './probe.js'
+import { parsePublishArgs, PUBLISH_HELP, runPublish } from './publish.js'
 import { parseServeArgs, runServe, SERVE_HELP } from './serve.js'
 
 const HELP = `rtspkit — RTSP/RTP toolkit
 
 Usage:
   rtspkit                      serve the built-in test card at rtsp://HOST:8554/test
-  rtspkit serve [options]      serve test cards and files (see rtspkit serve --help)
+  rtspkit serve [options]      serve test cards, files, publishers and relays (see rtspkit serve --help)
+  rtspkit probe URL            show what an RTSP URL serves (tracks, codecs, sizes)
+  rtspkit play URL [--out F]   play an RTSP stream with live stats; record it to .mp4, .h264, …
+  rtspkit publish INPUT URL    publish a file or the test card to an RTSP server (ANNOUNCE/RECORD)
   rtspkit rtp send INPUT --to HOST:PORT   send plain RTP, no RTSP (see rtspkit rtp send --help)
   rtspkit rtp recv FILE.sdp | --port N --codec NAME   receive plain RTP (see rtspkit rtp recv --help)
   rtspkit --version
@@ -19,6 +25,15 @@ Run 'rtspkit COMMAND --help' for a command's options.
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
   return pkg.version
+}
+
+async function runCommand<T>(argv: string[], parse: (a: string[]) => T | 'help', help: string, run: (cfg: T) => Promise<number>): Promise<number> {
+  const cfg = parse(argv)
+  if (cfg === 'help') {
+    process.stdout.write(help)
+    return 0
+  }
+  return run(cfg)
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +47,9 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (first === 'rtp') return runRtpCommand(rest)
+  if (first === 'probe') return runCommand(rest, parseProbeArgs, PROBE_HELP, runProbe)
+  if (first === 'play') return runCommand(rest, parsePlayArgs, PLAY_HELP, runPlay)
+  if (first === 'publish') return runCommand(rest, parsePublishArgs, PUBLISH_HELP, runPublish)
   // No command, or options only: serve.
   const serveArgs = first === undefined || first.startsWith('-') ? argv : first === 'serve' ? rest : undefined
   if (!serveArgs) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
-import { argError, intOption } from './options.js'
+import { argError, intOption, secondsOption } from './options.js'
+import { ServerRecording } from '../server/recording.js'
 import { RtspServer, type Logger } from '../server/rtsp-server.js'
 import { parseSourceSpec, type SourceSpec } from '../sources/source-spec.js'
 import { addPath, type PathHandle } from '../server/paths.js'
@@ -39,6 +40,11 @@ Options:
                                             the same format
                          publish:takeover   a new publisher replaces the current one
                          publish:stay,takeover  both
+                         rtsp://[USER:PASS@]HOST[:PORT]/PATH
+                                            relay another server or camera: pulled when the
+                                            first reader arrives, released --relay-close-after
+                                            seconds after the last leaves, retried with backoff
+                                            while it fails; any codec is forwarded
                        Default when no --path is given: test=test
   --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
                        and H.264 files whose SPS has no timing info
@@ -46,6 +52,11 @@ Options:
   --rtp-ports A-B      UDP port range for RTP/RTCP pairs (default: ephemeral ports)
   --session-timeout S  seconds before an idle session is closed (default 60)
   --max-sessions N     refuse new sessions beyond N with 503
+  --relay-close-after S  seconds a relay keeps pulling after its last reader left (default 10)
+  --relay-always-on    pull relays from the start, whether anyone watches or not
+  --record DIR         record every path as fragmented MP4: DIR/NAME/YYYY-MM-DD_HH-MM-SS-mmm.mp4
+                       (UTC); ffprobe, VLC and browsers play them, even while being written
+  --record-segment S   start a new file at the first keyframe after S seconds (default 600)
   --verbose            log every RTSP request
   -h, --help           show this help
 
@@ -67,6 +78,10 @@ export interface ServeConfig {
   rtpPortRange?: { min: number; max: number }
   sessionTimeout?: number
   maxSessions?: number
+  relayCloseAfter?: number
+  relayAlwaysOn: boolean
+  recordDir?: string
+  recordSegment?: number
   verbose: boolean
 }
 
@@ -88,6 +103,10 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
         'rtp-ports': { type: 'string' },
         'session-timeout': { type: 'string' },
         'max-sessions': { type: 'string' },
+        'relay-close-after': { type: 'string' },
+        'relay-always-on': { type: 'boolean' },
+        record: { type: 'string' },
+        'record-segment': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -105,6 +124,16 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     verbose: v.verbose ?? false,
     sessionTimeout: intOption('session-timeout', v['session-timeout'], 1, 86400),
     maxSessions: intOption('max-sessions', v['max-sessions'], 1, 1_000_000),
+    relayCloseAfter: secondsOption('relay-close-after', v['relay-close-after'], true),
+    relayAlwaysOn: v['relay-always-on'] ?? false,
+    recordSegment: secondsOption('record-segment', v['record-segment'], false),
+  }
+  if (v.record !== undefined) {
+    if (v.record === '') throw new ConfigError('ERR_CLI_VALUE', '--record needs a directory, e.g. --record recordings', { observed: v.record })
+    cfg.recordDir = v.record
+  }
+  if (cfg.recordSegment !== undefined && cfg.recordDir === undefined) {
+    throw new ConfigError('ERR_CLI_ARGS', '--record-segment needs --record DIR', { observed: v['record-segment'] })
   }
   if (v.fps !== undefined) {
     const fps = Number(v.fps)
@@ -167,9 +196,15 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   })
   const handles: PathHandle[] = []
   const stopSources = () => handles.forEach((h) => h.stop())
+  const recording = cfg.recordDir === undefined ? undefined : new ServerRecording(server, {
+    dir: cfg.recordDir,
+    ...(cfg.recordSegment !== undefined ? { segmentDurationMs: cfg.recordSegment * 1000 } : {}),
+    log: (m) => logger.info(m),
+  })
+  const relay = { alwaysOn: cfg.relayAlwaysOn, ...(cfg.relayCloseAfter !== undefined ? { closeAfterMs: cfg.relayCloseAfter * 1000 } : {}) }
   try {
     for (const p of cfg.paths) {
-      handles.push(addPath(server, p.name, p.spec, { defaults: { fps: cfg.fps, width: cfg.width, height: cfg.height }, log: (m) => logger.info(m) }))
+      handles.push(addPath(server, p.name, p.spec, { defaults: { fps: cfg.fps, width: cfg.width, height: cfg.height }, relay, log: (m) => logger.info(m) }))
     }
     await server.start()
   } catch (err) {
@@ -187,7 +222,9 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
       process.off('SIGINT', shutdown)
       process.off('SIGTERM', shutdown)
       stopSources()
-      server.stop().then(() => resolve(0), () => resolve(1))
+      server.stop()
+        .then(() => recording?.close())
+        .then(() => resolve(0), () => resolve(1))
     }
     process.on('SIGINT', shutdown)
     process.on('SIGTERM', shutdown)

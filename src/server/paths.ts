@@ -3,7 +3,7 @@
  * local source (test card, file), a publish path, or a relay.
  */
 import { createCodecRegistry } from '../codecs/registry.js'
-import { ConfigError } from '../errors.js'
+import { rtspClientConnector } from '../client/relay-upstream.js'
 import { attachSource, type SourceDefaults, type SourceSpec } from '../sources/source-spec.js'
 import { systemClock } from '../util/clock.js'
 import { Relay, type RelayOptions, type UpstreamConnector } from './relay.js'
@@ -22,7 +22,7 @@ export interface PathHandle {
 export interface PathDeps {
   defaults?: SourceDefaults
   relay?: RelayOptions
-  /** How relays reach their upstream (the CLI passes the RtspClient connector). */
+  /** How relays reach their upstream (default: RtspClient). */
   connector?: UpstreamConnector
   log?: (msg: string) => void
 }
@@ -35,8 +35,7 @@ export function addPath(server: RtspServer, name: string, spec: SourceSpec, deps
       return { name, description: `publish here (ANNOUNCE/RECORD${flags.length ? `; ${flags.join(', ')}` : ''})`, stop() {}, onWarning() {} }
     }
     case 'relay': {
-      if (!deps.connector) throw new ConfigError('ERR_RELAY_CONNECTOR', `path "${name}": relays need an upstream connector`, { observed: spec.url })
-      const relay = new Relay(name, spec.url, server, deps.connector, { registry: createCodecRegistry(), clock: systemClock, log: deps.log }, deps.relay).attach()
+      const relay = new Relay(name, spec.url, server, deps.connector ?? rtspClientConnector(), { registry: createCodecRegistry(), clock: systemClock, log: deps.log }, deps.relay).attach()
       const mode = deps.relay?.alwaysOn ? 'always on' : 'on demand'
       return { name, description: `relay of ${spec.url.replace(/\/\/[^@/]*@/, '//***@')} (${mode})`, stop: () => relay.close(), onWarning() {} }
     }

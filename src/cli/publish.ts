@@ -1,0 +1,127 @@
+/**
+ * `rtspkit publish INPUT URL`: pushes a file or the test card to an RTSP server with ANNOUNCE and
+ * RECORD, at real-time pace (what `ffmpeg -re -i in -f rtsp URL` does).
+ */
+import { parseArgs } from 'node:util'
+import { RtspClient } from '../client/index.js'
+import { ConfigError } from '../errors.js'
+import { FILE_INPUTS, openInputSource } from '../sources/input-source.js'
+import { argError, megabytes, secondsOption, waitForEnd } from './options.js'
+import { parseTransportOption } from './play.js'
+
+export const PUBLISH_HELP = `Usage: rtspkit publish INPUT URL [options]
+
+Publish INPUT to an RTSP server (ANNOUNCE + RECORD) in real time: rtspkit serve --path NAME=publish,
+MediaMTX, ffmpeg -rtsp_flags listen, or any server that takes publishers.
+URL may carry credentials (rtsp://user:pass@host/path).
+
+INPUT is one of:
+  test                 built-in live test card (MJPEG), 640x480@25
+  test:WxH@FPS         test card of another size/rate, e.g. test:1280x720@30
+  FILE                 a file, by extension:
+${FILE_INPUTS.map((t) => `                         ${t.extensions.join(' ').padEnd(33)} ${t.label}`).join('\n')}
+
+Options:
+  --transport T        tcp or udp (default tcp)
+  --loop               start files again at their end (default: once, then TEARDOWN and exit)
+  --duration S         stop after S seconds
+  --fps N              frame rate for the test card and for video files without timing info
+  --size WxH           test card size (default 640x480)
+  --username NAME      user name (instead of user:pass@ in the URL)
+  --password PASS      password
+  --verbose            print the RTSP dialogue
+  -h, --help           show this help
+`
+
+export interface PublishConfig {
+  input: string
+  url: string
+  transport: 'tcp' | 'udp'
+  loop: boolean
+  duration?: number
+  fps?: number
+  width?: number
+  height?: number
+  username?: string
+  password?: string
+  verbose: boolean
+}
+
+export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        transport: { type: 'string' },
+        loop: { type: 'boolean' },
+        duration: { type: 'string' },
+        fps: { type: 'string' },
+        size: { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        verbose: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (err) {
+    throw argError('publish', err, argv)
+  }
+  const v = parsed.values
+  if (v.help) return 'help'
+  const pos = parsed.positionals
+  if (pos.length !== 2) {
+    throw new ConfigError('ERR_CLI_ARGS', `publish needs INPUT and URL, got ${pos.length} arguments; e.g. rtspkit publish clip.264 rtsp://127.0.0.1:8554/live`, { observed: pos })
+  }
+  if (!/^rtsp:\/\//i.test(pos[1]!)) throw new ConfigError('ERR_CLI_URL', `"${pos[1]}" is not an rtsp:// URL; e.g. rtsp://127.0.0.1:8554/live`, { observed: pos[1] })
+  const cfg: PublishConfig = {
+    input: pos[0]!,
+    url: pos[1]!,
+    transport: (parseTransportOption(v.transport, ['tcp', 'udp']) ?? 'tcp') as PublishConfig['transport'],
+    loop: v.loop ?? false,
+    verbose: v.verbose ?? false,
+  }
+  const duration = secondsOption('duration', v.duration, false)
+  if (duration !== undefined) cfg.duration = duration
+  if (v.fps !== undefined) {
+    const fps = Number(v.fps)
+    if (!(fps > 0 && fps <= 240)) throw new ConfigError('ERR_CLI_VALUE', `--fps must be a number above 0 and at most 240, got "${v.fps}"`, { observed: v.fps })
+    cfg.fps = fps
+  }
+  if (v.size !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(v.size)
+    if (!m) throw new ConfigError('ERR_CLI_VALUE', `--size must look like 640x480, got "${v.size}"`, { observed: v.size })
+    cfg.width = Number(m[1])
+    cfg.height = Number(m[2])
+  }
+  if (v.username !== undefined) cfg.username = v.username
+  if (v.password !== undefined) cfg.password = v.password
+  return cfg
+}
+
+export async function runPublish(cfg: PublishConfig): Promise<number> {
+  const source = openInputSource(cfg.input, { loop: cfg.loop, fps: cfg.fps, width: cfg.width, height: cfg.height })
+  const client = new RtspClient(cfg.url, {
+    transport: cfg.transport,
+    ...(cfg.username !== undefined ? { username: cfg.username } : {}),
+    ...(cfg.password !== undefined ? { password: cfg.password } : {}),
+    ...(cfg.verbose ? { onDialogue: (dir: 'send' | 'recv', text: string) => process.stderr.write(`${dir === 'send' ? '>>' : '<<'} ${text.trimEnd()}\n`) } : {}),
+  })
+  const lost = new Promise<void>((resolve) => client.once('close', () => resolve()))
+  client.on('error', () => {})
+  try {
+    const publisher = await client.record(source.tracks)
+    console.error(`rtspkit: publishing ${source.description} to ${client.url} over ${cfg.transport.toUpperCase()}`)
+    source.start((track, frame, ptsMs) => publisher.pushFrame(track, frame, ptsMs))
+    const why = await waitForEnd(cfg.duration, Promise.race([source.done, lost]))
+    source.stop()
+    const stats = publisher.stats()
+    console.error(`rtspkit: ${why === 'done' ? 'done' : 'stopped'}: ${stats.map((s, i) => `${source.tracks[i]!.kind} ${source.tracks[i]!.codec}: ${s.frames} frames, ${s.packets} packets, ${megabytes(s.bytes)}`).join(' | ')}`)
+    return 0
+  } finally {
+    source.stop()
+    await client.close()
+  }
+}

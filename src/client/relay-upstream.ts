@@ -1,0 +1,42 @@
+/** The RtspClient as a relay's upstream (see server/relay.ts): DESCRIBE, PLAY, raw RTP per SDP media section. */
+import type { Upstream, UpstreamConnector } from '../server/relay.js'
+import { RtspClient, type RtspClientOptions } from './rtsp-client.js'
+
+export function rtspClientConnector(options: RtspClientOptions = {}): UpstreamConnector {
+  return async (url: string): Promise<Upstream> => {
+    const client = new RtspClient(url, { ...options, reconnect: false })
+    const rtpHandlers: ((mediaIndex: number, packet: Buffer) => void)[] = []
+    const endHandlers: ((reason: string) => void)[] = []
+    let ended = false
+    const end = (reason: string) => {
+      if (ended) return
+      ended = true
+      for (const h of endHandlers) h(reason)
+    }
+    client.on('error', (err) => end(err.message))
+    client.on('close', (err) => end(err ? err.message : 'closed'))
+    try {
+      const d = await client.describe()
+      const mediaIndex = d.tracks.map((t) => d.sdp.media.indexOf(t.media))
+      client.on('rtp', (track, packet) => {
+        const m = mediaIndex[track]
+        if (m === undefined || rtpHandlers.length === 0) return
+        const bytes = packet.serialize()
+        for (const h of rtpHandlers) h(m, bytes)
+      })
+      await client.play()
+      return {
+        sdp: Buffer.from(d.sdpText),
+        onRtp: (cb) => void rtpHandlers.push(cb),
+        onEnd: (cb) => void endHandlers.push(cb),
+        close: () => {
+          ended = true
+          return client.close()
+        },
+      }
+    } catch (err) {
+      await client.close()
+      throw err
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Recording on the server (`rtspkit serve --record DIR`): every stream — local sources, publishers,
+ * relays while pulled — is written as fragmented MP4 segments, DIR/<path>/<UTC time>.mp4, rotated at
+ * the first keyframe after each `segmentDurationMs`. Formats MP4 cannot hold (relayed packets of
+ * unknown codecs, L16) are left out of the file.
+ */
+import { SegmentRecorder, DEFAULT_SEGMENT_DURATION_MS } from '../formats/mp4/segment-recorder.js'
+import { checkMp4Tracks } from '../formats/mp4/fragmented-mp4-writer.js'
+import { RtspkitError } from '../errors.js'
+import type { TrackInfo } from '../sources/source.js'
+import type { RtspServer } from './rtsp-server.js'
+import { trackInfoOf, type ServerStream } from './server-stream.js'
+
+export interface ServerRecordingOptions {
+  dir: string
+  /** Default 10 minutes. */
+  segmentDurationMs?: number
+  /** Which paths to record (default: all). */
+  include?: (path: string) => boolean
+  log?: (msg: string) => void
+}
+
+export class ServerRecording {
+  private readonly active = new Map<ServerStream, { recorder: SegmentRecorder; untap: () => void }>()
+  private readonly pending = new Set<Promise<void>>()
+  private closed = false
+  private readonly onStream = (s: ServerStream): void => this.start(s)
+
+  constructor(private readonly server: RtspServer, private readonly opts: ServerRecordingOptions) {
+    server.on('stream', this.onStream)
+  }
+
+  /** Files completed so far, per path. */
+  segments(): Record<string, readonly string[]> {
+    const out: Record<string, readonly string[]> = {}
+    for (const [s, a] of this.active) out[s.name] = a.recorder.segments
+    return out
+  }
+
+  private start(stream: ServerStream): void {
+    if (this.closed || this.active.has(stream) || (this.opts.include && !this.opts.include(stream.name))) return
+    const picked: { index: number; info: TrackInfo }[] = []
+    for (const t of stream.tracks) {
+      const spec = t.media.kind === 'video' ? stream.spec.video : stream.spec.audio
+      if (!spec || spec.codec === 'rtp') continue
+      const info = trackInfoOf(t.media.kind, spec)
+      try {
+        checkMp4Tracks([info])
+      } catch {
+        continue // a format MP4 cannot hold
+      }
+      picked.push({ index: t.index, info })
+    }
+    if (picked.length === 0) {
+      this.opts.log?.(`recording /${stream.name}: nothing MP4 can hold (${stream.tracks.map((t) => t.media.codec).join(', ')}); not recorded`)
+      return
+    }
+    let recorder: SegmentRecorder
+    try {
+      recorder = new SegmentRecorder({ dir: this.opts.dir, pathName: stream.name, tracks: picked.map((p) => p.info), segmentDurationMs: this.opts.segmentDurationMs ?? DEFAULT_SEGMENT_DURATION_MS })
+    } catch (err) {
+      this.opts.log?.(`recording /${stream.name}: ${(err as Error).message}`)
+      return
+    }
+    recorder.on('segment', (file: string, phase: string) => this.opts.log?.(`recording /${stream.name}: ${phase === 'open' ? 'writing' : 'finished'} ${file}`))
+    recorder.on('error', (err: Error) => this.opts.log?.(`recording /${stream.name}: ${err.message}`))
+    const slot = new Map(picked.map((p, i) => [p.index, i]))
+    const untap = stream.tapFrames((track, data, ptsMs) => {
+      const i = slot.get(track.index)
+      if (i === undefined) return
+      try {
+        recorder.writeFrame(i, data, ptsMs)
+      } catch (err) {
+        if (!(err instanceof RtspkitError)) throw err
+        this.opts.log?.(`recording /${stream.name}: ${err.message}`)
+      }
+    })
+    this.active.set(stream, { recorder, untap })
+    stream.once('close', () => this.finish(stream))
+  }
+
+  private finish(stream: ServerStream): void {
+    const a = this.active.get(stream)
+    if (!a) return
+    this.active.delete(stream)
+    a.untap()
+    const p = a.recorder.close().catch((err: Error) => this.opts.log?.(`recording /${stream.name}: ${err.message}`))
+    this.pending.add(p)
+    void p.finally(() => this.pending.delete(p))
+  }
+
+  /** Finishes every recording (the last fragment of each file is written). Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true
+    this.server.off('stream', this.onStream)
+    for (const s of [...this.active.keys()]) this.finish(s)
+    await Promise.all([...this.pending])
+  }
+}

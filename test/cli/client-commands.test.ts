@@ -1,0 +1,126 @@
+// rtspkit probe, play and publish against our server and real peers, and recording on the server.
+import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { ServerRecording } from '../../src/server/recording.js'
+import { ffmpegDecode, h264File, run, startServer, type TestServer } from '../interop/harness.js'
+import { spawnRtspkit } from '../rtp/cli-process.js'
+import { CLI } from '../rtp/cli-process.js'
+
+const rtspkit = (...args: string[]) => run(process.execPath, [CLI, ...args], 30_000)
+
+/** Frames ffprobe counts in each stream of a file. */
+async function countFrames(file: string): Promise<{ codec: string; frames: number }[]> {
+  const r = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', file], 30_000)
+  const streams = (JSON.parse(r.stdout || '{}') as { streams?: { codec_name: string; nb_read_frames: string }[] }).streams ?? []
+  return streams.map((s) => ({ codec: s.codec_name, frames: Number(s.nb_read_frames) }))
+}
+
+describe('client commands', () => {
+  let srv: TestServer
+  let tmp: string
+  let clip: string
+  before(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-cli-'))
+    clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 })
+    srv = await startServer({ cam: `file:${clip}`, card: 'test:320x240@25', live: 'publish' })
+  })
+  after(async () => {
+    await srv?.stop()
+    rmSync(tmp, { recursive: true, force: true })
+  })
+
+  it('probe lists tracks with codec, size and control URL; --json and --verbose', async () => {
+    const r = await rtspkit('probe', srv.url('cam'))
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /server: rtspkit/)
+    assert.match(r.stdout, /track 0: video H264\/90000, pt 96, 320x240/)
+    assert.match(r.stdout, /control: rtsp:\/\/127\.0\.0\.1:\d+\/cam\/trackID=0/)
+    const j = JSON.parse((await rtspkit('probe', '--json', srv.url('card'))).stdout) as { tracks: { encodingName: string; width: number }[] }
+    assert.equal(j.tracks[0]!.encodingName, 'JPEG')
+    assert.equal(j.tracks[0]!.width, 320)
+    const v = await rtspkit('probe', '--verbose', srv.url('cam'))
+    assert.match(v.stderr, />> DESCRIBE rtsp:\/\/127\.0\.0\.1:\d+\/cam RTSP\/1\.0/)
+    assert.match(v.stderr, /<< RTSP\/1\.0 200 OK/)
+  })
+
+  it('probe and play give one clear line for a bad URL, a missing path and an unreachable server', async () => {
+    for (const [args, pattern] of [
+      [['probe', 'http://x/y'], /not an rtsp:\/\/ URL/],
+      [['probe'], /needs exactly one rtsp:\/\/ URL/],
+      [['play', srv.url('cam'), '--transport', 'quic'], /--transport must be udp, tcp or auto/],
+      [['probe', srv.url('nothing')], /404 Not Found/],
+      [['probe', 'rtsp://127.0.0.1:9/x'], /ECONNREFUSED|connect|refused/i],
+    ] as const) {
+      const r = await rtspkit(...args)
+      assert.notEqual(r.code, 0)
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, `one line: ${r.stderr}`)
+      assert.match(r.stderr, pattern)
+    }
+  })
+
+  it('play --out x.mp4 writes a fragmented MP4 that ffprobe decodes; stats lines while playing', async () => {
+    const out = path.join(tmp, 'cam.mp4')
+    const r = await rtspkit('play', srv.url('cam'), '--duration', '3', '--out', out, '--transport', 'tcp')
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /video H264: \d+\.\d fps, \d+ kbit\/s, 0 lost/)
+    const streams = await countFrames(out)
+    assert.equal(streams.length, 1)
+    assert.equal(streams[0]!.codec, 'h264')
+    // 3 s at 25 fps, minus what came before the first keyframe and the set-up time.
+    assert.ok(streams[0]!.frames >= 40 && streams[0]!.frames <= 80, `frames: ${streams[0]!.frames}`)
+  })
+
+  it('play --out x.h264 and DIR/ of JPEGs', async () => {
+    const h = path.join(tmp, 'cam.h264')
+    assert.equal((await rtspkit('play', srv.url('cam'), '--duration', '2', '--out', h)).code, 0)
+    const d = await run('ffmpeg', ['-v', 'error', '-i', h, '-f', 'null', '-'], 20_000)
+    assert.equal(d.stderr.trim(), '')
+    const dir = path.join(tmp, 'jpegs') + '/'
+    assert.equal((await rtspkit('play', srv.url('card'), '--duration', '2', '--out', dir)).code, 0)
+    assert.ok(readdirSync(dir).filter((f) => f.endsWith('.jpg')).length >= 20)
+  })
+
+  it('publish pushes a file into a publish path; ffmpeg decodes it there', async () => {
+    const pub = spawnRtspkit(['publish', clip, srv.url('live'), '--loop'])
+    try {
+      await pub.waitFor(/publishing/, 10_000)
+      const r = await ffmpegDecode(srv.url('live'), 'tcp', 40)
+      assert.equal(r.stderr.trim(), '')
+      assert.equal(r.frames, 40)
+    } finally {
+      pub.kill()
+    }
+    const end = await pub.exit
+    assert.equal(end.code, 0, end.stderr)
+    assert.match(end.stderr, /stopped: video h264: \d+ frames/)
+  })
+
+  it('the server records every path as MP4 segments that ffprobe decodes', async () => {
+    const dir = path.join(tmp, 'rec')
+    const rec = await startServer({}, {})
+    const recording = new ServerRecording(rec.server, { dir, segmentDurationMs: 1000 })
+    const { addPath } = await import('../../src/server/paths.js')
+    const { parseSourceSpec } = await import('../../src/sources/source-spec.js')
+    const feed = addPath(rec.server, 'cam', parseSourceSpec(`file:${clip}`))
+    try {
+      await new Promise((r) => setTimeout(r, 3200))
+    } finally {
+      feed.stop()
+      await recording.close()
+      await rec.stop()
+    }
+    const files = readdirSync(path.join(dir, 'cam')).filter((f) => f.endsWith('.mp4')).sort()
+    assert.ok(files.length >= 2, `segments: ${files.join(', ')}`)
+    let total = 0
+    for (const f of files) {
+      const s = await countFrames(path.join(dir, 'cam', f))
+      assert.equal(s[0]!.codec, 'h264')
+      total += s[0]!.frames
+      assert.ok(statSync(path.join(dir, 'cam', f)).size > 0)
+    }
+    assert.ok(total >= 70 && total <= 85, `${total} frames recorded in 3.2 s at 25 fps`)
+  })
+})
