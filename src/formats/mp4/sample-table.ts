@@ -216,6 +216,9 @@ export function expandSampleTable(boxes: SampleTableBoxes, opts: ExpandOptions):
   const ctts = boxes.ctts ? new RunCursor(parseTimeRuns(boxes.ctts, 'ctts')) : undefined
   const sync = boxes.stss ? parseStss(boxes.stss) : undefined
   const block = sizes.constant !== undefined ? Math.max(1, opts.blockSamples ?? 1) : 1
+  if (sizes.count / block > MAX_SAMPLES) {
+    throw new LimitError('ERR_MP4_LIMIT', `MP4 track has ${sizes.count} samples, more than the ${MAX_SAMPLES} allowed`, { observed: sizes.count, allowed: MAX_SAMPLES })
+  }
   const samples = new SampleList()
   let s = 0
   let dts = 0
