@@ -60,6 +60,14 @@ function checkLengthSize(size: number, box: string): number {
   return size
 }
 
+/** A reader over a record whose first byte is its version, checked against `expected`. */
+function versionedRecord(body: Buffer, box: string, field: string, expected: number): BoxFieldReader {
+  const r = new BoxFieldReader(body, `'${box}' box`)
+  const version = r.u8()
+  if (version !== expected) throw new ParseError('ERR_MP4_CODEC_CONFIG', `${box} ${field} ${version} is not ${expected}`, { observed: version, allowed: expected })
+  return r
+}
+
 function readNalList(r: BoxFieldReader, count: number): Buffer[] {
   const out: Buffer[] = []
   for (let i = 0; i < count; i++) {
@@ -71,9 +79,7 @@ function readNalList(r: BoxFieldReader, count: number): Buffer[] {
 
 /** Parses the body of an 'avcC' box. */
 export function parseAvcC(body: Buffer): AvcConfig {
-  const r = new BoxFieldReader(body, "'avcC' box")
-  const version = r.u8()
-  if (version !== AVCC_VERSION) throw new ParseError('ERR_MP4_CODEC_CONFIG', `avcC configurationVersion ${version} is not 1`, { observed: version, allowed: AVCC_VERSION })
+  const r = versionedRecord(body, 'avcC', 'configurationVersion', AVCC_VERSION)
   const profile = r.u8()
   r.u8() // profile_compatibility
   const level = r.u8()
@@ -102,9 +108,7 @@ export function parseHvcC(body: Buffer): HevcConfig {
 
 /** Parses the body of a 'dOps' box. */
 export function parseDOps(body: Buffer): OpusConfig {
-  const r = new BoxFieldReader(body, "'dOps' box")
-  const version = r.u8()
-  if (version !== OPUS_VERSION) throw new ParseError('ERR_MP4_CODEC_CONFIG', `dOps Version ${version} is not 0`, { observed: version, allowed: OPUS_VERSION })
+  const r = versionedRecord(body, 'dOps', 'Version', OPUS_VERSION)
   const channels = r.u8()
   const preSkip = r.u16()
   const inputSampleRate = r.u32()
