@@ -31,6 +31,9 @@ Options:
                                               .aac .adts       AAC in ADTS frames
                                               .wav             WAV: 16-bit PCM (sent as L16),
                                                                mu-law (PCMU) or A-law (PCMA)
+                                              .mp4 .m4v .mov .m4a  MP4/QuickTime, also fragmented:
+                                                               first H.264/H.265 video and first
+                                                               AAC/Opus/G.711 audio track, as stored
                          publish            open the path to one publisher (ANNOUNCE/RECORD):
                                             ffmpeg -re -i in.mp4 -c copy -f rtsp rtsp://HOST:PORT/NAME
                                             or GStreamer rtspclientsink; readers play it meanwhile.

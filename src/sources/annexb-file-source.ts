@@ -26,14 +26,19 @@ const FS_ERRORS: Record<string, string> = {
   EPERM: 'permission denied',
 }
 
+/** ConfigError('ERR_SOURCE_FILE') naming the path and the reason of a failed read, in one line. */
+export function sourceFileError(path: string, err: unknown): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code ?? 'EIO'
+  const reason = FS_ERRORS[code] ?? (err as Error).message
+  return new ConfigError('ERR_SOURCE_FILE', `cannot read ${path}: ${reason}`, { observed: code, path }, { cause: err })
+}
+
 /** Reads the whole file; ConfigError('ERR_SOURCE_FILE') names the path and the reason in one line. */
 export function readClip(path: string): Buffer {
   try {
     return readFileSync(path)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'EIO'
-    const reason = FS_ERRORS[code] ?? (err as Error).message
-    throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${path}: ${reason}`, { observed: code, path }, { cause: err })
+    throw sourceFileError(path, err)
   }
 }
 

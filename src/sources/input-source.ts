@@ -13,6 +13,7 @@ import { AacFileSource } from './aac-file.js'
 import { H264FileSource } from './h264-file.js'
 import { H265FileSource } from './h265-file.js'
 import { MjpegFileSource } from './mjpeg-file.js'
+import { Mp4FileSource } from './mp4-file.js'
 import { WavFileSource } from './wav-file.js'
 import type { FramePush, MediaSource, TrackInfo } from './source.js'
 import { TestCardSource } from './test-card.js'
@@ -194,6 +195,11 @@ export const FILE_INPUTS: readonly FileInputType[] = [
     extensions: ['.wav'],
     label: 'WAV: 16-bit PCM, G.711 µ-law or A-law',
     open: (file, opts) => endWhenStopped(new WavFileSource(file, { loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
+  },
+  {
+    extensions: ['.mp4', '.m4v', '.mov', '.m4a'],
+    label: 'MP4/QuickTime: H.264, H.265, AAC, Opus, G.711 (also fragmented)',
+    open: (file, opts) => endWhenStopped(new Mp4FileSource(file, { loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
   },
   {
     extensions: ['.mjpeg', '.mjpg'],

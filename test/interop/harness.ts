@@ -219,3 +219,24 @@ export async function h265File(width: number, height: number, fps: number, secon
   renameSync(tmp, file)
   return file
 }
+
+/** An MP4 file made by ffmpeg from lavfi inputs (`args` between -v error -y and the output), cached by `name`. */
+export async function mp4File(name: string, args: string[]): Promise<string> {
+  mkdirSync(FIXTURES, { recursive: true })
+  const file = path.join(FIXTURES, name)
+  if (existsSync(file)) return file
+  const tmp = `${file}.${process.pid}.tmp${path.extname(name)}`
+  const r = await run('ffmpeg', ['-v', 'error', '-y', ...args, tmp], 120_000)
+  if (r.code !== 0) throw new Error(`ffmpeg mp4 fixture failed: ${r.stderr}`)
+  renameSync(tmp, file)
+  return file
+}
+
+/** The H.264 (-bf 2) + AAC MP4 of the MP4 tests, 3 s; `movflags` makes a faststart or fragmented copy. */
+export function h264AacMp4(movflags?: 'faststart' | 'frag_keyframe+empty_moov'): Promise<string> {
+  const suffix = movflags ? `-${movflags.replace(/[^a-z]/g, '')}` : ''
+  return mp4File(`testsrc-320x240-25fps-3s-bf2-aac${suffix}.mp4`, [
+    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '2', '-c:a', 'aac', '-t', '3', ...(movflags ? ['-movflags', movflags] : []),
+  ])
+}
