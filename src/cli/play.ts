@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { RtspClient, type ClientDescription, type ClientFrame, type ClientTrack } from '../client/index.js'
 import { trackInfosFor } from '../client/track-info.js'
 import { ConfigError } from '../errors.js'
+import { DecodeTimes } from '../formats/mp4/decode-times.js'
 import { openMp4File, type Mp4File } from '../formats/mp4/mp4-file.js'
 import type { FrameSink } from '../sinks/frame-sink.js'
 import { openSink, sinkExtensionsFor, sinkFits } from '../sinks/sink-factory.js'
@@ -118,15 +119,24 @@ function openRecording(out: string, d: ClientDescription): Recording {
     const file: Mp4File = openMp4File(out, plan.infos)
     // Tracks start together in the file: each track's clock is anchored at the arrival of its first frame.
     const anchors = new Map<number, number>()
+    // Video may hold B-frames: decode times from a small window of presentation times.
+    const decode = plan.infos.map((info, i) =>
+      info.kind === 'video' ? new DecodeTimes<ClientFrame>((f, pts, dts) => file.writeFrame(i, f.data, pts, f.keyframe, dts)) : undefined)
     return {
       description: `${out} (MP4: ${plan.infos.map((i) => i.codec).join(' + ')})`,
       write(f) {
         const i = plan.byClientTrack.get(f.track)
         if (i === undefined) return
         if (!anchors.has(f.track)) anchors.set(f.track, systemClock.monoMs() - f.ptsMs)
-        file.writeFrame(i, f.data, anchors.get(f.track)! + f.ptsMs, f.keyframe)
+        const pts = anchors.get(f.track)! + f.ptsMs
+        const d = decode[i]
+        if (d) d.push(f, pts)
+        else file.writeFrame(i, f.data, pts, f.keyframe)
       },
-      close: () => file.close(),
+      close: () => {
+        for (const d of decode) d?.flush()
+        return file.close()
+      },
     }
   }
   const track = tracks.find((t) => sinkFits(out, t.codec))

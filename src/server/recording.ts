@@ -6,6 +6,7 @@
  */
 import { SegmentRecorder, DEFAULT_SEGMENT_DURATION_MS } from '../formats/mp4/segment-recorder.js'
 import { checkMp4Tracks } from '../formats/mp4/fragmented-mp4-writer.js'
+import { DecodeTimes } from '../formats/mp4/decode-times.js'
 import { RtspkitError } from '../errors.js'
 import type { TrackInfo } from '../sources/source.js'
 import type { RtspServer } from './rtsp-server.js'
@@ -65,17 +66,27 @@ export class ServerRecording {
     recorder.on('segment', (file: string, phase: string) => this.opts.log?.(`recording /${stream.name}: ${phase === 'open' ? 'writing' : 'finished'} ${file}`))
     recorder.on('error', (err: Error) => this.opts.log?.(`recording /${stream.name}: ${err.message}`))
     const slot = new Map(picked.map((p, i) => [p.index, i]))
-    const untap = stream.tapFrames((track, data, ptsMs) => {
-      const i = slot.get(track.index)
-      if (i === undefined) return
+    const write = (i: number, data: Buffer | readonly Buffer[], ptsMs: number, dtsMs?: number): void => {
       try {
-        recorder.writeFrame(i, data, ptsMs)
+        recorder.writeFrame(i, data, ptsMs, dtsMs === undefined ? {} : { dtsMs })
       } catch (err) {
         if (!(err instanceof RtspkitError)) throw err
         this.opts.log?.(`recording /${stream.name}: ${err.message}`)
       }
+    }
+    // Video from files and publishers may hold B-frames: decode times from a window of presentation times.
+    const decode = picked.map((p, i) => (p.info.kind === 'video' ? new DecodeTimes<Buffer | readonly Buffer[]>((data, pts, dts) => write(i, data, pts, dts)) : undefined))
+    const untap = stream.tapFrames((track, data, ptsMs) => {
+      const i = slot.get(track.index)
+      if (i === undefined) return
+      const d = decode[i]
+      if (d) d.push(data, ptsMs)
+      else write(i, data, ptsMs)
     })
-    this.active.set(stream, { recorder, untap })
+    this.active.set(stream, { recorder, untap: () => {
+      untap()
+      for (const d of decode) d?.flush()
+    } })
     stream.once('close', () => this.finish(stream))
   }
 

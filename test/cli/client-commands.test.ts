@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ServerRecording } from '../../src/server/recording.js'
-import { ffmpegDecode, h264File, run, startServer, type TestServer } from '../interop/harness.js'
+import { ffmpegDecode, ffmpegDecodeAudio, h264AacMp4, h264File, run, startServer, type TestServer } from '../interop/harness.js'
 import { spawnRtspkit } from '../rtp/cli-process.js'
 import { CLI } from '../rtp/cli-process.js'
 
@@ -25,7 +25,7 @@ describe('client commands', () => {
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-cli-'))
     clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 })
-    srv = await startServer({ cam: `file:${clip}`, card: 'test:320x240@25', live: 'publish' })
+    srv = await startServer({ cam: `file:${clip}`, card: 'test:320x240@25', live: 'publish', live2: 'publish', av: `file:${await h264AacMp4()}` })
   })
   after(async () => {
     await srv?.stop()
@@ -71,6 +71,32 @@ describe('client commands', () => {
     assert.equal(streams[0]!.codec, 'h264')
     // 3 s at 25 fps, minus what came before the first keyframe and the set-up time.
     assert.ok(streams[0]!.frames >= 40 && streams[0]!.frames <= 80, `frames: ${streams[0]!.frames}`)
+  })
+
+  it('play --out x.mp4 of H.264 with B-frames and AAC: both streams in the file, every frame decodable', async () => {
+    const out = path.join(tmp, 'av.mp4')
+    const r = await rtspkit('play', srv.url('av'), '--duration', '3', '--out', out)
+    assert.equal(r.code, 0, r.stderr)
+    const streams = await countFrames(out)
+    assert.deepEqual(streams.map((s) => s.codec), ['h264', 'aac'])
+    assert.ok(streams[0]!.frames >= 40, `video frames: ${streams[0]!.frames}`)
+    assert.ok(streams[1]!.frames >= 80, `audio frames: ${streams[1]!.frames}`)
+    const d = await run('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], 20_000)
+    assert.equal(d.stderr.trim(), '')
+  })
+
+  it('publish an MP4 (H.264 with B-frames + AAC); ffmpeg decodes video and audio from the server', async () => {
+    const pub = spawnRtspkit(['publish', await h264AacMp4(), srv.url('live2'), '--loop', '--transport', 'udp'])
+    try {
+      await pub.waitFor(/publishing/, 10_000)
+      const [v, a] = await Promise.all([ffmpegDecode(srv.url('live2'), 'tcp', 40), ffmpegDecodeAudio(srv.url('live2'), 'tcp', 1.5)])
+      assert.equal(v.frames, 40)
+      assert.equal(v.stderr.trim(), '')
+      assert.ok(Math.abs(a.seconds - 1.5) < 0.1, `decoded ${a.seconds} s of audio`)
+    } finally {
+      pub.kill()
+    }
+    assert.equal((await pub.exit).code, 0)
   })
 
   it('play --out x.h264 and DIR/ of JPEGs', async () => {

@@ -16,7 +16,7 @@ export interface Mp4File {
   readonly path: string
   readonly tracks: readonly TrackInfo[]
   /** Returns false when the frame was dropped (before the first keyframe…). `keyframe` defaults to what the access unit holds. */
-  writeFrame(track: number, data: Uint8Array | readonly Uint8Array[], ptsMs: number, keyframe?: boolean): boolean
+  writeFrame(track: number, data: Uint8Array | readonly Uint8Array[], ptsMs: number, keyframe?: boolean, dtsMs?: number): boolean
   trackStats(track: number): Mp4TrackStats
   /** Idempotent: writes the last fragment and closes the file. */
   close(): Promise<void>
@@ -32,7 +32,7 @@ export function openMp4File(file: string, tracks: readonly TrackInfo[], opts: Mp
     get tracks() {
       return writer.tracks
     },
-    writeFrame: (track, data, ptsMs, keyframe) => writer.writeFrame(track, data, ptsMs, keyframe === undefined ? {} : { keyframe }),
+    writeFrame: (track, data, ptsMs, keyframe, dtsMs) => writer.writeFrame(track, data, ptsMs, { ...(keyframe !== undefined ? { keyframe } : {}), ...(dtsMs !== undefined ? { dtsMs } : {}) }),
     trackStats: (track) => writer.trackStats(track),
     close: () => writer.close(),
   }
