@@ -78,6 +78,8 @@ describe('publishing into the server', () => {
       const r = await reader
       assert.ok(r.frames > 10 && r.frames < 100_000, `reader decoded ${r.frames} frames then ended`)
       assert.equal(srv.server.stats().sessions.filter((s) => s.path === 'live2').length, 0)
+      const other = await ffmpegDecode(srv.url('other'), 'tcp', 5)
+      assert.equal(other.frames, 5, 'the server goes on serving its other paths')
     } finally {
       pub.kill('SIGKILL')
     }
