@@ -51,3 +51,19 @@ export function waitForEnd(durationS: number | undefined, done: Promise<unknown>
     done.then(() => finish('done'), () => finish('done'))
   })
 }
+
+/** `--fps N`: a frame rate above 0 and at most 240. */
+export function fpsOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const fps = Number(value)
+  if (value.trim() === '' || !(fps > 0 && fps <= 240)) throw new ConfigError('ERR_CLI_VALUE', `--fps must be a number above 0 and at most 240, got "${value}"`, { observed: value })
+  return fps
+}
+
+/** `--size WxH`, e.g. 640x480. */
+export function sizeOption(value: string | undefined): { width: number; height: number } | undefined {
+  if (value === undefined) return undefined
+  const m = /^(\d+)x(\d+)$/.exec(value)
+  if (!m) throw new ConfigError('ERR_CLI_VALUE', `--size must look like 640x480, got "${value}"`, { observed: value })
+  return { width: Number(m[1]), height: Number(m[2]) }
+}

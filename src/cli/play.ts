@@ -14,6 +14,7 @@ import { openSink, sinkExtensionsFor, sinkFits } from '../sinks/sink-factory.js'
 import { systemClock } from '../util/clock.js'
 import { argError, megabytes, secondsOption, waitForEnd } from './options.js'
 import { oneUrl } from './probe.js'
+import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 
 export const PLAY_HELP = `Usage: rtspkit play URL [options]
 
@@ -40,16 +41,13 @@ Options:
   -h, --help           show this help
 `
 
-export interface PlayConfig {
+export interface PlayConfig extends ClientArgs {
   url: string
   transport: 'udp' | 'tcp' | 'auto'
   duration?: number
   out?: string
   statsInterval: number
   reconnect: boolean
-  username?: string
-  password?: string
-  verbose: boolean
 }
 
 const TRANSPORTS = ['udp', 'tcp', 'auto'] as const
@@ -73,9 +71,7 @@ export function parsePlayArgs(argv: string[]): PlayConfig | 'help' {
         out: { type: 'string' },
         'stats-interval': { type: 'string' },
         reconnect: { type: 'boolean' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-        verbose: { type: 'boolean' },
+        ...CLIENT_ARGS,
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -89,7 +85,7 @@ export function parsePlayArgs(argv: string[]): PlayConfig | 'help' {
     transport: (parseTransportOption(v.transport) ?? 'auto') as PlayConfig['transport'],
     statsInterval: secondsOption('stats-interval', v['stats-interval'], true) ?? 1,
     reconnect: v.reconnect ?? false,
-    verbose: v.verbose ?? false,
+    ...clientArgs(v),
   }
   const duration = secondsOption('duration', v.duration, false)
   if (duration !== undefined) cfg.duration = duration
@@ -97,8 +93,6 @@ export function parsePlayArgs(argv: string[]): PlayConfig | 'help' {
     if (v.out === '') throw new ConfigError('ERR_CLI_VALUE', '--out needs a file name, e.g. --out clip.mp4', { observed: v.out })
     cfg.out = v.out
   }
-  if (v.username !== undefined) cfg.username = v.username
-  if (v.password !== undefined) cfg.password = v.password
   return cfg
 }
 
@@ -170,9 +164,7 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
   const client = new RtspClient(cfg.url, {
     transport: cfg.transport,
     reconnect: cfg.reconnect,
-    ...(cfg.username !== undefined ? { username: cfg.username } : {}),
-    ...(cfg.password !== undefined ? { password: cfg.password } : {}),
-    ...(cfg.verbose ? { onDialogue: (dir: 'send' | 'recv', text: string) => process.stderr.write(`${dir === 'send' ? '>>' : '<<'} ${text.trimEnd()}\n`) } : {}),
+    ...clientOptions(cfg),
   })
   let recording: Recording | undefined
   const meters = new Map<number, Meter>()

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { RtspClient, type ClientDescription, type ClientTrack } from '../client/index.js'
 import { ConfigError } from '../errors.js'
 import { argError, secondsOption } from './options.js'
+import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 
 export const PROBE_HELP = `Usage: rtspkit probe URL [options]
 
@@ -23,13 +24,10 @@ Options:
   -h, --help           show this help
 `
 
-export interface ProbeConfig {
+export interface ProbeConfig extends ClientArgs {
   url: string
-  verbose: boolean
   json: boolean
   sdp: boolean
-  username?: string
-  password?: string
   timeoutS: number
 }
 
@@ -41,11 +39,9 @@ export function parseProbeArgs(argv: string[]): ProbeConfig | 'help' {
       allowPositionals: true,
       strict: true,
       options: {
-        verbose: { type: 'boolean' },
+        ...CLIENT_ARGS,
         json: { type: 'boolean' },
         sdp: { type: 'boolean' },
-        username: { type: 'string' },
-        password: { type: 'string' },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -57,11 +53,9 @@ export function parseProbeArgs(argv: string[]): ProbeConfig | 'help' {
   if (v.help) return 'help'
   return {
     url: oneUrl('probe', parsed.positionals),
-    verbose: v.verbose ?? false,
+    ...clientArgs(v),
     json: v.json ?? false,
     sdp: v.sdp ?? false,
-    ...(v.username !== undefined ? { username: v.username } : {}),
-    ...(v.password !== undefined ? { password: v.password } : {}),
     timeoutS: secondsOption('timeout', v.timeout, false) ?? 10,
   }
 }
@@ -100,9 +94,7 @@ export function formatDescription(d: ClientDescription): string {
 export async function runProbe(cfg: ProbeConfig): Promise<number> {
   const client = new RtspClient(cfg.url, {
     requestTimeoutMs: cfg.timeoutS * 1000,
-    ...(cfg.username !== undefined ? { username: cfg.username } : {}),
-    ...(cfg.password !== undefined ? { password: cfg.password } : {}),
-    ...(cfg.verbose ? { onDialogue: (dir: 'send' | 'recv', text: string) => process.stderr.write(`${dir === 'send' ? '>>' : '<<'} ${text.trimEnd().replace(/\n/g, `\n${dir === 'send' ? '>>' : '<<'} `)}\n\n`) } : {}),
+    ...clientOptions(cfg),
   })
   try {
     const d = await client.describe()

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util'
 import { RtspClient } from '../client/index.js'
 import { ConfigError } from '../errors.js'
 import { FILE_INPUTS, openInputSource } from '../sources/input-source.js'
-import { argError, megabytes, secondsOption, waitForEnd } from './options.js'
+import { argError, fpsOption, megabytes, secondsOption, sizeOption, waitForEnd } from './options.js'
+import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 import { parseTransportOption } from './play.js'
 
 export const PUBLISH_HELP = `Usage: rtspkit publish INPUT URL [options]
@@ -33,7 +34,7 @@ Options:
   -h, --help           show this help
 `
 
-export interface PublishConfig {
+export interface PublishConfig extends ClientArgs {
   input: string
   url: string
   transport: 'tcp' | 'udp'
@@ -42,9 +43,6 @@ export interface PublishConfig {
   fps?: number
   width?: number
   height?: number
-  username?: string
-  password?: string
-  verbose: boolean
 }
 
 export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
@@ -60,9 +58,7 @@ export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
         duration: { type: 'string' },
         fps: { type: 'string' },
         size: { type: 'string' },
-        username: { type: 'string' },
-        password: { type: 'string' },
-        verbose: { type: 'boolean' },
+        ...CLIENT_ARGS,
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -81,23 +77,13 @@ export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
     url: pos[1]!,
     transport: (parseTransportOption(v.transport, ['tcp', 'udp']) ?? 'tcp') as PublishConfig['transport'],
     loop: v.loop ?? false,
-    verbose: v.verbose ?? false,
+    ...clientArgs(v),
+    ...sizeOption(v.size),
   }
   const duration = secondsOption('duration', v.duration, false)
   if (duration !== undefined) cfg.duration = duration
-  if (v.fps !== undefined) {
-    const fps = Number(v.fps)
-    if (!(fps > 0 && fps <= 240)) throw new ConfigError('ERR_CLI_VALUE', `--fps must be a number above 0 and at most 240, got "${v.fps}"`, { observed: v.fps })
-    cfg.fps = fps
-  }
-  if (v.size !== undefined) {
-    const m = /^(\d+)x(\d+)$/.exec(v.size)
-    if (!m) throw new ConfigError('ERR_CLI_VALUE', `--size must look like 640x480, got "${v.size}"`, { observed: v.size })
-    cfg.width = Number(m[1])
-    cfg.height = Number(m[2])
-  }
-  if (v.username !== undefined) cfg.username = v.username
-  if (v.password !== undefined) cfg.password = v.password
+  const fps = fpsOption(v.fps)
+  if (fps !== undefined) cfg.fps = fps
   return cfg
 }
 
@@ -105,9 +91,7 @@ export async function runPublish(cfg: PublishConfig): Promise<number> {
   const source = openInputSource(cfg.input, { loop: cfg.loop, fps: cfg.fps, width: cfg.width, height: cfg.height })
   const client = new RtspClient(cfg.url, {
     transport: cfg.transport,
-    ...(cfg.username !== undefined ? { username: cfg.username } : {}),
-    ...(cfg.password !== undefined ? { password: cfg.password } : {}),
-    ...(cfg.verbose ? { onDialogue: (dir: 'send' | 'recv', text: string) => process.stderr.write(`${dir === 'send' ? '>>' : '<<'} ${text.trimEnd()}\n`) } : {}),
+    ...clientOptions(cfg),
   })
   const lost = new Promise<void>((resolve) => client.once('close', () => resolve()))
   client.on('error', () => {})

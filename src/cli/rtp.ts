@@ -6,7 +6,7 @@ import dns from 'node:dns/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { parseArgs } from 'node:util'
-import { argError, intOption, megabytes, secondsOption, waitForEnd } from './options.js'
+import { argError, fpsOption, intOption, sizeOption, megabytes, secondsOption, waitForEnd } from './options.js'
 import { ConfigError, RtspkitError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
 import { createCodecRegistry } from '../codecs/registry.js'
@@ -159,17 +159,9 @@ export function parseRtpSendArgs(argv: string[]): RtpSendConfig | 'help' {
   if (v.sdp !== undefined) cfg.sdp = v.sdp
   const duration = secondsOption('duration', v.duration, false)
   if (duration !== undefined) cfg.duration = duration
-  if (v.fps !== undefined) {
-    const fps = Number(v.fps)
-    if (!(fps > 0 && fps <= 240)) throw new ConfigError('ERR_CLI_VALUE', `--fps must be a number above 0 and at most 240, got "${v.fps}"`, { observed: v.fps })
-    cfg.fps = fps
-  }
-  if (v.size !== undefined) {
-    const s = /^(\d+)x(\d+)$/.exec(v.size)
-    if (!s) throw new ConfigError('ERR_CLI_VALUE', `--size must look like 640x480, got "${v.size}"`, { observed: v.size })
-    cfg.width = Number(s[1])
-    cfg.height = Number(s[2])
-  }
+  const fps = fpsOption(v.fps)
+  if (fps !== undefined) cfg.fps = fps
+  Object.assign(cfg, sizeOption(v.size))
   const pt = intOption('payload-type', v['payload-type'], 0, 127)
   if (pt !== undefined) cfg.payloadType = pt
   const mps = intOption('max-packet-size', v['max-packet-size'], 200, 65507)

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
-import { argError, intOption, secondsOption } from './options.js'
+import { argError, fpsOption, intOption, sizeOption, secondsOption } from './options.js'
 import { ServerRecording } from '../server/recording.js'
 import { RtspServer, type Logger } from '../server/rtsp-server.js'
 import { parseSourceSpec, type SourceSpec } from '../sources/source-spec.js'
@@ -138,17 +138,9 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   if (cfg.recordSegment !== undefined && cfg.recordDir === undefined) {
     throw new ConfigError('ERR_CLI_ARGS', '--record-segment needs --record DIR', { observed: v['record-segment'] })
   }
-  if (v.fps !== undefined) {
-    const fps = Number(v.fps)
-    if (!(fps > 0 && fps <= 240)) throw new ConfigError('ERR_CLI_VALUE', `--fps must be a number above 0 and at most 240, got "${v.fps}"`, { observed: v.fps })
-    cfg.fps = fps
-  }
-  if (v.size !== undefined) {
-    const m = /^(\d+)x(\d+)$/.exec(v.size)
-    if (!m) throw new ConfigError('ERR_CLI_VALUE', `--size must look like 640x480, got "${v.size}"`, { observed: v.size })
-    cfg.width = Number(m[1])
-    cfg.height = Number(m[2])
-  }
+  const fps = fpsOption(v.fps)
+  if (fps !== undefined) cfg.fps = fps
+  Object.assign(cfg, sizeOption(v.size))
   if (v['rtp-ports'] !== undefined) {
     const m = /^(\d+)-(\d+)$/.exec(v['rtp-ports'])
     const min = m ? Number(m[1]) : NaN

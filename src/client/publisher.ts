@@ -12,7 +12,7 @@ import { RtcpSourceDescription } from '../rtcp/source-description.js'
 import { RTP_HEADER_SIZE } from '../rtp/rtp-packet.js'
 import { formatSdp, type SdpMedia } from '../sdp/sdp.js'
 import { createMediaTrack } from '../server/tracks/factory.js'
-import type { MediaTrack } from '../server/tracks/media-track.js'
+import { mediaSection, type MediaTrack } from '../server/tracks/media-track.js'
 import type { TrackInfo } from '../sources/source.js'
 import type { Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
@@ -76,14 +76,7 @@ export function planPublishTracks(infos: readonly TrackInfo[], random: Random, m
 /** The SDP an ANNOUNCE carries (RFC 2326 appendix C). */
 export function publishSdp(tracks: readonly PublishTrack[], opts: { origin: string; sessionName: string; tool: string }): string {
   const addrType = opts.origin.includes(':') ? 'IP6' : 'IP4'
-  const media: SdpMedia[] = tracks.map((t) => ({
-    type: t.media.kind,
-    port: 0,
-    protocol: 'RTP/AVP',
-    formats: [String(t.media.payloadType)],
-    bandwidths: [],
-    attributes: [...t.media.sdpAttributes(), { key: 'control', value: t.control }],
-  }))
+  const media: SdpMedia[] = tracks.map((t) => mediaSection(t.media, t.control))
   return formatSdp({
     version: 0,
     origin: { username: '-', sessionId: '0', sessionVersion: '0', netType: 'IN', addrType, address: opts.origin },

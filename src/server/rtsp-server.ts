@@ -19,6 +19,7 @@ import { readAnnouncement } from './announce.js'
 import { Publisher } from './publisher.js'
 import { createCodecRegistry } from '../codecs/registry.js'
 import { allocateUdpPair, type PortRange, type UdpPair } from './udp-pair.js'
+import { mediaSection } from './tracks/media-track.js'
 
 export const SERVER_NAME = 'rtspkit/0.1'
 const SUPPORTED_METHODS = ['OPTIONS', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'RECORD', 'TEARDOWN', 'GET_PARAMETER', 'SET_PARAMETER']
@@ -424,14 +425,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
   private buildSdp(stream: ServerStream, conn: ServerConnection): string {
     const addrType = conn.localAddress.includes(':') ? 'IP6' : 'IP4'
-    const media: SdpMedia[] = stream.tracks.map((t) => ({
-      type: t.media.kind,
-      port: 0,
-      protocol: 'RTP/AVP',
-      formats: [String(t.media.payloadType)],
-      bandwidths: [],
-      attributes: [...t.media.sdpAttributes(), { key: 'control', value: t.control }],
-    }))
+    const media: SdpMedia[] = stream.tracks.map((t) => mediaSection(t.media, t.control))
     const desc: SessionDescription = {
       version: 0,
       origin: { username: '-', sessionId: String(this.opts.random.u32()), sessionVersion: '1', netType: 'IN', addrType, address: conn.localAddress || '0.0.0.0' },

@@ -24,11 +24,26 @@ describe('rtspkit CLI', () => {
   it('serve --help documents every option', async () => {
     const r = await rtspkit('serve', '--help')
     assert.equal(r.code, 0)
-    for (const opt of ['--port', '--host', '--public-host', '--path', '--fps', '--size', '--rtp-ports', '--session-timeout', '--max-sessions', '--verbose', '--help']) {
+    for (const opt of ['--port', '--host', '--public-host', '--path', '--fps', '--size', '--rtp-ports', '--session-timeout', '--max-sessions', '--relay-close-after', '--relay-always-on', '--record', '--record-segment', '--verbose', '--help', 'publish:stay', 'publish:takeover', 'rtsp://']) {
       assert.ok(r.stdout.includes(opt), `help mentions ${opt}`)
     }
     assert.match(r.stdout, /file:PATH/)
     assert.match(r.stdout, /test:WxH@FPS/)
+  })
+
+  it('probe, play and publish --help document every option', async () => {
+    const expected: Record<string, string[]> = {
+      probe: ['--verbose', '--json', '--sdp', '--username', '--password', '--timeout', '--help'],
+      play: ['--transport', '--duration', '--out', '--stats-interval', '--reconnect', '--username', '--password', '--verbose', '--help', '.mp4', '.h264'],
+      publish: ['--transport', '--loop', '--duration', '--fps', '--size', '--username', '--password', '--verbose', '--help', '.mp4', '.264'],
+    }
+    for (const [cmd, opts] of Object.entries(expected)) {
+      const r = await rtspkit(cmd, '--help')
+      assert.equal(r.code, 0)
+      for (const opt of opts) assert.ok(r.stdout.includes(opt), `${cmd} --help mentions ${opt}`)
+    }
+    const top = await rtspkit('--help')
+    for (const cmd of ['serve', 'probe', 'play', 'publish', 'rtp send', 'rtp recv']) assert.ok(top.stdout.includes(`rtspkit ${cmd}`), `--help lists ${cmd}`)
   })
 
   it('bad arguments give one clear line and a non-zero exit', async () => {
@@ -38,6 +53,12 @@ describe('rtspkit CLI', () => {
     assertOneLineError(await rtspkit('serve', '--port', '0x10'), /--port must be an integer/)
     assertOneLineError(await rtspkit('serve', '--bogus'), /Unknown option '--bogus'.*--help/)
     assertOneLineError(await rtspkit('serve', '--path', 'cam'), /--path must look like NAME=SOURCE/)
+    assertOneLineError(await rtspkit('serve', '--path', 'live=publish:forever'), /unknown publish option "forever"/)
+    assertOneLineError(await rtspkit('serve', '--record-segment', '60'), /--record-segment needs --record DIR/)
+    assertOneLineError(await rtspkit('serve', '--relay-close-after', 'soon'), /--relay-close-after must be a number of seconds/)
+    assertOneLineError(await rtspkit('publish', 'test'), /publish needs INPUT and URL/)
+    assertOneLineError(await rtspkit('publish', 'test', 'rtsp://127.0.0.1:9/x', '--transport', 'auto'), /--transport must be tcp or udp/)
+    assertOneLineError(await rtspkit('publish', 'nothing.xyz', 'rtsp://127.0.0.1:9/x'), /xyz|unknown|type/i)
     assertOneLineError(await rtspkit('serve', '--path', 'cam=rtmp://x'), /unknown source "rtmp:\/\/x"/)
     assertOneLineError(await rtspkit('serve', '--path', 'cam=file:clip.mkv'), /unknown file type "\.mkv"/)
     assertOneLineError(await rtspkit('serve', '--path', 'a=test', '--path', 'a=test'), /given twice/)

@@ -1,4 +1,4 @@
-import type { SdpAttribute } from '../../sdp/sdp.js'
+import type { SdpAttribute, SdpMedia } from '../../sdp/sdp.js'
 
 /** What a pushed frame became: RTP packets ready to send, shared by every reader. */
 export interface PacketizedUnit {
@@ -34,4 +34,16 @@ export const sumBytes = (packets: readonly Buffer[]): number => {
   let n = 0
   for (const p of packets) n += p.length
   return n
+}
+
+/** The SDP media section that describes a track (port 0: the transport is negotiated by SETUP). */
+export function mediaSection(media: MediaTrack, control: string): SdpMedia {
+  return {
+    type: media.kind,
+    port: 0,
+    protocol: 'RTP/AVP',
+    formats: [String(media.payloadType)],
+    bandwidths: [],
+    attributes: [...media.sdpAttributes(), { key: 'control', value: control }],
+  }
 }

@@ -1,0 +1,32 @@
+/** Options every client command (probe, play, publish) takes: credentials and the RTSP dialogue. */
+import type { RtspClientOptions } from '../client/rtsp-client.js'
+
+export const CLIENT_ARGS = {
+  username: { type: 'string' },
+  password: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const
+
+export interface ClientArgs {
+  username?: string
+  password?: string
+  verbose: boolean
+}
+
+export function clientArgs(v: { username?: string | undefined; password?: string | undefined; verbose?: boolean | undefined }): ClientArgs {
+  return { verbose: v.verbose ?? false, ...(v.username !== undefined ? { username: v.username } : {}), ...(v.password !== undefined ? { password: v.password } : {}) }
+}
+
+/** RtspClient options for those: credentials, and with --verbose every message on stderr, `>>` sent, `<<` received. */
+export function clientOptions(a: ClientArgs): Partial<RtspClientOptions> {
+  const o: Partial<RtspClientOptions> = {}
+  if (a.username !== undefined) o.username = a.username
+  if (a.password !== undefined) o.password = a.password
+  if (a.verbose) {
+    o.onDialogue = (dir, text) => {
+      const mark = dir === 'send' ? '>>' : '<<'
+      process.stderr.write(`${mark} ${text.trimEnd().replace(/\n/g, `\n${mark} `)}\n\n`)
+    }
+  }
+  return o
+}
