@@ -4,7 +4,7 @@
  * describes a codec exactly as our server does. Each track sends an RTCP sender report with its first
  * packet and every `rtcpIntervalMs` (RFC 3550 section 6.4.1), and a BYE on close.
  */
-import { ConfigError, RtspkitError, StateError } from '../errors.js'
+import { ConfigError, RtspkitError } from '../errors.js'
 import { RtcpGoodbye } from '../rtcp/goodbye.js'
 import { serializeRtcp, type RtcpPacket } from '../rtcp/compound.js'
 import { RtcpSenderReport } from '../rtcp/sender-report.js'
@@ -34,7 +34,13 @@ export interface PublishTrackStats {
 export interface ClientPublisher {
   readonly tracks: readonly TrackInfo[]
   /** Packetizes and sends one frame of track `trackIndex` (the codec's unit, see FramePush) at `ptsMs`. */
-  pushFrame(trackIndex: number, frame: Buffer | Buffer[], ptsMs: number): void
+  /**
+   * Packetizes and sends one frame. Returns false, sending nothing, once the session has ended (the
+   * server went away, or close()): a source's timer may still fire before the 'close' event is handled.
+   */
+  pushFrame(trackIndex: number, frame: Buffer | Buffer[], ptsMs: number): boolean
+  /** True once the session has ended. */
+  readonly closed: boolean
   stats(): PublishTrackStats[]
   /** TEARDOWN and release; the same as RtspClient.close(). Idempotent. */
   close(): Promise<void>
@@ -95,7 +101,7 @@ export class RecordSession implements ClientPublisher {
   readonly tracks: readonly TrackInfo[]
   private readonly plan: PublishTrack[]
   private timer: NodeJS.Timeout | undefined
-  private closed = false
+  private ended = false
 
   constructor(
     infos: readonly TrackInfo[],
@@ -118,11 +124,11 @@ export class RecordSession implements ClientPublisher {
     this.timer.unref()
   }
 
-  pushFrame(trackIndex: number, frame: Buffer | Buffer[], ptsMs: number): void {
-    if (this.closed) throw new StateError('ERR_RECORD_CLOSED', 'pushFrame() after close()', {})
+  pushFrame(trackIndex: number, frame: Buffer | Buffer[], ptsMs: number): boolean {
+    if (this.ended) return false
     const t = this.plan[trackIndex]
     if (!t) throw new ConfigError('ERR_RECORD_TRACK', `no track ${trackIndex}`, { observed: trackIndex, allowed: `0..${this.plan.length - 1}` })
-    if (!t.transport) return
+    if (!t.transport) return false
     const unit = t.media.packetize(frame, this.rtpTimestamp(t, ptsMs))
     t.lastPtsMs = ptsMs
     t.lastPushMono = this.clock.monoMs()
@@ -134,6 +140,11 @@ export class RecordSession implements ClientPublisher {
     t.stats.frames++
     // The first SR goes out with the first packets, so the receiver can map RTP time at once.
     if (t.stats.senderReports === 0 && unit.packets.length > 0) this.sendReport(t, false)
+    return true
+  }
+
+  get closed(): boolean {
+    return this.ended
   }
 
   stats(): PublishTrackStats[] {
@@ -146,8 +157,8 @@ export class RecordSession implements ClientPublisher {
 
   /** Called by the client on close: BYE on every track that sent, timer cleared. Idempotent. */
   stop(): void {
-    if (this.closed) return
-    this.closed = true
+    if (this.ended) return
+    this.ended = true
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
     for (const t of this.plan) if (t.stats.packets > 0) this.sendReport(t, true)
