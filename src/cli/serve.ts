@@ -43,6 +43,9 @@ Options:
                                             the same format
                          publish:takeover   a new publisher replaces the current one
                          publish:stay,takeover  both
+                         unshared:PATH      a file that every reader plays from its start, with
+                                            seeking (Range), PAUSE and resume; the session ends
+                                            at the end of the file (unshared+loop:PATH loops)
                          rtsp://[USER:PASS@]HOST[:PORT]/PATH
                                             relay another server or camera: pulled when the
                                             first reader arrives, released --relay-close-after
@@ -55,6 +58,8 @@ Options:
   --rtp-ports A-B      UDP port range for RTP/RTCP pairs (default: ephemeral ports)
   --session-timeout S  seconds before an idle session is closed (default 60)
   --max-sessions N     refuse new sessions beyond N with 503
+  --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5 and
+                       Basic are offered); repeat for more users or paths
   --relay-close-after S  seconds a relay keeps pulling after its last reader left (default 10)
   --relay-always-on    pull relays from the start, whether anyone watches or not
   --record DIR         record every path as fragmented MP4: DIR/NAME/YYYY-MM-DD_HH-MM-SS-mmm.mp4
@@ -85,6 +90,8 @@ export interface ServeConfig {
   relayAlwaysOn: boolean
   recordDir?: string
   recordSegment?: number
+  /** Path name → users allowed on it. */
+  auth: Map<string, { username: string; password: string }[]>
   verbose: boolean
 }
 
@@ -107,6 +114,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
         'session-timeout': { type: 'string' },
         'max-sessions': { type: 'string' },
         'relay-close-after': { type: 'string' },
+        auth: { type: 'string', multiple: true },
         'relay-always-on': { type: 'boolean' },
         record: { type: 'string' },
         'record-segment': { type: 'string' },
@@ -130,6 +138,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     relayCloseAfter: secondsOption('relay-close-after', v['relay-close-after'], true),
     relayAlwaysOn: v['relay-always-on'] ?? false,
     recordSegment: secondsOption('record-segment', v['record-segment'], false),
+    auth: new Map(),
   }
   if (v.record !== undefined) {
     if (v.record === '') throw new ConfigError('ERR_CLI_VALUE', '--record needs a directory, e.g. --record recordings', { observed: v.record })
@@ -163,6 +172,17 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     cfg.paths.push({ name, spec: parseSourceSpec(p.slice(eq + 1)) })
   }
   if (cfg.paths.length === 0) cfg.paths.push({ name: 'test', spec: { kind: 'test' } })
+  for (const a of v.auth ?? []) {
+    const m = /^([^=]+)=([^:]+):(.*)$/.exec(a)
+    if (!m) throw new ConfigError('ERR_CLI_AUTH', `--auth must look like NAME=USER:PASS (e.g. cam=admin:secret), got "${a}"`, { observed: a })
+    const name = m[1]!.replace(/^\/+|\/+$/g, '')
+    if (!cfg.paths.some((p) => p.name === name)) {
+      throw new ConfigError('ERR_CLI_AUTH', `--auth names path "${name}", which no --path serves (paths: ${cfg.paths.map((p) => p.name).join(', ')})`, { observed: name })
+    }
+    const users = cfg.auth.get(name) ?? []
+    users.push({ username: m[2]!, password: m[3]! })
+    cfg.auth.set(name, users)
+  }
   return cfg
 }
 
@@ -201,6 +221,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
     for (const p of cfg.paths) {
       handles.push(addPath(server, p.name, p.spec, { defaults: { fps: cfg.fps, width: cfg.width, height: cfg.height }, relay, log: (m) => logger.info(m) }))
     }
+    for (const [name, users] of cfg.auth) server.protectPath(name, { users })
     await server.start()
   } catch (err) {
     stopSources()

@@ -509,7 +509,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!target.stream || target.trackIndex !== undefined) return makeResponse(404)
     const stream = target.stream
     if (!stream.ready) await stream.waitReady(this.opts.describeWait)
-    if (!this.streams.has(stream.name)) return makeResponse(404)
+    if (!target.perReader && !this.streams.has(stream.name)) return makeResponse(404)
     const base = this.baseUrl(conn, req, stream.name)
     const sdp = this.buildSdp(stream, conn, target.perReader?.durationSeconds)
     return makeResponse(200, { 'Content-Base': base, 'Content-Type': 'application/sdp' }, Buffer.from(sdp))
@@ -783,23 +783,21 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     }
     const base = this.baseUrl(conn, req, session.stream.name)
     const wasPlaying = session.state === 'playing'
-    session.play()
+    session.play(playback !== undefined && from === undefined)
     if (playback) {
       if (wasPlaying && from !== undefined) session.restartAtKeyframe()
-      // Frames go out after the PLAY reply, not ahead of it on an interleaved connection.
-      setImmediate(() => {
-        if (this.playbacks.get(session.id) === playback && session.state === 'playing') playback.play(from)
-      })
+      playback.play(from)
     }
     const now = this.opts.clock.wallMs()
+    const next = playback?.nextPtsMs?.()
     const rtpInfo = [...session.setups.values()].map((s) => ({
       url: base + s.track.control,
       seq: s.track.media.nextSequence,
-      rtptime: s.track.rtpTimeAt(now),
+      rtptime: next !== undefined ? s.track.rtpTimestampFor(next) : s.track.rtpTimeAt(now),
     }))
     this.emit('play', { path: session.path, sessionId: session.id, remoteAddress: conn.remoteAddress })
     const duration = target.perReader?.durationSeconds
-    const rangeOut = playback ? `npt=${formatNpt(from ?? playback.position?.() ?? 0)}-${duration !== undefined ? formatNpt(duration) : ''}` : 'npt=now-'
+    const rangeOut = playback ? `npt=${formatNpt(playback.position?.() ?? from ?? 0)}-${duration !== undefined ? formatNpt(duration) : ''}` : 'npt=now-'
     return makeResponse(200, { ...this.sessionHeader(session), Range: rangeOut, 'RTP-Info': formatRtpInfo(rtpInfo) })
   }
 

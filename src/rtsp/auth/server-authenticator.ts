@@ -34,6 +34,12 @@ export interface ServerAuthenticatorOptions {
   algorithms?: readonly ('MD5' | 'SHA-256')[]
   /** Offer qop=auth (default true); false gives the RFC 2069 form some old clients need. */
   qop?: boolean
+  /**
+   * Refuse answers without qop when qop=auth was offered (default false): RTSP clients such as
+   * GStreamer's rtspsrc answer in the RFC 2069 form whatever the challenge says (RFC 2617 §3.2.2
+   * keeps that form for compatibility).
+   */
+  requireQop?: boolean
   /** Lifetime of a nonce (default 60 s). */
   nonceTtlMs?: number
   clock?: Clock
@@ -145,7 +151,7 @@ export class ServerAuthenticator {
     if (!this.algorithms.includes(algorithm)) return fail('algorithm not offered')
     const qop = p.get('qop')
     if (qop !== undefined && qop !== 'auth') return fail('qop not offered')
-    if (qop === undefined && this.opts.qop !== false) return fail('qop=auth required')
+    if (qop === undefined && this.opts.qop !== false && this.opts.requireQop === true) return fail('qop=auth required')
     const cnonce = p.get('cnonce')
     const nc = p.get('nc')
     if (qop !== undefined && (cnonce === undefined || nc === undefined || !/^[0-9a-fA-F]{8}$/.test(nc))) return fail('cnonce or nc missing')
