@@ -20,7 +20,7 @@ import { Publisher } from './publisher.js'
 import { createCodecRegistry } from '../codecs/registry.js'
 import { allocateUdpPair, type PortRange, type UdpPair } from './udp-pair.js'
 import { mediaSection } from './tracks/media-track.js'
-import { ServerAuthenticator, type ServerAuthMethod } from '../rtsp/auth/server-authenticator.js'
+import { FailureThrottle, PathPasswords, type AccessPolicy, type PathUsers } from './access.js'
 import type { PerReaderSource, ReaderPlayback } from './per-reader.js'
 import { parseRange } from '../rtsp/headers/range.js'
 
@@ -79,15 +79,6 @@ export interface OnDemandPath {
   close(): void
 }
 
-/** Who may use a path: users and passwords, and the schemes offered in the 401 challenge. */
-export interface PathAuthOptions {
-  users: readonly { username: string; password: string }[]
-  /** Offered in this order (default ['digest', 'basic']: Digest SHA-256 and MD5, then Basic). */
-  methods?: readonly ServerAuthMethod[]
-  /** Default 'rtspkit'. */
-  realm?: string
-}
-
 export interface Logger {
   info(msg: string): void
   warn(msg: string): void
@@ -142,7 +133,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly perReader = new Map<string, { source: PerReaderSource; template?: ServerStream }>()
   /** The playback of each session on a per-reader path. */
   private readonly playbacks = new Map<string, ReaderPlayback>()
-  private readonly pathAuth = new Map<string, ServerAuthenticator>()
+  private access: AccessPolicy
+  private readonly pathPasswords: PathPasswords
+  private readonly throttle: FailureThrottle
   private readonly codecs = createCodecRegistry()
   private tcp: net.Server | undefined
   private sweepTimer: NodeJS.Timeout | undefined
@@ -168,6 +161,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!Number.isInteger(this.opts.port) || this.opts.port < 0 || this.opts.port > 65535) {
       throw new ConfigError('ERR_CONFIG_PORT', `port must be an integer 0-65535, got ${this.opts.port}`, { observed: this.opts.port, allowed: '0-65535' })
     }
+    this.pathPasswords = new PathPasswords({ clock: this.opts.clock, random: this.opts.random })
+    this.access = this.pathPasswords
+    this.throttle = new FailureThrottle(this.opts.clock)
     for (const key of ['sessionTimeout', 'rtcpInterval', 'maxReaderQueueBytes', 'maxPacketSize'] as const) {
       const v = this.opts[key]
       if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
@@ -228,20 +224,15 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    * Requires credentials on a path: every request on it (DESCRIBE, SETUP, PLAY, ANNOUNCE, RECORD…)
    * must carry an Authorization the path's users pass; others get 401 with the challenges.
    */
-  protectPath(name: string, options: PathAuthOptions): void {
+  protectPath(name: string, options: PathUsers): void {
     const key = normalizePath(name)
-    const users = new Map(options.users.map((u) => [u.username, u.password]))
-    if (users.size === 0) throw new ConfigError('ERR_AUTH_USERS', `path "${key}" needs at least one user`, { observed: [] })
-    this.pathAuth.set(key, new ServerAuthenticator({
-      realm: options.realm ?? 'rtspkit',
-      methods: options.methods ?? ['digest', 'basic'],
-      users: (u) => {
-        const password = users.get(u)
-        return password === undefined ? undefined : { password }
-      },
-      clock: this.opts.clock,
-      random: this.opts.random,
-    }))
+    if (options.users.length === 0) throw new ConfigError('ERR_AUTH_USERS', `path "${key}" needs at least one user`, { observed: [] })
+    this.pathPasswords.protect(key, options)
+  }
+
+  /** Replaces who may read and publish where (a config reload); protectPath's passwords no longer apply. */
+  setAccessPolicy(policy: AccessPolicy): void {
+    this.access = policy
   }
 
   getStream(name: string): ServerStream | undefined {
@@ -397,7 +388,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (conn.overLimit) {
       return makeResponse(503, { Connection: 'close' })
     }
-    const denied = this.checkAuth(conn, req)
+    const denied = await this.checkAccess(conn, req)
     if (denied) return denied
     try {
       switch (req.method) {
@@ -432,22 +423,41 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     }
   }
 
-  /** 401 with challenges when the request's path is protected and its credentials do not pass. */
-  private checkAuth(conn: ServerConnection, req: RtspRequest): RtspResponse | undefined {
-    if (this.pathAuth.size === 0 || req.uri === '*') return undefined
+  /**
+   * Asks the access policy about a request: nothing to check, 403, or credentials (401 with every
+   * challenge until they pass). Failures from one address are answered more and more slowly.
+   */
+  private async checkAccess(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse | undefined> {
+    if (req.uri === '*' || req.method === 'OPTIONS') return undefined
     let path: string
     try {
       path = this.resolve(req.uri).path
     } catch {
       return undefined // a bad URI gets its own answer
     }
-    const auth = this.pathAuth.get(path) ?? this.pathAuth.get(pathOf(req.uri))
-    if (!auth) return undefined
-    const result = auth.verify(req.method, req.headers.get('Authorization'))
-    if (result.ok) return undefined
-    if (req.headers.get('Authorization') !== undefined) this.opts.logger.warn(`/${path}: ${req.method} from ${conn.remoteAddress} refused: ${result.reason}`)
+    const record = req.method === 'ANNOUNCE' || req.method === 'RECORD' || (req.method === 'SETUP' && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? ''))
+    const ip = conn.remoteAddress.replace(/^::ffff:/, '')
+    const decision = this.access.decide({ action: record ? 'publish' : 'read', path, ip })
+    if (decision.kind === 'allow') return undefined
+    if (decision.kind === 'forbid') {
+      this.opts.logger.warn(`/${path}: ${req.method} from ${ip} forbidden: ${decision.reason}`)
+      return makeResponse(403)
+    }
+    const authorization = req.headers.get('Authorization')
+    const result = decision.authenticator.verify(req.method, authorization)
+    if (result.ok) {
+      this.throttle.succeed(ip)
+      if (decision.allowed(result.username)) return undefined
+      this.opts.logger.warn(`/${path}: ${req.method} by ${result.username} from ${ip} forbidden: no ${record ? 'publish' : 'read'} permission`)
+      return makeResponse(403)
+    }
+    if (authorization !== undefined && !result.stale) {
+      const { delayMs, count } = this.throttle.fail(ip)
+      this.opts.logger.warn(`/${path}: ${req.method} from ${ip} refused: ${result.reason} (${count} failure${count === 1 ? '' : 's'}; next answer in ${delayMs} ms)`)
+      await new Promise((r) => setTimeout(r, delayMs))
+    }
     const res = makeResponse(401)
-    for (const c of auth.challenges({ stale: result.stale })) res.headers.append('WWW-Authenticate', c)
+    for (const c of decision.authenticator.challenges({ stale: result.stale })) res.headers.append('WWW-Authenticate', c)
     return res
   }
 

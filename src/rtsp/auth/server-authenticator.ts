@@ -135,8 +135,14 @@ export class ServerAuthenticator {
     if (colon === -1) return fail('Basic credentials without ":"')
     const username = text.slice(0, colon)
     const secret = this.opts.users(username)
-    if (!secret || !('password' in secret)) return fail('unknown user or no password stored')
-    return safeEqual(text.slice(colon + 1), secret.password) ? { ok: true, username, scheme: 'basic' } : fail('wrong password')
+    if (!secret) return fail('unknown user')
+    const password = text.slice(colon + 1)
+    if ('password' in secret) return safeEqual(password, secret.password) ? { ok: true, username, scheme: 'basic' } : fail('wrong password')
+    // Only H(user:realm:password) is stored: hash what the client sent the same way and compare.
+    const algorithm = secret.ha1['SHA-256'] !== undefined ? 'SHA-256' : 'MD5'
+    const stored = secret.ha1[algorithm]
+    if (stored === undefined) return fail('no password stored')
+    return safeEqual(digestHa1(algorithm, username, this.realm, password), stored.toLowerCase()) ? { ok: true, username, scheme: 'basic' } : fail('wrong password')
   }
 
   private verifyDigest(method: string, p: Map<string, string>): VerifyResult {
