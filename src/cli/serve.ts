@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
 import { argError, fpsOption, intOption, sizeOption, secondsOption } from './options.js'
 import { ServerRecording } from '../server/recording.js'
-import { RtspServer, type Logger } from '../server/rtsp-server.js'
+import { RtspServer } from '../server/rtsp-server.js'
+import { createLogger, isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
 import { parseSourceSpec, type SourceSpec } from '../sources/source-spec.js'
 import { addPath, type PathHandle } from '../server/paths.js'
 
@@ -65,7 +66,9 @@ Options:
   --record DIR         record every path as fragmented MP4: DIR/NAME/YYYY-MM-DD_HH-MM-SS-mmm.mp4
                        (UTC); ffprobe, VLC and browsers play them, even while being written
   --record-segment S   start a new file at the first keyframe after S seconds (default 600)
-  --verbose            log every RTSP request
+  --log-level L        error, warn, info (default) or debug (debug adds the RTSP dialogue)
+  --log-format F       pretty (default: one line per event, for a terminal) or json
+  --verbose            the same as --log-level debug
   -h, --help           show this help
 
 Watch:
@@ -92,7 +95,20 @@ export interface ServeConfig {
   recordSegment?: number
   /** Path name → users allowed on it. */
   auth: Map<string, { username: string; password: string }[]>
-  verbose: boolean
+  logLevel: LogLevel
+  logFormat: LogFormat
+}
+
+function logLevelOption(value: string | undefined, verbose: boolean): LogLevel {
+  if (value === undefined) return verbose ? 'debug' : 'info'
+  if (!isLogLevel(value)) throw new ConfigError('ERR_CLI_VALUE', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`, { observed: value, allowed: LOG_LEVELS })
+  return value
+}
+
+function logFormatOption(value: string | undefined): LogFormat {
+  if (value === undefined) return 'pretty'
+  if (value !== 'pretty' && value !== 'json') throw new ConfigError('ERR_CLI_VALUE', `--log-format must be pretty or json, got "${value}"`, { observed: value, allowed: ['pretty', 'json'] })
+  return value
 }
 
 /** Parses `serve` arguments; throws ConfigError with a one-line message on anything wrong. */
@@ -119,6 +135,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
         record: { type: 'string' },
         'record-segment': { type: 'string' },
         verbose: { type: 'boolean' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -132,7 +150,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     host: v.host,
     publicHost: v['public-host'],
     paths: [],
-    verbose: v.verbose ?? false,
+    logLevel: logLevelOption(v['log-level'], v.verbose ?? false),
+    logFormat: logFormatOption(v['log-format']),
     sessionTimeout: intOption('session-timeout', v['session-timeout'], 1, 86400),
     maxSessions: intOption('max-sessions', v['max-sessions'], 1, 1_000_000),
     relayCloseAfter: secondsOption('relay-close-after', v['relay-close-after'], true),
@@ -186,20 +205,9 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   return cfg
 }
 
-function consoleLogger(verbose: boolean): Logger {
-  const ts = () => new Date().toISOString().slice(11, 23)
-  return {
-    info: (m) => console.log(`${ts()} ${m}`),
-    warn: (m) => console.warn(`${ts()} warning: ${m}`),
-    debug: (m) => {
-      if (verbose) console.log(`${ts()} ${m}`)
-    },
-  }
-}
-
 /** Runs the server until SIGINT/SIGTERM. Resolves with the exit code. */
 export async function runServe(cfg: ServeConfig): Promise<number> {
-  const logger = consoleLogger(cfg.verbose)
+  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat })
   const server = new RtspServer({
     port: cfg.port,
     host: cfg.host,
@@ -228,11 +236,13 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
     throw err
   }
   for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
-    server.on(ev, (e) => logger.info(`${ev} /${e.path} session ${e.sessionId}${e.remoteAddress ? ` from ${e.remoteAddress}` : ''}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`))
+    server.on(ev, (e) => logger.info(`${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`, { session: e.sessionId, path: e.path, remote: e.remoteAddress || undefined }))
   }
-  for (const h of handles) h.onWarning((m) => logger.warn(`/${h.name}: ${m}`))
-  for (const h of handles) console.log(`${server.urlFor(h.name)}  <- ${h.description}`)
-  console.log(`rtspkit listening on port ${server.port}; press Ctrl+C to stop`)
+  for (const h of handles) h.onWarning((m) => logger.warn(m, { path: h.name }))
+  // The start-up banner: plain lines on a terminal, log events in JSON mode.
+  const banner = (m: string): void => (cfg.logFormat === 'json' ? logger.info(m) : console.log(m))
+  for (const h of handles) banner(`${server.urlFor(h.name)}  <- ${h.description}`)
+  banner(`rtspkit listening on port ${server.port}; press Ctrl+C to stop`)
   return new Promise((resolve) => {
     const shutdown = () => {
       process.off('SIGINT', shutdown)

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events'
 import net from 'node:net'
 import os from 'node:os'
 import { ConfigError, ParseError, RtspkitError, StateError } from '../errors.js'
+import type { Logger } from '../log/logger.js'
+import { serializeRequest, serializeResponse } from '../rtsp/message.js'
 import { formatSdp, type SdpMedia, type SessionDescription } from '../sdp/sdp.js'
 import { formatRtpInfo } from '../rtsp/headers/rtp-info.js'
 import { formatSession, parseSession } from '../rtsp/headers/session.js'
@@ -79,11 +81,7 @@ export interface OnDemandPath {
   close(): void
 }
 
-export interface Logger {
-  info(msg: string): void
-  warn(msg: string): void
-  debug(msg: string): void
-}
+export type { Logger } from '../log/logger.js'
 
 const silentLogger: Logger = { info() {}, warn() {}, debug() {} }
 
@@ -331,7 +329,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     // Over the limit: keep the socket just long enough to answer its first request with 503.
     conn.overLimit = this.opts.maxConnections !== undefined && this.connections.size >= this.opts.maxConnections
     this.connections.set(id, conn)
-    this.opts.logger.debug(`connection ${id} from ${conn.remoteAddress}:${conn.remotePort}`)
+    this.opts.logger.debug(`connection from ${conn.remoteAddress}:${conn.remotePort}`, { conn: id })
   }
 
   connectionClosed(conn: ServerConnection): void {
@@ -360,7 +358,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       playback.stop()
       s.stream.close()
     }
-    this.opts.logger.info(`session ${s.id} on /${s.path} closed: ${reason}`)
+    this.opts.logger.info(`closed: ${reason}`, { session: s.id, path: s.path })
     this.emit('teardown', { path: s.path, sessionId: s.id, remoteAddress: this.connections.get(s.ownerId)?.remoteAddress ?? '', reason })
   }
 
@@ -381,8 +379,18 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     }
   }
 
+  /** The RTSP dialogue, at debug level: each request and response as sent. */
+  onDialogue(conn: ServerConnection, direction: 'recv' | 'send', message: RtspRequest | RtspResponse): void {
+    const log = this.opts.logger
+    if (log.enabled && !log.enabled('debug')) return
+    const bytes = 'method' in message ? serializeRequest(message) : serializeResponse(message)
+    const type = message.headers.get('Content-Type') ?? ''
+    // Text bodies (SDP, parameters) are shown; anything else is summarized.
+    const text = /^(application\/sdp|text\/)/i.test(type) || message.body.length === 0 ? bytes.toString('latin1') : `${bytes.subarray(0, bytes.length - message.body.length).toString('latin1')}[${message.body.length} bytes]`
+    log.debug(`${direction === 'recv' ? '<<' : '>>'} ${text.trimEnd()}`, { conn: conn.id })
+  }
+
   async handleRequest(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
-    this.opts.logger.debug(`conn ${conn.id} <- ${req.method} ${req.uri}`)
     if (req.headers.get('CSeq') === undefined) return makeResponse(400)
     if (!/^RTSP\/1\.\d$/.test(req.version)) return makeResponse(505)
     if (conn.overLimit) {
@@ -440,7 +448,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const decision = this.access.decide({ action: record ? 'publish' : 'read', path, ip })
     if (decision.kind === 'allow') return undefined
     if (decision.kind === 'forbid') {
-      this.opts.logger.warn(`/${path}: ${req.method} from ${ip} forbidden: ${decision.reason}`)
+      this.opts.logger.warn(`${req.method} forbidden: ${decision.reason}`, { path, remote: ip })
       return makeResponse(403)
     }
     const authorization = req.headers.get('Authorization')
@@ -448,12 +456,12 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (result.ok) {
       this.throttle.succeed(ip)
       if (decision.allowed(result.username)) return undefined
-      this.opts.logger.warn(`/${path}: ${req.method} by ${result.username} from ${ip} forbidden: no ${record ? 'publish' : 'read'} permission`)
+      this.opts.logger.warn(`${req.method} by ${result.username} forbidden: no ${record ? 'publish' : 'read'} permission`, { path, remote: ip })
       return makeResponse(403)
     }
     if (authorization !== undefined && !result.stale) {
       const { delayMs, count } = this.throttle.fail(ip)
-      this.opts.logger.warn(`/${path}: ${req.method} from ${ip} refused: ${result.reason} (${count} failure${count === 1 ? '' : 's'}; next answer in ${delayMs} ms)`)
+      this.opts.logger.warn(`${req.method} refused: ${result.reason} (${count} failure${count === 1 ? '' : 's'} from this address; next answer in ${delayMs} ms)`, { path, remote: ip })
       await new Promise((r) => setTimeout(r, delayMs))
     }
     const res = makeResponse(401)
@@ -508,7 +516,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     try {
       await handler.demand()
     } catch (err) {
-      this.opts.logger.warn(`/${target.path}: ${(err as Error).message}`)
+      this.opts.logger.warn((err as Error).message, { path: target.path })
       throw new RequestError(503, 'on-demand source unavailable')
     }
     return this.resolve(uri)
@@ -625,7 +633,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
         clock: this.opts.clock,
         onDrop: (s, setup, reason) => {
           if (setup.stats.framesDropped === 1 || setup.stats.framesDropped % 100 === 0) {
-            this.opts.logger.warn(`session ${s.id} on /${s.path}: dropped ${setup.stats.framesDropped} frame(s) of track ${setup.track.index} (${reason})`)
+            this.opts.logger.warn(`dropped ${setup.stats.framesDropped} frame(s) of track ${setup.track.index} (${reason})`, { session: s.id, path: s.path })
           }
         },
       })
@@ -708,7 +716,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     stream ??= this.addStream(path, announcement.spec)
     const publisher = new Publisher(path, conn.id, conn.remoteAddress, announcement, stream, this.opts.clock)
     this.publishers.set(path, publisher)
-    this.opts.logger.info(`publisher from ${conn.remoteAddress} announced /${path}: ${stream.tracks.map((t) => t.media.codec).join(' + ')}`)
+    this.opts.logger.info(`publisher announced ${stream.tracks.map((t) => t.media.codec).join(' + ')}`, { path, remote: conn.remoteAddress })
     return makeResponse(200)
   }
 
@@ -748,7 +756,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const publisher = this.publisherBySession(req)
     if (!publisher) return makeResponse(req.headers.get('Session') === undefined ? 454 : this.sessions.has(parseSession(req.headers.get('Session')!).id) ? 455 : 454)
     publisher.record()
-    this.opts.logger.info(`publisher records into /${publisher.path}`)
+    this.opts.logger.info('publisher records', { path: publisher.path, session: publisher.sessionId })
     return makeResponse(200, { Session: formatSession(publisher.sessionId!, this.opts.sessionTimeout) })
   }
 
@@ -767,13 +775,13 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.publishers.delete(p.path)
     p.close()
     if (!stopping && this.publishPaths.get(p.path)?.onPublisherLeave === 'stay') {
-      this.opts.logger.info(`/${p.path}: ${reason}; readers wait for the next publisher`)
+      this.opts.logger.info(`${reason}; readers wait for the next publisher`, { path: p.path })
       return
     }
     for (const s of [...this.sessions.values()]) if (s.stream === p.stream) this.closeSession(s, reason)
     this.streams.delete(p.path)
     p.stream.close()
-    this.opts.logger.info(`/${p.path}: ${reason}`)
+    this.opts.logger.info(reason, { path: p.path })
   }
 
   private play(conn: ServerConnection, req: RtspRequest): RtspResponse {
