@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util'
 import { RtspClient, type ClientDescription, type ClientTrack } from '../client/index.js'
 import { ConfigError } from '../errors.js'
+import { parseRtspUrl, stripCredentials } from '../rtsp/url.js'
 import { argError, secondsOption } from './options.js'
 import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 
@@ -67,6 +68,12 @@ export function oneUrl(command: string, positionals: string[]): string {
   }
   const url = positionals[0]!
   if (!/^rtsp:\/\//i.test(url)) throw new ConfigError('ERR_CLI_URL', `"${url}" is not an rtsp:// URL; e.g. rtsp://127.0.0.1:8554/test`, { observed: url })
+  try {
+    parseRtspUrl(url)
+  } catch (err) {
+    const shown = stripCredentials(url)
+    throw new ConfigError('ERR_CLI_URL', `"${shown}": ${(err as Error).message}; e.g. rtsp://127.0.0.1:8554/test`, { observed: shown }, { cause: err })
+  }
   return url
 }
 
