@@ -10,7 +10,7 @@
  *
  * Kept free of backquotes and dollar-brace so it can live in this template literal as written.
  */
-export const VIEW_PAGE = `<!doctype html>
+export const VIEW_PAGE: string = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
