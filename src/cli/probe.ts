@@ -2,11 +2,10 @@
  * `rtspkit probe URL`: like ffprobe for RTSP — what a URL serves, from OPTIONS and DESCRIBE, without
  * playing it. `--verbose` prints the RTSP dialogue.
  */
-import { parseArgs } from 'node:util'
 import { RtspClient, type ClientDescription, type ClientTrack } from '../client/index.js'
 import { ConfigError } from '../errors.js'
 import { parseRtspUrl, stripCredentials } from '../rtsp/url.js'
-import { argError, secondsOption } from './options.js'
+import { parseCommandArgs, secondsOption } from './options.js'
 import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 
 export const PROBE_HELP = `Usage: rtspkit probe URL [options]
@@ -33,25 +32,14 @@ export interface ProbeConfig extends ClientArgs {
 }
 
 export function parseProbeArgs(argv: string[]): ProbeConfig | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...CLIENT_ARGS,
-        json: { type: 'boolean' },
-        sdp: { type: 'boolean' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (err) {
-    throw argError('probe', err, argv)
-  }
+  const parsed = parseCommandArgs('probe', argv, {
+    ...CLIENT_ARGS,
+    json: { type: 'boolean' },
+    sdp: { type: 'boolean' },
+    timeout: { type: 'string' },
+  })
+  if (parsed === 'help') return 'help'
   const v = parsed.values
-  if (v.help) return 'help'
   return {
     url: oneUrl('probe', parsed.positionals),
     ...clientArgs(v),

@@ -3,12 +3,11 @@
  * has SETUP, PLAY, PAUSE and TEARDOWN buttons that drive an RtspClient in this process.
  */
 import { spawn } from 'node:child_process'
-import { parseArgs } from 'node:util'
 import { ViewServer } from '../view/view-server.js'
-import { argError, intOption, waitForEnd } from './options.js'
+import { intOption, parseCommandArgs, waitForEnd } from './options.js'
 import { parseTransportOption } from './play.js'
 import { oneUrl } from './probe.js'
-import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
+import { CLIENT_ARGS, CLIENT_HELP, TRANSPORT_HELP, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 
 export const VIEW_HELP = `Usage: rtspkit view URL [options]
 
@@ -20,12 +19,7 @@ JPEG is shown as sent; H.264 is decoded by the browser (WebCodecs); other codecs
 Options:
   --port N             HTTP port on 127.0.0.1 (default 0: a free port)
   --open               open the page in a browser ($BROWSER, else xdg-open, open or start)
-  --transport T        udp, tcp or auto (default auto: UDP, then TCP if the server refuses UDP
-                       or no packet arrives within 3 s)
-  --username NAME      user name (instead of user:pass@ in the URL)
-  --password PASS      password
-  --verbose            print the RTSP dialogue
-  -h, --help           show this help
+${TRANSPORT_HELP}${CLIENT_HELP}  -h, --help           show this help
 `
 
 export interface ViewConfig extends ClientArgs {
@@ -36,25 +30,14 @@ export interface ViewConfig extends ClientArgs {
 }
 
 export function parseViewArgs(argv: string[]): ViewConfig | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        open: { type: 'boolean' },
-        transport: { type: 'string' },
-        ...CLIENT_ARGS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (err) {
-    throw argError('view', err, argv)
-  }
+  const parsed = parseCommandArgs('view', argv, {
+    port: { type: 'string' },
+    open: { type: 'boolean' },
+    transport: { type: 'string' },
+    ...CLIENT_ARGS,
+  })
+  if (parsed === 'help') return 'help'
   const v = parsed.values
-  if (v.help) return 'help'
   return {
     url: oneUrl('view', parsed.positionals),
     port: intOption('port', v.port, 0, 65535) ?? 0,

@@ -7,19 +7,28 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { h264File, startServer, type TestServer } from '../interop/harness.js'
-import { spawnRtspkit, type CliProcess } from '../rtp/cli-process.js'
+import { spawnRtspkit } from '../rtp/cli-process.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const STEP_MS = 8000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Starts `rtspkit view URL` and resolves with it and the page URL it prints. */
-async function startView(url: string): Promise<{ cli: CliProcess; pageUrl: string }> {
+/** Runs `rtspkit view URL`, opens the page URL it prints in a new tab, runs `body`, then closes both. */
+async function withViewPage(browser: Browser, url: string, body: (page: Page) => Promise<void>): Promise<void> {
   const cli = spawnRtspkit(['view', url, '--transport', 'tcp'], 60_000)
   await cli.waitFor(/viewing .* at http:\/\/127\.0\.0\.1:\d+\//)
   const pageUrl = cli.stdout.trim().split('\n')[0]!
   assert.match(pageUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/)
-  return { cli, pageUrl }
+  const page = await browser.newPage()
+  try {
+    page.setDefaultTimeout(STEP_MS)
+    await page.goto(pageUrl)
+    await body(page)
+  } finally {
+    await page.close()
+    cli.kill()
+    assert.equal((await cli.exit).code, 0)
+  }
 }
 
 const pageState = (page: Page) => page.textContent('#state')
@@ -56,7 +65,7 @@ function sampleCanvas(page: Page): Promise<{ width: number; height: number; hash
 }
 
 /** PLAY shows moving pictures of the stream's size; the page's counter goes up. */
-async function assertPlaying(page: Page, from: number): Promise<number> {
+async function assertPlaying(page: Page, from: number): Promise<void> {
   await waitForShown(page, from + 5)
   const first = await sampleCanvas(page)
   assert.deepEqual([first.width, first.height], [320, 240])
@@ -66,7 +75,6 @@ async function assertPlaying(page: Page, from: number): Promise<number> {
   const second = await sampleCanvas(page)
   assert.ok((await shownCount(page)) > count, 'the counter goes up while playing')
   assert.notEqual(second.hash, first.hash, 'the picture changes while playing')
-  return shownCount(page)
 }
 
 describe('rtspkit view in headless Chromium', () => {
@@ -83,11 +91,7 @@ describe('rtspkit view in headless Chromium', () => {
   })
 
   it('MJPEG test card: SETUP → READY, PLAY shows 320x240 pictures, PAUSE stops them, PLAY resumes, TEARDOWN ends the session', { timeout: 30_000 }, async () => {
-    const { cli, pageUrl } = await startView(srv.url('cam'))
-    const page = await browser.newPage()
-    try {
-      page.setDefaultTimeout(STEP_MS)
-      await page.goto(pageUrl)
+    await withViewPage(browser, srv.url('cam'), async (page) => {
       assert.equal(await pageState(page), 'INIT')
       assert.equal(await page.isDisabled('#play'), true)
       assert.equal(srv.server.stats().sessions.length, 0)
@@ -102,7 +106,7 @@ describe('rtspkit view in headless Chromium', () => {
 
       await clickAndWait(page, 'play', 'PLAYING')
       assert.equal(srv.server.stats().sessions[0]!.state, 'playing')
-      let shown = await assertPlaying(page, 0)
+      await assertPlaying(page, 0)
 
       await clickAndWait(page, 'pause', 'READY')
       await sleep(300) // pictures already on their way
@@ -110,10 +114,9 @@ describe('rtspkit view in headless Chromium', () => {
       await sleep(700)
       assert.equal(await shownCount(page), paused, 'PAUSE stops the pictures')
       assert.equal(srv.server.stats().sessions[0]!.state, 'ready')
-      shown = paused
 
       await clickAndWait(page, 'play', 'PLAYING')
-      await assertPlaying(page, shown)
+      await assertPlaying(page, paused)
       await page.waitForFunction(`Number(document.getElementById('received').textContent) > 0`)
       assert.match(await page.textContent('#loss') ?? '', /^0 of \d+ \(0\.0%\)$/)
 
@@ -121,29 +124,17 @@ describe('rtspkit view in headless Chromium', () => {
       assert.equal(srv.server.stats().sessions.length, 0, 'TEARDOWN ends the RTSP session')
       assert.equal(await page.isDisabled('#setup'), false)
       assert.equal(await page.textContent('#error'), '')
-    } finally {
-      await page.close()
-      cli.kill()
-      assert.equal((await cli.exit).code, 0)
-    }
+    })
   })
 
   it('H.264 file: Chromium decodes it with WebCodecs (no transcoding) and shows 320x240 pictures', { timeout: 30_000 }, async () => {
-    const { cli, pageUrl } = await startView(srv.url('h264'))
-    const page = await browser.newPage()
-    try {
-      page.setDefaultTimeout(STEP_MS)
-      await page.goto(pageUrl)
+    await withViewPage(browser, srv.url('h264'), async (page) => {
       await clickAndWait(page, 'setup', 'READY')
       await clickAndWait(page, 'play', 'PLAYING')
       await assertPlaying(page, 0)
       assert.equal(await page.textContent('#note'), '')
       await clickAndWait(page, 'teardown', 'INIT')
       assert.equal(srv.server.stats().sessions.length, 0)
-    } finally {
-      await page.close()
-      cli.kill()
-      await cli.exit
-    }
+    })
   })
 })
