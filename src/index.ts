@@ -60,3 +60,6 @@ export type { ClientDescription, ClientTrack, ClientTrackInfo } from './client/d
 export type { ClientFrame, ClientTrackStats } from './client/track-receiver.js'
 export type { ClientPublisher, PublishTrackStats } from './client/publisher.js'
 export { ClientAuthenticator, ServerAuthenticator, parseAuthenticate, parseAuthorization, digestHa1, type AuthChallenge, type Credentials, type ServerAuthenticatorOptions, type VerifyResult, type UserSecret } from './rtsp/auth/index.js'
+
+// Configuration file (rtspkit.yml): loading, validation, reload diffs, path matching, permissions, password hashes.
+export * from './config/index.js'
