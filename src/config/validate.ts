@@ -12,7 +12,7 @@ import { parseCidr } from './ip-ranges.js'
 import { describe, formatKey, isPlainObject, originOf, type KeyPath, type RawConfig } from './layers.js'
 import { parseStoredPassword } from './password.js'
 import {
-  ALL_OTHERS, ANYONE, PATH_FIELDS, REGEX_PREFIX, SECTIONS, USER_FIELDS, defaultConfig,
+  ALL_OTHERS, ANYONE, DEFAULT_PATH_SOURCE, PATH_FIELDS, REGEX_PREFIX, SECTIONS, USER_FIELDS, defaultConfig,
   type Config, type LeafSpec, type PathConfig, type SectionSpec, type UserConfig,
 } from './schema.js'
 
@@ -165,7 +165,7 @@ class Checker {
         const v = fields[k]
         return v === undefined || v === null ? fallback : this.leaf([...key, k], PATH_FIELDS[k] as LeafSpec, v)
       }
-      const source = get('source', 'publish') as string
+      const source = get('source', DEFAULT_PATH_SOURCE) as string
       let relay = false
       try {
         relay = parseSourceSpec(source).kind === 'relay'
