@@ -64,3 +64,5 @@ export { ClientAuthenticator, ServerAuthenticator, parseAuthenticate, parseAutho
 // `rtspkit view`: the teaching client's window as a local web page.
 export { ViewServer, type ViewServerOptions, type ViewServerStats } from './view/view-server.js'
 export { ViewSession, type ViewState, type ViewStatus, type ViewStats, type ViewTrack } from './view/view-session.js'
+// Configuration file (rtspkit.yml): loading, validation, reload diffs, path matching, permissions, password hashes.
+export * from './config/index.js'

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { RtspkitError } from '../errors.js'
 import { runRtpCommand } from './rtp.js'
+import { HASH_PASSWORD_HELP, parseHashPasswordArgs, runHashPassword } from './hash-password.js'
 import { parsePlayArgs, PLAY_HELP, runPlay } from './play.js'
 import { parseProbeArgs, PROBE_HELP, runProbe } from './probe.js'
 import { parsePublishArgs, PUBLISH_HELP, runPublish } from './publish.js'
@@ -19,6 +20,7 @@ Usage:
   rtspkit publish INPUT URL    publish a file or the test card to an RTSP server (ANNOUNCE/RECORD)
   rtspkit rtp send INPUT --to HOST:PORT   send plain RTP, no RTSP (see rtspkit rtp send --help)
   rtspkit rtp recv FILE.sdp | --port N --codec NAME   receive plain RTP (see rtspkit rtp recv --help)
+  rtspkit hash-password --user NAME   print a password hash for the users list of rtspkit.yml
   rtspkit --version
 
 Run 'rtspkit COMMAND --help' for a command's options.
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
   if (first === 'play') return runCommand(rest, parsePlayArgs, PLAY_HELP, runPlay)
   if (first === 'view') return runCommand(rest, parseViewArgs, VIEW_HELP, runView)
   if (first === 'publish') return runCommand(rest, parsePublishArgs, PUBLISH_HELP, runPublish)
+  if (first === 'hash-password') return runCommand(rest, parseHashPasswordArgs, HASH_PASSWORD_HELP, (a) => runHashPassword(a))
   // No command, or options only: serve.
   const serveArgs = first === undefined || first.startsWith('-') ? argv : first === 'serve' ? rest : undefined
   if (!serveArgs) {
