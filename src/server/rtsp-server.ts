@@ -50,6 +50,8 @@ export interface RtspServerOptions {
   maxPacketSize?: number
   /** RTCP sender report interval in ms (default 5000). */
   rtcpInterval?: number
+  /** Refuse RTP over UDP (461): readers and publishers must use TCP interleaved. */
+  tcpOnly?: boolean
   /** How long DESCRIBE waits for in-band parameter sets of a stream before answering without them (ms). */
   describeWait?: number
   readerLimits?: Partial<RtspReaderLimits>
@@ -120,7 +122,7 @@ class RequestError extends RtspkitError {
 }
 
 export class RtspServer extends EventEmitter<RtspServerEvents> implements ConnectionHandler {
-  private readonly opts: Required<Omit<RtspServerOptions, 'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits'>> & RtspServerOptions
+  private readonly opts: Required<Omit<RtspServerOptions, 'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits' | 'tcpOnly'>> & RtspServerOptions
   private readonly streams = new Map<string, ServerStream>()
   private readonly sessions = new Map<string, ServerSession>()
   private readonly connections = new Map<number, ServerConnection>()
@@ -128,6 +130,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly publishPaths = new Map<string, Required<PublishPathOptions>>()
   private readonly publishers = new Map<string, Publisher>()
   private readonly onDemand = new Map<string, OnDemandPath>()
+  private pathProvider: ((path: string) => boolean) | undefined
   private readonly perReader = new Map<string, { source: PerReaderSource; template?: ServerStream }>()
   /** The playback of each session on a per-reader path. */
   private readonly playbacks = new Map<string, ReaderPlayback>()
@@ -246,6 +249,40 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.streams.delete(key)
     stream.close()
     return true
+  }
+
+  /**
+   * Removes whatever serves a path — a stream, a publish path (its publisher is disconnected), an
+   * on-demand path or a per-reader path (their sessions end with BYE). Returns false if none did.
+   */
+  removePath(name: string, reason = 'path removed'): boolean {
+    const key = name === '*' ? '*' : normalizePath(name)
+    let found = false
+    const publisher = this.publishers.get(key)
+    if (publisher) {
+      this.endPublisher(publisher, reason, true)
+      this.connections.get(publisher.connectionId)?.destroy()
+    }
+    if (this.publishPaths.delete(key)) found = true
+    const onDemand = this.onDemand.get(key)
+    if (onDemand) {
+      this.onDemand.delete(key)
+      onDemand.close()
+      found = true
+    }
+    if (this.perReader.delete(key)) {
+      for (const s of [...this.sessions.values()]) if (this.playbacks.has(s.id) && s.path === key) this.closeSession(s, reason)
+      found = true
+    }
+    return this.removeStream(key) || found
+  }
+
+  /**
+   * Asked for a path nothing serves, before answering 404: a config with `~regex` paths adds it
+   * (e.g. a publish path) and returns true.
+   */
+  setPathProvider(provider: ((path: string) => boolean) | undefined): void {
+    this.pathProvider = provider
   }
 
   get port(): number {
@@ -509,7 +546,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
   /** Resolves a request URI, first bringing up an on-demand path's stream if that is what it names. */
   private async resolveOnDemand(uri: string): Promise<Target> {
-    const target = this.resolve(uri)
+    let target = this.resolve(uri)
+    if (target.stream) return target
+    if (!this.servesPath(target.path) && this.pathProvider?.(target.path)) target = this.resolve(uri)
     if (target.stream) return target
     const handler = this.onDemand.get(target.path) ?? this.onDemand.get(pathOf(uri))
     if (!handler) return target
@@ -605,7 +644,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       return makeResponse(503)
     }
 
-    const chosen = specs.find((t) => isSupportedTransport(t))
+    const chosen = specs.find((t) => isSupportedTransport(t) && (!this.opts.tcpOnly || t.lowerTransport === 'TCP'))
     if (!chosen) return makeResponse(461)
 
     let transport: TrackTransport
@@ -688,6 +727,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
   private announce(conn: ServerConnection, req: RtspRequest): RtspResponse {
     const path = pathOf(req.uri)
+    if (!this.servesPath(path)) this.pathProvider?.(path)
     const pathOptions = this.publishPaths.get(path)
     if (!pathOptions) {
       return makeResponse(this.streams.has(path) ? 405 : 404, this.streams.has(path) ? { Allow: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER' } : {})
@@ -729,7 +769,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     } catch {
       return makeResponse(461)
     }
-    const chosen = specs.find((t) => isSupportedTransport(t))
+    const chosen = specs.find((t) => isSupportedTransport(t) && (!this.opts.tcpOnly || t.lowerTransport === 'TCP'))
     if (!chosen) return makeResponse(461)
     publisher.sessionId ??= this.newSessionId()
     let reply: Partial<TransportSpec> & { protocol: string }
