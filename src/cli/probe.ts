@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 import { RtspClient, type ClientDescription, type ClientTrack } from '../client/index.js'
 import { ConfigError } from '../errors.js'
 import { argError, secondsOption } from './options.js'
-import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
+import { CLIENT_ARGS, clientArgs, clientOptions, TEACHING_DIALECT_NOTE, type ClientArgs } from './client-options.js'
 
 export const PROBE_HELP = `Usage: rtspkit probe URL [options]
 
@@ -96,6 +96,7 @@ export async function runProbe(cfg: ProbeConfig): Promise<number> {
     requestTimeoutMs: cfg.timeoutS * 1000,
     ...clientOptions(cfg),
   })
+  client.on('dialect', () => console.error(TEACHING_DIALECT_NOTE))
   try {
     const d = await client.describe()
     if (cfg.json) {
