@@ -3,14 +3,13 @@
 import assert from 'node:assert/strict'
 import dgram from 'node:dgram'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { RtspClient } from '../../src/client/rtsp-client.js'
 import { loadMjpegFile } from '../../src/sources/mjpeg-file.js'
 import { ffmpegDecode, gstDecode, h264File, mjpegFile, startServer, type TestServer } from '../interop/harness.js'
-import { runTeachingClient } from './teaching-peers.js'
+import { ask, connectTcp, runTeachingClient } from './teaching-peers.js'
 
 const FRAMES_IN_FILE = 30
 const WIDTH = 384
@@ -21,26 +20,6 @@ function offsetInLoop(got: Buffer[], file: Buffer[]): number {
   const k = file.findIndex((f) => f.equals(got[0]!))
   if (k < 0) return -1
   return got.every((g, i) => g.equals(file[(k + i) % file.length]!)) ? k : -1
-}
-
-/** One request written at once; what came back within `ms`. */
-async function ask(socket: net.Socket, text: string, ms = 250): Promise<string> {
-  let reply = ''
-  const onData = (d: Buffer): void => {
-    reply += d.toString('latin1')
-  }
-  socket.on('data', onData)
-  socket.write(text)
-  await new Promise((r) => setTimeout(r, ms))
-  socket.off('data', onData)
-  return reply
-}
-
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s))
-    s.once('error', reject)
-  })
 }
 
 describe('the teaching project client against rtspkit serve --path movie.Mjpeg=file:movie.Mjpeg', () => {
@@ -91,7 +70,7 @@ describe('the teaching project client against rtspkit serve --path movie.Mjpeg=f
     await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve))
     const packets: Buffer[] = []
     udp.on('message', (m) => packets.push(m))
-    const socket = await connect(srv.server.port)
+    const socket = await connectTcp(srv.server.port)
     try {
       const setup = await ask(socket, `SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= ${udp.address().port}`)
       assert.ok(!setup.includes('\r'), 'LF-only')
@@ -120,7 +99,7 @@ describe('the teaching project client against rtspkit serve --path movie.Mjpeg=f
   })
 
   it('a teaching SETUP of a path that is not MJPEG gets 461; standard CRLF requests still get CRLF answers', async () => {
-    const socket = await connect(srv.server.port)
+    const socket = await connectTcp(srv.server.port)
     try {
       const refused = await ask(socket, 'SETUP cam RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 25000')
       assert.match(refused, /^RTSP\/1\.0 461 Whole-JPEG Delivery Needs An MJPEG Path\nCSeq: 1\n/)

@@ -3,6 +3,7 @@
  * Debian's python3), for tests: start its server on loopback, run its client to completion.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import net from 'node:net'
 import path from 'node:path'
 import { DEBIAN_PYTHON, ROOT, run } from '../interop/harness.js'
 
@@ -82,4 +83,28 @@ export async function runTeachingClient(opts: { port: number; file: string; outD
     if (r.code !== 0) throw new Error(`teaching_client.py failed (code ${r.code}): ${r.stderr.slice(-2000)} ${last}`)
     return JSON.parse(last) as TeachingClientResult
   }
+}
+
+/** A TCP connection to 127.0.0.1:`port`. */
+export function connectTcp(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s))
+    s.once('error', reject)
+  })
+}
+
+/**
+ * Writes `text` at once and returns what came back within `ms`: these peers' messages have no end
+ * of their own, so a quiet moment is the only way to know one is complete.
+ */
+export async function ask(socket: net.Socket, text: string, ms = 250): Promise<string> {
+  let reply = ''
+  const onData = (d: Buffer): void => {
+    reply += d.toString('latin1')
+  }
+  socket.on('data', onData)
+  socket.write(text)
+  await new Promise((r) => setTimeout(r, ms))
+  socket.off('data', onData)
+  return reply
 }

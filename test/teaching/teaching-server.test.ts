@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict'
 import dgram from 'node:dgram'
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -11,27 +10,10 @@ import { RtspClient } from '../../src/client/rtsp-client.js'
 import type { ClientFrame } from '../../src/client/track-receiver.js'
 import { loadMjpegFile } from '../../src/sources/mjpeg-file.js'
 import { DEBIAN_PYTHON, mjpegFile, ROOT, run } from '../interop/harness.js'
-import { startTeachingServer, type TeachingServer } from './teaching-peers.js'
+import { ask, connectTcp, startTeachingServer, type TeachingServer } from './teaching-peers.js'
 
 const FRAMES_IN_FILE = 30
 const CLI = path.join(ROOT, 'dist/src/cli/main.js')
-
-/** Connects, writes `text` in one write, and collects what comes back for `ms`. */
-async function exchange(port: number, text: string, ms = 300, sock?: net.Socket): Promise<{ reply: string; socket: net.Socket }> {
-  const socket = sock ?? (await new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s))
-    s.once('error', reject)
-  }))
-  let reply = ''
-  const onData = (d: Buffer): void => {
-    reply += d.toString('latin1')
-  }
-  socket.on('data', onData)
-  socket.write(text)
-  await new Promise((r) => setTimeout(r, ms))
-  socket.off('data', onData)
-  return { reply, socket }
-}
 
 describe('the teaching project server (replica)', () => {
   let dir: string
@@ -50,20 +32,21 @@ describe('the teaching project server (replica)', () => {
   })
 
   it('on the wire: no answer to OPTIONS; SETUP/PLAY answered "RTSP/1.0 200 OK\\nCSeq: n\\nSession: <6 digits>" unterminated; whole-JPEG RTP', async () => {
-    const options = await exchange(srv.port, 'OPTIONS rtsp://127.0.0.1/movie.Mjpeg RTSP/1.0\r\nCSeq: 1\r\n\r\n')
-    assert.equal(options.reply, '', 'OPTIONS is not answered')
-    options.socket.destroy()
+    const probe = await connectTcp(srv.port)
+    assert.equal(await ask(probe, 'OPTIONS rtsp://127.0.0.1/movie.Mjpeg RTSP/1.0\r\nCSeq: 1\r\n\r\n', 300), '', 'OPTIONS is not answered')
+    probe.destroy()
 
     const udp = dgram.createSocket('udp4')
     await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve))
     const packets: Buffer[] = []
     udp.on('message', (m) => packets.push(m))
+    const socket = await connectTcp(srv.port)
     try {
-      const setup = await exchange(srv.port, `SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= ${udp.address().port}`)
-      const m = /^RTSP\/1\.0 200 OK\nCSeq: 1\nSession: (\d{6})$/.exec(setup.reply)
-      assert.ok(m, JSON.stringify(setup.reply))
-      const play = await exchange(srv.port, `PLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\nSession: ${m[1]}`, 400, setup.socket)
-      assert.equal(play.reply, `RTSP/1.0 200 OK\nCSeq: 2\nSession: ${m[1]}`)
+      const setup = await ask(socket, `SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= ${udp.address().port}`, 300)
+      const m = /^RTSP\/1\.0 200 OK\nCSeq: 1\nSession: (\d{6})$/.exec(setup)
+      assert.ok(m, JSON.stringify(setup))
+      const play = await ask(socket, `PLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\nSession: ${m[1]}`, 400)
+      assert.equal(play, `RTSP/1.0 200 OK\nCSeq: 2\nSession: ${m[1]}`)
       const nowS = Math.floor(Date.now() / 1000)
       assert.ok(packets.length >= 3, `${packets.length} packets`)
       const p = packets[0]!
@@ -74,10 +57,10 @@ describe('the teaching project server (replica)', () => {
       assert.equal(p.readUInt32BE(8), 0, 'SSRC 0')
       assert.ok(p.subarray(12).equals(frames[0]!), 'the whole first JPEG, no RFC 2435 header')
       assert.ok(packets[1]!.subarray(12).equals(frames[1]!))
-      const teardown = await exchange(srv.port, `TEARDOWN movie.Mjpeg RTSP/1.0\nCSeq: 3\nSession: ${m[1]}`, 200, setup.socket)
-      assert.equal(teardown.reply, `RTSP/1.0 200 OK\nCSeq: 3\nSession: ${m[1]}`)
-      setup.socket.destroy()
+      const teardown = await ask(socket, `TEARDOWN movie.Mjpeg RTSP/1.0\nCSeq: 3\nSession: ${m[1]}`, 200)
+      assert.equal(teardown, `RTSP/1.0 200 OK\nCSeq: 3\nSession: ${m[1]}`)
     } finally {
+      socket.destroy()
       udp.close()
     }
   })
