@@ -13,6 +13,7 @@ export { splitAnnexB, joinAnnexB } from './codecs/h264/annexb.js'
 export { parseSps } from './codecs/h264/sps.js'
 export { JpegPacketizer } from './codecs/jpeg/packetizer.js'
 export { JpegDepacketizer } from './codecs/jpeg/depacketizer.js'
+export { WholeJpegAssembler, isWholeJpegStart } from './codecs/jpeg/whole-frame.js'
 export { encodeJpeg } from './codecs/jpeg/encoder.js'
 export { parseSdp, formatSdp, type SessionDescription } from './sdp/sdp.js'
 export type { AudioTrackSpec, AudioCodecName } from './server/server-stream.js'
@@ -55,7 +56,7 @@ export { SegmentRecorder, type SegmentRecorderOptions, type SegmentPhase } from 
 export { mp4TrackFor } from './formats/mp4/sdp-track.js'
 
 // RTSP client (play, record) and authentication.
-export { RtspClient, type RtspClientOptions, type RtspClientEvents, type ClientTransportMode, type ReconnectingEvent } from './client/rtsp-client.js'
+export { RtspClient, type RtspClientOptions, type RtspClientEvents, type ClientTransportMode, type ClientDialect, type ReconnectingEvent } from './client/rtsp-client.js'
 export type { ClientDescription, ClientTrack, ClientTrackInfo } from './client/description.js'
 export type { ClientFrame, ClientTrackStats } from './client/track-receiver.js'
 export type { ClientPublisher, PublishTrackStats } from './client/publisher.js'

@@ -13,7 +13,7 @@ import { openSink, sinkExtensionsFor, sinkFits } from '../sinks/sink-factory.js'
 import { systemClock } from '../util/clock.js'
 import { megabytes, parseCommandArgs, secondsOption, waitForEnd } from './options.js'
 import { oneUrl } from './probe.js'
-import { CLIENT_ARGS, CLIENT_HELP, TRANSPORT_HELP, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
+import { CLIENT_ARGS, CLIENT_HELP, TEACHING_DIALECT_NOTE, TRANSPORT_HELP, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 
 export const PLAY_HELP = `Usage: rtspkit play URL [options]
 
@@ -165,6 +165,7 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
   client.on('reconnecting', (e) => console.error(`rtspkit: connection lost (${e.error.message}); reconnecting in ${(e.delayMs / 1000).toFixed(1)} s`))
   client.on('reconnected', () => console.error('rtspkit: reconnected'))
   client.on('transport', (t) => console.error(`rtspkit: using ${t.toUpperCase()}`))
+  client.on('dialect', () => console.error(TEACHING_DIALECT_NOTE))
   const ended = new Promise<void>((resolve) => client.once('close', () => resolve()))
   client.on('error', () => {}) // reported through close / the promise below
   try {

@@ -6,7 +6,7 @@ import { RtspClient, type ClientDescription, type ClientTrack } from '../client/
 import { ConfigError } from '../errors.js'
 import { parseRtspUrl, stripCredentials } from '../rtsp/url.js'
 import { parseCommandArgs, secondsOption } from './options.js'
-import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
+import { CLIENT_ARGS, clientArgs, clientOptions, TEACHING_DIALECT_NOTE, type ClientArgs } from './client-options.js'
 
 export const PROBE_HELP = `Usage: rtspkit probe URL [options]
 
@@ -91,6 +91,7 @@ export async function runProbe(cfg: ProbeConfig): Promise<number> {
     requestTimeoutMs: cfg.timeoutS * 1000,
     ...clientOptions(cfg),
   })
+  client.on('dialect', () => console.error(TEACHING_DIALECT_NOTE))
   try {
     const d = await client.describe()
     if (cfg.json) {

@@ -3,16 +3,19 @@
  * their responses by CSeq (RFC 2326 section 12.17). Interleaved frames (section 10.12) go to
  * `onInterleaved`. No protocol decisions here: RtspClient decides what to send.
  *
- * Quirks: a response without CSeq, or with one we never sent, answers the oldest request still
- * waiting (some cameras echo nothing); requests from the server (ANNOUNCE, GET_PARAMETER, as
- * live555 and Axis send) are answered 501 so the server's own CSeq logic is not left waiting.
+ * Quirks: a response that never ends its header section (the teaching project's Server.py writes
+ * `RTSP/1.0 200 OK\nCSeq: 1\nSession: 123456` and nothing more) is taken as complete after
+ * UNTERMINATED_QUIET_MS without more bytes (see RtspReader.flushUnterminated); a response without
+ * CSeq, or with one we never sent, answers the oldest request still waiting (some cameras echo
+ * nothing); requests from the server (ANNOUNCE, GET_PARAMETER, as live555 and Axis send) are
+ * answered 501 so the server's own CSeq logic is not left waiting.
  */
 import net from 'node:net'
 import { ProtocolError, RtspkitError } from '../errors.js'
 import { RtspHeaders } from '../rtsp/headers.js'
 import { interleavedHeader } from '../rtsp/interleaved.js'
 import { createResponse, RTSP_VERSION, serializeRequest, serializeResponse, type RtspResponse } from '../rtsp/message.js'
-import { RtspReader } from '../rtsp/reader.js'
+import { RtspReader, UNTERMINATED_QUIET_MS, type RtspReadEvent } from '../rtsp/reader.js'
 
 export type DialogueHook = (direction: 'send' | 'recv', text: string) => void
 
@@ -54,6 +57,7 @@ export class ClientConnection {
   private readonly pending: Pending[] = []
   private nextCseq = 1
   private closed = false
+  private quietTimer: NodeJS.Timeout | undefined
 
   private constructor(socket: net.Socket, opts: ClientConnectionOptions) {
     this.socket = socket
@@ -102,6 +106,22 @@ export class ClientConnection {
     const h = new RtspHeaders([['CSeq', String(cseq)], ...headers.entries()])
     const bytes = serializeRequest({ method, uri, version: RTSP_VERSION, headers: h, body })
     if (this.opts.onDialogue) this.opts.onDialogue('send', dialogueText(bytes.subarray(0, bytes.length - body.length), body))
+    return this.send(cseq, method, uri, bytes)
+  }
+
+  /**
+   * Sends a request already written out by `format` (given the CSeq to use), for dialects whose exact
+   * bytes matter (the teaching project's). Resolves with its response like request().
+   */
+  requestRaw(method: string, uri: string, format: (cseq: number) => Buffer): Promise<RtspResponse> {
+    if (this.closed) return Promise.reject(new ProtocolError('ERR_RTSP_CONNECTION_CLOSED', `cannot send ${method}: the connection is closed`, {}))
+    const cseq = this.nextCseq++
+    const bytes = format(cseq)
+    if (this.opts.onDialogue) this.opts.onDialogue('send', bytes.toString('utf8'))
+    return this.send(cseq, method, uri, bytes)
+  }
+
+  private send(cseq: number, method: string, uri: string, bytes: Buffer): Promise<RtspResponse> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.remove(cseq)
@@ -125,8 +145,14 @@ export class ClientConnection {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.clearQuietTimer()
     this.rejectAll(new ProtocolError('ERR_RTSP_CONNECTION_CLOSED', 'the connection was closed', {}))
     this.socket.destroy()
+  }
+
+  private clearQuietTimer(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer)
+    this.quietTimer = undefined
   }
 
   private remove(cseq: number): void {
@@ -144,6 +170,7 @@ export class ClientConnection {
   private fail(err: RtspkitError): void {
     if (this.closed) return
     this.closed = true
+    this.clearQuietTimer()
     this.rejectAll(err)
     this.socket.destroy()
     this.opts.onClose?.(err)
@@ -151,16 +178,34 @@ export class ClientConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return
+    this.clearQuietTimer()
     try {
-      this.reader.feed(chunk, (ev) => {
-        if (ev.kind === 'interleaved') this.opts.onInterleaved?.(ev.channel, ev.payload)
-        else if (ev.kind === 'response') this.onResponse(ev.response)
-        else this.answerServerRequest(ev.request.headers.get('CSeq'))
-      })
+      this.reader.feed(chunk, (ev) => this.onEvent(ev))
     } catch (err) {
       if (!(err instanceof RtspkitError)) throw err
       this.fail(err)
+      return
     }
+    if (this.reader.canFlushUnterminated) {
+      this.quietTimer = setTimeout(() => {
+        this.quietTimer = undefined
+        if (this.closed) return
+        try {
+          const ev = this.reader.flushUnterminated()
+          if (ev) this.onEvent(ev)
+        } catch (err) {
+          if (!(err instanceof RtspkitError)) throw err
+          this.fail(err)
+        }
+      }, UNTERMINATED_QUIET_MS)
+      this.quietTimer.unref()
+    }
+  }
+
+  private onEvent(ev: RtspReadEvent): void {
+    if (ev.kind === 'interleaved') this.opts.onInterleaved?.(ev.channel, ev.payload)
+    else if (ev.kind === 'response') this.onResponse(ev.response)
+    else this.answerServerRequest(ev.request.headers.get('CSeq'))
   }
 
   private onResponse(res: RtspResponse): void {

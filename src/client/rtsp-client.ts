@@ -17,6 +17,11 @@
  *  - With `reconnect`, a lost connection or `readTimeoutMs` without RTP while playing reconnects with
  *    exponential backoff ('reconnecting', then 'reconnected'); frames keep increasing ptsMs.
  *  - 'error' is emitted only when someone listens; 'close' always comes last, with the error if any.
+ *  - dialect 'auto' (the default) recognises the RTSP/RTP teaching project's server, which answers
+ *    neither OPTIONS nor DESCRIBE (teaching-dialect.ts): silence to OPTIONS for TEACHING_PROBE_MS makes
+ *    the client speak its dialect on a new connection ('dialect' event): no DESCRIBE, requests written
+ *    as its Client.py writes them, RTP over UDP only, whole-JPEG payloads, no keep-alive, and frames
+ *    stopping for TEACHING_END_SILENCE_MS end the session without an error (its server does not loop).
  */
 import { EventEmitter } from 'node:events'
 import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
@@ -37,6 +42,7 @@ import { ChannelRouter, InterleavedTrackTransport, UdpTrackTransport, type Track
 import { describeResponse, resolveControl, type ClientDescription, type ClientTrack } from './description.js'
 import { DEFAULT_RTCP_INTERVAL_MS, RecordSession, planPublishTracks, publishSdp, type ClientPublisher } from './publisher.js'
 import { TrackReceiver, type ClientFrame, type ClientTrackStats } from './track-receiver.js'
+import { formatTeachingRequest, TEACHING_END_SILENCE_MS, TEACHING_PROBE_MS, teachingDescription, teachingFileName, teachingSink, type TeachingMethod } from './teaching-dialect.js'
 
 export const DEFAULT_USER_AGENT = 'rtspkit/0.1.0'
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
@@ -55,6 +61,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 305, 307])
 const MS_PER_SECOND = 1000
 
 export type ClientTransportMode = 'udp' | 'tcp' | 'auto'
+/** 'rtsp': RFC 2326. 'teaching': the RTSP/RTP teaching project's server. 'auto': find out (see above). */
+export type ClientDialect = 'rtsp' | 'teaching' | 'auto'
 
 export interface RtspClientOptions {
   /** Default 'auto': UDP first, TCP after a 461 to SETUP or no RTP within udpTimeoutMs. */
@@ -82,6 +90,10 @@ export interface RtspClientOptions {
   localAddress?: string
   /** Every request and response as text (`probe --verbose`). */
   onDialogue?: DialogueHook
+  /** Default 'auto'. */
+  dialect?: ClientDialect
+  /** auto: how long OPTIONS may go unanswered before the server is taken for the teaching one (ms). */
+  dialectProbeMs?: number
 }
 
 export interface ReconnectingEvent {
@@ -97,6 +109,8 @@ export interface RtspClientEvents {
   tracks: [ClientTrack[]]
   /** The transport in use changed (auto: UDP → TCP). */
   transport: ['udp' | 'tcp']
+  /** The server turned out to speak the teaching project's dialect. */
+  dialect: ['teaching']
   /** Something was wrong but receiving goes on (malformed packet, refused payload). */
   warning: [RtspkitError]
   reconnecting: [ReconnectingEvent]
@@ -162,6 +176,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   private portHint = 0
   /** One-shot timers of the play session (the UDP fallback check). */
   private watchdogExtras: NodeJS.Timeout[] = []
+  private teaching: boolean
 
   constructor(url: string, options: RtspClientOptions = {}) {
     super()
@@ -178,6 +193,15 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     this.registry = options.registry ?? createCodecRegistry()
     this.ssrc = this.random.u32() >>> 0
     this.cname = `rtspkit@${this.random.u32().toString(16)}`
+    this.teaching = options.dialect === 'teaching'
+    if (this.teaching && options.transport === 'tcp') {
+      throw new ConfigError('ERR_CLIENT_TRANSPORT', 'the teaching dialect has RTP over UDP only', { observed: 'tcp', allowed: ['udp', 'auto'] })
+    }
+  }
+
+  /** The dialect in use: 'teaching' once chosen or detected, else 'rtsp'. */
+  get dialect(): 'rtsp' | 'teaching' {
+    return this.teaching ? 'teaching' : 'rtsp'
   }
 
   /** The URL in use (after redirects), without credentials. */
@@ -207,7 +231,13 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
 
   async describe(): Promise<ClientDescription> {
     this.checkOpen()
-    if (this.publicMethods === undefined) await this.options().catch((err) => this.ignoreUnlessAuth(err))
+    if (!this.teaching && this.publicMethods === undefined) await this.probeOptions()
+    if (this.teaching) {
+      this.description = teachingDescription(this.currentUrl, this.registry)
+      if (this.state === 'idle') this.state = 'ready'
+      this.emit('tracks', this.description.tracks)
+      return this.description
+    }
     const maxRedirects = this.opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS
     for (let redirects = 0; ; redirects++) {
       const res = await this.request('DESCRIBE', this.currentUrl, new RtspHeaders({ Accept: 'application/sdp' }))
@@ -276,7 +306,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     this.checkOpen()
     if (this.state !== 'playing') throw new StateError('ERR_CLIENT_STATE', `pause() needs a playing session, the client is ${this.state}`, { observed: this.state, allowed: 'playing' })
     const uri = this.aggregateUrl()
-    const res = await this.request('PAUSE', uri)
+    const res = await this.controlRequest('PAUSE', uri)
     if (!isOk(res)) throw statusError('PAUSE', uri, res)
     this.state = 'paused'
     this.stopWatchdog()
@@ -336,6 +366,42 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
 
   private checkOpen(): void {
     if (this.closing) throw new StateError('ERR_CLIENT_CLOSED', 'the client is closed', { observed: 'closed' })
+  }
+
+  /**
+   * OPTIONS before DESCRIBE. With dialect 'auto', a server silent for dialectProbeMs is the teaching
+   * project's: the connection (with the unanswered OPTIONS on it) is dropped and the dialect switched.
+   */
+  private async probeOptions(): Promise<void> {
+    const answered = this.options().then(
+      () => true,
+      (err) => {
+        this.ignoreUnlessAuth(err)
+        return true
+      },
+    )
+    if ((this.opts.dialect ?? 'auto') !== 'auto') {
+      await answered
+      return
+    }
+    let timer: NodeJS.Timeout | undefined
+    const silent = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.opts.dialectProbeMs ?? TEACHING_PROBE_MS)))
+    const outcome = await Promise.race([answered, silent])
+    clearTimeout(timer)
+    if (outcome) return
+    answered.catch(() => undefined) // rejected by the close below
+    this.conn?.close()
+    this.conn = undefined
+    this.teaching = true
+    this.emit('dialect', 'teaching')
+  }
+
+  /** PLAY, PAUSE and TEARDOWN; in the teaching dialect written as its client writes them. */
+  private async controlRequest(method: TeachingMethod, uri: string, headers?: RtspHeaders): Promise<RtspResponse> {
+    if (!this.teaching) return this.request(method, uri, headers)
+    const conn = await this.connection()
+    const session = this.sessionId ?? '0'
+    return conn.requestRaw(method, uri, (cseq) => formatTeachingRequest(method, teachingFileName(this.currentUrl), cseq, { session }))
   }
 
   /** An OPTIONS failure before DESCRIBE is not fatal, unless it is about credentials. */
@@ -429,6 +495,10 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
 
   /** SETUP of the chosen tracks; with transport 'auto', a 461 to a UDP SETUP starts over on TCP. */
   private async setupSession(mode: 'udp' | 'tcp'): Promise<void> {
+    if (this.teaching) {
+      await this.setupTracks('udp')
+      return
+    }
     try {
       await this.setupTracks(mode)
     } catch (err) {
@@ -441,7 +511,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
 
   private async startPlaying(): Promise<void> {
     await this.sendPlay()
-    if (this.mode === 'udp' && (this.opts.transport ?? 'auto') === 'auto') this.armUdpFallback()
+    if (!this.teaching && this.mode === 'udp' && (this.opts.transport ?? 'auto') === 'auto') this.armUdpFallback()
   }
 
   /** Once set up, the tracks cannot change without a new session. */
@@ -493,7 +563,9 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       spec = { ...base, interleaved: [ordinal * 2, ordinal * 2 + 1] }
     }
     try {
-      const res = await this.request('SETUP', uri, new RtspHeaders({ Transport: formatTransport(spec) }))
+      const res = this.teaching && udp
+        ? await (await this.connection()).requestRaw('SETUP', uri, (cseq) => formatTeachingRequest('SETUP', teachingFileName(this.currentUrl), cseq, { rtpPort: udp!.clientPorts[0] }))
+        : await this.request('SETUP', uri, new RtspHeaders({ Transport: formatTransport(spec) }))
       if (!isOk(res)) throw statusError('SETUP', uri, res)
       const sessionHeader = res.headers.get('Session')
       if (sessionHeader !== undefined) {
@@ -506,7 +578,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       const replyHeader = res.headers.get('Transport')
       const reply = replyHeader !== undefined ? parseTransport(replyHeader)[0] : undefined
       if (udp) {
-        udp.connect(reply?.serverPort, sink)
+        udp.connect(reply?.serverPort, this.teaching ? teachingSink(sink) : sink)
         return udp
       }
       const channels = reply?.interleaved ?? spec.interleaved!
@@ -522,7 +594,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
 
   private async sendPlay(): Promise<void> {
     const uri = this.aggregateUrl()
-    const res = await this.request('PLAY', uri, new RtspHeaders(this.state === 'paused' ? {} : { Range: 'npt=0.000-' }))
+    const res = await this.controlRequest('PLAY', uri, new RtspHeaders(this.state === 'paused' ? {} : { Range: 'npt=0.000-' }))
     if (!isOk(res)) throw statusError('PLAY', uri, res)
     this.state = 'playing'
     this.playStartedMs = this.clock.monoMs()
@@ -544,7 +616,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   private async teardownQuietly(): Promise<void> {
     let timer: NodeJS.Timeout | undefined
     const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, TEARDOWN_TIMEOUT_MS)))
-    await Promise.race([this.request('TEARDOWN', this.aggregateUrl()).catch(() => undefined), limit])
+    await Promise.race([this.controlRequest('TEARDOWN', this.aggregateUrl()).catch(() => undefined), limit])
     clearTimeout(timer)
   }
 
@@ -572,6 +644,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
 
   private startKeepAlive(): void {
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer)
+    if (this.teaching) return // its server knows no keep-alive request and never times a session out
     const period = Math.max(MIN_KEEPALIVE_MS, (this.sessionTimeoutS * MS_PER_SECOND) / 2)
     this.keepAliveTimer = setInterval(() => void this.keepAlive(), period)
     this.keepAliveTimer.unref()
@@ -610,6 +683,10 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       if (this.state !== 'playing' || this.reconnecting) return
       const now = this.clock.monoMs()
       const last = Math.max(this.playStartedMs, ...[...this.receivers.values()].map((r) => r.lastPacketMs ?? 0))
+      if (this.teaching && last > this.playStartedMs && now - last > TEACHING_END_SILENCE_MS) {
+        void this.close() // the end of its file
+        return
+      }
       if (now - last > limit) {
         this.onConnectionLost(this.conn, new ProtocolError('ERR_RTSP_READ_TIMEOUT', `no RTP for ${limit} ms from ${this.currentUrl}`, { observed: now - last, allowed: limit }))
       }

@@ -11,7 +11,12 @@
  * Tolerated beyond the grammar, because real clients send it:
  *  - LF-only line ends (the Columbia/Kurose "movie.Mjpeg" teaching client, some old set-top boxes);
  *  - runs of spaces in the start line and spaces before a header's colon;
- *  - any version token (RTSP/2.0, HTTP/1.1): the request still parses so the server can answer 505.
+ *  - any version token (RTSP/2.0, HTTP/1.1): the request still parses so the server can answer 505;
+ *  - no empty line after the headers, and no line end after the last one: the teaching project's
+ *    Client.py sends `SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 25000`
+ *    and its Server.py answers `RTSP/1.0 200 OK\nCSeq: 1\nSession: 123456`, each in one write. Such a
+ *    message cannot be told from a slow one by its bytes, so the socket's owner decides: when
+ *    `canFlushUnterminated` holds and nothing more arrived for a moment, `flushUnterminated()` ends it.
  *
  * Every limit is checked before bytes are buffered past it: a line that will not fit is rejected as
  * soon as more than `maxLineLength` bytes without LF have arrived, not when the line ends.
@@ -41,6 +46,12 @@ export const DEFAULT_READER_LIMITS: RtspReaderLimits = Object.freeze({
   maxBodyLength: 1024 * 1024,
 })
 
+/**
+ * How long a message without its empty line may sit unfinished before its reader's owner takes it as
+ * complete (the teaching project's peers send each message in one write and then wait).
+ */
+export const UNTERMINATED_QUIET_MS = 40
+
 export type RtspReadEvent =
   | { kind: 'request'; request: RtspRequest }
   | { kind: 'response'; response: RtspResponse }
@@ -67,6 +78,8 @@ const TOKEN_BYTES = (() => {
   for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") table[c.charCodeAt(0)] = 1
   return table
 })()
+const ABSOLUTE_URI_RE = /^[a-z][a-z0-9+.-]*:/i
+const CSEQ_LINE_RE = /^cseq[ \t]*:[ \t]*\d+[ \t]*\r?$/i
 const VERSION_RE = /^[A-Za-z][A-Za-z0-9]*\/\d+\.\d+$/
 const STATUS_RE = /^\d{3}$/
 const CONTENT_LENGTH_RE = /^\d+$/
@@ -101,6 +114,9 @@ export class RtspReader {
   private bodyLength = 0
   private channel = 0
   private payloadLength = 0
+  /** Every line of the message so far ended in a bare LF. */
+  private lfOnly = true
+  private lastLfOnly = false
 
   constructor(limits: Partial<RtspReaderLimits> = {}) {
     this.limits = Object.freeze({ ...DEFAULT_READER_LIMITS, ...limits })
@@ -109,6 +125,56 @@ export class RtspReader {
   /** True once an error was thrown; every later push() throws it again. */
   get failed(): boolean {
     return this.error !== undefined
+  }
+
+  /** Whether every line of the last completed message ended in a bare LF (reply in kind). */
+  get lastMessageLfOnly(): boolean {
+    return this.lastLfOnly
+  }
+
+  /**
+   * A message is under way whose start line and CSeq arrived, without a body, in the teaching
+   * project's framing: LF-only line ends, or a request for a bare file name (`SETUP movie.Mjpeg`).
+   * Standard peers (CRLF, absolute URIs) never qualify, so a slow standard peer is never cut short.
+   */
+  get canFlushUnterminated(): boolean {
+    if (this.error || this.state !== 'headers' || !this.startLine) return false
+    if (this.headers.has('Content-Length')) return false
+    const start = this.startLine
+    const bareUri = start.kind === 'request' && start.uri !== '*' && !ABSOLUTE_URI_RE.test(start.uri)
+    if (!this.lfOnly && !bareUri) return false
+    if (this.cseq !== undefined) return true
+    return CSEQ_LINE_RE.test(this.pendingText())
+  }
+
+  /**
+   * Ends the message under way as if the empty line had come: bytes without a line end become its
+   * last header line. Returns the event, or undefined when `canFlushUnterminated` does not hold.
+   * A bad last line is a ParseError, and the reader is failed as with push().
+   */
+  flushUnterminated(): RtspReadEvent | undefined {
+    if (!this.canFlushUnterminated) return undefined
+    try {
+      const pending = this.queue.length
+      if (pending > 0) {
+        const raw = this.queue.consume(pending)
+        const end = raw[pending - 1] === CR ? pending - 1 : pending
+        if (end > 0) this.addHeader(raw.subarray(0, end))
+      }
+    } catch (err) {
+      this.queue.clear()
+      this.error = err instanceof RtspkitError ? err : new ParseError(MALFORMED, 'unexpected failure while reading', {}, { cause: err })
+      throw this.error
+    }
+    this.state = 'idle'
+    return this.finish(Buffer.alloc(0))
+  }
+
+  private pendingText(): string {
+    const n = Math.min(this.queue.length, this.limits.maxLineLength)
+    let text = ''
+    for (let i = 0; i < n; i++) text += String.fromCharCode(this.queue.peek(i))
+    return text
   }
 
   /** Bytes received but not yet part of an event. */
@@ -178,6 +244,7 @@ export class RtspReader {
         this.headers = new RtspHeaders()
         this.cseq = undefined
         this.startLine = undefined
+        this.lfOnly = true
         return undefined
       }
       case 'interleaved-header': {
@@ -223,6 +290,7 @@ export class RtspReader {
   private finish(body: Buffer): RtspReadEvent {
     const start = this.startLine!
     const headers = this.headers
+    this.lastLfOnly = this.lfOnly
     this.headers = new RtspHeaders()
     this.startLine = undefined
     if (start.kind === 'request') {
@@ -259,6 +327,7 @@ export class RtspReader {
     const raw = q.consume(lf + 1)
     this.headerBytes += lf + 1
     const end = lf > 0 && raw[lf - 1] === CR ? lf - 1 : lf
+    if (end !== lf) this.lfOnly = false
     if (end > maxLineLength) throw this.lineTooLong(end)
     if (this.headerBytes > maxHeaderBytes) throw this.headersTooLarge(this.headerBytes)
     return raw.subarray(0, end)

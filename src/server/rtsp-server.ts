@@ -13,7 +13,8 @@ import type { RtspReaderLimits } from '../rtsp/reader.js'
 import { parseRtspUrl, stripCredentials } from '../rtsp/url.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { cryptoRandom, type Random } from '../util/random.js'
-import { makeResponse, ServerConnection, type ConnectionHandler } from './server-connection.js'
+import { makeResponse, ServerConnection, type ConnectionHandler, type RequestFraming } from './server-connection.js'
+import { isTeachingSetup, TEACHING_CLIENT_RECV_SIZE, WholeJpegSender } from './dialects/teaching.js'
 import { ServerSession, TrackSetup, type TrackTransport } from './server-session.js'
 import { ServerStream, type StreamSpec } from './server-stream.js'
 import { sameLayout } from './stream-layout.js'
@@ -373,7 +374,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.connections.delete(conn.id)
     for (const p of [...this.publishers.values()]) if (p.connectionId === conn.id) this.endPublisher(p, 'publisher disconnected')
     for (const s of [...this.sessions.values()]) {
-      if (s.ownerId === conn.id && s.usesTcp) this.closeSession(s, 'connection closed')
+      if (s.ownerId === conn.id && s.boundToConnection) this.closeSession(s, 'connection closed')
     }
   }
 
@@ -381,7 +382,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const now = this.opts.clock.monoMs()
     for (const s of [...this.sessions.values()]) {
       const ownerOpen = this.connections.has(s.ownerId)
-      if (s.usesTcp && ownerOpen) continue // interleaved sessions live as long as their connection
+      if (s.boundToConnection && ownerOpen) continue // interleaved and teaching sessions live as long as their connection
       if (s.expired(now)) this.closeSession(s, 'timeout')
     }
   }
@@ -427,7 +428,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     log.debug(`${direction === 'recv' ? '<<' : '>>'} ${text.trimEnd()}`, { conn: conn.id })
   }
 
-  async handleRequest(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
+  async handleRequest(conn: ServerConnection, req: RtspRequest, framing: RequestFraming = { lfOnly: false, unterminated: false }): Promise<RtspResponse> {
     if (req.headers.get('CSeq') === undefined) return makeResponse(400)
     if (!/^RTSP\/1\.\d$/.test(req.version)) return makeResponse(505)
     if (conn.overLimit) {
@@ -443,7 +444,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
         case 'DESCRIBE':
           return await this.describe(conn, req)
         case 'SETUP':
-          return await this.setup(conn, req)
+          return await this.setup(conn, req, framing)
         case 'ANNOUNCE':
           return this.announce(conn, req)
         case 'RECORD':
@@ -610,10 +611,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   }
 
   private sessionHeader(s: ServerSession): Record<string, string> {
-    return { Session: formatSession(s.id, this.opts.sessionTimeout) }
+    // The teaching client reads the session as an integer: no timeout (its session ends with the connection).
+    return { Session: s.teaching ? s.id : formatSession(s.id, this.opts.sessionTimeout) }
   }
 
-  private async setup(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
+  private async setup(conn: ServerConnection, req: RtspRequest, framing: RequestFraming): Promise<RtspResponse> {
     const publisher = [...this.publishers.values()].find((p) => p.connectionId === conn.id && p.state === 'announced')
     if (publisher && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? '')) return this.setupRecord(conn, req, publisher)
     const target = await this.resolveOnDemand(req.uri)
@@ -646,6 +648,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
     const chosen = specs.find((t) => isSupportedTransport(t) && (!this.opts.tcpOnly || t.lowerTransport === 'TCP'))
     if (!chosen) return makeResponse(461)
+    const teaching = isTeachingSetup(chosen, req.uri, framing)
+    if (teaching && (chosen.lowerTransport !== 'UDP' || track.media.codec !== 'JPEG')) {
+      return { ...makeResponse(461), reason: 'Whole-JPEG Delivery Needs An MJPEG Path' }
+    }
 
     let transport: TrackTransport
     let replySpec: Partial<TransportSpec> & { protocol: string }
@@ -679,11 +685,18 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       this.sessions.set(session.id, session)
       if (target.perReader) this.openPlayback(session, target.perReader, conn.remoteAddress)
     }
-    session.addSetup(new TrackSetup(track, transport))
+    session.addSetup(new TrackSetup(track, transport, teaching ? this.wholeJpegSender(session.id, stream.name) : undefined))
+    if (teaching) this.opts.logger.info(`session ${session.id} on /${stream.name}: the RTSP/RTP teaching project's client (whole JPEGs over UDP)`)
     if (session.state === 'init') session.state = 'ready'
     const transportText = formatTransport(replySpec)
     this.emit('setup', { path: stream.name, sessionId: session.id, remoteAddress: conn.remoteAddress, transport: transportText, track: trackIndex })
     return makeResponse(200, { ...this.sessionHeader(session), Transport: transportText })
+  }
+
+  private wholeJpegSender(sessionId: string, path: string): WholeJpegSender {
+    return new WholeJpegSender(this.opts.clock, (w) => this.opts.logger.warn(w.kind === 'cut'
+      ? `session ${sessionId} on /${path}: a ${w.bytes}-byte JPEG reaches the teaching client cut (it reads ${TEACHING_CLIENT_RECV_SIZE} bytes per datagram)`
+      : `session ${sessionId} on /${path}: a ${w.bytes}-byte JPEG does not fit one UDP datagram; dropped`))
   }
 
   /** Starts a per-reader session's own playback; its end ends the session (BYE). */

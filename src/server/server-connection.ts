@@ -2,15 +2,23 @@ import type net from 'node:net'
 import { LimitError, RtspkitError } from '../errors.js'
 import { RtspHeaders } from '../rtsp/headers.js'
 import { STATUS_REASONS, serializeResponse, type RtspRequest, type RtspResponse } from '../rtsp/message.js'
-import { RtspReader, type RtspReadEvent, type RtspReaderLimits } from '../rtsp/reader.js'
+import { RtspReader, UNTERMINATED_QUIET_MS, type RtspReadEvent, type RtspReaderLimits } from '../rtsp/reader.js'
 import type { InterleavedSink } from './server-session.js'
 
 /** RFC 2326 §10.12: '$', channel, 16-bit length, then the packet. */
 const INTERLEAVED_HEADER_SIZE = 4
 const INTERLEAVED_MAGIC = 0x24
 
+/** How a request was framed, so that the answer can be framed alike. */
+export interface RequestFraming {
+  /** Every line ended in a bare LF: the answer does too. */
+  lfOnly: boolean
+  /** No empty line ended it (taken as complete after UNTERMINATED_QUIET_MS of quiet). */
+  unterminated: boolean
+}
+
 export interface ConnectionHandler {
-  handleRequest(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse>
+  handleRequest(conn: ServerConnection, req: RtspRequest, framing: RequestFraming): Promise<RtspResponse>
   handleInterleaved(conn: ServerConnection, channel: number, payload: Buffer): void
   connectionClosed(conn: ServerConnection): void
   /** Sees each request as it arrives and each response as it is sent (for logs). */
@@ -36,6 +44,7 @@ export class ServerConnection implements InterleavedSink {
   /** Requests are answered one at a time, in order, even when handling one is asynchronous. */
   private chain: Promise<void> = Promise.resolve()
   private ended = false
+  private quietTimer: NodeJS.Timeout | undefined
   /** Accepted beyond the server's connection limit: every request is answered 503, then the connection closes. */
   overLimit = false
   /** Extra lines the server adds to every response (Server header). */
@@ -67,43 +76,68 @@ export class ServerConnection implements InterleavedSink {
 
   private onData(chunk: Buffer): void {
     if (this.ended) return
+    this.clearQuietTimer()
     try {
       // feed() hands over every complete message before throwing on bad bytes after them.
-      this.reader.feed(chunk, (ev) => this.onEvent(ev))
+      this.reader.feed(chunk, (ev) => this.onEvent(ev, false))
+    } catch (err) {
+      this.failParse(err)
+      return
+    }
+    if (this.reader.canFlushUnterminated) {
+      this.quietTimer = setTimeout(() => this.flushUnterminated(), UNTERMINATED_QUIET_MS)
+      this.quietTimer.unref()
+    }
+  }
+
+  private flushUnterminated(): void {
+    this.quietTimer = undefined
+    if (this.ended) return
+    try {
+      const ev = this.reader.flushUnterminated()
+      if (ev) this.onEvent(ev, true)
     } catch (err) {
       this.failParse(err)
     }
   }
 
-  private onEvent(ev: RtspReadEvent): void {
+  private clearQuietTimer(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer)
+    this.quietTimer = undefined
+  }
+
+  private onEvent(ev: RtspReadEvent, unterminated: boolean): void {
     if (ev.kind === 'request') {
       const req = ev.request
-      this.chain = this.chain.then(() => this.answer(req))
+      const framing: RequestFraming = { lfOnly: this.reader.lastMessageLfOnly, unterminated }
+      this.chain = this.chain.then(() => this.answer(req, framing))
     } else if (ev.kind === 'interleaved') {
       this.handler.handleInterleaved(this, ev.channel, ev.payload)
     }
     // Responses from a client are not expected; ignore them.
   }
 
-  private async answer(req: RtspRequest): Promise<void> {
+  private async answer(req: RtspRequest, framing: RequestFraming): Promise<void> {
     if (this.ended) return
     let res: RtspResponse
     this.handler.onDialogue?.(this, 'recv', req)
     try {
-      res = await this.handler.handleRequest(this, req)
+      res = await this.handler.handleRequest(this, req, framing)
     } catch (err) {
       res = makeResponse(err instanceof RtspkitError ? 400 : 500)
     }
-    this.send(res, req.headers.get('CSeq'))
+    this.send(res, req.headers.get('CSeq'), framing.lfOnly)
     if (res.headers.get('Connection')?.toLowerCase() === 'close') this.end()
   }
 
-  send(res: RtspResponse, cseq: string | undefined): void {
+  /** Writes a response; `lfOnly` answers an LF-only request with LF-only line ends (the body is left as it is). */
+  send(res: RtspResponse, cseq: string | undefined, lfOnly = false): void {
     if (this.closed) return
     if (cseq !== undefined && !res.headers.has('CSeq')) res.headers.set('CSeq', cseq)
     if (!res.headers.has('Server')) res.headers.set('Server', this.serverName)
     this.handler.onDialogue?.(this, 'send', res)
-    this.socket.write(serializeResponse(res))
+    const bytes = serializeResponse(res)
+    this.socket.write(lfOnly ? lfOnlyHead(bytes, res.body.length) : bytes)
   }
 
   /** Malformed input: answer 400 (413 for an oversized body) once, then close — the byte stream is no longer trustworthy. */
@@ -139,6 +173,7 @@ export class ServerConnection implements InterleavedSink {
   end(): void {
     if (this.ended) return
     this.ended = true
+    this.clearQuietTimer()
     this.socket.end()
     // A peer that never reads must not keep the socket forever.
     setTimeout(() => this.socket.destroy(), 2000).unref()
@@ -146,13 +181,21 @@ export class ServerConnection implements InterleavedSink {
 
   destroy(): void {
     this.ended = true
+    this.clearQuietTimer()
     this.socket.destroy()
   }
 
   private onClose(): void {
     this.ended = true
+    this.clearQuietTimer()
     this.handler.connectionClosed(this)
   }
+}
+
+/** The message with CRLF → LF in its start line and headers; the last `bodyLength` bytes are kept. */
+function lfOnlyHead(message: Buffer, bodyLength: number): Buffer {
+  const head = message.subarray(0, message.length - bodyLength).toString('latin1').replaceAll('\r\n', '\n')
+  return Buffer.concat([Buffer.from(head, 'latin1'), message.subarray(message.length - bodyLength)])
 }
 
 /** '::ffff:127.0.0.1' → '127.0.0.1', so UDP sockets of the right family are used. */

@@ -9,6 +9,7 @@ import { msToNtp } from '../util/ntp.js'
 import type { ServerStream, ServerTrack, StreamReader } from './server-stream.js'
 import type { PacketizedUnit } from './tracks/media-track.js'
 import type { UdpPair } from './udp-pair.js'
+import type { WholeJpegSender } from './dialects/teaching.js'
 
 export type SessionState = 'init' | 'ready' | 'playing'
 
@@ -38,7 +39,8 @@ export class TrackSetup {
   srSent = false
   lastRtpSent = 0
   readonly stats: TrackStats = { packetsSent: 0, octetsSent: 0, framesSent: 0, framesDropped: 0, receiverReports: 0 }
-  constructor(readonly track: ServerTrack, readonly transport: TrackTransport) {}
+  /** `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP. */
+  constructor(readonly track: ServerTrack, readonly transport: TrackTransport, readonly wholeJpeg?: WholeJpegSender) {}
 }
 
 export interface SessionOptions {
@@ -78,6 +80,17 @@ export class ServerSession implements StreamReader {
   get usesTcp(): boolean {
     for (const s of this.setups.values()) if (s.transport.kind === 'tcp') return true
     return false
+  }
+
+  /** A reader in the teaching project's dialect (dialects/teaching.ts). */
+  get teaching(): boolean {
+    for (const s of this.setups.values()) if (s.wholeJpeg) return true
+    return false
+  }
+
+  /** Lives as long as its RTSP connection: interleaved, or a teaching-dialect reader (no keep-alive). */
+  get boundToConnection(): boolean {
+    return this.usesTcp || this.teaching
   }
 
   touch(): void {
@@ -149,6 +162,10 @@ export class ServerSession implements StreamReader {
       setup.waitingKeyframe = false
     }
     const t = setup.transport
+    if (setup.wholeJpeg && t.kind === 'udp') {
+      this.deliverWholeJpeg(setup, t.pair, unit)
+      return
+    }
     if (t.kind === 'tcp') {
       if (t.sink.closed) return
       if (t.sink.queuedBytes + unit.bytes > this.opts.maxQueueBytes) {
@@ -168,8 +185,20 @@ export class ServerSession implements StreamReader {
     if (!setup.srSent) this.sendSenderReport(setup)
   }
 
+  private deliverWholeJpeg(setup: TrackSetup, pair: UdpPair, unit: PacketizedUnit): void {
+    const packet = unit.frame && setup.wholeJpeg!.packet(unit.frame)
+    if (!packet) {
+      setup.stats.framesDropped++
+      return
+    }
+    pair.rtp.send(packet)
+    setup.stats.packetsSent++
+    setup.stats.octetsSent += unit.frame!.length
+    setup.stats.framesSent++
+  }
+
   private sendSenderReports(): void {
-    for (const s of this.setups.values()) if (s.stats.packetsSent > 0) this.sendSenderReport(s)
+    for (const s of this.setups.values()) if (s.stats.packetsSent > 0 && !s.wholeJpeg) this.sendSenderReport(s)
   }
 
   /** SR mapping the track's RTP clock to wall-clock capture time, with SDES CNAME (RFC 3550 §6.4.1, §6.5.1). */
@@ -214,7 +243,7 @@ export class ServerSession implements StreamReader {
     this.closed = true
     this.pause()
     for (const s of this.setups.values()) {
-      if (sendBye && s.stats.packetsSent > 0) {
+      if (sendBye && s.stats.packetsSent > 0 && !s.wholeJpeg) {
         const ssrc = s.track.media.ssrc
         try {
           this.sendRtcp(s, serializeRtcp([...this.senderReport(s), new RtcpGoodbye({ sources: [ssrc], reason: 'teardown' })]))

@@ -3,10 +3,15 @@
  * each frame is 5 ASCII decimal digits giving the JPEG's length in bytes, then the JPEG itself,
  * repeated to the end of the file. There is no timing in the file; the lab's server sends one
  * frame every 50 ms, so 20 fps is the default.
+ *
+ * Frames that RFC 2435 cannot carry (progressive, custom Huffman tables, 4:4:4…) are decoded and
+ * encoded again as baseline 4:2:0 when the file is loaded (codecs/jpeg/transcode.ts); the others are
+ * sent as stored. The source's description says how many were re-encoded.
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseJfif } from '../codecs/jpeg/jfif.js'
+import { toRfc2435Jpeg } from '../codecs/jpeg/transcode.js'
 import { ConfigError, RtspkitError } from '../errors.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { Pacer } from './pacer.js'
@@ -20,9 +25,11 @@ export interface MjpegFile {
   frames: Buffer[]
   width: number
   height: number
+  /** Frames re-encoded because RFC 2435 could not carry them as stored. */
+  transcoded: number
 }
 
-/** Reads and checks the whole file; frames are views into one buffer. */
+/** Reads and checks the whole file; frames are views into one buffer, or re-encoded copies (see above). */
 export function loadMjpegFile(file: string): MjpegFile {
   const name = path.basename(file)
   let buf: Buffer
@@ -53,14 +60,19 @@ export function loadMjpegFile(file: string): MjpegFile {
     off += len
   }
   if (frames.length === 0) throw new ConfigError('ERR_MJPEG_FORMAT', `${name} holds no frames`, { observed: buf.length })
-  let info
-  try {
-    info = parseJfif(frames[0]!)
-  } catch (err) {
-    const why = err instanceof RtspkitError ? err.message : String(err)
-    throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: its JPEGs cannot be sent as RTP/JPEG (RFC 2435): ${why}`, { observed: file })
+  let transcoded = 0
+  for (let i = 0; i < frames.length; i++) {
+    try {
+      const r = toRfc2435Jpeg(frames[i]!)
+      frames[i] = r.jpeg
+      if (r.transcoded) transcoded++
+    } catch (err) {
+      const why = err instanceof RtspkitError ? err.message : String(err)
+      throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: frame ${i + 1} cannot be sent as RTP/JPEG (RFC 2435): ${why}`, { observed: file })
+    }
   }
-  return { frames, width: info.width, height: info.height }
+  const info = parseJfif(frames[0]!)
+  return { frames, width: info.width, height: info.height, transcoded }
 }
 
 /** Plays an MJPEG file as a live stream, looping, at `fps` (default 20). */
@@ -76,7 +88,8 @@ export class MjpegFileSource implements MediaSource {
     this.file = loadMjpegFile(file)
     const fps = opts.fps ?? MJPEG_DEFAULT_FPS
     this.tracks = [{ kind: 'video', codec: 'jpeg', width: this.file.width, height: this.file.height, fps }]
-    this.description = `${path.basename(file)} (MJPEG ${this.file.width}x${this.file.height}@${fps}, ${this.file.frames.length} frames, looping)`
+    const reencoded = this.file.transcoded > 0 ? `, ${this.file.transcoded} re-encoded as baseline JPEG for RTP/JPEG` : ''
+    this.description = `${path.basename(file)} (MJPEG ${this.file.width}x${this.file.height}@${fps}, ${this.file.frames.length} frames${reencoded}, looping)`
     this.pacer = new Pacer(fps, (i, pts) => this.tick(i, pts), opts.clock ?? systemClock)
   }
 

@@ -21,9 +21,9 @@ export interface RunResult {
 }
 
 /** Runs a command to completion (or kills it after timeoutMs). */
-export function run(cmd: string, args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): Promise<RunResult> {
+export function run(cmd: string, args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv, cwd?: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env })
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env, ...(cwd ? { cwd } : {}) })
     let stdout = ''
     let stderr = ''
     let timedOut = false

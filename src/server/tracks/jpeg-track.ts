@@ -49,6 +49,6 @@ export class JpegTrack implements MediaTrack {
     const jpeg = Buffer.isBuffer(data) ? data : Buffer.concat(data)
     this.observe(jpeg)
     const packets = this.packetizer.packetize(jpeg, rtpTimestamp)
-    return { packets, keyframe: true, bytes: sumBytes(packets) }
+    return { packets, keyframe: true, bytes: sumBytes(packets), frame: jpeg }
   }
 }

@@ -7,6 +7,8 @@ export interface PacketizedUnit {
   keyframe: boolean
   /** Total bytes of `packets`. */
   bytes: number
+  /** The frame as pushed, where a reader may need it whole (JPEG: teaching-dialect readers). */
+  frame?: Buffer
 }
 
 /**
