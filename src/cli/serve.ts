@@ -1,11 +1,16 @@
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
 import { argError, fpsOption, intOption, sizeOption, secondsOption } from './options.js'
-import { ServerRecording } from '../server/recording.js'
-import { RtspServer } from '../server/rtsp-server.js'
-import { createLogger, isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
-import { parseSourceSpec, type SourceSpec } from '../sources/source-spec.js'
-import { addPath, type PathHandle } from '../server/paths.js'
+import { watch, type FSWatcher } from 'node:fs'
+import path from 'node:path'
+import { isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
+import { parseSourceSpec } from '../sources/source-spec.js'
+import { ServeApp } from '../app/serve-app.js'
+import { loadConfig, parseConfig, type ConfigOverrides } from '../config/load.js'
+import type { Config } from '../config/schema.js'
+
+/** Editors write a file in several steps: reload once they are done. */
+const RELOAD_DEBOUNCE_MS = 200
 
 export const SERVE_HELP = `Usage: rtspkit serve [options]
        rtspkit            (same as: rtspkit serve --path test=test)
@@ -13,6 +18,9 @@ export const SERVE_HELP = `Usage: rtspkit serve [options]
 Serve live streams over RTSP (RTP over UDP or TCP interleaved).
 
 Options:
+  --config FILE        read settings, paths and users from a YAML file (see rtspkit.yml); it is
+                       reloaded when it changes or on SIGHUP. RTSPKIT_* variables and these flags
+                       override it
   --port N             RTSP port (default 8554)
   --host ADDR          address to listen on (default: all interfaces)
   --public-host NAME   host name to print in stream URLs (default: first LAN IPv4 address)
@@ -79,10 +87,14 @@ Watch:
 `
 
 export interface ServeConfig {
+  /** --config FILE */
+  configFile?: string
   port: number
+  portGiven: boolean
+  /** --path flags, checked (their sources parse). */
+  flagPaths: { name: string; source: string; relay: boolean }[]
   host?: string
   publicHost?: string
-  paths: { name: string; spec: SourceSpec }[]
   fps?: number
   width?: number
   height?: number
@@ -96,7 +108,9 @@ export interface ServeConfig {
   /** Path name → users allowed on it. */
   auth: Map<string, { username: string; password: string }[]>
   logLevel: LogLevel
+  logLevelGiven: boolean
   logFormat: LogFormat
+  logFormatGiven: boolean
 }
 
 function logLevelOption(value: string | undefined, verbose: boolean): LogLevel {
@@ -137,6 +151,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
         verbose: { type: 'boolean' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -147,11 +162,14 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   if (v.help) return 'help'
   const cfg: ServeConfig = {
     port: intOption('port', v.port, 0, 65535) ?? 8554,
+    portGiven: v.port !== undefined,
+    flagPaths: [],
     host: v.host,
     publicHost: v['public-host'],
-    paths: [],
     logLevel: logLevelOption(v['log-level'], v.verbose ?? false),
+    logLevelGiven: v['log-level'] !== undefined || v.verbose === true,
     logFormat: logFormatOption(v['log-format']),
+    logFormatGiven: v['log-format'] !== undefined,
     sessionTimeout: intOption('session-timeout', v['session-timeout'], 1, 86400),
     maxSessions: intOption('max-sessions', v['max-sessions'], 1, 1_000_000),
     relayCloseAfter: secondsOption('relay-close-after', v['relay-close-after'], true),
@@ -188,16 +206,17 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     }
     if (seen.has(name)) throw new ConfigError('ERR_CLI_PATH', `path "${name}" is given twice`, { observed: name })
     seen.add(name)
-    cfg.paths.push({ name, spec: parseSourceSpec(p.slice(eq + 1)) })
+    const source = p.slice(eq + 1)
+    cfg.flagPaths.push({ name, source, relay: parseSourceSpec(source).kind === 'relay' })
   }
-  if (cfg.paths.length === 0) cfg.paths.push({ name: 'test', spec: { kind: 'test' } })
+  if (v.config !== undefined) {
+    if (v.config === '') throw new ConfigError('ERR_CLI_VALUE', '--config needs a file, e.g. --config rtspkit.yml', { observed: v.config })
+    cfg.configFile = v.config
+  }
   for (const a of v.auth ?? []) {
     const m = /^([^=]+)=([^:]+):(.*)$/.exec(a)
     if (!m) throw new ConfigError('ERR_CLI_AUTH', `--auth must look like NAME=USER:PASS (e.g. cam=admin:secret), got "${a}"`, { observed: a })
     const name = m[1]!.replace(/^\/+|\/+$/g, '')
-    if (!cfg.paths.some((p) => p.name === name)) {
-      throw new ConfigError('ERR_CLI_AUTH', `--auth names path "${name}", which no --path serves (paths: ${cfg.paths.map((p) => p.name).join(', ')})`, { observed: name })
-    }
     const users = cfg.auth.get(name) ?? []
     users.push({ username: m[2]!, password: m[3]! })
     cfg.auth.set(name, users)
@@ -205,52 +224,92 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   return cfg
 }
 
-/** Runs the server until SIGINT/SIGTERM. Resolves with the exit code. */
-export async function runServe(cfg: ServeConfig): Promise<number> {
-  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat })
-  const server = new RtspServer({
-    port: cfg.port,
-    host: cfg.host,
-    publicHost: cfg.publicHost,
-    rtpPortRange: cfg.rtpPortRange,
-    sessionTimeout: cfg.sessionTimeout,
-    maxSessions: cfg.maxSessions,
-    logger,
-  })
-  const handles: PathHandle[] = []
-  const stopSources = () => handles.forEach((h) => h.stop())
-  const recording = cfg.recordDir === undefined ? undefined : new ServerRecording(server, {
-    dir: cfg.recordDir,
-    ...(cfg.recordSegment !== undefined ? { segmentDurationMs: cfg.recordSegment * 1000 } : {}),
-    log: (m) => logger.info(m),
-  })
-  const relay = { alwaysOn: cfg.relayAlwaysOn, ...(cfg.relayCloseAfter !== undefined ? { closeAfterMs: cfg.relayCloseAfter * 1000 } : {}) }
-  try {
-    for (const p of cfg.paths) {
-      handles.push(addPath(server, p.name, p.spec, { defaults: { fps: cfg.fps, width: cfg.width, height: cfg.height }, relay, log: (m) => logger.info(m) }))
+/**
+ * The configuration `serve` runs with: defaults < the --config file < RTSPKIT_* variables < flags.
+ * Without a file, --path flags replace the default paths; with one they are added to its paths.
+ */
+export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, string | undefined>>): Config {
+  const server: NonNullable<ConfigOverrides['server']> = {}
+  if (cfg.portGiven) server.rtspPort = cfg.port
+  if (cfg.host !== undefined) server.host = cfg.host
+  if (cfg.publicHost !== undefined) server.publicHost = cfg.publicHost
+  if (cfg.rtpPortRange) server.rtpPorts = `${cfg.rtpPortRange.min}-${cfg.rtpPortRange.max}`
+  if (cfg.sessionTimeout !== undefined) server.sessionTimeout = cfg.sessionTimeout
+  if (cfg.maxSessions !== undefined) server.maxSessions = cfg.maxSessions
+  if (cfg.logLevelGiven) server.logLevel = cfg.logLevel
+  if (cfg.logFormatGiven) server.logFormat = cfg.logFormat
+  const overrides: ConfigOverrides = { server }
+  if (cfg.recordDir !== undefined) overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
+  if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }
+  if (cfg.flagPaths.length > 0) overrides.paths = Object.fromEntries(cfg.flagPaths.map((p) => [p.name, { source: p.source, ...(p.relay ? { onDemand: !cfg.relayAlwaysOn } : {}) }]))
+  const config = cfg.configFile !== undefined
+    ? loadConfig({ file: cfg.configFile, env, overrides })
+    : parseConfig({ text: cfg.flagPaths.length > 0 ? 'paths: {}\n' : undefined, fileName: 'defaults', env, overrides })
+  // Flags that reach across the file's entries.
+  if (cfg.recordDir !== undefined) for (const p of config.paths) p.record = true
+  if (cfg.relayAlwaysOn) for (const p of config.paths) if (/^rtsp:/i.test(p.source)) p.onDemand = false
+  for (const [name, users] of cfg.auth) {
+    const path = config.paths.find((p) => p.name === name)
+    if (!path) throw new ConfigError('ERR_CLI_AUTH', `--auth names path "${name}", which is not served (paths: ${config.paths.map((p) => p.name).join(', ')})`, { observed: name })
+    for (const u of users) {
+      if (!config.users.some((x) => x.name === u.username)) config.users.push({ name: u.username, password: `plain:${u.password}`, ips: [], admin: false })
     }
-    for (const [name, users] of cfg.auth) server.protectPath(name, { users })
-    await server.start()
-  } catch (err) {
-    stopSources()
-    throw err
+    path.read = users.map((u) => u.username)
+    path.publish = users.map((u) => u.username)
   }
-  for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
-    server.on(ev, (e) => logger.info(`${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`, { session: e.sessionId, path: e.path, remote: e.remoteAddress || undefined }))
-  }
-  for (const h of handles) h.onWarning((m) => logger.warn(m, { path: h.name }))
+  return config
+}
+
+/** Runs the server until SIGINT/SIGTERM; SIGHUP or a change of the --config file reloads it. Resolves with the exit code. */
+export async function runServe(cfg: ServeConfig): Promise<number> {
+  let config = serveConfigFor(cfg, process.env)
+  const app = new ServeApp(config, { defaults: { fps: cfg.fps, width: cfg.width, height: cfg.height } })
+  const logger = app.logger
+  await app.start()
   // The start-up banner: plain lines on a terminal, log events in JSON mode.
-  const banner = (m: string): void => (cfg.logFormat === 'json' ? logger.info(m) : console.log(m))
-  for (const h of handles) banner(`${server.urlFor(h.name)}  <- ${h.description}`)
-  banner(`rtspkit listening on port ${server.port}; press Ctrl+C to stop`)
+  const banner = (m: string): void => (config.server.logFormat === 'json' ? logger.info(m) : console.log(m))
+  for (const p of app.paths()) banner(`${app.server.urlFor(p.name)}  <- ${p.description}`)
+  for (const p of config.paths) if (p.name.startsWith('~') || p.name === 'all_others') banner(`${app.server.urlFor('')}${p.name}  <- ${p.source} (paths matching it, when first requested)`)
+  banner(`rtspkit listening on port ${app.server.port}; press Ctrl+C to stop`)
+
+  const reload = (why: string): void => {
+    let next: Config
+    try {
+      next = serveConfigFor(cfg, process.env)
+    } catch (err) {
+      logger.warn(`reload (${why}) refused, the previous configuration stays: ${(err as Error).message}`)
+      return
+    }
+    const diff = app.reload(next)
+    config = next
+    if (diff.empty) logger.info(`reload (${why}): nothing changed`)
+    else {
+      const p = diff.paths
+      const parts = [...diff.settings.map((c) => c.key), ...p.added.map((n) => `+${n}`), ...p.removed.map((n) => `-${n}`), ...p.changed.map((n) => `~${n}`), ...(diff.access || p.accessChanged.length ? ['access'] : [])]
+      logger.info(`reload (${why}): ${parts.join(', ')}`)
+    }
+  }
+  let watcher: FSWatcher | undefined
+  let debounce: NodeJS.Timeout | undefined
+  if (cfg.configFile !== undefined) {
+    const file = cfg.configFile
+    // Editors replace files: watch the directory and pick the file's events out of it.
+    watcher = watch(path.dirname(path.resolve(file)), (_event, name) => {
+      if (name !== path.basename(file)) return
+      if (debounce) clearTimeout(debounce)
+      debounce = setTimeout(() => reload(`${file} changed`), RELOAD_DEBOUNCE_MS)
+    })
+  }
+  const onHup = (): void => reload('SIGHUP')
+  process.on('SIGHUP', onHup)
   return new Promise((resolve) => {
     const shutdown = () => {
       process.off('SIGINT', shutdown)
       process.off('SIGTERM', shutdown)
-      stopSources()
-      server.stop()
-        .then(() => recording?.close())
-        .then(() => resolve(0), () => resolve(1))
+      process.off('SIGHUP', onHup)
+      watcher?.close()
+      if (debounce) clearTimeout(debounce)
+      app.stop().then(() => resolve(0), () => resolve(1))
     }
     process.on('SIGINT', shutdown)
     process.on('SIGTERM', shutdown)

@@ -154,7 +154,7 @@ export const SECTIONS: SectionSpec = {
     server: {
       type: 'section',
       fields: {
-        rtspPort: { type: 'int', min: 1, max: MAX_PORT, apply: 'restart-rtsp' },
+        rtspPort: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-rtsp' },
         host: { type: 'string', apply: 'restart-rtsp' },
         publicHost: { type: 'string', apply: 'live' },
         rtpPorts: { type: 'string', check: checkRtpPorts, apply: 'restart-rtsp' },
@@ -176,7 +176,7 @@ export const SECTIONS: SectionSpec = {
       fields: {
         enabled: { type: 'bool', apply: 'restart-api' },
         host: { type: 'string', apply: 'restart-api' },
-        port: { type: 'int', min: 1, max: MAX_PORT, apply: 'restart-api' },
+        port: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-api' },
       },
     },
     recording: {

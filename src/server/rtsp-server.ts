@@ -568,18 +568,20 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const stream = target.stream
     if (!stream.ready) await stream.waitReady(this.opts.describeWait)
     if (!target.perReader && !this.streams.has(stream.name)) return makeResponse(404)
-    const base = this.baseUrl(conn, req, stream.name)
-    const sdp = this.buildSdp(stream, conn, target.perReader?.durationSeconds)
+    // A per-reader path's template may serve many names ('*'): the base is the one asked for.
+    const name = target.perReader ? target.path : stream.name
+    const base = this.baseUrl(conn, req, name)
+    const sdp = this.buildSdp(stream, conn, target.perReader?.durationSeconds, name)
     return makeResponse(200, { 'Content-Base': base, 'Content-Type': 'application/sdp' }, Buffer.from(sdp))
   }
 
-  private buildSdp(stream: ServerStream, conn: ServerConnection, durationSeconds?: number): string {
+  private buildSdp(stream: ServerStream, conn: ServerConnection, durationSeconds?: number, name = stream.name): string {
     const addrType = conn.localAddress.includes(':') ? 'IP6' : 'IP4'
     const media: SdpMedia[] = stream.tracks.map((t) => mediaSection(t.media, t.control))
     const desc: SessionDescription = {
       version: 0,
       origin: { username: '-', sessionId: String(this.opts.random.u32()), sessionVersion: '1', netType: 'IN', addrType, address: conn.localAddress || '0.0.0.0' },
-      sessionName: stream.name,
+      sessionName: name,
       emails: [],
       phones: [],
       connection: `IN ${addrType} ${addrType === 'IP6' ? '::' : '0.0.0.0'}`,

@@ -109,8 +109,8 @@ describe('loading', () => {
   it('names the file as given, with the line', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-config-'))
     const file = path.join(dir, 'my.yml')
-    writeFileSync(file, 'api:\n  enabled: true\n  port: 0\n')
-    assert.throws(() => loadConfig({ file }), { message: `${file}:3: api.port must be an integer from 1 to 65535, got 0` })
+    writeFileSync(file, 'api:\n  enabled: true\n  port: 70000\n')
+    assert.throws(() => loadConfig({ file }), { message: `${file}:3: api.port must be an integer from 0 to 65535, got 70000` })
   })
 })
 
@@ -122,8 +122,8 @@ describe('refusals name the place, the key and what is allowed', () => {
     { kind: 'unknown key', text: 'server:\n  host: ""\n  rtspport: 8555\n', code: 'ERR_CONFIG_KEY', message: 'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, limits, logLevel, logFormat' },
     { kind: 'unknown path key', text: 'paths:\n  cam:\n    sourceOnDemand: true\n', code: 'ERR_CONFIG_KEY', message: 'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, read, publish' },
     { kind: 'repeated key', text: 'server:\n  rtspPort: 1\n  rtspPort: 2\n', code: 'ERR_CONFIG_DUPLICATE', message: 'rtspkit.yml:3: server.rtspPort is given twice (also at rtspkit.yml:2)' },
-    { kind: 'wrong type', text: '\n\nserver:\n  rtspPort: abc\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:4: server.rtspPort must be an integer from 1 to 65535, got "abc"' },
-    { kind: 'out of range', text: 'server:\n  rtspPort: 70000\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: server.rtspPort must be an integer from 1 to 65535, got 70000' },
+    { kind: 'wrong type', text: '\n\nserver:\n  rtspPort: abc\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:4: server.rtspPort must be an integer from 0 to 65535, got "abc"' },
+    { kind: 'out of range', text: 'server:\n  rtspPort: 70000\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: server.rtspPort must be an integer from 0 to 65535, got 70000' },
     { kind: 'not a boolean', text: 'api:\n  enabled: yes\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: api.enabled must be true or false, got "yes"' },
     { kind: 'not in the enum', text: 'server:\n  logLevel: verbose\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: server.logLevel must be one of error, warn, info, debug, got "verbose"' },
     { kind: 'bad duration', text: 'relays:\n  closeAfter: 10 minutes\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: relays.closeAfter must be a number of seconds from 0 to 604800 (or a duration such as "500ms", "30s", "5m"), got "10 minutes"' },
@@ -196,7 +196,7 @@ describe('environment and command line', () => {
   })
 
   it('a bad variable is named in the message', () => {
-    assert.equal(refusal(file, { env: { RTSPKIT_SERVER_RTSPPORT: 'abc' } }).message, 'RTSPKIT_SERVER_RTSPPORT: server.rtspPort must be an integer from 1 to 65535, got "abc"')
+    assert.equal(refusal(file, { env: { RTSPKIT_SERVER_RTSPPORT: 'abc' } }).message, 'RTSPKIT_SERVER_RTSPPORT: server.rtspPort must be an integer from 0 to 65535, got "abc"')
     assert.equal(refusal(file, { env: { RTSPKIT_API_ENABLED: 'no' } }).message, 'RTSPKIT_API_ENABLED: api.enabled must be true or false, got "no"')
     assert.equal(refusal(file, { env: { RTSPKIT_PATHS_X_SOURCE: 'nope' } }).code, 'ERR_CONFIG_SOURCE')
   })
@@ -211,8 +211,8 @@ describe('environment and command line', () => {
   })
 
   it('a bad override is named as the command line', () => {
-    const err = refusal(file, { overrides: { server: { rtspPort: 0 } } })
-    assert.equal(err.message, 'command line: server.rtspPort must be an integer from 1 to 65535, got 0')
+    const err = refusal(file, { overrides: { server: { rtspPort: 70000 } } })
+    assert.equal(err.message, 'command line: server.rtspPort must be an integer from 0 to 65535, got 70000')
     assert.equal(refusal(file, { overrides: { server: { bogus: 1 } as never } }).message.split(';')[0], 'command line: server.bogus is not a setting')
   })
 

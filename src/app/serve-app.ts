@@ -1,0 +1,178 @@
+/**
+ * `rtspkit serve` as a service: everything a Config asks for — the RTSP server, its paths (exact
+ * names at start, `~regex` and `all_others` when first requested), users and permissions,
+ * recording, logs — and a reload that rebuilds only what changed, so readers of unchanged paths
+ * stay connected. The CLI owns signals and file watching; this owns no process state.
+ */
+import type { Config, PathConfig } from '../config/schema.js'
+import { diffConfig, type ConfigDiff } from '../config/diff.js'
+import { matchPath } from '../config/match.js'
+import { createLogger, type LogFields, type Logger, type LogLevel } from '../log/logger.js'
+import { addPath, type PathHandle } from '../server/paths.js'
+import { ServerRecording } from '../server/recording.js'
+import { RtspServer } from '../server/rtsp-server.js'
+import { parseSourceSpec } from '../sources/source-spec.js'
+import type { SourceDefaults } from '../sources/source-spec.js'
+import { systemClock } from '../util/clock.js'
+import { cryptoRandom } from '../util/random.js'
+import { ConfigAccessPolicy } from './config-access.js'
+
+/** A logger whose level and format follow the config across reloads. */
+export class SwitchableLogger implements Required<Logger> {
+  private current: Required<Logger>
+
+  constructor(level: LogLevel, format: 'pretty' | 'json') {
+    this.current = createLogger({ level, format })
+  }
+
+  set(level: LogLevel, format: 'pretty' | 'json'): void {
+    this.current = createLogger({ level, format })
+  }
+
+  error(m: string, f?: LogFields): void { this.current.error(m, f) }
+  warn(m: string, f?: LogFields): void { this.current.warn(m, f) }
+  info(m: string, f?: LogFields): void { this.current.info(m, f) }
+  debug(m: string, f?: LogFields): void { this.current.debug(m, f) }
+  enabled(level: LogLevel): boolean { return this.current.enabled(level) }
+}
+
+export interface ServeAppOptions {
+  /** Test card size and frame rates for sources that need them (the CLI's --fps/--size). */
+  defaults?: SourceDefaults
+  logger?: SwitchableLogger
+}
+
+interface ServedPath {
+  handle: PathHandle
+  /** The config entry it came from (a name, ~regex or all_others). */
+  entry: string
+}
+
+export class ServeApp {
+  readonly server: RtspServer
+  readonly logger: SwitchableLogger
+  private config: Config
+  private readonly served = new Map<string, ServedPath>()
+  private readonly recording: ServerRecording
+
+  constructor(config: Config, private readonly opts: ServeAppOptions = {}) {
+    this.config = config
+    this.logger = opts.logger ?? new SwitchableLogger(config.server.logLevel, config.server.logFormat)
+    const s = config.server
+    const range = /^(\d+)-(\d+)$/.exec(s.rtpPorts)
+    this.server = new RtspServer({
+      port: s.rtspPort,
+      host: s.host || undefined,
+      publicHost: s.publicHost || undefined,
+      rtpPortRange: range ? { min: Number(range[1]), max: Number(range[2]) } : undefined,
+      tcpOnly: s.tcpOnly,
+      sessionTimeout: s.sessionTimeout,
+      maxSessions: s.maxSessions || undefined,
+      maxConnections: s.maxConnections || undefined,
+      readerLimits: { maxLineLength: s.limits.requestLine, maxHeaderBytes: s.limits.headers, maxHeaderCount: s.limits.headerCount, maxBodyLength: s.limits.body },
+      logger: this.logger,
+    })
+    this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
+    this.server.setPathProvider((path) => this.provide(path))
+    this.recording = new ServerRecording(this.server, {
+      dir: config.recording.dir,
+      segmentDurationMs: config.recording.segmentSeconds * 1000,
+      include: (path) => matchPath(this.config, path)?.path.record === true,
+      log: (m) => this.logger.info(m),
+    })
+    for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
+      this.server.on(ev, (e) => this.logger.info(`${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`, { session: e.sessionId, path: e.path, remote: e.remoteAddress || undefined }))
+    }
+  }
+
+  /** The effective configuration. */
+  get effectiveConfig(): Config {
+    return this.config
+  }
+
+  /** Paths served now: exact names from the start, patterns once requested. */
+  paths(): { name: string; entry: string; description: string }[] {
+    return [...this.served].map(([name, p]) => ({ name, entry: p.entry, description: p.handle.description }))
+  }
+
+  async start(): Promise<void> {
+    try {
+      for (const p of this.config.paths) if (isExact(p.name)) this.addExact(p)
+      await this.server.start()
+    } catch (err) {
+      for (const p of this.served.values()) p.handle.stop()
+      await this.recording.close()
+      throw err
+    }
+  }
+
+  /** Applies a new configuration; returns what changed, for the log. */
+  reload(next: Config): ConfigDiff {
+    const diff = diffConfig(this.config, next)
+    if (diff.empty) return diff
+    for (const change of diff.settings) {
+      if (change.apply === 'restart-rtsp') this.logger.warn(`${change.key} changed: restart rtspkit to apply it`)
+    }
+    if (diff.settings.some((c) => c.key.startsWith('server.log'))) this.logger.set(next.server.logLevel, next.server.logFormat)
+    const gone = new Set([...diff.paths.removed, ...diff.paths.changed])
+    for (const [name, p] of [...this.served]) {
+      // Paths made from a pattern are rebuilt when their entry changed, or when matching may differ.
+      if (gone.has(p.entry) || (!isExact(p.entry) && (diff.paths.reordered || diff.paths.added.length > 0))) this.remove(name)
+    }
+    this.config = next
+    this.server.setAccessPolicy(new ConfigAccessPolicy(next, { clock: systemClock, random: cryptoRandom }))
+    for (const name of [...diff.paths.added, ...diff.paths.changed]) {
+      const p = next.paths.find((x) => x.name === name)
+      if (p && isExact(p.name)) this.addExact(p)
+    }
+    return diff
+  }
+
+  /** Ends every session (RTCP BYE), stops sources and finishes recordings. Idempotent. */
+  async stop(): Promise<void> {
+    for (const p of this.served.values()) p.handle.stop()
+    await this.server.stop()
+    await this.recording.close()
+  }
+
+  private addExact(p: PathConfig): void {
+    this.served.set(p.name, { handle: this.open(p.name, p), entry: p.name })
+  }
+
+  private open(name: string, p: PathConfig): PathHandle {
+    const handle = addPath(this.server, name, parseSourceSpec(p.source), {
+      defaults: this.opts.defaults,
+      relay: { alwaysOn: !p.onDemand, closeAfterMs: p.closeAfter * 1000, retryMaxMs: this.config.relays.retryMax * 1000 },
+      log: (m) => this.logger.info(m, { path: name }),
+    })
+    handle.onWarning((m) => this.logger.warn(m, { path: name }))
+    return handle
+  }
+
+  private remove(name: string): void {
+    const p = this.served.get(name)
+    if (!p) return
+    this.served.delete(name)
+    p.handle.stop()
+    this.server.removePath(name, 'path removed from the configuration')
+  }
+
+  /** A requested path nothing serves yet: a `~regex` or `all_others` entry may take it. */
+  private provide(path: string): boolean {
+    if (!path || this.served.has(path)) return false
+    const m = matchPath(this.config, path)
+    if (!m || isExact(m.path.name)) return false
+    try {
+      this.served.set(path, { handle: this.open(path, m.path), entry: m.path.name })
+      this.logger.info(`serving /${path} from ${m.path.name}`, { path })
+      return true
+    } catch (err) {
+      this.logger.warn(`cannot serve /${path} from ${m.path.name}: ${(err as Error).message}`, { path })
+      return false
+    }
+  }
+}
+
+function isExact(name: string): boolean {
+  return !name.startsWith('~') && name !== 'all_others'
+}
