@@ -1,6 +1,6 @@
 // Public API of rtspkit. Importing this module has no side effects.
 export * from './errors.js'
-export { RtspServer, type RtspServerOptions, type SessionEvent, type Logger } from './server/rtsp-server.js'
+export { RtspServer, type RtspServerOptions, type SessionEvent, type Logger, type PathStatus } from './server/rtsp-server.js'
 export { ServerStream, ServerTrack, type StreamSpec, type VideoTrackSpec, type VideoCodecName } from './server/server-stream.js'
 export { attachSource, parseSourceSpec, type SourceSpec, type AttachedSource } from './sources/source-spec.js'
 export { TestCard, TestCardSource } from './sources/test-card.js'
@@ -67,3 +67,7 @@ export { ViewServer, type ViewServerOptions, type ViewServerStats } from './view
 export { ViewSession, type ViewState, type ViewStatus, type ViewStats, type ViewTrack } from './view/view-session.js'
 // Configuration file (rtspkit.yml): loading, validation, reload diffs, path matching, permissions, password hashes.
 export * from './config/index.js'
+// HTTP API and Prometheus metrics of a running server.
+export { ApiServer, ApiError, DEFAULT_API_HOST, DEFAULT_API_PORT, type ApiServerOptions, type ApiAuthorize, type ApiAction } from './api/api-server.js'
+export type { PathInfo, PathView, PathState, SessionView, SessionTrackView, TrackView } from './api/views.js'
+export { formatPrometheus, PROMETHEUS_CONTENT_TYPE, type MetricFamily, type Sample, type MetricType } from './api/prometheus.js'

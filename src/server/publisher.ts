@@ -16,6 +16,8 @@ interface PublisherTransport {
 export class Publisher {
   state: 'announced' | 'recording' = 'announced'
   sessionId: string | undefined
+  /** Wall-clock ms (the injected clock) when the publisher announced. */
+  readonly since: number
   private readonly ingest: StreamIngest
   private readonly transports: PublisherTransport[]
   private closed = false
@@ -28,6 +30,7 @@ export class Publisher {
     readonly stream: ServerStream,
     clock: Clock,
   ) {
+    this.since = clock.wallMs()
     this.ingest = new StreamIngest(announcement, stream, clock)
     this.transports = announcement.tracks.map(() => ({}))
   }

@@ -82,6 +82,26 @@ export interface OnDemandPath {
   demand(): Promise<ServerStream>
   /** The server stopped: release everything. */
   close(): void
+  /** What the handler is doing, for status reports (a relay: idle, connecting, live, retrying). */
+  readonly state?: string
+}
+
+/** One path the server answers and what feeds it now: a read-only snapshot for status reports. */
+export interface PathStatus {
+  name: string
+  /** 'stream': added with addStream (a local source); 'publish', 'on-demand' (a relay), 'per-reader'. */
+  kind: 'stream' | 'publish' | 'on-demand' | 'per-reader'
+  /** The shared stream, when it exists now. */
+  stream: ServerStream | undefined
+  /** The track layout: the stream's, or a per-reader path's; undefined while unknown (no publisher yet). */
+  spec: StreamSpec | undefined
+  /** Sessions playing the path now. */
+  readers: number
+  publisher: { remoteAddress: string; since: number; recording: boolean } | undefined
+  /** An on-demand path's handler state when it reports one. */
+  onDemandState: string | undefined
+  /** A per-reader path: the private streams of its sessions. */
+  readerStreams: ServerStream[]
 }
 
 export type { Logger } from '../log/logger.js'
@@ -95,7 +115,7 @@ export interface SessionEvent {
   /** SETUP: the transport chosen for the track. */
   transport?: string
   track?: number
-  /** TEARDOWN: 'teardown', 'timeout', 'connection closed', 'server stopped', 'stream removed'. */
+  /** TEARDOWN: 'teardown', 'timeout', 'connection closed', 'server stopped', 'stream removed', 'kicked'. */
   reason?: string
 }
 
@@ -355,9 +375,48 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       streams: [...this.streams.values()].map((s) => ({
         name: s.name,
         readers: s.readerCount,
-        tracks: s.tracks.map((t) => ({ index: t.index, codec: t.media.codec, unitsIn: t.unitsIn })),
+        tracks: s.tracks.map((t) => ({ index: t.index, codec: t.media.codec, unitsIn: t.unitsIn, bytesIn: t.bytesIn, bytesOut: t.bytesOut })),
       })),
     }
+  }
+
+  /** Every path the server answers (streams, publish, on-demand and per-reader paths), as it is now. */
+  pathStatus(): PathStatus[] {
+    const names = new Set([...this.streams.keys(), ...this.publishPaths.keys(), ...this.onDemand.keys(), ...this.perReader.keys()])
+    return [...names].map((name) => {
+      const stream = this.streams.get(name)
+      const publisher = this.publishers.get(name)
+      const perReader = this.perReader.get(name)
+      // The '*' per-reader path serves every name nothing else does.
+      const own = perReader ? [...this.sessions.values()].filter((s) => this.playbacks.has(s.id) && (s.path === name || (name === '*' && !this.servesPath(s.path)))) : []
+      const kind = this.publishPaths.has(name) ? 'publish' : this.onDemand.has(name) ? 'on-demand' : perReader ? 'per-reader' : 'stream'
+      return {
+        name,
+        kind,
+        stream,
+        spec: stream?.spec ?? perReader?.source.spec,
+        readers: perReader ? own.filter((s) => s.state === 'playing').length : stream?.readerCount ?? 0,
+        publisher: publisher && { remoteAddress: publisher.remoteAddress, since: publisher.since, recording: publisher.state === 'recording' },
+        onDemandState: this.onDemand.get(name)?.state,
+        readerStreams: own.map((s) => s.stream),
+      }
+    })
+  }
+
+  /**
+   * Ends a session from the server side, as an operator would: RTCP BYE on every track that sent
+   * media, transports released, and the reader's RTSP connection closed (after the BYE) unless it
+   * carries other sessions — a reader kicked before its first packet has no BYE to end on. False
+   * when no such session exists.
+   */
+  kickSession(id: string): boolean {
+    const s = this.sessions.get(id)
+    if (!s) return false
+    this.closeSession(s, 'kicked')
+    const conn = this.connections.get(s.ownerId)
+    const shared = [...this.sessions.values()].some((o) => o.ownerId === s.ownerId) || [...this.publishers.values()].some((p) => p.connectionId === s.ownerId)
+    if (conn && !shared) conn.end()
+    return true
   }
 
   private onConnection(socket: net.Socket): void {
@@ -678,6 +737,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
         maxQueueBytes: this.opts.maxReaderQueueBytes,
         cname: `rtspkit@${os.hostname()}`,
         clock: this.opts.clock,
+        remoteAddress: conn.remoteAddress,
         onDrop: (s, setup, reason) => {
           if (setup.stats.framesDropped === 1 || setup.stats.framesDropped % 100 === 0) {
             this.opts.logger.warn(`dropped ${setup.stats.framesDropped} frame(s) of track ${setup.track.index} (${reason})`, { session: s.id, path: s.path })

@@ -11,6 +11,9 @@ import type { PacketizedUnit } from './tracks/media-track.js'
 import type { UdpPair } from './udp-pair.js'
 import type { WholeJpegSender } from './dialects/teaching.js'
 
+/** RFC 3550 §6.4.1: the fraction lost is a fixed-point number with the binary point at its left edge. */
+const FRACTION_LOST_SCALE = 256
+
 export type SessionState = 'init' | 'ready' | 'playing'
 
 /** Where a track's packets go: a UDP pair to the client's ports, or channels on the RTSP connection. */
@@ -28,17 +31,23 @@ export interface InterleavedSink {
 
 export interface TrackStats {
   packetsSent: number
+  /** RTP bytes sent, headers included. */
+  bytesSent: number
   octetsSent: number
   framesSent: number
   framesDropped: number
   receiverReports: number
+  /** From the reader's latest receiver report about this track: fraction lost (0..1) since its previous one; null before any. */
+  fractionLost: number | null
+  /** From the same report: cumulative packets lost (signed, RFC 3550 §6.4.1); null before any. */
+  cumulativeLost: number | null
 }
 
 export class TrackSetup {
   waitingKeyframe = true
   srSent = false
   lastRtpSent = 0
-  readonly stats: TrackStats = { packetsSent: 0, octetsSent: 0, framesSent: 0, framesDropped: 0, receiverReports: 0 }
+  readonly stats: TrackStats = { packetsSent: 0, bytesSent: 0, octetsSent: 0, framesSent: 0, framesDropped: 0, receiverReports: 0, fractionLost: null, cumulativeLost: null }
   /** `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP. */
   constructor(readonly track: ServerTrack, readonly transport: TrackTransport, readonly wholeJpeg?: WholeJpegSender) {}
 }
@@ -50,6 +59,8 @@ export interface SessionOptions {
   maxQueueBytes: number
   cname: string
   clock: Clock
+  /** The reader's address, for stats (default ''). */
+  remoteAddress?: string
   onDrop?: (session: ServerSession, setup: TrackSetup, reason: string) => void
 }
 
@@ -62,6 +73,8 @@ export class ServerSession implements StreamReader {
   state: SessionState = 'init'
   readonly setups = new Map<number, TrackSetup>()
   lastActivityMono: number
+  /** Wall-clock ms (the injected clock) when the session was created. */
+  readonly createdAt: number
   private rtcpTimer: NodeJS.Timeout | undefined
   private closed = false
 
@@ -73,6 +86,7 @@ export class ServerSession implements StreamReader {
     private readonly opts: SessionOptions,
   ) {
     this.lastActivityMono = opts.clock.monoMs()
+    this.createdAt = opts.clock.wallMs()
   }
 
   get path(): string { return this.stream.name }
@@ -123,7 +137,15 @@ export class ServerSession implements StreamReader {
       return // malformed RTCP from a client is not worth a session
     }
     this.touch()
-    for (const p of packets) if (p instanceof RtcpReceiverReport) setup.stats.receiverReports++
+    for (const p of packets) {
+      if (!(p instanceof RtcpReceiverReport)) continue
+      setup.stats.receiverReports++
+      const block = p.reports.find((r) => r.ssrc === setup.track.media.ssrc)
+      if (block) {
+        setup.stats.fractionLost = block.fractionLost / FRACTION_LOST_SCALE
+        setup.stats.cumulativeLost = block.totalLost
+      }
+    }
   }
 
   /**
@@ -179,8 +201,10 @@ export class ServerSession implements StreamReader {
       for (const p of unit.packets) t.pair.rtp.send(p) // connected to the client's RTP port at SETUP
     }
     setup.stats.packetsSent += unit.packets.length
+    setup.stats.bytesSent += unit.bytes
     setup.stats.octetsSent += unit.bytes - unit.packets.length * 12
     setup.stats.framesSent++
+    track.bytesOut += unit.bytes
     setup.lastRtpSent = unit.packets[0]!.readUInt32BE(4)
     if (!setup.srSent) this.sendSenderReport(setup)
   }
@@ -257,11 +281,13 @@ export class ServerSession implements StreamReader {
     }
   }
 
-  stats(): { id: string; path: string; state: SessionState; tracks: (TrackStats & { track: number; transport: string })[] } {
+  stats(): { id: string; path: string; state: SessionState; remoteAddress: string; createdAt: number; tracks: (TrackStats & { track: number; transport: string })[] } {
     return {
       id: this.id,
       path: this.path,
       state: this.state,
+      remoteAddress: this.opts.remoteAddress ?? '',
+      createdAt: this.createdAt,
       tracks: [...this.setups.values()].map((s) => ({ track: s.track.index, transport: s.transport.kind, ...s.stats })),
     }
   }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { ConfigError, StateError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
 import type { Random } from '../util/random.js'
-import type { MediaTrack, PacketizedUnit } from './tracks/media-track.js'
+import { sumBytes, type MediaTrack, type PacketizedUnit } from './tracks/media-track.js'
 import { createMediaTrack } from './tracks/factory.js'
 import { RtpRelayTrack } from './tracks/rtp-relay-track.js'
 import type { SdpAttribute } from '../sdp/sdp.js'
@@ -66,6 +66,10 @@ export type FrameTap = (track: ServerTrack, data: Buffer | readonly Buffer[], pt
 export class ServerTrack {
   /** Stats: units pushed and packetized. */
   unitsIn = 0
+  /** Stats: payload bytes pushed (what the source fed, before packetization). */
+  bytesIn = 0
+  /** Stats: RTP bytes sent to readers, every reader counted (headers included). */
+  bytesOut = 0
   private lastRtp: number
   private lastWallMs: number | undefined
 
@@ -204,6 +208,7 @@ export class ServerStream extends EventEmitter {
     const pts = ptsMs ?? this.elapsedMs()
     const rtpTimestamp = track.rtpTimestampFor(pts)
     track.unitsIn++
+    track.bytesIn += Buffer.isBuffer(buf) ? buf.length : sumBytes(buf)
     if (this.readers.size === 0) {
       track.media.observe(buf)
       track.markPushed(rtpTimestamp)

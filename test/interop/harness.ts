@@ -42,6 +42,8 @@ export function run(cmd: string, args: string[], timeoutMs = 30_000, env?: NodeJ
 
 export interface TestServer {
   server: RtspServer
+  /** What serves each path, in the order given. */
+  handles: PathHandle[]
   url(name: string): string
   stop(): Promise<void>
 }
@@ -54,6 +56,7 @@ export async function startServer(paths: Record<string, string>, opts: RtspServe
   await server.start()
   return {
     server,
+    handles,
     url: (name) => server.urlFor(name),
     async stop() {
       for (const h of handles) h.stop()

@@ -1,0 +1,324 @@
+/**
+ * The HTTP API of a running RtspServer, on its own port: paths, sessions (and kicking one), the
+ * effective config, and Prometheus metrics. JSON everywhere, errors as
+ * `{ "error": { "code": "ERR_API_…", "message": "…" } }` with the HTTP status that fits.
+ * docs/openapi.json describes every endpoint; test/api/ checks every response against it.
+ *
+ * Independent of the CLI: the application hands in the server, what it knows about each path's
+ * source, the effective config and, to lock it down, an `authorize` callback (HTTP Basic, RFC 7617).
+ * Without one the API is open, and so may only listen on a loopback address.
+ */
+import http from 'node:http'
+import type net from 'node:net'
+import { ConfigError, RtspkitError, StateError } from '../errors.js'
+import { formatAuthParams, parseAuthorization } from '../rtsp/auth/challenge.js'
+import type { Logger, RtspServer } from '../server/rtsp-server.js'
+import { systemClock, type Clock } from '../util/clock.js'
+import { BitrateMeter, DEFAULT_BITRATE_WINDOW_MS } from './bitrate.js'
+import { ProcessMetrics, serverFamilies } from './metrics.js'
+import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from './prometheus.js'
+import { bytesIn, pathView, redact, sessionView, type PathInfo, type PathView, type SessionView } from './views.js'
+
+export const DEFAULT_API_PORT = 9997
+export const DEFAULT_API_HOST = '127.0.0.1'
+export const API_PREFIX = '/v1'
+const DEFAULT_REALM = 'rtspkit'
+const DEFAULT_SAMPLE_INTERVAL_MS = 1000
+/** Bounds how long a slow or idle client may hold a request open. */
+const REQUEST_TIMEOUT_MS = 10_000
+
+/** What a request asks to do, for `authorize`: reading status, or changing something (kicking a session). */
+export type ApiAction = 'read' | 'write'
+
+/**
+ * true: allowed. false: unknown user or wrong password (401, challenge again). 'forbidden': the user
+ * is known but may not do this (403).
+ */
+export type ApiAuthorize = (username: string, password: string, action: ApiAction) => boolean | 'forbidden' | Promise<boolean | 'forbidden'>
+
+export interface ApiServerOptions {
+  server: RtspServer
+  /** What the application knows about each path's source (kind, description); default: the server's view. */
+  paths?: () => readonly PathInfo[]
+  /** The effective configuration; shown with secrets redacted. */
+  config?: () => unknown
+  /** HTTP Basic credentials check; without it the API is open and must listen on loopback. */
+  authorize?: ApiAuthorize
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Default 9997; 0 picks a free port. */
+  port?: number
+  realm?: string
+  clock?: Clock
+  logger?: Logger
+  /** How often path byte counters are sampled for bitrates (default 1000 ms). */
+  sampleIntervalMs?: number
+  /** The window bitrates are averaged over (default 5000 ms). */
+  bitrateWindowMs?: number
+}
+
+/** An error answer: the HTTP status and a stable code. */
+export class ApiError extends RtspkitError {
+  constructor(readonly status: number, code: string, message: string, readonly headers: Record<string, string> = {}) {
+    super(code, message, { status })
+  }
+}
+
+interface ApiReply {
+  status: number
+  body?: unknown
+  text?: string
+  contentType?: string
+}
+
+type Handler = (params: string[]) => ApiReply | Promise<ApiReply>
+
+interface Route {
+  pattern: RegExp
+  methods: Readonly<Record<string, Handler>>
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]'])
+
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase()
+  return LOOPBACK_HOSTS.has(h) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
+}
+
+export class ApiServer {
+  private readonly opts: ApiServerOptions & { host: string; port: number; clock: Clock }
+  private readonly routes: Route[]
+  private readonly meter: BitrateMeter
+  /** Made at start(): it runs an event-loop delay monitor until close(). */
+  private processMetrics: ProcessMetrics | undefined
+  private http: http.Server | undefined
+  private sampleTimer: NodeJS.Timeout | undefined
+  private boundPort: number | undefined
+  private closing: Promise<void> | undefined
+
+  constructor(options: ApiServerOptions) {
+    this.opts = { ...options, host: options.host ?? DEFAULT_API_HOST, port: options.port ?? DEFAULT_API_PORT, clock: options.clock ?? systemClock }
+    const port = this.opts.port
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new ConfigError('ERR_CONFIG_PORT', `API port must be an integer 0-65535, got ${port}`, { observed: port, allowed: '0-65535' })
+    }
+    if (!options.authorize && !isLoopback(this.opts.host)) {
+      throw new ConfigError('ERR_API_OPEN', `the HTTP API on ${this.opts.host} needs users: without them it may only listen on a loopback address`, { observed: this.opts.host, allowed: '127.0.0.1, ::1, localhost' })
+    }
+    this.meter = new BitrateMeter(options.bitrateWindowMs ?? DEFAULT_BITRATE_WINDOW_MS)
+    this.routes = [
+      { pattern: /^\/v1\/paths$/, methods: { GET: () => ({ status: 200, body: { items: this.pathViews() } }) } },
+      { pattern: /^\/v1\/paths\/(.+)$/, methods: { GET: ([name]) => ({ status: 200, body: this.onePath(name!) }) } },
+      { pattern: /^\/v1\/sessions$/, methods: { GET: () => ({ status: 200, body: { items: this.sessionViews() } }) } },
+      {
+        pattern: /^\/v1\/sessions\/([^/]+)$/,
+        methods: { GET: ([id]) => ({ status: 200, body: this.oneSession(id!) }), DELETE: ([id]) => this.kick(id!) },
+      },
+      { pattern: /^\/v1\/config$/, methods: { GET: () => ({ status: 200, body: redact(this.opts.config?.() ?? {}) ?? {} }) } },
+      { pattern: /^\/metrics$/, methods: { GET: () => ({ status: 200, text: this.metricsText(), contentType: PROMETHEUS_CONTENT_TYPE }) } },
+    ]
+  }
+
+  get port(): number {
+    return this.boundPort ?? this.opts.port
+  }
+
+  /** The base URL clients use (`http://127.0.0.1:9997`). */
+  get url(): string {
+    const h = this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host
+    return `http://${h}:${this.port}`
+  }
+
+  start(): Promise<void> {
+    if (this.http || this.closing) return Promise.reject(new StateError('ERR_API_STARTED', this.closing ? 'API server closed' : 'API server already started'))
+    const server = http.createServer((req, res) => void this.handle(req, res))
+    server.requestTimeout = REQUEST_TIMEOUT_MS
+    server.headersTimeout = REQUEST_TIMEOUT_MS
+    this.http = server
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.http = undefined
+        const where = `${this.opts.host}:${this.opts.port}`
+        const code = err.code === 'EADDRINUSE' ? 'ERR_PORT_IN_USE' : err.code === 'EACCES' ? 'ERR_PORT_ACCESS' : 'ERR_LISTEN'
+        reject(new ConfigError(code, `HTTP API cannot listen on ${where}: ${err.message}`, { observed: where }, { cause: err }))
+      }
+      server.once('error', onError)
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', onError)
+        server.on('error', (err) => this.opts.logger?.warn(`API socket error: ${err.message}`))
+        this.boundPort = (server.address() as net.AddressInfo).port
+        this.processMetrics = new ProcessMetrics()
+        this.sampleTimer = setInterval(() => this.sampleBitrates(), this.opts.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS)
+        this.sampleTimer.unref()
+        resolve()
+      })
+    })
+  }
+
+  /** Stops listening, drops open connections, clears timers. Idempotent; the same promise each time. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      if (this.sampleTimer) clearInterval(this.sampleTimer)
+      this.sampleTimer = undefined
+      this.processMetrics?.close()
+      const server = this.http
+      this.http = undefined
+      if (!server) return resolve()
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+    return this.closing
+  }
+
+  // ---- views -----------------------------------------------------------------------------------
+
+  private sampleBitrates(): void {
+    const now = this.opts.clock.monoMs()
+    const names = new Set<string>()
+    for (const p of this.opts.server.pathStatus()) {
+      names.add(p.name)
+      this.meter.sample(p.name, bytesIn(p), now)
+    }
+    this.meter.retain(names)
+  }
+
+  pathViews(): PathView[] {
+    this.sampleBitrates()
+    const infos = new Map((this.opts.paths?.() ?? []).map((i) => [normalizeName(i.name), i]))
+    return this.opts.server.pathStatus().map((p) => pathView(p, infos.get(p.name), this.meter.bitsPerSecond(p.name)))
+  }
+
+  sessionViews(): SessionView[] {
+    return this.opts.server.stats().sessions.map(sessionView)
+  }
+
+  metricsText(): string {
+    const stats = this.opts.server.stats()
+    return formatPrometheus([...serverFamilies(stats.connections, this.pathViews(), stats.sessions.map(sessionView)), ...(this.processMetrics?.families() ?? [])])
+  }
+
+  private onePath(name: string): PathView {
+    const key = normalizeName(name)
+    const view = this.pathViews().find((p) => p.name === key)
+    if (!view) throw new ApiError(404, 'ERR_API_PATH_NOT_FOUND', `no path "${key}"`)
+    return view
+  }
+
+  private oneSession(id: string): SessionView {
+    const view = this.sessionViews().find((s) => s.id === id)
+    if (!view) throw new ApiError(404, 'ERR_API_SESSION_NOT_FOUND', `no session "${id}"`)
+    return view
+  }
+
+  private kick(id: string): ApiReply {
+    if (!this.opts.server.kickSession(id)) throw new ApiError(404, 'ERR_API_SESSION_NOT_FOUND', `no session "${id}"`)
+    this.opts.logger?.info(`API: session ${id} kicked`)
+    return { status: 204 }
+  }
+
+  // ---- HTTP ------------------------------------------------------------------------------------
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    req.resume() // no endpoint reads a body; drain whatever comes
+    let reply: ApiReply
+    let headers: Record<string, string> = {}
+    try {
+      reply = await this.route(req)
+    } catch (err) {
+      if (err instanceof ApiError) {
+        headers = err.headers
+        reply = { status: err.status, body: { error: { code: err.code, message: err.message } } }
+      } else {
+        this.opts.logger?.warn(`API ${req.method} ${req.url} failed: ${(err as Error)?.message ?? String(err)}`)
+        reply = { status: 500, body: { error: { code: 'ERR_API_INTERNAL', message: 'internal error' } } }
+      }
+    }
+    const payload = reply.text ?? (reply.body === undefined ? undefined : JSON.stringify(reply.body))
+    res.statusCode = reply.status
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
+    res.setHeader('Cache-Control', 'no-store')
+    if (payload === undefined) {
+      res.end()
+      return
+    }
+    res.setHeader('Content-Type', reply.contentType ?? 'application/json; charset=utf-8')
+    res.setHeader('Content-Length', Buffer.byteLength(payload))
+    res.end(payload)
+  }
+
+  private async route(req: http.IncomingMessage): Promise<ApiReply> {
+    const method = req.method ?? 'GET'
+    const action: ApiAction = method === 'GET' || method === 'HEAD' ? 'read' : 'write'
+    const access = await this.authenticate(req, action)
+    let pathname: string
+    try {
+      pathname = new URL(req.url ?? '/', 'http://api.invalid').pathname
+    } catch {
+      throw new ApiError(400, 'ERR_API_BAD_URL', 'malformed request target')
+    }
+    if (pathname.length > 1) pathname = pathname.replace(/\/+$/, '')
+    for (const r of this.routes) {
+      const m = r.pattern.exec(pathname)
+      if (!m) continue
+      const handler = r.methods[method]
+      const allow = Object.keys(r.methods).join(', ')
+      if (!handler) throw new ApiError(405, 'ERR_API_METHOD', `${method} is not allowed on ${pathname}; use ${allow}`, { Allow: allow })
+      if (access.forbidden) throw new ApiError(403, 'ERR_API_FORBIDDEN', `user "${access.username}" may not ${action === 'read' ? 'read the API' : 'change anything'}`)
+      return handler(m.slice(1).map(decodeParam))
+    }
+    throw new ApiError(404, 'ERR_API_NOT_FOUND', `no endpoint ${pathname}`)
+  }
+
+  /**
+   * Checks Basic credentials (401 when missing or wrong) and says whether the user may do `action`.
+   * An open API answers only requests naming a loopback host, so a web page cannot reach it through
+   * DNS rebinding.
+   */
+  private async authenticate(req: http.IncomingMessage, action: ApiAction): Promise<{ username?: string; forbidden: boolean }> {
+    const authorize = this.opts.authorize
+    if (!authorize) {
+      const host = hostOf(req.headers.host)
+      if (host !== undefined && !isLoopback(host) && host !== this.opts.host) throw new ApiError(403, 'ERR_API_HOST', `Host "${host}" is not this API's address`)
+      return { forbidden: false }
+    }
+    const creds = basicCredentials(req.headers.authorization)
+    const decision = creds ? await authorize(creds.username, creds.password, action) : false
+    if (creds && decision !== false) return { username: creds.username, forbidden: decision !== true }
+    const challenge = formatAuthParams('Basic', [['realm', this.opts.realm ?? DEFAULT_REALM], ['charset', 'UTF-8']])
+    throw new ApiError(401, 'ERR_API_UNAUTHORIZED', creds ? 'wrong user name or password' : 'credentials required (HTTP Basic)', { 'WWW-Authenticate': challenge })
+  }
+}
+
+function normalizeName(name: string): string {
+  return name.replace(/^\/+/, '').replace(/\/+$/, '')
+}
+
+function decodeParam(p: string | undefined): string {
+  try {
+    return decodeURIComponent(p ?? '')
+  } catch {
+    throw new ApiError(400, 'ERR_API_BAD_URL', `bad percent-encoding in "${p}"`)
+  }
+}
+
+/** The host part of a Host header (`127.0.0.1:9997`, `[::1]:9997`), lower-cased. */
+function hostOf(header: string | undefined): string | undefined {
+  if (!header) return undefined
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(header) ?? /^([^:]+)(?::\d+)?$/.exec(header)
+  return (m ? m[1]! : header).toLowerCase()
+}
+
+/** User name and password of a Basic Authorization value (RFC 7617 §2), or undefined. */
+function basicCredentials(header: string | undefined): { username: string; password: string } | undefined {
+  if (!header) return undefined
+  let creds
+  try {
+    creds = parseAuthorization(header)
+  } catch {
+    return undefined
+  }
+  if (creds.scheme.toLowerCase() !== 'basic' || creds.token68 === undefined) return undefined
+  const text = Buffer.from(creds.token68, 'base64').toString('utf8')
+  const colon = text.indexOf(':')
+  return colon === -1 ? undefined : { username: text.slice(0, colon), password: text.slice(colon + 1) }
+}

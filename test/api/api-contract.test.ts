@@ -1,0 +1,353 @@
+// The HTTP API against a running RtspServer with real readers (our RtspClient, ffmpeg) and a real
+// publisher (ffmpeg): every response is checked against docs/openapi.json, and every documented
+// operation must have been called by the end.
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import http from 'node:http'
+import { after, before, describe, it } from 'node:test'
+import { ApiServer, type ApiServerOptions } from '../../src/api/api-server.js'
+import type { PathView, SessionView } from '../../src/api/views.js'
+import { RtspClient } from '../../src/client/rtsp-client.js'
+import { ConfigError } from '../../src/errors.js'
+import { parseSourceSpec } from '../../src/sources/source-spec.js'
+import { collectFrames } from '../client/client-helpers.js'
+import { run, startServer, type TestServer } from '../interop/harness.js'
+import { checkResponse, loadOpenApi, matchTemplate, operations, validate } from './openapi-check.js'
+import { parsePrometheus, sampleValue } from './prom-parse.js'
+
+const PATHS = { cam: 'test:160x120@10', 'live/pub': 'publish' }
+const doc = loadOpenApi()
+const covered = new Set<string>()
+
+interface Reply {
+  status: number
+  headers: Headers
+  text: string
+  json: any // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Calls the API and checks the answer against the document (undocumented routes: against the Error schema). */
+async function call(api: ApiServer, method: string, target: string, headers: Record<string, string> = {}): Promise<Reply> {
+  const res = await fetch(api.url + target, { method, headers, signal: AbortSignal.timeout(10_000) })
+  const text = await res.text()
+  const template = matchTemplate(doc, new URL(target, api.url).pathname)
+  const operation = template && (doc.paths[template] as Record<string, unknown>)[method.toLowerCase()]
+  if (template && operation) {
+    assert.deepEqual(checkResponse(doc, method, template, { status: res.status, headers: res.headers, text }), [], `${method} ${target} → ${res.status}`)
+    covered.add(`${method} ${template}`)
+  } else {
+    assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8')
+    assert.deepEqual(validate({ $ref: '#/components/schemas/Error' }, JSON.parse(text), doc), [], `${method} ${target}`)
+  }
+  return { status: res.status, headers: res.headers, text, json: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined }
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = await probe()
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)))
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer))
+}
+
+function newApi(srv: TestServer, extra: Partial<ApiServerOptions> = {}): ApiServer {
+  return new ApiServer({
+    server: srv.server,
+    paths: () => srv.handles.map((h) => ({ name: h.name, kind: parseSourceSpec(PATHS[h.name as keyof typeof PATHS]).kind, description: h.description })),
+    config: () => ({ rtsp: { port: srv.server.port }, users: [{ username: 'admin', password: 'hunter2' }], relay: 'rtsp://cam:secret@10.0.0.9/stream' }),
+    host: '127.0.0.1',
+    port: 0,
+    sampleIntervalMs: 100,
+    bitrateWindowMs: 2000,
+    ...extra,
+  })
+}
+
+describe('HTTP API contract', () => {
+  let srv: TestServer
+  let api: ApiServer
+  before(async () => {
+    srv = await startServer(PATHS)
+    api = newApi(srv)
+    await api.start()
+  })
+  after(async () => {
+    await api.close()
+    await srv.stop()
+  })
+
+  const sessions = async (): Promise<SessionView[]> => (await call(api, 'GET', '/v1/sessions')).json.items
+
+  it('lists paths: source, state, tracks; one path by its URL-encoded name; 404 and 400 as JSON', async () => {
+    const list = await call(api, 'GET', '/v1/paths')
+    assert.equal(list.status, 200)
+    const byName = new Map<string, PathView>(list.json.items.map((p: PathView) => [p.name, p]))
+    assert.deepEqual([...byName.keys()].sort(), ['cam', 'live/pub'])
+    const cam = byName.get('cam')!
+    assert.equal(cam.source.kind, 'test')
+    assert.equal(cam.state, 'ready')
+    assert.deepEqual(cam.tracks, [{ kind: 'video', codec: 'jpeg', clockRate: 90000, width: 160, height: 120, fps: 10 }])
+    assert.equal(cam.readers, 0)
+    const pub = byName.get('live/pub')!
+    assert.deepEqual([pub.source.kind, pub.state, pub.publisher, pub.tracks], ['publish', 'waiting-publisher', null, []])
+
+    const one = await call(api, 'GET', '/v1/paths/live%2Fpub')
+    assert.equal(one.status, 200)
+    assert.equal(one.json.name, 'live/pub')
+
+    const missing = await call(api, 'GET', '/v1/paths/nope')
+    assert.equal(missing.status, 404)
+    assert.equal(missing.json.error.code, 'ERR_API_PATH_NOT_FOUND')
+    const bad = await call(api, 'GET', '/v1/paths/%E0%A4%A')
+    assert.equal(bad.status, 400)
+    assert.equal(bad.json.error.code, 'ERR_API_BAD_URL')
+  })
+
+  it('readers over TCP and UDP show in sessions, paths and metrics, and the numbers move', async () => {
+    const clients = (['tcp', 'udp'] as const).map((transport) => new RtspClient(srv.url('cam'), { transport, rtcpIntervalMs: 200 }))
+    try {
+      await Promise.all(clients.map(async (c) => {
+        const got = collectFrames(c, 3)
+        await c.play()
+        await got
+      }))
+      const list = await sessions()
+      assert.equal(list.length, 2)
+      assert.deepEqual(list.map((s) => s.transport).sort(), ['tcp', 'udp'])
+      for (const s of list) {
+        assert.equal(s.path, 'cam')
+        assert.equal(s.state, 'playing')
+        assert.equal(s.remoteAddress, '127.0.0.1')
+        assert.ok(s.bytesSent > 0 && s.packetsSent > 0, JSON.stringify(s))
+        assert.ok(Math.abs(Date.now() - Date.parse(s.since)) < 30_000, s.since)
+      }
+      const tcp = list.find((s) => s.transport === 'tcp')!
+      const one = await call(api, 'GET', `/v1/sessions/${tcp.id}`)
+      assert.equal(one.json.id, tcp.id)
+
+      // The readers' receiver reports arrive: loss is known (none on loopback).
+      const reported = await eventually('receiver reports', async () => (await sessions()).find((s) => s.id === tcp.id && s.cumulativeLost !== null))
+      assert.equal(reported.cumulativeLost, 0)
+      assert.equal(reported.fractionLost, 0)
+
+      const cam = await eventually('a bitrate', async () => {
+        const p = (await call(api, 'GET', '/v1/paths/cam')).json as PathView
+        return p.bitrateIn > 0 ? p : undefined
+      })
+      assert.equal(cam.readers, 2)
+      assert.ok(cam.bytesIn > 0 && cam.bytesOut > 0, JSON.stringify(cam))
+
+      const first = await call(api, 'GET', '/metrics')
+      assert.equal(first.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8')
+      const m1 = parsePrometheus(first.text)
+      assert.equal(sampleValue(m1, 'rtspkit_path_readers', { path: 'cam' }), 2)
+      assert.equal(sampleValue(m1, 'rtspkit_sessions'), 2)
+      assert.equal(m1.get('rtspkit_session_bytes_sent_total')!.type, 'counter')
+      const sent1 = sampleValue(m1, 'rtspkit_session_bytes_sent_total', { path: 'cam', session: tcp.id, transport: 'tcp' })!
+      const in1 = sampleValue(m1, 'rtspkit_path_bytes_received_total', { path: 'cam' })!
+      assert.ok(sent1 > 0 && in1 > 0)
+      assert.ok(sampleValue(m1, 'process_resident_memory_bytes')! > 0)
+      assert.ok(sampleValue(m1, 'process_start_time_seconds')! <= Date.now() / 1000)
+      assert.ok(sampleValue(m1, 'process_cpu_seconds_total')! > 0)
+      assert.ok(sampleValue(m1, 'nodejs_eventloop_lag_seconds')! >= 0)
+
+      await new Promise((r) => setTimeout(r, 500)) // 5 frames at 10 fps
+      const m2 = parsePrometheus((await call(api, 'GET', '/metrics')).text)
+      assert.ok(sampleValue(m2, 'rtspkit_session_bytes_sent_total', { session: tcp.id })! > sent1)
+      assert.ok(sampleValue(m2, 'rtspkit_path_bytes_received_total', { path: 'cam' })! > in1)
+    } finally {
+      await Promise.all(clients.map((c) => c.close()))
+    }
+    await eventually('sessions to end', async () => ((await sessions()).length === 0 ? true : undefined))
+    const m3 = parsePrometheus((await call(api, 'GET', '/metrics')).text)
+    assert.equal(sampleValue(m3, 'rtspkit_path_readers', { path: 'cam' }), 0)
+    assert.equal(m3.get('rtspkit_session_bytes_sent_total')!.samples.length, 0)
+  })
+
+  it('kicking a session sends RTCP BYE and closes the reader\'s connection: ffmpeg ends, our client ends; a second kick is 404', async () => {
+    const ffmpeg = run('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', 'tcp', '-i', srv.url('cam'), '-f', 'null', '-'], 30_000)
+    // Once media flows, so that the BYE is what ends ffmpeg (a kick also closes the connection).
+    const victim = await eventually('ffmpeg to play', async () => (await sessions()).find((s) => s.state === 'playing' && s.packetsSent > 0))
+    const kicked = await call(api, 'DELETE', `/v1/sessions/${victim.id}`)
+    assert.equal(kicked.status, 204)
+    assert.equal(kicked.text, '')
+    const r = await ffmpeg
+    assert.equal(r.timedOut, false, 'ffmpeg kept reading after the kick')
+    assert.equal((await call(api, 'GET', `/v1/sessions/${victim.id}`)).status, 404)
+    const again = await call(api, 'DELETE', `/v1/sessions/${victim.id}`)
+    assert.equal(again.status, 404)
+    assert.equal(again.json.error.code, 'ERR_API_SESSION_NOT_FOUND')
+
+    const client = new RtspClient(srv.url('cam'), { transport: 'udp' })
+    try {
+      const bye = new Promise<void>((resolve) => client.on('rtcp', (_i, packets) => packets.some((p) => p.kind === 'bye') && resolve()))
+      const got = collectFrames(client, 2)
+      await client.play()
+      await got
+      const [s] = await sessions()
+      const closed = new Promise<void>((resolve) => client.once('close', () => resolve()))
+      assert.equal((await call(api, 'DELETE', `/v1/sessions/${s!.id}`)).status, 204)
+      await within(bye, 5000, 'the BYE')
+      await within(closed, 5000, 'the client to end') // its RTSP connection was closed after the BYE
+      assert.equal((await sessions()).length, 0)
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('a publisher shows on its path (address, since) and in metrics', async () => {
+    let ffmpeg: ChildProcess | undefined
+    try {
+      ffmpeg = spawn('ffmpeg', ['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10',
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '10', '-pix_fmt', 'yuv420p', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live/pub')], { stdio: 'ignore' })
+      const pub = await eventually('the publisher', async () => {
+        const p = (await call(api, 'GET', '/v1/paths/live%2Fpub')).json as PathView
+        return p.state === 'ready' && p.bytesIn > 0 ? p : undefined
+      }, 15_000)
+      assert.equal(pub.publisher!.remoteAddress, '127.0.0.1')
+      assert.ok(Math.abs(Date.now() - Date.parse(pub.publisher!.since)) < 30_000)
+      assert.equal(pub.tracks[0]!.codec, 'h264')
+      const m = parsePrometheus((await call(api, 'GET', '/metrics')).text)
+      assert.equal(sampleValue(m, 'rtspkit_path_publisher_connected', { path: 'live/pub' }), 1)
+      assert.equal(sampleValue(m, 'rtspkit_path_publisher_connected', { path: 'cam' }), 0)
+    } finally {
+      ffmpeg?.kill('SIGKILL')
+    }
+    const gone = await eventually('the publisher to leave', async () => {
+      const p = (await call(api, 'GET', '/v1/paths/live%2Fpub')).json as PathView
+      return p.state === 'waiting-publisher' ? p : undefined
+    })
+    assert.equal(gone.publisher, null)
+  })
+
+  it('shows the effective config with secrets redacted', async () => {
+    const cfg = await call(api, 'GET', '/v1/config')
+    assert.equal(cfg.status, 200)
+    assert.deepEqual(cfg.json, { rtsp: { port: srv.server.port }, users: [{ username: 'admin', password: '[redacted]' }], relay: 'rtsp://***@10.0.0.9/stream' })
+    assert.ok(!cfg.text.includes('hunter2') && !cfg.text.includes('secret'))
+  })
+
+  it('unknown routes are 404 JSON; a wrong method is 405 with Allow', async () => {
+    const unknown = await call(api, 'GET', '/v2/things')
+    assert.equal(unknown.status, 404)
+    assert.equal(unknown.json.error.code, 'ERR_API_NOT_FOUND')
+    const post = await call(api, 'POST', '/v1/paths')
+    assert.equal(post.status, 405)
+    assert.equal(post.headers.get('allow'), 'GET')
+    const del = await call(api, 'DELETE', '/v1/paths/cam')
+    assert.equal(del.status, 405)
+    assert.equal(del.headers.get('allow'), 'GET')
+    const put = await call(api, 'PUT', '/v1/sessions/1')
+    assert.equal(put.headers.get('allow'), 'GET, DELETE')
+  })
+
+  it('a failing config provider is a 500 JSON error, not a dropped connection', async () => {
+    const broken = newApi(srv, { config: () => { throw new Error('boom') }, logger: { info() {}, debug() {}, warn() {} } })
+    await broken.start()
+    try {
+      const r = await call(broken, 'GET', '/v1/config')
+      assert.equal(r.status, 500)
+      assert.deepEqual(r.json, { error: { code: 'ERR_API_INTERNAL', message: 'internal error' } })
+    } finally {
+      await broken.close()
+    }
+  })
+
+  it('an open API refuses Host names other than loopback (DNS rebinding) and non-loopback listening', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: api.port, path: '/v1/paths', headers: { Host: 'attacker.example:9997' }, timeout: 5000 }, (res) => {
+        res.resume()
+        resolve(res.statusCode!)
+      })
+      req.on('error', reject)
+    })
+    assert.equal(status, 403)
+    assert.throws(() => newApi(srv, { host: '0.0.0.0' }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_API_OPEN')
+  })
+
+  it('every documented operation was exercised', () => {
+    assert.deepEqual(operations(doc).filter((op) => !covered.has(op)), [])
+  })
+})
+
+describe('HTTP API with users', () => {
+  let srv: TestServer
+  let api: ApiServer
+  const basic = (user: string, pass: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` })
+  before(async () => {
+    srv = await startServer({ cam: 'test:160x120@10' })
+    // admin may do anything, viewer may only read.
+    const users = new Map([['admin', 'pw-admin'], ['viewer', 'pw-view']])
+    api = newApi(srv, {
+      authorize: (u, p, action) => users.get(u) === p && (action === 'read' || u === 'admin' || 'forbidden'),
+    })
+    await api.start()
+  })
+  after(async () => {
+    await api.close()
+    await srv.stop()
+  })
+
+  it('no or wrong credentials: 401 JSON with a Basic challenge; right ones: 200', async () => {
+    for (const headers of [{}, basic('admin', 'wrong'), basic('nobody', 'pw-admin'), { Authorization: 'Digest username="admin"' }]) {
+      for (const target of ['/v1/paths', '/metrics', '/v9/unknown']) {
+        const r = await call(api, 'GET', target, headers)
+        assert.equal(r.status, 401, `${target} with ${JSON.stringify(headers)}`)
+        assert.equal(r.json.error.code, 'ERR_API_UNAUTHORIZED')
+        assert.equal(r.headers.get('www-authenticate'), 'Basic realm="rtspkit", charset="UTF-8"')
+      }
+    }
+    const ok = await call(api, 'GET', '/v1/paths', basic('admin', 'pw-admin'))
+    assert.equal(ok.status, 200)
+    assert.equal(ok.json.items[0].name, 'cam')
+    assert.equal((await call(api, 'GET', '/metrics', basic('viewer', 'pw-view'))).status, 200)
+  })
+
+  it('a user who may only read gets 403 for a kick; an admin gets through (404: no such session)', async () => {
+    const viewer = await call(api, 'DELETE', '/v1/sessions/123', basic('viewer', 'pw-view'))
+    assert.equal(viewer.status, 403)
+    assert.equal(viewer.json.error.code, 'ERR_API_FORBIDDEN')
+    const admin = await call(api, 'DELETE', '/v1/sessions/123', basic('admin', 'pw-admin'))
+    assert.equal(admin.status, 404)
+  })
+})
+
+describe('ApiServer lifecycle', () => {
+  it('close() is idempotent and frees the port; start() after close() is refused', async () => {
+    const srv = await startServer({ cam: 'test:160x120@10' })
+    try {
+      const api = newApi(srv)
+      await api.start()
+      const port = api.port
+      assert.equal((await fetch(`${api.url}/v1/paths`, { signal: AbortSignal.timeout(5000) })).status, 200)
+      await Promise.all([api.close(), api.close()])
+      await api.close()
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/v1/paths`, { signal: AbortSignal.timeout(5000) }))
+      await assert.rejects(api.start(), (e: unknown) => (e as { code?: string }).code === 'ERR_API_STARTED')
+    } finally {
+      await srv.stop()
+    }
+  })
+
+  it('a port in use is a ConfigError naming it', async () => {
+    const srv = await startServer({ cam: 'test:160x120@10' })
+    const first = newApi(srv)
+    await first.start()
+    const second = newApi(srv, { port: first.port })
+    try {
+      await assert.rejects(second.start(), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_PORT_IN_USE' && e.message.includes(String(first.port)))
+    } finally {
+      await second.close()
+      await first.close()
+      await srv.stop()
+    }
+  })
+})
