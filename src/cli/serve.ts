@@ -48,6 +48,22 @@ Options:
                                             first reader arrives, released --relay-close-after
                                             seconds after the last leaves, retried with backoff
                                             while it fails; any codec is forwarded
+                         ffmpeg:ARGS        run ffmpeg with these input arguments and serve its
+                                            video as H.264, e.g.
+                                              cam=ffmpeg:-f v4l2 -i /dev/video0
+                                              clip=ffmpeg:-re -stream_loop -1 -i in.mkv
+                                            (quote the whole --path for the shell). We add
+                                            -c:v libx264 -preset veryfast -tune zerolatency, an
+                                            IDR picture every 2 s, -bf 0, -pix_fmt yuv420p and
+                                            -f h264 to stdout, unless ARGS pick a video codec
+                                            after the last -i: an H.264 camera needs no
+                                            re-encoding with ...-i /dev/video0 -c:v copy.
+                                            Pictures are timed by arrival: files need -re.
+                                            Started at the first reader, stopped like relays
+                                            (--relay-close-after, --relay-always-on), restarted
+                                            with backoff if it dies while readers watch; readers
+                                            get 503 and the log ffmpeg's last error line if it
+                                            fails; --verbose logs all of ffmpeg's stderr
                        Default when no --path is given: test=test
   --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
                        and H.264 files whose SPS has no timing info
@@ -55,8 +71,9 @@ Options:
   --rtp-ports A-B      UDP port range for RTP/RTCP pairs (default: ephemeral ports)
   --session-timeout S  seconds before an idle session is closed (default 60)
   --max-sessions N     refuse new sessions beyond N with 503
-  --relay-close-after S  seconds a relay keeps pulling after its last reader left (default 10)
-  --relay-always-on    pull relays from the start, whether anyone watches or not
+  --relay-close-after S  seconds a relay (or ffmpeg: path) keeps running after its last
+                       reader left (default 10)
+  --relay-always-on    start relays and ffmpeg: paths at once, whether anyone watches or not
   --record DIR         record every path as fragmented MP4: DIR/NAME/YYYY-MM-DD_HH-MM-SS-mmm.mp4
                        (UTC); ffprobe, VLC and browsers play them, even while being written
   --record-segment S   start a new file at the first keyframe after S seconds (default 600)
@@ -199,7 +216,13 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   const relay = { alwaysOn: cfg.relayAlwaysOn, ...(cfg.relayCloseAfter !== undefined ? { closeAfterMs: cfg.relayCloseAfter * 1000 } : {}) }
   try {
     for (const p of cfg.paths) {
-      handles.push(addPath(server, p.name, p.spec, { defaults: { fps: cfg.fps, width: cfg.width, height: cfg.height }, relay, log: (m) => logger.info(m) }))
+      handles.push(addPath(server, p.name, p.spec, {
+        defaults: { fps: cfg.fps, width: cfg.width, height: cfg.height },
+        relay,
+        ffmpeg: relay,
+        log: (m) => logger.info(m),
+        debug: (m) => logger.debug(m),
+      }))
     }
     await server.start()
   } catch (err) {
