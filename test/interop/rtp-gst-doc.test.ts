@@ -72,6 +72,10 @@ describe('seed 004 RTP: GStreamer sends, rtspkit rtp recv receives', () => {
 describe('seed 004 RTP: rtspkit rtp send sends, the notes\' receivers decode', { concurrency: true }, () => {
   const RECEIVERS = [
     {
+      name: 'udpsrc caps="…H264,payload=96" ! rtph264depay ! h264parse ! avdec_h264',
+      pipeline: (port: number) => `udpsrc port=${port} caps="application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96" ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+    },
+    {
       name: 'Receive RTP Stream (Windows): udpsrc caps = "…" ! rtph264depay ! decodebin ! videoconvert',
       pipeline: (port: number) => `udpsrc port=${port} caps = "application/x-rtp, media=(string)video, clock-rate=(int)90000, encoding-name=(string)H264, payload=(int)96" ! rtph264depay ! decodebin ! videoconvert ! fakesink name=sink sync=false`,
     },
