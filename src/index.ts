@@ -60,3 +60,8 @@ export type { ClientDescription, ClientTrack, ClientTrackInfo } from './client/d
 export type { ClientFrame, ClientTrackStats } from './client/track-receiver.js'
 export type { ClientPublisher, PublishTrackStats } from './client/publisher.js'
 export { ClientAuthenticator, ServerAuthenticator, parseAuthenticate, parseAuthorization, digestHa1, type AuthChallenge, type Credentials, type ServerAuthenticatorOptions, type VerifyResult, type UserSecret } from './rtsp/auth/index.js'
+
+// Paths fed by processes: ffmpeg with the user's input arguments, served as H.264 on demand.
+export { addPath, type PathHandle, type PathDeps } from './server/paths.js'
+export { FfmpegPath, type FfmpegPathOptions, type FfmpegPathDeps } from './server/ffmpeg-path.js'
+export { H264ByteStreamParser, type H264AccessUnit } from './codecs/h264/byte-stream-parser.js'
