@@ -43,3 +43,6 @@ export class ConfigError extends RtspkitError {}
 
 /** Authentication failure (used by later auth work). */
 export class AuthError extends RtspkitError {}
+
+/** A source process or device failed while serving: ffmpeg exited, or gave no picture in time. */
+export class SourceError extends RtspkitError {}

@@ -140,10 +140,13 @@ export class ServeApp {
   }
 
   private open(name: string, p: PathConfig): PathHandle {
+    const onDemand = { alwaysOn: !p.onDemand, closeAfterMs: p.closeAfter * 1000, retryMaxMs: this.config.relays.retryMax * 1000 }
     const handle = addPath(this.server, name, parseSourceSpec(p.source), {
       defaults: this.opts.defaults,
-      relay: { alwaysOn: !p.onDemand, closeAfterMs: p.closeAfter * 1000, retryMaxMs: this.config.relays.retryMax * 1000 },
+      relay: onDemand,
+      ffmpeg: onDemand,
       log: (m) => this.logger.info(m, { path: name }),
+      debug: (m) => this.logger.debug(m, { path: name }),
     })
     handle.onWarning((m) => this.logger.warn(m, { path: name }))
     return handle

@@ -60,6 +60,22 @@ Options:
                                             first reader arrives, released --relay-close-after
                                             seconds after the last leaves, retried with backoff
                                             while it fails; any codec is forwarded
+                         ffmpeg:ARGS        run ffmpeg with these input arguments and serve its
+                                            video as H.264, e.g.
+                                              cam=ffmpeg:-f v4l2 -i /dev/video0
+                                              clip=ffmpeg:-re -stream_loop -1 -i in.mkv
+                                            (quote the whole --path for the shell). We add
+                                            -c:v libx264 -preset veryfast -tune zerolatency, an
+                                            IDR picture every 2 s, -bf 0, -pix_fmt yuv420p and
+                                            -f h264 to stdout, unless ARGS pick a video codec
+                                            after the last -i: an H.264 camera needs no
+                                            re-encoding with ...-i /dev/video0 -c:v copy.
+                                            Pictures are timed by arrival: files need -re.
+                                            Started at the first reader, stopped like relays
+                                            (--relay-close-after, --relay-always-on), restarted
+                                            with backoff if it dies while readers watch; readers
+                                            get 503 and the log ffmpeg's last error line if it
+                                            fails; --verbose logs all of ffmpeg's stderr
                        Default when no --path is given: test=test
   --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
                        and H.264 files whose SPS has no timing info
@@ -69,8 +85,9 @@ Options:
   --max-sessions N     refuse new sessions beyond N with 503
   --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5 and
                        Basic are offered); repeat for more users or paths
-  --relay-close-after S  seconds a relay keeps pulling after its last reader left (default 10)
-  --relay-always-on    pull relays from the start, whether anyone watches or not
+  --relay-close-after S  seconds a relay (or ffmpeg: path) keeps running after its last
+                       reader left (default 10)
+  --relay-always-on    start relays and ffmpeg: paths at once, whether anyone watches or not
   --record DIR         record every path as fragmented MP4: DIR/NAME/YYYY-MM-DD_HH-MM-SS-mmm.mp4
                        (UTC); ffprobe, VLC and browsers play them, even while being written
   --record-segment S   start a new file at the first keyframe after S seconds (default 600)
@@ -207,7 +224,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     if (seen.has(name)) throw new ConfigError('ERR_CLI_PATH', `path "${name}" is given twice`, { observed: name })
     seen.add(name)
     const source = p.slice(eq + 1)
-    cfg.flagPaths.push({ name, source, relay: parseSourceSpec(source).kind === 'relay' })
+    const kind = parseSourceSpec(source).kind
+    cfg.flagPaths.push({ name, source, relay: kind === 'relay' || kind === 'ffmpeg' })
   }
   if (v.config !== undefined) {
     if (v.config === '') throw new ConfigError('ERR_CLI_VALUE', '--config needs a file, e.g. --config rtspkit.yml', { observed: v.config })
@@ -247,7 +265,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
     : parseConfig({ text: cfg.flagPaths.length > 0 ? 'paths: {}\n' : undefined, fileName: 'defaults', env, overrides })
   // Flags that reach across the file's entries.
   if (cfg.recordDir !== undefined) for (const p of config.paths) p.record = true
-  if (cfg.relayAlwaysOn) for (const p of config.paths) if (/^rtsp:/i.test(p.source)) p.onDemand = false
+  if (cfg.relayAlwaysOn) for (const p of config.paths) if (/^(rtsp|ffmpeg):/i.test(p.source)) p.onDemand = false
   for (const [name, users] of cfg.auth) {
     const path = config.paths.find((p) => p.name === name)
     if (!path) throw new ConfigError('ERR_CLI_AUTH', `--auth names path "${name}", which is not served (paths: ${config.paths.map((p) => p.name).join(', ')})`, { observed: name })

@@ -168,13 +168,15 @@ class Checker {
       const source = get('source', DEFAULT_PATH_SOURCE) as string
       let relay = false
       try {
-        relay = parseSourceSpec(source).kind === 'relay'
+        // Relays and ffmpeg: processes run on demand; other sources are always there.
+        const kind = parseSourceSpec(source).kind
+        relay = kind === 'relay' || kind === 'ffmpeg'
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err
         this.fail('ERR_CONFIG_SOURCE', [...key, 'source'], `is not a valid source: ${err.message}`, { observed: source, allowed: err.details.allowed })
       }
       const onDemand = get('onDemand', relay) as boolean
-      if (onDemand && !relay) this.fail('ERR_CONFIG_VALUE', [...key, 'onDemand'], `can only be true for a relay (source rtsp://…); "${source}" is always available`, { observed: true })
+      if (onDemand && !relay) this.fail('ERR_CONFIG_VALUE', [...key, 'onDemand'], `can only be true for a relay or an ffmpeg: source (rtsp://…, ffmpeg:…); "${source}" is always available`, { observed: true })
       const read = get('read', [ANYONE]) as string[]
       const publish = get('publish', [ANYONE]) as string[]
       for (const [list, names] of [['read', read], ['publish', publish]] as const) {

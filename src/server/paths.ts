@@ -1,13 +1,14 @@
 /**
  * One place that turns a `--path NAME=SOURCE` (or, later, a config entry) into what serves it: a
- * local source (test card, file), a publish path, or a relay.
+ * local source (test card, file), a publish path, a relay, or an ffmpeg process.
  */
 import { createCodecRegistry } from '../codecs/registry.js'
 import { rtspClientConnector } from '../client/relay-upstream.js'
 import { attachSource, type SourceDefaults, type SourceSpec } from '../sources/source-spec.js'
 import { FilePlayback } from '../sources/file-playback.js'
 import { systemClock } from '../util/clock.js'
-import { Relay, type RelayOptions, type UpstreamConnector } from './relay.js'
+import { FfmpegPath, type FfmpegPathOptions } from './ffmpeg-path.js'
+import { Relay, redact, type RelayOptions, type UpstreamConnector } from './relay.js'
 import type { RtspServer } from './rtsp-server.js'
 
 export interface PathHandle {
@@ -25,7 +26,11 @@ export interface PathDeps {
   relay?: RelayOptions
   /** How relays reach their upstream (default: RtspClient). */
   connector?: UpstreamConnector
+  /** `ffmpeg:` paths: on demand like relays, plus the executable and start timeout. */
+  ffmpeg?: FfmpegPathOptions
   log?: (msg: string) => void
+  /** Chatty detail: each line ffmpeg writes to stderr. */
+  debug?: (msg: string) => void
 }
 
 export function addPath(server: RtspServer, name: string, spec: SourceSpec, deps: PathDeps = {}): PathHandle {
@@ -38,7 +43,12 @@ export function addPath(server: RtspServer, name: string, spec: SourceSpec, deps
     case 'relay': {
       const relay = new Relay(name, spec.url, server, deps.connector ?? rtspClientConnector(), { registry: createCodecRegistry(), clock: systemClock, log: deps.log }, deps.relay).attach()
       const mode = deps.relay?.alwaysOn ? 'always on' : 'on demand'
-      return { name, description: `relay of ${spec.url.replace(/\/\/[^@/]*@/, '//***@')} (${mode})`, stop: () => relay.close(), onWarning() {} }
+      return { name, description: `relay of ${redact(spec.url)} (${mode})`, stop: () => relay.close(), onWarning() {} }
+    }
+    case 'ffmpeg': {
+      const path = new FfmpegPath(name, spec.args, server, { clock: systemClock, log: deps.log, debug: deps.debug }, deps.ffmpeg).attach()
+      const mode = deps.ffmpeg?.alwaysOn ? 'always on' : 'on demand'
+      return { name, description: `ffmpeg ${spec.args.join(' ')} (H.264, ${mode})`, stop: () => path.close(), onWarning() {} }
     }
     case 'unshared': {
       const source = new FilePlayback(spec.path, { loop: spec.loop, fps: deps.defaults?.fps })

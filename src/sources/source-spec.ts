@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js'
 import { parseRtspUrl } from '../rtsp/url.js'
 import type { PublishPathOptions, RtspServer } from '../server/rtsp-server.js'
 import type { AudioTrackSpec, ServerStream, StreamSpec, VideoTrackSpec } from '../server/server-stream.js'
+import { checkFfmpegInputArgs, splitCommandLine } from './ffmpeg-args.js'
 import { describeFileInputs, findFileInput, inputExtensions, openInputSource } from './input-source.js'
 import type { MediaSource, TrackInfo } from './source.js'
 
@@ -16,6 +17,8 @@ export type SourceSpec =
   | { kind: 'publish'; options: PublishPathOptions }
   /** Pulled from another RTSP server or camera (a relay), e.g. rtsp://user:pass@camera/stream. */
   | { kind: 'relay'; url: string }
+  /** ffmpeg run with these input arguments, its output served as H.264 (see sources/ffmpeg-args.ts). */
+  | { kind: 'ffmpeg'; args: string[] }
 
 /** Sources that produce frames in this process (not a publisher, not a relay). */
 export type LocalSourceSpec = Extract<SourceSpec, { kind: 'test' | 'file' }>
@@ -31,8 +34,9 @@ export interface SourceDefaults {
 const TEST_FORM = /^test(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/
 
 /**
- * Parses a source: `test`, `test:1280x720`, `test:1280x720@30`, `test@30`, or `file:PATH` (the file
- * type follows the extension; see FILE_INPUTS in input-source.ts).
+ * Parses a source: `test`, `test:1280x720`, `test:1280x720@30`, `test@30`, `file:PATH` (the file
+ * type follows the extension; see FILE_INPUTS in input-source.ts), `publish[:stay,takeover]`,
+ * `rtsp://…` (a relay) or `ffmpeg:ARGS` (ARGS split like a shell's words, e.g. `ffmpeg:-f v4l2 -i /dev/video0`).
  */
 export function parseSourceSpec(text: string): SourceSpec {
   const t = TEST_FORM.exec(text)
@@ -65,6 +69,11 @@ export function parseSourceSpec(text: string): SourceSpec {
       allowed: inputExtensions(),
     })
   }
+  if (text.startsWith('ffmpeg:')) {
+    const args = splitCommandLine(text.slice('ffmpeg:'.length))
+    checkFfmpegInputArgs(args)
+    return { kind: 'ffmpeg', args }
+  }
   if (/^rtsp:\/\//i.test(text)) {
     try {
       parseRtspUrl(text)
@@ -73,9 +82,9 @@ export function parseSourceSpec(text: string): SourceSpec {
     }
     return { kind: 'relay', url: text }
   }
-  throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish or rtsp://HOST/PATH`, {
+  throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS`, {
     observed: text,
-    allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'unshared:PATH', 'unshared+loop:PATH', 'publish', 'rtsp://…'],
+    allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'unshared:PATH', 'unshared+loop:PATH', 'publish', 'rtsp://…', 'ffmpeg:ARGS'],
   })
 }
 

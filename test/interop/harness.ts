@@ -146,8 +146,11 @@ export interface CvResult {
   shape: [number, number, number] | null
 }
 
-/** OpenCV's VideoCapture (FFmpeg backend) reads frames, through Debian's python3-opencv. */
-export async function opencvRead(url: string, frames: number, transport: 'tcp' | 'udp' = 'tcp'): Promise<CvResult> {
+/**
+ * OpenCV's VideoCapture reads frames, through Debian's python3-opencv: an RTSP URL with the FFmpeg
+ * backend over `transport`, or with 'gstreamer' a GStreamer pipeline ending in appsink (CAP_GSTREAMER).
+ */
+export async function opencvRead(url: string, frames: number, transport: 'tcp' | 'udp' | 'gstreamer' = 'tcp'): Promise<CvResult> {
   const r = await run(DEBIAN_PYTHON, [path.join(ROOT, 'test/interop/cv_read.py'), url, String(frames), transport], 60_000)
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as CvResult
