@@ -10,7 +10,7 @@ const TESTSRC = 'ffmpeg:-re -f lavfi -i testsrc2=size=320x240:rate=25'
 const YUV_320x240 = (320 * 240 * 3) / 2
 
 function collectingLogger(lines: string[]): Logger {
-  return { info: (m) => lines.push(m), warn: (m) => lines.push(`warn: ${m}`), debug: (m) => lines.push(`debug: ${m}`) }
+  return { info: (m) => lines.push(m), warn: (m, f) => lines.push(`warn: ${f?.path !== undefined ? `/${f.path}: ` : ''}${m}`), debug: (m) => lines.push(`debug: ${m}`) }
 }
 
 function isAlive(pid: number): boolean {
