@@ -20,6 +20,9 @@ import { Publisher } from './publisher.js'
 import { createCodecRegistry } from '../codecs/registry.js'
 import { allocateUdpPair, type PortRange, type UdpPair } from './udp-pair.js'
 import { mediaSection } from './tracks/media-track.js'
+import { ServerAuthenticator, type ServerAuthMethod } from '../rtsp/auth/server-authenticator.js'
+import type { PerReaderSource, ReaderPlayback } from './per-reader.js'
+import { parseRange } from '../rtsp/headers/range.js'
 
 export const SERVER_NAME = 'rtspkit/0.1'
 const SUPPORTED_METHODS = ['OPTIONS', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'RECORD', 'TEARDOWN', 'GET_PARAMETER', 'SET_PARAMETER']
@@ -76,6 +79,15 @@ export interface OnDemandPath {
   close(): void
 }
 
+/** Who may use a path: users and passwords, and the schemes offered in the 401 challenge. */
+export interface PathAuthOptions {
+  users: readonly { username: string; password: string }[]
+  /** Offered in this order (default ['digest', 'basic']: Digest SHA-256 and MD5, then Basic). */
+  methods?: readonly ServerAuthMethod[]
+  /** Default 'rtspkit'. */
+  realm?: string
+}
+
 export interface Logger {
   info(msg: string): void
   warn(msg: string): void
@@ -108,6 +120,8 @@ interface Target {
   path: string
   stream: ServerStream | undefined
   trackIndex: number | undefined
+  /** A per-reader path: `stream` is then its template (for DESCRIBE); each session gets its own. */
+  perReader?: PerReaderSource
 }
 
 class RequestError extends RtspkitError {
@@ -125,6 +139,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly publishPaths = new Map<string, Required<PublishPathOptions>>()
   private readonly publishers = new Map<string, Publisher>()
   private readonly onDemand = new Map<string, OnDemandPath>()
+  private readonly perReader = new Map<string, { source: PerReaderSource; template?: ServerStream }>()
+  /** The playback of each session on a per-reader path. */
+  private readonly playbacks = new Map<string, ReaderPlayback>()
+  private readonly pathAuth = new Map<string, ServerAuthenticator>()
   private readonly codecs = createCodecRegistry()
   private tcp: net.Server | undefined
   private sweepTimer: NodeJS.Timeout | undefined
@@ -167,7 +185,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       throw new ConfigError('ERR_STREAM_NAME', `invalid stream name "${name}": use letters, digits, '-', '_', '.', '/'`, { observed: name })
     }
     if (this.streams.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `stream "${key}" already exists`, { observed: key })
-    const stream = new ServerStream(key, spec, { clock: this.opts.clock, random: this.opts.random, maxPacketSize: this.opts.maxPacketSize })
+    const stream = new ServerStream(key, spec, this.streamDeps())
     this.streams.set(key, stream)
     this.emit('stream', stream)
     return stream
@@ -191,6 +209,39 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!key || /[\s?#]/.test(key)) throw new ConfigError('ERR_STREAM_NAME', `invalid path name "${name}"`, { observed: name })
     if (this.streams.has(key) || this.publishPaths.has(key) || this.onDemand.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
     this.onDemand.set(key, handler)
+  }
+
+  /**
+   * A path where every reader gets its own playback (see per-reader.ts): `name` may be '' for the
+   * root URL (`rtsp://host:port/`) or '*' for any path nothing else serves.
+   */
+  addPerReaderPath(name: string, source: PerReaderSource): void {
+    const key = name === '*' ? '*' : normalizePath(name)
+    if (/[\s?#]/.test(key)) throw new ConfigError('ERR_STREAM_NAME', `invalid path name "${name}"`, { observed: name })
+    if (this.streams.has(key) || this.publishPaths.has(key) || this.onDemand.has(key) || this.perReader.has(key)) {
+      throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
+    }
+    this.perReader.set(key, { source })
+  }
+
+  /**
+   * Requires credentials on a path: every request on it (DESCRIBE, SETUP, PLAY, ANNOUNCE, RECORD…)
+   * must carry an Authorization the path's users pass; others get 401 with the challenges.
+   */
+  protectPath(name: string, options: PathAuthOptions): void {
+    const key = normalizePath(name)
+    const users = new Map(options.users.map((u) => [u.username, u.password]))
+    if (users.size === 0) throw new ConfigError('ERR_AUTH_USERS', `path "${key}" needs at least one user`, { observed: [] })
+    this.pathAuth.set(key, new ServerAuthenticator({
+      realm: options.realm ?? 'rtspkit',
+      methods: options.methods ?? ['digest', 'basic'],
+      users: (u) => {
+        const password = users.get(u)
+        return password === undefined ? undefined : { password }
+      },
+      clock: this.opts.clock,
+      random: this.opts.random,
+    }))
   }
 
   getStream(name: string): ServerStream | undefined {
@@ -312,6 +363,12 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private closeSession(s: ServerSession, reason: string): void {
     if (!this.sessions.delete(s.id)) return
     s.close()
+    const playback = this.playbacks.get(s.id)
+    if (playback) {
+      this.playbacks.delete(s.id)
+      playback.stop()
+      s.stream.close()
+    }
     this.opts.logger.info(`session ${s.id} on /${s.path} closed: ${reason}`)
     this.emit('teardown', { path: s.path, sessionId: s.id, remoteAddress: this.connections.get(s.ownerId)?.remoteAddress ?? '', reason })
   }
@@ -340,6 +397,8 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (conn.overLimit) {
       return makeResponse(503, { Connection: 'close' })
     }
+    const denied = this.checkAuth(conn, req)
+    if (denied) return denied
     try {
       switch (req.method) {
         case 'OPTIONS':
@@ -373,6 +432,25 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     }
   }
 
+  /** 401 with challenges when the request's path is protected and its credentials do not pass. */
+  private checkAuth(conn: ServerConnection, req: RtspRequest): RtspResponse | undefined {
+    if (this.pathAuth.size === 0 || req.uri === '*') return undefined
+    let path: string
+    try {
+      path = this.resolve(req.uri).path
+    } catch {
+      return undefined // a bad URI gets its own answer
+    }
+    const auth = this.pathAuth.get(path) ?? this.pathAuth.get(pathOf(req.uri))
+    if (!auth) return undefined
+    const result = auth.verify(req.method, req.headers.get('Authorization'))
+    if (result.ok) return undefined
+    if (req.headers.get('Authorization') !== undefined) this.opts.logger.warn(`/${path}: ${req.method} from ${conn.remoteAddress} refused: ${result.reason}`)
+    const res = makeResponse(401)
+    for (const c of auth.challenges({ stale: result.stale })) res.headers.append('WWW-Authenticate', c)
+    return res
+  }
+
   private resolve(uri: string): Target {
     if (uri === '*') return { path: '', stream: undefined, trackIndex: undefined }
     const path = pathOf(uri)
@@ -380,11 +458,25 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (exact) return { path, stream: exact, trackIndex: undefined }
     const slash = path.lastIndexOf('/')
     const m = TRACK_SUFFIX.exec(path.slice(slash + 1))
-    if (m) {
-      const base = slash >= 0 ? path.slice(0, slash) : ''
-      return { path: base, stream: this.streams.get(base), trackIndex: Number(m[1]) }
+    const base = m ? (slash >= 0 ? path.slice(0, slash) : '') : path
+    const trackIndex = m ? Number(m[1]) : undefined
+    const stream = this.streams.get(base)
+    if (stream) return { path: base, stream, trackIndex }
+    const entry = this.perReader.get(base) ?? (this.servesPath(base) ? undefined : this.perReader.get('*'))
+    if (entry) {
+      entry.template ??= new ServerStream(base, entry.source.spec, this.streamDeps())
+      return { path: base, stream: entry.template, trackIndex, perReader: entry.source }
     }
-    return { path, stream: undefined, trackIndex: undefined }
+    return { path: m ? base : path, stream: undefined, trackIndex }
+  }
+
+  /** Whether a path is served by something other than the '*' per-reader path. */
+  private servesPath(path: string): boolean {
+    return this.streams.has(path) || this.publishPaths.has(path) || this.onDemand.has(path) || (path !== '*' && this.perReader.has(path))
+  }
+
+  private streamDeps() {
+    return { clock: this.opts.clock, random: this.opts.random, maxPacketSize: this.opts.maxPacketSize }
   }
 
   /** Content-Base and RTP-Info URLs: the scheme and authority the client used, without credentials. */
@@ -419,11 +511,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!stream.ready) await stream.waitReady(this.opts.describeWait)
     if (!this.streams.has(stream.name)) return makeResponse(404)
     const base = this.baseUrl(conn, req, stream.name)
-    const sdp = this.buildSdp(stream, conn)
+    const sdp = this.buildSdp(stream, conn, target.perReader?.durationSeconds)
     return makeResponse(200, { 'Content-Base': base, 'Content-Type': 'application/sdp' }, Buffer.from(sdp))
   }
 
-  private buildSdp(stream: ServerStream, conn: ServerConnection): string {
+  private buildSdp(stream: ServerStream, conn: ServerConnection, durationSeconds?: number): string {
     const addrType = conn.localAddress.includes(':') ? 'IP6' : 'IP4'
     const media: SdpMedia[] = stream.tracks.map((t) => mediaSection(t.media, t.control))
     const desc: SessionDescription = {
@@ -435,7 +527,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       connection: `IN ${addrType} ${addrType === 'IP6' ? '::' : '0.0.0.0'}`,
       bandwidths: [],
       timing: ['0 0'],
-      attributes: [{ key: 'tool', value: SERVER_NAME }, { key: 'type', value: 'broadcast' }, { key: 'range', value: 'npt=now-' }],
+      attributes: [{ key: 'tool', value: SERVER_NAME }, { key: 'type', value: durationSeconds === undefined ? 'broadcast' : 'recvonly' }, { key: 'range', value: durationSeconds === undefined ? 'npt=now-' : `npt=0-${formatNpt(durationSeconds)}` }],
       media,
     }
     return formatSdp(desc)
@@ -469,7 +561,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (publisher && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? '')) return this.setupRecord(conn, req, publisher)
     const target = await this.resolveOnDemand(req.uri)
     if (!target.stream) return makeResponse(404)
-    const stream = target.stream
+    const existing = this.sessionFrom(req, false)
+    // A per-reader path: the session's own stream, made at its first SETUP.
+    const stream = !target.perReader ? target.stream : existing && this.playbacks.has(existing.id) && existing.path === target.path ? existing.stream : new ServerStream(target.path, target.perReader.spec, this.streamDeps())
     // VLC and others set up the aggregate URL of a single-track stream.
     const trackIndex = target.trackIndex ?? (stream.tracks.length === 1 ? 0 : undefined)
     if (trackIndex === undefined) return makeResponse(459)
@@ -485,7 +579,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       return makeResponse(461)
     }
 
-    let session = this.sessionFrom(req, false)
+    let session = existing
     if (session) {
       if (session.stream !== stream) return makeResponse(459)
       if (session.state === 'playing') return makeResponse(455)
@@ -526,12 +620,23 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
         },
       })
       this.sessions.set(session.id, session)
+      if (target.perReader) this.openPlayback(session, target.perReader, conn.remoteAddress)
     }
     session.addSetup(new TrackSetup(track, transport))
     if (session.state === 'init') session.state = 'ready'
     const transportText = formatTransport(replySpec)
     this.emit('setup', { path: stream.name, sessionId: session.id, remoteAddress: conn.remoteAddress, transport: transportText, track: trackIndex })
     return makeResponse(200, { ...this.sessionHeader(session), Transport: transportText })
+  }
+
+  /** Starts a per-reader session's own playback; its end ends the session (BYE). */
+  private openPlayback(session: ServerSession, source: PerReaderSource, remoteAddress: string): void {
+    const id = session.id
+    const ended = () => setImmediate(() => {
+      const s = this.sessions.get(id)
+      if (s) this.closeSession(s, 'end of stream')
+    })
+    this.playbacks.set(id, source.open(session.stream, { path: session.path, sessionId: id, remoteAddress }, ended))
   }
 
   /** Interleaved channels: the client's choice when free on this connection, else the next free pair. */
@@ -665,18 +770,37 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const session = this.sessionFrom(req, true)
     if (session.state === 'init' || session.setups.size === 0) return makeResponse(455)
     const target = this.resolve(req.uri)
-    if (target.stream && target.stream !== session.stream) return makeResponse(459)
+    const playback = this.playbacks.get(session.id)
+    if (target.stream && target.stream !== session.stream && !(playback && target.perReader)) return makeResponse(459)
     if (target.trackIndex !== undefined && session.setups.size > 1) return makeResponse(460)
+    // Per-reader playback may start elsewhere: `Range: npt=S-` seeks (RFC 2326 §12.29).
+    let from: number | undefined
+    const range = req.headers.get('Range')
+    if (playback && range !== undefined) {
+      const r = parseRange(range)
+      if (r.unit !== 'npt') return makeResponse(457)
+      if (typeof r.start === 'number') from = r.start
+    }
     const base = this.baseUrl(conn, req, session.stream.name)
+    const wasPlaying = session.state === 'playing'
+    session.play()
+    if (playback) {
+      if (wasPlaying && from !== undefined) session.restartAtKeyframe()
+      // Frames go out after the PLAY reply, not ahead of it on an interleaved connection.
+      setImmediate(() => {
+        if (this.playbacks.get(session.id) === playback && session.state === 'playing') playback.play(from)
+      })
+    }
     const now = this.opts.clock.wallMs()
     const rtpInfo = [...session.setups.values()].map((s) => ({
       url: base + s.track.control,
       seq: s.track.media.nextSequence,
       rtptime: s.track.rtpTimeAt(now),
     }))
-    session.play()
     this.emit('play', { path: session.path, sessionId: session.id, remoteAddress: conn.remoteAddress })
-    return makeResponse(200, { ...this.sessionHeader(session), Range: 'npt=now-', 'RTP-Info': formatRtpInfo(rtpInfo) })
+    const duration = target.perReader?.durationSeconds
+    const rangeOut = playback ? `npt=${formatNpt(from ?? playback.position?.() ?? 0)}-${duration !== undefined ? formatNpt(duration) : ''}` : 'npt=now-'
+    return makeResponse(200, { ...this.sessionHeader(session), Range: rangeOut, 'RTP-Info': formatRtpInfo(rtpInfo) })
   }
 
   private pause(conn: ServerConnection, req: RtspRequest): RtspResponse {
@@ -684,6 +808,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (session.state === 'init') return makeResponse(455)
     const target = this.resolve(req.uri)
     if (target.trackIndex !== undefined && session.setups.size > 1) return makeResponse(460)
+    this.playbacks.get(session.id)?.pause()
     session.pause()
     this.emit('pause', { path: session.path, sessionId: session.id, remoteAddress: conn.remoteAddress })
     return makeResponse(200, this.sessionHeader(session))
@@ -699,6 +824,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const session = this.sessionFrom(req, false)
     return makeResponse(200, session ? this.sessionHeader(session) : {})
   }
+}
+
+/** Normal play time in seconds, to the millisecond (RFC 2326 §3.6). */
+function formatNpt(seconds: number): string {
+  return String(Math.round(seconds * 1000) / 1000)
 }
 
 function isSupportedTransport(t: TransportSpec): boolean {

@@ -26,7 +26,7 @@ import { splitLengthPrefixed } from '../formats/mp4/length-prefixed.js'
 import type { Clock } from '../util/clock.js'
 import { checkFps, sourceFileError } from './annexb-file-source.js'
 import type { AudioTrackInfo, FramePush, MediaSource, TrackInfo, VideoTrackInfo } from './source.js'
-import { TimedPlayer } from './timed-player.js'
+import { TimelinePlayer, type Timeline, type TimelineTrack } from './timeline.js'
 
 /** Files up to this size are read into memory whole by default. */
 export const DEFAULT_MP4_MEMORY_LIMIT = 64 * 1024 * 1024
@@ -147,69 +147,49 @@ function demuxFile(file: string, bytes: ByteSource): Mp4Movie {
   }
 }
 
-/** Plays an MP4 file's first video and first audio track as a live source. See the file comment. */
-export class Mp4FileSource implements MediaSource {
-  readonly tracks: readonly TrackInfo[]
+/**
+ * An MP4 file's first video and first audio track as a timeline: samples in decode order with their
+ * due (decode) and presentation times in ms from the earliest sample, read on demand.
+ */
+export class Mp4Timeline implements Timeline {
+  readonly tracks: TimelineTrack[]
+  readonly durationMs: number
   readonly description: string
   readonly movie: Mp4Movie
   /** Samples skipped because their NAL lengths were malformed or the read failed. */
   skippedSamples = 0
-  private readonly played: PlayedTrack[]
   private readonly bytes: ByteSource
-  private readonly player: TimedPlayer
-  /** ms subtracted from every time so the earliest sample is at 0. */
-  private readonly originMs: number
 
-  constructor(file: string, opts: Mp4FileSourceOptions = {}) {
+  constructor(file: string, opts: { memoryLimit?: number | undefined } = {}) {
     this.bytes = openBytes(file, opts.memoryLimit ?? DEFAULT_MP4_MEMORY_LIMIT)
     this.movie = demuxFile(file, this.bytes)
     const withSamples = this.movie.tracks.filter((t) => t.samples.count > 0)
     const video = withSamples.map((t) => videoInfo(file, t)).find((t) => t !== undefined)
     const audio = withSamples.map(audioInfo).find((t) => t !== undefined)
-    this.played = [video, audio].filter((t): t is PlayedTrack => t !== undefined)
-    if (this.played.length === 0) {
+    const played = [video, audio].filter((t): t is PlayedTrack => t !== undefined)
+    if (played.length === 0) {
       this.bytes.close()
       throw new ConfigError('ERR_MP4_NO_TRACK', `${file} has no track rtspkit can play (found ${codecsFound(this.movie)}); supported: H.264, H.265, AAC, Opus, G.711 at 8000 Hz`, {
         observed: this.movie.tracks.map((t) => t.entry.fourcc),
         allowed: ['avc1', 'avc3', 'hvc1', 'hev1', 'mp4a', 'Opus', 'ulaw', 'alaw'],
       })
     }
-    this.tracks = this.played.map((t) => t.info)
-    this.originMs = Math.min(...this.played.map((t) => this.timeMs(t, t.mp4.samples.dts[0]!)))
-    // Each pass lasts as long as the longest track, so every track loops without overlap and the
-    // offset between tracks stays the same in every pass.
-    const periodMs = Math.max(...this.played.map((t) => ((t.mp4.samples.endDts - t.mp4.samples.dts[0]!) * MS_PER_S) / t.mp4.timescale))
-    const loop = opts.loop ?? true
-    this.player = new TimedPlayer(
-      this.played.map((t) => ({ count: t.mp4.samples.count, dueMs: (i: number) => this.timeMs(t, t.mp4.samples.dts[i]!) - this.originMs })),
-      { periodMs, loop, clock: opts.clock, label: 'MP4 file source' },
-    )
-    this.description = `${path.basename(file)} (MP4: ${this.played.map(describe).join(' + ')}, ${(periodMs / MS_PER_S).toFixed(1)} s${loop ? ', looping' : ''})`
-  }
-
-  get running(): boolean {
-    return this.player.running
-  }
-
-  /** Throws StateError when already started. */
-  start(push: FramePush, wanted?: () => boolean): void {
-    this.player.start((track, index, passMs) => {
-      if (wanted && !wanted()) return
-      const t = this.played[track]!
-      const frame = this.frame(t, index)
-      if (frame) push(track, frame, passMs + this.timeMs(t, t.mp4.samples.pts[index]!) - this.originMs)
+    const timeMs = (t: PlayedTrack, time: number): number => ((time + t.mp4.shift) * MS_PER_S) / t.mp4.timescale
+    const originMs = Math.min(...played.map((t) => timeMs(t, t.mp4.samples.dts[0]!)))
+    // A pass lasts as long as the longest track, so looping tracks keep their offsets.
+    this.durationMs = Math.max(...played.map((t) => ((t.mp4.samples.endDts - t.mp4.samples.dts[0]!) * MS_PER_S) / t.mp4.timescale))
+    this.tracks = played.map((t) => {
+      const s = t.mp4.samples
+      return {
+        info: t.info,
+        count: s.count,
+        dueMs: (i: number) => timeMs(t, s.dts[i]!) - originMs,
+        ptsMs: (i: number) => timeMs(t, s.pts[i]!) - originMs,
+        keyframe: (i: number) => s.keyframe[i] === true,
+        frame: (i: number) => this.frame(t, i),
+      }
     })
-  }
-
-  /** Idempotent; clears the timer and closes the file (a later `start` reopens it and resumes). */
-  stop(): void {
-    this.player.stop()
-    this.bytes.close()
-  }
-
-  /** A sample time (track timescale, before the edit shift) in ms. */
-  private timeMs(t: PlayedTrack, time: number): number {
-    return ((time + t.mp4.shift) * MS_PER_S) / t.mp4.timescale
+    this.description = `${path.basename(file)} (MP4: ${played.map(describe).join(' + ')}, ${(this.durationMs / MS_PER_S).toFixed(1)} s)`
   }
 
   /** Sample `index` as a frame: NAL units for video, the bytes for audio; undefined when malformed. */
@@ -225,5 +205,47 @@ export class Mp4FileSource implements MediaSource {
     }
     this.skippedSamples++
     return undefined
+  }
+
+  close(): void {
+    this.bytes.close()
+  }
+}
+
+/** Plays an MP4 file's first video and first audio track as a live source. See the file comment. */
+export class Mp4FileSource implements MediaSource {
+  readonly tracks: readonly TrackInfo[]
+  readonly description: string
+  private readonly timeline: Mp4Timeline
+  private readonly player: TimelinePlayer
+
+  constructor(file: string, opts: Mp4FileSourceOptions = {}) {
+    this.timeline = new Mp4Timeline(file, opts)
+    this.tracks = this.timeline.tracks.map((t) => t.info)
+    const loop = opts.loop ?? true
+    this.player = new TimelinePlayer(this.timeline, { loop, clock: opts.clock, label: 'MP4 file source' })
+    this.description = this.timeline.description.replace(/\)$/, `${loop ? ', looping' : ''})`)
+  }
+
+  get movie(): Mp4Movie {
+    return this.timeline.movie
+  }
+
+  get skippedSamples(): number {
+    return this.timeline.skippedSamples
+  }
+
+  get running(): boolean {
+    return this.player.running
+  }
+
+  /** Throws StateError when already started. */
+  start(push: FramePush, wanted?: () => boolean): void {
+    this.player.start(push, wanted)
+  }
+
+  /** Idempotent; clears the timer (a later `start` resumes). */
+  stop(): void {
+    this.player.stop()
   }
 }

@@ -23,6 +23,8 @@ export interface TimedPlayerOptions {
   /** Behind by more than this, the player moves its start forward rather than bursting (default 500 ms). */
   maxLagMs?: number | undefined
   label: string
+  /** Called when a player that does not loop has played its last sample and stopped itself. */
+  onEnd?: (() => void) | undefined
 }
 
 /** Samples pushed in one timer callback at most, so a stalled process catches up in steps. */
@@ -66,6 +68,28 @@ export class TimedPlayer {
     this.schedule(0)
   }
 
+  /** ms of the timeline played so far (including earlier passes). */
+  elapsedMs(): number {
+    return this.timer ? this.clock.monoMs() - this.startMono : this.elapsedAtStop
+  }
+
+  /**
+   * Moves each track to sample `cursors[track]` of the first pass, and the clock to `ms` (the time the
+   * first of them is due). A running player continues from there at once.
+   */
+  seek(cursors: readonly number[], ms: number): void {
+    cursors.forEach((c, i) => {
+      this.cursor[i] = c
+      this.pass[i] = 0
+    })
+    this.elapsedAtStop = ms
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.startMono = this.clock.monoMs() - ms
+      this.schedule(0)
+    }
+  }
+
   /** Idempotent; clears the timer. A later `start` resumes where it stopped. */
   stop(): void {
     if (!this.timer) return
@@ -102,6 +126,7 @@ export class TimedPlayer {
       const next = this.next()
       if (!next) {
         this.stop()
+        this.opts.onEnd?.()
         return
       }
       if (next.due > elapsed) break
@@ -119,6 +144,7 @@ export class TimedPlayer {
     const next = this.next()
     if (!next) {
       this.stop()
+      this.opts.onEnd?.()
       return
     }
     this.schedule(next.due - (this.clock.monoMs() - this.startMono))
