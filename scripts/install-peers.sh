@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real peers the interop tests decode our streams with (Debian packages), when missing.
+# Installs the real peers the interop tests decode our streams with (Debian packages), when missing;
+# chromium is the browser the `rtspkit view` tests drive (playwright-core, /usr/bin/chromium).
 # Run by `npm test` (pretest). Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0
   python3-gi python3-gst-1.0 python3-opencv
+  chromium
 )
 
 missing=()

@@ -60,3 +60,9 @@ export type { ClientDescription, ClientTrack, ClientTrackInfo } from './client/d
 export type { ClientFrame, ClientTrackStats } from './client/track-receiver.js'
 export type { ClientPublisher, PublishTrackStats } from './client/publisher.js'
 export { ClientAuthenticator, ServerAuthenticator, parseAuthenticate, parseAuthorization, digestHa1, type AuthChallenge, type Credentials, type ServerAuthenticatorOptions, type VerifyResult, type UserSecret } from './rtsp/auth/index.js'
+
+// `rtspkit view`: the teaching client's window as a local web page.
+export { ViewServer, type ViewServerOptions, type ViewServerStats } from './view/view-server.js'
+export { ViewSession, type ViewState, type ViewStatus, type ViewStats, type ViewTrack } from './view/view-session.js'
+// Configuration file (rtspkit.yml): loading, validation, reload diffs, path matching, permissions, password hashes.
+export * from './config/index.js'

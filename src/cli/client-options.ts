@@ -1,4 +1,4 @@
-/** Options every client command (probe, play, publish) takes: credentials and the RTSP dialogue. */
+/** Options every client command (probe, play, publish, view) takes: credentials and the RTSP dialogue. */
 import type { RtspClientOptions } from '../client/rtsp-client.js'
 
 export const CLIENT_ARGS = {
@@ -6,6 +6,17 @@ export const CLIENT_ARGS = {
   password: { type: 'string' },
   verbose: { type: 'boolean' },
 } as const
+
+/** Their lines in a command's help. */
+export const CLIENT_HELP = `  --username NAME      user name (instead of user:pass@ in the URL)
+  --password PASS      password
+  --verbose            print the RTSP dialogue
+`
+
+/** --transport in the help of the commands that play (parsed by parseTransportOption). */
+export const TRANSPORT_HELP = `  --transport T        udp, tcp or auto (default auto: UDP, then TCP if the server refuses UDP
+                       or no packet arrives within 3 s)
+`
 
 export interface ClientArgs {
   username?: string

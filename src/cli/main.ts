@@ -2,10 +2,12 @@
 import { readFileSync } from 'node:fs'
 import { RtspkitError } from '../errors.js'
 import { runRtpCommand } from './rtp.js'
+import { HASH_PASSWORD_HELP, parseHashPasswordArgs, runHashPassword } from './hash-password.js'
 import { parsePlayArgs, PLAY_HELP, runPlay } from './play.js'
 import { parseProbeArgs, PROBE_HELP, runProbe } from './probe.js'
 import { parsePublishArgs, PUBLISH_HELP, runPublish } from './publish.js'
 import { parseServeArgs, runServe, SERVE_HELP } from './serve.js'
+import { parseViewArgs, runView, VIEW_HELP } from './view.js'
 
 const HELP = `rtspkit — RTSP/RTP toolkit
 
@@ -14,9 +16,11 @@ Usage:
   rtspkit serve [options]      serve test cards, files, publishers and relays (see rtspkit serve --help)
   rtspkit probe URL            show what an RTSP URL serves (tracks, codecs, sizes)
   rtspkit play URL [--out F]   play an RTSP stream with live stats; record it to .mp4, .h264, …
+  rtspkit view URL [--port N]  show an RTSP stream on a local web page with SETUP/PLAY/PAUSE/TEARDOWN
   rtspkit publish INPUT URL    publish a file or the test card to an RTSP server (ANNOUNCE/RECORD)
   rtspkit rtp send INPUT --to HOST:PORT   send plain RTP, no RTSP (see rtspkit rtp send --help)
   rtspkit rtp recv FILE.sdp | --port N --codec NAME   receive plain RTP (see rtspkit rtp recv --help)
+  rtspkit hash-password --user NAME   print a password hash for the users list of rtspkit.yml
   rtspkit --version
 
 Run 'rtspkit COMMAND --help' for a command's options.
@@ -49,7 +53,9 @@ async function main(argv: string[]): Promise<number> {
   if (first === 'rtp') return runRtpCommand(rest)
   if (first === 'probe') return runCommand(rest, parseProbeArgs, PROBE_HELP, runProbe)
   if (first === 'play') return runCommand(rest, parsePlayArgs, PLAY_HELP, runPlay)
+  if (first === 'view') return runCommand(rest, parseViewArgs, VIEW_HELP, runView)
   if (first === 'publish') return runCommand(rest, parsePublishArgs, PUBLISH_HELP, runPublish)
+  if (first === 'hash-password') return runCommand(rest, parseHashPasswordArgs, HASH_PASSWORD_HELP, (a) => runHashPassword(a))
   // No command, or options only: serve.
   const serveArgs = first === undefined || first.startsWith('-') ? argv : first === 'serve' ? rest : undefined
   if (!serveArgs) {

@@ -1,10 +1,25 @@
 /** Option helpers shared by the CLI commands: every bad value becomes one ConfigError line. */
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { ConfigError } from '../errors.js'
 
 /** node:util parseArgs failures (unknown option, missing value) as one line pointing at the command's help. */
 export function argError(command: string, err: unknown, argv: string[]): ConfigError {
   const msg = (err as Error).message.split('\n')[0]!.replace(/\.$/, '')
   return new ConfigError('ERR_CLI_ARGS', `${msg}; see rtspkit ${command} --help`, { observed: argv })
+}
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const
+type CommandArgsConfig<O> = { args: string[]; allowPositionals: true; strict: true; options: O & typeof HELP_OPTION }
+
+/** A command's arguments: strict, with positionals and -h/--help ('help' when given); failures as argError. */
+export function parseCommandArgs<const O extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: O): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> | 'help' {
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_OPTION } } as CommandArgsConfig<O>)
+  } catch (err) {
+    throw argError(command, err, argv)
+  }
+  return (parsed.values as { help?: boolean }).help ? 'help' : parsed
 }
 
 /** A decimal integer option within [min, max]; '', '0x10', '1e3' and ' 5' are refused. */

@@ -3,7 +3,6 @@
  * to a file picked by extension (.mp4 holds video and audio; the others hold one track).
  */
 import path from 'node:path'
-import { parseArgs } from 'node:util'
 import { RtspClient, type ClientDescription, type ClientFrame, type ClientTrack } from '../client/index.js'
 import { trackInfosFor } from '../client/track-info.js'
 import { ConfigError } from '../errors.js'
@@ -12,9 +11,9 @@ import { openMp4File, type Mp4File } from '../formats/mp4/mp4-file.js'
 import type { FrameSink } from '../sinks/frame-sink.js'
 import { openSink, sinkExtensionsFor, sinkFits } from '../sinks/sink-factory.js'
 import { systemClock } from '../util/clock.js'
-import { argError, megabytes, secondsOption, waitForEnd } from './options.js'
+import { megabytes, parseCommandArgs, secondsOption, waitForEnd } from './options.js'
 import { oneUrl } from './probe.js'
-import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
+import { CLIENT_ARGS, CLIENT_HELP, TRANSPORT_HELP, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 
 export const PLAY_HELP = `Usage: rtspkit play URL [options]
 
@@ -22,9 +21,7 @@ Play an RTSP stream: prints frame rate, bitrate, loss and jitter per track while
 and writes what it receives to --out. URL may carry credentials (rtsp://user:pass@host/path).
 
 Options:
-  --transport T        udp, tcp or auto (default auto: UDP, then TCP if the server refuses UDP
-                       or no packet arrives within 3 s)
-  --duration S         stop after S seconds (default: until Ctrl+C or the stream ends)
+${TRANSPORT_HELP}  --duration S         stop after S seconds (default: until Ctrl+C or the stream ends)
   --out FILE           write the stream, by extension:
                          .mp4                 video (H.264/H.265) and audio (AAC, Opus, G.711) in a
                                               fragmented MP4: a crash loses at most the last second
@@ -35,10 +32,7 @@ Options:
                        Single-track formats take the first track that fits.
   --stats-interval S   seconds between stats lines (default 1; 0 for only at the end)
   --reconnect          reconnect with backoff when the connection drops
-  --username NAME      user name (instead of user:pass@ in the URL)
-  --password PASS      password
-  --verbose            print the RTSP dialogue
-  -h, --help           show this help
+${CLIENT_HELP}  -h, --help           show this help
 `
 
 export interface PlayConfig extends ClientArgs {
@@ -59,27 +53,16 @@ export function parseTransportOption(value: string | undefined, allowed: readonl
 }
 
 export function parsePlayArgs(argv: string[]): PlayConfig | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        transport: { type: 'string' },
-        duration: { type: 'string' },
-        out: { type: 'string' },
-        'stats-interval': { type: 'string' },
-        reconnect: { type: 'boolean' },
-        ...CLIENT_ARGS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (err) {
-    throw argError('play', err, argv)
-  }
+  const parsed = parseCommandArgs('play', argv, {
+    transport: { type: 'string' },
+    duration: { type: 'string' },
+    out: { type: 'string' },
+    'stats-interval': { type: 'string' },
+    reconnect: { type: 'boolean' },
+    ...CLIENT_ARGS,
+  })
+  if (parsed === 'help') return 'help'
   const v = parsed.values
-  if (v.help) return 'help'
   const cfg: PlayConfig = {
     url: oneUrl('play', parsed.positionals),
     transport: (parseTransportOption(v.transport) ?? 'auto') as PlayConfig['transport'],

@@ -2,10 +2,10 @@
  * `rtspkit probe URL`: like ffprobe for RTSP — what a URL serves, from OPTIONS and DESCRIBE, without
  * playing it. `--verbose` prints the RTSP dialogue.
  */
-import { parseArgs } from 'node:util'
 import { RtspClient, type ClientDescription, type ClientTrack } from '../client/index.js'
 import { ConfigError } from '../errors.js'
-import { argError, secondsOption } from './options.js'
+import { parseRtspUrl, stripCredentials } from '../rtsp/url.js'
+import { parseCommandArgs, secondsOption } from './options.js'
 import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 
 export const PROBE_HELP = `Usage: rtspkit probe URL [options]
@@ -32,25 +32,14 @@ export interface ProbeConfig extends ClientArgs {
 }
 
 export function parseProbeArgs(argv: string[]): ProbeConfig | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...CLIENT_ARGS,
-        json: { type: 'boolean' },
-        sdp: { type: 'boolean' },
-        timeout: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (err) {
-    throw argError('probe', err, argv)
-  }
+  const parsed = parseCommandArgs('probe', argv, {
+    ...CLIENT_ARGS,
+    json: { type: 'boolean' },
+    sdp: { type: 'boolean' },
+    timeout: { type: 'string' },
+  })
+  if (parsed === 'help') return 'help'
   const v = parsed.values
-  if (v.help) return 'help'
   return {
     url: oneUrl('probe', parsed.positionals),
     ...clientArgs(v),
@@ -67,6 +56,12 @@ export function oneUrl(command: string, positionals: string[]): string {
   }
   const url = positionals[0]!
   if (!/^rtsp:\/\//i.test(url)) throw new ConfigError('ERR_CLI_URL', `"${url}" is not an rtsp:// URL; e.g. rtsp://127.0.0.1:8554/test`, { observed: url })
+  try {
+    parseRtspUrl(url)
+  } catch (err) {
+    const shown = stripCredentials(url)
+    throw new ConfigError('ERR_CLI_URL', `"${shown}": ${(err as Error).message}; e.g. rtsp://127.0.0.1:8554/test`, { observed: shown }, { cause: err })
+  }
   return url
 }
 

@@ -2,12 +2,11 @@
  * `rtspkit publish INPUT URL`: pushes a file or the test card to an RTSP server with ANNOUNCE and
  * RECORD, at real-time pace (what `ffmpeg -re -i in -f rtsp URL` does).
  */
-import { parseArgs } from 'node:util'
 import { RtspClient } from '../client/index.js'
 import { ConfigError } from '../errors.js'
 import { FILE_INPUTS, openInputSource } from '../sources/input-source.js'
-import { argError, fpsOption, megabytes, secondsOption, sizeOption, waitForEnd } from './options.js'
-import { CLIENT_ARGS, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
+import { fpsOption, megabytes, parseCommandArgs, secondsOption, sizeOption, waitForEnd } from './options.js'
+import { CLIENT_ARGS, CLIENT_HELP, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 import { parseTransportOption } from './play.js'
 
 export const PUBLISH_HELP = `Usage: rtspkit publish INPUT URL [options]
@@ -28,10 +27,7 @@ Options:
   --duration S         stop after S seconds
   --fps N              frame rate for the test card and for video files without timing info
   --size WxH           test card size (default 640x480)
-  --username NAME      user name (instead of user:pass@ in the URL)
-  --password PASS      password
-  --verbose            print the RTSP dialogue
-  -h, --help           show this help
+${CLIENT_HELP}  -h, --help           show this help
 `
 
 export interface PublishConfig extends ClientArgs {
@@ -46,27 +42,16 @@ export interface PublishConfig extends ClientArgs {
 }
 
 export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        transport: { type: 'string' },
-        loop: { type: 'boolean' },
-        duration: { type: 'string' },
-        fps: { type: 'string' },
-        size: { type: 'string' },
-        ...CLIENT_ARGS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (err) {
-    throw argError('publish', err, argv)
-  }
+  const parsed = parseCommandArgs('publish', argv, {
+    transport: { type: 'string' },
+    loop: { type: 'boolean' },
+    duration: { type: 'string' },
+    fps: { type: 'string' },
+    size: { type: 'string' },
+    ...CLIENT_ARGS,
+  })
+  if (parsed === 'help') return 'help'
   const v = parsed.values
-  if (v.help) return 'help'
   const pos = parsed.positionals
   if (pos.length !== 2) {
     throw new ConfigError('ERR_CLI_ARGS', `publish needs INPUT and URL, got ${pos.length} arguments; e.g. rtspkit publish clip.264 rtsp://127.0.0.1:8554/live`, { observed: pos })

@@ -5,8 +5,7 @@
 import dns from 'node:dns/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
-import { parseArgs } from 'node:util'
-import { argError, fpsOption, intOption, sizeOption, megabytes, secondsOption, waitForEnd } from './options.js'
+import { fpsOption, intOption, megabytes, parseCommandArgs, secondsOption, sizeOption, waitForEnd } from './options.js'
 import { ConfigError, RtspkitError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
 import { createCodecRegistry } from '../codecs/registry.js'
@@ -115,31 +114,20 @@ export interface RtpSendConfig {
 }
 
 export function parseRtpSendArgs(argv: string[]): RtpSendConfig | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        to: { type: 'string' },
-        sdp: { type: 'string' },
-        loop: { type: 'boolean' },
-        duration: { type: 'string' },
-        fps: { type: 'string' },
-        size: { type: 'string' },
-        'payload-type': { type: 'string' },
-        'max-packet-size': { type: 'string' },
-        ttl: { type: 'string' },
-        'stats-interval': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (err) {
-    throw argError('rtp send', err, argv)
-  }
+  const parsed = parseCommandArgs('rtp send', argv, {
+    to: { type: 'string' },
+    sdp: { type: 'string' },
+    loop: { type: 'boolean' },
+    duration: { type: 'string' },
+    fps: { type: 'string' },
+    size: { type: 'string' },
+    'payload-type': { type: 'string' },
+    'max-packet-size': { type: 'string' },
+    ttl: { type: 'string' },
+    'stats-interval': { type: 'string' },
+  })
+  if (parsed === 'help') return 'help'
   const v = parsed.values
-  if (v.help) return 'help'
   if (parsed.positionals.length !== 1) {
     throw new ConfigError('ERR_CLI_ARGS', `rtp send needs exactly one INPUT (test, test:WxH@FPS or a file), got ${parsed.positionals.length}; see rtspkit rtp send --help`, { observed: parsed.positionals })
   }
@@ -239,34 +227,23 @@ export interface RtpRecvConfig {
 }
 
 export function parseRtpRecvArgs(argv: string[]): RtpRecvConfig | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        codec: { type: 'string' },
-        'clock-rate': { type: 'string' },
-        'payload-type': { type: 'string' },
-        channels: { type: 'string' },
-        fmtp: { type: 'string' },
-        host: { type: 'string' },
-        out: { type: 'string' },
-        pcm: { type: 'boolean' },
-        duration: { type: 'string' },
-        reorder: { type: 'string' },
-        latency: { type: 'string' },
-        'stats-interval': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (err) {
-    throw argError('rtp recv', err, argv)
-  }
+  const parsed = parseCommandArgs('rtp recv', argv, {
+    port: { type: 'string' },
+    codec: { type: 'string' },
+    'clock-rate': { type: 'string' },
+    'payload-type': { type: 'string' },
+    channels: { type: 'string' },
+    fmtp: { type: 'string' },
+    host: { type: 'string' },
+    out: { type: 'string' },
+    pcm: { type: 'boolean' },
+    duration: { type: 'string' },
+    reorder: { type: 'string' },
+    latency: { type: 'string' },
+    'stats-interval': { type: 'string' },
+  })
+  if (parsed === 'help') return 'help'
   const v = parsed.values
-  if (v.help) return 'help'
   const pos = parsed.positionals
   if (pos.length > 1) throw new ConfigError('ERR_CLI_ARGS', `rtp recv takes at most one SDP file, got ${pos.length} arguments; see rtspkit rtp recv --help`, { observed: pos })
   const cfg: RtpRecvConfig = {

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
 import { argError, fpsOption, intOption, sizeOption, secondsOption } from './options.js'
 import { ServerRecording } from '../server/recording.js'
-import { RtspServer, type Logger } from '../server/rtsp-server.js'
+import { RtspServer } from '../server/rtsp-server.js'
+import { createLogger, isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
 import { parseSourceSpec, type SourceSpec } from '../sources/source-spec.js'
 import { addPath, type PathHandle } from '../server/paths.js'
 
@@ -43,6 +44,9 @@ Options:
                                             the same format
                          publish:takeover   a new publisher replaces the current one
                          publish:stay,takeover  both
+                         unshared:PATH      a file that every reader plays from its start, with
+                                            seeking (Range), PAUSE and resume; the session ends
+                                            at the end of the file (unshared+loop:PATH loops)
                          rtsp://[USER:PASS@]HOST[:PORT]/PATH
                                             relay another server or camera: pulled when the
                                             first reader arrives, released --relay-close-after
@@ -55,12 +59,16 @@ Options:
   --rtp-ports A-B      UDP port range for RTP/RTCP pairs (default: ephemeral ports)
   --session-timeout S  seconds before an idle session is closed (default 60)
   --max-sessions N     refuse new sessions beyond N with 503
+  --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5 and
+                       Basic are offered); repeat for more users or paths
   --relay-close-after S  seconds a relay keeps pulling after its last reader left (default 10)
   --relay-always-on    pull relays from the start, whether anyone watches or not
   --record DIR         record every path as fragmented MP4: DIR/NAME/YYYY-MM-DD_HH-MM-SS-mmm.mp4
                        (UTC); ffprobe, VLC and browsers play them, even while being written
   --record-segment S   start a new file at the first keyframe after S seconds (default 600)
-  --verbose            log every RTSP request
+  --log-level L        error, warn, info (default) or debug (debug adds the RTSP dialogue)
+  --log-format F       pretty (default: one line per event, for a terminal) or json
+  --verbose            the same as --log-level debug
   -h, --help           show this help
 
 Watch:
@@ -85,7 +93,22 @@ export interface ServeConfig {
   relayAlwaysOn: boolean
   recordDir?: string
   recordSegment?: number
-  verbose: boolean
+  /** Path name → users allowed on it. */
+  auth: Map<string, { username: string; password: string }[]>
+  logLevel: LogLevel
+  logFormat: LogFormat
+}
+
+function logLevelOption(value: string | undefined, verbose: boolean): LogLevel {
+  if (value === undefined) return verbose ? 'debug' : 'info'
+  if (!isLogLevel(value)) throw new ConfigError('ERR_CLI_VALUE', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`, { observed: value, allowed: LOG_LEVELS })
+  return value
+}
+
+function logFormatOption(value: string | undefined): LogFormat {
+  if (value === undefined) return 'pretty'
+  if (value !== 'pretty' && value !== 'json') throw new ConfigError('ERR_CLI_VALUE', `--log-format must be pretty or json, got "${value}"`, { observed: value, allowed: ['pretty', 'json'] })
+  return value
 }
 
 /** Parses `serve` arguments; throws ConfigError with a one-line message on anything wrong. */
@@ -107,10 +130,13 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
         'session-timeout': { type: 'string' },
         'max-sessions': { type: 'string' },
         'relay-close-after': { type: 'string' },
+        auth: { type: 'string', multiple: true },
         'relay-always-on': { type: 'boolean' },
         record: { type: 'string' },
         'record-segment': { type: 'string' },
         verbose: { type: 'boolean' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -124,12 +150,14 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     host: v.host,
     publicHost: v['public-host'],
     paths: [],
-    verbose: v.verbose ?? false,
+    logLevel: logLevelOption(v['log-level'], v.verbose ?? false),
+    logFormat: logFormatOption(v['log-format']),
     sessionTimeout: intOption('session-timeout', v['session-timeout'], 1, 86400),
     maxSessions: intOption('max-sessions', v['max-sessions'], 1, 1_000_000),
     relayCloseAfter: secondsOption('relay-close-after', v['relay-close-after'], true),
     relayAlwaysOn: v['relay-always-on'] ?? false,
     recordSegment: secondsOption('record-segment', v['record-segment'], false),
+    auth: new Map(),
   }
   if (v.record !== undefined) {
     if (v.record === '') throw new ConfigError('ERR_CLI_VALUE', '--record needs a directory, e.g. --record recordings', { observed: v.record })
@@ -163,23 +191,23 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     cfg.paths.push({ name, spec: parseSourceSpec(p.slice(eq + 1)) })
   }
   if (cfg.paths.length === 0) cfg.paths.push({ name: 'test', spec: { kind: 'test' } })
-  return cfg
-}
-
-function consoleLogger(verbose: boolean): Logger {
-  const ts = () => new Date().toISOString().slice(11, 23)
-  return {
-    info: (m) => console.log(`${ts()} ${m}`),
-    warn: (m) => console.warn(`${ts()} warning: ${m}`),
-    debug: (m) => {
-      if (verbose) console.log(`${ts()} ${m}`)
-    },
+  for (const a of v.auth ?? []) {
+    const m = /^([^=]+)=([^:]+):(.*)$/.exec(a)
+    if (!m) throw new ConfigError('ERR_CLI_AUTH', `--auth must look like NAME=USER:PASS (e.g. cam=admin:secret), got "${a}"`, { observed: a })
+    const name = m[1]!.replace(/^\/+|\/+$/g, '')
+    if (!cfg.paths.some((p) => p.name === name)) {
+      throw new ConfigError('ERR_CLI_AUTH', `--auth names path "${name}", which no --path serves (paths: ${cfg.paths.map((p) => p.name).join(', ')})`, { observed: name })
+    }
+    const users = cfg.auth.get(name) ?? []
+    users.push({ username: m[2]!, password: m[3]! })
+    cfg.auth.set(name, users)
   }
+  return cfg
 }
 
 /** Runs the server until SIGINT/SIGTERM. Resolves with the exit code. */
 export async function runServe(cfg: ServeConfig): Promise<number> {
-  const logger = consoleLogger(cfg.verbose)
+  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat })
   const server = new RtspServer({
     port: cfg.port,
     host: cfg.host,
@@ -201,17 +229,20 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
     for (const p of cfg.paths) {
       handles.push(addPath(server, p.name, p.spec, { defaults: { fps: cfg.fps, width: cfg.width, height: cfg.height }, relay, log: (m) => logger.info(m) }))
     }
+    for (const [name, users] of cfg.auth) server.protectPath(name, { users })
     await server.start()
   } catch (err) {
     stopSources()
     throw err
   }
   for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
-    server.on(ev, (e) => logger.info(`${ev} /${e.path} session ${e.sessionId}${e.remoteAddress ? ` from ${e.remoteAddress}` : ''}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`))
+    server.on(ev, (e) => logger.info(`${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`, { session: e.sessionId, path: e.path, remote: e.remoteAddress || undefined }))
   }
-  for (const h of handles) h.onWarning((m) => logger.warn(`/${h.name}: ${m}`))
-  for (const h of handles) console.log(`${server.urlFor(h.name)}  <- ${h.description}`)
-  console.log(`rtspkit listening on port ${server.port}; press Ctrl+C to stop`)
+  for (const h of handles) h.onWarning((m) => logger.warn(m, { path: h.name }))
+  // The start-up banner: plain lines on a terminal, log events in JSON mode.
+  const banner = (m: string): void => (cfg.logFormat === 'json' ? logger.info(m) : console.log(m))
+  for (const h of handles) banner(`${server.urlFor(h.name)}  <- ${h.description}`)
+  banner(`rtspkit listening on port ${server.port}; press Ctrl+C to stop`)
   return new Promise((resolve) => {
     const shutdown = () => {
       process.off('SIGINT', shutdown)

@@ -227,7 +227,39 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     }
   }
 
-  /** DESCRIBE (if not yet), SETUP the tracks (all, or `tracks`), PLAY. After pause(), resumes. */
+  /**
+   * DESCRIBE (if not yet) and SETUP the tracks (all, or `tracks`) without playing: RFC 2326's Ready
+   * state (appendix A.1). The session is kept alive until play(), close() or the server ends it.
+   * Does nothing once set up (ready, playing or paused).
+   */
+  async setup(opts: { tracks?: number[] } = {}): Promise<void> {
+    this.checkOpen()
+    if (this.state === 'recording') throw new StateError('ERR_CLIENT_STATE', 'cannot set up playing while recording', { observed: this.state })
+    if (this.setups.length > 0) {
+      this.checkSameTracks(opts.tracks)
+      return
+    }
+    const description = this.description ?? (await this.describe())
+    const all = description.tracks.map((t) => t.index)
+    const tracks = opts.tracks ?? all
+    for (const i of tracks) {
+      if (!all.includes(i)) throw new ConfigError('ERR_CLIENT_TRACK', `no track ${i}`, { observed: i, allowed: all })
+    }
+    this.playTracks = tracks
+    const wanted = this.opts.transport ?? 'auto'
+    try {
+      await this.setupSession(wanted === 'tcp' ? 'tcp' : 'udp')
+    } catch (err) {
+      await this.dropSession(true) // a half set-up session is of no use; a retry starts afresh
+      throw err
+    }
+    this.startKeepAlive()
+  }
+
+  /**
+   * PLAY: after setup(), or after DESCRIBE and SETUP of the tracks (all, or `tracks`) when not set up
+   * yet. After pause(), resumes.
+   */
   async play(opts: { tracks?: number[] } = {}): Promise<void> {
     this.checkOpen()
     if (this.state === 'playing') return
@@ -236,14 +268,8 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       await this.sendPlay()
       return
     }
-    const description = this.description ?? (await this.describe())
-    const all = description.tracks.map((t) => t.index)
-    this.playTracks = opts.tracks ?? all
-    for (const i of this.playTracks) {
-      if (!all.includes(i)) throw new ConfigError('ERR_CLIENT_TRACK', `no track ${i}`, { observed: i, allowed: all })
-    }
-    const wanted = this.opts.transport ?? 'auto'
-    await this.setupAndPlay(wanted === 'tcp' ? 'tcp' : 'udp')
+    await this.setup(opts)
+    await this.startPlaying()
   }
 
   async pause(): Promise<void> {
@@ -397,6 +423,12 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   // ---- play ---------------------------------------------------------------------------------------
 
   private async setupAndPlay(mode: 'udp' | 'tcp'): Promise<void> {
+    await this.setupSession(mode)
+    await this.startPlaying()
+  }
+
+  /** SETUP of the chosen tracks; with transport 'auto', a 461 to a UDP SETUP starts over on TCP. */
+  private async setupSession(mode: 'udp' | 'tcp'): Promise<void> {
     try {
       await this.setupTracks(mode)
     } catch (err) {
@@ -405,8 +437,17 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       await this.dropSession(false)
       await this.setupTracks('tcp')
     }
+  }
+
+  private async startPlaying(): Promise<void> {
     await this.sendPlay()
     if (this.mode === 'udp' && (this.opts.transport ?? 'auto') === 'auto') this.armUdpFallback()
+  }
+
+  /** Once set up, the tracks cannot change without a new session. */
+  private checkSameTracks(tracks: number[] | undefined): void {
+    if (tracks === undefined || (tracks.length === this.playTracks.length && tracks.every((t, i) => t === this.playTracks[i]))) return
+    throw new StateError('ERR_CLIENT_STATE', `the session is set up with tracks ${this.playTracks.join(', ')}, not ${tracks.join(', ')}`, { observed: tracks, allowed: this.playTracks })
   }
 
   private async setupTracks(mode: 'udp' | 'tcp'): Promise<void> {

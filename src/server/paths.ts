@@ -5,6 +5,7 @@
 import { createCodecRegistry } from '../codecs/registry.js'
 import { rtspClientConnector } from '../client/relay-upstream.js'
 import { attachSource, type SourceDefaults, type SourceSpec } from '../sources/source-spec.js'
+import { FilePlayback } from '../sources/file-playback.js'
 import { systemClock } from '../util/clock.js'
 import { Relay, type RelayOptions, type UpstreamConnector } from './relay.js'
 import type { RtspServer } from './rtsp-server.js'
@@ -38,6 +39,11 @@ export function addPath(server: RtspServer, name: string, spec: SourceSpec, deps
       const relay = new Relay(name, spec.url, server, deps.connector ?? rtspClientConnector(), { registry: createCodecRegistry(), clock: systemClock, log: deps.log }, deps.relay).attach()
       const mode = deps.relay?.alwaysOn ? 'always on' : 'on demand'
       return { name, description: `relay of ${spec.url.replace(/\/\/[^@/]*@/, '//***@')} (${mode})`, stop: () => relay.close(), onWarning() {} }
+    }
+    case 'unshared': {
+      const source = new FilePlayback(spec.path, { loop: spec.loop, fps: deps.defaults?.fps })
+      server.addPerReaderPath(name, source)
+      return { name, description: source.description, stop() {}, onWarning() {} }
     }
     default: {
       const attached = attachSource(server, name, spec, deps.defaults)

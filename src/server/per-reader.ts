@@ -17,8 +17,13 @@ export interface ReaderContext {
 }
 
 export interface ReaderPlayback {
-  /** PLAY: start or resume; `fromSeconds` when the request had `Range: npt=S-` (seek first). */
+  /**
+   * PLAY: start or resume; `fromSeconds` when the request had `Range: npt=S-` (seek first). Frames
+   * must be pushed from a later tick, so the PLAY reply goes out before them.
+   */
   play(fromSeconds?: number): void
+  /** The presentation time (ms, the stream's clock) the next pushed frame will carry: RTP-Info's rtptime. */
+  nextPtsMs?(): number
   /** PAUSE: stop pushing, keep the position. */
   pause(): void
   /** TEARDOWN or the session ended: release everything. Idempotent. */

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events'
 import net from 'node:net'
 import os from 'node:os'
 import { ConfigError, ParseError, RtspkitError, StateError } from '../errors.js'
+import type { Logger } from '../log/logger.js'
+import { serializeRequest, serializeResponse } from '../rtsp/message.js'
 import { formatSdp, type SdpMedia, type SessionDescription } from '../sdp/sdp.js'
 import { formatRtpInfo } from '../rtsp/headers/rtp-info.js'
 import { formatSession, parseSession } from '../rtsp/headers/session.js'
@@ -20,7 +22,7 @@ import { Publisher } from './publisher.js'
 import { createCodecRegistry } from '../codecs/registry.js'
 import { allocateUdpPair, type PortRange, type UdpPair } from './udp-pair.js'
 import { mediaSection } from './tracks/media-track.js'
-import { ServerAuthenticator, type ServerAuthMethod } from '../rtsp/auth/server-authenticator.js'
+import { FailureThrottle, PathPasswords, type AccessPolicy, type PathUsers } from './access.js'
 import type { PerReaderSource, ReaderPlayback } from './per-reader.js'
 import { parseRange } from '../rtsp/headers/range.js'
 
@@ -79,20 +81,7 @@ export interface OnDemandPath {
   close(): void
 }
 
-/** Who may use a path: users and passwords, and the schemes offered in the 401 challenge. */
-export interface PathAuthOptions {
-  users: readonly { username: string; password: string }[]
-  /** Offered in this order (default ['digest', 'basic']: Digest SHA-256 and MD5, then Basic). */
-  methods?: readonly ServerAuthMethod[]
-  /** Default 'rtspkit'. */
-  realm?: string
-}
-
-export interface Logger {
-  info(msg: string): void
-  warn(msg: string): void
-  debug(msg: string): void
-}
+export type { Logger } from '../log/logger.js'
 
 const silentLogger: Logger = { info() {}, warn() {}, debug() {} }
 
@@ -142,7 +131,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly perReader = new Map<string, { source: PerReaderSource; template?: ServerStream }>()
   /** The playback of each session on a per-reader path. */
   private readonly playbacks = new Map<string, ReaderPlayback>()
-  private readonly pathAuth = new Map<string, ServerAuthenticator>()
+  private access: AccessPolicy
+  private readonly pathPasswords: PathPasswords
+  private readonly throttle: FailureThrottle
   private readonly codecs = createCodecRegistry()
   private tcp: net.Server | undefined
   private sweepTimer: NodeJS.Timeout | undefined
@@ -168,6 +159,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!Number.isInteger(this.opts.port) || this.opts.port < 0 || this.opts.port > 65535) {
       throw new ConfigError('ERR_CONFIG_PORT', `port must be an integer 0-65535, got ${this.opts.port}`, { observed: this.opts.port, allowed: '0-65535' })
     }
+    this.pathPasswords = new PathPasswords({ clock: this.opts.clock, random: this.opts.random })
+    this.access = this.pathPasswords
+    this.throttle = new FailureThrottle(this.opts.clock)
     for (const key of ['sessionTimeout', 'rtcpInterval', 'maxReaderQueueBytes', 'maxPacketSize'] as const) {
       const v = this.opts[key]
       if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
@@ -228,20 +222,15 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    * Requires credentials on a path: every request on it (DESCRIBE, SETUP, PLAY, ANNOUNCE, RECORD…)
    * must carry an Authorization the path's users pass; others get 401 with the challenges.
    */
-  protectPath(name: string, options: PathAuthOptions): void {
+  protectPath(name: string, options: PathUsers): void {
     const key = normalizePath(name)
-    const users = new Map(options.users.map((u) => [u.username, u.password]))
-    if (users.size === 0) throw new ConfigError('ERR_AUTH_USERS', `path "${key}" needs at least one user`, { observed: [] })
-    this.pathAuth.set(key, new ServerAuthenticator({
-      realm: options.realm ?? 'rtspkit',
-      methods: options.methods ?? ['digest', 'basic'],
-      users: (u) => {
-        const password = users.get(u)
-        return password === undefined ? undefined : { password }
-      },
-      clock: this.opts.clock,
-      random: this.opts.random,
-    }))
+    if (options.users.length === 0) throw new ConfigError('ERR_AUTH_USERS', `path "${key}" needs at least one user`, { observed: [] })
+    this.pathPasswords.protect(key, options)
+  }
+
+  /** Replaces who may read and publish where (a config reload); protectPath's passwords no longer apply. */
+  setAccessPolicy(policy: AccessPolicy): void {
+    this.access = policy
   }
 
   getStream(name: string): ServerStream | undefined {
@@ -340,7 +329,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     // Over the limit: keep the socket just long enough to answer its first request with 503.
     conn.overLimit = this.opts.maxConnections !== undefined && this.connections.size >= this.opts.maxConnections
     this.connections.set(id, conn)
-    this.opts.logger.debug(`connection ${id} from ${conn.remoteAddress}:${conn.remotePort}`)
+    this.opts.logger.debug(`connection from ${conn.remoteAddress}:${conn.remotePort}`, { conn: id })
   }
 
   connectionClosed(conn: ServerConnection): void {
@@ -369,7 +358,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       playback.stop()
       s.stream.close()
     }
-    this.opts.logger.info(`session ${s.id} on /${s.path} closed: ${reason}`)
+    this.opts.logger.info(`closed: ${reason}`, { session: s.id, path: s.path })
     this.emit('teardown', { path: s.path, sessionId: s.id, remoteAddress: this.connections.get(s.ownerId)?.remoteAddress ?? '', reason })
   }
 
@@ -390,14 +379,24 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     }
   }
 
+  /** The RTSP dialogue, at debug level: each request and response as sent. */
+  onDialogue(conn: ServerConnection, direction: 'recv' | 'send', message: RtspRequest | RtspResponse): void {
+    const log = this.opts.logger
+    if (log.enabled && !log.enabled('debug')) return
+    const bytes = 'method' in message ? serializeRequest(message) : serializeResponse(message)
+    const type = message.headers.get('Content-Type') ?? ''
+    // Text bodies (SDP, parameters) are shown; anything else is summarized.
+    const text = /^(application\/sdp|text\/)/i.test(type) || message.body.length === 0 ? bytes.toString('latin1') : `${bytes.subarray(0, bytes.length - message.body.length).toString('latin1')}[${message.body.length} bytes]`
+    log.debug(`${direction === 'recv' ? '<<' : '>>'} ${text.trimEnd()}`, { conn: conn.id })
+  }
+
   async handleRequest(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
-    this.opts.logger.debug(`conn ${conn.id} <- ${req.method} ${req.uri}`)
     if (req.headers.get('CSeq') === undefined) return makeResponse(400)
     if (!/^RTSP\/1\.\d$/.test(req.version)) return makeResponse(505)
     if (conn.overLimit) {
       return makeResponse(503, { Connection: 'close' })
     }
-    const denied = this.checkAuth(conn, req)
+    const denied = await this.checkAccess(conn, req)
     if (denied) return denied
     try {
       switch (req.method) {
@@ -432,22 +431,41 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     }
   }
 
-  /** 401 with challenges when the request's path is protected and its credentials do not pass. */
-  private checkAuth(conn: ServerConnection, req: RtspRequest): RtspResponse | undefined {
-    if (this.pathAuth.size === 0 || req.uri === '*') return undefined
+  /**
+   * Asks the access policy about a request: nothing to check, 403, or credentials (401 with every
+   * challenge until they pass). Failures from one address are answered more and more slowly.
+   */
+  private async checkAccess(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse | undefined> {
+    if (req.uri === '*' || req.method === 'OPTIONS') return undefined
     let path: string
     try {
       path = this.resolve(req.uri).path
     } catch {
       return undefined // a bad URI gets its own answer
     }
-    const auth = this.pathAuth.get(path) ?? this.pathAuth.get(pathOf(req.uri))
-    if (!auth) return undefined
-    const result = auth.verify(req.method, req.headers.get('Authorization'))
-    if (result.ok) return undefined
-    if (req.headers.get('Authorization') !== undefined) this.opts.logger.warn(`/${path}: ${req.method} from ${conn.remoteAddress} refused: ${result.reason}`)
+    const record = req.method === 'ANNOUNCE' || req.method === 'RECORD' || (req.method === 'SETUP' && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? ''))
+    const ip = conn.remoteAddress.replace(/^::ffff:/, '')
+    const decision = this.access.decide({ action: record ? 'publish' : 'read', path, ip })
+    if (decision.kind === 'allow') return undefined
+    if (decision.kind === 'forbid') {
+      this.opts.logger.warn(`${req.method} forbidden: ${decision.reason}`, { path, remote: ip })
+      return makeResponse(403)
+    }
+    const authorization = req.headers.get('Authorization')
+    const result = decision.authenticator.verify(req.method, authorization)
+    if (result.ok) {
+      this.throttle.succeed(ip)
+      if (decision.allowed(result.username)) return undefined
+      this.opts.logger.warn(`${req.method} by ${result.username} forbidden: no ${record ? 'publish' : 'read'} permission`, { path, remote: ip })
+      return makeResponse(403)
+    }
+    if (authorization !== undefined && !result.stale) {
+      const { delayMs, count } = this.throttle.fail(ip)
+      this.opts.logger.warn(`${req.method} refused: ${result.reason} (${count} failure${count === 1 ? '' : 's'} from this address; next answer in ${delayMs} ms)`, { path, remote: ip })
+      await new Promise((r) => setTimeout(r, delayMs))
+    }
     const res = makeResponse(401)
-    for (const c of auth.challenges({ stale: result.stale })) res.headers.append('WWW-Authenticate', c)
+    for (const c of decision.authenticator.challenges({ stale: result.stale })) res.headers.append('WWW-Authenticate', c)
     return res
   }
 
@@ -498,7 +516,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     try {
       await handler.demand()
     } catch (err) {
-      this.opts.logger.warn(`/${target.path}: ${(err as Error).message}`)
+      this.opts.logger.warn((err as Error).message, { path: target.path })
       throw new RequestError(503, 'on-demand source unavailable')
     }
     return this.resolve(uri)
@@ -509,7 +527,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!target.stream || target.trackIndex !== undefined) return makeResponse(404)
     const stream = target.stream
     if (!stream.ready) await stream.waitReady(this.opts.describeWait)
-    if (!this.streams.has(stream.name)) return makeResponse(404)
+    if (!target.perReader && !this.streams.has(stream.name)) return makeResponse(404)
     const base = this.baseUrl(conn, req, stream.name)
     const sdp = this.buildSdp(stream, conn, target.perReader?.durationSeconds)
     return makeResponse(200, { 'Content-Base': base, 'Content-Type': 'application/sdp' }, Buffer.from(sdp))
@@ -615,7 +633,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
         clock: this.opts.clock,
         onDrop: (s, setup, reason) => {
           if (setup.stats.framesDropped === 1 || setup.stats.framesDropped % 100 === 0) {
-            this.opts.logger.warn(`session ${s.id} on /${s.path}: dropped ${setup.stats.framesDropped} frame(s) of track ${setup.track.index} (${reason})`)
+            this.opts.logger.warn(`dropped ${setup.stats.framesDropped} frame(s) of track ${setup.track.index} (${reason})`, { session: s.id, path: s.path })
           }
         },
       })
@@ -698,7 +716,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     stream ??= this.addStream(path, announcement.spec)
     const publisher = new Publisher(path, conn.id, conn.remoteAddress, announcement, stream, this.opts.clock)
     this.publishers.set(path, publisher)
-    this.opts.logger.info(`publisher from ${conn.remoteAddress} announced /${path}: ${stream.tracks.map((t) => t.media.codec).join(' + ')}`)
+    this.opts.logger.info(`publisher announced ${stream.tracks.map((t) => t.media.codec).join(' + ')}`, { path, remote: conn.remoteAddress })
     return makeResponse(200)
   }
 
@@ -738,7 +756,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const publisher = this.publisherBySession(req)
     if (!publisher) return makeResponse(req.headers.get('Session') === undefined ? 454 : this.sessions.has(parseSession(req.headers.get('Session')!).id) ? 455 : 454)
     publisher.record()
-    this.opts.logger.info(`publisher records into /${publisher.path}`)
+    this.opts.logger.info('publisher records', { path: publisher.path, session: publisher.sessionId })
     return makeResponse(200, { Session: formatSession(publisher.sessionId!, this.opts.sessionTimeout) })
   }
 
@@ -757,13 +775,13 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.publishers.delete(p.path)
     p.close()
     if (!stopping && this.publishPaths.get(p.path)?.onPublisherLeave === 'stay') {
-      this.opts.logger.info(`/${p.path}: ${reason}; readers wait for the next publisher`)
+      this.opts.logger.info(`${reason}; readers wait for the next publisher`, { path: p.path })
       return
     }
     for (const s of [...this.sessions.values()]) if (s.stream === p.stream) this.closeSession(s, reason)
     this.streams.delete(p.path)
     p.stream.close()
-    this.opts.logger.info(`/${p.path}: ${reason}`)
+    this.opts.logger.info(reason, { path: p.path })
   }
 
   private play(conn: ServerConnection, req: RtspRequest): RtspResponse {
@@ -783,23 +801,21 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     }
     const base = this.baseUrl(conn, req, session.stream.name)
     const wasPlaying = session.state === 'playing'
-    session.play()
+    session.play(playback !== undefined && from === undefined)
     if (playback) {
       if (wasPlaying && from !== undefined) session.restartAtKeyframe()
-      // Frames go out after the PLAY reply, not ahead of it on an interleaved connection.
-      setImmediate(() => {
-        if (this.playbacks.get(session.id) === playback && session.state === 'playing') playback.play(from)
-      })
+      playback.play(from)
     }
     const now = this.opts.clock.wallMs()
+    const next = playback?.nextPtsMs?.()
     const rtpInfo = [...session.setups.values()].map((s) => ({
       url: base + s.track.control,
       seq: s.track.media.nextSequence,
-      rtptime: s.track.rtpTimeAt(now),
+      rtptime: next !== undefined ? s.track.rtpTimestampFor(next) : s.track.rtpTimeAt(now),
     }))
     this.emit('play', { path: session.path, sessionId: session.id, remoteAddress: conn.remoteAddress })
     const duration = target.perReader?.durationSeconds
-    const rangeOut = playback ? `npt=${formatNpt(from ?? playback.position?.() ?? 0)}-${duration !== undefined ? formatNpt(duration) : ''}` : 'npt=now-'
+    const rangeOut = playback ? `npt=${formatNpt(playback.position?.() ?? from ?? 0)}-${duration !== undefined ? formatNpt(duration) : ''}` : 'npt=now-'
     return makeResponse(200, { ...this.sessionHeader(session), Range: rangeOut, 'RTP-Info': formatRtpInfo(rtpInfo) })
   }
 

@@ -13,6 +13,8 @@ export interface ConnectionHandler {
   handleRequest(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse>
   handleInterleaved(conn: ServerConnection, channel: number, payload: Buffer): void
   connectionClosed(conn: ServerConnection): void
+  /** Sees each request as it arrives and each response as it is sent (for logs). */
+  onDialogue?(conn: ServerConnection, direction: 'recv' | 'send', message: RtspRequest | RtspResponse): void
 }
 
 export function makeResponse(statusCode: number, headers?: Record<string, string>, body?: Buffer): RtspResponse {
@@ -86,6 +88,7 @@ export class ServerConnection implements InterleavedSink {
   private async answer(req: RtspRequest): Promise<void> {
     if (this.ended) return
     let res: RtspResponse
+    this.handler.onDialogue?.(this, 'recv', req)
     try {
       res = await this.handler.handleRequest(this, req)
     } catch (err) {
@@ -99,6 +102,7 @@ export class ServerConnection implements InterleavedSink {
     if (this.closed) return
     if (cseq !== undefined && !res.headers.has('CSeq')) res.headers.set('CSeq', cseq)
     if (!res.headers.has('Server')) res.headers.set('Server', this.serverName)
+    this.handler.onDialogue?.(this, 'send', res)
     this.socket.write(serializeResponse(res))
   }
 

@@ -113,11 +113,15 @@ export class ServerSession implements StreamReader {
     for (const p of packets) if (p instanceof RtcpReceiverReport) setup.stats.receiverReports++
   }
 
-  play(): void {
+  /**
+   * Starts (or resumes) delivery. Video waits for a keyframe, since what was missed while paused is
+   * gone — unless `continuous`: a per-reader playback resumes exactly where it paused.
+   */
+  play(continuous = false): void {
     if (this.state === 'playing') return
     this.state = 'playing'
     for (const s of this.setups.values()) {
-      s.waitingKeyframe = s.track.media.kind === 'video'
+      if (!continuous || !s.srSent) s.waitingKeyframe = s.track.media.kind === 'video'
     }
     this.stream.addReader(this)
     this.rtcpTimer = setInterval(() => this.sendSenderReports(), this.opts.rtcpIntervalMs)

@@ -15,6 +15,8 @@ import { H265FileSource } from './h265-file.js'
 import { MjpegFileSource } from './mjpeg-file.js'
 import { Mp4FileSource } from './mp4-file.js'
 import { WavFileSource } from './wav-file.js'
+import { aacTimeline, h264Timeline, h265Timeline, mjpegTimeline, mp4Timeline, wavTimeline } from './file-timelines.js'
+import type { Timeline } from './timeline.js'
 import type { FramePush, MediaSource, TrackInfo } from './source.js'
 import { TestCardSource } from './test-card.js'
 import { systemClock, type Clock } from '../util/clock.js'
@@ -40,6 +42,8 @@ export interface FileInputType {
   extensions: readonly string[]
   label: string
   open(file: string, opts: InputSourceOptions): InputSource
+  /** The file as a timeline, for per-reader playback with seeking. */
+  timeline(file: string, opts: { fps?: number | undefined }): Timeline
 }
 
 const TEST_INPUT = /^test(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/
@@ -180,26 +184,31 @@ export const FILE_INPUTS: readonly FileInputType[] = [
     extensions: ['.264', '.h264', '.avc', '.26l', '.h26l', '.x264'],
     label: 'H.264 Annex-B',
     open: h264FileInput,
+    timeline: h264Timeline,
   },
   {
     extensions: ['.265', '.h265', '.hevc', '.x265'],
     label: 'H.265 Annex-B',
     open: (file, opts) => endWhenStopped(new H265FileSource(file, { fps: opts.fps, loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
+    timeline: h265Timeline,
   },
   {
     extensions: ['.aac', '.adts'],
     label: 'AAC in ADTS',
     open: (file, opts) => endWhenStopped(new AacFileSource(file, { loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
+    timeline: aacTimeline,
   },
   {
     extensions: ['.wav'],
     label: 'WAV: 16-bit PCM, G.711 µ-law or A-law',
     open: (file, opts) => endWhenStopped(new WavFileSource(file, { loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
+    timeline: wavTimeline,
   },
   {
     extensions: ['.mp4', '.m4v', '.mov', '.m4a'],
     label: 'MP4/QuickTime: H.264, H.265, AAC, Opus, G.711 (also fragmented)',
     open: (file, opts) => endWhenStopped(new Mp4FileSource(file, { loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
+    timeline: mp4Timeline,
   },
   {
     extensions: ['.mjpeg', '.mjpg'],
@@ -212,6 +221,7 @@ export const FILE_INPUTS: readonly FileInputType[] = [
       const s = new MjpegFileSource(file, { ...(opts.fps !== undefined ? { fps: opts.fps } : {}), clock })
       return playOnce(s, s.frameCount, opts.loop ?? false)
     },
+    timeline: mjpegTimeline,
   },
 ]
 

@@ -10,6 +10,8 @@ import type { MediaSource, TrackInfo } from './source.js'
 export type SourceSpec =
   | { kind: 'test'; width?: number; height?: number; fps?: number }
   | { kind: 'file'; path: string }
+  /** A file each reader plays from its start (seekable), ending its session at the end unless looping. */
+  | { kind: 'unshared'; path: string; loop: boolean }
   /** The path takes one publisher (ANNOUNCE + RECORD), e.g. ffmpeg -f rtsp or GStreamer rtspclientsink. */
   | { kind: 'publish'; options: PublishPathOptions }
   /** Pulled from another RTSP server or camera (a relay), e.g. rtsp://user:pass@camera/stream. */
@@ -44,6 +46,15 @@ export function parseSourceSpec(text: string): SourceSpec {
   }
   const pub = /^publish(?::(.*))?$/.exec(text)
   if (pub) return { kind: 'publish', options: parsePublishOptions(text, pub[1]) }
+  const unshared = /^unshared(\+loop)?:(.*)$/.exec(text)
+  if (unshared) {
+    const file = unshared[2]!
+    if (!file) throw new ConfigError('ERR_SOURCE', `${text} needs a path, e.g. unshared:clip.mp4`, { observed: text })
+    if (!findFileInput(file)) {
+      throw new ConfigError('ERR_SOURCE_TYPE', `cannot serve ${file}: unknown file type "${path.extname(file).toLowerCase() || '(none)'}"; supported: ${describeFileInputs()}`, { observed: file, allowed: inputExtensions() })
+    }
+    return { kind: 'unshared', path: file, loop: unshared[1] !== undefined }
+  }
   if (text.startsWith('file:')) {
     const file = text.slice('file:'.length)
     if (!file) throw new ConfigError('ERR_SOURCE', 'file: needs a path, e.g. file:clip.264', { observed: text })
@@ -62,9 +73,9 @@ export function parseSourceSpec(text: string): SourceSpec {
     }
     return { kind: 'relay', url: text }
   }
-  throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS, file:PATH, publish or rtsp://HOST/PATH`, {
+  throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish or rtsp://HOST/PATH`, {
     observed: text,
-    allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'publish', 'rtsp://…'],
+    allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'unshared:PATH', 'unshared+loop:PATH', 'publish', 'rtsp://…'],
   })
 }
 

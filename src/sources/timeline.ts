@@ -53,6 +53,9 @@ export interface TimelinePlayerOptions {
   onEnd?: () => void
 }
 
+/** A keyframe this close after the requested time still counts as "at" it (rounding in npt). */
+const SEEK_TOLERANCE_MS = 0.5
+
 /** Plays a timeline in real time; `seek` moves to a keyframe; pts grow across loops. */
 export class TimelinePlayer {
   private readonly player: TimedPlayer
@@ -86,29 +89,33 @@ export class TimelinePlayer {
   }
 
   /**
-   * Moves to `ms` into the file: video from its last keyframe at or before `ms`, other tracks from
-   * that keyframe's time, so the picture starts clean and the tracks stay together.
+   * Moves to `ms` into the file (presentation time): video from its last keyframe presented at or
+   * before `ms`, other tracks from that keyframe's time, so the picture starts clean and the tracks
+   * stay together. Returns the presentation time playback starts at.
    */
-  seek(ms: number): void {
+  seek(ms: number): number {
     const tracks = this.timeline.tracks
     const target = Math.max(0, Math.min(ms, this.timeline.durationMs))
-    let startMs = target
+    let startDue = target
+    let startPts = target
     const video = tracks.findIndex((t) => t.info.kind === 'video')
     const cursors = tracks.map(() => 0)
-    if (video >= 0) {
+    if (video >= 0 && tracks[video]!.count > 0) {
       const t = tracks[video]!
       let k = 0
-      for (let i = 0; i < t.count && t.dueMs(i) <= target; i++) if (t.keyframe(i)) k = i
+      for (let i = 0; i < t.count; i++) if (t.keyframe(i) && t.ptsMs(i) <= target + SEEK_TOLERANCE_MS) k = i
       cursors[video] = k
-      startMs = t.count > 0 ? t.dueMs(k) : 0
+      startDue = t.dueMs(k)
+      startPts = t.ptsMs(k)
     }
     tracks.forEach((t, i) => {
       if (i === video) return
       let j = 0
-      while (j < t.count && t.dueMs(j) < startMs) j++
+      while (j < t.count && t.dueMs(j) < startDue) j++
       cursors[i] = j
     })
-    this.player.seek(cursors, startMs)
+    this.player.seek(cursors, startDue)
+    return startPts
   }
 
   private onSample(track: number, index: number, passMs: number): void {

@@ -24,7 +24,7 @@ describe('rtspkit CLI', () => {
   it('serve --help documents every option', async () => {
     const r = await rtspkit('serve', '--help')
     assert.equal(r.code, 0)
-    for (const opt of ['--port', '--host', '--public-host', '--path', '--fps', '--size', '--rtp-ports', '--session-timeout', '--max-sessions', '--relay-close-after', '--relay-always-on', '--record', '--record-segment', '--verbose', '--help', 'publish:stay', 'publish:takeover', 'rtsp://']) {
+    for (const opt of ['--port', '--host', '--public-host', '--path', '--fps', '--size', '--rtp-ports', '--session-timeout', '--max-sessions', '--relay-close-after', '--relay-always-on', '--record', '--record-segment', '--auth', '--log-level', '--log-format', '--verbose', '--help', 'unshared:PATH', 'publish:stay', 'publish:takeover', 'rtsp://']) {
       assert.ok(r.stdout.includes(opt), `help mentions ${opt}`)
     }
     assert.match(r.stdout, /file:PATH/)

@@ -18,8 +18,9 @@ export interface CliProcess {
   kill(): void
 }
 
-export function spawnRtspkit(args: string[], timeoutMs = 30_000): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** `env` is added to this process's environment. */
+export function spawnRtspkit(args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) })
   let stderr = ''
   let stdout = ''
   child.stderr!.on('data', (d) => (stderr += d))

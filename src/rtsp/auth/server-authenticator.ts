@@ -34,6 +34,12 @@ export interface ServerAuthenticatorOptions {
   algorithms?: readonly ('MD5' | 'SHA-256')[]
   /** Offer qop=auth (default true); false gives the RFC 2069 form some old clients need. */
   qop?: boolean
+  /**
+   * Refuse answers without qop when qop=auth was offered (default false): RTSP clients such as
+   * GStreamer's rtspsrc answer in the RFC 2069 form whatever the challenge says (RFC 2617 §3.2.2
+   * keeps that form for compatibility).
+   */
+  requireQop?: boolean
   /** Lifetime of a nonce (default 60 s). */
   nonceTtlMs?: number
   clock?: Clock
@@ -129,8 +135,14 @@ export class ServerAuthenticator {
     if (colon === -1) return fail('Basic credentials without ":"')
     const username = text.slice(0, colon)
     const secret = this.opts.users(username)
-    if (!secret || !('password' in secret)) return fail('unknown user or no password stored')
-    return safeEqual(text.slice(colon + 1), secret.password) ? { ok: true, username, scheme: 'basic' } : fail('wrong password')
+    if (!secret) return fail('unknown user')
+    const password = text.slice(colon + 1)
+    if ('password' in secret) return safeEqual(password, secret.password) ? { ok: true, username, scheme: 'basic' } : fail('wrong password')
+    // Only H(user:realm:password) is stored: hash what the client sent the same way and compare.
+    const algorithm = secret.ha1['SHA-256'] !== undefined ? 'SHA-256' : 'MD5'
+    const stored = secret.ha1[algorithm]
+    if (stored === undefined) return fail('no password stored')
+    return safeEqual(digestHa1(algorithm, username, this.realm, password), stored.toLowerCase()) ? { ok: true, username, scheme: 'basic' } : fail('wrong password')
   }
 
   private verifyDigest(method: string, p: Map<string, string>): VerifyResult {
@@ -145,7 +157,7 @@ export class ServerAuthenticator {
     if (!this.algorithms.includes(algorithm)) return fail('algorithm not offered')
     const qop = p.get('qop')
     if (qop !== undefined && qop !== 'auth') return fail('qop not offered')
-    if (qop === undefined && this.opts.qop !== false) return fail('qop=auth required')
+    if (qop === undefined && this.opts.qop !== false && this.opts.requireQop === true) return fail('qop=auth required')
     const cnonce = p.get('cnonce')
     const nc = p.get('nc')
     if (qop !== undefined && (cnonce === undefined || nc === undefined || !/^[0-9a-fA-F]{8}$/.test(nc))) return fail('cnonce or nc missing')

@@ -1,0 +1,265 @@
+/**
+ * The shape of `rtspkit.yml`: the typed Config, its built-in defaults, and a field table the
+ * validator, the environment mapping, the reload diff and the sample-config tests all walk, so a key
+ * is declared once. Pure data: no I/O.
+ */
+import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+export const LOG_FORMATS = ['pretty', 'json'] as const
+export type LogFormat = (typeof LOG_FORMATS)[number]
+
+/** Path names and user lists use `any` for "anyone, without credentials". */
+export const ANYONE = 'any'
+/** A `paths` entry with this name serves every path no other entry matches (as in MediaMTX). */
+export const ALL_OTHERS = 'all_others'
+/** A `paths` name starting with this is a regular expression over the requested path (as in MediaMTX). */
+export const REGEX_PREFIX = '~'
+
+export interface ServerConfig {
+  rtspPort: number
+  /** '' listens on every interface. */
+  host: string
+  /** '' picks the first LAN IPv4 address for printed URLs. */
+  publicHost: string
+  /** '' for ephemeral ports, or 'A-B' (an even-sized range of RTP/RTCP pairs). */
+  rtpPorts: string
+  tcpOnly: boolean
+  sessionTimeout: number
+  /** 0 = unlimited. */
+  maxSessions: number
+  /** 0 = unlimited. */
+  maxConnections: number
+  /** The Digest realm; password hashes are made for one realm. */
+  realm: string
+  limits: RequestLimits
+  logLevel: LogLevel
+  logFormat: LogFormat
+}
+
+/** Bytes and counts per RTSP request; map onto RtspReaderLimits (src/rtsp/reader.ts). */
+export interface RequestLimits {
+  /** Longest request line or header line (maxLineLength). */
+  requestLine: number
+  /** Request line plus headers (maxHeaderBytes). */
+  headers: number
+  /** Header fields per request (maxHeaderCount). */
+  headerCount: number
+  /** Largest body (maxBodyLength). */
+  body: number
+}
+
+export interface ApiConfig {
+  enabled: boolean
+  host: string
+  port: number
+}
+
+export interface RecordingConfig {
+  segmentSeconds: number
+  dir: string
+}
+
+export interface RelaysConfig {
+  closeAfter: number
+  retryMax: number
+}
+
+export interface PathConfig {
+  /** As written: a plain name ('cam', 'site/door'), '~regex' or 'all_others'. */
+  name: string
+  /** Same syntax as `--path NAME=SOURCE` (parseSourceSpec). */
+  source: string
+  /** Relays only: pull while someone reads (true) or all the time (false). */
+  onDemand: boolean
+  /** Seconds a relay keeps pulling after its last reader; relays.closeAfter unless the path sets it. */
+  closeAfter: number
+  record: boolean
+  /** User names that may read; 'any' = anonymous readers too. */
+  read: string[]
+  /** User names that may publish; 'any' = anonymous publishers too. */
+  publish: string[]
+}
+
+export interface UserConfig {
+  name: string
+  /** 'digest:…' from `rtspkit hash-password`, or 'plain:PASSWORD'. */
+  password: string
+  /** CIDRs the user may connect from; [] = anywhere. */
+  ips: string[]
+  /** May use the API and every path. */
+  admin: boolean
+}
+
+export interface Config {
+  server: ServerConfig
+  api: ApiConfig
+  recording: RecordingConfig
+  relays: RelaysConfig
+  /** In file order: regex entries are tried in this order. */
+  paths: PathConfig[]
+  users: UserConfig[]
+  /** CIDRs allowed to use RTSP; [] = anywhere. */
+  ips: string[]
+}
+
+/** What it takes to apply a changed setting to a running server. */
+export type ApplyBy = 'restart-rtsp' | 'restart-api' | 'live' | 'access' | 'paths'
+
+export type LeafSpec =
+  | { type: 'int'; min: number; max: number; apply: ApplyBy; note?: string }
+  | { type: 'seconds'; min: number; max: number; apply: ApplyBy }
+  | { type: 'bool'; apply: ApplyBy }
+  | { type: 'enum'; values: readonly string[]; apply: ApplyBy }
+  | { type: 'string'; apply: ApplyBy; /** Error text when the value is wrong, else undefined. */ check?: (v: string) => string | undefined; allowed?: string }
+  | { type: 'list'; item: 'cidr' | 'user'; apply: ApplyBy }
+
+export interface SectionSpec {
+  type: 'section'
+  fields: Readonly<Record<string, LeafSpec | SectionSpec>>
+}
+
+const DAY_S = 86_400
+const WEEK_S = 7 * DAY_S
+const MAX_PORT = 65_535
+const MAX_BYTES = 1 << 30
+
+const RTP_PORTS_RE = /^(\d+)-(\d+)$/
+/** First port of the RTP range: below 1024 needs privileges; a pair needs an even RTP port. */
+const MIN_RTP_PORT = 1024
+
+function checkRtpPorts(v: string): string | undefined {
+  if (v === '') return undefined
+  const m = RTP_PORTS_RE.exec(v)
+  const min = m ? Number(m[1]) : NaN
+  const max = m ? Number(m[2]) : NaN
+  return m && min >= MIN_RTP_PORT && max <= MAX_PORT && max - min >= 1 ? undefined : 'must be "" (ephemeral) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999"'
+}
+
+function checkRealm(v: string): string | undefined {
+  return v !== '' && !/["\\\r\n]/.test(v) ? undefined : 'must be a non-empty string without quotes, backslashes or line breaks'
+}
+
+function checkNonEmpty(v: string): string | undefined {
+  return v.trim() !== '' ? undefined : 'must not be empty'
+}
+
+const limit = (min: number): LeafSpec => ({ type: 'int', min, max: MAX_BYTES, apply: 'live' })
+
+/** Every section key, its type, range and how a change applies. `paths` and `users` have their own tables. */
+export const SECTIONS: SectionSpec = {
+  type: 'section',
+  fields: {
+    server: {
+      type: 'section',
+      fields: {
+        rtspPort: { type: 'int', min: 1, max: MAX_PORT, apply: 'restart-rtsp' },
+        host: { type: 'string', apply: 'restart-rtsp' },
+        publicHost: { type: 'string', apply: 'live' },
+        rtpPorts: { type: 'string', check: checkRtpPorts, apply: 'restart-rtsp' },
+        tcpOnly: { type: 'bool', apply: 'restart-rtsp' },
+        sessionTimeout: { type: 'seconds', min: 1, max: DAY_S, apply: 'live' },
+        maxSessions: { type: 'int', min: 0, max: 1_000_000, apply: 'live' },
+        maxConnections: { type: 'int', min: 0, max: 1_000_000, apply: 'live' },
+        realm: { type: 'string', check: checkRealm, apply: 'access' },
+        limits: {
+          type: 'section',
+          fields: { requestLine: limit(256), headers: limit(256), headerCount: limit(1), body: limit(0) },
+        },
+        logLevel: { type: 'enum', values: LOG_LEVELS, apply: 'live' },
+        logFormat: { type: 'enum', values: LOG_FORMATS, apply: 'live' },
+      },
+    },
+    api: {
+      type: 'section',
+      fields: {
+        enabled: { type: 'bool', apply: 'restart-api' },
+        host: { type: 'string', apply: 'restart-api' },
+        port: { type: 'int', min: 1, max: MAX_PORT, apply: 'restart-api' },
+      },
+    },
+    recording: {
+      type: 'section',
+      fields: {
+        segmentSeconds: { type: 'seconds', min: 1, max: DAY_S, apply: 'paths' },
+        dir: { type: 'string', check: checkNonEmpty, apply: 'paths' },
+      },
+    },
+    relays: {
+      type: 'section',
+      fields: {
+        closeAfter: { type: 'seconds', min: 0, max: WEEK_S, apply: 'paths' },
+        retryMax: { type: 'seconds', min: 1, max: DAY_S, apply: 'paths' },
+      },
+    },
+    ips: { type: 'list', item: 'cidr', apply: 'access' },
+  },
+}
+
+/** Fields of one `paths` entry; `source` is checked with parseSourceSpec by the validator. */
+export const PATH_FIELDS: SectionSpec['fields'] = {
+  source: { type: 'string', apply: 'paths' },
+  onDemand: { type: 'bool', apply: 'paths' },
+  closeAfter: { type: 'seconds', min: 0, max: WEEK_S, apply: 'paths' },
+  record: { type: 'bool', apply: 'paths' },
+  read: { type: 'list', item: 'user', apply: 'access' },
+  publish: { type: 'list', item: 'user', apply: 'access' },
+}
+
+/** Fields of one `users` entry; name and password are required. */
+export const USER_FIELDS: SectionSpec['fields'] = {
+  name: { type: 'string', apply: 'access' },
+  password: { type: 'string', apply: 'access' },
+  ips: { type: 'list', item: 'cidr', apply: 'access' },
+  admin: { type: 'bool', apply: 'access' },
+}
+
+export const DEFAULT_PATH_SOURCE = 'publish'
+
+/** The built-in configuration: what `rtspkit serve` runs with when no file, variable or flag says otherwise. */
+export function defaultConfig(): Config {
+  return {
+    server: {
+      rtspPort: 8554,
+      host: '',
+      publicHost: '',
+      rtpPorts: '',
+      tcpOnly: false,
+      sessionTimeout: 60,
+      maxSessions: 0,
+      maxConnections: 0,
+      realm: 'rtspkit',
+      limits: {
+        requestLine: DEFAULT_READER_LIMITS.maxLineLength,
+        headers: DEFAULT_READER_LIMITS.maxHeaderBytes,
+        headerCount: DEFAULT_READER_LIMITS.maxHeaderCount,
+        body: DEFAULT_READER_LIMITS.maxBodyLength,
+      },
+      logLevel: 'info',
+      logFormat: 'pretty',
+    },
+    api: { enabled: true, host: '127.0.0.1', port: 9997 },
+    recording: { segmentSeconds: 600, dir: 'recordings' },
+    relays: { closeAfter: 10, retryMax: 30 },
+    paths: [{ name: 'test', source: 'test', onDemand: false, closeAfter: 10, record: false, read: [ANYONE], publish: [ANYONE] }],
+    users: [],
+    ips: [],
+  }
+}
+
+/** Dotted names of every key the file may hold (`paths.*.source`, `users[].name` for the entries). */
+export function schemaKeys(): string[] {
+  const out: string[] = []
+  const walk = (spec: SectionSpec, prefix: string): void => {
+    for (const [k, f] of Object.entries(spec.fields)) {
+      out.push(prefix + k)
+      if (f.type === 'section') walk(f, `${prefix}${k}.`)
+    }
+  }
+  walk(SECTIONS, '')
+  out.push('paths', 'users')
+  for (const k of Object.keys(PATH_FIELDS)) out.push(`paths.*.${k}`)
+  for (const k of Object.keys(USER_FIELDS)) out.push(`users[].${k}`)
+  return out
+}
