@@ -86,9 +86,7 @@ export class Multimedia {
   private created = false
   private server: CoreServer | undefined
   private readonly sessions = new Map<string, Session>()
-  private listening = false
-  /** start/stop run one after the other. */
-  private lifecycle: Promise<void> = Promise.resolve()
+  private readonly lifecycle = new StartStop()
   private lifecycleError: RtspkitError | undefined
 
   constructor(opts: MultimediaOptions = {}) {
@@ -123,7 +121,7 @@ export class Multimedia {
     const server = this.requireServer('rtspserver_deinit')
     this.rtspserver_stop()
     for (const name of [...this.sessions.keys()]) this.rtspserver_destroysession(name)
-    this.lifecycle = this.lifecycle.then(() => server.stop()).catch(() => {})
+    this.lifecycle.after(() => server.stop())
     this.server = undefined
   }
 
@@ -179,13 +177,7 @@ export class Multimedia {
   rtspserver_start_async(): Promise<void> {
     const server = this.requireServer('rtspserver_start')
     this.lifecycleError = undefined
-    if (this.listening) return this.lifecycle
-    this.listening = true
-    const started = this.lifecycle.then(() => server.start())
-    this.lifecycle = started.catch(() => {
-      this.listening = false
-    })
-    return started
+    return this.lifecycle.start(() => server.start())
   }
 
   /** Stops listening and tears down every reader; returns at once (see rtspserver_stop_async). Idempotent. */
@@ -196,10 +188,7 @@ export class Multimedia {
   /** rtspserver_stop as a Promise that resolves once the server has closed. */
   rtspserver_stop_async(): Promise<void> {
     const server = this.requireServer('rtspserver_stop')
-    if (!this.listening) return this.lifecycle
-    this.listening = false
-    this.lifecycle = this.lifecycle.then(() => server.stop())
-    return this.lifecycle
+    return this.lifecycle.stop(() => server.stop())
   }
 
   /**
@@ -321,8 +310,7 @@ export class RtspServer {
   private readonly sources: MediaSource[]
   private readonly logger: Logger | undefined
   private stream: ServerStream | undefined
-  private lifecycle: Promise<void> = Promise.resolve()
-  private running = false
+  private readonly lifecycle = new StartStop()
 
   constructor(opts: K230RtspServerOptions = {}) {
     this.session_name = opts.session_name ?? 'test'
@@ -352,18 +340,12 @@ export class RtspServer {
   }
 
   start_async(): Promise<void> {
-    if (this.running) return this.lifecycle
-    this.running = true
-    const started = this.lifecycle.then(async () => {
+    return this.lifecycle.start(async () => {
       await this.server.start()
       const stream = this.server.addStream(this.session_name, streamSpecFor(this.sources.flatMap((s) => s.tracks)))
       this.stream = stream
       for (const source of this.sources) source.start(pushInto(stream, source))
     })
-    this.lifecycle = started.catch(() => {
-      this.running = false
-    })
-    return started
   }
 
   /** Stops the sources (ffmpeg is killed) and the server; returns at once. Idempotent. */
@@ -372,20 +354,48 @@ export class RtspServer {
   }
 
   stop_async(): Promise<void> {
-    if (!this.running) return this.lifecycle
-    this.running = false
-    this.lifecycle = this.lifecycle.then(async () => {
+    return this.lifecycle.stop(async () => {
       for (const source of this.sources) source.stop()
       if (this.stream) this.server.removeStream(this.session_name)
       this.stream = undefined
       await this.server.stop()
     })
-    return this.lifecycle
   }
 
   /** The URL players use; with port 0, valid once start_async resolved. */
   get_rtsp_url(): string {
     return this.server.urlFor(this.session_name)
+  }
+}
+
+/**
+ * The board's start/stop look synchronous; ours are Promises run one after the other, so a stop called
+ * right after a start waits for it. A start while started and a stop while stopped are no-ops.
+ */
+class StartStop {
+  private running = false
+  private chain: Promise<void> = Promise.resolve()
+
+  start(op: () => Promise<void>): Promise<void> {
+    if (this.running) return this.chain
+    this.running = true
+    const started = this.chain.then(op)
+    this.chain = started.catch(() => {
+      this.running = false
+    })
+    return started
+  }
+
+  stop(op: () => Promise<void>): Promise<void> {
+    if (!this.running) return this.chain
+    this.running = false
+    this.chain = this.chain.then(op)
+    return this.chain
+  }
+
+  /** Runs `op` after whatever is in progress; its failure is ignored (a final clean-up). */
+  after(op: () => Promise<void>): void {
+    this.chain = this.chain.then(op).catch(() => {})
   }
 }
 
