@@ -76,6 +76,37 @@ interface Session {
 }
 
 /**
+ * The board's start/stop look synchronous; ours are Promises run one after the other, so a stop called
+ * right after a start waits for it. A start while started and a stop while stopped are no-ops.
+ */
+class StartStop {
+  private running = false
+  private chain: Promise<void> = Promise.resolve()
+
+  start(op: () => Promise<void>): Promise<void> {
+    if (this.running) return this.chain
+    this.running = true
+    const started = this.chain.then(op)
+    this.chain = started.catch(() => {
+      this.running = false
+    })
+    return started
+  }
+
+  stop(op: () => Promise<void>): Promise<void> {
+    if (!this.running) return this.chain
+    this.running = false
+    this.chain = this.chain.then(op)
+    return this.chain
+  }
+
+  /** Runs `op` after whatever is in progress; its failure is ignored (a final clean-up). */
+  after(op: () => Promise<void>): void {
+    this.chain = this.chain.then(op).catch(() => {})
+  }
+}
+
+/**
  * The board's `multimedia` RTSP functions over one rtspkit server. `multimedia` (exported below) is the
  * process-wide instance the board's code expects; make your own with `new Multimedia()` where several
  * servers or injected clocks are needed (tests do).
@@ -365,37 +396,6 @@ export class RtspServer {
   /** The URL players use; with port 0, valid once start_async resolved. */
   get_rtsp_url(): string {
     return this.server.urlFor(this.session_name)
-  }
-}
-
-/**
- * The board's start/stop look synchronous; ours are Promises run one after the other, so a stop called
- * right after a start waits for it. A start while started and a stop while stopped are no-ops.
- */
-class StartStop {
-  private running = false
-  private chain: Promise<void> = Promise.resolve()
-
-  start(op: () => Promise<void>): Promise<void> {
-    if (this.running) return this.chain
-    this.running = true
-    const started = this.chain.then(op)
-    this.chain = started.catch(() => {
-      this.running = false
-    })
-    return started
-  }
-
-  stop(op: () => Promise<void>): Promise<void> {
-    if (!this.running) return this.chain
-    this.running = false
-    this.chain = this.chain.then(op)
-    return this.chain
-  }
-
-  /** Runs `op` after whatever is in progress; its failure is ignored (a final clean-up). */
-  after(op: () => Promise<void>): void {
-    this.chain = this.chain.then(op).catch(() => {})
   }
 }
 
