@@ -73,9 +73,10 @@ export function allocI420(width: number, height: number): I420Planes {
 
 /**
  * Views (or, for rgb/rgba/gray, a converted copy) of `image` as I420 planes. Throws CodecError when
- * `data` is shorter than the format needs.
+ * `data` is shorter than the format needs. `into`, planes of the image's size from `allocI420`, is
+ * written instead of allocating (callers converting frame after frame reuse one set).
  */
-export function toI420(image: RawImage): I420Planes {
+export function toI420(image: RawImage, into?: I420Planes): I420Planes {
   const { width, height, format, data } = image
   const need = rawImageSize(width, height, format)
   if (data.length < need) {
@@ -93,9 +94,13 @@ export function toI420(image: RawImage): I420Planes {
       uvStride: c.width,
     }
   }
-  const out = allocI420(width, height)
+  const out = into && into.yStride === width && into.y.length === width * height && into.uvStride === c.width && into.u.length === c.width * c.height ? into : allocI420(width, height)
   if (format === 'gray') {
     out.y.set(data.subarray(0, width * height))
+    if (out === into) {
+      out.u.fill(CHROMA_NEUTRAL)
+      out.v.fill(CHROMA_NEUTRAL)
+    }
     return out
   }
   const bpp = BYTES_PER_PIXEL[format]
