@@ -16,6 +16,8 @@ import type { SourceDefaults } from '../sources/source-spec.js'
 import { systemClock } from '../util/clock.js'
 import { cryptoRandom } from '../util/random.js'
 import { ConfigAccessPolicy } from './config-access.js'
+import { ApiServer } from '../api/api-server.js'
+import { verifyBasic } from '../config/password.js'
 
 /** A logger whose level and format follow the config across reloads. */
 export class SwitchableLogger implements Required<Logger> {
@@ -54,6 +56,7 @@ export class ServeApp {
   private config: Config
   private readonly served = new Map<string, ServedPath>()
   private readonly recording: ServerRecording
+  private api: ApiServer | undefined
 
   constructor(config: Config, private readonly opts: ServeAppOptions = {}) {
     this.config = config
@@ -90,6 +93,11 @@ export class ServeApp {
     return this.config
   }
 
+  /** The HTTP API's address, when it runs. */
+  get apiUrl(): string | undefined {
+    return this.api?.url
+  }
+
   /** Paths served now: exact names from the start, patterns once requested. */
   paths(): { name: string; entry: string; description: string }[] {
     return [...this.served].map(([name, p]) => ({ name, entry: p.entry, description: p.handle.description }))
@@ -99,6 +107,7 @@ export class ServeApp {
     try {
       for (const p of this.config.paths) if (isExact(p.name)) this.addExact(p)
       await this.server.start()
+      await this.startApi()
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
       await this.recording.close()
@@ -114,6 +123,7 @@ export class ServeApp {
       if (change.apply === 'restart-rtsp') this.logger.warn(`${change.key} changed: restart rtspkit to apply it`)
     }
     if (diff.settings.some((c) => c.key.startsWith('server.log'))) this.logger.set(next.server.logLevel, next.server.logFormat)
+    const apiChanged = diff.settings.some((c) => c.apply === 'restart-api')
     const gone = new Set([...diff.paths.removed, ...diff.paths.changed])
     for (const [name, p] of [...this.served]) {
       // Paths made from a pattern are rebuilt when their entry changed, or when matching may differ.
@@ -125,11 +135,55 @@ export class ServeApp {
       const p = next.paths.find((x) => x.name === name)
       if (p && isExact(p.name)) this.addExact(p)
     }
+    if (apiChanged) {
+      const old = this.api
+      this.api = undefined
+      void (old?.close() ?? Promise.resolve()).then(() => this.startApi())
+    }
     return diff
+  }
+
+  /**
+   * The HTTP API (api.enabled): admins from the config log in with Basic; with no admin it is open and
+   * stays on loopback. A port already taken is a warning — RTSP goes on without the API.
+   */
+  private async startApi(): Promise<void> {
+    const c = this.config.api
+    if (!c.enabled) return
+    const admins = this.config.users.some((u) => u.admin)
+    const api = new ApiServer({
+      server: this.server,
+      paths: () => this.paths().map((p) => ({ name: p.name, kind: sourceKind(this.sourceOf(p.entry)), description: p.description })),
+      config: () => this.config,
+      ...(admins ? {
+        authorize: (user: string, password: string) => {
+          const u = this.config.users.find((x) => x.name === user)
+          if (!u || !verifyBasic(u.password, user, password)) return false
+          return u.admin ? true : 'forbidden' as const
+        },
+      } : {}),
+      host: c.host || undefined,
+      port: c.port,
+      logger: this.logger,
+    })
+    try {
+      await api.start()
+      this.api = api
+      this.logger.debug(`HTTP API and metrics on ${api.url}`)
+    } catch (err) {
+      await api.close()
+      this.logger.warn(`HTTP API not started: ${(err as Error).message}; RTSP goes on without it (set api.port, or api.enabled: false)`)
+    }
+  }
+
+  private sourceOf(entry: string): string {
+    return this.config.paths.find((p) => p.name === entry)?.source ?? ''
   }
 
   /** Ends every session (RTCP BYE), stops sources and finishes recordings. Idempotent. */
   async stop(): Promise<void> {
+    await this.api?.close()
+    this.api = undefined
     for (const p of this.served.values()) p.handle.stop()
     await this.server.stop()
     await this.recording.close()
@@ -173,6 +227,15 @@ export class ServeApp {
       this.logger.warn(`cannot serve /${path} from ${m.path.name}: ${(err as Error).message}`, { path })
       return false
     }
+  }
+}
+
+/** test, file, unshared, publish, relay, ffmpeg… of a source text. */
+function sourceKind(source: string): string {
+  try {
+    return parseSourceSpec(source).kind
+  } catch {
+    return 'unknown'
   }
 }
 

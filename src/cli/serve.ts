@@ -22,6 +22,9 @@ Options:
                        reloaded when it changes or on SIGHUP. RTSPKIT_* variables and these flags
                        override it
   --port N             RTSP port (default 8554)
+  --api-port N         port of the HTTP API, metrics and dashboard (default 9997; 0 picks one)
+  --api-host ADDR      address of the HTTP API (default 127.0.0.1)
+  --no-api             no HTTP API
   --host ADDR          address to listen on (default: all interfaces)
   --public-host NAME   host name to print in stream URLs (default: first LAN IPv4 address)
   --path NAME=SOURCE   serve SOURCE at rtsp://HOST:PORT/NAME; repeat for more paths.
@@ -106,6 +109,7 @@ Watch:
 export interface ServeConfig {
   /** --config FILE */
   configFile?: string
+  api: { port?: number; host?: string; enabled?: boolean }
   port: number
   portGiven: boolean
   /** --path flags, checked (their sources parse). */
@@ -169,6 +173,9 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
         config: { type: 'string' },
+        'api-port': { type: 'string' },
+        'api-host': { type: 'string' },
+        'no-api': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -180,6 +187,11 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   const cfg: ServeConfig = {
     port: intOption('port', v.port, 0, 65535) ?? 8554,
     portGiven: v.port !== undefined,
+    api: {
+      ...(v['api-port'] !== undefined ? { port: intOption('api-port', v['api-port'], 0, 65535)! } : {}),
+      ...(v['api-host'] !== undefined ? { host: v['api-host'] } : {}),
+      ...(v['no-api'] ? { enabled: false } : {}),
+    },
     flagPaths: [],
     host: v.host,
     publicHost: v['public-host'],
@@ -256,7 +268,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (cfg.maxSessions !== undefined) server.maxSessions = cfg.maxSessions
   if (cfg.logLevelGiven) server.logLevel = cfg.logLevel
   if (cfg.logFormatGiven) server.logFormat = cfg.logFormat
-  const overrides: ConfigOverrides = { server }
+  const overrides: ConfigOverrides = { server, ...(Object.keys(cfg.api).length > 0 ? { api: cfg.api } : {}) }
   if (cfg.recordDir !== undefined) overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
   if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }
   if (cfg.flagPaths.length > 0) overrides.paths = Object.fromEntries(cfg.flagPaths.map((p) => [p.name, { source: p.source, ...(p.relay ? { onDemand: !cfg.relayAlwaysOn } : {}) }]))
@@ -288,6 +300,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   const banner = (m: string): void => (config.server.logFormat === 'json' ? logger.info(m) : console.log(m))
   for (const p of app.paths()) banner(`${app.server.urlFor(p.name)}  <- ${p.description}`)
   for (const p of config.paths) if (p.name.startsWith('~') || p.name === 'all_others') banner(`${app.server.urlFor('')}${p.name}  <- ${p.source} (paths matching it, when first requested)`)
+  if (app.apiUrl) banner(`${app.apiUrl}/  <- dashboard; HTTP API at /v1, Prometheus metrics at /metrics`)
   banner(`rtspkit listening on port ${app.server.port}; press Ctrl+C to stop`)
 
   const reload = (why: string): void => {
