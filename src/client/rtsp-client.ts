@@ -23,6 +23,7 @@
  *    as its Client.py writes them, RTP over UDP only, whole-JPEG payloads, no keep-alive, and frames
  *    stopping for TEACHING_END_SILENCE_MS end the session without an error (its server does not loop).
  */
+import { RtcpGoodbye } from '../rtcp/goodbye.js'
 import { EventEmitter } from 'node:events'
 import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
 import { AuthError, ConfigError, ProtocolError, RtspkitError, StateError } from '../errors.js'
@@ -162,6 +163,8 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   private state: ClientState = 'idle'
   private mode: 'udp' | 'tcp' | undefined
   private playTracks: number[] = []
+  /** Played tracks whose sender said BYE. */
+  private readonly tracksEnded = new Set<number>()
   private setups: TrackSetup[] = []
   private readonly receivers = new Map<number, TrackReceiver>()
   private readonly router = new ChannelRouter()
@@ -535,7 +538,10 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
           events: {
             onFrame: (f) => this.emit('frame', f),
             onRtp: (i, p) => this.emit('rtp', i, p),
-            onRtcp: (i, p) => this.emit('rtcp', i, p),
+            onRtcp: (i, p) => {
+              this.emit('rtcp', i, p)
+              if (p.some((x) => x instanceof RtcpGoodbye)) this.onGoodbye(i)
+            },
             onWarning: (e) => this.emit('warning', e),
           },
         })
@@ -724,6 +730,18 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       return
     }
     this.fail(err)
+  }
+
+  /**
+   * RTCP BYE (RFC 3550 §6.6): the server's source on that track has left. Once every played track
+   * has, the stream is over — the client closes without an error, unless it reconnects.
+   */
+  private onGoodbye(track: number): void {
+    this.tracksEnded.add(track)
+    // With reconnect, the stream may come back (a server restarting says BYE first): the lost
+    // connection, or the read timeout, starts the reconnect loop as usual.
+    if (this.state !== 'playing' || this.closing || this.opts.reconnect) return
+    if (this.playTracks.every((t) => this.tracksEnded.has(t))) this.closing = this.shutdown(undefined)
   }
 
   private fail(err: RtspkitError): void {
