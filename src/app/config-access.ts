@@ -18,7 +18,7 @@ export class ConfigAccessPolicy implements AccessPolicy {
     const realm = config.server.realm
     this.authenticator = new ServerAuthenticator({
       realm,
-      methods: ['digest', 'basic'],
+      methods: config.server.authMethods === 'digest+basic' ? ['digest', 'basic'] : [config.server.authMethods],
       users: (name) => userSecret(config, name, realm),
       clock: deps.clock,
       random: deps.random,

@@ -8,6 +8,8 @@ import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 export const LOG_FORMATS = ['pretty', 'json'] as const
+export const AUTH_METHODS = ['digest+basic', 'digest', 'basic'] as const
+export type AuthMethods = (typeof AUTH_METHODS)[number]
 export type LogFormat = (typeof LOG_FORMATS)[number]
 
 /** Path names and user lists use `any` for "anyone, without credentials". */
@@ -33,6 +35,8 @@ export interface ServerConfig {
   maxConnections: number
   /** The Digest realm; password hashes are made for one realm. */
   realm: string
+  /** The login schemes offered in a 401, in this order. */
+  authMethods: AuthMethods
   limits: RequestLimits
   logLevel: LogLevel
   logFormat: LogFormat
@@ -163,6 +167,7 @@ export const SECTIONS: SectionSpec = {
         maxSessions: { type: 'int', min: 0, max: 1_000_000, apply: 'live' },
         maxConnections: { type: 'int', min: 0, max: 1_000_000, apply: 'live' },
         realm: { type: 'string', check: checkRealm, apply: 'access' },
+        authMethods: { type: 'enum', values: AUTH_METHODS, apply: 'access' },
         limits: {
           type: 'section',
           fields: { requestLine: limit(256), headers: limit(256), headerCount: limit(1), body: limit(0) },
@@ -230,6 +235,7 @@ export function defaultConfig(): Config {
       maxSessions: 0,
       maxConnections: 0,
       realm: 'rtspkit',
+      authMethods: 'digest+basic',
       limits: {
         requestLine: DEFAULT_READER_LIMITS.maxLineLength,
         headers: DEFAULT_READER_LIMITS.maxHeaderBytes,

@@ -484,7 +484,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const type = message.headers.get('Content-Type') ?? ''
     // Text bodies (SDP, parameters) are shown; anything else is summarized.
     const text = /^(application\/sdp|text\/)/i.test(type) || message.body.length === 0 ? bytes.toString('latin1') : `${bytes.subarray(0, bytes.length - message.body.length).toString('latin1')}[${message.body.length} bytes]`
-    log.debug(`${direction === 'recv' ? '<<' : '>>'} ${text.trimEnd()}`, { conn: conn.id })
+    // Credentials stay out of logs: the scheme is shown, not what follows it.
+    const safe = text.trimEnd().replace(/^(Authorization:\s*\S+).*$/gim, '$1 [redacted]')
+    log.debug(`${direction === 'recv' ? '<<' : '>>'} ${safe}`, { conn: conn.id })
   }
 
   async handleRequest(conn: ServerConnection, req: RtspRequest, framing: RequestFraming = { lfOnly: false, unterminated: false }): Promise<RtspResponse> {

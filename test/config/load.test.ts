@@ -119,7 +119,7 @@ describe('refusals name the place, the key and what is allowed', () => {
     { kind: 'YAML syntax', text: 'server:\n  rtspPort: [8554\n', code: 'ERR_CONFIG_YAML', message: 'rtspkit.yml:3: not valid YAML: ' },
     { kind: 'not a mapping', text: '- a\n- b\n', code: 'ERR_CONFIG_YAML', message: 'rtspkit.yml:1: the file must be a mapping of sections (server, api, recording, relays, paths, users, ips), got a list' },
     { kind: 'unknown section', text: 'servers:\n  rtspPort: 1\n', code: 'ERR_CONFIG_KEY', message: 'rtspkit.yml:1: servers is not a setting; the file takes server, api, recording, relays, ips, paths, users' },
-    { kind: 'unknown key', text: 'server:\n  host: ""\n  rtspport: 8555\n', code: 'ERR_CONFIG_KEY', message: 'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, limits, logLevel, logFormat' },
+    { kind: 'unknown key', text: 'server:\n  host: ""\n  rtspport: 8555\n', code: 'ERR_CONFIG_KEY', message: 'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat' },
     { kind: 'unknown path key', text: 'paths:\n  cam:\n    sourceOnDemand: true\n', code: 'ERR_CONFIG_KEY', message: 'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, read, publish' },
     { kind: 'repeated key', text: 'server:\n  rtspPort: 1\n  rtspPort: 2\n', code: 'ERR_CONFIG_DUPLICATE', message: 'rtspkit.yml:3: server.rtspPort is given twice (also at rtspkit.yml:2)' },
     { kind: 'wrong type', text: '\n\nserver:\n  rtspPort: abc\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:4: server.rtspPort must be an integer from 0 to 65535, got "abc"' },
@@ -204,7 +204,7 @@ describe('environment and command line', () => {
   it('an RTSPKIT_ variable that names no key is refused', () => {
     const err = refusal(file, { env: { RTSPKIT_SERVER_PORT: '1' } })
     assert.equal(err.code, 'ERR_CONFIG_KEY')
-    assert.equal(err.message, 'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, limits, logLevel, logFormat')
+    assert.equal(err.message, 'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat')
     assert.match(refusal(file, { env: { RTSPKIT_SERVER_LIMITS: '1' } }).message, /^RTSPKIT_SERVER_LIMITS: server\.limits is a section; name one of its settings: requestLine, headers, headerCount, body$/)
     assert.match(refusal(file, { env: { RTSPKIT_PATHS_CAM_SOURCES: 'test' } }).message, /^RTSPKIT_PATHS_CAM_SOURCES: names no path setting; use RTSPKIT_PATHS_NAME_FIELD with FIELD one of SOURCE, ONDEMAND/)
     assert.equal(refusal('', { env: { RTSPKIT_USERS_3_NAME: 'x' } }).message, 'RTSPKIT_USERS_3_NAME: users has 0 entries: use an index from 0 to 0')

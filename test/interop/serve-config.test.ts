@@ -144,6 +144,39 @@ describe('serve --config: users and permissions', () => {
   })
 })
 
+describe('serve --config: Basic logins', () => {
+  it('with authMethods: basic, ffmpeg, GStreamer and our client log in with Basic against a stored hash', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-basic-'))
+    const file = path.join(dir, 'rtspkit.yml')
+    writeFileSync(file, `server:\n  rtspPort: 0\n  authMethods: basic\napi:\n  enabled: false\nusers:\n${user('viewer', 'v-pass')}paths:\n  cam:\n    source: test:160x120@10\n    read: [viewer]\n`)
+    const s = await serve(['--config', file, '--log-level', 'debug'])
+    const url = (creds = '') => `rtsp://${creds}127.0.0.1:${s.port}/cam`
+    try {
+      const [f, g, bad] = await Promise.all([
+        ffmpegDecode(url('viewer:v-pass@'), 'tcp', 5),
+        gstDecode(`rtspsrc location=${url('viewer:v-pass@')} protocols=tcp ! rtpjpegdepay ! jpegdec ! fakesink name=sink`, 5),
+        ffmpegDecode(url('viewer:nope@'), 'tcp', 5, 15_000),
+      ])
+      assert.equal(f.frames, 5)
+      assert.equal(g.frames, 5)
+      assert.equal(bad.frames, 0)
+      const client = new RtspClient(url('viewer:v-pass@'))
+      try {
+        const frames = collectFrames(client, 3)
+        await client.play()
+        assert.equal((await frames).length, 3)
+      } finally {
+        await client.close()
+      }
+      assert.match(s.out(), /<< DESCRIBE [^\n]*\n(?: {4}[^\n]*\n)*? {4}Authorization: Basic /, 'the dialogue shows Basic logins')
+      assert.doesNotMatch(s.out(), /Authorization: Digest/)
+      assert.doesNotMatch(s.out(), new RegExp(Buffer.from('viewer:v-pass').toString('base64')), 'no credentials in the log')
+    } finally {
+      assert.equal(await s.stop(), 0)
+    }
+  })
+})
+
 describe('serve --config: hot reload', () => {
   it('a changed file rebuilds only what changed; the reader of an unchanged path stays connected', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-reload-'))
