@@ -72,7 +72,7 @@ export class ServeApp {
       sessionTimeout: s.sessionTimeout,
       maxSessions: s.maxSessions || undefined,
       maxConnections: s.maxConnections || undefined,
-      readerLimits: { maxLineLength: s.limits.requestLine, maxHeaderBytes: s.limits.headers, maxHeaderCount: s.limits.headerCount, maxBodyLength: s.limits.body },
+      readerLimits: readerLimits(s),
       logger: this.logger,
     })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
@@ -123,6 +123,14 @@ export class ServeApp {
       if (change.apply === 'restart-rtsp') this.logger.warn(`${change.key} changed: restart rtspkit to apply it`)
     }
     if (diff.settings.some((c) => c.key.startsWith('server.log'))) this.logger.set(next.server.logLevel, next.server.logFormat)
+    const n = next.server
+    this.server.updateSettings({
+      sessionTimeout: n.sessionTimeout,
+      maxSessions: n.maxSessions || undefined,
+      maxConnections: n.maxConnections || undefined,
+      publicHost: n.publicHost || undefined,
+      readerLimits: readerLimits(n),
+    })
     const apiChanged = diff.settings.some((c) => c.apply === 'restart-api')
     const gone = new Set([...diff.paths.removed, ...diff.paths.changed])
     for (const [name, p] of [...this.served]) {
@@ -228,6 +236,10 @@ export class ServeApp {
       return false
     }
   }
+}
+
+function readerLimits(s: Config['server']) {
+  return { maxLineLength: s.limits.requestLine, maxHeaderBytes: s.limits.headers, maxHeaderCount: s.limits.headerCount, maxBodyLength: s.limits.body }
 }
 
 /** test, file, unshared, publish, relay, ffmpeg… of a source text. */

@@ -252,6 +252,14 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.pathPasswords.protect(key, options)
   }
 
+  /**
+   * Changes settings that need no restart (a config reload): they apply to new sessions and
+   * connections; the listener and existing sessions keep theirs.
+   */
+  updateSettings(settings: Pick<RtspServerOptions, 'sessionTimeout' | 'maxSessions' | 'maxConnections' | 'publicHost' | 'readerLimits'>): void {
+    Object.assign(this.opts, Object.fromEntries(Object.entries(settings).filter(([k, v]) => v !== undefined || k !== "sessionTimeout")))
+  }
+
   /** Replaces who may read and publish where (a config reload); protectPath's passwords no longer apply. */
   setAccessPolicy(policy: AccessPolicy): void {
     this.access = policy
