@@ -53,6 +53,13 @@ async function call(api: ApiServer, method: string, target: string, headers: Rec
   return { status: res.status, headers: res.headers, text, bytes, json: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined }
 }
 
+/** Calls the API expecting an error answer with this status and code; returns it. */
+async function callError(api: ApiServer, method: string, target: string, status: number, code: string): Promise<Reply> {
+  const r = await call(api, method, target)
+  assert.deepEqual([r.status, r.json?.error?.code], [status, code], `${method} ${target}`)
+  return r
+}
+
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -169,12 +176,8 @@ describe('HTTP API contract', () => {
     assert.equal(one.status, 200)
     assert.equal(one.json.name, 'live/pub')
 
-    const missing = await call(api, 'GET', '/v1/paths/nope')
-    assert.equal(missing.status, 404)
-    assert.equal(missing.json.error.code, 'ERR_API_PATH_NOT_FOUND')
-    const bad = await call(api, 'GET', '/v1/paths/%E0%A4%A')
-    assert.equal(bad.status, 400)
-    assert.equal(bad.json.error.code, 'ERR_API_BAD_URL')
+    await callError(api, 'GET', '/v1/paths/nope', 404, 'ERR_API_PATH_NOT_FOUND')
+    await callError(api, 'GET', '/v1/paths/%E0%A4%A', 400, 'ERR_API_BAD_URL')
   })
 
   it('readers over TCP and UDP show in sessions, paths and metrics, and the numbers move', async () => {
@@ -388,16 +391,10 @@ describe('HTTP API contract', () => {
   })
 
   it('preview errors: 409 for a path without JPEG frames or without a stream, 404 for an unknown path', async () => {
-    const h264 = await call(api, 'GET', '/v1/paths/h264/preview.mjpeg')
-    assert.equal(h264.status, 409)
-    assert.equal(h264.json.error.code, 'ERR_API_NOT_JPEG')
+    const h264 = await callError(api, 'GET', '/v1/paths/h264/preview.mjpeg', 409, 'ERR_API_NOT_JPEG')
     assert.match(h264.json.error.message, /snapshot\.jpg/)
-    const pub = await call(api, 'GET', '/v1/paths/live%2Fpub/preview.mjpeg')
-    assert.equal(pub.status, 409)
-    assert.equal(pub.json.error.code, 'ERR_API_PATH_NOT_LIVE')
-    const missing = await call(api, 'GET', '/v1/paths/nope/preview.mjpeg')
-    assert.equal(missing.status, 404)
-    assert.equal(missing.json.error.code, 'ERR_API_PATH_NOT_FOUND')
+    await callError(api, 'GET', '/v1/paths/live%2Fpub/preview.mjpeg', 409, 'ERR_API_PATH_NOT_LIVE')
+    await callError(api, 'GET', '/v1/paths/nope/preview.mjpeg', 404, 'ERR_API_PATH_NOT_FOUND')
     assert.equal((await call(api, 'POST', '/v1/paths/cam/preview.mjpeg')).headers.get('allow'), 'GET')
   })
 
@@ -407,8 +404,7 @@ describe('HTTP API contract', () => {
     assert.equal(snap.headers.get('content-type'), 'image/jpeg')
     assert.deepEqual(jpegSize(snap.bytes), { width: 160, height: 120 })
     await eventually('the snapshot reader to leave', async () => ((await sessions()).length === 0 ? true : undefined))
-    const missing = await call(api, 'GET', '/v1/paths/nope/snapshot.jpg')
-    assert.equal(missing.status, 404)
+    await callError(api, 'GET', '/v1/paths/nope/snapshot.jpg', 404, 'ERR_API_PATH_NOT_FOUND')
   })
 
   it('no snapshot is a 503 that says why: ffmpeg missing, or no picture in time', async () => {
@@ -420,14 +416,10 @@ describe('HTTP API contract', () => {
     const slow = newApi(srv, { snapshotUrl: (name) => `rtsp://127.0.0.1:${silentPort}/${name}`, snapshotTimeoutMs: 500 }, specs)
     await Promise.all([noFfmpeg.start(), slow.start()])
     try {
-      const missing = await call(noFfmpeg, 'GET', '/v1/paths/h264/snapshot.jpg')
-      assert.equal(missing.status, 503)
-      assert.equal(missing.json.error.code, 'ERR_API_SNAPSHOT_NO_FFMPEG')
+      const missing = await callError(noFfmpeg, 'GET', '/v1/paths/h264/snapshot.jpg', 503, 'ERR_API_SNAPSHOT_NO_FFMPEG')
       assert.match(missing.json.error.message, /\/nonexistent\/ffmpeg" was not found/)
       const started = Date.now()
-      const late = await call(slow, 'GET', '/v1/paths/h264/snapshot.jpg')
-      assert.equal(late.status, 503)
-      assert.equal(late.json.error.code, 'ERR_API_SNAPSHOT_TIMEOUT')
+      await callError(slow, 'GET', '/v1/paths/h264/snapshot.jpg', 503, 'ERR_API_SNAPSHOT_TIMEOUT')
       assert.ok(Date.now() - started < 5000)
     } finally {
       await Promise.all([noFfmpeg.close(), slow.close()])

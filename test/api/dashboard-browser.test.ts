@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { ApiServer, type ApiServerOptions } from '../../src/api/api-server.js'
 import { RtspClient } from '../../src/client/rtsp-client.js'
 import { collectFrames } from '../client/client-helpers.js'
 import { h264File, startServer, type TestServer } from '../interop/harness.js'
+import { launchChromium } from '../view/chromium.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const STEP_MS = 8000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const card = (name: string) => `.path[data-name=${JSON.stringify(name)}]`
@@ -48,8 +48,8 @@ function imageHash(page: Page, selector: string): Promise<number> {
   })()`)
 }
 
-const naturalWidthIs = (page: Page, selector: string, width: number) =>
-  page.waitForFunction(`(document.querySelector(${JSON.stringify(selector)}) || {}).naturalWidth === ${width}`, undefined, { timeout: STEP_MS })
+const naturalWidthIs = (page: Page, selector: string, width: number, timeout = STEP_MS) =>
+  page.waitForFunction(`(document.querySelector(${JSON.stringify(selector)}) || {}).naturalWidth === ${width}`, undefined, { timeout })
 
 describe('the dashboard in headless Chromium', () => {
   let srv: TestServer
@@ -58,7 +58,7 @@ describe('the dashboard in headless Chromium', () => {
   before(async () => {
     const file = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
     srv = await startServer({ cam: 'test:160x120@10', h264: `file:${file}` })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: 15_000 })
+    browser = await launchChromium()
     context = await browser.newContext()
   })
   after(async () => {
@@ -138,7 +138,7 @@ describe('the dashboard in headless Chromium', () => {
   it('an H.264 path shows an ffmpeg snapshot of its picture', { timeout: 30_000 }, async () => {
     await withDashboard(context, srv, {}, async (page) => {
       const img = `${card('h264')} img.preview`
-      await page.waitForFunction(`(document.querySelector(${JSON.stringify(img)}) || {}).naturalWidth === 320`, undefined, { timeout: 20_000 })
+      await naturalWidthIs(page, img, 320, 20_000)
       assert.match((await page.getAttribute(img, 'src')) ?? '', /^blob:/)
       assert.equal(await page.textContent(`${card('h264')} .note`), '')
     })
