@@ -1,6 +1,6 @@
 /**
  * The HTTP API of a running RtspServer, on its own port: paths, sessions (and kicking one), the
- * effective config, and Prometheus metrics. JSON everywhere, errors as
+ * effective config, Prometheus metrics, and a dashboard page at `/` with previews of the paths. JSON everywhere, errors as
  * `{ "error": { "code": "ERR_API_…", "message": "…" } }` with the HTTP status that fits.
  * docs/openapi.json describes every endpoint; test/api/ checks every response against it.
  *
@@ -12,12 +12,15 @@ import http from 'node:http'
 import type net from 'node:net'
 import { ConfigError, RtspkitError, StateError } from '../errors.js'
 import { formatAuthParams, parseAuthorization } from '../rtsp/auth/challenge.js'
-import type { Logger, RtspServer } from '../server/rtsp-server.js'
+import type { Logger, PathStatus, RtspServer } from '../server/rtsp-server.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { BitrateMeter, DEFAULT_BITRATE_WINDOW_MS } from './bitrate.js'
 import { ProcessMetrics, serverFamilies } from './metrics.js'
+import { DASHBOARD_PAGE } from './dashboard-page.js'
+import { PREVIEW_CONTENT_TYPE, pushesJpeg, servePreview } from './mjpeg-preview.js'
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from './prometheus.js'
-import { bytesIn, pathView, redact, sessionView, type PathInfo, type PathView, type SessionView } from './views.js'
+import { SnapshotError, Snapshotter } from './snapshot.js'
+import { bytesIn, pathState, pathView, redact, sessionView, type PathInfo, type PathView, type SessionView } from './views.js'
 
 export const DEFAULT_API_PORT = 9997
 export const DEFAULT_API_HOST = '127.0.0.1'
@@ -55,6 +58,18 @@ export interface ApiServerOptions {
   sampleIntervalMs?: number
   /** The window bitrates are averaged over (default 5000 ms). */
   bitrateWindowMs?: number
+  /** The RTSP URL shown for a path (default: the server's urlFor). */
+  urlFor?: (name: string) => string
+  /**
+   * The URL the API's own ffmpeg reads for a snapshot, with credentials in it when the path needs
+   * them (default: the path on 127.0.0.1 at the server's port, which fits a server listening on all
+   * interfaces or on loopback).
+   */
+  snapshotUrl?: (name: string) => string
+  /** The ffmpeg executable for snapshots (default 'ffmpeg', looked up on PATH). */
+  ffmpegPath?: string
+  /** How long a snapshot may take (default 10000 ms). */
+  snapshotTimeoutMs?: number
 }
 
 /** An error answer: the HTTP status and a stable code. */
@@ -66,9 +81,14 @@ export class ApiError extends RtspkitError {
 
 interface ApiReply {
   status: number
+  /** Sent as JSON. */
   body?: unknown
-  text?: string
+  /** Sent as it is, with `contentType`. */
+  raw?: string | Buffer
   contentType?: string
+  headers?: Record<string, string>
+  /** A response that goes on (a preview): it writes the body once status and headers are set. */
+  pipe?: (res: http.ServerResponse) => void
 }
 
 type Handler = (params: string[]) => ApiReply | Promise<ApiReply>
@@ -89,6 +109,7 @@ export class ApiServer {
   private readonly opts: ApiServerOptions & { host: string; port: number; clock: Clock }
   private readonly routes: Route[]
   private readonly meter: BitrateMeter
+  private readonly snapshots: Snapshotter
   /** Made at start(): it runs an event-loop delay monitor until close(). */
   private processMetrics: ProcessMetrics | undefined
   private http: http.Server | undefined
@@ -106,7 +127,11 @@ export class ApiServer {
       throw new ConfigError('ERR_API_OPEN', `the HTTP API on ${this.opts.host} needs users: without them it may only listen on a loopback address`, { observed: this.opts.host, allowed: '127.0.0.1, ::1, localhost' })
     }
     this.meter = new BitrateMeter(options.bitrateWindowMs ?? DEFAULT_BITRATE_WINDOW_MS)
+    this.snapshots = new Snapshotter({ ffmpegPath: options.ffmpegPath, timeoutMs: options.snapshotTimeoutMs })
     this.routes = [
+      { pattern: /^\/$/, methods: { GET: () => ({ status: 200, raw: DASHBOARD_PAGE, contentType: 'text/html; charset=utf-8', headers: { 'X-Frame-Options': 'DENY' } }) } },
+      { pattern: /^\/v1\/paths\/(.+)\/preview\.mjpeg$/, methods: { GET: ([name]) => this.preview(name!) } },
+      { pattern: /^\/v1\/paths\/(.+)\/snapshot\.jpg$/, methods: { GET: ([name]) => this.snapshot(name!) } },
       { pattern: /^\/v1\/paths$/, methods: { GET: () => ({ status: 200, body: { items: this.pathViews() } }) } },
       { pattern: /^\/v1\/paths\/(.+)$/, methods: { GET: ([name]) => ({ status: 200, body: this.onePath(name!) }) } },
       { pattern: /^\/v1\/sessions$/, methods: { GET: () => ({ status: 200, body: { items: this.sessionViews() } }) } },
@@ -115,7 +140,7 @@ export class ApiServer {
         methods: { GET: ([id]) => ({ status: 200, body: this.oneSession(id!) }), DELETE: ([id]) => this.kick(id!) },
       },
       { pattern: /^\/v1\/config$/, methods: { GET: () => ({ status: 200, body: redact(this.opts.config?.() ?? {}) ?? {} }) } },
-      { pattern: /^\/metrics$/, methods: { GET: () => ({ status: 200, text: this.metricsText(), contentType: PROMETHEUS_CONTENT_TYPE }) } },
+      { pattern: /^\/metrics$/, methods: { GET: () => ({ status: 200, raw: this.metricsText(), contentType: PROMETHEUS_CONTENT_TYPE }) } },
     ]
   }
 
@@ -161,6 +186,7 @@ export class ApiServer {
       if (this.sampleTimer) clearInterval(this.sampleTimer)
       this.sampleTimer = undefined
       this.processMetrics?.close()
+      this.snapshots.close()
       const server = this.http
       this.http = undefined
       if (!server) return resolve()
@@ -185,7 +211,8 @@ export class ApiServer {
   pathViews(): PathView[] {
     this.sampleBitrates()
     const infos = new Map((this.opts.paths?.() ?? []).map((i) => [normalizeName(i.name), i]))
-    return this.opts.server.pathStatus().map((p) => pathView(p, infos.get(p.name), this.meter.bitsPerSecond(p.name)))
+    const urlFor = this.opts.urlFor ?? ((name: string) => this.opts.server.urlFor(name))
+    return this.opts.server.pathStatus().map((p) => pathView(p, infos.get(p.name), this.meter.bitsPerSecond(p.name), urlFor(p.name)))
   }
 
   sessionViews(): SessionView[] {
@@ -198,10 +225,37 @@ export class ApiServer {
   }
 
   private onePath(name: string): PathView {
+    const key = this.pathStatus(name).name
+    return this.pathViews().find((p) => p.name === key)!
+  }
+
+  private pathStatus(name: string): PathStatus {
     const key = normalizeName(name)
-    const view = this.pathViews().find((p) => p.name === key)
-    if (!view) throw new ApiError(404, 'ERR_API_PATH_NOT_FOUND', `no path "${key}"`)
-    return view
+    const status = this.opts.server.pathStatus().find((p) => p.name === key)
+    if (!status) throw new ApiError(404, 'ERR_API_PATH_NOT_FOUND', `no path "${key}"`)
+    return status
+  }
+
+  private preview(name: string): ApiReply {
+    const p = this.pathStatus(name)
+    const stream = p.stream
+    if (!stream || !p.spec) throw new ApiError(409, 'ERR_API_PATH_NOT_LIVE', `path "${p.name}" has no shared stream now (${pathState(p)})`)
+    if (!pushesJpeg(p.spec)) {
+      throw new ApiError(409, 'ERR_API_NOT_JPEG', `path "${p.name}" does not carry JPEG frames (${p.spec.video?.codec ?? 'no video'}); ask for its snapshot.jpg`)
+    }
+    return { status: 200, contentType: PREVIEW_CONTENT_TYPE, pipe: (res) => servePreview(stream, res, this.opts.clock) }
+  }
+
+  private async snapshot(name: string): Promise<ApiReply> {
+    const key = this.pathStatus(name).name
+    const url = this.opts.snapshotUrl?.(key) ?? this.opts.server.urlFor(key, '127.0.0.1')
+    try {
+      return { status: 200, raw: await this.snapshots.take(url), contentType: 'image/jpeg' }
+    } catch (err) {
+      if (!(err instanceof SnapshotError)) throw err
+      // ERR_SNAPSHOT_NO_FFMPEG → ERR_API_SNAPSHOT_NO_FFMPEG: the page stops asking when ffmpeg is missing.
+      throw new ApiError(503, err.code.replace(/^ERR_/, 'ERR_API_'), `no snapshot of "${key}": ${err.message}`)
+    }
   }
 
   private oneSession(id: string): SessionView {
@@ -233,10 +287,15 @@ export class ApiServer {
         reply = { status: 500, body: { error: { code: 'ERR_API_INTERNAL', message: 'internal error' } } }
       }
     }
-    const payload = reply.text ?? (reply.body === undefined ? undefined : JSON.stringify(reply.body))
+    const payload = reply.raw ?? (reply.body === undefined ? undefined : JSON.stringify(reply.body))
     res.statusCode = reply.status
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v)
+    for (const [k, v] of Object.entries({ ...headers, ...reply.headers })) res.setHeader(k, v)
     res.setHeader('Cache-Control', 'no-store')
+    if (reply.pipe) {
+      res.setHeader('Content-Type', reply.contentType ?? 'application/octet-stream')
+      reply.pipe(res)
+      return
+    }
     if (payload === undefined) {
       res.end()
       return

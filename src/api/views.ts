@@ -33,6 +33,8 @@ export interface TrackView {
 
 export interface PathView {
   name: string
+  /** The RTSP URL players use for the path. */
+  url: string
   source: { kind: string; description: string }
   state: PathState
   tracks: TrackView[]
@@ -149,10 +151,11 @@ export function tracksOf(spec: StreamSpec | undefined, stream: ServerStream | un
   return out
 }
 
-export function pathView(p: PathStatus, info: PathInfo | undefined, bitrateIn: number): PathView {
+export function pathView(p: PathStatus, info: PathInfo | undefined, bitrateIn: number, url: string): PathView {
   const streams = streamsOf(p)
   return {
     name: p.name,
+    url,
     source: { kind: info?.kind ?? SERVER_KIND[p.kind], description: info?.description ?? '' },
     state: pathState(p),
     tracks: tracksOf(p.spec, p.stream ?? p.readerStreams[0]),

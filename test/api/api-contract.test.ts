@@ -4,18 +4,22 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
+import net from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { ApiServer, type ApiServerOptions } from '../../src/api/api-server.js'
 import type { PathView, SessionView } from '../../src/api/views.js'
+import { PREVIEW_BOUNDARY, PREVIEW_MAX_FPS } from '../../src/api/mjpeg-preview.js'
 import { RtspClient } from '../../src/client/rtsp-client.js'
+import { parseJfif } from '../../src/codecs/jpeg/jfif.js'
+import { isSofMarker, MARKER_PREFIX, SOI } from '../../src/codecs/jpeg/markers.js'
 import { ConfigError } from '../../src/errors.js'
 import { parseSourceSpec } from '../../src/sources/source-spec.js'
 import { collectFrames } from '../client/client-helpers.js'
-import { run, startServer, type TestServer } from '../interop/harness.js'
+import { h264File, run, startServer, type TestServer } from '../interop/harness.js'
 import { checkResponse, loadOpenApi, matchTemplate, operations, validate } from './openapi-check.js'
 import { parsePrometheus, sampleValue } from './prom-parse.js'
 
-const PATHS = { cam: 'test:160x120@10', 'live/pub': 'publish' }
+const PATHS: Record<string, string> = { cam: 'test:160x120@10', 'live/pub': 'publish' }
 const doc = loadOpenApi()
 const covered = new Set<string>()
 
@@ -23,14 +27,13 @@ interface Reply {
   status: number
   headers: Headers
   text: string
+  bytes: Buffer
   json: any // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-/** Calls the API and checks the answer against the document (undocumented routes: against the Error schema). */
-async function call(api: ApiServer, method: string, target: string, headers: Record<string, string> = {}): Promise<Reply> {
-  const res = await fetch(api.url + target, { method, headers, signal: AbortSignal.timeout(10_000) })
-  const text = await res.text()
-  const template = matchTemplate(doc, new URL(target, api.url).pathname)
+/** Checks a response's status and headers (and `text`, its body or the start of it) against the document. */
+function checkAgainstDoc(method: string, target: string, res: Response, text: string): void {
+  const template = matchTemplate(doc, new URL(target, 'http://api.invalid').pathname)
   const operation = template && (doc.paths[template] as Record<string, unknown>)[method.toLowerCase()]
   if (template && operation) {
     assert.deepEqual(checkResponse(doc, method, template, { status: res.status, headers: res.headers, text }), [], `${method} ${target} → ${res.status}`)
@@ -39,7 +42,22 @@ async function call(api: ApiServer, method: string, target: string, headers: Rec
     assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8')
     assert.deepEqual(validate({ $ref: '#/components/schemas/Error' }, JSON.parse(text), doc), [], `${method} ${target}`)
   }
-  return { status: res.status, headers: res.headers, text, json: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined }
+}
+
+/** Calls the API and checks the answer against the document (undocumented routes: against the Error schema). */
+async function call(api: ApiServer, method: string, target: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<Reply> {
+  const res = await fetch(api.url + target, { method, headers, signal: AbortSignal.timeout(timeoutMs) })
+  const bytes = Buffer.from(await res.arrayBuffer())
+  const text = bytes.toString('utf8')
+  checkAgainstDoc(method, target, res, text)
+  return { status: res.status, headers: res.headers, text, bytes, json: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined }
+}
+
+/** Calls the API expecting an error answer with this status and code; returns it. */
+async function callError(api: ApiServer, method: string, target: string, status: number, code: string): Promise<Reply> {
+  const r = await call(api, method, target)
+  assert.deepEqual([r.status, r.json?.error?.code], [status, code], `${method} ${target}`)
+  return r
 }
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
@@ -58,10 +76,60 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, limit]).finally(() => clearTimeout(timer))
 }
 
-function newApi(srv: TestServer, extra: Partial<ApiServerOptions> = {}): ApiServer {
+interface Part {
+  headers: Record<string, string>
+  body: Buffer
+  /** When the part had arrived (ms, performance.now()). */
+  at: number
+}
+
+/** Reads `count` parts of a multipart/x-mixed-replace body (RFC 2046 §5.1 framing, with Content-Length). */
+async function readParts(body: ReadableStream<Uint8Array>, count: number): Promise<Part[]> {
+  const reader = body.getReader()
+  const parts: Part[] = []
+  let buf = Buffer.alloc(0)
+  while (parts.length < count) {
+    const { done, value } = await reader.read()
+    if (done) throw new Error(`the preview ended after ${parts.length} parts`)
+    buf = Buffer.concat([buf, value])
+    for (;;) {
+      const headEnd = buf.indexOf('\r\n\r\n')
+      if (headEnd === -1) break
+      const lines = buf.subarray(0, headEnd).toString('latin1').split('\r\n')
+      assert.equal(lines[0], `--${PREVIEW_BOUNDARY}`)
+      const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+      const length = Number(headers['content-length'])
+      const end = headEnd + 4 + length + 2
+      if (buf.length < end) break
+      assert.equal(buf.subarray(end - 2, end).toString(), '\r\n')
+      parts.push({ headers, body: buf.subarray(headEnd + 4, end - 2), at: performance.now() })
+      buf = buf.subarray(end)
+    }
+  }
+  await reader.cancel()
+  return parts.slice(0, count)
+}
+
+/**
+ * Width and height from a JPEG's frame header (T.81 §B.2.2: after the marker, Lf(2) P(1) Y(2) X(2)).
+ * ffmpeg's JPEGs use optimised Huffman tables, which parseJfif (RFC 2435's subset) refuses.
+ */
+function jpegSize(jpeg: Buffer): { width: number; height: number } {
+  assert.deepEqual([jpeg[0], jpeg[1]], [MARKER_PREFIX, SOI], 'starts with SOI')
+  let pos = 2
+  while (pos + 4 <= jpeg.length) {
+    assert.equal(jpeg[pos], MARKER_PREFIX, `a marker at ${pos}`)
+    const marker = jpeg[pos + 1]!
+    if (isSofMarker(marker)) return { height: jpeg.readUInt16BE(pos + 5), width: jpeg.readUInt16BE(pos + 7) }
+    pos += 2 + jpeg.readUInt16BE(pos + 2)
+  }
+  throw new Error('no frame header')
+}
+
+function newApi(srv: TestServer, extra: Partial<ApiServerOptions> = {}, specs: Record<string, string> = PATHS): ApiServer {
   return new ApiServer({
     server: srv.server,
-    paths: () => srv.handles.map((h) => ({ name: h.name, kind: parseSourceSpec(PATHS[h.name as keyof typeof PATHS]).kind, description: h.description })),
+    paths: () => srv.handles.map((h) => ({ name: h.name, kind: parseSourceSpec(specs[h.name]!).kind, description: h.description })),
     config: () => ({ rtsp: { port: srv.server.port }, users: [{ username: 'admin', password: 'hunter2' }], relay: 'rtsp://cam:secret@10.0.0.9/stream' }),
     host: '127.0.0.1',
     port: 0,
@@ -74,9 +142,12 @@ function newApi(srv: TestServer, extra: Partial<ApiServerOptions> = {}): ApiServ
 describe('HTTP API contract', () => {
   let srv: TestServer
   let api: ApiServer
+  let specs: Record<string, string>
   before(async () => {
-    srv = await startServer(PATHS)
-    api = newApi(srv)
+    const file = await h264File({ width: 160, height: 120, fps: 10, seconds: 2, gop: 10 })
+    specs = { ...PATHS, h264: `file:${file}` }
+    srv = await startServer(specs)
+    api = newApi(srv, {}, specs)
     await api.start()
   })
   after(async () => {
@@ -90,8 +161,10 @@ describe('HTTP API contract', () => {
     const list = await call(api, 'GET', '/v1/paths')
     assert.equal(list.status, 200)
     const byName = new Map<string, PathView>(list.json.items.map((p: PathView) => [p.name, p]))
-    assert.deepEqual([...byName.keys()].sort(), ['cam', 'live/pub'])
+    assert.deepEqual([...byName.keys()].sort(), ['cam', 'h264', 'live/pub'])
     const cam = byName.get('cam')!
+    assert.equal(cam.url, srv.url('cam'))
+    assert.equal(byName.get('live/pub')!.url, srv.url('live/pub'))
     assert.equal(cam.source.kind, 'test')
     assert.equal(cam.state, 'ready')
     assert.deepEqual(cam.tracks, [{ kind: 'video', codec: 'jpeg', clockRate: 90000, width: 160, height: 120, fps: 10 }])
@@ -103,12 +176,8 @@ describe('HTTP API contract', () => {
     assert.equal(one.status, 200)
     assert.equal(one.json.name, 'live/pub')
 
-    const missing = await call(api, 'GET', '/v1/paths/nope')
-    assert.equal(missing.status, 404)
-    assert.equal(missing.json.error.code, 'ERR_API_PATH_NOT_FOUND')
-    const bad = await call(api, 'GET', '/v1/paths/%E0%A4%A')
-    assert.equal(bad.status, 400)
-    assert.equal(bad.json.error.code, 'ERR_API_BAD_URL')
+    await callError(api, 'GET', '/v1/paths/nope', 404, 'ERR_API_PATH_NOT_FOUND')
+    await callError(api, 'GET', '/v1/paths/%E0%A4%A', 400, 'ERR_API_BAD_URL')
   })
 
   it('readers over TCP and UDP show in sessions, paths and metrics, and the numbers move', async () => {
@@ -273,6 +342,91 @@ describe('HTTP API contract', () => {
     assert.throws(() => newApi(srv, { host: '0.0.0.0' }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_API_OPEN')
   })
 
+  it('serves the dashboard page at / as HTML; path URLs come from urlFor when given', async () => {
+    const page = await call(api, 'GET', '/')
+    assert.equal(page.status, 200)
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8')
+    assert.equal(page.headers.get('x-frame-options'), 'DENY')
+    assert.match(page.text, /^<!doctype html>/)
+    assert.match(page.text, /<title>rtspkit dashboard<\/title>/)
+    assert.ok(page.text.includes("getJson('/v1/paths')") && page.text.includes("getJson('/v1/sessions')"), 'the page polls both lists')
+
+    const named = newApi(srv, { urlFor: (name) => `rtsp://cams.example:8554/${name}` }, specs)
+    await named.start()
+    try {
+      const items: PathView[] = (await call(named, 'GET', '/v1/paths')).json.items
+      assert.deepEqual(items.map((p) => p.url).sort(), ['rtsp://cams.example:8554/cam', 'rtsp://cams.example:8554/h264', 'rtsp://cams.example:8554/live/pub'])
+    } finally {
+      await named.close()
+    }
+  })
+
+  it('previews a JPEG path: its frames as multipart parts, at most 5 a second; the tap goes when the client does', async () => {
+    const stream = srv.server.getStream('cam')!
+    assert.equal(stream.wanted, false, 'nobody watches the test card before')
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(), 10_000)
+    try {
+      const res = await fetch(`${api.url}/v1/paths/cam/preview.mjpeg`, { signal: abort.signal })
+      checkAgainstDoc('GET', '/v1/paths/cam/preview.mjpeg', res, '')
+      assert.equal(res.status, 200)
+      assert.equal(res.headers.get('content-type'), `multipart/x-mixed-replace; boundary=${PREVIEW_BOUNDARY}`)
+      const parts = await readParts(res.body!, 4)
+      for (const p of parts) {
+        assert.equal(p.headers['content-type'], 'image/jpeg')
+        assert.equal(Number(p.headers['content-length']), p.body.length)
+        const jpeg = parseJfif(p.body)
+        assert.deepEqual([jpeg.width, jpeg.height], [160, 120])
+      }
+      assert.notDeepEqual(parts[0]!.body, parts[3]!.body, 'the test card moves')
+      // The card makes 10 frames a second; the preview passes at most 5.
+      const span = parts[3]!.at - parts[0]!.at
+      assert.ok(span >= (3 * 1000) / PREVIEW_MAX_FPS - 60, `4 parts within ${span} ms`)
+      assert.equal(stream.wanted, true)
+    } finally {
+      clearTimeout(timer)
+      abort.abort()
+    }
+    await eventually('the preview tap to go', async () => (stream.wanted ? undefined : true), 5000)
+  })
+
+  it('preview errors: 409 for a path without JPEG frames or without a stream, 404 for an unknown path', async () => {
+    const h264 = await callError(api, 'GET', '/v1/paths/h264/preview.mjpeg', 409, 'ERR_API_NOT_JPEG')
+    assert.match(h264.json.error.message, /snapshot\.jpg/)
+    await callError(api, 'GET', '/v1/paths/live%2Fpub/preview.mjpeg', 409, 'ERR_API_PATH_NOT_LIVE')
+    await callError(api, 'GET', '/v1/paths/nope/preview.mjpeg', 404, 'ERR_API_PATH_NOT_FOUND')
+    assert.equal((await call(api, 'POST', '/v1/paths/cam/preview.mjpeg')).headers.get('allow'), 'GET')
+  })
+
+  it('a snapshot of an H.264 path is a JPEG of its size, taken by ffmpeg as a reader that then leaves', async () => {
+    const snap = await call(api, 'GET', '/v1/paths/h264/snapshot.jpg', {}, 20_000)
+    assert.equal(snap.status, 200)
+    assert.equal(snap.headers.get('content-type'), 'image/jpeg')
+    assert.deepEqual(jpegSize(snap.bytes), { width: 160, height: 120 })
+    await eventually('the snapshot reader to leave', async () => ((await sessions()).length === 0 ? true : undefined))
+    await callError(api, 'GET', '/v1/paths/nope/snapshot.jpg', 404, 'ERR_API_PATH_NOT_FOUND')
+  })
+
+  it('no snapshot is a 503 that says why: ffmpeg missing, or no picture in time', async () => {
+    const noFfmpeg = newApi(srv, { ffmpegPath: '/nonexistent/ffmpeg' }, specs)
+    // An RTSP "server" that accepts and never answers.
+    const silent = net.createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const silentPort = (silent.address() as net.AddressInfo).port
+    const slow = newApi(srv, { snapshotUrl: (name) => `rtsp://127.0.0.1:${silentPort}/${name}`, snapshotTimeoutMs: 500 }, specs)
+    await Promise.all([noFfmpeg.start(), slow.start()])
+    try {
+      const missing = await callError(noFfmpeg, 'GET', '/v1/paths/h264/snapshot.jpg', 503, 'ERR_API_SNAPSHOT_NO_FFMPEG')
+      assert.match(missing.json.error.message, /\/nonexistent\/ffmpeg" was not found/)
+      const started = Date.now()
+      await callError(slow, 'GET', '/v1/paths/h264/snapshot.jpg', 503, 'ERR_API_SNAPSHOT_TIMEOUT')
+      assert.ok(Date.now() - started < 5000)
+    } finally {
+      await Promise.all([noFfmpeg.close(), slow.close()])
+      silent.close()
+    }
+  })
+
   it('every documented operation was exercised', () => {
     assert.deepEqual(operations(doc).filter((op) => !covered.has(op)), [])
   })
@@ -298,7 +452,7 @@ describe('HTTP API with users', () => {
 
   it('no or wrong credentials: 401 JSON with a Basic challenge; right ones: 200', async () => {
     for (const headers of [{}, basic('admin', 'wrong'), basic('nobody', 'pw-admin'), { Authorization: 'Digest username="admin"' }]) {
-      for (const target of ['/v1/paths', '/metrics', '/v9/unknown']) {
+      for (const target of ['/', '/v1/paths', '/metrics', '/v9/unknown']) {
         const r = await call(api, 'GET', target, headers)
         assert.equal(r.status, 401, `${target} with ${JSON.stringify(headers)}`)
         assert.equal(r.json.error.code, 'ERR_API_UNAUTHORIZED')

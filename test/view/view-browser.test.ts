@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { h264File, startServer, type TestServer } from '../interop/harness.js'
 import { spawnRtspkit } from '../rtp/cli-process.js'
+import { launchChromium } from './chromium.js'
 
-const CHROMIUM = '/usr/bin/chromium'
 const STEP_MS = 8000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -83,7 +83,7 @@ describe('rtspkit view in headless Chromium', () => {
   before(async () => {
     const file = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
     srv = await startServer({ cam: 'test:320x240@25', h264: `file:${file}` })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: 15_000 })
+    browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()

@@ -1,0 +1,146 @@
+/**
+ * The dashboard at `/` in Debian's headless Chromium, driven by playwright-core, against a real
+ * RtspServer: a JPEG test card and an H.264 file path are listed with their URLs, the test card's
+ * preview moves, the bitrate sparkline draws, a reader appears in the sessions table when it plays and
+ * goes when it leaves; an H.264 path shows an ffmpeg snapshot, or says why it cannot.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { ApiServer, type ApiServerOptions } from '../../src/api/api-server.js'
+import { RtspClient } from '../../src/client/rtsp-client.js'
+import { collectFrames } from '../client/client-helpers.js'
+import { h264File, startServer, type TestServer } from '../interop/harness.js'
+import { launchChromium } from '../view/chromium.js'
+
+const STEP_MS = 8000
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const card = (name: string) => `.path[data-name=${JSON.stringify(name)}]`
+
+/** Starts an ApiServer on the test server, opens its dashboard in a new tab, runs `body`, closes both. */
+async function withDashboard(context: BrowserContext, srv: TestServer, extra: Partial<ApiServerOptions>, body: (page: Page) => Promise<void>): Promise<void> {
+  const api = new ApiServer({ server: srv.server, host: '127.0.0.1', port: 0, sampleIntervalMs: 200, bitrateWindowMs: 1000, ...extra })
+  await api.start()
+  const page = await context.newPage()
+  try {
+    page.setDefaultTimeout(STEP_MS)
+    await page.goto(`${api.url}/`)
+    await body(page)
+  } finally {
+    await page.close()
+    await api.close()
+  }
+}
+
+/** A hash of what an <img> shows now, drawn on a canvas (same origin: readable). */
+function imageHash(page: Page, selector: string): Promise<number> {
+  return page.evaluate(`(() => {
+    const img = document.querySelector(${JSON.stringify(selector)})
+    const c = document.createElement('canvas')
+    c.width = img.naturalWidth
+    c.height = img.naturalHeight
+    const ctx = c.getContext('2d')
+    ctx.drawImage(img, 0, 0)
+    const d = ctx.getImageData(0, 0, c.width, c.height).data
+    let hash = 0
+    for (let i = 0; i < d.length; i += 4) hash = (Math.imul(hash, 31) + d[i] + (d[i + 1] << 8) + (d[i + 2] << 16)) >>> 0
+    return hash
+  })()`)
+}
+
+const naturalWidthIs = (page: Page, selector: string, width: number, timeout = STEP_MS) =>
+  page.waitForFunction(`(document.querySelector(${JSON.stringify(selector)}) || {}).naturalWidth === ${width}`, undefined, { timeout })
+
+describe('the dashboard in headless Chromium', () => {
+  let srv: TestServer
+  let browser: Browser
+  let context: BrowserContext
+  before(async () => {
+    const file = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
+    srv = await startServer({ cam: 'test:160x120@10', h264: `file:${file}` })
+    browser = await launchChromium()
+    context = await browser.newContext()
+  })
+  after(async () => {
+    await browser?.close()
+    await srv?.stop()
+  })
+
+  it('lists the paths with their URLs, previews the test card, draws the bitrate, and shows a reader while it plays', { timeout: 30_000 }, async () => {
+    // Without ffmpeg there are no snapshot readers: the sessions table holds only the reader this test makes.
+    await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {
+      for (const name of ['cam', 'h264']) {
+        await page.waitForSelector(card(name))
+        assert.equal(await page.textContent(`${card(name)} .url`), srv.url(name))
+      }
+      assert.match(await page.textContent(`${card('cam')} .codecs`) ?? '', /^jpeg 160x120@10$/)
+      assert.match(await page.textContent(`${card('h264')} .source`) ?? '', /^local/)
+      assert.equal(await page.locator('#sessions tr').count(), 0)
+      assert.equal(await page.isVisible('#no-sessions'), true)
+      assert.equal(await page.textContent('#session-count'), '0')
+
+      // The test card's preview: 160 pixels wide, and moving.
+      const preview = `${card('cam')} img.preview`
+      await naturalWidthIs(page, preview, 160)
+      const first = await imageHash(page, preview)
+      await sleep(700)
+      assert.notEqual(await imageHash(page, preview), first, 'the preview moves')
+      assert.equal(await page.getAttribute(preview, 'src'), '/v1/paths/cam/preview.mjpeg')
+
+      // The H.264 path cannot have a snapshot here, and says why.
+      await page.waitForFunction(`/ffmpeg/.test(document.querySelector('${card('h264')} .note').textContent)`, undefined, { timeout: STEP_MS })
+
+      // The preview makes the test card encode, so its bitrate is above 0: the sparkline rises.
+      await page.waitForFunction(`document.querySelector('${card('cam')} .spark polyline').getAttribute('points') !== ''`, undefined, { timeout: STEP_MS })
+      const points = (await page.getAttribute(`${card('cam')} .spark polyline`, 'points'))!.split(' ').map((p) => p.split(',').map(Number))
+      assert.ok(points.length >= 2 && points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)), JSON.stringify(points))
+      assert.ok(Math.min(...points.map(([, y]) => y!)) < 2, 'the highest sample reaches the top')
+      assert.match(await page.textContent(`${card('cam')} .bitrate`) ?? '', /kbit\/s|Mbit\/s/)
+
+      // A reader plays the H.264 path: its row appears, with its path, address and transport.
+      const client = new RtspClient(srv.url('h264'), { transport: 'tcp' })
+      let closed = false
+      try {
+        const frames = collectFrames(client, 2)
+        await client.play()
+        await frames
+        const [session] = srv.server.stats().sessions
+        assert.ok(session)
+        const row = `#sessions tr[data-id=${JSON.stringify(session.id)}]`
+        await page.waitForSelector(row, { timeout: 5000 })
+        assert.equal(await page.getAttribute(row, 'data-path'), 'h264')
+        const cells = await page.locator(`${row} td`).allTextContents()
+        assert.deepEqual(cells.slice(0, 3), ['127.0.0.1', 'tcp', 'h264'])
+        assert.match(cells[3]!, /B$/)
+        assert.equal(await page.isVisible('#no-sessions'), false)
+        await page.waitForFunction(`document.querySelector('${card('h264')} .readers').textContent === '1'`, undefined, { timeout: 5000 })
+
+        await client.close()
+        closed = true
+        await page.waitForSelector(row, { state: 'detached', timeout: 5000 })
+        assert.equal(await page.locator('#sessions tr').count(), 0)
+        assert.equal(await page.isVisible('#no-sessions'), true)
+      } finally {
+        if (!closed) await client.close()
+      }
+    })
+  })
+
+  it('the copy button puts the path\'s RTSP URL on the clipboard', { timeout: 30_000 }, async () => {
+    await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin })
+      await page.click(`${card('cam')} button.copy`)
+      await page.waitForFunction(`document.querySelector('${card('cam')} button.copy').textContent === 'Copied'`, undefined, { timeout: STEP_MS })
+      assert.equal(await page.evaluate('navigator.clipboard.readText()'), srv.url('cam'))
+    })
+  })
+
+  it('an H.264 path shows an ffmpeg snapshot of its picture', { timeout: 30_000 }, async () => {
+    await withDashboard(context, srv, {}, async (page) => {
+      const img = `${card('h264')} img.preview`
+      await naturalWidthIs(page, img, 320, 20_000)
+      assert.match((await page.getAttribute(img, 'src')) ?? '', /^blob:/)
+      assert.equal(await page.textContent(`${card('h264')} .note`), '')
+    })
+  })
+})
