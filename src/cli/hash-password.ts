@@ -4,11 +4,10 @@
  * never taken from the command line, where `ps` and shell history would keep it.
  */
 import type { Readable, Writable } from 'node:stream'
-import { parseArgs } from 'node:util'
 import { hashPassword } from '../config/password.js'
 import { defaultConfig } from '../config/schema.js'
 import { ConfigError } from '../errors.js'
-import { argError } from './options.js'
+import { parseOptionArgs } from './options.js'
 
 export const HASH_PASSWORD_HELP = `Usage: rtspkit hash-password --user NAME [--realm REALM]
 
@@ -37,19 +36,9 @@ export interface HashPasswordArgs {
 }
 
 export function parseHashPasswordArgs(argv: string[]): HashPasswordArgs | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: { user: { type: 'string' }, realm: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    })
-  } catch (err) {
-    throw argError('hash-password', err, argv)
-  }
+  const parsed = parseOptionArgs('hash-password', argv, { user: { type: 'string' }, realm: { type: 'string' } })
+  if (parsed === 'help') return 'help'
   const v = parsed.values
-  if (v.help) return 'help'
   if (v.user === undefined || v.user === '' || v.user.includes(':')) {
     throw new ConfigError('ERR_CLI_ARGS', '--user NAME is required (a name without ":"); see rtspkit hash-password --help', { observed: v.user })
   }

@@ -12,14 +12,19 @@ const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const
 type CommandArgsConfig<O> = { args: string[]; allowPositionals: true; strict: true; options: O & typeof HELP_OPTION }
 
 /** A command's arguments: strict, with positionals and -h/--help ('help' when given); failures as argError. */
-export function parseCommandArgs<const O extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: O): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> | 'help' {
+export function parseCommandArgs<const O extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: O, allowPositionals = true): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> | 'help' {
   let parsed
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...HELP_OPTION } } as CommandArgsConfig<O>)
+    parsed = parseArgs({ args: argv, allowPositionals, strict: true, options: { ...options, ...HELP_OPTION } } as CommandArgsConfig<O>)
   } catch (err) {
     throw argError(command, err, argv)
   }
   return (parsed.values as { help?: boolean }).help ? 'help' : parsed
+}
+
+/** The same for a command that takes options only (an argument is an error). */
+export function parseOptionArgs<const O extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: O): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> | 'help' {
+  return parseCommandArgs(command, argv, options, false)
 }
 
 /** A decimal integer option within [min, max]; '', '0x10', '1e3' and ' 5' are refused. */

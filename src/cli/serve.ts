@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
-import { argError, fpsOption, intOption, sizeOption, secondsOption } from './options.js'
+import { fpsOption, intOption, parseOptionArgs, sizeOption, secondsOption } from './options.js'
 import { watch, type FSWatcher } from 'node:fs'
 import path from 'node:path'
 import { isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
@@ -148,42 +147,32 @@ function logFormatOption(value: string | undefined): LogFormat {
 
 /** Parses `serve` arguments; throws ConfigError with a one-line message on anything wrong. */
 export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'public-host': { type: 'string' },
-        path: { type: 'string', multiple: true },
-        fps: { type: 'string' },
-        size: { type: 'string' },
-        'rtp-ports': { type: 'string' },
-        'session-timeout': { type: 'string' },
-        'max-sessions': { type: 'string' },
-        'relay-close-after': { type: 'string' },
-        auth: { type: 'string', multiple: true },
-        'relay-always-on': { type: 'boolean' },
-        record: { type: 'string' },
-        'record-segment': { type: 'string' },
-        verbose: { type: 'boolean' },
-        'log-level': { type: 'string' },
-        'log-format': { type: 'string' },
-        config: { type: 'string' },
-        'api-port': { type: 'string' },
-        'api-host': { type: 'string' },
-        'no-api': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    })
-  } catch (err) {
-    throw argError('serve', err, argv)
-  }
+  const parsed = parseOptionArgs('serve', argv, {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'public-host': { type: 'string' },
+      path: { type: 'string', multiple: true },
+      fps: { type: 'string' },
+      size: { type: 'string' },
+      'rtp-ports': { type: 'string' },
+      'session-timeout': { type: 'string' },
+      'max-sessions': { type: 'string' },
+      'relay-close-after': { type: 'string' },
+      auth: { type: 'string', multiple: true },
+      'relay-always-on': { type: 'boolean' },
+      record: { type: 'string' },
+      'record-segment': { type: 'string' },
+      verbose: { type: 'boolean' },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
+      config: { type: 'string' },
+      'api-port': { type: 'string' },
+      'api-host': { type: 'string' },
+      'no-api': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+  })
+  if (parsed === 'help') return 'help'
   const v = parsed.values
-  if (v.help) return 'help'
   const cfg: ServeConfig = {
     port: intOption('port', v.port, 0, 65535) ?? 8554,
     portGiven: v.port !== undefined,
