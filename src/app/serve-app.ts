@@ -63,11 +63,13 @@ export class ServeApp {
     this.logger = opts.logger ?? new SwitchableLogger(config.server.logLevel, config.server.logFormat)
     const s = config.server
     const range = /^(\d+)-(\d+)$/.exec(s.rtpPorts)
+    const shared = /^\d+$/.test(s.rtpPorts) ? Number(s.rtpPorts) : undefined
     this.server = new RtspServer({
       port: s.rtspPort,
       host: s.host || undefined,
       publicHost: s.publicHost || undefined,
       rtpPortRange: range ? { min: Number(range[1]), max: Number(range[2]) } : undefined,
+      sharedRtpPort: shared,
       tcpOnly: s.tcpOnly,
       sessionTimeout: s.sessionTimeout,
       maxSessions: s.maxSessions || undefined,

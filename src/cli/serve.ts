@@ -82,7 +82,8 @@ Options:
   --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
                        and H.264 files whose SPS has no timing info
   --size WxH           test card size (default 640x480)
-  --rtp-ports A-B      UDP port range for RTP/RTCP pairs (default: ephemeral ports)
+  --rtp-ports A-B      UDP port range for RTP/RTCP pairs (default: ephemeral ports); or one even
+                       port N: one pair (N, N+1) shared by every session, two holes in a firewall
   --session-timeout S  seconds before an idle session is closed (default 60)
   --max-sessions N     refuse new sessions beyond N with 503
   --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5 and
@@ -118,7 +119,8 @@ export interface ServeConfig {
   fps?: number
   width?: number
   height?: number
-  rtpPortRange?: { min: number; max: number }
+  /** --rtp-ports: a range A-B, or one even port for a shared pair. */
+  rtpPorts?: string
   sessionTimeout?: number
   maxSessions?: number
   relayCloseAfter?: number
@@ -206,13 +208,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   if (fps !== undefined) cfg.fps = fps
   Object.assign(cfg, sizeOption(v.size))
   if (v['rtp-ports'] !== undefined) {
-    const m = /^(\d+)-(\d+)$/.exec(v['rtp-ports'])
-    const min = m ? Number(m[1]) : NaN
-    const max = m ? Number(m[2]) : NaN
-    if (!m || min < 1024 || max > 65535 || max - min < 1) {
-      throw new ConfigError('ERR_CLI_VALUE', `--rtp-ports must look like 20000-20999 (1024-65535, at least 2 ports), got "${v['rtp-ports']}"`, { observed: v['rtp-ports'] })
-    }
-    cfg.rtpPortRange = { min, max }
+    // Checked with the config's rule (a range, or one even port for a shared pair).
+    cfg.rtpPorts = v['rtp-ports']
   }
   const seen = new Set<string>()
   for (const p of v.path ?? []) {
@@ -252,7 +249,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (cfg.portGiven) server.rtspPort = cfg.port
   if (cfg.host !== undefined) server.host = cfg.host
   if (cfg.publicHost !== undefined) server.publicHost = cfg.publicHost
-  if (cfg.rtpPortRange) server.rtpPorts = `${cfg.rtpPortRange.min}-${cfg.rtpPortRange.max}`
+  if (cfg.rtpPorts !== undefined) server.rtpPorts = cfg.rtpPorts
   if (cfg.sessionTimeout !== undefined) server.sessionTimeout = cfg.sessionTimeout
   if (cfg.maxSessions !== undefined) server.maxSessions = cfg.maxSessions
   if (cfg.logLevelGiven) server.logLevel = cfg.logLevel

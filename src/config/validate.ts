@@ -75,10 +75,12 @@ class Checker {
         if (typeof v !== 'string' || !spec.values.includes(v)) this.fail('ERR_CONFIG_VALUE', key, `must be one of ${spec.values.join(', ')}${got}`, { observed: v, allowed: spec.values })
         return v
       case 'string': {
-        if (typeof v !== 'string') this.fail('ERR_CONFIG_VALUE', key, `must be a string${got}`, { observed: v })
-        const problem = spec.check?.(v)
+        // YAML reads `rtpPorts: 8000` as a number: where a number is a valid text, take its text.
+        const text = typeof v === 'number' && spec.numbers === true ? String(v) : v
+        if (typeof text !== 'string') this.fail('ERR_CONFIG_VALUE', key, `must be a string${got}`, { observed: v })
+        const problem = spec.check?.(text as string)
         if (problem !== undefined) this.fail('ERR_CONFIG_VALUE', key, `${problem}${got}`, { observed: v })
-        return v
+        return text
       }
       case 'list': {
         if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {

@@ -6,10 +6,10 @@ import type { Clock } from '../util/clock.js'
 import type { Announcement } from './announce.js'
 import { StreamIngest } from './ingest.js'
 import type { ServerStream } from './server-stream.js'
-import type { UdpPair } from './udp-pair.js'
+import type { UdpLink } from './udp-link.js'
 
 interface PublisherTransport {
-  pair?: UdpPair
+  link?: UdpLink
   rtpChannel?: number
 }
 
@@ -52,12 +52,12 @@ export class Publisher {
     return aggregate && tracks.length === 1 ? 0 : undefined
   }
 
-  attachUdp(index: number, pair: UdpPair): void {
+  attachUdp(index: number, link: UdpLink): void {
     const t = this.transports[index]!
-    t.pair?.close()
-    t.pair = pair
-    pair.rtp.on('message', (msg, rinfo) => {
-      if (this.state === 'recording' && rinfo.address.replace(/^::ffff:/, '') === this.remoteAddress) this.ingest.pushRtp(index, msg)
+    t.link?.close()
+    t.link = link
+    link.onRtp((msg) => {
+      if (this.state === 'recording') this.ingest.pushRtp(index, msg)
     })
   }
 
@@ -85,6 +85,6 @@ export class Publisher {
     if (this.closed) return
     this.closed = true
     this.ingest.close()
-    for (const t of this.transports) t.pair?.close()
+    for (const t of this.transports) t.link?.close()
   }
 }

@@ -21,7 +21,8 @@ import { sameLayout } from './stream-layout.js'
 import { readAnnouncement } from './announce.js'
 import { Publisher } from './publisher.js'
 import { createCodecRegistry } from '../codecs/registry.js'
-import { allocateUdpPair, type PortRange, type UdpPair } from './udp-pair.js'
+import { allocateUdpPair, bindUdpPair, type PortRange } from './udp-pair.js'
+import { ownedLink, SharedUdpPair, type UdpLink } from './udp-link.js'
 import { mediaSection } from './tracks/media-track.js'
 import { FailureThrottle, PathPasswords, type AccessPolicy, type PathUsers } from './access.js'
 import type { PerReaderSource, ReaderPlayback } from './per-reader.js'
@@ -41,6 +42,11 @@ export interface RtspServerOptions {
   publicHost?: string
   /** UDP ports for RTP/RTCP pairs (default: ephemeral ports from the OS). */
   rtpPortRange?: PortRange
+  /**
+   * One RTP/RTCP pair for every IPv4 session instead of a pair each: RTP on this even port, RTCP on
+   * the next (two firewall holes in all). IPv6 clients still get pairs of their own.
+   */
+  sharedRtpPort?: number
   /** Seconds a session lives without keep-alive (default 60). */
   sessionTimeout?: number
   maxSessions?: number
@@ -143,7 +149,7 @@ class RequestError extends RtspkitError {
 }
 
 export class RtspServer extends EventEmitter<RtspServerEvents> implements ConnectionHandler {
-  private readonly opts: Required<Omit<RtspServerOptions, 'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits' | 'tcpOnly'>> & RtspServerOptions
+  private readonly opts: Required<Omit<RtspServerOptions, 'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits' | 'tcpOnly' | 'sharedRtpPort'>> & RtspServerOptions
   private readonly streams = new Map<string, ServerStream>()
   private readonly sessions = new Map<string, ServerSession>()
   private readonly connections = new Map<number, ServerConnection>()
@@ -160,6 +166,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly throttle: FailureThrottle
   private readonly codecs = createCodecRegistry()
   private tcp: net.Server | undefined
+  private sharedUdp: SharedUdpPair | undefined
   private sweepTimer: NodeJS.Timeout | undefined
   private nextConnectionId = 1
   private portHint = 0
@@ -326,8 +333,18 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
-  start(): Promise<void> {
-    if (this.tcp) return Promise.reject(new StateError('ERR_SERVER_STARTED', 'server already started'))
+  async start(): Promise<void> {
+    if (this.tcp) throw new StateError('ERR_SERVER_STARTED', 'server already started')
+    if (this.opts.sharedRtpPort !== undefined && !this.sharedUdp) {
+      const port = this.opts.sharedRtpPort
+      const pair = await bindUdpPair('udp4', this.opts.host && net.isIPv4(this.opts.host) ? this.opts.host : '0.0.0.0', port)
+      if (!pair) throw new ConfigError('ERR_PORT_IN_USE', `UDP ports ${port}-${port + 1} for the shared RTP/RTCP pair are taken (or ${port} is odd); choose another even port`, { observed: port })
+      this.sharedUdp = new SharedUdpPair(pair)
+    }
+    return this.listen()
+  }
+
+  private listen(): Promise<void> {
     const server = net.createServer((socket) => this.onConnection(socket))
     this.tcp = server
     return new Promise((resolve, reject) => {
@@ -361,6 +378,8 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.sweepTimer = undefined
     for (const p of [...this.publishers.values()]) this.endPublisher(p, 'server stopped', true)
     for (const h of this.onDemand.values()) h.close()
+    this.sharedUdp?.close()
+    this.sharedUdp = undefined
     for (const s of [...this.sessions.values()]) this.closeSession(s, 'server stopped')
     const server = this.tcp
     this.tcp = undefined
@@ -733,11 +752,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       replySpec = { protocol: 'RTP/AVP/TCP', delivery: 'unicast', interleaved: [rtpCh, rtcpCh], ssrc }
     } else {
       const [clientRtp, clientRtcp] = chosen.clientPort!
-      const pair = await this.udpPairFor(conn)
-      // A connected socket sends without resolving the destination for every packet.
-      pair.rtp.connect(clientRtp, conn.remoteAddress)
-      transport = { kind: 'udp', pair, host: conn.remoteAddress, clientRtpPort: clientRtp, clientRtcpPort: clientRtcp }
-      replySpec = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: [clientRtp, clientRtcp], serverPort: [pair.rtpPort, pair.rtcpPort], ssrc }
+      const link = await this.udpLinkFor(conn, [clientRtp, clientRtcp], true)
+      transport = { kind: 'udp', link, host: conn.remoteAddress, clientRtpPort: clientRtp, clientRtcpPort: clientRtcp }
+      replySpec = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: [clientRtp, clientRtcp], serverPort: [link.rtpPort, link.rtcpPort], ssrc }
     }
 
     if (!session) {
@@ -795,11 +812,15 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     throw new RequestError(453, 'no free interleaved channels')
   }
 
-  /** A fresh RTP/RTCP socket pair of the client's address family. */
-  private udpPairFor(conn: ServerConnection): Promise<UdpPair> {
+  /** The UDP side of a track: the shared pair (IPv4 clients, when configured), else a fresh pair of the client's family. */
+  private async udpLinkFor(conn: ServerConnection, [rtpPort, rtcpPort]: [number, number], reader: boolean): Promise<UdpLink> {
+    const peer = { host: conn.remoteAddress, rtpPort, rtcpPort }
+    if (this.sharedUdp && !net.isIPv6(conn.remoteAddress)) return this.sharedUdp.link(peer)
     const family = net.isIPv6(conn.remoteAddress) ? 'udp6' : 'udp4'
-    return allocateUdpPair(family, family === 'udp6' ? '::' : '0.0.0.0', this.opts.rtpPortRange, this.portHint++)
+    const pair = await allocateUdpPair(family, family === 'udp6' ? '::' : '0.0.0.0', this.opts.rtpPortRange, this.portHint++)
+    return ownedLink(pair, peer, reader)
   }
+
 
   private newSessionId(): string {
     for (;;) {
@@ -863,9 +884,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       publisher.attachInterleaved(index, channels[0])
       reply = { protocol: 'RTP/AVP/TCP', delivery: 'unicast', interleaved: channels, mode: 'record' }
     } else {
-      const pair = await this.udpPairFor(conn)
-      publisher.attachUdp(index, pair)
-      reply = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: chosen.clientPort, serverPort: [pair.rtpPort, pair.rtcpPort], mode: 'record' }
+      const link = await this.udpLinkFor(conn, chosen.clientPort!, false)
+      publisher.attachUdp(index, link)
+      reply = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: chosen.clientPort, serverPort: [link.rtpPort, link.rtcpPort], mode: 'record' }
     }
     return makeResponse(200, { Session: formatSession(publisher.sessionId, this.opts.sessionTimeout), Transport: formatTransport(reply) })
   }

@@ -1,4 +1,3 @@
-import type dgram from 'node:dgram'
 import { RtcpGoodbye } from '../rtcp/goodbye.js'
 import { parseRtcp, serializeRtcp } from '../rtcp/compound.js'
 import { RtcpReceiverReport } from '../rtcp/receiver-report.js'
@@ -8,7 +7,7 @@ import type { Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
 import type { ServerStream, ServerTrack, StreamReader } from './server-stream.js'
 import type { PacketizedUnit } from './tracks/media-track.js'
-import type { UdpPair } from './udp-pair.js'
+import type { UdpLink } from './udp-link.js'
 import type { WholeJpegSender } from './dialects/teaching.js'
 
 /** RFC 3550 §6.4.1: the fraction lost is a fixed-point number with the binary point at its left edge. */
@@ -18,7 +17,7 @@ export type SessionState = 'init' | 'ready' | 'playing'
 
 /** Where a track's packets go: a UDP pair to the client's ports, or channels on the RTSP connection. */
 export type TrackTransport =
-  | { kind: 'udp'; pair: UdpPair; host: string; clientRtpPort: number; clientRtcpPort: number }
+  | { kind: 'udp'; link: UdpLink; host: string; clientRtpPort: number; clientRtcpPort: number }
   | { kind: 'tcp'; sink: InterleavedSink; rtpChannel: number; rtcpChannel: number }
 
 /** The RTSP connection, seen from a session that sends interleaved frames over it. */
@@ -119,13 +118,8 @@ export class ServerSession implements StreamReader {
     const old = this.setups.get(setup.track.index)
     if (old) this.closeTransport(old)
     this.setups.set(setup.track.index, setup)
-    if (setup.transport.kind === 'udp') this.listenRtcp(setup, setup.transport.pair.rtcp)
-  }
-
-  private listenRtcp(setup: TrackSetup, socket: dgram.Socket): void {
-    socket.on('message', (msg) => this.onRtcp(setup, msg))
-    // Clients punch holes or send stray packets to the RTP port; ignore them.
-    setup.transport.kind === 'udp' && setup.transport.pair.rtp.on('message', () => {})
+    // Clients punch holes or send stray packets to the RTP port: those are ignored.
+    if (setup.transport.kind === 'udp') setup.transport.link.onRtcp((msg) => this.onRtcp(setup, msg))
   }
 
   /** RTCP from the client (UDP or interleaved): counts receiver reports and keeps the session alive. */
@@ -185,7 +179,7 @@ export class ServerSession implements StreamReader {
     }
     const t = setup.transport
     if (setup.wholeJpeg && t.kind === 'udp') {
-      this.deliverWholeJpeg(setup, t.pair, unit)
+      this.deliverWholeJpeg(setup, t.link, unit)
       return
     }
     if (t.kind === 'tcp') {
@@ -198,7 +192,7 @@ export class ServerSession implements StreamReader {
       }
       t.sink.writeInterleaved(t.rtpChannel, unit.packets)
     } else {
-      for (const p of unit.packets) t.pair.rtp.send(p) // connected to the client's RTP port at SETUP
+      for (const p of unit.packets) t.link.sendRtp(p)
     }
     setup.stats.packetsSent += unit.packets.length
     setup.stats.bytesSent += unit.bytes
@@ -209,13 +203,13 @@ export class ServerSession implements StreamReader {
     if (!setup.srSent) this.sendSenderReport(setup)
   }
 
-  private deliverWholeJpeg(setup: TrackSetup, pair: UdpPair, unit: PacketizedUnit): void {
+  private deliverWholeJpeg(setup: TrackSetup, link: UdpLink, unit: PacketizedUnit): void {
     const packet = unit.frame && setup.wholeJpeg!.packet(unit.frame)
     if (!packet) {
       setup.stats.framesDropped++
       return
     }
-    pair.rtp.send(packet)
+    link.sendRtp(packet)
     setup.stats.packetsSent++
     setup.stats.octetsSent += unit.frame!.length
     setup.stats.framesSent++
@@ -253,12 +247,12 @@ export class ServerSession implements StreamReader {
     if (t.kind === 'tcp') {
       if (!t.sink.closed) t.sink.writeInterleaved(t.rtcpChannel, [buf])
     } else {
-      t.pair.rtcp.send(buf, t.clientRtcpPort, t.host)
+      t.link.sendRtcp(buf)
     }
   }
 
   private closeTransport(setup: TrackSetup): void {
-    if (setup.transport.kind === 'udp') setup.transport.pair.close()
+    if (setup.transport.kind === 'udp') setup.transport.link.close()
   }
 
   /** Ends the session: BYE on every track that sent media, transports released. Idempotent. */

@@ -42,6 +42,11 @@ function closeQuietly(s: dgram.Socket): void {
   }
 }
 
+/** A pair on `rtpPort` (even; 0 for any) and the port after it, or undefined when either is taken. */
+export function bindUdpPair(type: 'udp4' | 'udp6', host: string, rtpPort: number): Promise<UdpPair | undefined> {
+  return tryPair(type, host, rtpPort)
+}
+
 async function tryPair(type: 'udp4' | 'udp6', host: string, rtpPort: number): Promise<UdpPair | undefined> {
   let rtp: dgram.Socket
   try {

@@ -1,0 +1,104 @@
+/**
+ * The UDP side of one track of one RTSP session: where its RTP and RTCP go and where the client's
+ * come from. Either a socket pair of its own (connected to the client's RTP port), or a view of one
+ * pair shared by every session (MediaMTX's rtpAddress/rtcpAddress: two firewall holes in all),
+ * where datagrams are told apart by the client's address and port.
+ */
+import type dgram from 'node:dgram'
+import type { UdpPair } from './udp-pair.js'
+
+export interface UdpLink {
+  /** The server's ports, for the Transport reply. */
+  readonly rtpPort: number
+  readonly rtcpPort: number
+  sendRtp(packet: Buffer): void
+  sendRtcp(packet: Buffer): void
+  /** RTP from the client (a publisher's media; stray packets from readers). */
+  onRtp(cb: (msg: Buffer) => void): void
+  /** RTCP from the client (receiver reports, BYE). */
+  onRtcp(cb: (msg: Buffer) => void): void
+  /** Idempotent: an own pair is closed; a shared one forgets this client. */
+  close(): void
+}
+
+export interface UdpPeer {
+  host: string
+  rtpPort: number
+  rtcpPort: number
+}
+
+const unmapped = (a: string): string => a.replace(/^::ffff:/, '')
+
+/**
+ * A pair of its own, taking datagrams from the client's host only. `connect` (readers): RTP is
+ * connected to the client, so sending needs no address lookup per packet — and only that port's
+ * datagrams arrive, which a publisher sending from another port would break.
+ */
+export function ownedLink(pair: UdpPair, peer: UdpPeer, connect: boolean): UdpLink {
+  if (connect) pair.rtp.connect(peer.rtpPort, peer.host)
+  const from = (cb: (msg: Buffer) => void) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
+    if (unmapped(rinfo.address) === unmapped(peer.host)) cb(msg)
+  }
+  return {
+    rtpPort: pair.rtpPort,
+    rtcpPort: pair.rtcpPort,
+    sendRtp: connect ? (p) => pair.rtp.send(p) : (p) => pair.rtp.send(p, peer.rtpPort, peer.host),
+    sendRtcp: (p) => pair.rtcp.send(p, peer.rtcpPort, peer.host),
+    onRtp: (cb) => void pair.rtp.on('message', from(cb)),
+    onRtcp: (cb) => void pair.rtcp.on('message', from(cb)),
+    close: () => pair.close(),
+  }
+}
+
+interface Route {
+  rtp?: (msg: Buffer) => void
+  rtcp?: (msg: Buffer) => void
+}
+
+/** One RTP/RTCP pair for every session; each client is a route keyed by its address and port. */
+export class SharedUdpPair {
+  private readonly routes = new Map<string, Route>()
+
+  constructor(readonly pair: UdpPair) {
+    pair.rtp.on('message', (msg, rinfo) => this.routes.get(key(rinfo.address, rinfo.port))?.rtp?.(msg))
+    pair.rtcp.on('message', (msg, rinfo) => this.routes.get(key(rinfo.address, rinfo.port))?.rtcp?.(msg))
+  }
+
+  get size(): number {
+    return this.routes.size
+  }
+
+  link(peer: UdpPeer): UdpLink {
+    const rtpKey = key(peer.host, peer.rtpPort)
+    const rtcpKey = key(peer.host, peer.rtcpPort)
+    const route = (k: string): Route => {
+      let r = this.routes.get(k)
+      if (!r) this.routes.set(k, (r = {}))
+      return r
+    }
+    let closed = false
+    return {
+      rtpPort: this.pair.rtpPort,
+      rtcpPort: this.pair.rtcpPort,
+      sendRtp: (p) => this.pair.rtp.send(p, peer.rtpPort, peer.host),
+      sendRtcp: (p) => this.pair.rtcp.send(p, peer.rtcpPort, peer.host),
+      onRtp: (cb) => void (route(rtpKey).rtp = cb),
+      onRtcp: (cb) => void (route(rtcpKey).rtcp = cb),
+      close: () => {
+        if (closed) return
+        closed = true
+        this.routes.delete(rtpKey)
+        this.routes.delete(rtcpKey)
+      },
+    }
+  }
+
+  close(): void {
+    this.routes.clear()
+    this.pair.close()
+  }
+}
+
+function key(address: string, port: number): string {
+  return `${unmapped(address)}:${port}`
+}
