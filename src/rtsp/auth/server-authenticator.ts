@@ -7,7 +7,7 @@
  * base64url of the issue time, 8 random bytes and an HMAC-SHA-256 tag under a per-instance secret, so
  * verifying needs no table. A nonce whose tag checks but whose age exceeds `nonceTtlMs` is stale: the
  * next challenge says stale=true and a client that knows the password retries without asking the user.
- * Replayed nonce counts are not tracked (a bounded table would be the next step).
+ * Nonce counts are tracked per nonce in a bounded table, so a replayed request (same nc) is refused.
  *
  * The `uri` parameter is not required to equal the request URI: clients differ on absolute URLs,
  * bare paths and trailing slashes in SETUP; the response is computed over the uri they declared.
@@ -52,6 +52,8 @@ export type VerifyResult =
   | { ok: false; stale: boolean; reason: string }
 
 export const DEFAULT_NONCE_TTL_MS = 60_000
+/** Nonces whose counts are remembered for replay checks. */
+const MAX_TRACKED_NONCES = 10_000
 const TIME_BYTES = 8
 const NONCE_RANDOM_BYTES = 8
 const TAG_BYTES = 16
@@ -78,6 +80,8 @@ export class ServerAuthenticator {
   private readonly clock: Clock
   private readonly random: Random
   private readonly secret: Buffer
+  /** Highest nonce count accepted per nonce and cnonce, oldest first. */
+  private readonly nonceCounts = new Map<string, number>()
 
   constructor(opts: ServerAuthenticatorOptions) {
     if (/["\\\r\n]/.test(opts.realm)) throw new ConfigError('ERR_AUTH_REALM', 'realm must not contain quotes, backslashes or line breaks', { observed: opts.realm })
@@ -169,7 +173,23 @@ export class ServerAuthenticator {
     if (!safeEqual(expected, response.toLowerCase())) return fail('wrong response')
     // RFC 7616 3.3: stale only when the digest was valid, so a wrong password is never reported as stale.
     if (age > this.ttlMs) return fail('nonce expired', true)
+    // RFC 7616 3.4: with qop the client counts its uses of a nonce; a count seen before is a replay.
+    if (nc !== undefined && !this.countUse(`${nonce}|${cnonce ?? ''}`, parseInt(nc, 16))) return fail('nonce count replayed')
     return { ok: true, username: ha1.username, scheme: 'digest' }
+  }
+
+  /**
+   * Records a use of a nonce by one client (`key` = nonce and cnonce: clients sharing a nonce count
+   * separately) with count `nc`; false when that count, or a higher one, was seen.
+   */
+  private countUse(key: string, nc: number): boolean {
+    const last = this.nonceCounts.get(key)
+    if (last !== undefined && nc <= last) return false
+    // Bounded: the oldest entries are forgotten first (their nonces expire anyway).
+    this.nonceCounts.delete(key)
+    this.nonceCounts.set(key, nc)
+    if (this.nonceCounts.size > MAX_TRACKED_NONCES) this.nonceCounts.delete(this.nonceCounts.keys().next().value!)
+    return true
   }
 
   private ha1For(username: string, algorithm: 'MD5' | 'SHA-256', userhash: boolean): { ha1: string; username: string } | undefined {

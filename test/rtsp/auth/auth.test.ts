@@ -188,6 +188,16 @@ describe('ServerAuthenticator', () => {
     })
   }
 
+  it('a replayed Authorization (same nonce count) is refused; the next count passes', () => {
+    const server = new ServerAuthenticator({ realm: 'rtspkit', users, random: counterRandom(7) })
+    const client = new ClientAuthenticator({ username: 'Mufasa', password: 'Circle of Life' }, counterRandom(100))
+    client.handleChallenges(server.challenges())
+    const first = client.authorization('DESCRIBE', 'rtsp://h/x')!
+    assert.equal(server.verify('DESCRIBE', first).ok, true)
+    assert.deepEqual(server.verify('DESCRIBE', first), { ok: false, stale: false, reason: 'nonce count replayed' })
+    assert.equal(server.verify('DESCRIBE', client.authorization('DESCRIBE', 'rtsp://h/x')!).ok, true, 'nc=00000002')
+  })
+
   it('challenges list SHA-256 before MD5, with qop and algorithm unquoted', () => {
     const server = new ServerAuthenticator({ realm: 'cam', users, methods: ['digest', 'basic'], random: counterRandom() })
     const c = server.challenges()
