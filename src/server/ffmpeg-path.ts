@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events'
 import type { H264ByteStreamParser, H264AccessUnit } from '../codecs/h264/byte-stream-parser.js'
 import { SourceError } from '../errors.js'
 import { ffmpegCommandLine } from '../sources/ffmpeg-args.js'
-import { FfmpegH264Process, type FfmpegExit } from '../sources/ffmpeg-process.js'
+import { FfmpegVideoProcess, type FfmpegExit } from '../sources/ffmpeg-process.js'
 import type { Clock } from '../util/clock.js'
 import { OnDemandFeed, type Feed, type OnDemandOptions } from './on-demand.js'
 import type { RtspServer } from './rtsp-server.js'
@@ -45,7 +45,7 @@ export class FfmpegPath extends OnDemandFeed {
   readonly processes = new EventEmitter<FfmpegPathEvents>()
   /** The full ffmpeg argv (after the executable). */
   readonly argv: readonly string[]
-  private readonly running = new Set<FfmpegH264Process>()
+  private readonly running = new Set<FfmpegVideoProcess>()
 
   /** `args`: the user's ffmpeg arguments, e.g. ['-f', 'v4l2', '-i', '/dev/video0']; ConfigError when they name no input. */
   constructor(name: string, args: readonly string[], server: RtspServer, deps: FfmpegPathDeps = {}, options: FfmpegPathOptions = {}) {
@@ -103,7 +103,7 @@ export class FfmpegPath extends OnDemandFeed {
         if (!first) return reject(new SourceError('ERR_FFMPEG_EXIT', `ffmpeg: ${e.reason}`, { observed: { code: e.code, signal: e.signal } }))
         if (target && !e.stopped) target.ended(`ffmpeg: ${e.reason}`)
       }
-      const proc = new FfmpegH264Process(this.argv, {
+      const proc = new FfmpegVideoProcess(this.argv, {
         accessUnit: onUnit,
         exit: onExit,
         stderr: (line) => this.ffmpegDeps.debug?.(`ffmpeg /${this.name}: ${line}`),

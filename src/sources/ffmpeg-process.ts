@@ -1,12 +1,12 @@
 /**
- * One ffmpeg process writing H.264 Annex-B to stdout (see ffmpeg-args.ts), its output split into
- * access units as it arrives (codecs/h264/byte-stream-parser.ts). Each access unit is timed by its
+ * One ffmpeg process writing H.264 (or H.265) Annex-B to stdout (see ffmpeg-args.ts), its output split
+ * into access units as it arrives (codecs/annexb-stream-parser.ts). Each access unit is timed by its
  * arrival on the injected monotonic clock (ffmpeg paces a live input: a camera, or a file with -re),
  * smoothed by the SPS frame rate when there is one (see nextPts). stderr goes line by line to `onStderr`; when
  * ffmpeg fails, its last stderr line is the reason reported.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { H264ByteStreamParser, type H264AccessUnit } from '../codecs/h264/byte-stream-parser.js'
+import { AnnexBStreamParser, type StreamAccessUnit, type StreamVideoCodec } from '../codecs/annexb-stream-parser.js'
 import { systemClock, type Clock } from '../util/clock.js'
 
 /** SIGTERM first (ffmpeg closes its input, e.g. releases a camera); SIGKILL if it is still there after this. */
@@ -42,7 +42,7 @@ export interface FfmpegExit {
 }
 
 export interface FfmpegProcessHandlers {
-  accessUnit(au: H264AccessUnit, ptsMs: number, parser: H264ByteStreamParser): void
+  accessUnit(au: StreamAccessUnit, ptsMs: number, parser: AnnexBStreamParser): void
   /** Called once, after stdout and stderr are closed. */
   exit(exit: FfmpegExit): void
   stderr?(line: string): void
@@ -53,12 +53,14 @@ export interface FfmpegProcessOptions {
   bin?: string
   clock?: Clock
   stopGraceMs?: number
+  /** What ffmpeg writes (default h264). */
+  codec?: StreamVideoCodec
 }
 
-export class FfmpegH264Process {
+export class FfmpegVideoProcess {
   readonly pid: number | undefined
   private readonly child: ChildProcess
-  private readonly parser = new H264ByteStreamParser()
+  private readonly parser: AnnexBStreamParser
   private readonly clock: Clock
   private readonly tail: string[] = []
   private partialLine = ''
@@ -70,6 +72,7 @@ export class FfmpegH264Process {
 
   constructor(argv: readonly string[], private readonly handlers: FfmpegProcessHandlers, private readonly opts: FfmpegProcessOptions = {}) {
     this.clock = opts.clock ?? systemClock
+    this.parser = new AnnexBStreamParser(opts.codec ?? 'h264')
     const bin = opts.bin ?? 'ffmpeg'
     this.child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.pid = this.child.pid
@@ -98,11 +101,12 @@ export class FfmpegH264Process {
 
   private onStdout(chunk: Buffer): void {
     if (this.failure) return
-    let units: H264AccessUnit[]
+    let units: StreamAccessUnit[]
     try {
       units = this.parser.push(chunk)
     } catch (err) {
-      this.failure = `output is not H.264 Annex-B (${(err as Error).message}); with -c:v copy the input must be H.264`
+      const name = this.opts.codec === 'h265' ? 'H.265' : 'H.264'
+      this.failure = `output is not ${name} Annex-B (${(err as Error).message}); with -c:v copy the input must be ${name}`
       this.stop()
       return
     }
