@@ -8,7 +8,9 @@ import { joinAnnexB } from '../../src/codecs/h264/annexb.js'
 import { mulawEncode } from '../../src/codecs/g711/mulaw.js'
 import { loadH264File } from '../../src/sources/h264-file.js'
 import { loadH265File } from '../../src/sources/h265-file.js'
-import { ffmpegDecode, ffmpegDecodeAudio, ffprobe, h264File, h265File, run } from './harness.js'
+import { loadAacFile } from '../../src/sources/aac-file.js'
+import { toAdts } from '../../src/codecs/aac/adts.js'
+import { audioFile, ffmpegDecode, ffmpegDecodeAudio, ffprobe, h264File, h265File, run } from './harness.js'
 
 const nowUs = (): number => Math.round(performance.now() * 1000)
 
@@ -30,11 +32,15 @@ describe('k230 multimedia API → ffmpeg', () => {
     mm.rtspserver_init(0)
     mm.rtspserver_createsession('session1', 'h264', true)
     mm.rtspserver_createsession('hevc', 'h265', false)
+    // AAC selected instead of the board's µ-law: ADTS frames as an AAC encoder writes them.
+    const aac = loadAacFile(await audioFile('tone-48k-stereo.aac', ['-ac', '2', '-c:a', 'aac', '-b:a', '128k', '-f', 'adts']))
+    mm.rtspserver_createsession('withaac', 'h264', true, { audio: { codec: 'aac', sampleRate: aac.sampleRate, channels: aac.channels, config: aac.config } })
     await mm.rtspserver_start_async()
     // The board's loop: each encoded frame with its capture time in microseconds.
     const frames = [
       ['session1', h264.accessUnits.map((au) => joinAnnexB(au.nalus))],
       ['hevc', h265.accessUnits.map((au) => joinAnnexB(au.nalus))],
+      ['withaac', h264.accessUnits.map((au) => joinAnnexB(au.nalus))],
     ] as const
     for (const [name, aus] of frames) {
       let i = 0
@@ -48,6 +54,17 @@ describe('k230 multimedia API → ffmpeg', () => {
       const block = toneBlock(a++)
       mm.rtspserver_sendaudiodata('session1', block, block.length, BigInt(nowUs()))
     }, 20))
+    // One AAC frame (1024 samples at 48 kHz) every 21.33 ms, in ADTS as the encoder hands it over.
+    let f = 0
+    const frameMs = (1000 * aac.frameLength) / aac.sampleRate
+    const t0 = performance.now()
+    timers.push(setInterval(() => {
+      while (f * frameMs <= performance.now() - t0) {
+        const adts = toAdts([aac.aus[f % aac.aus.length]!], aac.config)
+        mm.rtspserver_sendaudiodata('withaac', adts, adts.length, nowUs())
+        f++
+      }
+    }, 10))
   })
 
   after(async () => {
@@ -68,6 +85,17 @@ describe('k230 multimedia API → ffmpeg', () => {
     assert.ok(video.frameSizes.every((s) => s === (320 * 240 * 3) / 2), 'every frame is 320x240 yuv420p')
     assert.ok(audio.seconds >= 1.9, `decoded ${audio.seconds} s of audio`)
     assert.match(probe.stdout, /pcm_mulaw,8000,1/)
+  })
+
+  it('with AAC selected, ffmpeg decodes the session\'s AAC audio (sent as ADTS frames)', async () => {
+    const url = mm.rtspserver_getrtspurl('withaac')
+    const [audio, probe] = await Promise.all([
+      ffmpegDecodeAudio(url, 'tcp', 2),
+      run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', '-select_streams', 'a', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'csv=p=0', url]),
+    ])
+    assert.equal(audio.stderr.trim(), '')
+    assert.ok(audio.seconds >= 1.9, `decoded ${audio.seconds} s of AAC`)
+    assert.match(probe.stdout, /aac,48000,2/)
   })
 
   it('ffprobe reads the H.265 session as hevc 320x240 and ffmpeg decodes it', async () => {
