@@ -6,7 +6,6 @@
  */
 import { CodecError } from '../errors.js'
 import type { RtpPacketWriter } from '../rtp/packet-writer.js'
-import { RTP_HEADER_SIZE } from '../rtp/rtp-packet.js'
 
 export interface SampleLayout {
   /** Format name for error messages ("G.711", "L16"). */
@@ -45,9 +44,7 @@ export function packetizeSampleBlock(
   const out: Buffer[] = []
   for (let off = 0; off < block.length; off += bytesPerPacket) {
     const end = Math.min(off + bytesPerPacket, block.length)
-    const buf = writer.alloc(end - off, (timestamp + off / bytesPerInstant) >>> 0)
-    buf.set(block.subarray(off, end), RTP_HEADER_SIZE)
-    out.push(buf)
+    out.push(writer.packet(block.subarray(off, end), (timestamp + off / bytesPerInstant) >>> 0))
   }
   return out
 }

@@ -92,4 +92,11 @@ export class RtpPacketWriter {
     this.sequence = (this.sequence + 1) & MAX_U16
     return buf
   }
+
+  /** One packet carrying `payload` as is (copied once, after the header). */
+  packet(payload: Uint8Array, timestamp: number, marker = false): Buffer {
+    const buf = this.alloc(payload.length, timestamp, marker)
+    buf.set(payload, RTP_HEADER_SIZE)
+    return buf
+  }
 }

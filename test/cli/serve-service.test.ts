@@ -1,7 +1,6 @@
 // rtspkit serve as a service: logs (pretty with a prefix per session, JSON on request, the RTSP
 // dialogue at debug) and a clean shutdown on SIGTERM (RTCP BYE to readers, recordings finished, exit 0).
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtempSync, readdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -10,30 +9,10 @@ import { parseRtcp } from '../../src/rtcp/compound.js'
 import { RtcpGoodbye } from '../../src/rtcp/goodbye.js'
 import { RawRtspConnection } from '../helpers/rtsp-conn.js'
 import { h264File, run } from '../interop/harness.js'
-import { CLI } from '../rtp/cli-process.js'
+import { serveRtspkit } from '../rtp/cli-process.js'
 
-interface Served {
-  child: ChildProcessWithoutNullStreams
-  port: number
-  out(): string
-  exit: Promise<number | null>
-}
-
-async function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', (d) => (out += d))
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
-  const deadline = Date.now() + 10_000
-  let m: RegExpExecArray | null = null
-  while (!(m = /listening on port (\d+)/.exec(out)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-  if (!m) {
-    child.kill('SIGKILL')
-    throw new Error(`serve did not start: ${out}`)
-  }
-  return { child, port: Number(m[1]), out: () => out, exit }
-}
+/** Loopback, a free port: the serve the tests need. */
+const serve = (args: string[]) => serveRtspkit(['--port', '0', '--host', '127.0.0.1', ...args])
 
 async function playTcp(port: number, name: string): Promise<RawRtspConnection> {
   const c = await RawRtspConnection.connect(port)

@@ -2,7 +2,7 @@
 // exercised by ffmpeg, GStreamer and our client; a hot reload that keeps an unchanged path's reader
 // connected; the HTTP API with an admin user.
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -10,44 +10,11 @@ import { after, before, describe, it } from 'node:test'
 import { RtspClient } from '../../src/client/rtsp-client.js'
 import { hashPassword } from '../../src/config/password.js'
 import { collectFrames } from '../client/client-helpers.js'
-import { CLI } from '../rtp/cli-process.js'
+import { serveRtspkit, type ServedRtspkit } from '../rtp/cli-process.js'
 import { ffmpegDecode, gstDecode, h264File, run } from './harness.js'
 
-interface Served {
-  child: ChildProcessWithoutNullStreams
-  port: number
-  apiUrl: string | undefined
-  out(): string
-  stop(): Promise<number | null>
-}
-
-async function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', (d) => (out += d))
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
-  const deadline = Date.now() + 15_000
-  let m: RegExpExecArray | null = null
-  while (!(m = /listening on port (\d+)/.exec(out)) && Date.now() < deadline) {
-    if (child.exitCode !== null) break
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  if (!m) {
-    child.kill('SIGKILL')
-    throw new Error(`serve did not start: ${out}`)
-  }
-  return {
-    child,
-    port: Number(m[1]),
-    apiUrl: /(http:\/\/127\.0\.0\.1:\d+)\/ {2}<- dashboard/.exec(out)?.[1],
-    out: () => out,
-    stop: () => {
-      child.kill('SIGTERM')
-      return exit
-    },
-  }
-}
+type Served = ServedRtspkit
+const serve = (args: string[]) => serveRtspkit(args, 15_000)
 
 const REALM = 'rtspkit'
 const user = (name: string, password: string, admin = false) =>

@@ -1,5 +1,5 @@
 /** A running `rtspkit` CLI process for interop tests: wait for a line on stderr, then for the exit. */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs'
 import path from 'node:path'
@@ -48,6 +48,49 @@ export function spawnRtspkit(args: string[], timeoutMs = 30_000, env?: NodeJS.Pr
         }
         check()
       })
+    },
+  }
+}
+
+export interface ServedRtspkit {
+  child: ChildProcessWithoutNullStreams
+  /** The RTSP port from the banner. */
+  port: number
+  /** The dashboard / API address from the banner, when the API runs. */
+  apiUrl: string | undefined
+  /** stdout and stderr so far. */
+  out(): string
+  exit: Promise<number | null>
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>
+}
+
+/** `rtspkit serve ARGS`, once its banner says it listens (killed and rejected if it does not within `startMs`). */
+export async function serveRtspkit(args: string[], startMs = 10_000): Promise<ServedRtspkit> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
+  child.stderr.on('data', (d) => (out += d))
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
+  const deadline = Date.now() + startMs
+  let m: RegExpExecArray | null = null
+  while (!(m = /listening on port (\d+)/.exec(out)) && Date.now() < deadline) {
+    if (child.exitCode !== null) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  if (!m) {
+    child.kill('SIGKILL')
+    throw new Error(`serve did not start: ${out}`)
+  }
+  return {
+    child,
+    port: Number(m[1]),
+    apiUrl: /(http:\/\/127\.0\.0\.1:\d+)\/ {2}<- dashboard/.exec(out)?.[1],
+    out: () => out,
+    exit,
+    stop: () => {
+      child.kill('SIGTERM')
+      return exit
     },
   }
 }

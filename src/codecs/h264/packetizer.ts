@@ -88,18 +88,12 @@ export class H264Packetizer {
     const maxPayload = maxPayloadOf(this.maxPacketSize)
     const out: Buffer[] = []
     planNalPackets(nalus, maxPayload, STAP_A_LAYOUT, {
-      single: (nal) => this.writeSingle(out, nal, timestamp),
+      single: (nal) => out.push(this.writer.packet(nal, timestamp)),
       aggregate: (start, end, size) => this.writeStapA(out, nalus, start, end, size, timestamp),
       fragment: (nal) => this.writeFuA(out, nal, maxPayload, timestamp),
     })
     markLastPacket(out)
     return out
-  }
-
-  private writeSingle(out: Buffer[], nal: Uint8Array, timestamp: number): void {
-    const buf = this.writer.alloc(nal.length, timestamp)
-    buf.set(nal, RTP_HEADER_SIZE)
-    out.push(buf)
   }
 
   private writeStapA(out: Buffer[], nalus: readonly Uint8Array[], start: number, end: number, payloadSize: number, timestamp: number): void {

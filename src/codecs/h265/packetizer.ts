@@ -114,18 +114,12 @@ export class H265Packetizer implements CodecPacketizer {
     const maxPayload = maxPayloadOf(this.maxPacketSize)
     const out: Buffer[] = []
     planNalPackets(nalus, maxPayload, AP_LAYOUT, {
-      single: (nal) => this.writeSingle(out, nal, timestamp),
+      single: (nal) => out.push(this.writer.packet(nal, timestamp)),
       aggregate: (start, end, size) => this.writeAp(out, nalus, start, end, size, timestamp),
       fragment: (nal) => this.writeFu(out, nal, maxPayload, timestamp),
     })
     markLastPacket(out)
     return out
-  }
-
-  private writeSingle(out: Buffer[], nal: Uint8Array, timestamp: number): void {
-    const buf = this.writer.alloc(nal.length, timestamp)
-    buf.set(nal, RTP_HEADER_SIZE)
-    out.push(buf)
   }
 
   private writeAp(out: Buffer[], nalus: readonly Uint8Array[], start: number, end: number, payloadSize: number, timestamp: number): void {

@@ -72,10 +72,6 @@ export class OpusPacketizer implements CodecPacketizer {
       offsets.push(elapsed)
       elapsed += info.samples
     }
-    return packets.map((packet, i) => {
-      const buf = this.writer.alloc(packet.length, (timestamp + offsets[i]!) >>> 0)
-      buf.set(packet, RTP_HEADER_SIZE)
-      return buf
-    })
+    return packets.map((packet, i) => this.writer.packet(packet, (timestamp + offsets[i]!) >>> 0))
   }
 }
