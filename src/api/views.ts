@@ -6,6 +6,7 @@
 import type { PathStatus } from '../server/rtsp-server.js'
 import type { ServerSession } from '../server/server-session.js'
 import type { AudioTrackSpec, RtpTrackSpec, ServerStream, StreamSpec, VideoTrackSpec } from '../server/server-stream.js'
+import { definedOnly } from '../util/defined.js'
 
 /** What the embedding application knows about a path's source (the server only knows how it is served). */
 export interface PathInfo {
@@ -118,10 +119,10 @@ function trackView(kind: 'video' | 'audio', spec: VideoTrackSpec | AudioTrackSpe
   if (spec.codec === 'rtp') return base
   if (kind === 'video') {
     const v = spec as VideoTrackSpec
-    return { ...base, ...defined({ width: v.width, height: v.height, fps: v.fps }) }
+    return { ...base, ...definedOnly({ width: v.width, height: v.height, fps: v.fps }) }
   }
   const a = spec as AudioTrackSpec
-  return { ...base, ...defined({ sampleRate: a.sampleRate ?? (a.codec === 'pcmu' || a.codec === 'pcma' ? G711_RATE : a.codec === 'opus' ? OPUS_CLOCK_RATE : undefined), channels: a.channels }) }
+  return { ...base, ...definedOnly({ sampleRate: a.sampleRate ?? (a.codec === 'pcmu' || a.codec === 'pcma' ? G711_RATE : a.codec === 'opus' ? OPUS_CLOCK_RATE : undefined), channels: a.channels }) }
 }
 
 function specCodec(spec: VideoTrackSpec | AudioTrackSpec | RtpTrackSpec): string {
@@ -136,10 +137,6 @@ function specClockRate(kind: 'video' | 'audio', spec: VideoTrackSpec | AudioTrac
   if (a.codec === 'opus') return OPUS_CLOCK_RATE
   if (a.codec === 'pcmu' || a.codec === 'pcma') return G711_RATE
   return a.sampleRate ?? null
-}
-
-function defined<T extends Record<string, number | undefined>>(o: T): Partial<Record<keyof T, number>> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<Record<keyof T, number>>
 }
 
 export function tracksOf(spec: StreamSpec | undefined, stream: ServerStream | undefined): TrackView[] {

@@ -8,6 +8,7 @@ import { StateError } from '../errors.js'
 import type { OnDemandPath, RtspServer } from './rtsp-server.js'
 import type { ServerStream, StreamSpec } from './server-stream.js'
 import { sameLayout } from './stream-layout.js'
+import { definedOnly } from '../util/defined.js'
 
 /** A running feeder of one path's stream. */
 export interface Feed {
@@ -58,7 +59,7 @@ export class OnDemandFeed implements OnDemandPath {
     private readonly deps: OnDemandDeps,
     options: OnDemandOptions = {},
   ) {
-    this.opts = { alwaysOn: false, closeAfterMs: 10_000, retryInitialMs: 1000, retryMaxMs: 30_000, ...stripUndefined(options) }
+    this.opts = { alwaysOn: false, closeAfterMs: 10_000, retryInitialMs: 1000, retryMaxMs: 30_000, ...definedOnly(options) }
     this.retryDelay = this.opts.retryInitialMs
   }
 
@@ -185,8 +186,4 @@ export class OnDemandFeed implements OnDemandPath {
     if (this.retryTimer) clearTimeout(this.retryTimer)
     this.dropFeed()
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }

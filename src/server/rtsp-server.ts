@@ -12,6 +12,7 @@ import type { RtspRequest, RtspResponse } from '../rtsp/message.js'
 import type { RtspReaderLimits } from '../rtsp/reader.js'
 import { parseRtspUrl, stripCredentials } from '../rtsp/url.js'
 import { systemClock, type Clock } from '../util/clock.js'
+import { definedOnly } from '../util/defined.js'
 import { cryptoRandom, type Random } from '../util/random.js'
 import { makeResponse, ServerConnection, type ConnectionHandler, type RequestFraming } from './server-connection.js'
 import { isTeachingSetup, TEACHING_CLIENT_RECV_SIZE, WholeJpegSender } from './dialects/teaching.js'
@@ -185,7 +186,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       random: cryptoRandom,
       logger: silentLogger,
       // An option given as undefined means "the default", as callers forwarding optional flags expect.
-      ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as RtspServerOptions),
+      ...(definedOnly(options) as RtspServerOptions),
     }
     if (!Number.isInteger(this.opts.port) || this.opts.port < 0 || this.opts.port > 65535) {
       throw new ConfigError('ERR_CONFIG_PORT', `port must be an integer 0-65535, got ${this.opts.port}`, { observed: this.opts.port, allowed: '0-65535' })
@@ -264,7 +265,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    * connections; the listener and existing sessions keep theirs.
    */
   updateSettings(settings: Pick<RtspServerOptions, 'sessionTimeout' | 'maxSessions' | 'maxConnections' | 'publicHost' | 'readerLimits'>): void {
-    Object.assign(this.opts, Object.fromEntries(Object.entries(settings).filter(([k, v]) => v !== undefined || k !== "sessionTimeout")))
+    // The limits may be lifted (undefined = none); the session timeout always has a value.
+    const { sessionTimeout, ...rest } = settings
+    Object.assign(this.opts, rest, definedOnly({ sessionTimeout }))
   }
 
   /** Replaces who may read and publish where (a config reload); protectPath's passwords no longer apply. */
