@@ -12,16 +12,13 @@ import { splitAnnexB } from '../../src/codecs/h264/annexb.js'
 import { loadH264File } from '../../src/sources/h264-file.js'
 import { collectFrames } from '../client/client-helpers.js'
 import { ffmpegDecode, gstDecode, h264File, startServer, type TestServer } from './harness.js'
+import { waitUntil } from '../helpers/wait.js'
 
 /** NAL units that carry the picture (parameter sets, AUDs and SEI may be added or dropped on the way). */
 const pictureNals = (nalus: readonly Buffer[]): string[] => nalus.filter((n) => ![6, 7, 8, 9].includes(n[0]! & 0x1f)).map((n) => n.toString('hex'))
 
-async function waitForStream(srv: TestServer, name: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!srv.server.getStream(name)?.ready) {
-    if (Date.now() > end) throw new Error(`no publisher on /${name}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+function waitForStream(srv: TestServer, name: string, ms = 10_000): Promise<void> {
+  return waitUntil(() => srv.server.getStream(name)?.ready === true, ms, `a publisher on /${name}`)
 }
 
 describe('publish → read, bit-exact', () => {

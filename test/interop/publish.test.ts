@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { RawRtspConnection } from '../helpers/rtsp-conn.js'
 import { ffmpegDecode, ffmpegDecodeAudio, ffprobe, gstDecode, run, startServer, type TestServer } from './harness.js'
+import { waitUntil } from '../helpers/wait.js'
 
 /** A live publisher, as a camera would be: test pattern encoded by x264 in real time, pushed with ANNOUNCE/RECORD. */
 const LIVE_VIDEO_IN = ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25']
@@ -28,12 +29,8 @@ async function waitForDescribe(port: number, url: string, timeoutMs = 10_000): P
 }
 
 /** Waits until no publisher holds `name` (a killed one is noticed when its TCP connection closes). */
-async function waitFree(srv: TestServer, name: string): Promise<void> {
-  const deadline = Date.now() + 5000
-  while (srv.server.getStream(name) !== undefined) {
-    if (Date.now() > deadline) throw new Error(`path ${name} still has a publisher`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
+function waitFree(srv: TestServer, name: string): Promise<void> {
+  return waitUntil(() => srv.server.getStream(name) === undefined, 5000, `path ${name} to lose its publisher`)
 }
 
 describe('publishing into the server', () => {

@@ -8,14 +8,8 @@ import { RtspServer } from '../../src/server/rtsp-server.js'
 import { addPath } from '../../src/server/paths.js'
 import { parseSourceSpec } from '../../src/sources/source-spec.js'
 import { ffmpegDecode, ffprobe, h264File, startServer, type TestServer } from './harness.js'
+import { waitUntil } from '../helpers/wait.js'
 
-const until = async (cond: () => boolean, ms: number, what: string): Promise<void> => {
-  const end = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 const sessionsOn = (srv: TestServer, path: string) => srv.server.stats().sessions.filter((s) => s.path === path).length
 
@@ -43,14 +37,14 @@ describe('relays', () => {
     assert.ok(r.frameSizes.every((s) => s === (320 * 240 * 3) / 2))
     assert.equal((await ffprobe(edge.url('chain'), 'udp')).codec, 'h264')
     // Released 0.5 s after the last reader, hop by hop.
-    await until(() => sessionsOn(upstream, 'cam') === 0 && sessionsOn(middle, 'cam') === 0, 6000, 'relays to release their upstream')
+    await waitUntil(() => sessionsOn(upstream, 'cam') === 0 && sessionsOn(middle, 'cam') === 0, 6000, 'relays to release their upstream')
     assert.equal(edge.server.getStream('chain'), undefined)
   })
 
   it('a codec rtspkit does not parse is relayed unchanged (MPEG-4 Part 2 published with ffmpeg)', async () => {
     const pub = spawn('ffmpeg', ['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-c:v', 'mpeg4', '-g', '25', '-f', 'rtsp', '-rtsp_transport', 'tcp', upstream.url('pub')], { stdio: 'ignore' })
     try {
-      await until(() => upstream.server.getStream('pub') !== undefined, 10_000, 'the publisher')
+      await waitUntil(() => upstream.server.getStream('pub') !== undefined, 10_000, 'the publisher')
       const r = await ffmpegDecode(middle.url('pub'), 'tcp', 30)
       assert.equal(r.frames, 30)
       assert.equal(middle.server.getStream('pub')!.tracks[0]!.media.codec, 'MP4V-ES')
@@ -84,7 +78,7 @@ describe('relays', () => {
     reader.on('frame', () => frames++)
     try {
       await reader.play()
-      await until(() => frames > 10, 5000, 'frames before the outage')
+      await waitUntil(() => frames > 10, 5000, 'frames before the outage')
       feed.stop()
       await up.stop()
       await new Promise((r) => setTimeout(r, 800))
@@ -93,7 +87,7 @@ describe('relays', () => {
       up = new RtspServer({ port, host: '127.0.0.1', publicHost: '127.0.0.1' })
       feed = addPath(up, 'cam', parseSourceSpec(`file:${clip}`))
       await up.start()
-      await until(() => frames > during + 25, 10_000, 'frames after the upstream returned')
+      await waitUntil(() => frames > during + 25, 10_000, 'frames after the upstream returned')
     } finally {
       await reader.close()
       await relay.stop()
@@ -105,12 +99,12 @@ describe('relays', () => {
   it('always-on pulls without readers', async () => {
     const srv = await startServer({ always: upstream.url('other') }, {}, { relay: { alwaysOn: true } })
     try {
-      await until(() => sessionsOn(upstream, 'other') === 1, 5000, 'the always-on pull')
+      await waitUntil(() => sessionsOn(upstream, 'other') === 1, 5000, 'the always-on pull')
       await new Promise((r) => setTimeout(r, 300))
       assert.equal(sessionsOn(upstream, 'other'), 1)
     } finally {
       await srv.stop()
     }
-    await until(() => sessionsOn(upstream, 'other') === 0, 5000, 'release at stop')
+    await waitUntil(() => sessionsOn(upstream, 'other') === 0, 5000, 'release at stop')
   })
 })

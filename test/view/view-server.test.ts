@@ -7,6 +7,7 @@ import type { ViewStatus } from '../../src/view/view-session.js'
 import { WIRE_HEADER_SIZE, WireKind, readWireHeader } from '../../src/view/video-wire.js'
 import { isJpeg } from '../client/client-helpers.js'
 import { h264File, startServer, type TestServer } from '../interop/harness.js'
+import { waitUntil } from '../helpers/wait.js'
 
 const TIMEOUT_MS = 10_000
 
@@ -63,13 +64,7 @@ function readVideo(view: ViewServer, count: number): Promise<WireMessage[]> {
   })
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
-  const end = Date.now() + TIMEOUT_MS
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
+const until = (what: string, check: () => Promise<boolean> | boolean): Promise<void> => waitUntil(check, TIMEOUT_MS, what)
 
 describe('ViewServer', () => {
   let srv: TestServer
