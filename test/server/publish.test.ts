@@ -7,7 +7,7 @@ import { H264Packetizer } from '../../src/codecs/h264/packetizer.js'
 import { RtpPacket } from '../../src/rtp/rtp-packet.js'
 import { parseRtcp } from '../../src/rtcp/compound.js'
 import { RtcpGoodbye } from '../../src/rtcp/goodbye.js'
-import { RtspServer } from '../../src/server/rtsp-server.js'
+import { RtspServer, type PublishPathOptions } from '../../src/server/rtsp-server.js'
 import { loadH264File } from '../../src/sources/h264-file.js'
 import { h264File } from '../interop/harness.js'
 import { RawRtspConnection } from '../helpers/rtsp-conn.js'
@@ -60,16 +60,38 @@ const isIdr = (p: RtpPacket) => {
   return t === 5 || t === 7 || (t === 28 && (p.payload[1]! & 0x1f) === 5) || (t === 24 && (p.payload[3]! & 0x1f) === 7)
 }
 
+interface PublishPathFixture {
+  server: RtspServer
+  url: string
+  /** A raw connection to the server, closed after the test. */
+  connect(): Promise<RawRtspConnection>
+}
+
+/** A server on loopback with a publish path `live`; everything opened is closed after `fn`. */
+async function withPublishPath(options: PublishPathOptions, fn: (f: PublishPathFixture) => Promise<void>): Promise<void> {
+  const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
+  server.addPublishPath('live', options)
+  await server.start()
+  const conns: RawRtspConnection[] = []
+  const connect = async () => {
+    const c = await RawRtspConnection.connect(server.port)
+    conns.push(c)
+    return c
+  }
+  try {
+    await fn({ server, url: server.urlFor('live'), connect })
+  } finally {
+    for (const c of conns) c.close()
+    await server.stop()
+  }
+}
+
 describe('publishing (raw RTSP)', () => {
   it('access units published over TCP reach a reader bit-exact, in order, starting at a keyframe', async () => {
     const clip = loadH264File(await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 }))
-    const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
-    server.addPublishPath('live')
-    await server.start()
-    const url = server.urlFor('live')
-    const pub = await RawRtspConnection.connect(server.port)
-    const reader = await RawRtspConnection.connect(server.port)
-    try {
+    await withPublishPath({}, async ({ url, connect }) => {
+      const pub = await connect()
+      const reader = await connect()
       const sprop = `${clip.sps.toString('base64')},${clip.pps.toString('base64')}`
       await announceAndRecord(pub, url, SDP(sprop))
       // The reader joins before media flows.
@@ -96,20 +118,12 @@ describe('publishing (raw RTSP)', () => {
       const strip = (nalus: Buffer[]) => nalus.filter((n) => ![7, 8, 9].includes(n[0]! & 0x1f)).map((n) => n.toString('hex'))
       assert.equal(got[0]!.some((n) => (n[0]! & 0x1f) === 5), true, 'first access unit is an IDR')
       for (let i = 0; i < got.length; i++) assert.deepEqual(strip(got[i]!), strip(sent[i]!.nalus), `access unit ${i}`)
-    } finally {
-      pub.close()
-      reader.close()
-      await server.stop()
-    }
+    })
   })
 
   it('RECORD before SETUP, SETUP of an unknown control, and garbage RTP from a publisher', async () => {
-    const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
-    server.addPublishPath('live')
-    await server.start()
-    const url = server.urlFor('live')
-    const pub = await RawRtspConnection.connect(server.port)
-    try {
+    await withPublishPath({}, async ({ server, url, connect }) => {
+      const pub = await connect()
       assert.equal((await pub.request('RECORD', url, { Session: '123' })).statusCode, 454)
       assert.equal((await pub.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, 'v=0\r\nthis is not sdp\r\n')).statusCode, 400)
       assert.equal((await pub.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, SDP('Z0LADdkBQfsBEAAAAwAQAAADAyDxQqSA,aMuDyyA='))).statusCode, 200)
@@ -122,20 +136,13 @@ describe('publishing (raw RTSP)', () => {
       assert.equal((await pub.request('OPTIONS', '*')).statusCode, 200, 'the publisher connection still works')
       assert.equal((await pub.request('TEARDOWN', url, { Session: session })).statusCode, 200)
       assert.equal(server.getStream('live'), undefined, 'path free after TEARDOWN')
-    } finally {
-      pub.close()
-      await server.stop()
-    }
+    })
   })
 
   it('a format rtspkit does not parse is relayed packet by packet: payload, marker and fmtp unchanged', async () => {
-    const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
-    server.addPublishPath('live')
-    await server.start()
-    const url = server.urlFor('live')
-    const pub = await RawRtspConnection.connect(server.port)
-    const reader = await RawRtspConnection.connect(server.port)
-    try {
+    await withPublishPath({}, async ({ url, connect }) => {
+      const pub = await connect()
+      const reader = await connect()
       const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=pub\r\nt=0 0\r\nm=video 0 RTP/AVP 97\r\na=rtpmap:97 MP4V-ES/90000\r\na=fmtp:97 profile-level-id=1;config=000001B001\r\na=control:streamid=0\r\n'
       await announceAndRecord(pub, url, sdp)
       const described = await playTcp(reader, url)
@@ -156,25 +163,15 @@ describe('publishing (raw RTSP)', () => {
         const dt = (got[i]!.timestamp - got[i - 1]!.timestamp) >>> 0
         assert.equal(dt, i % 2 === 0 ? 3000 : 0, 'timestamp steps kept')
       }
-    } finally {
-      pub.close()
-      reader.close()
-      await server.stop()
-    }
+    })
   })
 
   it('publish:stay keeps readers when the publisher leaves and resumes them, from a keyframe, with the next one', async () => {
     const clip = loadH264File(await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 }))
-    const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
-    server.addPublishPath('live', { onPublisherLeave: 'stay' })
-    await server.start()
-    const url = server.urlFor('live')
     const sprop = `${clip.sps.toString('base64')},${clip.pps.toString('base64')}`
-    const reader = await RawRtspConnection.connect(server.port)
-    const pubs: RawRtspConnection[] = []
-    try {
-      const first = await RawRtspConnection.connect(server.port)
-      pubs.push(first)
+    await withPublishPath({ onPublisherLeave: 'stay' }, async ({ server, url, connect }) => {
+      const reader = await connect()
+      const first = await connect()
       const session = await announceAndRecord(first, url, SDP(sprop))
       await playTcp(reader, url)
       await publishAus(first, new H264Packetizer({ ssrc: 1, initialSequence: 10 }), clip.accessUnits.slice(0, 10))
@@ -187,8 +184,7 @@ describe('publishing (raw RTSP)', () => {
       assert.ok(server.getStream('live'), 'the stream is kept for its readers')
 
       // The second publisher starts mid-GOP (no keyframe) and then sends a whole GOP.
-      const second = await RawRtspConnection.connect(server.port)
-      pubs.push(second)
+      const second = await connect()
       await announceAndRecord(second, url, SDP(sprop))
       await publishAus(second, new H264Packetizer({ ssrc: 2, initialSequence: 9000 }), [...clip.accessUnits.slice(5, 10), ...clip.accessUnits.slice(0, 10)], 777_000)
       await reader.waitFor(() => reader.interleaved.length > 10, 5000)
@@ -199,25 +195,17 @@ describe('publishing (raw RTSP)', () => {
       const gap = (afterPkts[0]!.timestamp - last.timestamp) | 0
       assert.ok(gap > 0, `timestamps keep moving forward (gap ${gap})`)
       assert.equal(server.stats().sessions.length, 1)
-    } finally {
-      for (const p of pubs) p.close()
-      reader.close()
-      await server.stop()
-    }
+    })
   })
 
   it('publish:takeover lets a new publisher replace the current one; a format change ends the readers', async () => {
     const clip = loadH264File(await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 }))
-    const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
-    server.addPublishPath('live', { onSecondPublisher: 'takeover', onPublisherLeave: 'stay' })
-    await server.start()
-    const url = server.urlFor('live')
     const sprop = `${clip.sps.toString('base64')},${clip.pps.toString('base64')}`
-    const first = await RawRtspConnection.connect(server.port)
-    const second = await RawRtspConnection.connect(server.port)
-    const third = await RawRtspConnection.connect(server.port)
-    const reader = await RawRtspConnection.connect(server.port)
-    try {
+    await withPublishPath({ onSecondPublisher: 'takeover', onPublisherLeave: 'stay' }, async ({ server, url, connect }) => {
+      const first = await connect()
+      const second = await connect()
+      const third = await connect()
+      const reader = await connect()
       await announceAndRecord(first, url, SDP(sprop))
       await playTcp(reader, url)
       await announceAndRecord(second, url, SDP(sprop))
@@ -235,9 +223,6 @@ describe('publishing (raw RTSP)', () => {
       assert.ok(gotBye(), 'RTCP BYE sent to the reader')
       assert.equal(server.stats().sessions.length, 0)
       assert.equal(server.getStream('live')!.tracks[0]!.media.codec, 'JPEG')
-    } finally {
-      for (const c of [first, second, third, reader]) c.close()
-      await server.stop()
-    }
+    })
   })
 })
