@@ -46,27 +46,88 @@ function sample(frames: (Buffer | Buffer[])[], note: string): Sample {
 async function samplesFor(codec: CodecDescriptor): Promise<Sample | undefined> {
   switch (codec.name) {
     case 'h264': {
-      const f = ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '10', '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '4M', '-g', '60', '-f', 'h264'], path.join(CACHE, 'codec-bench-720p.264'))
-      return sample(loadH264File(f).accessUnits.map((au) => au.nalus), '720p30 4 Mbit/s x264, 300 access units')
+      const f = ffmpeg(
+        [
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc2=size=1280x720:rate=30',
+          '-t',
+          '10',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'veryfast',
+          '-b:v',
+          '4M',
+          '-g',
+          '60',
+          '-f',
+          'h264',
+        ],
+        path.join(CACHE, 'codec-bench-720p.264'),
+      )
+      return sample(
+        loadH264File(f).accessUnits.map((au) => au.nalus),
+        '720p30 4 Mbit/s x264, 300 access units',
+      )
     }
     case 'h265': {
-      const f = ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '10', '-c:v', 'libx265', '-x265-params', 'log-level=error', '-b:v', '3M', '-g', '60', '-f', 'hevc'], path.join(CACHE, 'codec-bench-720p.265'))
-      return sample(loadH265File(f).accessUnits.map((au) => au.nalus), '720p30 3 Mbit/s x265, 300 access units')
+      const f = ffmpeg(
+        [
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc2=size=1280x720:rate=30',
+          '-t',
+          '10',
+          '-c:v',
+          'libx265',
+          '-x265-params',
+          'log-level=error',
+          '-b:v',
+          '3M',
+          '-g',
+          '60',
+          '-f',
+          'hevc',
+        ],
+        path.join(CACHE, 'codec-bench-720p.265'),
+      )
+      return sample(
+        loadH265File(f).accessUnits.map((au) => au.nalus),
+        '720p30 3 Mbit/s x265, 300 access units',
+      )
     }
     case 'jpeg': {
       const card = new TestCard({ width: 1280, height: 720, fps: 30 })
-      return sample(Array.from({ length: 60 }, (_, i) => card.renderJpeg(i, Date.now())), '1280x720 test card JPEGs')
+      return sample(
+        Array.from({ length: 60 }, (_, i) => card.renderJpeg(i, Date.now())),
+        '1280x720 test card JPEGs',
+      )
     }
     case 'aac':
-      return sample(Array.from({ length: 500 }, () => randomBytes(370)), '128 kbit/s-sized AAC access units (370 bytes)')
+      return sample(
+        Array.from({ length: 500 }, () => randomBytes(370)),
+        '128 kbit/s-sized AAC access units (370 bytes)',
+      )
     case 'opus':
       // TOC 0xf8: config 31 (CELT fullband, 20 ms), mono, code 0 (one frame); the frame bytes are opaque.
-      return sample(Array.from({ length: 500 }, () => Buffer.concat([Buffer.from([0xf8]), randomBytes(159)])), '64 kbit/s-sized Opus packets (160 bytes)')
+      return sample(
+        Array.from({ length: 500 }, () => Buffer.concat([Buffer.from([0xf8]), randomBytes(159)])),
+        '64 kbit/s-sized Opus packets (160 bytes)',
+      )
     case 'pcmu':
     case 'pcma':
-      return sample(Array.from({ length: 500 }, () => randomBytes(800)), 'G.711 blocks of 100 ms (800 bytes)')
+      return sample(
+        Array.from({ length: 500 }, () => randomBytes(800)),
+        'G.711 blocks of 100 ms (800 bytes)',
+      )
     case 'l16':
-      return sample(Array.from({ length: 500 }, () => randomBytes(9600)), 'L16 48 kHz stereo blocks of 50 ms')
+      return sample(
+        Array.from({ length: 500 }, () => randomBytes(9600)),
+        'L16 48 kHz stereo blocks of 50 ms',
+      )
     default:
       return undefined
   }
@@ -94,25 +155,48 @@ async function main(): Promise<void> {
     if (codec.passthrough) continue
     const s = await samplesFor(codec)
     if (!s) continue
-    const track = codec.kind === 'audio' ? { kind: 'audio' as const, codec: codec.name as never, sampleRate: codec.defaultClockRate, channels: codec.defaultChannels ?? 1, config: Buffer.from('1190', 'hex') } : undefined
-    const opts = { payloadType: codec.defaultPayloadType, ssrc: 0x1234, initialSequence: 0, clockRate: codec.defaultClockRate, channels: codec.defaultChannels, track }
+    const track =
+      codec.kind === 'audio'
+        ? {
+            kind: 'audio' as const,
+            codec: codec.name as never,
+            sampleRate: codec.defaultClockRate,
+            channels: codec.defaultChannels ?? 1,
+            config: Buffer.from('1190', 'hex'),
+          }
+        : undefined
+    const opts = {
+      payloadType: codec.defaultPayloadType,
+      ssrc: 0x1234,
+      initialSequence: 0,
+      clockRate: codec.defaultClockRate,
+      channels: codec.defaultChannels,
+      track,
+    }
     const pack = codec.createPacketizer(opts)
     const packets: RtpPacket[] = []
     let ts = 0
     for (const f of s.frames) for (const p of pack.packetize(f, (ts += 3000))) packets.push(RtpPacket.parse(p))
     const fmtp = new Map<string, string>()
     for (const a of codec.sdpAttributes({ payloadType: opts.payloadType, clockRate: opts.clockRate, channels: opts.channels, track })) {
-      if (a.key === 'fmtp' && a.value) for (const kv of a.value.slice(a.value.indexOf(' ') + 1).split(';')) {
-        const eq = kv.indexOf('=')
-        if (eq > 0) fmtp.set(kv.slice(0, eq).trim().toLowerCase(), kv.slice(eq + 1).trim())
-      }
+      if (a.key === 'fmtp' && a.value)
+        for (const kv of a.value.slice(a.value.indexOf(' ') + 1).split(';')) {
+          const eq = kv.indexOf('=')
+          if (eq > 0) fmtp.set(kv.slice(0, eq).trim().toLowerCase(), kv.slice(eq + 1).trim())
+        }
     }
     const packetizeMBs = throughput(s.bytes, () => {
       let t = 0
       for (const f of s.frames) pack.packetize(f, (t += 3000))
     })
     const depackMBs = throughput(s.bytes, () => {
-      const d = codec.createDepacketizer({ payloadType: opts.payloadType, encodingName: codec.encodingName, clockRate: codec.defaultClockRate, channels: codec.defaultChannels, fmtp })
+      const d = codec.createDepacketizer({
+        payloadType: opts.payloadType,
+        encodingName: codec.encodingName,
+        clockRate: codec.defaultClockRate,
+        channels: codec.defaultChannels,
+        fmtp,
+      })
       for (const p of packets) d.push(p)
     })
     const flat = s.frames.flatMap((f) => (Buffer.isBuffer(f) ? [f] : f))
@@ -120,7 +204,15 @@ async function main(): Promise<void> {
     const copyMBs = throughput(s.bytes, () => {
       for (const b of flat) b.copy(dst, 0)
     })
-    rows.push([codec.name, s.note, packetizeMBs.toFixed(0), depackMBs.toFixed(0), copyMBs.toFixed(0), (packetizeMBs / copyMBs).toFixed(3), (depackMBs / copyMBs).toFixed(3)])
+    rows.push([
+      codec.name,
+      s.note,
+      packetizeMBs.toFixed(0),
+      depackMBs.toFixed(0),
+      copyMBs.toFixed(0),
+      (packetizeMBs / copyMBs).toFixed(3),
+      (depackMBs / copyMBs).toFixed(3),
+    ])
     results.push({ codec: codec.name, sample: s.note, packetizeMBs, depacketizeMBs: depackMBs, copyMBs })
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))

@@ -35,17 +35,40 @@ function rawFrames(format: Format): string {
   const file = path.join(CACHE, `jpeg-bench-${WIDTH}x${HEIGHT}-${format}.raw`)
   if (!existsSync(file)) {
     mkdirSync(CACHE, { recursive: true })
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${WIDTH}x${HEIGHT}:rate=30`, '-frames:v', String(FRAMES), '-f', 'rawvideo', '-pix_fmt', FFMPEG_PIX[format], file])
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${WIDTH}x${HEIGHT}:rate=30`,
+      '-frames:v',
+      String(FRAMES),
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      FFMPEG_PIX[format],
+      file,
+    ])
   }
   return file
 }
 
-interface Result { fps: number; bytes: number }
+interface Result {
+  fps: number
+  bytes: number
+}
 
 function ours(format: Format): Result {
   const all = readFileSync(rawFrames(format))
   const size = WIDTH * HEIGHT * BPP[format]
-  const images: RawImage[] = Array.from({ length: FRAMES }, (_, i) => ({ width: WIDTH, height: HEIGHT, format, data: all.subarray(i * size, (i + 1) * size) }))
+  const images: RawImage[] = Array.from({ length: FRAMES }, (_, i) => ({
+    width: WIDTH,
+    height: HEIGHT,
+    format,
+    data: all.subarray(i * size, (i + 1) * size),
+  }))
   const enc = new RawImageJpegEncoder(QUALITY)
   for (let i = 0; i < FRAMES * 2; i++) enc.encode(images[i % FRAMES]!) // warm-up: JIT
   const cpu0 = process.cpuUsage()
@@ -63,10 +86,42 @@ function ours(format: Format): Result {
 function ffmpeg(format: Format): Result {
   const input = rawFrames(format)
   const out = path.join(CACHE, `jpeg-bench-${format}.mjpeg`)
-  const stderr = spawnSync('ffmpeg', [
-    '-hide_banner', '-benchmark', '-threads', '1', '-y', '-stream_loop', String(REF_LOOPS - 1), '-f', 'rawvideo', '-pix_fmt', FFMPEG_PIX[format], '-s', `${WIDTH}x${HEIGHT}`, '-i', input,
-    '-filter_threads', '1', '-c:v', 'mjpeg', '-threads', '1', '-huffman', 'default', '-pix_fmt', 'yuvj420p', '-q:v', FFMPEG_QSCALE, '-f', 'mjpeg', out,
-  ], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' }).stderr
+  const stderr = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-benchmark',
+      '-threads',
+      '1',
+      '-y',
+      '-stream_loop',
+      String(REF_LOOPS - 1),
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      FFMPEG_PIX[format],
+      '-s',
+      `${WIDTH}x${HEIGHT}`,
+      '-i',
+      input,
+      '-filter_threads',
+      '1',
+      '-c:v',
+      'mjpeg',
+      '-threads',
+      '1',
+      '-huffman',
+      'default',
+      '-pix_fmt',
+      'yuvj420p',
+      '-q:v',
+      FFMPEG_QSCALE,
+      '-f',
+      'mjpeg',
+      out,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+  ).stderr
   const m = /bench: utime=([\d.]+)s stime=([\d.]+)s/.exec(stderr)
   if (!m) throw new Error(`no -benchmark line from ffmpeg: ${stderr.slice(-500)}`)
   const frames = FRAMES * REF_LOOPS
@@ -77,9 +132,15 @@ const rows: string[] = []
 for (const format of ['rgb', 'gray'] as const) {
   const a = ours(format)
   const b = ffmpeg(format)
-  rows.push(`| ${format} | ${a.fps.toFixed(0)} | ${(TARGET_FPS / a.fps).toFixed(2)} | ${(a.bytes / 1024).toFixed(1)} | ${b.fps.toFixed(0)} | ${(TARGET_FPS / b.fps).toFixed(2)} | ${(b.bytes / 1024).toFixed(1)} | ${(a.fps / b.fps).toFixed(2)} |`)
+  rows.push(
+    `| ${format} | ${a.fps.toFixed(0)} | ${(TARGET_FPS / a.fps).toFixed(2)} | ${(a.bytes / 1024).toFixed(1)} | ${b.fps.toFixed(0)} | ${(TARGET_FPS / b.fps).toFixed(2)} | ${(b.bytes / 1024).toFixed(1)} | ${(a.fps / b.fps).toFixed(2)} |`,
+  )
 }
-console.log(`\nJPEG encode ${WIDTH}x${HEIGHT}, quality ${QUALITY} (ffmpeg -q:v ${FFMPEG_QSCALE}), one core. Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}.\n`)
-console.log('| input | rtspkit fps | rtspkit core @30 fps | rtspkit KiB/frame | ffmpeg fps | ffmpeg core @30 fps | ffmpeg KiB/frame | speed rtspkit/ffmpeg |')
+console.log(
+  `\nJPEG encode ${WIDTH}x${HEIGHT}, quality ${QUALITY} (ffmpeg -q:v ${FFMPEG_QSCALE}), one core. Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}.\n`,
+)
+console.log(
+  '| input | rtspkit fps | rtspkit core @30 fps | rtspkit KiB/frame | ffmpeg fps | ffmpeg core @30 fps | ffmpeg KiB/frame | speed rtspkit/ffmpeg |',
+)
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
 for (const r of rows) console.log(r)

@@ -104,9 +104,10 @@ export function startsIdr(packet: Buffer): boolean {
   if (packet.length <= off) return false
   const type = packet[off]! & NAL_TYPE_MASK
   if (type === NAL_IDR) return true
-  if (type === NAL_FU_A) return packet.length > off + 1 && (packet[off + 1]! & FU_START_BIT) !== 0 && (packet[off + 1]! & NAL_TYPE_MASK) === NAL_IDR
+  if (type === NAL_FU_A)
+    return packet.length > off + 1 && (packet[off + 1]! & FU_START_BIT) !== 0 && (packet[off + 1]! & NAL_TYPE_MASK) === NAL_IDR
   if (type !== NAL_STAP_A) return false
-  for (let p = off + STAP_A_HEADER; p + STAP_A_SIZE_FIELD < packet.length; ) {
+  for (let p = off + STAP_A_HEADER; p + STAP_A_SIZE_FIELD < packet.length;) {
     const size = packet.readUInt16BE(p)
     if ((packet[p + STAP_A_SIZE_FIELD]! & NAL_TYPE_MASK) === NAL_IDR) return true
     p += STAP_A_SIZE_FIELD + size
@@ -163,7 +164,10 @@ export class UdpPortAllocator {
         rtcp.close()
       }
     }
-    throw new StateError('ERR_BENCH_NO_PORTS', 'no free UDP port pair for a bench reader', { observed: this.next, allowed: `<= ${MAX_PORT}` })
+    throw new StateError('ERR_BENCH_NO_PORTS', 'no free UDP port pair for a bench reader', {
+      observed: this.next,
+      allowed: `<= ${MAX_PORT}`,
+    })
   }
 }
 
@@ -276,7 +280,10 @@ export class LoadReader {
       const describe = await this.request('DESCRIBE', this.url, { Accept: 'application/sdp' })
       const base = describe.headers.get('Content-Base') ?? describe.headers.get('Content-Location') ?? this.url
       const sdp = sdpControls(describe.body.toString('utf8'))
-      if (sdp.tracks.length === 0) throw new ProtocolError('ERR_BENCH_NO_TRACKS', 'DESCRIBE returned an SDP without media', { observed: describe.body.toString('utf8') })
+      if (sdp.tracks.length === 0)
+        throw new ProtocolError('ERR_BENCH_NO_TRACKS', 'DESCRIBE returned an SDP without media', {
+          observed: describe.body.toString('utf8'),
+        })
       for (let i = 0; i < sdp.tracks.length; i++) await this.setup(resolveControl(base, sdp.tracks[i]!), i)
       await this.request('PLAY', resolveControl(base, sdp.session), { Range: 'npt=0.000-' })
       this.playedAt = performance.now()
@@ -343,7 +350,8 @@ export class LoadReader {
     if (this.session !== undefined) headers.Session = this.session
     const res = await this.request('SETUP', control, headers)
     const sessionValue = res.headers.get('Session')
-    if (sessionValue === undefined) throw new ProtocolError('ERR_BENCH_NO_SESSION', 'SETUP response has no Session header', { observed: control })
+    if (sessionValue === undefined)
+      throw new ProtocolError('ERR_BENCH_NO_SESSION', 'SETUP response has no Session header', { observed: control })
     const session = parseSession(sessionValue)
     if (this.session === undefined) this.armKeepAlive(session.timeout ?? DEFAULT_SESSION_TIMEOUT_S)
     this.session = session.id
@@ -382,7 +390,13 @@ export class LoadReader {
         reject,
         resolve: (res) => {
           if (res.statusCode >= 200 && res.statusCode < 300) resolve(res)
-          else reject(new ProtocolError('ERR_BENCH_STATUS', `${method} ${uri}: ${res.statusCode} ${res.reason}`, { observed: res.statusCode, allowed: '2xx' }))
+          else
+            reject(
+              new ProtocolError('ERR_BENCH_STATUS', `${method} ${uri}: ${res.statusCode} ${res.reason}`, {
+                observed: res.statusCode,
+                allowed: '2xx',
+              }),
+            )
         },
       })
       socket.write(serializeRequest({ method, uri, version: 'RTSP/1.0', headers, body: Buffer.alloc(0) }))

@@ -75,9 +75,13 @@ interface BenchConfig {
 }
 
 function listEnv<T extends string>(name: string, fallback: string, allowed: readonly T[]): T[] {
-  const items = (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const items = (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
   for (const item of items) {
-    if (!allowed.includes(item as T)) throw new ConfigError('ERR_BENCH_ENV', `${name}: "${item}" is not one of ${allowed.join(', ')}`, { observed: item, allowed })
+    if (!allowed.includes(item as T))
+      throw new ConfigError('ERR_BENCH_ENV', `${name}: "${item}" is not one of ${allowed.join(', ')}`, { observed: item, allowed })
   }
   if (items.length === 0) throw new ConfigError('ERR_BENCH_ENV', `${name} is empty`, { observed: '', allowed })
   return items as T[]
@@ -87,14 +91,19 @@ function numberEnv(name: string, fallback: number, min: number, max: number): nu
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
-  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError('ERR_BENCH_ENV', `${name} must be a number from ${min} to ${max}, got "${raw}"`, { observed: raw, allowed: `${min}-${max}` })
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new ConfigError('ERR_BENCH_ENV', `${name} must be a number from ${min} to ${max}, got "${raw}"`, {
+      observed: raw,
+      allowed: `${min}-${max}`,
+    })
   return n
 }
 
 function readConfig(): BenchConfig {
   const readers = (process.env.BENCH_READERS ?? '1,10,50').split(',').map((s) => {
     const n = Number(s.trim())
-    if (!Number.isInteger(n) || n < 1 || n > 500) throw new ConfigError('ERR_BENCH_ENV', `BENCH_READERS: "${s}" is not an integer from 1 to 500`, { observed: s, allowed: '1-500' })
+    if (!Number.isInteger(n) || n < 1 || n > 500)
+      throw new ConfigError('ERR_BENCH_ENV', `BENCH_READERS: "${s}" is not an integer from 1 to 500`, { observed: s, allowed: '1-500' })
     return n
   })
   return {
@@ -128,7 +137,10 @@ const GST_CHECK =
 function gstVersion(): string {
   const v = tryExec(SYSTEM_PYTHON, ['-c', GST_CHECK])
   if (v === undefined) {
-    throw new ConfigError('ERR_BENCH_NO_GST', `gst-rtsp-server is not usable from ${SYSTEM_PYTHON}; install gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-bad (scripts/install-peers.sh does), or set BENCH_SERVERS=rtspkit`)
+    throw new ConfigError(
+      'ERR_BENCH_NO_GST',
+      `gst-rtsp-server is not usable from ${SYSTEM_PYTHON}; install gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-bad (scripts/install-peers.sh does), or set BENCH_SERVERS=rtspkit`,
+    )
   }
   return v
 }
@@ -145,7 +157,8 @@ function ensureFixture(cacheDir: string, seconds: number): Fixture {
   const f = FIXTURE
   const path = join(cacheDir, `testsrc2-${f.width}x${f.height}p${f.fps}-${f.bitrate}-g${f.gop}-${seconds}s.264`)
   if (!existsSync(path)) {
-    if (tryExec('ffmpeg', ['-version']) === undefined) throw new ConfigError('ERR_BENCH_NO_FFMPEG', 'ffmpeg is needed to make the bench clip (apt-get install ffmpeg)')
+    if (tryExec('ffmpeg', ['-version']) === undefined)
+      throw new ConfigError('ERR_BENCH_NO_FFMPEG', 'ffmpeg is needed to make the bench clip (apt-get install ffmpeg)')
     mkdirSync(cacheDir, { recursive: true })
     const partial = `${path}.partial`
     console.log(`making ${seconds} s fixture ${path} …`)
@@ -160,14 +173,42 @@ function ensureFixture(cacheDir: string, seconds: number): Fixture {
 function fixtureArgs(out: string, seconds: number): string[] {
   const f = FIXTURE
   return [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${f.width}x${f.height}:rate=${f.fps}`, '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
-    '-b:v', f.bitrate, '-maxrate', f.maxrate, '-bufsize', f.bufsize,
-    '-g', String(f.gop), '-keyint_min', String(f.gop), '-sc_threshold', '0',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${f.width}x${f.height}:rate=${f.fps}`,
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-profile:v',
+    'high',
+    '-pix_fmt',
+    'yuv420p',
+    '-b:v',
+    f.bitrate,
+    '-maxrate',
+    f.maxrate,
+    '-bufsize',
+    f.bufsize,
+    '-g',
+    String(f.gop),
+    '-keyint_min',
+    String(f.gop),
+    '-sc_threshold',
+    '0',
     // SPS/PPS before every IDR, as cameras send them, so a reader can start at any keyframe.
-    '-x264-params', 'repeat-headers=1',
-    '-f', 'h264', out,
+    '-x264-params',
+    'repeat-headers=1',
+    '-f',
+    'h264',
+    out,
   ]
 }
 
@@ -198,7 +239,9 @@ function machineTicks(): { busy: number; total: number } {
  * that is the load client falling behind; SndbufErrors counts sends refused for a full send buffer.
  */
 function udpDropCounters(): { rcvbuf: number; sndbuf: number } {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'))
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'))
   const names = lines[0]?.split(/\s+/) ?? []
   const values = lines[1]?.split(/\s+/) ?? []
   const get = (name: string) => Number(values[names.indexOf(name)] ?? 0)
@@ -271,7 +314,13 @@ class ServerProcess {
   async ready(): Promise<void> {
     const ready = /listening/
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => done(new StateError('ERR_BENCH_SERVER_START', `${this.name} did not start in ${SERVER_START_TIMEOUT_MS} ms:\n${this.lastLines()}`)), SERVER_START_TIMEOUT_MS)
+      const timer = setTimeout(
+        () =>
+          done(
+            new StateError('ERR_BENCH_SERVER_START', `${this.name} did not start in ${SERVER_START_TIMEOUT_MS} ms:\n${this.lastLines()}`),
+          ),
+        SERVER_START_TIMEOUT_MS,
+      )
       const onData = (text: string) => {
         if (ready.test(text)) done()
       }
@@ -313,9 +362,21 @@ class ServerProcess {
 function startServer(name: ServerName, cfg: BenchConfig, fixture: Fixture, logPath: string): ServerProcess {
   const port = cfg.ports[name]
   if (name === 'rtspkit') {
-    return new ServerProcess(name, process.execPath, [CLI, 'serve', '--port', String(port), '--host', HOST, '--path', `${MOUNT}=file:${fixture.path}`], port, logPath)
+    return new ServerProcess(
+      name,
+      process.execPath,
+      [CLI, 'serve', '--port', String(port), '--host', HOST, '--path', `${MOUNT}=file:${fixture.path}`],
+      port,
+      logPath,
+    )
   }
-  return new ServerProcess(name, SYSTEM_PYTHON, [GST_SERVER, '--host', HOST, '--port', String(port), '--mount', MOUNT, '--file', fixture.path, '--fps', String(FIXTURE.fps)], port, logPath)
+  return new ServerProcess(
+    name,
+    SYSTEM_PYTHON,
+    [GST_SERVER, '--host', HOST, '--port', String(port), '--mount', MOUNT, '--file', fixture.path, '--fps', String(FIXTURE.fps)],
+    port,
+    logPath,
+  )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,7 +460,11 @@ async function runScenario(
     }
     await Promise.all(Array.from({ length: Math.min(n, CONNECT_CONCURRENCY) }, worker))
     const playing = readers.filter((r) => r.error === undefined && r.tracks.length > 0)
-    if (playing.length === 0) throw new StateError('ERR_BENCH_NO_READERS', `no reader could play from ${SERVER_LABEL[name]}: ${errors[0] ?? 'unknown'}\n${server.lastLines()}`)
+    if (playing.length === 0)
+      throw new StateError(
+        'ERR_BENCH_NO_READERS',
+        `no reader could play from ${SERVER_LABEL[name]}: ${errors[0] ?? 'unknown'}\n${server.lastLines()}`,
+      )
     // A server may hold a new reader back until the next keyframe: the warm-up starts once every
     // reader receives (or the wait times out), so the window measures steady delivery only.
     const waitUntil = performance.now() + FIRST_PACKET_TIMEOUT_MS
@@ -423,7 +488,8 @@ async function runScenario(
     const udp1 = udpDropCounters()
     const load = process.cpuUsage(load0)
     loopDelay.disable()
-    if (!server.running) throw new StateError('ERR_BENCH_SERVER_EXIT', `${SERVER_LABEL[name]} exited during the window:\n${server.lastLines()}`)
+    if (!server.running)
+      throw new StateError('ERR_BENCH_SERVER_EXIT', `${SERVER_LABEL[name]} exited during the window:\n${server.lastLines()}`)
     const cpu1 = processTicks(server.pid)
     const windowS = (performance.now() - t0) / 1000
 
@@ -542,7 +608,21 @@ const fr = (n: number | null): string => (n === null ? 'n/a' : n.toFixed(2))
 
 function resultsTable(results: ScenarioResult[]): string {
   return table(
-    ['server', 'transport', 'readers', '1st pkt / IDR ms', 'Mbit/s per reader (min)', 'total Mbit/s', 'vs file', 'loss %', 'server CPU s', 'CPU s/reader-min', 'load CPU %', 'load lag p99 ms', 'other CPU %'],
+    [
+      'server',
+      'transport',
+      'readers',
+      '1st pkt / IDR ms',
+      'Mbit/s per reader (min)',
+      'total Mbit/s',
+      'vs file',
+      'loss %',
+      'server CPU s',
+      'CPU s/reader-min',
+      'load CPU %',
+      'load lag p99 ms',
+      'other CPU %',
+    ],
     results.map((r) => [
       SERVER_LABEL[r.server],
       r.transport,
@@ -577,11 +657,16 @@ function checks(results: ScenarioResult[], fileMbps: number): string[] {
   const out: string[] = []
   for (const r of results) {
     const id = `${SERVER_LABEL[r.server]} ${r.transport} ×${r.readers}`
-    if (r.loadCpuPct > LOAD_CPU_WARN_PCT) out.push(`${id}: load process used ${f(r.loadCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): it may be the bottleneck`)
-    if (Math.abs(r.rateVsFile - 1) > RATE_TOLERANCE) out.push(`${id}: mean delivered rate is ${f(r.rateVsFile, 3)} × the file bitrate (outside ±${RATE_TOLERANCE * 100}%)`)
-    else if (r.perReaderMbps.min < fileMbps * (1 - RATE_TOLERANCE)) out.push(`${id}: slowest reader got ${f(r.perReaderMbps.min)} Mbit/s, more than ${RATE_TOLERANCE * 100}% under the file bitrate`)
-    if (r.otherBusyPct > OTHER_CPU_WARN_PCT) out.push(`${id}: other programs used ${f(r.otherBusyPct, 0)}% of a core during the window: numbers may be disturbed`)
-    if (r.udpRcvbufErrors > 0) out.push(`${id}: the kernel dropped ${r.udpRcvbufErrors} UDP datagrams for full receive buffers (a reader fell behind)`)
+    if (r.loadCpuPct > LOAD_CPU_WARN_PCT)
+      out.push(`${id}: load process used ${f(r.loadCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): it may be the bottleneck`)
+    if (Math.abs(r.rateVsFile - 1) > RATE_TOLERANCE)
+      out.push(`${id}: mean delivered rate is ${f(r.rateVsFile, 3)} × the file bitrate (outside ±${RATE_TOLERANCE * 100}%)`)
+    else if (r.perReaderMbps.min < fileMbps * (1 - RATE_TOLERANCE))
+      out.push(`${id}: slowest reader got ${f(r.perReaderMbps.min)} Mbit/s, more than ${RATE_TOLERANCE * 100}% under the file bitrate`)
+    if (r.otherBusyPct > OTHER_CPU_WARN_PCT)
+      out.push(`${id}: other programs used ${f(r.otherBusyPct, 0)}% of a core during the window: numbers may be disturbed`)
+    if (r.udpRcvbufErrors > 0)
+      out.push(`${id}: the kernel dropped ${r.udpRcvbufErrors} UDP datagrams for full receive buffers (a reader fell behind)`)
     if (r.udpSndbufErrors > 0) out.push(`${id}: the kernel refused ${r.udpSndbufErrors} UDP sends for full send buffers`)
     if (r.playing < r.readers) out.push(`${id}: only ${r.playing} of ${r.readers} readers played`)
     if (r.stalled > 0) out.push(`${id}: ${r.stalled} readers received nothing during the window`)
@@ -596,7 +681,8 @@ function checks(results: ScenarioResult[], fileMbps: number): string[] {
 async function main(): Promise<number> {
   const cfg = readConfig()
   const gst = cfg.servers.includes('gst') ? gstVersion() : undefined
-  if (cfg.servers.includes('rtspkit') && !existsSync(CLI)) throw new ConfigError('ERR_BENCH_NO_BUILD', `${CLI} is missing: run npm run build first`)
+  if (cfg.servers.includes('rtspkit') && !existsSync(CLI))
+    throw new ConfigError('ERR_BENCH_NO_BUILD', `${CLI} is missing: run npm run build first`)
   const fixtureSeconds = Math.max(MIN_FIXTURE_SECONDS, Math.ceil(cfg.warmup + cfg.seconds + FIXTURE_MARGIN_S))
   const fixture = ensureFixture(cfg.cacheDir, fixtureSeconds)
   mkdirSync(join(cfg.cacheDir, 'logs'), { recursive: true })
@@ -618,8 +704,12 @@ async function main(): Promise<number> {
   const started = new Date()
   console.log(`rtspkit fan-out bench, ${started.toISOString()}`)
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}; node ${process.version}${gst ? `; ${gst}` : ''}`)
-  console.log(`clip: ${fixture.path} (${FIXTURE.width}x${FIXTURE.height} ${FIXTURE.fps} fps, ${fixture.seconds} s, ${f(fixture.mbps, 3)} Mbit/s)`)
-  console.log(`readers ${cfg.readers.join(',')} × ${cfg.transports.join(',')} × ${cfg.servers.map((s) => SERVER_LABEL[s]).join(',')}; warm-up ${cfg.warmup} s, window ${cfg.seconds} s; server logs in ${join(cfg.cacheDir, 'logs')}\n`)
+  console.log(
+    `clip: ${fixture.path} (${FIXTURE.width}x${FIXTURE.height} ${FIXTURE.fps} fps, ${fixture.seconds} s, ${f(fixture.mbps, 3)} Mbit/s)`,
+  )
+  console.log(
+    `readers ${cfg.readers.join(',')} × ${cfg.transports.join(',')} × ${cfg.servers.map((s) => SERVER_LABEL[s]).join(',')}; warm-up ${cfg.warmup} s, window ${cfg.seconds} s; server logs in ${join(cfg.cacheDir, 'logs')}\n`,
+  )
 
   const results: ScenarioResult[] = []
   const failures: string[] = []
@@ -630,7 +720,9 @@ async function main(): Promise<number> {
         try {
           const r = await runScenario(name, transport, n, cfg, fixture, ticksPerS, tracked)
           results.push(r)
-          console.log(`${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, load ${f(r.loadCpuPct, 0)}%`)
+          console.log(
+            `${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, load ${f(r.loadCpuPct, 0)}%`,
+          )
         } catch (err) {
           const msg = (err as Error).message
           failures.push(`${SERVER_LABEL[name]} ${transport} ×${n}: ${msg}`)
@@ -657,7 +749,11 @@ async function main(): Promise<number> {
     `\nLoad generator: at most ${f(maxLoad, 1)}% of one core (warning above ${LOAD_CPU_WARN_PCT}%), ` +
       `event-loop delay p99 at most ${f(maxLag, 1)} ms, ${rcvbufDrops} UDP datagrams dropped for full receive buffers.`,
   )
-  console.log(warnings.length === 0 ? `Checks: all readers played, every reader within ±${RATE_TOLERANCE * 100}% of the file bitrate, no warnings.` : `Checks:\n  - ${warnings.join('\n  - ')}`)
+  console.log(
+    warnings.length === 0
+      ? `Checks: all readers played, every reader within ±${RATE_TOLERANCE * 100}% of the file bitrate, no warnings.`
+      : `Checks:\n  - ${warnings.join('\n  - ')}`,
+  )
 
   writeFileSync(
     cfg.resultsPath,
@@ -666,7 +762,13 @@ async function main(): Promise<number> {
         date: started.toISOString(),
         machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, gstreamer: gst ?? null },
         config: { ...cfg, cacheDir: undefined, resultsPath: undefined },
-        fixture: { file: fixture.path.split('/').pop(), bytes: fixture.bytes, seconds: fixture.seconds, mbps: fixture.mbps, ffmpegArgs: fixtureArgs('OUT.264', fixture.seconds) },
+        fixture: {
+          file: fixture.path.split('/').pop(),
+          bytes: fixture.bytes,
+          seconds: fixture.seconds,
+          mbps: fixture.mbps,
+          ffmpegArgs: fixtureArgs('OUT.264', fixture.seconds),
+        },
         results,
         ratios: rs,
         warnings,

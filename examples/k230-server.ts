@@ -14,7 +14,11 @@ const RUN_SECONDS = Number(process.env.SECONDS_TO_RUN ?? 30)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function rtsp_server_test(): Promise<void> {
-  const rtspserver = new RtspServer({ session_name: 'test', port: Number(process.env.PORT ?? 8554), enable_audio: process.env.ENABLE_AUDIO === '1' })
+  const rtspserver = new RtspServer({
+    session_name: 'test',
+    port: Number(process.env.PORT ?? 8554),
+    enable_audio: process.env.ENABLE_AUDIO === '1',
+  })
   await rtspserver.start_async() // rtspserver.start() returns at once; awaiting surfaces a busy port here
   console.log('rtsp server start:', rtspserver.get_rtsp_url(), `(${rtspserver.video})`)
 

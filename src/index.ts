@@ -50,17 +50,41 @@ export { formatRtpSdp, parseRtpSdp } from './rtp/rtp-sdp.js'
 export { openSink } from './sinks/sink-factory.js'
 
 // MP4: the fragmented MP4 writer, files and the segmenting recorder.
-export { FragmentedMp4Writer, type FragmentedMp4WriterOptions, type Mp4Output, type Mp4TrackStats, type WriteFrameOptions } from './formats/mp4/fragmented-mp4-writer.js'
+export {
+  FragmentedMp4Writer,
+  type FragmentedMp4WriterOptions,
+  type Mp4Output,
+  type Mp4TrackStats,
+  type WriteFrameOptions,
+} from './formats/mp4/fragmented-mp4-writer.js'
 export { openMp4File, type Mp4File, type Mp4FileOptions } from './formats/mp4/mp4-file.js'
 export { SegmentRecorder, type SegmentRecorderOptions, type SegmentPhase } from './formats/mp4/segment-recorder.js'
 export { mp4TrackFor } from './formats/mp4/sdp-track.js'
 
 // RTSP client (play, record) and authentication.
-export { RtspClient, type RtspClientOptions, type RtspClientEvents, type ClientTransportMode, type ClientDialect, type ReconnectingEvent } from './client/rtsp-client.js'
+export {
+  RtspClient,
+  type RtspClientOptions,
+  type RtspClientEvents,
+  type ClientTransportMode,
+  type ClientDialect,
+  type ReconnectingEvent,
+} from './client/rtsp-client.js'
 export type { ClientDescription, ClientTrack, ClientTrackInfo } from './client/description.js'
 export type { ClientFrame, ClientTrackStats } from './client/track-receiver.js'
 export type { ClientPublisher, PublishTrackStats } from './client/publisher.js'
-export { ClientAuthenticator, ServerAuthenticator, parseAuthenticate, parseAuthorization, digestHa1, type AuthChallenge, type Credentials, type ServerAuthenticatorOptions, type VerifyResult, type UserSecret } from './rtsp/auth/index.js'
+export {
+  ClientAuthenticator,
+  ServerAuthenticator,
+  parseAuthenticate,
+  parseAuthorization,
+  digestHa1,
+  type AuthChallenge,
+  type Credentials,
+  type ServerAuthenticatorOptions,
+  type VerifyResult,
+  type UserSecret,
+} from './rtsp/auth/index.js'
 
 // `rtspkit view`: the teaching client's window as a local web page.
 export { ViewServer, type ViewServerOptions, type ViewServerStats } from './view/view-server.js'
@@ -68,7 +92,15 @@ export { ViewSession, type ViewState, type ViewStatus, type ViewStats, type View
 // Configuration file (rtspkit.yml): loading, validation, reload diffs, path matching, permissions, password hashes.
 export * from './config/index.js'
 // HTTP API and Prometheus metrics of a running server.
-export { ApiServer, ApiError, DEFAULT_API_HOST, DEFAULT_API_PORT, type ApiServerOptions, type ApiAuthorize, type ApiAction } from './api/api-server.js'
+export {
+  ApiServer,
+  ApiError,
+  DEFAULT_API_HOST,
+  DEFAULT_API_PORT,
+  type ApiServerOptions,
+  type ApiAuthorize,
+  type ApiAction,
+} from './api/api-server.js'
 export type { PathInfo, PathView, PathState, SessionView, SessionTrackView, TrackView } from './api/views.js'
 export { formatPrometheus, PROMETHEUS_CONTENT_TYPE, type MetricFamily, type Sample, type MetricType } from './api/prometheus.js'
 // Paths fed by processes: ffmpeg with the user's input arguments, served as H.264 on demand.

@@ -74,7 +74,12 @@ export interface ApiServerOptions {
 
 /** An error answer: the HTTP status and a stable code. */
 export class ApiError extends RtspkitError {
-  constructor(readonly status: number, code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(code, message, { status })
   }
 }
@@ -118,18 +123,37 @@ export class ApiServer {
   private closing: Promise<void> | undefined
 
   constructor(options: ApiServerOptions) {
-    this.opts = { ...options, host: options.host ?? DEFAULT_API_HOST, port: options.port ?? DEFAULT_API_PORT, clock: options.clock ?? systemClock }
+    this.opts = {
+      ...options,
+      host: options.host ?? DEFAULT_API_HOST,
+      port: options.port ?? DEFAULT_API_PORT,
+      clock: options.clock ?? systemClock,
+    }
     const port = this.opts.port
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new ConfigError('ERR_CONFIG_PORT', `API port must be an integer 0-65535, got ${port}`, { observed: port, allowed: '0-65535' })
     }
     if (!options.authorize && !isLoopback(this.opts.host)) {
-      throw new ConfigError('ERR_API_OPEN', `the HTTP API on ${this.opts.host} needs users: without them it may only listen on a loopback address`, { observed: this.opts.host, allowed: '127.0.0.1, ::1, localhost' })
+      throw new ConfigError(
+        'ERR_API_OPEN',
+        `the HTTP API on ${this.opts.host} needs users: without them it may only listen on a loopback address`,
+        { observed: this.opts.host, allowed: '127.0.0.1, ::1, localhost' },
+      )
     }
     this.meter = new BitrateMeter(options.bitrateWindowMs ?? DEFAULT_BITRATE_WINDOW_MS)
     this.snapshots = new Snapshotter({ ffmpegPath: options.ffmpegPath, timeoutMs: options.snapshotTimeoutMs })
     this.routes = [
-      { pattern: /^\/$/, methods: { GET: () => ({ status: 200, raw: DASHBOARD_PAGE, contentType: 'text/html; charset=utf-8', headers: { 'X-Frame-Options': 'DENY' } }) } },
+      {
+        pattern: /^\/$/,
+        methods: {
+          GET: () => ({
+            status: 200,
+            raw: DASHBOARD_PAGE,
+            contentType: 'text/html; charset=utf-8',
+            headers: { 'X-Frame-Options': 'DENY' },
+          }),
+        },
+      },
       { pattern: /^\/v1\/paths\/(.+)\/preview\.mjpeg$/, methods: { GET: ([name]) => this.preview(name!) } },
       { pattern: /^\/v1\/paths\/(.+)\/snapshot\.jpg$/, methods: { GET: ([name]) => this.snapshot(name!) } },
       { pattern: /^\/v1\/paths$/, methods: { GET: () => ({ status: 200, body: { items: this.pathViews() } }) } },
@@ -155,7 +179,8 @@ export class ApiServer {
   }
 
   start(): Promise<void> {
-    if (this.http || this.closing) return Promise.reject(new StateError('ERR_API_STARTED', this.closing ? 'API server closed' : 'API server already started'))
+    if (this.http || this.closing)
+      return Promise.reject(new StateError('ERR_API_STARTED', this.closing ? 'API server closed' : 'API server already started'))
     const server = http.createServer((req, res) => void this.handle(req, res))
     server.requestTimeout = REQUEST_TIMEOUT_MS
     server.headersTimeout = REQUEST_TIMEOUT_MS
@@ -221,7 +246,10 @@ export class ApiServer {
 
   metricsText(): string {
     const stats = this.opts.server.stats()
-    return formatPrometheus([...serverFamilies(stats.connections, this.pathViews(), stats.sessions.map(sessionView)), ...(this.processMetrics?.families() ?? [])])
+    return formatPrometheus([
+      ...serverFamilies(stats.connections, this.pathViews(), stats.sessions.map(sessionView)),
+      ...(this.processMetrics?.families() ?? []),
+    ])
   }
 
   private onePath(name: string): PathView {
@@ -241,7 +269,11 @@ export class ApiServer {
     const stream = p.stream
     if (!stream || !p.spec) throw new ApiError(409, 'ERR_API_PATH_NOT_LIVE', `path "${p.name}" has no shared stream now (${pathState(p)})`)
     if (!pushesJpeg(p.spec)) {
-      throw new ApiError(409, 'ERR_API_NOT_JPEG', `path "${p.name}" does not carry JPEG frames (${p.spec.video?.codec ?? 'no video'}); ask for its snapshot.jpg`)
+      throw new ApiError(
+        409,
+        'ERR_API_NOT_JPEG',
+        `path "${p.name}" does not carry JPEG frames (${p.spec.video?.codec ?? 'no video'}); ask for its snapshot.jpg`,
+      )
     }
     return { status: 200, contentType: PREVIEW_CONTENT_TYPE, pipe: (res) => servePreview(stream, res, this.opts.clock) }
   }
@@ -322,7 +354,12 @@ export class ApiServer {
       const handler = r.methods[method]
       const allow = Object.keys(r.methods).join(', ')
       if (!handler) throw new ApiError(405, 'ERR_API_METHOD', `${method} is not allowed on ${pathname}; use ${allow}`, { Allow: allow })
-      if (access.forbidden) throw new ApiError(403, 'ERR_API_FORBIDDEN', `user "${access.username}" may not ${action === 'read' ? 'read the API' : 'change anything'}`)
+      if (access.forbidden)
+        throw new ApiError(
+          403,
+          'ERR_API_FORBIDDEN',
+          `user "${access.username}" may not ${action === 'read' ? 'read the API' : 'change anything'}`,
+        )
       return handler(m.slice(1).map(decodeParam))
     }
     throw new ApiError(404, 'ERR_API_NOT_FOUND', `no endpoint ${pathname}`)
@@ -337,14 +374,20 @@ export class ApiServer {
     const authorize = this.opts.authorize
     if (!authorize) {
       const host = hostOf(req.headers.host)
-      if (host !== undefined && !isLoopback(host) && host !== this.opts.host) throw new ApiError(403, 'ERR_API_HOST', `Host "${host}" is not this API's address`)
+      if (host !== undefined && !isLoopback(host) && host !== this.opts.host)
+        throw new ApiError(403, 'ERR_API_HOST', `Host "${host}" is not this API's address`)
       return { forbidden: false }
     }
     const creds = basicCredentials(req.headers.authorization)
     const decision = creds ? await authorize(creds.username, creds.password, action) : false
     if (creds && decision !== false) return { username: creds.username, forbidden: decision !== true }
-    const challenge = formatAuthParams('Basic', [['realm', this.opts.realm ?? DEFAULT_REALM], ['charset', 'UTF-8']])
-    throw new ApiError(401, 'ERR_API_UNAUTHORIZED', creds ? 'wrong user name or password' : 'credentials required (HTTP Basic)', { 'WWW-Authenticate': challenge })
+    const challenge = formatAuthParams('Basic', [
+      ['realm', this.opts.realm ?? DEFAULT_REALM],
+      ['charset', 'UTF-8'],
+    ])
+    throw new ApiError(401, 'ERR_API_UNAUTHORIZED', creds ? 'wrong user name or password' : 'credentials required (HTTP Basic)', {
+      'WWW-Authenticate': challenge,
+    })
   }
 }
 

@@ -34,17 +34,72 @@ export function serverFamilies(connections: number, paths: readonly PathView[], 
     family('rtspkit_connections', 'gauge', 'Open RTSP connections.', [{ value: connections }]),
     family('rtspkit_sessions', 'gauge', 'RTSP sessions (readers set up or playing).', [{ value: sessions.length }]),
     family('rtspkit_paths', 'gauge', 'Paths the server answers.', [{ value: paths.length }]),
-    family('rtspkit_path_ready', 'gauge', '1 when the path can be played now, 0 while it waits for a publisher or an upstream.', perPath(paths, (p) => (p.state === 'ready' ? 1 : 0))),
-    family('rtspkit_path_readers', 'gauge', 'Sessions playing the path.', perPath(paths, (p) => p.readers)),
-    family('rtspkit_path_publisher_connected', 'gauge', '1 when a publisher (ANNOUNCE/RECORD) feeds the path.', perPath(paths, (p) => (p.publisher ? 1 : 0))),
-    family('rtspkit_path_bytes_received_total', 'counter', 'Media bytes pushed into the path by its source (restarts with a new publisher or upstream).', perPath(paths, (p) => p.bytesIn)),
-    family('rtspkit_path_bytes_sent_total', 'counter', 'RTP bytes sent to the path\'s readers, all readers counted.', perPath(paths, (p) => p.bytesOut)),
-    family('rtspkit_path_bitrate_in_bits', 'gauge', 'Bits per second pushed into the path over the last few seconds.', perPath(paths, (p) => p.bitrateIn)),
-    family('rtspkit_session_bytes_sent_total', 'counter', 'RTP bytes sent to the session.', perSession(sessions, (s) => s.bytesSent)),
-    family('rtspkit_session_packets_sent_total', 'counter', 'RTP packets sent to the session.', perSession(sessions, (s) => s.packetsSent)),
-    family('rtspkit_session_frames_dropped_total', 'counter', 'Frames the session\'s queue dropped because the reader did not keep up.', perSession(sessions, (s) => s.framesDropped)),
-    family('rtspkit_session_packets_lost', 'gauge', 'Cumulative packets lost, from the reader\'s latest RTCP receiver reports.', perSession(sessions, (s) => s.cumulativeLost)),
-    family('rtspkit_session_fraction_lost', 'gauge', 'Fraction of packets lost (0..1) in the reader\'s latest RTCP receiver report.', perSession(sessions, (s) => s.fractionLost)),
+    family(
+      'rtspkit_path_ready',
+      'gauge',
+      '1 when the path can be played now, 0 while it waits for a publisher or an upstream.',
+      perPath(paths, (p) => (p.state === 'ready' ? 1 : 0)),
+    ),
+    family(
+      'rtspkit_path_readers',
+      'gauge',
+      'Sessions playing the path.',
+      perPath(paths, (p) => p.readers),
+    ),
+    family(
+      'rtspkit_path_publisher_connected',
+      'gauge',
+      '1 when a publisher (ANNOUNCE/RECORD) feeds the path.',
+      perPath(paths, (p) => (p.publisher ? 1 : 0)),
+    ),
+    family(
+      'rtspkit_path_bytes_received_total',
+      'counter',
+      'Media bytes pushed into the path by its source (restarts with a new publisher or upstream).',
+      perPath(paths, (p) => p.bytesIn),
+    ),
+    family(
+      'rtspkit_path_bytes_sent_total',
+      'counter',
+      "RTP bytes sent to the path's readers, all readers counted.",
+      perPath(paths, (p) => p.bytesOut),
+    ),
+    family(
+      'rtspkit_path_bitrate_in_bits',
+      'gauge',
+      'Bits per second pushed into the path over the last few seconds.',
+      perPath(paths, (p) => p.bitrateIn),
+    ),
+    family(
+      'rtspkit_session_bytes_sent_total',
+      'counter',
+      'RTP bytes sent to the session.',
+      perSession(sessions, (s) => s.bytesSent),
+    ),
+    family(
+      'rtspkit_session_packets_sent_total',
+      'counter',
+      'RTP packets sent to the session.',
+      perSession(sessions, (s) => s.packetsSent),
+    ),
+    family(
+      'rtspkit_session_frames_dropped_total',
+      'counter',
+      "Frames the session's queue dropped because the reader did not keep up.",
+      perSession(sessions, (s) => s.framesDropped),
+    ),
+    family(
+      'rtspkit_session_packets_lost',
+      'gauge',
+      "Cumulative packets lost, from the reader's latest RTCP receiver reports.",
+      perSession(sessions, (s) => s.cumulativeLost),
+    ),
+    family(
+      'rtspkit_session_fraction_lost',
+      'gauge',
+      "Fraction of packets lost (0..1) in the reader's latest RTCP receiver report.",
+      perSession(sessions, (s) => s.fractionLost),
+    ),
   ]
 }
 
@@ -69,12 +124,18 @@ export class ProcessMetrics {
     return [
       family('process_cpu_user_seconds_total', 'counter', 'User CPU time spent, in seconds.', [{ value: cpu.user / US_PER_SECOND }]),
       family('process_cpu_system_seconds_total', 'counter', 'System CPU time spent, in seconds.', [{ value: cpu.system / US_PER_SECOND }]),
-      family('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, in seconds.', [{ value: (cpu.user + cpu.system) / US_PER_SECOND }]),
+      family('process_cpu_seconds_total', 'counter', 'User and system CPU time spent, in seconds.', [
+        { value: (cpu.user + cpu.system) / US_PER_SECOND },
+      ]),
       family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [{ value: mem.rss }]),
       family('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use, in bytes.', [{ value: mem.heapUsed }]),
-      family('process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch, in seconds.', [{ value: Math.round(performance.timeOrigin) / MS_PER_SECOND }]),
+      family('process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch, in seconds.', [
+        { value: Math.round(performance.timeOrigin) / MS_PER_SECOND },
+      ]),
       family('nodejs_eventloop_lag_seconds', 'gauge', 'Mean event-loop delay since the previous scrape, in seconds.', [{ value: lag }]),
-      family('nodejs_eventloop_lag_max_seconds', 'gauge', 'Largest event-loop delay since the previous scrape, in seconds.', [{ value: lagMax }]),
+      family('nodejs_eventloop_lag_max_seconds', 'gauge', 'Largest event-loop delay since the previous scrape, in seconds.', [
+        { value: lagMax },
+      ]),
     ]
   }
 

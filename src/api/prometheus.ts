@@ -49,7 +49,8 @@ export function formatValue(v: number): string {
 function formatLabels(labels: Readonly<Record<string, string>> | undefined): string {
   if (!labels) return ''
   const parts = Object.entries(labels).map(([k, v]) => {
-    if (!LABEL_NAME.test(k) || k.startsWith('__')) throw new RtspkitError('ERR_METRIC_LABEL', `invalid Prometheus label name "${k}"`, { observed: k, allowed: String(LABEL_NAME) })
+    if (!LABEL_NAME.test(k) || k.startsWith('__'))
+      throw new RtspkitError('ERR_METRIC_LABEL', `invalid Prometheus label name "${k}"`, { observed: k, allowed: String(LABEL_NAME) })
     return `${k}="${escapeLabelValue(v)}"`
   })
   return parts.length ? `{${parts.join(',')}}` : ''
@@ -59,7 +60,11 @@ function formatLabels(labels: Readonly<Record<string, string>> | undefined): str
 export function formatPrometheus(families: readonly MetricFamily[]): string {
   const lines: string[] = []
   for (const f of families) {
-    if (!METRIC_NAME.test(f.name)) throw new RtspkitError('ERR_METRIC_NAME', `invalid Prometheus metric name "${f.name}"`, { observed: f.name, allowed: String(METRIC_NAME) })
+    if (!METRIC_NAME.test(f.name))
+      throw new RtspkitError('ERR_METRIC_NAME', `invalid Prometheus metric name "${f.name}"`, {
+        observed: f.name,
+        allowed: String(METRIC_NAME),
+      })
     lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`)
     for (const s of f.samples) lines.push(`${f.name}${formatLabels(s.labels)} ${formatValue(s.value)}`)
   }

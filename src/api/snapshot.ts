@@ -44,7 +44,12 @@ export class Snapshotter {
     if (current) return current
     const max = this.opts.maxProcesses ?? MAX_SNAPSHOT_PROCESSES
     if (this.running.size >= max) {
-      return Promise.reject(new SnapshotError('ERR_SNAPSHOT_BUSY', `${max} snapshots are being taken already; try again shortly`, { observed: this.running.size, allowed: max }))
+      return Promise.reject(
+        new SnapshotError('ERR_SNAPSHOT_BUSY', `${max} snapshots are being taken already; try again shortly`, {
+          observed: this.running.size,
+          allowed: max,
+        }),
+      )
     }
     const p = this.run(url).finally(() => this.running.delete(url))
     this.running.set(url, p)
@@ -62,7 +67,11 @@ export class Snapshotter {
     const bin = this.opts.ffmpegPath ?? 'ffmpeg'
     const timeoutMs = this.opts.timeoutMs ?? DEFAULT_SNAPSHOT_TIMEOUT_MS
     return new Promise((resolve, reject) => {
-      const child = spawn(bin, ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-frames:v', '1', '-f', 'mjpeg', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(
+        bin,
+        ['-hide_banner', '-nostdin', '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-frames:v', '1', '-f', 'mjpeg', '-'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
       this.children.add(child)
       const chunks: Buffer[] = []
       let size = 0
@@ -72,17 +81,32 @@ export class Snapshotter {
         failure ??= err
         child.kill('SIGKILL')
       }
-      const timer = setTimeout(() => fail(new SnapshotError('ERR_SNAPSHOT_TIMEOUT', `ffmpeg gave no picture within ${timeoutMs} ms`, { observed: timeoutMs })), timeoutMs)
-      child.stdout!.on('data', (d: Buffer) => {
+      const timer = setTimeout(
+        () => fail(new SnapshotError('ERR_SNAPSHOT_TIMEOUT', `ffmpeg gave no picture within ${timeoutMs} ms`, { observed: timeoutMs })),
+        timeoutMs,
+      )
+      child.stdout.on('data', (d: Buffer) => {
         size += d.length
-        if (size > MAX_SNAPSHOT_BYTES) return fail(new SnapshotError('ERR_SNAPSHOT_FAILED', `the picture exceeds ${MAX_SNAPSHOT_BYTES} bytes`, { observed: size, allowed: MAX_SNAPSHOT_BYTES }))
+        if (size > MAX_SNAPSHOT_BYTES)
+          return fail(
+            new SnapshotError('ERR_SNAPSHOT_FAILED', `the picture exceeds ${MAX_SNAPSHOT_BYTES} bytes`, {
+              observed: size,
+              allowed: MAX_SNAPSHOT_BYTES,
+            }),
+          )
         chunks.push(d)
       })
-      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES)))
+      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-STDERR_TAIL_BYTES)))
       child.on('error', (err: NodeJS.ErrnoException) => {
-        fail(err.code === 'ENOENT'
-          ? new SnapshotError('ERR_SNAPSHOT_NO_FFMPEG', `snapshots need ffmpeg, and "${bin}" was not found; install ffmpeg or put it on PATH`, { observed: bin })
-          : new SnapshotError('ERR_SNAPSHOT_FAILED', `cannot run ${bin}: ${err.message}`, { observed: bin }))
+        fail(
+          err.code === 'ENOENT'
+            ? new SnapshotError(
+                'ERR_SNAPSHOT_NO_FFMPEG',
+                `snapshots need ffmpeg, and "${bin}" was not found; install ffmpeg or put it on PATH`,
+                { observed: bin },
+              )
+            : new SnapshotError('ERR_SNAPSHOT_FAILED', `cannot run ${bin}: ${err.message}`, { observed: bin }),
+        )
       })
       child.on('close', (code) => {
         clearTimeout(timer)
@@ -92,7 +116,11 @@ export class Snapshotter {
         const jpeg = Buffer.concat(chunks)
         if (code === 0 && jpeg.length > 0) return resolve(jpeg)
         const last = String(redact(stderr.trim().split('\n').pop() ?? '')) // the URL may carry the API's credentials
-        reject(new SnapshotError('ERR_SNAPSHOT_FAILED', `ffmpeg ended (${code}) without a picture${last ? `: ${last}` : ''}`, { observed: code }))
+        reject(
+          new SnapshotError('ERR_SNAPSHOT_FAILED', `ffmpeg ended (${code}) without a picture${last ? `: ${last}` : ''}`, {
+            observed: code,
+          }),
+        )
       })
     })
   }

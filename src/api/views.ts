@@ -77,7 +77,12 @@ export interface SessionView {
 }
 
 /** The server's own word for a path's source, when the application does not say more. */
-const SERVER_KIND: Record<PathStatus['kind'], string> = { stream: 'local', publish: 'publish', 'on-demand': 'relay', 'per-reader': 'unshared' }
+const SERVER_KIND: Record<PathStatus['kind'], string> = {
+  stream: 'local',
+  publish: 'publish',
+  'on-demand': 'relay',
+  'per-reader': 'unshared',
+}
 
 /** RFC 3551 §5: every video payload format rtspkit serves runs a 90 kHz clock. */
 const VIDEO_CLOCK_RATE = 90_000
@@ -114,7 +119,11 @@ function sumTracks(streams: readonly ServerStream[], pick: (t: ServerStream['tra
   return n
 }
 
-function trackView(kind: 'video' | 'audio', spec: VideoTrackSpec | AudioTrackSpec | RtpTrackSpec, live: ServerStream['tracks'][number] | undefined): TrackView {
+function trackView(
+  kind: 'video' | 'audio',
+  spec: VideoTrackSpec | AudioTrackSpec | RtpTrackSpec,
+  live: ServerStream['tracks'][number] | undefined,
+): TrackView {
   const base: TrackView = { kind, codec: specCodec(spec), clockRate: live?.media.clockRate ?? specClockRate(kind, spec) }
   if (spec.codec === 'rtp') return base
   if (kind === 'video') {
@@ -122,7 +131,13 @@ function trackView(kind: 'video' | 'audio', spec: VideoTrackSpec | AudioTrackSpe
     return { ...base, ...definedOnly({ width: v.width, height: v.height, fps: v.fps }) }
   }
   const a = spec as AudioTrackSpec
-  return { ...base, ...definedOnly({ sampleRate: a.sampleRate ?? (a.codec === 'pcmu' || a.codec === 'pcma' ? G711_RATE : a.codec === 'opus' ? OPUS_CLOCK_RATE : undefined), channels: a.channels }) }
+  return {
+    ...base,
+    ...definedOnly({
+      sampleRate: a.sampleRate ?? (a.codec === 'pcmu' || a.codec === 'pcma' ? G711_RATE : a.codec === 'opus' ? OPUS_CLOCK_RATE : undefined),
+      channels: a.channels,
+    }),
+  }
 }
 
 function specCodec(spec: VideoTrackSpec | AudioTrackSpec | RtpTrackSpec): string {
@@ -142,8 +157,18 @@ function specClockRate(kind: 'video' | 'audio', spec: VideoTrackSpec | AudioTrac
 export function tracksOf(spec: StreamSpec | undefined, stream: ServerStream | undefined): TrackView[] {
   if (!spec) return []
   const out: TrackView[] = []
-  for (const [kind, t] of [['video', spec.video], ['audio', spec.audio]] as const) {
-    if (t) out.push(trackView(kind, t, stream?.tracks.find((x) => x.media.kind === kind)))
+  for (const [kind, t] of [
+    ['video', spec.video],
+    ['audio', spec.audio],
+  ] as const) {
+    if (t)
+      out.push(
+        trackView(
+          kind,
+          t,
+          stream?.tracks.find((x) => x.media.kind === kind),
+        ),
+      )
   }
   return out
 }

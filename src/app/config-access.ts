@@ -14,7 +14,10 @@ import type { Random } from '../util/random.js'
 export class ConfigAccessPolicy implements AccessPolicy {
   private readonly authenticator: ServerAuthenticator
 
-  constructor(private readonly config: Config, deps: { clock: Clock; random: Random }) {
+  constructor(
+    private readonly config: Config,
+    deps: { clock: Clock; random: Random },
+  ) {
     const realm = config.server.realm
     this.authenticator = new ServerAuthenticator({
       realm,

@@ -31,11 +31,21 @@ export class SwitchableLogger implements Required<Logger> {
     this.current = createLogger({ level, format })
   }
 
-  error(m: string, f?: LogFields): void { this.current.error(m, f) }
-  warn(m: string, f?: LogFields): void { this.current.warn(m, f) }
-  info(m: string, f?: LogFields): void { this.current.info(m, f) }
-  debug(m: string, f?: LogFields): void { this.current.debug(m, f) }
-  enabled(level: LogLevel): boolean { return this.current.enabled(level) }
+  error(m: string, f?: LogFields): void {
+    this.current.error(m, f)
+  }
+  warn(m: string, f?: LogFields): void {
+    this.current.warn(m, f)
+  }
+  info(m: string, f?: LogFields): void {
+    this.current.info(m, f)
+  }
+  debug(m: string, f?: LogFields): void {
+    this.current.debug(m, f)
+  }
+  enabled(level: LogLevel): boolean {
+    return this.current.enabled(level)
+  }
 }
 
 export interface ServeAppOptions {
@@ -58,7 +68,10 @@ export class ServeApp {
   private readonly recording: ServerRecording
   private api: ApiServer | undefined
 
-  constructor(config: Config, private readonly opts: ServeAppOptions = {}) {
+  constructor(
+    config: Config,
+    private readonly opts: ServeAppOptions = {},
+  ) {
     this.config = config
     this.logger = opts.logger ?? new SwitchableLogger(config.server.logLevel, config.server.logFormat)
     const s = config.server
@@ -86,7 +99,12 @@ export class ServeApp {
       log: (m) => this.logger.info(m),
     })
     for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
-      this.server.on(ev, (e) => this.logger.info(`${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`, { session: e.sessionId, path: e.path, remote: e.remoteAddress || undefined }))
+      this.server.on(ev, (e) =>
+        this.logger.info(
+          `${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`,
+          { session: e.sessionId, path: e.path, remote: e.remoteAddress || undefined },
+        ),
+      )
     }
   }
 
@@ -165,13 +183,15 @@ export class ServeApp {
       server: this.server,
       paths: () => this.paths().map((p) => ({ name: p.name, kind: sourceKind(this.sourceOf(p.entry)), description: p.description })),
       config: () => this.config,
-      ...(admins ? {
-        authorize: (user: string, password: string) => {
-          const u = this.config.users.find((x) => x.name === user)
-          if (!u || !verifyBasic(u.password, user, password)) return false
-          return u.admin ? true : 'forbidden' as const
-        },
-      } : {}),
+      ...(admins
+        ? {
+            authorize: (user: string, password: string) => {
+              const u = this.config.users.find((x) => x.name === user)
+              if (!u || !verifyBasic(u.password, user, password)) return false
+              return u.admin ? true : ('forbidden' as const)
+            },
+          }
+        : {}),
       host: c.host || undefined,
       port: c.port,
       logger: this.logger,
@@ -241,7 +261,12 @@ export class ServeApp {
 }
 
 function readerLimits(s: Config['server']) {
-  return { maxLineLength: s.limits.requestLine, maxHeaderBytes: s.limits.headers, maxHeaderCount: s.limits.headerCount, maxBodyLength: s.limits.body }
+  return {
+    maxLineLength: s.limits.requestLine,
+    maxHeaderBytes: s.limits.headers,
+    maxHeaderCount: s.limits.headerCount,
+    maxBodyLength: s.limits.body,
+  }
 }
 
 /** test, file, unshared, publish, relay, ffmpeg… of a source text. */

@@ -25,11 +25,16 @@ export interface ClientArgs {
 }
 
 export function clientArgs(v: { username?: string | undefined; password?: string | undefined; verbose?: boolean | undefined }): ClientArgs {
-  return { verbose: v.verbose ?? false, ...(v.username !== undefined ? { username: v.username } : {}), ...(v.password !== undefined ? { password: v.password } : {}) }
+  return {
+    verbose: v.verbose ?? false,
+    ...(v.username !== undefined ? { username: v.username } : {}),
+    ...(v.password !== undefined ? { password: v.password } : {}),
+  }
 }
 
 /** What the CLI says when a server turns out to be the RTSP/RTP teaching project's. */
-export const TEACHING_DIALECT_NOTE = "rtspkit: no answer to OPTIONS: speaking the RTSP/RTP teaching project's dialect (whole JPEGs over UDP)"
+export const TEACHING_DIALECT_NOTE =
+  "rtspkit: no answer to OPTIONS: speaking the RTSP/RTP teaching project's dialect (whole JPEGs over UDP)"
 
 /** RtspClient options for those: credentials, and with --verbose every message on stderr, `>>` sent, `<<` received. */
 export function clientOptions(a: ClientArgs): Partial<RtspClientOptions> {

@@ -40,10 +40,13 @@ export function parseHashPasswordArgs(argv: string[]): HashPasswordArgs | 'help'
   if (parsed === 'help') return 'help'
   const v = parsed.values
   if (v.user === undefined || v.user === '' || v.user.includes(':')) {
-    throw new ConfigError('ERR_CLI_ARGS', '--user NAME is required (a name without ":"); see rtspkit hash-password --help', { observed: v.user })
+    throw new ConfigError('ERR_CLI_ARGS', '--user NAME is required (a name without ":"); see rtspkit hash-password --help', {
+      observed: v.user,
+    })
   }
   const realm = v.realm ?? defaultConfig().server.realm
-  if (realm === '' || /["\\\r\n]/.test(realm)) throw new ConfigError('ERR_CLI_VALUE', `--realm must be non-empty, without quotes or backslashes, got "${realm}"`, { observed: realm })
+  if (realm === '' || /["\\\r\n]/.test(realm))
+    throw new ConfigError('ERR_CLI_VALUE', `--realm must be non-empty, without quotes or backslashes, got "${realm}"`, { observed: realm })
   return { user: v.user, realm }
 }
 
@@ -100,7 +103,10 @@ async function firstLine(input: Readable): Promise<string> {
 async function readPassword(io: HashPasswordIo): Promise<string> {
   if (!io.stdin.isTTY) {
     const line = await firstLine(io.stdin)
-    if (line === '') throw new ConfigError('ERR_CLI_ARGS', 'no password: give it on the first line of standard input, or run on a terminal', { observed: '' })
+    if (line === '')
+      throw new ConfigError('ERR_CLI_ARGS', 'no password: give it on the first line of standard input, or run on a terminal', {
+        observed: '',
+      })
     return line
   }
   const first = await promptHidden('Password: ', io)
@@ -112,7 +118,10 @@ async function readPassword(io: HashPasswordIo): Promise<string> {
 }
 
 /** Prints the hash of the password read from `io.stdin`; resolves with the exit code. */
-export async function runHashPassword(args: HashPasswordArgs, io: HashPasswordIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runHashPassword(
+  args: HashPasswordArgs,
+  io: HashPasswordIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const password = await readPassword(io)
   io.stdout.write(`${hashPassword(password, { user: args.user, realm: args.realm })}\n`)
   return 0

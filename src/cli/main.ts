@@ -31,7 +31,12 @@ function version(): string {
   return pkg.version
 }
 
-async function runCommand<T>(argv: string[], parse: (a: string[]) => T | 'help', help: string, run: (cfg: T) => Promise<number>): Promise<number> {
+async function runCommand<T>(
+  argv: string[],
+  parse: (a: string[]) => T | 'help',
+  help: string,
+  run: (cfg: T) => Promise<number>,
+): Promise<number> {
   const cfg = parse(argv)
   if (cfg === 'help') {
     process.stdout.write(help)

@@ -12,7 +12,12 @@ const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const
 type CommandArgsConfig<O> = { args: string[]; allowPositionals: true; strict: true; options: O & typeof HELP_OPTION }
 
 /** A command's arguments: strict, with positionals and -h/--help ('help' when given); failures as argError. */
-export function parseCommandArgs<const O extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: O, allowPositionals = true): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> | 'help' {
+export function parseCommandArgs<const O extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  argv: string[],
+  options: O,
+  allowPositionals = true,
+): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> | 'help' {
   let parsed
   try {
     parsed = parseArgs({ args: argv, allowPositionals, strict: true, options: { ...options, ...HELP_OPTION } } as CommandArgsConfig<O>)
@@ -23,7 +28,11 @@ export function parseCommandArgs<const O extends NonNullable<ParseArgsConfig['op
 }
 
 /** The same for a command that takes options only (an argument is an error). */
-export function parseOptionArgs<const O extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: O): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> | 'help' {
+export function parseOptionArgs<const O extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  argv: string[],
+  options: O,
+): ReturnType<typeof parseArgs<CommandArgsConfig<O>>> | 'help' {
   return parseCommandArgs(command, argv, options, false)
 }
 
@@ -32,7 +41,10 @@ export function intOption(name: string, value: string | undefined, min: number, 
   if (value === undefined) return undefined
   const n = Number(value)
   if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError('ERR_CLI_VALUE', `--${name} must be an integer from ${min} to ${max}, got "${value}"`, { observed: value, allowed: `${min}-${max}` })
+    throw new ConfigError('ERR_CLI_VALUE', `--${name} must be an integer from ${min} to ${max}, got "${value}"`, {
+      observed: value,
+      allowed: `${min}-${max}`,
+    })
   }
   return n
 }
@@ -45,7 +57,11 @@ export function secondsOption(name: string, value: string | undefined, allowZero
   if (value === undefined) return undefined
   const n = Number(value)
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || (!allowZero && n === 0) || n > MAX_DURATION_S) {
-    throw new ConfigError('ERR_CLI_VALUE', `--${name} must be a number of seconds ${allowZero ? 'from 0' : 'above 0'} up to ${MAX_DURATION_S}, got "${value}"`, { observed: value })
+    throw new ConfigError(
+      'ERR_CLI_VALUE',
+      `--${name} must be a number of seconds ${allowZero ? 'from 0' : 'above 0'} up to ${MAX_DURATION_S}, got "${value}"`,
+      { observed: value },
+    )
   }
   return n
 }
@@ -68,7 +84,10 @@ export function waitForEnd(durationS: number | undefined, done: Promise<unknown>
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     if (durationS !== undefined) timer = setTimeout(() => finish('duration'), durationS * MS_PER_SECOND)
-    done.then(() => finish('done'), () => finish('done'))
+    done.then(
+      () => finish('done'),
+      () => finish('done'),
+    )
   })
 }
 
@@ -76,7 +95,8 @@ export function waitForEnd(durationS: number | undefined, done: Promise<unknown>
 export function fpsOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const fps = Number(value)
-  if (value.trim() === '' || !(fps > 0 && fps <= 240)) throw new ConfigError('ERR_CLI_VALUE', `--fps must be a number above 0 and at most 240, got "${value}"`, { observed: value })
+  if (value.trim() === '' || !(fps > 0 && fps <= 240))
+    throw new ConfigError('ERR_CLI_VALUE', `--fps must be a number above 0 and at most 240, got "${value}"`, { observed: value })
   return fps
 }
 

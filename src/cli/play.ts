@@ -13,7 +13,15 @@ import { openSink, sinkExtensionsFor, sinkFits } from '../sinks/sink-factory.js'
 import { systemClock } from '../util/clock.js'
 import { megabytes, parseCommandArgs, secondsOption, waitForEnd } from './options.js'
 import { oneUrl } from './probe.js'
-import { CLIENT_ARGS, CLIENT_HELP, TEACHING_DIALECT_NOTE, TRANSPORT_HELP, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
+import {
+  CLIENT_ARGS,
+  CLIENT_HELP,
+  TEACHING_DIALECT_NOTE,
+  TRANSPORT_HELP,
+  clientArgs,
+  clientOptions,
+  type ClientArgs,
+} from './client-options.js'
 
 export const PLAY_HELP = `Usage: rtspkit play URL [options]
 
@@ -48,7 +56,11 @@ const TRANSPORTS = ['udp', 'tcp', 'auto'] as const
 
 export function parseTransportOption(value: string | undefined, allowed: readonly string[] = TRANSPORTS): string | undefined {
   if (value === undefined) return undefined
-  if (!allowed.includes(value)) throw new ConfigError('ERR_CLI_VALUE', `--transport must be ${allowed.join(', ').replace(/, ([^,]*)$/, ' or $1')}, got "${value}"`, { observed: value, allowed })
+  if (!allowed.includes(value))
+    throw new ConfigError('ERR_CLI_VALUE', `--transport must be ${allowed.join(', ').replace(/, ([^,]*)$/, ' or $1')}, got "${value}"`, {
+      observed: value,
+      allowed,
+    })
   return value
 }
 
@@ -91,14 +103,19 @@ function openRecording(out: string, d: ClientDescription): Recording {
   if (path.extname(out).toLowerCase() === '.mp4') {
     const plan = trackInfosFor(d)
     if (plan.infos.length === 0) {
-      throw new ConfigError('ERR_SINK_FORMAT', `none of the tracks (${tracks.map((t) => t.format.encodingName).join(', ')}) fits in MP4; use .bin for raw payloads`, { observed: tracks.map((t) => t.format.encodingName) })
+      throw new ConfigError(
+        'ERR_SINK_FORMAT',
+        `none of the tracks (${tracks.map((t) => t.format.encodingName).join(', ')}) fits in MP4; use .bin for raw payloads`,
+        { observed: tracks.map((t) => t.format.encodingName) },
+      )
     }
     const file: Mp4File = openMp4File(out, plan.infos)
     // Tracks start together in the file: each track's clock is anchored at the arrival of its first frame.
     const anchors = new Map<number, number>()
     // Video may hold B-frames: decode times from a small window of presentation times.
     const decode = plan.infos.map((info, i) =>
-      info.kind === 'video' ? new DecodeTimes<ClientFrame>((f, pts, dts) => file.writeFrame(i, f.data, pts, f.keyframe, dts)) : undefined)
+      info.kind === 'video' ? new DecodeTimes<ClientFrame>((f, pts, dts) => file.writeFrame(i, f.data, pts, f.keyframe, dts)) : undefined,
+    )
     return {
       description: `${out} (MP4: ${plan.infos.map((i) => i.codec).join(' + ')})`,
       write(f) {
@@ -136,7 +153,12 @@ interface Meter {
   bytes: number
 }
 
-export function formatPlayStats(track: ClientTrack, s: { packets: number; lost: number; jitter: number }, m: Meter, seconds: number): string {
+export function formatPlayStats(
+  track: ClientTrack,
+  s: { packets: number; lost: number; jitter: number },
+  m: Meter,
+  seconds: number,
+): string {
   const fps = seconds > 0 ? m.frames / seconds : 0
   const kbps = seconds > 0 ? (m.bytes * 8) / seconds / 1000 : 0
   const pct = s.packets + s.lost > 0 ? ((100 * Math.max(0, s.lost)) / (s.packets + Math.max(0, s.lost))).toFixed(1) : '0.0'
@@ -162,7 +184,9 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
     recording?.write(f)
   })
   client.on('warning', (err) => cfg.verbose && console.error(`rtspkit: warning: ${err.message}`))
-  client.on('reconnecting', (e) => console.error(`rtspkit: connection lost (${e.error.message}); reconnecting in ${(e.delayMs / 1000).toFixed(1)} s`))
+  client.on('reconnecting', (e) =>
+    console.error(`rtspkit: connection lost (${e.error.message}); reconnecting in ${(e.delayMs / 1000).toFixed(1)} s`),
+  )
   client.on('reconnected', () => console.error('rtspkit: reconnected'))
   client.on('transport', (t) => console.error(`rtspkit: using ${t.toUpperCase()}`))
   client.on('dialect', () => console.error(TEACHING_DIALECT_NOTE))
@@ -170,7 +194,10 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
   client.on('error', () => {}) // reported through close / the promise below
   try {
     const d = await client.describe()
-    for (const t of d.tracks) console.error(`rtspkit: ${t.kind} ${t.format.encodingName}/${t.format.clockRate}${t.info.width ? ` ${t.info.width}x${t.info.height}` : ''}`)
+    for (const t of d.tracks)
+      console.error(
+        `rtspkit: ${t.kind} ${t.format.encodingName}/${t.format.clockRate}${t.info.width ? ` ${t.info.width}x${t.info.height}` : ''}`,
+      )
     if (cfg.out !== undefined) {
       recording = openRecording(cfg.out, d)
       console.error(`rtspkit: writing ${recording.description}`)
@@ -179,15 +206,21 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
     const started = systemClock.monoMs()
     let last = started
     const line = (m: Map<number, Meter>, seconds: number): string =>
-      client.stats().map((s) => formatPlayStats(d.tracks[s.track]!, s, m.get(s.track) ?? { frames: 0, bytes: 0 }, seconds)).join(' | ')
-    const timer = cfg.statsInterval > 0 ? setInterval(() => {
-      const now = systemClock.monoMs()
-      const text = line(meters, (now - last) / 1000)
-      meters.clear()
-      last = now
-      if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`)
-      else console.error(text)
-    }, cfg.statsInterval * 1000) : undefined
+      client
+        .stats()
+        .map((s) => formatPlayStats(d.tracks[s.track]!, s, m.get(s.track) ?? { frames: 0, bytes: 0 }, seconds))
+        .join(' | ')
+    const timer =
+      cfg.statsInterval > 0
+        ? setInterval(() => {
+            const now = systemClock.monoMs()
+            const text = line(meters, (now - last) / 1000)
+            meters.clear()
+            last = now
+            if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`)
+            else console.error(text)
+          }, cfg.statsInterval * 1000)
+        : undefined
     const why = await waitForEnd(cfg.duration, ended)
     if (timer) clearInterval(timer)
     if (process.stderr.isTTY && timer) process.stderr.write('\n')

@@ -52,15 +52,25 @@ export function parseProbeArgs(argv: string[]): ProbeConfig | 'help' {
 /** The one rtsp:// URL a client command takes. */
 export function oneUrl(command: string, positionals: string[]): string {
   if (positionals.length !== 1) {
-    throw new ConfigError('ERR_CLI_ARGS', `${command} needs exactly one rtsp:// URL, got ${positionals.length} arguments; see rtspkit ${command} --help`, { observed: positionals })
+    throw new ConfigError(
+      'ERR_CLI_ARGS',
+      `${command} needs exactly one rtsp:// URL, got ${positionals.length} arguments; see rtspkit ${command} --help`,
+      { observed: positionals },
+    )
   }
   const url = positionals[0]!
-  if (!/^rtsp:\/\//i.test(url)) throw new ConfigError('ERR_CLI_URL', `"${url}" is not an rtsp:// URL; e.g. rtsp://127.0.0.1:8554/test`, { observed: url })
+  if (!/^rtsp:\/\//i.test(url))
+    throw new ConfigError('ERR_CLI_URL', `"${url}" is not an rtsp:// URL; e.g. rtsp://127.0.0.1:8554/test`, { observed: url })
   try {
     parseRtspUrl(url)
   } catch (err) {
     const shown = stripCredentials(url)
-    throw new ConfigError('ERR_CLI_URL', `"${shown}": ${(err as Error).message}; e.g. rtsp://127.0.0.1:8554/test`, { observed: shown }, { cause: err })
+    throw new ConfigError(
+      'ERR_CLI_URL',
+      `"${shown}": ${(err as Error).message}; e.g. rtsp://127.0.0.1:8554/test`,
+      { observed: shown },
+      { cause: err },
+    )
   }
   return url
 }
@@ -95,7 +105,17 @@ export async function runProbe(cfg: ProbeConfig): Promise<number> {
   try {
     const d = await client.describe()
     if (cfg.json) {
-      const tracks = d.tracks.map((t) => ({ index: t.index, kind: t.kind, control: t.control, encodingName: t.format.encodingName, clockRate: t.format.clockRate, channels: t.format.channels, payloadType: t.format.payloadType, fmtp: Object.fromEntries(t.format.fmtp), ...t.info }))
+      const tracks = d.tracks.map((t) => ({
+        index: t.index,
+        kind: t.kind,
+        control: t.control,
+        encodingName: t.format.encodingName,
+        clockRate: t.format.clockRate,
+        channels: t.format.channels,
+        payloadType: t.format.payloadType,
+        fmtp: Object.fromEntries(t.format.fmtp),
+        ...t.info,
+      }))
       process.stdout.write(JSON.stringify({ url: d.url, server: d.server, contentBase: d.contentBase, tracks }, null, 2) + '\n')
     } else if (cfg.sdp) process.stdout.write(d.sdpText)
     else process.stdout.write(formatDescription(d))

@@ -54,9 +54,14 @@ export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
   const v = parsed.values
   const pos = parsed.positionals
   if (pos.length !== 2) {
-    throw new ConfigError('ERR_CLI_ARGS', `publish needs INPUT and URL, got ${pos.length} arguments; e.g. rtspkit publish clip.264 rtsp://127.0.0.1:8554/live`, { observed: pos })
+    throw new ConfigError(
+      'ERR_CLI_ARGS',
+      `publish needs INPUT and URL, got ${pos.length} arguments; e.g. rtspkit publish clip.264 rtsp://127.0.0.1:8554/live`,
+      { observed: pos },
+    )
   }
-  if (!/^rtsp:\/\//i.test(pos[1]!)) throw new ConfigError('ERR_CLI_URL', `"${pos[1]}" is not an rtsp:// URL; e.g. rtsp://127.0.0.1:8554/live`, { observed: pos[1] })
+  if (!/^rtsp:\/\//i.test(pos[1]!))
+    throw new ConfigError('ERR_CLI_URL', `"${pos[1]}" is not an rtsp:// URL; e.g. rtsp://127.0.0.1:8554/live`, { observed: pos[1] })
   const cfg: PublishConfig = {
     input: pos[0]!,
     url: pos[1]!,
@@ -87,7 +92,9 @@ export async function runPublish(cfg: PublishConfig): Promise<number> {
     const why = await waitForEnd(cfg.duration, Promise.race([source.done, lost]))
     source.stop()
     const stats = publisher.stats()
-    console.error(`rtspkit: ${why === 'done' ? 'done' : 'stopped'}: ${stats.map((s, i) => `${source.tracks[i]!.kind} ${source.tracks[i]!.codec}: ${s.frames} frames, ${s.packets} packets, ${megabytes(s.bytes)}`).join(' | ')}`)
+    console.error(
+      `rtspkit: ${why === 'done' ? 'done' : 'stopped'}: ${stats.map((s, i) => `${source.tracks[i]!.kind} ${source.tracks[i]!.codec}: ${s.frames} frames, ${s.packets} packets, ${megabytes(s.bytes)}`).join(' | ')}`,
+    )
     return 0
   } finally {
     source.stop()

@@ -129,13 +129,20 @@ export function parseRtpSendArgs(argv: string[]): RtpSendConfig | 'help' {
   if (parsed === 'help') return 'help'
   const v = parsed.values
   if (parsed.positionals.length !== 1) {
-    throw new ConfigError('ERR_CLI_ARGS', `rtp send needs exactly one INPUT (test, test:WxH@FPS or a file), got ${parsed.positionals.length}; see rtspkit rtp send --help`, { observed: parsed.positionals })
+    throw new ConfigError(
+      'ERR_CLI_ARGS',
+      `rtp send needs exactly one INPUT (test, test:WxH@FPS or a file), got ${parsed.positionals.length}; see rtspkit rtp send --help`,
+      { observed: parsed.positionals },
+    )
   }
-  if (v.to === undefined) throw new ConfigError('ERR_CLI_ARGS', 'rtp send needs --to HOST:PORT; see rtspkit rtp send --help', { observed: argv })
+  if (v.to === undefined)
+    throw new ConfigError('ERR_CLI_ARGS', 'rtp send needs --to HOST:PORT; see rtspkit rtp send --help', { observed: argv })
   const m = HOST_PORT.exec(v.to)
   const port = m ? Number(m[3]) : NaN
   if (!m || !Number.isInteger(port) || port < 1 || port > MAX_PORT - 1) {
-    throw new ConfigError('ERR_CLI_VALUE', `--to must look like HOST:PORT with PORT from 1 to ${MAX_PORT - 1}, got "${v.to}"`, { observed: v.to })
+    throw new ConfigError('ERR_CLI_VALUE', `--to must look like HOST:PORT with PORT from 1 to ${MAX_PORT - 1}, got "${v.to}"`, {
+      observed: v.to,
+    })
   }
   const cfg: RtpSendConfig = {
     input: parsed.positionals[0]!,
@@ -192,14 +199,25 @@ export async function runRtpSend(cfg: RtpSendConfig): Promise<number> {
     try {
       writeFileSync(cfg.sdp, sdp)
     } catch (err) {
-      throw new ConfigError('ERR_CLI_SDP', `cannot write ${cfg.sdp}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { observed: cfg.sdp }, { cause: err })
+      throw new ConfigError(
+        'ERR_CLI_SDP',
+        `cannot write ${cfg.sdp}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        { observed: cfg.sdp },
+        { cause: err },
+      )
     }
   }
   await session.start()
-  for (const s of session.stats()) console.error(`rtspkit: sending ${source.description}: ${s.kind} ${s.encodingName}/${s.clockRate}${s.channels !== undefined ? `/${s.channels}` : ''} (payload type ${s.payloadType}) to ${host}:${s.port}`)
-  const statsTimer = cfg.statsInterval > 0 ? setInterval(() => {
-    for (const s of session.stats()) console.error(`rtspkit: ${formatSendStats(host, s)}`)
-  }, cfg.statsInterval * MS_PER_SECOND) : undefined
+  for (const s of session.stats())
+    console.error(
+      `rtspkit: sending ${source.description}: ${s.kind} ${s.encodingName}/${s.clockRate}${s.channels !== undefined ? `/${s.channels}` : ''} (payload type ${s.payloadType}) to ${host}:${s.port}`,
+    )
+  const statsTimer =
+    cfg.statsInterval > 0
+      ? setInterval(() => {
+          for (const s of session.stats()) console.error(`rtspkit: ${formatSendStats(host, s)}`)
+        }, cfg.statsInterval * MS_PER_SECOND)
+      : undefined
   await waitForEnd(cfg.duration, source.done)
   if (statsTimer) clearInterval(statsTimer)
   await session.close()
@@ -245,7 +263,10 @@ export function parseRtpRecvArgs(argv: string[]): RtpRecvConfig | 'help' {
   if (parsed === 'help') return 'help'
   const v = parsed.values
   const pos = parsed.positionals
-  if (pos.length > 1) throw new ConfigError('ERR_CLI_ARGS', `rtp recv takes at most one SDP file, got ${pos.length} arguments; see rtspkit rtp recv --help`, { observed: pos })
+  if (pos.length > 1)
+    throw new ConfigError('ERR_CLI_ARGS', `rtp recv takes at most one SDP file, got ${pos.length} arguments; see rtspkit rtp recv --help`, {
+      observed: pos,
+    })
   const cfg: RtpRecvConfig = {
     pcm: v.pcm ?? false,
     statsInterval: secondsOption('stats-interval', v['stats-interval'], true) ?? DEFAULT_STATS_INTERVAL_S,
@@ -253,12 +274,18 @@ export function parseRtpRecvArgs(argv: string[]): RtpRecvConfig | 'help' {
   const streamOptions = (['port', 'codec', 'clock-rate', 'payload-type', 'channels', 'fmtp'] as const).filter((k) => v[k] !== undefined)
   if (pos.length === 1) {
     if (streamOptions.length > 0) {
-      throw new ConfigError('ERR_CLI_ARGS', `--${streamOptions[0]} cannot be used with an SDP file (the SDP says it); see rtspkit rtp recv --help`, { observed: streamOptions })
+      throw new ConfigError(
+        'ERR_CLI_ARGS',
+        `--${streamOptions[0]} cannot be used with an SDP file (the SDP says it); see rtspkit rtp recv --help`,
+        { observed: streamOptions },
+      )
     }
     cfg.sdpFile = pos[0]!
   } else {
     if (v.port === undefined || v.codec === undefined) {
-      throw new ConfigError('ERR_CLI_ARGS', 'rtp recv needs an SDP file, or --port N and --codec NAME; see rtspkit rtp recv --help', { observed: argv })
+      throw new ConfigError('ERR_CLI_ARGS', 'rtp recv needs an SDP file, or --port N and --codec NAME; see rtspkit rtp recv --help', {
+        observed: argv,
+      })
     }
     cfg.port = intOption('port', v.port, 1, MAX_PORT)!
     cfg.codec = v.codec
@@ -295,7 +322,11 @@ export function formatRecvStats(s: RtpReceiveStreamStats): string {
   return `port ${s.port} ${s.encodingName}: ${s.packets} packets (${megabytes(s.bytes)}), ${s.lost} lost (${pct}%), ${s.reordered} reordered, jitter ${s.jitterMs.toFixed(2)} ms, ${s.frames} frames${extra.length ? ', ' + extra.join(', ') : ''}`
 }
 
-function buildSession(cfg: RtpRecvConfig, onFrame: ConstructorParameters<typeof RtpReceiveSession>[0]['onFrame'], onGoodbye: (i: number) => void): RtpReceiveSession {
+function buildSession(
+  cfg: RtpRecvConfig,
+  onFrame: ConstructorParameters<typeof RtpReceiveSession>[0]['onFrame'],
+  onGoodbye: (i: number) => void,
+): RtpReceiveSession {
   const registry = createCodecRegistry()
   const common = {
     ...(cfg.host !== undefined ? { bindAddress: cfg.host } : {}),
@@ -314,7 +345,12 @@ function buildSession(cfg: RtpRecvConfig, onFrame: ConstructorParameters<typeof 
       text = readFileSync(cfg.sdpFile)
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      throw new ConfigError('ERR_CLI_SDP', `cannot read ${cfg.sdpFile}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { observed: cfg.sdpFile }, { cause: err })
+      throw new ConfigError(
+        'ERR_CLI_SDP',
+        `cannot read ${cfg.sdpFile}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+        { observed: cfg.sdpFile },
+        { cause: err },
+      )
     }
     try {
       return RtpReceiveSession.fromSdp(text, { ...common, registry })
@@ -348,18 +384,22 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
   let sinkError: unknown
   let allGone: () => void = () => {}
   const goodbye = new Promise<void>((resolve) => (allGone = resolve))
-  const session = buildSession(cfg, (frame, i) => {
-    if (i !== sinkStream || !sink || sinkError) return
-    try {
-      sink.write(frame)
-    } catch (err) {
-      sinkError = err
-      allGone() // cannot write: stop now
-    }
-  }, () => {
-    const stats = session.stats()
-    if (stats.every((s) => s.goodbye || s.packets === 0) && stats.some((s) => s.goodbye)) allGone()
-  })
+  const session = buildSession(
+    cfg,
+    (frame, i) => {
+      if (i !== sinkStream || !sink || sinkError) return
+      try {
+        sink.write(frame)
+      } catch (err) {
+        sinkError = err
+        allGone() // cannot write: stop now
+      }
+    },
+    () => {
+      const stats = session.stats()
+      if (stats.every((s) => s.goodbye || s.packets === 0) && stats.some((s) => s.goodbye)) allGone()
+    },
+  )
   const formats = session.formats
   if (cfg.out !== undefined) {
     const out = cfg.out
@@ -367,7 +407,10 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
     if (sinkStream < 0) {
       const what = formats.map((f) => f.params.encodingName).join(' or ')
       const fits = [...new Set(formats.flatMap((f) => sinkExtensionsFor(f.codec)))]
-      throw new ConfigError('ERR_CLI_OUT', `cannot write a ${what} stream to ${out}; use ${fits.join(' ')}`, { observed: out, allowed: fits })
+      throw new ConfigError('ERR_CLI_OUT', `cannot write a ${what} stream to ${out}; use ${fits.join(' ')}`, {
+        observed: out,
+        allowed: fits,
+      })
     }
     const f = formats[sinkStream]!
     sink = openSink(out, { codec: f.codec, params: f.params, decodeG711: cfg.pcm, stdout: process.stdout })
@@ -380,12 +423,17 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
   }
   for (const f of formats) {
     const ch = f.params.channels !== undefined && f.codec.kind === 'audio' ? `/${f.params.channels}` : ''
-    console.error(`rtspkit: receiving ${f.params.encodingName}/${f.params.clockRate}${ch} on UDP port ${f.port}${f.codec.passthrough ? ' (unknown format: raw payloads)' : ''}`)
+    console.error(
+      `rtspkit: receiving ${f.params.encodingName}/${f.params.clockRate}${ch} on UDP port ${f.port}${f.codec.passthrough ? ' (unknown format: raw payloads)' : ''}`,
+    )
   }
   if (sink) console.error(`rtspkit: writing ${sink.description}`)
-  const statsTimer = cfg.statsInterval > 0 ? setInterval(() => {
-    for (const s of session.stats()) console.error(`rtspkit: ${formatRecvStats(s)}`)
-  }, cfg.statsInterval * MS_PER_SECOND) : undefined
+  const statsTimer =
+    cfg.statsInterval > 0
+      ? setInterval(() => {
+          for (const s of session.stats()) console.error(`rtspkit: ${formatRecvStats(s)}`)
+        }, cfg.statsInterval * MS_PER_SECOND)
+      : undefined
   const why = await waitForEnd(cfg.duration, goodbye)
   if (statsTimer) clearInterval(statsTimer)
   await session.close()
@@ -393,7 +441,10 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
   if (sinkError) throw sinkError
   const stats = session.stats()
   for (const s of stats) console.error(`rtspkit: done${why === 'done' ? ' (sender said BYE)' : ''}: ${formatRecvStats(s)}`)
-  if (sink) console.error(`rtspkit: wrote ${sink.framesWritten} frames to ${sink.description}${sink.framesSkipped ? `, skipped ${sink.framesSkipped} before the first keyframe` : ''}`)
+  if (sink)
+    console.error(
+      `rtspkit: wrote ${sink.framesWritten} frames to ${sink.description}${sink.framesSkipped ? `, skipped ${sink.framesSkipped} before the first keyframe` : ''}`,
+    )
   if (stats.every((s) => s.packets === 0)) {
     console.error(`rtspkit: no RTP packets received on UDP port ${formats.map((f) => f.port).join(', ')}`)
     return 1
@@ -410,7 +461,8 @@ export async function runRtpCommand(argv: string[]): Promise<number> {
     process.stdout.write(RTP_HELP)
     return 0
   }
-  if (sub === undefined) throw new ConfigError('ERR_CLI_ARGS', 'rtp needs a command: send or recv; see rtspkit rtp --help', { observed: argv })
+  if (sub === undefined)
+    throw new ConfigError('ERR_CLI_ARGS', 'rtp needs a command: send or recv; see rtspkit rtp --help', { observed: argv })
   if (sub === 'send') {
     const cfg = parseRtpSendArgs(rest)
     if (cfg === 'help') {
@@ -427,5 +479,8 @@ export async function runRtpCommand(argv: string[]): Promise<number> {
     }
     return runRtpRecv(cfg)
   }
-  throw new ConfigError('ERR_CLI_ARGS', `unknown rtp command "${sub}"; use rtp send or rtp recv`, { observed: sub, allowed: ['send', 'recv'] })
+  throw new ConfigError('ERR_CLI_ARGS', `unknown rtp command "${sub}"; use rtp send or rtp recv`, {
+    observed: sub,
+    allowed: ['send', 'recv'],
+  })
 }

@@ -137,41 +137,49 @@ export interface ServeConfig {
 
 function logLevelOption(value: string | undefined, verbose: boolean): LogLevel {
   if (value === undefined) return verbose ? 'debug' : 'info'
-  if (!isLogLevel(value)) throw new ConfigError('ERR_CLI_VALUE', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`, { observed: value, allowed: LOG_LEVELS })
+  if (!isLogLevel(value))
+    throw new ConfigError('ERR_CLI_VALUE', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`, {
+      observed: value,
+      allowed: LOG_LEVELS,
+    })
   return value
 }
 
 function logFormatOption(value: string | undefined): LogFormat {
   if (value === undefined) return 'pretty'
-  if (value !== 'pretty' && value !== 'json') throw new ConfigError('ERR_CLI_VALUE', `--log-format must be pretty or json, got "${value}"`, { observed: value, allowed: ['pretty', 'json'] })
+  if (value !== 'pretty' && value !== 'json')
+    throw new ConfigError('ERR_CLI_VALUE', `--log-format must be pretty or json, got "${value}"`, {
+      observed: value,
+      allowed: ['pretty', 'json'],
+    })
   return value
 }
 
 /** Parses `serve` arguments; throws ConfigError with a one-line message on anything wrong. */
 export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   const parsed = parseOptionArgs('serve', argv, {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'public-host': { type: 'string' },
-      path: { type: 'string', multiple: true },
-      fps: { type: 'string' },
-      size: { type: 'string' },
-      'rtp-ports': { type: 'string' },
-      'session-timeout': { type: 'string' },
-      'max-sessions': { type: 'string' },
-      'relay-close-after': { type: 'string' },
-      auth: { type: 'string', multiple: true },
-      'relay-always-on': { type: 'boolean' },
-      record: { type: 'string' },
-      'record-segment': { type: 'string' },
-      verbose: { type: 'boolean' },
-      'log-level': { type: 'string' },
-      'log-format': { type: 'string' },
-      config: { type: 'string' },
-      'api-port': { type: 'string' },
-      'api-host': { type: 'string' },
-      'no-api': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'public-host': { type: 'string' },
+    path: { type: 'string', multiple: true },
+    fps: { type: 'string' },
+    size: { type: 'string' },
+    'rtp-ports': { type: 'string' },
+    'session-timeout': { type: 'string' },
+    'max-sessions': { type: 'string' },
+    'relay-close-after': { type: 'string' },
+    auth: { type: 'string', multiple: true },
+    'relay-always-on': { type: 'boolean' },
+    record: { type: 'string' },
+    'record-segment': { type: 'string' },
+    verbose: { type: 'boolean' },
+    'log-level': { type: 'string' },
+    'log-format': { type: 'string' },
+    config: { type: 'string' },
+    'api-port': { type: 'string' },
+    'api-host': { type: 'string' },
+    'no-api': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   })
   if (parsed === 'help') return 'help'
   const v = parsed.values
@@ -198,7 +206,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     auth: new Map(),
   }
   if (v.record !== undefined) {
-    if (v.record === '') throw new ConfigError('ERR_CLI_VALUE', '--record needs a directory, e.g. --record recordings', { observed: v.record })
+    if (v.record === '')
+      throw new ConfigError('ERR_CLI_VALUE', '--record needs a directory, e.g. --record recordings', { observed: v.record })
     cfg.recordDir = v.record
   }
   if (cfg.recordSegment !== undefined && cfg.recordDir === undefined) {
@@ -214,10 +223,13 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   const seen = new Set<string>()
   for (const p of v.path ?? []) {
     const eq = p.indexOf('=')
-    if (eq <= 0) throw new ConfigError('ERR_CLI_PATH', `--path must look like NAME=SOURCE (e.g. cam=file:clip.264), got "${p}"`, { observed: p })
+    if (eq <= 0)
+      throw new ConfigError('ERR_CLI_PATH', `--path must look like NAME=SOURCE (e.g. cam=file:clip.264), got "${p}"`, { observed: p })
     const name = p.slice(0, eq).replace(/^\/+|\/+$/g, '')
     if (!/^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/.test(name)) {
-      throw new ConfigError('ERR_CLI_PATH', `path name "${name}" may only use letters, digits, '.', '_', '-', '~' and '/'`, { observed: name })
+      throw new ConfigError('ERR_CLI_PATH', `path name "${name}" may only use letters, digits, '.', '_', '-', '~' and '/'`, {
+        observed: name,
+      })
     }
     if (seen.has(name)) throw new ConfigError('ERR_CLI_PATH', `path "${name}" is given twice`, { observed: name })
     seen.add(name)
@@ -231,7 +243,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   }
   for (const a of v.auth ?? []) {
     const m = /^([^=]+)=([^:]+):(.*)$/.exec(a)
-    if (!m) throw new ConfigError('ERR_CLI_AUTH', `--auth must look like NAME=USER:PASS (e.g. cam=admin:secret), got "${a}"`, { observed: a })
+    if (!m)
+      throw new ConfigError('ERR_CLI_AUTH', `--auth must look like NAME=USER:PASS (e.g. cam=admin:secret), got "${a}"`, { observed: a })
     const name = m[1]!.replace(/^\/+|\/+$/g, '')
     const users = cfg.auth.get(name) ?? []
     users.push({ username: m[2]!, password: m[3]! })
@@ -255,20 +268,31 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (cfg.logLevelGiven) server.logLevel = cfg.logLevel
   if (cfg.logFormatGiven) server.logFormat = cfg.logFormat
   const overrides: ConfigOverrides = { server, ...(Object.keys(cfg.api).length > 0 ? { api: cfg.api } : {}) }
-  if (cfg.recordDir !== undefined) overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
+  if (cfg.recordDir !== undefined)
+    overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
   if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }
-  if (cfg.flagPaths.length > 0) overrides.paths = Object.fromEntries(cfg.flagPaths.map((p) => [p.name, { source: p.source, ...(p.relay ? { onDemand: !cfg.relayAlwaysOn } : {}) }]))
-  const config = cfg.configFile !== undefined
-    ? loadConfig({ file: cfg.configFile, env, overrides })
-    : parseConfig({ text: cfg.flagPaths.length > 0 ? 'paths: {}\n' : undefined, fileName: 'defaults', env, overrides })
+  if (cfg.flagPaths.length > 0)
+    overrides.paths = Object.fromEntries(
+      cfg.flagPaths.map((p) => [p.name, { source: p.source, ...(p.relay ? { onDemand: !cfg.relayAlwaysOn } : {}) }]),
+    )
+  const config =
+    cfg.configFile !== undefined
+      ? loadConfig({ file: cfg.configFile, env, overrides })
+      : parseConfig({ text: cfg.flagPaths.length > 0 ? 'paths: {}\n' : undefined, fileName: 'defaults', env, overrides })
   // Flags that reach across the file's entries.
   if (cfg.recordDir !== undefined) for (const p of config.paths) p.record = true
   if (cfg.relayAlwaysOn) for (const p of config.paths) if (/^(rtsp|ffmpeg):/i.test(p.source)) p.onDemand = false
   for (const [name, users] of cfg.auth) {
     const path = config.paths.find((p) => p.name === name)
-    if (!path) throw new ConfigError('ERR_CLI_AUTH', `--auth names path "${name}", which is not served (paths: ${config.paths.map((p) => p.name).join(', ')})`, { observed: name })
+    if (!path)
+      throw new ConfigError(
+        'ERR_CLI_AUTH',
+        `--auth names path "${name}", which is not served (paths: ${config.paths.map((p) => p.name).join(', ')})`,
+        { observed: name },
+      )
     for (const u of users) {
-      if (!config.users.some((x) => x.name === u.username)) config.users.push({ name: u.username, password: `plain:${u.password}`, ips: [], admin: false })
+      if (!config.users.some((x) => x.name === u.username))
+        config.users.push({ name: u.username, password: `plain:${u.password}`, ips: [], admin: false })
     }
     path.read = users.map((u) => u.username)
     path.publish = users.map((u) => u.username)
@@ -285,7 +309,9 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   // The start-up banner: plain lines on a terminal, log events in JSON mode.
   const banner = (m: string): void => (config.server.logFormat === 'json' ? logger.info(m) : console.log(m))
   for (const p of app.paths()) banner(`${app.server.urlFor(p.name)}  <- ${p.description}`)
-  for (const p of config.paths) if (p.name.startsWith('~') || p.name === 'all_others') banner(`${app.server.urlFor('')}${p.name}  <- ${p.source} (paths matching it, when first requested)`)
+  for (const p of config.paths)
+    if (p.name.startsWith('~') || p.name === 'all_others')
+      banner(`${app.server.urlFor('')}${p.name}  <- ${p.source} (paths matching it, when first requested)`)
   if (app.apiUrl) banner(`${app.apiUrl}/  <- dashboard; HTTP API at /v1, Prometheus metrics at /metrics`)
   banner(`rtspkit listening on port ${app.server.port}; press Ctrl+C to stop`)
 
@@ -302,7 +328,13 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
     if (diff.empty) logger.info(`reload (${why}): nothing changed`)
     else {
       const p = diff.paths
-      const parts = [...diff.settings.map((c) => c.key), ...p.added.map((n) => `+${n}`), ...p.removed.map((n) => `-${n}`), ...p.changed.map((n) => `~${n}`), ...(diff.access || p.accessChanged.length ? ['access'] : [])]
+      const parts = [
+        ...diff.settings.map((c) => c.key),
+        ...p.added.map((n) => `+${n}`),
+        ...p.removed.map((n) => `-${n}`),
+        ...p.changed.map((n) => `~${n}`),
+        ...(diff.access || p.accessChanged.length ? ['access'] : []),
+      ]
       logger.info(`reload (${why}): ${parts.join(', ')}`)
     }
   }
@@ -326,7 +358,10 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
       process.off('SIGHUP', onHup)
       watcher?.close()
       if (debounce) clearTimeout(debounce)
-      app.stop().then(() => resolve(0), () => resolve(1))
+      app.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      )
     }
     process.on('SIGINT', shutdown)
     process.on('SIGTERM', shutdown)

@@ -67,7 +67,9 @@ export async function runView(cfg: ViewConfig): Promise<number> {
   const view = new ViewServer({ url: cfg.url, port: cfg.port, client: { transport: cfg.transport, ...clientOptions(cfg) } })
   await view.start()
   view.session.on('state', (s) => {
-    const t = s.track ? ` (${s.track.encodingName}${s.track.width ? ` ${s.track.width}x${s.track.height}` : ''}${s.transport ? ` over ${s.transport.toUpperCase()}` : ''})` : ''
+    const t = s.track
+      ? ` (${s.track.encodingName}${s.track.width ? ` ${s.track.width}x${s.track.height}` : ''}${s.transport ? ` over ${s.transport.toUpperCase()}` : ''})`
+      : ''
     console.error(`rtspkit: ${s.state}${t}${s.error ? `: ${s.error}` : ''}`)
   })
   try {

@@ -64,8 +64,19 @@ export class ClientConnection {
     this.opts = opts
     socket.setNoDelay(true)
     socket.on('data', (chunk) => this.onData(chunk))
-    socket.on('error', (err) => this.fail(new ProtocolError('ERR_RTSP_CONNECTION', `connection to ${opts.host}:${opts.port} failed: ${err.message}`, { observed: (err as NodeJS.ErrnoException).code }, { cause: err })))
-    socket.on('close', () => this.fail(new ProtocolError('ERR_RTSP_CONNECTION_CLOSED', `connection to ${opts.host}:${opts.port} closed by the server`, {})))
+    socket.on('error', (err) =>
+      this.fail(
+        new ProtocolError(
+          'ERR_RTSP_CONNECTION',
+          `connection to ${opts.host}:${opts.port} failed: ${err.message}`,
+          { observed: (err as NodeJS.ErrnoException).code },
+          { cause: err },
+        ),
+      ),
+    )
+    socket.on('close', () =>
+      this.fail(new ProtocolError('ERR_RTSP_CONNECTION_CLOSED', `connection to ${opts.host}:${opts.port} closed by the server`, {})),
+    )
   }
 
   static connect(opts: ClientConnectionOptions): Promise<ClientConnection> {
@@ -73,11 +84,22 @@ export class ClientConnection {
       const socket = net.connect({ host: opts.host, port: opts.port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) })
       const timer = setTimeout(() => {
         socket.destroy()
-        reject(new ProtocolError('ERR_RTSP_CONNECT_TIMEOUT', `connecting to ${opts.host}:${opts.port} timed out after ${opts.timeoutMs} ms`, { observed: opts.timeoutMs }))
+        reject(
+          new ProtocolError('ERR_RTSP_CONNECT_TIMEOUT', `connecting to ${opts.host}:${opts.port} timed out after ${opts.timeoutMs} ms`, {
+            observed: opts.timeoutMs,
+          }),
+        )
       }, opts.timeoutMs)
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer)
-        reject(new ProtocolError('ERR_RTSP_CONNECT', `cannot connect to ${opts.host}:${opts.port}: ${err.code ?? err.message}`, { observed: err.code }, { cause: err }))
+        reject(
+          new ProtocolError(
+            'ERR_RTSP_CONNECT',
+            `cannot connect to ${opts.host}:${opts.port}: ${err.code ?? err.message}`,
+            { observed: err.code },
+            { cause: err },
+          ),
+        )
       })
       socket.once('connect', () => {
         clearTimeout(timer)
@@ -101,7 +123,8 @@ export class ClientConnection {
 
   /** Sends a request with the next CSeq; resolves with its response, whatever its status. */
   request(method: string, uri: string, headers: RtspHeaders, body: Buffer = Buffer.alloc(0)): Promise<RtspResponse> {
-    if (this.closed) return Promise.reject(new ProtocolError('ERR_RTSP_CONNECTION_CLOSED', `cannot send ${method}: the connection is closed`, {}))
+    if (this.closed)
+      return Promise.reject(new ProtocolError('ERR_RTSP_CONNECTION_CLOSED', `cannot send ${method}: the connection is closed`, {}))
     const cseq = this.nextCseq++
     const h = new RtspHeaders([['CSeq', String(cseq)], ...headers.entries()])
     const bytes = serializeRequest({ method, uri, version: RTSP_VERSION, headers: h, body })
@@ -114,7 +137,8 @@ export class ClientConnection {
    * bytes matter (the teaching project's). Resolves with its response like request().
    */
   requestRaw(method: string, uri: string, format: (cseq: number) => Buffer): Promise<RtspResponse> {
-    if (this.closed) return Promise.reject(new ProtocolError('ERR_RTSP_CONNECTION_CLOSED', `cannot send ${method}: the connection is closed`, {}))
+    if (this.closed)
+      return Promise.reject(new ProtocolError('ERR_RTSP_CONNECTION_CLOSED', `cannot send ${method}: the connection is closed`, {}))
     const cseq = this.nextCseq++
     const bytes = format(cseq)
     if (this.opts.onDialogue) this.opts.onDialogue('send', bytes.toString('utf8'))
@@ -125,7 +149,12 @@ export class ClientConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.remove(cseq)
-        reject(new ProtocolError('ERR_RTSP_TIMEOUT', `${method} ${uri} timed out after ${this.opts.timeoutMs} ms`, { observed: this.opts.timeoutMs, method }))
+        reject(
+          new ProtocolError('ERR_RTSP_TIMEOUT', `${method} ${uri} timed out after ${this.opts.timeoutMs} ms`, {
+            observed: this.opts.timeoutMs,
+            method,
+          }),
+        )
       }, this.opts.timeoutMs)
       this.pending.push({ cseq, method, uri, resolve, reject, timer })
       this.socket.write(bytes)

@@ -37,7 +37,10 @@ export class UdpTrackTransport implements TrackTransport {
   private serverRtcpPort: number | undefined
   private closed = false
 
-  private constructor(private readonly pair: UdpPair, private readonly serverHost: string) {
+  private constructor(
+    private readonly pair: UdpPair,
+    private readonly serverHost: string,
+  ) {
     pair.rtp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, false))
     pair.rtcp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, true))
   }
@@ -97,7 +100,11 @@ export class UdpTrackTransport implements TrackTransport {
 export class InterleavedTrackTransport implements TrackTransport {
   readonly kind = 'tcp'
 
-  constructor(private readonly conn: ClientConnection, readonly rtpChannel: number, readonly rtcpChannel: number) {}
+  constructor(
+    private readonly conn: ClientConnection,
+    readonly rtpChannel: number,
+    readonly rtcpChannel: number,
+  ) {}
 
   sendRtp(data: Buffer): void {
     this.conn.writeInterleaved(this.rtpChannel, data)

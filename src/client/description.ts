@@ -133,7 +133,9 @@ export function describeResponse(opts: { url: string; headers: RtspHeaders; body
   for (const media of rtpMedia) {
     const control = getAttribute(media.attributes, 'control')
     if (control === undefined && rtpMedia.length > 1) continue
-    const candidates = media.formats.map((f) => (/^\d+$/.test(f) ? tolerant(() => formatParams(media, Number(f))) : undefined)).filter((f): f is FormatParams => f !== undefined)
+    const candidates = media.formats
+      .map((f) => (/^\d+$/.test(f) ? tolerant(() => formatParams(media, Number(f))) : undefined))
+      .filter((f): f is FormatParams => f !== undefined)
     const format = candidates.find((p) => opts.registry.byEncodingName(p.encodingName)) ?? candidates[0]
     if (!format) continue
     const kind = media.type === 'video' || media.type === 'audio' ? media.type : 'application'

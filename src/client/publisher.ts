@@ -67,7 +67,12 @@ export function planPublishTracks(infos: readonly TrackInfo[], random: Random, m
     while (ssrcs.has(ssrc)) ssrc = (ssrc + 1) >>> 0
     ssrcs.add(ssrc)
     const isStatic = info.codec === 'jpeg' || info.codec === 'pcmu' || info.codec === 'pcma'
-    const media = createMediaTrack(info, { ssrc, initialSequence: random.u16(), maxPacketSize, ...(isStatic ? {} : { payloadType: nextDynamic++ }) })
+    const media = createMediaTrack(info, {
+      ssrc,
+      initialSequence: random.u16(),
+      maxPacketSize,
+      ...(isStatic ? {} : { payloadType: nextDynamic++ }),
+    })
     return {
       media,
       control: `trackID=${i}`,
@@ -127,7 +132,8 @@ export class RecordSession implements ClientPublisher {
   pushFrame(trackIndex: number, frame: Buffer | Buffer[], ptsMs: number): boolean {
     if (this.ended) return false
     const t = this.plan[trackIndex]
-    if (!t) throw new ConfigError('ERR_RECORD_TRACK', `no track ${trackIndex}`, { observed: trackIndex, allowed: `0..${this.plan.length - 1}` })
+    if (!t)
+      throw new ConfigError('ERR_RECORD_TRACK', `no track ${trackIndex}`, { observed: trackIndex, allowed: `0..${this.plan.length - 1}` })
     if (!t.transport) return false
     const unit = t.media.packetize(frame, this.rtpTimestamp(t, ptsMs))
     t.lastPtsMs = ptsMs

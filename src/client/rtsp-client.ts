@@ -43,7 +43,15 @@ import { ChannelRouter, InterleavedTrackTransport, UdpTrackTransport, type Track
 import { describeResponse, resolveControl, type ClientDescription, type ClientTrack } from './description.js'
 import { DEFAULT_RTCP_INTERVAL_MS, RecordSession, planPublishTracks, publishSdp, type ClientPublisher } from './publisher.js'
 import { TrackReceiver, type ClientFrame, type ClientTrackStats } from './track-receiver.js'
-import { formatTeachingRequest, TEACHING_END_SILENCE_MS, TEACHING_PROBE_MS, teachingDescription, teachingFileName, teachingSink, type TeachingMethod } from './teaching-dialect.js'
+import {
+  formatTeachingRequest,
+  TEACHING_END_SILENCE_MS,
+  TEACHING_PROBE_MS,
+  teachingDescription,
+  teachingFileName,
+  teachingSink,
+  type TeachingMethod,
+} from './teaching-dialect.js'
 
 export const DEFAULT_USER_AGENT = 'rtspkit/0.1.0'
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
@@ -185,8 +193,13 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     super()
     this.opts = options
     const parsed = parseRtspUrl(url)
-    if (parsed.host === '') throw new ConfigError('ERR_CLIENT_URL', `not an absolute rtsp:// URL: ${stripCredentials(url)}`, { observed: stripCredentials(url) })
-    if (parsed.scheme !== 'rtsp') throw new ConfigError('ERR_CLIENT_SCHEME', `${parsed.scheme}:// is not supported; use rtsp://`, { observed: parsed.scheme, allowed: ['rtsp'] })
+    if (parsed.host === '')
+      throw new ConfigError('ERR_CLIENT_URL', `not an absolute rtsp:// URL: ${stripCredentials(url)}`, { observed: stripCredentials(url) })
+    if (parsed.scheme !== 'rtsp')
+      throw new ConfigError('ERR_CLIENT_SCHEME', `${parsed.scheme}:// is not supported; use rtsp://`, {
+        observed: parsed.scheme,
+        allowed: ['rtsp'],
+      })
     const username = options.username ?? parsed.username
     const password = options.password ?? parsed.password ?? ''
     this.credentials = username !== undefined ? { username, password } : undefined
@@ -198,7 +211,10 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     this.cname = `rtspkit@${this.random.u32().toString(16)}`
     this.teaching = options.dialect === 'teaching'
     if (this.teaching && options.transport === 'tcp') {
-      throw new ConfigError('ERR_CLIENT_TRANSPORT', 'the teaching dialect has RTP over UDP only', { observed: 'tcp', allowed: ['udp', 'auto'] })
+      throw new ConfigError('ERR_CLIENT_TRANSPORT', 'the teaching dialect has RTP over UDP only', {
+        observed: 'tcp',
+        allowed: ['udp', 'auto'],
+      })
     }
   }
 
@@ -247,7 +263,10 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       const location = res.headers.get('Location')
       if (REDIRECT_STATUSES.has(res.statusCode) && location !== undefined) {
         if (redirects >= maxRedirects) {
-          throw new ProtocolError('ERR_RTSP_REDIRECTS', `DESCRIBE ${this.currentUrl}: more than ${maxRedirects} redirects`, { observed: redirects + 1, allowed: maxRedirects })
+          throw new ProtocolError('ERR_RTSP_REDIRECTS', `DESCRIBE ${this.currentUrl}: more than ${maxRedirects} redirects`, {
+            observed: redirects + 1,
+            allowed: maxRedirects,
+          })
         }
         this.redirect(location)
         continue
@@ -267,7 +286,8 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
    */
   async setup(opts: { tracks?: number[] } = {}): Promise<void> {
     this.checkOpen()
-    if (this.state === 'recording') throw new StateError('ERR_CLIENT_STATE', 'cannot set up playing while recording', { observed: this.state })
+    if (this.state === 'recording')
+      throw new StateError('ERR_CLIENT_STATE', 'cannot set up playing while recording', { observed: this.state })
     if (this.setups.length > 0) {
       this.checkSameTracks(opts.tracks)
       return
@@ -307,7 +327,11 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
 
   async pause(): Promise<void> {
     this.checkOpen()
-    if (this.state !== 'playing') throw new StateError('ERR_CLIENT_STATE', `pause() needs a playing session, the client is ${this.state}`, { observed: this.state, allowed: 'playing' })
+    if (this.state !== 'playing')
+      throw new StateError('ERR_CLIENT_STATE', `pause() needs a playing session, the client is ${this.state}`, {
+        observed: this.state,
+        allowed: 'playing',
+      })
     const uri = this.aggregateUrl()
     const res = await this.controlRequest('PAUSE', uri)
     if (!isOk(res)) throw statusError('PAUSE', uri, res)
@@ -321,20 +345,30 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
    */
   async record(tracks: readonly TrackInfo[]): Promise<ClientPublisher> {
     this.checkOpen()
-    if (this.state !== 'idle') throw new StateError('ERR_CLIENT_STATE', `record() needs a fresh client, this one is ${this.state}`, { observed: this.state, allowed: 'idle' })
+    if (this.state !== 'idle')
+      throw new StateError('ERR_CLIENT_STATE', `record() needs a fresh client, this one is ${this.state}`, {
+        observed: this.state,
+        allowed: 'idle',
+      })
     const plan = planPublishTracks(tracks, this.random, this.opts.maxPacketSize)
     const conn = await this.connection()
-    const sdp = publishSdp(plan, { origin: conn.localAddress.replace(/^::ffff:/, '') || '127.0.0.1', sessionName: 'rtspkit', tool: this.userAgent })
+    const sdp = publishSdp(plan, {
+      origin: conn.localAddress.replace(/^::ffff:/, '') || '127.0.0.1',
+      sessionName: 'rtspkit',
+      tool: this.userAgent,
+    })
     const url = this.currentUrl
     const announced = await this.request('ANNOUNCE', url, new RtspHeaders({ 'Content-Type': 'application/sdp' }), Buffer.from(sdp))
     if (!isOk(announced)) throw statusError('ANNOUNCE', url, announced)
     this.mode = this.opts.transport === 'udp' ? 'udp' : 'tcp'
-    const session = new RecordSession(tracks, plan, this.clock, this.cname, this.opts.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS, () => this.close())
+    const session = new RecordSession(tracks, plan, this.clock, this.cname, this.opts.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS, () =>
+      this.close(),
+    )
     const transports: TrackTransport[] = []
     const ignore: TrackSink = { onRtp() {}, onRtcp() {} } // receiver reports about our stream: not used yet
     try {
       for (let i = 0; i < plan.length; i++) {
-        transports.push(await this.setupOne(resolveControl(url, session.controls[i]!), i, this.mode, ignore, 'record'))
+        transports.push(await this.setupOne(resolveControl(url, session.controls[i]), i, this.mode, ignore, 'record'))
       }
       const res = await this.request('RECORD', url, new RtspHeaders({ Range: 'npt=0.000-' }))
       if (!isOk(res)) throw statusError('RECORD', url, res)
@@ -388,7 +422,9 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       return
     }
     let timer: NodeJS.Timeout | undefined
-    const silent = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.opts.dialectProbeMs ?? TEACHING_PROBE_MS)))
+    const silent = new Promise<false>(
+      (resolve) => (timer = setTimeout(() => resolve(false), this.opts.dialectProbeMs ?? TEACHING_PROBE_MS)),
+    )
     const outcome = await Promise.race([answered, silent])
     clearTimeout(timer)
     if (outcome) return
@@ -451,18 +487,31 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       const res = await conn.request(method, uri, h, body)
       if (res.statusCode !== 401) return res
       if (!this.credentials) {
-        throw new AuthError('ERR_AUTH_REQUIRED', `${method} ${uri} failed: 401 ${res.reason} (no credentials given)`, { status: 401, reason: res.reason, method })
+        throw new AuthError('ERR_AUTH_REQUIRED', `${method} ${uri} failed: 401 ${res.reason} (no credentials given)`, {
+          status: 401,
+          reason: res.reason,
+          method,
+        })
       }
       const challenges = res.headers.getAll('WWW-Authenticate')
       if (challenges.length === 0) {
-        throw new AuthError('ERR_AUTH_NO_CHALLENGE', `${method} ${uri} failed: 401 ${res.reason} without WWW-Authenticate`, { status: 401, reason: res.reason, method })
+        throw new AuthError('ERR_AUTH_NO_CHALLENGE', `${method} ${uri} failed: 401 ${res.reason} without WWW-Authenticate`, {
+          status: 401,
+          reason: res.reason,
+          method,
+        })
       }
       this.auth ??= new ClientAuthenticator(this.credentials, this.random)
       const outcome = this.auth.handleChallenges(challenges)
       // One retry per request: the first 401, or a 401 on a new connection whose nonce we do not know yet.
       const retry = attempt === 0 || (outcome.stale && staleRetries++ < MAX_STALE_RETRIES)
       if (!retry) {
-        throw new AuthError('ERR_AUTH_REJECTED', `${method} ${uri} failed: 401 ${res.reason} (credentials rejected)`, { status: 401, reason: res.reason, method, scheme: outcome.scheme })
+        throw new AuthError('ERR_AUTH_REJECTED', `${method} ${uri} failed: 401 ${res.reason} (credentials rejected)`, {
+          status: 401,
+          reason: res.reason,
+          method,
+          scheme: outcome.scheme,
+        })
       }
     }
   }
@@ -520,7 +569,10 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   /** Once set up, the tracks cannot change without a new session. */
   private checkSameTracks(tracks: number[] | undefined): void {
     if (tracks === undefined || (tracks.length === this.playTracks.length && tracks.every((t, i) => t === this.playTracks[i]))) return
-    throw new StateError('ERR_CLIENT_STATE', `the session is set up with tracks ${this.playTracks.join(', ')}, not ${tracks.join(', ')}`, { observed: tracks, allowed: this.playTracks })
+    throw new StateError('ERR_CLIENT_STATE', `the session is set up with tracks ${this.playTracks.join(', ')}, not ${tracks.join(', ')}`, {
+      observed: tracks,
+      allowed: this.playTracks,
+    })
   }
 
   private async setupTracks(mode: 'udp' | 'tcp'): Promise<void> {
@@ -557,8 +609,18 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   }
 
   /** One SETUP; on success the transport is connected to `sink`. */
-  private async setupOne(uri: string, ordinal: number, mode: 'udp' | 'tcp', sink: TrackSink, purpose: 'play' | 'record'): Promise<TrackTransport> {
-    const base = { protocol: mode === 'tcp' ? 'RTP/AVP/TCP' : 'RTP/AVP', delivery: 'unicast' as const, ...(purpose === 'record' ? { mode: 'record' } : {}) }
+  private async setupOne(
+    uri: string,
+    ordinal: number,
+    mode: 'udp' | 'tcp',
+    sink: TrackSink,
+    purpose: 'play' | 'record',
+  ): Promise<TrackTransport> {
+    const base = {
+      protocol: mode === 'tcp' ? 'RTP/AVP/TCP' : 'RTP/AVP',
+      delivery: 'unicast' as const,
+      ...(purpose === 'record' ? { mode: 'record' } : {}),
+    }
     let udp: UdpTrackTransport | undefined
     let spec: Partial<TransportSpec> & { protocol: string }
     if (mode === 'udp') {
@@ -569,9 +631,14 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       spec = { ...base, interleaved: [ordinal * 2, ordinal * 2 + 1] }
     }
     try {
-      const res = this.teaching && udp
-        ? await (await this.connection()).requestRaw('SETUP', uri, (cseq) => formatTeachingRequest('SETUP', teachingFileName(this.currentUrl), cseq, { rtpPort: udp!.clientPorts[0] }))
-        : await this.request('SETUP', uri, new RtspHeaders({ Transport: formatTransport(spec) }))
+      const res =
+        this.teaching && udp
+          ? await (
+              await this.connection()
+            ).requestRaw('SETUP', uri, (cseq) =>
+              formatTeachingRequest('SETUP', teachingFileName(this.currentUrl), cseq, { rtpPort: udp.clientPorts[0] }),
+            )
+          : await this.request('SETUP', uri, new RtspHeaders({ Transport: formatTransport(spec) }))
       if (!isOk(res)) throw statusError('SETUP', uri, res)
       const sessionHeader = res.headers.get('Session')
       if (sessionHeader !== undefined) {
@@ -685,18 +752,27 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   private startWatchdog(): void {
     this.stopWatchdog()
     const limit = this.opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS
-    this.watchdogTimer = setInterval(() => {
-      if (this.state !== 'playing' || this.reconnecting) return
-      const now = this.clock.monoMs()
-      const last = Math.max(this.playStartedMs, ...[...this.receivers.values()].map((r) => r.lastPacketMs ?? 0))
-      if (this.teaching && last > this.playStartedMs && now - last > TEACHING_END_SILENCE_MS) {
-        void this.close() // the end of its file
-        return
-      }
-      if (now - last > limit) {
-        this.onConnectionLost(this.conn, new ProtocolError('ERR_RTSP_READ_TIMEOUT', `no RTP for ${limit} ms from ${this.currentUrl}`, { observed: now - last, allowed: limit }))
-      }
-    }, Math.min(WATCHDOG_PERIOD_MS, limit))
+    this.watchdogTimer = setInterval(
+      () => {
+        if (this.state !== 'playing' || this.reconnecting) return
+        const now = this.clock.monoMs()
+        const last = Math.max(this.playStartedMs, ...[...this.receivers.values()].map((r) => r.lastPacketMs ?? 0))
+        if (this.teaching && last > this.playStartedMs && now - last > TEACHING_END_SILENCE_MS) {
+          void this.close() // the end of its file
+          return
+        }
+        if (now - last > limit) {
+          this.onConnectionLost(
+            this.conn,
+            new ProtocolError('ERR_RTSP_READ_TIMEOUT', `no RTP for ${limit} ms from ${this.currentUrl}`, {
+              observed: now - last,
+              allowed: limit,
+            }),
+          )
+        }
+      },
+      Math.min(WATCHDOG_PERIOD_MS, limit),
+    )
     this.watchdogTimer.unref()
   }
 

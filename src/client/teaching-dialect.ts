@@ -40,14 +40,28 @@ export function teachingFileName(url: string): string {
  * A request as Client.sendRtspRequest writes it: LF line ends, no empty line and no LF after the last
  * line; SETUP names the RTP port with a space after '=', the others carry the session.
  */
-export function formatTeachingRequest(method: TeachingMethod, fileName: string, cseq: number, last: { rtpPort: number } | { session: string }): Buffer {
+export function formatTeachingRequest(
+  method: TeachingMethod,
+  fileName: string,
+  cseq: number,
+  last: { rtpPort: number } | { session: string },
+): Buffer {
   const third = 'rtpPort' in last ? `Transport: RTP/UDP; client_port= ${last.rtpPort}` : `Session: ${last.session}`
   return Buffer.from(`${method} ${fileName} RTSP/1.0\nCSeq: ${cseq}\n${third}`, 'utf8')
 }
 
 /** What DESCRIBE would have said, had the server answered it: one RTP/JPEG video track on the URL itself. */
 export function teachingDescription(url: string, registry: CodecRegistry): ClientDescription {
-  const sdp = ['v=0', 'o=- 0 0 IN IP4 0.0.0.0', `s=${teachingFileName(url) || '-'}`, 't=0 0', 'm=video 0 RTP/AVP 26', 'a=rtpmap:26 JPEG/90000', 'a=control:*', ''].join('\r\n')
+  const sdp = [
+    'v=0',
+    'o=- 0 0 IN IP4 0.0.0.0',
+    `s=${teachingFileName(url) || '-'}`,
+    't=0 0',
+    'm=video 0 RTP/AVP 26',
+    'a=rtpmap:26 JPEG/90000',
+    'a=control:*',
+    '',
+  ].join('\r\n')
   return describeResponse({ url, headers: new RtspHeaders(), body: Buffer.from(sdp), registry })
 }
 

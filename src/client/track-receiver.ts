@@ -123,7 +123,10 @@ export class TrackReceiver implements TrackSink {
   report(bye = false): Buffer | undefined {
     const block = this.receiver.receptionReport()
     if (!block && !bye) return undefined
-    const packets: RtcpPacket[] = [new RtcpReceiverReport({ ssrc: this.opts.ssrc, reports: block ? [block] : [] }), RtcpSourceDescription.cname(this.opts.ssrc, this.opts.cname)]
+    const packets: RtcpPacket[] = [
+      new RtcpReceiverReport({ ssrc: this.opts.ssrc, reports: block ? [block] : [] }),
+      RtcpSourceDescription.cname(this.opts.ssrc, this.opts.cname),
+    ]
     if (bye) packets.push(new RtcpGoodbye({ sources: [this.opts.ssrc] }))
     return serializeRtcp(packets)
   }
@@ -161,7 +164,13 @@ export class TrackReceiver implements TrackSink {
         this.gapPending = false
       }
       this.lastFrameMono = now
-      const frame: ClientFrame = { track: this.opts.track.index, data: f.data, timestamp: f.timestamp, ptsMs: f.ptsMs + this.ptsOffsetMs, keyframe: f.keyframe }
+      const frame: ClientFrame = {
+        track: this.opts.track.index,
+        data: f.data,
+        timestamp: f.timestamp,
+        ptsMs: f.ptsMs + this.ptsOffsetMs,
+        keyframe: f.keyframe,
+      }
       if (f.ntpMs !== undefined) frame.ntpMs = f.ntpMs
       this.opts.events.onFrame(frame)
     }

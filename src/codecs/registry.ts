@@ -99,30 +99,31 @@ export interface CodecDescriptor {
 }
 
 /** RFC 3551 Tables 4 and 5: static payload types and their encodings. */
-export const STATIC_PAYLOAD_TYPES: ReadonlyMap<number, { encodingName: string; clockRate: number; channels?: number; kind: MediaKind }> = new Map([
-  [0, { encodingName: 'PCMU', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [3, { encodingName: 'GSM', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [4, { encodingName: 'G723', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [5, { encodingName: 'DVI4', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [6, { encodingName: 'DVI4', clockRate: 16000, channels: 1, kind: 'audio' as const }],
-  [7, { encodingName: 'LPC', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [8, { encodingName: 'PCMA', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [9, { encodingName: 'G722', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [10, { encodingName: 'L16', clockRate: 44100, channels: 2, kind: 'audio' as const }],
-  [11, { encodingName: 'L16', clockRate: 44100, channels: 1, kind: 'audio' as const }],
-  [12, { encodingName: 'QCELP', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [13, { encodingName: 'CN', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [14, { encodingName: 'MPA', clockRate: 90000, kind: 'audio' as const }],
-  [15, { encodingName: 'G728', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [18, { encodingName: 'G729', clockRate: 8000, channels: 1, kind: 'audio' as const }],
-  [25, { encodingName: 'CelB', clockRate: 90000, kind: 'video' as const }],
-  [26, { encodingName: 'JPEG', clockRate: 90000, kind: 'video' as const }],
-  [28, { encodingName: 'nv', clockRate: 90000, kind: 'video' as const }],
-  [31, { encodingName: 'H261', clockRate: 90000, kind: 'video' as const }],
-  [32, { encodingName: 'MPV', clockRate: 90000, kind: 'video' as const }],
-  [33, { encodingName: 'MP2T', clockRate: 90000, kind: 'video' as const }],
-  [34, { encodingName: 'H263', clockRate: 90000, kind: 'video' as const }],
-])
+export const STATIC_PAYLOAD_TYPES: ReadonlyMap<number, { encodingName: string; clockRate: number; channels?: number; kind: MediaKind }> =
+  new Map([
+    [0, { encodingName: 'PCMU', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [3, { encodingName: 'GSM', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [4, { encodingName: 'G723', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [5, { encodingName: 'DVI4', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [6, { encodingName: 'DVI4', clockRate: 16000, channels: 1, kind: 'audio' as const }],
+    [7, { encodingName: 'LPC', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [8, { encodingName: 'PCMA', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [9, { encodingName: 'G722', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [10, { encodingName: 'L16', clockRate: 44100, channels: 2, kind: 'audio' as const }],
+    [11, { encodingName: 'L16', clockRate: 44100, channels: 1, kind: 'audio' as const }],
+    [12, { encodingName: 'QCELP', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [13, { encodingName: 'CN', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [14, { encodingName: 'MPA', clockRate: 90000, kind: 'audio' as const }],
+    [15, { encodingName: 'G728', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [18, { encodingName: 'G729', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+    [25, { encodingName: 'CelB', clockRate: 90000, kind: 'video' as const }],
+    [26, { encodingName: 'JPEG', clockRate: 90000, kind: 'video' as const }],
+    [28, { encodingName: 'nv', clockRate: 90000, kind: 'video' as const }],
+    [31, { encodingName: 'H261', clockRate: 90000, kind: 'video' as const }],
+    [32, { encodingName: 'MPV', clockRate: 90000, kind: 'video' as const }],
+    [33, { encodingName: 'MP2T', clockRate: 90000, kind: 'video' as const }],
+    [34, { encodingName: 'H263', clockRate: 90000, kind: 'video' as const }],
+  ])
 
 /** First dynamic payload type (RFC 3551 section 6). */
 export const DYNAMIC_PAYLOAD_TYPE_MIN = 96
@@ -162,7 +163,13 @@ export const H264_CODEC: CodecDescriptor = {
   passthrough: false,
   clockRateFor: () => VIDEO_CLOCK_RATE,
   createDepacketizer: (params) => new H264RtpDepacketizer({ parameterSets: h264ParameterSets(params) }),
-  createPacketizer: (o) => new H264RtpPacketizer({ payloadType: o.payloadType, ssrc: o.ssrc, initialSequence: o.initialSequence ?? o.random?.u16(), maxPacketSize: o.maxPacketSize }),
+  createPacketizer: (o) =>
+    new H264RtpPacketizer({
+      payloadType: o.payloadType,
+      ssrc: o.ssrc,
+      initialSequence: o.initialSequence ?? o.random?.u16(),
+      maxPacketSize: o.maxPacketSize,
+    }),
   sdpAttributes(f) {
     const t = f.track?.kind === 'video' ? f.track : undefined
     return [rtpmap(f, 'H264'), { key: 'fmtp', value: `${f.payloadType} ${h264Fmtp({ sps: t?.sps, pps: t?.pps })}` }]
@@ -183,7 +190,14 @@ export const JPEG_CODEC: CodecDescriptor = {
   passthrough: false,
   clockRateFor: () => JPEG_CLOCK_RATE,
   createDepacketizer: () => new JpegRtpDepacketizer(),
-  createPacketizer: (o) => new JpegRtpPacketizer({ payloadType: o.payloadType, ssrc: o.ssrc, initialSequence: o.initialSequence, maxPacketSize: o.maxPacketSize, random: o.random }),
+  createPacketizer: (o) =>
+    new JpegRtpPacketizer({
+      payloadType: o.payloadType,
+      ssrc: o.ssrc,
+      initialSequence: o.initialSequence,
+      maxPacketSize: o.maxPacketSize,
+      random: o.random,
+    }),
   sdpAttributes(f) {
     const t = f.track?.kind === 'video' ? f.track : undefined
     return jpegMediaAttributes({ payloadType: f.payloadType, width: t?.width, height: t?.height, fps: t?.fps })
@@ -216,11 +230,20 @@ export const H265_CODEC: CodecDescriptor = {
     const f = tolerantFmtp(params, parseH265Fmtp)
     if (f && f.maxDonDiff > 0) {
       // RFC 7798 4.4: the payloads then start with DONL fields, which the depacketizer does not read.
-      throw new ConfigError('ERR_H265_DONL', `H.265 with sprop-max-don-diff=${f.maxDonDiff} (DONL fields) is not supported`, { observed: f.maxDonDiff, allowed: 0 })
+      throw new ConfigError('ERR_H265_DONL', `H.265 with sprop-max-don-diff=${f.maxDonDiff} (DONL fields) is not supported`, {
+        observed: f.maxDonDiff,
+        allowed: 0,
+      })
     }
     return new H265Depacketizer({ parameterSets: f?.spropNalus ?? [] })
   },
-  createPacketizer: (o) => new H265Packetizer({ payloadType: o.payloadType, ssrc: o.ssrc, initialSequence: o.initialSequence ?? o.random?.u16(), maxPacketSize: o.maxPacketSize }),
+  createPacketizer: (o) =>
+    new H265Packetizer({
+      payloadType: o.payloadType,
+      ssrc: o.ssrc,
+      initialSequence: o.initialSequence ?? o.random?.u16(),
+      maxPacketSize: o.maxPacketSize,
+    }),
   sdpAttributes(f) {
     const t = f.track?.kind === 'video' ? f.track : undefined
     const fmtp = h265Fmtp({ vps: t?.vps, sps: t?.sps, pps: t?.pps })
@@ -234,7 +257,10 @@ export const H265_CODEC: CodecDescriptor = {
 function aacTrackConfig(track: TrackInfo | undefined, clockRate: number, channels: number | undefined): Buffer {
   if (track?.kind === 'audio' && track.config) return track.config
   try {
-    return buildAudioSpecificConfig({ sampleRate: track?.kind === 'audio' ? track.sampleRate : clockRate, channels: track?.kind === 'audio' ? track.channels : channels ?? 2 })
+    return buildAudioSpecificConfig({
+      sampleRate: track?.kind === 'audio' ? track.sampleRate : clockRate,
+      channels: track?.kind === 'audio' ? track.channels : (channels ?? 2),
+    })
   } catch (err) {
     if (!(err instanceof RtspkitError)) throw err
     throw new ConfigError('ERR_AAC_CONFIG', `cannot describe this AAC track: ${err.message}`, { observed: track }, { cause: err })
@@ -278,7 +304,13 @@ export const AAC_CODEC: CodecDescriptor = {
   createPacketizer(o) {
     const clockRate = o.clockRate ?? (o.track?.kind === 'audio' ? o.track.sampleRate : 48000)
     const asc = parseAudioSpecificConfig(aacTrackConfig(o.track, clockRate, o.channels))
-    return new AacPacketizer({ payloadType: o.payloadType, ssrc: o.ssrc, initialSequence: o.initialSequence ?? o.random?.u16(), maxPacketSize: o.maxPacketSize, auDuration: auDuration(asc, clockRate) })
+    return new AacPacketizer({
+      payloadType: o.payloadType,
+      ssrc: o.ssrc,
+      initialSequence: o.initialSequence ?? o.random?.u16(),
+      maxPacketSize: o.maxPacketSize,
+      auDuration: auDuration(asc, clockRate),
+    })
   },
   sdpAttributes(f) {
     const channels = f.channels ?? (f.track?.kind === 'audio' ? f.track.channels : 2)
@@ -305,10 +337,15 @@ function g711Codec(law: G711Law): CodecDescriptor {
     passthrough: false,
     clockRateFor: () => G711_CLOCK_RATE,
     createDepacketizer: (params) => new G711Depacketizer({ channels: params.channels }),
-    createPacketizer: (o) => new G711Packetizer({
-      law, payloadType: o.payloadType, ssrc: o.ssrc, initialSequence: o.initialSequence ?? o.random?.u16(), maxPacketSize: o.maxPacketSize,
-      channels: o.channels ?? (o.track?.kind === 'audio' ? o.track.channels : 1),
-    }),
+    createPacketizer: (o) =>
+      new G711Packetizer({
+        law,
+        payloadType: o.payloadType,
+        ssrc: o.ssrc,
+        initialSequence: o.initialSequence ?? o.random?.u16(),
+        maxPacketSize: o.maxPacketSize,
+        channels: o.channels ?? (o.track?.kind === 'audio' ? o.track.channels : 1),
+      }),
     sdpAttributes: (f) => [{ key: 'rtpmap', value: g711Rtpmap(law, f.payloadType, f.channels ?? 1) }],
   }
 }
@@ -329,11 +366,15 @@ export const L16_CODEC: CodecDescriptor = {
   passthrough: false,
   clockRateFor: (t) => (t.kind === 'audio' ? t.sampleRate : L16_STATIC_RATE),
   createDepacketizer: (params) => new L16Depacketizer({ channels: params.channels }),
-  createPacketizer: (o) => new L16Packetizer({
-    payloadType: o.payloadType, ssrc: o.ssrc, initialSequence: o.initialSequence ?? o.random?.u16(), maxPacketSize: o.maxPacketSize,
-    sampleRate: o.clockRate ?? (o.track?.kind === 'audio' ? o.track.sampleRate : L16_STATIC_RATE),
-    channels: o.channels ?? (o.track?.kind === 'audio' ? o.track.channels : 1),
-  }),
+  createPacketizer: (o) =>
+    new L16Packetizer({
+      payloadType: o.payloadType,
+      ssrc: o.ssrc,
+      initialSequence: o.initialSequence ?? o.random?.u16(),
+      maxPacketSize: o.maxPacketSize,
+      sampleRate: o.clockRate ?? (o.track?.kind === 'audio' ? o.track.sampleRate : L16_STATIC_RATE),
+      channels: o.channels ?? (o.track?.kind === 'audio' ? o.track.channels : 1),
+    }),
   // RFC 3551 4.5.11: the channel count is always written for L16.
   sdpAttributes: (f) => [{ key: 'rtpmap', value: l16Rtpmap(f.payloadType, f.clockRate, f.channels ?? 1) }],
 }
@@ -351,7 +392,13 @@ export const OPUS_CODEC: CodecDescriptor = {
   passthrough: false,
   clockRateFor: () => OPUS_CLOCK_RATE,
   createDepacketizer: () => new OpusDepacketizer(),
-  createPacketizer: (o) => new OpusPacketizer({ payloadType: o.payloadType, ssrc: o.ssrc, initialSequence: o.initialSequence ?? o.random?.u16(), maxPacketSize: o.maxPacketSize }),
+  createPacketizer: (o) =>
+    new OpusPacketizer({
+      payloadType: o.payloadType,
+      ssrc: o.ssrc,
+      initialSequence: o.initialSequence ?? o.random?.u16(),
+      maxPacketSize: o.maxPacketSize,
+    }),
   sdpAttributes(f) {
     const attrs: SdpAttribute[] = [{ key: 'rtpmap', value: opusRtpmap(f.payloadType) }]
     const fmtp = opusFmtp(f.channels ?? (f.track?.kind === 'audio' ? f.track.channels : 1))
@@ -364,7 +411,12 @@ export const OPUS_CODEC: CodecDescriptor = {
  * The stand-in for an encoding rtspkit does not implement: each payload is a frame, and each frame
  * is sent as one packet.
  */
-export function passthroughCodec(encodingName: string, clockRate: number, kind: MediaKind = 'application', channels?: number): CodecDescriptor {
+export function passthroughCodec(
+  encodingName: string,
+  clockRate: number,
+  kind: MediaKind = 'application',
+  channels?: number,
+): CodecDescriptor {
   return {
     name: encodingName.toLowerCase(),
     aliases: [],
@@ -378,7 +430,14 @@ export function passthroughCodec(encodingName: string, clockRate: number, kind: 
     passthrough: true,
     clockRateFor: () => clockRate,
     createDepacketizer: () => new PassthroughDepacketizer(),
-    createPacketizer: (o) => new PassthroughPacketizer({ payloadType: o.payloadType, ssrc: o.ssrc, initialSequence: o.initialSequence, maxPacketSize: o.maxPacketSize, random: o.random }),
+    createPacketizer: (o) =>
+      new PassthroughPacketizer({
+        payloadType: o.payloadType,
+        ssrc: o.ssrc,
+        initialSequence: o.initialSequence,
+        maxPacketSize: o.maxPacketSize,
+        random: o.random,
+      }),
     sdpAttributes: (f) => [rtpmap(f, encodingName)],
   }
 }
@@ -423,7 +482,10 @@ export class CodecRegistry {
    * The codec for a media format: by encoding name, else a passthrough descriptor for that name.
    * Never throws: an unknown format is still received, as raw payloads.
    */
-  resolve(params: Pick<FormatParams, 'encodingName' | 'clockRate'> & { channels?: number | undefined }, kind: MediaKind = 'application'): CodecDescriptor {
+  resolve(
+    params: Pick<FormatParams, 'encodingName' | 'clockRate'> & { channels?: number | undefined },
+    kind: MediaKind = 'application',
+  ): CodecDescriptor {
     return this.byEncodingName(params.encodingName) ?? passthroughCodec(params.encodingName, params.clockRate, kind, params.channels)
   }
 }

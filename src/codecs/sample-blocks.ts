@@ -35,10 +35,14 @@ export function packetizeSampleBlock(
   const { bytesPerInstant } = layout
   const block = frame instanceof Uint8Array ? frame : frame.length === 1 ? frame[0]! : Buffer.concat(frame)
   if (block.length % bytesPerInstant !== 0) {
-    throw new CodecError('ERR_AUDIO_PARTIAL_SAMPLE', `${block.length} bytes of ${layout.label} is not a whole number of ${layout.channels}-channel samples`, {
-      observed: block.length,
-      allowed: `a multiple of ${bytesPerInstant}`,
-    })
+    throw new CodecError(
+      'ERR_AUDIO_PARTIAL_SAMPLE',
+      `${block.length} bytes of ${layout.label} is not a whole number of ${layout.channels}-channel samples`,
+      {
+        observed: block.length,
+        allowed: `a multiple of ${bytesPerInstant}`,
+      },
+    )
   }
   const bytesPerPacket = instantsPerPacket * bytesPerInstant
   const out: Buffer[] = []

@@ -142,9 +142,20 @@ export class Multimedia {
 
   /** Sets the RTSP port (0 picks a free one: await rtspserver_start_async before getrtspurl). */
   rtspserver_init(port: number): void {
-    if (!this.created) throw new StateError('ERR_K230_NOT_CREATED', 'rtspserver_init before rtspserver_create', { observed: 'not created', allowed: 'rtspserver_create() first' })
-    if (this.server) throw new StateError('ERR_K230_INITIALIZED', 'rtspserver_init called twice; rtspserver_deinit first', { observed: 'initialized' })
-    this.server = new CoreServer({ port, host: this.opts.host, publicHost: this.opts.publicHost, clock: this.clock, logger: this.opts.logger })
+    if (!this.created)
+      throw new StateError('ERR_K230_NOT_CREATED', 'rtspserver_init before rtspserver_create', {
+        observed: 'not created',
+        allowed: 'rtspserver_create() first',
+      })
+    if (this.server)
+      throw new StateError('ERR_K230_INITIALIZED', 'rtspserver_init called twice; rtspserver_deinit first', { observed: 'initialized' })
+    this.server = new CoreServer({
+      port,
+      host: this.opts.host,
+      publicHost: this.opts.publicHost,
+      clock: this.clock,
+      logger: this.opts.logger,
+    })
   }
 
   /** Stops the server if it runs and forgets its sessions. */
@@ -160,12 +171,19 @@ export class Multimedia {
   rtspserver_createsession(session_name: string, video_type: K230VideoType, enable_audio: boolean, options: K230SessionOptions = {}): void {
     const server = this.requireServer('rtspserver_createsession')
     if (!VIDEO_TYPES.includes(video_type)) {
-      throw new ConfigError('ERR_K230_VIDEO_TYPE', `video_type "${String(video_type)}" is not supported`, { observed: video_type, allowed: VIDEO_TYPES })
+      throw new ConfigError('ERR_K230_VIDEO_TYPE', `video_type "${String(video_type)}" is not supported`, {
+        observed: video_type,
+        allowed: VIDEO_TYPES,
+      })
     }
-    if (this.sessions.has(session_name)) throw new ConfigError('ERR_K230_SESSION_EXISTS', `session "${session_name}" already exists`, { observed: session_name })
-    const audio = enable_audio ? options.audio ?? { codec: 'pcmu' as const } : undefined
+    if (this.sessions.has(session_name))
+      throw new ConfigError('ERR_K230_SESSION_EXISTS', `session "${session_name}" already exists`, { observed: session_name })
+    const audio = enable_audio ? (options.audio ?? { codec: 'pcmu' as const }) : undefined
     if (audio && !AUDIO_CODECS.includes(audio.codec)) {
-      throw new ConfigError('ERR_K230_AUDIO_CODEC', `audio codec "${String(audio.codec)}" is not supported`, { observed: audio.codec, allowed: AUDIO_CODECS })
+      throw new ConfigError('ERR_K230_AUDIO_CODEC', `audio codec "${String(audio.codec)}" is not supported`, {
+        observed: audio.codec,
+        allowed: AUDIO_CODECS,
+      })
     }
     const stream = server.addStream(session_name, { video: { codec: video_type }, audio })
     const clock = this.clock
@@ -199,7 +217,8 @@ export class Multimedia {
   /** Starts listening; returns at once (see rtspserver_start_async). Idempotent while started. */
   rtspserver_start(): void {
     this.rtspserver_start_async().catch((err: unknown) => {
-      this.lifecycleError = err instanceof RtspkitError ? err : new StateError('ERR_K230_START', `rtspserver_start failed: ${String(err)}`, {}, { cause: err })
+      this.lifecycleError =
+        err instanceof RtspkitError ? err : new StateError('ERR_K230_START', `rtspserver_start failed: ${String(err)}`, {}, { cause: err })
       this.opts.logger?.warn(`rtspserver_start failed: ${(err as Error).message}`)
     })
   }
@@ -238,7 +257,10 @@ export class Multimedia {
    */
   rtspserver_sendaudiodata(session_name: string, data: Uint8Array, size: number, timestamp: MicroTimestamp): void {
     const s = this.sendTarget('rtspserver_sendaudiodata', session_name)
-    if (!s.audioCodec) throw new StateError('ERR_K230_NO_AUDIO', `session "${session_name}" was created without audio (enable_audio false)`, { observed: session_name })
+    if (!s.audioCodec)
+      throw new StateError('ERR_K230_NO_AUDIO', `session "${session_name}" was created without audio (enable_audio false)`, {
+        observed: session_name,
+      })
     const bytes = checkData(data, size, 'rtspserver_sendaudiodata')
     const pts = this.ptsMs(s, s.audioTime.check(timestamp))
     if (s.audioCodec === 'aac' && isAdts(bytes)) {
@@ -265,22 +287,33 @@ export class Multimedia {
 
   private requireServer(fn: string): CoreServer {
     if (!this.server) {
-      throw new StateError('ERR_K230_NOT_INITIALIZED', `${fn} before rtspserver_init`, { observed: this.created ? 'created' : 'not created', allowed: 'rtspserver_create(); rtspserver_init(port) first' })
+      throw new StateError('ERR_K230_NOT_INITIALIZED', `${fn} before rtspserver_init`, {
+        observed: this.created ? 'created' : 'not created',
+        allowed: 'rtspserver_create(); rtspserver_init(port) first',
+      })
     }
     return this.server
   }
 
   private requireSession(name: string): Session {
     const s = this.sessions.get(name)
-    if (!s) throw new StateError('ERR_K230_NO_SESSION', `no session "${name}"; create it with rtspserver_createsession`, { observed: name, allowed: [...this.sessions.keys()] })
+    if (!s)
+      throw new StateError('ERR_K230_NO_SESSION', `no session "${name}"; create it with rtspserver_createsession`, {
+        observed: name,
+        allowed: [...this.sessions.keys()],
+      })
     return s
   }
 }
 
 function checkData(data: Uint8Array, size: number, fn: string): Uint8Array {
-  if (!(data instanceof Uint8Array)) throw new ConfigError('ERR_K230_DATA', `${fn}: data must be a Uint8Array or Buffer`, { observed: typeof data })
+  if (!(data instanceof Uint8Array))
+    throw new ConfigError('ERR_K230_DATA', `${fn}: data must be a Uint8Array or Buffer`, { observed: typeof data })
   if (!Number.isInteger(size) || size < 1 || size > data.length) {
-    throw new ConfigError('ERR_K230_SIZE', `${fn}: size ${size} does not fit data of ${data.length} bytes`, { observed: size, allowed: `1..${data.length}` })
+    throw new ConfigError('ERR_K230_SIZE', `${fn}: size ${size} does not fit data of ${data.length} bytes`, {
+      observed: size,
+      allowed: `1..${data.length}`,
+    })
   }
   return data.subarray(0, size)
 }
@@ -350,16 +383,32 @@ export class RtspServer {
     const width = opts.width ?? 640
     const height = opts.height ?? 480
     const videoType = opts.video_type ?? 'h264'
-    if (!VIDEO_TYPES.includes(videoType)) throw new ConfigError('ERR_K230_VIDEO_TYPE', `video_type "${String(videoType)}" is not supported`, { observed: videoType, allowed: VIDEO_TYPES })
+    if (!VIDEO_TYPES.includes(videoType))
+      throw new ConfigError('ERR_K230_VIDEO_TYPE', `video_type "${String(videoType)}" is not supported`, {
+        observed: videoType,
+        allowed: VIDEO_TYPES,
+      })
     const device = opts.device ?? '/dev/video0'
     const ffmpeg = opts.ffmpeg ?? findExecutable('ffmpeg')
     this.video = resolveVideo(opts.video ?? 'auto', device, ffmpeg)
-    if (this.video !== 'testcard' && !ffmpeg) throw new ConfigError('ERR_K230_NO_FFMPEG', `video "${this.video}" needs ffmpeg on PATH`, { observed: this.video, allowed: ['testcard'] })
+    if (this.video !== 'testcard' && !ffmpeg)
+      throw new ConfigError('ERR_K230_NO_FFMPEG', `video "${this.video}" needs ffmpeg on PATH`, {
+        observed: this.video,
+        allowed: ['testcard'],
+      })
     const clock = opts.clock ?? systemClock
     const onExit = (msg: string): void => this.logger?.warn(msg)
-    const video: MediaSource = this.video === 'testcard'
-      ? testCardMediaSource(new TestCardSource({ width, height, fps, clock }))
-      : new FfmpegProcessSource({ input: this.video === 'camera' ? { kind: 'camera', device } : { kind: 'testsrc', width, height }, codec: videoType, fps, ffmpeg, clock, onExit })
+    const video: MediaSource =
+      this.video === 'testcard'
+        ? testCardMediaSource(new TestCardSource({ width, height, fps, clock }))
+        : new FfmpegProcessSource({
+            input: this.video === 'camera' ? { kind: 'camera', device } : { kind: 'testsrc', width, height },
+            codec: videoType,
+            fps,
+            ffmpeg,
+            clock,
+            onExit,
+          })
     this.sources = [video]
     if (opts.enable_audio) this.sources.push(new ToneSource({ codec: opts.audio_codec ?? 'pcmu', clock }))
     this.server = new CoreServer({ port: opts.port ?? 8554, host: opts.host, publicHost: opts.publicHost, clock, logger: opts.logger })

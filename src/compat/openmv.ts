@@ -85,7 +85,7 @@ const JPEG_SOI = [0xff, 0xd8]
 type CallbackName = 'setup' | 'play' | 'pause' | 'teardown'
 
 // The original's class name, kept so ported code reads the same.
-// eslint-disable-next-line @typescript-eslint/naming-convention
+ 
 export class rtsp_server extends EventEmitter<RtspServerEvents> {
   private readonly server: RtspServer
   private readonly fps: number
@@ -100,7 +100,14 @@ export class rtsp_server extends EventEmitter<RtspServerEvents> {
       throw new ConfigError('ERR_OPENMV_FPS', `fps ${String(opts.fps)} is out of range`, { observed: opts.fps, allowed: `(0, ${MAX_FPS}]` })
     }
     this.clock = opts.clock ?? systemClock
-    this.server = new RtspServer({ port: opts.port ?? DEFAULT_PORT, host: opts.host, publicHost: opts.publicHost, logger: opts.logger, clock: opts.clock, random: opts.random })
+    this.server = new RtspServer({
+      port: opts.port ?? DEFAULT_PORT,
+      host: opts.host,
+      publicHost: opts.publicHost,
+      logger: opts.logger,
+      clock: opts.clock,
+      random: opts.random,
+    })
   }
 
   /** Called when a reader sets up its session (RTSP SETUP). */
@@ -128,11 +135,16 @@ export class rtsp_server extends EventEmitter<RtspServerEvents> {
    * Resolves when close() has stopped the server; rejects when the port cannot be opened.
    */
   async stream(cb: StreamCallback, quality = DEFAULT_QUALITY): Promise<void> {
-    if (typeof cb !== 'function') throw new ConfigError('ERR_OPENMV_CALLBACK', 'stream() needs a callback returning an image', { observed: typeof cb })
+    if (typeof cb !== 'function')
+      throw new ConfigError('ERR_OPENMV_CALLBACK', 'stream() needs a callback returning an image', { observed: typeof cb })
     if (!Number.isInteger(quality) || quality < QUALITY_MIN || quality > QUALITY_MAX) {
-      throw new ConfigError('ERR_OPENMV_QUALITY', `JPEG quality ${quality} is out of range`, { observed: quality, allowed: `${QUALITY_MIN}..${QUALITY_MAX}` })
+      throw new ConfigError('ERR_OPENMV_QUALITY', `JPEG quality ${quality} is out of range`, {
+        observed: quality,
+        allowed: `${QUALITY_MIN}..${QUALITY_MAX}`,
+      })
     }
-    if (this.streaming) throw new StateError('ERR_OPENMV_STREAMING', 'stream() is already running; close() it first', { observed: 'streaming' })
+    if (this.streaming)
+      throw new StateError('ERR_OPENMV_STREAMING', 'stream() is already running; close() it first', { observed: 'streaming' })
     let resolve!: () => void
     const done = new Promise<void>((r) => (resolve = r))
     this.streaming = { done, resolve }
@@ -175,7 +187,9 @@ export class rtsp_server extends EventEmitter<RtspServerEvents> {
       spec: { video: { codec: 'jpeg', fps: this.fps } },
       description: `stream() callback, JPEG quality ${quality} @${this.fps} fps per reader`,
       open: (stream: ServerStream, ctx: ReaderContext): ReaderPlayback => {
-        const reader = new CallbackReader(stream, readerContext(ctx), cb, quality, this.fps, this.clock, (err, c) => this.emit('warning', err, c))
+        const reader = new CallbackReader(stream, readerContext(ctx), cb, quality, this.fps, this.clock, (err, c) =>
+          this.emit('warning', err, c),
+        )
         this.notify('setup', reader.ctx)
         let stopped = false
         return {
@@ -274,15 +288,22 @@ class CallbackReader {
   private toJpeg(frame: Frame): Uint8Array {
     if (frame instanceof Uint8Array) {
       if (frame[0] !== JPEG_SOI[0] || frame[1] !== JPEG_SOI[1]) {
-        throw new ConfigError('ERR_OPENMV_FRAME', 'the stream callback returned bytes that are not a JPEG (no FF D8 start)', { observed: frame.subarray(0, 2), allowed: 'FF D8 …' })
+        throw new ConfigError('ERR_OPENMV_FRAME', 'the stream callback returned bytes that are not a JPEG (no FF D8 start)', {
+          observed: frame.subarray(0, 2),
+          allowed: 'FF D8 …',
+        })
       }
       return frame
     }
     if (!frame || typeof frame !== 'object' || !FORMATS.includes(frame.format) || !(frame.data instanceof Uint8Array)) {
-      throw new ConfigError('ERR_OPENMV_FRAME', 'the stream callback must return { width, height, format: rgb|rgba|gray, data } or a JPEG', {
-        observed: frame && typeof frame === 'object' ? (frame as Partial<Image>).format : typeof frame,
-        allowed: FORMATS,
-      })
+      throw new ConfigError(
+        'ERR_OPENMV_FRAME',
+        'the stream callback must return { width, height, format: rgb|rgba|gray, data } or a JPEG',
+        {
+          observed: frame && typeof frame === 'object' ? (frame as Partial<Image>).format : typeof frame,
+          allowed: FORMATS,
+        },
+      )
     }
     return this.encoder.encode(frame)
   }

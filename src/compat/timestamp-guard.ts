@@ -25,7 +25,10 @@ export class TimestampGuard {
   private first: { us: number; wallMs: number } | undefined
   private verdict: 'pending' | 'ok' | ConfigError = 'pending'
 
-  constructor(private readonly clock: Clock, private readonly label: string) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly label: string,
+  ) {}
 
   /** Microseconds as a number, after checking the value and (during the first second) the rate. */
   check(timestamp: MicroTimestamp): number {
@@ -42,8 +45,12 @@ export class TimestampGuard {
         const rate = (us - this.first.us) / US_PER_MS / wall
         if (rate < 1 / RATE_TOLERANCE || rate > RATE_TOLERANCE) {
           const guess = rate > 0 && rate < 1 / RATE_TOLERANCE ? ' (milliseconds?)' : rate > RATE_TOLERANCE ? ' (nanoseconds?)' : ''
-          this.verdict = new ConfigError('ERR_K230_TIMESTAMP_UNIT', `${this.label}: timestamps advanced ${(us - this.first.us).toFixed(0)} in ${wall.toFixed(0)} ms of real time, ` +
-            `which is not microseconds${guess}; ${HINT}`, { observed: rate, allowed: `media/real time rate ${1 / RATE_TOLERANCE}..${RATE_TOLERANCE}` })
+          this.verdict = new ConfigError(
+            'ERR_K230_TIMESTAMP_UNIT',
+            `${this.label}: timestamps advanced ${(us - this.first.us).toFixed(0)} in ${wall.toFixed(0)} ms of real time, ` +
+              `which is not microseconds${guess}; ${HINT}`,
+            { observed: rate, allowed: `media/real time rate ${1 / RATE_TOLERANCE}..${RATE_TOLERANCE}` },
+          )
           throw this.verdict
         }
         this.verdict = 'ok'
@@ -56,16 +63,23 @@ export class TimestampGuard {
 function toMicroseconds(timestamp: MicroTimestamp, label: string): number {
   if (typeof timestamp === 'bigint') {
     if (timestamp < 0n || timestamp > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new ConfigError('ERR_K230_TIMESTAMP', `${label}: timestamp ${timestamp} is out of range`, { observed: timestamp, allowed: `0..${Number.MAX_SAFE_INTEGER}` })
+      throw new ConfigError('ERR_K230_TIMESTAMP', `${label}: timestamp ${timestamp} is out of range`, {
+        observed: timestamp,
+        allowed: `0..${Number.MAX_SAFE_INTEGER}`,
+      })
     }
     return Number(timestamp)
   }
   if (typeof timestamp !== 'number' || !Number.isSafeInteger(timestamp) || timestamp < 0) {
     const seconds = typeof timestamp === 'number' && Number.isFinite(timestamp) && !Number.isInteger(timestamp) ? ' (seconds?)' : ''
-    throw new ConfigError('ERR_K230_TIMESTAMP', `${label}: timestamp ${String(timestamp)} is not a non-negative integer${seconds}; ${HINT}`, {
-      observed: timestamp,
-      allowed: 'integer microseconds (number or bigint)',
-    })
+    throw new ConfigError(
+      'ERR_K230_TIMESTAMP',
+      `${label}: timestamp ${String(timestamp)} is not a non-negative integer${seconds}; ${HINT}`,
+      {
+        observed: timestamp,
+        allowed: 'integer microseconds (number or bigint)',
+      },
+    )
   }
   return timestamp
 }

@@ -38,7 +38,9 @@ export function authorize(config: Config, q: PermissionQuery): PermissionDecisio
   if (q.action === 'api') {
     if (user?.admin) return { outcome: 'allowed', reason: `"${user.name}" is an admin` }
     if (!config.users.some((u) => u.admin)) return { outcome: 'allowed', reason: 'no admin user is configured' }
-    return user ? { outcome: 'forbidden', reason: `user "${user.name}" is not an admin` } : { outcome: 'needs-credentials', reason: 'the API needs an admin user' }
+    return user
+      ? { outcome: 'forbidden', reason: `user "${user.name}" is not an admin` }
+      : { outcome: 'needs-credentials', reason: 'the API needs an admin user' }
   }
   if (!ipAllowed(config.ips, q.ip)) return { outcome: 'forbidden', reason: `${q.ip} is not in ips` }
   const match = matchPath(config, q.path ?? '')

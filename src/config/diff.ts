@@ -37,7 +37,13 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b)
 }
 
-function sectionChanges(spec: SectionSpec, a: Record<string, unknown>, b: Record<string, unknown>, prefix: string[], out: { key: string; apply: ApplyBy }[]): void {
+function sectionChanges(
+  spec: SectionSpec,
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  prefix: string[],
+  out: { key: string; apply: ApplyBy }[],
+): void {
   for (const [k, f] of Object.entries(spec.fields)) {
     if (f.type === 'section') sectionChanges(f, a[k] as Record<string, unknown>, b[k] as Record<string, unknown>, [...prefix, k], out)
     else if (!same(a[k], b[k])) out.push({ key: formatKey([...prefix, k]), apply: f.apply })
@@ -46,7 +52,11 @@ function sectionChanges(spec: SectionSpec, a: Record<string, unknown>, b: Record
 
 /** What a path's stream depends on: its own serving fields and the global settings it uses. */
 function servingKey(config: Config, p: PathConfig): string {
-  const own = Object.fromEntries(Object.entries(PATH_FIELDS).filter(([, f]) => f.type !== 'section' && f.apply === 'paths').map(([k]) => [k, p[k as keyof PathConfig]]))
+  const own = Object.fromEntries(
+    Object.entries(PATH_FIELDS)
+      .filter(([, f]) => f.type !== 'section' && f.apply === 'paths')
+      .map(([k]) => [k, p[k as keyof PathConfig]]),
+  )
   let relay = false
   try {
     relay = parseSourceSpec(p.source).kind === 'relay'
@@ -74,7 +84,10 @@ export function diffConfig(before: Config, after: Config): ConfigDiff {
     else if (!same([q.read, q.publish], [p.read, p.publish])) accessChanged.push(p.name)
   }
   const regexOrder = (c: Config): string[] => c.paths.filter((p) => p.name.startsWith('~')).map((p) => p.name)
-  const reordered = !same(regexOrder(before).filter((n) => now.has(n)), regexOrder(after).filter((n) => old.has(n)))
+  const reordered = !same(
+    regexOrder(before).filter((n) => now.has(n)),
+    regexOrder(after).filter((n) => old.has(n)),
+  )
   const empty = same(before, after)
   return { settings, paths: { added, removed, changed, accessChanged, reordered }, access, empty }
 }

@@ -29,7 +29,10 @@ function convert(spec: LeafSpec, text: string): unknown {
     case 'bool':
       return text === 'true' ? true : text === 'false' ? false : text
     case 'list':
-      return text.split(',').map((s) => s.trim()).filter((s) => s !== '')
+      return text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
     default:
       return text
   }
@@ -51,7 +54,12 @@ function resolve(name: string, text: string, base: Record<string, unknown>): { k
   if (head === 'PATHS') {
     const field = findKey(PATH_FIELDS, parts.at(-1))
     if (parts.length < 3 || !field || field[1].type === 'section') {
-      throw unknownVariable(name, `names no path setting; use RTSPKIT_PATHS_NAME_FIELD with FIELD one of ${Object.keys(PATH_FIELDS).map((k) => k.toUpperCase()).join(', ')}`)
+      throw unknownVariable(
+        name,
+        `names no path setting; use RTSPKIT_PATHS_NAME_FIELD with FIELD one of ${Object.keys(PATH_FIELDS)
+          .map((k) => k.toUpperCase())
+          .join(', ')}`,
+      )
     }
     const wanted = parts.slice(1, -1).join('_')
     const paths = isPlainObject(base.paths) ? Object.keys(base.paths) : []
@@ -63,7 +71,12 @@ function resolve(name: string, text: string, base: Record<string, unknown>): { k
     const users = Array.isArray(base.users) ? base.users.length : 0
     const index = Number(parts[1])
     if (parts.length !== 3 || !/^\d+$/.test(parts[1]!) || !field || field[1].type === 'section') {
-      throw unknownVariable(name, `names no user setting; use RTSPKIT_USERS_INDEX_FIELD with FIELD one of ${Object.keys(USER_FIELDS).map((k) => k.toUpperCase()).join(', ')}`)
+      throw unknownVariable(
+        name,
+        `names no user setting; use RTSPKIT_USERS_INDEX_FIELD with FIELD one of ${Object.keys(USER_FIELDS)
+          .map((k) => k.toUpperCase())
+          .join(', ')}`,
+      )
     }
     if (index > users) throw unknownVariable(name, `users has ${users} entries: use an index from 0 to ${users}`)
     return { key: ['users', index, field[0]], value: convert(field[1], text) }
@@ -74,13 +87,17 @@ function resolve(name: string, text: string, base: Record<string, unknown>): { k
     if (spec.type !== 'section') throw unknownVariable(name, `${formatKey(key)} has no settings below it`)
     const found: [string, LeafSpec | SectionSpec] | undefined = findKey(spec.fields, part)
     if (!found) {
-      const where = key.length === 0 ? `sections are ${[...Object.keys(SECTIONS.fields), 'paths', 'users'].join(', ')}` : `${formatKey(key)} takes ${Object.keys(spec.fields).join(', ')}`
+      const where =
+        key.length === 0
+          ? `sections are ${[...Object.keys(SECTIONS.fields), 'paths', 'users'].join(', ')}`
+          : `${formatKey(key)} takes ${Object.keys(spec.fields).join(', ')}`
       throw unknownVariable(name, `names no setting; ${where}`)
     }
     key.push(found[0])
     spec = found[1]
   }
-  if (spec.type === 'section') throw unknownVariable(name, `${formatKey(key)} is a section; name one of its settings: ${Object.keys(spec.fields).join(', ')}`)
+  if (spec.type === 'section')
+    throw unknownVariable(name, `${formatKey(key)} is a section; name one of its settings: ${Object.keys(spec.fields).join(', ')}`)
   return { key, value: convert(spec, text) }
 }
 
@@ -103,7 +120,9 @@ function setIn(root: Record<string, unknown>, key: KeyPath, value: unknown): voi
 /** `base` with every RTSPKIT_ variable of `env` applied, in name order (so the result does not depend on the order of `env`). */
 export function applyEnv(base: RawConfig, env: Readonly<Record<string, string | undefined>>): RawConfig {
   let out = base
-  for (const name of Object.keys(env).filter((n) => n.startsWith(ENV_PREFIX)).sort()) {
+  for (const name of Object.keys(env)
+    .filter((n) => n.startsWith(ENV_PREFIX))
+    .sort()) {
     const text = env[name]
     if (text === undefined) continue
     const { key, value } = resolve(name, text, out.value)

@@ -1,8 +1,22 @@
 // The configuration file: schema and defaults, loading, reload diffs, path matching, permissions, passwords.
 export {
-  defaultConfig, schemaKeys, LOG_LEVELS, LOG_FORMATS, ANYONE, ALL_OTHERS,
-  type Config, type ServerConfig, type RequestLimits, type ApiConfig, type RecordingConfig, type RelaysConfig,
-  type PathConfig, type UserConfig, type LogLevel, type LogFormat, type ApplyBy,
+  defaultConfig,
+  schemaKeys,
+  LOG_LEVELS,
+  LOG_FORMATS,
+  ANYONE,
+  ALL_OTHERS,
+  type Config,
+  type ServerConfig,
+  type RequestLimits,
+  type ApiConfig,
+  type RecordingConfig,
+  type RelaysConfig,
+  type PathConfig,
+  type UserConfig,
+  type LogLevel,
+  type LogFormat,
+  type ApplyBy,
 } from './schema.js'
 export { loadConfig, parseConfig, type ConfigOverrides, type LoadConfigOptions, type ParseConfigOptions } from './load.js'
 export { ENV_PREFIX } from './env.js'

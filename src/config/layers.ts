@@ -81,7 +81,9 @@ export function mergeRaw(base: RawConfig, top: unknown, origin: string): RawConf
   const origins = new Map(base.origins)
   if (top === undefined || top === null) return { value: base.value, origins }
   if (!isPlainObject(top)) {
-    throw new ConfigError('ERR_CONFIG_VALUE', `${origin}: overrides must be an object in the shape of the file, got ${describe(top)}`, { observed: top })
+    throw new ConfigError('ERR_CONFIG_VALUE', `${origin}: overrides must be an object in the shape of the file, got ${describe(top)}`, {
+      observed: top,
+    })
   }
   recordOrigins(origins, [], top, origin)
   return { value: mergeValue(base.value, top) as Record<string, unknown>, origins }
@@ -110,7 +112,11 @@ export function parseYamlLayer(text: string, fileName: string): RawConfig {
   const value = toRaw(doc, doc.contents, [], origins, at)
   if (value === null || value === undefined) return { value: {}, origins }
   if (!isPlainObject(value)) {
-    throw new ConfigError('ERR_CONFIG_YAML', `${fileName}:1: the file must be a mapping of sections (server, api, recording, relays, paths, users, ips), got ${describe(value)}`, { observed: value })
+    throw new ConfigError(
+      'ERR_CONFIG_YAML',
+      `${fileName}:1: the file must be a mapping of sections (server, api, recording, relays, paths, users, ips), got ${describe(value)}`,
+      { observed: value },
+    )
   }
   return { value, origins }
 }
@@ -131,12 +137,18 @@ function toRaw(doc: Document, node: unknown, key: KeyPath, origins: Origins, at:
       const keyNode = pair.key as Node | null
       const where = at(keyNode?.range?.[0] ?? node.range?.[0] ?? 0)
       if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
-        throw new ConfigError('ERR_CONFIG_YAML', `${where}: keys of ${formatKey(key) || 'the file'} must be plain names`, { observed: String(keyNode) })
+        throw new ConfigError('ERR_CONFIG_YAML', `${where}: keys of ${formatKey(key) || 'the file'} must be plain names`, {
+          observed: String(keyNode),
+        })
       }
       const name = String(keyNode.value)
       const childKey = [...key, name]
       if (Object.hasOwn(out, name)) {
-        throw new ConfigError('ERR_CONFIG_DUPLICATE', `${where}: ${formatKey(childKey)} is given twice (also at ${origins.get(id(childKey))})`, { observed: name })
+        throw new ConfigError(
+          'ERR_CONFIG_DUPLICATE',
+          `${where}: ${formatKey(childKey)} is given twice (also at ${origins.get(id(childKey))})`,
+          { observed: name },
+        )
       }
       origins.set(id(childKey), where)
       setOwn(out, name, toRaw(doc, pair.value, childKey, origins, at))

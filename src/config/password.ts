@@ -21,8 +21,7 @@ export const DIGEST_PREFIX = 'digest:'
 export const PLAIN_PREFIX = 'plain:'
 
 export type StoredPassword =
-  | { kind: 'plain'; password: string }
-  | { kind: 'digest'; user: string; realm: string; md5: string; sha256: string }
+  { kind: 'plain'; password: string } | { kind: 'digest'; user: string; realm: string; md5: string; sha256: string }
 
 const MD5_HEX = /^[0-9a-f]{32}$/
 const SHA256_HEX = /^[0-9a-f]{64}$/

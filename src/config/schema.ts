@@ -116,7 +116,13 @@ export type LeafSpec =
   | { type: 'seconds'; min: number; max: number; apply: ApplyBy }
   | { type: 'bool'; apply: ApplyBy }
   | { type: 'enum'; values: readonly string[]; apply: ApplyBy }
-  | { type: 'string'; apply: ApplyBy; /** Error text when the value is wrong, else undefined. */ check?: (v: string) => string | undefined; allowed?: string; /** A number is taken as its text. */ numbers?: boolean }
+  | {
+      type: 'string'
+      apply: ApplyBy
+      /** Error text when the value is wrong, else undefined. */ check?: (v: string) => string | undefined
+      allowed?: string
+      /** A number is taken as its text. */ numbers?: boolean
+    }
   | { type: 'list'; item: 'cidr' | 'user'; apply: ApplyBy }
 
 export interface SectionSpec {
@@ -137,12 +143,16 @@ function checkRtpPorts(v: string): string | undefined {
   if (v === '') return undefined
   if (/^\d+$/.test(v)) {
     const port = Number(v)
-    return port >= MIN_RTP_PORT && port < MAX_PORT && port % 2 === 0 ? undefined : 'must be "" (ephemeral), one even port for a shared pair (e.g. "8000": RTP 8000, RTCP 8001) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999"'
+    return port >= MIN_RTP_PORT && port < MAX_PORT && port % 2 === 0
+      ? undefined
+      : 'must be "" (ephemeral), one even port for a shared pair (e.g. "8000": RTP 8000, RTCP 8001) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999"'
   }
   const m = RTP_PORTS_RE.exec(v)
   const min = m ? Number(m[1]) : NaN
   const max = m ? Number(m[2]) : NaN
-  return m && min >= MIN_RTP_PORT && max <= MAX_PORT && max - min >= 1 ? undefined : 'must be "" (ephemeral), one even port for a shared pair (e.g. "8000": RTP 8000, RTCP 8001) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999"'
+  return m && min >= MIN_RTP_PORT && max <= MAX_PORT && max - min >= 1
+    ? undefined
+    : 'must be "" (ephemeral), one even port for a shared pair (e.g. "8000": RTP 8000, RTCP 8001) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999"'
 }
 
 function checkRealm(v: string): string | undefined {

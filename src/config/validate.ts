@@ -12,8 +12,19 @@ import { parseCidr } from './ip-ranges.js'
 import { describe, formatKey, isPlainObject, originOf, type KeyPath, type RawConfig } from './layers.js'
 import { parseStoredPassword } from './password.js'
 import {
-  ALL_OTHERS, ANYONE, DEFAULT_PATH_SOURCE, PATH_FIELDS, REGEX_PREFIX, SECTIONS, USER_FIELDS, defaultConfig,
-  type Config, type LeafSpec, type PathConfig, type SectionSpec, type UserConfig,
+  ALL_OTHERS,
+  ANYONE,
+  DEFAULT_PATH_SOURCE,
+  PATH_FIELDS,
+  REGEX_PREFIX,
+  SECTIONS,
+  USER_FIELDS,
+  defaultConfig,
+  type Config,
+  type LeafSpec,
+  type PathConfig,
+  type SectionSpec,
+  type UserConfig,
 } from './schema.js'
 
 /** Plain path names: what `--path NAME=SOURCE` accepts. */
@@ -27,7 +38,10 @@ export function normalizePathName(name: string): string {
 }
 
 class Checker {
-  constructor(private readonly raw: RawConfig, private readonly fallbackOrigin: string) {}
+  constructor(
+    private readonly raw: RawConfig,
+    private readonly fallbackOrigin: string,
+  ) {}
 
   fail(code: string, key: KeyPath, problem: string, details: { observed?: unknown; allowed?: unknown } = {}): never {
     const where = originOf(this.raw.origins, key, this.fallbackOrigin)
@@ -41,14 +55,18 @@ class Checker {
         const near = fields.find((f) => f.toLowerCase() === k.toLowerCase())
         const hint = near ? `did you mean ${near}? ` : ''
         const parent = formatKey(key) || 'the file'
-        this.fail('ERR_CONFIG_KEY', [...key, k], `is not a setting; ${hint}${parent} takes ${fields.join(', ')}`, { observed: k, allowed: fields })
+        this.fail('ERR_CONFIG_KEY', [...key, k], `is not a setting; ${hint}${parent} takes ${fields.join(', ')}`, {
+          observed: k,
+          allowed: fields,
+        })
       }
     }
   }
 
   mapping(key: KeyPath, value: unknown): Record<string, unknown> {
     if (value === null || value === undefined) return {}
-    if (!isPlainObject(value)) this.fail('ERR_CONFIG_VALUE', key, `must be a mapping of settings, got ${describe(value)}`, { observed: value })
+    if (!isPlainObject(value))
+      this.fail('ERR_CONFIG_VALUE', key, `must be a mapping of settings, got ${describe(value)}`, { observed: value })
     return value
   }
 
@@ -57,38 +75,56 @@ class Checker {
     switch (spec.type) {
       case 'int':
         if (typeof v !== 'number' || !Number.isInteger(v) || v < spec.min || v > spec.max) {
-          this.fail('ERR_CONFIG_VALUE', key, `must be an integer from ${spec.min} to ${spec.max}${got}`, { observed: v, allowed: `${spec.min}-${spec.max}` })
+          this.fail('ERR_CONFIG_VALUE', key, `must be an integer from ${spec.min} to ${spec.max}${got}`, {
+            observed: v,
+            allowed: `${spec.min}-${spec.max}`,
+          })
         }
         return v
       case 'seconds': {
         const m = typeof v === 'string' ? DURATION_RE.exec(v) : null
         const s = typeof v === 'number' ? v : m ? Number(m[1]) * UNIT_SECONDS[m[2]!]! : NaN
         if (!(s >= spec.min && s <= spec.max)) {
-          this.fail('ERR_CONFIG_VALUE', key, `must be a number of seconds from ${spec.min} to ${spec.max} (or a duration such as "500ms", "30s", "5m")${got}`, { observed: v, allowed: `${spec.min}-${spec.max} s` })
+          this.fail(
+            'ERR_CONFIG_VALUE',
+            key,
+            `must be a number of seconds from ${spec.min} to ${spec.max} (or a duration such as "500ms", "30s", "5m")${got}`,
+            { observed: v, allowed: `${spec.min}-${spec.max} s` },
+          )
         }
         return s
       }
       case 'bool':
-        if (typeof v !== 'boolean') this.fail('ERR_CONFIG_VALUE', key, `must be true or false${got}`, { observed: v, allowed: [true, false] })
+        if (typeof v !== 'boolean')
+          this.fail('ERR_CONFIG_VALUE', key, `must be true or false${got}`, { observed: v, allowed: [true, false] })
         return v
       case 'enum':
-        if (typeof v !== 'string' || !spec.values.includes(v)) this.fail('ERR_CONFIG_VALUE', key, `must be one of ${spec.values.join(', ')}${got}`, { observed: v, allowed: spec.values })
+        if (typeof v !== 'string' || !spec.values.includes(v))
+          this.fail('ERR_CONFIG_VALUE', key, `must be one of ${spec.values.join(', ')}${got}`, { observed: v, allowed: spec.values })
         return v
       case 'string': {
         // YAML reads `rtpPorts: 8000` as a number: where a number is a valid text, take its text.
         const text = typeof v === 'number' && spec.numbers === true ? String(v) : v
         if (typeof text !== 'string') this.fail('ERR_CONFIG_VALUE', key, `must be a string${got}`, { observed: v })
-        const problem = spec.check?.(text as string)
+        const problem = spec.check?.(text)
         if (problem !== undefined) this.fail('ERR_CONFIG_VALUE', key, `${problem}${got}`, { observed: v })
         return text
       }
       case 'list': {
         if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-          this.fail('ERR_CONFIG_VALUE', key, `must be a list of ${spec.item === 'cidr' ? 'addresses or CIDRs' : 'user names'}${got}`, { observed: v })
+          this.fail('ERR_CONFIG_VALUE', key, `must be a list of ${spec.item === 'cidr' ? 'addresses or CIDRs' : 'user names'}${got}`, {
+            observed: v,
+          })
         }
         if (spec.item === 'cidr') {
           v.forEach((c: string, i) => {
-            if (!parseCidr(c)) this.fail('ERR_CONFIG_CIDR', [...key, i], `must be an IP address or CIDR such as 192.168.1.7, 10.0.0.0/8 or fd00::/8, got ${describe(c)}`, { observed: c })
+            if (!parseCidr(c))
+              this.fail(
+                'ERR_CONFIG_CIDR',
+                [...key, i],
+                `must be an IP address or CIDR such as 192.168.1.7, 10.0.0.0/8 or fd00::/8, got ${describe(c)}`,
+                { observed: c },
+              )
           })
         }
         return [...(v as string[])]
@@ -111,7 +147,10 @@ class Checker {
 
   users(value: unknown, realm: string): UserConfig[] {
     if (value === null || value === undefined) return []
-    if (!Array.isArray(value)) this.fail('ERR_CONFIG_VALUE', ['users'], `must be a list of users (name, password, ips, admin), got ${describe(value)}`, { observed: value })
+    if (!Array.isArray(value))
+      this.fail('ERR_CONFIG_VALUE', ['users'], `must be a list of users (name, password, ips, admin), got ${describe(value)}`, {
+        observed: value,
+      })
     const seen = new Set<string>()
     return value.map((entry, i): UserConfig => {
       const key = ['users', i]
@@ -122,7 +161,12 @@ class Checker {
       }
       const name = this.leaf([...key, 'name'], USER_FIELDS.name as LeafSpec, raw.name) as string
       if (name === '' || name.includes(':') || name === ANYONE) {
-        this.fail('ERR_CONFIG_USER', [...key, 'name'], `must be a non-empty name without ':' and not "${ANYONE}" (which means anonymous), got ${describe(name)}`, { observed: name })
+        this.fail(
+          'ERR_CONFIG_USER',
+          [...key, 'name'],
+          `must be a non-empty name without ':' and not "${ANYONE}" (which means anonymous), got ${describe(name)}`,
+          { observed: name },
+        )
       }
       if (seen.has(name)) this.fail('ERR_CONFIG_USER', [...key, 'name'], `repeats the user ${describe(name)}`, { observed: name })
       seen.add(name)
@@ -131,8 +175,12 @@ class Checker {
       return {
         name,
         password,
-        ips: raw.ips === undefined || raw.ips === null ? [] : (this.leaf([...key, 'ips'], USER_FIELDS.ips as LeafSpec, raw.ips) as string[]),
-        admin: raw.admin === undefined || raw.admin === null ? false : (this.leaf([...key, 'admin'], USER_FIELDS.admin as LeafSpec, raw.admin) as boolean),
+        ips:
+          raw.ips === undefined || raw.ips === null ? [] : (this.leaf([...key, 'ips'], USER_FIELDS.ips as LeafSpec, raw.ips) as string[]),
+        admin:
+          raw.admin === undefined || raw.admin === null
+            ? false
+            : (this.leaf([...key, 'admin'], USER_FIELDS.admin as LeafSpec, raw.admin) as boolean),
       }
     })
   }
@@ -142,10 +190,15 @@ class Checker {
     const shown = text.startsWith('plain:') ? '"plain:…"' : describe(text)
     if (typeof stored === 'string') this.fail('ERR_CONFIG_PASSWORD', key, `${stored}, got ${shown}`)
     if (stored.kind === 'digest' && (stored.user !== user || stored.realm !== realm)) {
-      this.fail('ERR_CONFIG_PASSWORD', key, `was hashed for user "${stored.user}" in realm "${stored.realm}", not user "${user}" in realm "${realm}" (server.realm); run rtspkit hash-password --user ${user} --realm ${realm}`, {
-        observed: { user: stored.user, realm: stored.realm },
-        allowed: { user, realm },
-      })
+      this.fail(
+        'ERR_CONFIG_PASSWORD',
+        key,
+        `was hashed for user "${stored.user}" in realm "${stored.realm}", not user "${user}" in realm "${realm}" (server.realm); run rtspkit hash-password --user ${user} --realm ${realm}`,
+        {
+          observed: { user: stored.user, realm: stored.realm },
+          allowed: { user, realm },
+        },
+      )
     }
   }
 
@@ -159,7 +212,8 @@ class Checker {
       this.pathName(key, name)
       const normalized = normalizePathName(name)
       const earlier = seen.get(normalized)
-      if (earlier !== undefined) this.fail('ERR_CONFIG_DUPLICATE', key, `is the same path as ${formatKey(['paths', earlier])}`, { observed: name })
+      if (earlier !== undefined)
+        this.fail('ERR_CONFIG_DUPLICATE', key, `is the same path as ${formatKey(['paths', earlier])}`, { observed: name })
       seen.set(normalized, name)
       const fields = this.mapping(key, entry)
       this.known(key, fields, Object.keys(PATH_FIELDS))
@@ -175,16 +229,33 @@ class Checker {
         relay = kind === 'relay' || kind === 'ffmpeg'
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err
-        this.fail('ERR_CONFIG_SOURCE', [...key, 'source'], `is not a valid source: ${err.message}`, { observed: source, allowed: err.details.allowed })
+        this.fail('ERR_CONFIG_SOURCE', [...key, 'source'], `is not a valid source: ${err.message}`, {
+          observed: source,
+          allowed: err.details.allowed,
+        })
       }
       const onDemand = get('onDemand', relay) as boolean
-      if (onDemand && !relay) this.fail('ERR_CONFIG_VALUE', [...key, 'onDemand'], `can only be true for a relay or an ffmpeg: source (rtsp://…, ffmpeg:…); "${source}" is always available`, { observed: true })
+      if (onDemand && !relay)
+        this.fail(
+          'ERR_CONFIG_VALUE',
+          [...key, 'onDemand'],
+          `can only be true for a relay or an ffmpeg: source (rtsp://…, ffmpeg:…); "${source}" is always available`,
+          { observed: true },
+        )
       const read = get('read', [ANYONE]) as string[]
       const publish = get('publish', [ANYONE]) as string[]
-      for (const [list, names] of [['read', read], ['publish', publish]] as const) {
+      for (const [list, names] of [
+        ['read', read],
+        ['publish', publish],
+      ] as const) {
         names.forEach((u, i) => {
           if (u !== ANYONE && !userNames.includes(u)) {
-            this.fail('ERR_CONFIG_USER', [...key, list, i], `names unknown user ${describe(u)}; use "${ANYONE}" or one of users: ${userNames.join(', ') || '(none defined)'}`, { observed: u, allowed: [ANYONE, ...userNames] })
+            this.fail(
+              'ERR_CONFIG_USER',
+              [...key, list, i],
+              `names unknown user ${describe(u)}; use "${ANYONE}" or one of users: ${userNames.join(', ') || '(none defined)'}`,
+              { observed: u, allowed: [ANYONE, ...userNames] },
+            )
           }
         })
       }
@@ -205,12 +276,22 @@ class Checker {
       try {
         new RegExp(name.slice(REGEX_PREFIX.length))
       } catch (err) {
-        this.fail('ERR_CONFIG_PATH', key, `is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, { observed: name })
+        this.fail(
+          'ERR_CONFIG_PATH',
+          key,
+          `is not a valid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+          { observed: name },
+        )
       }
       return
     }
     if (name !== ALL_OTHERS && !PATH_NAME_RE.test(normalizePathName(name))) {
-      this.fail('ERR_CONFIG_PATH', key, `is not a valid path name: use letters, digits, '.', '_', '-', '~' and '/', "~REGEX" for a pattern, or "${ALL_OTHERS}"`, { observed: name })
+      this.fail(
+        'ERR_CONFIG_PATH',
+        key,
+        `is not a valid path name: use letters, digits, '.', '_', '-', '~' and '/', "~REGEX" for a pattern, or "${ALL_OTHERS}"`,
+        { observed: name },
+      )
     }
   }
 }
@@ -222,8 +303,21 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
   const sectionNames = Object.keys(SECTIONS.fields)
   c.known([], top, [...sectionNames, 'paths', 'users'])
   const defaults = defaultConfig() as unknown as Record<string, unknown>
-  const sections = c.section([], { type: 'section', fields: SECTIONS.fields }, Object.fromEntries(sectionNames.map((k) => [k, top[k]])), defaults) as unknown as Pick<Config, 'server' | 'api' | 'recording' | 'relays' | 'ips'>
+  const sections = c.section(
+    [],
+    { type: 'section', fields: SECTIONS.fields },
+    Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
+    defaults,
+  ) as unknown as Pick<Config, 'server' | 'api' | 'recording' | 'relays' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users)
-  return { server: sections.server, api: sections.api, recording: sections.recording, relays: sections.relays, paths, users, ips: sections.ips }
+  return {
+    server: sections.server,
+    api: sections.api,
+    recording: sections.recording,
+    relays: sections.relays,
+    paths,
+    users,
+    ips: sections.ips,
+  }
 }

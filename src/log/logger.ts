@@ -59,7 +59,7 @@ export function createLogger(opts: LoggerOptions = {}): Required<Logger> {
   const enabled = (level: LogLevel): boolean => LOG_LEVELS.indexOf(level) <= rank
   const write = (level: LogLevel, msg: string, fields?: LogFields): void => {
     if (!enabled(level)) return
-    const stream = level === 'error' || level === 'warn' ? opts.err ?? process.stderr : opts.out ?? process.stdout
+    const stream = level === 'error' || level === 'warn' ? (opts.err ?? process.stderr) : (opts.out ?? process.stdout)
     const t = new Date(now())
     if (format === 'json') {
       stream.write(JSON.stringify({ time: t.toISOString(), level, msg, ...fields }) + '\n')

@@ -38,7 +38,10 @@ export interface RtcpAppFields {
  */
 export function readRtcpApp(p: RtcpRawPacket): RtcpAppFields {
   if (p.payload.length < DATA_OFFSET) {
-    throw new ParseError('ERR_RTCP_SHORT', `APP payload needs ${DATA_OFFSET} bytes, has ${p.payload.length}`, { observed: p.payload.length, allowed: `>= ${DATA_OFFSET}` })
+    throw new ParseError('ERR_RTCP_SHORT', `APP payload needs ${DATA_OFFSET} bytes, has ${p.payload.length}`, {
+      observed: p.payload.length,
+      allowed: `>= ${DATA_OFFSET}`,
+    })
   }
   return {
     subtype: p.count,

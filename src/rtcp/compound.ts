@@ -19,11 +19,16 @@ export type RtcpPacket = RtcpSenderReport | RtcpReceiverReport | RtcpSourceDescr
 /** Builds the model for one located packet; unknown types become RtcpRawPacket. */
 export function decodeRtcpPacket(v: RtcpPacketView): RtcpPacket {
   switch (v.packetType) {
-    case RtcpPacketType.SR: return RtcpSenderReport.fromView(v)
-    case RtcpPacketType.RR: return RtcpReceiverReport.fromView(v)
-    case RtcpPacketType.SDES: return RtcpSourceDescription.fromView(v)
-    case RtcpPacketType.BYE: return RtcpGoodbye.fromView(v)
-    default: return RtcpRawPacket.fromView(v)
+    case RtcpPacketType.SR:
+      return RtcpSenderReport.fromView(v)
+    case RtcpPacketType.RR:
+      return RtcpReceiverReport.fromView(v)
+    case RtcpPacketType.SDES:
+      return RtcpSourceDescription.fromView(v)
+    case RtcpPacketType.BYE:
+      return RtcpGoodbye.fromView(v)
+    default:
+      return RtcpRawPacket.fromView(v)
   }
 }
 

@@ -44,7 +44,10 @@ export function isRtcpFeedback(p: RtcpRawPacket): boolean {
 /** Reads the common feedback fields of a raw packet; only a payload shorter than 8 bytes is an error. */
 export function readRtcpFeedback(p: RtcpRawPacket): RtcpFeedbackFields {
   if (p.payload.length < FCI_OFFSET) {
-    throw new ParseError('ERR_RTCP_SHORT', `feedback payload needs ${FCI_OFFSET} bytes, has ${p.payload.length}`, { observed: p.payload.length, allowed: `>= ${FCI_OFFSET}` })
+    throw new ParseError('ERR_RTCP_SHORT', `feedback payload needs ${FCI_OFFSET} bytes, has ${p.payload.length}`, {
+      observed: p.payload.length,
+      allowed: `>= ${FCI_OFFSET}`,
+    })
   }
   return {
     format: p.count,

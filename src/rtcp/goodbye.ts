@@ -16,7 +16,15 @@
  * The reason is UTF-8, "padded with null octets to the next 32-bit boundary" when present.
  */
 import { LimitError, ParseError } from '../errors.js'
-import { RTCP_HEADER_SIZE, RtcpPacketType, align4, readSingleRtcpPacket, writeRtcpFrame, type RtcpInit, type RtcpPacketView } from './header.js'
+import {
+  RTCP_HEADER_SIZE,
+  RtcpPacketType,
+  align4,
+  readSingleRtcpPacket,
+  writeRtcpFrame,
+  type RtcpInit,
+  type RtcpPacketView,
+} from './header.js'
 
 const SOURCE_SIZE = 4
 const REASON_LENGTH_SIZE = 1
@@ -49,7 +57,10 @@ export class RtcpGoodbye {
     const body = v.body
     const need = v.count * SOURCE_SIZE
     if (body.length < need) {
-      throw new ParseError('ERR_RTCP_SHORT', `BYE with ${v.count} sources needs ${need} body bytes, has ${body.length}`, { observed: body.length, allowed: `>= ${need}` })
+      throw new ParseError('ERR_RTCP_SHORT', `BYE with ${v.count} sources needs ${need} body bytes, has ${body.length}`, {
+        observed: body.length,
+        allowed: `>= ${need}`,
+      })
     }
     const p = new RtcpGoodbye()
     for (let off = 0; off < need; off += SOURCE_SIZE) p.sources.push(body.readUInt32BE(off))
@@ -57,11 +68,17 @@ export class RtcpGoodbye {
       const len = body[need]!
       const start = need + REASON_LENGTH_SIZE
       if (body.length - start < len) {
-        throw new ParseError('ERR_RTCP_SHORT', `BYE reason of ${len} bytes runs past the packet`, { observed: body.length - start, allowed: `>= ${len}` })
+        throw new ParseError('ERR_RTCP_SHORT', `BYE reason of ${len} bytes runs past the packet`, {
+          observed: body.length - start,
+          allowed: `>= ${len}`,
+        })
       }
       // Whatever follows the reason up to the 32-bit boundary is its null padding.
       if (align4(start + len) < body.length) {
-        throw new ParseError('ERR_RTCP_TRAILING', `${body.length - align4(start + len)} bytes after the BYE reason`, { observed: body.length, allowed: align4(start + len) })
+        throw new ParseError('ERR_RTCP_TRAILING', `${body.length - align4(start + len)} bytes after the BYE reason`, {
+          observed: body.length,
+          allowed: align4(start + len),
+        })
       }
       p.reason = body.toString('utf8', start, start + len)
     }
@@ -83,7 +100,10 @@ export class RtcpGoodbye {
     const size = this.marshalSize()
     const reasonLen = this.reasonBytes()
     if (reasonLen > BYE_MAX_REASON_BYTES) {
-      throw new LimitError('ERR_RTCP_BYE_REASON', `BYE reason of ${reasonLen} bytes is too long`, { observed: reasonLen, allowed: BYE_MAX_REASON_BYTES })
+      throw new LimitError('ERR_RTCP_BYE_REASON', `BYE reason of ${reasonLen} bytes is too long`, {
+        observed: reasonLen,
+        allowed: BYE_MAX_REASON_BYTES,
+      })
     }
     writeRtcpFrame(buf, offset, RtcpPacketType.BYE, this.sources.length, size, this.paddingSize)
     let off = offset + RTCP_HEADER_SIZE

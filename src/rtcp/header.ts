@@ -72,7 +72,11 @@ export function align4(n: number): number {
 export function readRtcpPacket(buf: Buffer, offset: number): RtcpPacketView {
   const remaining = buf.length - offset
   if (remaining < RTCP_HEADER_SIZE) {
-    throw new ParseError('ERR_RTCP_SHORT', `RTCP header needs ${RTCP_HEADER_SIZE} bytes, ${remaining} left`, { observed: remaining, allowed: `>= ${RTCP_HEADER_SIZE}`, offset })
+    throw new ParseError('ERR_RTCP_SHORT', `RTCP header needs ${RTCP_HEADER_SIZE} bytes, ${remaining} left`, {
+      observed: remaining,
+      allowed: `>= ${RTCP_HEADER_SIZE}`,
+      offset,
+    })
   }
   const b0 = buf[offset]!
   const version = b0 >> VERSION_SHIFT
@@ -81,7 +85,11 @@ export function readRtcpPacket(buf: Buffer, offset: number): RtcpPacketView {
   }
   const size = (buf.readUInt16BE(offset + LENGTH_OFFSET) + 1) * WORD_SIZE
   if (size > remaining) {
-    throw new ParseError('ERR_RTCP_LENGTH', `RTCP length field says ${size} bytes, ${remaining} left`, { observed: size, allowed: `<= ${remaining}`, offset })
+    throw new ParseError('ERR_RTCP_LENGTH', `RTCP length field says ${size} bytes, ${remaining} left`, {
+      observed: size,
+      allowed: `<= ${remaining}`,
+      offset,
+    })
   }
   let end = offset + size
   let paddingSize = 0
@@ -89,7 +97,11 @@ export function readRtcpPacket(buf: Buffer, offset: number): RtcpPacketView {
     paddingSize = buf[end - 1]!
     const bodySize = size - RTCP_HEADER_SIZE
     if (paddingSize === 0 || paddingSize > bodySize) {
-      throw new ParseError('ERR_RTCP_PADDING', `RTCP padding size ${paddingSize} is invalid`, { observed: paddingSize, allowed: `1..${bodySize}`, offset })
+      throw new ParseError('ERR_RTCP_PADDING', `RTCP padding size ${paddingSize} is invalid`, {
+        observed: paddingSize,
+        allowed: `1..${bodySize}`,
+        offset,
+      })
     }
     end -= paddingSize
   }
@@ -110,10 +122,16 @@ export function readSingleRtcpPacket(input: Uint8Array, packetType: number | und
   const buf = toBuffer(input)
   const view = readRtcpPacket(buf, 0)
   if (packetType !== undefined && view.packetType !== packetType) {
-    throw new ParseError('ERR_RTCP_TYPE', `RTCP packet type ${view.packetType} is not ${packetType}`, { observed: view.packetType, allowed: packetType })
+    throw new ParseError('ERR_RTCP_TYPE', `RTCP packet type ${view.packetType} is not ${packetType}`, {
+      observed: view.packetType,
+      allowed: packetType,
+    })
   }
   if (view.size !== buf.length) {
-    throw new ParseError('ERR_RTCP_TRAILING', `${buf.length - view.size} bytes after the RTCP packet; use parseRtcp for compound packets`, { observed: buf.length, allowed: view.size })
+    throw new ParseError('ERR_RTCP_TRAILING', `${buf.length - view.size} bytes after the RTCP packet; use parseRtcp for compound packets`, {
+      observed: buf.length,
+      allowed: view.size,
+    })
   }
   return view
 }
@@ -124,13 +142,19 @@ export function readSingleRtcpPacket(input: Uint8Array, packetType: number | und
  */
 export function writeRtcpFrame(buf: Buffer, offset: number, packetType: number, count: number, size: number, paddingSize: number): void {
   if (!Number.isInteger(paddingSize) || paddingSize < 0 || paddingSize > RTCP_MAX_PADDING) {
-    throw new LimitError('ERR_RTCP_PADDING', `RTCP padding size ${paddingSize} is out of range`, { observed: paddingSize, allowed: `0..${RTCP_MAX_PADDING}` })
+    throw new LimitError('ERR_RTCP_PADDING', `RTCP padding size ${paddingSize} is out of range`, {
+      observed: paddingSize,
+      allowed: `0..${RTCP_MAX_PADDING}`,
+    })
   }
   if (size % WORD_SIZE !== 0) {
     throw new LimitError('ERR_RTCP_ALIGN', `RTCP packet size ${size} is not a multiple of 4`, { observed: size, allowed: 'multiple of 4' })
   }
   if (size > RTCP_MAX_PACKET_SIZE) {
-    throw new LimitError('ERR_RTCP_TOO_LARGE', `RTCP packet of ${size} bytes exceeds the length field`, { observed: size, allowed: RTCP_MAX_PACKET_SIZE })
+    throw new LimitError('ERR_RTCP_TOO_LARGE', `RTCP packet of ${size} bytes exceeds the length field`, {
+      observed: size,
+      allowed: RTCP_MAX_PACKET_SIZE,
+    })
   }
   if (count < 0 || count > RTCP_MAX_COUNT) {
     throw new LimitError('ERR_RTCP_COUNT', `RTCP count ${count} does not fit 5 bits`, { observed: count, allowed: `0..${RTCP_MAX_COUNT}` })

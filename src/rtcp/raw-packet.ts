@@ -58,6 +58,11 @@ export class RtcpRawPacket {
 
   /** A deep copy whose payload no longer shares memory with the parsed input. */
   clone(): RtcpRawPacket {
-    return new RtcpRawPacket({ packetType: this.packetType, count: this.count, payload: Buffer.from(this.payload), paddingSize: this.paddingSize })
+    return new RtcpRawPacket({
+      packetType: this.packetType,
+      count: this.count,
+      payload: Buffer.from(this.payload),
+      paddingSize: this.paddingSize,
+    })
   }
 }

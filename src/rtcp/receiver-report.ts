@@ -16,7 +16,15 @@
  * An RR with RC=0 (8 bytes) is what a receiver that has heard nothing yet sends.
  */
 import { ParseError } from '../errors.js'
-import { EMPTY_BUFFER, RTCP_HEADER_SIZE, RtcpPacketType, readSingleRtcpPacket, writeRtcpFrame, type RtcpInit, type RtcpPacketView } from './header.js'
+import {
+  EMPTY_BUFFER,
+  RTCP_HEADER_SIZE,
+  RtcpPacketType,
+  readSingleRtcpPacket,
+  writeRtcpFrame,
+  type RtcpInit,
+  type RtcpPacketView,
+} from './header.js'
 import { RECEPTION_REPORT_SIZE, readReceptionReports, writeReceptionReport, type RtcpReceptionReport } from './reception-report.js'
 
 export type { RtcpReceptionReport } from './reception-report.js'
@@ -52,7 +60,10 @@ export class RtcpReceiverReport {
     const body = v.body
     const need = RECEIVER_REPORT_FIXED_SIZE + v.count * RECEPTION_REPORT_SIZE
     if (body.length < need) {
-      throw new ParseError('ERR_RTCP_SHORT', `RR with ${v.count} report blocks needs ${need} body bytes, has ${body.length}`, { observed: body.length, allowed: `>= ${need}` })
+      throw new ParseError('ERR_RTCP_SHORT', `RR with ${v.count} report blocks needs ${need} body bytes, has ${body.length}`, {
+        observed: body.length,
+        allowed: `>= ${need}`,
+      })
     }
     const p = new RtcpReceiverReport()
     p.ssrc = body.readUInt32BE(SSRC_OFFSET)
@@ -63,7 +74,13 @@ export class RtcpReceiverReport {
   }
 
   marshalSize(): number {
-    return RTCP_HEADER_SIZE + RECEIVER_REPORT_FIXED_SIZE + this.reports.length * RECEPTION_REPORT_SIZE + this.profileExtensions.length + this.paddingSize
+    return (
+      RTCP_HEADER_SIZE +
+      RECEIVER_REPORT_FIXED_SIZE +
+      this.reports.length * RECEPTION_REPORT_SIZE +
+      this.profileExtensions.length +
+      this.paddingSize
+    )
   }
 
   /** Writes the packet into `buf` at `offset`; returns the number of bytes written. */

@@ -24,7 +24,15 @@
  *        +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  */
 import { ParseError } from '../errors.js'
-import { EMPTY_BUFFER, RTCP_HEADER_SIZE, RtcpPacketType, readSingleRtcpPacket, writeRtcpFrame, type RtcpInit, type RtcpPacketView } from './header.js'
+import {
+  EMPTY_BUFFER,
+  RTCP_HEADER_SIZE,
+  RtcpPacketType,
+  readSingleRtcpPacket,
+  writeRtcpFrame,
+  type RtcpInit,
+  type RtcpPacketView,
+} from './header.js'
 import { RECEPTION_REPORT_SIZE, readReceptionReports, writeReceptionReport, type RtcpReceptionReport } from './reception-report.js'
 
 export type { RtcpReceptionReport } from './reception-report.js'
@@ -70,7 +78,10 @@ export class RtcpSenderReport {
     const body = v.body
     const need = SENDER_REPORT_FIXED_SIZE + v.count * RECEPTION_REPORT_SIZE
     if (body.length < need) {
-      throw new ParseError('ERR_RTCP_SHORT', `SR with ${v.count} report blocks needs ${need} body bytes, has ${body.length}`, { observed: body.length, allowed: `>= ${need}` })
+      throw new ParseError('ERR_RTCP_SHORT', `SR with ${v.count} report blocks needs ${need} body bytes, has ${body.length}`, {
+        observed: body.length,
+        allowed: `>= ${need}`,
+      })
     }
     const p = new RtcpSenderReport()
     p.ssrc = body.readUInt32BE(SSRC_OFFSET)
@@ -86,7 +97,13 @@ export class RtcpSenderReport {
   }
 
   marshalSize(): number {
-    return RTCP_HEADER_SIZE + SENDER_REPORT_FIXED_SIZE + this.reports.length * RECEPTION_REPORT_SIZE + this.profileExtensions.length + this.paddingSize
+    return (
+      RTCP_HEADER_SIZE +
+      SENDER_REPORT_FIXED_SIZE +
+      this.reports.length * RECEPTION_REPORT_SIZE +
+      this.profileExtensions.length +
+      this.paddingSize
+    )
   }
 
   /** Writes the packet into `buf` at `offset`; returns the number of bytes written. */

@@ -25,7 +25,15 @@
  * Item text is UTF-8 (section 6.5); PRIV (8) keeps its prefix-length octet inside `text`.
  */
 import { LimitError, ParseError } from '../errors.js'
-import { RTCP_HEADER_SIZE, RtcpPacketType, align4, readSingleRtcpPacket, writeRtcpFrame, type RtcpInit, type RtcpPacketView } from './header.js'
+import {
+  RTCP_HEADER_SIZE,
+  RtcpPacketType,
+  align4,
+  readSingleRtcpPacket,
+  writeRtcpFrame,
+  type RtcpInit,
+  type RtcpPacketView,
+} from './header.js'
 
 /** SDES item types, RFC 3550 section 12.2. */
 export const SdesItemType = {
@@ -104,13 +112,21 @@ export class RtcpSourceDescription {
     let off = 0
     for (let i = 0; i < v.count; i++) {
       if (body.length - off < CHUNK_SSRC_SIZE) {
-        throw new ParseError('ERR_RTCP_SHORT', `SDES chunk ${i} of ${v.count} is missing its SSRC`, { observed: body.length - off, allowed: `>= ${CHUNK_SSRC_SIZE}`, chunk: i })
+        throw new ParseError('ERR_RTCP_SHORT', `SDES chunk ${i} of ${v.count} is missing its SSRC`, {
+          observed: body.length - off,
+          allowed: `>= ${CHUNK_SSRC_SIZE}`,
+          chunk: i,
+        })
       }
       const chunk: SdesChunk = { ssrc: body.readUInt32BE(off), items: [] }
       off += CHUNK_SSRC_SIZE
       for (;;) {
         if (off >= body.length) {
-          throw new ParseError('ERR_RTCP_SDES_END', `SDES chunk ${i} has no null octet ending its item list`, { observed: body.length, allowed: `> ${off}`, chunk: i })
+          throw new ParseError('ERR_RTCP_SDES_END', `SDES chunk ${i} has no null octet ending its item list`, {
+            observed: body.length,
+            allowed: `> ${off}`,
+            chunk: i,
+          })
         }
         const type = body[off]!
         if (type === SdesItemType.END) {
@@ -118,12 +134,20 @@ export class RtcpSourceDescription {
           break
         }
         if (body.length - off < ITEM_HEADER_SIZE) {
-          throw new ParseError('ERR_RTCP_SHORT', `SDES item in chunk ${i} is missing its length octet`, { observed: body.length - off, allowed: `>= ${ITEM_HEADER_SIZE}`, chunk: i })
+          throw new ParseError('ERR_RTCP_SHORT', `SDES item in chunk ${i} is missing its length octet`, {
+            observed: body.length - off,
+            allowed: `>= ${ITEM_HEADER_SIZE}`,
+            chunk: i,
+          })
         }
         const len = body[off + ITEM_LENGTH_OFFSET]!
         const start = off + ITEM_HEADER_SIZE
         if (body.length - start < len) {
-          throw new ParseError('ERR_RTCP_SHORT', `SDES item text of ${len} bytes runs past the packet`, { observed: body.length - start, allowed: `>= ${len}`, chunk: i })
+          throw new ParseError('ERR_RTCP_SHORT', `SDES item text of ${len} bytes runs past the packet`, {
+            observed: body.length - start,
+            allowed: `>= ${len}`,
+            chunk: i,
+          })
         }
         chunk.items.push({ type, text: body.toString('utf8', start, start + len) })
         off = start + len
@@ -132,7 +156,10 @@ export class RtcpSourceDescription {
     }
     // The null padding of the last chunk may have been eaten by the P-bit padding: off can pass the end.
     if (off < body.length) {
-      throw new ParseError('ERR_RTCP_TRAILING', `${body.length - off} bytes after the ${v.count} SDES chunks`, { observed: body.length, allowed: off })
+      throw new ParseError('ERR_RTCP_TRAILING', `${body.length - off} bytes after the ${v.count} SDES chunks`, {
+        observed: body.length,
+        allowed: off,
+      })
     }
     p.paddingSize = v.paddingSize
     return p
@@ -155,11 +182,17 @@ export class RtcpSourceDescription {
       off += CHUNK_SSRC_SIZE
       for (const item of c.items) {
         if (!Number.isInteger(item.type) || item.type <= SdesItemType.END || item.type > 0xff) {
-          throw new LimitError('ERR_RTCP_SDES_TYPE', `SDES item type ${item.type} is out of range`, { observed: item.type, allowed: '1..255' })
+          throw new LimitError('ERR_RTCP_SDES_TYPE', `SDES item type ${item.type} is out of range`, {
+            observed: item.type,
+            allowed: '1..255',
+          })
         }
         const len = Buffer.byteLength(item.text, 'utf8')
         if (len > SDES_MAX_TEXT_BYTES) {
-          throw new LimitError('ERR_RTCP_SDES_TEXT', `SDES item text of ${len} bytes is too long`, { observed: len, allowed: SDES_MAX_TEXT_BYTES })
+          throw new LimitError('ERR_RTCP_SDES_TEXT', `SDES item text of ${len} bytes is too long`, {
+            observed: len,
+            allowed: SDES_MAX_TEXT_BYTES,
+          })
         }
         buf.write(item.text, off + ITEM_HEADER_SIZE, len, 'utf8')
         buf[off] = item.type

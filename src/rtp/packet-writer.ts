@@ -52,19 +52,29 @@ export class RtpPacketWriter {
     const initialSequence = opts.initialSequence ?? (opts.random ?? cryptoRandom).u16()
     const prefix = format.codePrefix ?? DEFAULT_CODE_PREFIX
     if (!Number.isInteger(payloadType) || payloadType < 0 || payloadType > MAX_PAYLOAD_TYPE) {
-      throw new ConfigError(`${prefix}PAYLOAD_TYPE`, `payload type ${payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, { observed: payloadType, allowed: `0..${MAX_PAYLOAD_TYPE}` })
+      throw new ConfigError(`${prefix}PAYLOAD_TYPE`, `payload type ${payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, {
+        observed: payloadType,
+        allowed: `0..${MAX_PAYLOAD_TYPE}`,
+      })
     }
     if (!Number.isInteger(maxPacketSize) || maxPacketSize < minPacketSize || maxPacketSize > RTP_MAX_PACKET_SIZE) {
-      throw new ConfigError(`${prefix}MAX_PACKET_SIZE`, `maxPacketSize ${maxPacketSize} is not in ${minPacketSize}..${RTP_MAX_PACKET_SIZE}`, {
-        observed: maxPacketSize,
-        allowed: `${minPacketSize}..${RTP_MAX_PACKET_SIZE}`,
-      })
+      throw new ConfigError(
+        `${prefix}MAX_PACKET_SIZE`,
+        `maxPacketSize ${maxPacketSize} is not in ${minPacketSize}..${RTP_MAX_PACKET_SIZE}`,
+        {
+          observed: maxPacketSize,
+          allowed: `${minPacketSize}..${RTP_MAX_PACKET_SIZE}`,
+        },
+      )
     }
     if (!Number.isInteger(ssrc) || ssrc < 0 || ssrc > MAX_U32) {
       throw new ConfigError(`${prefix}SSRC`, `SSRC ${ssrc} is not a 32-bit unsigned integer`, { observed: ssrc, allowed: `0..${MAX_U32}` })
     }
     if (!Number.isInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_U16) {
-      throw new ConfigError(`${prefix}SEQUENCE`, `initial sequence ${initialSequence} is not a 16-bit unsigned integer`, { observed: initialSequence, allowed: `0..${MAX_U16}` })
+      throw new ConfigError(`${prefix}SEQUENCE`, `initial sequence ${initialSequence} is not a 16-bit unsigned integer`, {
+        observed: initialSequence,
+        allowed: `0..${MAX_U16}`,
+      })
     }
     this.payloadType = payloadType
     this.ssrc = ssrc

@@ -40,7 +40,10 @@ export class PassthroughPacketizer implements CodecPacketizer {
 
   constructor(opts: PassthroughPacketizerOptions) {
     if (!Number.isInteger(opts.payloadType) || opts.payloadType < 0 || opts.payloadType > MAX_PAYLOAD_TYPE) {
-      throw new ConfigError('ERR_RTP_PAYLOAD_TYPE', `payload type ${opts.payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, { observed: opts.payloadType, allowed: `0..${MAX_PAYLOAD_TYPE}` })
+      throw new ConfigError('ERR_RTP_PAYLOAD_TYPE', `payload type ${opts.payloadType} is not in 0..${MAX_PAYLOAD_TYPE}`, {
+        observed: opts.payloadType,
+        allowed: `0..${MAX_PAYLOAD_TYPE}`,
+      })
     }
     this.payloadType = opts.payloadType
     this.ssrc = opts.ssrc >>> 0
@@ -57,7 +60,11 @@ export class PassthroughPacketizer implements CodecPacketizer {
     let size = RTP_HEADER_SIZE
     for (const p of parts) size += p.length
     if (size > this.maxPacketSize) {
-      throw new LimitError('ERR_RTP_PAYLOAD_SIZE', `a ${size - RTP_HEADER_SIZE}-byte payload does not fit a ${this.maxPacketSize}-byte packet`, { observed: size, allowed: this.maxPacketSize })
+      throw new LimitError(
+        'ERR_RTP_PAYLOAD_SIZE',
+        `a ${size - RTP_HEADER_SIZE}-byte payload does not fit a ${this.maxPacketSize}-byte packet`,
+        { observed: size, allowed: this.maxPacketSize },
+      )
     }
     const buf = Buffer.allocUnsafe(size)
     writeRtpHeader(buf, 0, { marker: true, payloadType: this.payloadType, sequenceNumber: this.sequence, timestamp, ssrc: this.ssrc })

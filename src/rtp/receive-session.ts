@@ -131,7 +131,10 @@ export class RtpReceiveSession {
    * A session for the streams an SDP describes (as written by `rtspkit rtp send`, ffmpeg `-f rtp`,
    * GStreamer or a camera). `only` picks some of them by index.
    */
-  static fromSdp(text: string | Uint8Array, opts: Omit<RtpReceiveSessionOptions, 'streams'> & { registry?: CodecRegistry; only?: number[] } = {}): RtpReceiveSession {
+  static fromSdp(
+    text: string | Uint8Array,
+    opts: Omit<RtpReceiveSessionOptions, 'streams'> & { registry?: CodecRegistry; only?: number[] } = {},
+  ): RtpReceiveSession {
     const registry = opts.registry ?? createCodecRegistry()
     const described = parseRtpSdp(text, registry)
     const streams = described
@@ -214,8 +217,15 @@ export class RtpReceiveSession {
     const { port, address } = s.spec
     const multicast = address !== undefined && isMulticast(address)
     const type = socketTypeFor(address ?? this.opts.bindAddress)
-    const bindAddress = multicast ? undefined : address ?? this.opts.bindAddress
-    s.rtp = await bindUdp({ type, port, address: bindAddress, reuseAddr: multicast, receiveBufferSize: RTP_RECEIVE_BUFFER_SIZE, purpose: 'RTP' })
+    const bindAddress = multicast ? undefined : (address ?? this.opts.bindAddress)
+    s.rtp = await bindUdp({
+      type,
+      port,
+      address: bindAddress,
+      reuseAddr: multicast,
+      receiveBufferSize: RTP_RECEIVE_BUFFER_SIZE,
+      purpose: 'RTP',
+    })
     if (multicast) joinGroup(s.rtp, address)
     s.rtp.on('message', (msg, rinfo) => this.onDatagram(i, msg, rinfo, false))
     s.rtp.on('error', () => {}) // ICMP errors of our reports must not become unhandled 'error' events
@@ -304,7 +314,10 @@ export class RtpReceiveSession {
     const peer = s.peerRtcp
     if (!peer || !socket) return Promise.resolve()
     const block = s.receiver.receptionReport()
-    const packets = [new RtcpReceiverReport({ ssrc: this.ssrc, reports: block ? [block] : [] }), RtcpSourceDescription.cname(this.ssrc, this.cname)]
+    const packets = [
+      new RtcpReceiverReport({ ssrc: this.ssrc, reports: block ? [block] : [] }),
+      RtcpSourceDescription.cname(this.ssrc, this.cname),
+    ]
     const buf = serializeRtcp(bye ? [...packets, new RtcpGoodbye({ sources: [this.ssrc] })] : packets)
     s.receiverReportsSent++
     return new Promise((resolve) => {

@@ -144,8 +144,16 @@ export class RtpReceiver {
   private lastSr: SenderReportInfo | undefined
 
   private readonly counters = {
-    packets: 0, bytes: 0, duplicates: 0, reordered: 0, late: 0, discarded: 0,
-    frames: 0, depacketizerErrors: 0, senderReports: 0, resyncs: 0,
+    packets: 0,
+    bytes: 0,
+    duplicates: 0,
+    reordered: 0,
+    late: 0,
+    discarded: 0,
+    frames: 0,
+    depacketizerErrors: 0,
+    senderReports: 0,
+    resyncs: 0,
   }
   /** Losses and receipts of earlier sequence epochs (before a resync), for the cumulative stats. */
   private lostBeforeResync = 0
@@ -153,7 +161,10 @@ export class RtpReceiver {
 
   constructor(opts: RtpReceiverOptions) {
     if (!Number.isInteger(opts.clockRate) || opts.clockRate < 1 || opts.clockRate > MAX_CLOCK_RATE) {
-      throw new ConfigError('ERR_RTP_CLOCK_RATE', `clock rate ${opts.clockRate} is not in 1..${MAX_CLOCK_RATE}`, { observed: opts.clockRate, allowed: `1..${MAX_CLOCK_RATE}` })
+      throw new ConfigError('ERR_RTP_CLOCK_RATE', `clock rate ${opts.clockRate} is not in 1..${MAX_CLOCK_RATE}`, {
+        observed: opts.clockRate,
+        allowed: `1..${MAX_CLOCK_RATE}`,
+      })
     }
     this.clockRate = opts.clockRate
     this.clock = opts.clock ?? systemClock
@@ -282,7 +293,10 @@ export class RtpReceiver {
     this.expectedPrior = expected
     this.receivedPrior = this.received
     const lostInterval = expectedInterval - receivedInterval
-    const fraction = expectedInterval === 0 || lostInterval <= 0 ? 0 : Math.min(MAX_FRACTION, Math.floor((lostInterval << FRACTION_SHIFT) / expectedInterval))
+    const fraction =
+      expectedInterval === 0 || lostInterval <= 0
+        ? 0
+        : Math.min(MAX_FRACTION, Math.floor((lostInterval << FRACTION_SHIFT) / expectedInterval))
     const sr = this.lastSr?.ssrc === this.currentSsrc ? this.lastSr : undefined
     return {
       ssrc: this.currentSsrc,

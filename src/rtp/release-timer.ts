@@ -25,12 +25,15 @@ export class ReleaseTimer {
     this.timer = undefined
     this.timerAt = at
     if (at === undefined || this.stopped) return
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      this.timerAt = undefined
-      this.onFrames(this.receiver.releaseDue())
-      this.update()
-    }, Math.max(0, at - this.clock.monoMs()))
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined
+        this.timerAt = undefined
+        this.onFrames(this.receiver.releaseDue())
+        this.update()
+      },
+      Math.max(0, at - this.clock.monoMs()),
+    )
   }
 
   /** Idempotent: clears the timer for good. */

@@ -53,10 +53,16 @@ export class ReorderBuffer {
     const window = opts.window ?? DEFAULT_REORDER_WINDOW
     const maxDelayMs = opts.maxDelayMs ?? DEFAULT_REORDER_MAX_DELAY_MS
     if (!Number.isInteger(window) || window < 1 || window > MAX_REORDER_WINDOW) {
-      throw new ConfigError('ERR_REORDER_WINDOW', `reorder window ${window} is not in 1..${MAX_REORDER_WINDOW}`, { observed: window, allowed: `1..${MAX_REORDER_WINDOW}` })
+      throw new ConfigError('ERR_REORDER_WINDOW', `reorder window ${window} is not in 1..${MAX_REORDER_WINDOW}`, {
+        observed: window,
+        allowed: `1..${MAX_REORDER_WINDOW}`,
+      })
     }
     if (!(maxDelayMs >= 0 && maxDelayMs <= MAX_REORDER_DELAY_MS)) {
-      throw new ConfigError('ERR_REORDER_DELAY', `reorder delay ${maxDelayMs} ms is not in 0..${MAX_REORDER_DELAY_MS}`, { observed: maxDelayMs, allowed: `0..${MAX_REORDER_DELAY_MS}` })
+      throw new ConfigError('ERR_REORDER_DELAY', `reorder delay ${maxDelayMs} ms is not in 0..${MAX_REORDER_DELAY_MS}`, {
+        observed: maxDelayMs,
+        allowed: `0..${MAX_REORDER_DELAY_MS}`,
+      })
     }
     this.window = window
     this.maxDelayMs = maxDelayMs

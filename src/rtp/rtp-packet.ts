@@ -72,7 +72,10 @@ export class RtpPacket implements RtpHeaderFields {
   static parse(input: Uint8Array): RtpPacket {
     const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
     if (buf.length < RTP_HEADER_SIZE) {
-      throw new ParseError('ERR_RTP_SHORT', `RTP packet too short: ${buf.length} bytes`, { observed: buf.length, allowed: `>= ${RTP_HEADER_SIZE}` })
+      throw new ParseError('ERR_RTP_SHORT', `RTP packet too short: ${buf.length} bytes`, {
+        observed: buf.length,
+        allowed: `>= ${RTP_HEADER_SIZE}`,
+      })
     }
     const b0 = buf[0]!
     const version = b0 >> VERSION_SHIFT
@@ -88,18 +91,27 @@ export class RtpPacket implements RtpHeaderFields {
     p.ssrc = buf.readUInt32BE(8)
     let off = RTP_HEADER_SIZE
     if (buf.length < off + cc * CSRC_SIZE) {
-      throw new ParseError('ERR_RTP_SHORT', `RTP packet too short for ${cc} CSRCs`, { observed: buf.length, allowed: `>= ${off + cc * CSRC_SIZE}` })
+      throw new ParseError('ERR_RTP_SHORT', `RTP packet too short for ${cc} CSRCs`, {
+        observed: buf.length,
+        allowed: `>= ${off + cc * CSRC_SIZE}`,
+      })
     }
     for (let i = 0; i < cc; i++, off += CSRC_SIZE) p.csrc.push(buf.readUInt32BE(off))
     if (b0 & EXTENSION_BIT) {
       if (buf.length < off + EXTENSION_HEADER_SIZE) {
-        throw new ParseError('ERR_RTP_SHORT', 'RTP packet too short for its header extension', { observed: buf.length, allowed: `>= ${off + EXTENSION_HEADER_SIZE}` })
+        throw new ParseError('ERR_RTP_SHORT', 'RTP packet too short for its header extension', {
+          observed: buf.length,
+          allowed: `>= ${off + EXTENSION_HEADER_SIZE}`,
+        })
       }
       const profile = buf.readUInt16BE(off)
       const len = buf.readUInt16BE(off + 2) * 4
       off += EXTENSION_HEADER_SIZE
       if (buf.length < off + len) {
-        throw new ParseError('ERR_RTP_SHORT', 'RTP header extension runs past the packet', { observed: buf.length, allowed: `>= ${off + len}` })
+        throw new ParseError('ERR_RTP_SHORT', 'RTP header extension runs past the packet', {
+          observed: buf.length,
+          allowed: `>= ${off + len}`,
+        })
       }
       p.extension = { profile, data: buf.subarray(off, off + len) }
       off += len
@@ -135,22 +147,35 @@ export class RtpPacket implements RtpHeaderFields {
     if (this.extension) {
       const { profile, data } = this.extension
       if (data.length % 4 !== 0 || data.length > MAX_EXTENSION_BYTES) {
-        throw new ParseError('ERR_RTP_EXTENSION', 'header extension length must be a multiple of 4 and fit 16 bits of words', { observed: data.length, allowed: `multiple of 4, <= ${MAX_EXTENSION_BYTES}` })
+        throw new ParseError('ERR_RTP_EXTENSION', 'header extension length must be a multiple of 4 and fit 16 bits of words', {
+          observed: data.length,
+          allowed: `multiple of 4, <= ${MAX_EXTENSION_BYTES}`,
+        })
       }
       if (!Number.isInteger(profile) || profile < 0 || profile > 0xffff) {
-        throw new ParseError('ERR_RTP_EXTENSION', `header extension profile ${profile} is not a 16-bit value`, { observed: profile, allowed: '0..65535' })
+        throw new ParseError('ERR_RTP_EXTENSION', `header extension profile ${profile} is not a 16-bit value`, {
+          observed: profile,
+          allowed: '0..65535',
+        })
       }
     }
     if (this.padding && !(Number.isInteger(this.paddingSize) && this.paddingSize >= 1 && this.paddingSize <= MAX_PADDING)) {
-      throw new ParseError('ERR_RTP_PADDING', `padding size ${this.paddingSize} must be 1..${MAX_PADDING} when padding is set`, { observed: this.paddingSize, allowed: `1..${MAX_PADDING}` })
+      throw new ParseError('ERR_RTP_PADDING', `padding size ${this.paddingSize} must be 1..${MAX_PADDING} when padding is set`, {
+        observed: this.paddingSize,
+        allowed: `1..${MAX_PADDING}`,
+      })
     }
-    buf[offset] = (RTP_VERSION << VERSION_SHIFT) | (this.padding ? PADDING_BIT : 0) | (this.extension ? EXTENSION_BIT : 0) | this.csrc.length
+    buf[offset] =
+      (RTP_VERSION << VERSION_SHIFT) | (this.padding ? PADDING_BIT : 0) | (this.extension ? EXTENSION_BIT : 0) | this.csrc.length
     buf[offset + 1] = (this.marker ? MARKER_BIT : 0) | (this.payloadType & PAYLOAD_TYPE_MASK)
     buf.writeUInt16BE(this.sequenceNumber & 0xffff, offset + 2)
     buf.writeUInt32BE(this.timestamp >>> 0, offset + 4)
     buf.writeUInt32BE(this.ssrc >>> 0, offset + 8)
     let off = offset + RTP_HEADER_SIZE
-    for (const c of this.csrc) { buf.writeUInt32BE(c >>> 0, off); off += CSRC_SIZE }
+    for (const c of this.csrc) {
+      buf.writeUInt32BE(c >>> 0, off)
+      off += CSRC_SIZE
+    }
     if (this.extension) {
       buf.writeUInt16BE(this.extension.profile, off)
       buf.writeUInt16BE(this.extension.data.length / 4, off + 2)

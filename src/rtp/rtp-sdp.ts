@@ -11,7 +11,17 @@ import net from 'node:net'
 import { ParseError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
 import { staticFormatParams, type CodecDescriptor, type CodecRegistry, type MediaKind } from '../codecs/registry.js'
-import { formatSdp, getAttribute, getAttributes, parseFmtp, parseRtpmap, parseSdp, type SdpAttribute, type SdpMedia, type SessionDescription } from '../sdp/sdp.js'
+import {
+  formatSdp,
+  getAttribute,
+  getAttributes,
+  parseFmtp,
+  parseRtpmap,
+  parseSdp,
+  type SdpAttribute,
+  type SdpMedia,
+  type SessionDescription,
+} from '../sdp/sdp.js'
 
 const RTP_PROFILES = new Set(['RTP/AVP', 'RTP/AVPF', 'RTP/SAVP', 'RTP/SAVPF'])
 const MAX_PORT = 0xffff
@@ -58,7 +68,14 @@ export function formatRtpSdp(tracks: readonly RtpSdpTrack[], opts: RtpSdpOptions
   const origin = opts.origin ?? opts.host
   const desc: SessionDescription = {
     version: 0,
-    origin: { username: '-', sessionId: String(opts.sessionId ?? 0), sessionVersion: '1', netType: 'IN', addrType: addrType(origin), address: origin },
+    origin: {
+      username: '-',
+      sessionId: String(opts.sessionId ?? 0),
+      sessionVersion: '1',
+      netType: 'IN',
+      addrType: addrType(origin),
+      address: origin,
+    },
     sessionName: opts.sessionName ?? 'rtspkit',
     emails: [],
     phones: [],
@@ -145,13 +162,20 @@ export function parseRtpSdp(text: string | Uint8Array, registry: CodecRegistry):
       if (p) candidates.push(p)
     }
     if (candidates.length === 0) {
-      throw new ParseError('ERR_SDP_FORMAT', `m=${m.type} ${m.port}: no payload type with a known encoding (rtpmap missing?)`, { observed: m.formats, allowed: 'static payload types or a=rtpmap' })
+      throw new ParseError('ERR_SDP_FORMAT', `m=${m.type} ${m.port}: no payload type with a known encoding (rtpmap missing?)`, {
+        observed: m.formats,
+        allowed: 'static payload types or a=rtpmap',
+      })
     }
     const params = candidates.find((p) => registry.byEncodingName(p.encodingName)) ?? candidates[0]!
     const rtcpMux = getAttribute(m.attributes, 'rtcp-mux') !== undefined
     const rtcpAttr = getAttribute(m.attributes, 'rtcp')
     const rtcpPortAttr = rtcpAttr !== undefined ? Number(rtcpAttr.trim().split(/\s+/)[0]) : NaN
-    const rtcpPort = rtcpMux ? m.port : Number.isInteger(rtcpPortAttr) && rtcpPortAttr > 0 && rtcpPortAttr <= MAX_PORT ? rtcpPortAttr : m.port + 1
+    const rtcpPort = rtcpMux
+      ? m.port
+      : Number.isInteger(rtcpPortAttr) && rtcpPortAttr > 0 && rtcpPortAttr <= MAX_PORT
+        ? rtcpPortAttr
+        : m.port + 1
     out.push({
       kind,
       address: connectionAddress(m.connection) ?? sessionAddress,
@@ -164,7 +188,10 @@ export function parseRtpSdp(text: string | Uint8Array, registry: CodecRegistry):
     })
   })
   if (out.length === 0) {
-    throw new ParseError('ERR_SDP_NO_RTP', 'the SDP describes no RTP stream (no m= line with RTP/AVP and a port)', { observed: d.media.map((m) => `${m.type} ${m.port} ${m.protocol}`), allowed: 'm=<media> <port> RTP/AVP <pt>' })
+    throw new ParseError('ERR_SDP_NO_RTP', 'the SDP describes no RTP stream (no m= line with RTP/AVP and a port)', {
+      observed: d.media.map((m) => `${m.type} ${m.port} ${m.protocol}`),
+      allowed: 'm=<media> <port> RTP/AVP <pt>',
+    })
   }
   return out
 }

@@ -137,26 +137,40 @@ export class RtpSendSession {
     this.random = opts.random ?? cryptoRandom
     this.cname = opts.cname ?? `rtspkit@${this.random.u32().toString(16)}`
     if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > MAX_PORT) {
-      throw new ConfigError('ERR_RTP_PORT', `RTP port ${opts.port} is not in 1..${MAX_PORT}`, { observed: opts.port, allowed: `1..${MAX_PORT}` })
+      throw new ConfigError('ERR_RTP_PORT', `RTP port ${opts.port} is not in 1..${MAX_PORT}`, {
+        observed: opts.port,
+        allowed: `1..${MAX_PORT}`,
+      })
     }
     const registry = opts.registry ?? createCodecRegistry()
     const tracks = opts.source.tracks
     // Video first, then audio: "video to PORT, audio to PORT+2".
-    const order = tracks.map((_, i) => i).sort((a, b) => (tracks[a]!.kind === tracks[b]!.kind ? a - b : tracks[a]!.kind === 'video' ? -1 : 1))
+    const order = tracks
+      .map((_, i) => i)
+      .sort((a, b) => (tracks[a]!.kind === tracks[b]!.kind ? a - b : tracks[a]!.kind === 'video' ? -1 : 1))
     const codecs = order.map((i) => {
       const codec = registry.byName(tracks[i]!.codec)
       if (!codec || codec.passthrough) {
-        throw new ConfigError('ERR_RTP_CODEC', `cannot send ${tracks[i]!.codec}: no RTP packetizer for it yet`, { observed: tracks[i]!.codec, allowed: registry.list().map((c) => c.name) })
+        throw new ConfigError('ERR_RTP_CODEC', `cannot send ${tracks[i]!.codec}: no RTP packetizer for it yet`, {
+          observed: tracks[i]!.codec,
+          allowed: registry.list().map((c) => c.name),
+        })
       }
       return codec
     })
-    const payloadTypes = pickPayloadTypes(codecs, order.map((i) => opts.payloadTypes?.[i]))
+    const payloadTypes = pickPayloadTypes(
+      codecs,
+      order.map((i) => opts.payloadTypes?.[i]),
+    )
     this.plans = order.map((index, k) => {
       const info = tracks[index]!
       const codec = codecs[k]!
       const port = opts.port + k * PORTS_PER_TRACK
       if (port + 1 > MAX_PORT) {
-        throw new ConfigError('ERR_RTP_PORT', `track ${index} would need ports ${port}-${port + 1}, above ${MAX_PORT}`, { observed: port, allowed: `<= ${MAX_PORT - 1}` })
+        throw new ConfigError('ERR_RTP_PORT', `track ${index} would need ports ${port}-${port + 1}, above ${MAX_PORT}`, {
+          observed: port,
+          allowed: `<= ${MAX_PORT - 1}`,
+        })
       }
       const clockRate = codec.clockRateFor(info)
       const channels = info.kind === 'audio' ? info.channels : undefined
@@ -172,14 +186,31 @@ export class RtpSendSession {
         random: this.random,
       })
       const plan: TrackPlan = {
-        index, info, codec, packetizer, payloadType: payloadTypes[k]!, clockRate, channels, port,
+        index,
+        info,
+        codec,
+        packetizer,
+        payloadType: payloadTypes[k]!,
+        clockRate,
+        channels,
+        port,
         timestampBase: this.random.u32(),
         lastPtsMs: 0,
         lastPushMono: 0,
         srSent: false,
         stats: {
-          kind: info.kind, encodingName: codec.encodingName, payloadType: payloadTypes[k]!, clockRate, channels, port, ssrc,
-          frames: 0, packets: 0, bytes: 0, framesRefused: 0, senderReports: 0,
+          kind: info.kind,
+          encodingName: codec.encodingName,
+          payloadType: payloadTypes[k]!,
+          clockRate,
+          channels,
+          port,
+          ssrc,
+          frames: 0,
+          packets: 0,
+          bytes: 0,
+          framesRefused: 0,
+          senderReports: 0,
         },
       }
       this.byTrack.set(index, plan)
@@ -198,7 +229,12 @@ export class RtpSendSession {
       kind: p.info.kind,
       port: p.port,
       payloadType: p.payloadType,
-      attributes: p.codec.sdpAttributes({ payloadType: p.payloadType, clockRate: p.clockRate, ...(p.channels !== undefined ? { channels: p.channels } : {}), track: p.info }),
+      attributes: p.codec.sdpAttributes({
+        payloadType: p.payloadType,
+        clockRate: p.clockRate,
+        ...(p.channels !== undefined ? { channels: p.channels } : {}),
+        track: p.info,
+      }),
     }))
     const host = this.address ?? this.opts.host
     return formatRtpSdp(tracks, {
@@ -216,7 +252,7 @@ export class RtpSendSession {
     if (this.started) return
     this.started = true
     try {
-      this.address = net.isIP(this.opts.host) ? this.opts.host : (await lookup(this.opts.host))
+      this.address = net.isIP(this.opts.host) ? this.opts.host : await lookup(this.opts.host)
       const type = socketTypeFor(this.address)
       for (const p of this.plans) {
         p.rtp = await bindUdp({ type, port: 0, purpose: 'RTP' })

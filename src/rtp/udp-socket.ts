@@ -31,8 +31,15 @@ export function bindUdp(opts: BindOptions): Promise<dgram.Socket> {
     const onError = (err: NodeJS.ErrnoException): void => {
       s.close()
       const where = `${opts.address ?? (opts.type === 'udp6' ? '::' : '0.0.0.0')}:${opts.port}`
-      const reason = err.code === 'EADDRINUSE' ? 'is already in use' : err.code === 'EACCES' ? 'needs more privileges' : `cannot be bound (${err.message})`
-      reject(new ConfigError('ERR_UDP_BIND', `${opts.purpose} port ${opts.port} ${reason}`, { observed: where, code: err.code }, { cause: err }))
+      const reason =
+        err.code === 'EADDRINUSE'
+          ? 'is already in use'
+          : err.code === 'EACCES'
+            ? 'needs more privileges'
+            : `cannot be bound (${err.message})`
+      reject(
+        new ConfigError('ERR_UDP_BIND', `${opts.purpose} port ${opts.port} ${reason}`, { observed: where, code: err.code }, { cause: err }),
+      )
     }
     s.once('error', onError)
     s.bind(opts.port, opts.address, () => {
@@ -54,7 +61,12 @@ export function joinGroup(socket: dgram.Socket, group: string): void {
   try {
     socket.addMembership(group)
   } catch (err) {
-    throw new ConfigError('ERR_UDP_MULTICAST', `cannot join multicast group ${group}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { observed: group }, { cause: err })
+    throw new ConfigError(
+      'ERR_UDP_MULTICAST',
+      `cannot join multicast group ${group}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { observed: group },
+      { cause: err },
+    )
   }
 }
 

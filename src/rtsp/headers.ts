@@ -49,7 +49,7 @@ export class RtspHeaders {
   constructor(init?: Iterable<readonly [string, string]> | Record<string, string>) {
     if (init === undefined) return
     if (Symbol.iterator in init) {
-      for (const [name, value] of init as Iterable<readonly [string, string]>) this.append(name, value)
+      for (const [name, value] of init) this.append(name, value)
     } else {
       for (const [name, value] of Object.entries(init)) this.append(name, value)
     }

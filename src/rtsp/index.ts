@@ -24,11 +24,4 @@ export { formatTransport, parseTransport, type TransportSpec } from './headers/t
 export { formatSession, parseSession, type SessionHeader } from './headers/session.js'
 export { formatRtpInfo, parseRtpInfo, type RtpInfoEntry } from './headers/rtp-info.js'
 export { formatRange, parseRange, type RangeSpec, type RangeUnit } from './headers/range.js'
-export {
-  DEFAULT_RTSP_PORT,
-  DEFAULT_RTSPS_PORT,
-  formatRtspUrl,
-  parseRtspUrl,
-  stripCredentials,
-  type RtspUrl,
-} from './url.js'
+export { DEFAULT_RTSP_PORT, DEFAULT_RTSPS_PORT, formatRtspUrl, parseRtspUrl, stripCredentials, type RtspUrl } from './url.js'

@@ -91,8 +91,7 @@ export function serializeResponse(res: RtspResponse): Buffer {
     throw invalid('statusCode', res.statusCode, `an integer in ${MIN_STATUS}..${MAX_STATUS}`)
   }
   if (!REASON_RE.test(res.reason)) throw invalid('reason', res.reason, 'no control characters except HTAB')
-  const head =
-    `${res.version} ${res.statusCode} ${res.reason}${CRLF}` + headerBlock(res.headers, [CSEQ, SESSION], res.body.length)
+  const head = `${res.version} ${res.statusCode} ${res.reason}${CRLF}` + headerBlock(res.headers, [CSEQ, SESSION], res.body.length)
   return assemble(head, res.body)
 }
 

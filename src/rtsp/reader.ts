@@ -203,10 +203,7 @@ export class RtspReader {
         event = this.step()
       } catch (err) {
         this.queue.clear()
-        this.error =
-          err instanceof RtspkitError
-            ? err
-            : new ParseError(MALFORMED, 'unexpected failure while reading', {}, { cause: err })
+        this.error = err instanceof RtspkitError ? err : new ParseError(MALFORMED, 'unexpected failure while reading', {}, { cause: err })
         throw this.error
       }
       if (event === null) return

@@ -139,5 +139,8 @@ export function formatRtspUrl(u: RtspUrl): string {
 }
 
 function encodePath(path: string): string {
-  return path.split('/').map((seg) => encodeURIComponent(seg).replace(/%3D/gi, '=').replace(/%3B/gi, ';')).join('/')
+  return path
+    .split('/')
+    .map((seg) => encodeURIComponent(seg).replace(/%3D/gi, '=').replace(/%3B/gi, ';'))
+    .join('/')
 }

@@ -23,7 +23,10 @@ const FMTP_PATTERN = /^(\d{1,3})(?:[ \t]+(.*))?$/s
 export function parseFmtp(value: string): Fmtp {
   const m = FMTP_PATTERN.exec(value.trim())
   if (!m) {
-    throw new ParseError('ERR_SDP_FMTP', `invalid fmtp ${JSON.stringify(value.slice(0, 80))}`, { observed: value.slice(0, 80), allowed: '<pt> <name>=<value>;...' })
+    throw new ParseError('ERR_SDP_FMTP', `invalid fmtp ${JSON.stringify(value.slice(0, 80))}`, {
+      observed: value.slice(0, 80),
+      allowed: '<pt> <name>=<value>;...',
+    })
   }
   const params = new Map<string, string>()
   for (const part of (m[2] ?? '').split(';')) {

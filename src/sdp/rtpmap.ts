@@ -25,11 +25,17 @@ const RTPMAP_PATTERN = /^(\d{1,3})[ \t]+([^ \t/]+)\/(\d{1,10})(?:\/(\d{1,3}))?$/
 export function parseRtpmap(value: string): Rtpmap {
   const m = RTPMAP_PATTERN.exec(value.trim())
   if (!m) {
-    throw new ParseError('ERR_SDP_RTPMAP', `invalid rtpmap ${JSON.stringify(value.slice(0, 80))}`, { observed: value.slice(0, 80), allowed: '<pt> <name>/<clock rate>[/<channels>]' })
+    throw new ParseError('ERR_SDP_RTPMAP', `invalid rtpmap ${JSON.stringify(value.slice(0, 80))}`, {
+      observed: value.slice(0, 80),
+      allowed: '<pt> <name>/<clock rate>[/<channels>]',
+    })
   }
   const payloadType = Number(m[1])
   if (payloadType > RTP_MAX_PAYLOAD_TYPE) {
-    throw new ParseError('ERR_SDP_RTPMAP', `rtpmap payload type ${payloadType} is out of range`, { observed: payloadType, allowed: `0..${RTP_MAX_PAYLOAD_TYPE}` })
+    throw new ParseError('ERR_SDP_RTPMAP', `rtpmap payload type ${payloadType} is out of range`, {
+      observed: payloadType,
+      allowed: `0..${RTP_MAX_PAYLOAD_TYPE}`,
+    })
   }
   const r: Rtpmap = { payloadType, encodingName: m[2]!, clockRate: Number(m[3]) }
   if (m[4] !== undefined) r.channels = Number(m[4])

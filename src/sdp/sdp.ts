@@ -168,13 +168,21 @@ function defaultOrigin(): SdpOrigin {
 function parseMediaLine(value: string, lineNumber: number): SdpMedia {
   const t = value.split(WHITESPACE).filter((s) => s !== '')
   if (t.length < 3) {
-    throw new ParseError('ERR_SDP_MEDIA', `line ${lineNumber}: m= needs <media> <port> <proto>`, { observed: excerpt(value), allowed: '<media> <port>[/<count>] <proto> <fmt> ...', line: lineNumber })
+    throw new ParseError('ERR_SDP_MEDIA', `line ${lineNumber}: m= needs <media> <port> <proto>`, {
+      observed: excerpt(value),
+      allowed: '<media> <port>[/<count>] <proto> <fmt> ...',
+      line: lineNumber,
+    })
   }
   const pm = MEDIA_PORT_PATTERN.exec(t[1]!)
   const port = pm ? Number(pm[1]) : NaN
   const portCount = pm?.[2] !== undefined ? Number(pm[2]) : undefined
   if (!pm || port > MAX_PORT || (portCount !== undefined && portCount > MAX_PORT)) {
-    throw new ParseError('ERR_SDP_MEDIA', `line ${lineNumber}: invalid m= port ${JSON.stringify(excerpt(t[1]!))}`, { observed: excerpt(t[1]!), allowed: `0..${MAX_PORT}[/count]`, line: lineNumber })
+    throw new ParseError('ERR_SDP_MEDIA', `line ${lineNumber}: invalid m= port ${JSON.stringify(excerpt(t[1]!))}`, {
+      observed: excerpt(t[1]!),
+      allowed: `0..${MAX_PORT}[/count]`,
+      line: lineNumber,
+    })
   }
   const m: SdpMedia = { type: t[0]!, port, protocol: t[2]!, formats: t.slice(3), bandwidths: [], attributes: [] }
   if (portCount !== undefined) m.portCount = portCount
@@ -215,22 +223,38 @@ export function parseSdp(input: string | Uint8Array, limits: Partial<SdpLimits> 
     const lineNumber = i + 1
     const raw = rawLines[i]!
     if (raw.length > lim.maxLineLength) {
-      throw new LimitError('ERR_SDP_LINE_TOO_LONG', `line ${lineNumber} of ${raw.length} characters exceeds ${lim.maxLineLength}`, { observed: raw.length, allowed: lim.maxLineLength, line: lineNumber })
+      throw new LimitError('ERR_SDP_LINE_TOO_LONG', `line ${lineNumber} of ${raw.length} characters exceeds ${lim.maxLineLength}`, {
+        observed: raw.length,
+        allowed: lim.maxLineLength,
+        line: lineNumber,
+      })
     }
     const line = trimEnd(raw)
     if (line === '') continue
     if (++lineCount > lim.maxLines) {
-      throw new LimitError('ERR_SDP_TOO_MANY_LINES', `SDP has more than ${lim.maxLines} lines`, { observed: lineCount, allowed: lim.maxLines, line: lineNumber })
+      throw new LimitError('ERR_SDP_TOO_MANY_LINES', `SDP has more than ${lim.maxLines} lines`, {
+        observed: lineCount,
+        allowed: lim.maxLines,
+        line: lineNumber,
+      })
     }
     if (!LINE_TYPE_PATTERN.test(line) || line.includes('\0')) {
-      throw new ParseError('ERR_SDP_LINE', `line ${lineNumber} is not of the form <type>=<value>`, { observed: excerpt(line), allowed: '<letter>=<value>', line: lineNumber })
+      throw new ParseError('ERR_SDP_LINE', `line ${lineNumber} is not of the form <type>=<value>`, {
+        observed: excerpt(line),
+        allowed: '<letter>=<value>',
+        line: lineNumber,
+      })
     }
     const type = line[0]!
     const value = line.slice(2)
 
     if (type === 'm') {
       if (d.media.length >= lim.maxMedia) {
-        throw new LimitError('ERR_SDP_TOO_MANY_MEDIA', `SDP has more than ${lim.maxMedia} media sections`, { observed: d.media.length + 1, allowed: lim.maxMedia, line: lineNumber })
+        throw new LimitError('ERR_SDP_TOO_MANY_MEDIA', `SDP has more than ${lim.maxMedia} media sections`, {
+          observed: d.media.length + 1,
+          allowed: lim.maxMedia,
+          line: lineNumber,
+        })
       }
       media = parseMediaLine(value, lineNumber)
       d.media.push(media)
@@ -268,9 +292,16 @@ export function parseSdp(input: string | Uint8Array, limits: Partial<SdpLimits> 
     seen.add(type)
     switch (type) {
       case 'v':
-        if (!first) { pushExtra(d, line); break }
+        if (!first) {
+          pushExtra(d, line)
+          break
+        }
         if (!VERSION_PATTERN.test(value)) {
-          throw new ParseError('ERR_SDP_VERSION', `line ${lineNumber}: invalid v=${excerpt(value)}`, { observed: excerpt(value), allowed: 0, line: lineNumber })
+          throw new ParseError('ERR_SDP_VERSION', `line ${lineNumber}: invalid v=${excerpt(value)}`, {
+            observed: excerpt(value),
+            allowed: 0,
+            line: lineNumber,
+          })
         }
         d.version = Number(value)
         break
@@ -371,7 +402,10 @@ export function formatSdp(d: SessionDescription): string {
   for (const line of lines) {
     // A value holding CR or LF would inject lines (a stream name put into s=, say).
     if (FORBIDDEN_IN_VALUE.test(line)) {
-      throw new ParseError('ERR_SDP_VALUE', `SDP line contains CR, LF or NUL: ${JSON.stringify(excerpt(line))}`, { observed: excerpt(line), allowed: 'no CR, LF or NUL' })
+      throw new ParseError('ERR_SDP_VALUE', `SDP line contains CR, LF or NUL: ${JSON.stringify(excerpt(line))}`, {
+        observed: excerpt(line),
+        allowed: 'no CR, LF or NUL',
+      })
     }
   }
   return lines.join('\r\n') + '\r\n'

@@ -48,13 +48,16 @@ export class PathPasswords implements AccessPolicy {
 
   protect(path: string, opts: PathUsers): void {
     const users = new Map<string, UserSecret>(opts.users.map((u) => [u.username, { password: u.password }]))
-    this.paths.set(path, new ServerAuthenticator({
-      realm: opts.realm ?? 'rtspkit',
-      methods: opts.methods ?? ['digest', 'basic'],
-      users: (u) => users.get(u),
-      clock: this.deps.clock,
-      random: this.deps.random,
-    }))
+    this.paths.set(
+      path,
+      new ServerAuthenticator({
+        realm: opts.realm ?? 'rtspkit',
+        methods: opts.methods ?? ['digest', 'basic'],
+        users: (u) => users.get(u),
+        clock: this.deps.clock,
+        random: this.deps.random,
+      }),
+    )
   }
 
   decide(req: AccessRequest): AccessDecision {
@@ -67,7 +70,10 @@ export class PathPasswords implements AccessPolicy {
 export class FailureThrottle {
   private readonly failures = new Map<string, { count: number; lastMono: number }>()
 
-  constructor(private readonly clock: Clock, private readonly opts = { baseMs: 100, maxMs: 5000, forgetMs: 60_000 }) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly opts = { baseMs: 100, maxMs: 5000, forgetMs: 60_000 },
+  ) {}
 
   /** Records a failure from `ip`; returns how long to wait before answering, and the failure count. */
   fail(ip: string): { delayMs: number; count: number } {

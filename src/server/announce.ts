@@ -62,8 +62,20 @@ export function readAnnouncement(body: Buffer, registry: CodecRegistry): Announc
       // A format we do not parse is relayed packet by packet, as announced.
       const format = formats[0]
       if (!format) return
-      const relayed: RtpTrackSpec = { codec: 'rtp', encodingName: format.encodingName, payloadType: format.payloadType, clockRate: format.clockRate, attributes: relayedAttributes(m.attributes, format.payloadType) }
-      const track: AnnouncedTrack = { kind: m.type, control, mediaIndex: index, format, createDepacketizer: () => new WholePacketDepacketizer() }
+      const relayed: RtpTrackSpec = {
+        codec: 'rtp',
+        encodingName: format.encodingName,
+        payloadType: format.payloadType,
+        clockRate: format.clockRate,
+        attributes: relayedAttributes(m.attributes, format.payloadType),
+      }
+      const track: AnnouncedTrack = {
+        kind: m.type,
+        control,
+        mediaIndex: index,
+        format,
+        createDepacketizer: () => new WholePacketDepacketizer(),
+      }
       if (m.type === 'video') {
         spec.video = relayed
         tracks.unshift(track)
@@ -76,9 +88,18 @@ export function readAnnouncement(body: Buffer, registry: CodecRegistry): Announc
     const format = known
     const codec = CODEC_OF[format.encodingName.toUpperCase()]!
     const descriptor = registry.byEncodingName(format.encodingName)!
-    const track: AnnouncedTrack = { kind: m.type, control, mediaIndex: index, format, createDepacketizer: () => descriptor.createDepacketizer(format) }
+    const track: AnnouncedTrack = {
+      kind: m.type,
+      control,
+      mediaIndex: index,
+      format,
+      createDepacketizer: () => descriptor.createDepacketizer(format),
+    }
     if (m.type === 'video') {
-      const v: VideoTrackSpec = { codec: codec as VideoTrackSpec['codec'], payloadType: format.payloadType === 26 ? undefined : format.payloadType }
+      const v: VideoTrackSpec = {
+        codec: codec as VideoTrackSpec['codec'],
+        payloadType: format.payloadType === 26 ? undefined : format.payloadType,
+      }
       if (codec === 'h264') Object.assign(v, pick(parseH264Fmtp(fmtpText(format)), ['sps', 'pps']))
       if (codec === 'h265') Object.assign(v, pick(parseH265Fmtp(fmtpText(format)), ['vps', 'sps', 'pps']))
       spec.video = v
@@ -108,7 +129,18 @@ function relayedAttributes(attrs: readonly SdpAttribute[], pt: number): SdpAttri
 }
 
 /** Attributes about the publisher's own transport and direction, which mean nothing to our readers. */
-const TRANSPORT_ATTRIBUTES = new Set(['sendonly', 'recvonly', 'sendrecv', 'inactive', 'rtcp', 'rtcp-mux', 'ssrc', 'mid', 'setup', 'connection'])
+const TRANSPORT_ATTRIBUTES = new Set([
+  'sendonly',
+  'recvonly',
+  'sendrecv',
+  'inactive',
+  'rtcp',
+  'rtcp-mux',
+  'ssrc',
+  'mid',
+  'setup',
+  'connection',
+])
 
 function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {}

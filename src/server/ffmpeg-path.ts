@@ -100,20 +100,27 @@ export class FfmpegPath extends OnDemandFeed {
         clearTimeout(timer)
         this.processes.emit('exit', { ...e, pid: proc.pid })
         this.ffmpegDeps.log?.(`ffmpeg /${this.name}: pid ${proc.pid} ${e.stopped ? 'stopped' : `ended: ${e.reason}`}`)
-        if (!first) return reject(new SourceError('ERR_FFMPEG_EXIT', `ffmpeg: ${e.reason}`, { observed: { code: e.code, signal: e.signal } }))
+        if (!first)
+          return reject(new SourceError('ERR_FFMPEG_EXIT', `ffmpeg: ${e.reason}`, { observed: { code: e.code, signal: e.signal } }))
         if (target && !e.stopped) target.ended(`ffmpeg: ${e.reason}`)
       }
-      const proc = new FfmpegVideoProcess(this.argv, {
-        accessUnit: onUnit,
-        exit: onExit,
-        stderr: (line) => this.ffmpegDeps.debug?.(`ffmpeg /${this.name}: ${line}`),
-      }, { bin: this.ffmpegOptions.bin, clock: this.ffmpegDeps.clock, stopGraceMs: this.ffmpegOptions.stopGraceMs })
+      const proc = new FfmpegVideoProcess(
+        this.argv,
+        {
+          accessUnit: onUnit,
+          exit: onExit,
+          stderr: (line) => this.ffmpegDeps.debug?.(`ffmpeg /${this.name}: ${line}`),
+        },
+        { bin: this.ffmpegOptions.bin, clock: this.ffmpegDeps.clock, stopGraceMs: this.ffmpegOptions.stopGraceMs },
+      )
       this.running.add(proc)
       this.processes.emit('spawn', proc.pid)
       const timeoutMs = this.ffmpegOptions.startTimeoutMs ?? DEFAULT_FFMPEG_START_TIMEOUT_MS
       const timer = setTimeout(() => {
         proc.stop()
-        reject(new SourceError('ERR_FFMPEG_START_TIMEOUT', `ffmpeg: no H.264 IDR picture within ${timeoutMs / 1000} s`, { observed: timeoutMs }))
+        reject(
+          new SourceError('ERR_FFMPEG_START_TIMEOUT', `ffmpeg: no H.264 IDR picture within ${timeoutMs / 1000} s`, { observed: timeoutMs }),
+        )
       }, timeoutMs)
       timer.unref()
     })

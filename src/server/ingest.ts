@@ -30,7 +30,11 @@ export class StreamIngest {
   private closed = false
   private ptsOffsetMs: number | undefined
 
-  constructor(announcement: Announcement, readonly stream: ServerStream, private readonly clock: Clock) {
+  constructor(
+    announcement: Announcement,
+    readonly stream: ServerStream,
+    private readonly clock: Clock,
+  ) {
     this.tracks = announcement.tracks.map((announced, i) => ({
       announced,
       target: stream.tracks[i]!,

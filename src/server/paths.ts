@@ -37,11 +37,26 @@ export function addPath(server: RtspServer, name: string, spec: SourceSpec, deps
   switch (spec.kind) {
     case 'publish': {
       server.addPublishPath(name, spec.options)
-      const flags = [spec.options.onPublisherLeave === 'stay' ? 'readers stay' : '', spec.options.onSecondPublisher === 'takeover' ? 'takeover' : ''].filter(Boolean)
-      return { name, description: `publish here (ANNOUNCE/RECORD${flags.length ? `; ${flags.join(', ')}` : ''})`, stop() {}, onWarning() {} }
+      const flags = [
+        spec.options.onPublisherLeave === 'stay' ? 'readers stay' : '',
+        spec.options.onSecondPublisher === 'takeover' ? 'takeover' : '',
+      ].filter(Boolean)
+      return {
+        name,
+        description: `publish here (ANNOUNCE/RECORD${flags.length ? `; ${flags.join(', ')}` : ''})`,
+        stop() {},
+        onWarning() {},
+      }
     }
     case 'relay': {
-      const relay = new Relay(name, spec.url, server, deps.connector ?? rtspClientConnector(), { registry: createCodecRegistry(), clock: systemClock, log: deps.log }, deps.relay).attach()
+      const relay = new Relay(
+        name,
+        spec.url,
+        server,
+        deps.connector ?? rtspClientConnector(),
+        { registry: createCodecRegistry(), clock: systemClock, log: deps.log },
+        deps.relay,
+      ).attach()
       const mode = deps.relay?.alwaysOn ? 'always on' : 'on demand'
       return { name, description: `relay of ${redact(spec.url)} (${mode})`, stop: () => relay.close(), onWarning() {} }
     }

@@ -36,7 +36,9 @@ export class Publisher {
   }
 
   /** Frames the stream refused (a corrupt parameter set, say). */
-  get pushErrors(): number { return this.ingest.pushErrors }
+  get pushErrors(): number {
+    return this.ingest.pushErrors
+  }
 
   /** The announced track a SETUP URL names, by its control attribute (absolute or relative). */
   trackFor(uri: string): number | undefined {

@@ -27,7 +27,10 @@ export class ServerRecording {
   private closed = false
   private readonly onStream = (s: ServerStream): void => this.start(s)
 
-  constructor(private readonly server: RtspServer, private readonly opts: ServerRecordingOptions) {
+  constructor(
+    private readonly server: RtspServer,
+    private readonly opts: ServerRecordingOptions,
+  ) {
     server.on('stream', this.onStream)
   }
 
@@ -53,17 +56,26 @@ export class ServerRecording {
       picked.push({ index: t.index, info })
     }
     if (picked.length === 0) {
-      this.opts.log?.(`recording /${stream.name}: nothing MP4 can hold (${stream.tracks.map((t) => t.media.codec).join(', ')}); not recorded`)
+      this.opts.log?.(
+        `recording /${stream.name}: nothing MP4 can hold (${stream.tracks.map((t) => t.media.codec).join(', ')}); not recorded`,
+      )
       return
     }
     let recorder: SegmentRecorder
     try {
-      recorder = new SegmentRecorder({ dir: this.opts.dir, pathName: stream.name, tracks: picked.map((p) => p.info), segmentDurationMs: this.opts.segmentDurationMs ?? DEFAULT_SEGMENT_DURATION_MS })
+      recorder = new SegmentRecorder({
+        dir: this.opts.dir,
+        pathName: stream.name,
+        tracks: picked.map((p) => p.info),
+        segmentDurationMs: this.opts.segmentDurationMs ?? DEFAULT_SEGMENT_DURATION_MS,
+      })
     } catch (err) {
       this.opts.log?.(`recording /${stream.name}: ${(err as Error).message}`)
       return
     }
-    recorder.on('segment', (file: string, phase: string) => this.opts.log?.(`recording /${stream.name}: ${phase === 'open' ? 'writing' : 'finished'} ${file}`))
+    recorder.on('segment', (file: string, phase: string) =>
+      this.opts.log?.(`recording /${stream.name}: ${phase === 'open' ? 'writing' : 'finished'} ${file}`),
+    )
     recorder.on('error', (err: Error) => this.opts.log?.(`recording /${stream.name}: ${err.message}`))
     const slot = new Map(picked.map((p, i) => [p.index, i]))
     const write = (i: number, data: Buffer | readonly Buffer[], ptsMs: number, dtsMs?: number): void => {
@@ -75,7 +87,9 @@ export class ServerRecording {
       }
     }
     // Video from files and publishers may hold B-frames: decode times from a window of presentation times.
-    const decode = picked.map((p, i) => (p.info.kind === 'video' ? new DecodeTimes<Buffer | readonly Buffer[]>((data, pts, dts) => write(i, data, pts, dts)) : undefined))
+    const decode = picked.map((p, i) =>
+      p.info.kind === 'video' ? new DecodeTimes<Buffer | readonly Buffer[]>((data, pts, dts) => write(i, data, pts, dts)) : undefined,
+    )
     const untap = stream.tapFrames((track, data, ptsMs) => {
       const i = slot.get(track.index)
       if (i === undefined) return
@@ -83,10 +97,13 @@ export class ServerRecording {
       if (d) d.push(data, ptsMs)
       else write(i, data, ptsMs)
     })
-    this.active.set(stream, { recorder, untap: () => {
-      untap()
-      for (const d of decode) d?.flush()
-    } })
+    this.active.set(stream, {
+      recorder,
+      untap: () => {
+        untap()
+        for (const d of decode) d?.flush()
+      },
+    })
     stream.once('close', () => this.finish(stream))
   }
 

@@ -30,7 +30,18 @@ import type { PerReaderSource, ReaderPlayback } from './per-reader.js'
 import { parseRange } from '../rtsp/headers/range.js'
 
 export const SERVER_NAME = 'rtspkit/0.1'
-const SUPPORTED_METHODS = ['OPTIONS', 'DESCRIBE', 'ANNOUNCE', 'SETUP', 'PLAY', 'PAUSE', 'RECORD', 'TEARDOWN', 'GET_PARAMETER', 'SET_PARAMETER']
+const SUPPORTED_METHODS = [
+  'OPTIONS',
+  'DESCRIBE',
+  'ANNOUNCE',
+  'SETUP',
+  'PLAY',
+  'PAUSE',
+  'RECORD',
+  'TEARDOWN',
+  'GET_PARAMETER',
+  'SET_PARAMETER',
+]
 const SESSION_ID_DIGITS = 9 // fits a signed 32-bit integer, for clients that parse it as one
 const TRACK_SUFFIX = /^(?:trackID|streamid|track)=?(\d+)$/i
 
@@ -144,13 +155,22 @@ interface Target {
 }
 
 class RequestError extends RtspkitError {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super('ERR_RTSP_REQUEST', message, { status })
   }
 }
 
 export class RtspServer extends EventEmitter<RtspServerEvents> implements ConnectionHandler {
-  private readonly opts: Required<Omit<RtspServerOptions, 'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits' | 'tcpOnly' | 'sharedRtpPort'>> & RtspServerOptions
+  private readonly opts: Required<
+    Omit<
+      RtspServerOptions,
+      'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits' | 'tcpOnly' | 'sharedRtpPort'
+    >
+  > &
+    RtspServerOptions
   private readonly streams = new Map<string, ServerStream>()
   private readonly sessions = new Map<string, ServerSession>()
   private readonly connections = new Map<number, ServerConnection>()
@@ -189,7 +209,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       ...(definedOnly(options) as RtspServerOptions),
     }
     if (!Number.isInteger(this.opts.port) || this.opts.port < 0 || this.opts.port > 65535) {
-      throw new ConfigError('ERR_CONFIG_PORT', `port must be an integer 0-65535, got ${this.opts.port}`, { observed: this.opts.port, allowed: '0-65535' })
+      throw new ConfigError('ERR_CONFIG_PORT', `port must be an integer 0-65535, got ${this.opts.port}`, {
+        observed: this.opts.port,
+        allowed: '0-65535',
+      })
     }
     this.pathPasswords = new PathPasswords({ clock: this.opts.clock, random: this.opts.random })
     this.access = this.pathPasswords
@@ -225,15 +248,20 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   addPublishPath(name: string, options: PublishPathOptions = {}): void {
     const key = normalizePath(name)
     if (!key || /[\s?#]/.test(key)) throw new ConfigError('ERR_STREAM_NAME', `invalid path name "${name}"`, { observed: name })
-    if (this.streams.has(key) || this.publishPaths.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
-    this.publishPaths.set(key, { onPublisherLeave: options.onPublisherLeave ?? 'close', onSecondPublisher: options.onSecondPublisher ?? 'refuse' })
+    if (this.streams.has(key) || this.publishPaths.has(key))
+      throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
+    this.publishPaths.set(key, {
+      onPublisherLeave: options.onPublisherLeave ?? 'close',
+      onSecondPublisher: options.onSecondPublisher ?? 'refuse',
+    })
   }
 
   /** Registers a path whose stream is created on demand (see OnDemandPath); the handler adds and removes the stream itself. */
   addOnDemandPath(name: string, handler: OnDemandPath): void {
     const key = normalizePath(name)
     if (!key || /[\s?#]/.test(key)) throw new ConfigError('ERR_STREAM_NAME', `invalid path name "${name}"`, { observed: name })
-    if (this.streams.has(key) || this.publishPaths.has(key) || this.onDemand.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
+    if (this.streams.has(key) || this.publishPaths.has(key) || this.onDemand.has(key))
+      throw new ConfigError('ERR_STREAM_EXISTS', `path "${key}" already exists`, { observed: key })
     this.onDemand.set(key, handler)
   }
 
@@ -264,7 +292,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    * Changes settings that need no restart (a config reload): they apply to new sessions and
    * connections; the listener and existing sessions keep theirs.
    */
-  updateSettings(settings: Pick<RtspServerOptions, 'sessionTimeout' | 'maxSessions' | 'maxConnections' | 'publicHost' | 'readerLimits'>): void {
+  updateSettings(
+    settings: Pick<RtspServerOptions, 'sessionTimeout' | 'maxSessions' | 'maxConnections' | 'publicHost' | 'readerLimits'>,
+  ): void {
     // The limits may be lifted (undefined = none); the session timeout always has a value.
     const { sessionTimeout, ...rest } = settings
     Object.assign(this.opts, rest, definedOnly({ sessionTimeout }))
@@ -341,7 +371,12 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (this.opts.sharedRtpPort !== undefined && !this.sharedUdp) {
       const port = this.opts.sharedRtpPort
       const pair = await bindUdpPair('udp4', this.opts.host && net.isIPv4(this.opts.host) ? this.opts.host : '0.0.0.0', port)
-      if (!pair) throw new ConfigError('ERR_PORT_IN_USE', `UDP ports ${port}-${port + 1} for the shared RTP/RTCP pair are taken (or ${port} is odd); choose another even port`, { observed: port })
+      if (!pair)
+        throw new ConfigError(
+          'ERR_PORT_IN_USE',
+          `UDP ports ${port}-${port + 1} for the shared RTP/RTCP pair are taken (or ${port} is odd); choose another even port`,
+          { observed: port },
+        )
       this.sharedUdp = new SharedUdpPair(pair)
     }
     return this.listen()
@@ -355,9 +390,23 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
         this.tcp = undefined
         const where = `${this.opts.host ?? '*'}:${this.opts.port}`
         if (err.code === 'EADDRINUSE') {
-          reject(new ConfigError('ERR_PORT_IN_USE', `port ${this.opts.port} is already in use (${where}); choose another with --port`, { observed: this.opts.port }, { cause: err }))
+          reject(
+            new ConfigError(
+              'ERR_PORT_IN_USE',
+              `port ${this.opts.port} is already in use (${where}); choose another with --port`,
+              { observed: this.opts.port },
+              { cause: err },
+            ),
+          )
         } else if (err.code === 'EACCES') {
-          reject(new ConfigError('ERR_PORT_ACCESS', `not allowed to listen on ${where}; use a port above 1023 or run with privileges`, { observed: this.opts.port }, { cause: err }))
+          reject(
+            new ConfigError(
+              'ERR_PORT_ACCESS',
+              `not allowed to listen on ${where}; use a port above 1023 or run with privileges`,
+              { observed: this.opts.port },
+              { cause: err },
+            ),
+          )
         } else {
           reject(new ConfigError('ERR_LISTEN', `cannot listen on ${where}: ${err.message}`, { observed: where }, { cause: err }))
         }
@@ -405,7 +454,13 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       streams: [...this.streams.values()].map((s) => ({
         name: s.name,
         readers: s.readerCount,
-        tracks: s.tracks.map((t) => ({ index: t.index, codec: t.media.codec, unitsIn: t.unitsIn, bytesIn: t.bytesIn, bytesOut: t.bytesOut })),
+        tracks: s.tracks.map((t) => ({
+          index: t.index,
+          codec: t.media.codec,
+          unitsIn: t.unitsIn,
+          bytesIn: t.bytesIn,
+          bytesOut: t.bytesOut,
+        })),
       })),
     }
   }
@@ -418,15 +473,23 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       const publisher = this.publishers.get(name)
       const perReader = this.perReader.get(name)
       // The '*' per-reader path serves every name nothing else does.
-      const own = perReader ? [...this.sessions.values()].filter((s) => this.playbacks.has(s.id) && (s.path === name || (name === '*' && !this.servesPath(s.path)))) : []
+      const own = perReader
+        ? [...this.sessions.values()].filter(
+            (s) => this.playbacks.has(s.id) && (s.path === name || (name === '*' && !this.servesPath(s.path))),
+          )
+        : []
       const kind = this.publishPaths.has(name) ? 'publish' : this.onDemand.has(name) ? 'on-demand' : perReader ? 'per-reader' : 'stream'
       return {
         name,
         kind,
         stream,
         spec: stream?.spec ?? perReader?.source.spec,
-        readers: perReader ? own.filter((s) => s.state === 'playing').length : stream?.readerCount ?? 0,
-        publisher: publisher && { remoteAddress: publisher.remoteAddress, since: publisher.since, recording: publisher.state === 'recording' },
+        readers: perReader ? own.filter((s) => s.state === 'playing').length : (stream?.readerCount ?? 0),
+        publisher: publisher && {
+          remoteAddress: publisher.remoteAddress,
+          since: publisher.since,
+          recording: publisher.state === 'recording',
+        },
         onDemandState: this.onDemand.get(name)?.state,
         readerStreams: own.map((s) => s.stream),
       }
@@ -444,7 +507,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!s) return false
     this.closeSession(s, 'kicked')
     const conn = this.connections.get(s.ownerId)
-    const shared = [...this.sessions.values()].some((o) => o.ownerId === s.ownerId) || [...this.publishers.values()].some((p) => p.connectionId === s.ownerId)
+    const shared =
+      [...this.sessions.values()].some((o) => o.ownerId === s.ownerId) ||
+      [...this.publishers.values()].some((p) => p.connectionId === s.ownerId)
     if (conn && !shared) conn.end()
     return true
   }
@@ -513,13 +578,20 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const bytes = 'method' in message ? serializeRequest(message) : serializeResponse(message)
     const type = message.headers.get('Content-Type') ?? ''
     // Text bodies (SDP, parameters) are shown; anything else is summarized.
-    const text = /^(application\/sdp|text\/)/i.test(type) || message.body.length === 0 ? bytes.toString('latin1') : `${bytes.subarray(0, bytes.length - message.body.length).toString('latin1')}[${message.body.length} bytes]`
+    const text =
+      /^(application\/sdp|text\/)/i.test(type) || message.body.length === 0
+        ? bytes.toString('latin1')
+        : `${bytes.subarray(0, bytes.length - message.body.length).toString('latin1')}[${message.body.length} bytes]`
     // Credentials stay out of logs: the scheme is shown, not what follows it.
     const safe = text.trimEnd().replace(/^(Authorization:\s*\S+).*$/gim, '$1 [redacted]')
     log.debug(`${direction === 'recv' ? '<<' : '>>'} ${safe}`, { conn: conn.id })
   }
 
-  async handleRequest(conn: ServerConnection, req: RtspRequest, framing: RequestFraming = { lfOnly: false, unterminated: false }): Promise<RtspResponse> {
+  async handleRequest(
+    conn: ServerConnection,
+    req: RtspRequest,
+    framing: RequestFraming = { lfOnly: false, unterminated: false },
+  ): Promise<RtspResponse> {
     if (req.headers.get('CSeq') === undefined) return makeResponse(400)
     if (!/^RTSP\/1\.\d$/.test(req.version)) return makeResponse(505)
     if (conn.overLimit) {
@@ -572,7 +644,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     } catch {
       return undefined // a bad URI gets its own answer
     }
-    const record = req.method === 'ANNOUNCE' || req.method === 'RECORD' || (req.method === 'SETUP' && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? ''))
+    const record =
+      req.method === 'ANNOUNCE' ||
+      req.method === 'RECORD' ||
+      (req.method === 'SETUP' && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? ''))
     const ip = conn.remoteAddress.replace(/^::ffff:/, '')
     const decision = this.access.decide({ action: record ? 'publish' : 'read', path, ip })
     if (decision.kind === 'allow') return undefined
@@ -585,12 +660,18 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (result.ok) {
       this.throttle.succeed(ip)
       if (decision.allowed(result.username)) return undefined
-      this.opts.logger.warn(`${req.method} by ${result.username} forbidden: no ${record ? 'publish' : 'read'} permission`, { path, remote: ip })
+      this.opts.logger.warn(`${req.method} by ${result.username} forbidden: no ${record ? 'publish' : 'read'} permission`, {
+        path,
+        remote: ip,
+      })
       return makeResponse(403)
     }
     if (authorization !== undefined && !result.stale) {
       const { delayMs, count } = this.throttle.fail(ip)
-      this.opts.logger.warn(`${req.method} refused: ${result.reason} (${count} failure${count === 1 ? '' : 's'} from this address; next answer in ${delayMs} ms)`, { path, remote: ip })
+      this.opts.logger.warn(
+        `${req.method} refused: ${result.reason} (${count} failure${count === 1 ? '' : 's'} from this address; next answer in ${delayMs} ms)`,
+        { path, remote: ip },
+      )
       await new Promise((r) => setTimeout(r, delayMs))
     }
     const res = makeResponse(401)
@@ -671,14 +752,25 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     const media: SdpMedia[] = stream.tracks.map((t) => mediaSection(t.media, t.control))
     const desc: SessionDescription = {
       version: 0,
-      origin: { username: '-', sessionId: String(this.opts.random.u32()), sessionVersion: '1', netType: 'IN', addrType, address: conn.localAddress || '0.0.0.0' },
+      origin: {
+        username: '-',
+        sessionId: String(this.opts.random.u32()),
+        sessionVersion: '1',
+        netType: 'IN',
+        addrType,
+        address: conn.localAddress || '0.0.0.0',
+      },
       sessionName: name,
       emails: [],
       phones: [],
       connection: `IN ${addrType} ${addrType === 'IP6' ? '::' : '0.0.0.0'}`,
       bandwidths: [],
       timing: ['0 0'],
-      attributes: [{ key: 'tool', value: SERVER_NAME }, { key: 'type', value: durationSeconds === undefined ? 'broadcast' : 'recvonly' }, { key: 'range', value: durationSeconds === undefined ? 'npt=now-' : `npt=0-${formatNpt(durationSeconds)}` }],
+      attributes: [
+        { key: 'tool', value: SERVER_NAME },
+        { key: 'type', value: durationSeconds === undefined ? 'broadcast' : 'recvonly' },
+        { key: 'range', value: durationSeconds === undefined ? 'npt=now-' : `npt=0-${formatNpt(durationSeconds)}` },
+      ],
       media,
     }
     return formatSdp(desc)
@@ -715,7 +807,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!target.stream) return makeResponse(404)
     const existing = this.sessionFrom(req, false)
     // A per-reader path: the session's own stream, made at its first SETUP.
-    const stream = !target.perReader ? target.stream : existing && this.playbacks.has(existing.id) && existing.path === target.path ? existing.stream : new ServerStream(target.path, target.perReader.spec, this.streamDeps())
+    const stream = !target.perReader
+      ? target.stream
+      : existing && this.playbacks.has(existing.id) && existing.path === target.path
+        ? existing.stream
+        : new ServerStream(target.path, target.perReader.spec, this.streamDeps())
     // VLC and others set up the aggregate URL of a single-track stream.
     const trackIndex = target.trackIndex ?? (stream.tracks.length === 1 ? 0 : undefined)
     if (trackIndex === undefined) return makeResponse(459)
@@ -757,7 +853,13 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       const [clientRtp, clientRtcp] = chosen.clientPort!
       const link = await this.udpLinkFor(conn, [clientRtp, clientRtcp], true)
       transport = { kind: 'udp', link, host: conn.remoteAddress, clientRtpPort: clientRtp, clientRtcpPort: clientRtcp }
-      replySpec = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: [clientRtp, clientRtcp], serverPort: [link.rtpPort, link.rtcpPort], ssrc }
+      replySpec = {
+        protocol: 'RTP/AVP',
+        delivery: 'unicast',
+        clientPort: [clientRtp, clientRtcp],
+        serverPort: [link.rtpPort, link.rtcpPort],
+        ssrc,
+      }
     }
 
     if (!session) {
@@ -770,7 +872,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
         remoteAddress: conn.remoteAddress,
         onDrop: (s, setup, reason) => {
           if (setup.stats.framesDropped === 1 || setup.stats.framesDropped % 100 === 0) {
-            this.opts.logger.warn(`dropped ${setup.stats.framesDropped} frame(s) of track ${setup.track.index} (${reason})`, { session: s.id, path: s.path })
+            this.opts.logger.warn(`dropped ${setup.stats.framesDropped} frame(s) of track ${setup.track.index} (${reason})`, {
+              session: s.id,
+              path: s.path,
+            })
           }
         },
       })
@@ -778,26 +883,38 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       if (target.perReader) this.openPlayback(session, target.perReader, conn.remoteAddress)
     }
     session.addSetup(new TrackSetup(track, transport, teaching ? this.wholeJpegSender(session.id, stream.name) : undefined))
-    if (teaching) this.opts.logger.info(`session ${session.id} on /${stream.name}: the RTSP/RTP teaching project's client (whole JPEGs over UDP)`)
+    if (teaching)
+      this.opts.logger.info(`session ${session.id} on /${stream.name}: the RTSP/RTP teaching project's client (whole JPEGs over UDP)`)
     if (session.state === 'init') session.state = 'ready'
     const transportText = formatTransport(replySpec)
-    this.emit('setup', { path: stream.name, sessionId: session.id, remoteAddress: conn.remoteAddress, transport: transportText, track: trackIndex })
+    this.emit('setup', {
+      path: stream.name,
+      sessionId: session.id,
+      remoteAddress: conn.remoteAddress,
+      transport: transportText,
+      track: trackIndex,
+    })
     return makeResponse(200, { ...this.sessionHeader(session), Transport: transportText })
   }
 
   private wholeJpegSender(sessionId: string, path: string): WholeJpegSender {
-    return new WholeJpegSender(this.opts.clock, (w) => this.opts.logger.warn(w.kind === 'cut'
-      ? `session ${sessionId} on /${path}: a ${w.bytes}-byte JPEG reaches the teaching client cut (it reads ${TEACHING_CLIENT_RECV_SIZE} bytes per datagram)`
-      : `session ${sessionId} on /${path}: a ${w.bytes}-byte JPEG does not fit one UDP datagram; dropped`))
+    return new WholeJpegSender(this.opts.clock, (w) =>
+      this.opts.logger.warn(
+        w.kind === 'cut'
+          ? `session ${sessionId} on /${path}: a ${w.bytes}-byte JPEG reaches the teaching client cut (it reads ${TEACHING_CLIENT_RECV_SIZE} bytes per datagram)`
+          : `session ${sessionId} on /${path}: a ${w.bytes}-byte JPEG does not fit one UDP datagram; dropped`,
+      ),
+    )
   }
 
   /** Starts a per-reader session's own playback; its end ends the session (BYE). */
   private openPlayback(session: ServerSession, source: PerReaderSource, remoteAddress: string): void {
     const id = session.id
-    const ended = () => setImmediate(() => {
-      const s = this.sessions.get(id)
-      if (s) this.closeSession(s, 'end of stream')
-    })
+    const ended = () =>
+      setImmediate(() => {
+        const s = this.sessions.get(id)
+        if (s) this.closeSession(s, 'end of stream')
+      })
     this.playbacks.set(id, source.open(session.stream, { path: session.path, sessionId: id, remoteAddress }, ended))
   }
 
@@ -824,7 +941,6 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     return ownedLink(pair, peer, reader)
   }
 
-
   private newSessionId(): string {
     for (;;) {
       const id = this.opts.random.digits(SESSION_ID_DIGITS)
@@ -839,7 +955,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     if (!this.servesPath(path)) this.pathProvider?.(path)
     const pathOptions = this.publishPaths.get(path)
     if (!pathOptions) {
-      return makeResponse(this.streams.has(path) ? 405 : 404, this.streams.has(path) ? { Allow: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER' } : {})
+      return makeResponse(
+        this.streams.has(path) ? 405 : 404,
+        this.streams.has(path) ? { Allow: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER' } : {},
+      )
     }
     const current = this.publishers.get(path)
     if (current && pathOptions.onSecondPublisher === 'refuse') return { ...makeResponse(503), reason: 'Path Already Has A Publisher' }
@@ -849,7 +968,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     try {
       announcement = readAnnouncement(req.body, this.codecs)
     } catch (err) {
-      return { ...makeResponse(err instanceof ParseError ? 400 : 415), reason: err instanceof ParseError ? 'Bad SDP' : 'No Supported Media' }
+      return {
+        ...makeResponse(err instanceof ParseError ? 400 : 415),
+        reason: err instanceof ParseError ? 'Bad SDP' : 'No Supported Media',
+      }
     }
     if (current) {
       this.endPublisher(current, `taken over by a publisher from ${conn.remoteAddress}`)
@@ -865,7 +987,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     stream ??= this.addStream(path, announcement.spec)
     const publisher = new Publisher(path, conn.id, conn.remoteAddress, announcement, stream, this.opts.clock)
     this.publishers.set(path, publisher)
-    this.opts.logger.info(`publisher announced ${stream.tracks.map((t) => t.media.codec).join(' + ')}`, { path, remote: conn.remoteAddress })
+    this.opts.logger.info(`publisher announced ${stream.tracks.map((t) => t.media.codec).join(' + ')}`, {
+      path,
+      remote: conn.remoteAddress,
+    })
     return makeResponse(200)
   }
 
@@ -889,7 +1014,13 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     } else {
       const link = await this.udpLinkFor(conn, chosen.clientPort!, false)
       publisher.attachUdp(index, link)
-      reply = { protocol: 'RTP/AVP', delivery: 'unicast', clientPort: chosen.clientPort, serverPort: [link.rtpPort, link.rtcpPort], mode: 'record' }
+      reply = {
+        protocol: 'RTP/AVP',
+        delivery: 'unicast',
+        clientPort: chosen.clientPort,
+        serverPort: [link.rtpPort, link.rtcpPort],
+        mode: 'record',
+      }
     }
     return makeResponse(200, { Session: formatSession(publisher.sessionId, this.opts.sessionTimeout), Transport: formatTransport(reply) })
   }
@@ -903,7 +1034,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
   private record(req: RtspRequest): RtspResponse {
     const publisher = this.publisherBySession(req)
-    if (!publisher) return makeResponse(req.headers.get('Session') === undefined ? 454 : this.sessions.has(parseSession(req.headers.get('Session')!).id) ? 455 : 454)
+    if (!publisher)
+      return makeResponse(
+        req.headers.get('Session') === undefined ? 454 : this.sessions.has(parseSession(req.headers.get('Session')!).id) ? 455 : 454,
+      )
     publisher.record()
     this.opts.logger.info('publisher records', { path: publisher.path, session: publisher.sessionId })
     return makeResponse(200, { Session: formatSession(publisher.sessionId!, this.opts.sessionTimeout) })
@@ -964,7 +1098,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     }))
     this.emit('play', { path: session.path, sessionId: session.id, remoteAddress: conn.remoteAddress })
     const duration = target.perReader?.durationSeconds
-    const rangeOut = playback ? `npt=${formatNpt(playback.position?.() ?? from ?? 0)}-${duration !== undefined ? formatNpt(duration) : ''}` : 'npt=now-'
+    const rangeOut = playback
+      ? `npt=${formatNpt(playback.position?.() ?? from ?? 0)}-${duration !== undefined ? formatNpt(duration) : ''}`
+      : 'npt=now-'
     return makeResponse(200, { ...this.sessionHeader(session), Range: rangeOut, 'RTP-Info': formatRtpInfo(rtpInfo) })
   }
 

@@ -194,7 +194,10 @@ export class ServerConnection implements InterleavedSink {
 
 /** The message with CRLF → LF in its start line and headers; the last `bodyLength` bytes are kept. */
 function lfOnlyHead(message: Buffer, bodyLength: number): Buffer {
-  const head = message.subarray(0, message.length - bodyLength).toString('latin1').replaceAll('\r\n', '\n')
+  const head = message
+    .subarray(0, message.length - bodyLength)
+    .toString('latin1')
+    .replaceAll('\r\n', '\n')
   return Buffer.concat([Buffer.from(head, 'latin1'), message.subarray(message.length - bodyLength)])
 }
 

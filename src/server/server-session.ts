@@ -46,9 +46,22 @@ export class TrackSetup {
   waitingKeyframe = true
   srSent = false
   lastRtpSent = 0
-  readonly stats: TrackStats = { packetsSent: 0, bytesSent: 0, octetsSent: 0, framesSent: 0, framesDropped: 0, receiverReports: 0, fractionLost: null, cumulativeLost: null }
+  readonly stats: TrackStats = {
+    packetsSent: 0,
+    bytesSent: 0,
+    octetsSent: 0,
+    framesSent: 0,
+    framesDropped: 0,
+    receiverReports: 0,
+    fractionLost: null,
+    cumulativeLost: null,
+  }
   /** `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP. */
-  constructor(readonly track: ServerTrack, readonly transport: TrackTransport, readonly wholeJpeg?: WholeJpegSender) {}
+  constructor(
+    readonly track: ServerTrack,
+    readonly transport: TrackTransport,
+    readonly wholeJpeg?: WholeJpegSender,
+  ) {}
 }
 
 export interface SessionOptions {
@@ -88,7 +101,9 @@ export class ServerSession implements StreamReader {
     this.createdAt = opts.clock.wallMs()
   }
 
-  get path(): string { return this.stream.name }
+  get path(): string {
+    return this.stream.name
+  }
 
   get usesTcp(): boolean {
     for (const s of this.setups.values()) if (s.transport.kind === 'tcp') return true
@@ -275,7 +290,14 @@ export class ServerSession implements StreamReader {
     }
   }
 
-  stats(): { id: string; path: string; state: SessionState; remoteAddress: string; createdAt: number; tracks: (TrackStats & { track: number; transport: string })[] } {
+  stats(): {
+    id: string
+    path: string
+    state: SessionState
+    remoteAddress: string
+    createdAt: number
+    tracks: (TrackStats & { track: number; transport: string })[]
+  } {
     return {
       id: this.id,
       path: this.path,

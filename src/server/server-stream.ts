@@ -82,7 +82,9 @@ export class ServerTrack {
     this.lastRtp = rtpBase
   }
 
-  get control(): string { return `trackID=${this.index}` }
+  get control(): string {
+    return `trackID=${this.index}`
+  }
 
   rtpTimestampFor(ptsMs: number): number {
     return (this.rtpBase + Math.round((ptsMs * this.media.clockRate) / 1000)) >>> 0
@@ -125,10 +127,23 @@ function defaultSampleRate(codec: AudioCodecName): number {
 export function trackInfoOf(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTrackSpec): TrackInfo {
   if (kind === 'video') {
     const v = t as VideoTrackSpec
-    return { ...v, kind: 'video', codec: v.codec === 'mjpeg' ? 'jpeg' : v.codec, vps: toBuffer(v.vps), sps: toBuffer(v.sps), pps: toBuffer(v.pps) }
+    return {
+      ...v,
+      kind: 'video',
+      codec: v.codec === 'mjpeg' ? 'jpeg' : v.codec,
+      vps: toBuffer(v.vps),
+      sps: toBuffer(v.sps),
+      pps: toBuffer(v.pps),
+    }
   }
   const a = t as AudioTrackSpec
-  return { ...a, kind: 'audio', sampleRate: a.sampleRate ?? defaultSampleRate(a.codec), channels: a.channels ?? 1, config: toBuffer(a.config) }
+  return {
+    ...a,
+    kind: 'audio',
+    sampleRate: a.sampleRate ?? defaultSampleRate(a.codec),
+    channels: a.channels ?? 1,
+    config: toBuffer(a.config),
+  }
 }
 
 /**
@@ -142,7 +157,11 @@ export class ServerStream extends EventEmitter {
   private readonly startMono: number
   private closed = false
 
-  constructor(readonly name: string, readonly spec: StreamSpec, private readonly deps: ServerStreamDeps) {
+  constructor(
+    readonly name: string,
+    readonly spec: StreamSpec,
+    private readonly deps: ServerStreamDeps,
+  ) {
     super()
     this.startMono = deps.clock.monoMs()
     if (!spec.video && !spec.audio) {
@@ -150,7 +169,10 @@ export class ServerStream extends EventEmitter {
     }
     const media: MediaTrack[] = []
     const common = () => ({ ssrc: deps.random.u32(), initialSequence: deps.random.u16(), maxPacketSize: deps.maxPacketSize })
-    for (const [kind, t] of [['video', spec.video], ['audio', spec.audio]] as const) {
+    for (const [kind, t] of [
+      ['video', spec.video],
+      ['audio', spec.audio],
+    ] as const) {
       if (!t) continue
       if (t.codec === 'rtp') media.push(new RtpRelayTrack({ ...t, kind, ...common() }))
       else media.push(createMediaTrack(trackInfoOf(kind, t), { ...common(), payloadType: t.payloadType }))
@@ -166,10 +188,14 @@ export class ServerStream extends EventEmitter {
     return this.tracks.find((t) => t.media.kind === 'audio')
   }
 
-  get readerCount(): number { return this.readers.size }
+  get readerCount(): number {
+    return this.readers.size
+  }
 
   /** Whether anyone consumes the frames (readers or taps): sources may skip work otherwise. */
-  get wanted(): boolean { return this.readers.size > 0 || this.frameTaps.size > 0 }
+  get wanted(): boolean {
+    return this.readers.size > 0 || this.frameTaps.size > 0
+  }
 
   /** Adds a tap that sees every pushed frame; returns the function that removes it. */
   tapFrames(tap: FrameTap): () => void {
@@ -178,7 +204,9 @@ export class ServerStream extends EventEmitter {
   }
 
   /** True when every track can be fully described in SDP. */
-  get ready(): boolean { return this.tracks.every((t) => t.media.ready) }
+  get ready(): boolean {
+    return this.tracks.every((t) => t.media.ready)
+  }
 
   /**
    * Pushes one encoded video frame. H.264: an access unit as Annex-B bytes or an array of NAL units.
@@ -203,7 +231,11 @@ export class ServerStream extends EventEmitter {
 
   pushFrame(track: ServerTrack, data: Uint8Array | readonly Uint8Array[], ptsMs?: number): void {
     if (this.closed) throw new StateError('ERR_STREAM_CLOSED', `stream "${this.name}" was removed`)
-    const buf = Buffer.isBuffer(data) ? data : data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data.map((d) => (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)))
+    const buf = Buffer.isBuffer(data)
+      ? data
+      : data instanceof Uint8Array
+        ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+        : data.map((d) => (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)))
     const wasReady = this.ready
     const pts = ptsMs ?? this.elapsedMs()
     const rtpTimestamp = track.rtpTimestampFor(pts)

@@ -1,4 +1,4 @@
-import type { AudioTrackSpec, StreamSpec } from './server-stream.js'
+import type { StreamSpec } from './server-stream.js'
 
 /** Whether a new publisher's streams can continue an existing stream's: same tracks, same formats. */
 export function sameLayout(a: StreamSpec, b: StreamSpec): boolean {
@@ -6,7 +6,7 @@ export function sameLayout(a: StreamSpec, b: StreamSpec): boolean {
     if (!t) return ''
     if (t.codec === 'rtp') return `rtp/${t.encodingName.toUpperCase()}/${t.clockRate}/${t.payloadType}/${JSON.stringify(t.attributes)}`
     if ('sampleRate' in t || 'config' in t || 'channels' in t) {
-      const a = t as AudioTrackSpec
+      const a = t
       return `${a.codec}/${a.sampleRate ?? ''}/${a.channels ?? 1}/${a.config ? Buffer.from(a.config).toString('hex') : ''}`
     }
     return t.codec === 'mjpeg' ? 'jpeg' : t.codec

@@ -17,13 +17,21 @@ export class AdtsSink implements FrameSink {
   private closing: Promise<void> | undefined
 
   /** Throws ConfigError when the config cannot be carried by ADTS (HE-AAC v2 escapes, explicit rates…). */
-  constructor(private readonly out: ByteOutput, config: Uint8Array) {
+  constructor(
+    private readonly out: ByteOutput,
+    config: Uint8Array,
+  ) {
     try {
       this.config = parseAudioSpecificConfig(config)
       toAdts([], this.config) // checks the config fits ADTS now rather than on the first frame
     } catch (err) {
       if (!(err instanceof RtspkitError)) throw err
-      throw new ConfigError('ERR_SINK_FORMAT', `cannot write this AAC stream as ADTS: ${err.message}`, { observed: Buffer.from(config).toString('hex') }, { cause: err })
+      throw new ConfigError(
+        'ERR_SINK_FORMAT',
+        `cannot write this AAC stream as ADTS: ${err.message}`,
+        { observed: Buffer.from(config).toString('hex') },
+        { cause: err },
+      )
     }
     this.description = `${out.path ?? 'stdout'} (AAC, ADTS)`
   }

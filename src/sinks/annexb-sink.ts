@@ -21,7 +21,10 @@ export class AnnexBSink implements FrameSink {
   private started: boolean
   private closing: Promise<void> | undefined
 
-  constructor(private readonly out: ByteOutput, opts: AnnexBSinkOptions) {
+  constructor(
+    private readonly out: ByteOutput,
+    opts: AnnexBSinkOptions,
+  ) {
     this.description = `${out.path ?? 'stdout'} (${opts.label})`
     this.started = opts.waitForKeyframe === false
   }

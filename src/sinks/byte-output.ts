@@ -39,7 +39,12 @@ export function openFileOutput(file: string): ByteOutput {
 /** A file-system error as a one-line ConfigError naming the file. */
 export function fileError(code: string, file: string, err: unknown): ConfigError {
   const errno = (err as NodeJS.ErrnoException).code ?? 'EIO'
-  return new ConfigError(code, `cannot write ${file}: ${FS_ERRORS[errno] ?? (err as Error).message}`, { observed: errno, path: file }, { cause: err })
+  return new ConfigError(
+    code,
+    `cannot write ${file}: ${FS_ERRORS[errno] ?? (err as Error).message}`,
+    { observed: errno, path: file },
+    { cause: err },
+  )
 }
 
 /** Writes to a stream the caller owns; `end` decides whether close() ends it (not for stdout). */
@@ -52,7 +57,11 @@ class StreamOutput implements ByteOutput {
   private error: Error | undefined
   private closing: Promise<void> | undefined
 
-  constructor(private readonly stream: Writable, readonly path: string | undefined, private readonly end: boolean) {
+  constructor(
+    private readonly stream: Writable,
+    readonly path: string | undefined,
+    private readonly end: boolean,
+  ) {
     stream.on('error', (err) => (this.error ??= err))
   }
 
@@ -65,7 +74,17 @@ class StreamOutput implements ByteOutput {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve, reject) => {
-      const done = (): void => (this.error ? reject(new ConfigError('ERR_SINK_WRITE', `cannot write ${this.path ?? 'output'}: ${this.error.message}`, { path: this.path }, { cause: this.error })) : resolve())
+      const done = (): void =>
+        this.error
+          ? reject(
+              new ConfigError(
+                'ERR_SINK_WRITE',
+                `cannot write ${this.path ?? 'output'}: ${this.error.message}`,
+                { path: this.path },
+                { cause: this.error },
+              ),
+            )
+          : resolve()
       if (!this.end) {
         // Caller-owned: wait until what we wrote is flushed, leave the stream open.
         if (this.stream.writableNeedDrain) this.stream.once('drain', done)

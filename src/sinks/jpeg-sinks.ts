@@ -59,7 +59,12 @@ export class JpegDirectorySink implements FrameSink {
     try {
       fs.writeFileSync(this.framePath(this.framesWritten + 1), frame.data)
     } catch (err) {
-      throw new ConfigError('ERR_SINK_WRITE', `cannot write ${this.framePath(this.framesWritten + 1)}: ${(err as Error).message}`, { path: this.dir }, { cause: err })
+      throw new ConfigError(
+        'ERR_SINK_WRITE',
+        `cannot write ${this.framePath(this.framesWritten + 1)}: ${(err as Error).message}`,
+        { path: this.dir },
+        { cause: err },
+      )
     }
     this.framesWritten++
   }

@@ -9,7 +9,10 @@ export class RawSink implements FrameSink {
   readonly framesSkipped = 0
   private closing: Promise<void> | undefined
 
-  constructor(private readonly out: ByteOutput, label: string) {
+  constructor(
+    private readonly out: ByteOutput,
+    label: string,
+  ) {
     this.description = `${out.path ?? 'stdout'} (${label})`
   }
 

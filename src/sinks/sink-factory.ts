@@ -45,7 +45,10 @@ interface SinkType {
   openFile?(path: string, opts: SinkOptions): FrameSink
 }
 
-const annexb = (name: string) => (c: CodecDescriptor): boolean => c.frameFormat === 'annexb' && c.name === name
+const annexb =
+  (name: string) =>
+  (c: CodecDescriptor): boolean =>
+    c.frameFormat === 'annexb' && c.name === name
 const WAV_INPUTS: readonly FrameFormat[] = ['pcm-s16be', 'g711-ulaw', 'g711-alaw']
 
 function aacConfig(params: FormatParams): Buffer {
@@ -53,25 +56,46 @@ function aacConfig(params: FormatParams): Buffer {
     return parseAacFmtp(params.fmtp).config
   } catch (err) {
     if (!(err instanceof RtspkitError)) throw err
-    throw new ConfigError('ERR_SINK_FORMAT', `cannot write .aac without the stream's AudioSpecificConfig (fmtp config=): ${err.message}`, { observed: [...params.fmtp] }, { cause: err })
+    throw new ConfigError(
+      'ERR_SINK_FORMAT',
+      `cannot write .aac without the stream's AudioSpecificConfig (fmtp config=): ${err.message}`,
+      { observed: [...params.fmtp] },
+      { cause: err },
+    )
   }
 }
 
 export const SINK_TYPES: readonly SinkType[] = [
-  { extensions: ['.h264', '.264', '.avc'], label: 'H.264 Annex-B', accepts: annexb('h264'), open: (o) => new AnnexBSink(o, { label: 'H.264 Annex-B' }) },
-  { extensions: ['.h265', '.265', '.hevc'], label: 'H.265 Annex-B', accepts: annexb('h265'), open: (o) => new AnnexBSink(o, { label: 'H.265 Annex-B' }) },
+  {
+    extensions: ['.h264', '.264', '.avc'],
+    label: 'H.264 Annex-B',
+    accepts: annexb('h264'),
+    open: (o) => new AnnexBSink(o, { label: 'H.264 Annex-B' }),
+  },
+  {
+    extensions: ['.h265', '.265', '.hevc'],
+    label: 'H.265 Annex-B',
+    accepts: annexb('h265'),
+    open: (o) => new AnnexBSink(o, { label: 'H.265 Annex-B' }),
+  },
   { extensions: ['.mjpeg', '.mjpg'], label: 'MJPEG', accepts: (c) => c.frameFormat === 'jpeg', open: (o) => new MjpegSink(o) },
-  { extensions: ['.aac', '.adts'], label: 'AAC (ADTS)', accepts: (c) => c.frameFormat === 'aac', open: (o, s) => new AdtsSink(o, aacConfig(s.params)) },
+  {
+    extensions: ['.aac', '.adts'],
+    label: 'AAC (ADTS)',
+    accepts: (c) => c.frameFormat === 'aac',
+    open: (o, s) => new AdtsSink(o, aacConfig(s.params)),
+  },
   {
     extensions: ['.wav'],
     label: 'WAV',
     accepts: (c) => WAV_INPUTS.includes(c.frameFormat),
-    open: (o, s) => new WavSink(o, {
-      input: s.codec.frameFormat as 'pcm-s16be' | 'g711-ulaw' | 'g711-alaw',
-      sampleRate: s.params.clockRate,
-      channels: s.params.channels ?? 1,
-      decodeG711: s.decodeG711 ?? false,
-    }),
+    open: (o, s) =>
+      new WavSink(o, {
+        input: s.codec.frameFormat as 'pcm-s16be' | 'g711-ulaw' | 'g711-alaw',
+        sampleRate: s.params.clockRate,
+        channels: s.params.channels ?? 1,
+        decodeG711: s.decodeG711 ?? false,
+      }),
   },
   {
     extensions: ['.mp4'],
@@ -82,7 +106,12 @@ export const SINK_TYPES: readonly SinkType[] = [
     },
     openFile: (file, s) => new Mp4Sink(file, s.codec, s.params),
   },
-  { extensions: ['.bin', '.raw'], label: 'raw payloads', accepts: () => true, open: (o, s) => new RawSink(o, `raw ${s.codec.encodingName} payloads`) },
+  {
+    extensions: ['.bin', '.raw'],
+    label: 'raw payloads',
+    accepts: () => true,
+    open: (o, s) => new RawSink(o, `raw ${s.codec.encodingName} payloads`),
+  },
 ]
 
 /** For stdout: the first byte-stream sink type that takes the codec (raw last). */
@@ -123,7 +152,11 @@ export function openSink(out: string, opts: SinkOptions): FrameSink {
   }
   if (isDirectoryTarget(out)) {
     if (codec.frameFormat !== 'jpeg') {
-      throw new ConfigError('ERR_SINK_FORMAT', `cannot write a ${codec.encodingName} stream to directory ${out}; use ${sinkExtensionsFor(codec).join(' ')}`, { observed: out, allowed: sinkExtensionsFor(codec) })
+      throw new ConfigError(
+        'ERR_SINK_FORMAT',
+        `cannot write a ${codec.encodingName} stream to directory ${out}; use ${sinkExtensionsFor(codec).join(' ')}`,
+        { observed: out, allowed: sinkExtensionsFor(codec) },
+      )
     }
     return new JpegDirectorySink(out)
   }
@@ -131,7 +164,11 @@ export function openSink(out: string, opts: SinkOptions): FrameSink {
   const type = SINK_TYPES.find((t) => t.extensions.includes(ext))
   if (!type || !type.accepts(codec)) {
     const fits = sinkExtensionsFor(codec)
-    throw new ConfigError('ERR_SINK_FORMAT', `cannot write a ${codec.encodingName} stream to ${path.basename(out)}; use ${fits.join(' ')}`, { observed: ext || '(none)', allowed: fits })
+    throw new ConfigError(
+      'ERR_SINK_FORMAT',
+      `cannot write a ${codec.encodingName} stream to ${path.basename(out)}; use ${fits.join(' ')}`,
+      { observed: ext || '(none)', allowed: fits },
+    )
   }
   if (type.openFile) return type.openFile(out, opts)
   // Check the format before creating the file, so a refused stream leaves nothing behind.

@@ -32,7 +32,11 @@ class SyncFileOutput implements ByteOutput {
   private error: unknown
   private closing: Promise<void> | undefined
 
-  constructor(private readonly fd: number, readonly path: string, private readonly fsync: boolean) {}
+  constructor(
+    private readonly fd: number,
+    readonly path: string,
+    private readonly fsync: boolean,
+  ) {}
 
   write(buf: Uint8Array): void {
     if (this.closing) throw new StateError('ERR_SINK_CLOSED', 'write after close', {})

@@ -64,12 +64,21 @@ export class WavSink implements FrameSink {
   private nextTimestamp: number | undefined
   private closing: Promise<void> | undefined
 
-  constructor(private readonly out: ByteOutput, private readonly opts: WavSinkOptions) {
+  constructor(
+    private readonly out: ByteOutput,
+    private readonly opts: WavSinkOptions,
+  ) {
     if (!Number.isInteger(opts.channels) || opts.channels < 1 || opts.channels > MAX_CHANNELS) {
-      throw new ConfigError('ERR_SINK_FORMAT', `cannot write ${opts.channels} channels to WAV`, { observed: opts.channels, allowed: `1..${MAX_CHANNELS}` })
+      throw new ConfigError('ERR_SINK_FORMAT', `cannot write ${opts.channels} channels to WAV`, {
+        observed: opts.channels,
+        allowed: `1..${MAX_CHANNELS}`,
+      })
     }
     if (!Number.isInteger(opts.sampleRate) || opts.sampleRate < 1 || opts.sampleRate > MAX_SAMPLE_RATE) {
-      throw new ConfigError('ERR_SINK_FORMAT', `cannot write a ${opts.sampleRate} Hz WAV`, { observed: opts.sampleRate, allowed: `1..${MAX_SAMPLE_RATE}` })
+      throw new ConfigError('ERR_SINK_FORMAT', `cannot write a ${opts.sampleRate} Hz WAV`, {
+        observed: opts.sampleRate,
+        allowed: `1..${MAX_SAMPLE_RATE}`,
+      })
     }
     const pcm = opts.input === 'pcm-s16be' || opts.decodeG711 === true
     this.formatTag = pcm ? WAV_FORMAT_PCM : opts.input === 'g711-ulaw' ? WAV_FORMAT_MULAW : WAV_FORMAT_ALAW

@@ -28,13 +28,21 @@ function readAudioFile(file: string): Buffer {
   try {
     const size = statSync(file).size
     if (size > MAX_AUDIO_FILE_SIZE) {
-      throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${file}: ${size} bytes is more than the ${MAX_AUDIO_FILE_SIZE} allowed`, { observed: size, allowed: MAX_AUDIO_FILE_SIZE })
+      throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${file}: ${size} bytes is more than the ${MAX_AUDIO_FILE_SIZE} allowed`, {
+        observed: size,
+        allowed: MAX_AUDIO_FILE_SIZE,
+      })
     }
     return readFileSync(file)
   } catch (err) {
     if (err instanceof RtspkitError) throw err
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO'
-    throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${file}: ${FS_ERRORS[code] ?? (err as Error).message}`, { observed: code, path: file }, { cause: err })
+    throw new ConfigError(
+      'ERR_SOURCE_FILE',
+      `cannot read ${file}: ${FS_ERRORS[code] ?? (err as Error).message}`,
+      { observed: code, path: file },
+      { cause: err },
+    )
   }
 }
 
@@ -56,7 +64,14 @@ export function loadAacFile(file: string): AacFile {
   try {
     const stream = splitAdts(data)
     const asc = parseAudioSpecificConfig(stream.config)
-    return { aus: stream.frames.map((f) => f.au), config: stream.config, asc, sampleRate: asc.sampleRate, channels: asc.channels, frameLength: asc.frameLength }
+    return {
+      aus: stream.frames.map((f) => f.au),
+      config: stream.config,
+      asc,
+      sampleRate: asc.sampleRate,
+      channels: asc.channels,
+      frameLength: asc.frameLength,
+    }
   } catch (err) {
     if (!(err instanceof RtspkitError)) throw err
     throw new ConfigError('ERR_SOURCE_FORMAT', `${file} is not an AAC ADTS stream: ${err.message}`, { path: file }, { cause: err })

@@ -65,7 +65,12 @@ export function parseClip<T>(path: string, codecName: string, step: () => T): T 
  * Keeps the access units holding a coded picture, from the first keyframe on when the file has one:
  * nothing can decode the pictures before it, and they would corrupt every loop.
  */
-export function playableAccessUnits(path: string, groups: readonly Buffer[][], isVcl: (nal: Buffer) => boolean, isKeyframe: (nal: Buffer) => boolean): FileAccessUnit[] {
+export function playableAccessUnits(
+  path: string,
+  groups: readonly Buffer[][],
+  isVcl: (nal: Buffer) => boolean,
+  isKeyframe: (nal: Buffer) => boolean,
+): FileAccessUnit[] {
   let accessUnits = groups.filter((au) => au.some(isVcl)).map((au) => ({ nalus: au, keyframe: au.some(isKeyframe) }))
   const firstKey = accessUnits.findIndex((au) => au.keyframe)
   if (firstKey > 0) accessUnits = accessUnits.slice(firstKey)
@@ -75,7 +80,10 @@ export function playableAccessUnits(path: string, groups: readonly Buffer[][], i
 
 export function checkFps(fps: number, path: string, origin: string): number {
   if (!Number.isFinite(fps) || fps <= 0 || fps > MAX_FILE_FPS) {
-    throw new ConfigError('ERR_SOURCE_FPS', `${path}: frame rate ${fps} from ${origin} is not in (0, ${MAX_FILE_FPS}]`, { observed: fps, allowed: `(0, ${MAX_FILE_FPS}]` })
+    throw new ConfigError('ERR_SOURCE_FPS', `${path}: frame rate ${fps} from ${origin} is not in (0, ${MAX_FILE_FPS}]`, {
+      observed: fps,
+      allowed: `(0, ${MAX_FILE_FPS}]`,
+    })
   }
   return fps
 }

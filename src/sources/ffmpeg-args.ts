@@ -17,8 +17,18 @@ const GLOBAL_ARGS = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warni
 
 /** Our encoder when the user chose none. */
 export const ENCODER_ARGS: readonly string[] = [
-  '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency',
-  '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_S})`, '-bf', '0', '-pix_fmt', 'yuv420p',
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  '-tune',
+  'zerolatency',
+  '-force_key_frames',
+  `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_S})`,
+  '-bf',
+  '0',
+  '-pix_fmt',
+  'yuv420p',
 ]
 
 /**
@@ -80,14 +90,20 @@ export function splitCommandLine(text: string): string[] {
 export function checkFfmpegInputArgs(args: readonly string[]): void {
   const last = args.lastIndexOf('-i')
   if (last < 0 || last === args.length - 1) {
-    throw new ConfigError('ERR_SOURCE', `ffmpeg: needs an input, e.g. ffmpeg:-f v4l2 -i /dev/video0 (got "${args.join(' ')}")`, { observed: args.join(' ') })
+    throw new ConfigError('ERR_SOURCE', `ffmpeg: needs an input, e.g. ffmpeg:-f v4l2 -i /dev/video0 (got "${args.join(' ')}")`, {
+      observed: args.join(' '),
+    })
   }
   const output = args.slice(last + 2)
   for (const opt of ['-f', '-y', '-n']) {
     if (output.includes(opt)) {
-      throw new ConfigError('ERR_SOURCE', `ffmpeg: "${opt}" after the last -i: the output is rtspkit's (H.264 Annex-B on stdout); put input options before -i`, {
-        observed: opt,
-      })
+      throw new ConfigError(
+        'ERR_SOURCE',
+        `ffmpeg: "${opt}" after the last -i: the output is rtspkit's (H.264 Annex-B on stdout); put input options before -i`,
+        {
+          observed: opt,
+        },
+      )
     }
   }
 }

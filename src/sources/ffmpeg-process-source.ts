@@ -14,9 +14,7 @@ import { systemClock, type Clock } from '../util/clock.js'
 import { FfmpegVideoProcess } from './ffmpeg-process.js'
 import type { FramePush, MediaSource, TrackInfo } from './source.js'
 
-export type FfmpegInput =
-  | { kind: 'camera'; device: string }
-  | { kind: 'testsrc'; width: number; height: number }
+export type FfmpegInput = { kind: 'camera'; device: string } | { kind: 'testsrc'; width: number; height: number }
 
 export interface FfmpegProcessSourceOptions {
   input: FfmpegInput
@@ -47,12 +45,25 @@ export function findExecutable(name: string, envPath = process.env.PATH ?? ''): 
 /** The ffmpeg arguments for an input and codec, writing Annex-B to stdout. */
 export function ffmpegArgs(input: FfmpegInput, codec: 'h264' | 'h265', fps: number): string[] {
   const gop = String(Math.max(1, Math.round(fps)))
-  const source = input.kind === 'camera'
-    ? ['-f', 'v4l2', '-i', input.device]
-    : ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${input.width}x${input.height}:rate=${fps}`]
-  const encoder = codec === 'h264'
-    ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', gop, '-f', 'h264']
-    : ['-c:v', 'libx265', '-preset', 'ultrafast', '-tune', 'zerolatency', '-x265-params', `log-level=error:keyint=${gop}:bframes=0`, '-f', 'hevc']
+  const source =
+    input.kind === 'camera'
+      ? ['-f', 'v4l2', '-i', input.device]
+      : ['-re', '-f', 'lavfi', '-i', `testsrc2=size=${input.width}x${input.height}:rate=${fps}`]
+  const encoder =
+    codec === 'h264'
+      ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', gop, '-f', 'h264']
+      : [
+          '-c:v',
+          'libx265',
+          '-preset',
+          'ultrafast',
+          '-tune',
+          'zerolatency',
+          '-x265-params',
+          `log-level=error:keyint=${gop}:bframes=0`,
+          '-f',
+          'hevc',
+        ]
   return ['-hide_banner', '-nostats', '-loglevel', 'error', ...source, '-an', '-pix_fmt', 'yuv420p', ...encoder, '-']
 }
 
@@ -64,7 +75,11 @@ export class FfmpegProcessSource implements MediaSource {
   private process: FfmpegVideoProcess | undefined
 
   constructor(opts: FfmpegProcessSourceOptions) {
-    if (!(opts.fps > 0 && opts.fps <= 240)) throw new ConfigError('ERR_FPS', `frame rate ${opts.fps} is out of range; use 0 < fps <= 240`, { observed: opts.fps, allowed: '(0, 240]' })
+    if (!(opts.fps > 0 && opts.fps <= 240))
+      throw new ConfigError('ERR_FPS', `frame rate ${opts.fps} is out of range; use 0 < fps <= 240`, {
+        observed: opts.fps,
+        allowed: '(0, 240]',
+      })
     this.opts = opts
     this.clock = opts.clock ?? systemClock
     const size = opts.input.kind === 'testsrc' ? { width: opts.input.width, height: opts.input.height } : {}
@@ -80,15 +95,19 @@ export class FfmpegProcessSource implements MediaSource {
   start(push: FramePush): void {
     if (this.process) return
     const t0 = this.clock.monoMs()
-    const proc: FfmpegVideoProcess = new FfmpegVideoProcess(ffmpegArgs(this.opts.input, this.opts.codec, this.opts.fps), {
-      // Times from the start of this run (the shared process times by arrival on the same clock).
-      accessUnit: (au, ptsMs) => push(0, au.nalus, ptsMs - t0),
-      exit: (exit) => {
-        if (this.process !== proc) return
-        this.process = undefined
-        if (!exit.stopped) this.opts.onExit?.(`ffmpeg ${exit.reason}`)
+    const proc: FfmpegVideoProcess = new FfmpegVideoProcess(
+      ffmpegArgs(this.opts.input, this.opts.codec, this.opts.fps),
+      {
+        // Times from the start of this run (the shared process times by arrival on the same clock).
+        accessUnit: (au, ptsMs) => push(0, au.nalus, ptsMs - t0),
+        exit: (exit) => {
+          if (this.process !== proc) return
+          this.process = undefined
+          if (!exit.stopped) this.opts.onExit?.(`ffmpeg ${exit.reason}`)
+        },
       },
-    }, { bin: this.opts.ffmpeg, clock: this.clock, codec: this.opts.codec })
+      { bin: this.opts.ffmpeg, clock: this.clock, codec: this.opts.codec },
+    )
     this.process = proc
   }
 

@@ -70,7 +70,11 @@ export class FfmpegVideoProcess {
   private exited = false
   private killTimer: NodeJS.Timeout | undefined
 
-  constructor(argv: readonly string[], private readonly handlers: FfmpegProcessHandlers, private readonly opts: FfmpegProcessOptions = {}) {
+  constructor(
+    argv: readonly string[],
+    private readonly handlers: FfmpegProcessHandlers,
+    private readonly opts: FfmpegProcessOptions = {},
+  ) {
     this.clock = opts.clock ?? systemClock
     this.parser = new AnnexBStreamParser(opts.codec ?? 'h264')
     const bin = opts.bin ?? 'ffmpeg'
@@ -138,7 +142,7 @@ export class FfmpegVideoProcess {
     this.addLine(this.partialLine)
     this.partialLine = ''
     const how = signal ? `killed by ${signal}` : `exited with code ${code}`
-    const reason = this.failure ?? (this.stopped ? 'stopped' : (code === 0 ? `${how} (end of input)` : this.tail.at(-1) ?? how))
+    const reason = this.failure ?? (this.stopped ? 'stopped' : code === 0 ? `${how} (end of input)` : (this.tail.at(-1) ?? how))
     this.handlers.exit({ code, signal, reason, stopped: this.stopped && !this.failure })
   }
 }

@@ -28,7 +28,11 @@ export class FilePlayback implements PerReaderSource {
   constructor(file: string, opts: FilePlaybackOptions = {}) {
     const type = findFileInput(file)
     if (!type) {
-      throw new ConfigError('ERR_SOURCE_TYPE', `cannot serve ${file}: unknown file type "${path.extname(file) || '(none)'}"; supported: ${describeFileInputs()}`, { observed: file })
+      throw new ConfigError(
+        'ERR_SOURCE_TYPE',
+        `cannot serve ${file}: unknown file type "${path.extname(file) || '(none)'}"; supported: ${describeFileInputs()}`,
+        { observed: file },
+      )
     }
     this.timeline = type.timeline(file, { fps: opts.fps })
     this.loop = opts.loop ?? false

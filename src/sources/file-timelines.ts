@@ -20,21 +20,44 @@ const WAV_BLOCKS_PER_SECOND = 50
 
 function timeline(file: string, label: string, track: TimelineTrack): Timeline {
   const durationMs = track.count > 0 ? track.dueMs(track.count - 1) + (track.count > 1 ? track.dueMs(1) - track.dueMs(0) : 0) : 0
-  return { tracks: [track], durationMs, description: `${path.basename(file)} (${label}, ${(durationMs / MS_PER_S).toFixed(1)} s)`, close() {} }
+  return {
+    tracks: [track],
+    durationMs,
+    description: `${path.basename(file)} (${label}, ${(durationMs / MS_PER_S).toFixed(1)} s)`,
+    close() {},
+  }
 }
 
 export function h264Timeline(file: string, opts: { fps?: number | undefined } = {}): Timeline {
   const f = loadH264File(file, opts)
   const { width, height } = f.spsInfo
   const info = { kind: 'video' as const, codec: 'h264' as const, width, height, fps: f.fps, sps: f.sps, pps: f.pps }
-  return timeline(file, `H.264 ${width}x${height}@${f.fps}`, fixedRateTrack(info, f.accessUnits.map((a) => a.nalus), f.fps, (i) => f.accessUnits[i]!.keyframe))
+  return timeline(
+    file,
+    `H.264 ${width}x${height}@${f.fps}`,
+    fixedRateTrack(
+      info,
+      f.accessUnits.map((a) => a.nalus),
+      f.fps,
+      (i) => f.accessUnits[i]!.keyframe,
+    ),
+  )
 }
 
 export function h265Timeline(file: string, opts: { fps?: number | undefined } = {}): Timeline {
   const f = loadH265File(file, opts)
   const { width, height } = f.spsInfo
   const info = { kind: 'video' as const, codec: 'h265' as const, width, height, fps: f.fps, vps: f.vps, sps: f.sps, pps: f.pps }
-  return timeline(file, `H.265 ${width}x${height}@${f.fps}`, fixedRateTrack(info, f.accessUnits.map((a) => a.nalus), f.fps, (i) => f.accessUnits[i]!.keyframe))
+  return timeline(
+    file,
+    `H.265 ${width}x${height}@${f.fps}`,
+    fixedRateTrack(
+      info,
+      f.accessUnits.map((a) => a.nalus),
+      f.fps,
+      (i) => f.accessUnits[i]!.keyframe,
+    ),
+  )
 }
 
 export function aacTimeline(file: string): Timeline {
@@ -72,7 +95,12 @@ export function mjpegTimeline(file: string, opts: { fps?: number | undefined } =
     jfif = parseJfif(frames[0]!)
   } catch (err) {
     if (!(err instanceof RtspkitError)) throw err
-    throw new ConfigError('ERR_MJPEG_FORMAT', `${path.basename(file)}: its JPEGs cannot be sent as RTP/JPEG (RFC 2435): ${err.message}`, { observed: file }, { cause: err })
+    throw new ConfigError(
+      'ERR_MJPEG_FORMAT',
+      `${path.basename(file)}: its JPEGs cannot be sent as RTP/JPEG (RFC 2435): ${err.message}`,
+      { observed: file },
+      { cause: err },
+    )
   }
   const info = { kind: 'video' as const, codec: 'jpeg' as const, width: jfif.width, height: jfif.height, fps }
   return timeline(file, `MJPEG ${jfif.width}x${jfif.height}@${fps}`, fixedRateTrack(info, frames, fps))

@@ -7,7 +7,15 @@ import { NalType, isKeyframeNal, isVclType, nalType } from '../codecs/h264/nal.j
 import { parseSps, type SpsInfo } from '../codecs/h264/sps.js'
 import { ConfigError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
-import { AccessUnitLoop, chooseFps, parseClip, playableAccessUnits, readClip, splitClip, type FileAccessUnit } from './annexb-file-source.js'
+import {
+  AccessUnitLoop,
+  chooseFps,
+  parseClip,
+  playableAccessUnits,
+  readClip,
+  splitClip,
+  type FileAccessUnit,
+} from './annexb-file-source.js'
 
 export { MAX_FILE_FPS } from './annexb-file-source.js'
 

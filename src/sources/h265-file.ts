@@ -8,7 +8,15 @@ import { H265NalType, isKeyframeNal, isVclType, nalLayerId, nalType } from '../c
 import { parseH265Sps, type H265SpsInfo } from '../codecs/h265/sps.js'
 import { ConfigError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
-import { AccessUnitLoop, chooseFps, parseClip, playableAccessUnits, readClip, splitClip, type FileAccessUnit } from './annexb-file-source.js'
+import {
+  AccessUnitLoop,
+  chooseFps,
+  parseClip,
+  playableAccessUnits,
+  readClip,
+  splitClip,
+  type FileAccessUnit,
+} from './annexb-file-source.js'
 import type { FramePush, MediaSource, TrackInfo } from './source.js'
 
 export type H265FileAccessUnit = FileAccessUnit

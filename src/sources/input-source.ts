@@ -127,7 +127,9 @@ function h264FileInput(file: string, opts: InputSourceOptions): InputSource {
   const source: SelfStoppingSource = {
     tracks: [{ kind: 'video', codec: 'h264', width, height, fps: s.fps, sps: s.sps, pps: s.pps }],
     description: `${path.basename(file)} (H.264 ${width}x${height}@${Math.round(s.fps * 100) / 100}, ${loop ? 'looping' : 'once'})`,
-    get running() { return s.running },
+    get running() {
+      return s.running
+    },
     start: (push) => s.start((nalus, pts) => push(0, nalus, pts)),
     stop: () => s.stop(),
   }
@@ -140,7 +142,13 @@ function h264FileInput(file: string, opts: InputSourceOptions): InputSource {
  */
 export function playOnce(source: MediaSource, frames: number, loop: boolean): InputSource {
   if (loop) {
-    return { tracks: source.tracks, description: source.description, done: NEVER, start: (push, wanted) => source.start(push, wanted), stop: () => source.stop() }
+    return {
+      tracks: source.tracks,
+      description: source.description,
+      done: NEVER,
+      start: (push, wanted) => source.start(push, wanted),
+      stop: () => source.stop(),
+    }
   }
   const ended = deferred()
   let sent = 0
@@ -189,7 +197,8 @@ export const FILE_INPUTS: readonly FileInputType[] = [
   {
     extensions: ['.265', '.h265', '.hevc', '.x265'],
     label: 'H.265 Annex-B',
-    open: (file, opts) => endWhenStopped(new H265FileSource(file, { fps: opts.fps, loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
+    open: (file, opts) =>
+      endWhenStopped(new H265FileSource(file, { fps: opts.fps, loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
     timeline: h265Timeline,
   },
   {
@@ -248,9 +257,9 @@ export function inputExtensions(): string[] {
 export function openInputSource(input: string, opts: InputSourceOptions = {}): InputSource {
   const t = TEST_INPUT.exec(input)
   if (t) {
-    const width = t[1] ? Number(t[1]) : opts.width ?? DEFAULT_TEST_WIDTH
-    const height = t[2] ? Number(t[2]) : opts.height ?? DEFAULT_TEST_HEIGHT
-    const fps = t[3] ? Number(t[3]) : opts.fps ?? DEFAULT_TEST_FPS
+    const width = t[1] ? Number(t[1]) : (opts.width ?? DEFAULT_TEST_WIDTH)
+    const height = t[2] ? Number(t[2]) : (opts.height ?? DEFAULT_TEST_HEIGHT)
+    const fps = t[3] ? Number(t[3]) : (opts.fps ?? DEFAULT_TEST_FPS)
     return new TestCardInput(width, height, fps, opts.clock ?? systemClock)
   }
   const file = input.startsWith('file:') ? input.slice('file:'.length) : input
@@ -258,7 +267,11 @@ export function openInputSource(input: string, opts: InputSourceOptions = {}): I
   const type = findFileInput(file)
   if (!type) {
     const known = describeFileInputs()
-    throw new ConfigError('ERR_RTP_INPUT', `cannot send ${file}: unknown input type "${ext || '(none)'}"; use test, test:WxH@FPS or a file: ${known}`, { observed: ext, allowed: inputExtensions() })
+    throw new ConfigError(
+      'ERR_RTP_INPUT',
+      `cannot send ${file}: unknown input type "${ext || '(none)'}"; use test, test:WxH@FPS or a file: ${known}`,
+      { observed: ext, allowed: inputExtensions() },
+    )
   }
   return type.open(file, opts)
 }

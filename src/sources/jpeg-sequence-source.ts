@@ -73,10 +73,16 @@ export function splitJpegSequence(buf: Buffer, file: string): Buffer[] {
   while (off < buf.length) {
     if (buf[off] !== MARKER || buf[off + 1] !== SOI) {
       if (buf.subarray(off).every((b) => b === 0 || b === 0x0a || b === 0x0d || b === 0x20)) break // padding at the end
-      throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: image ${frames.length + 1} does not start with SOI (FF D8) at byte ${off}`, { observed: buf.subarray(off, off + 2).toString('hex'), allowed: 'ffd8' })
+      throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: image ${frames.length + 1} does not start with SOI (FF D8) at byte ${off}`, {
+        observed: buf.subarray(off, off + 2).toString('hex'),
+        allowed: 'ffd8',
+      })
     }
     const end = imageEnd(buf, off)
-    if (end < 0) throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: image ${frames.length + 1} at byte ${off} is cut short (no EOI)`, { observed: off })
+    if (end < 0)
+      throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: image ${frames.length + 1} at byte ${off} is cut short (no EOI)`, {
+        observed: off,
+      })
     frames.push(buf.subarray(off, end))
     off = end
   }
@@ -109,7 +115,12 @@ export class JpegSequenceSource {
       info = parseJfif(this.frames[0]!)
     } catch (err) {
       if (!(err instanceof RtspkitError)) throw err
-      throw new ConfigError('ERR_MJPEG_FORMAT', `${path.basename(file)}: its JPEGs cannot be sent as RTP/JPEG (RFC 2435): ${err.message}`, { observed: file }, { cause: err })
+      throw new ConfigError(
+        'ERR_MJPEG_FORMAT',
+        `${path.basename(file)}: its JPEGs cannot be sent as RTP/JPEG (RFC 2435): ${err.message}`,
+        { observed: file },
+        { cause: err },
+      )
     }
     const fps = opts.fps ?? JPEG_SEQUENCE_DEFAULT_FPS
     this.loop = opts.loop ?? true
@@ -145,12 +156,20 @@ export function readJpegSequenceFile(file: string): Buffer {
   try {
     const data = readFileSync(file)
     if (data.length > MAX_JPEG_SEQUENCE_FILE_SIZE) {
-      throw new ConfigError('ERR_SOURCE_FILE', `${file} is larger than ${MAX_JPEG_SEQUENCE_FILE_SIZE} bytes`, { observed: data.length, allowed: MAX_JPEG_SEQUENCE_FILE_SIZE })
+      throw new ConfigError('ERR_SOURCE_FILE', `${file} is larger than ${MAX_JPEG_SEQUENCE_FILE_SIZE} bytes`, {
+        observed: data.length,
+        allowed: MAX_JPEG_SEQUENCE_FILE_SIZE,
+      })
     }
     return data
   } catch (err) {
     if (err instanceof RtspkitError) throw err
     const code = (err as NodeJS.ErrnoException).code
-    throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { observed: file }, { cause: err })
+    throw new ConfigError(
+      'ERR_SOURCE_FILE',
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      { observed: file },
+      { cause: err },
+    )
   }
 }

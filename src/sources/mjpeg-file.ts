@@ -37,7 +37,9 @@ export function loadMjpegFile(file: string): MjpegFile {
     buf = readFileSync(file)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { observed: file })
+    throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, {
+      observed: file,
+    })
   }
   const frames: Buffer[] = []
   let off = 0
@@ -45,16 +47,24 @@ export function loadMjpegFile(file: string): MjpegFile {
     const digits = buf.subarray(off, off + LENGTH_DIGITS).toString('latin1')
     if (digits.length < LENGTH_DIGITS || !/^\d{5}$/.test(digits)) {
       if (/^\s*$/.test(buf.subarray(off).toString('latin1'))) break // trailing newline or padding
-      throw new ConfigError('ERR_MJPEG_FORMAT', `${name} is not a 5-digit-length MJPEG file: bad length "${digits}" at byte ${off}`, { observed: digits, allowed: '5 ASCII digits' })
+      throw new ConfigError('ERR_MJPEG_FORMAT', `${name} is not a 5-digit-length MJPEG file: bad length "${digits}" at byte ${off}`, {
+        observed: digits,
+        allowed: '5 ASCII digits',
+      })
     }
     const len = Number(digits)
     off += LENGTH_DIGITS
     if (len === 0 || off + len > buf.length) {
-      throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: frame ${frames.length + 1} claims ${len} bytes but ${buf.length - off} remain`, { observed: len, allowed: buf.length - off })
+      throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: frame ${frames.length + 1} claims ${len} bytes but ${buf.length - off} remain`, {
+        observed: len,
+        allowed: buf.length - off,
+      })
     }
     const jpeg = buf.subarray(off, off + len)
     if (jpeg.readUInt16BE(0) !== SOI) {
-      throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: frame ${frames.length + 1} is not a JPEG (no SOI marker)`, { observed: jpeg.subarray(0, 2).toString('hex') })
+      throw new ConfigError('ERR_MJPEG_FORMAT', `${name}: frame ${frames.length + 1} is not a JPEG (no SOI marker)`, {
+        observed: jpeg.subarray(0, 2).toString('hex'),
+      })
     }
     frames.push(jpeg)
     off += len

@@ -50,7 +50,14 @@ interface PlayedTrack {
   lengthSize: number
 }
 
-const CODEC_LABELS: Readonly<Record<string, string>> = { h264: 'H.264', h265: 'H.265', aac: 'AAC', opus: 'Opus', pcmu: 'G.711 µ-law', pcma: 'G.711 A-law' }
+const CODEC_LABELS: Readonly<Record<string, string>> = {
+  h264: 'H.264',
+  h265: 'H.265',
+  aac: 'AAC',
+  opus: 'Opus',
+  pcmu: 'G.711 µ-law',
+  pcma: 'G.711 A-law',
+}
 
 /** The fps of a track from its sample times: samples per second over the track's duration. */
 function fpsFromSamples(t: Mp4Track): number | undefined {
@@ -74,7 +81,12 @@ function videoInfo(file: string, t: Mp4Track): PlayedTrack | undefined {
       if (parsed.fps !== undefined) info.fps = parsed.fps
     } catch (err) {
       if (!(err instanceof RtspkitError)) throw err
-      throw new ParseError(err.code, `${file}: the ${CODEC_LABELS[e.codec]} SPS in its sample entry is malformed: ${err.message}`, err.details, { cause: err })
+      throw new ParseError(
+        err.code,
+        `${file}: the ${CODEC_LABELS[e.codec]} SPS in its sample entry is malformed: ${err.message}`,
+        err.details,
+        { cause: err },
+      )
     }
   }
   if (e.pps[0]) info.pps = e.pps[0]
@@ -169,10 +181,14 @@ export class Mp4Timeline implements Timeline {
     const played = [video, audio].filter((t): t is PlayedTrack => t !== undefined)
     if (played.length === 0) {
       this.bytes.close()
-      throw new ConfigError('ERR_MP4_NO_TRACK', `${file} has no track rtspkit can play (found ${codecsFound(this.movie)}); supported: H.264, H.265, AAC, Opus, G.711 at 8000 Hz`, {
-        observed: this.movie.tracks.map((t) => t.entry.fourcc),
-        allowed: ['avc1', 'avc3', 'hvc1', 'hev1', 'mp4a', 'Opus', 'ulaw', 'alaw'],
-      })
+      throw new ConfigError(
+        'ERR_MP4_NO_TRACK',
+        `${file} has no track rtspkit can play (found ${codecsFound(this.movie)}); supported: H.264, H.265, AAC, Opus, G.711 at 8000 Hz`,
+        {
+          observed: this.movie.tracks.map((t) => t.entry.fourcc),
+          allowed: ['avc1', 'avc3', 'hvc1', 'hev1', 'mp4a', 'Opus', 'ulaw', 'alaw'],
+        },
+      )
     }
     const timeMs = (t: PlayedTrack, time: number): number => ((time + t.mp4.shift) * MS_PER_S) / t.mp4.timescale
     const originMs = Math.min(...played.map((t) => timeMs(t, t.mp4.samples.dts[0]!)))

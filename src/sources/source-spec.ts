@@ -2,7 +2,7 @@ import path from 'node:path'
 import { ConfigError } from '../errors.js'
 import { parseRtspUrl } from '../rtsp/url.js'
 import type { PublishPathOptions, RtspServer } from '../server/rtsp-server.js'
-import type { AudioTrackSpec, ServerStream, StreamSpec, VideoTrackSpec } from '../server/server-stream.js'
+import type { ServerStream, StreamSpec } from '../server/server-stream.js'
 import { checkFfmpegInputArgs, splitCommandLine } from './ffmpeg-args.js'
 import { describeFileInputs, findFileInput, inputExtensions, openInputSource } from './input-source.js'
 import type { MediaSource, TrackInfo } from './source.js'
@@ -55,7 +55,11 @@ export function parseSourceSpec(text: string): SourceSpec {
     const file = unshared[2]!
     if (!file) throw new ConfigError('ERR_SOURCE', `${text} needs a path, e.g. unshared:clip.mp4`, { observed: text })
     if (!findFileInput(file)) {
-      throw new ConfigError('ERR_SOURCE_TYPE', `cannot serve ${file}: unknown file type "${path.extname(file).toLowerCase() || '(none)'}"; supported: ${describeFileInputs()}`, { observed: file, allowed: inputExtensions() })
+      throw new ConfigError(
+        'ERR_SOURCE_TYPE',
+        `cannot serve ${file}: unknown file type "${path.extname(file).toLowerCase() || '(none)'}"; supported: ${describeFileInputs()}`,
+        { observed: file, allowed: inputExtensions() },
+      )
     }
     return { kind: 'unshared', path: file, loop: unshared[1] !== undefined }
   }
@@ -64,10 +68,14 @@ export function parseSourceSpec(text: string): SourceSpec {
     if (!file) throw new ConfigError('ERR_SOURCE', 'file: needs a path, e.g. file:clip.264', { observed: text })
     if (findFileInput(file)) return { kind: 'file', path: file }
     const ext = path.extname(file).toLowerCase()
-    throw new ConfigError('ERR_SOURCE_TYPE', `cannot serve ${file}: unknown file type "${ext || '(none)'}"; supported: ${describeFileInputs()}`, {
-      observed: ext,
-      allowed: inputExtensions(),
-    })
+    throw new ConfigError(
+      'ERR_SOURCE_TYPE',
+      `cannot serve ${file}: unknown file type "${ext || '(none)'}"; supported: ${describeFileInputs()}`,
+      {
+        observed: ext,
+        allowed: inputExtensions(),
+      },
+    )
   }
   if (text.startsWith('ffmpeg:')) {
     const args = splitCommandLine(text.slice('ffmpeg:'.length))
@@ -82,10 +90,14 @@ export function parseSourceSpec(text: string): SourceSpec {
     }
     return { kind: 'relay', url: text }
   }
-  throw new ConfigError('ERR_SOURCE', `unknown source "${text}"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS`, {
-    observed: text,
-    allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'unshared:PATH', 'unshared+loop:PATH', 'publish', 'rtsp://…', 'ffmpeg:ARGS'],
-  })
+  throw new ConfigError(
+    'ERR_SOURCE',
+    `unknown source "${text}"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS`,
+    {
+      observed: text,
+      allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'unshared:PATH', 'unshared+loop:PATH', 'publish', 'rtsp://…', 'ffmpeg:ARGS'],
+    },
+  )
 }
 
 const PUBLISH_FLAGS = ['stay', 'takeover']
@@ -98,10 +110,14 @@ function parsePublishOptions(text: string, list: string | undefined): PublishPat
     if (flag === 'stay') options.onPublisherLeave = 'stay'
     else if (flag === 'takeover') options.onSecondPublisher = 'takeover'
     else {
-      throw new ConfigError('ERR_SOURCE', `unknown publish option "${flag}" in "${text}"; use publish, publish:stay, publish:takeover or publish:stay,takeover`, {
-        observed: flag,
-        allowed: PUBLISH_FLAGS,
-      })
+      throw new ConfigError(
+        'ERR_SOURCE',
+        `unknown publish option "${flag}" in "${text}"; use publish, publish:stay, publish:takeover or publish:stay,takeover`,
+        {
+          observed: flag,
+          allowed: PUBLISH_FLAGS,
+        },
+      )
     }
   }
   return options
@@ -117,7 +133,8 @@ function checkSize(width: number, height: number): void {
 }
 
 function checkFps(fps: number): void {
-  if (!(fps > 0 && fps <= 240)) throw new ConfigError('ERR_FPS', `frame rate ${fps} is out of range; use 0 < fps <= 240`, { observed: fps, allowed: '(0, 240]' })
+  if (!(fps > 0 && fps <= 240))
+    throw new ConfigError('ERR_FPS', `frame rate ${fps} is out of range; use 0 < fps <= 240`, { observed: fps, allowed: '(0, 240]' })
 }
 
 /**
@@ -141,8 +158,8 @@ export function createSource(spec: LocalSourceSpec, defaults: SourceDefaults = {
 export function streamSpecFor(tracks: readonly TrackInfo[]): StreamSpec {
   const spec: StreamSpec = {}
   for (const t of tracks) {
-    if (t.kind === 'video' && !spec.video) spec.video = { ...t } as VideoTrackSpec
-    else if (t.kind === 'audio' && !spec.audio) spec.audio = { ...t } as AudioTrackSpec
+    if (t.kind === 'video' && !spec.video) spec.video = { ...t }
+    else if (t.kind === 'audio' && !spec.audio) spec.audio = { ...t }
   }
   return spec
 }

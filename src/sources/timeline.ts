@@ -32,7 +32,12 @@ export interface Timeline {
 }
 
 /** A track of frames at a fixed rate: frame i is due at i/rate seconds. */
-export function fixedRateTrack(info: TrackInfo, frames: readonly (Buffer | Buffer[])[], framesPerSecond: number, keyframe: (i: number) => boolean = () => true): TimelineTrack {
+export function fixedRateTrack(
+  info: TrackInfo,
+  frames: readonly (Buffer | Buffer[])[],
+  framesPerSecond: number,
+  keyframe: (i: number) => boolean = () => true,
+): TimelineTrack {
   const step = 1000 / framesPerSecond
   return {
     info,
@@ -62,8 +67,17 @@ export class TimelinePlayer {
   private push: FramePush | undefined
   private wanted: (() => boolean) | undefined
 
-  constructor(private readonly timeline: Timeline, private readonly opts: TimelinePlayerOptions) {
-    this.player = new TimedPlayer(timeline.tracks, { periodMs: timeline.durationMs, loop: opts.loop ?? true, clock: opts.clock, label: opts.label, onEnd: opts.onEnd })
+  constructor(
+    private readonly timeline: Timeline,
+    private readonly opts: TimelinePlayerOptions,
+  ) {
+    this.player = new TimedPlayer(timeline.tracks, {
+      periodMs: timeline.durationMs,
+      loop: opts.loop ?? true,
+      clock: opts.clock,
+      label: opts.label,
+      onEnd: opts.onEnd,
+    })
   }
 
   get running(): boolean {

@@ -40,9 +40,13 @@ export class ToneSource implements MediaSource {
     const frequency = opts.frequency ?? 440
     const amplitude = opts.amplitude ?? 0.5
     if (!(frequency > 0 && frequency < SAMPLE_RATE / 2)) {
-      throw new ConfigError('ERR_TONE_FREQUENCY', `tone frequency ${frequency} Hz is out of range`, { observed: frequency, allowed: `(0, ${SAMPLE_RATE / 2})` })
+      throw new ConfigError('ERR_TONE_FREQUENCY', `tone frequency ${frequency} Hz is out of range`, {
+        observed: frequency,
+        allowed: `(0, ${SAMPLE_RATE / 2})`,
+      })
     }
-    if (!(amplitude >= 0 && amplitude <= 1)) throw new ConfigError('ERR_TONE_AMPLITUDE', `tone amplitude ${amplitude} is out of range`, { observed: amplitude, allowed: '0..1' })
+    if (!(amplitude >= 0 && amplitude <= 1))
+      throw new ConfigError('ERR_TONE_AMPLITUDE', `tone amplitude ${amplitude} is out of range`, { observed: amplitude, allowed: '0..1' })
     this.encode = codec === 'pcmu' ? mulawEncode : alawEncode
     this.step = (2 * Math.PI * frequency) / SAMPLE_RATE
     this.peak = amplitude * FULL_SCALE

@@ -46,7 +46,17 @@ const FMT_BITS = 14
 const FMT_EXTENSIBLE_SIZE = 40
 const FMT_SUBFORMAT = 24
 
-export const WaveFormat = { PCM: 1, ADPCM: 2, IEEE_FLOAT: 3, ALAW: 6, MULAW: 7, IMA_ADPCM: 0x11, MPEG: 0x50, MPEG_LAYER3: 0x55, EXTENSIBLE: 0xfffe } as const
+export const WaveFormat = {
+  PCM: 1,
+  ADPCM: 2,
+  IEEE_FLOAT: 3,
+  ALAW: 6,
+  MULAW: 7,
+  IMA_ADPCM: 0x11,
+  MPEG: 0x50,
+  MPEG_LAYER3: 0x55,
+  EXTENSIBLE: 0xfffe,
+} as const
 const FORMAT_NAMES: Readonly<Record<number, string>> = {
   [WaveFormat.PCM]: 'PCM',
   [WaveFormat.ADPCM]: 'Microsoft ADPCM',
@@ -85,13 +95,21 @@ function readWavBytes(file: string): Buffer {
   try {
     const size = statSync(file).size
     if (size > MAX_WAV_FILE_SIZE) {
-      throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${file}: ${size} bytes is more than the ${MAX_WAV_FILE_SIZE} allowed`, { observed: size, allowed: MAX_WAV_FILE_SIZE })
+      throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${file}: ${size} bytes is more than the ${MAX_WAV_FILE_SIZE} allowed`, {
+        observed: size,
+        allowed: MAX_WAV_FILE_SIZE,
+      })
     }
     return readFileSync(file)
   } catch (err) {
     if (err instanceof RtspkitError) throw err
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO'
-    throw new ConfigError('ERR_SOURCE_FILE', `cannot read ${file}: ${FS_ERRORS[code] ?? (err as Error).message}`, { observed: code, path: file }, { cause: err })
+    throw new ConfigError(
+      'ERR_SOURCE_FILE',
+      `cannot read ${file}: ${FS_ERRORS[code] ?? (err as Error).message}`,
+      { observed: code, path: file },
+      { cause: err },
+    )
   }
 }
 
@@ -109,12 +127,18 @@ interface FmtChunk {
 
 function parseFmt(file: string, body: Buffer): FmtChunk {
   if (body.length < FMT_MIN_SIZE) {
-    throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAV fmt chunk of ${body.length} bytes is too short`, { observed: body.length, allowed: `>= ${FMT_MIN_SIZE}` })
+    throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAV fmt chunk of ${body.length} bytes is too short`, {
+      observed: body.length,
+      allowed: `>= ${FMT_MIN_SIZE}`,
+    })
   }
   let formatTag = body.readUInt16LE(0)
   if (formatTag === WaveFormat.EXTENSIBLE) {
     if (body.length < FMT_EXTENSIBLE_SIZE) {
-      throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAVE_FORMAT_EXTENSIBLE fmt chunk of ${body.length} bytes is too short`, { observed: body.length, allowed: `>= ${FMT_EXTENSIBLE_SIZE}` })
+      throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAVE_FORMAT_EXTENSIBLE fmt chunk of ${body.length} bytes is too short`, {
+        observed: body.length,
+        allowed: `>= ${FMT_EXTENSIBLE_SIZE}`,
+      })
     }
     formatTag = body.readUInt16LE(FMT_SUBFORMAT)
   }
@@ -132,10 +156,14 @@ function codecFor(file: string, fmt: FmtChunk): WavCodec {
   if (formatTag === WaveFormat.PCM && bitsPerSample === 16) return 'l16'
   if (formatTag === WaveFormat.MULAW && bitsPerSample === 8) return 'pcmu'
   if (formatTag === WaveFormat.ALAW && bitsPerSample === 8) return 'pcma'
-  throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAV format ${formatName(formatTag)} ${bitsPerSample}-bit is not supported; use ${SUPPORTED}`, {
-    observed: { formatTag, bitsPerSample },
-    allowed: SUPPORTED,
-  })
+  throw new ConfigError(
+    'ERR_SOURCE_FORMAT',
+    `${file}: WAV format ${formatName(formatTag)} ${bitsPerSample}-bit is not supported; use ${SUPPORTED}`,
+    {
+      observed: { formatTag, bitsPerSample },
+      allowed: SUPPORTED,
+    },
+  )
 }
 
 /**
@@ -143,7 +171,11 @@ function codecFor(file: string, fmt: FmtChunk): WavCodec {
  * that is not a WAV file rtspkit can send.
  */
 export function parseWav(file: string, buf: Buffer): WavFile {
-  if (buf.length < RIFF_HEADER_SIZE || buf.toString('latin1', RIFF_ID_OFFSET, RIFF_ID_OFFSET + ID_SIZE) !== 'RIFF' || buf.toString('latin1', RIFF_FORM_OFFSET, RIFF_FORM_OFFSET + ID_SIZE) !== 'WAVE') {
+  if (
+    buf.length < RIFF_HEADER_SIZE ||
+    buf.toString('latin1', RIFF_ID_OFFSET, RIFF_ID_OFFSET + ID_SIZE) !== 'RIFF' ||
+    buf.toString('latin1', RIFF_FORM_OFFSET, RIFF_FORM_OFFSET + ID_SIZE) !== 'WAVE'
+  ) {
     const what = buf.toString('latin1', 0, ID_SIZE) === 'RF64' ? ' (RF64 is not supported)' : ''
     throw new ConfigError('ERR_SOURCE_FORMAT', `${file} is not a WAV file (no RIFF/WAVE header)${what}`, { path: file })
   }
@@ -152,7 +184,10 @@ export function parseWav(file: string, buf: Buffer): WavFile {
   let off = RIFF_HEADER_SIZE
   for (let chunks = 0; off + CHUNK_HEADER_SIZE <= buf.length && !(fmt && data); chunks++) {
     if (chunks >= MAX_WAV_CHUNKS) {
-      throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: no fmt and data chunks in the first ${MAX_WAV_CHUNKS} WAV chunks`, { observed: chunks, allowed: MAX_WAV_CHUNKS })
+      throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: no fmt and data chunks in the first ${MAX_WAV_CHUNKS} WAV chunks`, {
+        observed: chunks,
+        allowed: MAX_WAV_CHUNKS,
+      })
     }
     const id = buf.toString('latin1', off, off + ID_SIZE)
     const size = buf.readUInt32LE(off + CHUNK_SIZE_OFFSET)
@@ -168,17 +203,31 @@ export function parseWav(file: string, buf: Buffer): WavFile {
   const codec = codecFor(file, fmt)
   const { channels, sampleRate, blockAlign, formatTag } = fmt
   if (channels < 1 || channels > MAX_L16_CHANNELS) {
-    throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAV with ${channels} channels is not supported (1..${MAX_L16_CHANNELS})`, { observed: channels, allowed: `1..${MAX_L16_CHANNELS}` })
+    throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAV with ${channels} channels is not supported (1..${MAX_L16_CHANNELS})`, {
+      observed: channels,
+      allowed: `1..${MAX_L16_CHANNELS}`,
+    })
   }
   const expectedAlign = (channels * fmt.bitsPerSample) / 8
   if (blockAlign !== expectedAlign) {
-    throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAV block align ${blockAlign} does not match ${channels} channels of ${fmt.bitsPerSample} bits`, { observed: blockAlign, allowed: expectedAlign })
+    throw new ConfigError(
+      'ERR_SOURCE_FORMAT',
+      `${file}: WAV block align ${blockAlign} does not match ${channels} channels of ${fmt.bitsPerSample} bits`,
+      { observed: blockAlign, allowed: expectedAlign },
+    )
   }
   if (codec === 'l16' && (sampleRate < 1 || sampleRate > MAX_L16_SAMPLE_RATE)) {
-    throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAV sample rate ${sampleRate} Hz is not in 1..${MAX_L16_SAMPLE_RATE}`, { observed: sampleRate, allowed: `1..${MAX_L16_SAMPLE_RATE}` })
+    throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAV sample rate ${sampleRate} Hz is not in 1..${MAX_L16_SAMPLE_RATE}`, {
+      observed: sampleRate,
+      allowed: `1..${MAX_L16_SAMPLE_RATE}`,
+    })
   }
   if (codec !== 'l16' && sampleRate !== G711_CLOCK_RATE) {
-    throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: ${formatName(formatTag)} WAV at ${sampleRate} Hz is not supported; G.711 over RTP is ${G711_CLOCK_RATE} Hz`, { observed: sampleRate, allowed: G711_CLOCK_RATE })
+    throw new ConfigError(
+      'ERR_SOURCE_FORMAT',
+      `${file}: ${formatName(formatTag)} WAV at ${sampleRate} Hz is not supported; G.711 over RTP is ${G711_CLOCK_RATE} Hz`,
+      { observed: sampleRate, allowed: G711_CLOCK_RATE },
+    )
   }
   const samples = data.subarray(0, data.length - (data.length % blockAlign))
   if (samples.length === 0) throw new ConfigError('ERR_SOURCE_FORMAT', `${file}: WAV file has no samples`, { path: file })

@@ -10,5 +10,5 @@ export function seqDiff(a: number, b: number): number {
 
 /** Signed distance b - a for 32-bit timestamps. */
 export function tsDiff(a: number, b: number): number {
-  return ((b - a) | 0)
+  return (b - a) | 0
 }

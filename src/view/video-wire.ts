@@ -60,7 +60,12 @@ export interface WireHeader {
 export function readWireHeader(buf: Uint8Array): WireHeader | undefined {
   if (buf.byteLength < WIRE_HEADER_SIZE) return undefined
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
-  return { kind: b.readUInt8(KIND_OFFSET), keyframe: (b.readUInt8(FLAGS_OFFSET) & FLAG_KEYFRAME) !== 0, ptsMs: b.readUInt32BE(PTS_OFFSET), length: b.readUInt32BE(LENGTH_OFFSET) }
+  return {
+    kind: b.readUInt8(KIND_OFFSET),
+    keyframe: (b.readUInt8(FLAGS_OFFSET) & FLAG_KEYFRAME) !== 0,
+    ptsMs: b.readUInt32BE(PTS_OFFSET),
+    length: b.readUInt32BE(LENGTH_OFFSET),
+  }
 }
 
 export interface AvcUnit {

@@ -78,7 +78,14 @@ export class ViewServer {
     const port = this.opts.port ?? 0
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
-        reject(new ConfigError('ERR_VIEW_LISTEN', `cannot listen on http://${host}:${port}/: ${err.code ?? err.message}`, { observed: port }, { cause: err }))
+        reject(
+          new ConfigError(
+            'ERR_VIEW_LISTEN',
+            `cannot listen on http://${host}:${port}/: ${err.code ?? err.message}`,
+            { observed: port },
+            { cause: err },
+          ),
+        )
       }
       this.http.once('error', onError)
       this.http.listen(port, host, () => {
@@ -118,7 +125,11 @@ export class ViewServer {
     if (!this.fromHere(req)) return reply(res, 403, { error: `Host "${req.headers.host ?? ''}" is not this server` })
     if (path === '/' || path === '/index.html') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, { error: 'GET only' })
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(VIEW_PAGE) })
+      res.writeHead(200, {
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-store',
+        'Content-Length': Buffer.byteLength(VIEW_PAGE),
+      })
       res.end(req.method === 'HEAD' ? undefined : VIEW_PAGE)
       return
     }
@@ -136,7 +147,11 @@ export class ViewServer {
     req.resume() // any body is ignored
     action(this.session).then(
       (status) => reply(res, 200, status),
-      (err: unknown) => reply(res, err instanceof StateError ? 409 : 502, { ...this.session.status(), error: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) =>
+        reply(res, err instanceof StateError ? 409 : 502, {
+          ...this.session.status(),
+          error: err instanceof Error ? err.message : String(err),
+        }),
     )
   }
 
@@ -183,6 +198,10 @@ export class ViewServer {
 
 function reply(res: http.ServerResponse, status: number, body: ViewStatus | { error: string }): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) })
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(text),
+  })
   res.end(text)
 }

@@ -145,7 +145,11 @@ export class ViewSession extends EventEmitter<ViewSessionEvents> {
         const d = await client.describe()
         const track = d.tracks.find((t) => t.kind === 'video')
         if (!track) {
-          throw new ConfigError('ERR_VIEW_NO_VIDEO', `${d.url} has no video track (${d.tracks.map((t) => `${t.kind} ${t.format.encodingName}`).join(', ') || 'no tracks'})`, { observed: d.tracks.map((t) => t.kind), allowed: 'video' })
+          throw new ConfigError(
+            'ERR_VIEW_NO_VIDEO',
+            `${d.url} has no video track (${d.tracks.map((t) => `${t.kind} ${t.format.encodingName}`).join(', ') || 'no tracks'})`,
+            { observed: d.tracks.map((t) => t.kind), allowed: 'video' },
+          )
         }
         await client.setup({ tracks: [track.index] })
         this.current = this.watch(client, track)
@@ -210,7 +214,10 @@ export class ViewSession extends EventEmitter<ViewSessionEvents> {
 
   private need(button: string): Playing {
     if (this.state === 'INIT' || !this.current) {
-      throw new StateError('ERR_VIEW_STATE', `${button} needs a session: press SETUP first`, { observed: this.state, allowed: ['READY', 'PLAYING'] })
+      throw new StateError('ERR_VIEW_STATE', `${button} needs a session: press SETUP first`, {
+        observed: this.state,
+        allowed: ['READY', 'PLAYING'],
+      })
     }
     return this.current
   }
@@ -224,7 +231,16 @@ export class ViewSession extends EventEmitter<ViewSessionEvents> {
   }
 
   private watch(client: RtspClient, track: ClientTrack): Playing {
-    const p: Playing = { client, track, frames: 0, bytes: 0, recent: [], packer: undefined, configMessage: undefined, configRecord: undefined }
+    const p: Playing = {
+      client,
+      track,
+      frames: 0,
+      bytes: 0,
+      recent: [],
+      packer: undefined,
+      configMessage: undefined,
+      configRecord: undefined,
+    }
     if (track.codec.name === 'h264') {
       const f = parseH264Fmtp(fmtpText(track.format.fmtp))
       p.packer = new AvcPacker({ sps: f.sps, pps: f.pps })
@@ -261,7 +277,12 @@ export class ViewSession extends EventEmitter<ViewSessionEvents> {
         p.configRecord = unit.config
         p.configMessage = wireMessage(WireKind.AVC_CONFIG, unit.config)
       }
-      this.emit('frame', { codec: 'h264', message: wireMessage(WireKind.AVC_SAMPLE, unit.sample, f.ptsMs, unit.keyframe), keyframe: unit.keyframe, config: p.configMessage! })
+      this.emit('frame', {
+        codec: 'h264',
+        message: wireMessage(WireKind.AVC_SAMPLE, unit.sample, f.ptsMs, unit.keyframe),
+        keyframe: unit.keyframe,
+        config: p.configMessage!,
+      })
     }
   }
 

@@ -36,7 +36,11 @@ function checkAgainstDoc(method: string, target: string, res: Response, text: st
   const template = matchTemplate(doc, new URL(target, 'http://api.invalid').pathname)
   const operation = template && (doc.paths[template] as Record<string, unknown>)[method.toLowerCase()]
   if (template && operation) {
-    assert.deepEqual(checkResponse(doc, method, template, { status: res.status, headers: res.headers, text }), [], `${method} ${target} → ${res.status}`)
+    assert.deepEqual(
+      checkResponse(doc, method, template, { status: res.status, headers: res.headers, text }),
+      [],
+      `${method} ${target} → ${res.status}`,
+    )
     covered.add(`${method} ${template}`)
   } else {
     assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8')
@@ -45,12 +49,24 @@ function checkAgainstDoc(method: string, target: string, res: Response, text: st
 }
 
 /** Calls the API and checks the answer against the document (undocumented routes: against the Error schema). */
-async function call(api: ApiServer, method: string, target: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<Reply> {
+async function call(
+  api: ApiServer,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  timeoutMs = 10_000,
+): Promise<Reply> {
   const res = await fetch(api.url + target, { method, headers, signal: AbortSignal.timeout(timeoutMs) })
   const bytes = Buffer.from(await res.arrayBuffer())
   const text = bytes.toString('utf8')
   checkAgainstDoc(method, target, res, text)
-  return { status: res.status, headers: res.headers, text, bytes, json: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined }
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    bytes,
+    json: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : undefined,
+  }
 }
 
 /** Calls the API expecting an error answer with this status and code; returns it. */
@@ -97,7 +113,9 @@ async function readParts(body: ReadableStream<Uint8Array>, count: number): Promi
       if (headEnd === -1) break
       const lines = buf.subarray(0, headEnd).toString('latin1').split('\r\n')
       assert.equal(lines[0], `--${PREVIEW_BOUNDARY}`)
-      const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]))
+      const headers = Object.fromEntries(
+        lines.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      )
       const length = Number(headers['content-length'])
       const end = headEnd + 4 + length + 2
       if (buf.length < end) break
@@ -130,7 +148,11 @@ function newApi(srv: TestServer, extra: Partial<ApiServerOptions> = {}, specs: R
   return new ApiServer({
     server: srv.server,
     paths: () => srv.handles.map((h) => ({ name: h.name, kind: parseSourceSpec(specs[h.name]!).kind, description: h.description })),
-    config: () => ({ rtsp: { port: srv.server.port }, users: [{ username: 'admin', password: 'hunter2' }], relay: 'rtsp://cam:secret@10.0.0.9/stream' }),
+    config: () => ({
+      rtsp: { port: srv.server.port },
+      users: [{ username: 'admin', password: 'hunter2' }],
+      relay: 'rtsp://cam:secret@10.0.0.9/stream',
+    }),
     host: '127.0.0.1',
     port: 0,
     sampleIntervalMs: 100,
@@ -183,11 +205,13 @@ describe('HTTP API contract', () => {
   it('readers over TCP and UDP show in sessions, paths and metrics, and the numbers move', async () => {
     const clients = (['tcp', 'udp'] as const).map((transport) => new RtspClient(srv.url('cam'), { transport, rtcpIntervalMs: 200 }))
     try {
-      await Promise.all(clients.map(async (c) => {
-        const got = collectFrames(c, 3)
-        await c.play()
-        await got
-      }))
+      await Promise.all(
+        clients.map(async (c) => {
+          const got = collectFrames(c, 3)
+          await c.play()
+          await got
+        }),
+      )
       const list = await sessions()
       assert.equal(list.length, 2)
       assert.deepEqual(list.map((s) => s.transport).sort(), ['tcp', 'udp'])
@@ -203,7 +227,9 @@ describe('HTTP API contract', () => {
       assert.equal(one.json.id, tcp.id)
 
       // The readers' receiver reports arrive: loss is known (none on loopback).
-      const reported = await eventually('receiver reports', async () => (await sessions()).find((s) => s.id === tcp.id && s.cumulativeLost !== null))
+      const reported = await eventually('receiver reports', async () =>
+        (await sessions()).find((s) => s.id === tcp.id && s.cumulativeLost !== null),
+      )
       assert.equal(reported.cumulativeLost, 0)
       assert.equal(reported.fractionLost, 0)
 
@@ -241,10 +267,16 @@ describe('HTTP API contract', () => {
     assert.equal(m3.get('rtspkit_session_bytes_sent_total')!.samples.length, 0)
   })
 
-  it('kicking a session sends RTCP BYE and closes the reader\'s connection: ffmpeg ends, our client ends; a second kick is 404', async () => {
-    const ffmpeg = run('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', 'tcp', '-i', srv.url('cam'), '-f', 'null', '-'], 30_000)
+  it("kicking a session sends RTCP BYE and closes the reader's connection: ffmpeg ends, our client ends; a second kick is 404", async () => {
+    const ffmpeg = run(
+      'ffmpeg',
+      ['-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', 'tcp', '-i', srv.url('cam'), '-f', 'null', '-'],
+      30_000,
+    )
     // Once media flows, so that the BYE is what ends ffmpeg (a kick also closes the connection).
-    const victim = await eventually('ffmpeg to play', async () => (await sessions()).find((s) => s.state === 'playing' && s.packetsSent > 0))
+    const victim = await eventually('ffmpeg to play', async () =>
+      (await sessions()).find((s) => s.state === 'playing' && s.packetsSent > 0),
+    )
     const kicked = await call(api, 'DELETE', `/v1/sessions/${victim.id}`)
     assert.equal(kicked.status, 204)
     assert.equal(kicked.text, '')
@@ -275,12 +307,43 @@ describe('HTTP API contract', () => {
   it('a publisher shows on its path (address, since) and in metrics', async () => {
     let ffmpeg: ChildProcess | undefined
     try {
-      ffmpeg = spawn('ffmpeg', ['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=10',
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '10', '-pix_fmt', 'yuv420p', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live/pub')], { stdio: 'ignore' })
-      const pub = await eventually('the publisher', async () => {
-        const p = (await call(api, 'GET', '/v1/paths/live%2Fpub')).json as PathView
-        return p.state === 'ready' && p.bytesIn > 0 ? p : undefined
-      }, 15_000)
+      ffmpeg = spawn(
+        'ffmpeg',
+        [
+          '-hide_banner',
+          '-v',
+          'error',
+          '-re',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc2=size=160x120:rate=10',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-tune',
+          'zerolatency',
+          '-g',
+          '10',
+          '-pix_fmt',
+          'yuv420p',
+          '-f',
+          'rtsp',
+          '-rtsp_transport',
+          'tcp',
+          srv.url('live/pub'),
+        ],
+        { stdio: 'ignore' },
+      )
+      const pub = await eventually(
+        'the publisher',
+        async () => {
+          const p = (await call(api, 'GET', '/v1/paths/live%2Fpub')).json as PathView
+          return p.state === 'ready' && p.bytesIn > 0 ? p : undefined
+        },
+        15_000,
+      )
       assert.equal(pub.publisher!.remoteAddress, '127.0.0.1')
       assert.ok(Math.abs(Date.now() - Date.parse(pub.publisher!.since)) < 30_000)
       assert.equal(pub.tracks[0]!.codec, 'h264')
@@ -300,7 +363,11 @@ describe('HTTP API contract', () => {
   it('shows the effective config with secrets redacted', async () => {
     const cfg = await call(api, 'GET', '/v1/config')
     assert.equal(cfg.status, 200)
-    assert.deepEqual(cfg.json, { rtsp: { port: srv.server.port }, users: [{ username: 'admin', password: '[redacted]' }], relay: 'rtsp://***@10.0.0.9/stream' })
+    assert.deepEqual(cfg.json, {
+      rtsp: { port: srv.server.port },
+      users: [{ username: 'admin', password: '[redacted]' }],
+      relay: 'rtsp://***@10.0.0.9/stream',
+    })
     assert.ok(!cfg.text.includes('hunter2') && !cfg.text.includes('secret'))
   })
 
@@ -319,7 +386,12 @@ describe('HTTP API contract', () => {
   })
 
   it('a failing config provider is a 500 JSON error, not a dropped connection', async () => {
-    const broken = newApi(srv, { config: () => { throw new Error('boom') }, logger: { info() {}, debug() {}, warn() {} } })
+    const broken = newApi(srv, {
+      config: () => {
+        throw new Error('boom')
+      },
+      logger: { info() {}, debug() {}, warn() {} },
+    })
     await broken.start()
     try {
       const r = await call(broken, 'GET', '/v1/config')
@@ -332,14 +404,20 @@ describe('HTTP API contract', () => {
 
   it('an open API refuses Host names other than loopback (DNS rebinding) and non-loopback listening', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: api.port, path: '/v1/paths', headers: { Host: 'attacker.example:9997' }, timeout: 5000 }, (res) => {
-        res.resume()
-        resolve(res.statusCode!)
-      })
+      const req = http.get(
+        { host: '127.0.0.1', port: api.port, path: '/v1/paths', headers: { Host: 'attacker.example:9997' }, timeout: 5000 },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+        },
+      )
       req.on('error', reject)
     })
     assert.equal(status, 403)
-    assert.throws(() => newApi(srv, { host: '0.0.0.0' }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_API_OPEN')
+    assert.throws(
+      () => newApi(srv, { host: '0.0.0.0' }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_API_OPEN',
+    )
   })
 
   it('serves the dashboard page at / as HTML; path URLs come from urlFor when given', async () => {
@@ -355,7 +433,11 @@ describe('HTTP API contract', () => {
     await named.start()
     try {
       const items: PathView[] = (await call(named, 'GET', '/v1/paths')).json.items
-      assert.deepEqual(items.map((p) => p.url).sort(), ['rtsp://cams.example:8554/cam', 'rtsp://cams.example:8554/h264', 'rtsp://cams.example:8554/live/pub'])
+      assert.deepEqual(items.map((p) => p.url).sort(), [
+        'rtsp://cams.example:8554/cam',
+        'rtsp://cams.example:8554/h264',
+        'rtsp://cams.example:8554/live/pub',
+      ])
     } finally {
       await named.close()
     }
@@ -428,7 +510,10 @@ describe('HTTP API contract', () => {
   })
 
   it('every documented operation was exercised', () => {
-    assert.deepEqual(operations(doc).filter((op) => !covered.has(op)), [])
+    assert.deepEqual(
+      operations(doc).filter((op) => !covered.has(op)),
+      [],
+    )
   })
 })
 
@@ -439,7 +524,10 @@ describe('HTTP API with users', () => {
   before(async () => {
     srv = await startServer({ cam: 'test:160x120@10' })
     // admin may do anything, viewer may only read.
-    const users = new Map([['admin', 'pw-admin'], ['viewer', 'pw-view']])
+    const users = new Map([
+      ['admin', 'pw-admin'],
+      ['viewer', 'pw-view'],
+    ])
     api = newApi(srv, {
       authorize: (u, p, action) => users.get(u) === p && (action === 'read' || u === 'admin' || 'forbidden'),
     })
@@ -497,7 +585,10 @@ describe('ApiServer lifecycle', () => {
     await first.start()
     const second = newApi(srv, { port: first.port })
     try {
-      await assert.rejects(second.start(), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_PORT_IN_USE' && e.message.includes(String(first.port)))
+      await assert.rejects(
+        second.start(),
+        (e: unknown) => e instanceof ConfigError && e.code === 'ERR_PORT_IN_USE' && e.message.includes(String(first.port)),
+      )
     } finally {
       await second.close()
       await first.close()

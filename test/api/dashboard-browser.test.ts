@@ -18,7 +18,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const card = (name: string) => `.path[data-name=${JSON.stringify(name)}]`
 
 /** Starts an ApiServer on the test server, opens its dashboard in a new tab, runs `body`, closes both. */
-async function withDashboard(context: BrowserContext, srv: TestServer, extra: Partial<ApiServerOptions>, body: (page: Page) => Promise<void>): Promise<void> {
+async function withDashboard(
+  context: BrowserContext,
+  srv: TestServer,
+  extra: Partial<ApiServerOptions>,
+  body: (page: Page) => Promise<void>,
+): Promise<void> {
   const api = new ApiServer({ server: srv.server, host: '127.0.0.1', port: 0, sampleIntervalMs: 200, bitrateWindowMs: 1000, ...extra })
   await api.start()
   const page = await context.newPage()
@@ -66,71 +71,83 @@ describe('the dashboard in headless Chromium', () => {
     await srv?.stop()
   })
 
-  it('lists the paths with their URLs, previews the test card, draws the bitrate, and shows a reader while it plays', { timeout: 30_000 }, async () => {
-    // Without ffmpeg there are no snapshot readers: the sessions table holds only the reader this test makes.
-    await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {
-      for (const name of ['cam', 'h264']) {
-        await page.waitForSelector(card(name))
-        assert.equal(await page.textContent(`${card(name)} .url`), srv.url(name))
-      }
-      assert.match(await page.textContent(`${card('cam')} .codecs`) ?? '', /^jpeg 160x120@10$/)
-      assert.match(await page.textContent(`${card('h264')} .source`) ?? '', /^local/)
-      assert.equal(await page.locator('#sessions tr').count(), 0)
-      assert.equal(await page.isVisible('#no-sessions'), true)
-      assert.equal(await page.textContent('#session-count'), '0')
-
-      // The test card's preview: 160 pixels wide, and moving.
-      const preview = `${card('cam')} img.preview`
-      await naturalWidthIs(page, preview, 160)
-      const first = await imageHash(page, preview)
-      await sleep(700)
-      assert.notEqual(await imageHash(page, preview), first, 'the preview moves')
-      assert.equal(await page.getAttribute(preview, 'src'), '/v1/paths/cam/preview.mjpeg')
-
-      // The H.264 path cannot have a snapshot here, and says why.
-      await page.waitForFunction(`/ffmpeg/.test(document.querySelector('${card('h264')} .note').textContent)`, undefined, { timeout: STEP_MS })
-
-      // The preview makes the test card encode, so its bitrate is above 0: the sparkline rises.
-      await page.waitForFunction(`document.querySelector('${card('cam')} .spark polyline').getAttribute('points') !== ''`, undefined, { timeout: STEP_MS })
-      const points = (await page.getAttribute(`${card('cam')} .spark polyline`, 'points'))!.split(' ').map((p) => p.split(',').map(Number))
-      assert.ok(points.length >= 2 && points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)), JSON.stringify(points))
-      assert.ok(Math.min(...points.map(([, y]) => y!)) < 2, 'the highest sample reaches the top')
-      assert.match(await page.textContent(`${card('cam')} .bitrate`) ?? '', /kbit\/s|Mbit\/s/)
-
-      // A reader plays the H.264 path: its row appears, with its path, address and transport.
-      const client = new RtspClient(srv.url('h264'), { transport: 'tcp' })
-      let closed = false
-      try {
-        const frames = collectFrames(client, 2)
-        await client.play()
-        await frames
-        const [session] = srv.server.stats().sessions
-        assert.ok(session)
-        const row = `#sessions tr[data-id=${JSON.stringify(session.id)}]`
-        await page.waitForSelector(row, { timeout: 5000 })
-        assert.equal(await page.getAttribute(row, 'data-path'), 'h264')
-        const cells = await page.locator(`${row} td`).allTextContents()
-        assert.deepEqual(cells.slice(0, 3), ['127.0.0.1', 'tcp', 'h264'])
-        assert.match(cells[3]!, /B$/)
-        assert.equal(await page.isVisible('#no-sessions'), false)
-        await page.waitForFunction(`document.querySelector('${card('h264')} .readers').textContent === '1'`, undefined, { timeout: 5000 })
-
-        await client.close()
-        closed = true
-        await page.waitForSelector(row, { state: 'detached', timeout: 5000 })
+  it(
+    'lists the paths with their URLs, previews the test card, draws the bitrate, and shows a reader while it plays',
+    { timeout: 30_000 },
+    async () => {
+      // Without ffmpeg there are no snapshot readers: the sessions table holds only the reader this test makes.
+      await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {
+        for (const name of ['cam', 'h264']) {
+          await page.waitForSelector(card(name))
+          assert.equal(await page.textContent(`${card(name)} .url`), srv.url(name))
+        }
+        assert.match((await page.textContent(`${card('cam')} .codecs`)) ?? '', /^jpeg 160x120@10$/)
+        assert.match((await page.textContent(`${card('h264')} .source`)) ?? '', /^local/)
         assert.equal(await page.locator('#sessions tr').count(), 0)
         assert.equal(await page.isVisible('#no-sessions'), true)
-      } finally {
-        if (!closed) await client.close()
-      }
-    })
-  })
+        assert.equal(await page.textContent('#session-count'), '0')
 
-  it('the copy button puts the path\'s RTSP URL on the clipboard', { timeout: 30_000 }, async () => {
+        // The test card's preview: 160 pixels wide, and moving.
+        const preview = `${card('cam')} img.preview`
+        await naturalWidthIs(page, preview, 160)
+        const first = await imageHash(page, preview)
+        await sleep(700)
+        assert.notEqual(await imageHash(page, preview), first, 'the preview moves')
+        assert.equal(await page.getAttribute(preview, 'src'), '/v1/paths/cam/preview.mjpeg')
+
+        // The H.264 path cannot have a snapshot here, and says why.
+        await page.waitForFunction(`/ffmpeg/.test(document.querySelector('${card('h264')} .note').textContent)`, undefined, {
+          timeout: STEP_MS,
+        })
+
+        // The preview makes the test card encode, so its bitrate is above 0: the sparkline rises.
+        await page.waitForFunction(`document.querySelector('${card('cam')} .spark polyline').getAttribute('points') !== ''`, undefined, {
+          timeout: STEP_MS,
+        })
+        const points = (await page.getAttribute(`${card('cam')} .spark polyline`, 'points'))!
+          .split(' ')
+          .map((p) => p.split(',').map(Number))
+        assert.ok(points.length >= 2 && points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)), JSON.stringify(points))
+        assert.ok(Math.min(...points.map(([, y]) => y!)) < 2, 'the highest sample reaches the top')
+        assert.match((await page.textContent(`${card('cam')} .bitrate`)) ?? '', /kbit\/s|Mbit\/s/)
+
+        // A reader plays the H.264 path: its row appears, with its path, address and transport.
+        const client = new RtspClient(srv.url('h264'), { transport: 'tcp' })
+        let closed = false
+        try {
+          const frames = collectFrames(client, 2)
+          await client.play()
+          await frames
+          const [session] = srv.server.stats().sessions
+          assert.ok(session)
+          const row = `#sessions tr[data-id=${JSON.stringify(session.id)}]`
+          await page.waitForSelector(row, { timeout: 5000 })
+          assert.equal(await page.getAttribute(row, 'data-path'), 'h264')
+          const cells = await page.locator(`${row} td`).allTextContents()
+          assert.deepEqual(cells.slice(0, 3), ['127.0.0.1', 'tcp', 'h264'])
+          assert.match(cells[3]!, /B$/)
+          assert.equal(await page.isVisible('#no-sessions'), false)
+          await page.waitForFunction(`document.querySelector('${card('h264')} .readers').textContent === '1'`, undefined, { timeout: 5000 })
+
+          await client.close()
+          closed = true
+          await page.waitForSelector(row, { state: 'detached', timeout: 5000 })
+          assert.equal(await page.locator('#sessions tr').count(), 0)
+          assert.equal(await page.isVisible('#no-sessions'), true)
+        } finally {
+          if (!closed) await client.close()
+        }
+      })
+    },
+  )
+
+  it("the copy button puts the path's RTSP URL on the clipboard", { timeout: 30_000 }, async () => {
     await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin })
       await page.click(`${card('cam')} button.copy`)
-      await page.waitForFunction(`document.querySelector('${card('cam')} button.copy').textContent === 'Copied'`, undefined, { timeout: STEP_MS })
+      await page.waitForFunction(`document.querySelector('${card('cam')} button.copy').textContent === 'Copied'`, undefined, {
+        timeout: STEP_MS,
+      })
       assert.equal(await page.evaluate('navigator.clipboard.readText()'), srv.url('cam'))
     })
   })

@@ -3,7 +3,11 @@ import { describe, it } from 'node:test'
 import { checkResponse, loadOpenApi, operations, UnsupportedSchemaError, validate } from './openapi-check.js'
 
 const doc = loadOpenApi()
-const json = (status: number, body: unknown) => ({ status, headers: new Headers({ 'content-type': 'application/json; charset=utf-8' }), text: JSON.stringify(body) })
+const json = (status: number, body: unknown) => ({
+  status,
+  headers: new Headers({ 'content-type': 'application/json; charset=utf-8' }),
+  text: JSON.stringify(body),
+})
 
 describe('OpenAPI document and checker', () => {
   it('the document is OpenAPI 3.1 and every schema uses only what the checker checks', () => {
@@ -25,8 +29,18 @@ describe('OpenAPI document and checker', () => {
   it('finds wrong types, missing and extra properties, enum and range violations, bad dates, oneOf', () => {
     const session = { $ref: '#/components/schemas/Session' }
     const good = {
-      id: '1', path: 'cam', remoteAddress: '127.0.0.1', transport: 'tcp', state: 'playing', since: '2024-05-01T10:00:00.000Z',
-      bytesSent: 10, packetsSent: 1, framesDropped: 0, fractionLost: null, cumulativeLost: null, tracks: [],
+      id: '1',
+      path: 'cam',
+      remoteAddress: '127.0.0.1',
+      transport: 'tcp',
+      state: 'playing',
+      since: '2024-05-01T10:00:00.000Z',
+      bytesSent: 10,
+      packetsSent: 1,
+      framesDropped: 0,
+      fractionLost: null,
+      cumulativeLost: null,
+      tracks: [],
     }
     assert.deepEqual(validate(session, good, doc), [])
     assert.deepEqual(validate(session, { ...good, bytesSent: -1 }, doc), ['$.bytesSent: -1 < minimum 0'])
@@ -45,9 +59,17 @@ describe('OpenAPI document and checker', () => {
   it('checks status, media type and body of a response against its operation', () => {
     assert.deepEqual(checkResponse(doc, 'GET', '/v1/paths', json(200, { items: [] })), [])
     assert.match(checkResponse(doc, 'GET', '/v1/paths', json(418, {}))[0]!, /status 418 is not documented/)
-    assert.match(checkResponse(doc, 'GET', '/v1/paths', { ...json(200, { items: [] }), headers: new Headers({ 'content-type': 'text/html' }) })[0]!, /content type "text\/html"/)
-    assert.deepEqual(checkResponse(doc, 'GET', '/v1/paths/{name}', json(404, { error: { code: 'ERR_API_PATH_NOT_FOUND' } })), ['$.error: missing required "message"'])
+    assert.match(
+      checkResponse(doc, 'GET', '/v1/paths', { ...json(200, { items: [] }), headers: new Headers({ 'content-type': 'text/html' }) })[0]!,
+      /content type "text\/html"/,
+    )
+    assert.deepEqual(checkResponse(doc, 'GET', '/v1/paths/{name}', json(404, { error: { code: 'ERR_API_PATH_NOT_FOUND' } })), [
+      '$.error: missing required "message"',
+    ])
     assert.deepEqual(checkResponse(doc, 'DELETE', '/v1/sessions/{id}', { status: 204, headers: new Headers(), text: '' }), [])
-    assert.match(checkResponse(doc, 'DELETE', '/v1/sessions/{id}', { status: 204, headers: new Headers(), text: 'x' })[0]!, /without a body/)
+    assert.match(
+      checkResponse(doc, 'DELETE', '/v1/sessions/{id}', { status: 204, headers: new Headers(), text: 'x' })[0]!,
+      /without a body/,
+    )
   })
 })

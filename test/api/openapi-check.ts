@@ -10,7 +10,19 @@ import { ROOT } from '../interop/harness.js'
 type Schema = Record<string, unknown>
 
 const ANNOTATIONS = new Set(['description', 'title', 'examples'])
-const KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'minimum', 'maximum', 'format', 'oneOf', '$ref'])
+const KEYWORDS = new Set([
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'enum',
+  'minimum',
+  'maximum',
+  'format',
+  'oneOf',
+  '$ref',
+])
 /** RFC 3339 §5.6 date-time. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
 
@@ -51,14 +63,16 @@ export function validate(schema: Schema, value: unknown, root: unknown, at = '$'
     const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string]
     if (!types.some((t) => typeMatches(t, value))) return [`${at}: expected ${types.join(' or ')}, got ${typeOf(value)}`]
   }
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) errors.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`)
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+    errors.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`)
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) errors.push(`${at}: ${value} < minimum ${schema.minimum}`)
     if (typeof schema.maximum === 'number' && value > schema.maximum) errors.push(`${at}: ${value} > maximum ${schema.maximum}`)
   }
   if (schema.format !== undefined) {
     if (schema.format !== 'date-time') throw new UnsupportedSchemaError(`${at}: format "${String(schema.format)}" is not supported`)
-    if (typeof value === 'string' && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)))) errors.push(`${at}: "${value}" is not a date-time`)
+    if (typeof value === 'string' && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))))
+      errors.push(`${at}: "${value}" is not a date-time`)
   }
   if (Array.isArray(schema.oneOf)) {
     const passing = (schema.oneOf as Schema[]).filter((s) => validate(s, value, root, at).length === 0).length
@@ -71,10 +85,12 @@ export function validate(schema: Schema, value: unknown, root: unknown, at = '$'
     for (const [k, v] of Object.entries(obj)) {
       if (props[k]) errors.push(...validate(props[k], v, root, `${at}.${k}`))
       else if (schema.additionalProperties === false) errors.push(`${at}: unexpected property "${k}"`)
-      else if (typeof schema.additionalProperties === 'object') errors.push(...validate(schema.additionalProperties as Schema, v, root, `${at}.${k}`))
+      else if (typeof schema.additionalProperties === 'object')
+        errors.push(...validate(schema.additionalProperties as Schema, v, root, `${at}.${k}`))
     }
   }
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => errors.push(...validate(schema.items as Schema, v, root, `${at}[${i}]`)))
+  if (Array.isArray(value) && schema.items)
+    value.forEach((v, i) => errors.push(...validate(schema.items as Schema, v, root, `${at}[${i}]`)))
   return errors
 }
 
@@ -106,7 +122,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options']
 /** Every operation of the document as "METHOD /template". */
 export function operations(doc: OpenApiDocument): string[] {
   const out: string[] = []
-  for (const [p, item] of Object.entries(doc.paths)) for (const m of Object.keys(item)) if (METHODS.includes(m)) out.push(`${m.toUpperCase()} ${p}`)
+  for (const [p, item] of Object.entries(doc.paths))
+    for (const m of Object.keys(item)) if (METHODS.includes(m)) out.push(`${m.toUpperCase()} ${p}`)
   return out
 }
 
@@ -133,10 +150,12 @@ export function checkResponse(doc: OpenApiDocument, method: string, template: st
   const op = doc.paths[template]?.[method.toLowerCase()] as Operation | undefined
   if (!op) return [`${method} ${template} is not documented`]
   let response = op.responses[String(res.status)]
-  if (!response) return [`${method} ${template}: status ${res.status} is not documented (documented: ${Object.keys(op.responses).join(', ')})`]
-  if (response.$ref) response = resolveRef(doc, response.$ref) as ResponseObject
+  if (!response)
+    return [`${method} ${template}: status ${res.status} is not documented (documented: ${Object.keys(op.responses).join(', ')})`]
+  if (response.$ref) response = resolveRef(doc, response.$ref)
   const content = response.content
-  if (!content) return res.text === '' ? [] : [`${method} ${template} ${res.status}: documented without a body, got "${res.text.slice(0, 80)}"`]
+  if (!content)
+    return res.text === '' ? [] : [`${method} ${template} ${res.status}: documented without a body, got "${res.text.slice(0, 80)}"`]
   const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim()
   const media = content[type]
   if (!media) return [`${method} ${template} ${res.status}: content type "${type}" is not documented (${Object.keys(content).join(', ')})`]

@@ -3,7 +3,17 @@ import { describe, it } from 'node:test'
 import { pathState, redact, sessionView, tracksOf } from '../../src/api/views.js'
 import type { PathStatus } from '../../src/server/rtsp-server.js'
 
-const status = (over: Partial<PathStatus>): PathStatus => ({ name: 'p', kind: 'stream', stream: undefined, spec: undefined, readers: 0, publisher: undefined, onDemandState: undefined, readerStreams: [], ...over })
+const status = (over: Partial<PathStatus>): PathStatus => ({
+  name: 'p',
+  kind: 'stream',
+  stream: undefined,
+  spec: undefined,
+  readers: 0,
+  publisher: undefined,
+  onDemandState: undefined,
+  readerStreams: [],
+  ...over,
+})
 
 describe('API views', () => {
   it('path state from how the path is served', () => {
@@ -21,16 +31,49 @@ describe('API views', () => {
       { kind: 'video', codec: 'jpeg', clockRate: 90000, width: 64, height: 48 },
       { kind: 'audio', codec: 'opus', clockRate: 48000, sampleRate: 48000, channels: 2 },
     ])
-    assert.deepEqual(tracksOf({ audio: { codec: 'pcma' } }, undefined), [{ kind: 'audio', codec: 'pcma', clockRate: 8000, sampleRate: 8000 }])
-    assert.deepEqual(tracksOf({ video: { codec: 'rtp', encodingName: 'VP8', payloadType: 96, clockRate: 90000, attributes: [] } }, undefined), [{ kind: 'video', codec: 'vp8', clockRate: 90000 }])
+    assert.deepEqual(tracksOf({ audio: { codec: 'pcma' } }, undefined), [
+      { kind: 'audio', codec: 'pcma', clockRate: 8000, sampleRate: 8000 },
+    ])
+    assert.deepEqual(
+      tracksOf({ video: { codec: 'rtp', encodingName: 'VP8', payloadType: 96, clockRate: 90000, attributes: [] } }, undefined),
+      [{ kind: 'video', codec: 'vp8', clockRate: 90000 }],
+    )
     assert.deepEqual(tracksOf(undefined, undefined), [])
   })
 
   it('a session sums its tracks; loss is the worst fraction and the summed count, null before any report', () => {
-    const track = (i: number, fractionLost: number | null, cumulativeLost: number | null) => ({ track: i, transport: 'udp', packetsSent: 10, bytesSent: 1000, octetsSent: 880, framesSent: 5, framesDropped: i, receiverReports: 1, fractionLost, cumulativeLost })
-    const v = sessionView({ id: '7', path: 'cam', state: 'playing', remoteAddress: '::1', createdAt: 0, tracks: [track(0, 0.5, 3), track(1, 0.25, 4)] })
-    assert.deepEqual([v.bytesSent, v.packetsSent, v.framesDropped, v.fractionLost, v.cumulativeLost, v.since, v.transport], [2000, 20, 1, 0.5, 7, '1970-01-01T00:00:00.000Z', 'udp'])
-    const none = sessionView({ id: '8', path: 'cam', state: 'ready', remoteAddress: '::1', createdAt: 0, tracks: [{ ...track(0, null, null), transport: 'tcp' }] })
+    const track = (i: number, fractionLost: number | null, cumulativeLost: number | null) => ({
+      track: i,
+      transport: 'udp',
+      packetsSent: 10,
+      bytesSent: 1000,
+      octetsSent: 880,
+      framesSent: 5,
+      framesDropped: i,
+      receiverReports: 1,
+      fractionLost,
+      cumulativeLost,
+    })
+    const v = sessionView({
+      id: '7',
+      path: 'cam',
+      state: 'playing',
+      remoteAddress: '::1',
+      createdAt: 0,
+      tracks: [track(0, 0.5, 3), track(1, 0.25, 4)],
+    })
+    assert.deepEqual(
+      [v.bytesSent, v.packetsSent, v.framesDropped, v.fractionLost, v.cumulativeLost, v.since, v.transport],
+      [2000, 20, 1, 0.5, 7, '1970-01-01T00:00:00.000Z', 'udp'],
+    )
+    const none = sessionView({
+      id: '8',
+      path: 'cam',
+      state: 'ready',
+      remoteAddress: '::1',
+      createdAt: 0,
+      tracks: [{ ...track(0, null, null), transport: 'tcp' }],
+    })
     assert.deepEqual([none.fractionLost, none.cumulativeLost, none.transport], [null, null, 'tcp'])
   })
 

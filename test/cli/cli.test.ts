@@ -24,7 +24,30 @@ describe('rtspkit CLI', () => {
   it('serve --help documents every option', async () => {
     const r = await rtspkit('serve', '--help')
     assert.equal(r.code, 0)
-    for (const opt of ['--port', '--host', '--public-host', '--path', '--fps', '--size', '--rtp-ports', '--session-timeout', '--max-sessions', '--relay-close-after', '--relay-always-on', '--record', '--record-segment', '--auth', '--log-level', '--log-format', '--verbose', '--help', 'unshared:PATH', 'publish:stay', 'publish:takeover', 'rtsp://']) {
+    for (const opt of [
+      '--port',
+      '--host',
+      '--public-host',
+      '--path',
+      '--fps',
+      '--size',
+      '--rtp-ports',
+      '--session-timeout',
+      '--max-sessions',
+      '--relay-close-after',
+      '--relay-always-on',
+      '--record',
+      '--record-segment',
+      '--auth',
+      '--log-level',
+      '--log-format',
+      '--verbose',
+      '--help',
+      'unshared:PATH',
+      'publish:stay',
+      'publish:takeover',
+      'rtsp://',
+    ]) {
       assert.ok(r.stdout.includes(opt), `help mentions ${opt}`)
     }
     assert.match(r.stdout, /file:PATH/)
@@ -34,8 +57,32 @@ describe('rtspkit CLI', () => {
   it('probe, play and publish --help document every option', async () => {
     const expected: Record<string, string[]> = {
       probe: ['--verbose', '--json', '--sdp', '--username', '--password', '--timeout', '--help'],
-      play: ['--transport', '--duration', '--out', '--stats-interval', '--reconnect', '--username', '--password', '--verbose', '--help', '.mp4', '.h264'],
-      publish: ['--transport', '--loop', '--duration', '--fps', '--size', '--username', '--password', '--verbose', '--help', '.mp4', '.264'],
+      play: [
+        '--transport',
+        '--duration',
+        '--out',
+        '--stats-interval',
+        '--reconnect',
+        '--username',
+        '--password',
+        '--verbose',
+        '--help',
+        '.mp4',
+        '.h264',
+      ],
+      publish: [
+        '--transport',
+        '--loop',
+        '--duration',
+        '--fps',
+        '--size',
+        '--username',
+        '--password',
+        '--verbose',
+        '--help',
+        '.mp4',
+        '.264',
+      ],
     }
     for (const [cmd, opts] of Object.entries(expected)) {
       const r = await rtspkit(cmd, '--help')
@@ -43,7 +90,8 @@ describe('rtspkit CLI', () => {
       for (const opt of opts) assert.ok(r.stdout.includes(opt), `${cmd} --help mentions ${opt}`)
     }
     const top = await rtspkit('--help')
-    for (const cmd of ['serve', 'probe', 'play', 'publish', 'rtp send', 'rtp recv']) assert.ok(top.stdout.includes(`rtspkit ${cmd}`), `--help lists ${cmd}`)
+    for (const cmd of ['serve', 'probe', 'play', 'publish', 'rtp send', 'rtp recv'])
+      assert.ok(top.stdout.includes(`rtspkit ${cmd}`), `--help lists ${cmd}`)
   })
 
   it('bad arguments give one clear line and a non-zero exit', async () => {
@@ -69,7 +117,10 @@ describe('rtspkit CLI', () => {
   })
 
   it('a missing file gives one line naming it', async () => {
-    assertOneLineError(await rtspkit('serve', '--port', '0', '--path', 'cam=file:/nonexistent/clip.264'), /cannot read \/nonexistent\/clip\.264/)
+    assertOneLineError(
+      await rtspkit('serve', '--port', '0', '--path', 'cam=file:/nonexistent/clip.264'),
+      /cannot read \/nonexistent\/clip\.264/,
+    )
   })
 
   it('a port in use gives one line and a non-zero exit', async () => {
@@ -85,7 +136,11 @@ describe('rtspkit CLI', () => {
 
   it('serves, prints the URL of every path, and exits 0 on SIGTERM', async () => {
     const clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 1, gop: 25 })
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--path', `cam=file:${clip}`, '--path', 'card=test:320x240@10'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--path', `cam=file:${clip}`, '--path', 'card=test:320x240@10'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     const deadline = Date.now() + 10_000
@@ -105,8 +160,15 @@ describe('rtspkit CLI', () => {
     const nalus = splitAnnexB(readFileSync(src)).map((n) => ((n[0]! & 0x1f) === 7 ? stripVui(n) : n))
     const clip = path.join(FIXTURES, 'no-timing.264')
     writeFileSync(clip, joinAnnexB(nalus))
-    assertOneLineError(await rtspkit('serve', '--port', '0', '--path', `cam=file:${clip}`), /no-timing\.264 has no frame rate in its SPS; pass --fps N/)
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--fps', '12.5', '--path', `cam=file:${clip}`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    assertOneLineError(
+      await rtspkit('serve', '--port', '0', '--path', `cam=file:${clip}`),
+      /no-timing\.264 has no frame rate in its SPS; pass --fps N/,
+    )
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--fps', '12.5', '--path', `cam=file:${clip}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     const deadline = Date.now() + 10_000

@@ -13,7 +13,11 @@ const rtspkit = (...args: string[]) => run(process.execPath, [CLI, ...args], 30_
 
 /** Frames ffprobe counts in each stream of a file. */
 async function countFrames(file: string): Promise<{ codec: string; frames: number }[]> {
-  const r = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', file], 30_000)
+  const r = await run(
+    'ffprobe',
+    ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', file],
+    30_000,
+  )
   const streams = (JSON.parse(r.stdout || '{}') as { streams?: { codec_name: string; nb_read_frames: string }[] }).streams ?? []
   return streams.map((s) => ({ codec: s.codec_name, frames: Number(s.nb_read_frames) }))
 }
@@ -25,7 +29,13 @@ describe('client commands', () => {
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-cli-'))
     clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 })
-    srv = await startServer({ cam: `file:${clip}`, card: 'test:320x240@25', live: 'publish', live2: 'publish', av: `file:${await h264AacMp4()}` })
+    srv = await startServer({
+      cam: `file:${clip}`,
+      card: 'test:320x240@25',
+      live: 'publish',
+      live2: 'publish',
+      av: `file:${await h264AacMp4()}`,
+    })
   })
   after(async () => {
     await srv?.stop()
@@ -38,7 +48,9 @@ describe('client commands', () => {
     assert.match(r.stdout, /server: rtspkit/)
     assert.match(r.stdout, /track 0: video H264\/90000, pt 96, 320x240/)
     assert.match(r.stdout, /control: rtsp:\/\/127\.0\.0\.1:\d+\/cam\/trackID=0/)
-    const j = JSON.parse((await rtspkit('probe', '--json', srv.url('card'))).stdout) as { tracks: { encodingName: string; width: number }[] }
+    const j = JSON.parse((await rtspkit('probe', '--json', srv.url('card'))).stdout) as {
+      tracks: { encodingName: string; width: number }[]
+    }
     assert.equal(j.tracks[0]!.encodingName, 'JPEG')
     assert.equal(j.tracks[0]!.width, 320)
     const v = await rtspkit('probe', '--verbose', srv.url('cam'))
@@ -78,7 +90,10 @@ describe('client commands', () => {
     const r = await rtspkit('play', srv.url('av'), '--duration', '3', '--out', out)
     assert.equal(r.code, 0, r.stderr)
     const streams = await countFrames(out)
-    assert.deepEqual(streams.map((s) => s.codec), ['h264', 'aac'])
+    assert.deepEqual(
+      streams.map((s) => s.codec),
+      ['h264', 'aac'],
+    )
     assert.ok(streams[0]!.frames >= 40, `video frames: ${streams[0]!.frames}`)
     assert.ok(streams[1]!.frames >= 80, `audio frames: ${streams[1]!.frames}`)
     const d = await run('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], 20_000)
@@ -138,7 +153,9 @@ describe('client commands', () => {
       await recording.close()
       await rec.stop()
     }
-    const files = readdirSync(path.join(dir, 'cam')).filter((f) => f.endsWith('.mp4')).sort()
+    const files = readdirSync(path.join(dir, 'cam'))
+      .filter((f) => f.endsWith('.mp4'))
+      .sort()
     assert.ok(files.length >= 2, `segments: ${files.join(', ')}`)
     let total = 0
     for (const f of files) {

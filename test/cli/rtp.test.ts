@@ -25,17 +25,45 @@ describe('rtspkit rtp CLI', () => {
   it('send --help and recv --help document every option', async () => {
     const send = await rtspkit('rtp', 'send', '--help')
     assert.equal(send.code, 0)
-    for (const opt of ['--to', '--sdp', '--loop', '--duration', '--fps', '--size', '--payload-type', '--max-packet-size', '--ttl', '--stats-interval', '--help']) {
+    for (const opt of [
+      '--to',
+      '--sdp',
+      '--loop',
+      '--duration',
+      '--fps',
+      '--size',
+      '--payload-type',
+      '--max-packet-size',
+      '--ttl',
+      '--stats-interval',
+      '--help',
+    ]) {
       assert.ok(send.stdout.includes(opt), `send help mentions ${opt}`)
     }
     assert.match(send.stdout, /test:WxH@FPS/)
     for (const ext of ['.264', '.h265', '.mjpeg', '.aac', '.wav']) assert.ok(send.stdout.includes(ext), `send help mentions ${ext}`)
     const recv = await rtspkit('rtp', 'recv', '--help')
     assert.equal(recv.code, 0)
-    for (const opt of ['--port', '--codec', '--clock-rate', '--payload-type', '--channels', '--fmtp', '--host', '--out', '--pcm', '--duration', '--reorder', '--latency', '--stats-interval', '--help']) {
+    for (const opt of [
+      '--port',
+      '--codec',
+      '--clock-rate',
+      '--payload-type',
+      '--channels',
+      '--fmtp',
+      '--host',
+      '--out',
+      '--pcm',
+      '--duration',
+      '--reorder',
+      '--latency',
+      '--stats-interval',
+      '--help',
+    ]) {
       assert.ok(recv.stdout.includes(opt), `recv help mentions ${opt}`)
     }
-    for (const ext of ['.h264', '.h265', '.mjpeg', 'DIR/', '.aac', '.wav']) assert.ok(recv.stdout.includes(ext), `recv help mentions ${ext}`)
+    for (const ext of ['.h264', '.h265', '.mjpeg', 'DIR/', '.aac', '.wav'])
+      assert.ok(recv.stdout.includes(ext), `recv help mentions ${ext}`)
     const top = await rtspkit('--help')
     assert.match(top.stdout, /rtspkit rtp send/)
     assert.match((await rtspkit('rtp', '--help')).stdout, /rtspkit rtp recv/)
@@ -48,19 +76,40 @@ describe('rtspkit rtp CLI', () => {
     assertOneLineError(await rtspkit('rtp', 'send', 'test'), /needs --to HOST:PORT/)
     assertOneLineError(await rtspkit('rtp', 'send', 'test', '--to', 'nowhere'), /--to must look like HOST:PORT/)
     assertOneLineError(await rtspkit('rtp', 'send', 'test', '--to', '127.0.0.1:70000'), /--to must look like HOST:PORT/)
-    assertOneLineError(await rtspkit('rtp', 'send', 'test', '--to', '127.0.0.1:5000', '--bogus'), /Unknown option '--bogus'.*rtp send --help/)
-    assertOneLineError(await rtspkit('rtp', 'send', 'test', '--to', '127.0.0.1:5000', '--duration=-1'), /--duration must be a number of seconds/)
-    assertOneLineError(await rtspkit('rtp', 'send', 'test', '--to', '127.0.0.1:5000', '--payload-type', '200'), /--payload-type must be an integer from 0 to 127/)
+    assertOneLineError(
+      await rtspkit('rtp', 'send', 'test', '--to', '127.0.0.1:5000', '--bogus'),
+      /Unknown option '--bogus'.*rtp send --help/,
+    )
+    assertOneLineError(
+      await rtspkit('rtp', 'send', 'test', '--to', '127.0.0.1:5000', '--duration=-1'),
+      /--duration must be a number of seconds/,
+    )
+    assertOneLineError(
+      await rtspkit('rtp', 'send', 'test', '--to', '127.0.0.1:5000', '--payload-type', '200'),
+      /--payload-type must be an integer from 0 to 127/,
+    )
     assertOneLineError(await rtspkit('rtp', 'send', 'clip.mkv', '--to', '127.0.0.1:5000'), /unknown input type "\.mkv"/)
-    assertOneLineError(await rtspkit('rtp', 'send', '/nonexistent/clip.264', '--to', '127.0.0.1:5000'), /cannot read \/nonexistent\/clip\.264/)
-    assertOneLineError(await rtspkit('rtp', 'send', 'test', '--to', 'no-such-host.invalid:5000'), /cannot resolve host "no-such-host\.invalid"/)
+    assertOneLineError(
+      await rtspkit('rtp', 'send', '/nonexistent/clip.264', '--to', '127.0.0.1:5000'),
+      /cannot read \/nonexistent\/clip\.264/,
+    )
+    assertOneLineError(
+      await rtspkit('rtp', 'send', 'test', '--to', 'no-such-host.invalid:5000'),
+      /cannot resolve host "no-such-host\.invalid"/,
+    )
     assertOneLineError(await rtspkit('rtp', 'recv'), /needs an SDP file, or --port N and --codec NAME/)
     assertOneLineError(await rtspkit('rtp', 'recv', '--port', '5000'), /needs an SDP file, or --port N and --codec NAME/)
     assertOneLineError(await rtspkit('rtp', 'recv', '--port', 'abc', '--codec', 'h264'), /--port must be an integer from 1 to 65535/)
     assertOneLineError(await rtspkit('rtp', 'recv', 'x.sdp', '--port', '5000'), /--port cannot be used with an SDP file/)
     assertOneLineError(await rtspkit('rtp', 'recv', '/nonexistent/x.sdp'), /cannot read \/nonexistent\/x\.sdp: no such file/)
-    assertOneLineError(await rtspkit('rtp', 'recv', '--port', '5000', '--codec', 'jpeg', '--out', path.join(dir, 'x.h264')), /cannot write a JPEG stream to .*x\.h264; use \.mjpeg/)
-    assertOneLineError(await rtspkit('rtp', 'recv', '--port', '5000', '--codec', 'h264', '--out', '/nonexistent/x.h264'), /cannot write \/nonexistent\/x\.h264: no such directory/)
+    assertOneLineError(
+      await rtspkit('rtp', 'recv', '--port', '5000', '--codec', 'jpeg', '--out', path.join(dir, 'x.h264')),
+      /cannot write a JPEG stream to .*x\.h264; use \.mjpeg/,
+    )
+    assertOneLineError(
+      await rtspkit('rtp', 'recv', '--port', '5000', '--codec', 'h264', '--out', '/nonexistent/x.h264'),
+      /cannot write \/nonexistent\/x\.h264: no such directory/,
+    )
     const bad = path.join(dir, 'bad.sdp')
     fs.writeFileSync(bad, 'v=0\r\ns=nothing here\r\n')
     assertOneLineError(await rtspkit('rtp', 'recv', bad), /bad\.sdp: the SDP describes no RTP stream/)
@@ -71,7 +120,10 @@ describe('rtspkit rtp CLI', () => {
     const blocker = dgram.createSocket('udp4')
     await new Promise<void>((r) => blocker.bind(port, r))
     try {
-      assertOneLineError(await rtspkit('rtp', 'recv', '--port', String(port), '--codec', 'h264', '--duration', '1'), new RegExp(`RTP port ${port} is already in use`))
+      assertOneLineError(
+        await rtspkit('rtp', 'recv', '--port', String(port), '--codec', 'h264', '--duration', '1'),
+        new RegExp(`RTP port ${port} is already in use`),
+      )
     } finally {
       blocker.close()
     }

@@ -32,9 +32,18 @@ describe('rtspkit serve as a service', () => {
       c.close()
       await new Promise((r) => setTimeout(r, 300))
       const lines = s.out().split('\n')
-      assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INF \[session \d{9} \/card 127\.0\.0\.1\] PLAY$/.test(l)), s.out())
-      assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d\.\d{3} DBG \[conn \d+\] << DESCRIBE rtsp:\/\/127\.0\.0\.1:\d+\/card RTSP\/1\.0$/.test(l)), 'request line at debug')
-      assert.ok(lines.some((l) => /^ {4}a=rtpmap:26 JPEG\/90000$/.test(l)), 'the SDP of the DESCRIBE reply, indented under its line')
+      assert.ok(
+        lines.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INF \[session \d{9} \/card 127\.0\.0\.1\] PLAY$/.test(l)),
+        s.out(),
+      )
+      assert.ok(
+        lines.some((l) => /^\d\d:\d\d:\d\d\.\d{3} DBG \[conn \d+\] << DESCRIBE rtsp:\/\/127\.0\.0\.1:\d+\/card RTSP\/1\.0$/.test(l)),
+        'request line at debug',
+      )
+      assert.ok(
+        lines.some((l) => /^ {4}a=rtpmap:26 JPEG\/90000$/.test(l)),
+        'the SDP of the DESCRIBE reply, indented under its line',
+      )
     } finally {
       s.child.kill('SIGTERM')
       await s.exit
@@ -47,7 +56,11 @@ describe('rtspkit serve as a service', () => {
       const c = await playTcp(s.port, 'card')
       c.close()
       await new Promise((r) => setTimeout(r, 300))
-      const events = s.out().trim().split('\n').map((l) => JSON.parse(l) as { time: string; level: string; msg: string; session?: string; path?: string })
+      const events = s
+        .out()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { time: string; level: string; msg: string; session?: string; path?: string })
       assert.ok(events.every((e) => typeof e.time === 'string' && typeof e.level === 'string' && typeof e.msg === 'string'))
       const play = events.find((e) => e.msg === 'PLAY')
       assert.ok(play && /^\d{9}$/.test(play.session!) && play.path === 'card', JSON.stringify(events))
@@ -67,11 +80,18 @@ describe('rtspkit serve as a service', () => {
     s.child.kill('SIGTERM')
     assert.equal(await s.exit, 0)
     await c.waitFor(() => c.closed, 3000)
-    assert.ok(c.interleaved.some((f) => f.channel === 1 && parseRtcp(f.payload).some((p) => p instanceof RtcpGoodbye)), 'RTCP BYE before the connection closed')
+    assert.ok(
+      c.interleaved.some((f) => f.channel === 1 && parseRtcp(f.payload).some((p) => p instanceof RtcpGoodbye)),
+      'RTCP BYE before the connection closed',
+    )
     c.close()
     const files = readdirSync(path.join(dir, 'cam'))
     assert.equal(files.length, 1)
-    const probe = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path.join(dir, 'cam', files[0]!)], 20_000)
+    const probe = await run(
+      'ffprobe',
+      ['-v', 'error', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path.join(dir, 'cam', files[0]!)],
+      20_000,
+    )
     assert.ok(Number(probe.stdout.trim()) >= 25, `recorded frames: ${probe.stdout} ${probe.stderr}`)
   })
 })

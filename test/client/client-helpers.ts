@@ -29,7 +29,11 @@ export function collectFrames(client: RtspClient, count: number, timeoutMs = 10_
 }
 
 /** Resolves when `emitter` emits `event`; rejects after `timeoutMs`. */
-export function nextEvent<T extends unknown[]>(emitter: { once(e: string, f: (...a: T) => void): unknown; off(e: string, f: (...a: T) => void): unknown }, event: string, timeoutMs: number): Promise<T> {
+export function nextEvent<T extends unknown[]>(
+  emitter: { once(e: string, f: (...a: T) => void): unknown; off(e: string, f: (...a: T) => void): unknown },
+  event: string,
+  timeoutMs: number,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const onEvent = (...args: T) => {
       clearTimeout(timer)
@@ -106,4 +110,5 @@ export async function startFakeServer(handler: (req: RtspRequest, port: number) 
   }
 }
 
-export const isJpeg = (b: Buffer): boolean => b.length > 4 && b[0] === 0xff && b[1] === 0xd8 && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9
+export const isJpeg = (b: Buffer): boolean =>
+  b.length > 4 && b[0] === 0xff && b[1] === 0xd8 && b[b.length - 2] === 0xff && b[b.length - 1] === 0xd9

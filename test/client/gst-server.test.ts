@@ -28,7 +28,7 @@ function launch(port: number, args: string[]): Promise<{ child: ChildProcess; re
       if (!ready) child.kill('SIGKILL')
       resolve({ child, ready })
     }
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       out += d
       if (out.includes('READY')) finish(true)
       else if (out.includes('BIND_FAILED')) finish(false)
@@ -112,7 +112,10 @@ describe('RtspClient plays from gst-rtsp-server', { concurrency: true }, () => {
       await none.close()
       const dialogue: string[] = []
       const url = gst.url.replace('rtsp://', 'rtsp://admin:p%40ss%20word@')
-      assert.deepEqual(await playFrames(url, { transport: 'tcp', onDialogue: (dir, text) => dialogue.push(`${dir} ${text}`) }), { keyframe: true, transport: 'tcp' })
+      assert.deepEqual(await playFrames(url, { transport: 'tcp', onDialogue: (dir, text) => dialogue.push(`${dir} ${text}`) }), {
+        keyframe: true,
+        transport: 'tcp',
+      })
       // Every request after the challenge carries Digest credentials, and the URI never carries them.
       const sent = dialogue.filter((d) => d.startsWith('send '))
       assert.ok(sent.some((d) => d.startsWith('send SETUP') && /Authorization: Digest username="admin"/.test(d)))

@@ -56,7 +56,10 @@ describe('RtspClient.record', () => {
     const srv = await startServer({ cam: 'test:64x64@5' })
     const client = new RtspClient(srv.url('nothere'))
     try {
-      await assert.rejects(client.record([trackOf(file)]), (e: unknown) => e instanceof ProtocolError && e.details['status'] === 404 && /^ANNOUNCE .* failed: 404 Not Found$/.test(e.message))
+      await assert.rejects(
+        client.record([trackOf(file)]),
+        (e: unknown) => e instanceof ProtocolError && e.details['status'] === 404 && /^ANNOUNCE .* failed: 404 Not Found$/.test(e.message),
+      )
     } finally {
       await client.close()
       await srv.stop()
@@ -67,7 +70,29 @@ describe('RtspClient.record', () => {
     for (let attempt = 0; attempt < MAX_PORT_TRIES; attempt++) {
       const port = randomInt(20000, 60000)
       const url = `rtsp://127.0.0.1:${port}/live`
-      const ffmpeg = spawn('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-rtsp_flags', 'listen', '-timeout', '15', '-i', url, '-map', '0:v:0', '-frames:v', '25', '-f', 'framemd5', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const ffmpeg = spawn(
+        'ffmpeg',
+        [
+          '-hide_banner',
+          '-nostats',
+          '-v',
+          'error',
+          '-rtsp_flags',
+          'listen',
+          '-timeout',
+          '15',
+          '-i',
+          url,
+          '-map',
+          '0:v:0',
+          '-frames:v',
+          '25',
+          '-f',
+          'framemd5',
+          '-',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      )
       let stdout = ''
       let stderr = ''
       ffmpeg.stdout.on('data', (d) => (stdout += d))

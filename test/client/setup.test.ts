@@ -11,11 +11,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Two tracks; SETUP of the second is answered by `second`. Every other request gets `Session: 77`. */
 function twoTrackServer(second: () => FakeReply) {
-  const sdp = (port: number) => ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=two', 't=0 0', 'a=control:*',
-    'm=video 0 RTP/AVP 26', 'a=control:trackID=0', 'm=audio 0 RTP/AVP 0', 'a=control:trackID=1', ''].join('\r\n')
+  const sdp = (port: number) =>
+    [
+      'v=0',
+      'o=- 1 1 IN IP4 127.0.0.1',
+      's=two',
+      't=0 0',
+      'a=control:*',
+      'm=video 0 RTP/AVP 26',
+      'a=control:trackID=0',
+      'm=audio 0 RTP/AVP 0',
+      'a=control:trackID=1',
+      '',
+    ].join('\r\n')
   return startFakeServer((req, port) => {
     if (req.method === 'OPTIONS') return { headers: { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN' } }
-    if (req.method === 'DESCRIBE') return { headers: { 'Content-Type': 'application/sdp', 'Content-Base': `rtsp://127.0.0.1:${port}/two/` }, body: sdp(port) }
+    if (req.method === 'DESCRIBE')
+      return { headers: { 'Content-Type': 'application/sdp', 'Content-Base': `rtsp://127.0.0.1:${port}/two/` }, body: sdp(port) }
     if (req.method === 'SETUP' && req.uri.endsWith('trackID=1')) return second()
     if (req.method === 'SETUP') return { headers: { Session: '77;timeout=2', Transport: req.headers.get('Transport')! } }
     return { headers: { Session: '77' } }
@@ -43,12 +55,18 @@ describe('RtspClient.setup()', () => {
         await sleep(QUIET_MS)
         assert.equal(frames, 0)
         await client.setup() // already set up: no second session
-        assert.deepEqual(srv.server.stats().sessions.map((s) => s.id), [sessions[0]!.id])
+        assert.deepEqual(
+          srv.server.stats().sessions.map((s) => s.id),
+          [sessions[0]!.id],
+        )
         const got = collectFrames(client, 3)
         await client.play()
         assert.ok((await got).every((f) => isJpeg(f.data)))
         assert.equal(srv.server.stats().sessions[0]!.state, 'playing')
-        assert.deepEqual(srv.server.stats().sessions.map((s) => s.id), [sessions[0]!.id])
+        assert.deepEqual(
+          srv.server.stats().sessions.map((s) => s.id),
+          [sessions[0]!.id],
+        )
       } finally {
         await client.close()
       }
@@ -76,11 +94,17 @@ describe('RtspClient.setup()', () => {
     try {
       await client.setup()
       const setups = fake.requests.filter((r) => r.method === 'SETUP')
-      assert.deepEqual(setups.map((r) => r.uri.replace(/.*\//, '')), ['trackID=0', 'trackID=1'])
+      assert.deepEqual(
+        setups.map((r) => r.uri.replace(/.*\//, '')),
+        ['trackID=0', 'trackID=1'],
+      )
       const before = fake.requests.length
       await sleep(1500)
       const later = fake.requests.slice(before)
-      assert.ok(later.some((r) => r.method === 'OPTIONS'), `requests after SETUP: ${later.map((r) => r.method)}`)
+      assert.ok(
+        later.some((r) => r.method === 'OPTIONS'),
+        `requests after SETUP: ${later.map((r) => r.method)}`,
+      )
       assert.ok(!fake.requests.some((r) => r.method === 'PLAY'))
     } finally {
       await client.close()
@@ -90,7 +114,11 @@ describe('RtspClient.setup()', () => {
 
   it('a SETUP that fails half way tears the session down; a retry sets up every track again', async () => {
     let refuse = true
-    const fake = await twoTrackServer(() => (refuse ? { status: 453, reason: 'Not Enough Bandwidth' } : { headers: { Session: '77', Transport: 'RTP/AVP/TCP;unicast;interleaved=2-3' } }))
+    const fake = await twoTrackServer(() =>
+      refuse
+        ? { status: 453, reason: 'Not Enough Bandwidth' }
+        : { headers: { Session: '77', Transport: 'RTP/AVP/TCP;unicast;interleaved=2-3' } },
+    )
     const client = new RtspClient(`rtsp://127.0.0.1:${fake.port}/two`, { transport: 'tcp' })
     try {
       await assert.rejects(client.setup(), /SETUP .*trackID=1 failed: 453/)

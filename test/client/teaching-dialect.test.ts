@@ -1,15 +1,30 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createCodecRegistry } from '../../src/codecs/registry.js'
-import { formatTeachingRequest, teachingDescription, teachingFileName, teachingSink, TEACHING_TICKS_PER_FRAME } from '../../src/client/teaching-dialect.js'
+import {
+  formatTeachingRequest,
+  teachingDescription,
+  teachingFileName,
+  teachingSink,
+  TEACHING_TICKS_PER_FRAME,
+} from '../../src/client/teaching-dialect.js'
 import { ConfigError } from '../../src/errors.js'
 import { RtspClient } from '../../src/client/rtsp-client.js'
 
 describe('teaching dialect, client side', () => {
   it('requests are the bytes Client.py sends', () => {
-    assert.equal(formatTeachingRequest('SETUP', 'movie.Mjpeg', 1, { rtpPort: 25000 }).toString('latin1'), 'SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 25000')
-    assert.equal(formatTeachingRequest('PLAY', 'movie.Mjpeg', 2, { session: '123456' }).toString('latin1'), 'PLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\nSession: 123456')
-    assert.equal(formatTeachingRequest('TEARDOWN', 'dir/movie.Mjpeg', 5, { session: '7' }).toString('latin1'), 'TEARDOWN dir/movie.Mjpeg RTSP/1.0\nCSeq: 5\nSession: 7')
+    assert.equal(
+      formatTeachingRequest('SETUP', 'movie.Mjpeg', 1, { rtpPort: 25000 }).toString('latin1'),
+      'SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 25000',
+    )
+    assert.equal(
+      formatTeachingRequest('PLAY', 'movie.Mjpeg', 2, { session: '123456' }).toString('latin1'),
+      'PLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\nSession: 123456',
+    )
+    assert.equal(
+      formatTeachingRequest('TEARDOWN', 'dir/movie.Mjpeg', 5, { session: '7' }).toString('latin1'),
+      'TEARDOWN dir/movie.Mjpeg RTSP/1.0\nCSeq: 5\nSession: 7',
+    )
   })
 
   it('the file name is the URL path without its leading slash, percent-decoded', () => {
@@ -20,7 +35,10 @@ describe('teaching dialect, client side', () => {
   it('the description is one RTP/JPEG track on the URL itself', () => {
     const d = teachingDescription('rtsp://h:1/movie.Mjpeg', createCodecRegistry())
     assert.equal(d.tracks.length, 1)
-    assert.deepEqual([d.tracks[0]!.kind, d.tracks[0]!.format.encodingName, d.tracks[0]!.format.payloadType, d.tracks[0]!.control], ['video', 'JPEG', 26, 'rtsp://h:1/movie.Mjpeg'])
+    assert.deepEqual(
+      [d.tracks[0]!.kind, d.tracks[0]!.format.encodingName, d.tracks[0]!.format.payloadType, d.tracks[0]!.control],
+      ['video', 'JPEG', 26, 'rtsp://h:1/movie.Mjpeg'],
+    )
   })
 
   it('RTP timestamps are re-stamped from the frame number; the input is left alone', () => {
@@ -37,6 +55,9 @@ describe('teaching dialect, client side', () => {
   })
 
   it('dialect "teaching" with transport "tcp" is refused up front', () => {
-    assert.throws(() => new RtspClient('rtsp://h/movie.Mjpeg', { dialect: 'teaching', transport: 'tcp' }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_CLIENT_TRANSPORT')
+    assert.throws(
+      () => new RtspClient('rtsp://h/movie.Mjpeg', { dialect: 'teaching', transport: 'tcp' }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_CLIENT_TRANSPORT',
+    )
   })
 })

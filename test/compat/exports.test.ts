@@ -35,14 +35,19 @@ describe('package exports', () => {
       // The link is followed: the subpaths are this repository's built modules.
       assert.equal(out.k230, pathToFileURL(path.join(ROOT, 'dist/src/compat/k230.js')).href)
       assert.equal(out.openmv, pathToFileURL(path.join(ROOT, 'dist/src/compat/openmv.js')).href)
-      assert.deepEqual({ ...out, k230: undefined, openmv: undefined }, { k230: undefined, openmv: undefined, create: 0, media: 'function', multimedia: true, openmvClass: 'function', core: 'function' })
+      assert.deepEqual(
+        { ...out, k230: undefined, openmv: undefined },
+        { k230: undefined, openmv: undefined, create: 0, media: 'function', multimedia: true, openmvClass: 'function', core: 'function' },
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
   })
 
   it('every subpath names built JavaScript and type declarations', () => {
-    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> }
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      exports: Record<string, { types: string; default: string }>
+    }
     assert.deepEqual(Object.keys(pkg.exports), ['.', './k230', './openmv'])
     for (const [sub, target] of Object.entries(pkg.exports)) {
       assert.ok(existsSync(path.join(ROOT, target.default)), `${sub}: ${target.default}`)

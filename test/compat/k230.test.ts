@@ -8,8 +8,12 @@ import type { Clock } from '../../src/util/clock.js'
 
 class FakeClock implements Clock {
   now = 1_000
-  wallMs(): number { return 1_700_000_000_000 + this.now }
-  monoMs(): number { return this.now }
+  wallMs(): number {
+    return 1_700_000_000_000 + this.now
+  }
+  monoMs(): number {
+    return this.now
+  }
 }
 
 const IDR = Buffer.from([0, 0, 0, 1, 0x65, 0x88, 0x84, 0x00, 0x10])
@@ -35,34 +39,79 @@ describe('k230 multimedia: order of calls and return codes', () => {
 
   it('the process-wide multimedia instance holds nothing until create', () => {
     assert.ok(multimedia instanceof Multimedia)
-    assert.throws(() => multimedia.rtspserver_getrtspurl(), (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NOT_INITIALIZED')
+    assert.throws(
+      () => multimedia.rtspserver_getrtspurl(),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NOT_INITIALIZED',
+    )
   })
 
   it('init before create, createsession before init and a second init are StateErrors', () => {
     const mm = new Multimedia()
-    assert.throws(() => mm.rtspserver_init(8554), (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NOT_CREATED')
+    assert.throws(
+      () => mm.rtspserver_init(8554),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NOT_CREATED',
+    )
     mm.rtspserver_create()
-    assert.throws(() => mm.rtspserver_createsession('s', 'h264', false), (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NOT_INITIALIZED')
-    assert.throws(() => mm.rtspserver_start(), (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NOT_INITIALIZED')
+    assert.throws(
+      () => mm.rtspserver_createsession('s', 'h264', false),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NOT_INITIALIZED',
+    )
+    assert.throws(
+      () => mm.rtspserver_start(),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NOT_INITIALIZED',
+    )
     mm.rtspserver_init(0)
-    assert.throws(() => mm.rtspserver_init(0), (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_INITIALIZED')
+    assert.throws(
+      () => mm.rtspserver_init(0),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_INITIALIZED',
+    )
     mm.rtspserver_destroy()
   })
 
   it('bad video types, audio codecs, duplicate and unknown sessions, sizes and data are typed errors', () => {
     const mm = initialised()
-    assert.throws(() => mm.rtspserver_createsession('s', 'vp8' as 'h264', false), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_VIDEO_TYPE')
-    assert.throws(() => mm.rtspserver_createsession('s', 'h264', true, { audio: { codec: 'opus' as 'pcmu' } }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_AUDIO_CODEC')
+    assert.throws(
+      () => mm.rtspserver_createsession('s', 'vp8' as 'h264', false),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_VIDEO_TYPE',
+    )
+    assert.throws(
+      () => mm.rtspserver_createsession('s', 'h264', true, { audio: { codec: 'opus' as 'pcmu' } }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_AUDIO_CODEC',
+    )
     mm.rtspserver_createsession('s', 'h264', false)
-    assert.throws(() => mm.rtspserver_createsession('s', 'h265', false), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_SESSION_EXISTS')
-    assert.throws(() => mm.rtspserver_sendvideodata('nope', IDR, IDR.length, 0), (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NO_SESSION' && /rtspserver_createsession/.test(e.message))
-    assert.throws(() => mm.rtspserver_sendvideodata('s', IDR, IDR.length + 1, 0), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_SIZE')
-    assert.throws(() => mm.rtspserver_sendvideodata('s', IDR, 0, 0), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_SIZE')
-    assert.throws(() => mm.rtspserver_sendvideodata('s', 'abc' as unknown as Uint8Array, 3, 0), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_DATA')
-    assert.throws(() => mm.rtspserver_sendaudiodata('s', Buffer.alloc(160), 160, 0), (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NO_AUDIO')
-    assert.throws(() => mm.rtspserver_getrtspurl('nope'), (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NO_SESSION')
+    assert.throws(
+      () => mm.rtspserver_createsession('s', 'h265', false),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_SESSION_EXISTS',
+    )
+    assert.throws(
+      () => mm.rtspserver_sendvideodata('nope', IDR, IDR.length, 0),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NO_SESSION' && /rtspserver_createsession/.test(e.message),
+    )
+    assert.throws(
+      () => mm.rtspserver_sendvideodata('s', IDR, IDR.length + 1, 0),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_SIZE',
+    )
+    assert.throws(
+      () => mm.rtspserver_sendvideodata('s', IDR, 0, 0),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_SIZE',
+    )
+    assert.throws(
+      () => mm.rtspserver_sendvideodata('s', 'abc' as unknown as Uint8Array, 3, 0),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_DATA',
+    )
+    assert.throws(
+      () => mm.rtspserver_sendaudiodata('s', Buffer.alloc(160), 160, 0),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NO_AUDIO',
+    )
+    assert.throws(
+      () => mm.rtspserver_getrtspurl('nope'),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NO_SESSION',
+    )
     mm.rtspserver_destroysession('s')
-    assert.throws(() => mm.rtspserver_destroysession('s'), (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NO_SESSION')
+    assert.throws(
+      () => mm.rtspserver_destroysession('s'),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_K230_NO_SESSION',
+    )
     mm.rtspserver_destroy()
   })
 
@@ -98,7 +147,10 @@ describe('k230 multimedia: order of calls and return codes', () => {
     await assert.rejects(second.rtspserver_start_async(), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_PORT_IN_USE')
     second.rtspserver_start()
     await new Promise((r) => setTimeout(r, 50))
-    assert.throws(() => second.rtspserver_sendvideodata('b', IDR, IDR.length, 0), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_PORT_IN_USE')
+    assert.throws(
+      () => second.rtspserver_sendvideodata('b', IDR, IDR.length, 0),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_PORT_IN_USE',
+    )
     second.rtspserver_destroy()
     first.rtspserver_destroy()
   })
@@ -107,10 +159,22 @@ describe('k230 multimedia: order of calls and return codes', () => {
 describe('k230 timestamps: integer microseconds', () => {
   it('non-integers (seconds), negatives and non-numbers are refused at once', () => {
     const g = new TimestampGuard(new FakeClock(), 'video')
-    assert.throws(() => g.check(1712345678.25), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP' && /seconds\?/.test(e.message))
-    assert.throws(() => g.check(-1), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP')
-    assert.throws(() => g.check(-1n), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP')
-    assert.throws(() => g.check('5' as unknown as number), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP')
+    assert.throws(
+      () => g.check(1712345678.25),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP' && /seconds\?/.test(e.message),
+    )
+    assert.throws(
+      () => g.check(-1),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP',
+    )
+    assert.throws(
+      () => g.check(-1n),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP',
+    )
+    assert.throws(
+      () => g.check('5' as unknown as number),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP',
+    )
   })
 
   it('microseconds as numbers or bigints pass and keep passing', () => {
@@ -137,7 +201,10 @@ describe('k230 timestamps: integer microseconds', () => {
     assert.ok(thrown instanceof ConfigError && thrown.code === 'ERR_K230_TIMESTAMP_UNIT', String(thrown))
     assert.match((thrown as Error).message, /milliseconds\?.*microseconds/)
     assert.ok(clock.now >= 2_000, 'judged only after a second')
-    assert.throws(() => g.check(clock.now * 1000), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP_UNIT')
+    assert.throws(
+      () => g.check(clock.now * 1000),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP_UNIT',
+    )
   })
 
   it('nanoseconds are caught as well', () => {
@@ -145,7 +212,10 @@ describe('k230 timestamps: integer microseconds', () => {
     const g = new TimestampGuard(clock, 'audio')
     g.check(BigInt(clock.now) * 1_000_000n)
     clock.now += 1_100
-    assert.throws(() => g.check(BigInt(clock.now) * 1_000_000n), (e: unknown) => e instanceof ConfigError && /nanoseconds\?/.test((e as Error).message))
+    assert.throws(
+      () => g.check(BigInt(clock.now) * 1_000_000n),
+      (e: unknown) => e instanceof ConfigError && /nanoseconds\?/.test((e as Error).message),
+    )
   })
 
   it('the multimedia API applies the guard per session and track', () => {
@@ -155,7 +225,10 @@ describe('k230 timestamps: integer microseconds', () => {
     mm.rtspserver_sendvideodata('s', IDR, IDR.length, 0)
     mm.rtspserver_sendaudiodata('s', Buffer.alloc(160, 0xff), 160, 0)
     clock.now += 1_500
-    assert.throws(() => mm.rtspserver_sendvideodata('s', IDR, IDR.length, 1_500), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP_UNIT')
+    assert.throws(
+      () => mm.rtspserver_sendvideodata('s', IDR, IDR.length, 1_500),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_TIMESTAMP_UNIT',
+    )
     assert.doesNotThrow(() => mm.rtspserver_sendaudiodata('s', Buffer.alloc(160, 0xff), 160, 1_500_000))
     mm.rtspserver_destroy()
   })
@@ -163,8 +236,14 @@ describe('k230 timestamps: integer microseconds', () => {
 
 describe('k230 media RtspServer', () => {
   it('validates its options and chooses a source', () => {
-    assert.throws(() => new RtspServer({ video_type: 'av1' as 'h264' }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_VIDEO_TYPE')
-    assert.throws(() => new RtspServer({ video: 'testsrc', ffmpeg: '' }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_NO_FFMPEG')
+    assert.throws(
+      () => new RtspServer({ video_type: 'av1' as 'h264' }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_VIDEO_TYPE',
+    )
+    assert.throws(
+      () => new RtspServer({ video: 'testsrc', ffmpeg: '' }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_K230_NO_FFMPEG',
+    )
     assert.equal(new RtspServer({ video: 'testcard' }).video, 'testcard')
     assert.equal(new RtspServer({ video: 'auto', device: '/nonexistent/video9', ffmpeg: '/usr/bin/ffmpeg' }).video, 'testsrc')
     assert.equal(new RtspServer({ video: 'auto', device: '/dev/null', ffmpeg: '/usr/bin/ffmpeg' }).video, 'camera')

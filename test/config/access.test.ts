@@ -90,7 +90,11 @@ describe('authorize: the permission matrix', () => {
 
   it('a path no entry matches is forbidden with noPath', () => {
     const c = parseConfig({ text: 'paths:\n  a: {source: test}\n' })
-    assert.deepEqual(authorize(c, { action: 'read', path: 'b', ip: '127.0.0.1' }), { outcome: 'forbidden', reason: 'no path "b"', noPath: true })
+    assert.deepEqual(authorize(c, { action: 'read', path: 'b', ip: '127.0.0.1' }), {
+      outcome: 'forbidden',
+      reason: 'no path "b"',
+      noPath: true,
+    })
   })
 
   it('the allowed decision carries the match', () => {
@@ -109,7 +113,10 @@ describe('authorize: the permission matrix', () => {
 
   it("applies a user's own ips", () => {
     assert.equal(authorize(CONFIG, { user: 'bob', action: 'publish', path: 'live/in', ip: '10.1.9.9' }).outcome, 'allowed')
-    assert.deepEqual(authorize(CONFIG, { user: 'bob', action: 'publish', path: 'live/in', ip: '10.2.0.1' }), { outcome: 'forbidden', reason: 'user "bob" may not connect from 10.2.0.1' })
+    assert.deepEqual(authorize(CONFIG, { user: 'bob', action: 'publish', path: 'live/in', ip: '10.2.0.1' }), {
+      outcome: 'forbidden',
+      reason: 'user "bob" may not connect from 10.2.0.1',
+    })
   })
 
   it('an unknown user is forbidden', () => {
@@ -152,20 +159,25 @@ describe('ipAllowed', () => {
   it('parses CIDRs strictly', () => {
     assert.deepEqual(parseCidr('10.0.0.0/8'), { address: '10.0.0.0', prefix: 8, family: 'ipv4' })
     assert.deepEqual(parseCidr('::1'), { address: '::1', prefix: 128, family: 'ipv6' })
-    for (const bad of ['10.0.0.0/33', '::/129', '10.0.0/8', '10.0.0.0/', '10.0.0.0/-1', '10.0.0.0/8/8', 'fe80::1%eth0', '']) assert.equal(parseCidr(bad), undefined, bad)
+    for (const bad of ['10.0.0.0/33', '::/129', '10.0.0/8', '10.0.0.0/', '10.0.0.0/-1', '10.0.0.0/8/8', 'fe80::1%eth0', ''])
+      assert.equal(parseCidr(bad), undefined, bad)
   })
 
   it('every address is in its own /32 or /128 and its IPv4 /24 (property)', () => {
-    fc.assert(fc.property(fc.ipV4(), (ip) => {
-      assert.equal(ipAllowed([ip], ip), true)
-      assert.equal(ipAllowed([`${ip.split('.').slice(0, 3).join('.')}.0/24`], `::ffff:${ip}`), true)
-    }))
+    fc.assert(
+      fc.property(fc.ipV4(), (ip) => {
+        assert.equal(ipAllowed([ip], ip), true)
+        assert.equal(ipAllowed([`${ip.split('.').slice(0, 3).join('.')}.0/24`], `::ffff:${ip}`), true)
+      }),
+    )
     fc.assert(fc.property(fc.ipV6(), (ip) => assert.equal(ipAllowed([`${ip}/128`], ip), true)))
   })
 
   it('never throws on arbitrary text (property)', () => {
-    fc.assert(fc.property(fc.array(fc.string()), fc.string(), (cidrs, ip) => {
-      assert.equal(typeof ipAllowed(cidrs, ip), 'boolean')
-    }))
+    fc.assert(
+      fc.property(fc.array(fc.string()), fc.string(), (cidrs, ip) => {
+        assert.equal(typeof ipAllowed(cidrs, ip), 'boolean')
+      }),
+    )
   })
 })

@@ -22,11 +22,19 @@ const edit = (from: string, to: string) => {
 describe('diffConfig', () => {
   it('an identical config is empty', () => {
     const d = diffConfig(base, parseConfig({ text: BASE }))
-    assert.deepEqual(d, { settings: [], paths: { added: [], removed: [], changed: [], accessChanged: [], reordered: false }, access: false, empty: true })
+    assert.deepEqual(d, {
+      settings: [],
+      paths: { added: [], removed: [], changed: [], accessChanged: [], reordered: false },
+      access: false,
+      empty: true,
+    })
   })
 
   it('classifies settings: listener restarts and live changes', () => {
-    const d = edit('server: {rtspPort: 8554, logLevel: info}', 'server: {rtspPort: 8555, logLevel: debug, limits: {body: 10}}\napi: {port: 9998}')
+    const d = edit(
+      'server: {rtspPort: 8554, logLevel: info}',
+      'server: {rtspPort: 8555, logLevel: debug, limits: {body: 10}}\napi: {port: 9998}',
+    )
     assert.deepEqual(d.settings, [
       { key: 'server.rtspPort', apply: 'restart-rtsp' },
       { key: 'server.limits.body', apply: 'live' },
@@ -39,7 +47,7 @@ describe('diffConfig', () => {
   })
 
   it('paths added, removed and changed by name', () => {
-    const d = edit("  test: {source: test}\n", "  test: {source: 'test:320x240'}\n  new: {source: publish}\n")
+    const d = edit('  test: {source: test}\n', "  test: {source: 'test:320x240'}\n  new: {source: publish}\n")
     assert.deepEqual(d.paths, { added: ['new'], removed: [], changed: ['test'], accessChanged: [], reordered: false })
     assert.deepEqual(edit("  cam: {source: 'rtsp://10.0.0.5/s'}\n", '').paths.removed, ['cam'])
   })

@@ -75,7 +75,9 @@ describe('loading', () => {
   })
 
   it('reads paths in file order with their defaults; a relay is on demand', () => {
-    const c = parseConfig({ text: "relays: {closeAfter: 5}\npaths:\n  cam: {source: 'rtsp://10.0.0.5/s'}\n  '~^live/(\\w+)$':\n  /door/: {source: test, closeAfter: 2m}\n" })
+    const c = parseConfig({
+      text: "relays: {closeAfter: 5}\npaths:\n  cam: {source: 'rtsp://10.0.0.5/s'}\n  '~^live/(\\w+)$':\n  /door/: {source: test, closeAfter: 2m}\n",
+    })
     assert.deepEqual(c.paths, [
       { name: 'cam', source: 'rtsp://10.0.0.5/s', onDemand: true, closeAfter: 5, record: false, read: ['any'], publish: ['any'] },
       { name: '~^live/(\\w+)$', source: 'publish', onDemand: false, closeAfter: 5, record: false, read: ['any'], publish: ['any'] },
@@ -95,7 +97,9 @@ describe('loading', () => {
   })
 
   it('reads users', () => {
-    const c = parseConfig({ text: `users:\n  - name: alice\n    password: ${ALICE}\n    ips: [10.0.0.0/8]\n  - {name: root, password: 'plain:x', admin: true}\n` })
+    const c = parseConfig({
+      text: `users:\n  - name: alice\n    password: ${ALICE}\n    ips: [10.0.0.0/8]\n  - {name: root, password: 'plain:x', admin: true}\n`,
+    })
     assert.deepEqual(c.users, [
       { name: 'alice', password: ALICE, ips: ['10.0.0.0/8'], admin: false },
       { name: 'root', password: 'plain:x', ips: [], admin: true },
@@ -103,7 +107,10 @@ describe('loading', () => {
   })
 
   it('a missing file is one clear error', () => {
-    assert.throws(() => loadConfig({ file: '/nonexistent/rtspkit.yml' }), { code: 'ERR_CONFIG_FILE', message: 'cannot read config file /nonexistent/rtspkit.yml: no such file' })
+    assert.throws(() => loadConfig({ file: '/nonexistent/rtspkit.yml' }), {
+      code: 'ERR_CONFIG_FILE',
+      message: 'cannot read config file /nonexistent/rtspkit.yml: no such file',
+    })
   })
 
   it('names the file as given, with the line', () => {
@@ -117,36 +124,196 @@ describe('loading', () => {
 describe('refusals name the place, the key and what is allowed', () => {
   const cases: { kind: string; text: string; code: string; message: string }[] = [
     { kind: 'YAML syntax', text: 'server:\n  rtspPort: [8554\n', code: 'ERR_CONFIG_YAML', message: 'rtspkit.yml:3: not valid YAML: ' },
-    { kind: 'not a mapping', text: '- a\n- b\n', code: 'ERR_CONFIG_YAML', message: 'rtspkit.yml:1: the file must be a mapping of sections (server, api, recording, relays, paths, users, ips), got a list' },
-    { kind: 'unknown section', text: 'servers:\n  rtspPort: 1\n', code: 'ERR_CONFIG_KEY', message: 'rtspkit.yml:1: servers is not a setting; the file takes server, api, recording, relays, ips, paths, users' },
-    { kind: 'unknown key', text: 'server:\n  host: ""\n  rtspport: 8555\n', code: 'ERR_CONFIG_KEY', message: 'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat' },
-    { kind: 'unknown path key', text: 'paths:\n  cam:\n    sourceOnDemand: true\n', code: 'ERR_CONFIG_KEY', message: 'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, read, publish' },
-    { kind: 'repeated key', text: 'server:\n  rtspPort: 1\n  rtspPort: 2\n', code: 'ERR_CONFIG_DUPLICATE', message: 'rtspkit.yml:3: server.rtspPort is given twice (also at rtspkit.yml:2)' },
-    { kind: 'wrong type', text: '\n\nserver:\n  rtspPort: abc\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:4: server.rtspPort must be an integer from 0 to 65535, got "abc"' },
-    { kind: 'out of range', text: 'server:\n  rtspPort: 70000\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: server.rtspPort must be an integer from 0 to 65535, got 70000' },
-    { kind: 'not a boolean', text: 'api:\n  enabled: yes\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: api.enabled must be true or false, got "yes"' },
-    { kind: 'not in the enum', text: 'server:\n  logLevel: verbose\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: server.logLevel must be one of error, warn, info, debug, got "verbose"' },
-    { kind: 'bad duration', text: 'relays:\n  closeAfter: 10 minutes\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: relays.closeAfter must be a number of seconds from 0 to 604800 (or a duration such as "500ms", "30s", "5m"), got "10 minutes"' },
-    { kind: 'bad port range', text: 'server:\n  rtpPorts: 5001\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: server.rtpPorts must be "" (ephemeral), one even port for a shared pair (e.g. "8000": RTP 8000, RTCP 8001) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999", got 5001' },
-    { kind: 'bad port range type', text: 'server:\n  rtpPorts: [1, 2]\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: server.rtpPorts must be a string, got a list' },
-    { kind: 'bad port range text', text: 'server:\n  rtpPorts: 20000-20000\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:2: server.rtpPorts must be "" (ephemeral), one even port for a shared pair (e.g. "8000": RTP 8000, RTCP 8001) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999", got "20000-20000"' },
-    { kind: 'section not a mapping', text: 'api: 9997\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:1: api must be a mapping of settings, got 9997' },
-    { kind: 'bad source', text: 'paths:\n  cam:\n    source: camera\n', code: 'ERR_CONFIG_SOURCE', message: 'rtspkit.yml:3: paths.cam.source is not a valid source: unknown source "camera"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS' },
-    { kind: 'bad file type', text: 'paths:\n  cam: {source: "file:clip.xyz"}\n', code: 'ERR_CONFIG_SOURCE', message: 'rtspkit.yml:2: paths.cam.source is not a valid source: cannot serve clip.xyz: unknown file type ".xyz"; supported: ' },
-    { kind: 'on demand without a relay', text: 'paths:\n  cam:\n    source: test\n    onDemand: true\n', code: 'ERR_CONFIG_VALUE', message: 'rtspkit.yml:4: paths.cam.onDemand can only be true for a relay or an ffmpeg: source (rtsp://…, ffmpeg:…); "test" is always available' },
-    { kind: 'bad regex', text: "paths:\n  '~^cam(\\d+$':\n", code: 'ERR_CONFIG_PATH', message: 'rtspkit.yml:2: paths["~^cam(\\d+$"] is not a valid regular expression: /^cam(\\d+$/: Unterminated group' },
-    { kind: 'bad path name', text: 'paths:\n  "my cam": {source: test}\n', code: 'ERR_CONFIG_PATH', message: `rtspkit.yml:2: paths["my cam"] is not a valid path name: use letters, digits, '.', '_', '-', '~' and '/', "~REGEX" for a pattern, or "all_others"` },
-    { kind: 'duplicate path', text: 'paths:\n  cam: {source: test}\n  /cam: {source: publish}\n', code: 'ERR_CONFIG_DUPLICATE', message: 'rtspkit.yml:3: paths["/cam"] is the same path as paths.cam' },
-    { kind: 'unknown user in read list', text: `users:\n  - {name: alice, password: "${ALICE}"}\npaths:\n  cam:\n    read: [alice, bob]\n`, code: 'ERR_CONFIG_USER', message: 'rtspkit.yml:5: paths.cam.read[1] names unknown user "bob"; use "any" or one of users: alice' },
-    { kind: 'user named any', text: 'users:\n  - {name: any, password: "plain:x"}\n', code: 'ERR_CONFIG_USER', message: 'rtspkit.yml:2: users[0].name must be a non-empty name without \':\' and not "any" (which means anonymous), got "any"' },
-    { kind: 'repeated user', text: 'users:\n  - {name: a, password: "plain:x"}\n  - {name: a, password: "plain:y"}\n', code: 'ERR_CONFIG_USER', message: 'rtspkit.yml:3: users[1].name repeats the user "a"' },
-    { kind: 'user without password', text: 'users:\n  - name: alice\n', code: 'ERR_CONFIG_USER', message: 'rtspkit.yml:2: users[0].password is required' },
-    { kind: 'bad CIDR', text: 'ips: [10.0.0.0/8, 10.0.0.0/33]\n', code: 'ERR_CONFIG_CIDR', message: 'rtspkit.yml:1: ips[1] must be an IP address or CIDR such as 192.168.1.7, 10.0.0.0/8 or fd00::/8, got "10.0.0.0/33"' },
-    { kind: 'bad user CIDR', text: 'users:\n  - name: a\n    password: "plain:x"\n    ips:\n      - 192.168.1\n', code: 'ERR_CONFIG_CIDR', message: 'rtspkit.yml:5: users[0].ips[0] must be an IP address or CIDR such as 192.168.1.7, 10.0.0.0/8 or fd00::/8, got "192.168.1"' },
-    { kind: 'bad hash', text: 'users:\n  - name: alice\n    password: secret\n', code: 'ERR_CONFIG_PASSWORD', message: 'rtspkit.yml:3: users[0].password must be a hash from `rtspkit hash-password` (digest:…) or plain:PASSWORD, got "secret"' },
-    { kind: 'truncated hash', text: `users:\n  - name: alice\n    password: "${ALICE.slice(0, -1)}"\n`, code: 'ERR_CONFIG_PASSWORD', message: 'rtspkit.yml:3: users[0].password is not a complete digest: hash (digest:USER:REALM:32 hex:64 hex); run rtspkit hash-password again, got ' },
-    { kind: 'hash of another user', text: `users:\n  - name: bob\n    password: "${ALICE}"\n`, code: 'ERR_CONFIG_PASSWORD', message: 'rtspkit.yml:3: users[0].password was hashed for user "alice" in realm "rtspkit", not user "bob" in realm "rtspkit" (server.realm); run rtspkit hash-password --user bob --realm rtspkit' },
-    { kind: 'hash of another realm', text: `server: {realm: cams}\nusers:\n  - name: alice\n    password: "${ALICE}"\n`, code: 'ERR_CONFIG_PASSWORD', message: 'rtspkit.yml:4: users[0].password was hashed for user "alice" in realm "rtspkit", not user "alice" in realm "cams" (server.realm); run rtspkit hash-password --user alice --realm cams' },
+    {
+      kind: 'not a mapping',
+      text: '- a\n- b\n',
+      code: 'ERR_CONFIG_YAML',
+      message: 'rtspkit.yml:1: the file must be a mapping of sections (server, api, recording, relays, paths, users, ips), got a list',
+    },
+    {
+      kind: 'unknown section',
+      text: 'servers:\n  rtspPort: 1\n',
+      code: 'ERR_CONFIG_KEY',
+      message: 'rtspkit.yml:1: servers is not a setting; the file takes server, api, recording, relays, ips, paths, users',
+    },
+    {
+      kind: 'unknown key',
+      text: 'server:\n  host: ""\n  rtspport: 8555\n',
+      code: 'ERR_CONFIG_KEY',
+      message:
+        'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat',
+    },
+    {
+      kind: 'unknown path key',
+      text: 'paths:\n  cam:\n    sourceOnDemand: true\n',
+      code: 'ERR_CONFIG_KEY',
+      message:
+        'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, read, publish',
+    },
+    {
+      kind: 'repeated key',
+      text: 'server:\n  rtspPort: 1\n  rtspPort: 2\n',
+      code: 'ERR_CONFIG_DUPLICATE',
+      message: 'rtspkit.yml:3: server.rtspPort is given twice (also at rtspkit.yml:2)',
+    },
+    {
+      kind: 'wrong type',
+      text: '\n\nserver:\n  rtspPort: abc\n',
+      code: 'ERR_CONFIG_VALUE',
+      message: 'rtspkit.yml:4: server.rtspPort must be an integer from 0 to 65535, got "abc"',
+    },
+    {
+      kind: 'out of range',
+      text: 'server:\n  rtspPort: 70000\n',
+      code: 'ERR_CONFIG_VALUE',
+      message: 'rtspkit.yml:2: server.rtspPort must be an integer from 0 to 65535, got 70000',
+    },
+    {
+      kind: 'not a boolean',
+      text: 'api:\n  enabled: yes\n',
+      code: 'ERR_CONFIG_VALUE',
+      message: 'rtspkit.yml:2: api.enabled must be true or false, got "yes"',
+    },
+    {
+      kind: 'not in the enum',
+      text: 'server:\n  logLevel: verbose\n',
+      code: 'ERR_CONFIG_VALUE',
+      message: 'rtspkit.yml:2: server.logLevel must be one of error, warn, info, debug, got "verbose"',
+    },
+    {
+      kind: 'bad duration',
+      text: 'relays:\n  closeAfter: 10 minutes\n',
+      code: 'ERR_CONFIG_VALUE',
+      message:
+        'rtspkit.yml:2: relays.closeAfter must be a number of seconds from 0 to 604800 (or a duration such as "500ms", "30s", "5m"), got "10 minutes"',
+    },
+    {
+      kind: 'bad port range',
+      text: 'server:\n  rtpPorts: 5001\n',
+      code: 'ERR_CONFIG_VALUE',
+      message:
+        'rtspkit.yml:2: server.rtpPorts must be "" (ephemeral), one even port for a shared pair (e.g. "8000": RTP 8000, RTCP 8001) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999", got 5001',
+    },
+    {
+      kind: 'bad port range type',
+      text: 'server:\n  rtpPorts: [1, 2]\n',
+      code: 'ERR_CONFIG_VALUE',
+      message: 'rtspkit.yml:2: server.rtpPorts must be a string, got a list',
+    },
+    {
+      kind: 'bad port range text',
+      text: 'server:\n  rtpPorts: 20000-20000\n',
+      code: 'ERR_CONFIG_VALUE',
+      message:
+        'rtspkit.yml:2: server.rtpPorts must be "" (ephemeral), one even port for a shared pair (e.g. "8000": RTP 8000, RTCP 8001) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999", got "20000-20000"',
+    },
+    {
+      kind: 'section not a mapping',
+      text: 'api: 9997\n',
+      code: 'ERR_CONFIG_VALUE',
+      message: 'rtspkit.yml:1: api must be a mapping of settings, got 9997',
+    },
+    {
+      kind: 'bad source',
+      text: 'paths:\n  cam:\n    source: camera\n',
+      code: 'ERR_CONFIG_SOURCE',
+      message:
+        'rtspkit.yml:3: paths.cam.source is not a valid source: unknown source "camera"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS',
+    },
+    {
+      kind: 'bad file type',
+      text: 'paths:\n  cam: {source: "file:clip.xyz"}\n',
+      code: 'ERR_CONFIG_SOURCE',
+      message: 'rtspkit.yml:2: paths.cam.source is not a valid source: cannot serve clip.xyz: unknown file type ".xyz"; supported: ',
+    },
+    {
+      kind: 'on demand without a relay',
+      text: 'paths:\n  cam:\n    source: test\n    onDemand: true\n',
+      code: 'ERR_CONFIG_VALUE',
+      message:
+        'rtspkit.yml:4: paths.cam.onDemand can only be true for a relay or an ffmpeg: source (rtsp://…, ffmpeg:…); "test" is always available',
+    },
+    {
+      kind: 'bad regex',
+      text: "paths:\n  '~^cam(\\d+$':\n",
+      code: 'ERR_CONFIG_PATH',
+      message: 'rtspkit.yml:2: paths["~^cam(\\d+$"] is not a valid regular expression: /^cam(\\d+$/: Unterminated group',
+    },
+    {
+      kind: 'bad path name',
+      text: 'paths:\n  "my cam": {source: test}\n',
+      code: 'ERR_CONFIG_PATH',
+      message: `rtspkit.yml:2: paths["my cam"] is not a valid path name: use letters, digits, '.', '_', '-', '~' and '/', "~REGEX" for a pattern, or "all_others"`,
+    },
+    {
+      kind: 'duplicate path',
+      text: 'paths:\n  cam: {source: test}\n  /cam: {source: publish}\n',
+      code: 'ERR_CONFIG_DUPLICATE',
+      message: 'rtspkit.yml:3: paths["/cam"] is the same path as paths.cam',
+    },
+    {
+      kind: 'unknown user in read list',
+      text: `users:\n  - {name: alice, password: "${ALICE}"}\npaths:\n  cam:\n    read: [alice, bob]\n`,
+      code: 'ERR_CONFIG_USER',
+      message: 'rtspkit.yml:5: paths.cam.read[1] names unknown user "bob"; use "any" or one of users: alice',
+    },
+    {
+      kind: 'user named any',
+      text: 'users:\n  - {name: any, password: "plain:x"}\n',
+      code: 'ERR_CONFIG_USER',
+      message: 'rtspkit.yml:2: users[0].name must be a non-empty name without \':\' and not "any" (which means anonymous), got "any"',
+    },
+    {
+      kind: 'repeated user',
+      text: 'users:\n  - {name: a, password: "plain:x"}\n  - {name: a, password: "plain:y"}\n',
+      code: 'ERR_CONFIG_USER',
+      message: 'rtspkit.yml:3: users[1].name repeats the user "a"',
+    },
+    {
+      kind: 'user without password',
+      text: 'users:\n  - name: alice\n',
+      code: 'ERR_CONFIG_USER',
+      message: 'rtspkit.yml:2: users[0].password is required',
+    },
+    {
+      kind: 'bad CIDR',
+      text: 'ips: [10.0.0.0/8, 10.0.0.0/33]\n',
+      code: 'ERR_CONFIG_CIDR',
+      message: 'rtspkit.yml:1: ips[1] must be an IP address or CIDR such as 192.168.1.7, 10.0.0.0/8 or fd00::/8, got "10.0.0.0/33"',
+    },
+    {
+      kind: 'bad user CIDR',
+      text: 'users:\n  - name: a\n    password: "plain:x"\n    ips:\n      - 192.168.1\n',
+      code: 'ERR_CONFIG_CIDR',
+      message: 'rtspkit.yml:5: users[0].ips[0] must be an IP address or CIDR such as 192.168.1.7, 10.0.0.0/8 or fd00::/8, got "192.168.1"',
+    },
+    {
+      kind: 'bad hash',
+      text: 'users:\n  - name: alice\n    password: secret\n',
+      code: 'ERR_CONFIG_PASSWORD',
+      message: 'rtspkit.yml:3: users[0].password must be a hash from `rtspkit hash-password` (digest:…) or plain:PASSWORD, got "secret"',
+    },
+    {
+      kind: 'truncated hash',
+      text: `users:\n  - name: alice\n    password: "${ALICE.slice(0, -1)}"\n`,
+      code: 'ERR_CONFIG_PASSWORD',
+      message:
+        'rtspkit.yml:3: users[0].password is not a complete digest: hash (digest:USER:REALM:32 hex:64 hex); run rtspkit hash-password again, got ',
+    },
+    {
+      kind: 'hash of another user',
+      text: `users:\n  - name: bob\n    password: "${ALICE}"\n`,
+      code: 'ERR_CONFIG_PASSWORD',
+      message:
+        'rtspkit.yml:3: users[0].password was hashed for user "alice" in realm "rtspkit", not user "bob" in realm "rtspkit" (server.realm); run rtspkit hash-password --user bob --realm rtspkit',
+    },
+    {
+      kind: 'hash of another realm',
+      text: `server: {realm: cams}\nusers:\n  - name: alice\n    password: "${ALICE}"\n`,
+      code: 'ERR_CONFIG_PASSWORD',
+      message:
+        'rtspkit.yml:4: users[0].password was hashed for user "alice" in realm "rtspkit", not user "alice" in realm "cams" (server.realm); run rtspkit hash-password --user alice --realm cams',
+    },
   ]
   for (const c of cases) {
     it(c.kind, () => {
@@ -176,45 +343,88 @@ describe('environment and command line', () => {
   })
 
   it('path variables pick the file path in any case, or add one', () => {
-    const c = parseConfig({ text: file, env: { RTSPKIT_PATHS_CAM_SOURCE: 'rtsp://10.0.0.5/s', RTSPKIT_PATHS_DOOR_CAM_SOURCE: 'publish', RTSPKIT_PATHS_CAM_READ: 'any' } })
-    assert.deepEqual(c.paths.map((p) => [p.name, p.source, p.onDemand]), [['Cam', 'rtsp://10.0.0.5/s', true], ['door_cam', 'publish', false]])
+    const c = parseConfig({
+      text: file,
+      env: { RTSPKIT_PATHS_CAM_SOURCE: 'rtsp://10.0.0.5/s', RTSPKIT_PATHS_DOOR_CAM_SOURCE: 'publish', RTSPKIT_PATHS_CAM_READ: 'any' },
+    })
+    assert.deepEqual(
+      c.paths.map((p) => [p.name, p.source, p.onDemand]),
+      [
+        ['Cam', 'rtsp://10.0.0.5/s', true],
+        ['door_cam', 'publish', false],
+      ],
+    )
   })
 
   it('lists are comma-separated; users are set by index', () => {
-    const c = parseConfig({ env: { RTSPKIT_IPS: '10.0.0.0/8, ::1', RTSPKIT_USERS_0_NAME: 'alice', RTSPKIT_USERS_0_PASSWORD: ALICE, RTSPKIT_USERS_0_ADMIN: 'true' } })
+    const c = parseConfig({
+      env: {
+        RTSPKIT_IPS: '10.0.0.0/8, ::1',
+        RTSPKIT_USERS_0_NAME: 'alice',
+        RTSPKIT_USERS_0_PASSWORD: ALICE,
+        RTSPKIT_USERS_0_ADMIN: 'true',
+      },
+    })
     assert.deepEqual(c.ips, ['10.0.0.0/8', '::1'])
     assert.deepEqual(c.users, [{ name: 'alice', password: ALICE, ips: [], admin: true }])
   })
 
-  it('a user variable patches one field of the file\'s user', () => {
+  it("a user variable patches one field of the file's user", () => {
     const c = parseConfig({ text: 'users:\n  - {name: alice, password: "plain:old"}\n', env: { RTSPKIT_USERS_0_PASSWORD: 'plain:new' } })
     assert.deepEqual(c.users, [{ name: 'alice', password: 'plain:new', ips: [], admin: false }])
   })
 
-  it('command-line paths merge into the file\'s by name', () => {
+  it("command-line paths merge into the file's by name", () => {
     const c = parseConfig({ text: file, overrides: { paths: { Cam: { record: true }, extra: { source: 'publish' } } } })
-    assert.deepEqual(c.paths.map((p) => [p.name, p.source, p.record]), [['Cam', 'test', true], ['extra', 'publish', false]])
+    assert.deepEqual(
+      c.paths.map((p) => [p.name, p.source, p.record]),
+      [
+        ['Cam', 'test', true],
+        ['extra', 'publish', false],
+      ],
+    )
   })
 
   it('a bad variable is named in the message', () => {
-    assert.equal(refusal(file, { env: { RTSPKIT_SERVER_RTSPPORT: 'abc' } }).message, 'RTSPKIT_SERVER_RTSPPORT: server.rtspPort must be an integer from 0 to 65535, got "abc"')
-    assert.equal(refusal(file, { env: { RTSPKIT_API_ENABLED: 'no' } }).message, 'RTSPKIT_API_ENABLED: api.enabled must be true or false, got "no"')
+    assert.equal(
+      refusal(file, { env: { RTSPKIT_SERVER_RTSPPORT: 'abc' } }).message,
+      'RTSPKIT_SERVER_RTSPPORT: server.rtspPort must be an integer from 0 to 65535, got "abc"',
+    )
+    assert.equal(
+      refusal(file, { env: { RTSPKIT_API_ENABLED: 'no' } }).message,
+      'RTSPKIT_API_ENABLED: api.enabled must be true or false, got "no"',
+    )
     assert.equal(refusal(file, { env: { RTSPKIT_PATHS_X_SOURCE: 'nope' } }).code, 'ERR_CONFIG_SOURCE')
   })
 
   it('an RTSPKIT_ variable that names no key is refused', () => {
     const err = refusal(file, { env: { RTSPKIT_SERVER_PORT: '1' } })
     assert.equal(err.code, 'ERR_CONFIG_KEY')
-    assert.equal(err.message, 'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat')
-    assert.match(refusal(file, { env: { RTSPKIT_SERVER_LIMITS: '1' } }).message, /^RTSPKIT_SERVER_LIMITS: server\.limits is a section; name one of its settings: requestLine, headers, headerCount, body$/)
-    assert.match(refusal(file, { env: { RTSPKIT_PATHS_CAM_SOURCES: 'test' } }).message, /^RTSPKIT_PATHS_CAM_SOURCES: names no path setting; use RTSPKIT_PATHS_NAME_FIELD with FIELD one of SOURCE, ONDEMAND/)
-    assert.equal(refusal('', { env: { RTSPKIT_USERS_3_NAME: 'x' } }).message, 'RTSPKIT_USERS_3_NAME: users has 0 entries: use an index from 0 to 0')
+    assert.equal(
+      err.message,
+      'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat',
+    )
+    assert.match(
+      refusal(file, { env: { RTSPKIT_SERVER_LIMITS: '1' } }).message,
+      /^RTSPKIT_SERVER_LIMITS: server\.limits is a section; name one of its settings: requestLine, headers, headerCount, body$/,
+    )
+    assert.match(
+      refusal(file, { env: { RTSPKIT_PATHS_CAM_SOURCES: 'test' } }).message,
+      /^RTSPKIT_PATHS_CAM_SOURCES: names no path setting; use RTSPKIT_PATHS_NAME_FIELD with FIELD one of SOURCE, ONDEMAND/,
+    )
+    assert.equal(
+      refusal('', { env: { RTSPKIT_USERS_3_NAME: 'x' } }).message,
+      'RTSPKIT_USERS_3_NAME: users has 0 entries: use an index from 0 to 0',
+    )
   })
 
   it('a bad override is named as the command line', () => {
     const err = refusal(file, { overrides: { server: { rtspPort: 70000 } } })
     assert.equal(err.message, 'command line: server.rtspPort must be an integer from 0 to 65535, got 70000')
-    assert.equal(refusal(file, { overrides: { server: { bogus: 1 } as never } }).message.split(';')[0], 'command line: server.bogus is not a setting')
+    assert.equal(
+      refusal(file, { overrides: { server: { bogus: 1 } as never } }).message.split(';')[0],
+      'command line: server.bogus is not a setting',
+    )
   })
 
   it('a layer fixes nothing it does not name: a bad file value stays an error', () => {

@@ -22,7 +22,13 @@ describe('password hashes', () => {
   it('percent-encodes a user or realm holding ":" and reads them back', () => {
     const h = hashPassword('p', { user: 'jo é', realm: 'cams:north' })
     assert.ok(h.startsWith('digest:jo%20%C3%A9:cams%3Anorth:'))
-    assert.deepEqual(parseStoredPassword(h), { kind: 'digest', user: 'jo é', realm: 'cams:north', md5: digestHa1('MD5', 'jo é', 'cams:north', 'p'), sha256: digestHa1('SHA-256', 'jo é', 'cams:north', 'p') })
+    assert.deepEqual(parseStoredPassword(h), {
+      kind: 'digest',
+      user: 'jo é',
+      realm: 'cams:north',
+      md5: digestHa1('MD5', 'jo é', 'cams:north', 'p'),
+      sha256: digestHa1('SHA-256', 'jo é', 'cams:north', 'p'),
+    })
   })
 
   it('Basic: verifies the right password only, for the right user', () => {
@@ -36,11 +42,18 @@ describe('password hashes', () => {
   })
 
   it('round-trips any password through Basic (property)', () => {
-    fc.assert(fc.property(fc.string(), fc.string({ minLength: 1 }).filter((u) => !u.includes(':')), fc.string(), (password, user, other) => {
-      const h = hashPassword(password, { user, realm: REALM })
-      assert.equal(verifyBasic(h, user, password), true)
-      assert.equal(verifyBasic(h, user, other), other === password)
-    }))
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string({ minLength: 1 }).filter((u) => !u.includes(':')),
+        fc.string(),
+        (password, user, other) => {
+          const h = hashPassword(password, { user, realm: REALM })
+          assert.equal(verifyBasic(h, user, password), true)
+          assert.equal(verifyBasic(h, user, other), other === password)
+        },
+      ),
+    )
   })
 
   for (const algorithm of ['MD5', 'SHA-256'] as const) {
@@ -48,8 +61,19 @@ describe('password hashes', () => {
       const h = hashPassword('wonderland', { user: 'alice', realm: REALM })
       const ha1 = digestHa1From(h, algorithm, 'alice', REALM)
       assert.equal(ha1, digestHa1(algorithm, 'alice', REALM, 'wonderland'))
-      const request = { algorithm, nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093', method: 'DESCRIBE', uri: 'rtsp://h/cam', qop: 'auth' as const, cnonce: '0a4f113b', nc: '00000001' }
-      assert.equal(digestResponse({ ...request, ha1: ha1! }), digestResponse({ ...request, ha1: digestHa1(algorithm, 'alice', REALM, 'wonderland') }))
+      const request = {
+        algorithm,
+        nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093',
+        method: 'DESCRIBE',
+        uri: 'rtsp://h/cam',
+        qop: 'auth' as const,
+        cnonce: '0a4f113b',
+        nc: '00000001',
+      }
+      assert.equal(
+        digestResponse({ ...request, ha1: ha1 }),
+        digestResponse({ ...request, ha1: digestHa1(algorithm, 'alice', REALM, 'wonderland') }),
+      )
       assert.equal(digestHa1From('plain:wonderland', algorithm, 'alice', REALM), ha1, 'plain passwords give the same HA1')
     })
   }
@@ -75,7 +99,11 @@ describe('password hashes', () => {
       })
       const good = new ClientAuthenticator({ username: 'alice', password: 'wonderland' })
       good.handleChallenges(server.challenges())
-      assert.deepEqual(server.verify('DESCRIBE', good.authorization('DESCRIBE', 'rtsp://h/cam')), { ok: true, username: 'alice', scheme: 'digest' })
+      assert.deepEqual(server.verify('DESCRIBE', good.authorization('DESCRIBE', 'rtsp://h/cam')), {
+        ok: true,
+        username: 'alice',
+        scheme: 'digest',
+      })
       const bad = new ClientAuthenticator({ username: 'alice', password: 'wrong' })
       bad.handleChallenges(server.challenges())
       assert.equal(server.verify('DESCRIBE', bad.authorization('DESCRIBE', 'rtsp://h/cam')).ok, false)
@@ -83,10 +111,12 @@ describe('password hashes', () => {
   })
 
   it('parses only well-formed stored passwords (property: no throw)', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      const p = parseStoredPassword(`digest:${s}`)
-      assert.ok(typeof p === 'string' || p.kind === 'digest')
-    }))
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const p = parseStoredPassword(`digest:${s}`)
+        assert.ok(typeof p === 'string' || p.kind === 'digest')
+      }),
+    )
   })
 })
 
@@ -97,8 +127,18 @@ describe('rtspkit hash-password', () => {
     return {
       io: {
         stdin: Readable.from([input]),
-        stdout: new Writable({ write: (c, _e, cb) => { out += String(c); cb() } }),
-        stderr: new Writable({ write: (c, _e, cb) => { err += String(c); cb() } }),
+        stdout: new Writable({
+          write: (c, _e, cb) => {
+            out += String(c)
+            cb()
+          },
+        }),
+        stderr: new Writable({
+          write: (c, _e, cb) => {
+            err += String(c)
+            cb()
+          },
+        }),
       },
       out: () => out,
       err: () => err,
@@ -117,9 +157,14 @@ describe('rtspkit hash-password', () => {
   })
 
   it('needs --user; takes --realm', () => {
-    assert.throws(() => parseHashPasswordArgs([]), { message: '--user NAME is required (a name without ":"); see rtspkit hash-password --help' })
+    assert.throws(() => parseHashPasswordArgs([]), {
+      message: '--user NAME is required (a name without ":"); see rtspkit hash-password --help',
+    })
     assert.throws(() => parseHashPasswordArgs(['--user', 'a:b']), { code: 'ERR_CLI_ARGS' })
-    assert.throws(() => parseHashPasswordArgs(['--user', 'a', '--password', 'x']), /Unknown option '--password'; see rtspkit hash-password --help/)
+    assert.throws(
+      () => parseHashPasswordArgs(['--user', 'a', '--password', 'x']),
+      /Unknown option '--password'; see rtspkit hash-password --help/,
+    )
     assert.deepEqual(parseHashPasswordArgs(['--user', 'a', '--realm', 'cams']), { user: 'a', realm: 'cams' })
     assert.deepEqual(parseHashPasswordArgs(['--user', 'a']), { user: 'a', realm: 'rtspkit' })
     assert.equal(parseHashPasswordArgs(['--help']), 'help')
@@ -130,7 +175,9 @@ describe('rtspkit hash-password', () => {
     const stdin = new Readable({ read() {} }) as Readable & { isTTY: boolean; setRawMode: (raw: boolean) => void }
     const modes: boolean[] = []
     stdin.isTTY = true
-    stdin.setRawMode = (raw) => { modes.push(raw) }
+    stdin.setRawMode = (raw) => {
+      modes.push(raw)
+    }
     const t = io('')
     const done = runHashPassword({ user: 'alice', realm: REALM }, { ...t.io, stdin })
     for (const chunk of typed) {

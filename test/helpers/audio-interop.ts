@@ -34,18 +34,43 @@ export function ffmpeg(args: string[]): Buffer {
 }
 
 /** A sine tone written by ffmpeg's lavfi `sine` source with the given output options, e.g. `-c:a aac -f adts`. */
-export function makeTone(path: string, opts: { rate: number; channels: number; seconds: number; frequency?: number }, outArgs: string[]): string {
-  ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=${opts.frequency ?? 440}:sample_rate=${opts.rate}:duration=${opts.seconds}`, '-ac', String(opts.channels), ...outArgs, path])
+export function makeTone(
+  path: string,
+  opts: { rate: number; channels: number; seconds: number; frequency?: number },
+  outArgs: string[],
+): string {
+  ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=${opts.frequency ?? 440}:sample_rate=${opts.rate}:duration=${opts.seconds}`,
+    '-ac',
+    String(opts.channels),
+    ...outArgs,
+    path,
+  ])
   return path
 }
 
 /** The demuxed packets of a file's first audio stream, as ffprobe reads them (`-show_packets -show_data`). */
 export function ffprobePackets(path: string): Buffer[] {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_packets', '-show_data', '-of', 'json', path], { maxBuffer: MAX_OUTPUT, encoding: 'utf8' })
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_packets', '-show_data', '-of', 'json', path], {
+    maxBuffer: MAX_OUTPUT,
+    encoding: 'utf8',
+  })
   assert.equal(r.status, 0, `ffprobe failed: ${r.stderr}`)
   const json = JSON.parse(r.stdout) as { packets: { data: string }[] }
   // Hexdump lines: "00000010: 2f78 86b3 ...  ascii"; the hex part is the 39 characters after the offset.
-  return json.packets.map((p) => Buffer.from(p.data.split('\n').filter((l) => l.includes(':')).map((l) => l.slice(10, 49).replace(/ /g, '')).join(''), 'hex'))
+  return json.packets.map((p) =>
+    Buffer.from(
+      p.data
+        .split('\n')
+        .filter((l) => l.includes(':'))
+        .map((l) => l.slice(10, 49).replace(/ /g, ''))
+        .join(''),
+      'hex',
+    ),
+  )
 }
 
 /** Local UDP ports currently bound (Linux /proc/net/udp{,6}); used to see when ffmpeg listens. */
@@ -53,7 +78,11 @@ function boundUdpPorts(): Set<number> {
   const ports = new Set<number>()
   for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
     let text = ''
-    try { text = readFileSync(f, 'utf8') } catch { continue }
+    try {
+      text = readFileSync(f, 'utf8')
+    } catch {
+      continue
+    }
     for (const line of text.split('\n').slice(1)) {
       const local = line.trim().split(/\s+/)[1]
       if (local) ports.add(parseInt(local.split(':')[1]!, 16))
@@ -69,12 +98,18 @@ export async function freeRtpPortPair(): Promise<number> {
     await new Promise<void>((resolve) => a.bind(0, LOOPBACK, resolve))
     const port = a.address().port
     const b = dgram.createSocket('udp4')
-    const ok = port % 2 === 0 && await new Promise<boolean>((resolve) => {
-      b.once('error', () => resolve(false))
-      b.bind(port + 1, LOOPBACK, () => resolve(true))
-    })
+    const ok =
+      port % 2 === 0 &&
+      (await new Promise<boolean>((resolve) => {
+        b.once('error', () => resolve(false))
+        b.bind(port + 1, LOOPBACK, () => resolve(true))
+      }))
     a.close()
-    try { b.close() } catch { /* never bound */ }
+    try {
+      b.close()
+    } catch {
+      /* never bound */
+    }
     if (ok) return port
   }
   throw new TypeError('no free even UDP port pair')
@@ -87,7 +122,14 @@ export interface SdpMedia {
 }
 
 export function audioSdp(port: number, m: SdpMedia): string {
-  const lines = ['v=0', `o=- 0 0 IN IP4 ${LOOPBACK}`, 's=rtspkit test', `c=IN IP4 ${LOOPBACK}`, 't=0 0', `m=audio ${port} RTP/AVP ${m.payloadType}`]
+  const lines = [
+    'v=0',
+    `o=- 0 0 IN IP4 ${LOOPBACK}`,
+    's=rtspkit test',
+    `c=IN IP4 ${LOOPBACK}`,
+    't=0 0',
+    `m=audio ${port} RTP/AVP ${m.payloadType}`,
+  ]
   if (m.rtpmap) lines.push(`a=rtpmap:${m.rtpmap}`)
   if (m.fmtp) lines.push(`a=fmtp:${m.payloadType} ${m.fmtp}`)
   return lines.join('\r\n') + '\r\n'
@@ -105,11 +147,19 @@ export interface FfmpegDecodeResult {
  * `gapMs`), ends the session with an RTCP BYE (ffmpeg's SDP demuxer stops on BYE) and returns what ffmpeg
  * decoded as s16le with `channels` channels.
  */
-export async function ffmpegDecodeRtp(media: SdpMedia, packets: readonly Buffer[], opts: { channels: number; gapMs?: number; dir: string }): Promise<FfmpegDecodeResult> {
+export async function ffmpegDecodeRtp(
+  media: SdpMedia,
+  packets: readonly Buffer[],
+  opts: { channels: number; gapMs?: number; dir: string },
+): Promise<FfmpegDecodeResult> {
   const port = await freeRtpPortPair()
   const sdpPath = join(opts.dir, `in-${port}.sdp`)
   writeFileSync(sdpPath, audioSdp(port, media))
-  const child = spawn('ffmpeg', ['-nostdin', '-v', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdpPath, '-f', 's16le', '-ac', String(opts.channels), '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(
+    'ffmpeg',
+    ['-nostdin', '-v', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdpPath, '-f', 's16le', '-ac', String(opts.channels), '-'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   const out: Buffer[] = []
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => out.push(d))
@@ -122,7 +172,8 @@ export async function ffmpegDecodeRtp(media: SdpMedia, packets: readonly Buffer[
       assert.ok(Date.now() < deadline, `ffmpeg did not open UDP port ${port}: ${stderr}`)
       await sleep(20)
     }
-    const send = (b: Buffer, p: number) => new Promise<void>((resolve, reject) => sock.send(b, p, LOOPBACK, (err) => (err ? reject(err) : resolve())))
+    const send = (b: Buffer, p: number) =>
+      new Promise<void>((resolve, reject) => sock.send(b, p, LOOPBACK, (err) => (err ? reject(err) : resolve())))
     for (const p of packets) {
       await send(p, port)
       if (opts.gapMs) await sleep(opts.gapMs)
@@ -184,10 +235,26 @@ function runToEnd(cmd: string, args: string[], timeoutMs: number): Promise<{ cod
 export async function captureFfmpegRtp(inputArgs: string[], codecArgs: string[], dir: string): Promise<CapturedRtp> {
   const cap = await openCapture()
   try {
-    const port = (cap.rtp.address()).port
-    const rtcpPort = (cap.rtcp.address()).port
+    const port = cap.rtp.address().port
+    const rtcpPort = cap.rtcp.address().port
     const sdpPath = join(dir, `out-${port}.sdp`)
-    const r = await runToEnd('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...inputArgs, ...codecArgs, '-sdp_file', sdpPath, '-f', 'rtp', `rtp://${LOOPBACK}:${port}?rtcpport=${rtcpPort}`], 60_000)
+    const r = await runToEnd(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-y',
+        ...inputArgs,
+        ...codecArgs,
+        '-sdp_file',
+        sdpPath,
+        '-f',
+        'rtp',
+        `rtp://${LOOPBACK}:${port}?rtcpport=${rtcpPort}`,
+      ],
+      60_000,
+    )
     assert.equal(r.code, 0, `ffmpeg sender failed: ${r.stderr}`)
     await sleep(100)
     return { packets: cap.packets, sdp: readFileSync(sdpPath, 'utf8'), stderr: r.stderr }

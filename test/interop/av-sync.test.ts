@@ -43,15 +43,24 @@ describe('audio beside video', () => {
     const c = await RawRtspConnection.connect(server.port)
     const base = server.urlFor('av')
     const sdp = parseSdp((await c.request('DESCRIBE', base)).body.toString())
-    assert.deepEqual(sdp.media.map((m) => m.type), ['video', 'audio'])
+    assert.deepEqual(
+      sdp.media.map((m) => m.type),
+      ['video', 'audio'],
+    )
     assert.match(sdp.media[1]!.attributes.find((a) => a.key === 'rtpmap')!.value!, /^\d+ MPEG4-GENERIC\/48000\/2$/i)
     const s1 = await c.request('SETUP', `${base}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' })
     const session = s1.headers.get('Session')!.split(';')[0]!
-    assert.equal((await c.request('SETUP', `${base}/trackID=1`, { Session: session, Transport: 'RTP/AVP/TCP;unicast;interleaved=2-3' })).statusCode, 200)
+    assert.equal(
+      (await c.request('SETUP', `${base}/trackID=1`, { Session: session, Transport: 'RTP/AVP/TCP;unicast;interleaved=2-3' })).statusCode,
+      200,
+    )
     assert.equal((await c.request('PLAY', `${base}/trackID=0`, { Session: session })).statusCode, 460)
     const play = await c.request('PLAY', base, { Session: session })
     assert.equal(play.statusCode, 200)
-    assert.deepEqual(parseRtpInfo(play.headers.get('RTP-Info')!).map((e) => e.url), [`${base}/trackID=0`, `${base}/trackID=1`])
+    assert.deepEqual(
+      parseRtpInfo(play.headers.get('RTP-Info')!).map((e) => e.url),
+      [`${base}/trackID=0`, `${base}/trackID=1`],
+    )
 
     // Lip-sync: each track's sender report maps its RTP clock to the same wall clock. The RTP times
     // the server assigned to one presentation time must land on the same NTP instant in both tracks.
@@ -67,7 +76,7 @@ describe('audio beside video', () => {
     const ntpOf = (track: 0 | 1, sr: RtcpSenderReport) => {
       const t = av.tracks[track]!
       const rate = t.media.clockRate
-      return ntpToMs(sr.ntpSeconds, sr.ntpFraction) + ((((t.rtpTimestampFor(pts) - sr.rtpTimestamp) | 0) * 1000) / rate)
+      return ntpToMs(sr.ntpSeconds, sr.ntpFraction) + (((t.rtpTimestampFor(pts) - sr.rtpTimestamp) | 0) * 1000) / rate
     }
     const skew = ntpOf(0, latestSr(1)) - ntpOf(1, latestSr(3))
     assert.ok(Math.abs(skew) < 40, `audio/video skew ${skew.toFixed(1)} ms`)
@@ -78,9 +87,26 @@ describe('audio beside video', () => {
 
   it('ffprobe sees H.264 and AAC; ffmpeg decodes both', async () => {
     assert.deepEqual(await ffprobe(server.urlFor('av'), 'tcp'), { codec: 'h264', width: 320, height: 240 })
-    const probe = await run('ffprobe', ['-v', 'error', '-rtsp_transport', 'udp', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'csv=p=0', server.urlFor('av')], 30_000)
+    const probe = await run(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-rtsp_transport',
+        'udp',
+        '-show_entries',
+        'stream=codec_name,sample_rate,channels',
+        '-of',
+        'csv=p=0',
+        server.urlFor('av'),
+      ],
+      30_000,
+    )
     assert.match(probe.stdout, /^aac,48000,2$/m)
-    const [video, audio] = await Promise.all([ffmpegDecode(server.urlFor('av'), 'tcp', 50), ffmpegDecodeAudio(server.urlFor('av'), 'udp', 2)])
+    const [video, audio] = await Promise.all([
+      ffmpegDecode(server.urlFor('av'), 'tcp', 50),
+      ffmpegDecodeAudio(server.urlFor('av'), 'udp', 2),
+    ])
     assert.equal(video.stderr.trim(), '')
     assert.equal(video.frames, 50)
     assert.equal(audio.stderr.trim(), '')

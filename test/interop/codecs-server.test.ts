@@ -27,13 +27,21 @@ describe('server codecs from files: H.265, AAC, WAV (L16, PCMU, PCMA)', () => {
   }
 
   it('GStreamer rtph265depay ! h265parse ! avdec_h265 decodes H.265', async () => {
-    const r = await gstDecode(`rtspsrc location=${srv.url('hevc')} protocols=tcp latency=100 ! rtph265depay ! h265parse ! avdec_h265 ! fakesink name=sink`, 40)
+    const r = await gstDecode(
+      `rtspsrc location=${srv.url('hevc')} protocols=tcp latency=100 ! rtph265depay ! h265parse ! avdec_h265 ! fakesink name=sink`,
+      40,
+    )
     assert.equal(r.error, null)
     assert.equal(r.frames, 40)
     assert.deepEqual([r.width, r.height], [640, 360])
   })
 
-  for (const [name, transport] of [['aac', 'tcp'], ['pcm', 'udp'], ['ulaw', 'tcp'], ['alaw', 'udp']] as const) {
+  for (const [name, transport] of [
+    ['aac', 'tcp'],
+    ['pcm', 'udp'],
+    ['ulaw', 'tcp'],
+    ['alaw', 'udp'],
+  ] as const) {
     it(`ffmpeg decodes 2 s of ${name} audio over ${transport}`, async () => {
       const r = await ffmpegDecodeAudio(srv.url(name), transport, 2)
       assert.equal(r.stderr.trim(), '')
@@ -42,10 +50,16 @@ describe('server codecs from files: H.265, AAC, WAV (L16, PCMU, PCMA)', () => {
   }
 
   it('GStreamer depayloads and decodes AAC (rtpmp4gdepay) and PCMU (rtppcmudepay)', async () => {
-    const aac = await gstDecode(`rtspsrc location=${srv.url('aac')} protocols=tcp latency=100 ! rtpmp4gdepay ! avdec_aac ! fakesink name=sink`, 40)
+    const aac = await gstDecode(
+      `rtspsrc location=${srv.url('aac')} protocols=tcp latency=100 ! rtpmp4gdepay ! avdec_aac ! fakesink name=sink`,
+      40,
+    )
     assert.equal(aac.error, null)
     assert.equal(aac.frames, 40)
-    const ulaw = await gstDecode(`rtspsrc location=${srv.url('ulaw')} protocols=udp latency=100 ! rtppcmudepay ! mulawdec ! fakesink name=sink`, 40)
+    const ulaw = await gstDecode(
+      `rtspsrc location=${srv.url('ulaw')} protocols=udp latency=100 ! rtppcmudepay ! mulawdec ! fakesink name=sink`,
+      40,
+    )
     assert.equal(ulaw.error, null)
     assert.equal(ulaw.frames, 40)
   })

@@ -18,11 +18,17 @@ function freePort(): Promise<number> {
   })
 }
 
-function start(example: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/examples', example)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+function start(
+  example: string,
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/examples', example)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (out += d))
+  child.stdout.on('data', (d) => (out += d))
+  child.stderr.on('data', (d) => (out += d))
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   return { child, output: () => out, exited }
 }
@@ -43,7 +49,10 @@ describe('examples/k230-server', () => {
       const [video, audio] = await Promise.all([ffmpegDecode(url, 'tcp', 25), ffmpegDecodeAudio(url, 'udp', 1.5)])
       assert.equal(video.stderr.trim(), '')
       assert.equal(video.frames, 25)
-      assert.ok(video.frameSizes.every((s) => s === (640 * 480 * 3) / 2), 'the default 640x480')
+      assert.ok(
+        video.frameSizes.every((s) => s === (640 * 480 * 3) / 2),
+        'the default 640x480',
+      )
       assert.ok(audio.seconds >= 1.4, `decoded ${audio.seconds} s of audio`)
       assert.equal(await ex.exited, 0)
       assert.match(ex.output(), /rtsp server stop\nrtsp server done/)
@@ -61,7 +70,10 @@ describe('examples/openmv-server', () => {
       await waitFor(ex.output, /rtsp_server: rtsp:\/\/.+\/gray/)
       const [rgb, gray] = await Promise.all([
         ffmpegDecode(`rtsp://127.0.0.1:${port}/`, 'tcp', 15),
-        gstDecode(`rtspsrc location=rtsp://127.0.0.1:${port}/gray protocols=tcp latency=100 ! rtpjpegdepay ! jpegdec ! fakesink name=sink`, 15),
+        gstDecode(
+          `rtspsrc location=rtsp://127.0.0.1:${port}/gray protocols=tcp latency=100 ! rtpjpegdepay ! jpegdec ! fakesink name=sink`,
+          15,
+        ),
       ])
       assert.equal(rgb.frames, 15)
       assert.ok(rgb.frameSizes.every((s) => s === (320 * 240 * 3) / 2))

@@ -15,7 +15,10 @@ describe('fan-out to real readers', () => {
   it('two readers at once (ffmpeg over TCP, GStreamer over UDP) both decode everything', async () => {
     const [a, b] = await Promise.all([
       ffmpegDecode(srv.url('cam'), 'tcp', 100),
-      gstDecode(`rtspsrc location=${srv.url('cam')} protocols=udp latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 100),
+      gstDecode(
+        `rtspsrc location=${srv.url('cam')} protocols=udp latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+        100,
+      ),
     ])
     assert.equal(a.stderr.trim(), '')
     assert.equal(a.frames, 100)
@@ -29,10 +32,25 @@ describe('fan-out to real readers', () => {
     // Keep one reader on so the stream is mid-GOP when the late one joins.
     const early = ffmpegDecode(srv.url('cam'), 'tcp', 150)
     await new Promise((r) => setTimeout(r, 1300))
-    const probe = await run('ffprobe', [
-      '-v', 'error', '-rtsp_transport', 'tcp', '-select_streams', 'v:0', '-read_intervals', '%+#10',
-      '-show_entries', 'frame=key_frame,pict_type', '-of', 'json', srv.url('cam'),
-    ], 30_000)
+    const probe = await run(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-rtsp_transport',
+        'tcp',
+        '-select_streams',
+        'v:0',
+        '-read_intervals',
+        '%+#10',
+        '-show_entries',
+        'frame=key_frame,pict_type',
+        '-of',
+        'json',
+        srv.url('cam'),
+      ],
+      30_000,
+    )
     const frames = (JSON.parse(probe.stdout) as { frames: { key_frame: number; pict_type: string }[] }).frames
     assert.ok(frames.length >= 5, `decoded ${frames.length} frames`)
     assert.equal(frames[0]!.key_frame, 1, 'first decoded frame is a keyframe')

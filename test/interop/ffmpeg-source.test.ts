@@ -10,7 +10,11 @@ const TESTSRC = 'ffmpeg:-re -f lavfi -i testsrc2=size=320x240:rate=25'
 const YUV_320x240 = (320 * 240 * 3) / 2
 
 function collectingLogger(lines: string[]): Logger {
-  return { info: (m) => lines.push(m), warn: (m, f) => lines.push(`warn: ${f?.path !== undefined ? `/${f.path}: ` : ''}${m}`), debug: (m) => lines.push(`debug: ${m}`) }
+  return {
+    info: (m) => lines.push(m),
+    warn: (m, f) => lines.push(`warn: ${f?.path !== undefined ? `/${f.path}: ` : ''}${m}`),
+    debug: (m) => lines.push(`debug: ${m}`),
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -46,7 +50,10 @@ describe('ffmpeg: paths', () => {
   it('ffmpeg, GStreamer and OpenCV decode 320x240 frames of one ffmpeg process at once', async () => {
     const [ff, gst, cv] = await Promise.all([
       ffmpegDecode(srv.url('live'), 'tcp', 50),
-      gstDecode(`rtspsrc location=${srv.url('live')} protocols=tcp latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 50),
+      gstDecode(
+        `rtspsrc location=${srv.url('live')} protocols=tcp latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+        50,
+      ),
       opencvRead(srv.url('live'), 30),
     ])
     assert.equal(ff.frames, 50, ff.stderr)
@@ -57,7 +64,11 @@ describe('ffmpeg: paths', () => {
     assert.equal(cv.opened, true)
     assert.equal(cv.frames, 30)
     assert.deepEqual(cv.shape, [240, 320, 3])
-    assert.equal(log.filter((l) => /ffmpeg \/live: ffmpeg \(pid \d+\) started: H\.264 320x240/.test(l)).length, 1, 'one process for all three readers')
+    assert.equal(
+      log.filter((l) => /ffmpeg \/live: ffmpeg \(pid \d+\) started: H\.264 320x240/.test(l)).length,
+      1,
+      'one process for all three readers',
+    )
   })
 
   it('-c:v copy serves an H.264 input without re-encoding, over UDP too', async () => {
@@ -66,12 +77,18 @@ describe('ffmpeg: paths', () => {
     assert.ok(r.frameSizes.every((s) => s === YUV_320x240))
   })
 
-  it('a bad input: the reader gets 503, the log has ffmpeg\'s reason', async () => {
+  it("a bad input: the reader gets 503, the log has ffmpeg's reason", async () => {
     const r = await run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', srv.url('nocam')], 20_000)
     assert.notEqual(r.code, 0)
     assert.match(r.stderr, /DESCRIBE failed: 503/)
-    assert.ok(log.some((l) => l === 'warn: /nocam: ffmpeg: /dev/video-rtspkit-missing: No such file or directory'), log.join('\n'))
-    assert.ok(log.some((l) => l.startsWith('debug: ffmpeg /nocam: ')), 'stderr lines logged at debug')
+    assert.ok(
+      log.some((l) => l === 'warn: /nocam: ffmpeg: /dev/video-rtspkit-missing: No such file or directory'),
+      log.join('\n'),
+    )
+    assert.ok(
+      log.some((l) => l.startsWith('debug: ffmpeg /nocam: ')),
+      'stderr lines logged at debug',
+    )
   })
 })
 
@@ -84,7 +101,13 @@ describe('ffmpeg: path lifecycle', () => {
   after(() => server.stop())
 
   it('starts ffmpeg at the first reader and stops it a set time after the last one leaves', async () => {
-    const path = new FfmpegPath('cam', ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25'], server, {}, { closeAfterMs: 300 }).attach()
+    const path = new FfmpegPath(
+      'cam',
+      ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25'],
+      server,
+      {},
+      { closeAfterMs: 300 },
+    ).attach()
     try {
       const spawned: (number | undefined)[] = []
       path.processes.on('spawn', (pid) => spawned.push(pid))
@@ -107,7 +130,13 @@ describe('ffmpeg: path lifecycle', () => {
   })
 
   it('restarts ffmpeg with backoff when it dies while a reader watches; the reader keeps decoding', async () => {
-    const path = new FfmpegPath('cam2', ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25'], server, {}, { closeAfterMs: 300, retryInitialMs: 200 }).attach()
+    const path = new FfmpegPath(
+      'cam2',
+      ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=25'],
+      server,
+      {},
+      { closeAfterMs: 300, retryInitialMs: 200 },
+    ).attach()
     try {
       const spawned: number[] = []
       path.processes.on('spawn', (pid) => spawned.push(pid!))
@@ -133,7 +162,10 @@ describe('ffmpeg: path lifecycle', () => {
     const path = new FfmpegPath('cam3', ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=1'], server, {}, {}).attach()
     const spawned = new Promise<number>((resolve) => path.processes.once('spawn', (pid) => resolve(pid!)))
     const exited = nextExit(path)
-    const demand = path.demand().then(() => 'resolved', (e: Error) => e.message)
+    const demand = path.demand().then(
+      () => 'resolved',
+      (e: Error) => e.message,
+    )
     const pid = await spawned
     path.close()
     const exit = await exited

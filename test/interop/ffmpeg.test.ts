@@ -16,14 +16,20 @@ describe('ffmpeg plays rtspkit', () => {
       const r = await ffmpegDecode(srv.url('test'), transport, 100)
       assert.equal(r.stderr.trim(), '', 'no decoder errors')
       assert.equal(r.frames, 100)
-      assert.ok(r.frameSizes.every((s) => s === (640 * 480 * 3) / 2), 'every frame is 640x480')
+      assert.ok(
+        r.frameSizes.every((s) => s === (640 * 480 * 3) / 2),
+        'every frame is 640x480',
+      )
     })
 
     it(`decodes 100 frames of the H.264 file over ${transport} without errors (loops past its end)`, async () => {
       const r = await ffmpegDecode(srv.url('cam'), transport, 100)
       assert.equal(r.stderr.trim(), '', 'no decoder errors')
       assert.equal(r.frames, 100)
-      assert.ok(r.frameSizes.every((s) => s === (640 * 360 * 3) / 2), 'every frame is 640x360')
+      assert.ok(
+        r.frameSizes.every((s) => s === (640 * 360 * 3) / 2),
+        'every frame is 640x360',
+      )
     })
   }
 

@@ -13,7 +13,11 @@ interface NullResult {
 
 /** `ffmpeg -i rtsp://… -f null -` (what ffplay does, without the window): frames decoded and their size. */
 async function ffmpegNull(url: string, frames: number): Promise<NullResult> {
-  const r = await run('ffmpeg', ['-hide_banner', '-nostats', '-progress', 'pipe:1', '-i', url, '-map', '0:v:0', '-frames:v', String(frames), '-f', 'null', '-'], 40_000)
+  const r = await run(
+    'ffmpeg',
+    ['-hide_banner', '-nostats', '-progress', 'pipe:1', '-i', url, '-map', '0:v:0', '-frames:v', String(frames), '-f', 'null', '-'],
+    40_000,
+  )
   const counts = [...r.stdout.matchAll(/^frame=(\d+)$/gm)].map((m) => Number(m[1]))
   const out = r.stderr.slice(r.stderr.indexOf('Output #0'))
   return { frames: counts.at(-1) ?? 0, size: /Video: wrapped_avframe.*?, (\d+x\d+)/.exec(out)?.[1], stderr: r.stderr }
@@ -70,7 +74,10 @@ describe('seed 004 RTSP clients against rtspkit serve', () => {
         })
 
         it('rtspsrc location=rtsp://… latency=10 ! rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! (fake)sink — the Windows client', async () => {
-          const r = await gstDecode(`rtspsrc location=${srv.url(p.name)} latency=10 ! rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! fakesink name=sink`, 30)
+          const r = await gstDecode(
+            `rtspsrc location=${srv.url(p.name)} latency=10 ! rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! fakesink name=sink`,
+            30,
+          )
           assert.equal(r.error, null)
           assert.equal(r.frames, 30)
           size(r)

@@ -13,14 +13,20 @@ describe('GStreamer plays rtspkit', () => {
 
   for (const protocols of ['tcp', 'udp'] as const) {
     it(`rtspsrc ! rtph264depay ! h264parse ! avdec_h264 over ${protocols}`, async () => {
-      const r = await gstDecode(`rtspsrc location=${srv.url('cam')} protocols=${protocols} latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 60)
+      const r = await gstDecode(
+        `rtspsrc location=${srv.url('cam')} protocols=${protocols} latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+        60,
+      )
       assert.equal(r.error, null)
       assert.equal(r.frames, 60)
       assert.deepEqual([r.width, r.height], [640, 360])
     })
 
     it(`rtspsrc ! rtpjpegdepay ! jpegdec over ${protocols}`, async () => {
-      const r = await gstDecode(`rtspsrc location=${srv.url('test')} protocols=${protocols} latency=200 ! rtpjpegdepay ! jpegdec ! fakesink name=sink`, 60)
+      const r = await gstDecode(
+        `rtspsrc location=${srv.url('test')} protocols=${protocols} latency=200 ! rtpjpegdepay ! jpegdec ! fakesink name=sink`,
+        60,
+      )
       assert.equal(r.error, null)
       assert.equal(r.frames, 60)
       assert.deepEqual([r.width, r.height], [640, 480])

@@ -23,7 +23,11 @@ export interface RunResult {
 /** Runs a command to completion (or kills it after timeoutMs). */
 export function run(cmd: string, args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv, cwd?: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env, ...(cwd ? { cwd } : {}) })
+    const child = spawn(cmd, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: env ? { ...process.env, ...env } : process.env,
+      ...(cwd ? { cwd } : {}),
+    })
     let stdout = ''
     let stderr = ''
     let timedOut = false
@@ -82,11 +86,43 @@ export async function h264File(f: H264Fixture): Promise<string> {
   const file = path.join(FIXTURES, name)
   if (existsSync(file)) return file
   const tmp = `${file}.${process.pid}.tmp`
-  const r = await run('ffmpeg', [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${f.width}x${f.height}:rate=${f.fps}`, '-t', String(f.seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(f.gop), '-keyint_min', String(f.gop),
-    '-sc_threshold', '0', '-bf', '0', ...(f.extra ?? []), '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', tmp,
-  ], 120_000)
+  const r = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${f.width}x${f.height}:rate=${f.fps}`,
+      '-t',
+      String(f.seconds),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-tune',
+      'zerolatency',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      String(f.gop),
+      '-keyint_min',
+      String(f.gop),
+      '-sc_threshold',
+      '0',
+      '-bf',
+      '0',
+      ...(f.extra ?? []),
+      '-bsf:v',
+      'h264_mp4toannexb',
+      '-f',
+      'h264',
+      tmp,
+    ],
+    120_000,
+  )
   if (r.code !== 0) throw new Error(`ffmpeg fixture failed: ${r.stderr}`)
   renameSync(tmp, file)
   return file
@@ -102,10 +138,29 @@ export interface DecodeResult {
 
 /** ffmpeg reads the RTSP URL, decodes `frames` video frames and prints one framemd5 line per frame. */
 export async function ffmpegDecode(url: string, transport: 'tcp' | 'udp', frames: number, timeoutMs = 40_000): Promise<DecodeResult> {
-  const r = await run('ffmpeg', [
-    '-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', transport, '-i', url,
-    '-map', '0:v:0', '-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-f', 'framemd5', '-',
-  ], timeoutMs)
+  const r = await run(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostats',
+      '-v',
+      'error',
+      '-rtsp_transport',
+      transport,
+      '-i',
+      url,
+      '-map',
+      '0:v:0',
+      '-frames:v',
+      String(frames),
+      '-pix_fmt',
+      'yuv420p',
+      '-f',
+      'framemd5',
+      '-',
+    ],
+    timeoutMs,
+  )
   const lines = r.stdout.split('\n').filter((l) => /^\s*0,/.test(l))
   return { frames: lines.length, frameSizes: lines.map((l) => Number(l.split(',')[4])), stderr: r.stderr, code: r.code }
 }
@@ -117,7 +172,23 @@ export interface ProbeResult {
 }
 
 export async function ffprobe(url: string, transport: 'tcp' | 'udp'): Promise<ProbeResult> {
-  const r = await run('ffprobe', ['-v', 'error', '-rtsp_transport', transport, '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', url], 30_000)
+  const r = await run(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-rtsp_transport',
+      transport,
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,width,height',
+      '-of',
+      'json',
+      url,
+    ],
+    30_000,
+  )
   const s = (JSON.parse(r.stdout || '{}') as { streams?: { codec_name: string; width: number; height: number }[] }).streams?.[0]
   if (!s) throw new Error(`ffprobe found no video stream: ${r.stderr}`)
   return { codec: s.codec_name, width: s.width, height: s.height }
@@ -132,7 +203,11 @@ export interface GstResult {
 
 /** Runs a gst-launch style pipeline ending in `fakesink name=sink` through Debian's python3 + gi. */
 export async function gstDecode(pipeline: string, frames: number, timeoutS = 30): Promise<GstResult> {
-  const r = await run(DEBIAN_PYTHON, [path.join(ROOT, 'test/interop/gst_count.py'), String(frames), String(timeoutS), pipeline], (timeoutS + 15) * 1000)
+  const r = await run(
+    DEBIAN_PYTHON,
+    [path.join(ROOT, 'test/interop/gst_count.py'), String(frames), String(timeoutS), pipeline],
+    (timeoutS + 15) * 1000,
+  )
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as GstResult
   } catch {
@@ -170,8 +245,26 @@ export async function mjpegFile(width: number, height: number, frames: number): 
   if (existsSync(file)) return file
   const dir = path.join(FIXTURES, `jpegs-${process.pid}`)
   mkdirSync(dir, { recursive: true })
-  const r = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=20`, '-frames:v', String(frames),
-    '-c:v', 'mjpeg', '-huffman', 'default', '-pix_fmt', 'yuvj420p', '-q:v', '5', path.join(dir, 'f%04d.jpg')])
+  const r = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=${width}x${height}:rate=20`,
+    '-frames:v',
+    String(frames),
+    '-c:v',
+    'mjpeg',
+    '-huffman',
+    'default',
+    '-pix_fmt',
+    'yuvj420p',
+    '-q:v',
+    '5',
+    path.join(dir, 'f%04d.jpg'),
+  ])
   if (r.code !== 0) throw new Error(`ffmpeg jpeg fixture failed: ${r.stderr}`)
   const parts: Buffer[] = []
   for (const name of readdirSync(dir).sort()) {
@@ -185,10 +278,38 @@ export async function mjpegFile(width: number, height: number, frames: number): 
 }
 
 /** ffmpeg decodes `seconds` of the first audio stream to 16-bit mono 8 kHz; returns the decoded duration. */
-export async function ffmpegDecodeAudio(url: string, transport: 'tcp' | 'udp', seconds: number): Promise<{ seconds: number; stderr: string }> {
+export async function ffmpegDecodeAudio(
+  url: string,
+  transport: 'tcp' | 'udp',
+  seconds: number,
+): Promise<{ seconds: number; stderr: string }> {
   const { spawn: sp } = await import('node:child_process')
   return new Promise((resolve) => {
-    const child = sp('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', transport, '-i', url, '-map', '0:a:0', '-t', String(seconds), '-ac', '1', '-ar', '8000', '-f', 's16le', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = sp(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-nostats',
+        '-v',
+        'error',
+        '-rtsp_transport',
+        transport,
+        '-i',
+        url,
+        '-map',
+        '0:a:0',
+        '-t',
+        String(seconds),
+        '-ac',
+        '1',
+        '-ar',
+        '8000',
+        '-f',
+        's16le',
+        '-',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     let bytes = 0
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (bytes += d.length))
@@ -207,7 +328,17 @@ export async function audioFile(name: string, args: string[], seconds = 3): Prom
   const file = path.join(FIXTURES, name)
   if (existsSync(file)) return file
   const tmp = `${file}.${process.pid}.tmp${path.extname(name)}`
-  const r = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`, ...args, tmp])
+  const r = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    ...args,
+    tmp,
+  ])
   if (r.code !== 0) throw new Error(`ffmpeg audio fixture failed: ${r.stderr}`)
   renameSync(tmp, file)
   return file
@@ -219,8 +350,30 @@ export async function h265File(width: number, height: number, fps: number, secon
   const file = path.join(FIXTURES, `testsrc-${width}x${height}-${fps}fps-${seconds}s.265`)
   if (existsSync(file)) return file
   const tmp = `${file}.${process.pid}.tmp`
-  const r = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`, '-t', String(seconds), '-pix_fmt', 'yuv420p',
-    '-c:v', 'libx265', '-x265-params', `log-level=error:keyint=${fps}:bframes=0`, '-f', 'hevc', tmp], 120_000)
+  const r = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${width}x${height}:rate=${fps}`,
+      '-t',
+      String(seconds),
+      '-pix_fmt',
+      'yuv420p',
+      '-c:v',
+      'libx265',
+      '-x265-params',
+      `log-level=error:keyint=${fps}:bframes=0`,
+      '-f',
+      'hevc',
+      tmp,
+    ],
+    120_000,
+  )
   if (r.code !== 0) throw new Error(`ffmpeg h265 fixture failed: ${r.stderr}`)
   renameSync(tmp, file)
   return file
@@ -242,7 +395,26 @@ export async function mp4File(name: string, args: string[]): Promise<string> {
 export function h264AacMp4(movflags?: 'faststart' | 'frag_keyframe+empty_moov'): Promise<string> {
   const suffix = movflags ? `-${movflags.replace(/[^a-z]/g, '')}` : ''
   return mp4File(`testsrc-320x240-25fps-3s-bf2-aac${suffix}.mp4`, [
-    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '2', '-c:a', 'aac', '-t', '3', ...(movflags ? ['-movflags', movflags] : []),
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '25',
+    '-bf',
+    '2',
+    '-c:a',
+    'aac',
+    '-t',
+    '3',
+    ...(movflags ? ['-movflags', movflags] : []),
   ])
 }

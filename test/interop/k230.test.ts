@@ -34,7 +34,9 @@ describe('k230 multimedia API → ffmpeg', () => {
     mm.rtspserver_createsession('hevc', 'h265', false)
     // AAC selected instead of the board's µ-law: ADTS frames as an AAC encoder writes them.
     const aac = loadAacFile(await audioFile('tone-48k-stereo.aac', ['-ac', '2', '-c:a', 'aac', '-b:a', '128k', '-f', 'adts']))
-    mm.rtspserver_createsession('withaac', 'h264', true, { audio: { codec: 'aac', sampleRate: aac.sampleRate, channels: aac.channels, config: aac.config } })
+    mm.rtspserver_createsession('withaac', 'h264', true, {
+      audio: { codec: 'aac', sampleRate: aac.sampleRate, channels: aac.channels, config: aac.config },
+    })
     await mm.rtspserver_start_async()
     // The board's loop: each encoded frame with its capture time in microseconds.
     const frames = [
@@ -44,27 +46,33 @@ describe('k230 multimedia API → ffmpeg', () => {
     ] as const
     for (const [name, aus] of frames) {
       let i = 0
-      timers.push(setInterval(() => {
-        const au = aus[i++ % aus.length]!
-        mm.rtspserver_sendvideodata(name, au, au.length, nowUs())
-      }, 40))
+      timers.push(
+        setInterval(() => {
+          const au = aus[i++ % aus.length]!
+          mm.rtspserver_sendvideodata(name, au, au.length, nowUs())
+        }, 40),
+      )
     }
     let a = 0
-    timers.push(setInterval(() => {
-      const block = toneBlock(a++)
-      mm.rtspserver_sendaudiodata('session1', block, block.length, BigInt(nowUs()))
-    }, 20))
+    timers.push(
+      setInterval(() => {
+        const block = toneBlock(a++)
+        mm.rtspserver_sendaudiodata('session1', block, block.length, BigInt(nowUs()))
+      }, 20),
+    )
     // One AAC frame (1024 samples at 48 kHz) every 21.33 ms, in ADTS as the encoder hands it over.
     let f = 0
     const frameMs = (1000 * aac.frameLength) / aac.sampleRate
     const t0 = performance.now()
-    timers.push(setInterval(() => {
-      while (f * frameMs <= performance.now() - t0) {
-        const adts = toAdts([aac.aus[f % aac.aus.length]!], aac.config)
-        mm.rtspserver_sendaudiodata('withaac', adts, adts.length, nowUs())
-        f++
-      }
-    }, 10))
+    timers.push(
+      setInterval(() => {
+        while (f * frameMs <= performance.now() - t0) {
+          const adts = toAdts([aac.aus[f % aac.aus.length]!], aac.config)
+          mm.rtspserver_sendaudiodata('withaac', adts, adts.length, nowUs())
+          f++
+        }
+      }, 10),
+    )
   })
 
   after(async () => {
@@ -78,20 +86,45 @@ describe('k230 multimedia API → ffmpeg', () => {
     const [video, audio, probe] = await Promise.all([
       ffmpegDecode(url, 'tcp', 40),
       ffmpegDecodeAudio(url, 'udp', 2),
-      run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'csv=p=0', url]),
+      run('ffprobe', [
+        '-v',
+        'error',
+        '-rtsp_transport',
+        'tcp',
+        '-show_entries',
+        'stream=codec_name,sample_rate,channels',
+        '-of',
+        'csv=p=0',
+        url,
+      ]),
     ])
     assert.equal(video.stderr.trim(), '')
     assert.equal(video.frames, 40)
-    assert.ok(video.frameSizes.every((s) => s === (320 * 240 * 3) / 2), 'every frame is 320x240 yuv420p')
+    assert.ok(
+      video.frameSizes.every((s) => s === (320 * 240 * 3) / 2),
+      'every frame is 320x240 yuv420p',
+    )
     assert.ok(audio.seconds >= 1.9, `decoded ${audio.seconds} s of audio`)
     assert.match(probe.stdout, /pcm_mulaw,8000,1/)
   })
 
-  it('with AAC selected, ffmpeg decodes the session\'s AAC audio (sent as ADTS frames)', async () => {
+  it("with AAC selected, ffmpeg decodes the session's AAC audio (sent as ADTS frames)", async () => {
     const url = mm.rtspserver_getrtspurl('withaac')
     const [audio, probe] = await Promise.all([
       ffmpegDecodeAudio(url, 'tcp', 2),
-      run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', '-select_streams', 'a', '-show_entries', 'stream=codec_name,sample_rate,channels', '-of', 'csv=p=0', url]),
+      run('ffprobe', [
+        '-v',
+        'error',
+        '-rtsp_transport',
+        'tcp',
+        '-select_streams',
+        'a',
+        '-show_entries',
+        'stream=codec_name,sample_rate,channels',
+        '-of',
+        'csv=p=0',
+        url,
+      ]),
     ])
     assert.equal(audio.stderr.trim(), '')
     assert.ok(audio.seconds >= 1.9, `decoded ${audio.seconds} s of AAC`)
@@ -108,8 +141,18 @@ describe('k230 multimedia API → ffmpeg', () => {
 })
 
 describe('k230 media.rtspserver → ffmpeg', () => {
-  it('streams ffmpeg\'s live test pattern as H.264 and the µ-law tone with no further code', async () => {
-    const server = new RtspServer({ session_name: 'test', port: 0, enable_audio: true, video: 'testsrc', width: 320, height: 240, fps: 25, host: '127.0.0.1', publicHost: '127.0.0.1' })
+  it("streams ffmpeg's live test pattern as H.264 and the µ-law tone with no further code", async () => {
+    const server = new RtspServer({
+      session_name: 'test',
+      port: 0,
+      enable_audio: true,
+      video: 'testsrc',
+      width: 320,
+      height: 240,
+      fps: 25,
+      host: '127.0.0.1',
+      publicHost: '127.0.0.1',
+    })
     await server.start_async()
     try {
       const url = server.get_rtsp_url()
@@ -125,7 +168,16 @@ describe('k230 media.rtspserver → ffmpeg', () => {
   })
 
   it('an H.265 session without a camera is ffmpeg testsrc through libx265', async () => {
-    const server = new RtspServer({ port: 0, video: 'testsrc', video_type: 'h265', width: 320, height: 240, fps: 25, host: '127.0.0.1', publicHost: '127.0.0.1' })
+    const server = new RtspServer({
+      port: 0,
+      video: 'testsrc',
+      video_type: 'h265',
+      width: 320,
+      height: 240,
+      fps: 25,
+      host: '127.0.0.1',
+      publicHost: '127.0.0.1',
+    })
     await server.start_async()
     try {
       assert.deepEqual(await ffprobe(server.get_rtsp_url(), 'tcp'), { codec: 'hevc', width: 320, height: 240 })
@@ -135,7 +187,15 @@ describe('k230 media.rtspserver → ffmpeg', () => {
   })
 
   it('without ffmpeg the test card is served as MJPEG', async () => {
-    const server = new RtspServer({ port: 0, video: 'testcard', width: 320, height: 240, fps: 10, host: '127.0.0.1', publicHost: '127.0.0.1' })
+    const server = new RtspServer({
+      port: 0,
+      video: 'testcard',
+      width: 320,
+      height: 240,
+      fps: 10,
+      host: '127.0.0.1',
+      publicHost: '127.0.0.1',
+    })
     server.start()
     await server.start_async() // the same start, awaited
     try {

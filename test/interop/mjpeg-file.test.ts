@@ -20,7 +20,10 @@ describe('file:movie.Mjpeg', () => {
   })
 
   it('GStreamer rtspsrc ! rtpjpegdepay ! jpegdec decodes it over TCP', async () => {
-    const r = await gstDecode(`rtspsrc location=${srv.url('movie')} protocols=tcp latency=100 ! rtpjpegdepay ! jpegdec ! fakesink name=sink`, 30)
+    const r = await gstDecode(
+      `rtspsrc location=${srv.url('movie')} protocols=tcp latency=100 ! rtpjpegdepay ! jpegdec ! fakesink name=sink`,
+      30,
+    )
     assert.equal(r.error, null)
     assert.equal(r.frames, 30)
     assert.deepEqual([r.width, r.height], [384, 288])

@@ -29,7 +29,10 @@ describe('MP4 files served over RTSP', () => {
   })
 
   it('GStreamer rtspsrc ! rtph264depay ! h264parse ! avdec_h264 decodes the video', async () => {
-    const r = await gstDecode(`rtspsrc location=${srv.url('clip')} protocols=tcp latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 50)
+    const r = await gstDecode(
+      `rtspsrc location=${srv.url('clip')} protocols=tcp latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+      50,
+    )
     assert.equal(r.error, null)
     assert.equal(r.frames, 50)
     assert.deepEqual([r.width, r.height], [WIDTH, HEIGHT])

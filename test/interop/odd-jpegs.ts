@@ -26,13 +26,35 @@ export async function oddJpegs(width: number, height: number): Promise<Buffer[]>
   mkdirSync(tmp, { recursive: true })
   const src = `testsrc=size=${width}x${height}:rate=1`
   const ffmpeg = async (out: string, extra: string[]): Promise<void> => {
-    const r = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', src, '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', '4', ...extra, path.join(tmp, out)])
+    const r = await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      src,
+      '-frames:v',
+      '1',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '4',
+      ...extra,
+      path.join(tmp, out),
+    ])
     if (r.code !== 0) throw new Error(`ffmpeg ${out}: ${r.stderr}`)
   }
   await ffmpeg('baseline.jpg', ['-huffman', 'default', '-pix_fmt', 'yuvj420p'])
   await ffmpeg('optimal-huffman.jpg', ['-huffman', 'optimal', '-pix_fmt', 'yuvj420p'])
   await ffmpeg('yuv444.jpg', ['-huffman', 'default', '-pix_fmt', 'yuvj444p'])
-  const cv = await run(DEBIAN_PYTHON, ['-c', PROGRESSIVE_AND_GRAY, path.join(tmp, 'baseline.jpg'), path.join(tmp, 'progressive.jpg'), path.join(tmp, 'gray.jpg')])
+  const cv = await run(DEBIAN_PYTHON, [
+    '-c',
+    PROGRESSIVE_AND_GRAY,
+    path.join(tmp, 'baseline.jpg'),
+    path.join(tmp, 'progressive.jpg'),
+    path.join(tmp, 'gray.jpg'),
+  ])
   if (cv.code !== 0) throw new Error(`OpenCV JPEGs: ${cv.stderr}`)
   mkdirSync(path.dirname(dir), { recursive: true })
   rmSync(dir, { recursive: true, force: true })
@@ -51,4 +73,3 @@ export async function oddMjpegFile(width: number, height: number, repeat: number
   renameSync(`${file}.${process.pid}.tmp`, file)
   return file
 }
-

@@ -30,7 +30,10 @@ function gradient(width: number, height: number, format: 'rgb' | 'gray' | 'rgba'
 }
 
 /** A server on 127.0.0.1 and a free port, streaming `cb`; `calls` records every callback with its arguments. */
-async function startServer(cb: (pathname: string, session: number) => Image | Uint8Array, quality?: number): Promise<{ server: rtsp_server; calls: Call[]; warnings: Error[]; done: Promise<void> }> {
+async function startServer(
+  cb: (pathname: string, session: number) => Image | Uint8Array,
+  quality?: number,
+): Promise<{ server: rtsp_server; calls: Call[]; warnings: Error[]; done: Promise<void> }> {
   const server = new rtsp_server({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', fps: 25 })
   const calls: Call[] = []
   const warnings: Error[] = []
@@ -51,7 +54,11 @@ async function startServer(cb: (pathname: string, session: number) => Image | Ui
 async function decodeOne(url: string, pixFmt: 'rgb24' | 'gray'): Promise<Buffer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-openmv-'))
   const out = path.join(dir, 'frame.raw')
-  const r = await run('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', pixFmt, '-y', out], 30_000)
+  const r = await run(
+    'ffmpeg',
+    ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', pixFmt, '-y', out],
+    30_000,
+  )
   assert.equal(r.code, 0, r.stderr)
   return readFileSync(out)
 }
@@ -81,7 +88,9 @@ function collectFrames(client: RtspClient, n: number, timeoutMs = 10_000): Promi
 
 describe('openmv rtsp_server', () => {
   it('ffmpeg on / and GStreamer on /cam2 at once: each decodes its own size, each reader has its own pathname and session', async () => {
-    const { server, calls, done } = await startServer((pathname) => (pathname === '/' ? gradient(320, 240, 'rgb') : gradient(160, 128, 'rgb')))
+    const { server, calls, done } = await startServer((pathname) =>
+      pathname === '/' ? gradient(320, 240, 'rgb') : gradient(160, 128, 'rgb'),
+    )
     try {
       const [ff, gst] = await Promise.all([
         ffmpegDecode(server.url('/'), 'tcp', 30),
@@ -89,7 +98,10 @@ describe('openmv rtsp_server', () => {
       ])
       assert.equal(ff.stderr.trim(), '')
       assert.equal(ff.frames, 30)
-      assert.ok(ff.frameSizes.every((s) => s === (320 * 240 * 3) / 2), 'ffmpeg decodes 320x240')
+      assert.ok(
+        ff.frameSizes.every((s) => s === (320 * 240 * 3) / 2),
+        'ffmpeg decodes 320x240',
+      )
       assert.equal(gst.error, null)
       assert.equal(gst.frames, 30)
       assert.deepEqual([gst.width, gst.height], [160, 128], 'GStreamer decodes 160x128')
@@ -98,10 +110,16 @@ describe('openmv rtsp_server', () => {
       const cam2 = setups.find((c) => c[1] === '/cam2')
       assert.ok(root && cam2, `setup callbacks: ${JSON.stringify(setups)}`)
       assert.ok(Number.isInteger(root[2]) && Number.isInteger(cam2[2]) && root[2] !== cam2[2], 'distinct numeric sessions')
-      for (const [pathname, session] of [[root[1], root[2]], [cam2[1], cam2[2]]] as const) {
+      for (const [pathname, session] of [
+        [root[1], root[2]],
+        [cam2[1], cam2[2]],
+      ] as const) {
         const frames = calls.filter((c) => c[0] === 'frame' && c[2] === session)
         assert.ok(frames.length >= 30, `${pathname}: ${frames.length} callback calls`)
-        assert.ok(frames.every((c) => c[1] === pathname), `${pathname}'s frame calls carry its pathname`)
+        assert.ok(
+          frames.every((c) => c[1] === pathname),
+          `${pathname}'s frame calls carry its pathname`,
+        )
       }
     } finally {
       await server.close()
@@ -125,7 +143,13 @@ describe('openmv rtsp_server', () => {
       await client.close()
       await new Promise((r) => setTimeout(r, 100))
       const events = calls.filter((c) => c[0] !== 'frame')
-      assert.deepEqual(events, [['setup', '/cam', session], ['play', '/cam', session], ['pause', '/cam', session], ['play', '/cam', session], ['teardown', '/cam', session]])
+      assert.deepEqual(events, [
+        ['setup', '/cam', session],
+        ['play', '/cam', session],
+        ['pause', '/cam', session],
+        ['play', '/cam', session],
+        ['teardown', '/cam', session],
+      ])
     } finally {
       await client.close()
       await server.close()
@@ -133,14 +157,33 @@ describe('openmv rtsp_server', () => {
     await done
   })
 
-  it('RGB, RGBA, grey and pre-encoded JPEG frames all decode, and the decoded pixels are the callback\'s', async () => {
+  it("RGB, RGBA, grey and pre-encoded JPEG frames all decode, and the decoded pixels are the callback's", async () => {
     const rgb = gradient(320, 240, 'rgb')
     const rgba = gradient(320, 240, 'rgba')
     const gray = gradient(320, 240, 'gray')
     // A JPEG made by ffmpeg's encoder (standard Huffman tables, 4:2:0), and what ffmpeg decodes it to.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-openmv-jpeg-'))
     const jpegFile = path.join(dir, 'card.jpg')
-    const mk = await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=240x160:rate=1', '-frames:v', '1', '-c:v', 'mjpeg', '-huffman', 'default', '-pix_fmt', 'yuvj420p', '-q:v', '3', '-y', jpegFile])
+    const mk = await run('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=240x160:rate=1',
+      '-frames:v',
+      '1',
+      '-c:v',
+      'mjpeg',
+      '-huffman',
+      'default',
+      '-pix_fmt',
+      'yuvj420p',
+      '-q:v',
+      '3',
+      '-y',
+      jpegFile,
+    ])
     assert.equal(mk.code, 0, mk.stderr)
     const jpeg = readFileSync(jpegFile)
     const frames: Record<string, Image | Uint8Array> = { '/rgb': rgb, '/rgba': rgba, '/gray': gray, '/jpeg': jpeg }
@@ -199,10 +242,19 @@ describe('openmv rtsp_server', () => {
     try {
       const ff = await ffmpegDecode(server.url('/flaky'), 'tcp', 10)
       assert.equal(ff.frames, 10)
-      assert.ok(warnings.some((w) => w.message === 'camera hiccup'), 'the thrown error is reported')
-      assert.ok(warnings.some((w) => (w as Error & { code?: string }).code === 'ERR_OPENMV_FRAME'), 'the junk frame is reported')
+      assert.ok(
+        warnings.some((w) => w.message === 'camera hiccup'),
+        'the thrown error is reported',
+      )
+      assert.ok(
+        warnings.some((w) => (w as Error & { code?: string }).code === 'ERR_OPENMV_FRAME'),
+        'the junk frame is reported',
+      )
       assert.ok(pathWarnings.every((p) => p === '/flaky') && pathWarnings.length > 0)
-      assert.ok(calls.some((c) => c[0] === 'teardown'), 'the reader ended normally')
+      assert.ok(
+        calls.some((c) => c[0] === 'teardown'),
+        'the reader ended normally',
+      )
     } finally {
       await server.close()
     }
@@ -211,8 +263,14 @@ describe('openmv rtsp_server', () => {
 
   it('close() ends every reader (teardown callbacks fire) and resolves stream(); a second stream() while running is refused', async () => {
     const { server, calls, done } = await startServer(() => gradient(64, 64, 'gray'))
-    await assert.rejects(server.stream(() => gradient(8, 8, 'gray')), (e: unknown) => (e as { code?: string }).code === 'ERR_OPENMV_STREAMING')
-    await assert.rejects(new rtsp_server({ port: 0 }).stream(() => gradient(8, 8, 'gray'), 101), (e: unknown) => (e as { code?: string }).code === 'ERR_OPENMV_QUALITY')
+    await assert.rejects(
+      server.stream(() => gradient(8, 8, 'gray')),
+      (e: unknown) => (e as { code?: string }).code === 'ERR_OPENMV_STREAMING',
+    )
+    await assert.rejects(
+      new rtsp_server({ port: 0 }).stream(() => gradient(8, 8, 'gray'), 101),
+      (e: unknown) => (e as { code?: string }).code === 'ERR_OPENMV_QUALITY',
+    )
     const clients = [new RtspClient(server.url('/a')), new RtspClient(server.url('/a'))]
     try {
       await Promise.all(clients.map((c) => c.play()))

@@ -14,10 +14,15 @@ describe('Opus through the server', () => {
   const tmp = tempDir('opus-server')
   before(async () => {
     // 20 ms Opus packets, as ffmpeg's libopus makes them, read back packet by packet.
-    const packets = ffprobePackets(makeTone(`${tmp.dir}/tone.ogg`, { rate: 48000, channels: 2, seconds: 3 }, ['-c:a', 'libopus', '-b:a', '64k']))
+    const packets = ffprobePackets(
+      makeTone(`${tmp.dir}/tone.ogg`, { rate: 48000, channels: 2, seconds: 3 }, ['-c:a', 'libopus', '-b:a', '64k']),
+    )
     assert.ok(packets.length > 100)
     server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
-    const s = server.addStream('opus', { video: { codec: 'jpeg', width: 160, height: 120, fps: 10 }, audio: { codec: 'opus', channels: 2 } })
+    const s = server.addStream('opus', {
+      video: { codec: 'jpeg', width: 160, height: 120, fps: 10 },
+      audio: { codec: 'opus', channels: 2 },
+    })
     const card = new TestCard({ width: 160, height: 120, fps: 10 })
     pacers.push(new Pacer(50, (i, pts) => s.pushAudio(packets[i % packets.length]!, pts)))
     pacers.push(new Pacer(10, (i, pts) => s.pushVideo(card.renderJpeg(i, Date.now()), pts)))
@@ -39,7 +44,10 @@ describe('Opus through the server', () => {
   })
 
   it('GStreamer rtpopusdepay ! opusdec decodes it', async () => {
-    const r = await gstDecode(`rtspsrc location=${server.urlFor('opus')} protocols=tcp latency=100 name=src src. ! application/x-rtp,media=audio ! rtpopusdepay ! opusdec ! fakesink name=sink`, 40)
+    const r = await gstDecode(
+      `rtspsrc location=${server.urlFor('opus')} protocols=tcp latency=100 name=src src. ! application/x-rtp,media=audio ! rtpopusdepay ! opusdec ! fakesink name=sink`,
+      40,
+    )
     assert.equal(r.error, null)
     assert.equal(r.frames, 40)
   })

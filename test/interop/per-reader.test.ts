@@ -12,7 +12,11 @@ import { RawRtspConnection } from '../helpers/rtsp-conn.js'
 import { collectFrames } from '../client/client-helpers.js'
 import { ffmpegDecode, gstDecode, h264AacMp4, h264File, run, startServer, type TestServer } from './harness.js'
 
-const pictures = (nalus: readonly Buffer[]) => nalus.filter((n) => ![6, 7, 8, 9].includes(n[0]! & 0x1f)).map((n) => n.toString('hex')).join()
+const pictures = (nalus: readonly Buffer[]) =>
+  nalus
+    .filter((n) => ![6, 7, 8, 9].includes(n[0]! & 0x1f))
+    .map((n) => n.toString('hex'))
+    .join()
 
 describe('per-reader paths and passwords', () => {
   let srv: TestServer
@@ -21,8 +25,18 @@ describe('per-reader paths and passwords', () => {
   before(async () => {
     clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 })
     aus = loadH264File(clip).accessUnits.map((a) => pictures(a.nalus))
-    srv = await startServer({ vod: `unshared:${clip}`, movie: `unshared:${await h264AacMp4()}`, live: 'test:160x120@10', locked: `file:${clip}` })
-    srv.server.protectPath('locked', { users: [{ username: 'viewer', password: 'secret1' }, { username: 'other', password: 'se cret:1' }] })
+    srv = await startServer({
+      vod: `unshared:${clip}`,
+      movie: `unshared:${await h264AacMp4()}`,
+      live: 'test:160x120@10',
+      locked: `file:${clip}`,
+    })
+    srv.server.protectPath('locked', {
+      users: [
+        { username: 'viewer', password: 'secret1' },
+        { username: 'other', password: 'se cret:1' },
+      ],
+    })
   })
   after(() => srv.stop())
 
@@ -40,7 +54,7 @@ describe('per-reader paths and passwords', () => {
       await b.play() // joins later, yet starts at the file's first frame too
       const second = await secondP
       for (const frames of [first, second]) {
-        assert.equal(pictures(splitAnnexB(frames[0]!.data)), aus[0], 'the first frame is the file\'s first')
+        assert.equal(pictures(splitAnnexB(frames[0]!.data)), aus[0], "the first frame is the file's first")
         frames.forEach((f, i) => assert.equal(pictures(splitAnnexB(f.data)), aus[i], `frame ${i}`))
       }
     } finally {
@@ -93,8 +107,16 @@ describe('per-reader paths and passwords', () => {
   it('ffmpeg and GStreamer play an unshared MP4 to its end; ffmpeg -ss seeks', async () => {
     const [whole, seeked, gst] = await Promise.all([
       run('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-i', srv.url('movie'), '-map', '0:v', '-f', 'framemd5', '-'], 30_000),
-      run('ffmpeg', ['-v', 'error', '-rtsp_transport', 'tcp', '-ss', '2', '-i', srv.url('movie'), '-map', '0:v', '-f', 'framemd5', '-'], 30_000),
-      run('/usr/bin/python3', ['-c', `import sys,gi
+      run(
+        'ffmpeg',
+        ['-v', 'error', '-rtsp_transport', 'tcp', '-ss', '2', '-i', srv.url('movie'), '-map', '0:v', '-f', 'framemd5', '-'],
+        30_000,
+      ),
+      run(
+        '/usr/bin/python3',
+        [
+          '-c',
+          `import sys,gi
 gi.require_version('Gst','1.0')
 from gi.repository import Gst
 Gst.init(None)
@@ -102,7 +124,10 @@ p=Gst.parse_launch('playbin uri=${srv.url('movie')} video-sink=fakesink audio-si
 p.set_state(Gst.State.PLAYING)
 m=p.get_bus().timed_pop_filtered(20*Gst.SECOND, Gst.MessageType.EOS|Gst.MessageType.ERROR)
 print('EOS' if m and m.type==Gst.MessageType.EOS else 'FAIL', m.parse_error() if m and m.type==Gst.MessageType.ERROR else '')
-p.set_state(Gst.State.NULL)`], 30_000),
+p.set_state(Gst.State.NULL)`,
+        ],
+        30_000,
+      ),
     ])
     const frames = (r: { stdout: string }) => r.stdout.split('\n').filter((l) => /^\s*0,/.test(l)).length
     assert.equal(whole.code, 0, whole.stderr)

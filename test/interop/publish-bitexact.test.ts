@@ -15,7 +15,8 @@ import { ffmpegDecode, gstDecode, h264File, startServer, type TestServer } from 
 import { waitUntil } from '../helpers/wait.js'
 
 /** NAL units that carry the picture (parameter sets, AUDs and SEI may be added or dropped on the way). */
-const pictureNals = (nalus: readonly Buffer[]): string[] => nalus.filter((n) => ![6, 7, 8, 9].includes(n[0]! & 0x1f)).map((n) => n.toString('hex'))
+const pictureNals = (nalus: readonly Buffer[]): string[] =>
+  nalus.filter((n) => ![6, 7, 8, 9].includes(n[0]! & 0x1f)).map((n) => n.toString('hex'))
 
 function waitForStream(srv: TestServer, name: string, ms = 10_000): Promise<void> {
   return waitUntil(() => srv.server.getStream(name)?.ready === true, ms, `a publisher on /${name}`)
@@ -33,8 +34,18 @@ describe('publish → read, bit-exact', () => {
   after(() => srv.stop())
 
   const publishers: [string, string, (url: string) => ChildProcess][] = [
-    ['a', 'ffmpeg over TCP', (url) => spawn('ffmpeg', ['-v', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', url], { stdio: 'ignore' })],
-    ['b', 'ffmpeg over UDP', (url) => spawn('ffmpeg', ['-v', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'udp', url], { stdio: 'ignore' })],
+    [
+      'a',
+      'ffmpeg over TCP',
+      (url) =>
+        spawn('ffmpeg', ['-v', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', url], { stdio: 'ignore' }),
+    ],
+    [
+      'b',
+      'ffmpeg over UDP',
+      (url) =>
+        spawn('ffmpeg', ['-v', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'udp', url], { stdio: 'ignore' }),
+    ],
   ]
   for (const [name, who, start] of publishers) {
     it(`${who} publishes; ffmpeg, GStreamer and our client read at once; our client's access units equal the file's`, async () => {
@@ -45,7 +56,10 @@ describe('publish → read, bit-exact', () => {
         const [frames, ff, gst] = await Promise.all([
           client.play().then(() => collectFrames(client, 60, 15_000)),
           ffmpegDecode(srv.url(name), 'tcp', 50),
-          gstDecode(`rtspsrc location=${srv.url(name)} protocols=tcp latency=100 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 50),
+          gstDecode(
+            `rtspsrc location=${srv.url(name)} protocols=tcp latency=100 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+            50,
+          ),
         ])
         assert.equal(ff.frames, 50)
         assert.equal(ff.stderr.trim(), '')
@@ -53,9 +67,10 @@ describe('publish → read, bit-exact', () => {
         assert.equal(gst.frames, 50)
         const got = frames.map((f) => pictureNals(splitAnnexB(f.data)))
         const start0 = reference.findIndex((au) => au.join() === got[0]!.join())
-        assert.ok(start0 >= 0, 'the first received access unit is one of the file\'s')
+        assert.ok(start0 >= 0, "the first received access unit is one of the file's")
         assert.ok(start0 % 25 === 0, `the reader starts at a keyframe (file access unit ${start0})`)
-        for (let i = 0; i < got.length; i++) assert.deepEqual(got[i], reference[(start0 + i) % reference.length], `access unit ${start0 + i}`)
+        for (let i = 0; i < got.length; i++)
+          assert.deepEqual(got[i], reference[(start0 + i) % reference.length], `access unit ${start0 + i}`)
       } finally {
         pub.kill('SIGKILL')
         await client.close()
@@ -65,11 +80,46 @@ describe('publish → read, bit-exact', () => {
 
   // rtspclientsink stamps a file's frames all alike (it is made for live sources), so GStreamer encodes
   // live and keeps a copy of exactly what it publishes for the comparison.
-  it('GStreamer rtspclientsink publishes live x264; ffmpeg, GStreamer and our client read at once; our client\'s access units equal what it sent', async () => {
+  it("GStreamer rtspclientsink publishes live x264; ffmpeg, GStreamer and our client read at once; our client's access units equal what it sent", async () => {
     const copy = path.join(mkdtempSync(path.join(os.tmpdir(), 'rtspkit-gstpub-')), 'sent.h264')
-    const pub = spawn('gst-launch-1.0', ['-q', '-e', 'videotestsrc', 'is-live=true', 'num-buffers=250', '!', 'video/x-raw,width=320,height=240,framerate=25/1,format=I420',
-      '!', 'x264enc', 'tune=zerolatency', 'speed-preset=ultrafast', 'key-int-max=25', '!', 'h264parse', '!', 'video/x-h264,stream-format=byte-stream,alignment=au',
-      '!', 'tee', 'name=t', 't.', '!', 'queue', '!', 'rtspclientsink', `location=${srv.url('c')}`, 'protocols=tcp', 't.', '!', 'queue', '!', 'filesink', `location=${copy}`], { stdio: 'ignore' })
+    const pub = spawn(
+      'gst-launch-1.0',
+      [
+        '-q',
+        '-e',
+        'videotestsrc',
+        'is-live=true',
+        'num-buffers=250',
+        '!',
+        'video/x-raw,width=320,height=240,framerate=25/1,format=I420',
+        '!',
+        'x264enc',
+        'tune=zerolatency',
+        'speed-preset=ultrafast',
+        'key-int-max=25',
+        '!',
+        'h264parse',
+        '!',
+        'video/x-h264,stream-format=byte-stream,alignment=au',
+        '!',
+        'tee',
+        'name=t',
+        't.',
+        '!',
+        'queue',
+        '!',
+        'rtspclientsink',
+        `location=${srv.url('c')}`,
+        'protocols=tcp',
+        't.',
+        '!',
+        'queue',
+        '!',
+        'filesink',
+        `location=${copy}`,
+      ],
+      { stdio: 'ignore' },
+    )
     const exited = new Promise((r) => pub.once('exit', r))
     const client = new RtspClient(srv.url('c'), { transport: 'tcp' })
     try {
@@ -77,7 +127,10 @@ describe('publish → read, bit-exact', () => {
       const [frames, ff, gst] = await Promise.all([
         client.play().then(() => collectFrames(client, 60, 15_000)),
         ffmpegDecode(srv.url('c'), 'udp', 50),
-        gstDecode(`rtspsrc location=${srv.url('c')} protocols=udp latency=100 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 50),
+        gstDecode(
+          `rtspsrc location=${srv.url('c')} protocols=udp latency=100 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+          50,
+        ),
       ])
       assert.equal(ff.frames, 50)
       assert.equal(gst.error, null)

@@ -48,7 +48,10 @@ describe('publishing into the server', () => {
         await waitForDescribe(srv.server.port, srv.url('live'))
         const [a, b] = await Promise.all([
           ffmpegDecode(srv.url('live'), 'tcp', 50),
-          gstDecode(`rtspsrc location=${srv.url('live')} protocols=udp latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 50),
+          gstDecode(
+            `rtspsrc location=${srv.url('live')} protocols=udp latency=200 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+            50,
+          ),
         ])
         assert.equal(a.stderr.trim(), '')
         assert.equal(a.frames, 50)
@@ -65,7 +68,11 @@ describe('publishing into the server', () => {
     const pub = publishWithFfmpeg(LIVE_H264, srv.url('live2'), 'tcp')
     try {
       await waitForDescribe(srv.server.port, srv.url('live2'))
-      const second = await run('ffmpeg', ['-v', 'error', ...LIVE_H264, '-t', '2', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live2')], 15_000)
+      const second = await run(
+        'ffmpeg',
+        ['-v', 'error', ...LIVE_H264, '-t', '2', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live2')],
+        15_000,
+      )
       assert.notEqual(second.code, 0)
       assert.match(second.stderr, /503/)
       // A reader is on when the publisher is killed: its session ends (RTCP BYE), ffmpeg stops reading.
@@ -91,7 +98,23 @@ describe('publishing into the server', () => {
 
   it('GStreamer rtspclientsink publishes MJPEG; ffmpeg decodes it', async () => {
     await waitFree(srv, 'live')
-    const pub = spawn('gst-launch-1.0', ['-q', 'videotestsrc', 'is-live=true', '!', 'video/x-raw,width=320,height=240,format=I420,framerate=25/1', '!', 'jpegenc', '!', 'rtspclientsink', `location=${srv.url('live')}`, 'protocols=tcp'], { stdio: 'ignore' })
+    const pub = spawn(
+      'gst-launch-1.0',
+      [
+        '-q',
+        'videotestsrc',
+        'is-live=true',
+        '!',
+        'video/x-raw,width=320,height=240,format=I420,framerate=25/1',
+        '!',
+        'jpegenc',
+        '!',
+        'rtspclientsink',
+        `location=${srv.url('live')}`,
+        'protocols=tcp',
+      ],
+      { stdio: 'ignore' },
+    )
     try {
       await waitForDescribe(srv.server.port, srv.url('live'))
       const r = await ffmpegDecode(srv.url('live'), 'tcp', 30)
@@ -105,8 +128,36 @@ describe('publishing into the server', () => {
 
   it('ffmpeg publishes H.264 with AAC; readers get both', async () => {
     await waitFree(srv, 'live')
-    const pub = spawn('ffmpeg', ['-hide_banner', '-v', 'error', ...LIVE_VIDEO_IN, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-map', '0:v', '-map', '1:a',
-      ...H264_OUT, '-c:a', 'aac', '-b:a', '128k', '-ac', '2', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live')], { stdio: 'ignore' })
+    const pub = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-v',
+        'error',
+        ...LIVE_VIDEO_IN,
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=48000',
+        '-map',
+        '0:v',
+        '-map',
+        '1:a',
+        ...H264_OUT,
+        '-c:a',
+        'aac',
+        '-b:a',
+        '128k',
+        '-ac',
+        '2',
+        '-f',
+        'rtsp',
+        '-rtsp_transport',
+        'tcp',
+        srv.url('live'),
+      ],
+      { stdio: 'ignore' },
+    )
     try {
       await waitForDescribe(srv.server.port, srv.url('live'))
       const [v, a] = await Promise.all([ffmpegDecode(srv.url('live'), 'tcp', 40), ffmpegDecodeAudio(srv.url('live'), 'udp', 1.5)])
@@ -121,7 +172,27 @@ describe('publishing into the server', () => {
 
   it('a codec rtspkit does not parse (MPEG-4 Part 2) is relayed unchanged; ffmpeg decodes it', async () => {
     await waitFree(srv, 'live')
-    const pub = spawn('ffmpeg', ['-hide_banner', '-v', 'error', ...LIVE_VIDEO_IN, '-c:v', 'mpeg4', '-g', '25', '-q:v', '5', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live')], { stdio: 'ignore' })
+    const pub = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-v',
+        'error',
+        ...LIVE_VIDEO_IN,
+        '-c:v',
+        'mpeg4',
+        '-g',
+        '25',
+        '-q:v',
+        '5',
+        '-f',
+        'rtsp',
+        '-rtsp_transport',
+        'tcp',
+        srv.url('live'),
+      ],
+      { stdio: 'ignore' },
+    )
     try {
       await waitForDescribe(srv.server.port, srv.url('live'))
       const codec = srv.server.getStream('live')!.tracks[0]!.media.codec

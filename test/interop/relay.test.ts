@@ -10,7 +10,6 @@ import { parseSourceSpec } from '../../src/sources/source-spec.js'
 import { ffmpegDecode, ffprobe, h264File, startServer, type TestServer } from './harness.js'
 import { waitUntil } from '../helpers/wait.js'
 
-
 const sessionsOn = (srv: TestServer, path: string) => srv.server.stats().sessions.filter((s) => s.path === path).length
 
 describe('relays', () => {
@@ -42,7 +41,29 @@ describe('relays', () => {
   })
 
   it('a codec rtspkit does not parse is relayed unchanged (MPEG-4 Part 2 published with ffmpeg)', async () => {
-    const pub = spawn('ffmpeg', ['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-c:v', 'mpeg4', '-g', '25', '-f', 'rtsp', '-rtsp_transport', 'tcp', upstream.url('pub')], { stdio: 'ignore' })
+    const pub = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-v',
+        'error',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=25',
+        '-c:v',
+        'mpeg4',
+        '-g',
+        '25',
+        '-f',
+        'rtsp',
+        '-rtsp_transport',
+        'tcp',
+        upstream.url('pub'),
+      ],
+      { stdio: 'ignore' },
+    )
     try {
       await waitUntil(() => upstream.server.getStream('pub') !== undefined, 10_000, 'the publisher')
       const r = await ffmpegDecode(middle.url('pub'), 'tcp', 30)

@@ -16,14 +16,38 @@ describe('plain RTP with ffmpeg', () => {
     const clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
     const port = await freeUdpPorts(2)
     const out = path.join(dir, 'from-ffmpeg.h264')
-    const recv = spawnRtspkit(['rtp', 'recv', '--port', String(port), '--codec', 'h264', '--out', out, '--duration', '3.5', '--stats-interval', '0'])
+    const recv = spawnRtspkit([
+      'rtp',
+      'recv',
+      '--port',
+      String(port),
+      '--codec',
+      'h264',
+      '--out',
+      out,
+      '--duration',
+      '3.5',
+      '--stats-interval',
+      '0',
+    ])
     await recv.waitFor(/receiving H264\/90000 on UDP port/)
     const ff = await run('ffmpeg', ['-v', 'error', '-re', '-i', clip, '-c', 'copy', '-f', 'rtp', `rtp://127.0.0.1:${port}`], 20_000)
     assert.equal(ff.code, 0, ff.stderr)
     const r = await recv.exit
     assert.equal(r.code, 0, r.stderr)
     assert.match(r.stderr, /0 lost \(0\.0%\)/)
-    const probe = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,width,height', '-of', 'csv=p=0', out])
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames,width,height',
+      '-of',
+      'csv=p=0',
+      out,
+    ])
     assert.equal(probe.stdout.trim(), '320,240,50')
     assert.deepEqual(nalHashes(out), nalHashes(clip))
   })
@@ -32,13 +56,37 @@ describe('plain RTP with ffmpeg', () => {
     const clip = await h265File()
     const port = await freeUdpPorts(2)
     const out = path.join(dir, 'from-ffmpeg.h265')
-    const recv = spawnRtspkit(['rtp', 'recv', '--port', String(port), '--codec', 'h265', '--out', out, '--duration', '3.5', '--stats-interval', '0'])
+    const recv = spawnRtspkit([
+      'rtp',
+      'recv',
+      '--port',
+      String(port),
+      '--codec',
+      'h265',
+      '--out',
+      out,
+      '--duration',
+      '3.5',
+      '--stats-interval',
+      '0',
+    ])
     await recv.waitFor(/receiving H265\/90000 on UDP port/)
     const ff = await run('ffmpeg', ['-v', 'error', '-re', '-i', clip, '-c', 'copy', '-f', 'rtp', `rtp://127.0.0.1:${port}`], 20_000)
     assert.equal(ff.code, 0, ff.stderr)
     const r = await recv.exit
     assert.equal(r.code, 0, r.stderr)
-    const probe = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,width,height', '-of', 'csv=p=0', out])
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=nb_read_frames,width,height',
+      '-of',
+      'csv=p=0',
+      out,
+    ])
     assert.equal(probe.stdout.trim(), '320,240,50')
     assert.deepEqual(nalHashes(out), nalHashes(clip))
   })
@@ -46,15 +94,48 @@ describe('plain RTP with ffmpeg', () => {
   it('rtp send test → ffmpeg opens the SDP and decodes 50 frames of 640x480', async () => {
     const port = await freeUdpPorts(2)
     const sdp = path.join(dir, 'card.sdp')
-    const send = spawnRtspkit(['rtp', 'send', 'test', '--to', `127.0.0.1:${port}`, '--sdp', sdp, '--duration', '15', '--stats-interval', '0'])
+    const send = spawnRtspkit([
+      'rtp',
+      'send',
+      'test',
+      '--to',
+      `127.0.0.1:${port}`,
+      '--sdp',
+      sdp,
+      '--duration',
+      '15',
+      '--stats-interval',
+      '0',
+    ])
     await send.waitFor(/sending test card/)
-    const ff = await run('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-frames:v', '50', '-f', 'framemd5', '-'], 20_000)
+    const ff = await run(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-nostats',
+        '-v',
+        'error',
+        '-protocol_whitelist',
+        'file,udp,rtp',
+        '-i',
+        sdp,
+        '-frames:v',
+        '50',
+        '-f',
+        'framemd5',
+        '-',
+      ],
+      20_000,
+    )
     send.kill()
     const s = await send.exit
     assert.equal(s.code, 0, s.stderr)
     const frames = ff.stdout.split('\n').filter((l) => /^\s*0,/.test(l))
     assert.equal(frames.length, 50, ff.stderr)
-    assert.ok(frames.every((l) => Number(l.split(',')[4]) === (640 * 480 * 3) / 2), 'every frame is 640x480 yuv420p')
+    assert.ok(
+      frames.every((l) => Number(l.split(',')[4]) === (640 * 480 * 3) / 2),
+      'every frame is 640x480 yuv420p',
+    )
     assert.equal(ff.stderr.trim(), '', 'no decoder errors')
   })
 
@@ -62,10 +143,41 @@ describe('plain RTP with ffmpeg', () => {
     const clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
     const port = await freeUdpPorts(2)
     const sdp = path.join(dir, 'clip.sdp')
-    const send = spawnRtspkit(['rtp', 'send', clip, '--to', `127.0.0.1:${port}`, '--sdp', sdp, '--loop', '--duration', '15', '--stats-interval', '0'])
+    const send = spawnRtspkit([
+      'rtp',
+      'send',
+      clip,
+      '--to',
+      `127.0.0.1:${port}`,
+      '--sdp',
+      sdp,
+      '--loop',
+      '--duration',
+      '15',
+      '--stats-interval',
+      '0',
+    ])
     await send.waitFor(/sending clip|sending testsrc/)
     assert.match(fs.readFileSync(sdp, 'utf8'), /a=fmtp:96 packetization-mode=1;profile-level-id=[0-9A-F]{6};sprop-parameter-sets=/)
-    const ff = await run('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-frames:v', '60', '-f', 'framemd5', '-'], 20_000)
+    const ff = await run(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-nostats',
+        '-v',
+        'error',
+        '-protocol_whitelist',
+        'file,udp,rtp',
+        '-i',
+        sdp,
+        '-frames:v',
+        '60',
+        '-f',
+        'framemd5',
+        '-',
+      ],
+      20_000,
+    )
     send.kill()
     await send.exit
     const frames = ff.stdout.split('\n').filter((l) => /^\s*0,/.test(l))
@@ -77,10 +189,41 @@ describe('plain RTP with ffmpeg', () => {
     const clip = await h265File()
     const port = await freeUdpPorts(2)
     const sdp = path.join(dir, 'clip265.sdp')
-    const send = spawnRtspkit(['rtp', 'send', clip, '--to', `127.0.0.1:${port}`, '--sdp', sdp, '--loop', '--duration', '15', '--stats-interval', '0'])
+    const send = spawnRtspkit([
+      'rtp',
+      'send',
+      clip,
+      '--to',
+      `127.0.0.1:${port}`,
+      '--sdp',
+      sdp,
+      '--loop',
+      '--duration',
+      '15',
+      '--stats-interval',
+      '0',
+    ])
     await send.waitFor(/sending testsrc/)
     assert.match(fs.readFileSync(sdp, 'utf8'), /a=rtpmap:96 H265\/90000\r\na=fmtp:96 sprop-vps=[^;]+;sprop-sps=[^;]+;sprop-pps=/)
-    const ff = await run('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-frames:v', '40', '-f', 'framemd5', '-'], 20_000)
+    const ff = await run(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-nostats',
+        '-v',
+        'error',
+        '-protocol_whitelist',
+        'file,udp,rtp',
+        '-i',
+        sdp,
+        '-frames:v',
+        '40',
+        '-f',
+        'framemd5',
+        '-',
+      ],
+      20_000,
+    )
     send.kill()
     await send.exit
     const frames = ff.stdout.split('\n').filter((l) => /^\s*0,/.test(l))
@@ -110,15 +253,47 @@ describe('plain RTP with ffmpeg', () => {
 
   it('rtp send a WAV (L16) → ffmpeg decodes the samples unchanged', async () => {
     const wav = path.join(dir, 'tone.wav')
-    const mk = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000', '-t', '1', '-ac', '1', '-c:a', 'pcm_s16le', wav])
+    const mk = await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=16000',
+      '-t',
+      '1',
+      '-ac',
+      '1',
+      '-c:a',
+      'pcm_s16le',
+      wav,
+    ])
     assert.equal(mk.code, 0, mk.stderr)
     const port = await freeUdpPorts(2)
     const sdp = path.join(dir, 'wav.sdp')
-    const send = spawnRtspkit(['rtp', 'send', wav, '--to', `127.0.0.1:${port}`, '--sdp', sdp, '--loop', '--duration', '15', '--stats-interval', '0'])
+    const send = spawnRtspkit([
+      'rtp',
+      'send',
+      wav,
+      '--to',
+      `127.0.0.1:${port}`,
+      '--sdp',
+      sdp,
+      '--loop',
+      '--duration',
+      '15',
+      '--stats-interval',
+      '0',
+    ])
     await send.waitFor(/sending tone\.wav/)
     assert.match(fs.readFileSync(sdp, 'utf8'), /a=rtpmap:98 L16\/16000\/1/)
     const raw = path.join(dir, 'received.s16le')
-    const ff = await run('ffmpeg', ['-v', 'error', '-y', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-t', '0.5', '-f', 's16le', raw], 20_000)
+    const ff = await run(
+      'ffmpeg',
+      ['-v', 'error', '-y', '-protocol_whitelist', 'file,udp,rtp', '-i', sdp, '-t', '0.5', '-f', 's16le', raw],
+      20_000,
+    )
     send.kill()
     await send.exit
     assert.equal(ff.code, 0, ff.stderr)
@@ -129,6 +304,6 @@ describe('plain RTP with ffmpeg', () => {
     const source = file.subarray(file.indexOf('data') + 8)
     const looped = Buffer.concat([source, source, source])
     const probe = pcm.subarray(2000, 6000)
-    assert.ok(looped.indexOf(probe) >= 0, 'decoded samples equal the file\'s')
+    assert.ok(looped.indexOf(probe) >= 0, "decoded samples equal the file's")
   })
 })

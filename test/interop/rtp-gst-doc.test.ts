@@ -18,16 +18,29 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }))
 function gstLaunch(pipeline: string, timeoutMs: number): { exit: Promise<number | null>; kill(): void } {
   const child = spawn('gst-launch-1.0', ['-q', ...pipeline.split(/\s+/)], { stdio: 'ignore' })
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => {
-    clearTimeout(timer)
-    resolve(code)
-  }))
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve(code)
+    }),
+  )
   return { exit, kill: () => child.kill('SIGINT') }
 }
 
 /** Frames ffprobe decodes from a file, and their size. */
 async function probeFrames(file: string): Promise<{ frames: number; size: string; stderr: string }> {
-  const r = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames,width,height', '-of', 'csv=p=0', file])
+  const r = await run('ffprobe', [
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_frames,width,height',
+    '-of',
+    'csv=p=0',
+    file,
+  ])
   const [width, height, frames] = r.stdout.trim().split(',')
   return { frames: Number(frames), size: `${width}x${height}`, stderr: r.stderr }
 }
@@ -36,9 +49,25 @@ describe('seed 004 RTP: GStreamer sends, rtspkit rtp recv receives', () => {
   it('"Video Test Stream to RTP" (videotestsrc 1280x720@20 ! x264enc ! rtph264pay ! udpsink) → rtp recv --out x.h264 → ffprobe counts the frames', async () => {
     const port = await freeUdpPorts(2)
     const out = path.join(dir, 'testsrc.h264')
-    const recv = spawnRtspkit(['rtp', 'recv', '--port', String(port), '--codec', 'h264', '--out', out, '--duration', '4', '--stats-interval', '0'])
+    const recv = spawnRtspkit([
+      'rtp',
+      'recv',
+      '--port',
+      String(port),
+      '--codec',
+      'h264',
+      '--out',
+      out,
+      '--duration',
+      '4',
+      '--stats-interval',
+      '0',
+    ])
     await recv.waitFor(/receiving H264/)
-    const gst = gstLaunch(`videotestsrc ! video/x-raw,width=(int)1280, height=(int)720, framerate=20/1 ! videoscale ! videoconvert ! x264enc tune=zerolatency bitrate=2048 speed-preset=superfast ! rtph264pay config-interval=1 pt=96 ! udpsink host=127.0.0.1 port=${port}`, 20_000)
+    const gst = gstLaunch(
+      `videotestsrc ! video/x-raw,width=(int)1280, height=(int)720, framerate=20/1 ! videoscale ! videoconvert ! x264enc tune=zerolatency bitrate=2048 speed-preset=superfast ! rtph264pay config-interval=1 pt=96 ! udpsink host=127.0.0.1 port=${port}`,
+      20_000,
+    )
     const r = await recv.exit
     gst.kill()
     await gst.exit
@@ -55,9 +84,25 @@ describe('seed 004 RTP: GStreamer sends, rtspkit rtp recv receives', () => {
     const mp4 = await h264AacMp4() // 3 s of 320x240 at 25 fps: 75 frames
     const port = await freeUdpPorts(2)
     const out = path.join(dir, 'from-mp4.h264')
-    const recv = spawnRtspkit(['rtp', 'recv', '--port', String(port), '--codec', 'h264', '--out', out, '--duration', '6', '--stats-interval', '0'])
+    const recv = spawnRtspkit([
+      'rtp',
+      'recv',
+      '--port',
+      String(port),
+      '--codec',
+      'h264',
+      '--out',
+      out,
+      '--duration',
+      '6',
+      '--stats-interval',
+      '0',
+    ])
     await recv.waitFor(/receiving H264/)
-    const gst = gstLaunch(`rtpbin name=rtpbin filesrc location=${mp4} ! qtdemux name=demux demux.video_0 ! decodebin ! x264enc ! rtph264pay config-interval=1 pt=96 ! rtpbin.send_rtp_sink_0 rtpbin.send_rtp_src_0 ! udpsink host=127.0.0.1 port=${port} sync=true async=false`, 20_000)
+    const gst = gstLaunch(
+      `rtpbin name=rtpbin filesrc location=${mp4} ! qtdemux name=demux demux.video_0 ! decodebin ! x264enc ! rtph264pay config-interval=1 pt=96 ! rtpbin.send_rtp_sink_0 rtpbin.send_rtp_src_0 ! udpsink host=127.0.0.1 port=${port} sync=true async=false`,
+      20_000,
+    )
     const r = await recv.exit
     // As written, the pipeline does not always reach EOS after the file (GStreamer 1.22): stop it.
     gst.kill()
@@ -69,23 +114,27 @@ describe('seed 004 RTP: GStreamer sends, rtspkit rtp recv receives', () => {
   })
 })
 
-describe('seed 004 RTP: rtspkit rtp send sends, the notes\' receivers decode', { concurrency: true }, () => {
+describe("seed 004 RTP: rtspkit rtp send sends, the notes' receivers decode", { concurrency: true }, () => {
   const RECEIVERS = [
     {
       name: 'udpsrc caps="…H264,payload=96" ! rtph264depay ! h264parse ! avdec_h264',
-      pipeline: (port: number) => `udpsrc port=${port} caps="application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96" ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+      pipeline: (port: number) =>
+        `udpsrc port=${port} caps="application/x-rtp,media=video,clock-rate=90000,encoding-name=H264,payload=96" ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
     },
     {
       name: 'Receive RTP Stream (Windows): udpsrc caps = "…" ! rtph264depay ! decodebin ! videoconvert',
-      pipeline: (port: number) => `udpsrc port=${port} caps = "application/x-rtp, media=(string)video, clock-rate=(int)90000, encoding-name=(string)H264, payload=(int)96" ! rtph264depay ! decodebin ! videoconvert ! fakesink name=sink sync=false`,
+      pipeline: (port: number) =>
+        `udpsrc port=${port} caps = "application/x-rtp, media=(string)video, clock-rate=(int)90000, encoding-name=(string)H264, payload=(int)96" ! rtph264depay ! decodebin ! videoconvert ! fakesink name=sink sync=false`,
     },
     {
       name: 'Receive RTP Stream (Unix): udpsrc ! application/x-rtp,… ! rtph264depay ! decodebin ! videoconvert',
-      pipeline: (port: number) => `udpsrc port=${port} ! application/x-rtp,encoding-name=(string)H264,payload=(int)96,clock-rate=(int)90000,media=(string)video ! rtph264depay ! decodebin ! videoconvert ! fakesink name=sink`,
+      pipeline: (port: number) =>
+        `udpsrc port=${port} ! application/x-rtp,encoding-name=(string)H264,payload=(int)96,clock-rate=(int)90000,media=(string)video ! rtph264depay ! decodebin ! videoconvert ! fakesink name=sink`,
     },
     {
       name: 'Debug: udpsrc ! application/x-rtp, payload=(int)96 ! rtph264depay ! h264parse ! avdec_h264 ! videoconvert',
-      pipeline: (port: number) => `udpsrc port=${port} ! application/x-rtp, payload=(int)96 ! rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! fakesink name=sink sync=false`,
+      pipeline: (port: number) =>
+        `udpsrc port=${port} ! application/x-rtp, payload=(int)96 ! rtph264depay ! h264parse ! avdec_h264 ! videoconvert ! fakesink name=sink sync=false`,
     },
   ]
 
@@ -106,7 +155,7 @@ describe('seed 004 RTP: rtspkit rtp send sends, the notes\' receivers decode', {
     })
   }
 
-  it('rtp send clip.264 → OpenCV cv2.VideoCapture(udpsrc … ! appsink, cv2.CAP_GSTREAMER), the notes\' Python receiver', async () => {
+  it("rtp send clip.264 → OpenCV cv2.VideoCapture(udpsrc … ! appsink, cv2.CAP_GSTREAMER), the notes' Python receiver", async () => {
     const clip = await h264File({ width: 640, height: 360, fps: 25, seconds: 3, gop: 25 })
     const port = await freeUdpPorts(2)
     // The notes' first receiver string. Their second one names its sink `appsink name=sink`, which

@@ -19,7 +19,19 @@ async function roundTrip(input: string, out: string, extra: string[] = []) {
   const port = await freeUdpPorts(4)
   const sdp = path.join(dir, `${path.basename(out)}.sdp`)
   // A first sender only writes the SDP (and sends a moment); the receiver then needs it to start.
-  const prep = spawnRtspkit(['rtp', 'send', input, '--to', `127.0.0.1:${port}`, '--sdp', sdp, '--duration', '0.01', '--stats-interval', '0'])
+  const prep = spawnRtspkit([
+    'rtp',
+    'send',
+    input,
+    '--to',
+    `127.0.0.1:${port}`,
+    '--sdp',
+    sdp,
+    '--duration',
+    '0.01',
+    '--stats-interval',
+    '0',
+  ])
   assert.equal((await prep.exit).code, 0)
   const recv = spawnRtspkit(['rtp', 'recv', sdp, '--out', out, '--duration', '20', '--stats-interval', '0', ...extra])
   await recv.waitFor(/receiving/)
@@ -30,13 +42,16 @@ async function roundTrip(input: string, out: string, extra: string[] = []) {
 }
 
 describe('rtspkit → rtspkit plain RTP', () => {
-  it('H.264 file: every NAL unit arrives unchanged, and the receiver stops at the sender\'s BYE', async () => {
+  it("H.264 file: every NAL unit arrives unchanged, and the receiver stops at the sender's BYE", async () => {
     const clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
     const out = path.join(dir, 'copy.h264')
     const { send, recv } = await roundTrip(clip, out)
     assert.equal(send.code, 0, send.stderr)
     assert.equal(recv.code, 0, recv.stderr)
-    assert.match(recv.stderr, /done \(sender said BYE\): port \d+ H264: \d+ packets \([\d.]+ MB\), 0 lost \(0\.0%\), 0 reordered, jitter [\d.]+ ms, 50 frames/)
+    assert.match(
+      recv.stderr,
+      /done \(sender said BYE\): port \d+ H264: \d+ packets \([\d.]+ MB\), 0 lost \(0\.0%\), 0 reordered, jitter [\d.]+ ms, 50 frames/,
+    )
     assert.deepEqual(nalHashes(out), nalHashes(clip))
   })
 
@@ -65,7 +80,22 @@ describe('rtspkit → rtspkit plain RTP', () => {
 
   it('µ-law WAV: the samples arrive unchanged in a WAV of format 7', async () => {
     const wav = path.join(dir, 'mu.wav')
-    const mk = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=8000', '-t', '1', '-ac', '1', '-c:a', 'pcm_mulaw', wav])
+    const mk = await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=300:sample_rate=8000',
+      '-t',
+      '1',
+      '-ac',
+      '1',
+      '-c:a',
+      'pcm_mulaw',
+      wav,
+    ])
     assert.equal(mk.code, 0, mk.stderr)
     const out = path.join(dir, 'mu-copy.wav')
     const { recv } = await roundTrip(wav, out)
@@ -78,7 +108,22 @@ describe('rtspkit → rtspkit plain RTP', () => {
 
   it('16-bit WAV (L16, stereo 48 kHz): the samples arrive unchanged', async () => {
     const wav = path.join(dir, 'pcm.wav')
-    const mk = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=500:sample_rate=48000', '-t', '1', '-ac', '2', '-c:a', 'pcm_s16le', wav])
+    const mk = await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=500:sample_rate=48000',
+      '-t',
+      '1',
+      '-ac',
+      '2',
+      '-c:a',
+      'pcm_s16le',
+      wav,
+    ])
     assert.equal(mk.code, 0, mk.stderr)
     const out = path.join(dir, 'pcm-copy.wav')
     const { recv } = await roundTrip(wav, out)
@@ -92,7 +137,22 @@ describe('rtspkit → rtspkit plain RTP', () => {
 
   it('AAC file: the access units arrive unchanged (ADTS in, ADTS out)', async () => {
     const aac = path.join(dir, 'tone.aac')
-    const mk = await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '1', '-ac', '2', '-c:a', 'aac', aac])
+    const mk = await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-t',
+      '1',
+      '-ac',
+      '2',
+      '-c:a',
+      'aac',
+      aac,
+    ])
     assert.equal(mk.code, 0, mk.stderr)
     const out = path.join(dir, 'copy.aac')
     const { recv } = await roundTrip(aac, out)

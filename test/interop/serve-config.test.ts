@@ -23,12 +23,30 @@ const user = (name: string, password: string, admin = false) =>
 describe('serve --config: users and permissions', () => {
   let s: Served
   let url: (path: string, creds?: string) => string
-  const LIVE_H264 = ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p']
+  const LIVE_H264 = [
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=25',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+  ]
   before(async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-cfg-'))
     const clip = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
     const file = path.join(dir, 'rtspkit.yml')
-    writeFileSync(file, `server:\n  rtspPort: 0\napi:\n  port: 0\nusers:\n${user('viewer', 'v-pass')}${user('cam1', 'c-pass')}${user('boss', 'b-pass', true)}paths:
+    writeFileSync(
+      file,
+      `server:\n  rtspPort: 0\napi:\n  port: 0\nusers:\n${user('viewer', 'v-pass')}${user('cam1', 'c-pass')}${user('boss', 'b-pass', true)}paths:
   open:
     source: file:${clip}
   private:
@@ -38,7 +56,8 @@ describe('serve --config: users and permissions', () => {
     source: publish
     read: [any]
     publish: [cam1]
-`)
+`,
+    )
     s = await serve(['--config', file])
     url = (p, creds) => `rtsp://${creds ? `${creds}@` : ''}127.0.0.1:${s.port}/${p}`
   })
@@ -53,7 +72,10 @@ describe('serve --config: users and permissions', () => {
       ffmpegDecode(url('private', 'viewer:v-pass'), 'udp', 10),
       ffmpegDecode(url('private', 'boss:b-pass'), 'tcp', 10),
       ffmpegDecode(url('private', 'viewer:nope'), 'tcp', 10, 15_000),
-      gstDecode(`rtspsrc location=${url('private', 'viewer:v-pass')} protocols=tcp ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 10),
+      gstDecode(
+        `rtspsrc location=${url('private', 'viewer:v-pass')} protocols=tcp ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
+        10,
+      ),
       gstDecode(`rtspsrc location=${url('private')} protocols=tcp ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`, 10, 10),
     ])
     assert.equal(anonOpen.frames, 10)
@@ -79,12 +101,22 @@ describe('serve --config: users and permissions', () => {
   })
 
   it('publish: only its user on a ~regex path; readers anonymous there', async () => {
-    const refused = await run('ffmpeg', ['-v', 'error', ...LIVE_H264, '-t', '2', '-f', 'rtsp', '-rtsp_transport', 'tcp', url('live/a', 'viewer:v-pass')], 20_000)
+    const refused = await run(
+      'ffmpeg',
+      ['-v', 'error', ...LIVE_H264, '-t', '2', '-f', 'rtsp', '-rtsp_transport', 'tcp', url('live/a', 'viewer:v-pass')],
+      20_000,
+    )
     assert.notEqual(refused.code, 0)
     assert.match(refused.stderr, /403/)
-    const anon = await run('ffmpeg', ['-v', 'error', ...LIVE_H264, '-t', '2', '-f', 'rtsp', '-rtsp_transport', 'tcp', url('live/a')], 20_000)
+    const anon = await run(
+      'ffmpeg',
+      ['-v', 'error', ...LIVE_H264, '-t', '2', '-f', 'rtsp', '-rtsp_transport', 'tcp', url('live/a')],
+      20_000,
+    )
     assert.match(anon.stderr, /401/)
-    const pub = spawn('ffmpeg', ['-v', 'error', ...LIVE_H264, '-f', 'rtsp', '-rtsp_transport', 'tcp', url('live/a', 'cam1:c-pass')], { stdio: 'ignore' })
+    const pub = spawn('ffmpeg', ['-v', 'error', ...LIVE_H264, '-f', 'rtsp', '-rtsp_transport', 'tcp', url('live/a', 'cam1:c-pass')], {
+      stdio: 'ignore',
+    })
     try {
       let r = { frames: 0, stderr: '' } as Awaited<ReturnType<typeof ffmpegDecode>>
       for (let i = 0; i < 20 && r.frames === 0; i++) {
@@ -100,14 +132,19 @@ describe('serve --config: users and permissions', () => {
 
   it('the HTTP API needs an admin: 401 without, 403 for a user, 200 for the admin', async () => {
     assert.ok(s.apiUrl, s.out())
-    const get = (auth?: string) => fetch(`${s.apiUrl}/v1/paths`, auth ? { headers: { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } } : {})
+    const get = (auth?: string) =>
+      fetch(`${s.apiUrl}/v1/paths`, auth ? { headers: { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } } : {})
     assert.equal((await get()).status, 401)
     assert.equal((await get('viewer:v-pass')).status, 403)
     const ok = await get('boss:b-pass')
     assert.equal(ok.status, 200)
     const body = (await ok.json()) as { items: { name: string; source: { kind: string } }[] }
     assert.ok(body.items.length >= 2, JSON.stringify(body))
-    assert.deepEqual(body.items.filter((p) => p.name === "open" || p.name === "private").map((p) => p.source.kind), ["file", "file"], JSON.stringify(body.items))
+    assert.deepEqual(
+      body.items.filter((p) => p.name === 'open' || p.name === 'private').map((p) => p.source.kind),
+      ['file', 'file'],
+      JSON.stringify(body.items),
+    )
   })
 })
 
@@ -115,7 +152,10 @@ describe('serve --config: Basic logins', () => {
   it('with authMethods: basic, ffmpeg, GStreamer and our client log in with Basic against a stored hash', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-basic-'))
     const file = path.join(dir, 'rtspkit.yml')
-    writeFileSync(file, `server:\n  rtspPort: 0\n  authMethods: basic\napi:\n  enabled: false\nusers:\n${user('viewer', 'v-pass')}paths:\n  cam:\n    source: test:160x120@10\n    read: [viewer]\n`)
+    writeFileSync(
+      file,
+      `server:\n  rtspPort: 0\n  authMethods: basic\napi:\n  enabled: false\nusers:\n${user('viewer', 'v-pass')}paths:\n  cam:\n    source: test:160x120@10\n    read: [viewer]\n`,
+    )
     const s = await serve(['--config', file, '--log-level', 'debug'])
     const url = (creds = '') => `rtsp://${creds}127.0.0.1:${s.port}/cam`
     try {
@@ -148,7 +188,11 @@ describe('serve --config: hot reload', () => {
   it('a changed file rebuilds only what changed; the reader of an unchanged path stays connected', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-reload-'))
     const file = path.join(dir, 'rtspkit.yml')
-    const write = (extra: string) => writeFileSync(file, `server:\n  rtspPort: 0\napi:\n  enabled: false\npaths:\n  keep:\n    source: test:160x120@10\n  change:\n    source: test:160x120@10\n${extra}`)
+    const write = (extra: string) =>
+      writeFileSync(
+        file,
+        `server:\n  rtspPort: 0\napi:\n  enabled: false\npaths:\n  keep:\n    source: test:160x120@10\n  change:\n    source: test:160x120@10\n${extra}`,
+      )
     write('')
     const s = await serve(['--config', file])
     const keep = new RtspClient(`rtsp://127.0.0.1:${s.port}/keep`, { transport: 'tcp' })
@@ -163,7 +207,10 @@ describe('serve --config: hot reload', () => {
       await collectFrames(change, 3)
       await new Promise((r) => setTimeout(r, 300))
       // `change` gets another source, `added` appears, `keep` is untouched.
-      writeFileSync(file, `server:\n  rtspPort: 0\napi:\n  enabled: false\npaths:\n  keep:\n    source: test:160x120@10\n  change:\n    source: test:320x240@10\n  added:\n    source: test:160x120@10\n`)
+      writeFileSync(
+        file,
+        `server:\n  rtspPort: 0\napi:\n  enabled: false\npaths:\n  keep:\n    source: test:160x120@10\n  change:\n    source: test:320x240@10\n  added:\n    source: test:160x120@10\n`,
+      )
       const deadline = Date.now() + 5000
       while (!/reload \(.*changed\): .*~change/.test(s.out()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
       assert.match(s.out(), /reload \(.*changed\): .*\+added.*~change|reload \(.*changed\): .*~change.*\+added/)
@@ -173,7 +220,11 @@ describe('serve --config: hot reload', () => {
       const deadline2 = Date.now() + 3000
       while (!changeClosed && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 50))
       assert.equal(changeClosed, true, "the changed path's reader was ended")
-      const probe = await run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', '-show_entries', 'stream=width', '-of', 'csv=p=0', `rtsp://127.0.0.1:${s.port}/change`], 15_000)
+      const probe = await run(
+        'ffprobe',
+        ['-v', 'error', '-rtsp_transport', 'tcp', '-show_entries', 'stream=width', '-of', 'csv=p=0', `rtsp://127.0.0.1:${s.port}/change`],
+        15_000,
+      )
       assert.equal(probe.stdout.trim(), '320')
       assert.equal((await ffmpegDecode(`rtsp://127.0.0.1:${s.port}/added`, 'tcp', 3)).frames, 3)
       // A bad edit is refused and the running configuration stays.

@@ -50,7 +50,34 @@ describe('a shared RTP/RTCP pair', () => {
 
   it('a UDP publisher through the shared pair; a reader decodes what it sends', async () => {
     const { srv } = await serverWithSharedPair({ live: 'publish' })
-    const pub = spawn('ffmpeg', ['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p', '-f', 'rtsp', '-rtsp_transport', 'udp', srv.url('live')], { stdio: 'ignore' })
+    const pub = spawn(
+      'ffmpeg',
+      [
+        '-v',
+        'error',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=25',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-tune',
+        'zerolatency',
+        '-g',
+        '25',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'rtsp',
+        '-rtsp_transport',
+        'udp',
+        srv.url('live'),
+      ],
+      { stdio: 'ignore' },
+    )
     try {
       const end = Date.now() + 10_000
       while (!srv.server.getStream('live')?.ready && Date.now() < end) await new Promise((r) => setTimeout(r, 100))

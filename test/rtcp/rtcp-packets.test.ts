@@ -12,7 +12,11 @@ import { hex } from '../helpers/split.js'
 
 /** `part` lies inside `whole`'s bytes (same ArrayBuffer, within its range). */
 function isViewOf(part: Uint8Array, whole: Uint8Array): boolean {
-  return part.buffer === whole.buffer && part.byteOffset >= whole.byteOffset && part.byteOffset + part.byteLength <= whole.byteOffset + whole.byteLength
+  return (
+    part.buffer === whole.buffer &&
+    part.byteOffset >= whole.byteOffset &&
+    part.byteOffset + part.byteLength <= whole.byteOffset + whole.byteLength
+  )
 }
 
 /** Whether two views share any byte (small Buffers may share a pool slab without overlapping). */
@@ -29,14 +33,14 @@ interface PacketVector {
 
 const SR_NO_REPORTS = hex(
   '80' + // V=2 P=0 RC=0
-  'c8' + // PT=200 SR
-  '00 06' + // length 6 → 28 bytes
-  '12 34 56 78' + // SSRC of sender
-  'ed 00 37 80' + // NTP seconds 3976214400 (2026-01-01T00:00:00Z)
-  '80 00 00 00' + // NTP fraction 0.5 s
-  '00 01 5f 90' + // RTP timestamp 90000
-  '00 00 00 64' + // sender's packet count 100
-  '00 01 86 a0' // sender's octet count 100000
+    'c8' + // PT=200 SR
+    '00 06' + // length 6 → 28 bytes
+    '12 34 56 78' + // SSRC of sender
+    'ed 00 37 80' + // NTP seconds 3976214400 (2026-01-01T00:00:00Z)
+    '80 00 00 00' + // NTP fraction 0.5 s
+    '00 01 5f 90' + // RTP timestamp 90000
+    '00 00 00 64' + // sender's packet count 100
+    '00 01 86 a0', // sender's octet count 100000
 )
 
 const REPORT_A = {
@@ -51,50 +55,50 @@ const REPORT_A = {
 
 const SR_ONE_REPORT = hex(
   '81' + // V=2 P=0 RC=1
-  'c8' + // PT=200 SR
-  '00 0c' + // length 12 → 52 bytes
-  '12 34 56 78' + // SSRC of sender
-  'ed 00 37 80' + // NTP seconds
-  '80 00 00 00' + // NTP fraction
-  '00 01 5f 90' + // RTP timestamp 90000
-  '00 00 00 64' + // packet count 100
-  '00 01 86 a0' + // octet count 100000
-  '9a bc de f0' + // report 1: SSRC
-  '40' + // fraction lost 64/256
-  '00 00 05' + // cumulative lost 5
-  '00 01 00 10' + // extended highest sequence: 1 cycle, seq 16
-  '00 00 00 20' + // jitter 32
-  '37 80 80 00' + // LSR: middle 32 bits of the SR above
-  '00 01 00 00' // DLSR 1 s
+    'c8' + // PT=200 SR
+    '00 0c' + // length 12 → 52 bytes
+    '12 34 56 78' + // SSRC of sender
+    'ed 00 37 80' + // NTP seconds
+    '80 00 00 00' + // NTP fraction
+    '00 01 5f 90' + // RTP timestamp 90000
+    '00 00 00 64' + // packet count 100
+    '00 01 86 a0' + // octet count 100000
+    '9a bc de f0' + // report 1: SSRC
+    '40' + // fraction lost 64/256
+    '00 00 05' + // cumulative lost 5
+    '00 01 00 10' + // extended highest sequence: 1 cycle, seq 16
+    '00 00 00 20' + // jitter 32
+    '37 80 80 00' + // LSR: middle 32 bits of the SR above
+    '00 01 00 00', // DLSR 1 s
 )
 
 const RR_ONE_REPORT = hex(
   '81' + // V=2 P=0 RC=1
-  'c9' + // PT=201 RR
-  '00 07' + // length 7 → 32 bytes
-  '9a bc de f1' + // SSRC of packet sender
-  '12 34 56 78' + // report 1: SSRC
-  '00' + // fraction lost 0
-  'ff ff fe' + // cumulative lost -2 (duplicates)
-  '00 00 ff ff' + // extended highest sequence 65535
-  '00 00 00 05' + // jitter 5
-  '00 00 00 00' + // LSR: no SR received yet
-  '00 00 00 00' // DLSR 0
+    'c9' + // PT=201 RR
+    '00 07' + // length 7 → 32 bytes
+    '9a bc de f1' + // SSRC of packet sender
+    '12 34 56 78' + // report 1: SSRC
+    '00' + // fraction lost 0
+    'ff ff fe' + // cumulative lost -2 (duplicates)
+    '00 00 ff ff' + // extended highest sequence 65535
+    '00 00 00 05' + // jitter 5
+    '00 00 00 00' + // LSR: no SR received yet
+    '00 00 00 00', // DLSR 0
 )
 
 const RR_EMPTY = hex(
   '80' + // V=2 P=0 RC=0
-  'c9' + // PT=201 RR
-  '00 01' + // length 1 → 8 bytes
-  '9a bc de f1' // SSRC of packet sender
+    'c9' + // PT=201 RR
+    '00 01' + // length 1 → 8 bytes
+    '9a bc de f1', // SSRC of packet sender
 )
 
 const RR_PADDED = hex(
   'a0' + // V=2 P=1 RC=0
-  'c9' + // PT=201 RR
-  '00 02' + // length 2 → 12 bytes
-  '9a bc de f1' + // SSRC of packet sender
-  '00 00 00 04' // padding: 3 zero octets, count 4
+    'c9' + // PT=201 RR
+    '00 02' + // length 2 → 12 bytes
+    '9a bc de f1' + // SSRC of packet sender
+    '00 00 00 04', // padding: 3 zero octets, count 4
 )
 
 /** CNAME vectors: text length → null octets after the items (1 terminator + 0..3 padding). */
@@ -103,152 +107,179 @@ const SDES_CNAME = [
     text: 'a',
     bytes: hex(
       '81' + // V=2 P=0 SC=1
-      'ca' + // PT=202 SDES
-      '00 02' + // length 2 → 12 bytes
-      '12 34 56 78' + // chunk 1 SSRC
-      '01 01' + // CNAME, length 1
-      '61' + // "a"
-      '00' // end of items; 0 padding octets
+        'ca' + // PT=202 SDES
+        '00 02' + // length 2 → 12 bytes
+        '12 34 56 78' + // chunk 1 SSRC
+        '01 01' + // CNAME, length 1
+        '61' + // "a"
+        '00', // end of items; 0 padding octets
     ),
   },
   {
     text: 'abcd',
     bytes: hex(
       '81' + // V=2 P=0 SC=1
-      'ca' + // PT=202 SDES
-      '00 03' + // length 3 → 16 bytes
-      '12 34 56 78' + // chunk 1 SSRC
-      '01 04' + // CNAME, length 4
-      '61 62 63 64' + // "abcd"
-      '00' + // end of items
-      '00' // 1 padding octet
+        'ca' + // PT=202 SDES
+        '00 03' + // length 3 → 16 bytes
+        '12 34 56 78' + // chunk 1 SSRC
+        '01 04' + // CNAME, length 4
+        '61 62 63 64' + // "abcd"
+        '00' + // end of items
+        '00', // 1 padding octet
     ),
   },
   {
     text: 'abc',
     bytes: hex(
       '81' + // V=2 P=0 SC=1
-      'ca' + // PT=202 SDES
-      '00 03' + // length 3 → 16 bytes
-      '12 34 56 78' + // chunk 1 SSRC
-      '01 03' + // CNAME, length 3
-      '61 62 63' + // "abc"
-      '00' + // end of items
-      '00 00' // 2 padding octets
+        'ca' + // PT=202 SDES
+        '00 03' + // length 3 → 16 bytes
+        '12 34 56 78' + // chunk 1 SSRC
+        '01 03' + // CNAME, length 3
+        '61 62 63' + // "abc"
+        '00' + // end of items
+        '00 00', // 2 padding octets
     ),
   },
   {
     text: 'ab',
     bytes: hex(
       '81' + // V=2 P=0 SC=1
-      'ca' + // PT=202 SDES
-      '00 03' + // length 3 → 16 bytes
-      '12 34 56 78' + // chunk 1 SSRC
-      '01 02' + // CNAME, length 2
-      '61 62' + // "ab"
-      '00' + // end of items
-      '00 00 00' // 3 padding octets
+        'ca' + // PT=202 SDES
+        '00 03' + // length 3 → 16 bytes
+        '12 34 56 78' + // chunk 1 SSRC
+        '01 02' + // CNAME, length 2
+        '61 62' + // "ab"
+        '00' + // end of items
+        '00 00 00', // 3 padding octets
     ),
   },
 ]
 
 const SDES_TWO_CHUNKS = hex(
   '82' + // V=2 P=0 SC=2
-  'ca' + // PT=202 SDES
-  '00 07' + // length 7 → 32 bytes
-  '12 34 56 78' + // chunk 1 SSRC
-  '01 03 61 62 63' + // CNAME "abc"
-  '06 05 c3 a9 74 c3 a9' + // TOOL "été" (UTF-8, 5 bytes)
-  '00 00 00 00' + // end of items + 3 padding octets
-  '9a bc de f0' + // chunk 2 SSRC
-  '00 00 00 00' // no items: end of items + 3 padding octets
+    'ca' + // PT=202 SDES
+    '00 07' + // length 7 → 32 bytes
+    '12 34 56 78' + // chunk 1 SSRC
+    '01 03 61 62 63' + // CNAME "abc"
+    '06 05 c3 a9 74 c3 a9' + // TOOL "été" (UTF-8, 5 bytes)
+    '00 00 00 00' + // end of items + 3 padding octets
+    '9a bc de f0' + // chunk 2 SSRC
+    '00 00 00 00', // no items: end of items + 3 padding octets
 )
 
 const BYE_NO_REASON = hex(
   '81' + // V=2 P=0 SC=1
-  'cb' + // PT=203 BYE
-  '00 01' + // length 1 → 8 bytes
-  '12 34 56 78' // SSRC
+    'cb' + // PT=203 BYE
+    '00 01' + // length 1 → 8 bytes
+    '12 34 56 78', // SSRC
 )
 
 const BYE_REASON = hex(
   '81' + // V=2 P=0 SC=1
-  'cb' + // PT=203 BYE
-  '00 04' + // length 4 → 20 bytes
-  '12 34 56 78' + // SSRC
-  '08' + // reason length 8
-  '74 65 61 72 64 6f 77 6e' + // "teardown"
-  '00 00 00' // padding to 32 bits
+    'cb' + // PT=203 BYE
+    '00 04' + // length 4 → 20 bytes
+    '12 34 56 78' + // SSRC
+    '08' + // reason length 8
+    '74 65 61 72 64 6f 77 6e' + // "teardown"
+    '00 00 00', // padding to 32 bits
 )
 
 const BYE_TWO_SOURCES_ALIGNED_REASON = hex(
   '82' + // V=2 P=0 SC=2
-  'cb' + // PT=203 BYE
-  '00 03' + // length 3 → 16 bytes
-  '12 34 56 78' + // SSRC 1
-  '9a bc de f0' + // SSRC 2
-  '03 62 79 65' // reason length 3, "bye" (already aligned)
+    'cb' + // PT=203 BYE
+    '00 03' + // length 3 → 16 bytes
+    '12 34 56 78' + // SSRC 1
+    '9a bc de f0' + // SSRC 2
+    '03 62 79 65', // reason length 3, "bye" (already aligned)
 )
 
 const BYE_EMPTY_REASON = hex(
   '81' + // V=2 P=0 SC=1
-  'cb' + // PT=203 BYE
-  '00 02' + // length 2 → 12 bytes
-  '12 34 56 78' + // SSRC
-  '00 00 00 00' // reason length 0 + padding
+    'cb' + // PT=203 BYE
+    '00 02' + // length 2 → 12 bytes
+    '12 34 56 78' + // SSRC
+    '00 00 00 00', // reason length 0 + padding
 )
 
 const APP = hex(
   '83' + // V=2 P=0 subtype=3
-  'cc' + // PT=204 APP
-  '00 03' + // length 3 → 16 bytes
-  '12 34 56 78' + // SSRC
-  '71 74 73 70' + // name "qtsp"
-  '01 02 03 04' // application data
+    'cc' + // PT=204 APP
+    '00 03' + // length 3 → 16 bytes
+    '12 34 56 78' + // SSRC
+    '71 74 73 70' + // name "qtsp"
+    '01 02 03 04', // application data
 )
 
 const PLI = hex(
   '81' + // V=2 P=0 FMT=1 (PLI)
-  'ce' + // PT=206 PSFB
-  '00 02' + // length 2 → 12 bytes
-  '9a bc de f1' + // SSRC of packet sender
-  '12 34 56 78' // SSRC of media source
+    'ce' + // PT=206 PSFB
+    '00 02' + // length 2 → 12 bytes
+    '9a bc de f1' + // SSRC of packet sender
+    '12 34 56 78', // SSRC of media source
 )
 
 const NACK = hex(
   '81' + // V=2 P=0 FMT=1 (generic NACK)
-  'cd' + // PT=205 RTPFB
-  '00 03' + // length 3 → 16 bytes
-  '9a bc de f1' + // SSRC of packet sender
-  '12 34 56 78' + // SSRC of media source
-  '00 10 00 03' // FCI: PID 16, BLP 0b11 (17 and 18 lost too)
+    'cd' + // PT=205 RTPFB
+    '00 03' + // length 3 → 16 bytes
+    '9a bc de f1' + // SSRC of packet sender
+    '12 34 56 78' + // SSRC of media source
+    '00 10 00 03', // FCI: PID 16, BLP 0b11 (17 and 18 lost too)
 )
 
 const XR = hex(
   '80' + // V=2 P=0 count 0 (reserved for XR)
-  'cf' + // PT=207 XR (RFC 3611), not modelled
-  '00 01' + // length 1 → 8 bytes
-  '9a bc de f1' // SSRC
+    'cf' + // PT=207 XR (RFC 3611), not modelled
+    '00 01' + // length 1 → 8 bytes
+    '9a bc de f1', // SSRC
 )
 
-const SENDER_INFO = { ssrc: 0x12345678, ntpSeconds: 3976214400, ntpFraction: 0x80000000, rtpTimestamp: 90000, packetCount: 100, octetCount: 100000 }
+const SENDER_INFO = {
+  ssrc: 0x12345678,
+  ntpSeconds: 3976214400,
+  ntpFraction: 0x80000000,
+  rtpTimestamp: 90000,
+  packetCount: 100,
+  octetCount: 100000,
+}
 
 const VECTORS: PacketVector[] = [
   { name: 'SR without report blocks', bytes: SR_NO_REPORTS, parse: RtcpSenderReport.parse, expected: new RtcpSenderReport(SENDER_INFO) },
-  { name: 'SR with one report block', bytes: SR_ONE_REPORT, parse: RtcpSenderReport.parse, expected: new RtcpSenderReport({ ...SENDER_INFO, reports: [REPORT_A] }) },
+  {
+    name: 'SR with one report block',
+    bytes: SR_ONE_REPORT,
+    parse: RtcpSenderReport.parse,
+    expected: new RtcpSenderReport({ ...SENDER_INFO, reports: [REPORT_A] }),
+  },
   {
     name: 'RR with one report block (negative cumulative loss)',
     bytes: RR_ONE_REPORT,
     parse: RtcpReceiverReport.parse,
     expected: new RtcpReceiverReport({
       ssrc: 0x9abcdef1,
-      reports: [{ ssrc: 0x12345678, fractionLost: 0, totalLost: -2, highestSequence: 0xffff, jitter: 5, lastSenderReport: 0, delaySinceLastSenderReport: 0 }],
+      reports: [
+        {
+          ssrc: 0x12345678,
+          fractionLost: 0,
+          totalLost: -2,
+          highestSequence: 0xffff,
+          jitter: 5,
+          lastSenderReport: 0,
+          delaySinceLastSenderReport: 0,
+        },
+      ],
     }),
   },
   { name: 'empty RR', bytes: RR_EMPTY, parse: RtcpReceiverReport.parse, expected: new RtcpReceiverReport({ ssrc: 0x9abcdef1 }) },
-  { name: 'RR with P bit and 4 padding octets', bytes: RR_PADDED, parse: RtcpReceiverReport.parse, expected: new RtcpReceiverReport({ ssrc: 0x9abcdef1, paddingSize: 4 }) },
+  {
+    name: 'RR with P bit and 4 padding octets',
+    bytes: RR_PADDED,
+    parse: RtcpReceiverReport.parse,
+    expected: new RtcpReceiverReport({ ssrc: 0x9abcdef1, paddingSize: 4 }),
+  },
   ...SDES_CNAME.map((v): PacketVector => ({
-    name: `SDES CNAME of ${v.text.length} bytes (${(v.bytes.length - 10 - v.text.length)} null octets)`,
+    name: `SDES CNAME of ${v.text.length} bytes (${v.bytes.length - 10 - v.text.length} null octets)`,
     bytes: v.bytes,
     parse: RtcpSourceDescription.parse,
     expected: RtcpSourceDescription.cname(0x12345678, v.text),
@@ -259,19 +290,60 @@ const VECTORS: PacketVector[] = [
     parse: RtcpSourceDescription.parse,
     expected: new RtcpSourceDescription({
       chunks: [
-        { ssrc: 0x12345678, items: [{ type: SdesItemType.CNAME, text: 'abc' }, { type: SdesItemType.TOOL, text: 'été' }] },
+        {
+          ssrc: 0x12345678,
+          items: [
+            { type: SdesItemType.CNAME, text: 'abc' },
+            { type: SdesItemType.TOOL, text: 'été' },
+          ],
+        },
         { ssrc: 0x9abcdef0, items: [] },
       ],
     }),
   },
   { name: 'BYE without reason', bytes: BYE_NO_REASON, parse: RtcpGoodbye.parse, expected: new RtcpGoodbye({ sources: [0x12345678] }) },
-  { name: 'BYE with reason', bytes: BYE_REASON, parse: RtcpGoodbye.parse, expected: new RtcpGoodbye({ sources: [0x12345678], reason: 'teardown' }) },
-  { name: 'BYE with two sources and an aligned reason', bytes: BYE_TWO_SOURCES_ALIGNED_REASON, parse: RtcpGoodbye.parse, expected: new RtcpGoodbye({ sources: [0x12345678, 0x9abcdef0], reason: 'bye' }) },
-  { name: 'BYE with an empty reason', bytes: BYE_EMPTY_REASON, parse: RtcpGoodbye.parse, expected: new RtcpGoodbye({ sources: [0x12345678], reason: '' }) },
-  { name: 'APP (204) kept raw', bytes: APP, parse: RtcpRawPacket.parse, expected: new RtcpRawPacket({ packetType: 204, count: 3, payload: APP.subarray(4) }) },
-  { name: 'PSFB PLI (206) kept raw', bytes: PLI, parse: RtcpRawPacket.parse, expected: new RtcpRawPacket({ packetType: 206, count: 1, payload: PLI.subarray(4) }) },
-  { name: 'RTPFB NACK (205) kept raw', bytes: NACK, parse: RtcpRawPacket.parse, expected: new RtcpRawPacket({ packetType: 205, count: 1, payload: NACK.subarray(4) }) },
-  { name: 'XR (207) kept raw', bytes: XR, parse: RtcpRawPacket.parse, expected: new RtcpRawPacket({ packetType: 207, count: 0, payload: XR.subarray(4) }) },
+  {
+    name: 'BYE with reason',
+    bytes: BYE_REASON,
+    parse: RtcpGoodbye.parse,
+    expected: new RtcpGoodbye({ sources: [0x12345678], reason: 'teardown' }),
+  },
+  {
+    name: 'BYE with two sources and an aligned reason',
+    bytes: BYE_TWO_SOURCES_ALIGNED_REASON,
+    parse: RtcpGoodbye.parse,
+    expected: new RtcpGoodbye({ sources: [0x12345678, 0x9abcdef0], reason: 'bye' }),
+  },
+  {
+    name: 'BYE with an empty reason',
+    bytes: BYE_EMPTY_REASON,
+    parse: RtcpGoodbye.parse,
+    expected: new RtcpGoodbye({ sources: [0x12345678], reason: '' }),
+  },
+  {
+    name: 'APP (204) kept raw',
+    bytes: APP,
+    parse: RtcpRawPacket.parse,
+    expected: new RtcpRawPacket({ packetType: 204, count: 3, payload: APP.subarray(4) }),
+  },
+  {
+    name: 'PSFB PLI (206) kept raw',
+    bytes: PLI,
+    parse: RtcpRawPacket.parse,
+    expected: new RtcpRawPacket({ packetType: 206, count: 1, payload: PLI.subarray(4) }),
+  },
+  {
+    name: 'RTPFB NACK (205) kept raw',
+    bytes: NACK,
+    parse: RtcpRawPacket.parse,
+    expected: new RtcpRawPacket({ packetType: 205, count: 1, payload: NACK.subarray(4) }),
+  },
+  {
+    name: 'XR (207) kept raw',
+    bytes: XR,
+    parse: RtcpRawPacket.parse,
+    expected: new RtcpRawPacket({ packetType: 207, count: 0, payload: XR.subarray(4) }),
+  },
 ]
 
 for (const v of VECTORS) {
@@ -280,7 +352,7 @@ for (const v of VECTORS) {
     const list = parseRtcp(v.bytes)
     assert.equal(list.length, 1)
     assert.deepEqual(list[0], v.expected)
-    assert.equal(list[0]!.packetType, v.bytes[1])
+    assert.equal(list[0].packetType, v.bytes[1])
   })
 
   test(`RTCP vector: ${v.name} — serialize and round trip`, () => {
@@ -375,7 +447,11 @@ test('RTCP: malformed packets are ParseErrors with codes and observed/allowed va
   ]
   for (const [name, bytes, code] of cases) {
     let err: unknown
-    try { parseRtcp(bytes) } catch (e) { err = e }
+    try {
+      parseRtcp(bytes)
+    } catch (e) {
+      err = e
+    }
     assert.ok(err instanceof ParseError, `${name}: ${String(err)}`)
     assert.equal(err.code, code, name)
     assert.ok('observed' in err.details && 'allowed' in err.details, name)
@@ -403,7 +479,10 @@ test('RTCP: marshal rejects what the header cannot hold', () => {
   limit(() => new RtcpSenderReport({ paddingSize: 3 }).serialize(), 'ERR_RTCP_ALIGN')
   limit(() => new RtcpRawPacket({ packetType: 204, count: 32 }).serialize(), 'ERR_RTCP_COUNT')
   limit(() => new RtcpRawPacket({ packetType: 204, payload: Buffer.alloc(256 * 1024) }).serialize(), 'ERR_RTCP_TOO_LARGE')
-  assert.throws(() => new RtcpReceiverReport().marshalTo(Buffer.alloc(7)), (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTCP_BUFFER')
+  assert.throws(
+    () => new RtcpReceiverReport().marshalTo(Buffer.alloc(7)),
+    (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTCP_BUFFER',
+  )
   // 255 bytes is the most an SDES item or BYE reason can carry.
   assert.equal(RtcpSourceDescription.parse(RtcpSourceDescription.cname(1, 'x'.repeat(255)).serialize()).getCname(), 'x'.repeat(255))
   assert.equal(RtcpGoodbye.parse(new RtcpGoodbye({ reason: 'y'.repeat(255) }).serialize()).reason, 'y'.repeat(255))
@@ -423,6 +502,6 @@ test('RTCP: padding survives a round trip on every type', () => {
     assert.equal(bytes[bytes.length - 1], p.paddingSize)
     const [q] = parseRtcp(bytes)
     assert.deepEqual(q, p)
-    assert.deepEqual(q!.serialize(), bytes)
+    assert.deepEqual(q.serialize(), bytes)
   }
 })

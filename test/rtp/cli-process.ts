@@ -20,11 +20,14 @@ export interface CliProcess {
 
 /** `env` is added to this process's environment. */
 export function spawnRtspkit(args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) })
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  })
   let stderr = ''
   let stdout = ''
-  child.stderr!.on('data', (d) => (stderr += d))
-  child.stdout!.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  child.stdout.on('data', (d) => (stdout += d))
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
   const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     child.on('close', (code) => {
@@ -34,8 +37,12 @@ export function spawnRtspkit(args: string[], timeoutMs = 30_000, env?: NodeJS.Pr
   })
   return {
     child,
-    get stderr() { return stderr },
-    get stdout() { return stdout },
+    get stderr() {
+      return stderr
+    },
+    get stdout() {
+      return stdout
+    },
     exit,
     kill: () => child.kill('SIGTERM'),
     waitFor(pattern, ms = 10_000) {
@@ -106,10 +113,32 @@ export async function h265File(): Promise<string> {
   const file = path.join(FIXTURES, 'testsrc-320x240-25fps-2s-g25.265')
   if (existsSync(file)) return file
   const tmp = `${file}.${process.pid}.tmp`
-  const r = await run('ffmpeg', [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '2', '-c:v', 'libx265', '-preset', 'ultrafast',
-    '-x265-params', 'log-level=error:keyint=25:min-keyint=25:bframes=0:scenecut=0', '-pix_fmt', 'yuv420p', '-f', 'hevc', tmp,
-  ], 120_000)
+  const r = await run(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25',
+      '-t',
+      '2',
+      '-c:v',
+      'libx265',
+      '-preset',
+      'ultrafast',
+      '-x265-params',
+      'log-level=error:keyint=25:min-keyint=25:bframes=0:scenecut=0',
+      '-pix_fmt',
+      'yuv420p',
+      '-f',
+      'hevc',
+      tmp,
+    ],
+    120_000,
+  )
   if (r.code !== 0) throw new Error(`ffmpeg H.265 fixture failed: ${r.stderr}`)
   renameSync(tmp, file)
   return file

@@ -14,8 +14,12 @@ import { msToNtp } from '../../src/util/ntp.js'
 class ManualClock implements Clock {
   mono = 0
   wall = 1_700_000_000_000
-  monoMs(): number { return this.mono }
-  wallMs(): number { return this.wall }
+  monoMs(): number {
+    return this.mono
+  }
+  wallMs(): number {
+    return this.wall
+  }
 }
 
 const SSRC = 0x1234_5678
@@ -24,7 +28,14 @@ const SSRC = 0x1234_5678
 function pkt(seq: number, timestamp = seq * 100, opts: { ssrc?: number; pt?: number; marker?: boolean } = {}): RtpPacket {
   const payload = Buffer.alloc(2)
   payload.writeUInt16BE(seq & 0xffff)
-  return new RtpPacket({ sequenceNumber: seq & 0xffff, timestamp: timestamp >>> 0, ssrc: opts.ssrc ?? SSRC, payloadType: opts.pt ?? 96, marker: opts.marker ?? true, payload })
+  return new RtpPacket({
+    sequenceNumber: seq & 0xffff,
+    timestamp: timestamp >>> 0,
+    ssrc: opts.ssrc ?? SSRC,
+    payloadType: opts.pt ?? 96,
+    marker: opts.marker ?? true,
+    payload,
+  })
 }
 
 const seqs = (frames: RtpFrame[]): number[] => frames.map((f) => f.data.readUInt16BE(0))
@@ -216,7 +227,9 @@ describe('RtpReceiver: RTCP', () => {
     assert.ok(Math.abs(f2.ntpMs! - (wall + 500)) < 0.001, `ntpMs ${f2.ntpMs}`)
     // Across the 32-bit wrap of the RTP clock too.
     const r2 = receiver()
-    r2.handleSenderReport(new RtcpSenderReport({ ssrc: SSRC, ntpSeconds: ntp.seconds, ntpFraction: ntp.fraction, rtpTimestamp: 0xffff_ff00 }))
+    r2.handleSenderReport(
+      new RtcpSenderReport({ ssrc: SSRC, ntpSeconds: ntp.seconds, ntpFraction: ntp.fraction, rtpTimestamp: 0xffff_ff00 }),
+    )
     const f3 = r2.push(pkt(1, 0xffff_ff00 + 9000))[0]!
     assert.ok(Math.abs(f3.ntpMs! - (wall + 100)) < 0.001, `ntpMs ${f3.ntpMs}`)
   })
@@ -239,7 +252,9 @@ describe('RtpReceiver: with a real depacketizer', () => {
     const au2 = p.packetize([slice], 3000).map((b) => RtpPacket.parse(b))
     const r = new RtpReceiver({ clockRate: 90000, depacketizer: new H264RtpDepacketizer(), reorderWindow: 2 })
     const frames: RtpFrame[] = []
-    au1.forEach((pk, i) => { if (i !== 2) frames.push(...r.push(pk)) })
+    au1.forEach((pk, i) => {
+      if (i !== 2) frames.push(...r.push(pk))
+    })
     for (const pk of au2) frames.push(...r.push(pk))
     frames.push(...r.flush())
     assert.equal(r.stats.lost, 1)

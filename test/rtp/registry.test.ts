@@ -13,11 +13,23 @@ const registry = createCodecRegistry()
 const SSRC = 0x0102_0304
 
 /** Packetizes `frames` with the codec, describes the track in SDP, parses it back and depacketizes. */
-function roundTrip(codec: CodecDescriptor, track: TrackInfo, frames: Buffer[], step: number): { out: Buffer[]; keyframes: boolean[]; encodingName: string } {
+function roundTrip(
+  codec: CodecDescriptor,
+  track: TrackInfo,
+  frames: Buffer[],
+  step: number,
+): { out: Buffer[]; keyframes: boolean[]; encodingName: string } {
   const clockRate = codec.clockRateFor(track)
   const channels = track.kind === 'audio' ? track.channels : undefined
   const payloadType = codec.staticPayloadType ?? codec.defaultPayloadType
-  const p = codec.createPacketizer({ payloadType, ssrc: SSRC, initialSequence: 65530, clockRate, ...(channels !== undefined ? { channels } : {}), track })
+  const p = codec.createPacketizer({
+    payloadType,
+    ssrc: SSRC,
+    initialSequence: 65530,
+    clockRate,
+    ...(channels !== undefined ? { channels } : {}),
+    track,
+  })
   assert.equal(p.ssrc, SSRC)
   assert.equal(p.payloadType, payloadType)
   const attrs = codec.sdpAttributes({ payloadType, clockRate, ...(channels !== undefined ? { channels } : {}), track })
@@ -51,8 +63,14 @@ describe('codec registry', () => {
     assert.equal(registry.byName('hevc')!.name, 'h265')
     assert.equal(registry.byName('MJPEG')!.name, 'jpeg')
     assert.equal(registry.byName('ulaw')!.name, 'pcmu')
-    assert.deepEqual(registry.list().map((c) => c.name), ['h264', 'h265', 'jpeg', 'aac', 'opus', 'pcmu', 'pcma', 'l16'])
-    assert.throws(() => registry.require('vp9'), (e: RtspkitError) => e.code === 'ERR_CODEC_UNKNOWN' && /known: h264, h265/.test(e.message))
+    assert.deepEqual(
+      registry.list().map((c) => c.name),
+      ['h264', 'h265', 'jpeg', 'aac', 'opus', 'pcmu', 'pcma', 'l16'],
+    )
+    assert.throws(
+      () => registry.require('vp9'),
+      (e: RtspkitError) => e.code === 'ERR_CODEC_UNKNOWN' && /known: h264, h265/.test(e.message),
+    )
   })
 
   it('knows the RFC 3551 static payload types', () => {
@@ -72,7 +90,9 @@ describe('codec registry', () => {
     const pkt = RtpPacket.parse(buf!)
     assert.equal(pkt.marker, true)
     assert.equal(pkt.payload.toString(), 'hello')
-    assert.deepEqual(c.createDepacketizer({ payloadType: 100, encodingName: 'VP8', clockRate: 90000, fmtp: new Map() }).push(pkt), [{ data: Buffer.from('hello'), timestamp: 1234, keyframe: true }])
+    assert.deepEqual(c.createDepacketizer({ payloadType: 100, encodingName: 'VP8', clockRate: 90000, fmtp: new Map() }).push(pkt), [
+      { data: Buffer.from('hello'), timestamp: 1234, keyframe: true },
+    ])
     assert.deepEqual(c.sdpAttributes({ payloadType: 100, clockRate: 90000 }), [{ key: 'rtpmap', value: '100 VP8/90000' }])
     assert.equal(passthroughCodec('X', 8000, 'audio', 2).defaultChannels, 2)
   })
@@ -87,7 +107,10 @@ describe('codec registry', () => {
     const r = roundTrip(registry.byName('h264')!, track, frames, 3600)
     assert.deepEqual(r.out, frames)
     assert.deepEqual(r.keyframes, [true, false])
-    assert.match(registry.byName('h264')!.sdpAttributes({ payloadType: 96, clockRate: 90000, track })[1]!.value!, /^96 packetization-mode=1;profile-level-id=64001F;sprop-parameter-sets=Z2QA/)
+    assert.match(
+      registry.byName('h264')!.sdpAttributes({ payloadType: 96, clockRate: 90000, track })[1]!.value!,
+      /^96 packetization-mode=1;profile-level-id=64001F;sprop-parameter-sets=Z2QA/,
+    )
   })
 
   it('H.264: a keyframe without in-band parameter sets gets those of the SDP', () => {
@@ -95,7 +118,12 @@ describe('codec registry', () => {
     const pps = Buffer.from('68ebe3cb22c0', 'hex')
     const idr = Buffer.from([0x65, 0x88, 0x01])
     const codec = registry.byName('h264')!
-    const d = codec.createDepacketizer({ payloadType: 96, encodingName: 'H264', clockRate: 90000, fmtp: new Map([['sprop-parameter-sets', `${sps.toString('base64')},${pps.toString('base64')}`]]) })
+    const d = codec.createDepacketizer({
+      payloadType: 96,
+      encodingName: 'H264',
+      clockRate: 90000,
+      fmtp: new Map([['sprop-parameter-sets', `${sps.toString('base64')},${pps.toString('base64')}`]]),
+    })
     const [buf] = codec.createPacketizer({ payloadType: 96, ssrc: 1 }).packetize([idr], 0)
     assert.deepEqual(d.push(RtpPacket.parse(buf!))[0]!.data, joinAnnexB([sps, pps, idr]))
   })
@@ -124,11 +152,14 @@ describe('codec registry', () => {
       assert.deepEqual([b.width, b.height], [64, 48])
       assert.deepEqual(b.scan, a.scan)
     }
-    assert.deepEqual(codec.sdpAttributes({ payloadType: 26, clockRate: 90000, track: { kind: 'video', codec: 'jpeg', width: 64, height: 48, fps: 25 } }), [
-      { key: 'rtpmap', value: '26 JPEG/90000' },
-      { key: 'framesize', value: '26 64-48' },
-      { key: 'framerate', value: '25' },
-    ])
+    assert.deepEqual(
+      codec.sdpAttributes({ payloadType: 26, clockRate: 90000, track: { kind: 'video', codec: 'jpeg', width: 64, height: 48, fps: 25 } }),
+      [
+        { key: 'rtpmap', value: '26 JPEG/90000' },
+        { key: 'framesize', value: '26 64-48' },
+        { key: 'framerate', value: '25' },
+      ],
+    )
   })
 
   it('AAC: access units and the AudioSpecificConfig survive the round trip', () => {
@@ -151,8 +182,12 @@ describe('codec registry', () => {
     const pcm = Buffer.from(Array.from({ length: 48000 * 4 * 0.04 }, (_, i) => (i * 7) & 0xff))
     const r2 = roundTrip(registry.byName('l16')!, { kind: 'audio', codec: 'l16', sampleRate: 48000, channels: 2 }, [pcm], 1920)
     assert.deepEqual(Buffer.concat(r2.out), pcm)
-    assert.deepEqual(registry.byName('l16')!.sdpAttributes({ payloadType: 98, clockRate: 48000, channels: 2 }), [{ key: 'rtpmap', value: '98 L16/48000/2' }])
-    assert.deepEqual(registry.byName('pcma')!.sdpAttributes({ payloadType: 8, clockRate: 8000, channels: 1 }), [{ key: 'rtpmap', value: '8 PCMA/8000' }])
+    assert.deepEqual(registry.byName('l16')!.sdpAttributes({ payloadType: 98, clockRate: 48000, channels: 2 }), [
+      { key: 'rtpmap', value: '98 L16/48000/2' },
+    ])
+    assert.deepEqual(registry.byName('pcma')!.sdpAttributes({ payloadType: 8, clockRate: 8000, channels: 1 }), [
+      { key: 'rtpmap', value: '8 PCMA/8000' },
+    ])
   })
 
   it('Opus: packets survive the round trip; rtpmap always says /2', () => {
@@ -167,7 +202,10 @@ describe('codec registry', () => {
 
   it('H.265 with DONL fields is refused with a coded error', () => {
     assert.throws(
-      () => registry.byName('h265')!.createDepacketizer({ payloadType: 96, encodingName: 'H265', clockRate: 90000, fmtp: new Map([['sprop-max-don-diff', '2']]) }),
+      () =>
+        registry
+          .byName('h265')!
+          .createDepacketizer({ payloadType: 96, encodingName: 'H265', clockRate: 90000, fmtp: new Map([['sprop-max-don-diff', '2']]) }),
       (e: RtspkitError) => e.code === 'ERR_H265_DONL',
     )
   })

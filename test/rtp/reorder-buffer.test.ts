@@ -58,7 +58,13 @@ describe('ReorderBuffer', () => {
   })
 
   it('rejects bad options with coded errors', () => {
-    assert.throws(() => new ReorderBuffer({ window: 0 }), (e: RtspkitError) => e.code === 'ERR_REORDER_WINDOW')
-    assert.throws(() => new ReorderBuffer({ maxDelayMs: -1 }), (e: RtspkitError) => e.code === 'ERR_REORDER_DELAY')
+    assert.throws(
+      () => new ReorderBuffer({ window: 0 }),
+      (e: RtspkitError) => e.code === 'ERR_REORDER_WINDOW',
+    )
+    assert.throws(
+      () => new ReorderBuffer({ maxDelayMs: -1 }),
+      (e: RtspkitError) => e.code === 'ERR_REORDER_DELAY',
+    )
   })
 })

@@ -17,8 +17,12 @@ class ManualSource implements MediaSource {
   push: FramePush | undefined
   stopped = 0
   constructor(readonly tracks: readonly TrackInfo[]) {}
-  start(push: FramePush): void { this.push = push }
-  stop(): void { this.stopped++ }
+  start(push: FramePush): void {
+    this.push = push
+  }
+  stop(): void {
+    this.stopped++
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -51,9 +55,22 @@ describe('RtpSendSession → RtpReceiveSession', () => {
 
     const frames: [number, RtpFrame][] = []
     const byes: number[] = []
-    const recv = RtpReceiveSession.fromSdp(sdp, { rtcpIntervalMs: 50, onFrame: (f, i) => frames.push([i, f]), onGoodbye: (i) => byes.push(i) })
-    assert.deepEqual(recv.formats.map((f) => [f.codec.name, f.port]), [['h264', port], ['pcmu', port + 2]])
-    cleanup.push(() => send.close(), () => recv.close())
+    const recv = RtpReceiveSession.fromSdp(sdp, {
+      rtcpIntervalMs: 50,
+      onFrame: (f, i) => frames.push([i, f]),
+      onGoodbye: (i) => byes.push(i),
+    })
+    assert.deepEqual(
+      recv.formats.map((f) => [f.codec.name, f.port]),
+      [
+        ['h264', port],
+        ['pcmu', port + 2],
+      ],
+    )
+    cleanup.push(
+      () => send.close(),
+      () => recv.close(),
+    )
     await recv.start()
     await send.start()
     assert.ok(source.push, 'the source was started')
@@ -64,22 +81,31 @@ describe('RtpSendSession → RtpReceiveSession', () => {
     for (let i = 0; i < 10; i++) {
       const au = i === 0 ? [SPS, PPS, idr] : [Buffer.from([0x41, 0x9a, i])]
       video.push(joinAnnexB(au))
-      source.push!(1, au, i * 40)
+      source.push(1, au, i * 40)
       const samples = Buffer.alloc(320, i)
       audio.push(samples)
-      source.push!(0, samples, i * 40)
+      source.push(0, samples, i * 40)
       await sleep(5)
     }
     await until(() => frames.filter(([i]) => i === 0).length >= 9 && frames.filter(([i]) => i === 1).length >= 20)
     // The last access unit completes when its marker arrives; audio packets are 20 ms each.
     const v = frames.filter(([i]) => i === 0).map(([, f]) => f)
     const a = frames.filter(([i]) => i === 1).map(([, f]) => f)
-    assert.deepEqual(v.map((f) => f.data), video.slice(0, v.length))
+    assert.deepEqual(
+      v.map((f) => f.data),
+      video.slice(0, v.length),
+    )
     assert.equal(v[0]!.keyframe, true)
-    assert.deepEqual(v.map((f) => f.ptsMs), video.slice(0, v.length).map((_, i) => i * 40))
+    assert.deepEqual(
+      v.map((f) => f.ptsMs),
+      video.slice(0, v.length).map((_, i) => i * 40),
+    )
     assert.deepEqual(Buffer.concat(a.map((f) => f.data)), Buffer.concat(audio).subarray(0, a.length * 160))
     // The first SR leaves with the first frame (on another socket, so it may arrive just after it).
-    assert.ok(v.slice(1).every((f) => f.ntpMs !== undefined && Math.abs(f.ntpMs - Date.now()) < 5000), 'ntpMs near now')
+    assert.ok(
+      v.slice(1).every((f) => f.ntpMs !== undefined && Math.abs(f.ntpMs - Date.now()) < 5000),
+      'ntpMs near now',
+    )
     const spacing = v[2]!.ntpMs! - v[1]!.ntpMs!
     assert.ok(Math.abs(spacing - 40) < 0.01, `frames 40 ms apart on the sender's clock, got ${spacing}`)
 
@@ -93,7 +119,13 @@ describe('RtpSendSession → RtpReceiveSession', () => {
     await until(() => byes.length === 2)
     assert.deepEqual(byes.sort(), [0, 1])
     const rs = recv.stats()
-    assert.deepEqual(rs.map((s) => [s.lost, s.duplicates, s.goodbye]), [[0, 0, true], [0, 0, true]])
+    assert.deepEqual(
+      rs.map((s) => [s.lost, s.duplicates, s.goodbye]),
+      [
+        [0, 0, true],
+        [0, 0, true],
+      ],
+    )
     assert.ok(rs[0]!.senderReports >= 1)
     await recv.close()
     await recv.close() // idempotent
@@ -110,7 +142,9 @@ describe('RtpSendSession → RtpReceiveSession', () => {
     cleanup.push(() => new Promise<void>((r) => relay.close(() => r())))
     let n = 0
     let held: Buffer | undefined
-    const forward = (b: Buffer): void => { relay.send(b, recvPort, '127.0.0.1') }
+    const forward = (b: Buffer): void => {
+      relay.send(b, recvPort, '127.0.0.1')
+    }
     relay.on('message', (msg) => {
       n++
       if (n === 20) return // lost
@@ -133,11 +167,20 @@ describe('RtpSendSession → RtpReceiveSession', () => {
     const send = new RtpSendSession({ source, host: '127.0.0.1', port: relayPort, maxPacketSize: 500 })
     const frames: RtpFrame[] = []
     const recv = new RtpReceiveSession({
-      streams: [{ port: recvPort, codec: createCodecRegistry().byName('h264')!, params: { payloadType: 96, encodingName: 'H264', clockRate: 90000, fmtp: new Map() } }],
+      streams: [
+        {
+          port: recvPort,
+          codec: createCodecRegistry().byName('h264')!,
+          params: { payloadType: 96, encodingName: 'H264', clockRate: 90000, fmtp: new Map() },
+        },
+      ],
       maxDelayMs: 50,
       onFrame: (f) => frames.push(f),
     })
-    cleanup.push(() => send.close(), () => recv.close())
+    cleanup.push(
+      () => send.close(),
+      () => recv.close(),
+    )
     await recv.start()
     await send.start()
     // 20 access units of 3 packets each (single NAL units of ~1000 bytes, FU-A over 500-byte packets).
@@ -153,7 +196,10 @@ describe('RtpSendSession → RtpReceiveSession', () => {
     // The access unit that lost a fragment is refused by the depacketizer; all others arrive in order.
     assert.equal(frames.length, 19)
     const order = frames.map((f) => f.data[5]!)
-    assert.deepEqual(order, [...order].sort((a, b) => a - b))
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    )
     assert.ok(st.depacketizerErrors >= 1)
   })
 
@@ -173,6 +219,9 @@ describe('RtpSendSession → RtpReceiveSession', () => {
 
   it('refuses a track it has no packetizer for', () => {
     const source = new ManualSource([{ kind: 'video', codec: 'vp9' as 'h264' }])
-    assert.throws(() => new RtpSendSession({ source, host: '127.0.0.1', port: 5000 }), (e: RtspkitError) => e.code === 'ERR_RTP_CODEC')
+    assert.throws(
+      () => new RtpSendSession({ source, host: '127.0.0.1', port: 5000 }),
+      (e: RtspkitError) => e.code === 'ERR_RTP_CODEC',
+    )
   })
 })

@@ -19,7 +19,11 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 const frame = (data: Buffer, timestamp: number, keyframe = true): RtpFrame => ({ data, timestamp, keyframe, ptsMs: 0, ssrc: 1 })
 const params = (encodingName: string, clockRate: number, channels?: number, fmtp: Record<string, string> = {}): FormatParams => ({
-  payloadType: 96, encodingName, clockRate, ...(channels !== undefined ? { channels } : {}), fmtp: new Map(Object.entries(fmtp)),
+  payloadType: 96,
+  encodingName,
+  clockRate,
+  ...(channels !== undefined ? { channels } : {}),
+  fmtp: new Map(Object.entries(fmtp)),
 })
 const isCode = (code: string) => (e: RtspkitError) => e.code === code
 
@@ -30,18 +34,27 @@ describe('sinks', () => {
     sink.write(frame(hex('0001 0203'), 1000)) // two samples, big-endian
     sink.write(frame(hex('7fff'), 1004)) // two samples (1002, 1003) lost before this one
     await sink.close()
-    assert.deepEqual(fs.readFileSync(file), hex(
-      '52494646' + '2e000000' + // "RIFF", 36 + 10 data bytes
-      '57415645' + // "WAVE"
-      '666d7420' + '10000000' + // "fmt ", 16
-      '0100' + '0100' + // PCM, 1 channel
-      '401f0000' + '803e0000' + // 8000 Hz, 16000 bytes/s
-      '0200' + '1000' + // block align 2, 16 bits
-      '64617461' + '0a000000' + // "data", 10 bytes
-      '0100 0302' + // the samples, little-endian
-      '0000 0000' + // silence for the 2 lost samples
-      'ff7f',
-    ))
+    assert.deepEqual(
+      fs.readFileSync(file),
+      hex(
+        '52494646' +
+          '2e000000' + // "RIFF", 36 + 10 data bytes
+          '57415645' + // "WAVE"
+          '666d7420' +
+          '10000000' + // "fmt ", 16
+          '0100' +
+          '0100' + // PCM, 1 channel
+          '401f0000' +
+          '803e0000' + // 8000 Hz, 16000 bytes/s
+          '0200' +
+          '1000' + // block align 2, 16 bits
+          '64617461' +
+          '0a000000' + // "data", 10 bytes
+          '0100 0302' + // the samples, little-endian
+          '0000 0000' + // silence for the 2 lost samples
+          'ff7f',
+      ),
+    )
     assert.equal(sink.framesWritten, 2)
   })
 
@@ -52,12 +65,25 @@ describe('sinks', () => {
     s1.write(frame(codes, 0))
     await s1.close()
     const k = fs.readFileSync(keep)
-    assert.deepEqual(k.subarray(12, 58), hex(
-      '666d7420' + '12000000' + // "fmt ", 18 (WAVEFORMATEX)
-      '0700' + '0100' + '401f0000' + '401f0000' + '0100' + '0800' + '0000' + // µ-law, mono, 8000 Hz, 8000 B/s, align 1, 8 bits, cbSize 0
-      '66616374' + '04000000' + '04000000' + // "fact": 4 sample frames
-      '64617461' + '04000000', // "data", 4 bytes
-    ))
+    assert.deepEqual(
+      k.subarray(12, 58),
+      hex(
+        '666d7420' +
+          '12000000' + // "fmt ", 18 (WAVEFORMATEX)
+          '0700' +
+          '0100' +
+          '401f0000' +
+          '401f0000' +
+          '0100' +
+          '0800' +
+          '0000' + // µ-law, mono, 8000 Hz, 8000 B/s, align 1, 8 bits, cbSize 0
+          '66616374' +
+          '04000000' +
+          '04000000' + // "fact": 4 sample frames
+          '64617461' +
+          '04000000', // "data", 4 bytes
+      ),
+    )
     assert.deepEqual(k.subarray(58), codes)
     const decoded = path.join(dir, 'mu-pcm.wav')
     const s2 = openSink(decoded, { codec: registry.byName('pcmu')!, params: params('PCMU', 8000, 1), decodeG711: true })
@@ -66,7 +92,10 @@ describe('sinks', () => {
     const d = fs.readFileSync(decoded)
     assert.equal(d.readUInt16LE(20), 1, 'PCM')
     const want = mulawDecode(codes)
-    assert.deepEqual([0, 1, 2, 3].map((i) => d.readInt16LE(44 + 2 * i)), [...want])
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => d.readInt16LE(44 + 2 * i)),
+      [...want],
+    )
   })
 
   it('WAV on a stream (stdout) says "size unknown"', async () => {
@@ -96,12 +125,24 @@ describe('sinks', () => {
 
   it('AAC gets ADTS headers from the SDP config', async () => {
     const file = path.join(dir, 'a.aac')
-    const sink = openSink(file, { codec: registry.byName('aac')!, params: params('MPEG4-GENERIC', 48000, 2, { mode: 'AAC-hbr', sizelength: '13', indexlength: '3', indexdeltalength: '3', config: '1190' }) })
+    const sink = openSink(file, {
+      codec: registry.byName('aac')!,
+      params: params('MPEG4-GENERIC', 48000, 2, {
+        mode: 'AAC-hbr',
+        sizelength: '13',
+        indexlength: '3',
+        indexdeltalength: '3',
+        config: '1190',
+      }),
+    })
     sink.write(frame(Buffer.alloc(100, 1), 0))
     sink.write(frame(Buffer.alloc(50, 2), 1024))
     await sink.close()
     const s = splitAdts(fs.readFileSync(file))
-    assert.deepEqual(s.frames.map((f) => f.au), [Buffer.alloc(100, 1), Buffer.alloc(50, 2)])
+    assert.deepEqual(
+      s.frames.map((f) => f.au),
+      [Buffer.alloc(100, 1), Buffer.alloc(50, 2)],
+    )
     assert.deepEqual(s.config, hex('1190'))
   })
 
@@ -123,13 +164,21 @@ describe('sinks', () => {
   it('refuses what a file cannot hold, in one line naming what fits', () => {
     const jpeg = registry.byName('jpeg')!
     const h264 = registry.byName('h264')!
-    assert.throws(() => openSink(path.join(dir, 'x.h264'), { codec: jpeg, params: params('JPEG', 90000) }), (e: RtspkitError) =>
-      e.code === 'ERR_SINK_FORMAT' && e.message === 'cannot write a JPEG stream to x.h264; use .mjpeg .mjpg .bin .raw DIR/')
+    assert.throws(
+      () => openSink(path.join(dir, 'x.h264'), { codec: jpeg, params: params('JPEG', 90000) }),
+      (e: RtspkitError) =>
+        e.code === 'ERR_SINK_FORMAT' && e.message === 'cannot write a JPEG stream to x.h264; use .mjpeg .mjpg .bin .raw DIR/',
+    )
     assert.throws(() => openSink(dir, { codec: h264, params: params('H264', 90000) }), isCode('ERR_SINK_FORMAT'))
-    assert.throws(() => openSink(path.join(dir, 'x.aac'), { codec: registry.byName('aac')!, params: params('MPEG4-GENERIC', 48000, 2) }), isCode('ERR_SINK_FORMAT'))
+    assert.throws(
+      () => openSink(path.join(dir, 'x.aac'), { codec: registry.byName('aac')!, params: params('MPEG4-GENERIC', 48000, 2) }),
+      isCode('ERR_SINK_FORMAT'),
+    )
     assert.equal(fs.existsSync(path.join(dir, 'x.aac')), false, 'nothing created for a refused stream')
-    assert.throws(() => openSink('/nonexistent-dir/x.h264', { codec: h264, params: params('H264', 90000) }), (e: RtspkitError) =>
-      e.code === 'ERR_SINK_FILE' && e.message === 'cannot write /nonexistent-dir/x.h264: no such directory')
+    assert.throws(
+      () => openSink('/nonexistent-dir/x.h264', { codec: h264, params: params('H264', 90000) }),
+      (e: RtspkitError) => e.code === 'ERR_SINK_FILE' && e.message === 'cannot write /nonexistent-dir/x.h264: no such directory',
+    )
     assert.equal(sinkFits('a.265', registry.byName('h265')!), true)
     assert.equal(sinkFits('a.265', h264), false)
     assert.equal(sinkFits('a.bin', registry.resolve({ encodingName: 'VP8', clockRate: 90000 })), true)

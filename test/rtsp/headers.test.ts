@@ -16,18 +16,37 @@ describe('RtspHeaders', () => {
     assert.equal(h.get('missing'), undefined)
     assert.ok(h.has('Cseq'))
     assert.ok(!h.has('Range'))
-    assert.deepEqual([...h.entries()], [['CSeq', '1'], ['user-agent', 'Lavf60.16.100'], ['SESSION', 'abc']])
+    assert.deepEqual(
+      [...h.entries()],
+      [
+        ['CSeq', '1'],
+        ['user-agent', 'Lavf60.16.100'],
+        ['SESSION', 'abc'],
+      ],
+    )
     assert.equal(h.size, 3)
   })
 
   it('from a record', () => {
     const h = new RtspHeaders({ CSeq: '2', 'Content-Type': 'application/sdp' })
-    assert.deepEqual([...h], [['CSeq', '2'], ['Content-Type', 'application/sdp']])
+    assert.deepEqual(
+      [...h],
+      [
+        ['CSeq', '2'],
+        ['Content-Type', 'application/sdp'],
+      ],
+    )
   })
 
   it('from another RtspHeaders', () => {
     const a = new RtspHeaders({ A: '1' }).append('a', '2')
-    assert.deepEqual([...new RtspHeaders(a)], [['A', '1'], ['a', '2']])
+    assert.deepEqual(
+      [...new RtspHeaders(a)],
+      [
+        ['A', '1'],
+        ['a', '2'],
+      ],
+    )
   })
 
   it('append keeps repeats in order; get returns the first; getAll all', () => {
@@ -44,7 +63,14 @@ describe('RtspHeaders', () => {
       ['x', 'old2'],
     ])
     assert.equal(h.set('X', 'new'), h)
-    assert.deepEqual([...h], [['A', '1'], ['X', 'new'], ['B', '2']])
+    assert.deepEqual(
+      [...h],
+      [
+        ['A', '1'],
+        ['X', 'new'],
+        ['B', '2'],
+      ],
+    )
     h.set('C', '3')
     assert.deepEqual([...h].at(-1), ['C', '3'])
   })
@@ -74,7 +100,10 @@ describe('RtspHeaders', () => {
 
   it('rejects names that are not tokens and values that would inject lines', () => {
     for (const name of ['', 'Bad Name', 'X:Y', 'Née']) {
-      assert.throws(() => new RtspHeaders().append(name, 'v'), (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_INVALID_HEADER')
+      assert.throws(
+        () => new RtspHeaders().append(name, 'v'),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_INVALID_HEADER',
+      )
     }
     for (const value of ['a\r\nX-Evil: 1', 'a\nb', 'a\0']) {
       assert.throws(() => new RtspHeaders().set('X', value), ParseError)

@@ -54,7 +54,13 @@ describe('serializeResponse', () => {
 
   it('multi-byte UTF-8 in headers and a binary body', () => {
     const body = hex('00 ff 0d 0a')
-    const out = serializeResponse({ version: 'RTSP/1.0', statusCode: 200, reason: 'OK', headers: new RtspHeaders({ CSeq: '1', 'X-Name': 'é' }), body })
+    const out = serializeResponse({
+      version: 'RTSP/1.0',
+      statusCode: 200,
+      reason: 'OK',
+      headers: new RtspHeaders({ CSeq: '1', 'X-Name': 'é' }),
+      body,
+    })
     assert.deepEqual(out, Buffer.concat([Buffer.from('RTSP/1.0 200 OK\r\nCSeq: 1\r\nX-Name: é\r\nContent-Length: 4\r\n\r\n'), body]))
   })
 
@@ -128,8 +134,18 @@ describe('serializeRequest', () => {
 
   it('rejects bad methods, URIs with spaces, bad versions', () => {
     const base: RtspRequest = { method: 'OPTIONS', uri: '*', version: 'RTSP/1.0', headers: new RtspHeaders(), body: Buffer.alloc(0) }
-    for (const bad of [{ method: 'OPT IONS' }, { method: '' }, { method: '$X' }, { uri: 'rtsp://h/a b' }, { uri: '' }, { version: 'RTSP/1.0\r\n' }]) {
-      assert.throws(() => serializeRequest({ ...base, ...bad }), (err: unknown) => err instanceof ParseError && err.code === 'ERR_RTSP_INVALID_MESSAGE')
+    for (const bad of [
+      { method: 'OPT IONS' },
+      { method: '' },
+      { method: '$X' },
+      { uri: 'rtsp://h/a b' },
+      { uri: '' },
+      { version: 'RTSP/1.0\r\n' },
+    ]) {
+      assert.throws(
+        () => serializeRequest({ ...base, ...bad }),
+        (err: unknown) => err instanceof ParseError && err.code === 'ERR_RTSP_INVALID_MESSAGE',
+      )
     }
   })
 })
@@ -171,8 +187,14 @@ describe('interleaved frames', () => {
   })
 
   it('out-of-range channel or length → LimitError', () => {
-    assert.throws(() => interleavedHeader(256, 1), (e: unknown) => e instanceof LimitError && e.code === 'ERR_RTSP_INTERLEAVED_CHANNEL')
+    assert.throws(
+      () => interleavedHeader(256, 1),
+      (e: unknown) => e instanceof LimitError && e.code === 'ERR_RTSP_INTERLEAVED_CHANNEL',
+    )
     assert.throws(() => interleavedHeader(-1, 1), LimitError)
-    assert.throws(() => serializeInterleaved(0, Buffer.alloc(0x10000)), (e: unknown) => e instanceof LimitError && e.code === 'ERR_RTSP_INTERLEAVED_TOO_LARGE')
+    assert.throws(
+      () => serializeInterleaved(0, Buffer.alloc(0x10000)),
+      (e: unknown) => e instanceof LimitError && e.code === 'ERR_RTSP_INTERLEAVED_TOO_LARGE',
+    )
   })
 })

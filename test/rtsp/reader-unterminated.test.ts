@@ -80,7 +80,10 @@ describe('RtspReader: messages without their empty line', () => {
 
   it('a bad last line is a ParseError and the reader stays failed', () => {
     const { reader } = fed('PLAY movie.Mjpeg RTSP/1.0\nCSeq: 2\nSession 123456')
-    assert.throws(() => reader.flushUnterminated(), (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_MALFORMED')
+    assert.throws(
+      () => reader.flushUnterminated(),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_MALFORMED',
+    )
     assert.equal(reader.failed, true)
     assert.throws(() => reader.push(Buffer.from('\n')), ParseError)
   })

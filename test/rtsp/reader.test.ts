@@ -51,7 +51,7 @@ describe('RtspReader: client vectors', () => {
   it('the LF-only teaching-client SETUP carries a usable Transport', () => {
     const [ev] = new RtspReader().push(bytes('SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 25000\n\n'))
     assert.equal(ev?.kind, 'request')
-    const request = (ev as Extract<RtspReadEvent, { kind: 'request' }>).request
+    const request = (ev).request
     assert.equal(request.uri, 'movie.Mjpeg')
     assert.equal(request.headers.get('cseq'), '1')
     const [t] = parseTransport(request.headers.get('transport')!)
@@ -74,12 +74,18 @@ describe('RtspReader: client vectors', () => {
 describe('RtspReader: streams', () => {
   it('pipelined requests in one chunk', () => {
     const stream = bytes(REQUEST_VECTORS.map((v) => v.raw).join(''))
-    assert.deepEqual(readAll([stream]), REQUEST_VECTORS.map((v) => v.expected))
+    assert.deepEqual(
+      readAll([stream]),
+      REQUEST_VECTORS.map((v) => v.expected),
+    )
   })
 
   it('pipelined responses in one chunk', () => {
     const stream = bytes(RESPONSE_VECTORS.map((v) => v.raw).join(''))
-    assert.deepEqual(readAll([stream]), RESPONSE_VECTORS.map((v) => v.expected))
+    assert.deepEqual(
+      readAll([stream]),
+      RESPONSE_VECTORS.map((v) => v.expected),
+    )
   })
 
   const [opts, , , , play, getParam] = REQUEST_VECTORS
@@ -200,7 +206,9 @@ describe('RtspReader: malformed input', () => {
   ]
   for (const [name, cl] of clCases) {
     it(`Content-Length ${name} → ParseError with details.cseq`, () => {
-      const err = catchError(() => new RtspReader().push(bytes(`ANNOUNCE rtsp://h/a RTSP/1.0\r\nCSeq: 42\r\nContent-Length: ${cl}\r\n\r\n`)))
+      const err = catchError(() =>
+        new RtspReader().push(bytes(`ANNOUNCE rtsp://h/a RTSP/1.0\r\nCSeq: 42\r\nContent-Length: ${cl}\r\n\r\n`)),
+      )
       assert.ok(err instanceof ParseError)
       assert.equal(err.code, 'ERR_RTSP_MALFORMED')
       assert.equal(err.details.cseq, '42')
@@ -304,7 +312,10 @@ describe('RtspReader: limits', () => {
     assert.equal(err.details.allowed, 64)
     assert.equal(err.details.cseq, '5')
     // Exactly the limit is fine.
-    assert.equal(readAll([bytes(`OPTIONS * RTSP/1.0\r\n${Array.from({ length: 64 }, (_, i) => `X-H${i}: ${i}\r\n`).join('')}\r\n`)]).length, 1)
+    assert.equal(
+      readAll([bytes(`OPTIONS * RTSP/1.0\r\n${Array.from({ length: 64 }, (_, i) => `X-H${i}: ${i}\r\n`).join('')}\r\n`)]).length,
+      1,
+    )
   })
 
   it('header section too large, raised while the header block is still arriving', () => {
@@ -333,13 +344,17 @@ describe('RtspReader: limits', () => {
 
   it('body too large is raised at the end of the headers, before any body byte', () => {
     const reader = new RtspReader()
-    const err = catchError(() => reader.push(bytes(`ANNOUNCE rtsp://h/a RTSP/1.0\r\nCSeq: 8\r\nContent-Length: ${1024 * 1024 + 1}\r\n\r\n`)))
+    const err = catchError(() =>
+      reader.push(bytes(`ANNOUNCE rtsp://h/a RTSP/1.0\r\nCSeq: 8\r\nContent-Length: ${1024 * 1024 + 1}\r\n\r\n`)),
+    )
     assert.ok(err instanceof LimitError)
     assert.equal(err.code, 'ERR_RTSP_BODY_TOO_LARGE')
     assert.equal(err.details.observed, '1048577')
     assert.equal(err.details.allowed, 1048576)
     assert.equal(err.details.cseq, '8')
-    const huge = catchError(() => new RtspReader().push(bytes('ANNOUNCE rtsp://h/a RTSP/1.0\r\nContent-Length: 99999999999999999999999\r\n\r\n')))
+    const huge = catchError(() =>
+      new RtspReader().push(bytes('ANNOUNCE rtsp://h/a RTSP/1.0\r\nContent-Length: 99999999999999999999999\r\n\r\n')),
+    )
     assert.equal(huge.code, 'ERR_RTSP_BODY_TOO_LARGE')
     // Exactly the limit is fine.
     const ok = readAll([bytes('ANNOUNCE rtsp://h/a RTSP/1.0\r\nContent-Length: 4\r\n\r\nabcd')], { maxBodyLength: 4 })

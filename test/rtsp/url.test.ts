@@ -53,7 +53,10 @@ describe('parseRtspUrl', () => {
   ]
   for (const [name, uri] of bad) {
     it(`malformed: ${name} → ParseError`, () => {
-      assert.throws(() => parseRtspUrl(uri), (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_URL')
+      assert.throws(
+        () => parseRtspUrl(uri),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_URL',
+      )
     })
   }
 })

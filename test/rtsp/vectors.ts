@@ -22,11 +22,25 @@ export function toPlain(ev: RtspReadEvent): PlainEvent {
   switch (ev.kind) {
     case 'request': {
       const r = ev.request
-      return { kind: 'request', method: r.method, uri: r.uri, version: r.version, headers: [...r.headers.entries()], body: r.body.toString('latin1') }
+      return {
+        kind: 'request',
+        method: r.method,
+        uri: r.uri,
+        version: r.version,
+        headers: [...r.headers.entries()],
+        body: r.body.toString('latin1'),
+      }
     }
     case 'response': {
       const r = ev.response
-      return { kind: 'response', version: r.version, statusCode: r.statusCode, reason: r.reason, headers: [...r.headers.entries()], body: r.body.toString('latin1') }
+      return {
+        kind: 'response',
+        version: r.version,
+        statusCode: r.statusCode,
+        reason: r.reason,
+        headers: [...r.headers.entries()],
+        body: r.body.toString('latin1'),
+      }
     }
     case 'interleaved':
       return { kind: 'interleaved', channel: ev.channel, payload: ev.payload.toString('hex') }
@@ -41,12 +55,14 @@ export function readAll(chunks: Iterable<Buffer>, limits?: Partial<RtspReaderLim
   return out
 }
 
-const req = (
-  method: string,
-  uri: string,
-  headers: [string, string][],
-  body = '',
-): PlainEvent => ({ kind: 'request', method, uri, version: 'RTSP/1.0', headers, body })
+const req = (method: string, uri: string, headers: [string, string][], body = ''): PlainEvent => ({
+  kind: 'request',
+  method,
+  uri,
+  version: 'RTSP/1.0',
+  headers,
+  body,
+})
 
 const res = (statusCode: number, reason: string, headers: [string, string][], body = ''): PlainEvent => ({
   kind: 'response',
@@ -80,12 +96,19 @@ export const REQUEST_VECTORS: MessageVector[] = [
   {
     name: 'ffmpeg OPTIONS',
     raw: `OPTIONS rtsp://127.0.0.1:8554/live RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: ${LAVF}\r\n\r\n`,
-    expected: req('OPTIONS', 'rtsp://127.0.0.1:8554/live', [['CSeq', '1'], ['User-Agent', LAVF]]),
+    expected: req('OPTIONS', 'rtsp://127.0.0.1:8554/live', [
+      ['CSeq', '1'],
+      ['User-Agent', LAVF],
+    ]),
   },
   {
     name: 'ffmpeg DESCRIBE with Accept',
     raw: `DESCRIBE rtsp://127.0.0.1:8554/live RTSP/1.0\r\nAccept: application/sdp\r\nCSeq: 2\r\nUser-Agent: ${LAVF}\r\n\r\n`,
-    expected: req('DESCRIBE', 'rtsp://127.0.0.1:8554/live', [['Accept', 'application/sdp'], ['CSeq', '2'], ['User-Agent', LAVF]]),
+    expected: req('DESCRIBE', 'rtsp://127.0.0.1:8554/live', [
+      ['Accept', 'application/sdp'],
+      ['CSeq', '2'],
+      ['User-Agent', LAVF],
+    ]),
   },
   {
     name: 'ffmpeg SETUP over UDP',
@@ -148,7 +171,12 @@ export const REQUEST_VECTORS: MessageVector[] = [
     expected: req(
       'ANNOUNCE',
       'rtsp://127.0.0.1:8554/pub',
-      [['Content-Type', 'application/sdp'], ['CSeq', '2'], ['User-Agent', LAVF], ['Content-Length', '199']],
+      [
+        ['Content-Type', 'application/sdp'],
+        ['CSeq', '2'],
+        ['User-Agent', LAVF],
+        ['Content-Length', '199'],
+      ],
       FFMPEG_ANNOUNCE_SDP,
     ),
   },
@@ -167,7 +195,11 @@ export const REQUEST_VECTORS: MessageVector[] = [
   {
     name: 'GStreamer OPTIONS',
     raw: `OPTIONS rtsp://192.168.1.20:8554/test RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: ${GST}\r\nDate: ${GST_DATE}\r\n\r\n`,
-    expected: req('OPTIONS', 'rtsp://192.168.1.20:8554/test', [['CSeq', '1'], ['User-Agent', GST], ['Date', GST_DATE]]),
+    expected: req('OPTIONS', 'rtsp://192.168.1.20:8554/test', [
+      ['CSeq', '1'],
+      ['User-Agent', GST],
+      ['Date', GST_DATE],
+    ]),
   },
   {
     name: 'GStreamer DESCRIBE',
@@ -219,12 +251,19 @@ export const REQUEST_VECTORS: MessageVector[] = [
   {
     name: 'VLC OPTIONS',
     raw: `OPTIONS rtsp://192.168.1.20:8554/cam RTSP/1.0\r\nCSeq: 2\r\nUser-Agent: ${VLC}\r\n\r\n`,
-    expected: req('OPTIONS', 'rtsp://192.168.1.20:8554/cam', [['CSeq', '2'], ['User-Agent', VLC]]),
+    expected: req('OPTIONS', 'rtsp://192.168.1.20:8554/cam', [
+      ['CSeq', '2'],
+      ['User-Agent', VLC],
+    ]),
   },
   {
     name: 'VLC DESCRIBE',
     raw: `DESCRIBE rtsp://192.168.1.20:8554/cam RTSP/1.0\r\nCSeq: 3\r\nUser-Agent: ${VLC}\r\nAccept: application/sdp\r\n\r\n`,
-    expected: req('DESCRIBE', 'rtsp://192.168.1.20:8554/cam', [['CSeq', '3'], ['User-Agent', VLC], ['Accept', 'application/sdp']]),
+    expected: req('DESCRIBE', 'rtsp://192.168.1.20:8554/cam', [
+      ['CSeq', '3'],
+      ['User-Agent', VLC],
+      ['Accept', 'application/sdp'],
+    ]),
   },
   {
     name: 'VLC SETUP over UDP',
@@ -248,12 +287,20 @@ export const REQUEST_VECTORS: MessageVector[] = [
   {
     name: 'VLC GET_PARAMETER keep-alive',
     raw: `GET_PARAMETER rtsp://192.168.1.20:8554/cam/ RTSP/1.0\r\nCSeq: 6\r\nUser-Agent: ${VLC}\r\nSession: 2A4E6C8B\r\n\r\n`,
-    expected: req('GET_PARAMETER', 'rtsp://192.168.1.20:8554/cam/', [['CSeq', '6'], ['User-Agent', VLC], ['Session', '2A4E6C8B']]),
+    expected: req('GET_PARAMETER', 'rtsp://192.168.1.20:8554/cam/', [
+      ['CSeq', '6'],
+      ['User-Agent', VLC],
+      ['Session', '2A4E6C8B'],
+    ]),
   },
   {
     name: 'VLC TEARDOWN',
     raw: `TEARDOWN rtsp://192.168.1.20:8554/cam/ RTSP/1.0\r\nCSeq: 7\r\nUser-Agent: ${VLC}\r\nSession: 2A4E6C8B\r\n\r\n`,
-    expected: req('TEARDOWN', 'rtsp://192.168.1.20:8554/cam/', [['CSeq', '7'], ['User-Agent', VLC], ['Session', '2A4E6C8B']]),
+    expected: req('TEARDOWN', 'rtsp://192.168.1.20:8554/cam/', [
+      ['CSeq', '7'],
+      ['User-Agent', VLC],
+      ['Session', '2A4E6C8B'],
+    ]),
   },
 
   // ---- live555 openRTSP
@@ -289,7 +336,12 @@ export const REQUEST_VECTORS: MessageVector[] = [
     expected: req(
       'SET_PARAMETER',
       'rtsp://10.0.0.5/live',
-      [['CSeq', '8'], ['Content-Type', 'text/parameters'], ['Session', '2A4E6C8B'], ['Content-Length', '20']],
+      [
+        ['CSeq', '8'],
+        ['Content-Type', 'text/parameters'],
+        ['Session', '2A4E6C8B'],
+        ['Content-Length', '20'],
+      ],
       'barparam: barstuff\r\n',
     ),
   },
@@ -299,7 +351,12 @@ export const REQUEST_VECTORS: MessageVector[] = [
     expected: req(
       'GET_PARAMETER',
       'rtsp://10.0.0.5/live',
-      [['CSeq', '9'], ['Content-Type', 'text/parameters'], ['Session', '2A4E6C8B'], ['Content-Length', '26']],
+      [
+        ['CSeq', '9'],
+        ['Content-Type', 'text/parameters'],
+        ['Session', '2A4E6C8B'],
+        ['Content-Length', '26'],
+      ],
       'packets_received\r\njitter\r\n',
     ),
   },
@@ -308,7 +365,10 @@ export const REQUEST_VECTORS: MessageVector[] = [
   {
     name: 'Kurose/Ross teaching client: LF-only, relative URI, RTP/UDP, space after =',
     raw: 'SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 25000\n\n',
-    expected: req('SETUP', 'movie.Mjpeg', [['CSeq', '1'], ['Transport', 'RTP/UDP; client_port= 25000']]),
+    expected: req('SETUP', 'movie.Mjpeg', [
+      ['CSeq', '1'],
+      ['Transport', 'RTP/UDP; client_port= 25000'],
+    ]),
   },
   {
     name: 'OPTIONS * without CSeq (the server answers 400 itself)',
@@ -323,12 +383,18 @@ export const REQUEST_VECTORS: MessageVector[] = [
   {
     name: 'lower-case header names, no space after colon, trailing spaces',
     raw: 'DESCRIBE rtsp://h/a RTSP/1.0\r\ncseq:12  \r\naccept:application/sdp\r\n\r\n',
-    expected: req('DESCRIBE', 'rtsp://h/a', [['cseq', '12'], ['accept', 'application/sdp']]),
+    expected: req('DESCRIBE', 'rtsp://h/a', [
+      ['cseq', '12'],
+      ['accept', 'application/sdp'],
+    ]),
   },
   {
     name: 'UTF-8 in a header value',
     raw: 'SET_PARAMETER rtsp://h/a RTSP/1.0\r\nCSeq: 3\r\nX-Title: caméra 東\r\n\r\n',
-    expected: req('SET_PARAMETER', 'rtsp://h/a', [['CSeq', '3'], ['X-Title', 'caméra 東']]),
+    expected: req('SET_PARAMETER', 'rtsp://h/a', [
+      ['CSeq', '3'],
+      ['X-Title', 'caméra 東'],
+    ]),
   },
 ]
 

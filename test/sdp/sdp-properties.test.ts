@@ -16,52 +16,81 @@ function withoutUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 }
 
-const attribute: fc.Arbitrary<SdpAttribute> = fc.record({ key: token, value: optional(fc.oneof(text, fc.constant(''))) }).map(withoutUndefined)
+const attribute: fc.Arbitrary<SdpAttribute> = fc
+  .record({ key: token, value: optional(fc.oneof(text, fc.constant(''))) })
+  .map(withoutUndefined)
 
-const media: fc.Arbitrary<SdpMedia> = fc.record({
-  type: token,
-  port: fc.integer({ min: 0, max: 65535 }),
-  portCount: optional(fc.integer({ min: 1, max: 65535 })),
-  protocol: token,
-  formats: fc.array(token, { maxLength: 4 }),
-  title: optional(text),
-  connection: optional(text),
-  bandwidths: fc.array(text, { maxLength: 2 }),
-  key: optional(text),
-  attributes: fc.array(attribute, { maxLength: 5 }),
-  extraLines: optional(fc.array(fc.tuple(fc.constantFrom('x', 'y', 'Z', 't', 'v'), text).map(([l, v]) => `${l}=${v}`), { minLength: 1, maxLength: 2 })),
-}).map(withoutUndefined)
+const media: fc.Arbitrary<SdpMedia> = fc
+  .record({
+    type: token,
+    port: fc.integer({ min: 0, max: 65535 }),
+    portCount: optional(fc.integer({ min: 1, max: 65535 })),
+    protocol: token,
+    formats: fc.array(token, { maxLength: 4 }),
+    title: optional(text),
+    connection: optional(text),
+    bandwidths: fc.array(text, { maxLength: 2 }),
+    key: optional(text),
+    attributes: fc.array(attribute, { maxLength: 5 }),
+    extraLines: optional(
+      fc.array(
+        fc.tuple(fc.constantFrom('x', 'y', 'Z', 't', 'v'), text).map(([l, v]) => `${l}=${v}`),
+        { minLength: 1, maxLength: 2 },
+      ),
+    ),
+  })
+  .map(withoutUndefined)
 
-const timing = fc.array(
-  fc.tuple(fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `${a} ${b}`), fc.array(text.map((r) => `r=${r}`), { maxLength: 2 })),
-  { minLength: 1, maxLength: 3 },
-).map((list) => list.flatMap(([t, rs]) => [t, ...rs]))
+const timing = fc
+  .array(
+    fc.tuple(
+      fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `${a} ${b}`),
+      fc.array(
+        text.map((r) => `r=${r}`),
+        { maxLength: 2 },
+      ),
+    ),
+    { minLength: 1, maxLength: 3 },
+  )
+  .map((list) => list.flatMap(([t, rs]) => [t, ...rs]))
 
-const description: fc.Arbitrary<SessionDescription> = fc.record({
-  version: fc.nat({ max: 9 }),
-  origin: fc.record({ username: token, sessionId: token, sessionVersion: token, netType: token, addrType: token, address: text }).map(plain),
-  sessionName: fc.oneof(text, fc.constant('')),
-  info: optional(text),
-  uri: optional(text),
-  emails: fc.array(text, { maxLength: 2 }),
-  phones: fc.array(text, { maxLength: 2 }),
-  connection: optional(text),
-  bandwidths: fc.array(text, { maxLength: 2 }),
-  timing,
-  timeZones: optional(text),
-  key: optional(text),
-  attributes: fc.array(attribute, { maxLength: 5 }),
-  media: fc.array(media, { maxLength: 3 }),
-  extraLines: optional(fc.array(fc.tuple(fc.constantFrom('x', 'y', 'Z'), text).map(([l, v]) => `${l}=${v}`), { minLength: 1, maxLength: 2 })),
-}).map(withoutUndefined)
+const description: fc.Arbitrary<SessionDescription> = fc
+  .record({
+    version: fc.nat({ max: 9 }),
+    origin: fc
+      .record({ username: token, sessionId: token, sessionVersion: token, netType: token, addrType: token, address: text })
+      .map(plain),
+    sessionName: fc.oneof(text, fc.constant('')),
+    info: optional(text),
+    uri: optional(text),
+    emails: fc.array(text, { maxLength: 2 }),
+    phones: fc.array(text, { maxLength: 2 }),
+    connection: optional(text),
+    bandwidths: fc.array(text, { maxLength: 2 }),
+    timing,
+    timeZones: optional(text),
+    key: optional(text),
+    attributes: fc.array(attribute, { maxLength: 5 }),
+    media: fc.array(media, { maxLength: 3 }),
+    extraLines: optional(
+      fc.array(
+        fc.tuple(fc.constantFrom('x', 'y', 'Z'), text).map(([l, v]) => `${l}=${v}`),
+        { minLength: 1, maxLength: 2 },
+      ),
+    ),
+  })
+  .map(withoutUndefined)
 
 test('SDP property: generated descriptions round-trip format → parse', () => {
-  fc.assert(fc.property(description, (d) => {
-    const text = formatSdp(d)
-    assert.deepEqual(parseSdp(text), d)
-    assert.equal(formatSdp(parseSdp(text)), text)
-    assert.ok(text.endsWith('\r\n'))
-  }), { numRuns: 1000 })
+  fc.assert(
+    fc.property(description, (d) => {
+      const text = formatSdp(d)
+      assert.deepEqual(parseSdp(text), d)
+      assert.equal(formatSdp(parseSdp(text)), text)
+      assert.ok(text.endsWith('\r\n'))
+    }),
+    { numRuns: 1000 },
+  )
 })
 
 function checkParse(input: string | Uint8Array): void {
@@ -88,7 +117,12 @@ test('SDP property: random bytes parse or throw a RtspkitError', () => {
 const LINE_TYPES = 'vosiuepcbtrzkamxY'.split('')
 const VALUE_CHARS = [' ', '\t', ':', '/', '=', ';', '0', '1', '9', 'a', 'R', 'T', 'P', 'A', 'V', 't', 'r', 's', '-', 'é']
 const sdpishLine = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(fc.constantFrom(...LINE_TYPES), fc.array(fc.constantFrom(...VALUE_CHARS), { maxLength: 24 })).map(([t, v]) => `${t}=${v.join('')}`) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...LINE_TYPES), fc.array(fc.constantFrom(...VALUE_CHARS), { maxLength: 24 }))
+      .map(([t, v]) => `${t}=${v.join('')}`),
+  },
   { weight: 1, arbitrary: fc.constantFrom('m=video 0 RTP/AVP 96', 'm=audio 5000/2 RTP/AVP 0 8', 't=0 0', 'v=0', '', ' ', 'garbage') },
 )
 const sdpish = fc.tuple(fc.array(sdpishLine, { maxLength: 30 }), fc.constantFrom('\r\n', '\n', '\r')).map(([lines, eol]) => lines.join(eol))

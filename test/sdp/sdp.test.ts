@@ -151,7 +151,14 @@ for (const [name, text] of Object.entries(VECTORS)) {
 
 test('SDP camera H.264 + AAC: model', () => {
   const d = parseSdp(CAMERA_H264_AAC)
-  assert.deepEqual(d.origin, { username: '-', sessionId: '1109162014219182', sessionVersion: '1109162014219192', netType: 'IN', addrType: 'IP4', address: '192.168.1.64' })
+  assert.deepEqual(d.origin, {
+    username: '-',
+    sessionId: '1109162014219182',
+    sessionVersion: '1109162014219192',
+    netType: 'IN',
+    addrType: 'IP4',
+    address: '192.168.1.64',
+  })
   assert.equal(d.sessionName, 'Media Presentation')
   assert.deepEqual(d.emails, ['NONE'])
   assert.deepEqual(d.bandwidths, ['AS:5100'])
@@ -161,7 +168,14 @@ test('SDP camera H.264 + AAC: model', () => {
 
   const [video, audio] = d.media as [NonNullable<SessionDescription['media'][0]>, NonNullable<SessionDescription['media'][0]>]
   assert.deepEqual(
-    { type: video.type, port: video.port, protocol: video.protocol, formats: video.formats, connection: video.connection, bandwidths: video.bandwidths },
+    {
+      type: video.type,
+      port: video.port,
+      protocol: video.protocol,
+      formats: video.formats,
+      connection: video.connection,
+      bandwidths: video.bandwidths,
+    },
     { type: 'video', port: 0, protocol: 'RTP/AVP', formats: ['96'], connection: 'IN IP4 0.0.0.0', bandwidths: ['AS:5000'] },
   )
   assert.equal(getAttribute(video.attributes, 'recvonly'), '')
@@ -175,14 +189,22 @@ test('SDP camera H.264 + AAC: model', () => {
   // Only the first '=' splits: base64 padding survives.
   assert.equal(fmtp.params.get('sprop-parameter-sets'), 'Z01AKI2NQDwBE/LCAAAOEAACvyAI,aO44gA==')
 
-  assert.deepEqual(parseRtpmap(getAttribute(audio.attributes, 'rtpmap')!), { payloadType: 97, encodingName: 'MPEG4-GENERIC', clockRate: 16000, channels: 1 })
+  assert.deepEqual(parseRtpmap(getAttribute(audio.attributes, 'rtpmap')!), {
+    payloadType: 97,
+    encodingName: 'MPEG4-GENERIC',
+    clockRate: 16000,
+    channels: 1,
+  })
   const aac = parseFmtp(getAttribute(audio.attributes, 'fmtp')!).params
   assert.equal(aac.get('config'), '1408')
   assert.equal(aac.get('sizelength'), '13') // names are case-insensitive, stored lowercased
   assert.equal(aac.get('profile'), '1') // trailing ';' tolerated
   assert.equal(aac.size, 8)
   // An attribute value may itself contain ':' and '='.
-  assert.equal(getAttribute(audio.attributes, 'Media_header'), 'MEDIAINFO=494D4B48010200000400000101200110803E0000803E000000000000000000000000000000000000;')
+  assert.equal(
+    getAttribute(audio.attributes, 'Media_header'),
+    'MEDIAINFO=494D4B48010200000400000101200110803E0000803E000000000000000000000000000000000000;',
+  )
 })
 
 test('SDP ffmpeg -f rtp: model', () => {
@@ -234,21 +256,26 @@ test('SDP all fields: model', () => {
 
 test('SDP sloppy: missing s= and t=, CR-only line ends, out-of-order lines', () => {
   // A camera that sends neither s= nor t= and puts a= before c=.
-  const d = parseSdp('v=0\no=- 1 1 IN IP4 10.0.0.2\na=control:*\nc=IN IP4 0.0.0.0\nm=video 0 RTP/AVP 96\na=rtpmap:96 H264/90000\na=control:trackID=0\n')
+  const d = parseSdp(
+    'v=0\no=- 1 1 IN IP4 10.0.0.2\na=control:*\nc=IN IP4 0.0.0.0\nm=video 0 RTP/AVP 96\na=rtpmap:96 H264/90000\na=control:trackID=0\n',
+  )
   assert.equal(d.sessionName, '')
   assert.deepEqual(d.timing, ['0 0'])
   assert.equal(d.connection, 'IN IP4 0.0.0.0')
-  assert.equal(formatSdp(d), crlf([
-    'v=0',
-    'o=- 1 1 IN IP4 10.0.0.2',
-    's= ', // RFC 8866 5.3: "s= " when there is no name
-    'c=IN IP4 0.0.0.0',
-    't=0 0',
-    'a=control:*',
-    'm=video 0 RTP/AVP 96',
-    'a=rtpmap:96 H264/90000',
-    'a=control:trackID=0',
-  ]))
+  assert.equal(
+    formatSdp(d),
+    crlf([
+      'v=0',
+      'o=- 1 1 IN IP4 10.0.0.2',
+      's= ', // RFC 8866 5.3: "s= " when there is no name
+      'c=IN IP4 0.0.0.0',
+      't=0 0',
+      'a=control:*',
+      'm=video 0 RTP/AVP 96',
+      'a=rtpmap:96 H264/90000',
+      'a=control:trackID=0',
+    ]),
+  )
   assert.deepEqual(parseSdp('v=0\ro=- 1 1 IN IP4 10.0.0.2\rs=x\rt=0 0\r'), parseSdp('v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=x\r\nt=0 0\r\n'))
   // "s= " (the RFC's own recommendation) reads as '' and writes back identically.
   const blank = crlf(['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's= ', 't=0 0'])
@@ -308,13 +335,20 @@ test('SDP errors: lines not of the form x=…, bad v=, bad m=', () => {
   ]
   for (const [text, code] of cases) {
     let err: unknown
-    try { parseSdp(text) } catch (e) { err = e }
+    try {
+      parseSdp(text)
+    } catch (e) {
+      err = e
+    }
     assert.ok(err instanceof ParseError, `${JSON.stringify(text)}: ${String(err)}`)
     assert.equal(err.code, code, JSON.stringify(text))
     assert.ok('observed' in err.details && 'allowed' in err.details)
     assert.equal(typeof err.details.line, 'number')
   }
-  assert.throws(() => parseSdp('v=0\r\nbad line\r\n'), (e: unknown) => e instanceof ParseError && e.details.line === 2)
+  assert.throws(
+    () => parseSdp('v=0\r\nbad line\r\n'),
+    (e: unknown) => e instanceof ParseError && e.details.line === 2,
+  )
 })
 
 test('SDP limits: size, lines, line length, media sections', () => {
@@ -342,34 +376,43 @@ test('SDP format: builds a DESCRIBE body from a hand-made model', () => {
     phones: [],
     bandwidths: [],
     timing: ['0 0'],
-    attributes: [{ key: 'tool', value: 'rtspkit' }, { key: 'control', value: '*' }, { key: 'range', value: 'npt=now-' }],
-    media: [{
-      type: 'video',
-      port: 0,
-      protocol: 'RTP/AVP',
-      formats: ['96'],
-      bandwidths: [],
-      attributes: [
-        { key: 'rtpmap', value: formatRtpmap({ payloadType: 96, encodingName: 'H264', clockRate: 90000 }) },
-        { key: 'fmtp', value: formatFmtp(96, { 'packetization-mode': '1', 'profile-level-id': '42e01f' }) },
-        { key: 'control', value: 'trackID=0' },
-      ],
-    }],
+    attributes: [
+      { key: 'tool', value: 'rtspkit' },
+      { key: 'control', value: '*' },
+      { key: 'range', value: 'npt=now-' },
+    ],
+    media: [
+      {
+        type: 'video',
+        port: 0,
+        protocol: 'RTP/AVP',
+        formats: ['96'],
+        bandwidths: [],
+        attributes: [
+          { key: 'rtpmap', value: formatRtpmap({ payloadType: 96, encodingName: 'H264', clockRate: 90000 }) },
+          { key: 'fmtp', value: formatFmtp(96, { 'packetization-mode': '1', 'profile-level-id': '42e01f' }) },
+          { key: 'control', value: 'trackID=0' },
+        ],
+      },
+    ],
   }
   const text = formatSdp(d)
-  assert.equal(text, crlf([
-    'v=0',
-    'o=- 1700000000 1 IN IP4 127.0.0.1',
-    's=rtspkit',
-    't=0 0',
-    'a=tool:rtspkit',
-    'a=control:*',
-    'a=range:npt=now-',
-    'm=video 0 RTP/AVP 96',
-    'a=rtpmap:96 H264/90000',
-    'a=fmtp:96 packetization-mode=1;profile-level-id=42e01f',
-    'a=control:trackID=0',
-  ]))
+  assert.equal(
+    text,
+    crlf([
+      'v=0',
+      'o=- 1700000000 1 IN IP4 127.0.0.1',
+      's=rtspkit',
+      't=0 0',
+      'a=tool:rtspkit',
+      'a=control:*',
+      'a=range:npt=now-',
+      'm=video 0 RTP/AVP 96',
+      'a=rtpmap:96 H264/90000',
+      'a=fmtp:96 packetization-mode=1;profile-level-id=42e01f',
+      'a=control:trackID=0',
+    ]),
+  )
   assert.deepEqual(parseSdp(text), d)
   // Timing given as whole lines, or not at all, is written the same way.
   assert.equal(formatSdp({ ...d, timing: ['t=0 0'] }), text)
@@ -378,29 +421,57 @@ test('SDP format: builds a DESCRIBE body from a hand-made model', () => {
 
 test('SDP format: refuses values that would inject lines', () => {
   const d = parseSdp(JPEG_CAMERA)
-  assert.throws(() => formatSdp({ ...d, sessionName: 'cam\r\na=injected' }), (e: unknown) => e instanceof ParseError && e.code === 'ERR_SDP_VALUE')
+  assert.throws(
+    () => formatSdp({ ...d, sessionName: 'cam\r\na=injected' }),
+    (e: unknown) => e instanceof ParseError && e.code === 'ERR_SDP_VALUE',
+  )
   assert.throws(() => formatSdp({ ...d, attributes: [{ key: 'x', value: 'a\nb' }] }), { code: 'ERR_SDP_VALUE' })
 })
 
 test('rtpmap: parse and format', () => {
   assert.deepEqual(parseRtpmap('96 H264/90000'), { payloadType: 96, encodingName: 'H264', clockRate: 90000 })
-  assert.deepEqual(parseRtpmap(' 97  MPEG4-GENERIC/48000/2 '), { payloadType: 97, encodingName: 'MPEG4-GENERIC', clockRate: 48000, channels: 2 })
+  assert.deepEqual(parseRtpmap(' 97  MPEG4-GENERIC/48000/2 '), {
+    payloadType: 97,
+    encodingName: 'MPEG4-GENERIC',
+    clockRate: 48000,
+    channels: 2,
+  })
   assert.deepEqual(parseRtpmap('0 PCMU/8000'), { payloadType: 0, encodingName: 'PCMU', clockRate: 8000 })
   assert.equal(formatRtpmap({ payloadType: 97, encodingName: 'opus', clockRate: 48000, channels: 2 }), '97 opus/48000/2')
   for (const bad of ['', '96', '96 H264', 'x H264/90000', '128 H264/90000', '96 H264/abc', '96 H264/90000/x', '96 H264/90000 extra']) {
-    assert.throws(() => parseRtpmap(bad), (e: unknown) => e instanceof ParseError && e.code === 'ERR_SDP_RTPMAP', bad)
+    assert.throws(
+      () => parseRtpmap(bad),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_SDP_RTPMAP',
+      bad,
+    )
   }
 })
 
 test('fmtp: parse and format', () => {
-  assert.deepEqual(parseFmtp('96 a=b;c=d'), { payloadType: 96, params: new Map([['a', 'b'], ['c', 'd']]) })
+  assert.deepEqual(parseFmtp('96 a=b;c=d'), {
+    payloadType: 96,
+    params: new Map([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]),
+  })
   assert.deepEqual(parseFmtp('96'), { payloadType: 96, params: new Map() })
   assert.deepEqual(parseFmtp('101 0-15'), { payloadType: 101, params: new Map([['0-15', '']]) })
-  assert.deepEqual(parseFmtp('96 A = 1 ;; b=2; '), { payloadType: 96, params: new Map([['a', '1'], ['b', '2']]) })
+  assert.deepEqual(parseFmtp('96 A = 1 ;; b=2; '), {
+    payloadType: 96,
+    params: new Map([
+      ['a', '1'],
+      ['b', '2'],
+    ]),
+  })
   assert.equal(formatFmtp(96, new Map([['packetization-mode', '1']])), '96 packetization-mode=1')
   assert.equal(formatFmtp(101, { '0-15': '' }), '101 0-15')
   assert.equal(formatFmtp(96, {}), '96')
   for (const bad of ['', 'x a=b', 'a=b']) {
-    assert.throws(() => parseFmtp(bad), (e: unknown) => e instanceof ParseError && e.code === 'ERR_SDP_FMTP', bad)
+    assert.throws(
+      () => parseFmtp(bad),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_SDP_FMTP',
+      bad,
+    )
   }
 })

@@ -30,7 +30,10 @@ describe('access policy', () => {
   const authenticator = new ServerAuthenticator({
     realm: 'rtspkit',
     methods: ['digest', 'basic'],
-    users: (u) => (u === 'alice' || u === 'bob' ? { ha1: { MD5: digestHa1('MD5', u, 'rtspkit', 'pw'), 'SHA-256': digestHa1('SHA-256', u, 'rtspkit', 'pw') } } : undefined),
+    users: (u) =>
+      u === 'alice' || u === 'bob'
+        ? { ha1: { MD5: digestHa1('MD5', u, 'rtspkit', 'pw'), 'SHA-256': digestHa1('SHA-256', u, 'rtspkit', 'pw') } }
+        : undefined,
   })
   const policy: AccessPolicy = {
     decide: (r) => {
@@ -48,15 +51,30 @@ describe('access policy', () => {
         const url = server.urlFor('live')
         const challenge = await c.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, SDP)
         assert.equal(challenge.statusCode, 401)
-        assert.deepEqual(challenge.headers.getAll('WWW-Authenticate').map((v) => v.split(' ')[0]), ['Digest', 'Digest', 'Basic'])
-        for (const [user, status] of [['bob', 403], ['alice', 200]] as const) {
+        assert.deepEqual(
+          challenge.headers.getAll('WWW-Authenticate').map((v) => v.split(' ')[0]),
+          ['Digest', 'Digest', 'Basic'],
+        )
+        for (const [user, status] of [
+          ['bob', 403],
+          ['alice', 200],
+        ] as const) {
           const auth = new ClientAuthenticator({ username: user, password: 'pw' })
           auth.handleChallenges(challenge.headers.getAll('WWW-Authenticate'))
-          const r = await c.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp', Authorization: auth.authorization('ANNOUNCE', url)! }, SDP)
+          const r = await c.request(
+            'ANNOUNCE',
+            url,
+            { 'Content-Type': 'application/sdp', Authorization: auth.authorization('ANNOUNCE', url)! },
+            SDP,
+          )
           assert.equal(r.statusCode, status, `${user}`)
         }
         const basic = `Basic ${Buffer.from('bob:pw').toString('base64')}`
-        assert.equal((await c.request('DESCRIBE', server.urlFor('live'), { Authorization: basic })).statusCode, 200, 'bob may read (Basic against a stored hash)')
+        assert.equal(
+          (await c.request('DESCRIBE', server.urlFor('live'), { Authorization: basic })).statusCode,
+          200,
+          'bob may read (Basic against a stored hash)',
+        )
         assert.equal((await c.request('DESCRIBE', server.urlFor('blocked'))).statusCode, 403)
       } finally {
         c.close()

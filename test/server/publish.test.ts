@@ -116,7 +116,11 @@ describe('publishing (raw RTSP)', () => {
         return got.length >= sent.length - 1
       }, 5000)
       const strip = (nalus: Buffer[]) => nalus.filter((n) => ![7, 8, 9].includes(n[0]! & 0x1f)).map((n) => n.toString('hex'))
-      assert.equal(got[0]!.some((n) => (n[0]! & 0x1f) === 5), true, 'first access unit is an IDR')
+      assert.equal(
+        got[0]!.some((n) => (n[0]! & 0x1f) === 5),
+        true,
+        'first access unit is an IDR',
+      )
       for (let i = 0; i < got.length; i++) assert.deepEqual(strip(got[i]!), strip(sent[i]!.nalus), `access unit ${i}`)
     })
   })
@@ -125,9 +129,19 @@ describe('publishing (raw RTSP)', () => {
     await withPublishPath({}, async ({ server, url, connect }) => {
       const pub = await connect()
       assert.equal((await pub.request('RECORD', url, { Session: '123' })).statusCode, 454)
-      assert.equal((await pub.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, 'v=0\r\nthis is not sdp\r\n')).statusCode, 400)
-      assert.equal((await pub.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, SDP('Z0LADdkBQfsBEAAAAwAQAAADAyDxQqSA,aMuDyyA='))).statusCode, 200)
-      assert.equal((await pub.request('SETUP', `${url}/streamid=7`, { Transport: 'RTP/AVP/TCP;interleaved=0-1;mode=record' })).statusCode, 404)
+      assert.equal(
+        (await pub.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, 'v=0\r\nthis is not sdp\r\n')).statusCode,
+        400,
+      )
+      assert.equal(
+        (await pub.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp' }, SDP('Z0LADdkBQfsBEAAAAwAQAAADAyDxQqSA,aMuDyyA=')))
+          .statusCode,
+        200,
+      )
+      assert.equal(
+        (await pub.request('SETUP', `${url}/streamid=7`, { Transport: 'RTP/AVP/TCP;interleaved=0-1;mode=record' })).statusCode,
+        404,
+      )
       const s = await pub.request('SETUP', `${url}/streamid=0`, { Transport: 'RTP/AVP/TCP;interleaved=0-1;mode=record' })
       const session = s.headers.get('Session')!.split(';')[0]!
       assert.equal((await pub.request('RECORD', url, { Session: session })).statusCode, 200)
@@ -143,20 +157,38 @@ describe('publishing (raw RTSP)', () => {
     await withPublishPath({}, async ({ url, connect }) => {
       const pub = await connect()
       const reader = await connect()
-      const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=pub\r\nt=0 0\r\nm=video 0 RTP/AVP 97\r\na=rtpmap:97 MP4V-ES/90000\r\na=fmtp:97 profile-level-id=1;config=000001B001\r\na=control:streamid=0\r\n'
+      const sdp =
+        'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=pub\r\nt=0 0\r\nm=video 0 RTP/AVP 97\r\na=rtpmap:97 MP4V-ES/90000\r\na=fmtp:97 profile-level-id=1;config=000001B001\r\na=control:streamid=0\r\n'
       await announceAndRecord(pub, url, sdp)
       const described = await playTcp(reader, url)
       assert.match(described, /a=rtpmap:97 MP4V-ES\/90000/)
       assert.match(described, /a=fmtp:97 profile-level-id=1;config=000001B001/)
-      const sent = Array.from({ length: 20 }, (_, i) => new RtpPacket({ payloadType: 97, sequenceNumber: 500 + i, timestamp: 1000 + Math.floor(i / 2) * 3000, ssrc: 7, marker: i % 2 === 1, payload: Buffer.from(`payload-${i}`) }))
+      const sent = Array.from(
+        { length: 20 },
+        (_, i) =>
+          new RtpPacket({
+            payloadType: 97,
+            sequenceNumber: 500 + i,
+            timestamp: 1000 + Math.floor(i / 2) * 3000,
+            ssrc: 7,
+            marker: i % 2 === 1,
+            payload: Buffer.from(`payload-${i}`),
+          }),
+      )
       for (const p of sent) pub.write(interleave(0, p.serialize()))
       const got: RtpPacket[] = []
       await reader.waitFor(() => {
         got.push(...takeRtp(reader))
         return got.length >= sent.length
       }, 5000)
-      assert.deepEqual(got.map((p) => p.payload.toString()), sent.map((p) => p.payload.toString()))
-      assert.deepEqual(got.map((p) => p.marker), sent.map((p) => p.marker))
+      assert.deepEqual(
+        got.map((p) => p.payload.toString()),
+        sent.map((p) => p.payload.toString()),
+      )
+      assert.deepEqual(
+        got.map((p) => p.marker),
+        sent.map((p) => p.marker),
+      )
       assert.ok(got.every((p) => p.payloadType === 97))
       for (let i = 1; i < got.length; i++) {
         assert.equal(got[i]!.sequenceNumber, (got[i - 1]!.sequenceNumber + 1) & 0xffff, 'our own contiguous sequence numbers')
@@ -186,10 +218,15 @@ describe('publishing (raw RTSP)', () => {
       // The second publisher starts mid-GOP (no keyframe) and then sends a whole GOP.
       const second = await connect()
       await announceAndRecord(second, url, SDP(sprop))
-      await publishAus(second, new H264Packetizer({ ssrc: 2, initialSequence: 9000 }), [...clip.accessUnits.slice(5, 10), ...clip.accessUnits.slice(0, 10)], 777_000)
+      await publishAus(
+        second,
+        new H264Packetizer({ ssrc: 2, initialSequence: 9000 }),
+        [...clip.accessUnits.slice(5, 10), ...clip.accessUnits.slice(0, 10)],
+        777_000,
+      )
       await reader.waitFor(() => reader.interleaved.length > 10, 5000)
       const afterPkts = takeRtp(reader)
-      assert.ok(isIdr(afterPkts[0]!), 'the reader resumes at the new publisher\'s keyframe')
+      assert.ok(isIdr(afterPkts[0]!), "the reader resumes at the new publisher's keyframe")
       const last = before[before.length - 1]!
       assert.equal(afterPkts[0]!.ssrc, last.ssrc, 'same RTP session for the reader')
       const gap = (afterPkts[0]!.timestamp - last.timestamp) | 0

@@ -144,11 +144,15 @@ describe('RtspServer protocol', () => {
 
   it('SETUP picks the first supported of several transports, and 461 when none is', async () => {
     const c = await RawRtspConnection.connect(ctx.server.port)
-    const bad = await c.request('SETUP', `${ctx.base}/trackID=0`, { Transport: 'RTP/SAVP;unicast;client_port=4000-4001, RAW/RAW/UDP;unicast;client_port=5000' })
+    const bad = await c.request('SETUP', `${ctx.base}/trackID=0`, {
+      Transport: 'RTP/SAVP;unicast;client_port=4000-4001, RAW/RAW/UDP;unicast;client_port=5000',
+    })
     assert.equal(bad.statusCode, 461)
     const none = await c.request('SETUP', `${ctx.base}/trackID=0`, {})
     assert.equal(none.statusCode, 461)
-    const ok = await c.request('SETUP', `${ctx.base}/trackID=0`, { Transport: 'RTP/SAVP;unicast;client_port=4000-4001,RTP/AVP/TCP;unicast;interleaved=2-3' })
+    const ok = await c.request('SETUP', `${ctx.base}/trackID=0`, {
+      Transport: 'RTP/SAVP;unicast;client_port=4000-4001,RTP/AVP/TCP;unicast;interleaved=2-3',
+    })
     assert.equal(ok.statusCode, 200)
     assert.deepEqual(parseTransport(ok.headers.get('Transport')!)[0]!.interleaved, [2, 3])
     c.close()
@@ -165,14 +169,20 @@ describe('RtspServer protocol', () => {
     const session = s.headers.get('Session')!
     ctx.server.addStream('other', { video: { codec: 'jpeg' } })
     try {
-      const other = await c.request('SETUP', `rtsp://127.0.0.1:${ctx.server.port}/other/trackID=0`, { Session: session, Transport: 'RTP/AVP/TCP;interleaved=2-3' })
+      const other = await c.request('SETUP', `rtsp://127.0.0.1:${ctx.server.port}/other/trackID=0`, {
+        Session: session,
+        Transport: 'RTP/AVP/TCP;interleaved=2-3',
+      })
       assert.equal(other.statusCode, 459)
     } finally {
       ctx.server.removeStream('other')
     }
     assert.equal((await c.request('PLAY', ctx.base, { Session: session })).statusCode, 200)
     // SETUP while playing is not allowed in this state.
-    assert.equal((await c.request('SETUP', `${ctx.base}/trackID=0`, { Session: session, Transport: 'RTP/AVP/TCP;interleaved=0-1' })).statusCode, 455)
+    assert.equal(
+      (await c.request('SETUP', `${ctx.base}/trackID=0`, { Session: session, Transport: 'RTP/AVP/TCP;interleaved=0-1' })).statusCode,
+      455,
+    )
     assert.equal((await c.request('ANNOUNCE_X', ctx.base)).statusCode, 501)
     c.write('OPTIONS * RTSP/1.0\r\nUser-Agent: no-cseq\r\n\r\n')
     assert.equal((await c.nextResponse()).statusCode, 400)
@@ -205,7 +215,7 @@ describe('RtspServer protocol', () => {
     const rtcp = parseRtcp(c.interleaved.find((f) => f.channel === 1)!.payload)
     assert.ok(rtcp[0] instanceof RtcpSenderReport)
     assert.ok(rtcp[1] instanceof RtcpSourceDescription)
-    assert.equal((rtcp[0] as RtcpSenderReport).ssrc, first.ssrc)
+    assert.equal((rtcp[0]).ssrc, first.ssrc)
     await c.request('TEARDOWN', ctx.base, { Session: session })
     c.close()
   })
@@ -215,8 +225,14 @@ describe('RtspServer protocol', () => {
     const s = await c.request('SETUP', `${ctx.base}/trackID=0`, { Transport: 'RTP/AVP/TCP;interleaved=0-1' })
     const session = s.headers.get('Session')! // includes ;timeout=60
     assert.equal((await c.request('GET_PARAMETER', ctx.base, { Session: session })).statusCode, 200)
-    assert.equal((await c.request('GET_PARAMETER', ctx.base, { Session: session, 'Content-Type': 'text/parameters' }, 'position\r\n')).statusCode, 200)
-    assert.equal((await c.request('SET_PARAMETER', ctx.base, { Session: session, 'Content-Type': 'text/parameters' }, 'x: y\r\n')).statusCode, 200)
+    assert.equal(
+      (await c.request('GET_PARAMETER', ctx.base, { Session: session, 'Content-Type': 'text/parameters' }, 'position\r\n')).statusCode,
+      200,
+    )
+    assert.equal(
+      (await c.request('SET_PARAMETER', ctx.base, { Session: session, 'Content-Type': 'text/parameters' }, 'x: y\r\n')).statusCode,
+      200,
+    )
     assert.equal((await c.request('OPTIONS', ctx.base, { Session: session })).statusCode, 200)
     assert.equal((await c.request('PLAY', ctx.base, { Session: session })).statusCode, 200)
     assert.equal((await c.request('PAUSE', ctx.base, { Session: session })).statusCode, 200)
@@ -240,8 +256,14 @@ describe('RtspServer protocol', () => {
 
   it('pipelined requests in one write are answered in order', async () => {
     const c = await RawRtspConnection.connect(ctx.server.port)
-    c.write(`OPTIONS ${ctx.base} RTSP/1.0\r\nCSeq: 1\r\n\r\nDESCRIBE ${ctx.base} RTSP/1.0\r\nCSeq: 2\r\n\r\nOPTIONS * RTSP/1.0\r\nCSeq: 3\r\n\r\n`)
-    const cseqs = [(await c.nextResponse()).headers.get('CSeq'), (await c.nextResponse()).headers.get('CSeq'), (await c.nextResponse()).headers.get('CSeq')]
+    c.write(
+      `OPTIONS ${ctx.base} RTSP/1.0\r\nCSeq: 1\r\n\r\nDESCRIBE ${ctx.base} RTSP/1.0\r\nCSeq: 2\r\n\r\nOPTIONS * RTSP/1.0\r\nCSeq: 3\r\n\r\n`,
+    )
+    const cseqs = [
+      (await c.nextResponse()).headers.get('CSeq'),
+      (await c.nextResponse()).headers.get('CSeq'),
+      (await c.nextResponse()).headers.get('CSeq'),
+    ]
     assert.deepEqual(cseqs, ['1', '2', '3'])
     c.close()
   })
@@ -318,7 +340,10 @@ describe('RtspServer sessions', () => {
       await c.request('PAUSE', ctx.base, { Session: session })
       c.close()
       await new Promise((r) => setTimeout(r, 200))
-      assert.deepEqual(events.map(([e]) => e), ['setup', 'play', 'pause', 'teardown'])
+      assert.deepEqual(
+        events.map(([e]) => e),
+        ['setup', 'play', 'pause', 'teardown'],
+      )
       for (const [, e] of events) {
         assert.equal(e.path, 'cam')
         assert.equal(e.sessionId, session)
@@ -368,7 +393,7 @@ describe('RtspServer sessions', () => {
       const srWall = ntpToMs(sr.ntpSeconds, sr.ntpFraction)
       const nearest = pushTimes.reduce((a, b) => (Math.abs(b.wall - srWall) < Math.abs(a.wall - srWall) ? b : a))
       const predicted = nearest.rtp + ((srWall - nearest.wall) * 90000) / 1000
-      assert.ok(Math.abs(((sr.rtpTimestamp - predicted) | 0)) < 90000 * 0.05, 'SR RTP time within 50 ms of the push-time mapping')
+      assert.ok(Math.abs((sr.rtpTimestamp - predicted) | 0) < 90000 * 0.05, 'SR RTP time within 50 ms of the push-time mapping')
       const n = reports.length
       assert.equal((await c.request('TEARDOWN', ctx.base, { Session: session })).statusCode, 200)
       await c.waitFor(() => reports.slice(n).some((r) => r.some((p) => p instanceof RtcpGoodbye)), 2000)
@@ -405,8 +430,14 @@ describe('RtspServer sessions', () => {
       await fast.waitFor(() => drops().some((d) => d > 0), 20000)
       const stats = ctx.server.stats().sessions
       const dropped = stats.map((s) => s.tracks[0]!.framesDropped)
-      assert.ok(dropped.some((d) => d > 0), `slow reader dropped frames: ${dropped}`)
-      assert.ok(dropped.some((d) => d === 0), 'fast reader dropped nothing')
+      assert.ok(
+        dropped.some((d) => d > 0),
+        `slow reader dropped frames: ${dropped}`,
+      )
+      assert.ok(
+        dropped.some((d) => d === 0),
+        'fast reader dropped nothing',
+      )
       // The fast reader's stream starts with SPS (keyframe) and has no sequence gaps.
       const pkts = fast.interleaved.filter((f) => f.channel === 0).map((f) => RtpPacket.parse(f.payload))
       const firstNal = pkts[0]!.payload[0]! & 0x1f

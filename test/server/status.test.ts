@@ -64,7 +64,22 @@ describe('server status for the API', () => {
     const { c, session } = await playTcp()
     const ssrc = cam.tracks[0]!.media.ssrc
     const send = (reportSsrc: number, fractionLost: number, totalLost: number) => {
-      const rr = serializeRtcp([new RtcpReceiverReport({ ssrc: 0x1234, reports: [{ ssrc: reportSsrc, fractionLost, totalLost, highestSequence: 1, jitter: 0, lastSenderReport: 0, delaySinceLastSenderReport: 0 }] })])
+      const rr = serializeRtcp([
+        new RtcpReceiverReport({
+          ssrc: 0x1234,
+          reports: [
+            {
+              ssrc: reportSsrc,
+              fractionLost,
+              totalLost,
+              highestSequence: 1,
+              jitter: 0,
+              lastSenderReport: 0,
+              delaySinceLastSenderReport: 0,
+            },
+          ],
+        }),
+      ])
       c.write(Buffer.concat([interleavedHeader(1, rr.length), rr]))
     }
     const stats = () => server.stats().sessions.find((x) => x.id === session)!.tracks[0]!
@@ -86,8 +101,14 @@ describe('server status for the API', () => {
     server.on('teardown', (e) => events.push(e))
     assert.equal(server.kickSession(session), true)
     await c.waitFor(() => c.interleaved.some((f) => f.channel === 1 && parseRtcp(f.payload).some((p) => p.kind === 'bye')))
-    assert.deepEqual(events.map((e) => [e.sessionId, e.reason]), [[session, 'kicked']])
-    assert.equal(server.stats().sessions.some((s) => s.id === session), false)
+    assert.deepEqual(
+      events.map((e) => [e.sessionId, e.reason]),
+      [[session, 'kicked']],
+    )
+    assert.equal(
+      server.stats().sessions.some((s) => s.id === session),
+      false,
+    )
     assert.equal(server.kickSession(session), false)
     assert.equal(server.kickSession('nope'), false)
     c.close()

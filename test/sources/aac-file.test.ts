@@ -16,7 +16,11 @@ function configError(message: string | RegExp) {
   }
 }
 
-interface Push { track: number; frame: Buffer; ptsMs: number }
+interface Push {
+  track: number
+  frame: Buffer
+  ptsMs: number
+}
 
 /** Starts `source`, collects `count` pushes (or what arrived within `timeoutMs`), stops it. */
 async function collect(source: AacFileSource, count: number, timeoutMs = 5000): Promise<Push[]> {
@@ -25,7 +29,10 @@ async function collect(source: AacFileSource, count: number, timeoutMs = 5000): 
     const timer = setTimeout(resolve, timeoutMs)
     source.start((track, frame, ptsMs) => {
       pushes.push({ track, frame: frame as Buffer, ptsMs })
-      if (pushes.length === count) { clearTimeout(timer); resolve() }
+      if (pushes.length === count) {
+        clearTimeout(timer)
+        resolve()
+      }
     })
   })
   source.stop()
@@ -47,7 +54,10 @@ describe('AacFileSource', () => {
     const f = loadAacFile(tone)
     const probed = ffprobePackets(tone)
     assert.equal(f.aus.length, probed.length)
-    assert.deepEqual(f.aus.map((a) => a.length), probed.map((p) => p.length - 7))
+    assert.deepEqual(
+      f.aus.map((a) => a.length),
+      probed.map((p) => p.length - 7),
+    )
     assert.equal(f.config.toString('hex'), '1190')
     assert.deepEqual([f.sampleRate, f.channels, f.frameLength], [48000, 2, 1024])
     assert.equal(loadAacFile(short).config.toString('hex'), '1208')
@@ -77,7 +87,10 @@ describe('AacFileSource', () => {
   it('loops with presentation times that keep growing, or stops at the end', async () => {
     const aus = loadAacFile(short).aus
     const looping = await collect(new AacFileSource(short), aus.length + 3)
-    assert.deepEqual(looping.map((p) => p.frame), [...aus, ...aus.slice(0, 3)])
+    assert.deepEqual(
+      looping.map((p) => p.frame),
+      [...aus, ...aus.slice(0, 3)],
+    )
     looping.forEach((p, i) => assert.ok(Math.abs(p.ptsMs - (i * 1024 * 1000) / 44100) < 1e-6))
 
     const once = new AacFileSource(short, { loop: false })
@@ -114,7 +127,10 @@ describe('AacFileSource', () => {
     const cut = join(fx.dir, 'cut.aac')
     const data = readFileSync(tone)
     writeFileSync(cut, data.subarray(0, data.length - 3))
-    assert.throws(() => loadAacFile(cut), configError(/^.*cut\.aac is not an AAC ADTS stream: ADTS frame at offset \d+ needs \d+ bytes, \d+ left$/))
+    assert.throws(
+      () => loadAacFile(cut),
+      configError(/^.*cut\.aac is not an AAC ADTS stream: ADTS frame at offset \d+ needs \d+ bytes, \d+ left$/),
+    )
     const mp3ish = join(fx.dir, 'mp3.aac')
     writeFileSync(mp3ish, Buffer.from('fffb9064000000000000', 'hex'))
     assert.throws(() => loadAacFile(mp3ish), configError(/ADTS layer 1 at offset 0 is not 0 \(MPEG audio, not AAC\?\)$/))

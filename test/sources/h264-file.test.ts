@@ -35,7 +35,10 @@ describe('loadH264File', () => {
     assert.equal(nalType(f.sps), NalType.SPS)
     assert.equal(nalType(f.pps), NalType.PPS)
     assert.equal(f.accessUnits[0]!.keyframe, true)
-    assert.deepEqual(f.accessUnits.flatMap((au, i) => (au.keyframe ? [i] : [])), [0, 25])
+    assert.deepEqual(
+      f.accessUnits.flatMap((au, i) => (au.keyframe ? [i] : [])),
+      [0, 25],
+    )
     // Together the access units are the whole file.
     assert.deepEqual(joinAnnexB(f.accessUnits.flatMap((au) => au.nalus)), joinAnnexB(splitAnnexB(readFileSync(clip))))
   })
@@ -116,7 +119,10 @@ describe('H264FileSource', () => {
     assert.equal(nalType(source.sps), NalType.SPS)
     assert.equal(nalType(source.pps), NalType.PPS)
     const got = await collect(source, 12)
-    assert.deepEqual(got.map((g) => g.keyframe), [true, false, false, false, false, true, false, false, false, false, true, false])
+    assert.deepEqual(
+      got.map((g) => g.keyframe),
+      [true, false, false, false, false, true, false, false, false, false, true, false],
+    )
     // pts follow the pacer: multiples of 5 ms, increasing (a late timer may skip some, never go back).
     for (let i = 1; i < got.length; i++) assert.ok(got[i]!.ptsMs > got[i - 1]!.ptsMs, `pts ${i}`)
     for (const g of got) assert.equal(g.ptsMs % 5, 0)
@@ -140,7 +146,9 @@ describe('H264FileSource', () => {
   it('stops by itself at the end when loop is false', async () => {
     const source = new H264FileSource(clip, { fps: 200, loop: false })
     let count = 0
-    source.start(() => { count++ })
+    source.start(() => {
+      count++
+    })
     const deadline = Date.now() + 5000
     while (source.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
     assert.equal(source.running, false)

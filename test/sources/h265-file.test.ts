@@ -34,7 +34,10 @@ describe('loadH265File', () => {
     assert.equal(f.fps, 25)
     assert.deepEqual([f.spsInfo.width, f.spsInfo.height, f.spsInfo.profileTierLevel.profileIdc], [640, 360, 1])
     assert.deepEqual([nalType(f.vps), nalType(f.sps), nalType(f.pps)], [H265NalType.VPS, H265NalType.SPS, H265NalType.PPS])
-    assert.deepEqual(f.accessUnits.flatMap((au, i) => (au.keyframe ? [i] : [])), [0, 25])
+    assert.deepEqual(
+      f.accessUnits.flatMap((au, i) => (au.keyframe ? [i] : [])),
+      [0, 25],
+    )
     // Together the access units are the whole file.
     assert.deepEqual(joinAnnexB(f.accessUnits.flatMap((au) => au.nalus)), joinAnnexB(splitAnnexB(readFileSync(clip))))
   })
@@ -110,7 +113,11 @@ describe('H265FileSource', () => {
   })
   after(() => fx.cleanup())
 
-  interface Got { track: number; nalus: Buffer[]; ptsMs: number }
+  interface Got {
+    track: number
+    nalus: Buffer[]
+    ptsMs: number
+  }
 
   function collect(source: MediaSource, count: number): Promise<Got[]> {
     return new Promise((resolve) => {
@@ -128,7 +135,9 @@ describe('H265FileSource', () => {
 
   it('is a MediaSource with one H.265 video track', () => {
     const source = new H265FileSource(clip, { fps: 200 })
-    assert.deepEqual(source.tracks, [{ kind: 'video', codec: 'h265', width: 320, height: 240, fps: 200, vps: source.vps, sps: source.sps, pps: source.pps }])
+    assert.deepEqual(source.tracks, [
+      { kind: 'video', codec: 'h265', width: 320, height: 240, fps: 200, vps: source.vps, sps: source.sps, pps: source.pps },
+    ])
     assert.equal(source.description, `${basename(clip)} (H.265 320x240@200, looping)`)
     assert.equal(new H265FileSource(clip, { loop: false }).description, `${basename(clip)} (H.265 320x240@25, once)`)
   })
@@ -138,7 +147,10 @@ describe('H265FileSource', () => {
     const got = await collect(source, 12)
     const file = loadH265File(clip)
     assert.ok(got.every((g) => g.track === 0))
-    assert.deepEqual(got.map((g) => g.nalus.some((n) => isIrapType(nalType(n)))), [true, false, false, false, false, true, false, false, false, false, true, false])
+    assert.deepEqual(
+      got.map((g) => g.nalus.some((n) => isIrapType(nalType(n)))),
+      [true, false, false, false, false, true, false, false, false, false, true, false],
+    )
     // pts follow the pacer: multiples of 5 ms, increasing (a late timer may skip some, never go back).
     for (let i = 1; i < got.length; i++) assert.ok(got[i]!.ptsMs > got[i - 1]!.ptsMs, `pts ${i}`)
     for (const g of got) assert.equal(g.ptsMs % 5, 0)
@@ -153,7 +165,10 @@ describe('H265FileSource', () => {
     assert.ok(second[0]!.ptsMs > first[1]!.ptsMs)
     assert.deepEqual(second[0]!.nalus, loadH265File(clip).accessUnits[2]!.nalus) // the third access unit
     source.start(() => {})
-    assert.throws(() => source.start(() => {}), (e: unknown) => e instanceof StateError && e.message === 'H.265 file source is already started')
+    assert.throws(
+      () => source.start(() => {}),
+      (e: unknown) => e instanceof StateError && e.message === 'H.265 file source is already started',
+    )
     source.stop()
     source.stop() // idempotent
   })
@@ -161,7 +176,9 @@ describe('H265FileSource', () => {
   it('stops by itself at the end when loop is false', async () => {
     const source = new H265FileSource(clip, { fps: 200, loop: false })
     let count = 0
-    source.start(() => { count++ })
+    source.start(() => {
+      count++
+    })
     const deadline = Date.now() + 5000
     while (source.running && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
     assert.equal(source.running, false)

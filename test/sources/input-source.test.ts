@@ -9,7 +9,10 @@ class FakeFile implements SelfStoppingSource {
   readonly tracks = [{ kind: 'video' as const, codec: 'jpeg' as const }]
   readonly description = 'fake.mjpeg (MJPEG, looping)'
   running = false
-  constructor(private readonly frames: number, private readonly loop: boolean) {}
+  constructor(
+    private readonly frames: number,
+    private readonly loop: boolean,
+  ) {}
   start(push: FramePush): void {
     this.running = true
     for (let i = 0; i < this.frames * (this.loop ? 2 : 1); i++) push(0, Buffer.from([i]), i * 40)
@@ -39,9 +42,18 @@ describe('rtp send inputs', () => {
   })
 
   it('unknown types and missing files are one-line ConfigErrors', () => {
-    assert.throws(() => openInputSource('clip.mkv'), (e: RtspkitError) => e.code === 'ERR_RTP_INPUT' && /unknown input type "\.mkv"/.test(e.message) && !e.message.includes('\n'))
-    assert.throws(() => openInputSource('/nonexistent/clip.264'), (e: RtspkitError) => e.code === 'ERR_SOURCE_FILE' && /cannot read \/nonexistent\/clip\.264/.test(e.message))
-    assert.throws(() => openInputSource('file:/nonexistent/a.wav'), (e: RtspkitError) => e.code === 'ERR_SOURCE_FILE')
+    assert.throws(
+      () => openInputSource('clip.mkv'),
+      (e: RtspkitError) => e.code === 'ERR_RTP_INPUT' && /unknown input type "\.mkv"/.test(e.message) && !e.message.includes('\n'),
+    )
+    assert.throws(
+      () => openInputSource('/nonexistent/clip.264'),
+      (e: RtspkitError) => e.code === 'ERR_SOURCE_FILE' && /cannot read \/nonexistent\/clip\.264/.test(e.message),
+    )
+    assert.throws(
+      () => openInputSource('file:/nonexistent/a.wav'),
+      (e: RtspkitError) => e.code === 'ERR_SOURCE_FILE',
+    )
     for (const ext of ['.264', '.h265', '.hevc', '.mjpeg', '.aac', '.wav']) assert.ok(inputExtensions().includes(ext), ext)
   })
 

@@ -34,23 +34,37 @@ describe('JPEG sequence files', () => {
   })
 
   it('one-line errors for what is not a JPEG sequence', () => {
-    assert.throws(() => splitJpegSequence(hex('ffd8 ffdb 0010 00'), 'cut.mjpeg'), (e: RtspkitError) => e.code === 'ERR_MJPEG_FORMAT' && /cut\.mjpeg: image 1 at byte 0 is cut short/.test(e.message))
-    assert.throws(() => splitJpegSequence(Buffer.concat([jpegs[0]!, hex('0102')]), 'junk.mjpeg'), (e: RtspkitError) => /image 2 does not start with SOI/.test(e.message))
-    assert.throws(() => splitJpegSequence(Buffer.alloc(0), 'empty.mjpeg'), (e: RtspkitError) => /holds no JPEG images/.test(e.message))
+    assert.throws(
+      () => splitJpegSequence(hex('ffd8 ffdb 0010 00'), 'cut.mjpeg'),
+      (e: RtspkitError) => e.code === 'ERR_MJPEG_FORMAT' && /cut\.mjpeg: image 1 at byte 0 is cut short/.test(e.message),
+    )
+    assert.throws(
+      () => splitJpegSequence(Buffer.concat([jpegs[0]!, hex('0102')]), 'junk.mjpeg'),
+      (e: RtspkitError) => /image 2 does not start with SOI/.test(e.message),
+    )
+    assert.throws(
+      () => splitJpegSequence(Buffer.alloc(0), 'empty.mjpeg'),
+      (e: RtspkitError) => /holds no JPEG images/.test(e.message),
+    )
   })
 
   it('property: never throws anything but our errors, and splits concatenations exactly', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      try {
-        splitJpegSequence(Buffer.concat([hex('ffd8'), Buffer.from(bytes)]), 'fuzz.mjpeg')
-      } catch (err) {
-        if (!(err instanceof RtspkitError)) throw err
-      }
-    }), { numRuns: 1000 })
-    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 8 }), (picks) => {
-      const parts = picks.map((i) => jpegs[i]!)
-      assert.deepEqual(splitJpegSequence(Buffer.concat(parts), 'seq.mjpeg'), parts)
-    }))
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        try {
+          splitJpegSequence(Buffer.concat([hex('ffd8'), Buffer.from(bytes)]), 'fuzz.mjpeg')
+        } catch (err) {
+          if (!(err instanceof RtspkitError)) throw err
+        }
+      }),
+      { numRuns: 1000 },
+    )
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 8 }), (picks) => {
+        const parts = picks.map((i) => jpegs[i]!)
+        assert.deepEqual(splitJpegSequence(Buffer.concat(parts), 'seq.mjpeg'), parts)
+      }),
+    )
   })
 
   it('plays the images at the frame rate, once', async () => {

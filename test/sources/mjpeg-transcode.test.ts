@@ -36,7 +36,10 @@ function meanDiff(a: Buffer, b: Buffer): number {
 describe('JPEGs RTP/JPEG cannot carry', () => {
   it('the fixture holds one baseline JPEG and four that our packetizer refuses', async () => {
     const jpegs = await oddJpegs(W, H)
-    assert.deepEqual(jpegs.map(refused), ODD_JPEG_KINDS.map((k) => k !== 'baseline'))
+    assert.deepEqual(
+      jpegs.map(refused),
+      ODD_JPEG_KINDS.map((k) => k !== 'baseline'),
+    )
   })
 
   it('toRfc2435Jpeg keeps a baseline JPEG byte for byte and re-encodes the others to baseline 4:2:0 that look the same', async () => {
@@ -53,7 +56,10 @@ describe('JPEGs RTP/JPEG cannot carry', () => {
 
   it('what cannot be decoded at all is a CodecError, not a crash', () => {
     const junk = Buffer.from('ffd8ffc2000b08001000100100110000ffd9', 'hex')
-    assert.throws(() => toRfc2435Jpeg(junk), (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_TRANSCODE')
+    assert.throws(
+      () => toRfc2435Jpeg(junk),
+      (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_TRANSCODE',
+    )
   })
 
   it('loadMjpegFile re-encodes exactly the refused frames and MjpegFileSource says so', async () => {

@@ -18,7 +18,16 @@ import { h264AacMp4, mp4File, run } from '../interop/harness.js'
 
 /** ffprobe's packet count per stream type. */
 async function probeCounts(file: string): Promise<Record<string, number>> {
-  const r = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=codec_type,nb_read_packets', '-of', 'json', file])
+  const r = await run('ffprobe', [
+    '-v',
+    'error',
+    '-count_packets',
+    '-show_entries',
+    'stream=codec_type,nb_read_packets',
+    '-of',
+    'json',
+    file,
+  ])
   const streams = (JSON.parse(r.stdout) as { streams: { codec_type: string; nb_read_packets: string }[] }).streams
   return Object.fromEntries(streams.map((s) => [s.codec_type, Number(s.nb_read_packets)]))
 }
@@ -26,7 +35,22 @@ async function probeCounts(file: string): Promise<Record<string, number>> {
 /** ffmpeg's own MP4 → Annex-B conversion of the video track, as NAL units. */
 async function ffmpegAnnexB(file: string, codec: 'h264' | 'hevc'): Promise<Buffer[]> {
   const out = `${file}.${process.pid}.annexb`
-  const r = await run('ffmpeg', ['-v', 'error', '-y', '-i', file, '-map', '0:v:0', '-c:v', 'copy', '-bsf:v', `${codec}_mp4toannexb`, '-f', codec, out])
+  const r = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-c:v',
+    'copy',
+    '-bsf:v',
+    `${codec}_mp4toannexb`,
+    '-f',
+    codec,
+    out,
+  ])
   assert.equal(r.code, 0, r.stderr)
   return splitAnnexB(readFileSync(out))
 }
@@ -49,7 +73,22 @@ describe('MP4 demuxing of ffmpeg files', () => {
       h264AacMp4(),
       h264AacMp4('faststart'),
       h264AacMp4('frag_keyframe+empty_moov'),
-      mp4File('testsrc-320x240-25fps-2s-hevc.mp4', ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '2', '-pix_fmt', 'yuv420p', '-c:v', 'libx265', '-x265-params', 'log-level=error:keyint=25', '-tag:v', 'hvc1']),
+      mp4File('testsrc-320x240-25fps-2s-hevc.mp4', [
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=320x240:rate=25',
+        '-t',
+        '2',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:v',
+        'libx265',
+        '-x265-params',
+        'log-level=error:keyint=25',
+        '-tag:v',
+        'hvc1',
+      ]),
     ])
     Object.assign(files, { plain, faststart, fragmented, hevc })
   })
@@ -68,10 +107,16 @@ describe('MP4 demuxing of ffmpeg files', () => {
       const theirs = splitAccessUnits(await ffmpegAnnexB(file, 'h264'))
       assert.equal(theirs.length, ours.length)
       // ffmpeg inserts SPS/PPS before keyframes; everything else is the same bytes in the same units.
-      assert.deepEqual(ours.map((au) => au.filter((n) => !h264Params(n))), theirs.map((au) => au.filter((n) => !h264Params(n))))
+      assert.deepEqual(
+        ours.map((au) => au.filter((n) => !h264Params(n))),
+        theirs.map((au) => au.filter((n) => !h264Params(n))),
+      )
       // B-frames: decode order differs from presentation order; keyframes every 25 frames.
       assert.ok(video!.samples.pts.some((p, i) => i > 0 && p < video!.samples.pts[i - 1]!))
-      assert.deepEqual(video!.samples.keyframe.flatMap((k, i) => (k ? [i] : [])), [0, 25, 50])
+      assert.deepEqual(
+        video!.samples.keyframe.flatMap((k, i) => (k ? [i] : [])),
+        [0, 25, 50],
+      )
     })
   }
 
@@ -82,7 +127,10 @@ describe('MP4 demuxing of ffmpeg files', () => {
     assert.deepEqual(await probeCounts(files.hevc!), { video: video!.samples.count })
     const ours = sampleNalus(bytes, video!)
     const theirs = splitH265AccessUnits(await ffmpegAnnexB(files.hevc!, 'hevc'))
-    assert.deepEqual(ours.map((au) => au.filter((n) => !h265Params(n))), theirs.map((au) => au.filter((n) => !h265Params(n))))
+    assert.deepEqual(
+      ours.map((au) => au.filter((n) => !h265Params(n))),
+      theirs.map((au) => au.filter((n) => !h265Params(n))),
+    )
   })
 
   it('raises only RtspkitError subclasses on mutated ffmpeg files (plain and fragmented)', () => {
@@ -129,7 +177,10 @@ describe('MP4 demuxing of ffmpeg files', () => {
       assert.ok(audio.length >= 15 && audio.length <= 30, `${audio.length} audio frames in 450 ms`)
       assert.ok(Array.isArray(video[0]!.frame) && video[0]!.frame.some((n) => (n[0]! & 0x1f) === 5), 'starts with an IDR picture')
       // Presentation times: the first picture at 80 ms (two B-frame delays before the origin), then 40 ms steps out of order.
-      assert.deepEqual(video.slice(0, 4).map((p) => p.pts), [80, 200, 120, 160])
+      assert.deepEqual(
+        video.slice(0, 4).map((p) => p.pts),
+        [80, 200, 120, 160],
+      )
       assert.ok(audio.every((p, i) => i === 0 || p.pts > audio[i - 1]!.pts))
       assert.equal(s.skippedSamples, 0)
     }
@@ -155,11 +206,18 @@ describe('MP4 demuxing of ffmpeg files', () => {
       await new Promise((r) => setTimeout(r, 100))
       s.stop()
       assert.ok(pts.length >= 8, `${pts.length} frames`)
-      assert.deepEqual(pts, pts.map((_, i) => i * 40), 'one 120 ms pass after another')
+      assert.deepEqual(
+        pts,
+        pts.map((_, i) => i * 40),
+        'one 120 ms pass after another',
+      )
 
       const quiet = new Mp4FileSource(file)
       let pushes = 0
-      quiet.start(() => pushes++, () => false)
+      quiet.start(
+        () => pushes++,
+        () => false,
+      )
       await new Promise((r) => setTimeout(r, 100))
       quiet.stop()
       assert.equal(pushes, 0)
@@ -201,7 +259,25 @@ describe('MP4 file errors', () => {
   })
 
   it('names the codecs of a file with no playable track', async () => {
-    const file = await mp4File('mpeg4-ac3.mp4', ['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine', '-t', '0.5', '-c:v', 'mpeg4', '-c:a', 'ac3'])
-    assert.throws(() => new Mp4FileSource(file), oneLine(ConfigError, /has no track rtspkit can play \(found mp4v \(MPEG-4 Part 2\), ac-3 \(Dolby Digital\)\)/))
+    const file = await mp4File('mpeg4-ac3.mp4', [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=10',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine',
+      '-t',
+      '0.5',
+      '-c:v',
+      'mpeg4',
+      '-c:a',
+      'ac3',
+    ])
+    assert.throws(
+      () => new Mp4FileSource(file),
+      oneLine(ConfigError, /has no track rtspkit can play \(found mp4v \(MPEG-4 Part 2\), ac-3 \(Dolby Digital\)\)/),
+    )
   })
 })

@@ -36,8 +36,13 @@ describe('TestCard', () => {
     const rgb = ffmpegDecode(jpeg, 'rgb24')
     const barX = (i: number): number => Math.round(((i + 0.5) * 640) / 7)
     const expected: Array<[string, number[]]> = [
-      ['grey', [191, 191, 191]], ['yellow', [191, 191, 0]], ['cyan', [0, 191, 191]], ['green', [0, 191, 0]],
-      ['magenta', [191, 0, 191]], ['red', [191, 0, 0]], ['blue', [0, 0, 191]],
+      ['grey', [191, 191, 191]],
+      ['yellow', [191, 191, 0]],
+      ['cyan', [0, 191, 191]],
+      ['green', [0, 191, 0]],
+      ['magenta', [191, 0, 191]],
+      ['red', [191, 0, 0]],
+      ['blue', [0, 0, 191]],
     ]
     expected.forEach(([name, colour], i) => assertNear(pixel(rgb, 640, barX(i), 100), colour, 12, `${name} bar`))
   })
@@ -74,7 +79,15 @@ describe('TestCard', () => {
   })
 
   it('draws at every size from 16x16 to 2040x2040', () => {
-    for (const [w, h] of [[16, 16], [18, 16], [33, 17], [100, 50], [720, 576], [1920, 1080], [2040, 2040]] as const) {
+    for (const [w, h] of [
+      [16, 16],
+      [18, 16],
+      [33, 17],
+      [100, 50],
+      [720, 576],
+      [1920, 1080],
+      [2040, 2040],
+    ] as const) {
       const jpeg = new TestCard({ width: w, height: h, fps: 29.97 }).renderJpeg(5, NOON)
       assert.equal(ffmpegDecode(jpeg, 'yuv420p').length, yuv420pSize(w, h), `${w}x${h}`)
     }
@@ -102,7 +115,9 @@ describe('TestCard', () => {
     const t1 = performance.now()
     for (let i = 0; i < 10; i++) enc.encode(planes)
     const fullMs = (performance.now() - t1) / 10
-    t.diagnostic(`test card 640x480@25: ${ms.toFixed(2)} ms/frame (${((ms * 25) / 10).toFixed(1)}% of one core), ${Math.round(bytes / n)} bytes/frame; whole-frame encode ${fullMs.toFixed(2)} ms`)
+    t.diagnostic(
+      `test card 640x480@25: ${ms.toFixed(2)} ms/frame (${((ms * 25) / 10).toFixed(1)}% of one core), ${Math.round(bytes / n)} bytes/frame; whole-frame encode ${fullMs.toFixed(2)} ms`,
+    )
   })
 
   it('formats the wall clock in UTC', () => {
@@ -112,7 +127,10 @@ describe('TestCard', () => {
   })
 
   it('validates options with ConfigError', () => {
-    assert.throws(() => new TestCard({ width: 8 }), (e: unknown) => e instanceof ConfigError && e.details['key'] === 'width')
+    assert.throws(
+      () => new TestCard({ width: 8 }),
+      (e: unknown) => e instanceof ConfigError && e.details['key'] === 'width',
+    )
     assert.throws(() => new TestCard({ height: 2048 }), ConfigError)
     assert.throws(() => new TestCard({ fps: 0 }), ConfigError)
     assert.throws(() => new TestCard({ quality: 0 }), ConfigError)
@@ -122,7 +140,13 @@ describe('TestCard', () => {
 describe('TestCardSource', () => {
   it('pushes paced frames, skips encoding while unwanted but keeps time, and stops', async () => {
     let wallCalls = 0
-    const clock = { monoMs: () => performance.now(), wallMs: () => { wallCalls++; return NOON } }
+    const clock = {
+      monoMs: () => performance.now(),
+      wallMs: () => {
+        wallCalls++
+        return NOON
+      },
+    }
     const src = new TestCardSource({ width: 64, height: 48, fps: 50, clock })
     assert.equal(src.width, 64)
     assert.equal(src.height, 48)
@@ -130,7 +154,13 @@ describe('TestCardSource', () => {
     const pushed: Array<{ jpeg: Buffer; pts: number }> = []
     let wanted = true
     let asked = 0
-    src.start((jpeg, pts) => pushed.push({ jpeg, pts }), () => { asked++; return wanted })
+    src.start(
+      (jpeg, pts) => pushed.push({ jpeg, pts }),
+      () => {
+        asked++
+        return wanted
+      },
+    )
     assert.throws(() => src.start(() => {}), StateError)
     await new Promise((r) => setTimeout(r, 120))
     wanted = false

@@ -16,7 +16,10 @@ function configError(message: string | RegExp) {
   }
 }
 
-interface Push { frame: Buffer; ptsMs: number }
+interface Push {
+  frame: Buffer
+  ptsMs: number
+}
 
 async function collect(source: WavFileSource, count: number, timeoutMs = 5000): Promise<Push[]> {
   const pushes: Push[] = []
@@ -25,7 +28,10 @@ async function collect(source: WavFileSource, count: number, timeoutMs = 5000): 
     source.start((track, frame, ptsMs) => {
       assert.equal(track, 0)
       pushes.push({ frame: frame as Buffer, ptsMs })
-      if (pushes.length === count) { clearTimeout(timer); resolve() }
+      if (pushes.length === count) {
+        clearTimeout(timer)
+        resolve()
+      }
     })
   })
   source.stop()
@@ -60,7 +66,9 @@ function fmt(tag: number, channels: number, rate: number, bits: number): Buffer 
 
 describe('WAV files', () => {
   let fx: ReturnType<typeof tempDir>
-  before(() => { fx = tempDir('wav-file') })
+  before(() => {
+    fx = tempDir('wav-file')
+  })
   after(() => fx.cleanup())
 
   it('reads 16-bit PCM as big-endian L16, skipping the LIST chunk ffmpeg writes', () => {
@@ -108,7 +116,10 @@ describe('WAV files', () => {
       assert.throws(() => loadWavFile(wav), configError(`${wav}: ${message}`))
     }
     const unknown = riff(['fmt ', fmt(0x161, 1, 8000, 16)], ['data', Buffer.alloc(4)])
-    assert.throws(() => parseWav('wma.wav', unknown), configError('wma.wav: WAV format 0x0161 16-bit is not supported; use 16-bit PCM, 8-bit µ-law or 8-bit A-law'))
+    assert.throws(
+      () => parseWav('wma.wav', unknown),
+      configError('wma.wav: WAV format 0x0161 16-bit is not supported; use 16-bit PCM, 8-bit µ-law or 8-bit A-law'),
+    )
   })
 
   it('refuses broken files in one line', () => {
@@ -119,24 +130,47 @@ describe('WAV files', () => {
     assert.throws(() => parseWav('big.wav', rf64), configError('big.wav is not a WAV file (no RIFF/WAVE header) (RF64 is not supported)'))
     assert.throws(() => parseWav('t.wav', riff(['data', Buffer.alloc(4)])), configError('t.wav: WAV file has no fmt chunk'))
     assert.throws(() => parseWav('t.wav', riff(['fmt ', fmt(1, 1, 8000, 16)])), configError('t.wav: WAV file has no data chunk'))
-    assert.throws(() => parseWav('t.wav', riff(['fmt ', fmt(1, 1, 8000, 16)], ['data', Buffer.alloc(1)])), configError('t.wav: WAV file has no samples'))
-    assert.throws(() => parseWav('t.wav', riff(['fmt ', Buffer.alloc(10)], ['data', Buffer.alloc(4)])), configError('t.wav: WAV fmt chunk of 10 bytes is too short'))
+    assert.throws(
+      () => parseWav('t.wav', riff(['fmt ', fmt(1, 1, 8000, 16)], ['data', Buffer.alloc(1)])),
+      configError('t.wav: WAV file has no samples'),
+    )
+    assert.throws(
+      () => parseWav('t.wav', riff(['fmt ', Buffer.alloc(10)], ['data', Buffer.alloc(4)])),
+      configError('t.wav: WAV fmt chunk of 10 bytes is too short'),
+    )
     const badAlign = fmt(1, 2, 8000, 16)
     badAlign.writeUInt16LE(3, 12)
-    assert.throws(() => parseWav('t.wav', riff(['fmt ', badAlign], ['data', Buffer.alloc(4)])), configError('t.wav: WAV block align 3 does not match 2 channels of 16 bits'))
-    assert.throws(() => parseWav('t.wav', riff(['fmt ', fmt(1, 0, 8000, 16)], ['data', Buffer.alloc(4)])), configError(/WAV with 0 channels is not supported/))
-    assert.throws(() => parseWav('t.wav', riff(['fmt ', fmt(1, 1, 0, 16)], ['data', Buffer.alloc(4)])), configError(/WAV sample rate 0 Hz is not in/))
+    assert.throws(
+      () => parseWav('t.wav', riff(['fmt ', badAlign], ['data', Buffer.alloc(4)])),
+      configError('t.wav: WAV block align 3 does not match 2 channels of 16 bits'),
+    )
+    assert.throws(
+      () => parseWav('t.wav', riff(['fmt ', fmt(1, 0, 8000, 16)], ['data', Buffer.alloc(4)])),
+      configError(/WAV with 0 channels is not supported/),
+    )
+    assert.throws(
+      () => parseWav('t.wav', riff(['fmt ', fmt(1, 1, 0, 16)], ['data', Buffer.alloc(4)])),
+      configError(/WAV sample rate 0 Hz is not in/),
+    )
     const chunks = Array.from({ length: 1001 }, () => ['JUNK', Buffer.alloc(0)] as [string, Buffer])
-    assert.throws(() => parseWav('t.wav', riff(...chunks, ['fmt ', fmt(1, 1, 8000, 16)], ['data', Buffer.alloc(4)])), configError('t.wav: no fmt and data chunks in the first 1000 WAV chunks'))
+    assert.throws(
+      () => parseWav('t.wav', riff(...chunks, ['fmt ', fmt(1, 1, 8000, 16)], ['data', Buffer.alloc(4)])),
+      configError('t.wav: no fmt and data chunks in the first 1000 WAV chunks'),
+    )
     const ext = Buffer.alloc(20)
     ext.writeUInt16LE(0xfffe, 0)
-    assert.throws(() => parseWav('t.wav', riff(['fmt ', ext], ['data', Buffer.alloc(4)])), configError('t.wav: WAVE_FORMAT_EXTENSIBLE fmt chunk of 20 bytes is too short'))
+    assert.throws(
+      () => parseWav('t.wav', riff(['fmt ', ext], ['data', Buffer.alloc(4)])),
+      configError('t.wav: WAVE_FORMAT_EXTENSIBLE fmt chunk of 20 bytes is too short'),
+    )
   })
 })
 
 describe('WavFileSource', () => {
   let fx: ReturnType<typeof tempDir>
-  before(() => { fx = tempDir('wav-source') })
+  before(() => {
+    fx = tempDir('wav-source')
+  })
   after(() => fx.cleanup())
 
   it('describes its track and pushes 20 ms blocks of G.711', async () => {
@@ -146,18 +180,30 @@ describe('WavFileSource', () => {
     assert.equal(s.description, 'mu.wav (G.711 µ-law 8000 Hz mono, 1.0 s, looping)')
     const data = loadWavFile(wav).data
     const pushes = await collect(s, 5)
-    assert.deepEqual(pushes.map((p) => p.frame.length), [160, 160, 160, 160, 160])
+    assert.deepEqual(
+      pushes.map((p) => p.frame.length),
+      [160, 160, 160, 160, 160],
+    )
     assert.deepEqual(Buffer.concat(pushes.map((p) => p.frame)), data.subarray(0, 800))
-    assert.deepEqual(pushes.map((p) => p.ptsMs), [0, 20, 40, 60, 80])
+    assert.deepEqual(
+      pushes.map((p) => p.ptsMs),
+      [0, 20, 40, 60, 80],
+    )
   })
 
   it('pushes whole stereo A-law and L16 instants', async () => {
     const a = makeTone(join(fx.dir, 'a.wav'), { rate: 8000, channels: 2, seconds: 1 }, ['-c:a', 'pcm_alaw'])
-    assert.deepEqual((await collect(new WavFileSource(a), 3)).map((p) => p.frame.length), [320, 320, 320])
+    assert.deepEqual(
+      (await collect(new WavFileSource(a), 3)).map((p) => p.frame.length),
+      [320, 320, 320],
+    )
     const s16 = makeTone(join(fx.dir, 's16.wav'), { rate: 48000, channels: 2, seconds: 1 }, ['-c:a', 'pcm_s16le'])
     const src = new WavFileSource(s16)
     assert.deepEqual(src.tracks, [{ kind: 'audio', codec: 'l16', sampleRate: 48000, channels: 2 }])
-    assert.deepEqual((await collect(src, 3)).map((p) => p.frame.length), [3840, 3840, 3840])
+    assert.deepEqual(
+      (await collect(src, 3)).map((p) => p.frame.length),
+      [3840, 3840, 3840],
+    )
   })
 
   it('keeps exact time at rates that are not a multiple of 50 (11025 Hz: blocks of 220 and 221)', () => {
@@ -165,7 +211,10 @@ describe('WavFileSource', () => {
     const s = new WavFileSource(wav)
     const sizes = Array.from({ length: 50 }, (_, i) => s.blockRange(i)).map(([a, b]) => b - a)
     assert.deepEqual(new Set(sizes), new Set([220, 221]))
-    assert.equal(sizes.reduce((x, y) => x + y), 11025)
+    assert.equal(
+      sizes.reduce((x, y) => x + y),
+      11025,
+    )
   })
 
   it('wraps around the end of the file inside a block, so looping never jumps the sample clock', async () => {
@@ -173,10 +222,16 @@ describe('WavFileSource', () => {
     const data = loadWavFile(wav).data
     const pushes = await collect(new WavFileSource(wav), 6)
     assert.deepEqual(Buffer.concat(pushes.map((p) => p.frame)), Buffer.concat([data, data, data.subarray(0, 160)]))
-    assert.deepEqual(pushes.map((p) => p.ptsMs), [0, 20, 40, 60, 80, 100])
+    assert.deepEqual(
+      pushes.map((p) => p.ptsMs),
+      [0, 20, 40, 60, 80, 100],
+    )
 
     const once = await collect(new WavFileSource(wav, { loop: false }), 10, 400)
-    assert.deepEqual(once.map((p) => p.frame.length), [160, 160, 80])
+    assert.deepEqual(
+      once.map((p) => p.frame.length),
+      [160, 160, 80],
+    )
   })
 
   it('handles files shorter than one block', () => {

@@ -38,7 +38,7 @@ describe('the teaching project client against rtspkit serve --path movie.Mjpeg=f
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('Client.py gets 40 frames equal to the file\'s JPEGs (SETUP without DESCRIBE, PLAY, PAUSE, PLAY, TEARDOWN) while ffmpeg and GStreamer play the same path', async () => {
+  it("Client.py gets 40 frames equal to the file's JPEGs (SETUP without DESCRIBE, PLAY, PAUSE, PLAY, TEARDOWN) while ffmpeg and GStreamer play the same path", async () => {
     const out = path.join(dir, 'shown')
     const [teaching, ff, gst] = await Promise.all([
       runTeachingClient({ port: srv.server.port, file: 'movie.Mjpeg', outDir: out, cwd: dir, frames: 40, pauseAfter: 10 }),
@@ -51,9 +51,18 @@ describe('the teaching project client against rtspkit serve --path movie.Mjpeg=f
     assert.equal(teaching.replies, 5, 'every reply read by position, with the same integer session')
     assert.ok(teaching.session > 0)
     assert.ok(teaching.frames >= 40)
-    assert.deepEqual(teaching.seq, teaching.seq.map((_, i) => i + 1), 'frame numbers 1, 2, 3… across the pause')
-    const shown = readdirSync(out).sort().map((n) => readFileSync(path.join(out, n)))
-    assert.ok(shown.every((f) => frames.some((g) => g.equals(f))), 'every frame one of the file\'s JPEGs, byte for byte')
+    assert.deepEqual(
+      teaching.seq,
+      teaching.seq.map((_, i) => i + 1),
+      'frame numbers 1, 2, 3… across the pause',
+    )
+    const shown = readdirSync(out)
+      .sort()
+      .map((n) => readFileSync(path.join(out, n)))
+    assert.ok(
+      shown.every((f) => frames.some((g) => g.equals(f))),
+      "every frame one of the file's JPEGs, byte for byte",
+    )
     // The path is live (the file loops for every reader alike): it went on during the pause.
     assert.ok(offsetInLoop(shown.slice(0, 10), frames) >= 0, 'consecutive before the pause')
     assert.ok(offsetInLoop(shown.slice(-20), frames) >= 0, 'consecutive after it')
@@ -84,9 +93,16 @@ describe('the teaching project client against rtspkit serve --path movie.Mjpeg=f
       assert.ok(packets.length >= 3, `${packets.length} packets`)
       const nowS = Math.floor(Date.now() / 1000)
       packets.slice(0, 3).forEach((p, i) => {
-        assert.deepEqual([p[0], p[1], p.readUInt16BE(2), p.readUInt32BE(8)], [0x80, 26, i + 1, 0], 'V=2, M=0, PT=26, seq = frame number, SSRC 0')
+        assert.deepEqual(
+          [p[0], p[1], p.readUInt16BE(2), p.readUInt32BE(8)],
+          [0x80, 26, i + 1, 0],
+          'V=2, M=0, PT=26, seq = frame number, SSRC 0',
+        )
         assert.ok(Math.abs(p.readUInt32BE(4) - nowS) <= 2, 'timestamp in Unix seconds')
-        assert.ok(frames.some((f) => f.equals(p.subarray(12))), 'a whole JPEG of the file after 12 bytes')
+        assert.ok(
+          frames.some((f) => f.equals(p.subarray(12))),
+          'a whole JPEG of the file after 12 bytes',
+        )
       })
       assert.equal(srv.server.stats().sessions.length, 1)
     } finally {

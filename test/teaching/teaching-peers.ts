@@ -72,11 +72,28 @@ export interface TeachingClientResult {
  * Runs the replica Client.py: SETUP, PLAY, (PAUSE after `pauseAfter` frames, PLAY), TEARDOWN after
  * `frames` frames; shown frames land in `outDir`. Its RTP port is random in 20000-60000, retried when taken.
  */
-export async function runTeachingClient(opts: { port: number; file: string; outDir: string; cwd: string; frames: number; pauseAfter?: number; random?: () => number }): Promise<TeachingClientResult> {
+export async function runTeachingClient(opts: {
+  port: number
+  file: string
+  outDir: string
+  cwd: string
+  frames: number
+  pauseAfter?: number
+  random?: () => number
+}): Promise<TeachingClientResult> {
   const random = opts.random ?? Math.random
   for (let attempt = 1; ; attempt++) {
     const rtpPort = MIN_PORT + Math.floor(random() * PORT_SPAN)
-    const args = [CLIENT_SCRIPT, '127.0.0.1', String(opts.port), String(rtpPort), opts.file, opts.outDir, String(opts.frames), String(opts.pauseAfter ?? 0)]
+    const args = [
+      CLIENT_SCRIPT,
+      '127.0.0.1',
+      String(opts.port),
+      String(rtpPort),
+      opts.file,
+      opts.outDir,
+      String(opts.frames),
+      String(opts.pauseAfter ?? 0),
+    ]
     const r = await run(DEBIAN_PYTHON, args, CLIENT_TIMEOUT_MS, undefined, opts.cwd)
     if (r.code === EXIT_BIND_FAILED && attempt < PORT_TRIES) continue
     const last = r.stdout.trim().split('\n').pop() ?? ''

@@ -89,19 +89,31 @@ describe('the teaching project server (replica)', () => {
     }
     assert.equal(got.length, FRAMES_IN_FILE)
     got.forEach((f, i) => assert.ok(f.data.equals(frames[i]!), `frame ${i + 1} equals the file's`))
-    assert.deepEqual(got.slice(0, 4).map((f) => f.ptsMs), [0, 50, 100, 150], 'times from frame numbers at 20 fps')
+    assert.deepEqual(
+      got.slice(0, 4).map((f) => f.ptsMs),
+      [0, 50, 100, 150],
+      'times from frame numbers at 20 fps',
+    )
   })
 
-  it('`rtspkit play URL --out DIR/` writes the JPEGs, equal to the file\'s, and OpenCV decodes them', async () => {
+  it("`rtspkit play URL --out DIR/` writes the JPEGs, equal to the file's, and OpenCV decodes them", async () => {
     const out = path.join(dir, 'frames')
-    const r = await run('node', [CLI, 'play', `rtsp://127.0.0.1:${srv.port}/movie.Mjpeg`, '--out', `${out}/`, '--stats-interval', '0'], 30_000)
+    const r = await run(
+      'node',
+      [CLI, 'play', `rtsp://127.0.0.1:${srv.port}/movie.Mjpeg`, '--out', `${out}/`, '--stats-interval', '0'],
+      30_000,
+    )
     assert.equal(r.code, 0, r.stderr)
     assert.match(r.stderr, /teaching project's dialect/)
     assert.match(r.stderr, /stream ended/)
     const names = readdirSync(out).sort()
     assert.equal(names.length, FRAMES_IN_FILE)
     names.forEach((n, i) => assert.ok(readFileSync(path.join(out, n)).equals(frames[i]!), n))
-    const cv = await run(DEBIAN_PYTHON, ['-c', 'import cv2,sys,os,json; d=sys.argv[1]; print(json.dumps([list(cv2.imread(os.path.join(d,n)).shape) for n in sorted(os.listdir(d))]))', out])
+    const cv = await run(DEBIAN_PYTHON, [
+      '-c',
+      'import cv2,sys,os,json; d=sys.argv[1]; print(json.dumps([list(cv2.imread(os.path.join(d,n)).shape) for n in sorted(os.listdir(d))]))',
+      out,
+    ])
     assert.equal(cv.code, 0, cv.stderr)
     const shapes = JSON.parse(cv.stdout) as number[][]
     assert.equal(shapes.length, FRAMES_IN_FILE)

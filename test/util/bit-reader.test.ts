@@ -26,9 +26,15 @@ describe('BitReader', () => {
     // Codes: 1 | 010 | 011 | 00100 | 00101 | 00110 | 00111 | 0001000 → ue 0..7
     // as bits: 1010 0110 0100 0010 1001 1000 1110 0010 00(00 0000)
     const ue = new BitReader(hex('a6 42 98 e2 00'))
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map(() => ue.readUe()), [0, 1, 2, 3, 4, 5, 6, 7])
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7].map(() => ue.readUe()),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    )
     const se = new BitReader(hex('a6 42 98 e2 00'))
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map(() => se.readSe()), [0, 1, -1, 2, -2, 3, -3, 4])
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7].map(() => se.readSe()),
+      [0, 1, -1, 2, -2, 3, -3, 4],
+    )
   })
 
   it('reads the largest ue(v): 31 zeros, a one, 31 ones = 2^32 - 2', () => {
@@ -39,7 +45,10 @@ describe('BitReader', () => {
 
   it('rejects more than 31 leading zeros', () => {
     const r = new BitReader(hex('00 00 00 00 80'))
-    assert.throws(() => r.readUe(), (e: unknown) => e instanceof ParseError && e.code === 'ERR_EXP_GOLOMB')
+    assert.throws(
+      () => r.readUe(),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_EXP_GOLOMB',
+    )
   })
 
   it('throws ParseError on overrun, for every read', () => {
@@ -49,7 +58,10 @@ describe('BitReader', () => {
     assert.throws(() => new BitReader(hex('01')).readUe(), overrun) // 7 zeros then 1, suffix missing
     assert.throws(() => new BitReader(hex('ff')).skipBits(9), overrun)
     assert.throws(() => new BitReader(hex('ff'), 2), overrun)
-    assert.throws(() => new BitReader(hex('ff')).readBits(33), (e: unknown) => e instanceof ParseError && e.code === 'ERR_BITS_WIDTH')
+    assert.throws(
+      () => new BitReader(hex('ff')).readBits(33),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_BITS_WIDTH',
+    )
   })
 
   it('starts at a byte offset', () => {

@@ -13,7 +13,10 @@ describe('ByteQueue', () => {
   it('length, peek across chunks', () => {
     const q = queueOf('ab', '', 'cde', 'f')
     assert.equal(q.length, 6)
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => String.fromCharCode(q.peek(i))), ['a', 'b', 'c', 'd', 'e', 'f'])
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].map((i) => String.fromCharCode(q.peek(i))),
+      ['a', 'b', 'c', 'd', 'e', 'f'],
+    )
     assert.equal(q.peek(6), -1)
     assert.equal(q.peek(-1), -1)
   })

@@ -64,11 +64,17 @@ test('NTP: era 1 (after 2036-02-07) wraps the seconds and converts back', () => 
 })
 
 test('NTP: ms → NTP → ms round-trips within one fraction unit (1968..2104)', () => {
-  fc.assert(fc.property(fc.integer({ min: Date.UTC(1968, 0, 21), max: Date.UTC(2104, 0, 1) }), fc.integer({ min: 0, max: 999_999 }), (msInt, micro) => {
-    const ms = msInt + micro / 1e6
-    const t = msToNtp(ms)
-    assert.ok(Number.isInteger(t.seconds) && t.seconds >= 0 && t.seconds <= 0xffff_ffff)
-    assert.ok(Number.isInteger(t.fraction) && t.fraction >= 0 && t.fraction <= 0xffff_ffff)
-    assert.ok(Math.abs(ntpToMs(t.seconds, t.fraction) - ms) < 0.001)
-  }))
+  fc.assert(
+    fc.property(
+      fc.integer({ min: Date.UTC(1968, 0, 21), max: Date.UTC(2104, 0, 1) }),
+      fc.integer({ min: 0, max: 999_999 }),
+      (msInt, micro) => {
+        const ms = msInt + micro / 1e6
+        const t = msToNtp(ms)
+        assert.ok(Number.isInteger(t.seconds) && t.seconds >= 0 && t.seconds <= 0xffff_ffff)
+        assert.ok(Number.isInteger(t.fraction) && t.fraction >= 0 && t.fraction <= 0xffff_ffff)
+        assert.ok(Math.abs(ntpToMs(t.seconds, t.fraction) - ms) < 0.001)
+      },
+    ),
+  )
 })

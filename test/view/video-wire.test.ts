@@ -18,14 +18,25 @@ const lengthPrefixed = (...nalus: Buffer[]) => Buffer.concat(nalus.flatMap((n) =
 describe('view wire messages', () => {
   it('header fields, then the payload', () => {
     const m = wireMessage(WireKind.AVC_SAMPLE, Buffer.from([0xaa, 0xbb]), 0x01020304, true)
-    assert.deepEqual([...m], [
-      0x03, // kind: H.264 access unit
-      0x01, // flags: keyframe
-      0x00, 0x00, // reserved
-      0x01, 0x02, 0x03, 0x04, // presentation time, ms
-      0x00, 0x00, 0x00, 0x02, // payload length
-      0xaa, 0xbb, // payload
-    ])
+    assert.deepEqual(
+      [...m],
+      [
+        0x03, // kind: H.264 access unit
+        0x01, // flags: keyframe
+        0x00,
+        0x00, // reserved
+        0x01,
+        0x02,
+        0x03,
+        0x04, // presentation time, ms
+        0x00,
+        0x00,
+        0x00,
+        0x02, // payload length
+        0xaa,
+        0xbb, // payload
+      ],
+    )
     assert.deepEqual(readWireHeader(m), { kind: WireKind.AVC_SAMPLE, keyframe: true, ptsMs: 0x01020304, length: 2 })
   })
 

@@ -26,7 +26,8 @@ describe('rtspkit view (CLI)', () => {
   it('--help documents every option; the main help lists the command', async () => {
     const r = await rtspkit('view', '--help')
     assert.equal(r.code, 0)
-    for (const opt of ['--port N', '--open', '--transport T', '--username NAME', '--password PASS', '--verbose', '-h, --help']) assert.ok(r.stdout.includes(opt), `help mentions ${opt}`)
+    for (const opt of ['--port N', '--open', '--transport T', '--username NAME', '--password PASS', '--verbose', '-h, --help'])
+      assert.ok(r.stdout.includes(opt), `help mentions ${opt}`)
     assert.match(r.stdout, /SETUP, PLAY, PAUSE and TEARDOWN/)
     assert.match((await rtspkit('--help')).stdout, /rtspkit view URL/)
   })

@@ -24,7 +24,13 @@ function request(view: ViewServer, method: string, path: string, host?: string):
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode!, text, body: res.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : undefined }))
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          text,
+          body: res.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : undefined,
+        }),
+      )
     })
     req.on('error', reject)
     req.end()
@@ -133,7 +139,10 @@ describe('ViewServer', () => {
       assert.equal(config!.kind, WireKind.AVC_CONFIG)
       assert.equal(config!.payload[0], 1, 'configurationVersion')
       assert.equal(config!.payload[1], 0x64, 'High profile, from the SPS')
-      assert.deepEqual(units.map((u) => u.kind), [WireKind.AVC_SAMPLE, WireKind.AVC_SAMPLE, WireKind.AVC_SAMPLE])
+      assert.deepEqual(
+        units.map((u) => u.kind),
+        [WireKind.AVC_SAMPLE, WireKind.AVC_SAMPLE, WireKind.AVC_SAMPLE],
+      )
       assert.equal(units[0]!.keyframe, true)
       // avc1 samples: the first NAL unit's length, then an IDR slice (type 5), no start code.
       const first = units[0]!.payload

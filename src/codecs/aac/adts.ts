@@ -89,14 +89,26 @@ export interface AdtsHeader {
 /** Reads one ADTS header at `offset`. Throws ParseError for a missing sync word or impossible fields. */
 export function parseAdtsHeader(buf: Uint8Array, offset = 0): AdtsHeader {
   if (buf.length - offset < ADTS_HEADER_SIZE) {
-    throw new ParseError('ERR_AAC_ADTS_SHORT', `ADTS header needs ${ADTS_HEADER_SIZE} bytes, ${buf.length - offset} left`, { observed: buf.length - offset, allowed: `>= ${ADTS_HEADER_SIZE}`, offset })
+    throw new ParseError('ERR_AAC_ADTS_SHORT', `ADTS header needs ${ADTS_HEADER_SIZE} bytes, ${buf.length - offset} left`, {
+      observed: buf.length - offset,
+      allowed: `>= ${ADTS_HEADER_SIZE}`,
+      offset,
+    })
   }
   const b1 = buf[offset + 1]!
   if (buf[offset] !== SYNC_BYTE_0 || (b1 & SYNC_MASK_1) !== SYNC_MASK_1) {
-    throw new ParseError('ERR_AAC_ADTS_SYNC', `no ADTS sync word at offset ${offset}`, { observed: (buf[offset]! << 8) | b1, allowed: '0xFFFx', offset })
+    throw new ParseError('ERR_AAC_ADTS_SYNC', `no ADTS sync word at offset ${offset}`, {
+      observed: (buf[offset]! << 8) | b1,
+      allowed: '0xFFFx',
+      offset,
+    })
   }
   if ((b1 & LAYER_MASK) !== 0) {
-    throw new ParseError('ERR_AAC_ADTS_LAYER', `ADTS layer ${(b1 & LAYER_MASK) >> 1} at offset ${offset} is not 0 (MPEG audio, not AAC?)`, { observed: (b1 & LAYER_MASK) >> 1, allowed: 0, offset })
+    throw new ParseError('ERR_AAC_ADTS_LAYER', `ADTS layer ${(b1 & LAYER_MASK) >> 1} at offset ${offset} is not 0 (MPEG audio, not AAC?)`, {
+      observed: (b1 & LAYER_MASK) >> 1,
+      allowed: 0,
+      offset,
+    })
   }
   const b2 = buf[offset + 2]!
   const b3 = buf[offset + 3]!
@@ -106,13 +118,21 @@ export function parseAdtsHeader(buf: Uint8Array, offset = 0): AdtsHeader {
   const samplingFrequencyIndex = (b2 >> RATE_INDEX_SHIFT) & RATE_INDEX_MASK
   const sampleRate = AAC_SAMPLE_RATES[samplingFrequencyIndex]
   if (sampleRate === undefined) {
-    throw new ParseError('ERR_AAC_ADTS_RATE', `ADTS sampling_frequency_index ${samplingFrequencyIndex} at offset ${offset} is reserved`, { observed: samplingFrequencyIndex, allowed: `0..${AAC_SAMPLE_RATES.length - 1}`, offset })
+    throw new ParseError('ERR_AAC_ADTS_RATE', `ADTS sampling_frequency_index ${samplingFrequencyIndex} at offset ${offset} is reserved`, {
+      observed: samplingFrequencyIndex,
+      allowed: `0..${AAC_SAMPLE_RATES.length - 1}`,
+      offset,
+    })
   }
   const hasCrc = (b1 & PROTECTION_ABSENT_BIT) === 0
   const headerSize = ADTS_HEADER_SIZE + (hasCrc ? ADTS_CRC_SIZE : 0)
   const frameLength = ((b3 & LENGTH_HIGH_MASK) << LENGTH_HIGH_SHIFT) | (b4 << LENGTH_MID_SHIFT) | (b5 >> LENGTH_LOW_SHIFT)
   if (frameLength < headerSize) {
-    throw new ParseError('ERR_AAC_ADTS_LENGTH', `ADTS frame length ${frameLength} at offset ${offset} is shorter than its header`, { observed: frameLength, allowed: `>= ${headerSize}`, offset })
+    throw new ParseError('ERR_AAC_ADTS_LENGTH', `ADTS frame length ${frameLength} at offset ${offset} is shorter than its header`, {
+      observed: frameLength,
+      allowed: `>= ${headerSize}`,
+      offset,
+    })
   }
   return {
     mpegVersion: b1 & ID_BIT ? 2 : 4,
@@ -140,17 +160,29 @@ export interface AdtsHeaderInput {
 /** Writes a 7-byte MPEG-4 ADTS header without CRC at `offset`. Throws CodecError for what ADTS cannot carry. */
 export function writeAdtsHeader(buf: Buffer, offset: number, h: AdtsHeaderInput): void {
   if (h.objectType < 1 || h.objectType > MAX_ADTS_OBJECT_TYPE) {
-    throw new CodecError('ERR_AAC_ADTS_TYPE', `audio object type ${h.objectType} cannot be written in ADTS`, { observed: h.objectType, allowed: `1..${MAX_ADTS_OBJECT_TYPE}` })
+    throw new CodecError('ERR_AAC_ADTS_TYPE', `audio object type ${h.objectType} cannot be written in ADTS`, {
+      observed: h.objectType,
+      allowed: `1..${MAX_ADTS_OBJECT_TYPE}`,
+    })
   }
   if (!(h.samplingFrequencyIndex >= 0 && h.samplingFrequencyIndex < AAC_SAMPLE_RATES.length)) {
-    throw new CodecError('ERR_AAC_ADTS_RATE', `sampling frequency index ${h.samplingFrequencyIndex} cannot be written in ADTS`, { observed: h.samplingFrequencyIndex, allowed: `0..${AAC_SAMPLE_RATES.length - 1}` })
+    throw new CodecError('ERR_AAC_ADTS_RATE', `sampling frequency index ${h.samplingFrequencyIndex} cannot be written in ADTS`, {
+      observed: h.samplingFrequencyIndex,
+      allowed: `0..${AAC_SAMPLE_RATES.length - 1}`,
+    })
   }
   if (h.channelConfiguration < 0 || h.channelConfiguration > MAX_ADTS_CHANNEL_CONFIG) {
-    throw new CodecError('ERR_AAC_ADTS_CHANNELS', `channel configuration ${h.channelConfiguration} cannot be written in ADTS`, { observed: h.channelConfiguration, allowed: `0..${MAX_ADTS_CHANNEL_CONFIG}` })
+    throw new CodecError('ERR_AAC_ADTS_CHANNELS', `channel configuration ${h.channelConfiguration} cannot be written in ADTS`, {
+      observed: h.channelConfiguration,
+      allowed: `0..${MAX_ADTS_CHANNEL_CONFIG}`,
+    })
   }
   const frameLength = ADTS_HEADER_SIZE + h.payloadSize
   if (frameLength > ADTS_MAX_FRAME_LENGTH) {
-    throw new CodecError('ERR_AAC_ADTS_LENGTH', `AAC frame of ${h.payloadSize} bytes is too large for ADTS`, { observed: h.payloadSize, allowed: `<= ${ADTS_MAX_FRAME_LENGTH - ADTS_HEADER_SIZE}` })
+    throw new CodecError('ERR_AAC_ADTS_LENGTH', `AAC frame of ${h.payloadSize} bytes is too large for ADTS`, {
+      observed: h.payloadSize,
+      allowed: `<= ${ADTS_MAX_FRAME_LENGTH - ADTS_HEADER_SIZE}`,
+    })
   }
   const fullness = (h.bufferFullness ?? ADTS_VBR_FULLNESS) & FULLNESS_MASK
   const chan = h.channelConfiguration
@@ -167,7 +199,10 @@ export function writeAdtsHeader(buf: Buffer, offset: number, h: AdtsHeaderInput)
 function adtsFieldsFor(asc: AudioSpecificConfig): Omit<AdtsHeaderInput, 'payloadSize'> {
   const samplingFrequencyIndex = AAC_SAMPLE_RATES.indexOf(asc.sampleRate)
   if (samplingFrequencyIndex < 0) {
-    throw new CodecError('ERR_AAC_ADTS_RATE', `sample rate ${asc.sampleRate} has no ADTS sampling frequency index`, { observed: asc.sampleRate, allowed: AAC_SAMPLE_RATES })
+    throw new CodecError('ERR_AAC_ADTS_RATE', `sample rate ${asc.sampleRate} has no ADTS sampling frequency index`, {
+      observed: asc.sampleRate,
+      allowed: AAC_SAMPLE_RATES,
+    })
   }
   return { objectType: asc.objectType, samplingFrequencyIndex, channelConfiguration: asc.channelConfiguration }
 }
@@ -227,13 +262,26 @@ export function splitAdts(input: Uint8Array, maxFrames = MAX_ADTS_FRAMES): AdtsS
   while (off < buf.length) {
     const header = parseAdtsHeader(buf, off)
     if (header.rawDataBlocks !== 1) {
-      throw new CodecError('ERR_AAC_ADTS_BLOCKS', `ADTS frame at offset ${off} has ${header.rawDataBlocks} raw data blocks; only 1 is supported`, { observed: header.rawDataBlocks, allowed: 1, offset: off })
+      throw new CodecError(
+        'ERR_AAC_ADTS_BLOCKS',
+        `ADTS frame at offset ${off} has ${header.rawDataBlocks} raw data blocks; only 1 is supported`,
+        { observed: header.rawDataBlocks, allowed: 1, offset: off },
+      )
     }
     if (header.frameLength > buf.length - off) {
-      throw new ParseError('ERR_AAC_ADTS_TRUNCATED', `ADTS frame at offset ${off} needs ${header.frameLength} bytes, ${buf.length - off} left`, { observed: buf.length - off, allowed: header.frameLength, offset: off })
+      throw new ParseError(
+        'ERR_AAC_ADTS_TRUNCATED',
+        `ADTS frame at offset ${off} needs ${header.frameLength} bytes, ${buf.length - off} left`,
+        { observed: buf.length - off, allowed: header.frameLength, offset: off },
+      )
     }
     const first = frames[0]?.header
-    if (first && (header.objectType !== first.objectType || header.samplingFrequencyIndex !== first.samplingFrequencyIndex || header.channelConfiguration !== first.channelConfiguration)) {
+    if (
+      first &&
+      (header.objectType !== first.objectType ||
+        header.samplingFrequencyIndex !== first.samplingFrequencyIndex ||
+        header.channelConfiguration !== first.channelConfiguration)
+    ) {
       throw new CodecError('ERR_AAC_ADTS_CHANGE', `ADTS stream changes format at offset ${off}`, {
         observed: { objectType: header.objectType, sampleRate: header.sampleRate, channelConfiguration: header.channelConfiguration },
         allowed: { objectType: first.objectType, sampleRate: first.sampleRate, channelConfiguration: first.channelConfiguration },
@@ -241,7 +289,10 @@ export function splitAdts(input: Uint8Array, maxFrames = MAX_ADTS_FRAMES): AdtsS
       })
     }
     if (frames.length >= maxFrames) {
-      throw new LimitError('ERR_AAC_ADTS_FRAMES', `ADTS stream has more than ${maxFrames} frames`, { observed: frames.length + 1, allowed: maxFrames })
+      throw new LimitError('ERR_AAC_ADTS_FRAMES', `ADTS stream has more than ${maxFrames} frames`, {
+        observed: frames.length + 1,
+        allowed: maxFrames,
+      })
     }
     frames.push({ header, au: buf.subarray(off + header.headerSize, off + header.frameLength) })
     off += header.frameLength
@@ -249,8 +300,15 @@ export function splitAdts(input: Uint8Array, maxFrames = MAX_ADTS_FRAMES): AdtsS
   const h = frames[0]?.header
   if (!h) throw new ParseError('ERR_AAC_ADTS_EMPTY', 'no ADTS frame', { observed: buf.length, allowed: `>= ${ADTS_HEADER_SIZE} bytes` })
   if (h.channelConfiguration === 0) {
-    throw new CodecError('ERR_AAC_ADTS_CHANNELS', 'ADTS channel configuration 0 (channels in an in-band PCE) is not supported', { observed: 0, allowed: `1..${MAX_ADTS_CHANNEL_CONFIG}` })
+    throw new CodecError('ERR_AAC_ADTS_CHANNELS', 'ADTS channel configuration 0 (channels in an in-band PCE) is not supported', {
+      observed: 0,
+      allowed: `1..${MAX_ADTS_CHANNEL_CONFIG}`,
+    })
   }
-  const config = buildAudioSpecificConfig({ objectType: h.objectType, sampleRate: h.sampleRate, channels: h.channelConfiguration === MAX_ADTS_CHANNEL_CONFIG ? 8 : h.channelConfiguration })
+  const config = buildAudioSpecificConfig({
+    objectType: h.objectType,
+    sampleRate: h.sampleRate,
+    channels: h.channelConfiguration === MAX_ADTS_CHANNEL_CONFIG ? 8 : h.channelConfiguration,
+  })
   return { frames, config, skipped }
 }

@@ -89,12 +89,19 @@ function readSampleRate(r: BitReader): { index: number; rate: number } {
   const index = r.readBits(RATE_INDEX_BITS)
   if (index === EXPLICIT_RATE_INDEX) {
     const rate = r.readBits(EXPLICIT_RATE_BITS)
-    if (rate === 0) throw new ParseError('ERR_AAC_ASC_RATE', 'AudioSpecificConfig has an explicit sampling rate of 0', { observed: 0, allowed: `1..${MAX_EXPLICIT_RATE}` })
+    if (rate === 0)
+      throw new ParseError('ERR_AAC_ASC_RATE', 'AudioSpecificConfig has an explicit sampling rate of 0', {
+        observed: 0,
+        allowed: `1..${MAX_EXPLICIT_RATE}`,
+      })
     return { index, rate }
   }
   const rate = AAC_SAMPLE_RATES[index]
   if (rate === undefined) {
-    throw new ParseError('ERR_AAC_ASC_RATE', `samplingFrequencyIndex ${index} is reserved`, { observed: index, allowed: `0..${AAC_SAMPLE_RATES.length - 1} or 15` })
+    throw new ParseError('ERR_AAC_ASC_RATE', `samplingFrequencyIndex ${index} is reserved`, {
+      observed: index,
+      allowed: `0..${AAC_SAMPLE_RATES.length - 1} or 15`,
+    })
   }
   return { index, rate }
 }
@@ -103,14 +110,28 @@ function readSampleRate(r: BitReader): { index: number; rate: number } {
 export function parseAudioSpecificConfig(input: Uint8Array): AudioSpecificConfig {
   const r = new BitReader(input)
   let objectType = readObjectType(r)
-  if (objectType === 0) throw new ParseError('ERR_AAC_ASC_TYPE', 'AudioSpecificConfig has audio object type 0 (null object)', { observed: 0, allowed: `1..${MAX_OBJECT_TYPE}` })
+  if (objectType === 0)
+    throw new ParseError('ERR_AAC_ASC_TYPE', 'AudioSpecificConfig has audio object type 0 (null object)', {
+      observed: 0,
+      allowed: `1..${MAX_OBJECT_TYPE}`,
+    })
   const { index, rate } = readSampleRate(r)
   const channelConfiguration = r.readBits(CHANNEL_CONFIG_BITS)
   const channels = CHANNELS_BY_CONFIG[channelConfiguration]!
   if (channels === RESERVED_CHANNELS) {
-    throw new ParseError('ERR_AAC_ASC_CHANNELS', `channelConfiguration ${channelConfiguration} is reserved`, { observed: channelConfiguration, allowed: '0..7, 11..14' })
+    throw new ParseError('ERR_AAC_ASC_CHANNELS', `channelConfiguration ${channelConfiguration} is reserved`, {
+      observed: channelConfiguration,
+      allowed: '0..7, 11..14',
+    })
   }
-  const asc: AudioSpecificConfig = { objectType, samplingFrequencyIndex: index, sampleRate: rate, channelConfiguration, channels, frameLength: AAC_FRAME_LENGTH }
+  const asc: AudioSpecificConfig = {
+    objectType,
+    samplingFrequencyIndex: index,
+    sampleRate: rate,
+    channelConfiguration,
+    channels,
+    frameLength: AAC_FRAME_LENGTH,
+  }
   if (objectType === AacObjectType.SBR || objectType === AacObjectType.PS) {
     asc.sbr = { sampleRate: readSampleRate(r).rate }
     if (objectType === AacObjectType.PS) asc.ps = true
@@ -151,17 +172,29 @@ export function buildAudioSpecificConfig(input: AudioSpecificConfigInput): Buffe
   const objectType = input.objectType ?? AacObjectType.AAC_LC
   const frameLength = input.frameLength ?? AAC_FRAME_LENGTH
   if (!BUILDABLE_OBJECT_TYPES.has(objectType)) {
-    throw new CodecError('ERR_AAC_ASC_TYPE', `cannot build an AudioSpecificConfig for audio object type ${objectType}`, { observed: objectType, allowed: [...BUILDABLE_OBJECT_TYPES] })
+    throw new CodecError('ERR_AAC_ASC_TYPE', `cannot build an AudioSpecificConfig for audio object type ${objectType}`, {
+      observed: objectType,
+      allowed: [...BUILDABLE_OBJECT_TYPES],
+    })
   }
   if (!Number.isInteger(input.sampleRate) || input.sampleRate < 1 || input.sampleRate > MAX_EXPLICIT_RATE) {
-    throw new CodecError('ERR_AAC_ASC_RATE', `sample rate ${input.sampleRate} is not in 1..${MAX_EXPLICIT_RATE}`, { observed: input.sampleRate, allowed: `1..${MAX_EXPLICIT_RATE}` })
+    throw new CodecError('ERR_AAC_ASC_RATE', `sample rate ${input.sampleRate} is not in 1..${MAX_EXPLICIT_RATE}`, {
+      observed: input.sampleRate,
+      allowed: `1..${MAX_EXPLICIT_RATE}`,
+    })
   }
   const channelConfiguration = channelConfigurationFor(input.channels)
   if (channelConfiguration === undefined) {
-    throw new CodecError('ERR_AAC_ASC_CHANNELS', `${input.channels} channels need a program config element, which is not supported`, { observed: input.channels, allowed: [1, 2, 3, 4, 5, 6, 8] })
+    throw new CodecError('ERR_AAC_ASC_CHANNELS', `${input.channels} channels need a program config element, which is not supported`, {
+      observed: input.channels,
+      allowed: [1, 2, 3, 4, 5, 6, 8],
+    })
   }
   if (frameLength !== AAC_FRAME_LENGTH && frameLength !== AAC_SHORT_FRAME_LENGTH) {
-    throw new CodecError('ERR_AAC_ASC_FRAME_LENGTH', `AAC frame length ${frameLength} is not 1024 or 960`, { observed: frameLength, allowed: [AAC_FRAME_LENGTH, AAC_SHORT_FRAME_LENGTH] })
+    throw new CodecError('ERR_AAC_ASC_FRAME_LENGTH', `AAC frame length ${frameLength} is not 1024 or 960`, {
+      observed: frameLength,
+      allowed: [AAC_FRAME_LENGTH, AAC_SHORT_FRAME_LENGTH],
+    })
   }
   const w = new BitWriter().write(OBJECT_TYPE_BITS, objectType)
   const index = AAC_SAMPLE_RATES.indexOf(input.sampleRate)
@@ -169,7 +202,9 @@ export function buildAudioSpecificConfig(input: AudioSpecificConfigInput): Buffe
   else w.write(RATE_INDEX_BITS, EXPLICIT_RATE_INDEX).write(EXPLICIT_RATE_BITS, input.sampleRate)
   w.write(CHANNEL_CONFIG_BITS, channelConfiguration)
   // GASpecificConfig: frameLengthFlag, dependsOnCoreCoder = 0, extensionFlag = 0.
-  w.write(1, frameLength === AAC_SHORT_FRAME_LENGTH ? 1 : 0).write(1, 0).write(1, 0)
+  w.write(1, frameLength === AAC_SHORT_FRAME_LENGTH ? 1 : 0)
+    .write(1, 0)
+    .write(1, 0)
   return w.toBuffer()
 }
 

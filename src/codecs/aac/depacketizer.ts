@@ -87,7 +87,10 @@ export class AacDepacketizer implements CodecDepacketizer {
     this.auDuration = opts.auDuration ?? AAC_FRAME_LENGTH
     this.maxAuSize = opts.maxAccessUnitSize ?? MAX_AAC_AU_SIZE
     if (!Number.isInteger(this.auDuration) || this.auDuration < 1 || this.auDuration > MAX_AU_DURATION) {
-      throw new ConfigError('ERR_AAC_AU_DURATION', `AU duration ${this.auDuration} is not in 1..${MAX_AU_DURATION}`, { observed: this.auDuration, allowed: `1..${MAX_AU_DURATION}` })
+      throw new ConfigError('ERR_AAC_AU_DURATION', `AU duration ${this.auDuration} is not in 1..${MAX_AU_DURATION}`, {
+        observed: this.auDuration,
+        allowed: `1..${MAX_AU_DURATION}`,
+      })
     }
   }
 
@@ -134,13 +137,19 @@ export class AacDepacketizer implements CodecDepacketizer {
   private consume(p: RtpPacket): ReceivedFrame[] {
     const payload = p.payload
     if (payload.length < AU_HEADERS_LENGTH_SIZE) {
-      throw new ParseError('ERR_AAC_RTP_SHORT', `mpeg4-generic payload of ${payload.length} bytes has no AU-headers-length`, { observed: payload.length, allowed: `>= ${AU_HEADERS_LENGTH_SIZE}` })
+      throw new ParseError('ERR_AAC_RTP_SHORT', `mpeg4-generic payload of ${payload.length} bytes has no AU-headers-length`, {
+        observed: payload.length,
+        allowed: `>= ${AU_HEADERS_LENGTH_SIZE}`,
+      })
     }
     const headerBits = payload.readUInt16BE(0)
     const headerBytes = Math.ceil(headerBits / BITS_PER_BYTE)
     let off = AU_HEADERS_LENGTH_SIZE
     if (headerBytes > payload.length - off) {
-      throw new ParseError('ERR_AAC_AU_HEADERS', `AU-header section of ${headerBits} bits runs past the packet`, { observed: payload.length - off, allowed: `>= ${headerBytes}` })
+      throw new ParseError('ERR_AAC_AU_HEADERS', `AU-header section of ${headerBits} bits runs past the packet`, {
+        observed: payload.length - off,
+        allowed: `>= ${headerBytes}`,
+      })
     }
     const headers = this.readHeaders(payload.subarray(off, off + headerBytes), headerBits)
     off += headerBytes
@@ -153,7 +162,10 @@ export class AacDepacketizer implements CodecDepacketizer {
     for (const h of headers) needed += h.size
     if (headers.length === 1 && data.length < needed && !p.marker) return this.startFragment(p, headers[0]!.size, data)
     if (data.length !== needed) {
-      throw new ParseError('ERR_AAC_AU_DATA', `AU data section has ${data.length} bytes, AU-headers announce ${needed}`, { observed: data.length, allowed: needed })
+      throw new ParseError('ERR_AAC_AU_DATA', `AU data section has ${data.length} bytes, AU-headers announce ${needed}`, {
+        observed: data.length,
+        allowed: needed,
+      })
     }
     const frames: ReceivedFrame[] = []
     let pos = 0
@@ -169,12 +181,19 @@ export class AacDepacketizer implements CodecDepacketizer {
 
   /** Reads exactly `bits` bits of AU-headers. */
   private readHeaders(section: Buffer, bits: number): AuHeader[] {
-    if (bits === 0) throw new ParseError('ERR_AAC_AU_HEADERS', 'AU-headers-length is 0 but sizeLength is signalled', { observed: 0, allowed: `>= ${this.sizeLength}` })
+    if (bits === 0)
+      throw new ParseError('ERR_AAC_AU_HEADERS', 'AU-headers-length is 0 but sizeLength is signalled', {
+        observed: 0,
+        allowed: `>= ${this.sizeLength}`,
+      })
     const r = new BitReader(section)
     const headers: AuHeader[] = []
     while (r.bitPosition < bits) {
       if (headers.length >= MAX_AUS_PER_PACKET) {
-        throw new LimitError('ERR_AAC_AU_COUNT', `more than ${MAX_AUS_PER_PACKET} AU-headers in one packet`, { observed: headers.length + 1, allowed: MAX_AUS_PER_PACKET })
+        throw new LimitError('ERR_AAC_AU_COUNT', `more than ${MAX_AUS_PER_PACKET} AU-headers in one packet`, {
+          observed: headers.length + 1,
+          allowed: MAX_AUS_PER_PACKET,
+        })
       }
       const start = r.bitPosition
       let size: number
@@ -191,9 +210,13 @@ export class AacDepacketizer implements CodecDepacketizer {
         throw this.misaligned(bits, start)
       }
       if (r.bitPosition > bits) throw this.misaligned(bits, start)
-      if (size === 0) throw new ParseError('ERR_AAC_AU_EMPTY', `AU-header ${headers.length} has AU-size 0`, { observed: 0, allowed: '>= 1' })
+      if (size === 0)
+        throw new ParseError('ERR_AAC_AU_EMPTY', `AU-header ${headers.length} has AU-size 0`, { observed: 0, allowed: '>= 1' })
       if (size > this.maxAuSize) {
-        throw new LimitError('ERR_AAC_AU_SIZE', `AU of ${size} bytes is larger than ${this.maxAuSize}`, { observed: size, allowed: this.maxAuSize })
+        throw new LimitError('ERR_AAC_AU_SIZE', `AU of ${size} bytes is larger than ${this.maxAuSize}`, {
+          observed: size,
+          allowed: this.maxAuSize,
+        })
       }
       headers.push({ size, index })
     }
@@ -201,7 +224,10 @@ export class AacDepacketizer implements CodecDepacketizer {
   }
 
   private misaligned(bits: number, headerStart: number): ParseError {
-    return new ParseError('ERR_AAC_AU_HEADERS', `AU-headers-length ${bits} ends inside the AU-header at bit ${headerStart}`, { observed: bits, allowed: `a whole number of AU-headers` })
+    return new ParseError('ERR_AAC_AU_HEADERS', `AU-headers-length ${bits} ends inside the AU-header at bit ${headerStart}`, {
+      observed: bits,
+      allowed: `a whole number of AU-headers`,
+    })
   }
 
   private auxiliarySectionSize(payload: Buffer, off: number): number {
@@ -210,7 +236,10 @@ export class AacDepacketizer implements CodecDepacketizer {
     const dataBits = r.readBits(this.auxiliaryDataSizeLength)
     const bytes = Math.ceil((this.auxiliaryDataSizeLength + dataBits) / BITS_PER_BYTE)
     if (bytes > payload.length - off) {
-      throw new ParseError('ERR_AAC_AUX', `auxiliary section of ${bytes} bytes runs past the packet`, { observed: payload.length - off, allowed: `>= ${bytes}` })
+      throw new ParseError('ERR_AAC_AUX', `auxiliary section of ${bytes} bytes runs past the packet`, {
+        observed: payload.length - off,
+        allowed: `>= ${bytes}`,
+      })
     }
     return bytes
   }
@@ -228,27 +257,42 @@ export class AacDepacketizer implements CodecDepacketizer {
   private continueFragment(p: RtpPacket, headers: readonly AuHeader[], data: Buffer): ReceivedFrame[] {
     const expected = (this.lastSequence + 1) & SEQUENCE_MASK
     if (p.sequenceNumber !== expected) {
-      throw new ProtocolError('ERR_AAC_FRAGMENT_GAP', `AU fragment lost: sequence ${p.sequenceNumber} after ${this.lastSequence}`, { observed: p.sequenceNumber, allowed: expected })
+      throw new ProtocolError('ERR_AAC_FRAGMENT_GAP', `AU fragment lost: sequence ${p.sequenceNumber} after ${this.lastSequence}`, {
+        observed: p.sequenceNumber,
+        allowed: expected,
+      })
     }
     if (headers.length !== 1 || p.timestamp !== this.fragmentTimestamp || headers[0]!.size !== this.fragmentTotal) {
-      throw new ProtocolError('ERR_AAC_FRAGMENT_INCOMPLETE', `fragmented AU of ${this.fragmentTotal} bytes ended after ${this.fragmentsSize}`, {
-        observed: { headers: headers.length, timestamp: p.timestamp, size: headers[0]?.size },
-        allowed: { headers: 1, timestamp: this.fragmentTimestamp, size: this.fragmentTotal },
-      })
+      throw new ProtocolError(
+        'ERR_AAC_FRAGMENT_INCOMPLETE',
+        `fragmented AU of ${this.fragmentTotal} bytes ended after ${this.fragmentsSize}`,
+        {
+          observed: { headers: headers.length, timestamp: p.timestamp, size: headers[0]?.size },
+          allowed: { headers: 1, timestamp: this.fragmentTimestamp, size: this.fragmentTotal },
+        },
+      )
     }
     const received = this.fragmentsSize + data.length
     if (data.length === 0 || received > this.fragmentTotal) {
-      throw new ParseError('ERR_AAC_AU_DATA', `AU fragment of ${data.length} bytes does not fit the ${this.fragmentTotal - this.fragmentsSize} missing`, {
-        observed: data.length,
-        allowed: `1..${this.fragmentTotal - this.fragmentsSize}`,
-      })
+      throw new ParseError(
+        'ERR_AAC_AU_DATA',
+        `AU fragment of ${data.length} bytes does not fit the ${this.fragmentTotal - this.fragmentsSize} missing`,
+        {
+          observed: data.length,
+          allowed: `1..${this.fragmentTotal - this.fragmentsSize}`,
+        },
+      )
     }
     this.fragments.push(data)
     this.fragmentsSize = received
     this.lastSequence = p.sequenceNumber
     if (received < this.fragmentTotal) {
       if (p.marker) {
-        throw new ProtocolError('ERR_AAC_FRAGMENT_MARKER', `marker set on an AU fragment with ${this.fragmentTotal - received} bytes missing`, { observed: received, allowed: this.fragmentTotal })
+        throw new ProtocolError(
+          'ERR_AAC_FRAGMENT_MARKER',
+          `marker set on an AU fragment with ${this.fragmentTotal - received} bytes missing`,
+          { observed: received, allowed: this.fragmentTotal },
+        )
       }
       return []
     }
@@ -263,7 +307,10 @@ export class AacDepacketizer implements CodecDepacketizer {
 
 function checkWidth(name: string, bits: number, min = 0): number {
   if (!Number.isInteger(bits) || bits < min || bits > MAX_AU_HEADER_FIELD_BITS) {
-    throw new ParseError('ERR_AAC_FMTP', `${name} ${bits} is not in ${min}..${MAX_AU_HEADER_FIELD_BITS}`, { observed: bits, allowed: `${min}..${MAX_AU_HEADER_FIELD_BITS}` })
+    throw new ParseError('ERR_AAC_FMTP', `${name} ${bits} is not in ${min}..${MAX_AU_HEADER_FIELD_BITS}`, {
+      observed: bits,
+      allowed: `${min}..${MAX_AU_HEADER_FIELD_BITS}`,
+    })
   }
   return bits
 }

@@ -53,15 +53,18 @@ export function aacRtpmap(payloadType: number, sampleRate: number, channels: num
 /** The AAC-hbr fmtp parameters (the value of `a=fmtp:` without the payload type). */
 export function aacFmtp(config: Uint8Array, profileLevelId = DEFAULT_AAC_PROFILE_LEVEL_ID): string {
   const hex = Buffer.from(config.buffer, config.byteOffset, config.byteLength).toString('hex')
-  return `streamtype=${AAC_STREAM_TYPE_AUDIO};profile-level-id=${profileLevelId};mode=${AAC_HBR.mode};` +
+  return (
+    `streamtype=${AAC_STREAM_TYPE_AUDIO};profile-level-id=${profileLevelId};mode=${AAC_HBR.mode};` +
     `sizelength=${AAC_HBR.sizeLength};indexlength=${AAC_HBR.indexLength};indexdeltalength=${AAC_HBR.indexDeltaLength};config=${hex}`
+  )
 }
 
 function integer(params: Map<string, string>, name: string, fallback: number, max: number): number {
   const v = params.get(name)
   if (v === undefined || v === '') return fallback
   const n = Number(v)
-  if (!INTEGER_RE.test(v) || n > max) throw new ParseError('ERR_AAC_FMTP', `fmtp ${name}="${v}" is not an integer in 0..${max}`, { observed: v, allowed: `0..${max}` })
+  if (!INTEGER_RE.test(v) || n > max)
+    throw new ParseError('ERR_AAC_FMTP', `fmtp ${name}="${v}" is not an integer in 0..${max}`, { observed: v, allowed: `0..${max}` })
   return n
 }
 
@@ -73,10 +76,14 @@ function integer(params: Map<string, string>, name: string, fallback: number, ma
 export function parseAacFmtp(value: string | ReadonlyMap<string, string>): AacFmtpParams {
   const params = typeof value === 'string' ? parseFmtp(`0 ${value}`).params : new Map(value)
   const mode = params.get('mode')
-  if (mode === undefined || mode === '') throw new ParseError('ERR_AAC_FMTP', 'mpeg4-generic fmtp has no mode', { observed: [...params.keys()], allowed: 'mode=AAC-hbr' })
+  if (mode === undefined || mode === '')
+    throw new ParseError('ERR_AAC_FMTP', 'mpeg4-generic fmtp has no mode', { observed: [...params.keys()], allowed: 'mode=AAC-hbr' })
   const configHex = params.get('config')
   if (configHex === undefined || !HEX_RE.test(configHex)) {
-    throw new ParseError('ERR_AAC_FMTP', `mpeg4-generic fmtp config "${configHex ?? ''}" is not base16`, { observed: configHex, allowed: 'hex AudioSpecificConfig' })
+    throw new ParseError('ERR_AAC_FMTP', `mpeg4-generic fmtp config "${configHex ?? ''}" is not base16`, {
+      observed: configHex,
+      allowed: 'hex AudioSpecificConfig',
+    })
   }
   const out: AacFmtpParams = {
     mode,
@@ -92,7 +99,10 @@ export function parseAacFmtp(value: string | ReadonlyMap<string, string>): AacFm
     params,
   }
   if (out.sizeLength === 0) {
-    throw new ParseError('ERR_AAC_FMTP', 'mpeg4-generic fmtp has no sizelength (constant-size streams are not supported)', { observed: 0, allowed: `1..${MAX_AU_HEADER_FIELD_BITS}` })
+    throw new ParseError('ERR_AAC_FMTP', 'mpeg4-generic fmtp has no sizelength (constant-size streams are not supported)', {
+      observed: 0,
+      allowed: `1..${MAX_AU_HEADER_FIELD_BITS}`,
+    })
   }
   const streamType = params.get('streamtype')
   if (streamType !== undefined) out.streamType = integer(params, 'streamtype', 0, 0xff)

@@ -63,10 +63,17 @@ export class AacPacketizer implements CodecPacketizer {
   private readonly writer: RtpPacketWriter
 
   constructor(opts: AacPacketizerOptions) {
-    this.writer = new RtpPacketWriter(opts, { defaultPayloadType: DEFAULT_AAC_PAYLOAD_TYPE, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: AAC_MIN_PACKET_SIZE })
+    this.writer = new RtpPacketWriter(opts, {
+      defaultPayloadType: DEFAULT_AAC_PAYLOAD_TYPE,
+      defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE,
+      minPacketSize: AAC_MIN_PACKET_SIZE,
+    })
     const auDuration = opts.auDuration ?? AAC_FRAME_LENGTH
     if (!Number.isInteger(auDuration) || auDuration < 1 || auDuration > MAX_U16) {
-      throw new ConfigError('ERR_AAC_AU_DURATION', `AU duration ${auDuration} is not in 1..${MAX_U16}`, { observed: auDuration, allowed: `1..${MAX_U16}` })
+      throw new ConfigError('ERR_AAC_AU_DURATION', `AU duration ${auDuration} is not in 1..${MAX_U16}`, {
+        observed: auDuration,
+        allowed: `1..${MAX_U16}`,
+      })
     }
     this.ssrc = this.writer.ssrc
     this.payloadType = this.writer.payloadType
@@ -86,7 +93,10 @@ export class AacPacketizer implements CodecPacketizer {
     const aus = frame instanceof Uint8Array ? [frame] : frame
     for (const au of aus) {
       if (au.length === 0 || au.length > AAC_HBR_MAX_AU_SIZE) {
-        throw new CodecError('ERR_AAC_AU_SIZE', `AAC access unit of ${au.length} bytes cannot be sent in AAC-hbr`, { observed: au.length, allowed: `1..${AAC_HBR_MAX_AU_SIZE}` })
+        throw new CodecError('ERR_AAC_AU_SIZE', `AAC access unit of ${au.length} bytes cannot be sent in AAC-hbr`, {
+          observed: au.length,
+          allowed: `1..${AAC_HBR_MAX_AU_SIZE}`,
+        })
       }
     }
     const maxPayload = this.maxPacketSize - RTP_HEADER_SIZE
@@ -115,7 +125,14 @@ export class AacPacketizer implements CodecPacketizer {
     return out
   }
 
-  private writeAggregate(out: Buffer[], aus: readonly Uint8Array[], start: number, end: number, payloadSize: number, timestamp: number): void {
+  private writeAggregate(
+    out: Buffer[],
+    aus: readonly Uint8Array[],
+    start: number,
+    end: number,
+    payloadSize: number,
+    timestamp: number,
+  ): void {
     const count = end - start
     const buf = this.writer.alloc(payloadSize, timestamp, true)
     let headerOff = RTP_HEADER_SIZE

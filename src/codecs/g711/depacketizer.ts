@@ -19,7 +19,10 @@ export class G711Depacketizer implements CodecDepacketizer {
   constructor(opts: G711DepacketizerOptions = {}) {
     const channels = opts.channels ?? 1
     if (!Number.isInteger(channels) || channels < 1 || channels > MAX_G711_CHANNELS) {
-      throw new ConfigError('ERR_AUDIO_CHANNELS', `${channels} channels is not in 1..${MAX_G711_CHANNELS}`, { observed: channels, allowed: `1..${MAX_G711_CHANNELS}` })
+      throw new ConfigError('ERR_AUDIO_CHANNELS', `${channels} channels is not in 1..${MAX_G711_CHANNELS}`, {
+        observed: channels,
+        allowed: `1..${MAX_G711_CHANNELS}`,
+      })
     }
     this.channels = channels
   }
@@ -28,7 +31,11 @@ export class G711Depacketizer implements CodecDepacketizer {
   push(p: RtpPacket): ReceivedFrame[] {
     const payload = p.payload
     if (payload.length % this.channels !== 0) {
-      throw new ParseError('ERR_AUDIO_PARTIAL_SAMPLE', `G.711 payload of ${payload.length} bytes is not a whole number of ${this.channels}-channel samples`, { observed: payload.length, allowed: `a multiple of ${this.channels}` })
+      throw new ParseError(
+        'ERR_AUDIO_PARTIAL_SAMPLE',
+        `G.711 payload of ${payload.length} bytes is not a whole number of ${this.channels}-channel samples`,
+        { observed: payload.length, allowed: `a multiple of ${this.channels}` },
+      )
     }
     return payload.length === 0 ? [] : [{ data: payload, timestamp: p.timestamp, keyframe: true }]
   }

@@ -59,16 +59,30 @@ export class G711Packetizer implements CodecPacketizer {
     const channels = opts.channels ?? 1
     const packetTimeMs = opts.packetTimeMs ?? DEFAULT_PACKET_TIME_MS
     if (opts.law !== 'pcmu' && opts.law !== 'pcma') {
-      throw new ConfigError('ERR_G711_LAW', `G.711 law "${String(opts.law)}" is not pcmu or pcma`, { observed: opts.law, allowed: ['pcmu', 'pcma'] })
+      throw new ConfigError('ERR_G711_LAW', `G.711 law "${String(opts.law)}" is not pcmu or pcma`, {
+        observed: opts.law,
+        allowed: ['pcmu', 'pcma'],
+      })
     }
     // Before the RTP options: the smallest packet holds one sampling instant.
     if (!Number.isInteger(channels) || channels < 1 || channels > MAX_G711_CHANNELS) {
-      throw new ConfigError('ERR_AUDIO_CHANNELS', `${channels} channels is not in 1..${MAX_G711_CHANNELS}`, { observed: channels, allowed: `1..${MAX_G711_CHANNELS}` })
+      throw new ConfigError('ERR_AUDIO_CHANNELS', `${channels} channels is not in 1..${MAX_G711_CHANNELS}`, {
+        observed: channels,
+        allowed: `1..${MAX_G711_CHANNELS}`,
+      })
     }
-    this.writer = new RtpPacketWriter(opts, { defaultPayloadType, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: RTP_HEADER_SIZE + channels })
+    this.writer = new RtpPacketWriter(opts, {
+      defaultPayloadType,
+      defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE,
+      minPacketSize: RTP_HEADER_SIZE + channels,
+    })
     const timeSamples = Math.round((G711_CLOCK_RATE * packetTimeMs) / 1000)
     if (!Number.isFinite(packetTimeMs) || timeSamples < 1 || packetTimeMs > MAX_PACKET_TIME_MS) {
-      throw new ConfigError('ERR_AUDIO_PACKET_TIME', `packet time ${packetTimeMs} ms is not in ${1000 / G711_CLOCK_RATE}..${MAX_PACKET_TIME_MS}`, { observed: packetTimeMs, allowed: `${1000 / G711_CLOCK_RATE}..${MAX_PACKET_TIME_MS}` })
+      throw new ConfigError(
+        'ERR_AUDIO_PACKET_TIME',
+        `packet time ${packetTimeMs} ms is not in ${1000 / G711_CLOCK_RATE}..${MAX_PACKET_TIME_MS}`,
+        { observed: packetTimeMs, allowed: `${1000 / G711_CLOCK_RATE}..${MAX_PACKET_TIME_MS}` },
+      )
     }
     this.law = opts.law
     this.ssrc = this.writer.ssrc

@@ -27,10 +27,14 @@ function trimZeros(buf: Buffer, from: number, to: number): number {
 function checkLeading(buf: Buffer, end: number): void {
   for (let i = 0; i < end; i++) {
     if (buf[i] !== 0) {
-      throw new ParseError('ERR_ANNEXB_START', `not an Annex-B byte stream: byte ${i} is 0x${buf[i]!.toString(16).padStart(2, '0')} before the first start code`, {
-        observed: buf[i],
-        allowed: 'zero bytes then 0x000001',
-      })
+      throw new ParseError(
+        'ERR_ANNEXB_START',
+        `not an Annex-B byte stream: byte ${i} is 0x${buf[i]!.toString(16).padStart(2, '0')} before the first start code`,
+        {
+          observed: buf[i],
+          allowed: 'zero bytes then 0x000001',
+        },
+      )
     }
   }
 }
@@ -117,7 +121,10 @@ export class AnnexBSplitter {
     } else if (this.len - this.nalStart > this.maxNalSize) {
       const size = this.len - this.nalStart
       this.reset()
-      throw new LimitError('ERR_ANNEXB_NAL_SIZE', `NAL unit larger than ${this.maxNalSize} bytes`, { observed: size, allowed: this.maxNalSize })
+      throw new LimitError('ERR_ANNEXB_NAL_SIZE', `NAL unit larger than ${this.maxNalSize} bytes`, {
+        observed: size,
+        allowed: this.maxNalSize,
+      })
     }
     return out
   }

@@ -62,9 +62,15 @@ export class H264RtpPacketizer implements CodecPacketizer {
     this.inner = new H264Packetizer(opts)
   }
 
-  get ssrc(): number { return this.inner.ssrc }
-  get payloadType(): number { return this.inner.payloadType }
-  get nextSequence(): number { return this.inner.nextSequence }
+  get ssrc(): number {
+    return this.inner.ssrc
+  }
+  get payloadType(): number {
+    return this.inner.payloadType
+  }
+  get nextSequence(): number {
+    return this.inner.nextSequence
+  }
 
   packetize(frame: Buffer | readonly Buffer[], timestamp: number): Buffer[] {
     const nalus = Buffer.isBuffer(frame) ? splitAnnexB(frame) : frame

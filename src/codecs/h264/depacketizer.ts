@@ -20,7 +20,15 @@ import { CodecError, LimitError, ParseError, ProtocolError } from '../../errors.
 import type { RtpPacket } from '../../rtp/rtp-packet.js'
 import { MAX_ACCESS_UNIT_SIZE, MAX_NALUS_PER_ACCESS_UNIT } from './limits.js'
 import { NAL_F_NRI_MASK, NAL_HEADER_SIZE, NAL_TYPE_MASK, NalType } from './nal.js'
-import { FU_A_HEADER_SIZE, FU_END_BIT, FU_HEADER_OFFSET, FU_INDICATOR_OFFSET, FU_START_BIT, STAP_A_HEADER_SIZE, STAP_A_LENGTH_SIZE } from './packetizer.js'
+import {
+  FU_A_HEADER_SIZE,
+  FU_END_BIT,
+  FU_HEADER_OFFSET,
+  FU_INDICATOR_OFFSET,
+  FU_START_BIT,
+  STAP_A_HEADER_SIZE,
+  STAP_A_LENGTH_SIZE,
+} from './packetizer.js'
 
 const RESERVED_TYPE_0 = 0
 const RESERVED_TYPE_30 = 30
@@ -104,7 +112,10 @@ export class H264Depacketizer {
   private consume(p: RtpPacket): void {
     const payload = p.payload
     if (payload.length < NAL_HEADER_SIZE) {
-      throw new ParseError('ERR_H264_RTP_EMPTY', 'RTP packet has an empty H.264 payload', { observed: payload.length, allowed: `>= ${NAL_HEADER_SIZE}` })
+      throw new ParseError('ERR_H264_RTP_EMPTY', 'RTP packet has an empty H.264 payload', {
+        observed: payload.length,
+        allowed: `>= ${NAL_HEADER_SIZE}`,
+      })
     }
     const type = payload[0]! & NAL_TYPE_MASK
     const continuesFu = type === NalType.FU_A && payload.length >= FU_A_HEADER_SIZE && (payload[FU_HEADER_OFFSET]! & FU_START_BIT) === 0
@@ -140,7 +151,10 @@ export class H264Depacketizer {
       case NalType.MTAP16:
       case NalType.MTAP24:
       case NalType.FU_B:
-        throw new CodecError('ERR_H264_INTERLEAVED', `RTP packet type ${type} needs packetization-mode=2, which is not supported`, { observed: type, allowed: [1, '...', 23, 24, 28] })
+        throw new CodecError('ERR_H264_INTERLEAVED', `RTP packet type ${type} needs packetization-mode=2, which is not supported`, {
+          observed: type,
+          allowed: [1, '...', 23, 24, 28],
+        })
       case RESERVED_TYPE_0:
         // Some cameras put Annex-B byte streams (start code, then NAL units) straight into RTP
         // payloads. Type 0 cannot start a real NAL unit, so a leading start code is unambiguous.
@@ -157,7 +171,9 @@ export class H264Depacketizer {
 
     if (p.marker) {
       if (this.fragments.length > 0) {
-        throw new ProtocolError('ERR_H264_FU_MARKER', 'marker bit set on an FU-A fragment that is not the last', { observed: p.sequenceNumber })
+        throw new ProtocolError('ERR_H264_FU_MARKER', 'marker bit set on an FU-A fragment that is not the last', {
+          observed: p.sequenceNumber,
+        })
       }
       this.finish()
     }
@@ -168,7 +184,10 @@ export class H264Depacketizer {
     let count = 0
     while (off < payload.length) {
       if (payload.length - off < STAP_A_LENGTH_SIZE) {
-        throw new ParseError('ERR_H264_STAP_A', 'STAP-A ends inside a NAL unit size field', { observed: payload.length - off, allowed: STAP_A_LENGTH_SIZE })
+        throw new ParseError('ERR_H264_STAP_A', 'STAP-A ends inside a NAL unit size field', {
+          observed: payload.length - off,
+          allowed: STAP_A_LENGTH_SIZE,
+        })
       }
       const size = payload.readUInt16BE(off)
       off += STAP_A_LENGTH_SIZE
@@ -177,7 +196,10 @@ export class H264Depacketizer {
         break
       }
       if (size > payload.length - off) {
-        throw new ParseError('ERR_H264_STAP_A', `STAP-A NAL unit of ${size} bytes runs past the packet`, { observed: size, allowed: `<= ${payload.length - off}` })
+        throw new ParseError('ERR_H264_STAP_A', `STAP-A NAL unit of ${size} bytes runs past the packet`, {
+          observed: size,
+          allowed: `<= ${payload.length - off}`,
+        })
       }
       this.append(payload.subarray(off, off + size))
       off += size
@@ -214,16 +236,25 @@ export class H264Depacketizer {
       }
       const expected = (this.lastSequence + 1) & SEQUENCE_MASK
       if (p.sequenceNumber !== expected) {
-        throw new ProtocolError('ERR_H264_FU_GAP', `FU-A fragment lost: sequence ${p.sequenceNumber} after ${this.lastSequence}`, { observed: p.sequenceNumber, allowed: expected })
+        throw new ProtocolError('ERR_H264_FU_GAP', `FU-A fragment lost: sequence ${p.sequenceNumber} after ${this.lastSequence}`, {
+          observed: p.sequenceNumber,
+          allowed: expected,
+        })
       }
       if (type !== this.fuType) {
-        throw new ParseError('ERR_H264_FU_A', `FU-A fragment of NAL unit type ${type} continues type ${this.fuType}`, { observed: type, allowed: this.fuType })
+        throw new ParseError('ERR_H264_FU_A', `FU-A fragment of NAL unit type ${type} continues type ${this.fuType}`, {
+          observed: type,
+          allowed: this.fuType,
+        })
       }
     }
 
     const nalSize = NAL_HEADER_SIZE + this.fragmentsSize + fragment.length
     if (this.size + nalSize > this.maxSize) {
-      throw new LimitError('ERR_H264_AU_SIZE', `access unit larger than ${this.maxSize} bytes`, { observed: this.size + nalSize, allowed: this.maxSize })
+      throw new LimitError('ERR_H264_AU_SIZE', `access unit larger than ${this.maxSize} bytes`, {
+        observed: this.size + nalSize,
+        allowed: this.maxSize,
+      })
     }
     if (start) {
       this.fragments = [fragment]
@@ -246,10 +277,16 @@ export class H264Depacketizer {
 
   private append(nal: Buffer): void {
     if (this.nalus.length + 1 > this.maxNalus) {
-      throw new LimitError('ERR_H264_AU_NALUS', `access unit has more than ${this.maxNalus} NAL units`, { observed: this.nalus.length + 1, allowed: this.maxNalus })
+      throw new LimitError('ERR_H264_AU_NALUS', `access unit has more than ${this.maxNalus} NAL units`, {
+        observed: this.nalus.length + 1,
+        allowed: this.maxNalus,
+      })
     }
     if (this.size + nal.length > this.maxSize) {
-      throw new LimitError('ERR_H264_AU_SIZE', `access unit larger than ${this.maxSize} bytes`, { observed: this.size + nal.length, allowed: this.maxSize })
+      throw new LimitError('ERR_H264_AU_SIZE', `access unit larger than ${this.maxSize} bytes`, {
+        observed: this.size + nal.length,
+        allowed: this.maxSize,
+      })
     }
     this.nalus.push(nal)
     this.size += nal.length

@@ -39,9 +39,14 @@ export interface H264FmtpParams {
 /** profile-level-id: the 3 bytes after the SPS NAL header as uppercase hex (e.g. `42C01E`). */
 export function profileLevelId(sps: Uint8Array): string {
   if (sps.length < NAL_HEADER_SIZE + PROFILE_LEVEL_ID_BYTES) {
-    throw new ParseError('ERR_H264_SPS_SHORT', `SPS of ${sps.length} bytes has no profile-level-id`, { observed: sps.length, allowed: `>= ${NAL_HEADER_SIZE + PROFILE_LEVEL_ID_BYTES}` })
+    throw new ParseError('ERR_H264_SPS_SHORT', `SPS of ${sps.length} bytes has no profile-level-id`, {
+      observed: sps.length,
+      allowed: `>= ${NAL_HEADER_SIZE + PROFILE_LEVEL_ID_BYTES}`,
+    })
   }
-  return Buffer.from(sps.buffer, sps.byteOffset + NAL_HEADER_SIZE, PROFILE_LEVEL_ID_BYTES).toString('hex').toUpperCase()
+  return Buffer.from(sps.buffer, sps.byteOffset + NAL_HEADER_SIZE, PROFILE_LEVEL_ID_BYTES)
+    .toString('hex')
+    .toUpperCase()
 }
 
 /**

@@ -58,7 +58,11 @@ export class H264Packetizer {
   private readonly writer: RtpPacketWriter
 
   constructor(opts: H264PacketizerOptions) {
-    this.writer = new RtpPacketWriter(opts, { defaultPayloadType: DEFAULT_H264_PAYLOAD_TYPE, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: MIN_MAX_PACKET_SIZE })
+    this.writer = new RtpPacketWriter(opts, {
+      defaultPayloadType: DEFAULT_H264_PAYLOAD_TYPE,
+      defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE,
+      minPacketSize: MIN_MAX_PACKET_SIZE,
+    })
     this.ssrc = this.writer.ssrc
     this.payloadType = this.writer.payloadType
     this.maxPacketSize = this.writer.maxPacketSize
@@ -82,7 +86,10 @@ export class H264Packetizer {
       if (nal.length === 0) continue
       const type = nal[0]! & NAL_TYPE_MASK
       if (type === 0 || type > MAX_H264_NAL_TYPE) {
-        throw new CodecError('ERR_H264_NAL_TYPE', `NAL unit type ${type} cannot be sent over RTP`, { observed: type, allowed: `1..${MAX_H264_NAL_TYPE}` })
+        throw new CodecError('ERR_H264_NAL_TYPE', `NAL unit type ${type} cannot be sent over RTP`, {
+          observed: type,
+          allowed: `1..${MAX_H264_NAL_TYPE}`,
+        })
       }
     }
     const maxPayload = maxPayloadOf(this.maxPacketSize)
@@ -96,7 +103,14 @@ export class H264Packetizer {
     return out
   }
 
-  private writeStapA(out: Buffer[], nalus: readonly Uint8Array[], start: number, end: number, payloadSize: number, timestamp: number): void {
+  private writeStapA(
+    out: Buffer[],
+    nalus: readonly Uint8Array[],
+    start: number,
+    end: number,
+    payloadSize: number,
+    timestamp: number,
+  ): void {
     const buf = this.writer.alloc(payloadSize, timestamp)
     let forbidden = 0
     let nri = 0

@@ -83,15 +83,18 @@ function skipScalingList(r: BitReader, size: number): void {
 
 function readTiming(r: BitReader): SpsTiming | undefined {
   // E.1.1 vui_parameters(), up to and including timing_info.
-  if (r.readFlag()) { // aspect_ratio_info_present_flag
+  if (r.readFlag()) {
+    // aspect_ratio_info_present_flag
     if (r.readBits(8) === EXTENDED_SAR) r.skipBits(32) // sar_width, sar_height
   }
   if (r.readFlag()) r.skipBits(1) // overscan_info_present_flag → overscan_appropriate_flag
-  if (r.readFlag()) { // video_signal_type_present_flag
+  if (r.readFlag()) {
+    // video_signal_type_present_flag
     r.skipBits(4) // video_format, video_full_range_flag
     if (r.readFlag()) r.skipBits(24) // colour_primaries, transfer_characteristics, matrix_coefficients
   }
-  if (r.readFlag()) { // chroma_loc_info_present_flag
+  if (r.readFlag()) {
+    // chroma_loc_info_present_flag
     r.readUe()
     r.readUe()
   }
@@ -112,7 +115,13 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   const constraintFlags = r.readBits(8)
   const levelIdc = r.readBits(8)
   const seqParameterSetId = r.readUe()
-  check(seqParameterSetId <= MAX_SPS_ID, 'ERR_H264_SPS', `seq_parameter_set_id ${seqParameterSetId} out of range`, seqParameterSetId, `0..${MAX_SPS_ID}`)
+  check(
+    seqParameterSetId <= MAX_SPS_ID,
+    'ERR_H264_SPS',
+    `seq_parameter_set_id ${seqParameterSetId} out of range`,
+    seqParameterSetId,
+    `0..${MAX_SPS_ID}`,
+  )
 
   let chromaFormatIdc = 1
   let separateColourPlane = false
@@ -120,15 +129,28 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   let bitDepthChroma = 8
   if (HIGH_PROFILES.has(profileIdc)) {
     chromaFormatIdc = r.readUe()
-    check(chromaFormatIdc <= CHROMA_FORMAT_MAX, 'ERR_H264_SPS', `chroma_format_idc ${chromaFormatIdc} out of range`, chromaFormatIdc, `0..${CHROMA_FORMAT_MAX}`)
+    check(
+      chromaFormatIdc <= CHROMA_FORMAT_MAX,
+      'ERR_H264_SPS',
+      `chroma_format_idc ${chromaFormatIdc} out of range`,
+      chromaFormatIdc,
+      `0..${CHROMA_FORMAT_MAX}`,
+    )
     if (chromaFormatIdc === CHROMA_FORMAT_444) separateColourPlane = r.readFlag()
     const lumaMinus8 = r.readUe()
     const chromaMinus8 = r.readUe()
-    check(lumaMinus8 <= MAX_BIT_DEPTH_MINUS8 && chromaMinus8 <= MAX_BIT_DEPTH_MINUS8, 'ERR_H264_SPS', 'bit depth out of range', [lumaMinus8 + 8, chromaMinus8 + 8], `8..${8 + MAX_BIT_DEPTH_MINUS8}`)
+    check(
+      lumaMinus8 <= MAX_BIT_DEPTH_MINUS8 && chromaMinus8 <= MAX_BIT_DEPTH_MINUS8,
+      'ERR_H264_SPS',
+      'bit depth out of range',
+      [lumaMinus8 + 8, chromaMinus8 + 8],
+      `8..${8 + MAX_BIT_DEPTH_MINUS8}`,
+    )
     bitDepthLuma = lumaMinus8 + 8
     bitDepthChroma = chromaMinus8 + 8
     r.skipBits(1) // qpprime_y_zero_transform_bypass_flag
-    if (r.readFlag()) { // seq_scaling_matrix_present_flag
+    if (r.readFlag()) {
+      // seq_scaling_matrix_present_flag
       const lists = chromaFormatIdc === CHROMA_FORMAT_444 ? SCALING_LISTS_444 : SCALING_LISTS_NON_444
       for (let i = 0; i < lists; i++) {
         if (r.readFlag()) skipScalingList(r, i < SCALING_LISTS_4X4 ? SCALING_LIST_4X4_SIZE : SCALING_LIST_8X8_SIZE)
@@ -137,7 +159,13 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   }
 
   const log2MaxFrameNumMinus4 = r.readUe()
-  check(log2MaxFrameNumMinus4 <= MAX_LOG2_MINUS4, 'ERR_H264_SPS', `log2_max_frame_num_minus4 ${log2MaxFrameNumMinus4} out of range`, log2MaxFrameNumMinus4, `0..${MAX_LOG2_MINUS4}`)
+  check(
+    log2MaxFrameNumMinus4 <= MAX_LOG2_MINUS4,
+    'ERR_H264_SPS',
+    `log2_max_frame_num_minus4 ${log2MaxFrameNumMinus4} out of range`,
+    log2MaxFrameNumMinus4,
+    `0..${MAX_LOG2_MINUS4}`,
+  )
   const pocType = r.readUe()
   check(pocType <= MAX_POC_TYPE, 'ERR_H264_SPS', `pic_order_cnt_type ${pocType} out of range`, pocType, `0..${MAX_POC_TYPE}`)
   if (pocType === 0) {
@@ -147,14 +175,26 @@ export function parseSps(nal: Uint8Array): SpsInfo {
     r.readSe() // offset_for_non_ref_pic
     r.readSe() // offset_for_top_to_bottom_field
     const cycle = r.readUe()
-    check(cycle <= MAX_REF_FRAMES_IN_POC_CYCLE, 'ERR_H264_SPS', `num_ref_frames_in_pic_order_cnt_cycle ${cycle} out of range`, cycle, `0..${MAX_REF_FRAMES_IN_POC_CYCLE}`)
+    check(
+      cycle <= MAX_REF_FRAMES_IN_POC_CYCLE,
+      'ERR_H264_SPS',
+      `num_ref_frames_in_pic_order_cnt_cycle ${cycle} out of range`,
+      cycle,
+      `0..${MAX_REF_FRAMES_IN_POC_CYCLE}`,
+    )
     for (let i = 0; i < cycle; i++) r.readSe() // offset_for_ref_frame[i]
   }
   r.readUe() // max_num_ref_frames
   r.skipBits(1) // gaps_in_frame_num_value_allowed_flag
   const widthInMbs = r.readUe() + 1
   const heightInMapUnits = r.readUe() + 1
-  check(widthInMbs <= MAX_MBS_PER_DIMENSION && heightInMapUnits <= MAX_MBS_PER_DIMENSION, 'ERR_H264_SPS', 'picture size out of range', [widthInMbs, heightInMapUnits], `<= ${MAX_MBS_PER_DIMENSION} macroblocks`)
+  check(
+    widthInMbs <= MAX_MBS_PER_DIMENSION && heightInMapUnits <= MAX_MBS_PER_DIMENSION,
+    'ERR_H264_SPS',
+    'picture size out of range',
+    [widthInMbs, heightInMapUnits],
+    `<= ${MAX_MBS_PER_DIMENSION} macroblocks`,
+  )
   const frameMbsOnly = r.readFlag()
   if (!frameMbsOnly) r.skipBits(1) // mb_adaptive_frame_field_flag
   r.skipBits(1) // direct_8x8_inference_flag
@@ -163,7 +203,8 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   let cropRight = 0
   let cropTop = 0
   let cropBottom = 0
-  if (r.readFlag()) { // frame_cropping_flag
+  if (r.readFlag()) {
+    // frame_cropping_flag
     cropLeft = r.readUe()
     cropRight = r.readUe()
     cropTop = r.readUe()

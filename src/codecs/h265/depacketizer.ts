@@ -32,7 +32,17 @@ import type { RtpPacket } from '../../rtp/rtp-packet.js'
 import type { CodecDepacketizer, ReceivedFrame } from '../codec.js'
 import { joinAnnexB } from '../h264/annexb.js'
 import { MAX_ACCESS_UNIT_SIZE, MAX_NALUS_PER_ACCESS_UNIT } from './limits.js'
-import { H265NalType, MAX_H265_NAL_TYPE, NAL_F_LAYER_HIGH_MASK, NAL_FORBIDDEN_BIT, NAL_HEADER_SIZE, NAL_LAYER_ID_HIGH_BIT, NAL_TYPE_BITS, NAL_TYPE_SHIFT, isIrapType } from './nal.js'
+import {
+  H265NalType,
+  MAX_H265_NAL_TYPE,
+  NAL_F_LAYER_HIGH_MASK,
+  NAL_FORBIDDEN_BIT,
+  NAL_HEADER_SIZE,
+  NAL_LAYER_ID_HIGH_BIT,
+  NAL_TYPE_BITS,
+  NAL_TYPE_SHIFT,
+  isIrapType,
+} from './nal.js'
 import { AP_LENGTH_SIZE, FU_END_BIT, FU_HEADER_SIZE, FU_START_BIT, FU_TYPE_MASK, PAYLOAD_HEADER_SIZE } from './packetizer.js'
 
 const SEQUENCE_MASK = 0xffff
@@ -175,7 +185,10 @@ export class H265Depacketizer implements CodecDepacketizer {
     }
     if (this.started && p.timestamp !== this.timestamp) {
       if (this.fragments.length > 0) {
-        throw new ProtocolError('ERR_H265_FU_TIMESTAMP', 'fragments of one NAL unit carry different timestamps', { observed: p.timestamp, allowed: this.timestamp })
+        throw new ProtocolError('ERR_H265_FU_TIMESTAMP', 'fragments of one NAL unit carry different timestamps', {
+          observed: p.timestamp,
+          allowed: this.timestamp,
+        })
       }
       this.finish(done) // marker lost: the new timestamp ends the previous access unit
     }
@@ -188,7 +201,9 @@ export class H265Depacketizer implements CodecDepacketizer {
 
     if (p.marker) {
       if (this.fragments.length > 0) {
-        throw new ProtocolError('ERR_H265_FU_MARKER', 'marker bit set on an FU fragment that is not the last', { observed: p.sequenceNumber })
+        throw new ProtocolError('ERR_H265_FU_MARKER', 'marker bit set on an FU fragment that is not the last', {
+          observed: p.sequenceNumber,
+        })
       }
       this.finish(done)
     }
@@ -230,7 +245,10 @@ export class H265Depacketizer implements CodecDepacketizer {
     let count = 0
     while (off < body.length) {
       if (body.length - off < AP_LENGTH_SIZE) {
-        throw new ParseError('ERR_H265_AP', 'AP ends inside a NAL unit size field', { observed: body.length - off, allowed: AP_LENGTH_SIZE })
+        throw new ParseError('ERR_H265_AP', 'AP ends inside a NAL unit size field', {
+          observed: body.length - off,
+          allowed: AP_LENGTH_SIZE,
+        })
       }
       const size = body.readUInt16BE(off)
       off += AP_LENGTH_SIZE
@@ -239,16 +257,25 @@ export class H265Depacketizer implements CodecDepacketizer {
         break
       }
       if (size < NAL_HEADER_SIZE) {
-        throw new ParseError('ERR_H265_AP', `AP NAL unit of ${size} byte is shorter than its header`, { observed: size, allowed: `>= ${NAL_HEADER_SIZE}` })
+        throw new ParseError('ERR_H265_AP', `AP NAL unit of ${size} byte is shorter than its header`, {
+          observed: size,
+          allowed: `>= ${NAL_HEADER_SIZE}`,
+        })
       }
       if (size > body.length - off) {
-        throw new ParseError('ERR_H265_AP', `AP NAL unit of ${size} bytes runs past the packet`, { observed: size, allowed: `<= ${body.length - off}` })
+        throw new ParseError('ERR_H265_AP', `AP NAL unit of ${size} bytes runs past the packet`, {
+          observed: size,
+          allowed: `<= ${body.length - off}`,
+        })
       }
       const nal = body.subarray(off, off + size)
       off += size
       count++
       if (nalTypeOf(nal[0]!) > MAX_H265_NAL_TYPE) {
-        throw new ParseError('ERR_H265_AP', `AP holds a NAL unit of type ${nalTypeOf(nal[0]!)}`, { observed: nalTypeOf(nal[0]!), allowed: `0..${MAX_H265_NAL_TYPE}` })
+        throw new ParseError('ERR_H265_AP', `AP holds a NAL unit of type ${nalTypeOf(nal[0]!)}`, {
+          observed: nalTypeOf(nal[0]!),
+          allowed: `0..${MAX_H265_NAL_TYPE}`,
+        })
       }
       this.append(nal)
     }
@@ -258,7 +285,10 @@ export class H265Depacketizer implements CodecDepacketizer {
 
   private consumeFu(p: RtpPacket, h0: number, h1: number, body: Buffer): void {
     if (body.length < FU_HEADER_SIZE) {
-      throw new ParseError('ERR_H265_FU', 'FU packet has no FU header', { observed: body.length + PAYLOAD_HEADER_SIZE, allowed: `>= ${PAYLOAD_HEADER_SIZE + FU_HEADER_SIZE}` })
+      throw new ParseError('ERR_H265_FU', 'FU packet has no FU header', {
+        observed: body.length + PAYLOAD_HEADER_SIZE,
+        allowed: `>= ${PAYLOAD_HEADER_SIZE + FU_HEADER_SIZE}`,
+      })
     }
     const fuHeader = body[0]!
     const start = (fuHeader & FU_START_BIT) !== 0
@@ -281,19 +311,31 @@ export class H265Depacketizer implements CodecDepacketizer {
       }
       const expected = (this.lastSequence + 1) & SEQUENCE_MASK
       if (p.sequenceNumber !== expected) {
-        throw new ProtocolError('ERR_H265_FU_GAP', `FU fragment lost: sequence ${p.sequenceNumber} after ${this.lastSequence}`, { observed: p.sequenceNumber, allowed: expected })
+        throw new ProtocolError('ERR_H265_FU_GAP', `FU fragment lost: sequence ${p.sequenceNumber} after ${this.lastSequence}`, {
+          observed: p.sequenceNumber,
+          allowed: expected,
+        })
       }
       if (type !== this.fuType) {
-        throw new ParseError('ERR_H265_FU', `FU fragment of NAL unit type ${type} continues type ${this.fuType}`, { observed: type, allowed: this.fuType })
+        throw new ParseError('ERR_H265_FU', `FU fragment of NAL unit type ${type} continues type ${this.fuType}`, {
+          observed: type,
+          allowed: this.fuType,
+        })
       }
     }
 
     const nalSize = NAL_HEADER_SIZE + (start ? 0 : this.fragmentsSize) + fragment.length
     if (this.size + nalSize > this.maxSize) {
-      throw new LimitError('ERR_H265_AU_SIZE', `access unit larger than ${this.maxSize} bytes`, { observed: this.size + nalSize, allowed: this.maxSize })
+      throw new LimitError('ERR_H265_AU_SIZE', `access unit larger than ${this.maxSize} bytes`, {
+        observed: this.size + nalSize,
+        allowed: this.maxSize,
+      })
     }
     if (end && this.nalus.length + 1 > this.maxNalus) {
-      throw new LimitError('ERR_H265_AU_NALUS', `access unit has more than ${this.maxNalus} NAL units`, { observed: this.nalus.length + 1, allowed: this.maxNalus })
+      throw new LimitError('ERR_H265_AU_NALUS', `access unit has more than ${this.maxNalus} NAL units`, {
+        observed: this.nalus.length + 1,
+        allowed: this.maxNalus,
+      })
     }
     if (start) {
       this.fragments = [fragment]
@@ -317,14 +359,20 @@ export class H265Depacketizer implements CodecDepacketizer {
 
   private consumePaci(p: RtpPacket, h0: number, h1: number, body: Buffer): void {
     if (body.length < PACI_HEADER_SIZE) {
-      throw new ParseError('ERR_H265_PACI', 'PACI packet has no PACI header', { observed: body.length + PAYLOAD_HEADER_SIZE, allowed: `>= ${PAYLOAD_HEADER_SIZE + PACI_HEADER_SIZE}` })
+      throw new ParseError('ERR_H265_PACI', 'PACI packet has no PACI header', {
+        observed: body.length + PAYLOAD_HEADER_SIZE,
+        allowed: `>= ${PAYLOAD_HEADER_SIZE + PACI_HEADER_SIZE}`,
+      })
     }
     const a = body[0]! & PACI_A_BIT
     const cType = (body[0]! & PACI_CTYPE_MASK) >>> NAL_TYPE_SHIFT
     const phsSize = paciPhsSize(body[0]!, body[1]!)
     const inner = PACI_HEADER_SIZE + phsSize
     if (inner > body.length) {
-      throw new ParseError('ERR_H265_PACI', `PACI header extension of ${phsSize} bytes runs past the packet`, { observed: phsSize, allowed: `<= ${body.length - PACI_HEADER_SIZE}` })
+      throw new ParseError('ERR_H265_PACI', `PACI header extension of ${phsSize} bytes runs past the packet`, {
+        observed: phsSize,
+        allowed: `<= ${body.length - PACI_HEADER_SIZE}`,
+      })
     }
     // The wrapped payload's header: F from A, Type from cType, LayerId and TID from the PACI PayloadHdr.
     const innerH0 = (a === 0 ? 0 : NAL_FORBIDDEN_BIT) | (cType << NAL_TYPE_SHIFT) | (h0 & NAL_LAYER_ID_HIGH_BIT)
@@ -333,10 +381,16 @@ export class H265Depacketizer implements CodecDepacketizer {
 
   private append(nal: Buffer): void {
     if (this.nalus.length + 1 > this.maxNalus) {
-      throw new LimitError('ERR_H265_AU_NALUS', `access unit has more than ${this.maxNalus} NAL units`, { observed: this.nalus.length + 1, allowed: this.maxNalus })
+      throw new LimitError('ERR_H265_AU_NALUS', `access unit has more than ${this.maxNalus} NAL units`, {
+        observed: this.nalus.length + 1,
+        allowed: this.maxNalus,
+      })
     }
     if (this.size + nal.length > this.maxSize) {
-      throw new LimitError('ERR_H265_AU_SIZE', `access unit larger than ${this.maxSize} bytes`, { observed: this.size + nal.length, allowed: this.maxSize })
+      throw new LimitError('ERR_H265_AU_SIZE', `access unit larger than ${this.maxSize} bytes`, {
+        observed: this.size + nal.length,
+        allowed: this.maxSize,
+      })
     }
     this.nalus.push(nal)
     this.size += nal.length
@@ -346,7 +400,8 @@ export class H265Depacketizer implements CodecDepacketizer {
   private finish(done: H265AccessUnit[]): void {
     if (this.nalus.length > 0) {
       let nalus = this.nalus
-      if (this.keyframe && this.parameterSets.length > 0 && !nalus.some((n) => nalTypeOf(n[0]!) === H265NalType.SPS)) nalus = [...this.parameterSets, ...nalus]
+      if (this.keyframe && this.parameterSets.length > 0 && !nalus.some((n) => nalTypeOf(n[0]!) === H265NalType.SPS))
+        nalus = [...this.parameterSets, ...nalus]
       done.push({ nalus, timestamp: this.timestamp, keyframe: this.keyframe })
     }
     this.nalus = []

@@ -79,7 +79,8 @@ function readUint(params: Map<string, string>, key: string, max: number, fallbac
   const v = params.get(key)
   if (v === undefined) return fallback
   const n = Number(v)
-  if (!UINT_RE.test(v) || n > max) throw new ParseError('ERR_H265_FMTP', `${key} "${v}" is not an integer in 0..${max}`, { observed: v, allowed: `0..${max}` })
+  if (!UINT_RE.test(v) || n > max)
+    throw new ParseError('ERR_H265_FMTP', `${key} "${v}" is not an integer in 0..${max}`, { observed: v, allowed: `0..${max}` })
   return n
 }
 
@@ -91,7 +92,8 @@ function readNalus(params: Map<string, string>, key: string): Buffer[] {
   for (const raw of v.split(',')) {
     const b64 = raw.trim()
     if (b64 === '') continue
-    if (!BASE64_RE.test(b64)) throw new ParseError('ERR_H265_FMTP', `${key} entry "${b64}" is not base64`, { observed: b64, allowed: 'base64' })
+    if (!BASE64_RE.test(b64))
+      throw new ParseError('ERR_H265_FMTP', `${key} entry "${b64}" is not base64`, { observed: b64, allowed: 'base64' })
     const nal = Buffer.from(b64, 'base64')
     if (nal.length > 0) out.push(nal)
   }
@@ -111,7 +113,10 @@ export function parseH265Fmtp(value: string): H265FmtpParams {
 
   const txMode = (params.get('tx-mode') ?? 'SRST').toUpperCase()
   if (!(TX_MODES as readonly string[]).includes(txMode)) {
-    throw new ParseError('ERR_H265_FMTP', `tx-mode "${params.get('tx-mode')}" is not SRST or MSST`, { observed: params.get('tx-mode'), allowed: TX_MODES })
+    throw new ParseError('ERR_H265_FMTP', `tx-mode "${params.get('tx-mode')}" is not SRST or MSST`, {
+      observed: params.get('tx-mode'),
+      allowed: TX_MODES,
+    })
   }
   const out: H265FmtpParams = {
     profileSpace: readUint(params, 'profile-space', MAX_PROFILE_SPACE, DEFAULT_PROFILE_SPACE),

@@ -78,7 +78,10 @@ export interface H265PacketizerOptions {
 
 /** PayloadHdr bytes for a given F bit, type, LayerId and TID. */
 function payloadHeader(forbidden: number, type: number, layerId: number, tid: number): [number, number] {
-  return [forbidden | (type << NAL_TYPE_SHIFT) | (layerId >>> NAL_LAYER_ID_LOW_BITS), ((layerId << NAL_LAYER_ID_LOW_SHIFT) & NAL_LAYER_ID_LOW_MASK) | tid]
+  return [
+    forbidden | (type << NAL_TYPE_SHIFT) | (layerId >>> NAL_LAYER_ID_LOW_BITS),
+    ((layerId << NAL_LAYER_ID_LOW_SHIFT) & NAL_LAYER_ID_LOW_MASK) | tid,
+  ]
 }
 
 export class H265Packetizer implements CodecPacketizer {
@@ -88,7 +91,11 @@ export class H265Packetizer implements CodecPacketizer {
   private readonly writer: RtpPacketWriter
 
   constructor(opts: H265PacketizerOptions) {
-    this.writer = new RtpPacketWriter(opts, { defaultPayloadType: DEFAULT_H265_PAYLOAD_TYPE, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: MIN_MAX_PACKET_SIZE })
+    this.writer = new RtpPacketWriter(opts, {
+      defaultPayloadType: DEFAULT_H265_PAYLOAD_TYPE,
+      defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE,
+      minPacketSize: MIN_MAX_PACKET_SIZE,
+    })
     this.ssrc = this.writer.ssrc
     this.payloadType = this.writer.payloadType
     this.maxPacketSize = this.writer.maxPacketSize
@@ -108,7 +115,7 @@ export class H265Packetizer implements CodecPacketizer {
    * ParseError when Annex-B bytes do not start with a start code.
    */
   packetize(frame: Buffer | readonly Uint8Array[], timestamp: number): Buffer[] {
-    const nalus: readonly Uint8Array[] = Buffer.isBuffer(frame) ? splitAnnexB(frame) : (frame as readonly Uint8Array[])
+    const nalus: readonly Uint8Array[] = Buffer.isBuffer(frame) ? splitAnnexB(frame) : (frame)
     for (const nal of nalus) if (nal.length > 0) checkNal(nal)
 
     const maxPayload = maxPayloadOf(this.maxPacketSize)
@@ -164,11 +171,17 @@ export class H265Packetizer implements CodecPacketizer {
 
 function checkNal(nal: Uint8Array): void {
   if (nal.length < NAL_HEADER_SIZE) {
-    throw new CodecError('ERR_H265_NAL_HEADER', `NAL unit of ${nal.length} byte is shorter than its header`, { observed: nal.length, allowed: `>= ${NAL_HEADER_SIZE}` })
+    throw new CodecError('ERR_H265_NAL_HEADER', `NAL unit of ${nal.length} byte is shorter than its header`, {
+      observed: nal.length,
+      allowed: `>= ${NAL_HEADER_SIZE}`,
+    })
   }
   const type = nalType(nal)
   if (type > MAX_H265_NAL_TYPE) {
-    throw new CodecError('ERR_H265_NAL_TYPE', `NAL unit type ${type} cannot be sent over RTP`, { observed: type, allowed: `0..${MAX_H265_NAL_TYPE}` })
+    throw new CodecError('ERR_H265_NAL_TYPE', `NAL unit type ${type} cannot be sent over RTP`, {
+      observed: type,
+      allowed: `0..${MAX_H265_NAL_TYPE}`,
+    })
   }
   if (nalTemporalIdPlus1(nal) === 0) {
     throw new CodecError('ERR_H265_NAL_HEADER', 'NAL unit has nuh_temporal_id_plus1 = 0', { observed: 0, allowed: '1..7' })

@@ -97,7 +97,8 @@ function skipScalingListData(r: BitReader): void {
   for (let sizeId = 0; sizeId < SCALING_LIST_SIZES; sizeId++) {
     const step = sizeId === SCALING_LIST_32X32_SIZE_ID ? SCALING_LIST_32X32_MATRIX_STEP : 1
     for (let matrixId = 0; matrixId < SCALING_LIST_MATRICES; matrixId += step) {
-      if (!r.readFlag()) { // scaling_list_pred_mode_flag
+      if (!r.readFlag()) {
+        // scaling_list_pred_mode_flag
         r.readUe() // scaling_list_pred_matrix_id_delta
         continue
       }
@@ -179,20 +180,24 @@ function readShortTermRps(r: BitReader, idx: number, sets: readonly ShortTermRps
 
 function readTiming(r: BitReader): H265SpsTiming | undefined {
   // E.2.1 vui_parameters(), up to and including vui_time_scale.
-  if (r.readFlag()) { // aspect_ratio_info_present_flag
+  if (r.readFlag()) {
+    // aspect_ratio_info_present_flag
     if (r.readBits(8) === EXTENDED_SAR) r.skipBits(32) // sar_width, sar_height
   }
   if (r.readFlag()) r.skipBits(1) // overscan_info_present_flag → overscan_appropriate_flag
-  if (r.readFlag()) { // video_signal_type_present_flag
+  if (r.readFlag()) {
+    // video_signal_type_present_flag
     r.skipBits(4) // video_format, video_full_range_flag
     if (r.readFlag()) r.skipBits(24) // colour_primaries, transfer_characteristics, matrix_coeffs
   }
-  if (r.readFlag()) { // chroma_loc_info_present_flag
+  if (r.readFlag()) {
+    // chroma_loc_info_present_flag
     r.readUe()
     r.readUe()
   }
   r.skipBits(3) // neutral_chroma_indication_flag, field_seq_flag, frame_field_info_present_flag
-  if (r.readFlag()) { // default_display_window_flag
+  if (r.readFlag()) {
+    // default_display_window_flag
     for (let i = 0; i < 4; i++) r.readUe()
   }
   if (!r.readFlag()) return undefined // vui_timing_info_present_flag
@@ -209,13 +214,21 @@ export function parseH265Sps(nal: Uint8Array): H265SpsInfo {
   }
   const layerId = nalLayerId(nal)
   if (layerId !== 0) {
-    throw new ParseError('ERR_H265_SPS_LAYER', `SPS of layer ${layerId}: only base-layer SPSs are parsed`, { observed: layerId, allowed: 0 })
+    throw new ParseError('ERR_H265_SPS_LAYER', `SPS of layer ${layerId}: only base-layer SPSs are parsed`, {
+      observed: layerId,
+      allowed: 0,
+    })
   }
   const r = new BitReader(toRbsp(nal.subarray(NAL_HEADER_SIZE)))
 
   const videoParameterSetId = r.readBits(4)
   const maxSubLayersMinus1 = r.readBits(3)
-  check(maxSubLayersMinus1 <= MAX_SUB_LAYERS_MINUS1, `sps_max_sub_layers_minus1 ${maxSubLayersMinus1} out of range`, maxSubLayersMinus1, `0..${MAX_SUB_LAYERS_MINUS1}`)
+  check(
+    maxSubLayersMinus1 <= MAX_SUB_LAYERS_MINUS1,
+    `sps_max_sub_layers_minus1 ${maxSubLayersMinus1} out of range`,
+    maxSubLayersMinus1,
+    `0..${MAX_SUB_LAYERS_MINUS1}`,
+  )
   r.skipBits(1) // sps_temporal_id_nesting_flag
   const profileTierLevel = readProfileTierLevel(r, maxSubLayersMinus1)
   const seqParameterSetId = readUeMax(r, MAX_SPS_ID, 'sps_seq_parameter_set_id')
@@ -229,7 +242,8 @@ export function parseH265Sps(nal: Uint8Array): H265SpsInfo {
   let winRight = 0
   let winTop = 0
   let winBottom = 0
-  if (r.readFlag()) { // conformance_window_flag
+  if (r.readFlag()) {
+    // conformance_window_flag
     winLeft = r.readUe()
     winRight = r.readUe()
     winTop = r.readUe()
@@ -252,11 +266,13 @@ export function parseH265Sps(nal: Uint8Array): H265SpsInfo {
   readUeMax(r, MAX_LOG2_BLOCK_SIZE, 'log2_diff_max_min_luma_transform_block_size')
   readUeMax(r, MAX_TRANSFORM_HIERARCHY_DEPTH, 'max_transform_hierarchy_depth_inter')
   readUeMax(r, MAX_TRANSFORM_HIERARCHY_DEPTH, 'max_transform_hierarchy_depth_intra')
-  if (r.readFlag()) { // scaling_list_enabled_flag
+  if (r.readFlag()) {
+    // scaling_list_enabled_flag
     if (r.readFlag()) skipScalingListData(r) // sps_scaling_list_data_present_flag
   }
   r.skipBits(2) // amp_enabled_flag, sample_adaptive_offset_enabled_flag
-  if (r.readFlag()) { // pcm_enabled_flag
+  if (r.readFlag()) {
+    // pcm_enabled_flag
     r.skipBits(2 * PCM_BIT_DEPTH_BITS) // pcm_sample_bit_depth_luma_minus1, pcm_sample_bit_depth_chroma_minus1
     r.readUe() // log2_min_pcm_luma_coding_block_size_minus3
     r.readUe() // log2_diff_max_min_pcm_luma_coding_block_size
@@ -265,7 +281,8 @@ export function parseH265Sps(nal: Uint8Array): H265SpsInfo {
   const numShortTermRps = readUeMax(r, MAX_SHORT_TERM_REF_PIC_SETS, 'num_short_term_ref_pic_sets')
   const sets: ShortTermRps[] = []
   for (let i = 0; i < numShortTermRps; i++) sets.push(readShortTermRps(r, i, sets))
-  if (r.readFlag()) { // long_term_ref_pics_present_flag
+  if (r.readFlag()) {
+    // long_term_ref_pics_present_flag
     const numLongTerm = readUeMax(r, MAX_LONG_TERM_REF_PICS_SPS, 'num_long_term_ref_pics_sps')
     for (let i = 0; i < numLongTerm; i++) r.skipBits(log2PocLsb + 1) // lt_ref_pic_poc_lsb_sps, used_by_curr_pic_lt_sps_flag
   }

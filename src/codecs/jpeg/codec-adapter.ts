@@ -46,9 +46,15 @@ export class JpegRtpPacketizer implements CodecPacketizer {
     this.inner = new JpegPacketizer(opts)
   }
 
-  get ssrc(): number { return this.inner.ssrc }
-  get payloadType(): number { return this.inner.payloadType }
-  get nextSequence(): number { return this.inner.nextSequence }
+  get ssrc(): number {
+    return this.inner.ssrc
+  }
+  get payloadType(): number {
+    return this.inner.payloadType
+  }
+  get nextSequence(): number {
+    return this.inner.nextSequence
+  }
 
   packetize(frame: Buffer | readonly Buffer[], timestamp: number): Buffer[] {
     return this.inner.packetize(Buffer.isBuffer(frame) ? frame : Buffer.concat(frame), timestamp)

@@ -60,7 +60,11 @@ export class JpegDepacketizer {
   constructor(opts: JpegDepacketizerOptions = {}) {
     const max = opts.maxFrameSize ?? JPEG_DEFAULT_MAX_FRAME_SIZE
     if (!Number.isInteger(max) || max < 1 || max > JPEG_MAX_SCAN_SIZE) {
-      throw new ConfigError('ERR_JPEG_MAX_FRAME_SIZE', `maxFrameSize ${max} is out of range`, { key: 'maxFrameSize', observed: max, allowed: `1..${JPEG_MAX_SCAN_SIZE}` })
+      throw new ConfigError('ERR_JPEG_MAX_FRAME_SIZE', `maxFrameSize ${max} is out of range`, {
+        key: 'maxFrameSize',
+        observed: max,
+        allowed: `1..${JPEG_MAX_SCAN_SIZE}`,
+      })
     }
     this.maxFrameSize = max
   }
@@ -92,16 +96,29 @@ export class JpegDepacketizer {
       const f = this.frame
       if (!f) return undefined
       if (packet.timestamp !== f.timestamp) {
-        throw new ProtocolError('ERR_JPEG_TIMESTAMP', 'RTP/JPEG frame continued with another timestamp (packets lost)', { observed: packet.timestamp, allowed: f.timestamp })
+        throw new ProtocolError('ERR_JPEG_TIMESTAMP', 'RTP/JPEG frame continued with another timestamp (packets lost)', {
+          observed: packet.timestamp,
+          allowed: f.timestamp,
+        })
       }
       if (m.fragmentOffset !== this.length) {
-        throw new ProtocolError('ERR_JPEG_FRAGMENT_OFFSET', `RTP/JPEG fragment offset ${m.fragmentOffset} does not follow ${this.length} bytes (packets lost or reordered)`, { observed: m.fragmentOffset, allowed: this.length })
+        throw new ProtocolError(
+          'ERR_JPEG_FRAGMENT_OFFSET',
+          `RTP/JPEG fragment offset ${m.fragmentOffset} does not follow ${this.length} bytes (packets lost or reordered)`,
+          { observed: m.fragmentOffset, allowed: this.length },
+        )
       }
       if (m.type !== f.rawType || m.q !== f.q || m.width * JPEG_DIMENSION_UNIT !== f.width || m.height * JPEG_DIMENSION_UNIT !== f.height) {
-        throw new ProtocolError('ERR_JPEG_HEADER_CHANGED', 'RTP/JPEG header changed inside a frame', { observed: m, allowed: { type: f.rawType, q: f.q, width: f.width / JPEG_DIMENSION_UNIT, height: f.height / JPEG_DIMENSION_UNIT } })
+        throw new ProtocolError('ERR_JPEG_HEADER_CHANGED', 'RTP/JPEG header changed inside a frame', {
+          observed: m,
+          allowed: { type: f.rawType, q: f.q, width: f.width / JPEG_DIMENSION_UNIT, height: f.height / JPEG_DIMENSION_UNIT },
+        })
       }
       if ((p.restart?.restartInterval ?? 0) !== f.restartInterval) {
-        throw new ProtocolError('ERR_JPEG_HEADER_CHANGED', 'RTP/JPEG restart interval changed inside a frame', { observed: p.restart?.restartInterval ?? 0, allowed: f.restartInterval })
+        throw new ProtocolError('ERR_JPEG_HEADER_CHANGED', 'RTP/JPEG restart interval changed inside a frame', {
+          observed: p.restart?.restartInterval ?? 0,
+          allowed: f.restartInterval,
+        })
       }
     }
     this.append(p.data)
@@ -114,14 +131,23 @@ export class JpegDepacketizer {
     const restart = m.type >= TYPE_RESTART_FLAG && m.type < RESTART_TYPES_END
     const base = restart ? m.type - TYPE_RESTART_FLAG : m.type
     if (base !== 0 && base !== 1) {
-      throw new CodecError('ERR_JPEG_UNSUPPORTED', `RTP/JPEG type ${m.type} is not supported`, { observed: m.type, allowed: [0, 1, 64, 65] })
+      throw new CodecError('ERR_JPEG_UNSUPPORTED', `RTP/JPEG type ${m.type} is not supported`, {
+        observed: m.type,
+        allowed: [0, 1, 64, 65],
+      })
     }
     if (m.width === 0 || m.height === 0) {
-      throw new CodecError('ERR_JPEG_UNSUPPORTED', `RTP/JPEG size ${m.width * 8}x${m.height * 8} is not supported`, { observed: `${m.width}x${m.height}`, allowed: '1..255 blocks' })
+      throw new CodecError('ERR_JPEG_UNSUPPORTED', `RTP/JPEG size ${m.width * 8}x${m.height * 8} is not supported`, {
+        observed: `${m.width}x${m.height}`,
+        allowed: '1..255 blocks',
+      })
     }
     const ri = p.restart?.restartInterval ?? 0
     if (restart && ri === 0) {
-      throw new ProtocolError('ERR_JPEG_RESTART_INTERVAL', 'RTP/JPEG restart interval is zero (3.1.7: MUST NOT be zero)', { observed: 0, allowed: '1..65535' })
+      throw new ProtocolError('ERR_JPEG_RESTART_INTERVAL', 'RTP/JPEG restart interval is zero (3.1.7: MUST NOT be zero)', {
+        observed: 0,
+        allowed: '1..65535',
+      })
     }
     return {
       timestamp,
@@ -142,7 +168,10 @@ export class JpegDepacketizer {
         throw new CodecError('ERR_JPEG_UNSUPPORTED', `RTP/JPEG Q ${q} is reserved`, { observed: q, allowed: '1..99 or 128..255' })
       }
       let t = this.tableCache.get(q)
-      if (!t) { t = rfc2435QuantTables(q); this.tableCache.set(q, t) }
+      if (!t) {
+        t = rfc2435QuantTables(q)
+        this.tableCache.set(q, t)
+      }
       return t
     }
     const qt = p.qtables
@@ -154,10 +183,16 @@ export class JpegDepacketizer {
       return cached
     }
     if (qt.precision !== 0) {
-      throw new CodecError('ERR_JPEG_UNSUPPORTED', 'RTP/JPEG 16-bit quantization tables are not supported', { observed: qt.precision, allowed: 0 })
+      throw new CodecError('ERR_JPEG_UNSUPPORTED', 'RTP/JPEG 16-bit quantization tables are not supported', {
+        observed: qt.precision,
+        allowed: 0,
+      })
     }
     if (qt.data.length % BLOCK_AREA !== 0) {
-      throw new ProtocolError('ERR_JPEG_QTABLE_LENGTH', `RTP/JPEG quantization table length ${qt.data.length} is not a multiple of 64`, { observed: qt.data.length, allowed: '64·n' })
+      throw new ProtocolError('ERR_JPEG_QTABLE_LENGTH', `RTP/JPEG quantization table length ${qt.data.length} is not a multiple of 64`, {
+        observed: qt.data.length,
+        allowed: '64·n',
+      })
     }
     // Copies: the packet buffer is the caller's. One table is shared by luma and chroma.
     const luma = Uint8Array.from(qt.data.subarray(0, BLOCK_AREA))
@@ -170,7 +205,10 @@ export class JpegDepacketizer {
   private append(data: Buffer): void {
     const need = this.length + data.length
     if (need > this.maxFrameSize) {
-      throw new LimitError('ERR_JPEG_FRAME_TOO_LARGE', `RTP/JPEG frame exceeds ${this.maxFrameSize} bytes`, { observed: need, allowed: this.maxFrameSize })
+      throw new LimitError('ERR_JPEG_FRAME_TOO_LARGE', `RTP/JPEG frame exceeds ${this.maxFrameSize} bytes`, {
+        observed: need,
+        allowed: this.maxFrameSize,
+      })
     }
     if (need > this.scan.length) {
       let cap = Math.max(INITIAL_SCAN_CAPACITY, this.scan.length * 2)

@@ -17,8 +17,17 @@ import { chromaSize, toI420, type I420Planes, type RawImage } from './i420.js'
 import { JPEG_MAX_DIMENSION, JPEG_MAX_RESTART_INTERVAL } from './limits.js'
 import { EOI, RST0, RST_COUNT } from './markers.js'
 import {
-  AC_CHROMA_CODES, AC_LUMA_CODES, BLOCK_AREA, BLOCK_SIZE, DC_CHROMA_CODES, DC_LUMA_CODES, DEFAULT_QUALITY,
-  QUALITY_MAX, QUALITY_MIN, quantTablesForQuality, type HuffmanCodes,
+  AC_CHROMA_CODES,
+  AC_LUMA_CODES,
+  BLOCK_AREA,
+  BLOCK_SIZE,
+  DC_CHROMA_CODES,
+  DC_LUMA_CODES,
+  DEFAULT_QUALITY,
+  QUALITY_MAX,
+  QUALITY_MIN,
+  quantTablesForQuality,
+  type HuffmanCodes,
 } from './tables.js'
 
 /** 4:2:0 MCU: 16x16 luma pixels, 4 Y blocks + Cb + Cr. */
@@ -78,11 +87,17 @@ export class JpegEncoder {
     checkDimensions(width, height)
     const quality = opts.quality ?? DEFAULT_QUALITY
     if (!Number.isInteger(quality) || quality < QUALITY_MIN || quality > QUALITY_MAX) {
-      throw new ConfigError('ERR_JPEG_QUALITY', `JPEG quality ${quality} is out of range`, { observed: quality, allowed: `${QUALITY_MIN}..${QUALITY_MAX}` })
+      throw new ConfigError('ERR_JPEG_QUALITY', `JPEG quality ${quality} is out of range`, {
+        observed: quality,
+        allowed: `${QUALITY_MIN}..${QUALITY_MAX}`,
+      })
     }
     const ri = opts.restartInterval ?? 0
     if (!Number.isInteger(ri) || ri < 0 || ri > JPEG_MAX_RESTART_INTERVAL) {
-      throw new ConfigError('ERR_JPEG_RESTART_INTERVAL', `restart interval ${ri} is out of range`, { observed: ri, allowed: `0..${JPEG_MAX_RESTART_INTERVAL}` })
+      throw new ConfigError('ERR_JPEG_RESTART_INTERVAL', `restart interval ${ri} is out of range`, {
+        observed: ri,
+        allowed: `0..${JPEG_MAX_RESTART_INTERVAL}`,
+      })
     }
     this.width = width
     this.height = height
@@ -160,10 +175,16 @@ export class JpegEncoder {
    */
   assembleRows(segments: readonly Uint8Array[]): Buffer {
     if (this.restartInterval !== this.mcuCols) {
-      throw new StateError('ERR_JPEG_NOT_ROW_ENCODER', 'assembleRows needs a restart interval of one MCU row (use JpegEncoder.forRows)', { observed: this.restartInterval, allowed: this.mcuCols })
+      throw new StateError('ERR_JPEG_NOT_ROW_ENCODER', 'assembleRows needs a restart interval of one MCU row (use JpegEncoder.forRows)', {
+        observed: this.restartInterval,
+        allowed: this.mcuCols,
+      })
     }
     if (segments.length !== this.mcuRows) {
-      throw new CodecError('ERR_JPEG_ROW_COUNT', `expected ${this.mcuRows} row segments, got ${segments.length}`, { observed: segments.length, allowed: this.mcuRows })
+      throw new CodecError('ERR_JPEG_ROW_COUNT', `expected ${this.mcuRows} row segments, got ${segments.length}`, {
+        observed: segments.length,
+        allowed: this.mcuRows,
+      })
     }
     let size = this.header.length + (this.mcuRows - 1) * MARKER_BYTES + MARKER_BYTES
     for (const s of segments) size += s.length
@@ -220,7 +241,18 @@ export class JpegEncoder {
   }
 
   /** Transforms, quantizes and entropy-codes one 8x8 block; returns the new DC predictor. */
-  private block(src: Uint8Array, stride: number, x0: number, y0: number, w: number, h: number, div: Float64Array, pred: number, dc: HuffmanCodes, ac: HuffmanCodes): number {
+  private block(
+    src: Uint8Array,
+    stride: number,
+    x0: number,
+    y0: number,
+    w: number,
+    h: number,
+    div: Float64Array,
+    pred: number,
+    dc: HuffmanCodes,
+    ac: HuffmanCodes,
+  ): number {
     if (x0 + BLOCK_SIZE <= w && y0 + BLOCK_SIZE <= h) {
       fdctQuantize(src, y0 * stride + x0, stride, div, this.ws, this.coeffs)
     } else {
@@ -237,8 +269,18 @@ export class JpegEncoder {
 }
 
 function checkDimensions(width: number, height: number): void {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {
-    throw new CodecError('ERR_JPEG_DIMENSIONS', `JPEG size ${width}x${height} is not supported`, { observed: `${width}x${height}`, allowed: `1..${JPEG_MAX_DIMENSION} each` })
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    width > JPEG_MAX_DIMENSION ||
+    height > JPEG_MAX_DIMENSION
+  ) {
+    throw new CodecError('ERR_JPEG_DIMENSIONS', `JPEG size ${width}x${height} is not supported`, {
+      observed: `${width}x${height}`,
+      allowed: `1..${JPEG_MAX_DIMENSION} each`,
+    })
   }
 }
 

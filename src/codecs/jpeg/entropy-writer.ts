@@ -78,7 +78,10 @@ export class JpegEntropyWriter {
       this.put(dc.code[0]!, dc.length[0]!)
     } else {
       let mag = diff
-      if (mag < 0) { mag = -mag; diff-- } // negative values are sent as diff - 1 in `size` bits
+      if (mag < 0) {
+        mag = -mag
+        diff--
+      } // negative values are sent as diff - 1 in `size` bits
       const size = 32 - Math.clz32(mag)
       this.put(dc.code[size]!, dc.length[size]!)
       this.put(diff & ((1 << size) - 1), size)
@@ -90,13 +93,19 @@ export class JpegEntropyWriter {
     let run = 0
     for (let k = 1; k <= last; k++) {
       let v = zz[k]!
-      if (v === 0) { run++; continue }
+      if (v === 0) {
+        run++
+        continue
+      }
       while (run >= ZRL_RUN) {
         this.put(acCode[ZRL]!, acLen[ZRL]!)
         run -= ZRL_RUN
       }
       let mag = v
-      if (mag < 0) { mag = -mag; v-- }
+      if (mag < 0) {
+        mag = -mag
+        v--
+      }
       const size = 32 - Math.clz32(mag)
       const sym = (run << RUN_SHIFT) | size
       this.put(acCode[sym]!, acLen[sym]!)

@@ -18,7 +18,9 @@ const DC_MIN = -1024
 const DC_MAX = 1023
 
 /** AAN scale factors: 1 for k = 0, √2·cos(kπ/16) otherwise. */
-const AAN_SCALE: Float64Array = Float64Array.from({ length: BLOCK_SIZE }, (_, k) => (k === 0 ? 1 : Math.SQRT2 * Math.cos((k * Math.PI) / 16)))
+const AAN_SCALE: Float64Array = Float64Array.from({ length: BLOCK_SIZE }, (_, k) =>
+  k === 0 ? 1 : Math.SQRT2 * Math.cos((k * Math.PI) / 16),
+)
 
 /**
  * Per-coefficient multipliers (natural order) for a quantization table given in zig-zag order:
@@ -39,7 +41,14 @@ export function makeDivisors(zigzagTable: Uint8Array): Float64Array {
  * Transforms the 8x8 samples at `src[off]` (row stride `stride`), quantizes them with `divisors` and
  * writes the 64 coefficients in zig-zag order to `out`. `ws` is a caller-owned 64-entry scratch.
  */
-export function fdctQuantize(src: Uint8Array, off: number, stride: number, divisors: Float64Array, ws: Float64Array, out: Int32Array): void {
+export function fdctQuantize(
+  src: Uint8Array,
+  off: number,
+  stride: number,
+  divisors: Float64Array,
+  ws: Float64Array,
+  out: Int32Array,
+): void {
   // Rows, with the level shift.
   for (let r = 0, p = off, w = 0; r < BLOCK_SIZE; r++, p += stride, w += BLOCK_SIZE) {
     const d0 = src[p]! - LEVEL_SHIFT
@@ -126,12 +135,12 @@ export function fdctQuantize(src: Uint8Array, off: number, stride: number, divis
   }
   // Quantize (rounding half away from zero) into zig-zag order. DC first, then the clamped ACs.
   let dc = ws[0]! * divisors[0]!
-  dc = dc < 0 ? -((0.5 - dc) | 0) : ((dc + 0.5) | 0)
+  dc = dc < 0 ? -((0.5 - dc) | 0) : (dc + 0.5) | 0
   out[0] = dc < DC_MIN ? DC_MIN : dc > DC_MAX ? DC_MAX : dc
   for (let k = 1; k < BLOCK_AREA; k++) {
     const n = ZIGZAG[k]!
     const v = ws[n]! * divisors[n]!
-    const q = v < 0 ? -((0.5 - v) | 0) : ((v + 0.5) | 0)
+    const q = v < 0 ? -((0.5 - v) | 0) : (v + 0.5) | 0
     out[k] = q > AC_LIMIT ? AC_LIMIT : q < -AC_LIMIT ? -AC_LIMIT : q
   }
 }

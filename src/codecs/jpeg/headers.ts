@@ -54,13 +54,20 @@ const DHT_LENGTH = STD_HUFFMAN_TABLES.reduce((n, t) => n + 1 + 16 + t.spec.value
 
 /** Total bytes `writeJpegHeaders` writes for these parameters. */
 export function jpegHeaderSize(p: Pick<JpegHeaderParams, 'restartInterval'>): number {
-  return MARKER_SIZE // SOI
-    + MARKER_SIZE + JFIF_APP0_LENGTH
-    + MARKER_SIZE + DQT_LENGTH
-    + MARKER_SIZE + SOF_LENGTH
-    + MARKER_SIZE + DHT_LENGTH
-    + (p.restartInterval > 0 ? MARKER_SIZE + DRI_LENGTH : 0)
-    + MARKER_SIZE + SOS_LENGTH
+  return (
+    MARKER_SIZE + // SOI
+    MARKER_SIZE +
+    JFIF_APP0_LENGTH +
+    MARKER_SIZE +
+    DQT_LENGTH +
+    MARKER_SIZE +
+    SOF_LENGTH +
+    MARKER_SIZE +
+    DHT_LENGTH +
+    (p.restartInterval > 0 ? MARKER_SIZE + DRI_LENGTH : 0) +
+    MARKER_SIZE +
+    SOS_LENGTH
+  )
 }
 
 /** Writes the headers at `offset`; returns the number of bytes written. */
@@ -70,7 +77,10 @@ export function writeJpegHeaders(buf: Buffer, offset: number, p: JpegHeaderParam
     throw new CodecError('ERR_JPEG_BUFFER', 'buffer too small for JPEG headers', { observed: buf.length - offset, allowed: size })
   }
   if (p.width < 1 || p.height < 1 || p.width > MAX_DIMENSION_FIELD || p.height > MAX_DIMENSION_FIELD) {
-    throw new CodecError('ERR_JPEG_DIMENSIONS', `invalid JPEG size ${p.width}x${p.height}`, { observed: `${p.width}x${p.height}`, allowed: `1..${MAX_DIMENSION_FIELD}` })
+    throw new CodecError('ERR_JPEG_DIMENSIONS', `invalid JPEG size ${p.width}x${p.height}`, {
+      observed: `${p.width}x${p.height}`,
+      allowed: `1..${MAX_DIMENSION_FIELD}`,
+    })
   }
   for (const t of p.quantTables) {
     if (t.length !== BLOCK_AREA) {
@@ -81,7 +91,10 @@ export function writeJpegHeaders(buf: Buffer, offset: number, p: JpegHeaderParam
   const marker = (code: number, length: number): void => {
     buf[o++] = MARKER_PREFIX
     buf[o++] = code
-    if (length > 0) { buf.writeUInt16BE(length, o); o += LENGTH_SIZE }
+    if (length > 0) {
+      buf.writeUInt16BE(length, o)
+      o += LENGTH_SIZE
+    }
   }
 
   marker(SOI, 0)
@@ -91,21 +104,27 @@ export function writeJpegHeaders(buf: Buffer, offset: number, p: JpegHeaderParam
   buf[o++] = JFIF_VERSION_MAJOR
   buf[o++] = JFIF_VERSION_MINOR
   buf[o++] = JFIF_UNITS_NONE
-  buf.writeUInt16BE(JFIF_ASPECT, o); o += 2 // X density
-  buf.writeUInt16BE(JFIF_ASPECT, o); o += 2 // Y density
+  buf.writeUInt16BE(JFIF_ASPECT, o)
+  o += 2 // X density
+  buf.writeUInt16BE(JFIF_ASPECT, o)
+  o += 2 // Y density
   buf[o++] = 0 // thumbnail width
   buf[o++] = 0 // thumbnail height
 
   marker(DQT, DQT_LENGTH)
   buf[o++] = TABLE_LUMA // Pq = 0 (8-bit) | Tq
-  buf.set(p.quantTables[0], o); o += BLOCK_AREA
+  buf.set(p.quantTables[0], o)
+  o += BLOCK_AREA
   buf[o++] = TABLE_CHROMA
-  buf.set(p.quantTables[1], o); o += BLOCK_AREA
+  buf.set(p.quantTables[1], o)
+  o += BLOCK_AREA
 
   marker(SOF0, SOF_LENGTH)
   buf[o++] = SAMPLE_PRECISION
-  buf.writeUInt16BE(p.height, o); o += 2
-  buf.writeUInt16BE(p.width, o); o += 2
+  buf.writeUInt16BE(p.height, o)
+  o += 2
+  buf.writeUInt16BE(p.width, o)
+  o += 2
   buf[o++] = COMPONENT_COUNT
   for (let i = 0; i < COMPONENT_COUNT; i++) {
     buf[o++] = COMPONENT_IDS[i]!
@@ -116,13 +135,16 @@ export function writeJpegHeaders(buf: Buffer, offset: number, p: JpegHeaderParam
   marker(DHT, DHT_LENGTH)
   for (const t of STD_HUFFMAN_TABLES) {
     buf[o++] = t.tcTh
-    buf.set(t.spec.bits, o); o += t.spec.bits.length
-    buf.set(t.spec.values, o); o += t.spec.values.length
+    buf.set(t.spec.bits, o)
+    o += t.spec.bits.length
+    buf.set(t.spec.values, o)
+    o += t.spec.values.length
   }
 
   if (p.restartInterval > 0) {
     marker(DRI, DRI_LENGTH)
-    buf.writeUInt16BE(p.restartInterval, o); o += 2
+    buf.writeUInt16BE(p.restartInterval, o)
+    o += 2
   }
 
   marker(SOS, SOS_LENGTH)

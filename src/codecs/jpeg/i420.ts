@@ -80,7 +80,10 @@ export function toI420(image: RawImage, into?: I420Planes): I420Planes {
   const { width, height, format, data } = image
   const need = rawImageSize(width, height, format)
   if (data.length < need) {
-    throw new CodecError('ERR_JPEG_INPUT_SIZE', `${format} image ${width}x${height} needs ${need} bytes, got ${data.length}`, { observed: data.length, allowed: need })
+    throw new CodecError('ERR_JPEG_INPUT_SIZE', `${format} image ${width}x${height} needs ${need} bytes, got ${data.length}`, {
+      observed: data.length,
+      allowed: need,
+    })
   }
   const c = chromaSize(width, height)
   if (format === 'i420') {
@@ -94,7 +97,10 @@ export function toI420(image: RawImage, into?: I420Planes): I420Planes {
       uvStride: c.width,
     }
   }
-  const out = into && into.yStride === width && into.y.length === width * height && into.uvStride === c.width && into.u.length === c.width * c.height ? into : allocI420(width, height)
+  const out =
+    into && into.yStride === width && into.y.length === width * height && into.uvStride === c.width && into.u.length === c.width * c.height
+      ? into
+      : allocI420(width, height)
   if (format === 'gray') {
     out.y.set(data.subarray(0, width * height))
     if (out === into) {

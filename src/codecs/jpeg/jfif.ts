@@ -53,12 +53,19 @@ const unsupported = (what: string, details: Record<string, unknown> = {}): Codec
 const truncated = (what: string, observed: number, allowed: number): ParseError =>
   new ParseError('ERR_JPEG_TRUNCATED', `JPEG truncated in ${what}`, { observed, allowed })
 
-interface FrameComponent { id: number; sampling: number; quantTable: number }
+interface FrameComponent {
+  id: number
+  sampling: number
+  quantTable: number
+}
 
 export function parseJfif(input: Uint8Array): JfifInfo {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
   if (buf.length < 2 || buf[0] !== MARKER_PREFIX || buf[1] !== SOI) {
-    throw new ParseError('ERR_JPEG_SOI', 'JPEG does not start with SOI (FF D8)', { observed: buf.subarray(0, 2).toString('hex'), allowed: 'ffd8' })
+    throw new ParseError('ERR_JPEG_SOI', 'JPEG does not start with SOI (FF D8)', {
+      observed: buf.subarray(0, 2).toString('hex'),
+      allowed: 'ffd8',
+    })
   }
   const quant: Array<Buffer | undefined> = new Array(MAX_QUANT_TABLES).fill(undefined)
   // Huffman destinations defined by DHT: index (class * 4 + id) → true when standard.
@@ -82,7 +89,10 @@ export function parseJfif(input: Uint8Array): JfifInfo {
     if (pos + LENGTH_SIZE > buf.length) throw truncated('segment length', buf.length, pos + LENGTH_SIZE)
     const length = buf.readUInt16BE(pos)
     if (length < LENGTH_SIZE) {
-      throw new ParseError('ERR_JPEG_SEGMENT_LENGTH', `segment FF${hex2(code)} length ${length} is too small`, { observed: length, allowed: `>= ${LENGTH_SIZE}` })
+      throw new ParseError('ERR_JPEG_SEGMENT_LENGTH', `segment FF${hex2(code)} length ${length} is too small`, {
+        observed: length,
+        allowed: `>= ${LENGTH_SIZE}`,
+      })
     }
     const end = pos + length
     if (end > buf.length) throw truncated(`segment FF${hex2(code)}`, buf.length, end)
@@ -130,7 +140,8 @@ function parseSof(body: Buffer): { type: JpegType; width: number; height: number
   const count = body[5]!
   if (precision !== PRECISION_8BIT) throw unsupported(`${precision}-bit samples`, { observed: precision, allowed: PRECISION_8BIT })
   if (count !== COMPONENTS_REQUIRED) throw unsupported(`${count} components`, { observed: count, allowed: COMPONENTS_REQUIRED })
-  if (body.length < SOF_HEADER_SIZE + count * SOF_COMPONENT_SIZE) throw truncated('SOF components', body.length, SOF_HEADER_SIZE + count * SOF_COMPONENT_SIZE)
+  if (body.length < SOF_HEADER_SIZE + count * SOF_COMPONENT_SIZE)
+    throw truncated('SOF components', body.length, SOF_HEADER_SIZE + count * SOF_COMPONENT_SIZE)
   if (width === 0 || height === 0) throw unsupported(`size ${width}x${height} (zero height means DNL)`, { observed: `${width}x${height}` })
   if (width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION) {
     throw unsupported(`size ${width}x${height}`, { observed: `${width}x${height}`, allowed: `<= ${JPEG_MAX_DIMENSION}` })
@@ -140,13 +151,19 @@ function parseSof(body: Buffer): { type: JpegType; width: number; height: number
     const o = SOF_HEADER_SIZE + i * SOF_COMPONENT_SIZE
     const quantTable = body[o + 2]!
     if (quantTable >= MAX_QUANT_TABLES) {
-      throw new ParseError('ERR_JPEG_SOF', `component quantization table ${quantTable} is out of range`, { observed: quantTable, allowed: `0..${MAX_QUANT_TABLES - 1}` })
+      throw new ParseError('ERR_JPEG_SOF', `component quantization table ${quantTable} is out of range`, {
+        observed: quantTable,
+        allowed: `0..${MAX_QUANT_TABLES - 1}`,
+      })
     }
     components.push({ id: body[o]!, sampling: body[o + 1]!, quantTable })
   }
   const type = LUMA_SAMPLING_TYPE[components[0]!.sampling]
   if (type === undefined || components[1]!.sampling !== CHROMA_SAMPLING || components[2]!.sampling !== CHROMA_SAMPLING) {
-    throw unsupported('sampling factors (only Y 2x1 or 2x2 with Cb, Cr 1x1)', { observed: components.map((c) => hex2(c.sampling)), allowed: ['21|22', '11', '11'] })
+    throw unsupported('sampling factors (only Y 2x1 or 2x2 with Cb, Cr 1x1)', {
+      observed: components.map((c) => hex2(c.sampling)),
+      allowed: ['21|22', '11', '11'],
+    })
   }
   if (components[1]!.quantTable !== components[2]!.quantTable) {
     throw unsupported('Cb and Cr with different quantization tables', { observed: [components[1]!.quantTable, components[2]!.quantTable] })
@@ -161,7 +178,11 @@ function parseDqt(body: Buffer, quant: Array<Buffer | undefined>): void {
     const precision = pqTq >> NIBBLE
     const id = pqTq & NIBBLE_MASK
     if (precision !== 0) throw unsupported('16-bit quantization table', { observed: precision, allowed: 0 })
-    if (id >= MAX_QUANT_TABLES) throw new ParseError('ERR_JPEG_DQT', `quantization table id ${id} is out of range`, { observed: id, allowed: `0..${MAX_QUANT_TABLES - 1}` })
+    if (id >= MAX_QUANT_TABLES)
+      throw new ParseError('ERR_JPEG_DQT', `quantization table id ${id} is out of range`, {
+        observed: id,
+        allowed: `0..${MAX_QUANT_TABLES - 1}`,
+      })
     if (o + 1 + BLOCK_AREA > body.length) throw truncated('DQT', body.length, o + 1 + BLOCK_AREA)
     quant[id] = body.subarray(o + 1, o + 1 + BLOCK_AREA)
     o += 1 + BLOCK_AREA
@@ -191,10 +212,16 @@ function parseDht(body: Buffer, huffman: Array<boolean | undefined>): void {
 }
 
 /** Checks that SOS is one interleaved, full-spectrum scan of the three frame components using Annex K tables. */
-function checkScanHeader(body: Buffer, components: FrameComponent[], quant: Array<Buffer | undefined>, huffman: Array<boolean | undefined>): void {
+function checkScanHeader(
+  body: Buffer,
+  components: FrameComponent[],
+  quant: Array<Buffer | undefined>,
+  huffman: Array<boolean | undefined>,
+): void {
   if (body.length < 1) throw truncated('SOS', 0, 1)
   const count = body[0]!
-  if (count !== COMPONENTS_REQUIRED) throw unsupported(`scan of ${count} components (only one interleaved scan)`, { observed: count, allowed: COMPONENTS_REQUIRED })
+  if (count !== COMPONENTS_REQUIRED)
+    throw unsupported(`scan of ${count} components (only one interleaved scan)`, { observed: count, allowed: COMPONENTS_REQUIRED })
   const need = 1 + count * SOS_COMPONENT_SIZE + SOS_TAIL_SIZE
   if (body.length < need) throw truncated('SOS', body.length, need)
   for (let i = 0; i < count; i++) {
@@ -216,7 +243,10 @@ function checkScanHeader(body: Buffer, components: FrameComponent[], quant: Arra
   }
   const o = 1 + count * SOS_COMPONENT_SIZE
   if (body[o] !== 0 || body[o + 1] !== SPECTRAL_END || body[o + 2] !== 0) {
-    throw unsupported('scan is not sequential full-spectrum', { observed: body.subarray(o, o + SOS_TAIL_SIZE).toString('hex'), allowed: '003f00' })
+    throw unsupported('scan is not sequential full-spectrum', {
+      observed: body.subarray(o, o + SOS_TAIL_SIZE).toString('hex'),
+      allowed: '003f00',
+    })
   }
   for (const c of components) {
     if (!quant[c.quantTable]) {
@@ -235,7 +265,10 @@ function findScanEnd(buf: Buffer, pos: number): number {
     while (j < buf.length && buf[j] === MARKER_PREFIX) j++ // fill bytes before a marker (B.1.1.2)
     if (j >= buf.length) throw truncated('scan (no EOI)', buf.length, buf.length + 1)
     const next = buf[j]!
-    if (next === 0 || isRstMarker(next)) { i = j + 1; continue }
+    if (next === 0 || isRstMarker(next)) {
+      i = j + 1
+      continue
+    }
     if (next === EOI) return i
     throw unsupported(`marker FF${hex2(next)} after the scan (only one scan)`, { observed: next, allowed: EOI })
   }

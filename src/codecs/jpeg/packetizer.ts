@@ -25,8 +25,15 @@ import { parseJfif, type JfifInfo } from './jfif.js'
 import { JPEG_DIMENSION_UNIT, JPEG_MAX_SCAN_SIZE } from './limits.js'
 import { MARKER_PREFIX, isRstMarker } from './markers.js'
 import {
-  MAIN_HEADER_SIZE, QTABLE_HEADER_SIZE, Q_DYNAMIC, RESTART_COUNT_UNALIGNED, RESTART_HEADER_SIZE, TYPE_RESTART_FLAG,
-  writeMainHeader, writeQuantTableHeader, writeRestartHeader,
+  MAIN_HEADER_SIZE,
+  QTABLE_HEADER_SIZE,
+  Q_DYNAMIC,
+  RESTART_COUNT_UNALIGNED,
+  RESTART_HEADER_SIZE,
+  TYPE_RESTART_FLAG,
+  writeMainHeader,
+  writeQuantTableHeader,
+  writeRestartHeader,
 } from './payload-header.js'
 import { BLOCK_AREA } from './tables.js'
 
@@ -69,7 +76,12 @@ export class JpegPacketizer {
     const initialSequence = (opts.initialSequence ?? (opts.random ?? cryptoRandom).u16()) & 0xffff
     this.writer = new RtpPacketWriter(
       { payloadType: opts.payloadType, ssrc: opts.ssrc >>> 0, initialSequence, maxPacketSize: opts.maxPacketSize },
-      { defaultPayloadType: JPEG_PAYLOAD_TYPE, defaultMaxPacketSize: JPEG_DEFAULT_MAX_PACKET_SIZE, minPacketSize: JPEG_MIN_PACKET_SIZE, codePrefix: 'ERR_' },
+      {
+        defaultPayloadType: JPEG_PAYLOAD_TYPE,
+        defaultMaxPacketSize: JPEG_DEFAULT_MAX_PACKET_SIZE,
+        minPacketSize: JPEG_MIN_PACKET_SIZE,
+        codePrefix: 'ERR_',
+      },
     )
     this.ssrc = this.writer.ssrc
     this.payloadType = this.writer.payloadType
@@ -90,7 +102,10 @@ export class JpegPacketizer {
   packetizeParsed(info: JfifInfo, timestamp: number): Buffer[] {
     const scan = info.scan
     if (scan.length >= JPEG_MAX_SCAN_SIZE) {
-      throw new LimitError('ERR_JPEG_FRAME_TOO_LARGE', 'JPEG scan exceeds the 24-bit fragment offset', { observed: scan.length, allowed: JPEG_MAX_SCAN_SIZE - 1 })
+      throw new LimitError('ERR_JPEG_FRAME_TOO_LARGE', 'JPEG scan exceeds the 24-bit fragment offset', {
+        observed: scan.length,
+        allowed: JPEG_MAX_SCAN_SIZE - 1,
+      })
     }
     const ri = info.restartInterval
     const restartSize = ri > 0 ? RESTART_HEADER_SIZE : 0

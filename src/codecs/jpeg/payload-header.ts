@@ -95,14 +95,20 @@ export function writeQuantTableHeader(buf: Buffer, o: number, precision: number,
   buf[o + 1] = precision
   buf.writeUInt16BE(len, o + 2)
   let p = o + QTABLE_HEADER_SIZE
-  for (const t of tables) { buf.set(t, p); p += t.length }
+  for (const t of tables) {
+    buf.set(t, p)
+    p += t.length
+  }
   return p - o
 }
 
 /** Parses the RFC 2435 headers of one RTP payload; `data` is a view of the rest. */
 export function parseJpegPayload(payload: Buffer): JpegPayload {
   if (payload.length < MAIN_HEADER_SIZE) {
-    throw new ParseError('ERR_JPEG_RTP_SHORT', 'RTP/JPEG payload shorter than the main JPEG header', { observed: payload.length, allowed: `>= ${MAIN_HEADER_SIZE}` })
+    throw new ParseError('ERR_JPEG_RTP_SHORT', 'RTP/JPEG payload shorter than the main JPEG header', {
+      observed: payload.length,
+      allowed: `>= ${MAIN_HEADER_SIZE}`,
+    })
   }
   const w0 = payload.readUInt32BE(0)
   const main: JpegMainHeader = {
@@ -117,7 +123,10 @@ export function parseJpegPayload(payload: Buffer): JpegPayload {
   let restart: RestartHeader | undefined
   if (main.type >= TYPE_RESTART_MIN && main.type <= TYPE_RESTART_MAX) {
     if (payload.length < o + RESTART_HEADER_SIZE) {
-      throw new ParseError('ERR_JPEG_RTP_SHORT', 'RTP/JPEG payload too short for the restart marker header', { observed: payload.length, allowed: `>= ${o + RESTART_HEADER_SIZE}` })
+      throw new ParseError('ERR_JPEG_RTP_SHORT', 'RTP/JPEG payload too short for the restart marker header', {
+        observed: payload.length,
+        allowed: `>= ${o + RESTART_HEADER_SIZE}`,
+      })
     }
     const flags = payload.readUInt16BE(o + 2)
     restart = {
@@ -131,7 +140,10 @@ export function parseJpegPayload(payload: Buffer): JpegPayload {
   let qtables: QuantTableHeader | undefined
   if (main.q >= Q_INBAND_MIN && main.fragmentOffset === 0) {
     if (payload.length < o + QTABLE_HEADER_SIZE) {
-      throw new ParseError('ERR_JPEG_RTP_SHORT', 'RTP/JPEG payload too short for the quantization table header', { observed: payload.length, allowed: `>= ${o + QTABLE_HEADER_SIZE}` })
+      throw new ParseError('ERR_JPEG_RTP_SHORT', 'RTP/JPEG payload too short for the quantization table header', {
+        observed: payload.length,
+        allowed: `>= ${o + QTABLE_HEADER_SIZE}`,
+      })
     }
     const precision = payload[o + 1]!
     const length = payload.readUInt16BE(o + 2)
@@ -139,7 +151,10 @@ export function parseJpegPayload(payload: Buffer): JpegPayload {
     // 3.1.8: "If the Length field in a received packet is larger than the remaining number of bytes,
     // the packet MUST be discarded."
     if (payload.length < o + length) {
-      throw new ParseError('ERR_JPEG_RTP_SHORT', 'quantization table data runs past the payload', { observed: payload.length - o, allowed: `>= ${length}` })
+      throw new ParseError('ERR_JPEG_RTP_SHORT', 'quantization table data runs past the payload', {
+        observed: payload.length - o,
+        allowed: `>= ${length}`,
+      })
     }
     qtables = { precision, data: payload.subarray(o, o + length) }
     o += length

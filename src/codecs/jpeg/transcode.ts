@@ -34,12 +34,25 @@ export function toRfc2435Jpeg(input: Buffer, quality = TRANSCODE_QUALITY): Rfc24
   }
   let image: { width: number; height: number; data: Uint8Array }
   try {
-    image = jpeg.decode(input, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_RESOLUTION_MP, maxMemoryUsageInMB: MAX_MEMORY_MB })
+    image = jpeg.decode(input, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxResolutionInMP: MAX_RESOLUTION_MP,
+      maxMemoryUsageInMB: MAX_MEMORY_MB,
+    })
   } catch (err) {
-    throw new CodecError('ERR_JPEG_TRANSCODE', `cannot decode a JPEG that RTP/JPEG cannot carry (${refusal.message}): ${(err as Error).message}`, { observed: refusal.code }, { cause: err })
+    throw new CodecError(
+      'ERR_JPEG_TRANSCODE',
+      `cannot decode a JPEG that RTP/JPEG cannot carry (${refusal.message}): ${(err as Error).message}`,
+      { observed: refusal.code },
+      { cause: err },
+    )
   }
   if (image.width > JPEG_MAX_DIMENSION || image.height > JPEG_MAX_DIMENSION) {
-    throw new CodecError('ERR_JPEG_TRANSCODE', `a ${image.width}x${image.height} JPEG is larger than RTP/JPEG carries`, { observed: `${image.width}x${image.height}`, allowed: `up to ${JPEG_MAX_DIMENSION}x${JPEG_MAX_DIMENSION}` })
+    throw new CodecError('ERR_JPEG_TRANSCODE', `a ${image.width}x${image.height} JPEG is larger than RTP/JPEG carries`, {
+      observed: `${image.width}x${image.height}`,
+      allowed: `up to ${JPEG_MAX_DIMENSION}x${JPEG_MAX_DIMENSION}`,
+    })
   }
   return { jpeg: encodeJpeg({ width: image.width, height: image.height, format: 'rgba', data: image.data }, { quality }), transcoded: true }
 }

@@ -41,7 +41,11 @@ export class WholeJpegAssembler {
   constructor(opts: { maxFrameSize?: number } = {}) {
     const max = opts.maxFrameSize ?? JPEG_DEFAULT_MAX_FRAME_SIZE
     if (!Number.isInteger(max) || max < 1 || max > JPEG_MAX_SCAN_SIZE) {
-      throw new ConfigError('ERR_JPEG_MAX_FRAME_SIZE', `maxFrameSize ${max} is out of range`, { key: 'maxFrameSize', observed: max, allowed: `1..${JPEG_MAX_SCAN_SIZE}` })
+      throw new ConfigError('ERR_JPEG_MAX_FRAME_SIZE', `maxFrameSize ${max} is out of range`, {
+        key: 'maxFrameSize',
+        observed: max,
+        allowed: `1..${JPEG_MAX_SCAN_SIZE}`,
+      })
     }
     this.maxFrameSize = max
   }
@@ -71,7 +75,10 @@ export class WholeJpegAssembler {
     }
     if (this.bytes + payload.length > this.maxFrameSize) {
       this.reset()
-      throw new LimitError('ERR_JPEG_FRAME_TOO_LARGE', `whole-JPEG frame over ${this.maxFrameSize} bytes`, { observed: `at least ${this.bytes + payload.length}`, allowed: this.maxFrameSize })
+      throw new LimitError('ERR_JPEG_FRAME_TOO_LARGE', `whole-JPEG frame over ${this.maxFrameSize} bytes`, {
+        observed: `at least ${this.bytes + payload.length}`,
+        allowed: this.maxFrameSize,
+      })
     }
     this.lastSeq = packet.sequenceNumber
     this.parts.push(Buffer.from(payload))

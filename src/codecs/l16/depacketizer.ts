@@ -21,7 +21,10 @@ export class L16Depacketizer implements CodecDepacketizer {
   constructor(opts: L16DepacketizerOptions = {}) {
     const channels = opts.channels ?? 1
     if (!Number.isInteger(channels) || channels < 1 || channels > MAX_L16_CHANNELS) {
-      throw new ConfigError('ERR_AUDIO_CHANNELS', `${channels} channels is not in 1..${MAX_L16_CHANNELS}`, { observed: channels, allowed: `1..${MAX_L16_CHANNELS}` })
+      throw new ConfigError('ERR_AUDIO_CHANNELS', `${channels} channels is not in 1..${MAX_L16_CHANNELS}`, {
+        observed: channels,
+        allowed: `1..${MAX_L16_CHANNELS}`,
+      })
     }
     this.channels = channels
     this.bytesPerInstant = channels * L16_BYTES_PER_SAMPLE
@@ -31,7 +34,11 @@ export class L16Depacketizer implements CodecDepacketizer {
   push(p: RtpPacket): ReceivedFrame[] {
     const payload = p.payload
     if (payload.length % this.bytesPerInstant !== 0) {
-      throw new ParseError('ERR_AUDIO_PARTIAL_SAMPLE', `L16 payload of ${payload.length} bytes is not a whole number of ${this.channels}-channel samples`, { observed: payload.length, allowed: `a multiple of ${this.bytesPerInstant}` })
+      throw new ParseError(
+        'ERR_AUDIO_PARTIAL_SAMPLE',
+        `L16 payload of ${payload.length} bytes is not a whole number of ${this.channels}-channel samples`,
+        { observed: payload.length, allowed: `a multiple of ${this.bytesPerInstant}` },
+      )
     }
     return payload.length === 0 ? [] : [{ data: payload, timestamp: p.timestamp, keyframe: true }]
   }

@@ -48,10 +48,16 @@ export interface L16PacketizerOptions {
 /** Checks an L16 sample rate and channel count; throws ConfigError. */
 export function checkL16Layout(sampleRate: number, channels: number): void {
   if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > MAX_L16_SAMPLE_RATE) {
-    throw new ConfigError('ERR_AUDIO_SAMPLE_RATE', `sample rate ${sampleRate} is not in 1..${MAX_L16_SAMPLE_RATE}`, { observed: sampleRate, allowed: `1..${MAX_L16_SAMPLE_RATE}` })
+    throw new ConfigError('ERR_AUDIO_SAMPLE_RATE', `sample rate ${sampleRate} is not in 1..${MAX_L16_SAMPLE_RATE}`, {
+      observed: sampleRate,
+      allowed: `1..${MAX_L16_SAMPLE_RATE}`,
+    })
   }
   if (!Number.isInteger(channels) || channels < 1 || channels > MAX_L16_CHANNELS) {
-    throw new ConfigError('ERR_AUDIO_CHANNELS', `${channels} channels is not in 1..${MAX_L16_CHANNELS}`, { observed: channels, allowed: `1..${MAX_L16_CHANNELS}` })
+    throw new ConfigError('ERR_AUDIO_CHANNELS', `${channels} channels is not in 1..${MAX_L16_CHANNELS}`, {
+      observed: channels,
+      allowed: `1..${MAX_L16_CHANNELS}`,
+    })
   }
 }
 
@@ -70,9 +76,16 @@ export class L16Packetizer implements CodecPacketizer {
     const packetTimeMs = opts.packetTimeMs ?? DEFAULT_PACKET_TIME_MS
     const bytesPerInstant = opts.channels * L16_BYTES_PER_SAMPLE
     const defaultPayloadType = l16StaticPayloadType(opts.sampleRate, opts.channels) ?? DEFAULT_L16_PAYLOAD_TYPE
-    this.writer = new RtpPacketWriter(opts, { defaultPayloadType, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: RTP_HEADER_SIZE + bytesPerInstant })
+    this.writer = new RtpPacketWriter(opts, {
+      defaultPayloadType,
+      defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE,
+      minPacketSize: RTP_HEADER_SIZE + bytesPerInstant,
+    })
     if (!Number.isFinite(packetTimeMs) || packetTimeMs <= 0 || packetTimeMs > MAX_PACKET_TIME_MS) {
-      throw new ConfigError('ERR_AUDIO_PACKET_TIME', `packet time ${packetTimeMs} ms is not in (0, ${MAX_PACKET_TIME_MS}]`, { observed: packetTimeMs, allowed: `(0, ${MAX_PACKET_TIME_MS}]` })
+      throw new ConfigError('ERR_AUDIO_PACKET_TIME', `packet time ${packetTimeMs} ms is not in (0, ${MAX_PACKET_TIME_MS}]`, {
+        observed: packetTimeMs,
+        allowed: `(0, ${MAX_PACKET_TIME_MS}]`,
+      })
     }
     this.ssrc = this.writer.ssrc
     this.payloadType = this.writer.payloadType

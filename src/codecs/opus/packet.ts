@@ -107,11 +107,17 @@ export function parseOpusPacket(packet: Uint8Array): OpusPacketInfo {
       break
     }
     default: {
-      if (body < FRAME_COUNT_SIZE) throw invalid('R6', 'code 3 packet without a frame count byte', packet.length, `>= ${OPUS_TOC_SIZE + FRAME_COUNT_SIZE}`)
+      if (body < FRAME_COUNT_SIZE)
+        throw invalid('R6', 'code 3 packet without a frame count byte', packet.length, `>= ${OPUS_TOC_SIZE + FRAME_COUNT_SIZE}`)
       const countByte = packet[OPUS_TOC_SIZE]!
       frameCount = countByte & COUNT_MASK
       if (frameCount === 0 || frameCount * frameSamples > OPUS_MAX_PACKET_SAMPLES) {
-        throw invalid('R5', `${frameCount} frames of ${frameSamples} samples`, frameCount, `1..${Math.floor(OPUS_MAX_PACKET_SAMPLES / frameSamples)}`)
+        throw invalid(
+          'R5',
+          `${frameCount} frames of ${frameSamples} samples`,
+          frameCount,
+          `1..${Math.floor(OPUS_MAX_PACKET_SAMPLES / frameSamples)}`,
+        )
       }
       let off = OPUS_TOC_SIZE + FRAME_COUNT_SIZE
       let padding = 0
@@ -125,7 +131,8 @@ export function parseOpusPacket(packet: Uint8Array): OpusPacketInfo {
         }
       }
       let left = packet.length - off - padding
-      if (left < 0) throw invalid('R6/R7', `padding of ${padding} bytes with ${packet.length - off} left`, padding, `<= ${packet.length - off}`)
+      if (left < 0)
+        throw invalid('R6/R7', `padding of ${padding} bytes with ${packet.length - off} left`, padding, `<= ${packet.length - off}`)
       if (countByte & VBR_BIT) {
         for (let i = 0; i < frameCount - 1; i++) {
           const [len, used] = frameLength(packet, off)

@@ -44,7 +44,11 @@ export class OpusPacketizer implements CodecPacketizer {
   private readonly writer: RtpPacketWriter
 
   constructor(opts: OpusPacketizerOptions) {
-    this.writer = new RtpPacketWriter(opts, { defaultPayloadType: DEFAULT_OPUS_PAYLOAD_TYPE, defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE, minPacketSize: OPUS_MIN_PACKET_SIZE })
+    this.writer = new RtpPacketWriter(opts, {
+      defaultPayloadType: DEFAULT_OPUS_PAYLOAD_TYPE,
+      defaultMaxPacketSize: DEFAULT_MAX_PACKET_SIZE,
+      minPacketSize: OPUS_MIN_PACKET_SIZE,
+    })
     this.ssrc = this.writer.ssrc
     this.payloadType = this.writer.payloadType
     this.maxPacketSize = this.writer.maxPacketSize
@@ -67,7 +71,11 @@ export class OpusPacketizer implements CodecPacketizer {
     for (const packet of packets) {
       const info = parseOpusPacket(packet)
       if (packet.length > maxPayload) {
-        throw new CodecError('ERR_OPUS_PACKET_SIZE', `Opus packet of ${packet.length} bytes does not fit a ${this.maxPacketSize}-byte RTP packet`, { observed: packet.length, allowed: `<= ${maxPayload}` })
+        throw new CodecError(
+          'ERR_OPUS_PACKET_SIZE',
+          `Opus packet of ${packet.length} bytes does not fit a ${this.maxPacketSize}-byte RTP packet`,
+          { observed: packet.length, allowed: `<= ${maxPayload}` },
+        )
       }
       offsets.push(elapsed)
       elapsed += info.samples

@@ -35,19 +35,31 @@ const SPS_MIN_SIZE = 4
 /** `[u16 length, bytes]` for one parameter set; CodecError when it cannot be described. */
 export function lengthPrefixed(nal: Uint8Array, what: string): Field[] {
   if (nal.length === 0 || nal.length > MAX_PARAMETER_SET_SIZE) {
-    throw new CodecError('ERR_MP4_PARAMETER_SET', `${what} of ${nal.length} bytes cannot go in a decoder configuration record`, { observed: nal.length, allowed: `1..${MAX_PARAMETER_SET_SIZE}` })
+    throw new CodecError('ERR_MP4_PARAMETER_SET', `${what} of ${nal.length} bytes cannot go in a decoder configuration record`, {
+      observed: nal.length,
+      allowed: `1..${MAX_PARAMETER_SET_SIZE}`,
+    })
   }
   return [['u16', nal.length], nal]
 }
 
 /** The record for one SPS and one PPS (NAL units with their header, no start code). */
 export function avcDecoderConfigurationRecord(sps: Uint8Array, pps: Uint8Array): Buffer {
-  if (sps.length < SPS_MIN_SIZE) throw new CodecError('ERR_MP4_PARAMETER_SET', `SPS of ${sps.length} bytes is too short`, { observed: sps.length, allowed: `>= ${SPS_MIN_SIZE}` })
+  if (sps.length < SPS_MIN_SIZE)
+    throw new CodecError('ERR_MP4_PARAMETER_SET', `SPS of ${sps.length} bytes is too short`, {
+      observed: sps.length,
+      allowed: `>= ${SPS_MIN_SIZE}`,
+    })
   const profile = sps[SPS_PROFILE_OFFSET]!
   const ext: Field[] = []
   if (EXTENDED_PROFILES.has(profile)) {
     const info = parseSps(sps)
-    ext.push(['u8', RESERVED_6_BITS | info.chromaFormatIdc], ['u8', RESERVED_5_BITS | (info.bitDepthLuma - 8)], ['u8', RESERVED_5_BITS | (info.bitDepthChroma - 8)], ['u8', 0])
+    ext.push(
+      ['u8', RESERVED_6_BITS | info.chromaFormatIdc],
+      ['u8', RESERVED_5_BITS | (info.bitDepthLuma - 8)],
+      ['u8', RESERVED_5_BITS | (info.bitDepthChroma - 8)],
+      ['u8', 0],
+    )
   }
   return fields(
     ['u8', AVC_CONFIGURATION_VERSION],

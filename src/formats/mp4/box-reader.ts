@@ -52,7 +52,10 @@ export interface Box extends BoxHeader {
 
 /** A `ParseError('ERR_MP4_TRUNCATED')` for `what` needing `need` bytes where `have` remain. */
 export function truncated(what: string, need: number, have: number): ParseError {
-  return new ParseError('ERR_MP4_TRUNCATED', `MP4 ${what} is truncated: needs ${need} bytes, ${have} left`, { observed: have, allowed: `>= ${need}` })
+  return new ParseError('ERR_MP4_TRUNCATED', `MP4 ${what} is truncated: needs ${need} bytes, ${have} left`, {
+    observed: have,
+    allowed: `>= ${need}`,
+  })
 }
 
 /** Reads a 64-bit unsigned big-endian integer as a number; ParseError above 2^53. */
@@ -60,7 +63,11 @@ export function readU64(buf: Buffer, offset: number, what: string): number {
   const hi = buf.readUInt32BE(offset)
   const lo = buf.readUInt32BE(offset + 4)
   const value = hi * TWO_POW_32 + lo
-  if (!Number.isSafeInteger(value)) throw new ParseError('ERR_MP4_VALUE', `MP4 ${what} ${value} is beyond 2^53`, { observed: value, allowed: `<= ${Number.MAX_SAFE_INTEGER}` })
+  if (!Number.isSafeInteger(value))
+    throw new ParseError('ERR_MP4_VALUE', `MP4 ${what} ${value} is beyond 2^53`, {
+      observed: value,
+      allowed: `<= ${Number.MAX_SAFE_INTEGER}`,
+    })
   return value
 }
 
@@ -79,7 +86,11 @@ export function parseBoxHeader(head: Buffer, start: number, containerEnd: number
   if (head.length < BOX_HEADER_SIZE) throw truncated('box header', BOX_HEADER_SIZE, head.length)
   const typeBytes = head.subarray(TYPE_OFFSET, TYPE_OFFSET + TYPE_SIZE)
   if (!printable(typeBytes)) {
-    throw new ParseError('ERR_MP4_BOX_TYPE', `MP4 box at offset ${start} has a type that is not four characters (0x${typeBytes.toString('hex')})`, { observed: typeBytes.toString('hex') })
+    throw new ParseError(
+      'ERR_MP4_BOX_TYPE',
+      `MP4 box at offset ${start} has a type that is not four characters (0x${typeBytes.toString('hex')})`,
+      { observed: typeBytes.toString('hex') },
+    )
   }
   const type = typeBytes.toString('latin1')
   const size32 = head.readUInt32BE(SIZE_OFFSET)
@@ -99,13 +110,21 @@ export function parseBoxHeader(head: Buffer, start: number, containerEnd: number
     headerSize += UUID_SIZE
   }
   if (size < headerSize) {
-    throw new ParseError('ERR_MP4_BOX_SIZE', `MP4 '${type}' box at offset ${start} has size ${size}, less than its ${headerSize}-byte header`, { observed: size, allowed: `>= ${headerSize}` })
+    throw new ParseError(
+      'ERR_MP4_BOX_SIZE',
+      `MP4 '${type}' box at offset ${start} has size ${size}, less than its ${headerSize}-byte header`,
+      { observed: size, allowed: `>= ${headerSize}` },
+    )
   }
   if (start + size > containerEnd && !allowPastEnd) {
-    throw new ParseError('ERR_MP4_BOX_SIZE', `MP4 '${type}' box at offset ${start} has size ${size}, past the end of its container (${containerEnd - start} bytes left)`, {
-      observed: size,
-      allowed: `<= ${containerEnd - start}`,
-    })
+    throw new ParseError(
+      'ERR_MP4_BOX_SIZE',
+      `MP4 '${type}' box at offset ${start} has size ${size}, past the end of its container (${containerEnd - start} bytes left)`,
+      {
+        observed: size,
+        allowed: `<= ${containerEnd - start}`,
+      },
+    )
   }
   return { type, start, headerSize, end: start + size }
 }
@@ -119,7 +138,11 @@ export function readBoxes(buf: Buffer, from = 0, to = buf.length, base = 0): Box
   const out: Box[] = []
   let off = from
   while (off < to) {
-    if (out.length >= MAX_CHILD_BOXES) throw new LimitError('ERR_MP4_LIMIT', `more than ${MAX_CHILD_BOXES} MP4 boxes in one container`, { observed: out.length, allowed: MAX_CHILD_BOXES })
+    if (out.length >= MAX_CHILD_BOXES)
+      throw new LimitError('ERR_MP4_LIMIT', `more than ${MAX_CHILD_BOXES} MP4 boxes in one container`, {
+        observed: out.length,
+        allowed: MAX_CHILD_BOXES,
+      })
     const h = parseBoxHeader(buf.subarray(off, Math.min(to, off + LARGE_BOX_HEADER_SIZE + UUID_SIZE)), base + off, base + to)
     out.push({ ...h, body: buf.subarray(off + h.headerSize, h.end - base) })
     off = h.end - base
@@ -140,7 +163,11 @@ export function findChild(box: Box, type: string): Box | undefined {
 /** The first child of `box` of type `type`; ParseError('ERR_MP4_MISSING_BOX') naming the path otherwise. */
 export function requireChild(box: Box, type: string): Box {
   const child = findChild(box, type)
-  if (!child) throw new ParseError('ERR_MP4_MISSING_BOX', `MP4 '${box.type}' box has no '${type}' box`, { observed: children(box).map((b) => b.type), allowed: type })
+  if (!child)
+    throw new ParseError('ERR_MP4_MISSING_BOX', `MP4 '${box.type}' box has no '${type}' box`, {
+      observed: children(box).map((b) => b.type),
+      allowed: type,
+    })
   return child
 }
 
@@ -210,7 +237,8 @@ export class BoxFieldReader {
   i64(): number {
     const at = this.need(8)
     const value = this.buf.readInt32BE(at) * TWO_POW_32 + this.buf.readUInt32BE(at + 4)
-    if (!Number.isSafeInteger(value)) throw new ParseError('ERR_MP4_VALUE', `MP4 ${this.what} value ${value} is beyond 2^53`, { observed: value })
+    if (!Number.isSafeInteger(value))
+      throw new ParseError('ERR_MP4_VALUE', `MP4 ${this.what} value ${value} is beyond 2^53`, { observed: value })
     return value
   }
 
@@ -232,6 +260,7 @@ export class BoxFieldReader {
 
   /** Checks that `count` entries of `entrySize` bytes follow (so a count cannot make us loop past the data). */
   needEntries(count: number, entrySize: number): void {
-    if (count * entrySize > this.remaining) throw truncated(`${this.what} table of ${count} entries`, this.pos + count * entrySize, this.buf.length)
+    if (count * entrySize > this.remaining)
+      throw truncated(`${this.what} table of ${count} entries`, this.pos + count * entrySize, this.buf.length)
   }
 }

@@ -33,11 +33,18 @@ export class Mp4Box {
     private readonly full?: { version: number; flags: number },
   ) {
     if (type.length !== BOX_TYPE_SIZE || Buffer.byteLength(type, 'latin1') !== BOX_TYPE_SIZE) {
-      throw new CodecError('ERR_MP4_BOX_TYPE', `box type ${JSON.stringify(type)} is not 4 characters`, { observed: type, allowed: '4 latin1 characters' })
+      throw new CodecError('ERR_MP4_BOX_TYPE', `box type ${JSON.stringify(type)} is not 4 characters`, {
+        observed: type,
+        allowed: '4 latin1 characters',
+      })
     }
     let size = full ? FULL_BOX_HEADER_SIZE : BOX_HEADER_SIZE
     for (const c of content) size += c instanceof Mp4Box ? c.size : c.byteLength
-    if (size > MAX_BOX_SIZE) throw new CodecError('ERR_MP4_BOX_SIZE', `${type} box of ${size} bytes needs a 64-bit size`, { observed: size, allowed: MAX_BOX_SIZE })
+    if (size > MAX_BOX_SIZE)
+      throw new CodecError('ERR_MP4_BOX_SIZE', `${type} box of ${size} bytes needs a 64-bit size`, {
+        observed: size,
+        allowed: MAX_BOX_SIZE,
+      })
     this.size = size
   }
 
@@ -70,7 +77,11 @@ export function box(type: string, ...content: BoxContent[]): Mp4Box {
 }
 
 export function fullBox(type: string, version: number, flags: number, ...content: BoxContent[]): Mp4Box {
-  if (flags < 0 || flags > MAX_FLAGS) throw new CodecError('ERR_MP4_BOX_FLAGS', `flags 0x${flags.toString(16)} do not fit in 24 bits`, { observed: flags, allowed: `0..${MAX_FLAGS}` })
+  if (flags < 0 || flags > MAX_FLAGS)
+    throw new CodecError('ERR_MP4_BOX_FLAGS', `flags 0x${flags.toString(16)} do not fit in 24 bits`, {
+      observed: flags,
+      allowed: `0..${MAX_FLAGS}`,
+    })
   return new Mp4Box(type, content, { version, flags })
 }
 
@@ -88,9 +99,7 @@ export function serializeBoxes(boxes: readonly Mp4Box[]): Buffer {
  * A fixed-width field: unsigned integers of 1, 2, 3, 4 or 8 bytes (`u64` takes a safe integer), signed
  * 16/32-bit ones, `zeros` n reserved bytes, or raw bytes.
  */
-export type Field =
-  | readonly ['u8' | 'u16' | 'u24' | 'u32' | 'u64' | 'i16' | 'i32' | 'zeros', number]
-  | Uint8Array
+export type Field = readonly ['u8' | 'u16' | 'u24' | 'u32' | 'u64' | 'i16' | 'i32' | 'zeros', number] | Uint8Array
 
 const FIELD_SIZES = { u8: 1, u16: 2, u24: 3, u32: 4, u64: 8, i16: 2, i32: 4 } as const
 
@@ -108,14 +117,30 @@ export function fields(...list: readonly Field[]): Buffer {
     }
     const [kind, v] = f
     switch (kind) {
-      case 'zeros': off += v; break
-      case 'u8': off = out.writeUInt8(v, off); break
-      case 'u16': off = out.writeUInt16BE(v, off); break
-      case 'u24': off = out.writeUIntBE(v, off, 3); break
-      case 'u32': off = out.writeUInt32BE(v, off); break
-      case 'u64': off = writeU64(out, v, off); break
-      case 'i16': off = out.writeInt16BE(v, off); break
-      case 'i32': off = out.writeInt32BE(v, off); break
+      case 'zeros':
+        off += v
+        break
+      case 'u8':
+        off = out.writeUInt8(v, off)
+        break
+      case 'u16':
+        off = out.writeUInt16BE(v, off)
+        break
+      case 'u24':
+        off = out.writeUIntBE(v, off, 3)
+        break
+      case 'u32':
+        off = out.writeUInt32BE(v, off)
+        break
+      case 'u64':
+        off = writeU64(out, v, off)
+        break
+      case 'i16':
+        off = out.writeInt16BE(v, off)
+        break
+      case 'i32':
+        off = out.writeInt32BE(v, off)
+        break
     }
   }
   return out
@@ -123,13 +148,21 @@ export function fields(...list: readonly Field[]): Buffer {
 
 /** A non-negative safe integer as 64 bits big-endian, without BigInt. */
 export function writeU64(buf: Buffer, value: number, offset: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new CodecError('ERR_MP4_U64', `${value} is not a non-negative safe integer`, { observed: value, allowed: `0..${Number.MAX_SAFE_INTEGER}` })
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new CodecError('ERR_MP4_U64', `${value} is not a non-negative safe integer`, {
+      observed: value,
+      allowed: `0..${Number.MAX_SAFE_INTEGER}`,
+    })
   buf.writeUInt32BE(Math.floor(value / TWO_POW_32), offset)
   return buf.writeUInt32BE(value % TWO_POW_32, offset + 4)
 }
 
 /** Four characters as bytes (brands, handler types, sample entry names). */
 export function fourCc(s: string): Buffer {
-  if (Buffer.byteLength(s, 'latin1') !== BOX_TYPE_SIZE || s.length !== BOX_TYPE_SIZE) throw new CodecError('ERR_MP4_FOURCC', `${JSON.stringify(s)} is not a four-character code`, { observed: s, allowed: '4 latin1 characters' })
+  if (Buffer.byteLength(s, 'latin1') !== BOX_TYPE_SIZE || s.length !== BOX_TYPE_SIZE)
+    throw new CodecError('ERR_MP4_FOURCC', `${JSON.stringify(s)} is not a four-character code`, {
+      observed: s,
+      allowed: '4 latin1 characters',
+    })
   return Buffer.from(s, 'latin1')
 }

@@ -15,7 +15,11 @@ export interface ByteSource {
 
 function checkRange(offset: number, length: number, size: number): void {
   if (offset < 0 || length < 0 || offset + length > size) {
-    throw new ParseError('ERR_MP4_TRUNCATED', `MP4 read of ${length} bytes at offset ${offset} is past the end of the file (${size} bytes)`, { observed: offset + length, allowed: `<= ${size}` })
+    throw new ParseError(
+      'ERR_MP4_TRUNCATED',
+      `MP4 read of ${length} bytes at offset ${offset} is past the end of the file (${size} bytes)`,
+      { observed: offset + length, allowed: `<= ${size}` },
+    )
   }
 }
 
@@ -54,7 +58,11 @@ export class FileByteSource implements ByteSource {
     let done = 0
     while (done < length) {
       const n = fs.readSync(this.fd, out, done, length - done, offset + done)
-      if (n === 0) throw new ParseError('ERR_MP4_TRUNCATED', `${this.path} ended at ${offset + done} while reading (it shrank?)`, { observed: offset + done, allowed: offset + length })
+      if (n === 0)
+        throw new ParseError('ERR_MP4_TRUNCATED', `${this.path} ended at ${offset + done} while reading (it shrank?)`, {
+          observed: offset + done,
+          allowed: offset + length,
+        })
       done += n
     }
     return out

@@ -56,7 +56,8 @@ export interface OpusConfig {
 
 /** lengthSizeMinusOne 2 (3-byte lengths) is not allowed: 14496-15 5.3.3.1.2 allows 1, 2 or 4 bytes. */
 function checkLengthSize(size: number, box: string): number {
-  if (size === 3) throw new ParseError('ERR_MP4_CODEC_CONFIG', `${box}: NAL length size 3 is not allowed`, { observed: size, allowed: [1, 2, 4] })
+  if (size === 3)
+    throw new ParseError('ERR_MP4_CODEC_CONFIG', `${box}: NAL length size 3 is not allowed`, { observed: size, allowed: [1, 2, 4] })
   return size
 }
 
@@ -64,7 +65,8 @@ function checkLengthSize(size: number, box: string): number {
 function versionedRecord(body: Buffer, box: string, field: string, expected: number): BoxFieldReader {
   const r = new BoxFieldReader(body, `'${box}' box`)
   const version = r.u8()
-  if (version !== expected) throw new ParseError('ERR_MP4_CODEC_CONFIG', `${box} ${field} ${version} is not ${expected}`, { observed: version, allowed: expected })
+  if (version !== expected)
+    throw new ParseError('ERR_MP4_CODEC_CONFIG', `${box} ${field} ${version} is not ${expected}`, { observed: version, allowed: expected })
   return r
 }
 

@@ -12,7 +12,17 @@
  *   hdlr:        FullBox; u32 pre_defined; u32 handler_type; …
  */
 import { LimitError, ParseError } from '../../errors.js'
-import { BoxFieldReader, LARGE_BOX_HEADER_SIZE, UUID_SIZE, children, findChild, parseBoxHeader, requireChild, type Box, type BoxHeader } from './box-reader.js'
+import {
+  BoxFieldReader,
+  LARGE_BOX_HEADER_SIZE,
+  UUID_SIZE,
+  children,
+  findChild,
+  parseBoxHeader,
+  requireChild,
+  type Box,
+  type BoxHeader,
+} from './box-reader.js'
 import type { ByteSource } from './byte-source.js'
 import { parseTrex, readMovieFragment, type FragmentTrack, type TrackDefaults } from './fragments.js'
 import { parseStsd, type SampleEntry } from './sample-entry-reader.js'
@@ -23,7 +33,21 @@ export const MAX_MOVIE_BOX_SIZE = 256 * 1024 * 1024
 /** Top-level boxes of one file (fragmented files have two per fragment). */
 export const MAX_TOP_LEVEL_BOXES = 1_000_000
 /** Box types a file may start with; anything else is not an MP4 / QuickTime file. */
-const FIRST_BOX_TYPES: ReadonlySet<string> = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'styp', 'sidx', 'pdin', 'uuid', 'moof', 'junk', 'pnot'])
+const FIRST_BOX_TYPES: ReadonlySet<string> = new Set([
+  'ftyp',
+  'moov',
+  'mdat',
+  'free',
+  'skip',
+  'wide',
+  'styp',
+  'sidx',
+  'pdin',
+  'uuid',
+  'moof',
+  'junk',
+  'pnot',
+])
 const FIXED_16_16 = 0x10000
 const TKHD_SIZE_FIELDS = 8
 const PCM_BLOCKS_PER_SECOND = 50
@@ -68,7 +92,11 @@ function topLevelBoxes(src: ByteSource): BoxHeader[] {
   const out: BoxHeader[] = []
   let pos = 0
   while (pos < src.size) {
-    if (out.length >= MAX_TOP_LEVEL_BOXES) throw new LimitError('ERR_MP4_LIMIT', `more than ${MAX_TOP_LEVEL_BOXES} top-level MP4 boxes`, { observed: out.length, allowed: MAX_TOP_LEVEL_BOXES })
+    if (out.length >= MAX_TOP_LEVEL_BOXES)
+      throw new LimitError('ERR_MP4_LIMIT', `more than ${MAX_TOP_LEVEL_BOXES} top-level MP4 boxes`, {
+        observed: out.length,
+        allowed: MAX_TOP_LEVEL_BOXES,
+      })
     const head = src.read(pos, Math.min(src.size - pos, LARGE_BOX_HEADER_SIZE + UUID_SIZE))
     let h: BoxHeader
     try {
@@ -88,8 +116,17 @@ function topLevelBoxes(src: ByteSource): BoxHeader[] {
 /** Reads a whole top-level box into memory. */
 function readWholeBox(src: ByteSource, h: BoxHeader): Box {
   const size = h.end - h.start
-  if (h.end > src.size) throw new ParseError('ERR_MP4_TRUNCATED', `MP4 '${h.type}' box of ${size} bytes at offset ${h.start} runs past the end of the file (${src.size} bytes): the file is truncated`, { observed: src.size - h.start, allowed: size })
-  if (size > MAX_MOVIE_BOX_SIZE) throw new LimitError('ERR_MP4_LIMIT', `MP4 '${h.type}' box of ${size} bytes is larger than the ${MAX_MOVIE_BOX_SIZE} allowed`, { observed: size, allowed: MAX_MOVIE_BOX_SIZE })
+  if (h.end > src.size)
+    throw new ParseError(
+      'ERR_MP4_TRUNCATED',
+      `MP4 '${h.type}' box of ${size} bytes at offset ${h.start} runs past the end of the file (${src.size} bytes): the file is truncated`,
+      { observed: src.size - h.start, allowed: size },
+    )
+  if (size > MAX_MOVIE_BOX_SIZE)
+    throw new LimitError('ERR_MP4_LIMIT', `MP4 '${h.type}' box of ${size} bytes is larger than the ${MAX_MOVIE_BOX_SIZE} allowed`, {
+      observed: size,
+      allowed: MAX_MOVIE_BOX_SIZE,
+    })
   const bytes = src.read(h.start, size)
   return { ...h, body: bytes.subarray(h.headerSize) }
 }
@@ -107,7 +144,10 @@ function trackHeader(tkhd: Box): { id: number; width: number; height: number } {
   const r = new BoxFieldReader(tkhd.body, "'tkhd' box")
   r.skip(r.fullBox().version === 1 ? 16 : 8)
   const id = r.u32()
-  const size = tkhd.body.length >= r.offset + TKHD_SIZE_FIELDS ? new BoxFieldReader(tkhd.body, "'tkhd' box", tkhd.body.length - TKHD_SIZE_FIELDS) : undefined
+  const size =
+    tkhd.body.length >= r.offset + TKHD_SIZE_FIELDS
+      ? new BoxFieldReader(tkhd.body, "'tkhd' box", tkhd.body.length - TKHD_SIZE_FIELDS)
+      : undefined
   return { id, width: size ? Math.round(size.u32() / FIXED_16_16) : 0, height: size ? Math.round(size.u32() / FIXED_16_16) : 0 }
 }
 
@@ -134,7 +174,16 @@ function stblBoxes(stbl: Box): SampleTableBoxes {
   }
   return out
 }
-const STBL_TYPES: Readonly<Record<string, true>> = { stts: true, ctts: true, stsc: true, stsz: true, stz2: true, stco: true, co64: true, stss: true }
+const STBL_TYPES: Readonly<Record<string, true>> = {
+  stts: true,
+  ctts: true,
+  stsc: true,
+  stsz: true,
+  stz2: true,
+  stco: true,
+  co64: true,
+  stss: true,
+}
 
 function readTrack(trak: Box, movieTimescale: number, fileSize: number): Mp4Track {
   const { id, width, height } = trackHeader(requireChild(trak, 'tkhd'))
@@ -156,7 +205,8 @@ function readTrack(trak: Box, movieTimescale: number, fileSize: number): Mp4Trac
   const boxes = stblBoxes(stbl)
   // A fragmented file's moov usually has empty tables; its samples come from the fragments.
   if (!boxes.stsz && !boxes.stz2) return track
-  const blockSamples = entry.codec === 'pcmu' || entry.codec === 'pcma' ? Math.max(1, Math.round(entry.sampleRate / PCM_BLOCKS_PER_SECOND)) : 1
+  const blockSamples =
+    entry.codec === 'pcmu' || entry.codec === 'pcma' ? Math.max(1, Math.round(entry.sampleRate / PCM_BLOCKS_PER_SECOND)) : 1
   const { samples, truncated } = expandSampleTable(boxes, { fileSize, blockSamples })
   track.samples = samples
   track.truncatedSamples = truncated
@@ -168,7 +218,12 @@ export function demuxMp4(src: ByteSource): Mp4Movie {
   if (src.size === 0) throw notMp4('the file is empty', 0)
   const top = topLevelBoxes(src)
   const moovHeader = top.find((b) => b.type === 'moov')
-  if (!moovHeader) throw new ParseError('ERR_MP4_NO_MOOV', `MP4 file has no 'moov' box (top-level boxes: ${top.map((b) => b.type).join(', ')}); it may be truncated or still being written`, { observed: top.map((b) => b.type), allowed: 'moov' })
+  if (!moovHeader)
+    throw new ParseError(
+      'ERR_MP4_NO_MOOV',
+      `MP4 file has no 'moov' box (top-level boxes: ${top.map((b) => b.type).join(', ')}); it may be truncated or still being written`,
+      { observed: top.map((b) => b.type), allowed: 'moov' },
+    )
   const moov = readWholeBox(src, moovHeader)
   const ftypHeader = top.find((b) => b.type === 'ftyp')
   const brands = brandsOf(ftypHeader && readWholeBox(src, ftypHeader))
@@ -192,7 +247,12 @@ function readFragments(src: ByteSource, mvex: Box | undefined, moofs: readonly B
   const targets = new Map<number, FragmentTrack>()
   for (const t of tracks) {
     if (t.entry.codec === 'unsupported') continue
-    targets.set(t.id, { samples: t.samples, defaults: defaults.get(t.id) ?? { duration: 0, size: 0, flags: 0 }, nextDts: t.samples.endDts, dropped: 0 })
+    targets.set(t.id, {
+      samples: t.samples,
+      defaults: defaults.get(t.id) ?? { duration: 0, size: 0, flags: 0 },
+      nextDts: t.samples.endDts,
+      dropped: 0,
+    })
   }
   for (const h of moofs) {
     if (h.end > src.size) break // a fragment cut by the end of a truncated file: play what came before

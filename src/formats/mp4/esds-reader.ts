@@ -56,15 +56,24 @@ export interface EsDescriptor {
 /** Reads a descriptor's tag and size; the size must fit in what is left. */
 function descriptorHeader(r: BoxFieldReader, tag: number, name: string): number {
   const seen = r.u8()
-  if (seen !== tag) throw new ParseError('ERR_MP4_ESDS', `esds: expected ${name} (tag ${tag}), found tag ${seen}`, { observed: seen, allowed: tag })
+  if (seen !== tag)
+    throw new ParseError('ERR_MP4_ESDS', `esds: expected ${name} (tag ${tag}), found tag ${seen}`, { observed: seen, allowed: tag })
   let size = 0
   for (let i = 0; i < SIZE_BYTES_MAX; i++) {
     const b = r.u8()
     size = (size << 7) | (b & SIZE_BITS)
     if (!(b & SIZE_MORE)) break
-    if (i === SIZE_BYTES_MAX - 1) throw new ParseError('ERR_MP4_ESDS', `esds: ${name} size takes more than ${SIZE_BYTES_MAX} bytes`, { observed: SIZE_BYTES_MAX + 1, allowed: SIZE_BYTES_MAX })
+    if (i === SIZE_BYTES_MAX - 1)
+      throw new ParseError('ERR_MP4_ESDS', `esds: ${name} size takes more than ${SIZE_BYTES_MAX} bytes`, {
+        observed: SIZE_BYTES_MAX + 1,
+        allowed: SIZE_BYTES_MAX,
+      })
   }
-  if (size > r.remaining) throw new ParseError('ERR_MP4_ESDS', `esds: ${name} of ${size} bytes is longer than the ${r.remaining} bytes left`, { observed: size, allowed: `<= ${r.remaining}` })
+  if (size > r.remaining)
+    throw new ParseError('ERR_MP4_ESDS', `esds: ${name} of ${size} bytes is longer than the ${r.remaining} bytes left`, {
+      observed: size,
+      allowed: `<= ${r.remaining}`,
+    })
   return size
 }
 
@@ -74,7 +83,11 @@ export function parseEsds(body: Buffer): EsDescriptor {
   top.fullBox()
   const esSize = descriptorHeader(top, ES_DESCRIPTOR_TAG, 'ES_Descriptor')
   const es = new BoxFieldReader(top.bytes(esSize), 'ES_Descriptor')
-  if (es.remaining < ES_FIXED_SIZE) throw new ParseError('ERR_MP4_ESDS', `esds: ES_Descriptor of ${es.remaining} bytes is too short`, { observed: es.remaining, allowed: `>= ${ES_FIXED_SIZE}` })
+  if (es.remaining < ES_FIXED_SIZE)
+    throw new ParseError('ERR_MP4_ESDS', `esds: ES_Descriptor of ${es.remaining} bytes is too short`, {
+      observed: es.remaining,
+      allowed: `>= ${ES_FIXED_SIZE}`,
+    })
   const esId = es.u16()
   const flags = es.u8()
   if (flags & STREAM_DEPENDENCE_FLAG) es.skip(2) // dependsOn_ES_ID
@@ -83,7 +96,10 @@ export function parseEsds(body: Buffer): EsDescriptor {
   const dcSize = descriptorHeader(es, DECODER_CONFIG_TAG, 'DecoderConfigDescriptor')
   const dc = new BoxFieldReader(es.bytes(dcSize), 'DecoderConfigDescriptor')
   if (dc.remaining < DECODER_CONFIG_FIXED_SIZE) {
-    throw new ParseError('ERR_MP4_ESDS', `esds: DecoderConfigDescriptor of ${dc.remaining} bytes is too short`, { observed: dc.remaining, allowed: `>= ${DECODER_CONFIG_FIXED_SIZE}` })
+    throw new ParseError('ERR_MP4_ESDS', `esds: DecoderConfigDescriptor of ${dc.remaining} bytes is too short`, {
+      observed: dc.remaining,
+      allowed: `>= ${DECODER_CONFIG_FIXED_SIZE}`,
+    })
   }
   const objectTypeIndication = dc.u8()
   const streamType = dc.u8() >>> STREAM_TYPE_SHIFT

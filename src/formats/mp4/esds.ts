@@ -31,7 +31,11 @@ const MAX_DESCRIPTOR_SIZE = 2 ** 28 - 1
 
 /** tag, expandable size (as few bytes as needed), body. */
 function descriptor(tag: number, body: Uint8Array): Buffer {
-  if (body.length > MAX_DESCRIPTOR_SIZE) throw new CodecError('ERR_MP4_DESCRIPTOR_SIZE', `descriptor of ${body.length} bytes`, { observed: body.length, allowed: MAX_DESCRIPTOR_SIZE })
+  if (body.length > MAX_DESCRIPTOR_SIZE)
+    throw new CodecError('ERR_MP4_DESCRIPTOR_SIZE', `descriptor of ${body.length} bytes`, {
+      observed: body.length,
+      allowed: MAX_DESCRIPTOR_SIZE,
+    })
   const groups: number[] = []
   let n = body.length
   do {
@@ -54,14 +58,20 @@ export interface EsdsOptions {
 }
 
 export function esdsBox(o: EsdsOptions): Mp4Box {
-  const decoderConfig = descriptor(DECODER_CONFIG_TAG, fields(
-    ['u8', o.objectType],
-    ['u8', (o.streamType << STREAM_TYPE_SHIFT) | RESERVED_BIT],
-    ['u24', o.bufferSizeDB ?? 0],
-    ['u32', o.maxBitrate ?? 0],
-    ['u32', o.avgBitrate ?? 0],
-    o.specificInfo && o.specificInfo.length > 0 ? descriptor(DECODER_SPECIFIC_INFO_TAG, o.specificInfo) : Buffer.alloc(0),
-  ))
-  const es = descriptor(ES_DESCRIPTOR_TAG, fields(['u16', 0], ['u8', 0], decoderConfig, descriptor(SL_CONFIG_TAG, Buffer.from([SL_PREDEFINED_MP4]))))
+  const decoderConfig = descriptor(
+    DECODER_CONFIG_TAG,
+    fields(
+      ['u8', o.objectType],
+      ['u8', (o.streamType << STREAM_TYPE_SHIFT) | RESERVED_BIT],
+      ['u24', o.bufferSizeDB ?? 0],
+      ['u32', o.maxBitrate ?? 0],
+      ['u32', o.avgBitrate ?? 0],
+      o.specificInfo && o.specificInfo.length > 0 ? descriptor(DECODER_SPECIFIC_INFO_TAG, o.specificInfo) : Buffer.alloc(0),
+    ),
+  )
+  const es = descriptor(
+    ES_DESCRIPTOR_TAG,
+    fields(['u16', 0], ['u8', 0], decoderConfig, descriptor(SL_CONFIG_TAG, Buffer.from([SL_PREDEFINED_MP4]))),
+  )
   return fullBox('esds', 0, 0, es)
 }

@@ -75,14 +75,20 @@ function trunPayload(samples: readonly FragmentSample[], dataOffset: number, wit
 /** The trun box of one run whose samples start `dataOffset` bytes after the moof's first byte. */
 export function trunBox(samples: readonly FragmentSample[], dataOffset: number): Mp4Box {
   const withCto = hasCompositionOffsets(samples)
-  const flags = TRUN_DATA_OFFSET_PRESENT | TRUN_SAMPLE_DURATION_PRESENT | TRUN_SAMPLE_SIZE_PRESENT | TRUN_SAMPLE_FLAGS_PRESENT | (withCto ? TRUN_SAMPLE_CTO_PRESENT : 0)
+  const flags =
+    TRUN_DATA_OFFSET_PRESENT |
+    TRUN_SAMPLE_DURATION_PRESENT |
+    TRUN_SAMPLE_SIZE_PRESENT |
+    TRUN_SAMPLE_FLAGS_PRESENT |
+    (withCto ? TRUN_SAMPLE_CTO_PRESENT : 0)
   return fullBox('trun', withCto ? TRUN_VERSION_SIGNED_CTO : 0, flags, trunPayload(samples, dataOffset, withCto))
 }
 
 function trafBox(run: TrackRun, dataOffset: number): Mp4Box {
   const tfdt = Buffer.allocUnsafe(U64_SIZE)
   writeU64(tfdt, run.baseMediaDecodeTime, 0)
-  return box('traf',
+  return box(
+    'traf',
     fullBox('tfhd', 0, TFHD_DEFAULT_BASE_IS_MOOF, fields(['u32', run.trackId])),
     fullBox('tfdt', TFDT_VERSION_64, 0, tfdt),
     trunBox(run.samples, dataOffset),
@@ -110,7 +116,10 @@ export function buildFragment(sequenceNumber: number, runs: readonly TrackRun[])
     for (const s of r.samples) dataSize += s.data.byteLength
   }
   if (moofSize + BOX_HEADER_SIZE + dataSize > MAX_DATA_OFFSET) {
-    throw new CodecError('ERR_MP4_FRAGMENT_SIZE', `fragment of ${dataSize} bytes is too large`, { observed: dataSize, allowed: MAX_DATA_OFFSET - moofSize - BOX_HEADER_SIZE })
+    throw new CodecError('ERR_MP4_FRAGMENT_SIZE', `fragment of ${dataSize} bytes is too large`, {
+      observed: dataSize,
+      allowed: MAX_DATA_OFFSET - moofSize - BOX_HEADER_SIZE,
+    })
   }
   const moof = box('moof', fullBox('mfhd', 0, 0, fields(['u32', sequenceNumber])), ...used.map((r, i) => trafBox(r, offsets[i]!)))
   const out = Buffer.allocUnsafe(moof.size + BOX_HEADER_SIZE + dataSize)

@@ -117,13 +117,15 @@ function naturalAudioDuration(info: TrackInfo & { kind: 'audio' }, data: Buffer,
 
 function positive(name: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback
-  if (!Number.isFinite(v) || v <= 0) throw new ConfigError('ERR_MP4_OPTION', `${name} must be a positive number of milliseconds`, { observed: v, allowed: '> 0' })
+  if (!Number.isFinite(v) || v <= 0)
+    throw new ConfigError('ERR_MP4_OPTION', `${name} must be a positive number of milliseconds`, { observed: v, allowed: '> 0' })
   return v
 }
 
 /** ConfigError unless every track can go in an MP4 file (codec supported, audio configuration present). */
 export function checkMp4Tracks(tracks: readonly TrackInfo[]): void {
-  if (tracks.length === 0) throw new ConfigError('ERR_MP4_NO_TRACKS', 'an MP4 file needs at least one track', { observed: 0, allowed: '>= 1' })
+  if (tracks.length === 0)
+    throw new ConfigError('ERR_MP4_NO_TRACKS', 'an MP4 file needs at least one track', { observed: 0, allowed: '>= 1' })
   tracks.forEach(checkTrack)
 }
 
@@ -138,12 +140,19 @@ export class FragmentedMp4Writer {
   private initWritten = false
   private closing: Promise<void> | undefined
 
-  constructor(tracks: readonly TrackInfo[], private readonly output: Mp4Output, opts: FragmentedMp4WriterOptions = {}) {
+  constructor(
+    tracks: readonly TrackInfo[],
+    private readonly output: Mp4Output,
+    opts: FragmentedMp4WriterOptions = {},
+  ) {
     checkMp4Tracks(tracks)
     this.state = tracks.map((t) => new TrackState({ ...t }))
     this.leader = tracks.findIndex((t) => t.kind === 'video')
     this.fragmentMs = positive('fragmentDurationMs', opts.fragmentDurationMs, DEFAULT_FRAGMENT_DURATION_MS)
-    this.maxFragmentMs = Math.max(this.fragmentMs, positive('maxFragmentDurationMs', opts.maxFragmentDurationMs, DEFAULT_MAX_FRAGMENT_DURATION_MS))
+    this.maxFragmentMs = Math.max(
+      this.fragmentMs,
+      positive('maxFragmentDurationMs', opts.maxFragmentDurationMs, DEFAULT_MAX_FRAGMENT_DURATION_MS),
+    )
   }
 
   /** The tracks with the parameter sets learned in-band (to configure the next file of a recording). */
@@ -172,7 +181,8 @@ export class FragmentedMp4Writer {
     if (this.closing) throw new StateError('ERR_MP4_CLOSED', 'writeFrame after close', {})
     const t = this.track(track)
     const dtsMs = opts.dtsMs ?? ptsMs
-    if (!Number.isFinite(ptsMs) || !Number.isFinite(dtsMs)) throw new CodecError('ERR_MP4_TIMESTAMP', `timestamp ${ptsMs}/${dtsMs} is not a finite number`, { observed: [ptsMs, dtsMs] })
+    if (!Number.isFinite(ptsMs) || !Number.isFinite(dtsMs))
+      throw new CodecError('ERR_MP4_TIMESTAMP', `timestamp ${ptsMs}/${dtsMs} is not a finite number`, { observed: [ptsMs, dtsMs] })
     const sample = this.prepare(t, data, opts.keyframe)
     if (!sample) return this.drop(t)
     if (this.baseMs === undefined) {
@@ -221,7 +231,11 @@ export class FragmentedMp4Writer {
   }
 
   /** The sample's bytes and sync flag, or undefined when the frame cannot be written yet. */
-  private prepare(t: TrackState, data: Uint8Array | readonly Uint8Array[], keyframe: boolean | undefined): { data: Buffer; sync: boolean } | undefined {
+  private prepare(
+    t: TrackState,
+    data: Uint8Array | readonly Uint8Array[],
+    keyframe: boolean | undefined,
+  ): { data: Buffer; sync: boolean } | undefined {
     const info = t.info
     if (info.kind === 'audio') {
       // Copied: the frame stays queued until its fragment is written and callers may reuse buffers.
@@ -257,7 +271,12 @@ export class FragmentedMp4Writer {
     if (this.state.every((s) => s.samples.length === 0)) return
     if (!this.initWritten) this.writeInit()
     this.sequence++
-    this.output.write(buildFragment(this.sequence, this.state.map((s, i) => ({ trackId: i + 1, baseMediaDecodeTime: s.runStart, samples: s.samples }))))
+    this.output.write(
+      buildFragment(
+        this.sequence,
+        this.state.map((s, i) => ({ trackId: i + 1, baseMediaDecodeTime: s.runStart, samples: s.samples })),
+      ),
+    )
     for (const s of this.state) s.samples = []
   }
 }

@@ -77,7 +77,11 @@ export function readMovieFragment(moof: Box, tracks: ReadonlyMap<number, Fragmen
     if (traf.type !== 'traf') continue
     const boxes = children(traf)
     const tfhdBox = boxes.find((b) => b.type === 'tfhd')
-    if (!tfhdBox) throw new ParseError('ERR_MP4_MISSING_BOX', "MP4 'traf' box has no 'tfhd' box", { observed: boxes.map((b) => b.type), allowed: 'tfhd' })
+    if (!tfhdBox)
+      throw new ParseError('ERR_MP4_MISSING_BOX', "MP4 'traf' box has no 'tfhd' box", {
+        observed: boxes.map((b) => b.type),
+        allowed: 'tfhd',
+      })
     const h = new BoxFieldReader(tfhdBox.body, "'tfhd' box")
     const { flags } = h.fullBox()
     const track = tracks.get(h.u32())

@@ -42,7 +42,11 @@ export function hevcDecoderConfigurationRecord(vps: Uint8Array, sps: Uint8Array,
   const info = parseH265Sps(sps)
   const ptl = info.profileTierLevel
   const nested = (sps[SPS_NESTING_BYTE]! & SPS_NESTING_BIT) !== 0
-  const arrays: Array<[number, Uint8Array, string]> = [[H265NalType.VPS, vps, 'VPS'], [H265NalType.SPS, sps, 'SPS'], [H265NalType.PPS, pps, 'PPS']]
+  const arrays: Array<[number, Uint8Array, string]> = [
+    [H265NalType.VPS, vps, 'VPS'],
+    [H265NalType.SPS, sps, 'SPS'],
+    [H265NalType.PPS, pps, 'PPS'],
+  ]
   return fields(
     ['u8', HEVC_CONFIGURATION_VERSION],
     ['u8', (ptl.profileSpace << PROFILE_SPACE_SHIFT) | (ptl.tierFlag << TIER_SHIFT) | ptl.profileIdc],

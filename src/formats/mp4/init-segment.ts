@@ -48,30 +48,60 @@ export function ftypBox(): Mp4Box {
 }
 
 function mvhd(nextTrackId: number): Mp4Box {
-  return fullBox('mvhd', 0, 0, fields(
-    ['u32', 0], ['u32', 0], ['u32', MOVIE_TIMESCALE], ['u32', 0],
-    ['u32', RATE_1_0], ['u16', VOLUME_1_0], ['zeros', 2 + 8],
-  ), matrix(), fields(['zeros', 24], ['u32', nextTrackId]))
+  return fullBox(
+    'mvhd',
+    0,
+    0,
+    fields(['u32', 0], ['u32', 0], ['u32', MOVIE_TIMESCALE], ['u32', 0], ['u32', RATE_1_0], ['u16', VOLUME_1_0], ['zeros', 2 + 8]),
+    matrix(),
+    fields(['zeros', 24], ['u32', nextTrackId]),
+  )
 }
 
 function tkhd(trackId: number, track: TrackInfo): Mp4Box {
   const size = track.kind === 'video' ? videoGeometry(track) : { width: 0, height: 0 }
-  return fullBox('tkhd', 0, TKHD_ENABLED_IN_MOVIE, fields(
-    ['u32', 0], ['u32', 0], ['u32', trackId], ['u32', 0], ['u32', 0],
-    ['zeros', 8], ['u16', 0], ['u16', 0], ['u16', track.kind === 'audio' ? VOLUME_1_0 : 0], ['u16', 0],
-  ), matrix(), fields(['u32', size.width * FIXED_16_16_SHIFT], ['u32', size.height * FIXED_16_16_SHIFT]))
+  return fullBox(
+    'tkhd',
+    0,
+    TKHD_ENABLED_IN_MOVIE,
+    fields(
+      ['u32', 0],
+      ['u32', 0],
+      ['u32', trackId],
+      ['u32', 0],
+      ['u32', 0],
+      ['zeros', 8],
+      ['u16', 0],
+      ['u16', 0],
+      ['u16', track.kind === 'audio' ? VOLUME_1_0 : 0],
+      ['u16', 0],
+    ),
+    matrix(),
+    fields(['u32', size.width * FIXED_16_16_SHIFT], ['u32', size.height * FIXED_16_16_SHIFT]),
+  )
 }
 
 function mdia(track: TrackInfo): Mp4Box {
   const video = track.kind === 'video'
   const emptyTable = (type: string, extra = 0): Mp4Box => fullBox(type, 0, 0, fields(['zeros', 4 + extra]))
-  return box('mdia',
+  return box(
+    'mdia',
     fullBox('mdhd', 0, 0, fields(['u32', 0], ['u32', 0], ['u32', trackTimescale(track)], ['u32', 0], ['u16', LANGUAGE_UND], ['u16', 0])),
-    fullBox('hdlr', 0, 0, fields(['u32', 0]), fourCc(video ? 'vide' : 'soun'), fields(['zeros', 12]), Buffer.from(video ? 'VideoHandler\0' : 'SoundHandler\0', 'latin1')),
-    box('minf',
+    fullBox(
+      'hdlr',
+      0,
+      0,
+      fields(['u32', 0]),
+      fourCc(video ? 'vide' : 'soun'),
+      fields(['zeros', 12]),
+      Buffer.from(video ? 'VideoHandler\0' : 'SoundHandler\0', 'latin1'),
+    ),
+    box(
+      'minf',
       video ? fullBox('vmhd', 0, VMHD_FLAGS, fields(['zeros', 8])) : fullBox('smhd', 0, 0, fields(['zeros', 4])),
       box('dinf', fullBox('dref', 0, 0, fields(['u32', 1]), fullBox('url ', 0, URL_SELF_CONTAINED))),
-      box('stbl',
+      box(
+        'stbl',
         fullBox('stsd', 0, 0, fields(['u32', 1]), sampleEntryFor(track)),
         emptyTable('stts'),
         emptyTable('stsc'),
@@ -88,7 +118,8 @@ function trex(trackId: number): Mp4Box {
 
 /** Track IDs are the track's index plus one. */
 export function moovBox(tracks: readonly TrackInfo[]): Mp4Box {
-  return box('moov',
+  return box(
+    'moov',
     mvhd(tracks.length + 1),
     ...tracks.map((t, i) => box('trak', tkhd(i + 1, t), mdia(t))),
     box('mvex', ...tracks.map((_, i) => trex(i + 1))),

@@ -10,12 +10,19 @@ export function splitLengthPrefixed(sample: Buffer, lengthSize: number): Buffer[
   let off = 0
   while (off < sample.length) {
     if (sample.length - off < lengthSize) {
-      throw new ParseError('ERR_MP4_NAL_LENGTH', `MP4 sample ends inside a ${lengthSize}-byte NAL length at offset ${off}`, { observed: sample.length - off, allowed: lengthSize })
+      throw new ParseError('ERR_MP4_NAL_LENGTH', `MP4 sample ends inside a ${lengthSize}-byte NAL length at offset ${off}`, {
+        observed: sample.length - off,
+        allowed: lengthSize,
+      })
     }
     const len = sample.readUIntBE(off, lengthSize)
     off += lengthSize
     if (len > sample.length - off) {
-      throw new ParseError('ERR_MP4_NAL_LENGTH', `MP4 sample NAL unit of ${len} bytes at offset ${off} runs past the sample (${sample.length - off} bytes left)`, { observed: len, allowed: `<= ${sample.length - off}` })
+      throw new ParseError(
+        'ERR_MP4_NAL_LENGTH',
+        `MP4 sample NAL unit of ${len} bytes at offset ${off} runs past the sample (${sample.length - off} bytes left)`,
+        { observed: len, allowed: `<= ${sample.length - off}` },
+      )
     }
     if (len > 0) out.push(sample.subarray(off, off + len))
     off += len

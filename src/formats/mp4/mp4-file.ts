@@ -32,7 +32,8 @@ export function openMp4File(file: string, tracks: readonly TrackInfo[], opts: Mp
     get tracks() {
       return writer.tracks
     },
-    writeFrame: (track, data, ptsMs, keyframe, dtsMs) => writer.writeFrame(track, data, ptsMs, { ...(keyframe !== undefined ? { keyframe } : {}), ...(dtsMs !== undefined ? { dtsMs } : {}) }),
+    writeFrame: (track, data, ptsMs, keyframe, dtsMs) =>
+      writer.writeFrame(track, data, ptsMs, { ...(keyframe !== undefined ? { keyframe } : {}), ...(dtsMs !== undefined ? { dtsMs } : {}) }),
     trackStats: (track) => writer.trackStats(track),
     close: () => writer.close(),
   }

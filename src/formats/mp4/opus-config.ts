@@ -27,14 +27,20 @@ export interface OpusConfig {
 
 export function dOpsBox(c: OpusConfig): Mp4Box {
   if (c.channels < 1 || c.channels > MAX_FAMILY_0_CHANNELS) {
-    throw new CodecError('ERR_MP4_OPUS_CHANNELS', `Opus with ${c.channels} channels needs a channel mapping table`, { observed: c.channels, allowed: `1..${MAX_FAMILY_0_CHANNELS}` })
+    throw new CodecError('ERR_MP4_OPUS_CHANNELS', `Opus with ${c.channels} channels needs a channel mapping table`, {
+      observed: c.channels,
+      allowed: `1..${MAX_FAMILY_0_CHANNELS}`,
+    })
   }
-  return box('dOps', fields(
-    ['u8', DOPS_VERSION],
-    ['u8', c.channels],
-    ['u16', c.preSkip ?? 0],
-    ['u32', c.inputSampleRate ?? 0],
-    ['i16', 0],
-    ['u8', MAPPING_FAMILY_MONO_STEREO],
-  ))
+  return box(
+    'dOps',
+    fields(
+      ['u8', DOPS_VERSION],
+      ['u8', c.channels],
+      ['u16', c.preSkip ?? 0],
+      ['u32', c.inputSampleRate ?? 0],
+      ['i16', 0],
+      ['u8', MAPPING_FAMILY_MONO_STEREO],
+    ),
+  )
 }

@@ -25,7 +25,7 @@ import { ObjectType, parseEsds } from './esds-reader.js'
 const SAMPLE_ENTRY_HEADER_SIZE = 8
 const VISUAL_WIDTH_OFFSET = SAMPLE_ENTRY_HEADER_SIZE + 16
 const VISUAL_ENTRY_SIZE = SAMPLE_ENTRY_HEADER_SIZE + 70
-const AUDIO_ENTRY_SIZE = SAMPLE_ENTRY_HEADER_SIZE + 20
+
 const QT_SOUND_V1_EXTRA = 16
 const QT_SOUND_V2_EXTRA = 36
 const QT_SOUND_VERSION_1 = 1
@@ -64,7 +64,7 @@ const KNOWN_NAMES: Readonly<Record<string, string>> = {
 }
 
 function unsupported(fourcc: string, detail?: string): SampleEntry {
-  return { codec: 'unsupported', fourcc, name: detail ? `${fourcc} (${detail})` : KNOWN_NAMES[fourcc] ?? fourcc }
+  return { codec: 'unsupported', fourcc, name: detail ? `${fourcc} (${detail})` : (KNOWN_NAMES[fourcc] ?? fourcc) }
 }
 
 function childOf(boxes: readonly Box[], type: string): Box | undefined {
@@ -73,7 +73,11 @@ function childOf(boxes: readonly Box[], type: string): Box | undefined {
 
 function requireConfig(boxes: readonly Box[], type: string, fourcc: string): Box {
   const box = childOf(boxes, type)
-  if (!box) throw new ParseError('ERR_MP4_MISSING_BOX', `MP4 '${fourcc}' sample entry has no '${type}' box`, { observed: boxes.map((b) => b.type), allowed: type })
+  if (!box)
+    throw new ParseError('ERR_MP4_MISSING_BOX', `MP4 '${fourcc}' sample entry has no '${type}' box`, {
+      observed: boxes.map((b) => b.type),
+      allowed: type,
+    })
   return box
 }
 
@@ -127,14 +131,25 @@ function aacEntry(entry: Box, f: AudioFields): SampleEntry {
   // QuickTime files put 'esds' inside a 'wave' box.
   const wave = childOf(f.boxes, 'wave')
   const esdsBox = childOf(f.boxes, 'esds') ?? (wave ? childOf(children(wave), 'esds') : undefined)
-  if (!esdsBox) throw new ParseError('ERR_MP4_MISSING_BOX', `MP4 '${entry.type}' sample entry has no 'esds' box`, { observed: f.boxes.map((b) => b.type), allowed: 'esds' })
+  if (!esdsBox)
+    throw new ParseError('ERR_MP4_MISSING_BOX', `MP4 '${entry.type}' sample entry has no 'esds' box`, {
+      observed: f.boxes.map((b) => b.type),
+      allowed: 'esds',
+    })
   const es = parseEsds(esdsBox.body)
   const oti = es.objectTypeIndication
   if (oti === ObjectType.MPEG1_AUDIO || oti === ObjectType.MPEG2_AUDIO) return unsupported(entry.type, 'MP3')
-  const aac = oti === ObjectType.MPEG4_AUDIO || oti === ObjectType.MPEG2_AAC_MAIN || oti === ObjectType.MPEG2_AAC_LC || oti === ObjectType.MPEG2_AAC_SSR
+  const aac =
+    oti === ObjectType.MPEG4_AUDIO ||
+    oti === ObjectType.MPEG2_AAC_MAIN ||
+    oti === ObjectType.MPEG2_AAC_LC ||
+    oti === ObjectType.MPEG2_AAC_SSR
   if (!aac) return unsupported(entry.type, `objectTypeIndication 0x${oti.toString(16)}`)
   if (!es.decoderSpecificInfo || es.decoderSpecificInfo.length === 0) {
-    throw new ParseError('ERR_MP4_ESDS', `MP4 '${entry.type}' esds has no DecoderSpecificInfo (AudioSpecificConfig)`, { observed: 0, allowed: '>= 2 bytes' })
+    throw new ParseError('ERR_MP4_ESDS', `MP4 '${entry.type}' esds has no DecoderSpecificInfo (AudioSpecificConfig)`, {
+      observed: 0,
+      allowed: '>= 2 bytes',
+    })
   }
   return { codec: 'aac', fourcc: entry.type, sampleRate: f.sampleRate, channels: f.channels, config: es.decoderSpecificInfo }
 }
@@ -149,7 +164,13 @@ function audioEntry(entry: Box): SampleEntry {
       return { codec: 'opus', fourcc: entry.type, sampleRate: OPUS_RTP_RATE, channels: c.channels, preSkip: c.preSkip }
     }
     default: // ulaw, alaw: 8-bit samples
-      return { codec: entry.type === 'ulaw' ? 'pcmu' : 'pcma', fourcc: entry.type, sampleRate: f.sampleRate, channels: f.channels, bytesPerSample: f.channels }
+      return {
+        codec: entry.type === 'ulaw' ? 'pcmu' : 'pcma',
+        fourcc: entry.type,
+        sampleRate: f.sampleRate,
+        channels: f.channels,
+        bytesPerSample: f.channels,
+      }
   }
 }
 

@@ -49,32 +49,40 @@ export interface VideoGeometry {
 }
 
 function visualSampleEntry(format: string, size: VideoGeometry, config: Mp4Box): Mp4Box {
-  return box(format, fields(
-    ['zeros', SAMPLE_ENTRY_RESERVED],
-    ['u16', DATA_REFERENCE_INDEX],
-    ['zeros', 2 + 2 + 12],
-    ['u16', size.width],
-    ['u16', size.height],
-    ['u32', RESOLUTION_72_DPI],
-    ['u32', RESOLUTION_72_DPI],
-    ['u32', 0],
-    ['u16', FRAME_COUNT],
-    ['zeros', COMPRESSOR_NAME_SIZE],
-    ['u16', DEPTH_COLOUR],
-    ['i16', PRE_DEFINED_MINUS_1],
-  ), config)
+  return box(
+    format,
+    fields(
+      ['zeros', SAMPLE_ENTRY_RESERVED],
+      ['u16', DATA_REFERENCE_INDEX],
+      ['zeros', 2 + 2 + 12],
+      ['u16', size.width],
+      ['u16', size.height],
+      ['u32', RESOLUTION_72_DPI],
+      ['u32', RESOLUTION_72_DPI],
+      ['u32', 0],
+      ['u16', FRAME_COUNT],
+      ['zeros', COMPRESSOR_NAME_SIZE],
+      ['u16', DEPTH_COLOUR],
+      ['i16', PRE_DEFINED_MINUS_1],
+    ),
+    config,
+  )
 }
 
 function audioSampleEntry(format: string, channels: number, sampleRate: number, ...config: Mp4Box[]): Mp4Box {
-  return box(format, fields(
-    ['zeros', SAMPLE_ENTRY_RESERVED],
-    ['u16', DATA_REFERENCE_INDEX],
-    ['zeros', 8],
-    ['u16', channels],
-    ['u16', AUDIO_SAMPLE_SIZE],
-    ['zeros', 4],
-    ['u32', sampleRate <= MAX_16_16_RATE ? sampleRate * FIXED_16_16_SHIFT : 0],
-  ), ...config)
+  return box(
+    format,
+    fields(
+      ['zeros', SAMPLE_ENTRY_RESERVED],
+      ['u16', DATA_REFERENCE_INDEX],
+      ['zeros', 8],
+      ['u16', channels],
+      ['u16', AUDIO_SAMPLE_SIZE],
+      ['zeros', 4],
+      ['u32', sampleRate <= MAX_16_16_RATE ? sampleRate * FIXED_16_16_SHIFT : 0],
+    ),
+    ...config,
+  )
 }
 
 function missing(track: TrackInfo, what: string): ConfigError {
@@ -120,10 +128,20 @@ function audioEntry(track: AudioTrackInfo): Mp4Box {
     case 'aac': {
       if (!track.config) throw missing(track, 'AudioSpecificConfig')
       const asc = parseAudioSpecificConfig(track.config)
-      return audioSampleEntry('mp4a', track.channels, asc.sampleRate, esdsBox({ objectType: ObjectTypeIndication.AAC, streamType: StreamType.AUDIO, specificInfo: track.config }))
+      return audioSampleEntry(
+        'mp4a',
+        track.channels,
+        asc.sampleRate,
+        esdsBox({ objectType: ObjectTypeIndication.AAC, streamType: StreamType.AUDIO, specificInfo: track.config }),
+      )
     }
     case 'opus':
-      return audioSampleEntry('Opus', track.channels, OPUS_CLOCK_RATE, dOpsBox({ channels: track.channels, inputSampleRate: track.sampleRate }))
+      return audioSampleEntry(
+        'Opus',
+        track.channels,
+        OPUS_CLOCK_RATE,
+        dOpsBox({ channels: track.channels, inputSampleRate: track.sampleRate }),
+      )
     case 'pcmu':
       return audioSampleEntry('ulaw', track.channels, track.sampleRate)
     case 'pcma':
@@ -141,10 +159,22 @@ export function sampleEntryFor(track: TrackInfo): Mp4Box {
 /** Fails early for codecs the writer cannot carry and audio without its configuration. */
 export function checkTrack(track: TrackInfo): void {
   if (track.kind === 'video') {
-    if (track.codec !== 'h264' && track.codec !== 'h265') throw new ConfigError('ERR_MP4_CODEC', `cannot write ${track.codec} video to MP4`, { observed: track.codec, allowed: ['h264', 'h265'] })
+    if (track.codec !== 'h264' && track.codec !== 'h265')
+      throw new ConfigError('ERR_MP4_CODEC', `cannot write ${track.codec} video to MP4`, {
+        observed: track.codec,
+        allowed: ['h264', 'h265'],
+      })
     return
   }
-  if (!Number.isInteger(track.sampleRate) || track.sampleRate <= 0) throw new ConfigError('ERR_MP4_TRACK_CONFIG', `${track.codec} track has sample rate ${track.sampleRate}`, { observed: track.sampleRate, allowed: '> 0' })
-  if (!Number.isInteger(track.channels) || track.channels <= 0) throw new ConfigError('ERR_MP4_TRACK_CONFIG', `${track.codec} track has ${track.channels} channels`, { observed: track.channels, allowed: '> 0' })
+  if (!Number.isInteger(track.sampleRate) || track.sampleRate <= 0)
+    throw new ConfigError('ERR_MP4_TRACK_CONFIG', `${track.codec} track has sample rate ${track.sampleRate}`, {
+      observed: track.sampleRate,
+      allowed: '> 0',
+    })
+  if (!Number.isInteger(track.channels) || track.channels <= 0)
+    throw new ConfigError('ERR_MP4_TRACK_CONFIG', `${track.codec} track has ${track.channels} channels`, {
+      observed: track.channels,
+      allowed: '> 0',
+    })
   audioEntry(track)
 }

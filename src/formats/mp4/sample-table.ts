@@ -50,7 +50,11 @@ export class SampleList {
   }
 
   add(offset: number, size: number, dts: number, pts: number, keyframe: boolean, duration: number): void {
-    if (this.offset.length >= MAX_SAMPLES) throw new LimitError('ERR_MP4_LIMIT', `MP4 track has more than ${MAX_SAMPLES} samples`, { observed: this.offset.length + 1, allowed: MAX_SAMPLES })
+    if (this.offset.length >= MAX_SAMPLES)
+      throw new LimitError('ERR_MP4_LIMIT', `MP4 track has more than ${MAX_SAMPLES} samples`, {
+        observed: this.offset.length + 1,
+        allowed: MAX_SAMPLES,
+      })
     this.offset.push(offset)
     this.size.push(size)
     this.dts.push(dts)
@@ -105,7 +109,10 @@ export function parseStsc(body: Buffer): ChunkRun[] {
     r.skip(4) // sample_description_index: rtspkit plays the first sample entry
     const prev = out[out.length - 1]
     if (firstChunk < 1 || (prev && firstChunk <= prev.firstChunk)) {
-      throw new ParseError('ERR_MP4_SAMPLE_TABLE', `MP4 'stsc' entry ${i} has first_chunk ${firstChunk}, not increasing from 1`, { observed: firstChunk, allowed: `> ${prev?.firstChunk ?? 0}` })
+      throw new ParseError('ERR_MP4_SAMPLE_TABLE', `MP4 'stsc' entry ${i} has first_chunk ${firstChunk}, not increasing from 1`, {
+        observed: firstChunk,
+        allowed: `> ${prev?.firstChunk ?? 0}`,
+      })
     }
     out.push({ firstChunk, samplesPerChunk })
   }
@@ -136,7 +143,11 @@ export function parseStz2(body: Buffer): SampleSizes {
   r.fullBox()
   r.skip(3) // reserved
   const fieldSize = r.u8()
-  if (!STZ2_FIELD_SIZES.has(fieldSize)) throw new ParseError('ERR_MP4_SAMPLE_TABLE', `MP4 'stz2' field_size ${fieldSize} is not 4, 8 or 16`, { observed: fieldSize, allowed: [4, 8, 16] })
+  if (!STZ2_FIELD_SIZES.has(fieldSize))
+    throw new ParseError('ERR_MP4_SAMPLE_TABLE', `MP4 'stz2' field_size ${fieldSize} is not 4, 8 or 16`, {
+      observed: fieldSize,
+      allowed: [4, 8, 16],
+    })
   const count = r.u32()
   const table = r.bytes(Math.ceil((count * fieldSize) / 8))
   const sizes: number[] = []
@@ -217,7 +228,10 @@ export function expandSampleTable(boxes: SampleTableBoxes, opts: ExpandOptions):
   const sync = boxes.stss ? parseStss(boxes.stss) : undefined
   const block = sizes.constant !== undefined ? Math.max(1, opts.blockSamples ?? 1) : 1
   if (sizes.count / block > MAX_SAMPLES) {
-    throw new LimitError('ERR_MP4_LIMIT', `MP4 track has ${sizes.count} samples, more than the ${MAX_SAMPLES} allowed`, { observed: sizes.count, allowed: MAX_SAMPLES })
+    throw new LimitError('ERR_MP4_LIMIT', `MP4 track has ${sizes.count} samples, more than the ${MAX_SAMPLES} allowed`, {
+      observed: sizes.count,
+      allowed: MAX_SAMPLES,
+    })
   }
   const samples = new SampleList()
   let s = 0
@@ -228,7 +242,7 @@ export function expandSampleTable(boxes: SampleTableBoxes, opts: ExpandOptions):
     for (let c = run.firstChunk; c <= lastChunk && s < sizes.count; c++) {
       let pos = chunks[c - 1]!
       const inChunk = Math.min(run.samplesPerChunk, sizes.count - s)
-      for (let k = 0; k < inChunk; ) {
+      for (let k = 0; k < inChunk;) {
         const n = Math.min(block, inChunk - k)
         let size = 0
         let duration = 0
@@ -251,7 +265,11 @@ export function expandSampleTable(boxes: SampleTableBoxes, opts: ExpandOptions):
     }
   }
   if (s < sizes.count) {
-    throw new ParseError('ERR_MP4_SAMPLE_TABLE', `MP4 sample table places ${s} of its ${sizes.count} samples in chunks ('stsc'/'stco' too short)`, { observed: s, allowed: sizes.count })
+    throw new ParseError(
+      'ERR_MP4_SAMPLE_TABLE',
+      `MP4 sample table places ${s} of its ${sizes.count} samples in chunks ('stsc'/'stco' too short)`,
+      { observed: s, allowed: sizes.count },
+    )
   }
   return { samples, truncated: 0 }
 }

@@ -23,8 +23,17 @@ export function mp4Accepts(codec: CodecDescriptor): boolean {
 
 /** Throws ConfigError('ERR_MP4_CODEC') for formats MP4 cannot carry, ('ERR_MP4_TRACK_CONFIG') for unusable fmtp. */
 export function mp4TrackFor(codec: CodecDescriptor, params: FormatParams): TrackInfo {
-  if (!mp4Accepts(codec)) throw new ConfigError('ERR_MP4_CODEC', `cannot write ${codec.encodingName} to MP4`, { observed: codec.encodingName, allowed: MP4_FRAME_FORMATS })
-  const audio = (c: 'aac' | 'opus' | 'l16' | 'pcmu' | 'pcma'): TrackInfo => ({ kind: 'audio', codec: c, sampleRate: params.clockRate, channels: params.channels ?? 1 })
+  if (!mp4Accepts(codec))
+    throw new ConfigError('ERR_MP4_CODEC', `cannot write ${codec.encodingName} to MP4`, {
+      observed: codec.encodingName,
+      allowed: MP4_FRAME_FORMATS,
+    })
+  const audio = (c: 'aac' | 'opus' | 'l16' | 'pcmu' | 'pcma'): TrackInfo => ({
+    kind: 'audio',
+    codec: c,
+    sampleRate: params.clockRate,
+    channels: params.channels ?? 1,
+  })
   try {
     switch (codec.frameFormat) {
       case 'annexb': {
@@ -48,6 +57,11 @@ export function mp4TrackFor(codec: CodecDescriptor, params: FormatParams): Track
     }
   } catch (err) {
     if (!(err instanceof RtspkitError)) throw err
-    throw new ConfigError('ERR_MP4_TRACK_CONFIG', `cannot write this ${codec.encodingName} stream to MP4: ${err.message}`, { observed: fmtpText(params.fmtp) }, { cause: err })
+    throw new ConfigError(
+      'ERR_MP4_TRACK_CONFIG',
+      `cannot write this ${codec.encodingName} stream to MP4: ${err.message}`,
+      { observed: fmtpText(params.fmtp) },
+      { cause: err },
+    )
   }
 }

@@ -52,11 +52,17 @@ export function segmentName(wallMs: number): string {
 export function recordingDirectory(dir: string, pathName: string): string {
   const parts = pathName.split('/').filter((p) => p !== '')
   const bad = parts.length === 0 || parts.some((p) => p === '.' || p === '..' || FORBIDDEN_PATH_CHARS.test(p))
-  if (bad) throw new ConfigError('ERR_RECORDER_PATH', `cannot record path ${JSON.stringify(pathName)}: it needs non-empty components other than . and ..`, { observed: pathName })
+  if (bad)
+    throw new ConfigError(
+      'ERR_RECORDER_PATH',
+      `cannot record path ${JSON.stringify(pathName)}: it needs non-empty components other than . and ..`,
+      { observed: pathName },
+    )
   const root = path.resolve(dir)
   const out = path.join(root, ...parts)
   const rel = path.relative(root, out)
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) throw new ConfigError('ERR_RECORDER_PATH', `path ${JSON.stringify(pathName)} leaves ${dir}`, { observed: pathName })
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel))
+    throw new ConfigError('ERR_RECORDER_PATH', `path ${JSON.stringify(pathName)} leaves ${dir}`, { observed: pathName })
   return out
 }
 
@@ -79,7 +85,8 @@ export class SegmentRecorder extends EventEmitter {
     checkMp4Tracks(opts.tracks)
     this.directory = recordingDirectory(opts.dir, opts.pathName)
     const d = opts.segmentDurationMs ?? DEFAULT_SEGMENT_DURATION_MS
-    if (!Number.isFinite(d) || d <= 0) throw new ConfigError('ERR_RECORDER_OPTION', 'segmentDurationMs must be a positive number', { observed: d, allowed: '> 0' })
+    if (!Number.isFinite(d) || d <= 0)
+      throw new ConfigError('ERR_RECORDER_OPTION', 'segmentDurationMs must be a positive number', { observed: d, allowed: '> 0' })
     this.segmentMs = d
     this.clock = opts.clock ?? systemClock
     this.tracks = opts.tracks
@@ -134,7 +141,11 @@ export class SegmentRecorder extends EventEmitter {
     for (let i = 0; ; i++) {
       const file = path.join(this.directory, `${base}${i === 0 ? '' : `_${i}`}${SEGMENT_EXTENSION}`)
       try {
-        const writer = new FragmentedMp4Writer(this.tracks, openSyncFileOutput(file, { fsync: this.opts.fsync ?? false, exclusive: true }), this.opts)
+        const writer = new FragmentedMp4Writer(
+          this.tracks,
+          openSyncFileOutput(file, { fsync: this.opts.fsync ?? false, exclusive: true }),
+          this.opts,
+        )
         this.currentPath = file
         this.emit('segment', file, 'open' satisfies SegmentPhase)
         return writer
@@ -152,16 +163,19 @@ export class SegmentRecorder extends EventEmitter {
     this.writer = undefined
     this.currentPath = undefined
     this.segmentStartMs = undefined
-    const done = writer.close().then(
-      () => {
-        this.finished.push(file)
-        this.emit('segment', file, 'finish' satisfies SegmentPhase)
-      },
-      (err: unknown) => {
-        this.firstError ??= err
-        if (this.listenerCount('error') > 0) this.emit('error', err)
-      },
-    ).finally(() => this.finishing.delete(done))
+    const done = writer
+      .close()
+      .then(
+        () => {
+          this.finished.push(file)
+          this.emit('segment', file, 'finish' satisfies SegmentPhase)
+        },
+        (err: unknown) => {
+          this.firstError ??= err
+          if (this.listenerCount('error') > 0) this.emit('error', err)
+        },
+      )
+      .finally(() => this.finishing.delete(done))
     this.finishing.add(done)
   }
 }

@@ -189,7 +189,11 @@ export function quoteString(value: string): string {
  * `scheme name=value, …`: values are quoted unless listed in `bare` (RFC 7616 section 3.4 wants
  * algorithm, qop and nc unquoted) and they are tokens.
  */
-export function formatAuthParams(scheme: string, params: readonly (readonly [string, string])[], bare: ReadonlySet<string> = new Set()): string {
+export function formatAuthParams(
+  scheme: string,
+  params: readonly (readonly [string, string])[],
+  bare: ReadonlySet<string> = new Set(),
+): string {
   const parts = params.map(([k, v]) => `${k}=${bare.has(k) && v !== '' && !NEEDS_QUOTES.test(v) ? v : quoteString(v)}`)
   return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`
 }

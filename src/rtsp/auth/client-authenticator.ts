@@ -87,9 +87,10 @@ export class ClientAuthenticator {
    * for a malformed header.
    */
   handleChallenges(challenges: readonly string[] | readonly AuthChallenge[]): ChallengeOutcome {
-    const parsed: AuthChallenge[] = challenges.length > 0 && typeof challenges[0] === 'string'
-      ? parseAuthenticate(challenges as readonly string[])
-      : [...(challenges as readonly AuthChallenge[])]
+    const parsed: AuthChallenge[] =
+      challenges.length > 0 && typeof challenges[0] === 'string'
+        ? parseAuthenticate(challenges as readonly string[])
+        : [...(challenges as readonly AuthChallenge[])]
     let best: AuthChallenge | undefined
     let bestRank = Infinity
     for (const c of parsed) {
@@ -101,10 +102,14 @@ export class ClientAuthenticator {
     }
     if (!best) {
       const offered = parsed.map((c) => (c.scheme.toLowerCase() === 'digest' ? `Digest ${c.params.get('algorithm') ?? 'MD5'}` : c.scheme))
-      throw new AuthError('ERR_AUTH_UNSUPPORTED', `the server offers no authentication scheme rtspkit supports (offered: ${offered.join(', ') || 'none'})`, {
-        observed: offered,
-        allowed: ['Digest SHA-256', 'Digest MD5', 'Basic'],
-      })
+      throw new AuthError(
+        'ERR_AUTH_UNSUPPORTED',
+        `the server offers no authentication scheme rtspkit supports (offered: ${offered.join(', ') || 'none'})`,
+        {
+          observed: offered,
+          allowed: ['Digest SHA-256', 'Digest MD5', 'Basic'],
+        },
+      )
     }
     if (best.scheme.toLowerCase() === 'basic') {
       this.chosen = 'basic'
@@ -141,7 +146,12 @@ export class ClientAuthenticator {
     const { password } = this.credentials
     const username = d.userhash ? digestHash(d.algorithm, `${this.credentials.username}:${d.realm}`) : this.credentials.username
     const ha1 = digestHa1(d.algorithm, this.credentials.username, d.realm, password)
-    const params: [string, string][] = [['username', username], ['realm', d.realm], ['nonce', d.nonce], ['uri', uri]]
+    const params: [string, string][] = [
+      ['username', username],
+      ['realm', d.realm],
+      ['nonce', d.nonce],
+      ['uri', uri],
+    ]
     let cnonce: string | undefined
     let nc: string | undefined
     if (d.qop !== undefined || d.algorithm.endsWith('-sess')) cnonce = this.newCnonce()

@@ -84,12 +84,17 @@ export class ServerAuthenticator {
   private readonly nonceCounts = new Map<string, number>()
 
   constructor(opts: ServerAuthenticatorOptions) {
-    if (/["\\\r\n]/.test(opts.realm)) throw new ConfigError('ERR_AUTH_REALM', 'realm must not contain quotes, backslashes or line breaks', { observed: opts.realm })
+    if (/["\\\r\n]/.test(opts.realm))
+      throw new ConfigError('ERR_AUTH_REALM', 'realm must not contain quotes, backslashes or line breaks', { observed: opts.realm })
     this.opts = opts
     this.realm = opts.realm
     this.methods = opts.methods ?? ['digest']
     this.algorithms = opts.algorithms ?? ['SHA-256', 'MD5']
-    if (this.methods.length === 0) throw new ConfigError('ERR_AUTH_METHODS', 'at least one authentication method is needed', { observed: [], allowed: ['basic', 'digest'] })
+    if (this.methods.length === 0)
+      throw new ConfigError('ERR_AUTH_METHODS', 'at least one authentication method is needed', {
+        observed: [],
+        allowed: ['basic', 'digest'],
+      })
     this.ttlMs = opts.nonceTtlMs ?? DEFAULT_NONCE_TTL_MS
     this.clock = opts.clock ?? systemClock
     this.random = opts.random ?? cryptoRandom
@@ -146,7 +151,9 @@ export class ServerAuthenticator {
     const algorithm = secret.ha1['SHA-256'] !== undefined ? 'SHA-256' : 'MD5'
     const stored = secret.ha1[algorithm]
     if (stored === undefined) return fail('no password stored')
-    return safeEqual(digestHa1(algorithm, username, this.realm, password), stored.toLowerCase()) ? { ok: true, username, scheme: 'basic' } : fail('wrong password')
+    return safeEqual(digestHa1(algorithm, username, this.realm, password), stored.toLowerCase())
+      ? { ok: true, username, scheme: 'basic' }
+      : fail('wrong password')
   }
 
   private verifyDigest(method: string, p: Map<string, string>): VerifyResult {
@@ -154,7 +161,8 @@ export class ServerAuthenticator {
     const nonce = p.get('nonce')
     const uri = p.get('uri')
     const response = p.get('response')
-    if (username === undefined || nonce === undefined || uri === undefined || response === undefined) return fail('Digest parameters missing')
+    if (username === undefined || nonce === undefined || uri === undefined || response === undefined)
+      return fail('Digest parameters missing')
     if (p.get('realm') !== this.realm) return fail('wrong realm')
     const algorithm = digestAlgorithm(p.get('algorithm'))
     if (algorithm !== 'MD5' && algorithm !== 'SHA-256') return fail('algorithm not offered')
@@ -169,7 +177,7 @@ export class ServerAuthenticator {
     if (age === undefined) return fail('nonce not issued here')
     const ha1 = this.ha1For(username, algorithm, p.get('userhash')?.toLowerCase() === 'true')
     if (!ha1) return fail('unknown user')
-    const expected = digestResponse({ algorithm, ha1: ha1.ha1, nonce, method, uri, qop: qop as 'auth' | undefined, cnonce, nc })
+    const expected = digestResponse({ algorithm, ha1: ha1.ha1, nonce, method, uri, qop: qop, cnonce, nc })
     if (!safeEqual(expected, response.toLowerCase())) return fail('wrong response')
     // RFC 7616 3.3: stale only when the digest was valid, so a wrong password is never reported as stale.
     if (age > this.ttlMs) return fail('nonce expired', true)

@@ -120,9 +120,8 @@ function parseSpec(text: string): TransportSpec {
   const profileSegments = hasLower ? segments.slice(0, -1) : segments
   const spec: TransportSpec = {
     protocol,
-    profile:
-      profileSegments.length >= 2 ? profileSegments.join('/') : `${profileSegments[0]}/${DEFAULT_PROFILE_NAME}`,
-    lowerTransport: hasLower ? (last as 'UDP' | 'TCP') : 'UDP',
+    profile: profileSegments.length >= 2 ? profileSegments.join('/') : `${profileSegments[0]}/${DEFAULT_PROFILE_NAME}`,
+    lowerTransport: hasLower ? (last) : 'UDP',
     params: [],
   }
 

@@ -54,7 +54,10 @@ export class WholeJpegSender {
   private frameNumber = 0
   private warnedCut = false
 
-  constructor(private readonly clock: Clock, private readonly onWarning: (w: WholeJpegWarning) => void) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly onWarning: (w: WholeJpegWarning) => void,
+  ) {}
 
   /** The datagram for `jpeg`, or undefined when it cannot fit one (reported through onWarning). */
   packet(jpeg: Buffer): Buffer | undefined {

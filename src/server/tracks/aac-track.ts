@@ -41,16 +41,27 @@ export class AacTrack implements MediaTrack {
 
   constructor(opts: AacTrackOptions) {
     if (!Number.isInteger(opts.sampleRate) || opts.sampleRate < 1 || opts.sampleRate > MAX_SAMPLE_RATE) {
-      throw new ConfigError('ERR_AUDIO_SAMPLE_RATE', `AAC sample rate ${opts.sampleRate} is not in 1..${MAX_SAMPLE_RATE}`, { observed: opts.sampleRate, allowed: `1..${MAX_SAMPLE_RATE}` })
+      throw new ConfigError('ERR_AUDIO_SAMPLE_RATE', `AAC sample rate ${opts.sampleRate} is not in 1..${MAX_SAMPLE_RATE}`, {
+        observed: opts.sampleRate,
+        allowed: `1..${MAX_SAMPLE_RATE}`,
+      })
     }
     if (!Number.isInteger(opts.channels) || opts.channels < 1 || opts.channels > MAX_CHANNELS) {
-      throw new ConfigError('ERR_AUDIO_CHANNELS', `AAC with ${opts.channels} channels is not in 1..${MAX_CHANNELS}`, { observed: opts.channels, allowed: `1..${MAX_CHANNELS}` })
+      throw new ConfigError('ERR_AUDIO_CHANNELS', `AAC with ${opts.channels} channels is not in 1..${MAX_CHANNELS}`, {
+        observed: opts.channels,
+        allowed: `1..${MAX_CHANNELS}`,
+      })
     }
     try {
       this.asc = parseAudioSpecificConfig(opts.config)
     } catch (err) {
       if (!(err instanceof RtspkitError)) throw err
-      throw new ConfigError('ERR_AAC_CONFIG', `invalid AAC config ${Buffer.from(opts.config).toString('hex') || '(empty)'}: ${err.message}`, { observed: Buffer.from(opts.config).toString('hex') }, { cause: err })
+      throw new ConfigError(
+        'ERR_AAC_CONFIG',
+        `invalid AAC config ${Buffer.from(opts.config).toString('hex') || '(empty)'}: ${err.message}`,
+        { observed: Buffer.from(opts.config).toString('hex') },
+        { cause: err },
+      )
     }
     this.clockRate = opts.sampleRate
     this.channels = opts.channels
@@ -65,8 +76,12 @@ export class AacTrack implements MediaTrack {
     this.payloadType = this.packetizer.payloadType
   }
 
-  get ssrc(): number { return this.packetizer.ssrc }
-  get nextSequence(): number { return this.packetizer.nextSequence }
+  get ssrc(): number {
+    return this.packetizer.ssrc
+  }
+  get nextSequence(): number {
+    return this.packetizer.nextSequence
+  }
 
   sdpAttributes(): SdpAttribute[] {
     return [

@@ -35,7 +35,8 @@ export function createMediaTrack(info: TrackInfo, common: TrackCommon): MediaTra
   } else {
     switch (info.codec as string) {
       case 'aac':
-        if (!info.config) throw new ConfigError('ERR_STREAM_AAC_CONFIG', 'an AAC track needs its AudioSpecificConfig (config)', { observed: undefined })
+        if (!info.config)
+          throw new ConfigError('ERR_STREAM_AAC_CONFIG', 'an AAC track needs its AudioSpecificConfig (config)', { observed: undefined })
         return new AacTrack({ ...common, sampleRate: info.sampleRate, channels: info.channels, config: info.config })
       case 'pcmu':
       case 'pcma':

@@ -1,4 +1,11 @@
-import { DEFAULT_G711_DYNAMIC_PAYLOAD_TYPE, G711_CLOCK_RATE, g711EncodingName, g711Rtpmap, g711StaticPayloadType, type G711Law } from '../../codecs/g711/format.js'
+import {
+  DEFAULT_G711_DYNAMIC_PAYLOAD_TYPE,
+  G711_CLOCK_RATE,
+  g711EncodingName,
+  g711Rtpmap,
+  g711StaticPayloadType,
+  type G711Law,
+} from '../../codecs/g711/format.js'
 import { G711Packetizer } from '../../codecs/g711/packetizer.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
 import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
@@ -44,8 +51,12 @@ export class G711Track implements MediaTrack {
     this.payloadType = this.packetizer.payloadType
   }
 
-  get ssrc(): number { return this.packetizer.ssrc }
-  get nextSequence(): number { return this.packetizer.nextSequence }
+  get ssrc(): number {
+    return this.packetizer.ssrc
+  }
+  get nextSequence(): number {
+    return this.packetizer.nextSequence
+  }
 
   sdpAttributes(): SdpAttribute[] {
     return [{ key: 'rtpmap', value: g711Rtpmap(this.opts.law, this.payloadType, this.channels) }]

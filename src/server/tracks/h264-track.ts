@@ -39,9 +39,15 @@ export class H264Track implements MediaTrack {
     this.params = new H264ParameterTracker({ sps: opts.sps, pps: opts.pps })
   }
 
-  get ssrc(): number { return this.packetizer.ssrc }
-  get nextSequence(): number { return this.packetizer.nextSequence }
-  get ready(): boolean { return this.params.sps !== undefined && this.params.pps !== undefined }
+  get ssrc(): number {
+    return this.packetizer.ssrc
+  }
+  get nextSequence(): number {
+    return this.packetizer.nextSequence
+  }
+  get ready(): boolean {
+    return this.params.sps !== undefined && this.params.pps !== undefined
+  }
 
   sdpAttributes(): SdpAttribute[] {
     const attrs: SdpAttribute[] = [

@@ -51,9 +51,15 @@ export class H265Track implements MediaTrack {
     this.params = new H265ParameterTracker({ vps: opts.vps, sps: opts.sps, pps: opts.pps })
   }
 
-  get ssrc(): number { return this.packetizer.ssrc }
-  get nextSequence(): number { return this.packetizer.nextSequence }
-  get ready(): boolean { return this.params.vps !== undefined && this.params.sps !== undefined && this.params.pps !== undefined }
+  get ssrc(): number {
+    return this.packetizer.ssrc
+  }
+  get nextSequence(): number {
+    return this.packetizer.nextSequence
+  }
+  get ready(): boolean {
+    return this.params.vps !== undefined && this.params.sps !== undefined && this.params.pps !== undefined
+  }
 
   sdpAttributes(): SdpAttribute[] {
     const attrs: SdpAttribute[] = [{ key: 'rtpmap', value: `${this.payloadType} H265/${CLOCK_RATE}` }]

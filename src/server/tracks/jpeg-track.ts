@@ -30,8 +30,12 @@ export class JpegTrack implements MediaTrack {
     this.height = opts.height
   }
 
-  get ssrc(): number { return this.packetizer.ssrc }
-  get nextSequence(): number { return this.packetizer.nextSequence }
+  get ssrc(): number {
+    return this.packetizer.ssrc
+  }
+  get nextSequence(): number {
+    return this.packetizer.nextSequence
+  }
 
   sdpAttributes(): SdpAttribute[] {
     return jpegMediaAttributes({ width: this.width, height: this.height, fps: this.opts.fps })

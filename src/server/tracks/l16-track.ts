@@ -43,8 +43,12 @@ export class L16Track implements MediaTrack {
     this.payloadType = this.packetizer.payloadType
   }
 
-  get ssrc(): number { return this.packetizer.ssrc }
-  get nextSequence(): number { return this.packetizer.nextSequence }
+  get ssrc(): number {
+    return this.packetizer.ssrc
+  }
+  get nextSequence(): number {
+    return this.packetizer.nextSequence
+  }
 
   sdpAttributes(): SdpAttribute[] {
     return [{ key: 'rtpmap', value: l16Rtpmap(this.payloadType, this.clockRate, this.channels) }]

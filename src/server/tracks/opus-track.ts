@@ -27,7 +27,10 @@ export class OpusTrack implements MediaTrack {
 
   constructor(opts: OpusTrackOptions) {
     if (opts.channels !== 1 && opts.channels !== 2) {
-      throw new ConfigError('ERR_AUDIO_CHANNELS', `Opus over RTP carries 1 or 2 channels, not ${opts.channels}`, { observed: opts.channels, allowed: [1, 2] })
+      throw new ConfigError('ERR_AUDIO_CHANNELS', `Opus over RTP carries 1 or 2 channels, not ${opts.channels}`, {
+        observed: opts.channels,
+        allowed: [1, 2],
+      })
     }
     this.channels = opts.channels
     this.packetizer = new OpusPacketizer({
@@ -39,8 +42,12 @@ export class OpusTrack implements MediaTrack {
     this.payloadType = this.packetizer.payloadType
   }
 
-  get ssrc(): number { return this.packetizer.ssrc }
-  get nextSequence(): number { return this.packetizer.nextSequence }
+  get ssrc(): number {
+    return this.packetizer.ssrc
+  }
+  get nextSequence(): number {
+    return this.packetizer.nextSequence
+  }
 
   sdpAttributes(): SdpAttribute[] {
     const attrs: SdpAttribute[] = [{ key: 'rtpmap', value: opusRtpmap(this.payloadType) }]

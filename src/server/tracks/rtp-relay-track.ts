@@ -46,7 +46,9 @@ export class RtpRelayTrack implements MediaTrack {
     this.attributes = opts.attributes.filter((a) => a.key !== 'control')
   }
 
-  get nextSequence(): number { return this.sequence }
+  get nextSequence(): number {
+    return this.sequence
+  }
 
   sdpAttributes(): SdpAttribute[] {
     return this.attributes.map((a) => ({ ...a }))

@@ -12,11 +12,11 @@ import { ASC_LC_48K_STEREO } from './vectors.js'
 /** An ADTS header as ffmpeg writes it for AAC-LC 48 kHz stereo, frame of 0x17f bytes. */
 const HEADER = hex(
   'fff1' + // sync 0xFFF, ID=0 (MPEG-4), layer 0, protection_absent=1
-  '4c' + //   profile 1 (LC), sampling frequency index 3 (48000), private 0, channel configuration bit 2 = 0
-  '80' + //   channel configuration bits 1-0 = 10 (2), original/home/copyright bits 0, frame length bits 12-11 = 00
-  '2f' + //   frame length bits 10-3
-  'ff' + //   frame length bits 2-0 (111: 0x17f in all), buffer fullness bits 10-6
-  'fc', //    buffer fullness bits 5-0 (0x7ff: VBR), number_of_raw_data_blocks_in_frame 0 (one block)
+    '4c' + //   profile 1 (LC), sampling frequency index 3 (48000), private 0, channel configuration bit 2 = 0
+    '80' + //   channel configuration bits 1-0 = 10 (2), original/home/copyright bits 0, frame length bits 12-11 = 00
+    '2f' + //   frame length bits 10-3
+    'ff' + //   frame length bits 2-0 (111: 0x17f in all), buffer fullness bits 10-6
+    'fc', //    buffer fullness bits 5-0 (0x7ff: VBR), number_of_raw_data_blocks_in_frame 0 (one block)
 )
 
 function isCode(cls: new (...a: never[]) => Error, code: string) {
@@ -26,12 +26,23 @@ function isCode(cls: new (...a: never[]) => Error, code: string) {
 describe('ADTS headers', () => {
   it('parses every field', () => {
     assert.deepEqual(parseAdtsHeader(HEADER), {
-      mpegVersion: 4, hasCrc: false, objectType: 2, samplingFrequencyIndex: 3, sampleRate: 48000, channelConfiguration: 2,
-      frameLength: 0x17f, bufferFullness: 0x7ff, rawDataBlocks: 1, headerSize: 7,
+      mpegVersion: 4,
+      hasCrc: false,
+      objectType: 2,
+      samplingFrequencyIndex: 3,
+      sampleRate: 48000,
+      channelConfiguration: 2,
+      frameLength: 0x17f,
+      bufferFullness: 0x7ff,
+      rawDataBlocks: 1,
+      headerSize: 7,
     })
     const withCrc = Buffer.from(HEADER)
     withCrc[1] = 0xf8 // ID=1 (MPEG-2), protection_absent=0
-    assert.deepEqual([parseAdtsHeader(withCrc).hasCrc, parseAdtsHeader(withCrc).headerSize, parseAdtsHeader(withCrc).mpegVersion], [true, 9, 2])
+    assert.deepEqual(
+      [parseAdtsHeader(withCrc).hasCrc, parseAdtsHeader(withCrc).headerSize, parseAdtsHeader(withCrc).mpegVersion],
+      [true, 9, 2],
+    )
   })
 
   it('writes what it parses', () => {
@@ -64,10 +75,16 @@ describe('splitAdts and toAdts', () => {
   it('round-trips access units and derives the AudioSpecificConfig', () => {
     const stream = toAdts(aus, ASC_LC_48K_STEREO)
     const s = splitAdts(stream)
-    assert.deepEqual(s.frames.map((f) => f.au), aus)
+    assert.deepEqual(
+      s.frames.map((f) => f.au),
+      aus,
+    )
     assert.deepEqual(s.config, ASC_LC_48K_STEREO)
     assert.equal(s.skipped, 0)
-    assert.equal(stream.length, aus.reduce((n, a) => n + a.length + ADTS_HEADER_SIZE, 0))
+    assert.equal(
+      stream.length,
+      aus.reduce((n, a) => n + a.length + ADTS_HEADER_SIZE, 0),
+    )
     assert.deepEqual(toAdts(aus, parseAudioSpecificConfig(ASC_LC_48K_STEREO)), stream)
   })
 
@@ -101,7 +118,9 @@ describe('splitAdts and toAdts', () => {
 
 describe('ADTS with ffmpeg', () => {
   let fx: ReturnType<typeof tempDir>
-  before(() => { fx = tempDir('adts') })
+  before(() => {
+    fx = tempDir('adts')
+  })
   after(() => fx.cleanup())
 
   it('splits an ffmpeg-encoded file into the packets ffprobe demuxes', () => {
@@ -121,7 +140,10 @@ describe('ADTS with ffmpeg', () => {
     const rewritten = join(fx.dir, 'rewritten.aac')
     ffmpeg(['-i', file, '-c', 'copy', join(fx.dir, 'tone2.m4a')])
     const fromMp4 = ffprobePackets(join(fx.dir, 'tone2.m4a'))
-    assert.deepEqual(fromMp4.map(sha256), s.frames.map((f) => sha256(f.au)))
+    assert.deepEqual(
+      fromMp4.map(sha256),
+      s.frames.map((f) => sha256(f.au)),
+    )
     writeFileSync(rewritten, toAdts(fromMp4, s.config))
     assert.equal(sha256(ffmpegDecodeFile(rewritten, 2)), sha256(ffmpegDecodeFile(file, 2)))
   })

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CodecError, ParseError } from '../../../src/errors.js'
-import { AacObjectType, auDuration, buildAudioSpecificConfig, parseAudioSpecificConfig } from '../../../src/codecs/aac/audio-specific-config.js'
+import {
+  AacObjectType,
+  auDuration,
+  buildAudioSpecificConfig,
+  parseAudioSpecificConfig,
+} from '../../../src/codecs/aac/audio-specific-config.js'
 import { hex } from '../../helpers/split.js'
 import { ASC_LC_48K_STEREO } from './vectors.js'
 
@@ -9,7 +14,12 @@ describe('parseAudioSpecificConfig', () => {
   it('reads AAC-LC 48 kHz stereo (what ffmpeg writes)', () => {
     // 00010 (LC) | 0011 (48000) | 0010 (2 ch) | 0 (1024) 0 0
     assert.deepEqual(parseAudioSpecificConfig(ASC_LC_48K_STEREO), {
-      objectType: 2, samplingFrequencyIndex: 3, sampleRate: 48000, channelConfiguration: 2, channels: 2, frameLength: 1024,
+      objectType: 2,
+      samplingFrequencyIndex: 3,
+      sampleRate: 48000,
+      channelConfiguration: 2,
+      channels: 2,
+      frameLength: 1024,
     })
   })
 
@@ -55,7 +65,11 @@ describe('parseAudioSpecificConfig', () => {
   })
 
   it('rejects object type 0, reserved rates and channel configurations, and short input', () => {
-    const bad = (h: string, code: string) => assert.throws(() => parseAudioSpecificConfig(hex(h)), (e: unknown) => e instanceof ParseError && e.code === code)
+    const bad = (h: string, code: string) =>
+      assert.throws(
+        () => parseAudioSpecificConfig(hex(h)),
+        (e: unknown) => e instanceof ParseError && e.code === code,
+      )
     bad('0190', 'ERR_AAC_ASC_TYPE')
     bad('1690', 'ERR_AAC_ASC_RATE') // index 13
     bad('1780 0000 00', 'ERR_AAC_ASC_RATE') // index 15 with rate 0
@@ -85,7 +99,10 @@ describe('buildAudioSpecificConfig', () => {
 
   it('refuses what it cannot write', () => {
     const bad = (input: Parameters<typeof buildAudioSpecificConfig>[0], code: string) =>
-      assert.throws(() => buildAudioSpecificConfig(input), (e: unknown) => e instanceof CodecError && e.code === code)
+      assert.throws(
+        () => buildAudioSpecificConfig(input),
+        (e: unknown) => e instanceof CodecError && e.code === code,
+      )
     bad({ objectType: 5, sampleRate: 48000, channels: 2 }, 'ERR_AAC_ASC_TYPE')
     bad({ sampleRate: 0, channels: 2 }, 'ERR_AAC_ASC_RATE')
     bad({ sampleRate: 48000, channels: 7 }, 'ERR_AAC_ASC_CHANNELS')

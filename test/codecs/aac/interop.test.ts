@@ -21,7 +21,18 @@ import { aacFmtp, aacRtpmap } from '../../../src/codecs/aac/format.js'
 import { AacPacketizer } from '../../../src/codecs/aac/packetizer.js'
 import { parseFmtp } from '../../../src/sdp/fmtp.js'
 import { parseRtpmap } from '../../../src/sdp/rtpmap.js'
-import { captureFfmpegRtp, captureGstRtp, ffmpeg, ffmpegDecodeFile, ffmpegDecodeRtp, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../../helpers/audio-interop.js'
+import {
+  captureFfmpegRtp,
+  captureGstRtp,
+  ffmpeg,
+  ffmpegDecodeFile,
+  ffmpegDecodeRtp,
+  inSequence,
+  makeTone,
+  sdpAttribute,
+  sha256,
+  tempDir,
+} from '../../helpers/audio-interop.js'
 
 const AU_SAMPLES = 1024
 /** ffmpeg's RTP muxer does not flush the AUs it is still aggregating when the input ends. */
@@ -45,14 +56,21 @@ describe('AAC over RTP with ffmpeg and GStreamer', () => {
   })
   after(() => fx.cleanup())
 
-  for (const [name, maxPacketSize, perCall] of [['one AU per packet', 1400, 1], ['four AUs per call, aggregated', 1400, 4], ['fragmented into 200-byte packets', 200, 1]] as const) {
+  for (const [name, maxPacketSize, perCall] of [
+    ['one AU per packet', 1400, 1],
+    ['four AUs per call, aggregated', 1400, 4],
+    ['fragmented into 200-byte packets', 200, 1],
+  ] as const) {
     it(`ffmpeg decodes our packets (${name}) to the same samples as the file`, async () => {
       const p = new AacPacketizer({ ssrc: 0x1234, initialSequence: 0xfff0, maxPacketSize })
       const packets: Buffer[] = []
       for (let i = 0; i < aus.length; i += perCall) packets.push(...p.packetize(aus.slice(i, i + perCall), 0xfffff000 + i * AU_SAMPLES))
       if (maxPacketSize === 200) assert.ok(packets.length > aus.length, 'some AUs were fragmented')
       if (perCall > 1) assert.ok(packets.length < aus.length, 'some AUs were aggregated')
-      const r = await ffmpegDecodeRtp({ payloadType: 97, rtpmap: aacRtpmap(97, 48000, 2), fmtp: aacFmtp(config) }, packets, { channels: 2, dir: fx.dir })
+      const r = await ffmpegDecodeRtp({ payloadType: 97, rtpmap: aacRtpmap(97, 48000, 2), fmtp: aacFmtp(config) }, packets, {
+        channels: 2,
+        dir: fx.dir,
+      })
       assert.equal(r.stderr, '')
       assert.equal(r.code, 0)
       assert.equal(r.pcm.length / 4, aus.length * AU_SAMPLES)
@@ -60,7 +78,11 @@ describe('AAC over RTP with ffmpeg and GStreamer', () => {
     })
   }
 
-  for (const [name, args] of [['aggregated (default)', []], ['fragmented (-pkt_size 300)', ['-pkt_size', '300']], ['one AU per packet (-muxdelay 0)', ['-muxdelay', '0']]] as const) {
+  for (const [name, args] of [
+    ['aggregated (default)', []],
+    ['fragmented (-pkt_size 300)', ['-pkt_size', '300']],
+    ['one AU per packet (-muxdelay 0)', ['-muxdelay', '0']],
+  ] as const) {
     it(`rebuilds the AUs of ffmpeg's RTP muxer bit for bit: ${name}`, async () => {
       const cap = await captureFfmpegRtp(['-i', join(fx.dir, 'tone.m4a')], ['-c:a', 'copy', ...args], fx.dir)
       const rtpmap = parseRtpmap(`97 ${sdpAttribute(cap.sdp!, 'rtpmap')!}`)
@@ -69,7 +91,11 @@ describe('AAC over RTP with ffmpeg and GStreamer', () => {
       const packets = inSequence(cap.packets)
       const copies = packets.map((p) => Buffer.from(p.payload))
       const frames = packets.flatMap((p) => d.push(p))
-      assert.deepEqual(packets.map((p) => p.payload), copies, 'payloads unchanged')
+      assert.deepEqual(
+        packets.map((p) => p.payload),
+        copies,
+        'payloads unchanged',
+      )
       if (args[0] === '-pkt_size') assert.ok(packets.length > frames.length)
       if (args.length === 0) assert.ok(packets.length < frames.length)
       assert.ok(frames.length >= aus.length - FFMPEG_UNFLUSHED_AUS && frames.length <= aus.length, `${frames.length} of ${aus.length} AUs`)
@@ -87,9 +113,17 @@ describe('AAC over RTP with ffmpeg and GStreamer', () => {
     const frames = inSequence(cap.packets).flatMap((p) => d.push(p))
     assert.ok(frames.length >= 50 && frames.length <= 52, `${frames.length} AUs for 50 x 1024 samples`)
     // GStreamer derives RTP timestamps from nanosecond buffer times, so they may be off by one tick.
-    frames.forEach((f, i) => assert.ok(Math.abs(((f.timestamp - frames[0]!.timestamp) >>> 0) - i * AU_SAMPLES) <= 1, `AU ${i} at ${f.timestamp}`))
+    frames.forEach((f, i) =>
+      assert.ok(Math.abs(((f.timestamp - frames[0]!.timestamp) >>> 0) - i * AU_SAMPLES) <= 1, `AU ${i} at ${f.timestamp}`),
+    )
     const file = join(fx.dir, 'gst.aac')
-    writeFileSync(file, toAdts(frames.map((f) => f.data), gstConfig))
+    writeFileSync(
+      file,
+      toAdts(
+        frames.map((f) => f.data),
+        gstConfig,
+      ),
+    )
     const pcm = ffmpegDecodeFile(file, 2) // fails on any decoding error
     assert.equal(pcm.length / 4, frames.length * AU_SAMPLES)
   })

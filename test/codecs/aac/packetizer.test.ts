@@ -14,7 +14,10 @@ describe('AacPacketizer', () => {
       const p = vectorPacketizer(v.maxPacketSize)
       const inputs = v.aus.map((a) => Buffer.from(a))
       const packets = p.packetize(v.aus.length === 1 ? v.aus[0]! : v.aus, VECTOR_TIMESTAMP)
-      assert.deepEqual(packets.map((b) => b.toString('hex')), v.packets.map((b) => b.toString('hex')))
+      assert.deepEqual(
+        packets.map((b) => b.toString('hex')),
+        v.packets.map((b) => b.toString('hex')),
+      )
       assert.equal(p.nextSequence, (VECTOR_SEQUENCE + v.packets.length) & 0xffff)
       assert.deepEqual(v.aus, inputs, 'input AUs unchanged')
       if (v.maxPacketSize) for (const pkt of packets) assert.ok(pkt.length <= v.maxPacketSize)
@@ -53,7 +56,10 @@ describe('AacPacketizer', () => {
 
   it('validates its options', () => {
     const bad = (opts: Partial<ConstructorParameters<typeof AacPacketizer>[0]>, code: string) =>
-      assert.throws(() => new AacPacketizer({ ssrc: 1, ...opts }), (e: unknown) => e instanceof ConfigError && e.code === code)
+      assert.throws(
+        () => new AacPacketizer({ ssrc: 1, ...opts }),
+        (e: unknown) => e instanceof ConfigError && e.code === code,
+      )
     bad({ payloadType: 128 }, 'ERR_RTP_PAYLOAD_TYPE')
     bad({ maxPacketSize: AAC_MIN_PACKET_SIZE - 1 }, 'ERR_RTP_MAX_PACKET_SIZE')
     bad({ maxPacketSize: 70000 }, 'ERR_RTP_MAX_PACKET_SIZE')

@@ -21,7 +21,10 @@ describe('G711Depacketizer', () => {
   it('returns nothing for an empty payload and rejects partial samples', () => {
     const d = new G711Depacketizer({ channels: 2 })
     assert.deepEqual(d.push(new RtpPacket({ payload: Buffer.alloc(0) })), [])
-    assert.throws(() => d.push(new RtpPacket({ payload: Buffer.alloc(3) })), (e: unknown) => e instanceof ParseError && e.code === 'ERR_AUDIO_PARTIAL_SAMPLE')
+    assert.throws(
+      () => d.push(new RtpPacket({ payload: Buffer.alloc(3) })),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_AUDIO_PARTIAL_SAMPLE',
+    )
     assert.throws(() => new G711Depacketizer({ channels: 0 }), ConfigError)
     d.reset()
   })

@@ -22,7 +22,9 @@ function levelIndex(decode: (c: number) => number): Map<number, number> {
 
 describe('G.711 µ-law and A-law', () => {
   let fx: ReturnType<typeof tempDir>
-  before(() => { fx = tempDir('g711-law') })
+  before(() => {
+    fx = tempDir('g711-law')
+  })
   after(() => fx.cleanup())
 
   it('matches the G.191 reference for known values', () => {
@@ -39,7 +41,10 @@ describe('G.711 µ-law and A-law', () => {
   it('decodes all 256 codes exactly as ffmpeg does', () => {
     const codes = join(fx.dir, 'codes.raw')
     writeFileSync(codes, ALL_CODES)
-    for (const [fmt, decode] of [['mulaw', mulawDecode], ['alaw', alawDecode]] as const) {
+    for (const [fmt, decode] of [
+      ['mulaw', mulawDecode],
+      ['alaw', alawDecode],
+    ] as const) {
       const pcm = ffmpeg(['-f', fmt, '-ar', '8000', '-ac', '1', '-i', codes, '-f', 's16le', '-'])
       assert.deepEqual(new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2), decode(ALL_CODES), fmt)
     }
@@ -53,7 +58,10 @@ describe('G.711 µ-law and A-law', () => {
   })
 
   it('is monotonic over the whole 16-bit range', () => {
-    for (const [encode, decode] of [[mulawEncode, mulawDecodeSample], [alawEncode, alawDecodeSample]] as const) {
+    for (const [encode, decode] of [
+      [mulawEncode, mulawDecodeSample],
+      [alawEncode, alawDecodeSample],
+    ] as const) {
       const levels = Array.from(encode(ALL_SAMPLES), decode)
       for (let i = 1; i < levels.length; i++) assert.ok(levels[i]! >= levels[i - 1]!, `at ${ALL_SAMPLES[i]}`)
     }
@@ -62,7 +70,10 @@ describe('G.711 µ-law and A-law', () => {
   it("differs from ffmpeg's nearest-level encoder by at most one level, for under 2% of inputs", () => {
     const ramp = join(fx.dir, 'ramp.s16')
     writeFileSync(ramp, Buffer.from(ALL_SAMPLES.buffer))
-    for (const [fmt, encode, decode] of [['mulaw', mulawEncode, mulawDecodeSample], ['alaw', alawEncode, alawDecodeSample]] as const) {
+    for (const [fmt, encode, decode] of [
+      ['mulaw', mulawEncode, mulawDecodeSample],
+      ['alaw', alawEncode, alawDecodeSample],
+    ] as const) {
       const theirs = ffmpeg(['-f', 's16le', '-ar', '8000', '-ac', '1', '-i', ramp, '-f', fmt, '-'])
       const ours = encode(ALL_SAMPLES)
       const index = levelIndex(decode)

@@ -14,7 +14,17 @@ import { g711Rtpmap, g711StaticPayloadType, type G711Law } from '../../../src/co
 import { G711Packetizer } from '../../../src/codecs/g711/packetizer.js'
 import type { ReceivedFrame } from '../../../src/codecs/codec.js'
 import { loadWavFile } from '../../../src/sources/wav-file.js'
-import { captureFfmpegRtp, captureGstRtp, ffmpegDecodeFile, ffmpegDecodeRtp, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../../helpers/audio-interop.js'
+import {
+  captureFfmpegRtp,
+  captureGstRtp,
+  ffmpegDecodeFile,
+  ffmpegDecodeRtp,
+  inSequence,
+  makeTone,
+  sdpAttribute,
+  sha256,
+  tempDir,
+} from '../../helpers/audio-interop.js'
 
 const ENCODERS: Record<G711Law, string> = { pcmu: 'pcm_mulaw', pcma: 'pcm_alaw' }
 
@@ -26,16 +36,25 @@ function assertContiguous(frames: readonly ReceivedFrame[], channels: number): v
 
 describe('G.711 over RTP with ffmpeg and GStreamer', () => {
   let fx: ReturnType<typeof tempDir>
-  before(() => { fx = tempDir('g711-interop') })
+  before(() => {
+    fx = tempDir('g711-interop')
+  })
   after(() => fx.cleanup())
 
-  for (const [law, channels] of [['pcmu', 1], ['pcma', 1], ['pcmu', 2]] as const) {
+  for (const [law, channels] of [
+    ['pcmu', 1],
+    ['pcma', 1],
+    ['pcmu', 2],
+  ] as const) {
     it(`ffmpeg decodes our ${law.toUpperCase()} packets (${channels} channel${channels > 1 ? 's' : ''}) to the samples of the file`, async () => {
       const wav = makeTone(join(fx.dir, `${law}-${channels}.wav`), { rate: 8000, channels, seconds: 2 }, ['-c:a', ENCODERS[law]])
       const file = loadWavFile(wav)
       assert.equal(file.codec, law)
       const payloadType = channels === 1 ? g711StaticPayloadType(law) : 96
-      const packets = new G711Packetizer({ law, ssrc: 0x7777, initialSequence: 0xfffe, channels, payloadType }).packetize(file.data, 0xffffff00)
+      const packets = new G711Packetizer({ law, ssrc: 0x7777, initialSequence: 0xfffe, channels, payloadType }).packetize(
+        file.data,
+        0xffffff00,
+      )
       assert.equal(packets.length, 100) // 2 s of 20 ms packets
       const r = await ffmpegDecodeRtp({ payloadType, rtpmap: g711Rtpmap(law, payloadType, channels) }, packets, { channels, dir: fx.dir })
       assert.equal(r.stderr, '')
@@ -59,14 +78,20 @@ describe('G.711 over RTP with ffmpeg and GStreamer', () => {
     })
   }
 
-  for (const [law, enc, pay] of [['pcmu', 'mulawenc', 'rtppcmupay'], ['pcma', 'alawenc', 'rtppcmapay']] as const) {
+  for (const [law, enc, pay] of [
+    ['pcmu', 'mulawenc', 'rtppcmupay'],
+    ['pcma', 'alawenc', 'rtppcmapay'],
+  ] as const) {
     it(`reads GStreamer's ${pay}`, async () => {
       const cap = await captureGstRtp(`audiotestsrc num-buffers=50 ! audio/x-raw,rate=8000,channels=1 ! ${enc} ! ${pay}`)
       const packets = inSequence(cap.packets)
       assert.equal(packets[0]!.payloadType, g711StaticPayloadType(law))
       const d = new G711Depacketizer()
       const frames = packets.flatMap((p) => d.push(p))
-      assert.equal(frames.reduce((n, f) => n + f.data.length, 0), 50 * 1024)
+      assert.equal(
+        frames.reduce((n, f) => n + f.data.length, 0),
+        50 * 1024,
+      )
       assertContiguous(frames, 1)
     })
   }

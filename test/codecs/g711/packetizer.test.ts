@@ -8,10 +8,20 @@ import { G711_PACKET_VECTORS, VECTOR_SEQUENCE, VECTOR_SSRC, VECTOR_TIMESTAMP } f
 describe('G711Packetizer', () => {
   for (const v of G711_PACKET_VECTORS) {
     it(`writes ${v.name}`, () => {
-      const p = new G711Packetizer({ law: v.law, ssrc: VECTOR_SSRC, initialSequence: VECTOR_SEQUENCE, channels: v.channels, packetTimeMs: v.packetTimeMs, maxPacketSize: v.maxPacketSize })
+      const p = new G711Packetizer({
+        law: v.law,
+        ssrc: VECTOR_SSRC,
+        initialSequence: VECTOR_SEQUENCE,
+        channels: v.channels,
+        packetTimeMs: v.packetTimeMs,
+        maxPacketSize: v.maxPacketSize,
+      })
       const input = Buffer.from(v.block)
       const packets = p.packetize(v.block, VECTOR_TIMESTAMP)
-      assert.deepEqual(packets.map((b) => b.toString('hex')), v.packets.map((b) => b.toString('hex')))
+      assert.deepEqual(
+        packets.map((b) => b.toString('hex')),
+        v.packets.map((b) => b.toString('hex')),
+      )
       assert.equal(p.nextSequence, (VECTOR_SEQUENCE + v.packets.length) & 0xffff)
       assert.deepEqual(v.block, input, 'input unchanged')
     })
@@ -22,20 +32,37 @@ describe('G711Packetizer', () => {
     const a = new G711Packetizer({ law: 'pcma', ssrc: 1, channels: 2 })
     assert.deepEqual([u.payloadType, u.samplesPerPacket, a.payloadType, a.samplesPerPacket], [0, 160, 8, 160])
     const packets = u.packetize(Buffer.alloc(400, 0xff), 0xffffff60)
-    assert.deepEqual(packets.map((b) => [b.length - 12, b.readUInt32BE(4)]), [[160, 0xffffff60], [160, 0], [80, 160]])
+    assert.deepEqual(
+      packets.map((b) => [b.length - 12, b.readUInt32BE(4)]),
+      [
+        [160, 0xffffff60],
+        [160, 0],
+        [80, 160],
+      ],
+    )
   })
 
   it('treats an array of blocks as consecutive samples', () => {
     const p = new G711Packetizer({ law: 'pcmu', ssrc: 1, packetTimeMs: 1 })
     const packets = p.packetize([Buffer.alloc(5, 1), Buffer.alloc(5, 2)], 0)
-    assert.deepEqual(packets.map((b) => b.subarray(12).toString('hex')), ['0101010101020202', '0202'])
+    assert.deepEqual(
+      packets.map((b) => b.subarray(12).toString('hex')),
+      ['0101010101020202', '0202'],
+    )
   })
 
   it('refuses partial samples and bad options', () => {
     const p = new G711Packetizer({ law: 'pcma', ssrc: 1, channels: 2 })
-    assert.throws(() => p.packetize(Buffer.alloc(3), 0), (e: unknown) => e instanceof CodecError && e.code === 'ERR_AUDIO_PARTIAL_SAMPLE')
+    assert.throws(
+      () => p.packetize(Buffer.alloc(3), 0),
+      (e: unknown) => e instanceof CodecError && e.code === 'ERR_AUDIO_PARTIAL_SAMPLE',
+    )
     assert.deepEqual(p.packetize(Buffer.alloc(0), 0), [])
-    const bad = (opts: object, code: string) => assert.throws(() => new G711Packetizer({ law: 'pcmu', ssrc: 1, ...opts }), (e: unknown) => e instanceof ConfigError && e.code === code)
+    const bad = (opts: object, code: string) =>
+      assert.throws(
+        () => new G711Packetizer({ law: 'pcmu', ssrc: 1, ...opts }),
+        (e: unknown) => e instanceof ConfigError && e.code === code,
+      )
     bad({ law: 'g722' }, 'ERR_G711_LAW')
     bad({ channels: 0 }, 'ERR_AUDIO_CHANNELS')
     bad({ packetTimeMs: 0.01 }, 'ERR_AUDIO_PACKET_TIME')

@@ -17,14 +17,22 @@ describe('G711Track', () => {
     const t = new G711Track({ ssrc: 1, initialSequence: 0, law: 'pcmu', channels: 2 })
     assert.equal(t.payloadType, 96)
     assert.deepEqual(t.sdpAttributes(), [{ key: 'rtpmap', value: '96 PCMU/8000/2' }])
-    assert.deepEqual(new G711Track({ ssrc: 1, initialSequence: 0, law: 'pcma', channels: 2, payloadType: 120 }).sdpAttributes(), [{ key: 'rtpmap', value: '120 PCMA/8000/2' }])
+    assert.deepEqual(new G711Track({ ssrc: 1, initialSequence: 0, law: 'pcma', channels: 2, payloadType: 120 }).sdpAttributes(), [
+      { key: 'rtpmap', value: '120 PCMA/8000/2' },
+    ])
   })
 
   it('cuts pushed blocks into 20 ms packets', () => {
     const t = new G711Track({ ssrc: 1, initialSequence: 10, law: 'pcmu' })
     t.observe(Buffer.alloc(1))
     const u = t.packetize(Buffer.alloc(320, 0xff), 800)
-    assert.deepEqual(u.packets.map((p) => [RtpPacket.parse(p).timestamp, RtpPacket.parse(p).payload.length]), [[800, 160], [960, 160]])
+    assert.deepEqual(
+      u.packets.map((p) => [RtpPacket.parse(p).timestamp, RtpPacket.parse(p).payload.length]),
+      [
+        [800, 160],
+        [960, 160],
+      ],
+    )
     assert.deepEqual([u.keyframe, u.bytes, t.nextSequence, t.ssrc], [true, 2 * 172, 12, 1])
   })
 })

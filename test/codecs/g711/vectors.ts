@@ -28,12 +28,18 @@ export const G711_PACKET_VECTORS: G711PacketVector[] = [
     packetTimeMs: 1,
     block: ramp(20),
     packets: [
-      hex('80 | 00 | 1234 | 00aabbcc | 9dbb7812' + // V=2; M=0, PT=0 (PCMU); seq; timestamp; SSRC
-          '0001020304050607'), // 8 samples of 1 ms at 8000 Hz
-      hex('80 | 00 | 1235 | 00aabbd4 | 9dbb7812' + // timestamp + 8
-          '08090a0b0c0d0e0f'),
-      hex('80 | 00 | 1236 | 00aabbdc | 9dbb7812' + // timestamp + 16: the rest of the block
-          '10111213'),
+      hex(
+        '80 | 00 | 1234 | 00aabbcc | 9dbb7812' + // V=2; M=0, PT=0 (PCMU); seq; timestamp; SSRC
+          '0001020304050607',
+      ), // 8 samples of 1 ms at 8000 Hz
+      hex(
+        '80 | 00 | 1235 | 00aabbd4 | 9dbb7812' + // timestamp + 8
+          '08090a0b0c0d0e0f',
+      ),
+      hex(
+        '80 | 00 | 1236 | 00aabbdc | 9dbb7812' + // timestamp + 16: the rest of the block
+          '10111213',
+      ),
     ],
   },
   {
@@ -43,10 +49,14 @@ export const G711_PACKET_VECTORS: G711PacketVector[] = [
     packetTimeMs: 1,
     block: ramp(24, 0xa0),
     packets: [
-      hex('80 | 08 | 1234 | 00aabbcc | 9dbb7812' + // PT=8 (PCMA)
-          'a0a1 a2a3 a4a5 a6a7 a8a9 aaab acad aeaf'), // 8 instants, left then right
-      hex('80 | 08 | 1235 | 00aabbd4 | 9dbb7812' + // timestamp counts instants, not bytes: + 8
-          'b0b1 b2b3 b4b5 b6b7'),
+      hex(
+        '80 | 08 | 1234 | 00aabbcc | 9dbb7812' + // PT=8 (PCMA)
+          'a0a1 a2a3 a4a5 a6a7 a8a9 aaab acad aeaf',
+      ), // 8 instants, left then right
+      hex(
+        '80 | 08 | 1235 | 00aabbd4 | 9dbb7812' + // timestamp counts instants, not bytes: + 8
+          'b0b1 b2b3 b4b5 b6b7',
+      ),
     ],
   },
   {

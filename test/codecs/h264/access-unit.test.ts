@@ -22,7 +22,14 @@ const names = (aus: Buffer[][]) => aus.map((au) => au.map((n) => n.toString('hex
 
 describe('splitAccessUnits (H.264 7.4.1.2.3)', () => {
   it('starts a new access unit at an AUD', () => {
-    assert.deepEqual(names(splitAccessUnits([AUD, SPS, PPS, IDR0, AUD, P0, AUD, P0])), names([[AUD, SPS, PPS, IDR0], [AUD, P0], [AUD, P0]]))
+    assert.deepEqual(
+      names(splitAccessUnits([AUD, SPS, PPS, IDR0, AUD, P0, AUD, P0])),
+      names([
+        [AUD, SPS, PPS, IDR0],
+        [AUD, P0],
+        [AUD, P0],
+      ]),
+    )
   })
 
   it('starts one at SPS/PPS/SEI after a VCL NAL unit, and at first_mb_in_slice == 0', () => {
@@ -48,12 +55,16 @@ describe('splitAccessUnits (H.264 7.4.1.2.3)', () => {
 
   it('limits the NAL units of one access unit', () => {
     const s = new AccessUnitSplitter()
-    assert.throws(() => { for (let i = 0; i < 1000; i++) s.push(SEI) }, LimitError)
+    assert.throws(() => {
+      for (let i = 0; i < 1000; i++) s.push(SEI)
+    }, LimitError)
   })
 
   describe('on x264 files', () => {
     let fx: ReturnType<typeof tempDir>
-    before(() => { fx = tempDir('h264-au') })
+    before(() => {
+      fx = tempDir('h264-au')
+    })
     after(() => fx.cleanup())
 
     for (const [name, args, slices, firstType] of [

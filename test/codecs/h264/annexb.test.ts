@@ -9,14 +9,14 @@ import { addEmulationPrevention } from './fixtures.js'
 /** Byte stream with every start-code shape: leading zeros, 4- and 3-byte start codes, trailing zeros. */
 const STREAM = hex(
   '00 00' + //                 leading_zero_8bits
-  '00 00 00 01 | 09 f0' + //   4-byte start code, AUD
-  '00 00 01 | 67 42 c0 1e' + // 3-byte start code, SPS (truncated for the test)
-  '00 00 00 01 | 68 ce 3c 80' + // PPS
-  '00 00 00 00 00' + //        trailing_zero_8bits
-  '00 00 01 | 65 88 00 00 03 01 84' + // IDR with an emulation-prevention byte
-  '00 00 01' + //              a start code with an empty NAL unit
-  '00 00 01 | 41 9a' + //      P slice
-  '00 00', //                  trailing zeros at the end of the stream
+    '00 00 00 01 | 09 f0' + //   4-byte start code, AUD
+    '00 00 01 | 67 42 c0 1e' + // 3-byte start code, SPS (truncated for the test)
+    '00 00 00 01 | 68 ce 3c 80' + // PPS
+    '00 00 00 00 00' + //        trailing_zero_8bits
+    '00 00 01 | 65 88 00 00 03 01 84' + // IDR with an emulation-prevention byte
+    '00 00 01' + //              a start code with an empty NAL unit
+    '00 00 01 | 41 9a' + //      P slice
+    '00 00', //                  trailing zeros at the end of the stream
 )
 const NALUS = ['09f0', '6742c01e', '68ce3c80', '6588000003 0184'.replace(/ /g, ''), '419a']
 
@@ -99,10 +99,16 @@ describe('AnnexBSplitter', () => {
   })
 
   it('rejects garbage before the first start code and NAL units over the limit', () => {
-    assert.throws(() => new AnnexBSplitter().push(hex('47 40 00 10')), (e: unknown) => e instanceof ParseError && e.code === 'ERR_ANNEXB_START')
+    assert.throws(
+      () => new AnnexBSplitter().push(hex('47 40 00 10')),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_ANNEXB_START',
+    )
     const s = new AnnexBSplitter({ maxNalSize: 10 })
     s.push(hex('00 00 01 41 01 02 03 04'))
-    assert.throws(() => s.push(hex('05 06 07 08 09 10')), (e: unknown) => e instanceof LimitError && e.code === 'ERR_ANNEXB_NAL_SIZE')
+    assert.throws(
+      () => s.push(hex('05 06 07 08 09 10')),
+      (e: unknown) => e instanceof LimitError && e.code === 'ERR_ANNEXB_NAL_SIZE',
+    )
     // reset: a new stream is accepted
     assert.deepEqual(hexes(s.push(hex('00 00 01 09 f0 00 00 01'))), ['09f0'])
   })
@@ -115,10 +121,17 @@ describe('AnnexBSplitter', () => {
         const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b)
         const chunks: Buffer[] = []
         let prev = 0
-        for (const p of points) { chunks.push(stream.subarray(prev, p)); prev = p }
+        for (const p of points) {
+          chunks.push(stream.subarray(prev, p))
+          prev = p
+        }
         chunks.push(stream.subarray(prev))
         let expected: string[] | undefined
-        try { expected = hexes(splitAnnexB(stream)) } catch (e) { if (!(e instanceof RtspkitError)) throw e }
+        try {
+          expected = hexes(splitAnnexB(stream))
+        } catch (e) {
+          if (!(e instanceof RtspkitError)) throw e
+        }
         try {
           assert.deepEqual(feed(chunks), expected)
         } catch (e) {

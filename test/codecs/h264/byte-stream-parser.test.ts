@@ -31,8 +31,10 @@ function reference(stream: Buffer): H264AccessUnit[] {
 const SPS = hex('67 42c00d d90141fb011000000300100000030320f142a480')
 const PPS = hex('68 cb83cb20')
 const SMALL = Buffer.concat([
-  hex('00 00 00 01'), SPS,
-  hex('00 00 00 01'), PPS,
+  hex('00 00 00 01'),
+  SPS,
+  hex('00 00 00 01'),
+  PPS,
   hex('00 00 01 | 65 88 84 21'), //  IDR, first_mb_in_slice 0
   hex('00 00 00 01 | 41 9a 02'), //  P, first_mb_in_slice 0
   hex('00 00 01 | 41 9a 03 00'), //  P, with a trailing zero byte
@@ -64,22 +66,27 @@ describe('H264ByteStreamParser', () => {
 
   it('throws ParseError for bytes before the first start code, then starts afresh', () => {
     const parser = new H264ByteStreamParser()
-    assert.throws(() => parser.push(hex('47 40 00 10')), (e: unknown) => e instanceof ParseError && e.code === 'ERR_ANNEXB_START')
+    assert.throws(
+      () => parser.push(hex('47 40 00 10')),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_ANNEXB_START',
+    )
     const aus = [...parser.push(SMALL), ...parser.flush()]
     assert.deepEqual(show(aus), show(reference(SMALL)))
   })
 
   it('never throws anything but our errors on arbitrary chunks', () => {
-    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), (chunks) => {
-      const parser = new H264ByteStreamParser()
-      for (const c of [SMALL.subarray(0, 4), ...chunks]) {
-        try {
-          parser.push(c)
-        } catch (e) {
-          if (!(e instanceof RtspkitError)) throw e
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), (chunks) => {
+        const parser = new H264ByteStreamParser()
+        for (const c of [SMALL.subarray(0, 4), ...chunks]) {
+          try {
+            parser.push(c)
+          } catch (e) {
+            if (!(e instanceof RtspkitError)) throw e
+          }
         }
-      }
-    }))
+      }),
+    )
   })
 
   describe('on an x264 stream', () => {
@@ -94,7 +101,10 @@ describe('H264ByteStreamParser', () => {
     it('matches the whole-file split for every split point, with keyframes and the SPS size', () => {
       const want = show(reference(clip))
       assert.equal(want.length, 4)
-      assert.deepEqual(want.map((w) => w[0]), ['K', '-', 'K', '-'])
+      assert.deepEqual(
+        want.map((w) => w[0]),
+        ['K', '-', 'K', '-'],
+      )
       for (const chunks of splits(clip)) assert.deepEqual(show(feed(chunks).aus), want)
       const { parser } = feed([clip])
       assert.deepEqual([parser.spsInfo?.width, parser.spsInfo?.height], [64, 48])

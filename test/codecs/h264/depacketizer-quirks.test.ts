@@ -5,7 +5,8 @@ import { H264Depacketizer } from '../../../src/codecs/h264/depacketizer.js'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
 import { hex } from '../../helpers/split.js'
 
-const pkt = (payload: Buffer, marker: boolean, seq: number, ts = 9000) => new RtpPacket({ payloadType: 96, marker, sequenceNumber: seq, timestamp: ts, ssrc: 1, payload })
+const pkt = (payload: Buffer, marker: boolean, seq: number, ts = 9000) =>
+  new RtpPacket({ payloadType: 96, marker, sequenceNumber: seq, timestamp: ts, ssrc: 1, payload })
 
 describe('H264Depacketizer camera quirks', () => {
   it('splits Annex-B start codes inside an RTP payload into NAL units', () => {
@@ -14,7 +15,10 @@ describe('H264Depacketizer camera quirks', () => {
     const d = new H264Depacketizer()
     const au = d.push(pkt(payload, true, 1))
     assert.ok(au)
-    assert.deepEqual(au.nalus.map((n) => n.toString('hex')), ['6742c00d', '68ce3c80', '6588840021'])
+    assert.deepEqual(
+      au.nalus.map((n) => n.toString('hex')),
+      ['6742c00d', '68ce3c80', '6588840021'],
+    )
     assert.equal(au.keyframe, true)
     assert.ok(payload.equals(copy), 'input unchanged')
   })
@@ -24,7 +28,10 @@ describe('H264Depacketizer camera quirks', () => {
     const d = new H264Depacketizer()
     const au = d.push(pkt(hex('7c c5 88 84 00'), true, 1))
     assert.ok(au)
-    assert.deepEqual(au.nalus.map((n) => n.toString('hex')), ['65888400'])
+    assert.deepEqual(
+      au.nalus.map((n) => n.toString('hex')),
+      ['65888400'],
+    )
   })
 
   it('without marker bits, a new timestamp ends the previous access unit', () => {
@@ -33,6 +40,9 @@ describe('H264Depacketizer camera quirks', () => {
     const au = d.push(pkt(hex('419a0002'), false, 2, 4000))
     assert.ok(au)
     assert.equal(au.timestamp, 1000)
-    assert.deepEqual(au.nalus.map((n) => n.toString('hex')), ['419a0001'])
+    assert.deepEqual(
+      au.nalus.map((n) => n.toString('hex')),
+      ['419a0001'],
+    )
   })
 })

@@ -29,12 +29,18 @@ describe('H264Depacketizer', () => {
       const copies = v.packets.map((p) => Buffer.from(p))
       const parsed = v.packets.map((p) => RtpPacket.parse(p))
       const results = parsed.map((p) => d.push(p))
-      assert.deepEqual(results.slice(0, -1), results.slice(0, -1).map(() => undefined))
+      assert.deepEqual(
+        results.slice(0, -1),
+        results.slice(0, -1).map(() => undefined),
+      )
       const au = results.at(-1)
       assert.ok(au)
       assert.equal(au.timestamp, VECTOR_TIMESTAMP)
       assert.equal(au.keyframe, v.keyframe)
-      assert.deepEqual(au.nalus.map((n) => n.toString('hex')), v.nalus.map((n) => n.toString('hex')))
+      assert.deepEqual(
+        au.nalus.map((n) => n.toString('hex')),
+        v.nalus.map((n) => n.toString('hex')),
+      )
       assert.deepEqual(v.packets, copies, 'input packets unchanged')
       // Writing into the returned NAL units must not reach the packets of FU-A (copies).
       for (const n of au.nalus) if (!v.packets.some((p) => p.includes(n))) n.fill(0)
@@ -48,7 +54,11 @@ describe('H264Depacketizer', () => {
     assert.equal(d.push(rtp('41 02', { ts: 1, marker: false, seq: 2 })), undefined)
     const au = d.push(rtp('41 03', { ts: 2, marker: false, seq: 3 }))
     assert.deepEqual(au, { nalus: [hex('4101'), hex('4102')], timestamp: 1, keyframe: false })
-    assert.deepEqual(d.push(rtp('41 04', { ts: 2, marker: true, seq: 4 })), { nalus: [hex('4103'), hex('4104')], timestamp: 2, keyframe: false })
+    assert.deepEqual(d.push(rtp('41 04', { ts: 2, marker: true, seq: 4 })), {
+      nalus: [hex('4103'), hex('4104')],
+      timestamp: 2,
+      keyframe: false,
+    })
   })
 
   it('keeps the second access unit when one packet completes two', () => {
@@ -89,10 +99,22 @@ describe('H264Depacketizer', () => {
       ['no start', [rtp('7c 45 01', { seq: 1 })], isCode(ProtocolError, 'ERR_H264_FU_NO_START')],
       ['no FU header', [rtp('7c')], isCode(ParseError, 'ERR_H264_FU_A')],
       ['type changes', [rtp('7c 85 01', { seq: 1, marker: false }), rtp('7c 41 02', { seq: 2 })], isCode(ParseError, 'ERR_H264_FU_A')],
-      ['single NAL before the end', [rtp('7c 85 01', { seq: 1, marker: false }), rtp('41 02', { seq: 2 })], isCode(ProtocolError, 'ERR_H264_FU_INCOMPLETE')],
-      ['new start before the end', [rtp('7c 85 01', { seq: 1, marker: false }), rtp('7c 85 02', { seq: 2 })], isCode(ProtocolError, 'ERR_H264_FU_INCOMPLETE')],
+      [
+        'single NAL before the end',
+        [rtp('7c 85 01', { seq: 1, marker: false }), rtp('41 02', { seq: 2 })],
+        isCode(ProtocolError, 'ERR_H264_FU_INCOMPLETE'),
+      ],
+      [
+        'new start before the end',
+        [rtp('7c 85 01', { seq: 1, marker: false }), rtp('7c 85 02', { seq: 2 })],
+        isCode(ProtocolError, 'ERR_H264_FU_INCOMPLETE'),
+      ],
       ['marker before the end', [rtp('7c 85 01', { seq: 1, marker: true })], isCode(ProtocolError, 'ERR_H264_FU_MARKER')],
-      ['timestamp changes', [rtp('7c 85 01', { seq: 1, ts: 1, marker: false }), rtp('7c 05 02', { seq: 2, ts: 2 })], isCode(ProtocolError, 'ERR_H264_FU_TIMESTAMP')],
+      [
+        'timestamp changes',
+        [rtp('7c 85 01', { seq: 1, ts: 1, marker: false }), rtp('7c 05 02', { seq: 2, ts: 2 })],
+        isCode(ProtocolError, 'ERR_H264_FU_TIMESTAMP'),
+      ],
     ]
     for (const [name, packets, check] of cases) {
       const d = new H264Depacketizer()
@@ -143,7 +165,9 @@ describe('H264Depacketizer', () => {
     const payloadArb = fc.oneof(
       fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
       // Typed first bytes make STAP-A and FU-A paths likely.
-      fc.tuple(fc.constantFrom(0x1c, 0x5c, 0x7c, 0x18, 0x78, 0x65, 0x19, 0x1d, 0x00), fc.uint8Array({ maxLength: 40 })).map(([h, b]) => Buffer.concat([Buffer.from([h]), b])),
+      fc
+        .tuple(fc.constantFrom(0x1c, 0x5c, 0x7c, 0x18, 0x78, 0x65, 0x19, 0x1d, 0x00), fc.uint8Array({ maxLength: 40 }))
+        .map(([h, b]) => Buffer.concat([Buffer.from([h]), b])),
       // Mutated vector payloads.
       fc.tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat(255)).map(([s, i, b]) => {
         const c = Buffer.from(s)
@@ -151,7 +175,12 @@ describe('H264Depacketizer', () => {
         return c
       }),
     )
-    const packetArb = fc.record({ payload: payloadArb, seq: fc.integer({ min: 0, max: 8 }), ts: fc.integer({ min: 0, max: 3 }), marker: fc.boolean() })
+    const packetArb = fc.record({
+      payload: payloadArb,
+      seq: fc.integer({ min: 0, max: 8 }),
+      ts: fc.integer({ min: 0, max: 3 }),
+      marker: fc.boolean(),
+    })
     fc.assert(
       fc.property(fc.array(packetArb, { maxLength: 30 }), (packets) => {
         const d = new H264Depacketizer({ maxAccessUnitSize: 200, maxNalusPerAccessUnit: 8 })

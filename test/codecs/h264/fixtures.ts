@@ -31,12 +31,25 @@ export interface ClipOptions {
 export function makeClip(dir: string, name: string, opts: ClipOptions): string {
   const out = join(dir, name)
   run('ffmpeg', [
-    '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc=size=${opts.size ?? '320x240'}:rate=${opts.rate ?? 25}`,
-    '-frames:v', String(opts.frames),
-    '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=size=${opts.size ?? '320x240'}:rate=${opts.rate ?? 25}`,
+    '-frames:v',
+    String(opts.frames),
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
     ...(opts.args ?? []),
-    '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', out,
+    '-bsf:v',
+    'h264_mp4toannexb',
+    '-f',
+    'h264',
+    out,
   ])
   return out
 }
@@ -48,7 +61,18 @@ export function ffmpegDecodeErrors(path: string): string {
 
 /** Number of frames ffprobe decodes from a file. */
 export function ffprobeFrameCount(path: string): number {
-  const { stdout } = run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path])
+  const { stdout } = run('ffprobe', [
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_frames',
+    '-of',
+    'csv=p=0',
+    path,
+  ])
   return Number(stdout.trim())
 }
 
@@ -85,7 +109,9 @@ export class TestBitWriter {
 
   bytes(): Buffer {
     const out = Buffer.alloc(Math.ceil(this.bits.length / 8))
-    this.bits.forEach((b, i) => { out[i >> 3]! |= b << (7 - (i & 7)) })
+    this.bits.forEach((b, i) => {
+      out[i >> 3]! |= b << (7 - (i & 7))
+    })
     return out
   }
 }
@@ -95,7 +121,10 @@ export function addEmulationPrevention(rbsp: Buffer): Buffer {
   const out: number[] = []
   let zeros = 0
   for (const b of rbsp) {
-    if (zeros >= 2 && b <= 3) { out.push(3); zeros = 0 }
+    if (zeros >= 2 && b <= 3) {
+      out.push(3)
+      zeros = 0
+    }
     out.push(b)
     zeros = b === 0 ? zeros + 1 : 0
   }

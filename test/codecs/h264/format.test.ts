@@ -30,7 +30,10 @@ describe('h264Fmtp', () => {
   it('profile-level-id is the 3 bytes after the NAL header, uppercase', () => {
     assert.equal(profileLevelId(hex('67 42e01f ff')), '42E01F')
     assert.equal(profileLevelId(new Uint8Array([0x67, 0x4d, 0x40, 0x1e])), '4D401E')
-    assert.throws(() => profileLevelId(hex('67 42')), (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_SPS_SHORT')
+    assert.throws(
+      () => profileLevelId(hex('67 42')),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_SPS_SHORT',
+    )
   })
 })
 
@@ -60,13 +63,25 @@ describe('parseH264Fmtp', () => {
   })
 
   it('rejects malformed values', () => {
-    for (const bad of ['packetization-mode=3', 'packetization-mode=x', 'profile-level-id=42e0', 'sprop-parameter-sets=Z0L*', 'novalue', '=1']) {
-      assert.throws(() => parseH264Fmtp(bad), (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_FMTP', bad)
+    for (const bad of [
+      'packetization-mode=3',
+      'packetization-mode=x',
+      'profile-level-id=42e0',
+      'sprop-parameter-sets=Z0L*',
+      'novalue',
+      '=1',
+    ]) {
+      assert.throws(
+        () => parseH264Fmtp(bad),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_FMTP',
+        bad,
+      )
     }
   })
 
   it('property: format → parse → format is stable; any string throws only ParseError', () => {
-    const nal = (type: number) => fc.uint8Array({ minLength: 3, maxLength: 30 }).map((a) => Buffer.concat([Buffer.from([0x60 | type]), Buffer.from(a)]))
+    const nal = (type: number) =>
+      fc.uint8Array({ minLength: 3, maxLength: 30 }).map((a) => Buffer.concat([Buffer.from([0x60 | type]), Buffer.from(a)]))
     fc.assert(
       fc.property(nal(7), nal(8), fc.constantFrom(0, 1), (sps, pps, mode) => {
         const s = h264Fmtp({ sps, pps, packetizationMode: mode })
@@ -76,7 +91,11 @@ describe('parseH264Fmtp', () => {
     )
     fc.assert(
       fc.property(fc.string(), (s) => {
-        try { parseH264Fmtp(s) } catch (e) { if (!(e instanceof RtspkitError)) throw e }
+        try {
+          parseH264Fmtp(s)
+        } catch (e) {
+          if (!(e instanceof RtspkitError)) throw e
+        }
       }),
     )
   })

@@ -58,7 +58,10 @@ describe('NAL unit header', () => {
     assert.equal(firstMbInSlice(hex('41 9a')), 0)
     assert.equal(firstMbInSlice(hex('41 05 00')), 39) // 00000 1 01000 → 2^5 - 1 + 8
     assert.equal(firstMbInSlice(hex('01 40')), 1) // 010 → 1
-    assert.throws(() => firstMbInSlice(hex('67 42')), (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_NOT_SLICE')
+    assert.throws(
+      () => firstMbInSlice(hex('67 42')),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_NOT_SLICE',
+    )
     assert.throws(() => firstMbInSlice(hex('41')), ParseError)
   })
 })

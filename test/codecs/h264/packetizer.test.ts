@@ -17,7 +17,10 @@ describe('H264Packetizer', () => {
       const p = vectorPacketizer(v.maxPacketSize)
       const inputs = v.nalus.map((n) => Buffer.from(n))
       const packets = p.packetize(v.nalus, VECTOR_TIMESTAMP)
-      assert.deepEqual(packets.map((b) => b.toString('hex')), v.packets.map((b) => b.toString('hex')))
+      assert.deepEqual(
+        packets.map((b) => b.toString('hex')),
+        v.packets.map((b) => b.toString('hex')),
+      )
       assert.equal(p.nextSequence, (VECTOR_SEQUENCE + v.packets.length) & 0xffff)
       assert.deepEqual(v.nalus, inputs, 'input NAL units unchanged')
     })
@@ -56,7 +59,10 @@ describe('H264Packetizer', () => {
   it('rejects NAL unit types that collide with RTP packet types', () => {
     const p = vectorPacketizer()
     for (const t of [0, 24, 28, 31]) {
-      assert.throws(() => p.packetize([Buffer.from([t, 1, 2])], 0), (e: unknown) => e instanceof CodecError && e.code === 'ERR_H264_NAL_TYPE')
+      assert.throws(
+        () => p.packetize([Buffer.from([t, 1, 2])], 0),
+        (e: unknown) => e instanceof CodecError && e.code === 'ERR_H264_NAL_TYPE',
+      )
     }
   })
 
@@ -78,25 +84,36 @@ describe('H264Packetizer', () => {
       .tuple(fc.integer({ min: 1, max: 23 }), fc.integer({ min: 0, max: 3 }), fc.uint8Array({ minLength: 0, maxLength: 3000 }))
       .map(([type, nri, body]) => Buffer.concat([Buffer.from([(nri << 5) | type]), body]))
     fc.assert(
-      fc.property(fc.array(nalArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: MIN_MAX_PACKET_SIZE, max: 1500 }), fc.integer({ min: 0, max: 0xffff }), (nalus, maxPacketSize, seq) => {
-        const p = new H264Packetizer({ ssrc: 7, initialSequence: seq, maxPacketSize })
-        const packets = p.packetize(nalus, 90000)
-        const d = new H264Depacketizer()
-        let au: H264AccessUnit | undefined
-        packets.forEach((buf, i) => {
-          assert.ok(buf.length <= maxPacketSize)
-          const rtp = RtpPacket.parse(buf)
-          assert.equal(rtp.sequenceNumber, (seq + i) & 0xffff)
-          assert.equal(rtp.marker, i === packets.length - 1)
-          assert.equal(rtp.timestamp, 90000)
-          const out = d.push(rtp)
-          if (i < packets.length - 1) assert.equal(out, undefined)
-          else au = out
-        })
-        assert.ok(au)
-        assert.deepEqual(au.nalus.map((n) => n.toString('hex')), nalus.map((n) => n.toString('hex')))
-        assert.equal(au.keyframe, nalus.some((n) => (n[0]! & 0x1f) === 5))
-      }),
+      fc.property(
+        fc.array(nalArb, { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: MIN_MAX_PACKET_SIZE, max: 1500 }),
+        fc.integer({ min: 0, max: 0xffff }),
+        (nalus, maxPacketSize, seq) => {
+          const p = new H264Packetizer({ ssrc: 7, initialSequence: seq, maxPacketSize })
+          const packets = p.packetize(nalus, 90000)
+          const d = new H264Depacketizer()
+          let au: H264AccessUnit | undefined
+          packets.forEach((buf, i) => {
+            assert.ok(buf.length <= maxPacketSize)
+            const rtp = RtpPacket.parse(buf)
+            assert.equal(rtp.sequenceNumber, (seq + i) & 0xffff)
+            assert.equal(rtp.marker, i === packets.length - 1)
+            assert.equal(rtp.timestamp, 90000)
+            const out = d.push(rtp)
+            if (i < packets.length - 1) assert.equal(out, undefined)
+            else au = out
+          })
+          assert.ok(au)
+          assert.deepEqual(
+            au.nalus.map((n) => n.toString('hex')),
+            nalus.map((n) => n.toString('hex')),
+          )
+          assert.equal(
+            au.keyframe,
+            nalus.some((n) => (n[0]! & 0x1f) === 5),
+          )
+        },
+      ),
       { numRuns: 300 },
     )
   })

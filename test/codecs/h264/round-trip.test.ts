@@ -14,11 +14,16 @@ const CLOCK_RATE = 90000
 
 describe('H.264 RTP round trip through ffmpeg', () => {
   let fx: ReturnType<typeof tempDir>
-  before(() => { fx = tempDir('h264-rt') })
+  before(() => {
+    fx = tempDir('h264-rt')
+  })
   after(() => fx.cleanup())
 
   const cases: { name: string; clip: ClipOptions; maxPacketSize?: number }[] = [
-    { name: 'High 640x360 with B-frames, AUDs and 2 slices', clip: { size: '640x360', frames: 40, args: ['-profile:v', 'high', '-x264-params', 'aud=1:bframes=2:slices=2', '-g', '20'] } },
+    {
+      name: 'High 640x360 with B-frames, AUDs and 2 slices',
+      clip: { size: '640x360', frames: 40, args: ['-profile:v', 'high', '-x264-params', 'aud=1:bframes=2:slices=2', '-g', '20'] },
+    },
     { name: 'Baseline 320x240, 600-byte packets', clip: { frames: 30, args: ['-profile:v', 'baseline'] }, maxPacketSize: 600 },
   ]
   for (const { name, clip, maxPacketSize } of cases) {

@@ -11,12 +11,29 @@ const X264_SPS: { name: string; sps: string; expect: Partial<SpsInfo> }[] = [
   {
     name: 'Constrained Baseline 320x240 25 fps',
     sps: '6742c00dd90141fb011000000300100000030320f142a480',
-    expect: { profileIdc: 66, constraintFlags: 0xc0, levelIdc: 13, chromaFormatIdc: 1, width: 320, height: 240, fps: 25, frameMbsOnly: true },
+    expect: {
+      profileIdc: 66,
+      constraintFlags: 0xc0,
+      levelIdc: 13,
+      chromaFormatIdc: 1,
+      width: 320,
+      height: 240,
+      fps: 25,
+      frameMbsOnly: true,
+    },
   },
   {
     name: 'High 1920x1080 30 fps (1088 coded, cropped by 8)',
     sps: '67640028acd940780227e5c044000003000400000300f03c60c658',
-    expect: { profileIdc: 100, constraintFlags: 0, levelIdc: 40, width: 1920, height: 1080, fps: 30, timing: { numUnitsInTick: 1, timeScale: 60, fixedFrameRate: false } },
+    expect: {
+      profileIdc: 100,
+      constraintFlags: 0,
+      levelIdc: 40,
+      width: 1920,
+      height: 1080,
+      fps: 30,
+      timing: { numUnitsInTick: 1, timeScale: 60, fixedFrameRate: false },
+    },
   },
   {
     name: 'High 1280x720 50 fps',
@@ -63,8 +80,14 @@ describe('parseSps', () => {
     w.ue(1).ue(0).ue(0).flag(false) // 4:2:0, 8-bit, 8-bit, no transform bypass
     w.flag(true) // seq_scaling_matrix_present_flag
     for (let i = 0; i < 8; i++) {
-      if (i === 0) { w.flag(true); for (let j = 0; j < 16; j++) w.se(j % 2 === 0 ? 3 : -2) } // explicit 4x4 list
-      else if (i === 6) { w.flag(true); w.se(-8) } // 8x8: next_scale 0 → use the default list
+      if (i === 0) {
+        w.flag(true)
+        for (let j = 0; j < 16; j++) w.se(j % 2 === 0 ? 3 : -2)
+      } // explicit 4x4 list
+      else if (i === 6) {
+        w.flag(true)
+        w.se(-8)
+      } // 8x8: next_scale 0 → use the default list
       else w.flag(false)
     }
     w.ue(0) // log2_max_frame_num_minus4
@@ -90,7 +113,10 @@ describe('parseSps', () => {
     w.u(8, 244).u(8, 0).u(8, 30).ue(0)
     w.ue(3).flag(true).ue(0).ue(0).flag(false) // 4:4:4, separate_colour_plane_flag
     w.flag(true)
-    for (let i = 0; i < 12; i++) { w.flag(i === 11); if (i === 11) for (let j = 0; j < 64; j++) w.se(1) }
+    for (let i = 0; i < 12; i++) {
+      w.flag(i === 11)
+      if (i === 11) for (let j = 0; j < 64; j++) w.se(1)
+    }
     w.ue(0).ue(2).ue(1).flag(false) // frame num, POC type 2, refs, gaps
     w.ue(19).ue(14).flag(true).flag(true) // 320x240
     w.flag(true).ue(1).ue(2).ue(3).ue(4) // crop 1+2 columns, 3+4 rows (units of 1)
@@ -132,15 +158,24 @@ describe('parseSps', () => {
   })
 
   it('rejects non-SPS NAL units and out-of-range fields', () => {
-    assert.throws(() => parseSps(hex('68 ce 3c 80')), (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_NOT_SPS')
+    assert.throws(
+      () => parseSps(hex('68 ce 3c 80')),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_NOT_SPS',
+    )
     assert.throws(() => parseSps(hex('')), ParseError)
     const w = new TestBitWriter()
     w.u(8, 100).u(8, 0).u(8, 30).ue(0).ue(4) // chroma_format_idc 4
-    assert.throws(() => parseSps(spsNal(w)), (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_SPS')
+    assert.throws(
+      () => parseSps(spsNal(w)),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_H264_SPS',
+    )
     const crop = new TestBitWriter()
     crop.u(8, 66).u(8, 0).u(8, 30).ue(0).ue(0).ue(2).ue(1).flag(false).ue(0).ue(0).flag(true).flag(true)
     crop.flag(true).ue(4).ue(4).ue(0).ue(0).flag(false) // crops 16 columns of a 16-wide picture
-    assert.throws(() => parseSps(spsNal(crop)), (e: unknown) => e instanceof ParseError && /no picture/.test((e as Error).message))
+    assert.throws(
+      () => parseSps(spsNal(crop)),
+      (e: unknown) => e instanceof ParseError && /no picture/.test((e as Error).message),
+    )
   })
 
   it('throws ParseError for every truncation that cuts a needed field', () => {

@@ -23,13 +23,41 @@ const names = (aus: Buffer[][]) => aus.map((au) => au.map((n) => n.toString('hex
 
 describe('splitH265AccessUnits (H.265 7.4.2.4.4)', () => {
   it('starts a new access unit at an AUD', () => {
-    assert.deepEqual(names(splitH265AccessUnits([AUD, X265_VPS, X265_SPS, X265_PPS, IDR, AUD, TRAIL, AUD, TRAIL])), names([[AUD, X265_VPS, X265_SPS, X265_PPS, IDR], [AUD, TRAIL], [AUD, TRAIL]]))
+    assert.deepEqual(
+      names(splitH265AccessUnits([AUD, X265_VPS, X265_SPS, X265_PPS, IDR, AUD, TRAIL, AUD, TRAIL])),
+      names([
+        [AUD, X265_VPS, X265_SPS, X265_PPS, IDR],
+        [AUD, TRAIL],
+        [AUD, TRAIL],
+      ]),
+    )
   })
 
   it('starts one at parameter sets and prefix SEI after a slice, and at first_slice_segment_in_pic_flag', () => {
     assert.deepEqual(
-      names(splitH265AccessUnits([X265_VPS, X265_SPS, X265_PPS, SEI, IDR, IDR_SEG2, SUFFIX_SEI, TRAIL, TRAIL_SEG2, SEI, TRAIL, X265_PPS, TRAIL])),
-      names([[X265_VPS, X265_SPS, X265_PPS, SEI, IDR, IDR_SEG2, SUFFIX_SEI], [TRAIL, TRAIL_SEG2], [SEI, TRAIL], [X265_PPS, TRAIL]]),
+      names(
+        splitH265AccessUnits([
+          X265_VPS,
+          X265_SPS,
+          X265_PPS,
+          SEI,
+          IDR,
+          IDR_SEG2,
+          SUFFIX_SEI,
+          TRAIL,
+          TRAIL_SEG2,
+          SEI,
+          TRAIL,
+          X265_PPS,
+          TRAIL,
+        ]),
+      ),
+      names([
+        [X265_VPS, X265_SPS, X265_PPS, SEI, IDR, IDR_SEG2, SUFFIX_SEI],
+        [TRAIL, TRAIL_SEG2],
+        [SEI, TRAIL],
+        [X265_PPS, TRAIL],
+      ]),
     )
   })
 
@@ -38,7 +66,13 @@ describe('splitH265AccessUnits (H.265 7.4.2.4.4)', () => {
   })
 
   it('lets only the base layer decide boundaries', () => {
-    assert.deepEqual(names(splitH265AccessUnits([IDR, LAYER1_TRAIL, TRAIL, LAYER1_TRAIL])), names([[IDR, LAYER1_TRAIL], [TRAIL, LAYER1_TRAIL]]))
+    assert.deepEqual(
+      names(splitH265AccessUnits([IDR, LAYER1_TRAIL, TRAIL, LAYER1_TRAIL])),
+      names([
+        [IDR, LAYER1_TRAIL],
+        [TRAIL, LAYER1_TRAIL],
+      ]),
+    )
   })
 
   it('streams: push returns the previous access unit, flush the last', () => {
@@ -56,21 +90,33 @@ describe('splitH265AccessUnits (H.265 7.4.2.4.4)', () => {
     s.push(SEI)
     s.push(IDR)
     s.push(IDR_SEG2)
-    assert.throws(() => s.push(IDR_SEG2), (e: unknown) => e instanceof LimitError && e.code === 'ERR_H265_AU_SIZE')
+    assert.throws(
+      () => s.push(IDR_SEG2),
+      (e: unknown) => e instanceof LimitError && e.code === 'ERR_H265_AU_SIZE',
+    )
     assert.equal(s.push(TRAIL), undefined)
     assert.throws(() => s.push(Buffer.concat([hex('0201 50'), Buffer.alloc(100)])), LimitError)
     s.push(TRAIL)
-    assert.throws(() => s.push(hex('0201')), (e: unknown) => e instanceof ParseError && e.code === 'ERR_H265_NOT_SLICE')
+    assert.throws(
+      () => s.push(hex('0201')),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_H265_NOT_SLICE',
+    )
     assert.equal(s.flush(), undefined, 'the damaged access unit was dropped')
   })
 
   describe('on an x265 stream', () => {
     let fx: ReturnType<typeof tempDir>
-    before(() => { fx = tempDir('h265-au') })
+    before(() => {
+      fx = tempDir('h265-au')
+    })
     after(() => fx.cleanup())
 
     it('finds one access unit per frame, with B-frames, repeated headers and several slices', () => {
-      const clip = makeH265Clip(fx.dir, 'au.265', { size: '640x360', frames: 30, x265: 'keyint=10:bframes=3:repeat-headers=1:slices=3:aud=1' })
+      const clip = makeH265Clip(fx.dir, 'au.265', {
+        size: '640x360',
+        frames: 30,
+        x265: 'keyint=10:bframes=3:repeat-headers=1:slices=3:aud=1',
+      })
       const nalus = splitAnnexB(readFileSync(clip))
       const aus = splitH265AccessUnits(nalus)
       assert.equal(aus.length, 30)

@@ -30,12 +30,18 @@ describe('H265Depacketizer', () => {
       const d = new H265Depacketizer()
       const copies = v.packets.map((p) => Buffer.from(p))
       const results = v.packets.map((p) => d.pushAccessUnits(RtpPacket.parse(p)))
-      assert.deepEqual(results.slice(0, -1), results.slice(0, -1).map(() => []))
+      assert.deepEqual(
+        results.slice(0, -1),
+        results.slice(0, -1).map(() => []),
+      )
       assert.equal(results.at(-1)!.length, 1)
       const au = results.at(-1)![0]!
       assert.equal(au.timestamp, VECTOR_TIMESTAMP)
       assert.equal(au.keyframe, v.keyframe)
-      assert.deepEqual(au.nalus.map((n) => n.toString('hex')), v.nalus.map((n) => n.toString('hex')))
+      assert.deepEqual(
+        au.nalus.map((n) => n.toString('hex')),
+        v.nalus.map((n) => n.toString('hex')),
+      )
       assert.deepEqual(v.packets, copies, 'input packets unchanged')
       // Writing into the returned NAL units must not reach the packets for FU NAL units (copies).
       for (const n of au.nalus) if (!v.packets.some((p) => p.includes(n))) n.fill(0)
@@ -62,10 +68,13 @@ describe('H265Depacketizer', () => {
     const d = new H265Depacketizer()
     d.push(rtp('0201 01', { ts: 1, marker: false }))
     const frames = d.push(rtp('2601 02', { ts: 2, marker: true }))
-    assert.deepEqual(frames.map((f) => [f.timestamp, f.keyframe, f.data.toString('hex')]), [
-      [1, false, '00000001020101'],
-      [2, true, '00000001260102'],
-    ])
+    assert.deepEqual(
+      frames.map((f) => [f.timestamp, f.keyframe, f.data.toString('hex')]),
+      [
+        [1, false, '00000001020101'],
+        [2, true, '00000001260102'],
+      ],
+    )
   })
 
   it('keeps an access unit completed by a new timestamp when that packet is bad, until the next push', () => {
@@ -105,10 +114,22 @@ describe('H265Depacketizer', () => {
       ['no FU header', [rtp('6201')], isCode(ParseError, 'ERR_H265_FU')],
       ['FU of an AP', [rtp('6201 b0 01')], isCode(ParseError, 'ERR_H265_FU')],
       ['type changes', [rtp('6201 93 01', { seq: 1, marker: false }), rtp('6201 41 02', { seq: 2 })], isCode(ParseError, 'ERR_H265_FU')],
-      ['single NAL before the end', [rtp('6201 93 01', { seq: 1, marker: false }), rtp('0201 02', { seq: 2 })], isCode(ProtocolError, 'ERR_H265_FU_INCOMPLETE')],
-      ['new start before the end', [rtp('6201 93 01', { seq: 1, marker: false }), rtp('6201 93 02', { seq: 2 })], isCode(ProtocolError, 'ERR_H265_FU_INCOMPLETE')],
+      [
+        'single NAL before the end',
+        [rtp('6201 93 01', { seq: 1, marker: false }), rtp('0201 02', { seq: 2 })],
+        isCode(ProtocolError, 'ERR_H265_FU_INCOMPLETE'),
+      ],
+      [
+        'new start before the end',
+        [rtp('6201 93 01', { seq: 1, marker: false }), rtp('6201 93 02', { seq: 2 })],
+        isCode(ProtocolError, 'ERR_H265_FU_INCOMPLETE'),
+      ],
       ['marker before the end', [rtp('6201 93 01', { seq: 1, marker: true })], isCode(ProtocolError, 'ERR_H265_FU_MARKER')],
-      ['timestamp changes', [rtp('6201 93 01', { seq: 1, ts: 1, marker: false }), rtp('6201 13 02', { seq: 2, ts: 2 })], isCode(ProtocolError, 'ERR_H265_FU_TIMESTAMP')],
+      [
+        'timestamp changes',
+        [rtp('6201 93 01', { seq: 1, ts: 1, marker: false }), rtp('6201 13 02', { seq: 2, ts: 2 })],
+        isCode(ProtocolError, 'ERR_H265_FU_TIMESTAMP'),
+      ],
     ]
     for (const [name, packets, check] of cases) {
       const d = new H265Depacketizer()

@@ -19,14 +19,29 @@ export interface H265ClipOptions {
 export function makeH265Clip(dir: string, name: string, opts: H265ClipOptions): string {
   const out = join(dir, name)
   const x265 = ['log-level=error', ...(opts.x265 ? [opts.x265] : [])].join(':')
-  const r = spawnSync('ffmpeg', [
-    '-v', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=${opts.size ?? '320x240'}:rate=${opts.rate ?? 25}`,
-    '-frames:v', String(opts.frames),
-    '-c:v', 'libx265', '-x265-params', x265,
-    ...(opts.args ?? []),
-    '-f', 'hevc', out,
-  ], { encoding: 'utf8' })
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=size=${opts.size ?? '320x240'}:rate=${opts.rate ?? 25}`,
+      '-frames:v',
+      String(opts.frames),
+      '-c:v',
+      'libx265',
+      '-x265-params',
+      x265,
+      ...(opts.args ?? []),
+      '-f',
+      'hevc',
+      out,
+    ],
+    { encoding: 'utf8' },
+  )
   if (r.error) throw r.error
   if (r.status !== 0) throw new TypeError(`ffmpeg exited with ${r.status}: ${r.stderr}`)
   return out
@@ -57,11 +72,16 @@ function bindLoopback(onMessage: (m: Buffer) => void): Promise<dgram.Socket> {
  * socket buffers are enlarged so a burst is not dropped; the sockets close a moment after the sender
  * exits, to drain the last packets.
  */
-export async function captureRtp(command: (rtpPort: number, rtcpPort: number) => [string, string[]], timeoutMs = 30_000): Promise<CapturedRun> {
+export async function captureRtp(
+  command: (rtpPort: number, rtcpPort: number) => [string, string[]],
+  timeoutMs = 30_000,
+): Promise<CapturedRun> {
   const packets: Buffer[] = []
   let rtcpPackets = 0
   const rtp = await bindLoopback((m) => packets.push(Buffer.from(m)))
-  const rtcp = await bindLoopback(() => { rtcpPackets++ })
+  const rtcp = await bindLoopback(() => {
+    rtcpPackets++
+  })
   const [cmd, args] = command(rtp.address().port, rtcp.address().port)
   try {
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {

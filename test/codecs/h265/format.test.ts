@@ -47,11 +47,15 @@ describe('parseH265Fmtp', () => {
 
   it('reads ffmpeg and live555 style values, with RFC 7798 defaults', () => {
     // ffmpeg: "; " separators, no profile parameters.
-    const ff = parseH265Fmtp('sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwA/lZgJ; sprop-sps=QgEBAWAAAAMAkAAAAwAAAwA/oAUCAWlllZpJMrwFoCAAAAMAIAAAAwMh; sprop-pps=RAHBcrRiQA==')
+    const ff = parseH265Fmtp(
+      'sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwA/lZgJ; sprop-sps=QgEBAWAAAAMAkAAAAwAAAwA/oAUCAWlllZpJMrwFoCAAAAMAIAAAAwMh; sprop-pps=RAHBcrRiQA==',
+    )
     assert.deepEqual([ff.profileSpace, ff.tierFlag, ff.profileId, ff.levelId], [0, 0, 1, 93])
     assert.deepEqual(ff.sps, X265_SPS)
     // live555: profile parameters first, interop-constraints kept as an unknown parameter.
-    const l5 = parseH265Fmtp('profile-space=0;profile-id=2;tier-flag=1;level-id=120;interop-constraints=B00000000000;sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwA/lZgJ')
+    const l5 = parseH265Fmtp(
+      'profile-space=0;profile-id=2;tier-flag=1;level-id=120;interop-constraints=B00000000000;sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwA/lZgJ',
+    )
     assert.deepEqual([l5.profileId, l5.tierFlag, l5.levelId], [2, 1, 120])
     assert.equal(l5.params.get('interop-constraints'), 'B00000000000')
     assert.deepEqual(l5.vps, X265_VPS)
@@ -59,7 +63,9 @@ describe('parseH265Fmtp', () => {
   })
 
   it('reads several parameter sets per sprop, DON and tx-mode parameters', () => {
-    const p = parseH265Fmtp('SPROP-SPS=QgEBAWAAAAMAkAAAAwAAAwA/oAUCAWlllZpJMrwFoCAAAAMAIAAAAwMh, QgEBAWAAAAMAkAAAAwAAAwA/oAUCAWlllZpJMrwFoCAAAAMAIAAAAwMh,;sprop-max-don-diff=2;tx-mode=msst;;')
+    const p = parseH265Fmtp(
+      'SPROP-SPS=QgEBAWAAAAMAkAAAAwAAAwA/oAUCAWlllZpJMrwFoCAAAAMAIAAAAwMh, QgEBAWAAAAMAkAAAAwAAAwA/oAUCAWlllZpJMrwFoCAAAAMAIAAAAwMh,;sprop-max-don-diff=2;tx-mode=msst;;',
+    )
     assert.equal(p.spropNalus.length, 2)
     assert.deepEqual(p.sps, X265_SPS)
     assert.equal(p.maxDonDiff, 2)
@@ -67,8 +73,21 @@ describe('parseH265Fmtp', () => {
   })
 
   it('rejects malformed values', () => {
-    for (const bad of ['profile-id', 'profile-id=x', 'level-id=256', 'tier-flag=2', 'profile-space=-1', 'sprop-max-don-diff=40000', 'tx-mode=MSMT', 'sprop-vps=!!']) {
-      assert.throws(() => parseH265Fmtp(bad), (e: unknown) => e instanceof ParseError && e.code === 'ERR_H265_FMTP', bad)
+    for (const bad of [
+      'profile-id',
+      'profile-id=x',
+      'level-id=256',
+      'tier-flag=2',
+      'profile-space=-1',
+      'sprop-max-don-diff=40000',
+      'tx-mode=MSMT',
+      'sprop-vps=!!',
+    ]) {
+      assert.throws(
+        () => parseH265Fmtp(bad),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_H265_FMTP',
+        bad,
+      )
     }
   })
 

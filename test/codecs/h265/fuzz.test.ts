@@ -40,20 +40,31 @@ const seeds = PACKET_VECTORS.flatMap((v) => v.packets.map((p) => RtpPacket.parse
 const payloadArb = fc.oneof(
   fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a)),
   fc
-    .tuple(fc.constantFrom(0x60, 0x62, 0x63, 0x64, 0x26, 0x02, 0x40, 0x66, 0x7e, 0xe0), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 60 }))
+    .tuple(
+      fc.constantFrom(0x60, 0x62, 0x63, 0x64, 0x26, 0x02, 0x40, 0x66, 0x7e, 0xe0),
+      fc.integer({ min: 0, max: 255 }),
+      fc.uint8Array({ maxLength: 60 }),
+    )
     .map(([h0, h1, b]) => Buffer.concat([Buffer.from([h0, h1]), b])),
   // FU with plausible FU headers: start, middle, end, both.
   fc
     .tuple(fc.constantFrom(0x93, 0x13, 0x53, 0xd3, 0x81, 0x41, 0x01), fc.uint8Array({ maxLength: 120 }))
     .map(([fu, b]) => Buffer.concat([Buffer.from([0x62, 0x01, fu]), b])),
-  fc.tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 3 }), fc.option(fc.nat())).map(([s, edits, cut]) => {
-    const c = Buffer.from(s)
-    for (const [i, v] of edits) if (c.length > 0) c[i % c.length] = v
-    return cut === null ? c : c.subarray(0, cut % (c.length + 1))
-  }),
+  fc
+    .tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 3 }), fc.option(fc.nat()))
+    .map(([s, edits, cut]) => {
+      const c = Buffer.from(s)
+      for (const [i, v] of edits) if (c.length > 0) c[i % c.length] = v
+      return cut === null ? c : c.subarray(0, cut % (c.length + 1))
+    }),
 )
 
-const packetArb = fc.record({ payload: payloadArb, seqStep: fc.integer({ min: 0, max: 3 }), ts: fc.integer({ min: 0, max: 2 }), marker: fc.boolean() })
+const packetArb = fc.record({
+  payload: payloadArb,
+  seqStep: fc.integer({ min: 0, max: 3 }),
+  ts: fc.integer({ min: 0, max: 2 }),
+  marker: fc.boolean(),
+})
 
 describe('H.265 fuzzing', () => {
   it('depacketizer: arbitrary packets throw only rtspkit errors, never change the input, and stay under the caps', () => {
@@ -64,7 +75,14 @@ describe('H.265 fuzzing', () => {
         let seq = 0xfffe
         for (const p of packets) {
           seq = (seq + p.seqStep) & 0xffff // mostly consecutive, sometimes repeats or gaps, wrapping
-          const packet = new RtpPacket({ payloadType: 96, sequenceNumber: seq, timestamp: p.ts, marker: p.marker, ssrc: 1, payload: p.payload })
+          const packet = new RtpPacket({
+            payloadType: 96,
+            sequenceNumber: seq,
+            timestamp: p.ts,
+            marker: p.marker,
+            ssrc: 1,
+            payload: p.payload,
+          })
           const before = Buffer.from(packet.payload)
           onlyOurErrors(() => {
             for (const f of d.push(packet)) {
@@ -75,7 +93,10 @@ describe('H.265 fuzzing', () => {
             }
           })
           assert.deepEqual(packet.payload, before, 'input unchanged')
-          assert.ok(held.nalus.length <= MAX_NALUS && held.size <= MAX_SIZE && held.size + held.fragmentsSize <= MAX_SIZE, 'held state under the caps')
+          assert.ok(
+            held.nalus.length <= MAX_NALUS && held.size <= MAX_SIZE && held.size + held.fragmentsSize <= MAX_SIZE,
+            'held state under the caps',
+          )
           assert.ok(held.completed.length <= 1, 'at most one completed access unit waits')
         }
       }),
@@ -88,7 +109,8 @@ describe('H.265 fuzzing', () => {
       fc.property(fc.array(packetArb, { maxLength: 10 }), fc.constantFrom(...PACKET_VECTORS), (garbage, v) => {
         const d = new H265Depacketizer()
         let seq = 100
-        for (const g of garbage) onlyOurErrors(() => void d.push(new RtpPacket({ sequenceNumber: seq++, timestamp: 7, marker: g.marker, payload: g.payload })))
+        for (const g of garbage)
+          onlyOurErrors(() => void d.push(new RtpPacket({ sequenceNumber: seq++, timestamp: 7, marker: g.marker, payload: g.payload })))
         d.reset()
         const frames = v.packets.flatMap((b) => d.pushAccessUnits(RtpPacket.parse(b)))
         assert.deepEqual(frames.at(-1)?.nalus, v.nalus)
@@ -101,7 +123,9 @@ describe('H.265 fuzzing', () => {
     const nalArb = fc.oneof(
       fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)),
       fc.constantFrom(X265_VPS, X265_SPS, X265_PPS),
-      fc.tuple(fc.integer({ min: 0, max: 63 }), fc.uint8Array({ maxLength: 8 })).map(([t, b]) => Buffer.concat([Buffer.from([t << 1, 1]), b])),
+      fc
+        .tuple(fc.integer({ min: 0, max: 63 }), fc.uint8Array({ maxLength: 8 }))
+        .map(([t, b]) => Buffer.concat([Buffer.from([t << 1, 1]), b])),
       fc.tuple(fc.nat(), fc.nat(255)).map(([i, v]) => {
         const s = Buffer.from(X265_SPS)
         s[2 + (i % (s.length - 2))] = v

@@ -89,9 +89,14 @@ function compare(file: LoadedH265File, aus: readonly { nalus: Buffer[]; keyframe
     const want = normalise(file.accessUnits[i]!.nalus)
     assert.equal(got.hash, want.hash, `access unit ${i}: NAL types ${got.types.join(',')} vs ${want.types.join(',')}`)
     assert.equal(au.keyframe, file.accessUnits[i]!.keyframe, `access unit ${i} keyframe`)
-    for (const ps of got.parameterSets) assert.ok(fileParameterSets.has(ps.toString('hex')), `access unit ${i}: a parameter set the file does not have`)
+    for (const ps of got.parameterSets)
+      assert.ok(fileParameterSets.has(ps.toString('hex')), `access unit ${i}: a parameter set the file does not have`)
     if (got.irap) {
-      assert.deepEqual(new Set(got.parameterSets.map((n) => nalType(n))), new Set([H265NalType.VPS, H265NalType.SPS, H265NalType.PPS]), `access unit ${i} parameter sets`)
+      assert.deepEqual(
+        new Set(got.parameterSets.map((n) => nalType(n))),
+        new Set([H265NalType.VPS, H265NalType.SPS, H265NalType.PPS]),
+        `access unit ${i} parameter sets`,
+      )
     }
   })
 }
@@ -117,7 +122,10 @@ describe('H.265 depacketizer against other payloaders', () => {
   }
 
   it('ffmpeg -re -c copy -f rtp', async () => {
-    const run = await captureRtp((port, rtcpPort) => ['ffmpeg', ['-v', 'error', '-re', '-i', clip, '-c', 'copy', '-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}`]])
+    const run = await captureRtp((port, rtcpPort) => [
+      'ffmpeg',
+      ['-v', 'error', '-re', '-i', clip, '-c', 'copy', '-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}`],
+    ])
     assert.equal(run.code, 0, run.stderr)
     assert.match(run.stdout, /a=rtpmap:96 H265\/90000/) // ffmpeg prints the SDP of the session
     const { aus, kinds } = depacketize(run.packets)
@@ -127,7 +135,10 @@ describe('H.265 depacketizer against other payloaders', () => {
   })
 
   it('GStreamer filesrc ! h265parse ! rtph265pay ! udpsink', async () => {
-    const run = await captureRtp((port) => ['gst-launch-1.0', ['-q', 'filesrc', `location=${clip}`, '!', 'h265parse', '!', 'rtph265pay', '!', 'udpsink', 'host=127.0.0.1', `port=${port}`]])
+    const run = await captureRtp((port) => [
+      'gst-launch-1.0',
+      ['-q', 'filesrc', `location=${clip}`, '!', 'h265parse', '!', 'rtph265pay', '!', 'udpsink', 'host=127.0.0.1', `port=${port}`],
+    ])
     assert.equal(run.code, 0, run.stderr)
     const { aus, kinds } = depacketize(run.packets)
     assert.ok(kinds.single! > 0 && kinds.fu! > 0, `GStreamer sent single NAL units and FUs: ${JSON.stringify(kinds)}`)
@@ -138,7 +149,21 @@ describe('H.265 depacketizer against other payloaders', () => {
   it('GStreamer rtph265pay aggregate-mode=zero-latency config-interval=-1 (APs, parameter sets repeated)', async () => {
     const run = await captureRtp((port) => [
       'gst-launch-1.0',
-      ['-q', 'filesrc', `location=${clip}`, '!', 'h265parse', '!', 'rtph265pay', 'aggregate-mode=zero-latency', 'config-interval=-1', '!', 'udpsink', 'host=127.0.0.1', `port=${port}`],
+      [
+        '-q',
+        'filesrc',
+        `location=${clip}`,
+        '!',
+        'h265parse',
+        '!',
+        'rtph265pay',
+        'aggregate-mode=zero-latency',
+        'config-interval=-1',
+        '!',
+        'udpsink',
+        'host=127.0.0.1',
+        `port=${port}`,
+      ],
     ])
     assert.equal(run.code, 0, run.stderr)
     const { aus, kinds } = depacketize(run.packets)
@@ -167,10 +192,33 @@ describe('H.265 depacketizer against other payloaders', () => {
     const out = join(fx.dir, 'from-ours.265')
     writeFileSync(stream, Buffer.concat(framed))
     const caps = 'application/x-rtp-stream,media=video,clock-rate=90000,encoding-name=H265,payload=96'
-    const r = spawnSync('gst-launch-1.0', ['-q', 'filesrc', `location=${stream}`, '!', caps, '!', 'rtpstreamdepay', '!', 'rtph265depay', '!', 'h265parse', '!',
-      'video/x-h265,stream-format=byte-stream,alignment=au', '!', 'filesink', `location=${out}`], { encoding: 'utf8', timeout: 30_000 })
+    const r = spawnSync(
+      'gst-launch-1.0',
+      [
+        '-q',
+        'filesrc',
+        `location=${stream}`,
+        '!',
+        caps,
+        '!',
+        'rtpstreamdepay',
+        '!',
+        'rtph265depay',
+        '!',
+        'h265parse',
+        '!',
+        'video/x-h265,stream-format=byte-stream,alignment=au',
+        '!',
+        'filesink',
+        `location=${out}`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    )
     assert.equal(r.status, 0, r.stderr)
-    const aus = splitH265AccessUnits(splitAnnexB(readFileSync(out))).map((nalus) => ({ nalus, keyframe: nalus.some((n) => isIrapType(nalType(n))) }))
+    const aus = splitH265AccessUnits(splitAnnexB(readFileSync(out))).map((nalus) => ({
+      nalus,
+      keyframe: nalus.some((n) => isIrapType(nalType(n))),
+    }))
     compare(file, aus)
     assert.equal(ffmpegDecodeErrors(out), '')
     assert.equal(ffprobeFrameCount(out), FRAMES)

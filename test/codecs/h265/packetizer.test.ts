@@ -18,14 +18,20 @@ describe('H265Packetizer', () => {
       const p = vectorPacketizer(v.maxPacketSize)
       const inputs = v.nalus.map((n) => Buffer.from(n))
       const packets = p.packetize(v.nalus, VECTOR_TIMESTAMP)
-      assert.deepEqual(packets.map((b) => b.toString('hex')), v.packets.map((b) => b.toString('hex')))
+      assert.deepEqual(
+        packets.map((b) => b.toString('hex')),
+        v.packets.map((b) => b.toString('hex')),
+      )
       assert.equal(p.nextSequence, (VECTOR_SEQUENCE + v.packets.length) & 0xffff)
       assert.deepEqual(v.nalus, inputs, 'input NAL units unchanged')
     })
 
     it(`writes ${v.name} from Annex-B bytes`, () => {
       const packets = vectorPacketizer(v.maxPacketSize).packetize(joinAnnexB(v.nalus), VECTOR_TIMESTAMP)
-      assert.deepEqual(packets.map((b) => b.toString('hex')), v.packets.map((b) => b.toString('hex')))
+      assert.deepEqual(
+        packets.map((b) => b.toString('hex')),
+        v.packets.map((b) => b.toString('hex')),
+      )
     })
   }
 
@@ -88,27 +94,43 @@ describe('H265Packetizer', () => {
 
   it('property: packets fit, sequence is contiguous, marker only last, depacketizer returns the input', () => {
     const nalArb = fc
-      .tuple(fc.integer({ min: 0, max: 47 }), fc.integer({ min: 0, max: 63 }), fc.integer({ min: 1, max: 7 }), fc.uint8Array({ minLength: 0, maxLength: 3000 }))
+      .tuple(
+        fc.integer({ min: 0, max: 47 }),
+        fc.integer({ min: 0, max: 63 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.uint8Array({ minLength: 0, maxLength: 3000 }),
+      )
       .map(([type, layer, tid, body]) => Buffer.concat([Buffer.from([(type << 1) | (layer >> 5), ((layer & 0x1f) << 3) | tid]), body]))
     fc.assert(
-      fc.property(fc.array(nalArb, { minLength: 1, maxLength: 8 }), fc.integer({ min: MIN_MAX_PACKET_SIZE, max: 1500 }), fc.integer({ min: 0, max: 0xffff }), (nalus, maxPacketSize, seq) => {
-        const p = new H265Packetizer({ ssrc: 7, initialSequence: seq, maxPacketSize })
-        const packets = p.packetize(nalus, 90000)
-        const d = new H265Depacketizer()
-        let aus: H265AccessUnit[] = []
-        packets.forEach((buf, i) => {
-          assert.ok(buf.length <= maxPacketSize)
-          const rtp = RtpPacket.parse(buf)
-          assert.equal(rtp.sequenceNumber, (seq + i) & 0xffff)
-          assert.equal(rtp.marker, i === packets.length - 1)
-          assert.equal(rtp.timestamp, 90000)
-          aus = d.pushAccessUnits(rtp)
-          if (i < packets.length - 1) assert.equal(aus.length, 0)
-        })
-        assert.equal(aus.length, 1)
-        assert.deepEqual(aus[0]!.nalus.map((n) => n.toString('hex')), nalus.map((n) => n.toString('hex')))
-        assert.equal(aus[0]!.keyframe, nalus.some((n) => ((n[0]! >> 1) & 0x3f) >= 16 && ((n[0]! >> 1) & 0x3f) <= 23))
-      }),
+      fc.property(
+        fc.array(nalArb, { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: MIN_MAX_PACKET_SIZE, max: 1500 }),
+        fc.integer({ min: 0, max: 0xffff }),
+        (nalus, maxPacketSize, seq) => {
+          const p = new H265Packetizer({ ssrc: 7, initialSequence: seq, maxPacketSize })
+          const packets = p.packetize(nalus, 90000)
+          const d = new H265Depacketizer()
+          let aus: H265AccessUnit[] = []
+          packets.forEach((buf, i) => {
+            assert.ok(buf.length <= maxPacketSize)
+            const rtp = RtpPacket.parse(buf)
+            assert.equal(rtp.sequenceNumber, (seq + i) & 0xffff)
+            assert.equal(rtp.marker, i === packets.length - 1)
+            assert.equal(rtp.timestamp, 90000)
+            aus = d.pushAccessUnits(rtp)
+            if (i < packets.length - 1) assert.equal(aus.length, 0)
+          })
+          assert.equal(aus.length, 1)
+          assert.deepEqual(
+            aus[0]!.nalus.map((n) => n.toString('hex')),
+            nalus.map((n) => n.toString('hex')),
+          )
+          assert.equal(
+            aus[0]!.keyframe,
+            nalus.some((n) => ((n[0]! >> 1) & 0x3f) >= 16 && ((n[0]! >> 1) & 0x3f) <= 23),
+          )
+        },
+      ),
       { numRuns: 300 },
     )
   })

@@ -18,12 +18,21 @@ const FU = 49
 
 describe('H.265 RTP round trip through ffmpeg', () => {
   let fx: ReturnType<typeof tempDir>
-  before(() => { fx = tempDir('h265-rt') })
+  before(() => {
+    fx = tempDir('h265-rt')
+  })
   after(() => fx.cleanup())
 
   const cases: { name: string; clip: H265ClipOptions; maxPacketSize?: number }[] = [
-    { name: 'Main 640x360 25 fps, keyint 25 (the x.265 of the brief), 1400-byte packets', clip: { size: '640x360', rate: 25, frames: 50, x265: 'keyint=25' } },
-    { name: 'Main 320x240 with AUDs, 3 slices and repeated headers, 300-byte packets', clip: { frames: 30, x265: 'keyint=10:aud=1:slices=3:repeat-headers=1:bframes=2' }, maxPacketSize: 300 },
+    {
+      name: 'Main 640x360 25 fps, keyint 25 (the x.265 of the brief), 1400-byte packets',
+      clip: { size: '640x360', rate: 25, frames: 50, x265: 'keyint=25' },
+    },
+    {
+      name: 'Main 320x240 with AUDs, 3 slices and repeated headers, 300-byte packets',
+      clip: { frames: 30, x265: 'keyint=10:aud=1:slices=3:repeat-headers=1:bframes=2' },
+      maxPacketSize: 300,
+    },
   ]
   for (const { name, clip, maxPacketSize } of cases) {
     it(name, () => {
@@ -46,7 +55,10 @@ describe('H.265 RTP round trip through ffmpeg', () => {
         }
       })
       // Parameter sets go in APs and pictures in FUs; with 300-byte packets small slices go alone.
-      assert.ok(kinds.ap > 0 && kinds.fu > 0 && (maxPacketSize === undefined || kinds.single > 0), `exercised single (${kinds.single}), AP (${kinds.ap}) and FU (${kinds.fu})`)
+      assert.ok(
+        kinds.ap > 0 && kinds.fu > 0 && (maxPacketSize === undefined || kinds.single > 0),
+        `exercised single (${kinds.single}), AP (${kinds.ap}) and FU (${kinds.fu})`,
+      )
       assert.equal(out.length, file.accessUnits.length)
       out.forEach((f, i) => {
         assert.deepEqual(f.data, joinAnnexB(file.accessUnits[i]!.nalus), `access unit ${i}`)

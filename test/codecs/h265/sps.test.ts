@@ -11,21 +11,54 @@ import { X265_SPS } from './vectors.js'
  * SPS NAL units written by libx265 (ffmpeg 5.1, testsrc2), with what ffprobe reports for the same files:
  * profile, level, width/height and coded_width/coded_height, pix_fmt, r_frame_rate.
  */
-const X265_SPS_VECTORS: { name: string; sps: string; expect: Partial<H265SpsInfo> & { profileIdc?: number; tierFlag?: number; levelIdc?: number } }[] = [
+const X265_SPS_VECTORS: {
+  name: string
+  sps: string
+  expect: Partial<H265SpsInfo> & { profileIdc?: number; tierFlag?: number; levelIdc?: number }
+}[] = [
   {
     name: 'Main 640x360 25 fps, level 2.1',
     sps: X265_SPS.toString('hex'),
-    expect: { profileIdc: 1, tierFlag: 0, levelIdc: 63, width: 640, height: 360, codedWidth: 640, codedHeight: 360, fps: 25, chromaFormatIdc: 1 },
+    expect: {
+      profileIdc: 1,
+      tierFlag: 0,
+      levelIdc: 63,
+      width: 640,
+      height: 360,
+      codedWidth: 640,
+      codedHeight: 360,
+      fps: 25,
+      chromaFormatIdc: 1,
+    },
   },
   {
     name: 'Main 1280x720 30 fps, level 3.1',
     sps: '42010101600000030090000003000003005da00280802d165959a4932bc05a020000030002000003003c10',
-    expect: { profileIdc: 1, tierFlag: 0, levelIdc: 93, width: 1280, height: 720, codedWidth: 1280, codedHeight: 720, fps: 30, timing: { numUnitsInTick: 1, timeScale: 30 } },
+    expect: {
+      profileIdc: 1,
+      tierFlag: 0,
+      levelIdc: 93,
+      width: 1280,
+      height: 720,
+      codedWidth: 1280,
+      codedHeight: 720,
+      fps: 30,
+      timing: { numUnitsInTick: 1, timeScale: 30 },
+    },
   },
   {
     name: 'Main 1920x1080 30000/1001, min-cu-size=16: 1088 coded, conformance window of 8 rows',
     sps: '420101016000000300900000030000030078a003c0801107cb965664e4caf01680800001f480003a9804',
-    expect: { profileIdc: 1, levelIdc: 120, width: 1920, height: 1080, codedWidth: 1920, codedHeight: 1088, fps: 30000 / 1001, timing: { numUnitsInTick: 1001, timeScale: 30000 } },
+    expect: {
+      profileIdc: 1,
+      levelIdc: 120,
+      width: 1920,
+      height: 1080,
+      codedWidth: 1920,
+      codedHeight: 1088,
+      fps: 30000 / 1001,
+      timing: { numUnitsInTick: 1001, timeScale: 30000 },
+    },
   },
   {
     name: 'Main 642x362 (648x368 coded, window right 6 and bottom 6)',
@@ -106,7 +139,14 @@ describe('parseH265Sps', () => {
 
   it('reads the general profile_tier_level fields', () => {
     const ptl = parseH265Sps(X265_SPS).profileTierLevel
-    assert.deepEqual(ptl, { profileSpace: 0, tierFlag: 0, profileIdc: 1, compatibilityFlags: 0x60000000, constraintFlags: '900000000000', levelIdc: 63 })
+    assert.deepEqual(ptl, {
+      profileSpace: 0,
+      tierFlag: 0,
+      profileIdc: 1,
+      compatibilityFlags: 0x60000000,
+      constraintFlags: '900000000000',
+      levelIdc: 63,
+    })
   })
 
   it('skips sub-layers, scaling lists, PCM, inter-predicted reference picture sets, long-term pictures and the VUI before timing', () => {
@@ -165,7 +205,14 @@ describe('parseH265Sps', () => {
     const info = parseH265Sps(spsNal(w))
     assert.equal(info.videoParameterSetId, 1)
     assert.equal(info.maxSubLayersMinus1, 2)
-    assert.deepEqual(info.profileTierLevel, { profileSpace: 0, tierFlag: 1, profileIdc: 2, compatibilityFlags: 0x20000000, constraintFlags: 'B00000000000', levelIdc: 123 })
+    assert.deepEqual(info.profileTierLevel, {
+      profileSpace: 0,
+      tierFlag: 1,
+      profileIdc: 2,
+      compatibilityFlags: 0x20000000,
+      constraintFlags: 'B00000000000',
+      levelIdc: 123,
+    })
     assert.equal(info.seqParameterSetId, 3)
     assert.deepEqual([info.chromaFormatIdc, info.bitDepthLuma, info.bitDepthChroma], [2, 10, 10])
     assert.deepEqual([info.codedWidth, info.codedHeight, info.width, info.height], [1928, 1088, 1920, 1084])
@@ -186,10 +233,12 @@ describe('parseH265Sps', () => {
   })
 
   it('has no fps when the timing fields are zero, and none without a VUI', () => {
-    const zero = parseH265Sps(minimalSps(320, 240, (w) => {
-      w.u(4, 0).u(3, 0) // no aspect, overscan, signal, chroma loc; neutral chroma, field_seq, frame_field_info
-      w.flag(false).flag(true).u(32, 0).u(32, 25).flag(false).flag(false).flag(false).flag(false)
-    }))
+    const zero = parseH265Sps(
+      minimalSps(320, 240, (w) => {
+        w.u(4, 0).u(3, 0) // no aspect, overscan, signal, chroma loc; neutral chroma, field_seq, frame_field_info
+        w.flag(false).flag(true).u(32, 0).u(32, 25).flag(false).flag(false).flag(false).flag(false)
+      }),
+    )
     assert.deepEqual(zero.timing, { numUnitsInTick: 0, timeScale: 25 })
     assert.equal(zero.fps, undefined)
     const none = parseH265Sps(minimalSps(320, 240))
@@ -219,11 +268,13 @@ describe('parseH265Sps', () => {
 
   it('property: random and mutated SPS bytes throw only ParseError', () => {
     const seeds = X265_SPS_VECTORS.map((v) => hex(v.sps))
-    const mutated = fc.tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 4 }), fc.option(fc.nat())).map(([s, edits, cut]) => {
-      const b = Buffer.from(s)
-      for (const [i, v] of edits) b[2 + (i % (b.length - 2))] = v // keep the SPS header
-      return cut === null ? b : b.subarray(0, 2 + (cut % (b.length - 1)))
-    })
+    const mutated = fc
+      .tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 4 }), fc.option(fc.nat()))
+      .map(([s, edits, cut]) => {
+        const b = Buffer.from(s)
+        for (const [i, v] of edits) b[2 + (i % (b.length - 2))] = v // keep the SPS header
+        return cut === null ? b : b.subarray(0, 2 + (cut % (b.length - 1)))
+      })
     const random = fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.concat([hex('4201'), a]))
     fc.assert(
       fc.property(fc.oneof(mutated, random), (nal) => {

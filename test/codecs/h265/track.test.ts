@@ -26,9 +26,15 @@ describe('H265Track', () => {
     const t = new H265Track({ ssrc: 1, initialSequence: 0, payloadType: 98, vps: X265_VPS, sps: X265_SPS, pps: X265_PPS })
     assert.deepEqual([t.kind, t.codec, t.clockRate, t.payloadType, t.ready], ['video', 'H265', 90000, 98, true])
     const attrs = t.sdpAttributes()
-    assert.deepEqual(attrs.map((a) => a.key), ['rtpmap', 'fmtp', 'framesize'])
+    assert.deepEqual(
+      attrs.map((a) => a.key),
+      ['rtpmap', 'fmtp', 'framesize'],
+    )
     assert.equal(attrs[0]!.value, '98 H265/90000')
-    assert.match(attrs[1]!.value!, /^98 sprop-vps=QAEMAf\/\/AWAAAAMAkAAAAwAAAwA\/lZgJ;sprop-sps=[^;]+;sprop-pps=RAHBcrRiQA==;profile-id=1;tier-flag=0;level-id=63$/)
+    assert.match(
+      attrs[1]!.value!,
+      /^98 sprop-vps=QAEMAf\/\/AWAAAAMAkAAAAwAAAwA\/lZgJ;sprop-sps=[^;]+;sprop-pps=RAHBcrRiQA==;profile-id=1;tier-flag=0;level-id=63$/,
+    )
     const fmtp = parseH265Fmtp(attrs[1]!.value!.slice('98 '.length))
     assert.deepEqual([fmtp.vps, fmtp.sps, fmtp.pps], [X265_VPS, X265_SPS, X265_PPS])
     assert.equal(attrs[2]!.value, '98 640-360')
@@ -41,14 +47,20 @@ describe('H265Track', () => {
     assert.deepEqual(t.sdpAttributes(), [{ key: 'rtpmap', value: '96 H265/90000' }])
     t.observe(joinAnnexB([AUD, X265_VPS, X265_SPS, X265_PPS, IDR]))
     assert.equal(t.ready, true)
-    assert.deepEqual(t.sdpAttributes().map((a) => a.key), ['rtpmap', 'fmtp', 'framesize'])
+    assert.deepEqual(
+      t.sdpAttributes().map((a) => a.key),
+      ['rtpmap', 'fmtp', 'framesize'],
+    )
   })
 
   it('packetizes access units given as NAL units or Annex-B, dropping AUDs and repeating parameter sets before IRAP pictures', () => {
     const t = new H265Track({ ssrc: 0xabc, initialSequence: 65535, maxPacketSize: 200 })
     const first = t.packetize([AUD, X265_VPS, X265_SPS, X265_PPS, IDR], 1000)
     assert.equal(first.keyframe, true)
-    assert.equal(first.bytes, first.packets.reduce((n, p) => n + p.length, 0))
+    assert.equal(
+      first.bytes,
+      first.packets.reduce((n, p) => n + p.length, 0),
+    )
     assert.deepEqual(hexes(unpack(first.packets)), hexes([X265_VPS, X265_SPS, X265_PPS, IDR]))
     assert.equal(RtpPacket.parse(first.packets[0]!).sequenceNumber, 65535)
     assert.equal(RtpPacket.parse(first.packets[0]!).ssrc, 0xabc)

@@ -31,8 +31,10 @@ export const PACKET_VECTORS: PacketVector[] = [
     nalus: [hex('2601 af1d30c6')],
     keyframe: true,
     packets: [
-      hex(`80 | e0 | 1234 | 00aabbcc | 9dbb7812` + // V=2; M=1, PT=96; seq; timestamp; SSRC
-          `2601 | af1d30c6`), // the NAL unit as is: F=0 Type=19 (IDR_W_RADL) LayerId=0 TID=1; slice data
+      hex(
+        `80 | e0 | 1234 | 00aabbcc | 9dbb7812` + // V=2; M=1, PT=96; seq; timestamp; SSRC
+          `2601 | af1d30c6`,
+      ), // the NAL unit as is: F=0 Type=19 (IDR_W_RADL) LayerId=0 TID=1; slice data
     ],
   },
   {
@@ -41,13 +43,17 @@ export const PACKET_VECTORS: PacketVector[] = [
     nalus: [X265_VPS, X265_SPS, X265_PPS, Buffer.concat([hex('2601 af1d'), Buffer.alloc(36, 0x5a)])],
     keyframe: true,
     packets: [
-      hex(`80 | 60 | 1234 | 00aabbcc | 9dbb7812` + // M=0
+      hex(
+        `80 | 60 | 1234 | 00aabbcc | 9dbb7812` + // M=0
           `6001` + // PayloadHdr: F=0, Type=48 (AP), LayerId=0, TID=1
           `0018 | 40010c01ffff01600000030090000003000003003f959809` + // size 24, VPS
           `002a | 42010101600000030090000003000003003fa00502016965959a4932bc05a02000000300200000030321` + // size 42, SPS
-          `0007 | 4401c172b46240`), // size 7, PPS
-      hex(`80 | e0 | 1235 | 00aabbcc | 9dbb7812` + // M=1, next sequence
-          `2601af1d ${'5a'.repeat(36)}`), // IDR as a single NAL unit packet (40 bytes)
+          `0007 | 4401c172b46240`,
+      ), // size 7, PPS
+      hex(
+        `80 | e0 | 1235 | 00aabbcc | 9dbb7812` + // M=1, next sequence
+          `2601af1d ${'5a'.repeat(36)}`,
+      ), // IDR as a single NAL unit packet (40 bytes)
     ],
   },
   {
@@ -55,10 +61,12 @@ export const PACKET_VECTORS: PacketVector[] = [
     nalus: [hex('0413 01'), hex('020a 02')],
     keyframe: false,
     packets: [
-      hex(`80 | e0 | 1234 | 00aabbcc | 9dbb7812` +
+      hex(
+        `80 | e0 | 1234 | 00aabbcc | 9dbb7812` +
           `600a` + // PayloadHdr: Type=48, LayerId=1 (lowest of 2 and 1), TID=2 (lowest of 3 and 2)
           `0003 | 0413 01` + // size 3, TSA_N (type 2), LayerId=2, TID=3
-          `0003 | 020a 02`), // size 3, TRAIL_R (type 1), LayerId=1, TID=2
+          `0003 | 020a 02`,
+      ), // size 3, TRAIL_R (type 1), LayerId=1, TID=2
     ],
   },
   {
@@ -66,10 +74,12 @@ export const PACKET_VECTORS: PacketVector[] = [
     nalus: [hex('8001 aa'), hex('0201 bb')],
     keyframe: false,
     packets: [
-      hex(`80 | e0 | 1234 | 00aabbcc | 9dbb7812` +
+      hex(
+        `80 | e0 | 1234 | 00aabbcc | 9dbb7812` +
           `e001` + // PayloadHdr: F=1 (set on the first NAL unit), Type=48, LayerId=0, TID=1
           `0003 | 8001aa` + // size 3, F=1 TRAIL_N
-          `0003 | 0201bb`), // size 3, TRAIL_R
+          `0003 | 0201bb`,
+      ), // size 3, TRAIL_R
     ],
   },
   {
@@ -78,14 +88,17 @@ export const PACKET_VECTORS: PacketVector[] = [
     nalus: [hex('2601 01020304 05060708 09')],
     keyframe: true,
     packets: [
-      hex(`80 | 60 | 1234 | 00aabbcc | 9dbb7812` +
+      hex(
+        `80 | 60 | 1234 | 00aabbcc | 9dbb7812` +
           `6201` + // PayloadHdr: F=0, Type=49 (FU), LayerId=0, TID=1 (those of the NAL unit)
           `93` + // FU header: S=1, E=0, FuType=19
-          `01020304`), // first fragment (the 2-byte NAL header itself is not sent)
-      hex(`80 | 60 | 1235 | 00aabbcc | 9dbb7812` +
-          `6201 | 13 | 05060708`), // S=0, E=0
-      hex(`80 | e0 | 1236 | 00aabbcc | 9dbb7812` + // M=1 on the last fragment
-          `6201 | 53 | 09`), // S=0, E=1
+          `01020304`,
+      ), // first fragment (the 2-byte NAL header itself is not sent)
+      hex(`80 | 60 | 1235 | 00aabbcc | 9dbb7812` + `6201 | 13 | 05060708`), // S=0, E=0
+      hex(
+        `80 | e0 | 1236 | 00aabbcc | 9dbb7812` + // M=1 on the last fragment
+          `6201 | 53 | 09`,
+      ), // S=0, E=1
     ],
   },
   {
@@ -94,11 +107,12 @@ export const PACKET_VECTORS: PacketVector[] = [
     nalus: [hex('030a 0102030405 060708')],
     keyframe: false,
     packets: [
-      hex(`80 | 60 | 1234 | 00aabbcc | 9dbb7812` +
+      hex(
+        `80 | 60 | 1234 | 00aabbcc | 9dbb7812` +
           `630a` + // PayloadHdr: Type=49, LayerId=33 (high bit in byte 0), TID=2
-          `81 | 0102030405`), // S=1, FuType=1 (TRAIL_R)
-      hex(`80 | e0 | 1235 | 00aabbcc | 9dbb7812` +
-          `630a | 41 | 060708`), // E=1
+          `81 | 0102030405`,
+      ), // S=1, FuType=1 (TRAIL_R)
+      hex(`80 | e0 | 1235 | 00aabbcc | 9dbb7812` + `630a | 41 | 060708`), // E=1
     ],
   },
   {
@@ -107,14 +121,10 @@ export const PACKET_VECTORS: PacketVector[] = [
     nalus: [hex('4601 50'), hex('0201 0102030405060708090a0b0c'), hex('0201 aa'), hex('0201 bb')],
     keyframe: false,
     packets: [
-      hex(`80 | 60 | 1234 | 00aabbcc | 9dbb7812` +
-          `4601 50`), // AUD alone: the next NAL unit is fragmented, so nothing to aggregate with
-      hex(`80 | 60 | 1235 | 00aabbcc | 9dbb7812` +
-          `6201 | 81 | 010203040506070809`), // FU of TRAIL_R, S=1: 9 bytes
-      hex(`80 | 60 | 1236 | 00aabbcc | 9dbb7812` +
-          `6201 | 41 | 0a0b0c`), // E=1
-      hex(`80 | e0 | 1237 | 00aabbcc | 9dbb7812` +
-          `6001 | 0003 0201aa | 0003 0201bb`), // AP of two 3-byte NAL units (12 bytes)
+      hex(`80 | 60 | 1234 | 00aabbcc | 9dbb7812` + `4601 50`), // AUD alone: the next NAL unit is fragmented, so nothing to aggregate with
+      hex(`80 | 60 | 1235 | 00aabbcc | 9dbb7812` + `6201 | 81 | 010203040506070809`), // FU of TRAIL_R, S=1: 9 bytes
+      hex(`80 | 60 | 1236 | 00aabbcc | 9dbb7812` + `6201 | 41 | 0a0b0c`), // E=1
+      hex(`80 | e0 | 1237 | 00aabbcc | 9dbb7812` + `6001 | 0003 0201aa | 0003 0201bb`), // AP of two 3-byte NAL units (12 bytes)
     ],
   },
 ]

@@ -8,9 +8,7 @@ import { CodecError, LimitError, ProtocolError } from '../../../src/errors.js'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
 import { hex } from '../../helpers/split.js'
 import { ffmpegDecode, ffmpegMakeJpeg, yuv420pSize } from './ffmpeg-helper.js'
-import {
-  FLAT16_PACKET, FLAT32_RESTART_PACKETS, Q50_TABLES_HEX, flat16Jpeg, flat32RestartJpeg, flatI420, noiseRgb, vec,
-} from './vectors.js'
+import { FLAT16_PACKET, FLAT32_RESTART_PACKETS, Q50_TABLES_HEX, flat16Jpeg, flat32RestartJpeg, flatI420, noiseRgb, vec } from './vectors.js'
 
 /** Pushes every packet; returns the frames completed, checking that no input buffer changed. */
 function pushAll(d: JpegDepacketizer, packets: readonly Buffer[]): Buffer[] {
@@ -29,7 +27,14 @@ function pushAll(d: JpegDepacketizer, packets: readonly Buffer[]): Buffer[] {
 
 /** An RTP/JPEG packet from header fields and payload hex. */
 function rtp(opts: { seq: number; ts?: number; marker?: boolean }, payloadHex: string): Buffer {
-  return new RtpPacket({ payloadType: 26, sequenceNumber: opts.seq, timestamp: opts.ts ?? 1000, ssrc: 7, marker: opts.marker ?? false, payload: vec(payloadHex) }).serialize()
+  return new RtpPacket({
+    payloadType: 26,
+    sequenceNumber: opts.seq,
+    timestamp: opts.ts ?? 1000,
+    ssrc: 7,
+    marker: opts.marker ?? false,
+    payload: vec(payloadHex),
+  }).serialize()
 }
 
 const packetize = (jpeg: Buffer, maxPacketSize = 1400, ts = 0): Buffer[] =>
@@ -47,7 +52,7 @@ describe('JpegDepacketizer', () => {
     const frames = pushAll(new JpegDepacketizer(), FLAT32_RESTART_PACKETS)
     assert.equal(frames.length, 1)
     assert.deepEqual(frames[0], flat32RestartJpeg())
-    assert.equal(parseJfif(frames[0]!).restartInterval, 1)
+    assert.equal(parseJfif(frames[0]).restartInterval, 1)
   })
 
   it('round-trips packetizer → depacketizer for many packet sizes and restart intervals', () => {
@@ -118,18 +123,25 @@ describe('JpegDepacketizer', () => {
     const withTables = pushAll(d, [rtp({ seq: 1, ts: 1, marker: true }, `00 000000 01 80 02 02 00 00 0080 ${Q50_TABLES_HEX} 28a28a00`)])
     const reused = pushAll(d, [rtp({ seq: 2, ts: 2, marker: true }, '00 000000 01 80 02 02 00 00 0000 28a28a00')])
     assert.deepEqual(reused[0], withTables[0])
-    assert.throws(() => d.push(RtpPacket.parse(rtp({ seq: 3, marker: true }, '00 000000 01 81 02 02 00 00 0000 28a28a00'))), (e: unknown) => e instanceof ProtocolError && e.code === 'ERR_JPEG_QTABLE_MISSING')
+    assert.throws(
+      () => d.push(RtpPacket.parse(rtp({ seq: 3, marker: true }, '00 000000 01 81 02 02 00 00 0000 28a28a00'))),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'ERR_JPEG_QTABLE_MISSING',
+    )
     assert.throws(() => d.push(RtpPacket.parse(rtp({ seq: 4, marker: true }, '00 000000 01 ff 02 02 00 00 0000 28a28a00'))), ProtocolError)
   })
 
   it('uses a single in-band table for both components', () => {
-    const frames = pushAll(new JpegDepacketizer(), [rtp({ seq: 1, marker: true }, `00 000000 01 ff 02 02 00 00 0040 ${Q50_TABLES_HEX.slice(0, 128)} 28a28a00`)])
+    const frames = pushAll(new JpegDepacketizer(), [
+      rtp({ seq: 1, marker: true }, `00 000000 01 ff 02 02 00 00 0040 ${Q50_TABLES_HEX.slice(0, 128)} 28a28a00`),
+    ])
     const t = parseJfif(frames[0]!).quantTables
     assert.deepEqual(t[0], t[1])
   })
 
   it('does not repeat an EOI the sender included', () => {
-    const frames = pushAll(new JpegDepacketizer(), [rtp({ seq: 1, marker: true }, `00 000000 01 ff 02 02 00 00 0080 ${Q50_TABLES_HEX} 28a28a00 ffd9`)])
+    const frames = pushAll(new JpegDepacketizer(), [
+      rtp({ seq: 1, marker: true }, `00 000000 01 ff 02 02 00 00 0080 ${Q50_TABLES_HEX} 28a28a00 ffd9`),
+    ])
     assert.deepEqual(frames[0], flat16Jpeg())
   })
 
@@ -140,7 +152,10 @@ describe('JpegDepacketizer', () => {
     const d = new JpegDepacketizer()
     // Lost packet 2.
     pushAll(d, packets.slice(0, 2))
-    assert.throws(() => d.push(RtpPacket.parse(packets[3]!)), (e: unknown) => e instanceof ProtocolError && e.code === 'ERR_JPEG_FRAGMENT_OFFSET')
+    assert.throws(
+      () => d.push(RtpPacket.parse(packets[3]!)),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'ERR_JPEG_FRAGMENT_OFFSET',
+    )
     // The rest of that frame is ignored (no frame in progress), not an error.
     assert.equal(d.push(RtpPacket.parse(packets[packets.length - 1]!)), undefined)
     assert.deepEqual(pushAll(d, packets), [jpeg])
@@ -165,11 +180,20 @@ describe('JpegDepacketizer', () => {
     const d = new JpegDepacketizer()
     const start = rtp({ seq: 1, ts: 5 }, `00 000000 01 ff 02 02 00 00 0080 ${Q50_TABLES_HEX} 28a2`)
     pushAll(d, [start])
-    assert.throws(() => d.push(RtpPacket.parse(rtp({ seq: 2, ts: 6, marker: true }, '00 000002 01 ff 02 02 8a00'))), (e: unknown) => e instanceof ProtocolError && e.code === 'ERR_JPEG_TIMESTAMP')
+    assert.throws(
+      () => d.push(RtpPacket.parse(rtp({ seq: 2, ts: 6, marker: true }, '00 000002 01 ff 02 02 8a00'))),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'ERR_JPEG_TIMESTAMP',
+    )
     pushAll(d, [start])
-    assert.throws(() => d.push(RtpPacket.parse(rtp({ seq: 2, ts: 5, marker: true }, '00 000002 01 ff 04 02 8a00'))), (e: unknown) => e instanceof ProtocolError && e.code === 'ERR_JPEG_HEADER_CHANGED')
+    assert.throws(
+      () => d.push(RtpPacket.parse(rtp({ seq: 2, ts: 5, marker: true }, '00 000002 01 ff 04 02 8a00'))),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'ERR_JPEG_HEADER_CHANGED',
+    )
     pushAll(d, [start])
-    assert.throws(() => d.push(RtpPacket.parse(rtp({ seq: 2, ts: 5, marker: true }, '00 000002 41 ff 02 02 0001 c000 8a00'))), ProtocolError)
+    assert.throws(
+      () => d.push(RtpPacket.parse(rtp({ seq: 2, ts: 5, marker: true }, '00 000002 41 ff 02 02 0001 c000 8a00'))),
+      ProtocolError,
+    )
   })
 
   it('rejects unsupported types, reserved Q, zero sizes and restart interval 0', () => {
@@ -195,7 +219,10 @@ describe('JpegDepacketizer', () => {
   it('caps the frame size before appending', () => {
     const jpeg = encodeJpeg(noiseRgb(64, 64, 4), { quality: 95 })
     const d = new JpegDepacketizer({ maxFrameSize: 1000 })
-    assert.throws(() => pushAll(d, packetize(jpeg, 300)), (e: unknown) => e instanceof LimitError && e.code === 'ERR_JPEG_FRAME_TOO_LARGE')
+    assert.throws(
+      () => pushAll(d, packetize(jpeg, 300)),
+      (e: unknown) => e instanceof LimitError && e.code === 'ERR_JPEG_FRAME_TOO_LARGE',
+    )
     // Reset after the error: a small frame still works.
     assert.deepEqual(pushAll(d, [FLAT16_PACKET]), [flat16Jpeg()])
   })

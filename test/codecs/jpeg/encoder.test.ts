@@ -96,12 +96,24 @@ describe('JPEG encoder', () => {
     const enc = new JpegEncoder({ width: 32, height: 32 })
     assert.throws(() => enc.assembleRows([]), StateError)
     const rows = JpegEncoder.forRows({ width: 32, height: 32 })
-    assert.throws(() => rows.assembleRows([Buffer.alloc(0)]), (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_ROW_COUNT')
-    assert.throws(() => rows.encodeRow(toI420(flatI420(32, 32)), 2), (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_ROW')
+    assert.throws(
+      () => rows.assembleRows([Buffer.alloc(0)]),
+      (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_ROW_COUNT',
+    )
+    assert.throws(
+      () => rows.encodeRow(toI420(flatI420(32, 32)), 2),
+      (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_ROW',
+    )
   })
 
   it('ffmpeg decodes rgb output to the right size and close to the input', () => {
-    for (const [w, h] of [[64, 48], [33, 17], [8, 8], [1, 1], [250, 130]] as const) {
+    for (const [w, h] of [
+      [64, 48],
+      [33, 17],
+      [8, 8],
+      [1, 1],
+      [250, 130],
+    ] as const) {
       const data = smoothRgb(w, h)
       const jpeg = encodeJpeg({ width: w, height: h, format: 'rgb', data }, { quality: 95 })
       assert.equal(ffmpegDecode(jpeg, 'yuv420p').length, yuv420pSize(w, h), `${w}x${h}`)
@@ -134,14 +146,29 @@ describe('JPEG encoder', () => {
   })
 
   it('rejects what it cannot encode with typed errors', () => {
-    assert.throws(() => encodeJpeg(flatI420(2048, 16)), (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_DIMENSIONS')
+    assert.throws(
+      () => encodeJpeg(flatI420(2048, 16)),
+      (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_DIMENSIONS',
+    )
     assert.throws(() => encodeJpeg({ width: 0, height: 16, format: 'gray', data: new Uint8Array(0) }), CodecError)
-    assert.throws(() => encodeJpeg({ width: 16, height: 16, format: 'rgb', data: new Uint8Array(10) }), (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_INPUT_SIZE')
-    assert.throws(() => encodeJpeg(flatI420(16, 16), { quality: 0 }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_JPEG_QUALITY')
+    assert.throws(
+      () => encodeJpeg({ width: 16, height: 16, format: 'rgb', data: new Uint8Array(10) }),
+      (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_INPUT_SIZE',
+    )
+    assert.throws(
+      () => encodeJpeg(flatI420(16, 16), { quality: 0 }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_JPEG_QUALITY',
+    )
     assert.throws(() => encodeJpeg(flatI420(16, 16), { quality: 101 }), ConfigError)
-    assert.throws(() => encodeJpeg(flatI420(16, 16), { restartInterval: 70000 }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_JPEG_RESTART_INTERVAL')
+    assert.throws(
+      () => encodeJpeg(flatI420(16, 16), { restartInterval: 70000 }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_JPEG_RESTART_INTERVAL',
+    )
     const enc = new JpegEncoder({ width: 32, height: 32 })
-    assert.throws(() => enc.encode({ y: new Uint8Array(10), u: new Uint8Array(256), v: new Uint8Array(256), yStride: 32, uvStride: 16 }), CodecError)
+    assert.throws(
+      () => enc.encode({ y: new Uint8Array(10), u: new Uint8Array(256), v: new Uint8Array(256), yStride: 32, uvStride: 16 }),
+      CodecError,
+    )
   })
 
   it('reports encode speed (informational)', (t) => {

@@ -15,7 +15,9 @@ export function ffmpegDecode(jpeg: Uint8Array, pixFmt: RawPixFmt): Buffer {
   try {
     const file = join(dir, 'f.jpg')
     writeFileSync(file, jpeg)
-    const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', pixFmt, '-'], { maxBuffer: MAX_OUTPUT })
+    const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', pixFmt, '-'], {
+      maxBuffer: MAX_OUTPUT,
+    })
     assert.equal(r.error, undefined, `could not run ffmpeg: ${String(r.error)}`)
     assert.equal(r.status, 0, `ffmpeg exited with ${r.status}: ${r.stderr.toString()}`)
     assert.equal(r.stderr.toString(), '', 'ffmpeg reported decoding errors')
@@ -27,7 +29,25 @@ export function ffmpegDecode(jpeg: Uint8Array, pixFmt: RawPixFmt): Buffer {
 
 /** Makes a JPEG with ffmpeg's own encoder from its `testsrc` pattern. */
 export function ffmpegMakeJpeg(width: number, height: number, extraArgs: string[]): Buffer {
-  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', `testsrc=size=${width}x${height}:rate=1`, '-frames:v', '1', ...extraArgs, '-f', 'mjpeg', '-'], { maxBuffer: MAX_OUTPUT })
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      '-nostdin',
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc=size=${width}x${height}:rate=1`,
+      '-frames:v',
+      '1',
+      ...extraArgs,
+      '-f',
+      'mjpeg',
+      '-',
+    ],
+    { maxBuffer: MAX_OUTPUT },
+  )
   assert.equal(r.status, 0, `ffmpeg exited with ${r.status}: ${r.stderr?.toString()}`)
   return r.stdout
 }

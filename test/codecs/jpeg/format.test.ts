@@ -15,7 +15,10 @@ describe('JPEG SDP format', () => {
       { key: 'framesize', value: '26 640-480' },
       { key: 'framerate', value: '25' },
     ])
-    assert.deepEqual(jpegMediaAttributes({ fps: 29.97 }), [{ key: 'rtpmap', value: '26 JPEG/90000' }, { key: 'framerate', value: '29.97' }])
+    assert.deepEqual(jpegMediaAttributes({ fps: 29.97 }), [
+      { key: 'rtpmap', value: '26 JPEG/90000' },
+      { key: 'framerate', value: '29.97' },
+    ])
     assert.deepEqual(jpegMediaAttributes(), [{ key: 'rtpmap', value: '26 JPEG/90000' }])
     assert.deepEqual(jpegMediaAttributes({ width: 320, height: 240, payloadType: 96 })[1], { key: 'framesize', value: '96 320-240' })
   })

@@ -8,8 +8,15 @@ import { ConfigError } from '../../../src/errors.js'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
 import { vec } from './vectors.js'
 import {
-  FLAT16_PACKET, FLAT32_RESTART_MAX_PACKET, FLAT32_RESTART_PACKETS, VECTOR_SEQUENCE, VECTOR_SSRC, VECTOR_TIMESTAMP,
-  flat16Jpeg, flat32RestartJpeg, noiseRgb,
+  FLAT16_PACKET,
+  FLAT32_RESTART_MAX_PACKET,
+  FLAT32_RESTART_PACKETS,
+  VECTOR_SEQUENCE,
+  VECTOR_SSRC,
+  VECTOR_TIMESTAMP,
+  flat16Jpeg,
+  flat32RestartJpeg,
+  noiseRgb,
 } from './vectors.js'
 
 const packetizer = (maxPacketSize?: number, initialSequence = VECTOR_SEQUENCE): JpegPacketizer =>
@@ -31,7 +38,9 @@ describe('JpegPacketizer', () => {
     const max = 170
     const packets = packetizer(max).packetize(jpeg, VECTOR_TIMESTAMP)
     // First packet: 12 RTP + 8 main + 4 + 128 tables = 152 bytes of headers, so 18 bytes of scan.
-    assert.deepEqual(packets[0]!.subarray(0, 12 + 8 + 4), vec(`
+    assert.deepEqual(
+      packets[0]!.subarray(0, 12 + 8 + 4),
+      vec(`
       80 1a            // V=2; M=0, PT=26
       1234             // sequence
       aabbccdd         // timestamp
@@ -39,7 +48,8 @@ describe('JpegPacketizer', () => {
       00 000000        // type-specific 0, fragment offset 0
       01 ff 04 04      // type 1, Q 255, 32x32
       00 00 0080       // table header: 8-bit, 128 bytes
-    `))
+    `),
+    )
     const info = parseJfif(jpeg)
     assert.deepEqual(packets[0]!.subarray(24, 152), Buffer.concat(info.quantTables), 'quality 90 tables')
     assert.deepEqual(packets[0]!.subarray(152), scan.subarray(0, 18))
@@ -76,14 +86,18 @@ describe('JpegPacketizer', () => {
     const headers = packets.map((b) => parseJpegPayload(RtpPacket.parse(b).payload))
     // Intervals: 8 MCUs / 2 = 4, each several hundred bytes.
     const starts = [0]
-    for (let i = 1; i < info.scan.length; i++) if (info.scan[i - 1] === 0xff && info.scan[i]! >= 0xd0 && info.scan[i]! <= 0xd7) starts.push(i + 1)
+    for (let i = 1; i < info.scan.length; i++)
+      if (info.scan[i - 1] === 0xff && info.scan[i]! >= 0xd0 && info.scan[i]! <= 0xd7) starts.push(i + 1)
     assert.equal(starts.length, 4)
     for (const h of headers) {
       assert.equal(h.main.type, 65)
       assert.equal(h.restart!.restartInterval, 2)
       const k = h.restart!.restartCount
       const end: number = k + 1 < starts.length ? starts[k + 1]! : info.scan.length
-      assert.ok(h.main.fragmentOffset >= starts[k]! && h.main.fragmentOffset + h.data.length <= end, 'each packet stays inside its interval')
+      assert.ok(
+        h.main.fragmentOffset >= starts[k]! && h.main.fragmentOffset + h.data.length <= end,
+        'each packet stays inside its interval',
+      )
       assert.equal(h.restart!.first, h.main.fragmentOffset === starts[k], 'F marks the start of the chunk')
       assert.equal(h.restart!.last, h.main.fragmentOffset + h.data.length === end, 'L marks its end')
     }
@@ -126,7 +140,10 @@ describe('JpegPacketizer', () => {
   })
 
   it('validates options', () => {
-    assert.throws(() => new JpegPacketizer({ ssrc: 1, maxPacketSize: JPEG_MIN_PACKET_SIZE - 1 }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_MAX_PACKET_SIZE')
+    assert.throws(
+      () => new JpegPacketizer({ ssrc: 1, maxPacketSize: JPEG_MIN_PACKET_SIZE - 1 }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_MAX_PACKET_SIZE',
+    )
     assert.throws(() => new JpegPacketizer({ ssrc: 1, payloadType: 128 }), ConfigError)
     // The smallest allowed size still works, also with restart markers.
     const tiny = new JpegPacketizer({ ssrc: 1, initialSequence: 0, maxPacketSize: JPEG_MIN_PACKET_SIZE })

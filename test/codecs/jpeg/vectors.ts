@@ -7,15 +7,28 @@ import type { RawImage } from '../../../src/codecs/jpeg/i420.js'
 
 /** RFC 2435 Appendix A jpeg_luma_quantizer (T.81 Table K.1 in zig-zag order) = our tables at quality 50. */
 export const RFC2435_LUMA: readonly number[] = [
-  16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40,
-  26, 24, 22, 22, 24, 49, 35, 37, 29, 40, 58, 51, 61, 60, 57, 51,
-  56, 55, 64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81, 87,
-  95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99,
+  16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40, 26, 24, 22, 22, 24, 49, 35, 37, 29, 40, 58, 51, 61, 60, 57, 51, 56, 55,
+  64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81, 87, 95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99,
 ]
 
 /** RFC 2435 Appendix A jpeg_chroma_quantizer (T.81 Table K.2 in zig-zag order). */
 export const RFC2435_CHROMA: readonly number[] = [
-  17, 18, 18, 24, 21, 24, 47, 26, 26, 47, 99, 66, 56, 66, 99, 99,
+  17,
+  18,
+  18,
+  24,
+  21,
+  24,
+  47,
+  26,
+  26,
+  47,
+  99,
+  66,
+  56,
+  66,
+  99,
+  99,
   ...new Array<number>(48).fill(99),
 ]
 
@@ -67,7 +80,12 @@ export const VECTOR_TIMESTAMP = 0xaabbccdd
 
 /** hex() of a vector laid out one field per line with `//` comments. */
 export function vec(s: string): Buffer {
-  return hex(s.split('\n').map((line) => line.replace(/\/\/.*$/, '')).join(''))
+  return hex(
+    s
+      .split('\n')
+      .map((line) => line.replace(/\/\/.*$/, ''))
+      .join(''),
+  )
 }
 
 /** flat16Jpeg() packetized with the defaults: one packet. */

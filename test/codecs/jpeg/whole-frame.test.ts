@@ -80,7 +80,10 @@ describe('WholeJpegAssembler (teaching-project RTP: whole JPEGs, no RFC 2435 hea
   it('a frame over maxFrameSize is a LimitError and the assembler starts over', () => {
     const a = new WholeJpegAssembler({ maxFrameSize: 150 })
     push(a, teachingPacket(jpeg.subarray(0, 100), 1))
-    assert.throws(() => a.push(teachingPacket(jpeg.subarray(100), 2, true)), (e: unknown) => e instanceof LimitError && e.code === 'ERR_JPEG_FRAME_TOO_LARGE')
+    assert.throws(
+      () => a.push(teachingPacket(jpeg.subarray(100), 2, true)),
+      (e: unknown) => e instanceof LimitError && e.code === 'ERR_JPEG_FRAME_TOO_LARGE',
+    )
     assert.equal(a.inProgress, false)
     assert.throws(() => new WholeJpegAssembler({ maxFrameSize: 0 }), ConfigError)
   })

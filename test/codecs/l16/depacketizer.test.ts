@@ -21,7 +21,10 @@ describe('L16Depacketizer', () => {
   it('returns nothing for an empty payload and rejects partial instants', () => {
     const d = new L16Depacketizer({ channels: 2 })
     assert.deepEqual(d.push(new RtpPacket({ payload: Buffer.alloc(0) })), [])
-    assert.throws(() => d.push(new RtpPacket({ payload: Buffer.alloc(6) })), (e: unknown) => e instanceof ParseError && e.code === 'ERR_AUDIO_PARTIAL_SAMPLE')
+    assert.throws(
+      () => d.push(new RtpPacket({ payload: Buffer.alloc(6) })),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_AUDIO_PARTIAL_SAMPLE',
+    )
     assert.equal(new L16Depacketizer().channels, 1, 'RFC 3551 4.1: one channel when the rtpmap says none')
     assert.throws(() => new L16Depacketizer({ channels: 0 }), ConfigError)
     d.reset()

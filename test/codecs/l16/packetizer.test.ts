@@ -8,10 +8,20 @@ import { L16_PACKET_VECTORS, VECTOR_SEQUENCE, VECTOR_SSRC, VECTOR_TIMESTAMP } fr
 describe('L16Packetizer', () => {
   for (const v of L16_PACKET_VECTORS) {
     it(`writes ${v.name}`, () => {
-      const p = new L16Packetizer({ ssrc: VECTOR_SSRC, initialSequence: VECTOR_SEQUENCE, sampleRate: v.sampleRate, channels: v.channels, packetTimeMs: v.packetTimeMs, maxPacketSize: v.maxPacketSize })
+      const p = new L16Packetizer({
+        ssrc: VECTOR_SSRC,
+        initialSequence: VECTOR_SEQUENCE,
+        sampleRate: v.sampleRate,
+        channels: v.channels,
+        packetTimeMs: v.packetTimeMs,
+        maxPacketSize: v.maxPacketSize,
+      })
       const input = Buffer.from(v.block)
       const packets = p.packetize(v.block, VECTOR_TIMESTAMP)
-      assert.deepEqual(packets.map((b) => b.toString('hex')), v.packets.map((b) => b.toString('hex')))
+      assert.deepEqual(
+        packets.map((b) => b.toString('hex')),
+        v.packets.map((b) => b.toString('hex')),
+      )
       assert.equal(p.nextSequence, (VECTOR_SEQUENCE + v.packets.length) & 0xffff)
       assert.deepEqual(v.block, input, 'input unchanged')
     })
@@ -23,11 +33,21 @@ describe('L16Packetizer', () => {
     assert.equal(new L16Packetizer({ ssrc: 1, sampleRate: 44100, channels: 1, maxPacketSize: 9000 }).samplesPerPacket, 882)
     const p = new L16Packetizer({ ssrc: 1, sampleRate: 48000, channels: 2 })
     const packets = p.packetize([Buffer.alloc(960 * 4 - 4), Buffer.alloc(4)], 0xfffffe00)
-    assert.deepEqual(packets.map((b) => [b.length, b.readUInt32BE(4)]), [[1400, 0xfffffe00], [1400, (0xfffffe00 + 347) >>> 0], [12 + 266 * 4, (0xfffffe00 + 694) >>> 0]])
+    assert.deepEqual(
+      packets.map((b) => [b.length, b.readUInt32BE(4)]),
+      [
+        [1400, 0xfffffe00],
+        [1400, (0xfffffe00 + 347) >>> 0],
+        [12 + 266 * 4, (0xfffffe00 + 694) >>> 0],
+      ],
+    )
   })
 
   it('uses payload types 10 and 11 only for 44100 Hz stereo and mono', () => {
-    assert.deepEqual([l16StaticPayloadType(44100, 2), l16StaticPayloadType(44100, 1), l16StaticPayloadType(44100, 3), l16StaticPayloadType(48000, 2)], [10, 11, undefined, undefined])
+    assert.deepEqual(
+      [l16StaticPayloadType(44100, 2), l16StaticPayloadType(44100, 1), l16StaticPayloadType(44100, 3), l16StaticPayloadType(48000, 2)],
+      [10, 11, undefined, undefined],
+    )
     assert.equal(new L16Packetizer({ ssrc: 1, sampleRate: 48000, channels: 1 }).payloadType, 98)
     assert.equal(new L16Packetizer({ ssrc: 1, sampleRate: 44100, channels: 2, payloadType: 100 }).payloadType, 100)
     assert.equal(l16Rtpmap(98, 48000, 2), '98 L16/48000/2')
@@ -35,9 +55,16 @@ describe('L16Packetizer', () => {
 
   it('refuses partial instants and bad options', () => {
     const p = new L16Packetizer({ ssrc: 1, sampleRate: 48000, channels: 2 })
-    assert.throws(() => p.packetize(Buffer.alloc(6), 0), (e: unknown) => e instanceof CodecError && e.code === 'ERR_AUDIO_PARTIAL_SAMPLE')
+    assert.throws(
+      () => p.packetize(Buffer.alloc(6), 0),
+      (e: unknown) => e instanceof CodecError && e.code === 'ERR_AUDIO_PARTIAL_SAMPLE',
+    )
     assert.deepEqual(p.packetize(Buffer.alloc(0), 0), [])
-    const bad = (opts: object, code: string) => assert.throws(() => new L16Packetizer({ ssrc: 1, sampleRate: 48000, channels: 2, ...opts }), (e: unknown) => e instanceof ConfigError && e.code === code)
+    const bad = (opts: object, code: string) =>
+      assert.throws(
+        () => new L16Packetizer({ ssrc: 1, sampleRate: 48000, channels: 2, ...opts }),
+        (e: unknown) => e instanceof ConfigError && e.code === code,
+      )
     bad({ sampleRate: 0 }, 'ERR_AUDIO_SAMPLE_RATE')
     bad({ sampleRate: 44100.5 }, 'ERR_AUDIO_SAMPLE_RATE')
     bad({ channels: 65 }, 'ERR_AUDIO_CHANNELS')

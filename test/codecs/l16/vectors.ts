@@ -27,12 +27,15 @@ export const L16_PACKET_VECTORS: L16PacketVector[] = [
     maxPacketSize: 20, // 8 bytes of payload: two stereo instants
     block: hex('0001 fffe | 0203 fdfc | 0405 fbfa | 0607 f9f8 | 0809 f7f6'), // 5 instants: left, right
     packets: [
-      hex('80 | 62 | 1234 | 00aabbcc | 9dbb7812' + // V=2; M=0, PT=98; seq; timestamp; SSRC
-          '0001 fffe | 0203 fdfc'), // instants 0 and 1, big-endian, left then right
-      hex('80 | 62 | 1235 | 00aabbce | 9dbb7812' + // timestamp + 2 instants
-          '0405 fbfa | 0607 f9f8'),
-      hex('80 | 62 | 1236 | 00aabbd0 | 9dbb7812' +
-          '0809 f7f6'),
+      hex(
+        '80 | 62 | 1234 | 00aabbcc | 9dbb7812' + // V=2; M=0, PT=98; seq; timestamp; SSRC
+          '0001 fffe | 0203 fdfc',
+      ), // instants 0 and 1, big-endian, left then right
+      hex(
+        '80 | 62 | 1235 | 00aabbce | 9dbb7812' + // timestamp + 2 instants
+          '0405 fbfa | 0607 f9f8',
+      ),
+      hex('80 | 62 | 1236 | 00aabbd0 | 9dbb7812' + '0809 f7f6'),
     ],
   },
   {

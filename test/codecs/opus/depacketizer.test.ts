@@ -11,7 +11,10 @@ describe('OpusDepacketizer', () => {
       const d = new OpusDepacketizer()
       const copies = v.packets.map((p) => Buffer.from(p))
       const frames = v.packets.flatMap((p) => d.push(RtpPacket.parse(p)))
-      assert.deepEqual(frames.map((f) => f.data), v.opus)
+      assert.deepEqual(
+        frames.map((f) => f.data),
+        v.opus,
+      )
       assert.equal(frames[0]!.timestamp, VECTOR_TIMESTAMP)
       assert.ok(frames.every((f) => f.keyframe))
       assert.deepEqual(v.packets, copies)
@@ -21,7 +24,10 @@ describe('OpusDepacketizer', () => {
   it('rejects payloads that are not Opus packets', () => {
     const d = new OpusDepacketizer()
     for (const payload of [Buffer.alloc(0), Buffer.from([0xf9, 1, 2, 3])]) {
-      assert.throws(() => d.push(new RtpPacket({ payload })), (e: unknown) => e instanceof ParseError && e.code === 'ERR_OPUS_PACKET')
+      assert.throws(
+        () => d.push(new RtpPacket({ payload })),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_OPUS_PACKET',
+      )
     }
     d.reset()
   })

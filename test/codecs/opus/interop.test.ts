@@ -13,7 +13,18 @@ import { OpusDepacketizer } from '../../../src/codecs/opus/depacketizer.js'
 import { opusFmtp, opusRtpmap } from '../../../src/codecs/opus/format.js'
 import { parseOpusPacket } from '../../../src/codecs/opus/packet.js'
 import { OpusPacketizer } from '../../../src/codecs/opus/packetizer.js'
-import { captureFfmpegRtp, captureGstRtp, ffmpegDecodeFile, ffmpegDecodeRtp, ffprobePackets, inSequence, makeTone, sdpAttribute, sha256, tempDir } from '../../helpers/audio-interop.js'
+import {
+  captureFfmpegRtp,
+  captureGstRtp,
+  ffmpegDecodeFile,
+  ffmpegDecodeRtp,
+  ffprobePackets,
+  inSequence,
+  makeTone,
+  sdpAttribute,
+  sha256,
+  tempDir,
+} from '../../helpers/audio-interop.js'
 
 const PACKET_SAMPLES = 960
 /** libopus' encoder delay, written as the Ogg pre-skip and trimmed by decoders of the file. */
@@ -49,7 +60,10 @@ describe('Opus over RTP with ffmpeg and GStreamer', () => {
     const d = new OpusDepacketizer()
     const frames = inSequence(cap.packets).flatMap((p) => d.push(p))
     assert.equal(frames.length, packets.length)
-    assert.deepEqual(frames.map((f) => sha256(f.data)), packets.map(sha256))
+    assert.deepEqual(
+      frames.map((f) => sha256(f.data)),
+      packets.map(sha256),
+    )
     frames.forEach((f, i) => assert.equal(f.timestamp, (frames[0]!.timestamp + i * PACKET_SAMPLES) >>> 0))
   })
 

@@ -10,15 +10,51 @@ describe('Opus packets (RFC 6716 3)', () => {
   it('knows the frame size of every TOC configuration (Table 2)', () => {
     const ms = Array.from({ length: 32 }, (_, c) => opusFrameSamples(c) / 48)
     assert.deepEqual(ms, [
-      10, 20, 40, 60, 10, 20, 40, 60, 10, 20, 40, 60, // SILK NB, MB, WB
-      10, 20, 10, 20, // Hybrid SWB, FB
-      2.5, 5, 10, 20, 2.5, 5, 10, 20, 2.5, 5, 10, 20, 2.5, 5, 10, 20, // CELT NB, WB, SWB, FB
+      10,
+      20,
+      40,
+      60,
+      10,
+      20,
+      40,
+      60,
+      10,
+      20,
+      40,
+      60, // SILK NB, MB, WB
+      10,
+      20,
+      10,
+      20, // Hybrid SWB, FB
+      2.5,
+      5,
+      10,
+      20,
+      2.5,
+      5,
+      10,
+      20,
+      2.5,
+      5,
+      10,
+      20,
+      2.5,
+      5,
+      10,
+      20, // CELT NB, WB, SWB, FB
     ])
   })
 
   it('reads the four frame-count codes', () => {
     assert.deepEqual(parseOpusPacket(hex('fc aabb')), { config: 31, stereo: true, code: 0, frameCount: 1, frameSamples: 960, samples: 960 })
-    assert.deepEqual(parseOpusPacket(hex('f9 aabb')), { config: 31, stereo: false, code: 1, frameCount: 2, frameSamples: 960, samples: 1920 })
+    assert.deepEqual(parseOpusPacket(hex('f9 aabb')), {
+      config: 31,
+      stereo: false,
+      code: 1,
+      frameCount: 2,
+      frameSamples: 960,
+      samples: 1920,
+    })
     assert.equal(parseOpusPacket(hex('0a 01 aa bb')).samples, 1920) // code 2: first frame 1 byte, second 1 byte
     assert.equal(parseOpusPacket(hex('0a 00')).frameCount, 2) // code 2 with two empty frames (DTX)
     assert.equal(parseOpusPacket(Buffer.concat([hex('0a fc 01'), Buffer.alloc(256 + 3)])).samples, 1920) // two-byte length 252 + 4*1

@@ -20,9 +20,11 @@ export const OPUS_PACKET_VECTORS: OpusPacketVector[] = [
     name: 'one 20 ms CELT packet',
     opus: [hex('fc aabbcc')],
     packets: [
-      hex('80 | 6f | 1234 | 00aabbcc | 9dbb7812' + // V=2; M=0, PT=111; seq; timestamp; SSRC
+      hex(
+        '80 | 6f | 1234 | 00aabbcc | 9dbb7812' + // V=2; M=0, PT=111; seq; timestamp; SSRC
           'fc' + // TOC: config 31 (CELT fullband 20 ms), s=1 (stereo), c=0 (one frame)
-          'aabbcc'), // the compressed frame
+          'aabbcc',
+      ), // the compressed frame
     ],
   },
   {
@@ -30,20 +32,26 @@ export const OPUS_PACKET_VECTORS: OpusPacketVector[] = [
     opus: [hex('fc 0102'), hex('78 0304')],
     packets: [
       hex('80 | 6f | 1234 | 00aabbcc | 9dbb7812 | fc 0102'),
-      hex('80 | 6f | 1235 | 00aabf8c | 9dbb7812' + // timestamp + 960 (0x3c0)
-          '78 0304'), // TOC: config 15 (Hybrid fullband 20 ms), mono, one frame
+      hex(
+        '80 | 6f | 1235 | 00aabf8c | 9dbb7812' + // timestamp + 960 (0x3c0)
+          '78 0304',
+      ), // TOC: config 15 (Hybrid fullband 20 ms), mono, one frame
     ],
   },
   {
     name: 'a 60 ms code 3 packet, then a SILK packet 2880 samples later',
     opus: [hex('fb 03 0102 0304 0506'), hex('08 ff')],
     packets: [
-      hex('80 | 6f | 1234 | 00aabbcc | 9dbb7812' +
+      hex(
+        '80 | 6f | 1234 | 00aabbcc | 9dbb7812' +
           'fb' + // TOC: config 31 (20 ms), mono, c=3 (arbitrary number of frames)
           '03' + // frame count byte: v=0 (CBR), p=0, M=3 → 60 ms
-          '0102 | 0304 | 0506'), // three 2-byte frames
-      hex('80 | 6f | 1235 | 00aac70c | 9dbb7812' + // timestamp + 2880 (0xb40)
-          '08 ff'), // TOC: config 1 (SILK narrowband 20 ms), mono, one frame
+          '0102 | 0304 | 0506',
+      ), // three 2-byte frames
+      hex(
+        '80 | 6f | 1235 | 00aac70c | 9dbb7812' + // timestamp + 2880 (0xb40)
+          '08 ff',
+      ), // TOC: config 1 (SILK narrowband 20 ms), mono, one frame
     ],
   },
 ]

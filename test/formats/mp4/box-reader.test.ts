@@ -16,7 +16,13 @@ describe('MP4 box reader', () => {
       00000008 | 736b6970  // size 8, 'skip', empty body
     `)
     const boxes = readBoxes(buf)
-    assert.deepEqual(boxes.map((b) => [b.type, b.start, b.headerSize, b.end]), [['free', 0, 8, 12], ['skip', 12, 8, 20]])
+    assert.deepEqual(
+      boxes.map((b) => [b.type, b.start, b.headerSize, b.end]),
+      [
+        ['free', 0, 8, 12],
+        ['skip', 12, 8, 20],
+      ],
+    )
     assert.deepEqual([...boxes[0]!.body], [1, 2, 3, 4])
     assert.equal(boxes[0]!.body.buffer, buf.buffer, 'a view, not a copy')
   })
@@ -36,7 +42,13 @@ describe('MP4 box reader', () => {
       00000000 | 6d646174 | 0102030405  // size 0: 'mdat' runs to the end
     `)
     const boxes = readBoxes(buf)
-    assert.deepEqual(boxes.map((b) => [b.type, b.end]), [['free', 8], ['mdat', 21]])
+    assert.deepEqual(
+      boxes.map((b) => [b.type, b.end]),
+      [
+        ['free', 8],
+        ['mdat', 21],
+      ],
+    )
     assert.equal(boxes[1]!.body.length, 5)
   })
 
@@ -56,8 +68,14 @@ describe('MP4 box reader', () => {
     assert.equal(moov.start, 1000)
     const trak = requireChild(moov, 'trak')
     assert.deepEqual([trak.start, trak.end], [1008, 1024])
-    assert.deepEqual(children(trak).map((b) => [b.type, b.start]), [['tkhd', 1016]])
-    assert.throws(() => requireChild(moov, 'mvhd'), (e: unknown) => e instanceof ParseError && e.code === 'ERR_MP4_MISSING_BOX' && /'moov' box has no 'mvhd'/.test(e.message))
+    assert.deepEqual(
+      children(trak).map((b) => [b.type, b.start]),
+      [['tkhd', 1016]],
+    )
+    assert.throws(
+      () => requireChild(moov, 'mvhd'),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_MP4_MISSING_BOX' && /'moov' box has no 'mvhd'/.test(e.message),
+    )
   })
 
   it('refuses sizes smaller than the header or past the container, and cut headers', () => {
@@ -84,7 +102,10 @@ describe('MP4 box reader', () => {
     assert.equal(r.i32(), -1)
     assert.equal(r.u64(), 2 ** 32)
     assert.equal(r.remaining, 1)
-    assert.throws(() => r.u16(), (e: unknown) => e instanceof ParseError && e.code === 'ERR_MP4_TRUNCATED' && /'test' box is truncated/.test(e.message))
+    assert.throws(
+      () => r.u16(),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_MP4_TRUNCATED' && /'test' box is truncated/.test(e.message),
+    )
     assert.throws(() => r.needEntries(1, 2), ParseError)
     assert.equal(r.u8(), 0xab)
   })

@@ -92,14 +92,30 @@ export function minimalMovie(m: MovieSamples): Buffer {
       table('stsc', [[1, m.samples.length, 1]]),
       fullBox('stsz', 0, 0, u32(0), u32(m.samples.length), ...m.samples.map((s) => u32(s.length))),
       table('stco', [[chunkOffset]]),
-      ...(m.sync ? [table('stss', m.sync.map((n) => [n]))] : []),
+      ...(m.sync
+        ? [
+            table(
+              'stss',
+              m.sync.map((n) => [n]),
+            ),
+          ]
+        : []),
     )
   const tkhd = fullBox('tkhd', 0, 3, u32(0), u32(0), u32(1), Buffer.alloc(60), u32(320 << 16), u32(240 << 16))
   const moov = (chunkOffset: number): Buffer =>
     box(
       'moov',
       timeHeader('mvhd', 1000, m.samples.length * m.delta, 80),
-      box('trak', tkhd, box('mdia', timeHeader('mdhd', 1000, m.samples.length * m.delta, 4), fullBox('hdlr', 0, 0, u32(0), Buffer.from('vide', 'latin1'), Buffer.alloc(13)), box('minf', stbl(chunkOffset)))),
+      box(
+        'trak',
+        tkhd,
+        box(
+          'mdia',
+          timeHeader('mdhd', 1000, m.samples.length * m.delta, 4),
+          fullBox('hdlr', 0, 0, u32(0), Buffer.from('vide', 'latin1'), Buffer.alloc(13)),
+          box('minf', stbl(chunkOffset)),
+        ),
+      ),
     )
   const offset = ftyp.length + moov(0).length + 8
   return Buffer.concat([ftyp, moov(offset), box('mdat', mdatPayload)])
@@ -112,5 +128,12 @@ export function lengthPrefixed(...nalus: Buffer[]): Buffer {
 
 /** Hex with a `//` comment per line (per field); whitespace and `|` are ignored. */
 export function vec(text: string): Buffer {
-  return Buffer.from(text.split('\n').map((l) => l.replace(/\/\/.*$/, '')).join('').replace(/[\s|]/g, ''), 'hex')
+  return Buffer.from(
+    text
+      .split('\n')
+      .map((l) => l.replace(/\/\/.*$/, ''))
+      .join('')
+      .replace(/[\s|]/g, ''),
+    'hex',
+  )
 }

@@ -20,14 +20,27 @@ describe('MP4 demuxer', () => {
     const t = m.tracks[0]!
     assert.deepEqual([t.id, t.handler, t.timescale, t.width, t.height, t.entry.codec], [1, 'vide', 1000, 320, 240, 'h264'])
     assert.deepEqual(t.entry.codec === 'h264' && t.entry.sps, [SPS])
-    assert.deepEqual([t.samples.dts, t.samples.keyframe, t.samples.size], [[0, 40, 80], [true, false, false], [8, 7, 14]])
-    assert.deepEqual(MOVIE.subarray(t.samples.offset[2]!, t.samples.offset[2]! + t.samples.size[2]!), lengthPrefixed(P, P))
+    assert.deepEqual(
+      [t.samples.dts, t.samples.keyframe, t.samples.size],
+      [
+        [0, 40, 80],
+        [true, false, false],
+        [8, 7, 14],
+      ],
+    )
+    assert.deepEqual(MOVIE.subarray(t.samples.offset[2], t.samples.offset[2]! + t.samples.size[2]!), lengthPrefixed(P, P))
   })
 
   it('says what is not an MP4 file, and what lacks a moov', () => {
-    assert.throws(() => demux(Buffer.from('hello, this is not video\n')), (e: unknown) => code('ERR_MP4_NOT_MP4')(e) && /not an MP4 file/.test((e as Error).message))
+    assert.throws(
+      () => demux(Buffer.from('hello, this is not video\n')),
+      (e: unknown) => code('ERR_MP4_NOT_MP4')(e) && /not an MP4 file/.test((e as Error).message),
+    )
     assert.throws(() => demux(Buffer.alloc(0)), code('ERR_MP4_NOT_MP4'))
-    assert.throws(() => demux(box('ftyp', Buffer.from('isom0000', 'latin1'))), (e: unknown) => code('ERR_MP4_NO_MOOV')(e) && /top-level boxes: ftyp/.test((e as Error).message))
+    assert.throws(
+      () => demux(box('ftyp', Buffer.from('isom0000', 'latin1'))),
+      (e: unknown) => code('ERR_MP4_NO_MOOV')(e) && /top-level boxes: ftyp/.test((e as Error).message),
+    )
   })
 
   it('reports a truncated moov, and drops samples past the end of a truncated mdat', () => {
@@ -39,16 +52,20 @@ describe('MP4 demuxer', () => {
 
   it('raises only RtspkitError subclasses on mutated and cut input', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(MOVIE.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat(MOVIE.length), (edits, cutAt) => {
-        const buf = Buffer.from(MOVIE)
-        for (const [at, value] of edits) buf[at] = value
-        try {
-          demux(buf.subarray(0, Math.max(1, cutAt)))
-        } catch (err) {
-          assert.ok(err instanceof RtspkitError, `not an RtspkitError: ${String(err)}`)
-          assert.ok(err instanceof ParseError || err instanceof LimitError, err.constructor.name)
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(MOVIE.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.nat(MOVIE.length),
+        (edits, cutAt) => {
+          const buf = Buffer.from(MOVIE)
+          for (const [at, value] of edits) buf[at] = value
+          try {
+            demux(buf.subarray(0, Math.max(1, cutAt)))
+          } catch (err) {
+            assert.ok(err instanceof RtspkitError, `not an RtspkitError: ${String(err)}`)
+            assert.ok(err instanceof ParseError || err instanceof LimitError, err.constructor.name)
+          }
+        },
+      ),
       { numRuns: 3000 },
     )
   })

@@ -24,13 +24,22 @@ const ESDS = vec(`
 describe('esds', () => {
   it('finds the AudioSpecificConfig in the ES_Descriptor', () => {
     const es = parseEsds(ESDS)
-    assert.deepEqual({ ...es, decoderSpecificInfo: es.decoderSpecificInfo?.toString('hex') }, {
-      esId: 2, objectTypeIndication: 0x40, streamType: 5, maxBitrate: 69714, avgBitrate: 69714, decoderSpecificInfo: '118856e500',
-    })
+    assert.deepEqual(
+      { ...es, decoderSpecificInfo: es.decoderSpecificInfo?.toString('hex') },
+      {
+        esId: 2,
+        objectTypeIndication: 0x40,
+        streamType: 5,
+        maxBitrate: 69714,
+        avgBitrate: 69714,
+        decoderSpecificInfo: '118856e500',
+      },
+    )
   })
 
   it('reads the 1-byte size form and skips the optional ES_Descriptor fields', () => {
-    const es = parseEsds(vec(`
+    const es = parseEsds(
+      vec(`
       00000000
       03 19                  // ES_Descriptor, size 25
       0001 | e0              // ES_ID 1; streamDependence, URL and OCR flags
@@ -38,7 +47,8 @@ describe('esds', () => {
       02 6869                // URLlength 2, "hi"
       0007                   // OCR_ES_Id
       04 0d | 40 15 000000 00000000 00000000  // DecoderConfigDescriptor (13 bytes) without DecoderSpecificInfo
-    `))
+    `),
+    )
     assert.deepEqual([es.esId, es.objectTypeIndication, es.decoderSpecificInfo], [1, 0x40, undefined])
   })
 
@@ -46,7 +56,10 @@ describe('esds', () => {
     for (let n = 0; n < ESDS.length - 8; n++) assert.throws(() => parseEsds(ESDS.subarray(0, n)), ParseError, `prefix ${n}`)
     const wrong = Buffer.from(ESDS)
     wrong[4] = 0x04
-    assert.throws(() => parseEsds(wrong), (e: unknown) => e instanceof ParseError && e.code === 'ERR_MP4_ESDS' && /expected ES_Descriptor/.test(e.message))
+    assert.throws(
+      () => parseEsds(wrong),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_MP4_ESDS' && /expected ES_Descriptor/.test(e.message),
+    )
     assert.throws(() => parseEsds(vec('00000000 | 03 ffffffff7f')), ParseError) // a 5-byte size
   })
 })
@@ -56,20 +69,28 @@ describe('decoder configuration records', () => {
     const c = parseAvcC(avcC(SPS, PPS).subarray(8))
     assert.deepEqual([c.profile, c.level, c.lengthSize], [SPS[1], SPS[3], 4])
     assert.deepEqual([c.sps, c.pps], [[SPS], [PPS]])
-    assert.throws(() => parseAvcC(vec('01 64 00 1f fe e1')), (e: unknown) => e instanceof ParseError && /length size 3/.test(e.message))
+    assert.throws(
+      () => parseAvcC(vec('01 64 00 1f fe e1')),
+      (e: unknown) => e instanceof ParseError && /length size 3/.test(e.message),
+    )
     assert.throws(() => parseAvcC(vec('02 64 00 1f ff e1')), ParseError)
   })
 
   it('reads hvcC arrays by NAL type', () => {
-    const c = parseHvcC(vec(`
+    const c = parseHvcC(
+      vec(`
       01 01 60000000 900000000000 5d f000 fc fd f8 f8 0000   // 21 bytes: version, profile, flags, level …
       0f                                                     // … lengthSizeMinusOne 3
       03                                                     // numOfArrays 3
       a0 0001 0002 4001                                      // VPS (32): one NAL of 2 bytes
       a1 0001 0002 4201                                      // SPS (33)
       a2 0002 0002 4401 0003 440102                          // PPS (34): two NALs
-    `))
-    assert.deepEqual([c.lengthSize, c.vps.map((b) => b.toString('hex')), c.sps.map((b) => b.toString('hex')), c.pps.map((b) => b.toString('hex'))], [4, ['4001'], ['4201'], ['4401', '440102']])
+    `),
+    )
+    assert.deepEqual(
+      [c.lengthSize, c.vps.map((b) => b.toString('hex')), c.sps.map((b) => b.toString('hex')), c.pps.map((b) => b.toString('hex'))],
+      [4, ['4001'], ['4201'], ['4401', '440102']],
+    )
   })
 
   it('reads dOps', () => {
@@ -92,6 +113,9 @@ describe('stsd sample entries', () => {
     const mp3 = Buffer.from(ESDS)
     mp3[17] = 0x6b // objectTypeIndication: MPEG-1 audio
     assert.deepEqual(stsd(audioEntry('mp4a', 2, 44100, box('esds', mp3))), { codec: 'unsupported', fourcc: 'mp4a', name: 'mp4a (MP3)' })
-    assert.throws(() => stsd(visualEntry('avc1', 320, 240)), (e: unknown) => e instanceof ParseError && e.code === 'ERR_MP4_MISSING_BOX')
+    assert.throws(
+      () => stsd(visualEntry('avc1', 320, 240)),
+      (e: unknown) => e instanceof ParseError && e.code === 'ERR_MP4_MISSING_BOX',
+    )
   })
 })

@@ -64,7 +64,9 @@ describe('fMP4 files read by ffmpeg and GStreamer', () => {
 
   it('H.264 + AAC: both streams, audio as long as the video', async () => {
     const clip = h264Clip(h264)
-    const adts = splitAdts(readFileSync(makeTone(join(tmp.dir, 'tone.aac'), { rate: 48000, channels: 2, seconds: 3 }, ['-c:a', 'aac', '-f', 'adts'])))
+    const adts = splitAdts(
+      readFileSync(makeTone(join(tmp.dir, 'tone.aac'), { rate: 48000, channels: 2, seconds: 3 }, ['-c:a', 'aac', '-f', 'adts'])),
+    )
     const aac: TrackInfo = { kind: 'audio', codec: 'aac', sampleRate: 48000, channels: 2, config: adts.config }
     const out = join(tmp.dir, 'av.mp4')
     const file = openMp4File(out, [clip.track, aac], { fragmentDurationMs: 500 })
@@ -74,15 +76,22 @@ describe('fMP4 files read by ffmpeg and GStreamer', () => {
       const pts = i * FRAME_MS
       file.writeFrame(0, au.nalus, pts, au.keyframe)
       // Interleaved as a receiver would deliver them: audio up to the next video frame.
-      for (; a < adts.frames.length && (a * 1024 * 1000) / 48000 < Math.min(pts + FRAME_MS, videoEnd); a++) file.writeFrame(1, adts.frames[a]!.au, (a * 1024 * 1000) / 48000)
+      for (; a < adts.frames.length && (a * 1024 * 1000) / 48000 < Math.min(pts + FRAME_MS, videoEnd); a++)
+        file.writeFrame(1, adts.frames[a]!.au, (a * 1024 * 1000) / 48000)
     })
     await file.close()
     const streams = probeStreams(out)
-    assert.deepEqual(streams.map((s) => s.codec_name), ['h264', 'aac'])
+    assert.deepEqual(
+      streams.map((s) => s.codec_name),
+      ['h264', 'aac'],
+    )
     assert.equal(Number(streams[0]!.nb_read_frames), clip.frames.length)
     assert.equal(Number(streams[1]!.nb_read_frames), file.trackStats(1).framesWritten)
     assert.deepEqual([streams[1]!.sample_rate, streams[1]!.channels], ['48000', 2])
-    assert.ok(Math.abs(Number(streams[1]!.duration) - Number(streams[0]!.duration)) < 0.05, `audio ${streams[1]!.duration} s, video ${streams[0]!.duration} s`)
+    assert.ok(
+      Math.abs(Number(streams[1]!.duration) - Number(streams[0]!.duration)) < 0.05,
+      `audio ${streams[1]!.duration} s, video ${streams[0]!.duration} s`,
+    )
     assert.equal(decodeErrors(out), '')
   })
 
@@ -105,7 +114,9 @@ describe('fMP4 files read by ffmpeg and GStreamer', () => {
   }
 
   it('Opus: ffprobe reads the packets libopus made, ffmpeg decodes them', async () => {
-    const packets = ffprobePackets(makeTone(join(tmp.dir, 'tone.ogg'), { rate: 48000, channels: 2, seconds: 2 }, ['-c:a', 'libopus', '-b:a', '64k']))
+    const packets = ffprobePackets(
+      makeTone(join(tmp.dir, 'tone.ogg'), { rate: 48000, channels: 2, seconds: 2 }, ['-c:a', 'libopus', '-b:a', '64k']),
+    )
     const out = join(tmp.dir, 'opus.mp4')
     const file = openMp4File(out, [{ kind: 'audio', codec: 'opus', sampleRate: 48000, channels: 2 }])
     packets.forEach((p, i) => file.writeFrame(0, p, i * 20))
@@ -136,9 +147,15 @@ describe('fMP4 files read by ffmpeg and GStreamer', () => {
   })
 
   it('refuses a bad path or track with a ConfigError and creates nothing', () => {
-    assert.throws(() => openMp4File(join(tmp.dir, 'no/such/dir.mp4'), [{ kind: 'video', codec: 'h264' }]), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_SINK_FILE')
+    assert.throws(
+      () => openMp4File(join(tmp.dir, 'no/such/dir.mp4'), [{ kind: 'video', codec: 'h264' }]),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_SINK_FILE',
+    )
     const jpeg = join(tmp.dir, 'jpeg.mp4')
-    assert.throws(() => openMp4File(jpeg, [{ kind: 'video', codec: 'jpeg' }]), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_MP4_CODEC')
+    assert.throws(
+      () => openMp4File(jpeg, [{ kind: 'video', codec: 'jpeg' }]),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_MP4_CODEC',
+    )
     assert.equal(existsSync(jpeg), false)
   })
 })

@@ -18,7 +18,11 @@ import { decodeErrors, probeStreams } from './probe.js'
 
 const registry = createCodecRegistry()
 const params = (encodingName: string, clockRate: number, channels?: number, fmtp: Record<string, string> = {}): FormatParams => ({
-  payloadType: 96, encodingName, clockRate, ...(channels !== undefined ? { channels } : {}), fmtp: new Map(Object.entries(fmtp)),
+  payloadType: 96,
+  encodingName,
+  clockRate,
+  ...(channels !== undefined ? { channels } : {}),
+  fmtp: new Map(Object.entries(fmtp)),
 })
 
 describe('MP4 sink', () => {
@@ -29,7 +33,10 @@ describe('MP4 sink', () => {
     const clip = loadH264File(await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 }))
     const sprop = `${clip.sps.toString('base64')},${clip.pps.toString('base64')}`
     const out = join(tmp.dir, 'recv.mp4')
-    const sink = openSink(out, { codec: registry.byName('h264')!, params: params('H264', 90000, undefined, { 'packetization-mode': '1', 'sprop-parameter-sets': sprop }) })
+    const sink = openSink(out, {
+      codec: registry.byName('h264')!,
+      params: params('H264', 90000, undefined, { 'packetization-mode': '1', 'sprop-parameter-sets': sprop }),
+    })
     clip.accessUnits.forEach((au, i) => {
       const data = joinAnnexB(au.nalus.filter((n) => nalType(n) !== NalType.SPS && nalType(n) !== NalType.PPS))
       sink.write({ data, timestamp: i * 3600, keyframe: au.keyframe, ptsMs: i * 40, ssrc: 1 })
@@ -43,10 +50,23 @@ describe('MP4 sink', () => {
   })
 
   it('describes audio formats from rtpmap and fmtp', () => {
-    assert.deepEqual(mp4TrackFor(registry.byName('pcma')!, params('PCMA', 8000, 1)), { kind: 'audio', codec: 'pcma', sampleRate: 8000, channels: 1 })
-    assert.deepEqual(mp4TrackFor(registry.byName('aac')!, params('MPEG4-GENERIC', 48000, 2, { mode: 'AAC-hbr', config: '1190', sizelength: '13', indexlength: '3', indexdeltalength: '3' })),
-      { kind: 'audio', codec: 'aac', sampleRate: 48000, channels: 2, config: Buffer.from('1190', 'hex') })
-    assert.throws(() => mp4TrackFor(registry.byName('aac')!, params('MPEG4-GENERIC', 48000, 2, {})), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_MP4_TRACK_CONFIG')
+    assert.deepEqual(mp4TrackFor(registry.byName('pcma')!, params('PCMA', 8000, 1)), {
+      kind: 'audio',
+      codec: 'pcma',
+      sampleRate: 8000,
+      channels: 1,
+    })
+    assert.deepEqual(
+      mp4TrackFor(
+        registry.byName('aac')!,
+        params('MPEG4-GENERIC', 48000, 2, { mode: 'AAC-hbr', config: '1190', sizelength: '13', indexlength: '3', indexdeltalength: '3' }),
+      ),
+      { kind: 'audio', codec: 'aac', sampleRate: 48000, channels: 2, config: Buffer.from('1190', 'hex') },
+    )
+    assert.throws(
+      () => mp4TrackFor(registry.byName('aac')!, params('MPEG4-GENERIC', 48000, 2, {})),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_MP4_TRACK_CONFIG',
+    )
   })
 
   it('is chosen by .mp4 for the formats it carries, never for stdout', () => {
@@ -54,7 +74,10 @@ describe('MP4 sink', () => {
     assert.equal(sinkFits('x.mp4', registry.byName('opus')!), true)
     assert.equal(sinkFits('x.mp4', registry.byName('jpeg')!), false)
     const jpeg = join(tmp.dir, 'jpeg.mp4')
-    assert.throws(() => openSink(jpeg, { codec: registry.byName('jpeg')!, params: params('JPEG', 90000) }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_SINK_FORMAT')
+    assert.throws(
+      () => openSink(jpeg, { codec: registry.byName('jpeg')!, params: params('JPEG', 90000) }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_SINK_FORMAT',
+    )
     assert.equal(existsSync(jpeg), false)
     const stdout = new PassThrough()
     assert.doesNotMatch(openSink('-', { codec: registry.byName('opus')!, params: params('opus', 48000, 2), stdout }).description, /MP4/)

@@ -56,27 +56,34 @@ export interface Traf {
 
 /** The trafs of a moof body, with their trun samples (the flags the writer uses). */
 export function readTrafs(moof: ParsedBox): Traf[] {
-  return children(moof).filter((b) => b.type === 'traf').map((traf) => {
-    const c = children(traf)
-    const tfhd = c.find((b) => b.type === 'tfhd')!.body
-    const tfdt = c.find((b) => b.type === 'tfdt')!.body
-    const trun = c.find((b) => b.type === 'trun')!.body
-    const flags = trun.readUIntBE(1, 3)
-    const count = trun.readUInt32BE(4)
-    const withCto = (flags & 0x800) !== 0
-    const samples: TrunSample[] = []
-    let off = 12
-    for (let i = 0; i < count; i++) {
-      samples.push({ duration: trun.readUInt32BE(off), size: trun.readUInt32BE(off + 4), flags: trun.readUInt32BE(off + 8), compositionOffset: withCto ? trun.readInt32BE(off + 12) : 0 })
-      off += withCto ? 16 : 12
-    }
-    return {
-      trackId: tfhd.readUInt32BE(4),
-      baseMediaDecodeTime: tfdt.readUInt32BE(4) * 2 ** 32 + tfdt.readUInt32BE(8),
-      dataOffset: trun.readInt32BE(8),
-      samples,
-    }
-  })
+  return children(moof)
+    .filter((b) => b.type === 'traf')
+    .map((traf) => {
+      const c = children(traf)
+      const tfhd = c.find((b) => b.type === 'tfhd')!.body
+      const tfdt = c.find((b) => b.type === 'tfdt')!.body
+      const trun = c.find((b) => b.type === 'trun')!.body
+      const flags = trun.readUIntBE(1, 3)
+      const count = trun.readUInt32BE(4)
+      const withCto = (flags & 0x800) !== 0
+      const samples: TrunSample[] = []
+      let off = 12
+      for (let i = 0; i < count; i++) {
+        samples.push({
+          duration: trun.readUInt32BE(off),
+          size: trun.readUInt32BE(off + 4),
+          flags: trun.readUInt32BE(off + 8),
+          compositionOffset: withCto ? trun.readInt32BE(off + 12) : 0,
+        })
+        off += withCto ? 16 : 12
+      }
+      return {
+        trackId: tfhd.readUInt32BE(4),
+        baseMediaDecodeTime: tfdt.readUInt32BE(4) * 2 ** 32 + tfdt.readUInt32BE(8),
+        dataOffset: trun.readInt32BE(8),
+        samples,
+      }
+    })
 }
 
 /** In-memory output for the writer. */

@@ -20,7 +20,15 @@ const START_WALL_MS = Date.UTC(2021, 2, 4, 5, 6, 7, 89)
 
 /** A wall clock that follows the media time the test feeds. */
 function mediaClock(): Clock & { ms: number } {
-  return { ms: 0, wallMs() { return START_WALL_MS + this.ms }, monoMs() { return this.ms } }
+  return {
+    ms: 0,
+    wallMs() {
+      return START_WALL_MS + this.ms
+    },
+    monoMs() {
+      return this.ms
+    },
+  }
 }
 
 describe('SegmentRecorder', () => {
@@ -46,41 +54,80 @@ describe('SegmentRecorder', () => {
     })
     await rec.close()
     await rec.close()
-    assert.throws(() => rec.writeFrame(0, clip.frames[0]!.nalus, 0), (e: unknown) => e instanceof StateError)
+    assert.throws(
+      () => rec.writeFrame(0, clip.frames[0]!.nalus, 0),
+      (e: unknown) => e instanceof StateError,
+    )
     assert.equal(rec.directory, join(tmp.dir, 'site', 'cam1'))
     const names = ['2021-03-04_05-06-07-089.mp4', '2021-03-04_05-06-09-089.mp4', '2021-03-04_05-06-11-089.mp4']
     assert.deepEqual(readdirSync(rec.directory).sort(), names)
     // 'open' as each file is created; 'finish' once its descriptor is closed (asynchronously, in order).
-    assert.deepEqual(events.filter((e) => e.startsWith('open')), names.map((n) => `open ${n}`))
-    assert.deepEqual(events.filter((e) => e.startsWith('finish')), names.map((n) => `finish ${n}`))
-    assert.deepEqual(rec.segments, names.map((n) => join(rec.directory, n)))
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('open')),
+      names.map((n) => `open ${n}`),
+    )
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('finish')),
+      names.map((n) => `finish ${n}`),
+    )
+    assert.deepEqual(
+      rec.segments,
+      names.map((n) => join(rec.directory, n)),
+    )
     const counts = rec.segments.map((file) => {
-      assert.deepEqual(readBoxes(readFileSync(file)).slice(0, 2).map((b) => b.type), ['ftyp', 'moov'])
+      assert.deepEqual(
+        readBoxes(readFileSync(file))
+          .slice(0, 2)
+          .map((b) => b.type),
+        ['ftyp', 'moov'],
+      )
       assert.equal(decodeErrors(file), '')
       const [v] = probeStreams(file)
       assert.equal(v!.codec_name, 'h264')
       return Number(v!.nb_read_frames)
     })
     assert.deepEqual(counts, [50, 50, 25])
-    assert.equal(counts.reduce((a, b) => a + b), clip.frames.length)
+    assert.equal(
+      counts.reduce((a, b) => a + b),
+      clip.frames.length,
+    )
   })
 
   it('rotates an audio-only stream at any frame and adds a suffix when two segments share a millisecond', async () => {
     const frozen: Clock = { wallMs: () => START_WALL_MS, monoMs: () => 0 }
-    const rec = new SegmentRecorder({ dir: tmp.dir, pathName: 'audio', tracks: [{ kind: 'audio', codec: 'pcmu', sampleRate: 8000, channels: 1 }], segmentDurationMs: 1000, clock: frozen })
+    const rec = new SegmentRecorder({
+      dir: tmp.dir,
+      pathName: 'audio',
+      tracks: [{ kind: 'audio', codec: 'pcmu', sampleRate: 8000, channels: 1 }],
+      segmentDurationMs: 1000,
+      clock: frozen,
+    })
     for (let i = 0; i < 150; i++) rec.writeFrame(0, Buffer.alloc(160, 0x7f), i * 20)
     await rec.close()
     const base = '2021-03-04_05-06-07-089'
-    assert.deepEqual(rec.segments.map((f) => f.slice(rec.directory.length + 1)), [`${base}.mp4`, `${base}_1.mp4`, `${base}_2.mp4`])
-    assert.deepEqual(rec.segments.map((f) => Number(probeStreams(f)[0]!.duration)), [1, 1, 1]) // 50 blocks of 20 ms each
+    assert.deepEqual(
+      rec.segments.map((f) => f.slice(rec.directory.length + 1)),
+      [`${base}.mp4`, `${base}_1.mp4`, `${base}_2.mp4`],
+    )
+    assert.deepEqual(
+      rec.segments.map((f) => Number(probeStreams(f)[0]!.duration)),
+      [1, 1, 1],
+    ) // 50 blocks of 20 ms each
   })
 
   it('names segments in UTC and keeps path names inside the recording directory', () => {
     assert.equal(segmentName(START_WALL_MS), '2021-03-04_05-06-07-089')
     assert.equal(recordingDirectory('/rec', 'a/b//c/'), '/rec/a/b/c')
     for (const bad of ['', '/', '..', 'a/../../etc', './x', 'a\\b', 'a\0b']) {
-      assert.throws(() => recordingDirectory('/rec', bad), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_RECORDER_PATH', JSON.stringify(bad))
+      assert.throws(
+        () => recordingDirectory('/rec', bad),
+        (e: unknown) => e instanceof ConfigError && e.code === 'ERR_RECORDER_PATH',
+        JSON.stringify(bad),
+      )
     }
-    assert.throws(() => new SegmentRecorder({ dir: tmp.dir, pathName: 'x', tracks: [clip.track], segmentDurationMs: -1 }), (e: unknown) => e instanceof ConfigError && e.code === 'ERR_RECORDER_OPTION')
+    assert.throws(
+      () => new SegmentRecorder({ dir: tmp.dir, pathName: 'x', tracks: [clip.track], segmentDurationMs: -1 }),
+      (e: unknown) => e instanceof ConfigError && e.code === 'ERR_RECORDER_OPTION',
+    )
   })
 })

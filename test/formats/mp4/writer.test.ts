@@ -50,12 +50,24 @@ describe('FragmentedMp4Writer', () => {
     assert.deepEqual(p.types, ['ftyp', 'moov', 'moof', 'mdat'])
     const video = runOf(p.fragments[0]!, 1)!
     assert.equal(video.baseMediaDecodeTime, 0)
-    assert.deepEqual(video.samples.map((s) => s.duration), [3600, 3600, 3600]) // 40 ms at 90 kHz; the last repeats
-    assert.deepEqual(video.samples.map((s) => s.flags), [SAMPLE_FLAGS_SYNC, SAMPLE_FLAGS_NON_SYNC, SAMPLE_FLAGS_NON_SYNC])
-    assert.deepEqual(video.samples.map((s) => s.size), [4 + 5, 4 + 4, 4 + 4]) // 4-byte length prefix per NAL unit
+    assert.deepEqual(
+      video.samples.map((s) => s.duration),
+      [3600, 3600, 3600],
+    ) // 40 ms at 90 kHz; the last repeats
+    assert.deepEqual(
+      video.samples.map((s) => s.flags),
+      [SAMPLE_FLAGS_SYNC, SAMPLE_FLAGS_NON_SYNC, SAMPLE_FLAGS_NON_SYNC],
+    )
+    assert.deepEqual(
+      video.samples.map((s) => s.size),
+      [4 + 5, 4 + 4, 4 + 4],
+    ) // 4-byte length prefix per NAL unit
     const audio = runOf(p.fragments[0]!, 2)!
     assert.equal(audio.baseMediaDecodeTime, 480) // 10 ms after the keyframe at 48 kHz
-    assert.deepEqual(audio.samples.map((s) => s.duration), [1024, 1024]) // the last: one AAC frame
+    assert.deepEqual(
+      audio.samples.map((s) => s.duration),
+      [1024, 1024],
+    ) // the last: one AAC frame
   })
 
   it('cuts fragments at the first keyframe after fragmentDurationMs, keeping decode times continuous', async () => {
@@ -88,7 +100,10 @@ describe('FragmentedMp4Writer', () => {
       videoSamples += v.samples.length
       audioSamples += a.samples.length
     }
-    assert.deepEqual(p.fragments.map((f) => runOf(f, 1)!.samples.length), [20, 20, 10])
+    assert.deepEqual(
+      p.fragments.map((f) => runOf(f, 1)!.samples.length),
+      [20, 20, 10],
+    )
     assert.equal(videoSamples, 50)
     assert.equal(audioSamples, w.trackStats(1).framesWritten)
     assert.ok(Math.abs(nextAudio / 48000 - nextVideo / 90000) < 0.03, `audio ${nextAudio / 48000} s, video ${nextVideo / 90000} s`)
@@ -99,7 +114,10 @@ describe('FragmentedMp4Writer', () => {
     const w = new FragmentedMp4Writer([VIDEO], out, { fragmentDurationMs: 100, maxFragmentDurationMs: 200 })
     for (let i = 0; i < 12; i++) w.writeFrame(0, [i === 0 ? IDR : P_SLICE], i * 40)
     await w.close()
-    assert.deepEqual(parse(out).fragments.map((f) => f[0]!.samples.length), [5, 5, 2])
+    assert.deepEqual(
+      parse(out).fragments.map((f) => f[0]!.samples.length),
+      [5, 5, 2],
+    )
   })
 
   it('cuts an audio-only file every fragmentDurationMs', async () => {
@@ -108,9 +126,20 @@ describe('FragmentedMp4Writer', () => {
     for (let i = 0; i < 25; i++) w.writeFrame(0, Buffer.alloc(160, 0xff), 1000 + i * 20) // 20 ms blocks from any start time
     await w.close()
     const frags = parse(out).fragments
-    assert.deepEqual(frags.map((f) => f[0]!.samples.length), [5, 5, 5, 5, 5])
-    assert.deepEqual(frags.map((f) => f[0]!.baseMediaDecodeTime), [0, 800, 1600, 2400, 3200])
-    assert.ok(frags.flat().flatMap((t) => t.samples).every((s) => s.duration === 160 && s.flags === SAMPLE_FLAGS_SYNC))
+    assert.deepEqual(
+      frags.map((f) => f[0]!.samples.length),
+      [5, 5, 5, 5, 5],
+    )
+    assert.deepEqual(
+      frags.map((f) => f[0]!.baseMediaDecodeTime),
+      [0, 800, 1600, 2400, 3200],
+    )
+    assert.ok(
+      frags
+        .flat()
+        .flatMap((t) => t.samples)
+        .every((s) => s.duration === 160 && s.flags === SAMPLE_FLAGS_SYNC),
+    )
   })
 
   it('learns the SPS and PPS from the first access unit that has them', async () => {
@@ -135,7 +164,10 @@ describe('FragmentedMp4Writer', () => {
     w.writeFrame(0, [P_SLICE], 80, { dtsMs: 80 })
     await w.close()
     const run = runOf(parse(out).fragments[0]!, 1)!
-    assert.deepEqual(run.samples.map((s) => s.compositionOffset), [3600, 7200, 0])
+    assert.deepEqual(
+      run.samples.map((s) => s.compositionOffset),
+      [3600, 7200, 0],
+    )
   })
 
   it('drops frames whose timestamps do not move forward', async () => {
@@ -156,7 +188,10 @@ describe('FragmentedMp4Writer', () => {
     await w.close()
     assert.equal(out.closed, 1)
     assert.deepEqual(parse(out).types, ['ftyp', 'moov'])
-    assert.throws(() => w.writeFrame(0, [IDR], 0), (e: unknown) => e instanceof StateError && e.code === 'ERR_MP4_CLOSED')
+    assert.throws(
+      () => w.writeFrame(0, [IDR], 0),
+      (e: unknown) => e instanceof StateError && e.code === 'ERR_MP4_CLOSED',
+    )
   })
 
   it('refuses tracks it cannot write with a ConfigError', () => {
@@ -164,7 +199,10 @@ describe('FragmentedMp4Writer', () => {
     const code = (c: string) => (e: unknown) => e instanceof ConfigError && e.code === c
     assert.throws(() => new FragmentedMp4Writer([], out), code('ERR_MP4_NO_TRACKS'))
     assert.throws(() => new FragmentedMp4Writer([{ kind: 'video', codec: 'jpeg', width: 320, height: 240 }], out), code('ERR_MP4_CODEC'))
-    assert.throws(() => new FragmentedMp4Writer([{ kind: 'audio', codec: 'aac', sampleRate: 48000, channels: 2 }], out), code('ERR_MP4_TRACK_CONFIG'))
+    assert.throws(
+      () => new FragmentedMp4Writer([{ kind: 'audio', codec: 'aac', sampleRate: 48000, channels: 2 }], out),
+      code('ERR_MP4_TRACK_CONFIG'),
+    )
     assert.throws(() => new FragmentedMp4Writer([VIDEO], out, { fragmentDurationMs: 0 }), code('ERR_MP4_OPTION'))
     assert.throws(() => new FragmentedMp4Writer([VIDEO], out).writeFrame(3, [IDR], 0), code('ERR_MP4_TRACK'))
   })

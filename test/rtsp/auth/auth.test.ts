@@ -24,7 +24,11 @@ function manualClock(): Clock & { advance(ms: number): void } {
   return { wallMs: () => t, monoMs: () => t, advance: (ms) => void (t += ms) }
 }
 
-const plain = (c: AuthChallenge) => ({ scheme: c.scheme, params: Object.fromEntries(c.params), ...(c.token68 !== undefined ? { token68: c.token68 } : {}) })
+const plain = (c: AuthChallenge) => ({
+  scheme: c.scheme,
+  params: Object.fromEntries(c.params),
+  ...(c.token68 !== undefined ? { token68: c.token68 } : {}),
+})
 
 /** RFC 2617 section 3.5: the WWW-Authenticate of the example (a single header, several lines joined). */
 const RFC2617_CHALLENGE =
@@ -41,10 +45,17 @@ const RFC7616_CNONCE = 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ'
 
 describe('WWW-Authenticate / Authorization parsing', () => {
   it('RFC 2617 3.5 challenge', () => {
-    assert.deepEqual(parseAuthenticate(RFC2617_CHALLENGE).map(plain), [{
-      scheme: 'Digest',
-      params: { realm: 'testrealm@host.com', qop: 'auth,auth-int', nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093', opaque: '5ccc069c403ebaf9f0171e9517f40e41' },
-    }])
+    assert.deepEqual(parseAuthenticate(RFC2617_CHALLENGE).map(plain), [
+      {
+        scheme: 'Digest',
+        params: {
+          realm: 'testrealm@host.com',
+          qop: 'auth,auth-int',
+          nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093',
+          opaque: '5ccc069c403ebaf9f0171e9517f40e41',
+        },
+      },
+    ])
   })
 
   it('several challenges in one header and across headers, token68, escapes', () => {
@@ -62,12 +73,19 @@ describe('WWW-Authenticate / Authorization parsing', () => {
 
   it('a scheme without parameters, and Basic credentials with padding', () => {
     assert.deepEqual(parseAuthenticate('Basic').map(plain), [{ scheme: 'Basic', params: {} }])
-    assert.deepEqual(plain(parseAuthorization('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==')), { scheme: 'Basic', params: {}, token68: 'QWxhZGRpbjpvcGVuIHNlc2FtZQ==' })
+    assert.deepEqual(plain(parseAuthorization('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==')), {
+      scheme: 'Basic',
+      params: {},
+      token68: 'QWxhZGRpbjpvcGVuIHNlc2FtZQ==',
+    })
   })
 
   for (const bad of ['', ' , ', 'Digest realm="x', 'Digest realm="a" junk', '"Digest"', 'Digest realm="a\\']) {
     it(`malformed ${JSON.stringify(bad)} → ParseError`, () => {
-      assert.throws(() => parseAuthenticate(bad), (e: unknown) => e instanceof RtspkitError && e.code === 'ERR_AUTH_BAD_HEADER')
+      assert.throws(
+        () => parseAuthenticate(bad),
+        (e: unknown) => e instanceof RtspkitError && e.code === 'ERR_AUTH_BAD_HEADER',
+      )
     })
   }
 
@@ -78,39 +96,66 @@ describe('WWW-Authenticate / Authorization parsing', () => {
 
   it('fast-check: vectors cut, mutated or random throw only RtspkitError', () => {
     const vectors = [RFC2617_CHALLENGE, RFC2617_AUTHORIZATION, ...RFC7616_CHALLENGES]
-    fc.assert(fc.property(fc.constantFrom(...vectors), fc.nat(), fc.nat(), fc.string({ maxLength: 4 }), (v, a, b, ins) => {
-      const i = a % (v.length + 1)
-      const j = b % (v.length + 1)
-      for (const text of [v.slice(0, i), v.slice(i), v.slice(0, i) + ins + v.slice(j)]) {
+    fc.assert(
+      fc.property(fc.constantFrom(...vectors), fc.nat(), fc.nat(), fc.string({ maxLength: 4 }), (v, a, b, ins) => {
+        const i = a % (v.length + 1)
+        const j = b % (v.length + 1)
+        for (const text of [v.slice(0, i), v.slice(i), v.slice(0, i) + ins + v.slice(j)]) {
+          try {
+            parseAuthenticate(text)
+          } catch (e) {
+            if (!(e instanceof RtspkitError)) throw e
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    )
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60, unit: fc.constantFrom(...'Digest realm="x\\", =;ab') }), (text) => {
         try {
           parseAuthenticate(text)
         } catch (e) {
           if (!(e instanceof RtspkitError)) throw e
         }
-      }
-    }), { numRuns: 2000 })
-    fc.assert(fc.property(fc.string({ maxLength: 60, unit: fc.constantFrom(...'Digest realm="x\\", =;ab') }), (text) => {
-      try {
-        parseAuthenticate(text)
-      } catch (e) {
-        if (!(e instanceof RtspkitError)) throw e
-      }
-    }), { numRuns: 2000 })
+      }),
+      { numRuns: 2000 },
+    )
   })
 })
 
 describe('Digest computations', () => {
   it('RFC 2617 3.5: response 6629fae4…', () => {
     const ha1 = digestHa1('MD5', 'Mufasa', 'testrealm@host.com', 'Circle Of Life')
-    const r = digestResponse({ algorithm: 'MD5', ha1, nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093', method: 'GET', uri: '/dir/index.html', qop: 'auth', nc: '00000001', cnonce: '0a4f113b' })
+    const r = digestResponse({
+      algorithm: 'MD5',
+      ha1,
+      nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093',
+      method: 'GET',
+      uri: '/dir/index.html',
+      qop: 'auth',
+      nc: '00000001',
+      cnonce: '0a4f113b',
+    })
     assert.equal(r, '6629fae49393a05397450978507c4ef1')
     assert.equal(parseAuthorization(RFC2617_AUTHORIZATION).params.get('response'), r)
   })
 
-  for (const [algorithm, expected] of [['MD5', '8ca523f5e9506fed4657c9700eebdbec'], ['SHA-256', '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1']] as const) {
+  for (const [algorithm, expected] of [
+    ['MD5', '8ca523f5e9506fed4657c9700eebdbec'],
+    ['SHA-256', '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1'],
+  ] as const) {
     it(`RFC 7616 3.9.1 ${algorithm}: response ${expected.slice(0, 8)}…`, () => {
       const ha1 = digestHa1(algorithm, 'Mufasa', 'http-auth@example.org', 'Circle of Life')
-      const r = digestResponse({ algorithm, ha1, nonce: '7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v', method: 'GET', uri: '/dir/index.html', qop: 'auth', nc: '00000001', cnonce: RFC7616_CNONCE })
+      const r = digestResponse({
+        algorithm,
+        ha1,
+        nonce: '7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v',
+        method: 'GET',
+        uri: '/dir/index.html',
+        qop: 'auth',
+        nc: '00000001',
+        cnonce: RFC7616_CNONCE,
+      })
       assert.equal(r, expected)
     })
   }
@@ -128,8 +173,23 @@ describe('ClientAuthenticator', () => {
     assert.equal(p.get('cnonce'), '000000a0000000a1')
     assert.equal(p.get('opaque'), 'FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS')
     const ha1 = digestHa1('SHA-256', 'Mufasa', 'http-auth@example.org', 'Circle of Life')
-    assert.equal(p.get('response'), digestResponse({ algorithm: 'SHA-256', ha1, nonce: p.get('nonce')!, method: 'DESCRIBE', uri: 'rtsp://cam/live', qop: 'auth', nc: '00000001', cnonce: '000000a0000000a1' }))
-    assert.match(h1, /^Digest username="Mufasa", realm="http-auth@example.org", nonce="[^"]+", uri="rtsp:\/\/cam\/live", response="[0-9a-f]{64}", algorithm=SHA-256, opaque="[^"]+", qop=auth, nc=00000001, cnonce="000000a0000000a1"$/)
+    assert.equal(
+      p.get('response'),
+      digestResponse({
+        algorithm: 'SHA-256',
+        ha1,
+        nonce: p.get('nonce')!,
+        method: 'DESCRIBE',
+        uri: 'rtsp://cam/live',
+        qop: 'auth',
+        nc: '00000001',
+        cnonce: '000000a0000000a1',
+      }),
+    )
+    assert.match(
+      h1,
+      /^Digest username="Mufasa", realm="http-auth@example.org", nonce="[^"]+", uri="rtsp:\/\/cam\/live", response="[0-9a-f]{64}", algorithm=SHA-256, opaque="[^"]+", qop=auth, nc=00000001, cnonce="000000a0000000a1"$/,
+    )
     assert.equal(parseAuthorization(auth.authorization('SETUP', 'rtsp://cam/live/trackID=0')!).params.get('nc'), '00000002')
   })
 
@@ -139,7 +199,10 @@ describe('ClientAuthenticator', () => {
     const h = auth.authorization('DESCRIBE', 'rtsp://127.0.0.1:8554/test')!
     const ha1 = digestHa1('MD5', 'user', 'GStreamer RTSP Server', 'pass')
     const response = digestResponse({ algorithm: 'MD5', ha1, nonce: 'abc', method: 'DESCRIBE', uri: 'rtsp://127.0.0.1:8554/test' })
-    assert.equal(h, `Digest username="user", realm="GStreamer RTSP Server", nonce="abc", uri="rtsp://127.0.0.1:8554/test", response="${response}"`)
+    assert.equal(
+      h,
+      `Digest username="user", realm="GStreamer RTSP Server", nonce="abc", uri="rtsp://127.0.0.1:8554/test", response="${response}"`,
+    )
   })
 
   it('Basic: RFC 7617 2 example', () => {
@@ -162,12 +225,20 @@ describe('ClientAuthenticator', () => {
 
   it('nothing supported → AuthError naming the offered schemes', () => {
     const auth = new ClientAuthenticator({ username: 'u', password: 'p' })
-    assert.throws(() => auth.handleChallenges(['Bearer realm="x"', 'Digest realm="r", nonce="n", algorithm=SHA-512-256', 'Digest realm="r", nonce="n", qop="auth-int"']), (e: unknown) => {
-      assert.ok(e instanceof AuthError)
-      assert.equal(e.code, 'ERR_AUTH_UNSUPPORTED')
-      assert.match(e.message, /Bearer, Digest SHA-512-256, Digest MD5/)
-      return true
-    })
+    assert.throws(
+      () =>
+        auth.handleChallenges([
+          'Bearer realm="x"',
+          'Digest realm="r", nonce="n", algorithm=SHA-512-256',
+          'Digest realm="r", nonce="n", qop="auth-int"',
+        ]),
+      (e: unknown) => {
+        assert.ok(e instanceof AuthError)
+        assert.equal(e.code, 'ERR_AUTH_UNSUPPORTED')
+        assert.match(e.message, /Bearer, Digest SHA-512-256, Digest MD5/)
+        return true
+      },
+    )
   })
 })
 
@@ -179,10 +250,18 @@ describe('ServerAuthenticator', () => {
       const server = new ServerAuthenticator({ realm: 'rtspkit', users, algorithms: [algorithm], random: counterRandom(7) })
       const client = new ClientAuthenticator({ username: 'Mufasa', password: 'Circle of Life' }, counterRandom(100))
       client.handleChallenges(server.challenges())
-      assert.deepEqual(server.verify('DESCRIBE', client.authorization('DESCRIBE', 'rtsp://h/x')), { ok: true, username: 'Mufasa', scheme: 'digest' })
+      assert.deepEqual(server.verify('DESCRIBE', client.authorization('DESCRIBE', 'rtsp://h/x')), {
+        ok: true,
+        username: 'Mufasa',
+        scheme: 'digest',
+      })
       const wrong = new ClientAuthenticator({ username: 'Mufasa', password: 'circle of life' }, counterRandom(100))
       wrong.handleChallenges(server.challenges())
-      assert.deepEqual(server.verify('DESCRIBE', wrong.authorization('DESCRIBE', 'rtsp://h/x')), { ok: false, stale: false, reason: 'wrong response' })
+      assert.deepEqual(server.verify('DESCRIBE', wrong.authorization('DESCRIBE', 'rtsp://h/x')), {
+        ok: false,
+        stale: false,
+        reason: 'wrong response',
+      })
       // Signed for another method: rejected.
       assert.equal(server.verify('PLAY', client.authorization('DESCRIBE', 'rtsp://h/x')).ok, false)
     })
@@ -195,7 +274,7 @@ describe('ServerAuthenticator', () => {
     const first = client.authorization('DESCRIBE', 'rtsp://h/x')!
     assert.equal(server.verify('DESCRIBE', first).ok, true)
     assert.deepEqual(server.verify('DESCRIBE', first), { ok: false, stale: false, reason: 'nonce count replayed' })
-    assert.equal(server.verify('DESCRIBE', client.authorization('DESCRIBE', 'rtsp://h/x')!).ok, true, 'nc=00000002')
+    assert.equal(server.verify('DESCRIBE', client.authorization('DESCRIBE', 'rtsp://h/x')).ok, true, 'nc=00000002')
   })
 
   it('challenges list SHA-256 before MD5, with qop and algorithm unquoted', () => {
@@ -209,7 +288,13 @@ describe('ServerAuthenticator', () => {
 
   it('stored HA1 instead of the password (RFC 2069 form, qop off)', () => {
     const ha1 = digestHa1('MD5', 'Mufasa', 'cam', 'Circle of Life')
-    const server = new ServerAuthenticator({ realm: 'cam', users: () => ({ ha1: { MD5: ha1 } }), algorithms: ['MD5'], qop: false, random: counterRandom() })
+    const server = new ServerAuthenticator({
+      realm: 'cam',
+      users: () => ({ ha1: { MD5: ha1 } }),
+      algorithms: ['MD5'],
+      qop: false,
+      random: counterRandom(),
+    })
     const client = new ClientAuthenticator({ username: 'Mufasa', password: 'Circle of Life' })
     client.handleChallenges(server.challenges())
     const h = client.authorization('SETUP', 'rtsp://h/x/trackID=0')!
@@ -237,7 +322,11 @@ describe('ServerAuthenticator', () => {
     const b = new ServerAuthenticator({ realm: 'r', users, random: counterRandom(99) })
     const client = new ClientAuthenticator({ username: 'Mufasa', password: 'Circle of Life' })
     client.handleChallenges(a.challenges())
-    assert.deepEqual(b.verify('OPTIONS', client.authorization('OPTIONS', '*')), { ok: false, stale: false, reason: 'nonce not issued here' })
+    assert.deepEqual(b.verify('OPTIONS', client.authorization('OPTIONS', '*')), {
+      ok: false,
+      stale: false,
+      reason: 'nonce not issued here',
+    })
   })
 
   it('Basic: right and wrong password, Basic refused when only Digest is on', () => {

@@ -25,9 +25,23 @@ describe('Range header', () => {
     it(`parse ${JSON.stringify(value)}`, () => assert.deepEqual(parseRange(value), expected))
   }
 
-  for (const value of ['', 'npt', 'npt=', 'npt=-', 'npt=abc-', 'npt=1:75:00-', 'bytes=0-', 'clock=1996-', 'smpte=1:2-', 'npt=0-;time=yesterday']) {
+  for (const value of [
+    '',
+    'npt',
+    'npt=',
+    'npt=-',
+    'npt=abc-',
+    'npt=1:75:00-',
+    'bytes=0-',
+    'clock=1996-',
+    'smpte=1:2-',
+    'npt=0-;time=yesterday',
+  ]) {
     it(`malformed ${JSON.stringify(value)} → ParseError`, () => {
-      assert.throws(() => parseRange(value), (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_RANGE')
+      assert.throws(
+        () => parseRange(value),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_RANGE',
+      )
     })
   }
 

@@ -32,10 +32,22 @@ describe('RTP-Info header', () => {
       [{ url: 'rtsp://h/live;jsessionid=ab12/track1', seq: 7 }],
     ],
     ['empty values (IP cameras) are absent', 'url=rtsp://h/a/trackID=1;seq=;rtptime=', [{ url: 'rtsp://h/a/trackID=1' }]],
-    ['RFC 7826 quoted url and ssrc', 'url="rtsp://h/a/track1";ssrc=0A1B2C3D;seq=9', [{ url: 'rtsp://h/a/track1', ssrc: 0x0a1b2c3d, seq: 9 }]],
+    [
+      'RFC 7826 quoted url and ssrc',
+      'url="rtsp://h/a/track1";ssrc=0A1B2C3D;seq=9',
+      [{ url: 'rtsp://h/a/track1', ssrc: 0x0a1b2c3d, seq: 9 }],
+    ],
     ['relative url', 'url=trackID=0;seq=0;rtptime=0', [{ url: 'trackID=0', seq: 0, rtptime: 0 }]],
-    ['unknown vendor parameter after the known ones is skipped', 'url=rtsp://h/a;seq=1;x-foo=bar;rtptime=5', [{ url: 'rtsp://h/a', seq: 1, rtptime: 5 }]],
-    ['max values and a trailing comma', 'url=rtsp://h/a;seq=65535;rtptime=4294967295,', [{ url: 'rtsp://h/a', seq: 65535, rtptime: 4294967295 }]],
+    [
+      'unknown vendor parameter after the known ones is skipped',
+      'url=rtsp://h/a;seq=1;x-foo=bar;rtptime=5',
+      [{ url: 'rtsp://h/a', seq: 1, rtptime: 5 }],
+    ],
+    [
+      'max values and a trailing comma',
+      'url=rtsp://h/a;seq=65535;rtptime=4294967295,',
+      [{ url: 'rtsp://h/a', seq: 65535, rtptime: 4294967295 }],
+    ],
   ]
   for (const [name, value, expected] of cases) {
     it(name, () => assert.deepEqual(parseRtpInfo(value), expected))
@@ -51,7 +63,10 @@ describe('RTP-Info header', () => {
   ]
   for (const [name, value] of bad) {
     it(`malformed: ${name} → ParseError`, () => {
-      assert.throws(() => parseRtpInfo(value), (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_RTP_INFO')
+      assert.throws(
+        () => parseRtpInfo(value),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_RTP_INFO',
+      )
     })
   }
 

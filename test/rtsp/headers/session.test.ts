@@ -18,7 +18,10 @@ describe('Session header', () => {
 
   for (const value of ['', ' ', ';timeout=60', 'a b', '1234;timeout=abc', '1234;timeout=-1']) {
     it(`malformed ${JSON.stringify(value)} → ParseError`, () => {
-      assert.throws(() => parseSession(value), (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_SESSION')
+      assert.throws(
+        () => parseSession(value),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_SESSION',
+      )
     })
   }
 

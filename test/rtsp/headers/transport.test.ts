@@ -47,7 +47,15 @@ describe('parseTransport', () => {
     [
       'multicast with ttl and port',
       'RTP/AVP;multicast;destination=224.2.0.1;port=3456-3457;ttl=16',
-      { protocol: 'RTP/AVP', profile: 'RTP/AVP', lowerTransport: 'UDP', delivery: 'multicast', destination: '224.2.0.1', port: [3456, 3457], ttl: 16 },
+      {
+        protocol: 'RTP/AVP',
+        profile: 'RTP/AVP',
+        lowerTransport: 'UDP',
+        delivery: 'multicast',
+        destination: '224.2.0.1',
+        port: [3456, 3457],
+        ttl: 16,
+      },
     ],
     [
       'ssrc and quoted mode (RFC 2326 section 12.39 example style)',
@@ -70,7 +78,14 @@ describe('parseTransport', () => {
     [
       'ffmpeg publishing over UDP with mode=record',
       'RTP/AVP/UDP;unicast;client_port=22000-22001;mode=record',
-      { protocol: 'RTP/AVP/UDP', profile: 'RTP/AVP', lowerTransport: 'UDP', delivery: 'unicast', clientPort: [22000, 22001], mode: 'record' },
+      {
+        protocol: 'RTP/AVP/UDP',
+        profile: 'RTP/AVP',
+        lowerTransport: 'UDP',
+        delivery: 'unicast',
+        clientPort: [22000, 22001],
+        mode: 'record',
+      },
     ],
     [
       'spaces around separators and a stray trailing ;',
@@ -134,7 +149,10 @@ describe('parseTransport', () => {
   ]
   for (const [name, value] of bad) {
     it(`malformed: ${name} → ParseError`, () => {
-      assert.throws(() => parseTransport(value), (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_TRANSPORT' && e.details.observed !== undefined)
+      assert.throws(
+        () => parseTransport(value),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTSP_BAD_TRANSPORT' && e.details.observed !== undefined,
+      )
     })
   }
 })
@@ -148,7 +166,10 @@ describe('formatTransport', () => {
   })
 
   it('TCP interleaved', () => {
-    assert.equal(formatTransport({ protocol: 'RTP/AVP/TCP', delivery: 'unicast', interleaved: [0, 1], ssrc: 1 }), 'RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=00000001')
+    assert.equal(
+      formatTransport({ protocol: 'RTP/AVP/TCP', delivery: 'unicast', interleaved: [0, 1], ssrc: 1 }),
+      'RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=00000001',
+    )
   })
 
   it('typed fields win over their raw copies; other raw params are kept', () => {
