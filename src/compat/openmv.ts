@@ -85,7 +85,7 @@ const JPEG_SOI = [0xff, 0xd8]
 type CallbackName = 'setup' | 'play' | 'pause' | 'teardown'
 
 // The original's class name, kept so ported code reads the same.
- 
+
 export class rtsp_server extends EventEmitter<RtspServerEvents> {
   private readonly server: RtspServer
   private readonly fps: number

@@ -51,7 +51,7 @@ describe('RtspReader: client vectors', () => {
   it('the LF-only teaching-client SETUP carries a usable Transport', () => {
     const [ev] = new RtspReader().push(bytes('SETUP movie.Mjpeg RTSP/1.0\nCSeq: 1\nTransport: RTP/UDP; client_port= 25000\n\n'))
     assert.equal(ev?.kind, 'request')
-    const request = (ev).request
+    const request = ev.request
     assert.equal(request.uri, 'movie.Mjpeg')
     assert.equal(request.headers.get('cseq'), '1')
     const [t] = parseTransport(request.headers.get('transport')!)

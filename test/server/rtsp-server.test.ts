@@ -215,7 +215,7 @@ describe('RtspServer protocol', () => {
     const rtcp = parseRtcp(c.interleaved.find((f) => f.channel === 1)!.payload)
     assert.ok(rtcp[0] instanceof RtcpSenderReport)
     assert.ok(rtcp[1] instanceof RtcpSourceDescription)
-    assert.equal((rtcp[0]).ssrc, first.ssrc)
+    assert.equal(rtcp[0].ssrc, first.ssrc)
     await c.request('TEARDOWN', ctx.base, { Session: session })
     c.close()
   })

@@ -115,7 +115,7 @@ export class H265Packetizer implements CodecPacketizer {
    * ParseError when Annex-B bytes do not start with a start code.
    */
   packetize(frame: Buffer | readonly Uint8Array[], timestamp: number): Buffer[] {
-    const nalus: readonly Uint8Array[] = Buffer.isBuffer(frame) ? splitAnnexB(frame) : (frame)
+    const nalus: readonly Uint8Array[] = Buffer.isBuffer(frame) ? splitAnnexB(frame) : frame
     for (const nal of nalus) if (nal.length > 0) checkNal(nal)
 
     const maxPayload = maxPayloadOf(this.maxPacketSize)

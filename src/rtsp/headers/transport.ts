@@ -121,7 +121,7 @@ function parseSpec(text: string): TransportSpec {
   const spec: TransportSpec = {
     protocol,
     profile: profileSegments.length >= 2 ? profileSegments.join('/') : `${profileSegments[0]}/${DEFAULT_PROFILE_NAME}`,
-    lowerTransport: hasLower ? (last) : 'UDP',
+    lowerTransport: hasLower ? last : 'UDP',
     params: [],
   }
 
