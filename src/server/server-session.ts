@@ -7,7 +7,7 @@ import type { Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
 import type { ServerStream, ServerTrack, StreamReader } from './server-stream.js'
 import type { PacketizedUnit } from './tracks/media-track.js'
-import type { UdpLink } from './udp-link.js'
+import type { UdpLink } from '../transport/udp-link.js'
 import type { WholeJpegSender } from './dialects/teaching.js'
 
 /** RFC 3550 §6.4.1: the fraction lost is a fixed-point number with the binary point at its left edge. */
