@@ -9,7 +9,7 @@ import type { StreamOutput } from '../stream/output.js'
 import { KeyframeGate, ReaderQueue } from '../stream/reader-queue.js'
 import type { ServerStream, ServerTrack } from '../stream/stream.js'
 import type { Unit } from '../stream/unit.js'
-import type { UdpLink } from './udp-link.js'
+import type { UdpLink } from '../transport/udp-link.js'
 import type { WholeJpegSender } from './dialects/teaching.js'
 
 /** RFC 3550 §6.4.1: the fraction lost is a fixed-point number with the binary point at its left edge. */
