@@ -3,9 +3,11 @@
  * snapshots (RtspServer.pathStatus(), RtspServer.stats()). docs/openapi.json describes these shapes;
  * the contract tests hold the two together.
  */
+import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
+import { ConfigError } from '../errors.js'
 import type { PathStatus } from '../server/rtsp-server.js'
 import type { ServerSession } from '../server/server-session.js'
-import type { AudioTrackSpec, RtpTrackSpec, ServerStream, StreamSpec, VideoTrackSpec } from '../server/server-stream.js'
+import { trackInfoOf, type AudioTrackSpec, type RtpTrackSpec, type ServerStream, type StreamSpec, type VideoTrackSpec } from '../server/server-stream.js'
 import { definedOnly } from '../util/defined.js'
 
 /** What the embedding application knows about a path's source (the server only knows how it is served). */
@@ -21,7 +23,7 @@ export type PathState = 'ready' | 'waiting-publisher' | 'idle' | 'pulling' | 're
 
 export interface TrackView {
   kind: 'video' | 'audio'
-  /** h264, h265, jpeg, aac, opus, pcmu, pcma, l16, or a relayed format's RTP encoding name in lower case. */
+  /** The codec's registry name (codecs/registry.ts), or a relayed format's RTP encoding name in lower case. */
   codec: string
   /** RTP clock rate (Hz); null while the track layout is known only by a codec without a fixed rate. */
   clockRate: number | null
@@ -89,13 +91,6 @@ const SERVER_KIND: Record<PathStatus['kind'], string> = {
   'per-reader': 'unshared',
 }
 
-/** RFC 3551 §5: every video payload format rtspkit serves runs a 90 kHz clock. */
-const VIDEO_CLOCK_RATE = 90_000
-/** RFC 7587 §4.1: Opus always uses 48 kHz, whatever the input rate. */
-const OPUS_CLOCK_RATE = 48_000
-/** RFC 3551 §4.5.14: PCMU and PCMA are 8 kHz. */
-const G711_RATE = 8000
-
 export function pathState(p: PathStatus): PathState {
   switch (p.kind) {
     case 'publish':
@@ -128,39 +123,34 @@ function trackView(
   kind: 'video' | 'audio',
   spec: VideoTrackSpec | AudioTrackSpec | RtpTrackSpec,
   live: ServerStream['tracks'][number] | undefined,
+  codecs: CodecRegistry,
 ): TrackView {
-  const base: TrackView = { kind, codec: specCodec(spec), clockRate: live?.media.clockRate ?? specClockRate(kind, spec) }
-  if (spec.codec === 'rtp') return base
+  if (spec.codec === 'rtp') return { kind, codec: spec.encodingName.toLowerCase(), clockRate: live?.media.clockRate ?? spec.clockRate }
+  const codec = codecs.byName(spec.codec)
+  const base: TrackView = { kind, codec: codec?.name ?? spec.codec, clockRate: live?.media.clockRate ?? specClockRate(kind, spec, codecs) }
   if (kind === 'video') {
     const v = spec as VideoTrackSpec
     return { ...base, ...definedOnly({ width: v.width, height: v.height, fps: v.fps }) }
   }
   const a = spec as AudioTrackSpec
-  return {
-    ...base,
-    ...definedOnly({
-      sampleRate: a.sampleRate ?? (a.codec === 'pcmu' || a.codec === 'pcma' ? G711_RATE : a.codec === 'opus' ? OPUS_CLOCK_RATE : undefined),
-      channels: a.channels,
-    }),
+  return { ...base, ...definedOnly({ sampleRate: a.sampleRate ?? codec?.defaultSampleRate, channels: a.channels }) }
+}
+
+/** The RTP clock the codec will run for the spec; null while it depends on a sampling rate not known yet. */
+function specClockRate(kind: 'video' | 'audio', spec: VideoTrackSpec | AudioTrackSpec, codecs: CodecRegistry): number | null {
+  const codec = codecs.byName(spec.codec)
+  if (!codec) return null
+  try {
+    return codec.clockRateFor(trackInfoOf(kind, spec, codecs))
+  } catch (err) {
+    if (err instanceof ConfigError) return null // an audio spec without its sampling rate
+    throw err
   }
-}
-
-function specCodec(spec: VideoTrackSpec | AudioTrackSpec | RtpTrackSpec): string {
-  if (spec.codec === 'rtp') return spec.encodingName.toLowerCase()
-  return spec.codec === 'mjpeg' ? 'jpeg' : spec.codec // the RTP payload format's name (RFC 2435)
-}
-
-function specClockRate(kind: 'video' | 'audio', spec: VideoTrackSpec | AudioTrackSpec | RtpTrackSpec): number | null {
-  if (spec.codec === 'rtp') return spec.clockRate
-  if (kind === 'video') return VIDEO_CLOCK_RATE
-  const a = spec as AudioTrackSpec
-  if (a.codec === 'opus') return OPUS_CLOCK_RATE
-  if (a.codec === 'pcmu' || a.codec === 'pcma') return G711_RATE
-  return a.sampleRate ?? null
 }
 
 export function tracksOf(spec: StreamSpec | undefined, stream: ServerStream | undefined): TrackView[] {
   if (!spec) return []
+  const codecs = createCodecRegistry()
   const out: TrackView[] = []
   for (const [kind, t] of [
     ['video', spec.video],
@@ -172,6 +162,7 @@ export function tracksOf(spec: StreamSpec | undefined, stream: ServerStream | un
           kind,
           t,
           stream?.tracks.find((x) => x.media.kind === kind),
+          codecs,
         ),
       )
   }

@@ -9,26 +9,17 @@
  * 'Content-Base: rtsp://cam/live' expect 'rtsp://cam/live/track1'). A media section without a control
  * attribute is only playable when it is the only one (its URL is the base).
  */
-import { parseAacFmtp } from '../codecs/aac/format.js'
-import { parseAudioSpecificConfig } from '../codecs/aac/audio-specific-config.js'
-import type { FormatParams } from '../codecs/codec.js'
-import { parseH264Fmtp } from '../codecs/h264/format.js'
-import { parseSps } from '../codecs/h264/sps.js'
-import { parseH265Fmtp } from '../codecs/h265/format.js'
-import { parseH265Sps } from '../codecs/h265/sps.js'
-import { parseFramesize } from '../codecs/jpeg/format.js'
-import { fmtpText, type CodecDescriptor, type CodecRegistry } from '../codecs/registry.js'
-import { ProtocolError, RtspkitError } from '../errors.js'
+import type { CodecDescriptor, FormatDetails, FormatParams } from '../codecs/codec.js'
+import { tolerant } from '../codecs/format-helpers.js'
+import { parseFramesize } from '../codecs/framesize.js'
+import type { CodecRegistry } from '../codecs/registry.js'
 import { formatParams } from '../codecs/sdp-format.js'
+import { ProtocolError } from '../errors.js'
 import type { RtspHeaders } from '../rtsp/headers.js'
 import { getAttribute, getAttributes, parseSdp, type SdpMedia, type SessionDescription } from '../sdp/sdp.js'
 
-export interface ClientTrackInfo {
-  width?: number
-  height?: number
-  sampleRate?: number
-  channels?: number
-}
+/** What the SDP says about a track's picture or sound. */
+export type ClientTrackInfo = FormatDetails
 
 export interface ClientTrack {
   /** Position among the playable tracks (the index SETUP, frames and stats use). */
@@ -82,32 +73,9 @@ export function baseUrl(requestUrl: string, headers: RtspHeaders): string {
   }
 }
 
-/** Ignores a malformed parameter: receiving goes on without the detail. */
-function tolerant<T>(f: () => T): T | undefined {
-  try {
-    return f()
-  } catch (err) {
-    if (err instanceof RtspkitError) return undefined
-    throw err
-  }
-}
-
-/** Picture size or sound parameters from fmtp (SPS, AudioSpecificConfig) or a=framesize. */
-export function trackInfo(format: FormatParams, media: SdpMedia): ClientTrackInfo {
-  const name = format.encodingName.toUpperCase()
-  const info: ClientTrackInfo = {}
-  if (name === 'H264') {
-    const sps = tolerant(() => parseH264Fmtp(fmtpText(format.fmtp)).sps)
-    const parsed = sps && tolerant(() => parseSps(sps))
-    if (parsed) Object.assign(info, { width: parsed.width, height: parsed.height })
-  } else if (name === 'H265') {
-    const sps = tolerant(() => parseH265Fmtp(fmtpText(format.fmtp)).sps)
-    const parsed = sps && tolerant(() => parseH265Sps(sps))
-    if (parsed) Object.assign(info, { width: parsed.width, height: parsed.height })
-  } else if (name === 'MPEG4-GENERIC') {
-    const asc = tolerant(() => parseAudioSpecificConfig(parseAacFmtp(format.fmtp).config))
-    if (asc) Object.assign(info, { sampleRate: asc.sbr?.sampleRate ?? asc.sampleRate, channels: asc.channels || format.channels })
-  }
+/** Picture size or sound parameters from fmtp (what the codec reads there) or a=framesize. */
+export function trackInfo(format: FormatParams, media: SdpMedia, codec?: CodecDescriptor): ClientTrackInfo {
+  const info: ClientTrackInfo = { ...codec?.describeFormat?.(format) }
   if (info.width === undefined) {
     for (const v of getAttributes(media.attributes, 'framesize')) {
       const f = tolerant(() => parseFramesize(v))
@@ -140,13 +108,14 @@ export function describeResponse(opts: { url: string; headers: RtspHeaders; body
     const format = candidates.find((p) => opts.registry.byEncodingName(p.encodingName)) ?? candidates[0]
     if (!format) continue
     const kind = media.type === 'video' || media.type === 'audio' ? media.type : 'application'
+    const codec = opts.registry.resolve(format, kind)
     tracks.push({
       index: tracks.length,
       kind: media.type,
       control: resolveControl(contentBase, control),
       format,
-      codec: opts.registry.resolve(format, kind),
-      info: trackInfo(format, media),
+      codec,
+      info: trackInfo(format, media, codec),
       media,
     })
   }

@@ -1,7 +1,7 @@
 /**
  * Publishing (RFC 2326 section 10.3 ANNOUNCE, 10.11 RECORD): the tracks a client pushes, their SDP and
- * their RTP and RTCP. Each track is a server MediaTrack (server/tracks/), so a publisher packetizes and
- * describes a codec exactly as our server does. Each track sends an RTCP sender report with its first
+ * their RTP and RTCP. Each track is the MediaTrack its codec's entry makes (codecs/<name>/track.ts), so
+ * a publisher packetizes and describes a codec exactly as our server does. Each track sends an RTCP sender report with its first
  * packet and every `rtcpIntervalMs` (RFC 3550 section 6.4.1), and a BYE on close.
  */
 import { ConfigError, RtspkitError } from '../errors.js'
@@ -11,9 +11,9 @@ import { RtcpSenderReport } from '../rtcp/sender-report.js'
 import { RtcpSourceDescription } from '../rtcp/source-description.js'
 import { RTP_HEADER_SIZE } from '../rtp/rtp-packet.js'
 import { formatSdp, type SdpMedia } from '../sdp/sdp.js'
-import { createMediaTrack } from '../server/tracks/factory.js'
-import { mediaSection, packetizeFrame, type MediaTrack } from '../server/tracks/media-track.js'
-import type { TrackInfo } from '../sources/source.js'
+import { mediaSection, packetizeFrame, type MediaTrack } from '../codecs/media-track.js'
+import { createCodecRegistry, DYNAMIC_PAYLOAD_TYPE_MIN } from '../codecs/registry.js'
+import type { TrackInfo } from '../stream/media.js'
 import type { Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
 import type { Random } from '../util/random.js'
@@ -21,7 +21,6 @@ import type { TrackTransport } from './client-transport.js'
 
 export const DEFAULT_RTCP_INTERVAL_MS = 5000
 const MS_PER_SECOND = 1000
-const DYNAMIC_PAYLOAD_TYPE_MIN = 96
 
 export interface PublishTrackStats {
   frames: number
@@ -61,13 +60,14 @@ interface PublishTrack {
 export function planPublishTracks(infos: readonly TrackInfo[], random: Random, maxPacketSize: number | undefined): PublishTrack[] {
   if (infos.length === 0) throw new ConfigError('ERR_RECORD_NO_TRACKS', 'record() needs at least one track', { observed: 0 })
   const ssrcs = new Set<number>()
+  const codecs = createCodecRegistry()
   let nextDynamic = DYNAMIC_PAYLOAD_TYPE_MIN
   return infos.map((info, i) => {
     let ssrc = random.u32() >>> 0
     while (ssrcs.has(ssrc)) ssrc = (ssrc + 1) >>> 0
     ssrcs.add(ssrc)
-    const isStatic = info.codec === 'jpeg' || info.codec === 'pcmu' || info.codec === 'pcma'
-    const media = createMediaTrack(info, {
+    const isStatic = codecs.byName(info.codec)?.staticPayloadType !== undefined
+    const media = codecs.createTrack(info, {
       ssrc,
       initialSequence: random.u16(),
       maxPacketSize,

@@ -3,10 +3,10 @@
  * share), read from the SDP the same way the server reads a publisher's: the first video and the
  * first audio track in a format rtspkit parses.
  */
-import { readAnnouncement } from '../server/announce.js'
-import { trackInfoOf } from '../server/server-stream.js'
 import { createCodecRegistry } from '../codecs/registry.js'
-import type { TrackInfo } from '../sources/source.js'
+import { readAnnouncement } from '../stream/announcement.js'
+import type { TrackInfo } from '../stream/media.js'
+import { trackInfoOf } from '../stream/stream.js'
 import type { ClientDescription } from './description.js'
 
 export interface TrackInfoPlan {
@@ -16,7 +16,8 @@ export interface TrackInfoPlan {
 }
 
 export function trackInfosFor(d: ClientDescription): TrackInfoPlan {
-  const announcement = readAnnouncement(Buffer.from(d.sdpText), createCodecRegistry())
+  const codecs = createCodecRegistry()
+  const announcement = readAnnouncement(Buffer.from(d.sdpText), codecs)
   const infos: TrackInfo[] = []
   const byClientTrack = new Map<number, number>()
   for (const a of announcement.tracks) {
@@ -25,7 +26,7 @@ export function trackInfosFor(d: ClientDescription): TrackInfoPlan {
     const client = d.tracks.find((t) => d.sdp.media.indexOf(t.media) === a.mediaIndex)
     if (!client) continue
     byClientTrack.set(client.index, infos.length)
-    infos.push(trackInfoOf(a.kind, spec))
+    infos.push(trackInfoOf(a.kind, spec, codecs))
   }
   return { infos, byClientTrack }
 }

@@ -1,6 +1,7 @@
 /**
- * MP4 / QuickTime file source (ISO/IEC 14496-12, -14, -15): plays the first H.264/H.265 video track and
- * the first AAC, Opus or G.711 audio track of a file in real time, without transcoding.
+ * MP4 / QuickTime file source (ISO/IEC 14496-12, -14, -15): plays the first video track and the first
+ * audio track of a file whose codec reads its sample entry (`Codec.mp4.reader`), in real time, without
+ * transcoding.
  *
  * - Samples are pushed in decode order, interleaved by decode time across tracks; `ptsMs` is each
  *   sample's presentation time (decode time + 'ctts' offset, shifted by a simple edit list), so with
@@ -16,21 +17,19 @@
  */
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { parseAudioSpecificConfig } from '../codecs/aac/audio-specific-config.js'
-import { parseSps } from '../codecs/h264/sps.js'
-import { parseH265Sps } from '../codecs/h265/sps.js'
+import { builtinLabels, codecForSampleEntry, familyOf } from '../codecs/registry.js'
 import { ConfigError, LimitError, ParseError, RtspkitError } from '../errors.js'
 import { bufferByteSource, FileByteSource, type ByteSource } from '../formats/mp4/byte-source.js'
 import { demuxMp4, type Mp4Movie, type Mp4Track } from '../formats/mp4/demuxer.js'
 import { splitLengthPrefixed } from '../formats/mp4/length-prefixed.js'
 import type { Clock } from '../util/clock.js'
 import { checkFps, sourceFileError } from './annexb-file-source.js'
-import type { AudioTrackInfo, FramePush, MediaSource, TrackInfo, VideoTrackInfo } from './source.js'
+import { isUnsupportedEntry } from '../formats/mp4/sample-entry-reader.js'
+import type { FramePush, MediaSource, TrackInfo } from './source.js'
 import { TimelinePlayer, type Timeline, type TimelineTrack } from './timeline.js'
 
 /** Files up to this size are read into memory whole by default. */
 export const DEFAULT_MP4_MEMORY_LIMIT = 64 * 1024 * 1024
-const G711_RATE = 8000
 const MS_PER_S = 1000
 const FPS_DECIMALS = 100
 
@@ -50,14 +49,11 @@ interface PlayedTrack {
   lengthSize: number
 }
 
-const CODEC_LABELS: Readonly<Record<string, string>> = {
-  h264: 'H.264',
-  h265: 'H.265',
-  aac: 'AAC',
-  opus: 'Opus',
-  pcmu: 'G.711 µ-law',
-  pcma: 'G.711 A-law',
-}
+/** What files can hold, as the codecs read sample entries: "H.264, H.265, AAC, …, G.711 at 8000 Hz". */
+const PLAYABLE: readonly string[] = builtinLabels((c) => {
+  const r = c.mp4?.reader
+  return r && (r.requirement ? `${familyOf(c)} ${r.requirement}` : familyOf(c))
+})
 
 /** The fps of a track from its sample times: samples per second over the track's duration. */
 function fpsFromSamples(t: Mp4Track): number | undefined {
@@ -67,74 +63,48 @@ function fpsFromSamples(t: Mp4Track): number | undefined {
   return Math.round(((s.count * t.timescale) / span) * FPS_DECIMALS) / FPS_DECIMALS
 }
 
-function videoInfo(file: string, t: Mp4Track): PlayedTrack | undefined {
+/** The track a source pushes for an MP4 track, as its codec reads the sample entry; undefined when not played. */
+function playedTrack(file: string, t: Mp4Track, kind: 'video' | 'audio'): PlayedTrack | undefined {
   const e = t.entry
-  if (e.codec !== 'h264' && e.codec !== 'h265') return undefined
-  const info: VideoTrackInfo = { kind: 'video', codec: e.codec, width: e.width || t.width, height: e.height || t.height }
-  const sps = e.sps[0]
-  if (sps) {
-    info.sps = sps
-    try {
-      const parsed = e.codec === 'h264' ? parseSps(sps) : parseH265Sps(sps)
-      info.width = parsed.width
-      info.height = parsed.height
-      if (parsed.fps !== undefined) info.fps = parsed.fps
-    } catch (err) {
-      if (!(err instanceof RtspkitError)) throw err
-      throw new ParseError(
-        err.code,
-        `${file}: the ${CODEC_LABELS[e.codec]} SPS in its sample entry is malformed: ${err.message}`,
-        err.details,
-        { cause: err },
-      )
-    }
+  const codec = codecForSampleEntry(e.fourcc)
+  const reader = codec?.kind === kind ? codec.mp4?.reader : undefined
+  if (!reader || isUnsupportedEntry(e)) return undefined
+  let info: TrackInfo | undefined
+  try {
+    info = reader.trackInfo(e)
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err
+    throw new ParseError(err.code, `${file}: ${err.message}`, err.details, { cause: err })
   }
-  if (e.pps[0]) info.pps = e.pps[0]
-  if (e.codec === 'h265' && e.vps[0]) info.vps = e.vps[0]
-  const fps = fpsFromSamples(t)
-  if (fps !== undefined) info.fps = checkFps(fps, file, 'the sample durations')
-  return { mp4: t, info, lengthSize: e.lengthSize }
-}
-
-function audioInfo(t: Mp4Track): PlayedTrack | undefined {
-  const e = t.entry
-  let info: AudioTrackInfo
-  switch (e.codec) {
-    case 'aac': {
-      const asc = parseAudioSpecificConfig(e.config)
-      info = { kind: 'audio', codec: 'aac', sampleRate: asc.sampleRate, channels: asc.channels || e.channels, config: e.config }
-      break
-    }
-    case 'opus':
-      info = { kind: 'audio', codec: 'opus', sampleRate: e.sampleRate, channels: e.channels }
-      break
-    case 'pcmu':
-    case 'pcma':
-      if (e.sampleRate !== G711_RATE) return undefined // G.711 over RTP is 8000 Hz
-      info = { kind: 'audio', codec: e.codec, sampleRate: e.sampleRate, channels: e.channels }
-      break
-    default:
-      return undefined
+  if (!info) return undefined
+  if (info.kind === 'video') {
+    info.width ||= t.width
+    info.height ||= t.height
+    const fps = fpsFromSamples(t)
+    if (fps !== undefined) info.fps = checkFps(fps, file, 'the sample durations')
   }
-  return { mp4: t, info, lengthSize: 0 }
+  return { mp4: t, info, lengthSize: e.lengthSize ?? 0 }
 }
 
 /** The codecs of a movie for messages: "avc1 (H.264), ac-3 (Dolby Digital)". */
 function codecsFound(movie: Mp4Movie): string {
   const names = movie.tracks.map((t) => {
     const e = t.entry
-    if (e.codec === 'unsupported') return e.name
-    if (e.codec === 'pcmu' || e.codec === 'pcma') return `${e.fourcc} at ${e.sampleRate} Hz`
-    return `${e.fourcc} (${CODEC_LABELS[e.codec]})`
+    if (isUnsupportedEntry(e)) return e.name
+    const c = codecForSampleEntry(e.fourcc)
+    // A format played only in some variants (G.711 at 8000 Hz) says which one the file has.
+    if (c?.mp4?.reader?.requirement && e.sampleRate !== undefined) return `${e.fourcc} at ${e.sampleRate} Hz`
+    return `${e.fourcc} (${c?.label ?? e.codec})`
   })
   return names.length ? names.join(', ') : 'no tracks'
 }
 
 function describe(t: PlayedTrack): string {
   const i = t.info
-  if (i.kind === 'video') return `${CODEC_LABELS[i.codec]} ${i.width}x${i.height}${i.fps ? `@${i.fps}` : ''}`
+  const label = codecForSampleEntry(t.mp4.entry.fourcc)?.label ?? i.codec
+  if (i.kind === 'video') return `${label} ${i.width}x${i.height}${i.fps ? `@${i.fps}` : ''}`
   const layout = i.channels === 1 ? 'mono' : i.channels === 2 ? 'stereo' : `${i.channels} ch`
-  return `${CODEC_LABELS[i.codec]} ${i.sampleRate} Hz ${layout}`
+  return `${label} ${i.sampleRate} Hz ${layout}`
 }
 
 /** Opens the file: whole in memory when small, else for positional reads. */
@@ -176,17 +146,17 @@ export class Mp4Timeline implements Timeline {
     this.bytes = openBytes(file, opts.memoryLimit ?? DEFAULT_MP4_MEMORY_LIMIT)
     this.movie = demuxFile(file, this.bytes)
     const withSamples = this.movie.tracks.filter((t) => t.samples.count > 0)
-    const video = withSamples.map((t) => videoInfo(file, t)).find((t) => t !== undefined)
-    const audio = withSamples.map(audioInfo).find((t) => t !== undefined)
+    const video = withSamples.map((t) => playedTrack(file, t, 'video')).find((t) => t !== undefined)
+    const audio = withSamples.map((t) => playedTrack(file, t, 'audio')).find((t) => t !== undefined)
     const played = [video, audio].filter((t): t is PlayedTrack => t !== undefined)
     if (played.length === 0) {
       this.bytes.close()
       throw new ConfigError(
         'ERR_MP4_NO_TRACK',
-        `${file} has no track rtspkit can play (found ${codecsFound(this.movie)}); supported: H.264, H.265, AAC, Opus, G.711 at 8000 Hz`,
+        `${file} has no track rtspkit can play (found ${codecsFound(this.movie)}); supported: ${PLAYABLE.join(', ')}`,
         {
           observed: this.movie.tracks.map((t) => t.entry.fourcc),
-          allowed: ['avc1', 'avc3', 'hvc1', 'hev1', 'mp4a', 'Opus', 'ulaw', 'alaw'],
+          allowed: builtinLabels((c) => c.mp4?.reader?.entryTypes.join(' ')).flatMap((t) => t.split(' ')),
         },
       )
     }

@@ -2,10 +2,12 @@
  * The vocabulary of media every input and output shares: codec names, what a track is, and what a
  * stream is made of. Protocol-neutral: nothing here knows RTSP, SDP or sockets.
  */
+import type { BuiltinCodecName } from '../codecs/registry.js'
 import type { SdpAttribute } from '../sdp/sdp.js'
 
-export type VideoCodec = 'h264' | 'h265' | 'jpeg'
-export type AudioCodec = 'aac' | 'pcmu' | 'pcma' | 'l16' | 'opus'
+/** The codecs of the registry (codecs/registry.ts), by kind: what a track's `codec` names. */
+export type VideoCodec = BuiltinCodecName<'video'>
+export type AudioCodec = BuiltinCodecName<'audio'>
 
 export interface VideoTrackInfo {
   kind: 'video'
@@ -13,7 +15,7 @@ export interface VideoTrackInfo {
   width?: number
   height?: number
   fps?: number
-  /** H.264/H.265 parameter sets when known up front. */
+  /** Parameter sets of NAL-structured video (H.264/H.265) when known up front. */
   vps?: Buffer
   sps?: Buffer
   pps?: Buffer
@@ -24,7 +26,7 @@ export interface AudioTrackInfo {
   codec: AudioCodec
   sampleRate: number
   channels: number
-  /** AAC: the AudioSpecificConfig. */
+  /** The decoder configuration the format needs in SDP and MP4 (an AudioSpecificConfig). */
   config?: Buffer
 }
 
@@ -49,10 +51,10 @@ export interface VideoTrackSpec {
 
 export interface AudioTrackSpec {
   codec: AudioCodecName
-  /** Samples per second (default: 8000 for G.711, 48000 for Opus, required for AAC and L16). */
+  /** Samples per second; required unless the codec has a fixed rate (`Codec.defaultSampleRate`). */
   sampleRate?: number
   channels?: number
-  /** AAC: the AudioSpecificConfig (e.g. from an ADTS header or an MP4 esds box). */
+  /** The decoder configuration: an AudioSpecificConfig (from an ADTS header or an MP4 esds box). */
   config?: Uint8Array
   payloadType?: number
 }

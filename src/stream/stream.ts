@@ -2,11 +2,11 @@ import { EventEmitter } from 'node:events'
 import { ConfigError, StateError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
 import type { Random } from '../util/random.js'
-import type { MediaTrack } from '../server/tracks/media-track.js'
-import { createMediaTrack } from '../server/tracks/factory.js'
-import { RtpRelayTrack } from '../server/tracks/rtp-relay-track.js'
+import type { MediaTrack } from '../codecs/media-track.js'
+import { RtpRelayTrack } from '../codecs/passthrough/relay-track.js'
+import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
 import { DEFAULT_GOP_CACHE_LIMITS, GopCache, type GopCacheLimits } from './gop-cache.js'
-import type { AudioCodecName, AudioTrackSpec, StreamSpec, TrackInfo, VideoTrackSpec } from './media.js'
+import type { AudioTrackSpec, StreamSpec, TrackInfo, VideoTrackSpec } from './media.js'
 import type { StreamOutput } from './output.js'
 import { Unit } from './unit.js'
 
@@ -74,40 +74,38 @@ export interface StreamDeps {
   instantStart?: boolean
   /** Bounds of the instant-start cache per video track. */
   gopCache?: Partial<GopCacheLimits>
+  /** Where track codecs are looked up (default: the built-in codecs). */
+  codecs?: CodecRegistry
 }
 
 const toBuffer = (u: Uint8Array | undefined): Buffer | undefined => (u ? Buffer.from(u) : undefined)
 
-function defaultSampleRate(codec: AudioCodecName): number {
-  switch (codec) {
-    case 'pcmu':
-    case 'pcma':
-      return 8000
-    case 'opus':
-      return 48000
-    default:
-      throw new ConfigError('ERR_STREAM_AUDIO', `audio codec ${codec} needs a sampleRate`, { observed: codec })
-  }
-}
-
-/** The TrackInfo a track spec stands for (defaults filled in), as sources and the MP4 writer use it. */
-export function trackInfoOf(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTrackSpec): TrackInfo {
+/**
+ * The TrackInfo a track spec stands for (codec name made canonical, defaults filled in), as sources
+ * and the MP4 writer use it. Throws ConfigError('ERR_STREAM_AUDIO') for audio without a sampling rate
+ * whose codec has no fixed one.
+ */
+export function trackInfoOf(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTrackSpec, codecs: CodecRegistry = createCodecRegistry()): TrackInfo {
+  const codec = codecs.byName(t.codec)
   if (kind === 'video') {
     const v = t as VideoTrackSpec
     return {
       ...v,
       kind: 'video',
-      codec: v.codec === 'mjpeg' ? 'jpeg' : v.codec,
+      codec: (codec?.name ?? v.codec) as TrackInfo['codec'] & VideoTrackSpec['codec'],
       vps: toBuffer(v.vps),
       sps: toBuffer(v.sps),
       pps: toBuffer(v.pps),
     }
   }
   const a = t as AudioTrackSpec
+  const sampleRate = a.sampleRate ?? codec?.defaultSampleRate
+  if (sampleRate === undefined) throw new ConfigError('ERR_STREAM_AUDIO', `audio codec ${a.codec} needs a sampleRate`, { observed: a.codec })
   return {
     ...a,
     kind: 'audio',
-    sampleRate: a.sampleRate ?? defaultSampleRate(a.codec),
+    codec: (codec?.name ?? a.codec) as AudioTrackSpec['codec'],
+    sampleRate,
     channels: a.channels ?? 1,
     config: toBuffer(a.config),
   }
@@ -147,6 +145,7 @@ export class Stream extends EventEmitter {
       throw new ConfigError('ERR_STREAM_NO_TRACKS', `stream "${name}" needs a video or an audio track`, { observed: spec })
     }
     const gopLimits = this.instantStart ? { ...DEFAULT_GOP_CACHE_LIMITS, ...deps.gopCache } : undefined
+    const codecs = deps.codecs ?? createCodecRegistry()
     const media: MediaTrack[] = []
     const common = () => ({ ssrc: deps.random.u32(), initialSequence: deps.random.u16(), maxPacketSize: deps.maxPacketSize })
     for (const [kind, t] of [
@@ -155,7 +154,7 @@ export class Stream extends EventEmitter {
     ] as const) {
       if (!t) continue
       if (t.codec === 'rtp') media.push(new RtpRelayTrack({ ...t, kind, ...common() }))
-      else media.push(createMediaTrack(trackInfoOf(kind, t), { ...common(), payloadType: t.payloadType }))
+      else media.push(codecs.createTrack(trackInfoOf(kind, t, codecs), { ...common(), payloadType: t.payloadType }))
     }
     for (const m of media) this.tracks.push(new StreamTrack(this.tracks.length, m, deps.random.u32(), deps.clock, gopLimits))
   }
@@ -190,8 +189,8 @@ export class Stream extends EventEmitter {
   }
 
   /**
-   * Pushes one encoded video frame. H.264: an access unit as Annex-B bytes or an array of NAL units.
-   * JPEG: one complete JPEG image. `ptsMs` is the presentation time in milliseconds on any clock that
+   * Pushes one encoded video frame in its codec's frame format (`Codec.frameFormat`): an access unit as
+   * Annex-B bytes or an array of NAL units, or one complete image. `ptsMs` is the presentation time in milliseconds on any clock that
    * advances in real time (default: time since the stream was created).
    */
   pushVideo(data: Uint8Array | readonly Uint8Array[], ptsMs?: number): void {
@@ -201,8 +200,9 @@ export class Stream extends EventEmitter {
   }
 
   /**
-   * Pushes one encoded audio frame: an AAC access unit (raw, without ADTS header), an Opus packet, or a
-   * block of G.711 / L16 samples (whole samples; L16 big-endian). `ptsMs` as for pushVideo.
+   * Pushes one encoded audio frame in its codec's frame format (`Codec.frameFormat`): one access unit
+   * or packet of a compressed format (raw, without a transport header), or a block of whole samples.
+   * `ptsMs` as for pushVideo.
    */
   pushAudio(data: Uint8Array | readonly Uint8Array[], ptsMs?: number): void {
     const track = this.audio

@@ -20,8 +20,9 @@
  * flags: bit 0 = keyframe.
  */
 import { NalType, nalType } from '../codecs/h264/nal.js'
-import { avcDecoderConfigurationRecord } from '../formats/mp4/avc-config.js'
-import { lengthPrefixedSample, readAccessUnit } from '../formats/mp4/nal-sample.js'
+import { avcDecoderConfigurationRecord } from '../codecs/h264/avc-config.js'
+import { h264AccessUnit } from '../codecs/h264/mp4.js'
+import { lengthPrefixedSample } from '../formats/mp4/nal-sample.js'
 
 export const WIRE_HEADER_SIZE = 12
 const KIND_OFFSET = 0
@@ -97,7 +98,7 @@ export class AvcPacker {
 
   /** Throws CodecError for parameter sets that do not fit a configuration record. */
   push(annexB: Uint8Array): AvcUnit {
-    const au = readAccessUnit('h264', annexB)
+    const au = h264AccessUnit(annexB)
     const { sps, pps } = au.params
     if ((sps && !this.sps?.equals(sps)) || (pps && !this.pps?.equals(pps))) {
       if (sps) this.sps = Buffer.from(sps) // copies: the input may be a view into a reused buffer

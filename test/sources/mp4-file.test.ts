@@ -62,8 +62,9 @@ const h265Params = (n: Buffer) => [32, 33, 34, 39].includes((n[0]! >> 1) & 0x3f)
 /** The video samples of a track as NAL units, read from the file bytes. */
 function sampleNalus(bytes: Buffer, t: Mp4Track): Buffer[][] {
   const e = t.entry
-  if (e.codec !== 'h264' && e.codec !== 'h265') throw new TypeError('not video')
-  return t.samples.offset.map((off, i) => splitLengthPrefixed(bytes.subarray(off, off + t.samples.size[i]!), e.lengthSize))
+  const lengthSize = e.codec === 'h264' || e.codec === 'h265' ? e.lengthSize : undefined
+  if (lengthSize === undefined) throw new TypeError('not video')
+  return t.samples.offset.map((off, i) => splitLengthPrefixed(bytes.subarray(off, off + t.samples.size[i]!), lengthSize))
 }
 
 describe('MP4 demuxing of ffmpeg files', () => {

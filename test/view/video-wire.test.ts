@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { avcDecoderConfigurationRecord } from '../../src/formats/mp4/avc-config.js'
+import { avcDecoderConfigurationRecord } from '../../src/codecs/h264/avc-config.js'
 import { AvcPacker, WIRE_HEADER_SIZE, WireKind, readWireHeader, wireMessage } from '../../src/view/video-wire.js'
 
 const START = [0, 0, 0, 1]

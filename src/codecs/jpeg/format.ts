@@ -5,8 +5,6 @@
  *                             GStreamer read this form, from 3GPP TS 26.234 / draft-ietf-avt-rtp-jpeg)
  *   a=framerate:25           (RFC 4566 section 6)
  */
-import { ParseError } from '../../errors.js'
-
 export const JPEG_PAYLOAD_TYPE = 26
 export const JPEG_CLOCK_RATE = 90000
 export const JPEG_ENCODING_NAME = 'JPEG'
@@ -45,11 +43,4 @@ function formatFps(fps: number): string {
   return Number.isInteger(fps) ? String(fps) : String(Math.round(fps * 1000) / 1000)
 }
 
-const FRAMESIZE = /^(\d{1,3})\s+(\d{1,5})-(\d{1,5})$/
-
-/** Parses an `a=framesize:` value ("26 640-480"). */
-export function parseFramesize(value: string): { payloadType: number; width: number; height: number } {
-  const m = FRAMESIZE.exec(value.trim())
-  if (!m) throw new ParseError('ERR_SDP_FRAMESIZE', `invalid framesize "${value}"`, { observed: value, allowed: 'PT W-H' })
-  return { payloadType: Number(m[1]), width: Number(m[2]), height: Number(m[3]) }
-}
+export { parseFramesize } from '../framesize.js'

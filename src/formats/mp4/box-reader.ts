@@ -264,3 +264,12 @@ export class BoxFieldReader {
       throw truncated(`${this.what} table of ${count} entries`, this.pos + count * entrySize, this.buf.length)
   }
 }
+
+/** A reader over a record whose first byte is its version, checked against `expected`. */
+export function versionedRecord(body: Buffer, box: string, field: string, expected: number): BoxFieldReader {
+  const r = new BoxFieldReader(body, `'${box}' box`)
+  const version = r.u8()
+  if (version !== expected)
+    throw new ParseError('ERR_MP4_CODEC_CONFIG', `${box} ${field} ${version} is not ${expected}`, { observed: version, allowed: expected })
+  return r
+}

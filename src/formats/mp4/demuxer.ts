@@ -11,6 +11,7 @@
  *                ends with u32 width, u32 height (16.16 fixed point)
  *   hdlr:        FullBox; u32 pre_defined; u32 handler_type; …
  */
+import { codecForSampleEntry } from '../../codecs/registry.js'
 import { LimitError, ParseError } from '../../errors.js'
 import {
   BoxFieldReader,
@@ -25,7 +26,7 @@ import {
 } from './box-reader.js'
 import type { ByteSource } from './byte-source.js'
 import { parseTrex, readMovieFragment, type FragmentTrack, type TrackDefaults } from './fragments.js'
-import { parseStsd, type SampleEntry } from './sample-entry-reader.js'
+import { isUnsupportedEntry, parseStsd, type SampleEntry } from './sample-entry-reader.js'
 import { SampleList, editShift, expandSampleTable, parseElst, type SampleTableBoxes } from './sample-table.js'
 
 /** Largest 'moov' (or 'moof') read into memory. */
@@ -50,7 +51,6 @@ const FIRST_BOX_TYPES: ReadonlySet<string> = new Set([
 ])
 const FIXED_16_16 = 0x10000
 const TKHD_SIZE_FIELDS = 8
-const PCM_BLOCKS_PER_SECOND = 50
 const FTYP_COMPATIBLE_OFFSET = 8
 const FOURCC_SIZE = 4
 
@@ -201,12 +201,11 @@ function readTrack(trak: Box, movieTimescale: number, fileSize: number): Mp4Trac
     track.shift = edit.shift
     if (edit.ignored) track.editIgnored = edit.ignored
   }
-  if (entry.codec === 'unsupported') return track
+  if (isUnsupportedEntry(entry)) return track
   const boxes = stblBoxes(stbl)
   // A fragmented file's moov usually has empty tables; its samples come from the fragments.
   if (!boxes.stsz && !boxes.stz2) return track
-  const blockSamples =
-    entry.codec === 'pcmu' || entry.codec === 'pcma' ? Math.max(1, Math.round(entry.sampleRate / PCM_BLOCKS_PER_SECOND)) : 1
+  const blockSamples = codecForSampleEntry(entry.fourcc)?.mp4?.reader?.blockSamples?.(entry) ?? 1
   const { samples, truncated } = expandSampleTable(boxes, { fileSize, blockSamples })
   track.samples = samples
   track.truncatedSamples = truncated
@@ -246,7 +245,7 @@ function readFragments(src: ByteSource, mvex: Box | undefined, moofs: readonly B
   }
   const targets = new Map<number, FragmentTrack>()
   for (const t of tracks) {
-    if (t.entry.codec === 'unsupported') continue
+    if (isUnsupportedEntry(t.entry)) continue
     targets.set(t.id, {
       samples: t.samples,
       defaults: defaults.get(t.id) ?? { duration: 0, size: 0, flags: 0 },

@@ -15,21 +15,19 @@
  * audio-only file cuts every `fragmentDurationMs`. Video is dropped until its first keyframe and audio
  * until the video has started; drops are counted per track.
  */
+import type { CodecMp4 } from '../../codecs/codec-mp4.js'
 import { CodecError, ConfigError, StateError } from '../../errors.js'
-import { auDuration, parseAudioSpecificConfig } from '../../codecs/aac/audio-specific-config.js'
-import { parseOpusPacket } from '../../codecs/opus/packet.js'
-import type { TrackInfo } from '../../sources/source.js'
+import type { TrackInfo } from '../../stream/media.js'
 import { buildFragment, type FragmentSample } from './fragment.js'
 import { initSegment } from './init-segment.js'
-import { lengthPrefixedSample, readAccessUnit } from './nal-sample.js'
-import { checkTrack, isConfigured, trackTimescale } from './sample-entry.js'
+import { lengthPrefixedSample } from './nal-sample.js'
+import { checkTrack, isConfigured, mp4Of, trackTimescale } from './sample-entry.js'
 
 export const DEFAULT_FRAGMENT_DURATION_MS = 1000
 export const DEFAULT_MAX_FRAGMENT_DURATION_MS = 10_000
 /** Duration of a lone video sample when nothing better is known: one frame at 30 fps (90 kHz). */
 const FALLBACK_VIDEO_DURATION = 3000
 const MS_PER_SECOND = 1000
-const L16_BYTES_PER_SAMPLE = 2
 
 /** Where the writer's bytes go: a file written synchronously, a stream, a buffer in tests. */
 export interface Mp4Output {
@@ -67,6 +65,7 @@ interface PendingSample {
 
 class TrackState implements Mp4TrackStats {
   readonly timescale: number
+  readonly mp4: CodecMp4
   started = false
   samples: FragmentSample[] = []
   runStart = 0
@@ -77,6 +76,7 @@ class TrackState implements Mp4TrackStats {
 
   constructor(public info: TrackInfo) {
     this.timescale = trackTimescale(info)
+    this.mp4 = mp4Of(info)
   }
 
   finalize(duration: number): void {
@@ -92,26 +92,8 @@ class TrackState implements Mp4TrackStats {
     const data = this.pending!.data
     const info = this.info
     if (info.kind === 'video') return this.lastDuration || (info.fps ? Math.round(this.timescale / info.fps) : FALLBACK_VIDEO_DURATION)
-    const natural = naturalAudioDuration(info, data, this.timescale)
+    const natural = this.mp4.frameDuration?.(info, data, this.timescale)
     return natural ?? this.lastDuration
-  }
-}
-
-function naturalAudioDuration(info: TrackInfo & { kind: 'audio' }, data: Buffer, timescale: number): number | undefined {
-  switch (info.codec) {
-    case 'aac':
-      return info.config ? auDuration(parseAudioSpecificConfig(info.config), timescale) : undefined
-    case 'opus':
-      try {
-        return parseOpusPacket(data).samples
-      } catch {
-        return undefined
-      }
-    case 'pcmu':
-    case 'pcma':
-      return Math.floor(data.length / info.channels)
-    case 'l16':
-      return Math.floor(data.length / (L16_BYTES_PER_SAMPLE * info.channels))
   }
 }
 
@@ -237,13 +219,12 @@ export class FragmentedMp4Writer {
     keyframe: boolean | undefined,
   ): { data: Buffer; sync: boolean } | undefined {
     const info = t.info
-    if (info.kind === 'audio') {
+    if (info.kind === 'audio' || !t.mp4.accessUnit) {
       // Copied: the frame stays queued until its fragment is written and callers may reuse buffers.
       const bytes = data instanceof Uint8Array ? Buffer.from(data) : Buffer.concat(data)
       return bytes.length > 0 ? { data: bytes, sync: true } : undefined
     }
-    const codec = info.codec === 'h265' ? 'h265' : 'h264'
-    const au = readAccessUnit(codec, data)
+    const au = t.mp4.accessUnit(data)
     if (!isConfigured(info)) {
       info.vps ??= au.params.vps && Buffer.from(au.params.vps)
       info.sps ??= au.params.sps && Buffer.from(au.params.sps)

@@ -12,12 +12,12 @@ import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import { ConfigError, RtspkitError, StateError } from '../../errors.js'
-import type { TrackInfo } from '../../sources/source.js'
+import type { TrackInfo } from '../../stream/media.js'
 import { openSyncFileOutput } from '../../sinks/sync-file-output.js'
 import { fileError } from '../../sinks/byte-output.js'
 import { systemClock, type Clock } from '../../util/clock.js'
 import { checkMp4Tracks, FragmentedMp4Writer, type FragmentedMp4WriterOptions, type WriteFrameOptions } from './fragmented-mp4-writer.js'
-import { readAccessUnit } from './nal-sample.js'
+import { mp4Of } from './sample-entry.js'
 
 export const DEFAULT_SEGMENT_DURATION_MS = 10 * 60 * 1000
 export const SEGMENT_EXTENSION = '.mp4'
@@ -108,7 +108,7 @@ export class SegmentRecorder extends EventEmitter {
     if (this.closing) throw new StateError('ERR_RECORDER_CLOSED', 'writeFrame after close', {})
     let keyframe = opts.keyframe
     const info = this.tracks[track]
-    if (keyframe === undefined && info?.kind === 'video') keyframe = readAccessUnit(info.codec === 'h265' ? 'h265' : 'h264', data).keyframe
+    if (keyframe === undefined && info?.kind === 'video') keyframe = mp4Of(info).accessUnit?.(data).keyframe
     if (this.writer && this.segmentStartMs !== undefined && this.rotatesAt(track, ptsMs, keyframe ?? true)) this.finishSegment()
     this.writer ??= this.openSegment()
     const written = this.writer.writeFrame(track, data, ptsMs, keyframe === undefined ? opts : { ...opts, keyframe })

@@ -1,11 +1,11 @@
-import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
+import { packetizeFrame } from '../../../src/codecs/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ConfigError } from '../../../src/errors.js'
 import { AacDepacketizer } from '../../../src/codecs/aac/depacketizer.js'
 import { parseAacFmtp } from '../../../src/codecs/aac/format.js'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
-import { AacTrack } from '../../../src/server/tracks/aac-track.js'
+import { AacTrack } from '../../../src/codecs/aac/track.js'
 import { ASC_LC_48K_STEREO } from './vectors.js'
 
 describe('AacTrack', () => {

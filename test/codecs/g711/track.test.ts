@@ -1,8 +1,8 @@
-import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
+import { packetizeFrame } from '../../../src/codecs/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
-import { G711Track } from '../../../src/server/tracks/g711-track.js'
+import { G711Track } from '../../../src/codecs/g711/track.js'
 
 describe('G711Track', () => {
   it('uses the static payload types with an rtpmap anyway', () => {

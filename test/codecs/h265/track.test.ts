@@ -1,5 +1,5 @@
-/** H265Track: the server-side H.265 track (src/server/tracks/h265-track.ts). */
-import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
+/** H265Track: the server-side H.265 track (src/codecs/h265/track.ts). */
+import { packetizeFrame } from '../../../src/codecs/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { joinAnnexB } from '../../../src/codecs/h264/annexb.js'
@@ -7,7 +7,7 @@ import { H265Depacketizer } from '../../../src/codecs/h265/depacketizer.js'
 import { parseH265Fmtp } from '../../../src/codecs/h265/format.js'
 import { ConfigError } from '../../../src/errors.js'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
-import { H265Track } from '../../../src/server/tracks/h265-track.js'
+import { H265Track } from '../../../src/codecs/h265/track.js'
 import { hex } from '../../helpers/split.js'
 import { X265_PPS, X265_SPS, X265_VPS } from './vectors.js'
 

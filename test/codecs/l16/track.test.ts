@@ -1,8 +1,8 @@
-import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
+import { packetizeFrame } from '../../../src/codecs/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
-import { L16Track } from '../../../src/server/tracks/l16-track.js'
+import { L16Track } from '../../../src/codecs/l16/track.js'
 
 describe('L16Track', () => {
   it('uses static payload types 10 and 11 for 44100 Hz, else 98, always with an rtpmap', () => {

@@ -1,9 +1,9 @@
-import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
+import { packetizeFrame } from '../../../src/codecs/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ConfigError } from '../../../src/errors.js'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
-import { OpusTrack } from '../../../src/server/tracks/opus-track.js'
+import { OpusTrack } from '../../../src/codecs/opus/track.js'
 import { hex } from '../../helpers/split.js'
 
 describe('OpusTrack', () => {

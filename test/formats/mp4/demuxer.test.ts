@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import type { H264SampleEntry } from '../../../src/codecs/h264/mp4.js'
 import { LimitError, ParseError, RtspkitError } from '../../../src/errors.js'
 import { bufferByteSource } from '../../../src/formats/mp4/byte-source.js'
 import { demuxMp4 } from '../../../src/formats/mp4/demuxer.js'
@@ -19,7 +20,7 @@ describe('MP4 demuxer', () => {
     assert.deepEqual([m.brands, m.timescale, m.fragmented, m.tracks.length], [['isom', 'isom', 'avc1'], 1000, false, 1])
     const t = m.tracks[0]!
     assert.deepEqual([t.id, t.handler, t.timescale, t.width, t.height, t.entry.codec], [1, 'vide', 1000, 320, 240, 'h264'])
-    assert.deepEqual(t.entry.codec === 'h264' && t.entry.sps, [SPS])
+    assert.deepEqual(t.entry.codec === 'h264' && (t.entry as H264SampleEntry).sps, [SPS])
     assert.deepEqual(
       [t.samples.dts, t.samples.keyframe, t.samples.size],
       [

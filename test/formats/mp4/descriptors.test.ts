@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ParseError } from '../../../src/errors.js'
-import { parseAvcC, parseDOps, parseHvcC } from '../../../src/formats/mp4/decoder-config.js'
+import { parseAvcC } from '../../../src/codecs/h264/avc-config.js'
+import type { H264SampleEntry } from '../../../src/codecs/h264/mp4.js'
+import { parseHvcC } from '../../../src/codecs/h265/hevc-config.js'
+import type { AacSampleEntry } from '../../../src/codecs/aac/mp4.js'
+import type { G711SampleEntry } from '../../../src/codecs/g711/mp4.js'
+import { parseDOps } from '../../../src/codecs/opus/dops.js'
 import { parseEsds } from '../../../src/formats/mp4/esds-reader.js'
 import { parseStsd } from '../../../src/formats/mp4/sample-entry-reader.js'
 import { audioEntry, avcC, box, fullBox, PPS, SPS, u32, vec, visualEntry } from './build.js'
@@ -103,11 +108,11 @@ describe('stsd sample entries', () => {
   const stsd = (entry: Buffer) => parseStsd(fullBox('stsd', 0, 0, u32(1), entry).subarray(8), 0)
 
   it('reads avc1, mp4a, ulaw and names what it does not play', () => {
-    const v = stsd(visualEntry('avc1', 320, 240, avcC(SPS, PPS)))
+    const v = stsd(visualEntry('avc1', 320, 240, avcC(SPS, PPS))) as H264SampleEntry
     assert.deepEqual(v.codec === 'h264' && [v.width, v.height, v.lengthSize, v.sps[0]], [320, 240, 4, SPS])
-    const a = stsd(audioEntry('mp4a', 1, 48000, box('esds', ESDS)))
+    const a = stsd(audioEntry('mp4a', 1, 48000, box('esds', ESDS))) as AacSampleEntry
     assert.deepEqual(a.codec === 'aac' && [a.sampleRate, a.channels, a.config.toString('hex')], [48000, 1, '118856e500'])
-    const u = stsd(audioEntry('ulaw', 1, 8000))
+    const u = stsd(audioEntry('ulaw', 1, 8000)) as G711SampleEntry
     assert.deepEqual(u.codec === 'pcmu' && [u.sampleRate, u.channels], [8000, 1])
     assert.deepEqual(stsd(audioEntry('ac-3', 2, 48000)), { codec: 'unsupported', fourcc: 'ac-3', name: 'ac-3 (Dolby Digital)' })
     const mp3 = Buffer.from(ESDS)

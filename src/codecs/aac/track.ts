@@ -1,9 +1,9 @@
-import { auDuration, parseAudioSpecificConfig, type AudioSpecificConfig } from '../../codecs/aac/audio-specific-config.js'
-import { aacFmtp, aacRtpmap, DEFAULT_AAC_PAYLOAD_TYPE } from '../../codecs/aac/format.js'
-import { AacPacketizer } from '../../codecs/aac/packetizer.js'
+import { auDuration, parseAudioSpecificConfig, type AudioSpecificConfig } from './audio-specific-config.js'
+import { aacFmtp, aacRtpmap, DEFAULT_AAC_PAYLOAD_TYPE } from './format.js'
+import { AacPacketizer } from './packetizer.js'
 import { ConfigError, RtspkitError } from '../../errors.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from '../media-track.js'
 
 /** The explicit 24-bit samplingFrequency of an AudioSpecificConfig. */
 const MAX_SAMPLE_RATE = 0xffffff

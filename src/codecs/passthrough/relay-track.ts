@@ -5,10 +5,10 @@
  * belongs to our own RTP session: sequence number, timestamp and SSRC. The SDP repeats the
  * publisher's rtpmap/fmtp and other media attributes.
  */
-import type { CodecDepacketizer, ReceivedFrame } from '../../codecs/codec.js'
+import type { CodecDepacketizer, ReceivedFrame } from '../codec.js'
 import type { RtpPacket } from '../../rtp/rtp-packet.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from '../media-track.js'
 
 const SEQUENCE_OFFSET = 2
 const TIMESTAMP_OFFSET = 4

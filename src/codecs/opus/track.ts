@@ -1,9 +1,9 @@
-import { DEFAULT_OPUS_PAYLOAD_TYPE, opusFmtp, opusRtpmap } from '../../codecs/opus/format.js'
-import { OPUS_CLOCK_RATE } from '../../codecs/opus/packet.js'
-import { OpusPacketizer } from '../../codecs/opus/packetizer.js'
+import { DEFAULT_OPUS_PAYLOAD_TYPE, opusFmtp, opusRtpmap } from './format.js'
+import { OPUS_CLOCK_RATE } from './packet.js'
+import { OpusPacketizer } from './packetizer.js'
 import { ConfigError } from '../../errors.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from '../media-track.js'
 
 export interface OpusTrackOptions {
   ssrc: number

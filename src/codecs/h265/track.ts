@@ -6,12 +6,12 @@
  *   a=fmtp:PT sprop-vps=…;sprop-sps=…;sprop-pps=…;profile-id=…;tier-flag=…;level-id=…
  *   a=framesize:PT W-H            (when the SPS is known; read by some players, as for H.264)
  */
-import { splitAnnexB } from '../../codecs/h264/annexb.js'
-import { h265Fmtp } from '../../codecs/h265/format.js'
-import { H265Packetizer } from '../../codecs/h265/packetizer.js'
-import { H265ParameterTracker } from '../../codecs/h265/parameter-tracker.js'
+import { splitAnnexB } from '../h264/annexb.js'
+import { h265Fmtp } from './format.js'
+import { H265Packetizer } from './packetizer.js'
+import { H265ParameterTracker } from './parameter-tracker.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from '../media-track.js'
 
 const DEFAULT_PAYLOAD_TYPE = 96
 const CLOCK_RATE = 90000

@@ -1,9 +1,9 @@
-import { splitAnnexB } from '../../codecs/h264/annexb.js'
-import { h264Fmtp } from '../../codecs/h264/format.js'
-import { H264Packetizer } from '../../codecs/h264/packetizer.js'
-import { H264ParameterTracker } from '../../codecs/h264/parameter-tracker.js'
+import { splitAnnexB } from './annexb.js'
+import { h264Fmtp } from './format.js'
+import { H264Packetizer } from './packetizer.js'
+import { H264ParameterTracker } from './parameter-tracker.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from '../media-track.js'
 
 export interface H264TrackOptions {
   payloadType?: number

@@ -1,7 +1,7 @@
-import { l16Rtpmap } from '../../codecs/l16/format.js'
-import { L16Packetizer } from '../../codecs/l16/packetizer.js'
+import { l16Rtpmap } from './format.js'
+import { L16Packetizer } from './packetizer.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from '../media-track.js'
 
 export interface L16TrackOptions {
   ssrc: number

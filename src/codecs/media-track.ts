@@ -1,4 +1,8 @@
-import type { SdpAttribute, SdpMedia } from '../../sdp/sdp.js'
+/**
+ * The codec half of a stream track, as the stream, the server and the client's publisher use it. Each
+ * codec's entry creates its own (`Codec.createTrack`, codecs/<name>/track.ts).
+ */
+import type { SdpAttribute, SdpMedia } from '../sdp/sdp.js'
 
 /** A pushed frame after its track learned from it: what `packetize` takes, and whether a reader may start here. */
 export interface PreparedFrame {
@@ -8,12 +12,22 @@ export interface PreparedFrame {
   keyframe: boolean
 }
 
+/** Identity and size settings every track gets from its stream (or publisher). */
+export interface TrackCommon {
+  ssrc: number
+  initialSequence: number
+  maxPacketSize?: number | undefined
+  /** Default: the codec's static payload type, else its usual dynamic one. */
+  payloadType?: number | undefined
+}
+
 /**
- * The codec-specific half of a server track: learns parameters from what is pushed,
+ * The codec-specific half of a stream track: learns parameters from what is pushed,
  * packetizes, and describes itself in SDP. One instance per track, owned by the stream.
  */
 export interface MediaTrack {
   readonly kind: 'video' | 'audio'
+  /** The SDP encoding name it sends (`H264`, `MPEG4-GENERIC`…), for logs and stats. */
   readonly codec: string
   readonly payloadType: number
   readonly clockRate: number

@@ -5,10 +5,10 @@ import {
   g711Rtpmap,
   g711StaticPayloadType,
   type G711Law,
-} from '../../codecs/g711/format.js'
-import { G711Packetizer } from '../../codecs/g711/packetizer.js'
+} from './format.js'
+import { G711Packetizer } from './packetizer.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from '../media-track.js'
 
 export interface G711TrackOptions {
   ssrc: number

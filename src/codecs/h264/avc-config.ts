@@ -1,5 +1,6 @@
 /**
- * AVCDecoderConfigurationRecord, ISO/IEC 14496-15 section 5.3.3.1 (the payload of the `avcC` box):
+ * AVCDecoderConfigurationRecord, ISO/IEC 14496-15 section 5.3.3.1 (the payload of the `avcC` box),
+ * written for one SPS and PPS and read back:
  *
  *   configurationVersion = 1                 u8
  *   AVCProfileIndication                     u8   (SPS byte 1: profile_idc)
@@ -15,33 +16,22 @@
  *     numOfSequenceParameterSetExt = 0       u8
  */
 import { CodecError } from '../../errors.js'
-import { parseSps } from '../../codecs/h264/sps.js'
-import { fields, type Field } from './box.js'
+import { versionedRecord } from '../../formats/mp4/box-reader.js'
+import { fields, type Field } from '../../formats/mp4/box.js'
+import { checkLengthSize, LENGTH_SIZE_MASK, lengthPrefixed, NAL_LENGTH_SIZE, readNalList } from '../../formats/mp4/nal-config.js'
+import { parseSps } from './sps.js'
 
 export const AVC_CONFIGURATION_VERSION = 1
-/** NAL units in samples carry 4-byte lengths. */
-export const NAL_LENGTH_SIZE = 4
 const RESERVED_6_BITS = 0xfc
 const RESERVED_3_BITS = 0xe0
 const RESERVED_5_BITS = 0xf8
-const MAX_PARAMETER_SET_SIZE = 0xffff
+const SPS_COUNT_MASK = 0x1f
 /** Profiles whose record carries the chroma format and bit depths (14496-15 5.3.3.1.2). */
 const EXTENDED_PROFILES: ReadonlySet<number> = new Set([100, 110, 122, 144])
 const SPS_PROFILE_OFFSET = 1
 const SPS_CONSTRAINT_OFFSET = 2
 const SPS_LEVEL_OFFSET = 3
 const SPS_MIN_SIZE = 4
-
-/** `[u16 length, bytes]` for one parameter set; CodecError when it cannot be described. */
-export function lengthPrefixed(nal: Uint8Array, what: string): Field[] {
-  if (nal.length === 0 || nal.length > MAX_PARAMETER_SET_SIZE) {
-    throw new CodecError('ERR_MP4_PARAMETER_SET', `${what} of ${nal.length} bytes cannot go in a decoder configuration record`, {
-      observed: nal.length,
-      allowed: `1..${MAX_PARAMETER_SET_SIZE}`,
-    })
-  }
-  return [['u16', nal.length], nal]
-}
 
 /** The record for one SPS and one PPS (NAL units with their header, no start code). */
 export function avcDecoderConfigurationRecord(sps: Uint8Array, pps: Uint8Array): Buffer {
@@ -73,4 +63,25 @@ export function avcDecoderConfigurationRecord(sps: Uint8Array, pps: Uint8Array):
     ...lengthPrefixed(pps, 'PPS'),
     ...ext,
   )
+}
+
+export interface AvcConfig {
+  profile: number
+  level: number
+  /** Bytes of each NAL unit length prefix in samples: 1, 2 or 4. */
+  lengthSize: number
+  sps: Buffer[]
+  pps: Buffer[]
+}
+
+/** Parses the body of an 'avcC' box; the high-profile extension is ignored. NAL units are views into it. */
+export function parseAvcC(body: Buffer): AvcConfig {
+  const r = versionedRecord(body, 'avcC', 'configurationVersion', AVC_CONFIGURATION_VERSION)
+  const profile = r.u8()
+  r.u8() // profile_compatibility
+  const level = r.u8()
+  const lengthSize = checkLengthSize((r.u8() & LENGTH_SIZE_MASK) + 1, 'avcC')
+  const sps = readNalList(r, r.u8() & SPS_COUNT_MASK)
+  const pps = readNalList(r, r.u8())
+  return { profile, level, lengthSize, sps, pps }
 }

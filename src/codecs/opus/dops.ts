@@ -1,6 +1,7 @@
 /**
  * OpusSpecificBox `dOps`, "Encapsulation of Opus in ISO Base Media File Format" (Opus-in-ISOBMFF,
- * version 0.6.8) section 4.3.2 — the OpusHead of RFC 7845 5.1 in big-endian, without magic:
+ * version 0.6.8) section 4.3.2 — the OpusHead of RFC 7845 5.1 in big-endian, without magic — written
+ * and read back:
  *
  *   Version = 0                 u8
  *   OutputChannelCount          u8
@@ -12,7 +13,8 @@
  * Only family 0 is written: RTP Opus (RFC 7587) is mono or stereo.
  */
 import { CodecError } from '../../errors.js'
-import { box, fields, type Mp4Box } from './box.js'
+import { box, fields, type Mp4Box } from '../../formats/mp4/box.js'
+import { versionedRecord } from '../../formats/mp4/box-reader.js'
 
 const DOPS_VERSION = 0
 const MAPPING_FAMILY_MONO_STEREO = 0
@@ -43,4 +45,24 @@ export function dOpsBox(c: OpusConfig): Mp4Box {
       ['u8', MAPPING_FAMILY_MONO_STEREO],
     ),
   )
+}
+
+/** Every field of a 'dOps' box as read. */
+export interface OpusSpecificBox {
+  channels: number
+  preSkip: number
+  inputSampleRate: number
+  outputGain: number
+  channelMappingFamily: number
+}
+
+/** Parses the body of a 'dOps' box (the channel mapping table, if any, is not read). */
+export function parseDOps(body: Buffer): OpusSpecificBox {
+  const r = versionedRecord(body, 'dOps', 'Version', DOPS_VERSION)
+  const channels = r.u8()
+  const preSkip = r.u16()
+  const inputSampleRate = r.u32()
+  const outputGain = r.i16()
+  const channelMappingFamily = r.u8()
+  return { channels, preSkip, inputSampleRate, outputGain, channelMappingFamily }
 }

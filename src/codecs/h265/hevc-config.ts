@@ -1,5 +1,6 @@
 /**
- * HEVCDecoderConfigurationRecord, ISO/IEC 14496-15 section 8.3.3.1 (the payload of the `hvcC` box):
+ * HEVCDecoderConfigurationRecord, ISO/IEC 14496-15 section 8.3.3.1 (the payload of the `hvcC` box),
+ * written for one VPS, SPS and PPS and read back:
  *
  *   configurationVersion = 1                                   u8
  *   general_profile_space u2, general_tier_flag u1, general_profile_idc u5
@@ -18,10 +19,11 @@
  *
  * The general profile, tier and level come from the SPS's profile_tier_level (H.265 7.3.3).
  */
-import { H265NalType } from '../../codecs/h265/nal.js'
-import { parseH265Sps } from '../../codecs/h265/sps.js'
-import { fields } from './box.js'
-import { lengthPrefixed, NAL_LENGTH_SIZE } from './avc-config.js'
+import { BoxFieldReader } from '../../formats/mp4/box-reader.js'
+import { fields } from '../../formats/mp4/box.js'
+import { checkLengthSize, LENGTH_SIZE_MASK, lengthPrefixed, NAL_LENGTH_SIZE, readNalList } from '../../formats/mp4/nal-config.js'
+import { H265NalType } from './nal.js'
+import { parseH265Sps } from './sps.js'
 
 export const HEVC_CONFIGURATION_VERSION = 1
 const MIN_SPATIAL_SEGMENTATION_RESERVED = 0xf000
@@ -63,4 +65,32 @@ export function hevcDecoderConfigurationRecord(vps: Uint8Array, sps: Uint8Array,
     ['u8', arrays.length],
     ...arrays.flatMap(([type, nal, name]) => [['u8', ARRAY_COMPLETE | type] as const, ['u16', 1] as const, ...lengthPrefixed(nal, name)]),
   )
+}
+
+/** The byte holding lengthSizeMinusOne; numOfArrays follows it. */
+const HVCC_LENGTH_SIZE_OFFSET = 21
+const HVCC_NAL_TYPE_MASK = 0x3f
+
+export interface HevcConfig {
+  lengthSize: number
+  vps: Buffer[]
+  sps: Buffer[]
+  pps: Buffer[]
+}
+
+/** Parses the body of an 'hvcC' box: the parameter set arrays (views into it) and the NAL length size. */
+export function parseHvcC(body: Buffer): HevcConfig {
+  const r = new BoxFieldReader(body, "'hvcC' box")
+  r.skip(HVCC_LENGTH_SIZE_OFFSET)
+  const lengthSize = checkLengthSize((r.u8() & LENGTH_SIZE_MASK) + 1, 'hvcC')
+  const out: HevcConfig = { lengthSize, vps: [], sps: [], pps: [] }
+  const arrays = r.u8()
+  for (let i = 0; i < arrays; i++) {
+    const type = r.u8() & HVCC_NAL_TYPE_MASK
+    const nalus = readNalList(r, r.u16())
+    if (type === H265NalType.VPS) out.vps.push(...nalus)
+    else if (type === H265NalType.SPS) out.sps.push(...nalus)
+    else if (type === H265NalType.PPS) out.pps.push(...nalus)
+  }
+  return out
 }

@@ -1,8 +1,8 @@
-import { jpegMediaAttributes } from '../../codecs/jpeg/format.js'
-import { parseJfif } from '../../codecs/jpeg/jfif.js'
-import { JpegPacketizer } from '../../codecs/jpeg/packetizer.js'
+import { jpegMediaAttributes } from './format.js'
+import { parseJfif } from './jfif.js'
+import { JpegPacketizer } from './packetizer.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from '../media-track.js'
 
 export interface JpegTrackOptions {
   ssrc: number

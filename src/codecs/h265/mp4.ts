@@ -1,0 +1,88 @@
+/**
+ * H.265 in MP4, ISO/IEC 14496-15 section 8: the `hvc1` sample entry with its `hvcC` record (written from
+ * the track's VPS, SPS and PPS; `hev1` read too), samples of length-prefixed NAL units without access
+ * unit delimiters. Parameter sets stay in-band as well, which every player tolerates.
+ */
+import { ParseError, RtspkitError } from '../../errors.js'
+import { box } from '../../formats/mp4/box.js'
+import { missingConfig, visualSampleEntry } from '../../formats/mp4/sample-entry-box.js'
+import { requireConfig, type CodecSampleEntry } from '../../formats/mp4/sample-entry-fields.js'
+import type { VideoTrackInfo } from '../../stream/media.js'
+import type { CodecMp4, NalAccessUnit, ParameterSets } from '../codec-mp4.js'
+import { videoOf } from '../format-helpers.js'
+import { splitAnnexB } from '../h264/annexb.js'
+import { hevcDecoderConfigurationRecord, parseHvcC } from './hevc-config.js'
+import { asBuffer, H265NalType, isKeyframeNal, nalLayerId, nalType } from './nal.js'
+import { parseH265Sps } from './sps.js'
+
+export interface H265SampleEntry extends CodecSampleEntry {
+  codec: 'h265'
+  width: number
+  height: number
+  lengthSize: number
+  vps: Buffer[]
+  sps: Buffer[]
+  pps: Buffer[]
+}
+
+/** Splits an access unit given as Annex-B bytes or as NAL units; parameter sets of the base layer only. */
+export function h265AccessUnit(frame: Uint8Array | readonly Uint8Array[]): NalAccessUnit {
+  const all = frame instanceof Uint8Array ? splitAnnexB(frame) : frame.map(asBuffer)
+  const nalus: Buffer[] = []
+  const params: ParameterSets = {}
+  let keyframe = false
+  for (const nal of all) {
+    if (nal.length === 0) continue
+    const type = nalType(nal)
+    if (type === H265NalType.AUD) continue
+    if (nalLayerId(nal) === 0) {
+      if (type === H265NalType.VPS) params.vps ??= nal
+      else if (type === H265NalType.SPS) params.sps ??= nal
+      else if (type === H265NalType.PPS) params.pps ??= nal
+    }
+    keyframe ||= isKeyframeNal(nal)
+    nalus.push(nal)
+  }
+  return { nalus, keyframe, params }
+}
+
+/** Width, height and frame rate from the entry's SPS; ParseError when it is malformed. */
+function fromSps(sps: Buffer): Pick<VideoTrackInfo, 'width' | 'height' | 'fps'> {
+  try {
+    const s = parseH265Sps(sps)
+    return { width: s.width, height: s.height, ...(s.fps !== undefined ? { fps: s.fps } : {}) }
+  } catch (err) {
+    if (!(err instanceof RtspkitError)) throw err
+    throw new ParseError(err.code, `the H.265 SPS in its sample entry is malformed: ${err.message}`, err.details, { cause: err })
+  }
+}
+
+export const H265_MP4: CodecMp4<H265SampleEntry> = {
+  isConfigured: (t) => !!(videoOf(t)?.vps && videoOf(t)?.sps && videoOf(t)?.pps),
+  geometry: (t) => {
+    const sps = videoOf(t)?.sps
+    return sps ? parseH265Sps(sps) : undefined
+  },
+  sampleEntry(track) {
+    const t = videoOf(track)
+    if (!t?.vps || !t.sps || !t.pps) throw missingConfig(track, 'VPS/SPS/PPS')
+    return visualSampleEntry('hvc1', parseH265Sps(t.sps), box('hvcC', hevcDecoderConfigurationRecord(t.vps, t.sps, t.pps)))
+  },
+  accessUnit: h265AccessUnit,
+  reader: {
+    entryTypes: ['hvc1', 'hev1'],
+    readEntry(entry, f) {
+      const c = parseHvcC(requireConfig(f.boxes, 'hvcC', entry.type).body)
+      const e: H265SampleEntry = { codec: 'h265', fourcc: entry.type, width: f.width, height: f.height, lengthSize: c.lengthSize, vps: c.vps, sps: c.sps, pps: c.pps }
+      return e
+    },
+    trackInfo(e) {
+      const info: VideoTrackInfo = { kind: 'video', codec: 'h265', width: e.width, height: e.height }
+      const [vps, sps, pps] = [e.vps[0], e.sps[0], e.pps[0]]
+      if (sps) Object.assign(info, { sps }, fromSps(sps))
+      if (pps) info.pps = pps
+      if (vps) info.vps = vps
+      return info
+    },
+  },
+}
