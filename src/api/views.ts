@@ -7,7 +7,14 @@ import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
 import { ConfigError } from '../errors.js'
 import type { PathStatus } from '../server/rtsp-server.js'
 import type { ServerSession } from '../server/server-session.js'
-import { trackInfoOf, type AudioTrackSpec, type RtpTrackSpec, type ServerStream, type StreamSpec, type VideoTrackSpec } from '../server/server-stream.js'
+import {
+  trackInfoOf,
+  type AudioTrackSpec,
+  type RtpTrackSpec,
+  type ServerStream,
+  type StreamSpec,
+  type VideoTrackSpec,
+} from '../server/server-stream.js'
 import { definedOnly } from '../util/defined.js'
 
 /** What the embedding application knows about a path's source (the server only knows how it is served). */

@@ -8,6 +8,7 @@ import { trackInfosFor } from '../client/track-info.js'
 import { ConfigError } from '../errors.js'
 import { DecodeTimes } from '../formats/mp4/decode-times.js'
 import { openMp4File, type Mp4File } from '../formats/mp4/mp4-file.js'
+import { mp4WritableFamilies } from '../formats/mp4/sample-entry.js'
 import type { FrameSink } from '../sinks/frame-sink.js'
 import { openSink, sinkExtensionsFor, sinkFits } from '../sinks/sink-factory.js'
 import { systemClock } from '../util/clock.js'
@@ -31,8 +32,8 @@ and writes what it receives to --out. URL may carry credentials (rtsp://user:pas
 Options:
 ${TRANSPORT_HELP}  --duration S         stop after S seconds (default: until Ctrl+C or the stream ends)
   --out FILE           write the stream, by extension:
-                         .mp4                 video (H.264/H.265) and audio (AAC, Opus, G.711) in a
-                                              fragmented MP4: a crash loses at most the last second
+                         .mp4                 video (${mp4WritableFamilies('video').join('/')}) and audio (${mp4WritableFamilies('audio').join(', ')})
+                                              in a fragmented MP4: a crash loses at most the last second
                          .h264 .264 .avc      H.264 Annex-B       .h265 .265 .hevc   H.265 Annex-B
                          .mjpeg .mjpg or DIR/ JPEG frames         .aac               AAC in ADTS
                          .wav                 L16 as PCM, G.711 as WAV format 7/6

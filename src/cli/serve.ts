@@ -3,6 +3,7 @@ import { fpsOption, intOption, parseOptionArgs, sizeOption, secondsOption } from
 import { watch, type FSWatcher } from 'node:fs'
 import path from 'node:path'
 import { isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
+import { mp4PlayableFamilies } from '../sources/mp4-file.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
 import { ServeApp } from '../app/serve-app.js'
 import { loadConfig, parseConfig, type ConfigOverrides } from '../config/load.js'
@@ -43,8 +44,8 @@ Options:
                                               .wav             WAV: 16-bit PCM (sent as L16),
                                                                mu-law (PCMU) or A-law (PCMA)
                                               .mp4 .m4v .mov .m4a  MP4/QuickTime, also fragmented:
-                                                               first H.264/H.265 video and first
-                                                               AAC/Opus/G.711 audio track, as stored
+                                                               first ${mp4PlayableFamilies('video').join('/')} video and first
+                                                               ${mp4PlayableFamilies('audio').join('/')} audio track, as stored
                          publish            open the path to one publisher (ANNOUNCE/RECORD):
                                             ffmpeg -re -i in.mp4 -c copy -f rtsp rtsp://HOST:PORT/NAME
                                             or GStreamer rtspclientsink; readers play it meanwhile.

@@ -18,7 +18,7 @@ import type { TrackSink } from './client-transport.js'
 
 export interface ClientFrame {
   track: number
-  /** The codec's unit (see CodecDescriptor.frameFormat): an Annex-B access unit, a JPEG image… */
+  /** The codec's unit (see Codec.frameFormat): an Annex-B access unit, an image… */
   data: Buffer
   /** RTP timestamp. */
   timestamp: number

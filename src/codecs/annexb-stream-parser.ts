@@ -7,7 +7,7 @@
  * input by one picture. "Need more bytes" is the normal outcome of a push: an empty array.
  */
 import { AccessUnitSplitter } from './h264/access-unit.js'
-import { AnnexBSplitter } from './h264/annexb.js'
+import { AnnexBSplitter } from './annexb.js'
 import * as h264 from './h264/nal.js'
 import { parseSps } from './h264/sps.js'
 import { H265AccessUnitSplitter } from './h265/access-unit.js'

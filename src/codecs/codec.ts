@@ -10,8 +10,9 @@ import type { TrackInfo } from '../stream/media.js'
 import type { Random } from '../util/random.js'
 import type { CodecMp4 } from './codec-mp4.js'
 import type { MediaTrack, TrackCommon } from './media-track.js'
+import type { FrameFormat } from './registry.js'
 
-/** Turns one frame (access unit, JPEG image, audio frame…) into serialized RTP packets. Owns SSRC and sequence. */
+/** Turns one frame (access unit, image, audio frame…) into serialized RTP packets. Owns SSRC and sequence. */
 export interface CodecPacketizer {
   readonly ssrc: number
   readonly payloadType: number
@@ -41,16 +42,11 @@ export interface FormatParams {
 export type MediaKind = 'video' | 'audio' | 'application'
 
 /**
- * What `ReceivedFrame.data` holds for a codec, and what a packetizer takes:
- *  annexb     access unit of NAL units with 4-byte start codes
- *  jpeg       one baseline JFIF image
- *  aac        one raw access unit (no ADTS header)
- *  opus       one packet of that format
- *  pcm-s16be  interleaved 16-bit big-endian samples (RFC 3551 4.5.11)
- *  g711-ulaw / g711-alaw  8-bit samples (RFC 3551 4.5.14)
- *  raw        the RTP payload, unchanged (passthrough)
+ * What `ReceivedFrame.data` holds for a codec, and what a packetizer takes: each codec names its own
+ * (`annexb`: an access unit of NAL units with 4-byte start codes; `pcm-s16be`: interleaved 16-bit
+ * big-endian samples…), documented in its folder; `raw` is the RTP payload, unchanged (passthrough).
  */
-export type FrameFormat = 'annexb' | 'jpeg' | 'aac' | 'opus' | 'pcm-s16be' | 'g711-ulaw' | 'g711-alaw' | 'raw'
+export type { FrameFormat } from './registry.js'
 
 export interface PacketizerOptions {
   payloadType: number
@@ -89,17 +85,17 @@ export interface SdpTrack {
   payloadType?: number
 }
 
-export interface Codec<Name extends string = string, Kind extends MediaKind = MediaKind> {
-  /** Short lowercase name, as on the command line and in TrackInfo (`h264`, `jpeg`, `pcmu`). */
+export interface Codec<Name extends string = string, Kind extends MediaKind = MediaKind, Format extends string = FrameFormat> {
+  /** Short lowercase name, as on the command line and in TrackInfo. */
   readonly name: Name
-  /** Other names accepted on the command line (`avc`, `mjpeg`). */
+  /** Other names accepted on the command line. */
   readonly aliases: readonly string[]
   readonly kind: Kind
   /** The format's name for people, in messages and descriptions (`H.264`, `G.711 µ-law`). */
   readonly label: string
   /** The name lists of supported formats use, once per family (`G.711`); default `label`. */
   readonly family?: string
-  /** SDP encoding name as it is written in rtpmap (`H264`, `JPEG`, `MPEG4-GENERIC`). */
+  /** SDP encoding name as it is written in rtpmap (RFC 8866 6.6). */
   readonly encodingName: string
   readonly defaultClockRate: number
   readonly defaultChannels?: number
@@ -109,7 +105,7 @@ export interface Codec<Name extends string = string, Kind extends MediaKind = Me
   readonly staticPayloadType?: number
   /** Payload type used when sending: the static one, or a dynamic default (96…). */
   readonly defaultPayloadType: number
-  readonly frameFormat: FrameFormat
+  readonly frameFormat: Format
   /** Output file extensions a sink can write frames of this codec to (with the dot). */
   readonly fileExtensions: readonly string[]
   /** True for the stand-in of an unknown encoding. */

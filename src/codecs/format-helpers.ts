@@ -7,6 +7,9 @@ import type { SdpAttribute } from '../sdp/sdp.js'
 import type { AudioTrackInfo, TrackInfo, VideoTrackInfo } from '../stream/media.js'
 import type { FormatParams, SendFormat } from './codec.js'
 
+/** First dynamic payload type (RFC 3551 section 6). */
+export const DYNAMIC_PAYLOAD_TYPE_MIN = 96
+
 /** RFC 3551 section 5: every video payload format rtspkit implements runs a 90 kHz clock. */
 export const VIDEO_CLOCK_RATE = 90000
 

@@ -27,7 +27,7 @@ export interface TrackCommon {
  */
 export interface MediaTrack {
   readonly kind: 'video' | 'audio'
-  /** The SDP encoding name it sends (`H264`, `MPEG4-GENERIC`…), for logs and stats. */
+  /** The SDP encoding name it sends, for logs and stats. */
   readonly codec: string
   readonly payloadType: number
   readonly clockRate: number

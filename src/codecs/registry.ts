@@ -21,26 +21,60 @@ import type { MediaTrack, TrackCommon } from './media-track.js'
 import { OPUS_CODEC } from './opus/index.js'
 import { passthroughCodec } from './passthrough/index.js'
 
-export type { Codec, CodecDescriptor, FrameFormat, MediaKind, PacketizerOptions, SendFormat } from './codec.js'
-export { fmtpText } from './format-helpers.js'
-export { DYNAMIC_PAYLOAD_TYPE_MIN, STATIC_PAYLOAD_TYPES, staticFormatParams } from './static-payload-types.js'
+export type { Codec, CodecDescriptor, MediaKind, PacketizerOptions, SendFormat } from './codec.js'
+export { DYNAMIC_PAYLOAD_TYPE_MIN, fmtpText } from './format-helpers.js'
 export { passthroughCodec }
 
 /** Every codec rtspkit implements, in the order lists show them. */
-export const BUILTIN_CODECS = [
-  H264_CODEC,
-  H265_CODEC,
-  JPEG_CODEC,
-  AAC_CODEC,
-  OPUS_CODEC,
-  PCMU_CODEC,
-  PCMA_CODEC,
-  L16_CODEC,
-] as const
+export const BUILTIN_CODECS = [H264_CODEC, H265_CODEC, JPEG_CODEC, AAC_CODEC, OPUS_CODEC, PCMU_CODEC, PCMA_CODEC, L16_CODEC] as const
 
 export type BuiltinCodec = (typeof BUILTIN_CODECS)[number]
+/** What frames hold: each built-in codec's format (`Codec.frameFormat`), or `raw` for passthrough. */
+export type FrameFormat = BuiltinCodec['frameFormat'] | 'raw'
 /** The names of the built-in codecs of one kind: what `TrackInfo.codec` holds. */
 export type BuiltinCodecName<K extends MediaKind> = Extract<BuiltinCodec, { readonly kind: K }>['name']
+
+/** RFC 3551 section 6, Tables 4 and 5: the static payload types, for an m= line without rtpmap. */
+export interface StaticPayloadType {
+  encodingName: string
+  clockRate: number
+  channels?: number
+  kind: MediaKind
+}
+
+export const STATIC_PAYLOAD_TYPES: ReadonlyMap<number, StaticPayloadType> = new Map([
+  [0, { encodingName: 'PCMU', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [3, { encodingName: 'GSM', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [4, { encodingName: 'G723', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [5, { encodingName: 'DVI4', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [6, { encodingName: 'DVI4', clockRate: 16000, channels: 1, kind: 'audio' as const }],
+  [7, { encodingName: 'LPC', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [8, { encodingName: 'PCMA', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [9, { encodingName: 'G722', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [10, { encodingName: 'L16', clockRate: 44100, channels: 2, kind: 'audio' as const }],
+  [11, { encodingName: 'L16', clockRate: 44100, channels: 1, kind: 'audio' as const }],
+  [12, { encodingName: 'QCELP', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [13, { encodingName: 'CN', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [14, { encodingName: 'MPA', clockRate: 90000, kind: 'audio' as const }],
+  [15, { encodingName: 'G728', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [18, { encodingName: 'G729', clockRate: 8000, channels: 1, kind: 'audio' as const }],
+  [25, { encodingName: 'CelB', clockRate: 90000, kind: 'video' as const }],
+  [26, { encodingName: 'JPEG', clockRate: 90000, kind: 'video' as const }],
+  [28, { encodingName: 'nv', clockRate: 90000, kind: 'video' as const }],
+  [31, { encodingName: 'H261', clockRate: 90000, kind: 'video' as const }],
+  [32, { encodingName: 'MPV', clockRate: 90000, kind: 'video' as const }],
+  [33, { encodingName: 'MP2T', clockRate: 90000, kind: 'video' as const }],
+  [34, { encodingName: 'H263', clockRate: 90000, kind: 'video' as const }],
+])
+
+/** Format parameters of a static payload type (RFC 3551), for an m= line without rtpmap. */
+export function staticFormatParams(payloadType: number): FormatParams | undefined {
+  const s = STATIC_PAYLOAD_TYPES.get(payloadType)
+  if (!s) return undefined
+  const p: FormatParams = { payloadType, encodingName: s.encodingName, clockRate: s.clockRate, fmtp: new Map() }
+  if (s.channels !== undefined) p.channels = s.channels
+  return p
+}
 
 /** A built-in codec by name or alias (case-insensitive), for code that has a TrackInfo and no registry. */
 export function builtinCodec(name: string): Codec | undefined {
@@ -115,7 +149,7 @@ export class CodecRegistry {
     const codec = this.byName(info.codec)
     if (codec?.kind === info.kind && codec.createTrack) return codec.createTrack(info, common)
     const allowed = this.list()
-      .filter((c) => c.kind === info.kind && c.createTrack)
+      .filter((c) => c.kind === info.kind && c.createTrack !== undefined)
       .map((c) => c.name)
     throw new ConfigError('ERR_STREAM_CODEC', `unsupported ${info.kind} codec "${String(info.codec)}"; supported: ${allowed.join(', ')}`, {
       observed: info.codec,
@@ -127,7 +161,10 @@ export class CodecRegistry {
    * The codec for a media format: by encoding name, else a passthrough entry for that name.
    * Never throws: an unknown format is still received, as raw payloads.
    */
-  resolve(params: Pick<FormatParams, 'encodingName' | 'clockRate'> & { channels?: number | undefined }, kind: MediaKind = 'application'): Codec {
+  resolve(
+    params: Pick<FormatParams, 'encodingName' | 'clockRate'> & { channels?: number | undefined },
+    kind: MediaKind = 'application',
+  ): Codec {
     return this.byEncodingName(params.encodingName) ?? passthroughCodec(params.encodingName, params.clockRate, kind, params.channels)
   }
 }

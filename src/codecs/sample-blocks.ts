@@ -1,14 +1,14 @@
 /**
  * Sample-based audio, RFC 3551 4.3: a block of interleaved samples is cut into packets on whole sampling
  * instants ("samples for all channels belonging to a single sampling instant MUST be within the same octet
- * sequence"), the RTP timestamp counting instants. Shared by the G.711 and L16 packetizers; nothing is
+ * sequence"), the RTP timestamp counting instants. Shared by the packetizers of uncompressed and sample-coded audio; nothing is
  * buffered across calls, the last packet of a block may be shorter, and the marker bit stays 0.
  */
 import { CodecError } from '../errors.js'
 import type { RtpPacketWriter } from '../rtp/packet-writer.js'
 
 export interface SampleLayout {
-  /** Format name for error messages ("G.711", "L16"). */
+  /** The format's name in error messages. */
   label: string
   channels: number
   /** Bytes of one sampling instant, all channels. */

@@ -5,7 +5,7 @@
  */
 import type { RtpPacket } from './rtp-packet.js'
 
-/** A frame rebuilt from RTP. `data` is the payload format's natural unit (access unit, JPEG image, audio frame…). */
+/** A frame rebuilt from RTP. `data` is the payload format's natural unit (access unit, image, audio frame…). */
 export interface DepacketizedFrame {
   data: Buffer
   /** RTP timestamp of the frame. */

@@ -14,7 +14,7 @@ import { definedOnly } from '../util/defined.js'
 export interface Feed {
   /** The layout of the stream it feeds. */
   readonly spec: StreamSpec
-  /** For the log, e.g. "pulling rtsp://…/cam (h264)". */
+  /** For the log, e.g. "pulling rtsp://…/cam (<codec>)". */
   readonly description: string
   /** Starts pushing into `stream`; `ended` is called at most once, when the feed stops by itself. */
   run(stream: ServerStream, ended: (reason: string) => void): void

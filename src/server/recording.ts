@@ -1,8 +1,8 @@
 /**
  * Recording on the server (`rtspkit serve --record DIR`): every stream — local sources, publishers,
  * relays while pulled — is written as fragmented MP4 segments, DIR/<path>/<UTC time>.mp4, rotated at
- * the first keyframe after each `segmentDurationMs`. Formats MP4 cannot hold (relayed packets of
- * unknown codecs, L16) are left out of the file.
+ * the first keyframe after each `segmentDurationMs`. Formats MP4 cannot hold (codecs without MP4
+ * hooks, `Codec.mp4`, and relayed packets of unknown codecs) are left out of the file.
  */
 import { SegmentRecorder, DEFAULT_SEGMENT_DURATION_MS } from '../formats/mp4/segment-recorder.js'
 import { checkMp4Tracks } from '../formats/mp4/fragmented-mp4-writer.js'

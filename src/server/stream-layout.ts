@@ -1,3 +1,4 @@
+import { builtinCodec } from '../codecs/registry.js'
 import type { StreamSpec } from './server-stream.js'
 
 /** Whether a new publisher's streams can continue an existing stream's: same tracks, same formats. */
@@ -9,7 +10,7 @@ export function sameLayout(a: StreamSpec, b: StreamSpec): boolean {
       const a = t
       return `${a.codec}/${a.sampleRate ?? ''}/${a.channels ?? 1}/${a.config ? Buffer.from(a.config).toString('hex') : ''}`
     }
-    return t.codec === 'mjpeg' ? 'jpeg' : t.codec
+    return builtinCodec(t.codec)?.name ?? t.codec // an alias and its codec are the same format
   }
   return key(a.video) === key(b.video) && key(a.audio) === key(b.audio)
 }

@@ -5,7 +5,7 @@
 import type { RtpFrame } from '../rtp/receiver.js'
 
 export interface FrameSink {
-  /** A one-line description for logs, e.g. "out.h264 (H.264 Annex-B)". */
+  /** A one-line description for logs: the file and what is written to it. */
   readonly description: string
   readonly framesWritten: number
   /** Frames not written (before the first keyframe, or refused by the format). */

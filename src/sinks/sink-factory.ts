@@ -4,7 +4,7 @@
  *   .h264 .264 .avc     H.264 Annex-B           .h265 .265 .hevc   H.265 Annex-B
  *   .mjpeg .mjpg        concatenated JPEGs      DIR/ (or a dir)    one .jpg per frame
  *   .aac .adts          AAC in ADTS             .wav               L16 → PCM; G.711 kept (tags 7/6) or decoded
- *   .mp4                fragmented MP4 (H.264, H.265, AAC, Opus, G.711, L16)
+ *   .mp4                fragmented MP4 (every codec with MP4 hooks, `Codec.mp4`)
  *   .bin .raw           raw payloads, any codec
  *   -                   stdout, in the codec's natural format (Annex-B, MJPEG, ADTS, WAV, raw)
  *

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { ConfigError, RtspkitError, StateError } from '../errors.js'
-import { splitAnnexB } from '../codecs/h264/annexb.js'
+import { splitAnnexB } from '../codecs/annexb.js'
 import type { Clock } from '../util/clock.js'
 import { Pacer } from './pacer.js'
 

@@ -14,7 +14,7 @@ import { TimelinePlayer, type Timeline } from './timeline.js'
 export interface FilePlaybackOptions {
   /** Start again at the end instead of ending the reader's session (default false). */
   loop?: boolean
-  /** Frame rate for files without timing (Annex-B without VUI, MJPEG). */
+  /** Frame rate for files without timing (Annex-B without VUI, concatenated images). */
   fps?: number | undefined
 }
 

@@ -13,7 +13,7 @@ import { AacFileSource } from './aac-file.js'
 import { H264FileSource } from './h264-file.js'
 import { H265FileSource } from './h265-file.js'
 import { MjpegFileSource } from './mjpeg-file.js'
-import { Mp4FileSource } from './mp4-file.js'
+import { Mp4FileSource, mp4PlayableFamilies } from './mp4-file.js'
 import { WavFileSource } from './wav-file.js'
 import { aacTimeline, h264Timeline, h265Timeline, mjpegTimeline, mp4Timeline, wavTimeline } from './file-timelines.js'
 import type { Timeline } from './timeline.js'
@@ -215,7 +215,7 @@ export const FILE_INPUTS: readonly FileInputType[] = [
   },
   {
     extensions: ['.mp4', '.m4v', '.mov', '.m4a'],
-    label: 'MP4/QuickTime: H.264, H.265, AAC, Opus, G.711 (also fragmented)',
+    label: `MP4/QuickTime: ${mp4PlayableFamilies().join(', ')} (also fragmented)`,
     open: (file, opts) => endWhenStopped(new Mp4FileSource(file, { loop: opts.loop ?? false, clock: opts.clock ?? systemClock })),
     timeline: mp4Timeline,
   },

@@ -49,7 +49,12 @@ interface PlayedTrack {
   lengthSize: number
 }
 
-/** What files can hold, as the codecs read sample entries: "H.264, H.265, AAC, …, G.711 at 8000 Hz". */
+/** The families of the formats MP4 files are played in, for help text. */
+export function mp4PlayableFamilies(kind?: 'video' | 'audio'): string[] {
+  return builtinLabels((c) => (c.mp4?.reader && (kind === undefined || c.kind === kind) ? familyOf(c) : undefined))
+}
+
+/** What files can hold, as the codecs read sample entries, each with what it must be to be played. */
 const PLAYABLE: readonly string[] = builtinLabels((c) => {
   const r = c.mp4?.reader
   return r && (r.requirement ? `${familyOf(c)} ${r.requirement}` : familyOf(c))

@@ -9,9 +9,10 @@ import type { TrackInfo } from '../stream/media.js'
 export type { AudioCodec, AudioTrackInfo, TrackInfo, VideoCodec, VideoTrackInfo } from '../stream/media.js'
 
 /**
- * Called for each frame: `track` indexes `MediaSource.tracks`. `frame` is the codec's unit — an access
- * unit as NAL units (H.264/H.265), a JPEG image, an AAC access unit (no ADTS header), an Opus packet,
- * or a block of PCM / G.711 bytes (whole samples). `ptsMs` grows in real time across loops.
+ * Called for each frame: `track` indexes `MediaSource.tracks`. `frame` is the codec's unit
+ * (`Codec.frameFormat`) — an access unit as NAL units, an image, one access unit or packet of a
+ * compressed audio format (no transport header), or a block of whole samples. `ptsMs` grows in real
+ * time across loops.
  */
 export type FramePush = (track: number, frame: Buffer | Buffer[], ptsMs: number) => void
 

@@ -16,7 +16,7 @@ export interface TimelineTrack {
   dueMs(i: number): number
   /** Its presentation time, ms from the start (differs from dueMs with B-frames). */
   ptsMs(i: number): number
-  /** A decoder can start here (always true for audio and JPEG). */
+  /** A decoder can start here (always true for audio and intra-only video). */
   keyframe(i: number): boolean
   /** The sample as a frame (see FramePush); undefined when it cannot be read. */
   frame(i: number): Buffer | Buffer[] | undefined

@@ -100,7 +100,7 @@ export function readAnnouncement(body: Buffer, registry: CodecRegistry): Announc
       observed: sdp.media.map((m) => m.formats.join(' ')),
       allowed: registry
         .list()
-        .filter((c) => c.readSdp)
+        .filter((c) => c.readSdp !== undefined)
         .map((c) => c.encodingName),
     })
   }

@@ -85,7 +85,11 @@ const toBuffer = (u: Uint8Array | undefined): Buffer | undefined => (u ? Buffer.
  * and the MP4 writer use it. Throws ConfigError('ERR_STREAM_AUDIO') for audio without a sampling rate
  * whose codec has no fixed one.
  */
-export function trackInfoOf(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTrackSpec, codecs: CodecRegistry = createCodecRegistry()): TrackInfo {
+export function trackInfoOf(
+  kind: 'video' | 'audio',
+  t: VideoTrackSpec | AudioTrackSpec,
+  codecs: CodecRegistry = createCodecRegistry(),
+): TrackInfo {
   const codec = codecs.byName(t.codec)
   if (kind === 'video') {
     const v = t as VideoTrackSpec
@@ -100,7 +104,8 @@ export function trackInfoOf(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTr
   }
   const a = t as AudioTrackSpec
   const sampleRate = a.sampleRate ?? codec?.defaultSampleRate
-  if (sampleRate === undefined) throw new ConfigError('ERR_STREAM_AUDIO', `audio codec ${a.codec} needs a sampleRate`, { observed: a.codec })
+  if (sampleRate === undefined)
+    throw new ConfigError('ERR_STREAM_AUDIO', `audio codec ${a.codec} needs a sampleRate`, { observed: a.codec })
   return {
     ...a,
     kind: 'audio',

@@ -20,9 +20,9 @@ export class Unit {
     readonly ptsMs: number,
     /** RTP timestamp of the presentation time, on the track's RTP clock. */
     readonly rtpTimestamp: number,
-    /** A reader may start here: an IDR/IRAP picture, any JPEG, any audio frame. */
+    /** A reader may start here: an IDR/IRAP picture, any picture of an intra-only format, any audio frame. */
     readonly keyframe: boolean,
-    /** NAL units of an access unit, a JPEG image, an audio frame (see PreparedFrame). */
+    /** NAL units of an access unit, an image, an audio frame (see PreparedFrame). */
     readonly payload: Buffer | readonly Buffer[],
     /** The frame exactly as the input pushed it (frame taps and recorders see this). */
     readonly input: Buffer | readonly Buffer[],

@@ -96,7 +96,7 @@ interface TrackPlan {
 
 /**
  * The payload type of each track when none is given: the codec's static one, else its usual dynamic one
- * (H.264 96, AAC 97, Opus 111…) when free, else the next free dynamic number from 96.
+ * (`Codec.defaultPayloadType`) when free, else the next free dynamic number from 96.
  */
 function pickPayloadTypes(codecs: readonly CodecDescriptor[], overrides: readonly (number | undefined)[]): number[] {
   const used = new Set<number>(overrides.filter((o): o is number => o !== undefined))

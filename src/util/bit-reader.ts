@@ -2,7 +2,7 @@
  * MSB-first bit reader over a byte buffer, with the Exp-Golomb codes of
  * ITU-T H.264 section 9.1 (ue(v)) and 9.1.1 (se(v)).
  *
- * Reads RBSP bytes: remove emulation-prevention bytes first (see codecs/h264/nal.ts `toRbsp`).
+ * Reads RBSP bytes: remove emulation-prevention bytes first (see codecs/nal-unit.ts `toRbsp`).
  * Every read is bounds-checked and throws ParseError('ERR_BITS_OVERRUN') past the end.
  */
 import { ParseError } from '../errors.js'

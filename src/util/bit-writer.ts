@@ -1,5 +1,5 @@
 /**
- * MSB-first bit writer for the few bit-packed structures rtspkit builds (the AAC AudioSpecificConfig).
+ * MSB-first bit writer for the few bit-packed structures rtspkit builds (an AudioSpecificConfig).
  * Not on a hot path: configuration is built once per track.
  */
 import { CodecError } from '../errors.js'

@@ -22,7 +22,7 @@ import { VIEW_PAGE } from './page.js'
 import { ViewSession, type ViewFrame, type ViewStatus } from './view-session.js'
 
 export const DEFAULT_VIEW_HOST = '127.0.0.1'
-/** Bytes a video reader may have queued before pictures are dropped (a few JPEG frames, a GOP's start). */
+/** Bytes a video reader may have queued before pictures are dropped (a few whole pictures, a GOP's start). */
 export const MAX_BACKLOG_BYTES = 1 << 20
 const LOCAL_HOST_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]'])
 

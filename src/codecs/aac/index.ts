@@ -27,7 +27,7 @@ function trackConfig(track: TrackInfo | undefined, clockRate: number, channels: 
   }
 }
 
-export const AAC_CODEC: Codec<'aac', 'audio'> = {
+export const AAC_CODEC: Codec<'aac', 'audio', 'aac'> = {
   name: 'aac',
   aliases: ['mpeg4-generic', 'aac-hbr'],
   kind: 'audio',
@@ -36,6 +36,7 @@ export const AAC_CODEC: Codec<'aac', 'audio'> = {
   defaultClockRate: DEFAULT_RATE,
   defaultChannels: 2,
   defaultPayloadType: DEFAULT_AAC_PAYLOAD_TYPE,
+  // One raw access unit (no ADTS header).
   frameFormat: 'aac',
   fileExtensions: ['.aac', '.adts'],
   passthrough: false,
@@ -75,7 +76,10 @@ export const AAC_CODEC: Codec<'aac', 'audio'> = {
       { key: 'fmtp', value: `${f.payloadType} ${aacFmtp(trackConfig(f.track, f.clockRate, channels))}` },
     ]
   },
-  readSdp: (format) => ({ info: { ...audioFromSdp('aac', format), config: parseAacFmtp(format.fmtp).config }, payloadType: format.payloadType }),
+  readSdp: (format) => ({
+    info: { ...audioFromSdp('aac', format), config: parseAacFmtp(format.fmtp).config },
+    payloadType: format.payloadType,
+  }),
   describeFormat(format) {
     const asc = tolerant(() => parseAudioSpecificConfig(parseAacFmtp(format.fmtp).config))
     return asc ? { sampleRate: asc.sbr?.sampleRate ?? asc.sampleRate, channels: asc.channels || format.channels } : {}
@@ -83,7 +87,8 @@ export const AAC_CODEC: Codec<'aac', 'audio'> = {
   createTrack(info, common) {
     const a = audioOf(info)
     if (!a) throw kindMismatch('aac', info)
-    if (!a.config) throw new ConfigError('ERR_STREAM_AAC_CONFIG', 'an AAC track needs its AudioSpecificConfig (config)', { observed: undefined })
+    if (!a.config)
+      throw new ConfigError('ERR_STREAM_AAC_CONFIG', 'an AAC track needs its AudioSpecificConfig (config)', { observed: undefined })
     return new AacTrack({ ...common, sampleRate: a.sampleRate, channels: a.channels, config: a.config })
   },
   mp4: AAC_MP4,

@@ -10,7 +10,9 @@ import { g711Mp4 } from './mp4.js'
 import { G711Packetizer } from './packetizer.js'
 import { G711Track } from './track.js'
 
-function g711Codec<L extends G711Law>(law: L): Codec<L, 'audio'> {
+type G711FrameFormat<L extends G711Law> = L extends 'pcmu' ? 'g711-ulaw' : 'g711-alaw'
+
+function g711Codec<L extends G711Law>(law: L): Codec<L, 'audio', G711FrameFormat<L>> {
   const ulaw = law === 'pcmu'
   return {
     name: law,
@@ -24,7 +26,8 @@ function g711Codec<L extends G711Law>(law: L): Codec<L, 'audio'> {
     defaultSampleRate: G711_CLOCK_RATE,
     staticPayloadType: g711StaticPayloadType(law),
     defaultPayloadType: g711StaticPayloadType(law),
-    frameFormat: ulaw ? 'g711-ulaw' : 'g711-alaw',
+    // 8-bit codes, one per channel per sampling instant.
+    frameFormat: (ulaw ? 'g711-ulaw' : 'g711-alaw') as G711FrameFormat<L>,
     fileExtensions: ['.wav'],
     passthrough: false,
     clockRateFor: () => G711_CLOCK_RATE,
@@ -50,5 +53,5 @@ function g711Codec<L extends G711Law>(law: L): Codec<L, 'audio'> {
   }
 }
 
-export const PCMU_CODEC: Codec<'pcmu', 'audio'> = g711Codec('pcmu')
-export const PCMA_CODEC: Codec<'pcma', 'audio'> = g711Codec('pcma')
+export const PCMU_CODEC: Codec<'pcmu', 'audio', 'g711-ulaw'> = g711Codec('pcmu')
+export const PCMA_CODEC: Codec<'pcma', 'audio', 'g711-alaw'> = g711Codec('pcma')

@@ -30,7 +30,13 @@ export function g711Mp4(law: G711Law): CodecMp4<G711SampleEntry> {
     reader: {
       entryTypes: [fourcc],
       requirement: `at ${G711_CLOCK_RATE} Hz`,
-      readEntry: (entry, f) => ({ codec: law, fourcc: entry.type, sampleRate: f.sampleRate, channels: f.channels, bytesPerSample: f.channels }),
+      readEntry: (entry, f) => ({
+        codec: law,
+        fourcc: entry.type,
+        sampleRate: f.sampleRate,
+        channels: f.channels,
+        bytesPerSample: f.channels,
+      }),
       // G.711 over RTP is 8000 Hz.
       trackInfo: (e) =>
         e.sampleRate === G711_CLOCK_RATE ? { kind: 'audio', codec: law, sampleRate: e.sampleRate, channels: e.channels } : undefined,

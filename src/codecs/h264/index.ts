@@ -3,15 +3,22 @@
  * ways (sprop-parameter-sets), the stream track that learns SPS/PPS, and MP4 (`avc1`).
  */
 import type { Codec } from '../codec.js'
-import { fmtpText, kindMismatch, rtpmapAttribute, tolerant, VIDEO_CLOCK_RATE, videoOf } from '../format-helpers.js'
-import { DYNAMIC_PAYLOAD_TYPE_MIN } from '../static-payload-types.js'
+import {
+  DYNAMIC_PAYLOAD_TYPE_MIN,
+  fmtpText,
+  kindMismatch,
+  rtpmapAttribute,
+  tolerant,
+  VIDEO_CLOCK_RATE,
+  videoOf,
+} from '../format-helpers.js'
 import { H264RtpDepacketizer, H264RtpPacketizer } from './codec-adapter.js'
 import { h264Fmtp, parseH264Fmtp } from './format.js'
 import { H264_MP4 } from './mp4.js'
 import { parseSps } from './sps.js'
 import { H264Track } from './track.js'
 
-export const H264_CODEC: Codec<'h264', 'video'> = {
+export const H264_CODEC: Codec<'h264', 'video', 'annexb'> = {
   name: 'h264',
   aliases: ['avc', 'h.264'],
   kind: 'video',
@@ -19,6 +26,7 @@ export const H264_CODEC: Codec<'h264', 'video'> = {
   encodingName: 'H264',
   defaultClockRate: VIDEO_CLOCK_RATE,
   defaultPayloadType: DYNAMIC_PAYLOAD_TYPE_MIN,
+  // An access unit with 4-byte start codes (H.264 Annex B), or its NAL units as an array.
   frameFormat: 'annexb',
   fileExtensions: ['.h264', '.264', '.avc'],
   passthrough: false,
@@ -26,7 +34,8 @@ export const H264_CODEC: Codec<'h264', 'video'> = {
   // Parameter sets of the SDP go before keyframes that lack them; a malformed value is ignored (in-band sets still work).
   createDepacketizer: (params) =>
     new H264RtpDepacketizer({
-      parameterSets: (params.fmtp.has('sprop-parameter-sets') && tolerant(() => parseH264Fmtp(fmtpText(params.fmtp)).spropParameterSets)) || [],
+      parameterSets:
+        (params.fmtp.has('sprop-parameter-sets') && tolerant(() => parseH264Fmtp(fmtpText(params.fmtp)).spropParameterSets)) || [],
     }),
   createPacketizer: (o) =>
     new H264RtpPacketizer({
@@ -41,7 +50,10 @@ export const H264_CODEC: Codec<'h264', 'video'> = {
   },
   readSdp(format) {
     const p = parseH264Fmtp(fmtpText(format.fmtp))
-    return { info: { kind: 'video', codec: 'h264', ...(p.sps && { sps: p.sps }), ...(p.pps && { pps: p.pps }) }, payloadType: format.payloadType }
+    return {
+      info: { kind: 'video', codec: 'h264', ...(p.sps && { sps: p.sps }), ...(p.pps && { pps: p.pps }) },
+      payloadType: format.payloadType,
+    }
   },
   describeFormat(format) {
     const sps = tolerant(() => parseH264Fmtp(fmtpText(format.fmtp)).sps)

@@ -10,6 +10,9 @@
  */
 import { ParseError } from '../../errors.js'
 import { BitReader } from '../../util/bit-reader.js'
+import { toRbsp } from '../nal-unit.js'
+
+export { asBuffer, toRbsp } from '../nal-unit.js'
 
 export const NAL_HEADER_SIZE = 1
 export const NAL_FORBIDDEN_BIT = 0x80
@@ -52,8 +55,6 @@ export type NalTypeName = keyof typeof NalType
 /** Highest nal_unit_type an H.264 encoder produces; higher values are RTP packet types or reserved. */
 export const MAX_H264_NAL_TYPE = 23
 
-const EMULATION_PREVENTION_BYTE = 0x03
-
 export function nalType(nal: Uint8Array): number {
   return nal.length === 0 ? 0 : nal[0]! & NAL_TYPE_MASK
 }
@@ -70,43 +71,6 @@ export function isVclType(type: number): boolean {
 /** An IDR slice: decoding can start here without earlier pictures. */
 export function isKeyframeNal(nal: Uint8Array): boolean {
   return nalType(nal) === NalType.IDR
-}
-
-/**
- * Removes emulation-prevention bytes (H.264 7.4.1: 0x000003 → 0x0000).
- * Returns `nal` itself (no copy) when it contains none, which is the common case for short NAL units.
- */
-export function toRbsp(input: Uint8Array): Buffer {
-  const nal = asBuffer(input)
-  const first = findEmulationPrevention(nal, 0)
-  if (first < 0) return nal
-  const out = Buffer.allocUnsafe(nal.length)
-  let written = 0
-  let from = 0
-  let at = first
-  while (at >= 0) {
-    written += nal.copy(out, written, from, at)
-    from = at + 1 // skip the 0x03
-    at = findEmulationPrevention(nal, from)
-  }
-  written += nal.copy(out, written, from)
-  return out.subarray(0, written)
-}
-
-/** A Buffer view of the same memory (no copy). */
-export function asBuffer(b: Uint8Array): Buffer {
-  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
-}
-
-/** Index of the next 0x03 that follows two zero bytes (counting from `from`), or -1. */
-function findEmulationPrevention(buf: Buffer, from: number): number {
-  let zeros = 0
-  for (let i = from; i < buf.length; i++) {
-    const b = buf[i]!
-    if (zeros >= 2 && b === EMULATION_PREVENTION_BYTE) return i
-    zeros = b === 0 ? zeros + 1 : 0
-  }
-  return -1
 }
 
 /**

@@ -30,7 +30,7 @@
 import { LimitError, ParseError, ProtocolError } from '../../errors.js'
 import type { RtpPacket } from '../../rtp/rtp-packet.js'
 import type { CodecDepacketizer, ReceivedFrame } from '../codec.js'
-import { joinAnnexB } from '../h264/annexb.js'
+import { joinAnnexB } from '../annexb.js'
 import { MAX_ACCESS_UNIT_SIZE, MAX_NALUS_PER_ACCESS_UNIT } from './limits.js'
 import {
   H265NalType,

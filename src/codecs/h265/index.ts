@@ -4,8 +4,16 @@
  */
 import { ConfigError } from '../../errors.js'
 import type { Codec } from '../codec.js'
-import { fmtpText, kindMismatch, rtpmapAttribute, tolerant, tolerantFmtp, VIDEO_CLOCK_RATE, videoOf } from '../format-helpers.js'
-import { DYNAMIC_PAYLOAD_TYPE_MIN } from '../static-payload-types.js'
+import {
+  DYNAMIC_PAYLOAD_TYPE_MIN,
+  fmtpText,
+  kindMismatch,
+  rtpmapAttribute,
+  tolerant,
+  tolerantFmtp,
+  VIDEO_CLOCK_RATE,
+  videoOf,
+} from '../format-helpers.js'
 import { H265Depacketizer } from './depacketizer.js'
 import { h265Fmtp, parseH265Fmtp } from './format.js'
 import { H265_MP4 } from './mp4.js'
@@ -13,7 +21,7 @@ import { H265Packetizer } from './packetizer.js'
 import { parseH265Sps } from './sps.js'
 import { H265Track } from './track.js'
 
-export const H265_CODEC: Codec<'h265', 'video'> = {
+export const H265_CODEC: Codec<'h265', 'video', 'annexb'> = {
   name: 'h265',
   aliases: ['hevc', 'h.265'],
   kind: 'video',
@@ -21,6 +29,7 @@ export const H265_CODEC: Codec<'h265', 'video'> = {
   encodingName: 'H265',
   defaultClockRate: VIDEO_CLOCK_RATE,
   defaultPayloadType: DYNAMIC_PAYLOAD_TYPE_MIN,
+  // An access unit with 4-byte start codes (H.265 Annex B), or its NAL units as an array.
   frameFormat: 'annexb',
   fileExtensions: ['.h265', '.265', '.hevc'],
   passthrough: false,

@@ -10,7 +10,7 @@ import { requireConfig, type CodecSampleEntry } from '../../formats/mp4/sample-e
 import type { VideoTrackInfo } from '../../stream/media.js'
 import type { CodecMp4, NalAccessUnit, ParameterSets } from '../codec-mp4.js'
 import { videoOf } from '../format-helpers.js'
-import { splitAnnexB } from '../h264/annexb.js'
+import { splitAnnexB } from '../annexb.js'
 import { hevcDecoderConfigurationRecord, parseHvcC } from './hevc-config.js'
 import { asBuffer, H265NalType, isKeyframeNal, nalLayerId, nalType } from './nal.js'
 import { parseH265Sps } from './sps.js'
@@ -73,7 +73,16 @@ export const H265_MP4: CodecMp4<H265SampleEntry> = {
     entryTypes: ['hvc1', 'hev1'],
     readEntry(entry, f) {
       const c = parseHvcC(requireConfig(f.boxes, 'hvcC', entry.type).body)
-      const e: H265SampleEntry = { codec: 'h265', fourcc: entry.type, width: f.width, height: f.height, lengthSize: c.lengthSize, vps: c.vps, sps: c.sps, pps: c.pps }
+      const e: H265SampleEntry = {
+        codec: 'h265',
+        fourcc: entry.type,
+        width: f.width,
+        height: f.height,
+        lengthSize: c.lengthSize,
+        vps: c.vps,
+        sps: c.sps,
+        pps: c.pps,
+      }
       return e
     },
     trackInfo(e) {

@@ -16,7 +16,7 @@
  * Emulation prevention is the same as in H.264 (H.265 7.4.2: 0x000003), so `toRbsp` is shared.
  */
 import { ParseError } from '../../errors.js'
-import { asBuffer, toRbsp } from '../h264/nal.js'
+import { asBuffer, toRbsp } from '../nal-unit.js'
 
 export { asBuffer, toRbsp }
 

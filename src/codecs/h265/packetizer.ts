@@ -27,7 +27,7 @@ import { CodecError } from '../../errors.js'
 import { RTP_MAX_PACKET_SIZE, RtpPacketWriter } from '../../rtp/packet-writer.js'
 import { RTP_HEADER_SIZE } from '../../rtp/rtp-packet.js'
 import type { CodecPacketizer } from '../codec.js'
-import { splitAnnexB } from '../h264/annexb.js'
+import { splitAnnexB } from '../annexb.js'
 import {
   H265NalType,
   MAX_H265_NAL_TYPE,

@@ -6,7 +6,7 @@
  *   a=fmtp:PT sprop-vps=…;sprop-sps=…;sprop-pps=…;profile-id=…;tier-flag=…;level-id=…
  *   a=framesize:PT W-H            (when the SPS is known; read by some players, as for H.264)
  */
-import { splitAnnexB } from '../h264/annexb.js'
+import { splitAnnexB } from '../annexb.js'
 import { h265Fmtp } from './format.js'
 import { H265Packetizer } from './packetizer.js'
 import { H265ParameterTracker } from './parameter-tracker.js'

@@ -8,7 +8,7 @@ import { JpegRtpDepacketizer, JpegRtpPacketizer } from './codec-adapter.js'
 import { JPEG_CLOCK_RATE, JPEG_ENCODING_NAME, JPEG_PAYLOAD_TYPE, jpegMediaAttributes } from './format.js'
 import { JpegTrack } from './track.js'
 
-export const JPEG_CODEC: Codec<'jpeg', 'video'> = {
+export const JPEG_CODEC: Codec<'jpeg', 'video', 'jpeg'> = {
   name: 'jpeg',
   aliases: ['mjpeg', 'mjpg', 'jpg'],
   kind: 'video',
@@ -17,6 +17,7 @@ export const JPEG_CODEC: Codec<'jpeg', 'video'> = {
   defaultClockRate: JPEG_CLOCK_RATE,
   staticPayloadType: JPEG_PAYLOAD_TYPE,
   defaultPayloadType: JPEG_PAYLOAD_TYPE,
+  // One baseline JFIF image.
   frameFormat: 'jpeg',
   /** Or a directory: one .jpg per frame. */
   fileExtensions: ['.mjpeg', '.mjpg'],
@@ -36,7 +37,10 @@ export const JPEG_CODEC: Codec<'jpeg', 'video'> = {
     return jpegMediaAttributes({ payloadType: f.payloadType, width: t?.width, height: t?.height, fps: t?.fps })
   },
   // The track always sends on payload type 26, whatever the publisher used.
-  readSdp: (format) => ({ info: { kind: 'video', codec: 'jpeg' }, ...(format.payloadType !== JPEG_PAYLOAD_TYPE && { payloadType: format.payloadType }) }),
+  readSdp: (format) => ({
+    info: { kind: 'video', codec: 'jpeg' },
+    ...(format.payloadType !== JPEG_PAYLOAD_TYPE && { payloadType: format.payloadType }),
+  }),
   createTrack(info, common) {
     const t = videoOf(info)
     if (!t) throw kindMismatch('jpeg', info)

@@ -10,7 +10,7 @@ import { L16_MP4 } from './mp4.js'
 import { L16Packetizer } from './packetizer.js'
 import { L16Track } from './track.js'
 
-export const L16_CODEC: Codec<'l16', 'audio'> = {
+export const L16_CODEC: Codec<'l16', 'audio', 'pcm-s16be'> = {
   name: 'l16',
   aliases: ['pcm', 'lpcm'],
   kind: 'audio',
@@ -19,6 +19,7 @@ export const L16_CODEC: Codec<'l16', 'audio'> = {
   defaultClockRate: L16_STATIC_RATE,
   defaultChannels: 1,
   defaultPayloadType: DEFAULT_L16_PAYLOAD_TYPE,
+  // Interleaved 16-bit big-endian samples, whole sampling instants.
   frameFormat: 'pcm-s16be',
   fileExtensions: ['.wav'],
   passthrough: false,

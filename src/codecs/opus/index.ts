@@ -12,7 +12,7 @@ import { OPUS_CLOCK_RATE } from './packet.js'
 import { OpusPacketizer } from './packetizer.js'
 import { OpusTrack } from './track.js'
 
-export const OPUS_CODEC: Codec<'opus', 'audio'> = {
+export const OPUS_CODEC: Codec<'opus', 'audio', 'opus'> = {
   name: 'opus',
   aliases: [],
   kind: 'audio',
@@ -22,6 +22,7 @@ export const OPUS_CODEC: Codec<'opus', 'audio'> = {
   defaultChannels: 2,
   defaultSampleRate: OPUS_CLOCK_RATE,
   defaultPayloadType: DEFAULT_OPUS_PAYLOAD_TYPE,
+  // One Opus packet (RFC 6716).
   frameFormat: 'opus',
   fileExtensions: [],
   passthrough: false,

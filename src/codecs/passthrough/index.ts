@@ -3,8 +3,7 @@
  * sent as one packet. A stream carries such a format with a relay track (relay-track.ts) instead.
  */
 import type { Codec, MediaKind } from '../codec.js'
-import { rtpmapAttribute } from '../format-helpers.js'
-import { DYNAMIC_PAYLOAD_TYPE_MIN } from '../static-payload-types.js'
+import { DYNAMIC_PAYLOAD_TYPE_MIN, rtpmapAttribute } from '../format-helpers.js'
 import { PassthroughDepacketizer } from './depacketizer.js'
 import { PassthroughPacketizer } from './packetizer.js'
 

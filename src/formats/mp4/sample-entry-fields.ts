@@ -8,7 +8,7 @@ import type { Box } from './box-reader.js'
 
 /** A sample entry a codec read. Each codec's entry adds what it found (parameter sets, configuration…). */
 export interface CodecSampleEntry {
-  /** The codec's registry name (`h264`, `aac`…). */
+  /** The codec's name in the registry (codecs/registry.ts). */
   codec: string
   /** The sample entry type: `avc1`, `mp4a`… */
   fourcc: string

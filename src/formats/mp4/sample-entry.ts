@@ -4,13 +4,19 @@
  * with the media timescale and picture size the rest of the init segment needs.
  */
 import type { CodecMp4 } from '../../codecs/codec-mp4.js'
-import { builtinCodec, builtinNames } from '../../codecs/registry.js'
+import type { MediaKind } from '../../codecs/codec.js'
+import { builtinCodec, builtinLabels, builtinNames, familyOf } from '../../codecs/registry.js'
 import { ConfigError } from '../../errors.js'
 import type { TrackInfo, VideoTrackInfo } from '../../stream/media.js'
 import type { Mp4Box } from './box.js'
 import { missingConfig, VIDEO_TIMESCALE, type VideoGeometry } from './sample-entry-box.js'
 
 export { VIDEO_TIMESCALE, type VideoGeometry } from './sample-entry-box.js'
+
+/** The families of the formats the MP4 writer carries, for help text. */
+export function mp4WritableFamilies(kind: MediaKind): string[] {
+  return builtinLabels((c) => (c.mp4 && c.kind === kind ? familyOf(c) : undefined))
+}
 
 /** The codec's MP4 hooks; ConfigError('ERR_MP4_CODEC') for a codec MP4 does not carry. */
 export function mp4Of(track: TrackInfo): CodecMp4 {

@@ -19,7 +19,7 @@
 import { LimitError, ParseError } from '../../errors.js'
 import { BoxFieldReader } from './box-reader.js'
 
-/** Samples in one track; beyond it a file is refused (about 50 hours of 48 kHz AAC). */
+/** Samples in one track; beyond it a file is refused (about 50 hours of 48 kHz audio in 1024-sample frames). */
 export const MAX_SAMPLES = 1 << 23
 const STTS_ENTRY_SIZE = 8
 const STSC_ENTRY_SIZE = 12
