@@ -11,7 +11,9 @@
 import { ProtocolError, type RtspkitError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
 import { isOk } from './client-errors.js'
+import { DEFAULT_RTCP_INTERVAL_MS } from './publisher.js'
 import type { RequestChannel } from './request-channel.js'
+import { DEFAULT_READ_TIMEOUT_MS, DEFAULT_UDP_TIMEOUT_MS, type RtspClientOptions } from './rtsp-client-options.js'
 
 const MIN_KEEPALIVE_MS = 1000
 const WATCHDOG_PERIOD_MS = 500
@@ -26,9 +28,8 @@ export interface LivenessOptions {
   sessionTimeoutS: () => number
   /** Whether the dialect in use keeps sessions alive at all. */
   keepsAlive: () => boolean
-  readTimeoutMs: number
-  udpTimeoutMs: number
-  rtcpIntervalMs: number
+  /** Each has its default (DEFAULT_READ_TIMEOUT_MS, DEFAULT_UDP_TIMEOUT_MS, DEFAULT_RTCP_INTERVAL_MS). */
+  limits: Pick<RtspClientOptions, 'readTimeoutMs' | 'udpTimeoutMs' | 'rtcpIntervalMs'>
 }
 
 /** What the watchdog watches. */
@@ -45,6 +46,9 @@ export interface PlayWatch {
 
 export class Liveness {
   private readonly opts: LivenessOptions
+  private readonly readTimeoutMs: number
+  private readonly udpTimeoutMs: number
+  private readonly rtcpIntervalMs: number
   private keepAliveTimer: NodeJS.Timeout | undefined
   private reportTimer: NodeJS.Timeout | undefined
   private watchdogTimer: NodeJS.Timeout | undefined
@@ -53,6 +57,9 @@ export class Liveness {
 
   constructor(opts: LivenessOptions) {
     this.opts = opts
+    this.readTimeoutMs = opts.limits.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS
+    this.udpTimeoutMs = opts.limits.udpTimeoutMs ?? DEFAULT_UDP_TIMEOUT_MS
+    this.rtcpIntervalMs = opts.limits.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS
   }
 
   /** (Re)starts keep-alive, at half the session timeout. */
@@ -67,14 +74,15 @@ export class Liveness {
 
   startReports(send: () => void): void {
     if (this.reportTimer) clearInterval(this.reportTimer)
-    this.reportTimer = setInterval(send, this.opts.rtcpIntervalMs)
+    this.reportTimer = setInterval(send, this.rtcpIntervalMs)
     this.reportTimer.unref()
   }
 
   /** While playing, from now on. */
   startWatchdog(watch: PlayWatch): void {
     this.stopWatchdog()
-    const { clock, readTimeoutMs: limit, channel } = this.opts
+    const { clock, channel } = this.opts
+    const limit = this.readTimeoutMs
     const startedMs = clock.monoMs()
     this.watchdogTimer = setInterval(
       () => {
@@ -101,7 +109,7 @@ export class Liveness {
 
   /** After udpTimeoutMs, once: `check` (it decides whether UDP brought anything). Stopped with the watchdog. */
   armUdpCheck(check: () => void): void {
-    const timer = setTimeout(check, this.opts.udpTimeoutMs)
+    const timer = setTimeout(check, this.udpTimeoutMs)
     timer.unref()
     this.oneShots.push(timer)
   }

@@ -20,7 +20,7 @@ import { ChannelRouter, InterleavedTrackTransport, UdpTrackTransport, type Track
 import type { ClientTrack } from './description.js'
 import type { Liveness } from './liveness.js'
 import type { RequestChannel } from './request-channel.js'
-import type { ClientTransportMode, RtspClientEvents } from './rtsp-client-options.js'
+import type { ClientTransportMode, RtspClientEvents, RtspClientOptions } from './rtsp-client-options.js'
 import { TrackReceiver, type ClientTrackStats } from './track-receiver.js'
 
 /** RFC 2326 12.37: "the default is 60 seconds". */
@@ -37,13 +37,11 @@ export interface PlaySessionOptions {
   tracks: () => readonly ClientTrack[]
   /** Where PLAY, PAUSE and TEARDOWN go. */
   aggregateUrl: () => string
-  /** What was asked for; see above. */
-  transport: ClientTransportMode
+  /** transport (see above; default 'auto'), waitForKeyframe (default true), localAddress (for the UDP sockets). */
+  options: Pick<RtspClientOptions, 'transport' | 'waitForKeyframe' | 'localAddress'>
   clock: Clock
   ssrc: number
   cname: string
-  waitForKeyframe: boolean
-  localAddress: string | undefined
   /** The client, which re-emits what the tracks receive, and the transport in use. */
   events: { emit<K extends keyof RtspClientEvents>(event: K, ...args: RtspClientEvents[K]): boolean }
   /** A played track's sender said RTCP BYE. */
@@ -62,6 +60,7 @@ export class PlaySession {
   private readonly receivers = new Map<number, TrackReceiver>()
   /** Played tracks whose sender said BYE. */
   private readonly tracksEnded = new Set<number>()
+  private readonly transport: ClientTransportMode
   private setups: TrackSetup[] = []
   private playTracks: number[] = []
   private currentMode: 'udp' | 'tcp' | undefined
@@ -70,6 +69,7 @@ export class PlaySession {
 
   constructor(opts: PlaySessionOptions) {
     this.opts = opts
+    this.transport = opts.options.transport ?? 'auto'
   }
 
   /** The lower transport of the current (or last) session. */
@@ -115,7 +115,7 @@ export class PlaySession {
     }
     this.playTracks = chosen
     try {
-      await this.setupSession(this.opts.transport === 'tcp' ? 'tcp' : 'udp')
+      await this.setupSession(this.transport === 'tcp' ? 'tcp' : 'udp')
     } catch (err) {
       await this.drop(true)
       throw err
@@ -137,9 +137,14 @@ export class PlaySession {
 
   /** Starts over on `mode`: TEARDOWN, a new connection, SETUP. PLAY is the caller's. */
   async moveTo(mode: 'udp' | 'tcp'): Promise<void> {
-    await this.drop(true)
-    this.opts.channel.closeConnection()
+    await this.leave(true)
     await this.setupTracks(mode)
+  }
+
+  /** drop(), and the connection too: the next request opens a new one. */
+  async leave(teardown: boolean): Promise<void> {
+    await this.drop(teardown)
+    this.opts.channel.closeConnection()
   }
 
   /**
@@ -217,7 +222,7 @@ export class PlaySession {
   }
 
   private fallsBackFrom(mode: 'udp' | 'tcp'): boolean {
-    return mode === 'udp' && this.opts.transport === 'auto' && this.opts.dialect().fallsBackToTcp
+    return mode === 'udp' && this.transport === 'auto' && this.opts.dialect().fallsBackToTcp
   }
 
   private async control(method: ControlMethod, headers?: RtspHeaders): Promise<void> {
@@ -255,7 +260,7 @@ export class PlaySession {
       clock: this.opts.clock,
       ssrc: this.opts.ssrc,
       cname: this.opts.cname,
-      waitForKeyframe: this.opts.waitForKeyframe,
+      waitForKeyframe: this.opts.options.waitForKeyframe ?? true,
       events: {
         onFrame: (f) => events.emit('frame', f),
         onRtp: (i, p) => events.emit('rtp', i, p),
@@ -292,7 +297,7 @@ export class PlaySession {
     let spec: SetupTransport
     if (mode === 'udp') {
       const conn = await channel.connection()
-      udp = await UdpTrackTransport.open(conn.remoteAddress.replace(/^::ffff:/, ''), this.opts.localAddress, this.portHint++)
+      udp = await UdpTrackTransport.open(conn.remoteAddress.replace(/^::ffff:/, ''), this.opts.options.localAddress, this.portHint++)
       spec = { ...base, clientPort: udp.clientPorts }
     } else {
       spec = { ...base, interleaved: [ordinal * 2, ordinal * 2 + 1] }

@@ -9,7 +9,7 @@
  *    the connection, the authenticator and what OPTIONS said: that server is asked afresh.
  *  - Credentials never appear in a request URI.
  */
-import { AuthError, ProtocolError, StateError, type RtspkitError } from '../errors.js'
+import { AuthError, ConfigError, ProtocolError, StateError, type RtspkitError } from '../errors.js'
 import { ClientAuthenticator, type Credentials } from '../rtsp/auth/client-authenticator.js'
 import { RtspHeaders } from '../rtsp/headers.js'
 import type { RtspResponse } from '../rtsp/message.js'
@@ -36,6 +36,24 @@ export interface RequestChannelOptions {
   onClose: (conn: ClientConnection, err: RtspkitError) => void
   /** True once the client closes: a connection that opens after that is closed at once. */
   isClosing: () => boolean
+}
+
+/**
+ * The URL a client is given, checked, without its userinfo; the credentials are the options' or,
+ * where these leave them out, the userinfo's (percent-decoded).
+ */
+export function clientUrl(url: string, username?: string, password?: string): { url: string; credentials: Credentials | undefined } {
+  const parsed = parseRtspUrl(url)
+  if (parsed.host === '')
+    throw new ConfigError('ERR_CLIENT_URL', `not an absolute rtsp:// URL: ${stripCredentials(url)}`, { observed: stripCredentials(url) })
+  if (parsed.scheme !== 'rtsp')
+    throw new ConfigError('ERR_CLIENT_SCHEME', `${parsed.scheme}:// is not supported; use rtsp://`, {
+      observed: parsed.scheme,
+      allowed: ['rtsp'],
+    })
+  const user = username ?? parsed.username
+  const credentials = user !== undefined ? { username: user, password: password ?? parsed.password ?? '' } : undefined
+  return { url: stripCredentials(url), credentials }
 }
 
 export class RequestChannel {

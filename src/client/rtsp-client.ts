@@ -3,37 +3,27 @@
  * session) → PLAY, or ANNOUNCE → SETUP mode=record → RECORD; keep-alive at half the session timeout
  * (section 12.37); RTP over UDP or interleaved on the connection; RTCP receiver or sender reports.
  *
- * This class is the façade: it holds the client's state (idle → ready → playing ⇄ paused, or
- * recording; closed) and decides what happens next; its rooms do the work:
- *  - RequestChannel (request-channel.ts): the connection, CSeq, headers, 401 answers, redirects;
- *  - PlaySession (play-session.ts): SETUP of the tracks, PLAY/PAUSE/TEARDOWN, track receivers, udp/tcp;
- *  - Liveness (liveness.ts): keep-alive, RTCP reports, the read-timeout watchdog, the UDP check;
- *  - Reconnector (reconnect.ts): the backoff loop;
- *  - a DialectStrategy (client-dialect.ts): RtspDialect, or TeachingDialect for the teaching project;
- *  - below them: ClientConnection, client-transport.ts, TrackReceiver, description.ts, publisher.ts.
+ * The façade: it holds the state (idle → ready → playing ⇄ paused, or recording; then closed) and
+ * decides what comes next. The work is done in its rooms: RequestChannel (the connection, headers,
+ * 401 answers, redirects), PlaySession (SETUP, PLAY/PAUSE/TEARDOWN, receivers, udp/tcp), Liveness
+ * (keep-alive, RTCP reports, read timeout, UDP check), Reconnector (backoff) and a DialectStrategy
+ * (client-dialect.ts: RFC 2326, or the RTSP/RTP teaching project's server).
  *
  * Behaviour worth knowing:
  *  - transport 'auto' tries UDP; a 461 to SETUP, or no RTP within `udpTimeoutMs` of PLAY, switches to
  *    TCP (on a new connection: some servers bind a session's transport to its connection).
- *  - 401: the strongest offered scheme is answered once; its authenticator then signs every request.
- *    Digest stale=true is retried silently. A second 401 is AuthError ERR_AUTH_REJECTED.
- *  - 301/302/303/307 with Location to DESCRIBE is followed (up to `maxRedirects`).
  *  - Credentials come from the options or the URL's userinfo, and never appear in a request URI.
  *  - With `reconnect`, a lost connection or `readTimeoutMs` without RTP while playing reconnects with
  *    exponential backoff ('reconnecting', then 'reconnected'); frames keep increasing ptsMs.
  *  - 'error' is emitted only when someone listens; 'close' always comes last, with the error if any.
- *  - dialect 'auto' (the default) recognises the RTSP/RTP teaching project's server, which answers
- *    neither OPTIONS nor DESCRIBE (teaching-dialect.ts): silence to OPTIONS for TEACHING_PROBE_MS makes
- *    the client speak its dialect on a new connection ('dialect' event): no DESCRIBE, requests written
- *    as its Client.py writes them, RTP over UDP only, whole-JPEG payloads, no keep-alive, and frames
- *    stopping for TEACHING_END_SILENCE_MS end the session without an error (its server does not loop).
+ *  - dialect 'auto' (the default) takes a server silent to OPTIONS for TEACHING_PROBE_MS for the
+ *    teaching project's ('dialect' event) and speaks its dialect from then on (teaching-dialect.ts).
  */
 import { EventEmitter } from 'node:events'
 import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
-import { ConfigError, RtspkitError, StateError } from '../errors.js'
+import { StateError, type RtspkitError } from '../errors.js'
 import { RtspHeaders } from '../rtsp/headers.js'
 import type { RtspResponse } from '../rtsp/message.js'
-import { parseRtspUrl, stripCredentials } from '../rtsp/url.js'
 import type { TrackInfo } from '../sources/source.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { cryptoRandom, type Random } from '../util/random.js'
@@ -45,30 +35,18 @@ import { Liveness } from './liveness.js'
 import { PlaySession } from './play-session.js'
 import { DEFAULT_RTCP_INTERVAL_MS, RecordSession, planPublishTracks, publishSdp, type ClientPublisher } from './publisher.js'
 import { Reconnector } from './reconnect.js'
-import { RequestChannel } from './request-channel.js'
+import { clientUrl, RequestChannel } from './request-channel.js'
 import {
   DEFAULT_MAX_REDIRECTS,
-  DEFAULT_READ_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
-  DEFAULT_UDP_TIMEOUT_MS,
   DEFAULT_USER_AGENT,
   type RtspClientEvents,
   type RtspClientOptions,
 } from './rtsp-client-options.js'
 import type { ClientTrackStats } from './track-receiver.js'
 
-export {
-  DEFAULT_MAX_REDIRECTS,
-  DEFAULT_READ_TIMEOUT_MS,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-  DEFAULT_UDP_TIMEOUT_MS,
-  DEFAULT_USER_AGENT,
-  type ClientDialect,
-  type ClientTransportMode,
-  type ReconnectingEvent,
-  type RtspClientEvents,
-  type RtspClientOptions,
-} from './rtsp-client-options.js'
+// Options, events and defaults were declared here first: importers of this module keep finding them here.
+export * from './rtsp-client-options.js'
 export { statusError } from './client-errors.js'
 
 type ClientState = 'idle' | 'ready' | 'playing' | 'paused' | 'recording' | 'closed'
@@ -92,16 +70,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   constructor(url: string, options: RtspClientOptions = {}) {
     super()
     this.opts = options
-    const parsed = parseRtspUrl(url)
-    if (parsed.host === '')
-      throw new ConfigError('ERR_CLIENT_URL', `not an absolute rtsp:// URL: ${stripCredentials(url)}`, { observed: stripCredentials(url) })
-    if (parsed.scheme !== 'rtsp')
-      throw new ConfigError('ERR_CLIENT_SCHEME', `${parsed.scheme}:// is not supported; use rtsp://`, {
-        observed: parsed.scheme,
-        allowed: ['rtsp'],
-      })
-    const username = options.username ?? parsed.username
-    const password = options.password ?? parsed.password ?? ''
+    const target = clientUrl(url, options.username, options.password)
     this.clock = options.clock ?? systemClock
     this.random = options.random ?? cryptoRandom
     const registry: CodecRegistry = options.registry ?? createCodecRegistry()
@@ -110,8 +79,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     this.speaking = createDialect(options.dialect, options.transport, options.dialectProbeMs)
     const isClosing = () => this.closing !== undefined
     this.channel = new RequestChannel({
-      url: stripCredentials(url),
-      credentials: username !== undefined ? { username, password } : undefined,
+      ...target,
       random: this.random,
       userAgent: this.userAgent,
       localAddress: options.localAddress,
@@ -127,9 +95,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       aggregateUrl: () => this.aggregateUrl(),
       sessionTimeoutS: () => this.session.timeoutS,
       keepsAlive: () => this.speaking.keepsAlive,
-      readTimeoutMs: options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
-      udpTimeoutMs: options.udpTimeoutMs ?? DEFAULT_UDP_TIMEOUT_MS,
-      rtcpIntervalMs: options.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS,
+      limits: options,
     })
     this.session = new PlaySession({
       channel: this.channel,
@@ -137,22 +103,17 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       dialect: () => this.speaking,
       tracks: () => this.tracks,
       aggregateUrl: () => this.aggregateUrl(),
-      transport: options.transport ?? 'auto',
+      options,
       clock: this.clock,
       ssrc,
       cname: this.cname,
-      waitForKeyframe: options.waitForKeyframe ?? true,
-      localAddress: options.localAddress,
       events: this,
       onGoodbye: () => this.onGoodbye(),
     })
     this.reconnector = new Reconnector(
       {
         isClosing,
-        reset: async () => {
-          await this.session.drop(false)
-          this.channel.closeConnection()
-        },
+        reset: () => this.session.leave(false),
         attempt: async () => {
           await this.describe()
           this.session.resetReceivers()
@@ -379,8 +340,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     this.reconnector.wake()
     this.publisher?.stop()
     this.session.sendReports(true)
-    await this.session.drop(err === undefined)
-    this.channel.closeConnection()
+    await this.session.leave(err === undefined)
     this.session.closeReceivers()
     this.state = 'closed'
     this.emit('close', err)
