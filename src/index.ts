@@ -44,9 +44,9 @@ export { L16Depacketizer } from './codecs/l16/depacketizer.js'
 
 // Plain RTP: receiving well, sending and receiving sessions with SDP, and file sinks.
 export { RtpReceiver } from './rtp/receiver.js'
-export { RtpSendSession } from './rtp/send-session.js'
-export { RtpReceiveSession } from './rtp/receive-session.js'
-export { formatRtpSdp, parseRtpSdp } from './rtp/rtp-sdp.js'
+export { RtpSendSession } from './transport/send-session.js'
+export { RtpReceiveSession } from './transport/receive-session.js'
+export { formatRtpSdp, parseRtpSdp } from './codecs/sdp-format.js'
 export { openSink } from './sinks/sink-factory.js'
 
 // MP4: the fragmented MP4 writer, files and the segmenting recorder.

@@ -89,6 +89,18 @@ export function serverFamilies(connections: number, paths: readonly PathView[], 
       perSession(sessions, (s) => s.framesDropped),
     ),
     family(
+      'rtspkit_session_send_errors_total',
+      'counter',
+      'UDP datagrams to the session that the kernel refused to send.',
+      perSession(sessions, (s) => s.sendErrors),
+    ),
+    family(
+      'rtspkit_session_queued_bytes',
+      'gauge',
+      'Bytes waiting for the reader: its queue, the socket buffer and UDP sends in flight.',
+      perSession(sessions, (s) => s.queuedBytes),
+    ),
+    family(
       'rtspkit_session_packets_lost',
       'gauge',
       "Cumulative packets lost, from the reader's latest RTCP receiver reports.",

@@ -54,6 +54,8 @@ export interface SessionTrackView {
   packetsSent: number
   framesSent: number
   framesDropped: number
+  /** UDP datagrams the kernel refused to send. */
+  sendErrors: number
   receiverReports: number
   fractionLost: number | null
   cumulativeLost: number | null
@@ -69,6 +71,9 @@ export interface SessionView {
   bytesSent: number
   packetsSent: number
   framesDropped: number
+  sendErrors: number
+  /** Bytes waiting for the reader (its queue, the socket buffer, UDP sends in flight). */
+  queuedBytes: number
   /** The worst fraction lost any track's latest receiver report gave (0..1); null before any report. */
   fractionLost: number | null
   /** Cumulative packets lost over all tracks, from their latest receiver reports; null before any report. */
@@ -199,6 +204,7 @@ export function sessionView(s: SessionStats): SessionView {
     packetsSent: t.packetsSent,
     framesSent: t.framesSent,
     framesDropped: t.framesDropped,
+    sendErrors: t.sendErrors,
     receiverReports: t.receiverReports,
     fractionLost: t.fractionLost,
     cumulativeLost: t.cumulativeLost,
@@ -214,6 +220,8 @@ export function sessionView(s: SessionStats): SessionView {
     bytesSent: tracks.reduce((n, t) => n + t.bytesSent, 0),
     packetsSent: tracks.reduce((n, t) => n + t.packetsSent, 0),
     framesDropped: tracks.reduce((n, t) => n + t.framesDropped, 0),
+    sendErrors: tracks.reduce((n, t) => n + t.sendErrors, 0),
+    queuedBytes: s.queuedBytes ?? 0,
     fractionLost: reported.length ? Math.max(...reported.map((t) => t.fractionLost!)) : null,
     cumulativeLost: reported.length ? reported.reduce((n, t) => n + (t.cumulativeLost ?? 0), 0) : null,
     tracks,

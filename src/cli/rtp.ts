@@ -11,8 +11,8 @@ import type { FormatParams } from '../codecs/codec.js'
 import { createCodecRegistry } from '../codecs/registry.js'
 import { parseFmtp } from '../sdp/fmtp.js'
 import { FILE_INPUTS, openInputSource } from '../sources/input-source.js'
-import { RtpReceiveSession, type RtpReceiveStreamStats } from '../rtp/receive-session.js'
-import { RtpSendSession, type RtpSendTrackStats } from '../rtp/send-session.js'
+import { RtpReceiveSession, type RtpReceiveStreamStats } from '../transport/receive-session.js'
+import { RtpSendSession, type RtpSendTrackStats } from '../transport/send-session.js'
 import type { FrameSink } from '../sinks/frame-sink.js'
 import { openSink, sinkExtensionsFor, sinkFits } from '../sinks/sink-factory.js'
 
@@ -368,7 +368,7 @@ function buildSession(
     payloadType: cfg.payloadType ?? codec.staticPayloadType ?? codec.defaultPayloadType,
     encodingName: codec.encodingName,
     clockRate,
-    fmtp: cfg.fmtp !== undefined ? parseFmtp(`0 ${cfg.fmtp}`).params : new Map(),
+    fmtp: cfg.fmtp !== undefined ? parseFmtp(`0 ${cfg.fmtp}`).params : new Map<string, string>(),
   }
   const channels = cfg.channels ?? codec.defaultChannels
   if (channels !== undefined) params.channels = channels
@@ -381,17 +381,18 @@ function buildSession(
 export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
   let sink: FrameSink | undefined
   let sinkStream = -1
-  let sinkError: unknown
+  // Boxed: the sink may throw any value, and it is rethrown unchanged after the session closes.
+  let sinkFailure: { error: unknown } | undefined
   let allGone: () => void = () => {}
   const goodbye = new Promise<void>((resolve) => (allGone = resolve))
   const session = buildSession(
     cfg,
     (frame, i) => {
-      if (i !== sinkStream || !sink || sinkError) return
+      if (i !== sinkStream || !sink || sinkFailure) return
       try {
         sink.write(frame)
       } catch (err) {
-        sinkError = err
+        sinkFailure = { error: err }
         allGone() // cannot write: stop now
       }
     },
@@ -438,7 +439,7 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
   if (statsTimer) clearInterval(statsTimer)
   await session.close()
   await sink?.close()
-  if (sinkError) throw sinkError
+  if (sinkFailure) throw sinkFailure.error
   const stats = session.stats()
   for (const s of stats) console.error(`rtspkit: done${why === 'done' ? ' (sender said BYE)' : ''}: ${formatRecvStats(s)}`)
   if (sink)

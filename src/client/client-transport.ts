@@ -9,7 +9,7 @@
  */
 import type dgram from 'node:dgram'
 import net from 'node:net'
-import { allocateUdpPair, type UdpPair } from '../server/udp-pair.js'
+import { allocateUdpPair, type UdpPair } from '../transport/udp-pair.js'
 import type { ClientConnection } from './client-connection.js'
 
 export interface TrackSink {

@@ -19,7 +19,7 @@ import { parseH265Sps } from '../codecs/h265/sps.js'
 import { parseFramesize } from '../codecs/jpeg/format.js'
 import { fmtpText, type CodecDescriptor, type CodecRegistry } from '../codecs/registry.js'
 import { ProtocolError, RtspkitError } from '../errors.js'
-import { formatParams } from '../rtp/rtp-sdp.js'
+import { formatParams } from '../codecs/sdp-format.js'
 import type { RtspHeaders } from '../rtsp/headers.js'
 import { getAttribute, getAttributes, parseSdp, type SdpMedia, type SessionDescription } from '../sdp/sdp.js'
 
@@ -33,7 +33,8 @@ export interface ClientTrackInfo {
 export interface ClientTrack {
   /** Position among the playable tracks (the index SETUP, frames and stats use). */
   index: number
-  kind: 'video' | 'audio' | 'application' | string
+  /** The m= media type: 'video', 'audio', 'application' or any other the SDP names. */
+  kind: string
   /** Absolute URL for SETUP. */
   control: string
   format: FormatParams

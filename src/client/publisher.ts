@@ -12,7 +12,7 @@ import { RtcpSourceDescription } from '../rtcp/source-description.js'
 import { RTP_HEADER_SIZE } from '../rtp/rtp-packet.js'
 import { formatSdp, type SdpMedia } from '../sdp/sdp.js'
 import { createMediaTrack } from '../server/tracks/factory.js'
-import { mediaSection, type MediaTrack } from '../server/tracks/media-track.js'
+import { mediaSection, packetizeFrame, type MediaTrack } from '../server/tracks/media-track.js'
 import type { TrackInfo } from '../sources/source.js'
 import type { Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
@@ -135,7 +135,7 @@ export class RecordSession implements ClientPublisher {
     if (!t)
       throw new ConfigError('ERR_RECORD_TRACK', `no track ${trackIndex}`, { observed: trackIndex, allowed: `0..${this.plan.length - 1}` })
     if (!t.transport) return false
-    const unit = t.media.packetize(frame, this.rtpTimestamp(t, ptsMs))
+    const unit = packetizeFrame(t.media, frame, this.rtpTimestamp(t, ptsMs))
     t.lastPtsMs = ptsMs
     t.lastPushMono = this.clock.monoMs()
     for (const p of unit.packets) {

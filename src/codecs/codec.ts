@@ -3,7 +3,7 @@
  * client can treat codecs alike. Each codec folder keeps its own richer API; these are the common
  * shapes (see codecs/registry.ts for the table that maps SDP encoding names to implementations).
  */
-import type { RtpPacket } from '../rtp/rtp-packet.js'
+import type { DepacketizedFrame, RtpDepacketizer } from '../rtp/depacketizer.js'
 
 /** Turns one frame (access unit, JPEG image, audio frame…) into serialized RTP packets. Owns SSRC and sequence. */
 export interface CodecPacketizer {
@@ -14,20 +14,14 @@ export interface CodecPacketizer {
   packetize(frame: Buffer | readonly Buffer[], timestamp: number): Buffer[]
 }
 
-/** A frame rebuilt from RTP. `data` is the codec's natural unit (see `CodecDescriptor.frameFormat` in codecs/registry.ts). */
-export interface ReceivedFrame {
-  data: Buffer
-  /** RTP timestamp of the frame. */
-  timestamp: number
-  /** Video: a frame a decoder can start from. Audio: always true. */
-  keyframe: boolean
-}
+/**
+ * A frame rebuilt from RTP. `data` is the codec's natural unit (see `CodecDescriptor.frameFormat` in
+ * codecs/registry.ts). The shape is rtp/'s, so RtpReceiver can take any codec's depacketizer.
+ */
+export type ReceivedFrame = DepacketizedFrame
 
 /** Rebuilds frames from packets. "Need more packets" is an empty array, never an error. Never mutates input. */
-export interface CodecDepacketizer {
-  push(packet: RtpPacket): ReceivedFrame[]
-  reset(): void
-}
+export type CodecDepacketizer = RtpDepacketizer
 
 /** What an SDP media section says about a format (from rtpmap and fmtp). */
 export interface FormatParams {

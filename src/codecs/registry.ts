@@ -9,7 +9,6 @@
  */
 import { ConfigError, ParseError, RtspkitError } from '../errors.js'
 import type { SdpAttribute } from '../sdp/sdp.js'
-import { PassthroughDepacketizer, PassthroughPacketizer } from '../rtp/passthrough.js'
 import type { TrackInfo } from '../sources/source.js'
 import type { Random } from '../util/random.js'
 import type { CodecDepacketizer, CodecPacketizer, FormatParams } from './codec.js'
@@ -34,6 +33,8 @@ import { OpusDepacketizer } from './opus/depacketizer.js'
 import { DEFAULT_OPUS_PAYLOAD_TYPE, OPUS_ENCODING_NAME, opusFmtp, opusRtpmap } from './opus/format.js'
 import { OPUS_CLOCK_RATE } from './opus/packet.js'
 import { OpusPacketizer } from './opus/packetizer.js'
+import { PassthroughDepacketizer } from './passthrough/depacketizer.js'
+import { PassthroughPacketizer } from './passthrough/packetizer.js'
 
 export type MediaKind = 'video' | 'audio' | 'application'
 

@@ -22,12 +22,12 @@
  *   unless the locked one has been silent for `sourceTimeoutMs`: then the new sender takes over.
  */
 import { ConfigError, RtspkitError } from '../errors.js'
-import type { CodecDepacketizer, ReceivedFrame } from '../codecs/codec.js'
 import type { RtcpReceptionReport } from '../rtcp/reception-report.js'
 import type { RtcpSenderReport } from '../rtcp/sender-report.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { msToNtpShort, ntpMiddle32, ntpToMs } from '../util/ntp.js'
 import { seqDiff, tsDiff } from '../util/serial.js'
+import type { DepacketizedFrame, RtpDepacketizer } from './depacketizer.js'
 import { JitterEstimator } from './jitter.js'
 import { ReorderBuffer } from './reorder-buffer.js'
 import type { RtpPacket } from './rtp-packet.js'
@@ -44,7 +44,7 @@ export const DEFAULT_SOURCE_TIMEOUT_MS = 2000
 const MAX_CLOCK_RATE = 10_000_000
 
 /** A frame rebuilt from RTP, with its time on the receiver's and on the sender's clock. */
-export interface RtpFrame extends ReceivedFrame {
+export interface RtpFrame extends DepacketizedFrame {
   /** Milliseconds from the first frame's RTP timestamp (timestamps unwrapped; may be negative for B-frames). */
   ptsMs: number
   /** The sender's wall clock (Unix milliseconds) for this frame, once a sender report has arrived. */
@@ -89,7 +89,7 @@ export interface RtpReceiverOptions {
   /** Longest a packet waits for a missing earlier one, in ms. Default 200. */
   maxDelayMs?: number
   /** Rebuilds frames from the packets released in order. Without one, only `onPacket` sees them. */
-  depacketizer?: CodecDepacketizer
+  depacketizer?: RtpDepacketizer
   /** Accept only this SSRC (default: the first one seen). */
   ssrc?: number
   /** Accept only this payload type (default: any). */
@@ -115,7 +115,7 @@ interface SenderReportInfo {
 export class RtpReceiver {
   readonly clockRate: number
   private readonly clock: Clock
-  private readonly depacketizer: CodecDepacketizer | undefined
+  private readonly depacketizer: RtpDepacketizer | undefined
   private readonly reorder: ReorderBuffer
   private readonly jitterEstimator: JitterEstimator
   private readonly pinnedSsrc: number | undefined
@@ -402,7 +402,7 @@ export class RtpReceiver {
     for (const p of packets) {
       this.onPacket?.(p)
       if (!this.depacketizer || p.payload.length === 0) continue // padding-only packets carry nothing
-      let got: ReceivedFrame[]
+      let got: DepacketizedFrame[]
       try {
         got = this.depacketizer.push(p)
       } catch (err) {
@@ -416,7 +416,7 @@ export class RtpReceiver {
     return frames
   }
 
-  private timeFrame(f: ReceivedFrame): RtpFrame {
+  private timeFrame(f: DepacketizedFrame): RtpFrame {
     const ts = f.timestamp >>> 0
     if (this.firstFrameExtTs === undefined) {
       // After a restart the new timeline continues where the old one stopped, so ptsMs never jumps back.

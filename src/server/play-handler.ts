@@ -147,11 +147,15 @@ export class PlayHandler {
     }
     const now = this.ctx.opts.clock.wallMs()
     const next = playback?.nextPtsMs?.()
-    const rtpInfo = [...session.setups.values()].map((s) => ({
-      url: base + s.track.control,
-      seq: s.track.media.nextSequence,
-      rtptime: next !== undefined ? s.track.rtpTimestampFor(next) : s.track.rtpTimeAt(now),
-    }))
+    // An instant start begins with the GOP so far: RTP-Info names its first packet.
+    const rtpInfo = [...session.setups.values()].map((s) => {
+      const start = session.startPoint(s.track.index)
+      return {
+        url: base + s.track.control,
+        seq: start?.seq ?? s.track.media.nextSequence,
+        rtptime: start?.rtptime ?? (next !== undefined ? s.track.rtpTimestampFor(next) : s.track.rtpTimeAt(now)),
+      }
+    })
     this.ctx.emit('play', { path: session.path, sessionId: session.id, remoteAddress: conn.remoteAddress })
     const duration = target.perReader?.durationSeconds
     const rangeOut = playback

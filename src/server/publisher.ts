@@ -6,7 +6,7 @@ import type { Clock } from '../util/clock.js'
 import type { Announcement } from './announce.js'
 import { StreamIngest } from './ingest.js'
 import type { ServerStream } from './server-stream.js'
-import type { UdpLink } from './udp-link.js'
+import type { UdpLink } from '../transport/udp-link.js'
 
 interface PublisherTransport {
   link?: UdpLink

@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../util/clock.js'
 import { definedOnly } from '../util/defined.js'
 import { cryptoRandom, type Random } from '../util/random.js'
 import type { ServerStream, StreamSpec } from './server-stream.js'
-import type { PortRange } from './udp-pair.js'
+import type { PortRange } from '../transport/udp-pair.js'
 
 export const SERVER_NAME = 'rtspkit/0.1'
 

@@ -5,9 +5,11 @@ import { RtcpSenderReport } from '../rtcp/sender-report.js'
 import { RtcpSourceDescription } from '../rtcp/source-description.js'
 import type { Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
-import type { ServerStream, ServerTrack, StreamReader } from './server-stream.js'
-import type { PacketizedUnit } from './tracks/media-track.js'
-import type { UdpLink } from './udp-link.js'
+import type { StreamOutput } from '../stream/output.js'
+import { KeyframeGate, ReaderQueue } from '../stream/reader-queue.js'
+import type { ServerStream, ServerTrack } from '../stream/stream.js'
+import type { Unit } from '../stream/unit.js'
+import type { UdpLink } from '../transport/udp-link.js'
 import type { WholeJpegSender } from './dialects/teaching.js'
 
 /** RFC 3550 §6.4.1: the fraction lost is a fixed-point number with the binary point at its left edge. */
@@ -34,7 +36,10 @@ export interface TrackStats {
   bytesSent: number
   octetsSent: number
   framesSent: number
+  /** Units the reader did not get because it was too slow: dropped at a full queue, then skipped to the next keyframe. */
   framesDropped: number
+  /** UDP datagrams the kernel refused to send (e.g. ECONNREFUSED after the client's port closed). */
+  sendErrors: number
   receiverReports: number
   /** From the reader's latest receiver report about this track: fraction lost (0..1) since its previous one; null before any. */
   fractionLost: number | null
@@ -43,45 +48,84 @@ export interface TrackStats {
 }
 
 export class TrackSetup {
-  waitingKeyframe = true
   srSent = false
   lastRtpSent = 0
+  /** Start at a keyframe; after an overflow skip to the next one, counting what is skipped. */
+  readonly gate: KeyframeGate
   readonly stats: TrackStats = {
     packetsSent: 0,
     bytesSent: 0,
     octetsSent: 0,
     framesSent: 0,
     framesDropped: 0,
+    sendErrors: 0,
     receiverReports: 0,
     fractionLost: null,
     cumulativeLost: null,
   }
+  /** Counts datagrams that failed; one function per track, so sending allocates nothing per packet. */
+  readonly onDatagramSent = (err: Error | null): void => {
+    if (err) this.stats.sendErrors++
+  }
+
   /** `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP. */
   constructor(
     readonly track: ServerTrack,
     readonly transport: TrackTransport,
     readonly wholeJpeg?: WholeJpegSender,
-  ) {}
+  ) {
+    this.gate = new KeyframeGate(track.media.kind === 'video')
+  }
+
+  get waitingKeyframe(): boolean {
+    return this.gate.waitingKeyframe
+  }
 }
 
 export interface SessionOptions {
   timeoutMs: number
   rtcpIntervalMs: number
-  /** Per-reader queue bound for TCP: above it whole frames are dropped up to the next keyframe. */
+  /** Per-reader queue bound, TCP and UDP: above it whole frames are dropped up to the next keyframe. */
   maxQueueBytes: number
   cname: string
   clock: Clock
   /** The reader's address, for stats (default ''). */
   remoteAddress?: string
+  /** Called once per slow episode: the first drop after the reader had kept up. */
   onDrop?: (session: ServerSession, setup: TrackSetup, reason: string) => void
 }
 
+/** One unit on its way to one reader: the packets to send (shared, or rewritten for an instant start). */
+interface Outgoing {
+  setup: TrackSetup
+  unit: Unit
+  packets: readonly Buffer[]
+  bytes: number
+}
+
+/** Where instant start begins a track, for RTP-Info. */
+export interface StartPoint {
+  seq: number
+  rtptime: number
+}
+
+/** Over UDP a reader's backlog (an instant-start GOP) leaves at most this fast, so receive buffers keep up. */
+export const UDP_BACKLOG_BYTES_PER_MS = 25 * 1024
+/** How often a backlog is pumped. */
+const PUMP_INTERVAL_MS = 2
+/** An instant start is skipped when the GOP would take more than this share of the reader's queue. */
+const MAX_START_SHARE = 0.75
+const RTP_TIMESTAMP_OFFSET = 4
+const RTP_SEQUENCE_OFFSET = 2
+
 /**
  * One RTSP session: the tracks a client set up on one stream, their transports, and — while
- * playing — a reader of the stream. A reader starts each video track at a keyframe, and a reader
- * that cannot keep up loses whole frames, never the publisher's or other readers' time.
+ * playing — an output of the stream. A reader starts each video track with the stream's current GOP
+ * (instant start) or at the next keyframe; it has its own queue bounded in bytes, and a reader that
+ * cannot keep up loses whole frames up to the next keyframe, never the publisher's or other readers' time.
  */
-export class ServerSession implements StreamReader {
+export class ServerSession implements StreamOutput {
+  readonly rtp = true
   state: SessionState = 'init'
   readonly setups = new Map<number, TrackSetup>()
   lastActivityMono: number
@@ -89,6 +133,16 @@ export class ServerSession implements StreamReader {
   readonly createdAt: number
   private rtcpTimer: NodeJS.Timeout | undefined
   private closed = false
+  private readonly queue: ReaderQueue<Outgoing>
+  /** UDP bytes handed to the kernel whose send has not completed. */
+  private udpInFlight = 0
+  /** Between PLAY and its response: nothing leaves yet, so media never precedes the reply. */
+  private holding = false
+  private pumpTimer: NodeJS.Timeout | undefined
+  private lastPumpMono = 0
+  /** In a slow episode (logged once): from a drop until every track takes units again. */
+  private slow = false
+  private readonly startPoints = new Map<number, StartPoint>()
 
   constructor(
     readonly id: string,
@@ -99,6 +153,7 @@ export class ServerSession implements StreamReader {
   ) {
     this.lastActivityMono = opts.clock.monoMs()
     this.createdAt = opts.clock.wallMs()
+    this.queue = new ReaderQueue(opts.maxQueueBytes)
   }
 
   get path(): string {
@@ -119,6 +174,11 @@ export class ServerSession implements StreamReader {
   /** Lives as long as its RTSP connection: interleaved, or a teaching-dialect reader (no keep-alive). */
   get boundToConnection(): boolean {
     return this.usesTcp || this.teaching
+  }
+
+  /** Bytes waiting for this reader: its queue plus what its transport holds (socket buffer, UDP sends in flight). */
+  get queuedBytes(): number {
+    return this.queue.bytes + this.outsideBytes()
   }
 
   touch(): void {
@@ -158,75 +218,199 @@ export class ServerSession implements StreamReader {
   }
 
   /**
-   * Starts (or resumes) delivery. Video waits for a keyframe, since what was missed while paused is
-   * gone — unless `continuous`: a per-reader playback resumes exactly where it paused.
+   * Starts (or resumes) delivery. Video starts with the stream's current GOP (instant start) or waits
+   * for a keyframe, since what was missed while paused is gone — unless `continuous`: a per-reader
+   * playback resumes exactly where it paused. Media leaves after the PLAY response (next turn of the loop).
    */
   play(continuous = false): void {
     if (this.state === 'playing') return
     this.state = 'playing'
     for (const s of this.setups.values()) {
-      if (!continuous || !s.srSent) s.waitingKeyframe = s.track.media.kind === 'video'
+      if (!continuous || !s.srSent) s.gate.restart()
     }
-    this.stream.addReader(this)
+    this.holding = true
+    this.stream.addOutput(this)
+    this.startPoints.clear()
+    if (!continuous && this.stream.instantStart) this.queueStartUnits()
+    setImmediate(() => {
+      this.holding = false
+      if (this.state === 'playing') this.pump()
+    })
     this.rtcpTimer = setInterval(() => this.sendSenderReports(), this.opts.rtcpIntervalMs)
     this.rtcpTimer.unref()
   }
 
+  /** Where each instant-started track begins (first packet's sequence number and timestamp), for RTP-Info. */
+  startPoint(trackIndex: number): StartPoint | undefined {
+    return this.startPoints.get(trackIndex)
+  }
+
+  /**
+   * Instant start: every video track's GOP so far goes first. Its timestamps are moved to just before
+   * the newest one (one tick apart, in order), so players show its pictures at once and then play the
+   * live units at their own times — the reader is not left a GOP behind.
+   */
+  private queueStartUnits(): void {
+    for (const setup of this.setups.values()) {
+      const units = this.stream.startUnits(setup.track)
+      if (units.length === 0) continue
+      let bytes = 0
+      for (const u of units) bytes += u.bytes
+      if (bytes > this.opts.maxQueueBytes * MAX_START_SHARE) continue // too large: wait for a keyframe
+      const newest = units[units.length - 1]!.rtpTimestamp
+      units.forEach((unit, i) => {
+        const rtptime = (newest - (units.length - 1 - i)) >>> 0
+        const packets = unit.packets.map((p) => {
+          const copy = Buffer.from(p)
+          copy.writeUInt32BE(rtptime, RTP_TIMESTAMP_OFFSET)
+          return copy
+        })
+        if (i === 0 && packets[0]) this.startPoints.set(setup.track.index, { seq: packets[0].readUInt16BE(RTP_SEQUENCE_OFFSET), rtptime })
+        this.queue.push({ setup, unit, packets, bytes: unit.bytes }, unit.bytes)
+      })
+      setup.gate.started()
+    }
+  }
+
   /** A new source feeds the stream (another publisher): video tracks wait for its first keyframe. */
   restartAtKeyframe(): void {
-    for (const s of this.setups.values()) if (s.track.media.kind === 'video') s.waitingKeyframe = true
+    for (const s of this.setups.values()) s.gate.restart()
   }
 
   pause(): void {
     if (this.state !== 'playing') return
     this.state = 'ready'
-    this.stream.removeReader(this)
+    this.stream.removeOutput(this)
     if (this.rtcpTimer) clearInterval(this.rtcpTimer)
     this.rtcpTimer = undefined
+    this.stopPump()
   }
 
-  deliver(track: ServerTrack, unit: PacketizedUnit): void {
-    const setup = this.setups.get(track.index)
-    if (!setup) return
-    if (setup.waitingKeyframe) {
-      if (!unit.keyframe) return
-      setup.waitingKeyframe = false
+  /** @deprecated the old name of writeUnit. */
+  deliver(_track: ServerTrack, unit: Unit): void {
+    this.writeUnit(unit)
+  }
+
+  writeUnit(unit: Unit): void {
+    const setup = this.setups.get(unit.trackIndex)
+    if (!setup || this.state !== 'playing') return
+    if (!setup.gate.admit(unit)) {
+      setup.stats.framesDropped = setup.gate.dropped
+      return
     }
+    if (this.slow && unit.keyframe) this.endSlowEpisode()
+    const packets = unit.packets
+    if (packets.length === 0 && !setup.wholeJpeg) return
+    const item: Outgoing = { setup, unit, packets, bytes: unit.bytes }
+    const outside = this.outsideBytes()
+    if (this.holding || this.queue.length > 0) {
+      if (this.queue.push(item, item.bytes, outside)) this.schedulePump()
+      else this.overflow(setup)
+      return
+    }
+    if (outside + item.bytes > this.opts.maxQueueBytes) this.overflow(setup)
+    else this.send(item)
+  }
+
+  private outsideBytes(): number {
+    let tcp = 0
+    for (const s of this.setups.values()) {
+      if (s.transport.kind === 'tcp') {
+        tcp = s.transport.sink.queuedBytes
+        break
+      }
+    }
+    return tcp + this.udpInFlight
+  }
+
+  private overflow(setup: TrackSetup): void {
+    setup.gate.overflow()
+    setup.stats.framesDropped = setup.gate.dropped
+    if (this.slow) return
+    this.slow = true
+    this.opts.onDrop?.(this, setup, `queue over ${this.opts.maxQueueBytes} bytes`)
+  }
+
+  private endSlowEpisode(): void {
+    for (const s of this.setups.values()) if (s.gate.inEpisode) return
+    this.slow = false
+  }
+
+  private schedulePump(): void {
+    if (this.pumpTimer || this.holding) return
+    this.pumpTimer = setTimeout(() => this.pump(), PUMP_INTERVAL_MS)
+  }
+
+  private stopPump(): void {
+    if (this.pumpTimer) clearTimeout(this.pumpTimer)
+    this.pumpTimer = undefined
+    this.queue.clear()
+    this.holding = false
+  }
+
+  /** Sends the backlog: over TCP as the socket takes it, over UDP at most UDP_BACKLOG_BYTES_PER_MS. */
+  private pump(): void {
+    this.pumpTimer = undefined
+    const now = this.opts.clock.monoMs()
+    const elapsed = this.lastPumpMono === 0 ? PUMP_INTERVAL_MS : Math.max(now - this.lastPumpMono, 0)
+    let budget = Math.max(elapsed, PUMP_INTERVAL_MS) * UDP_BACKLOG_BYTES_PER_MS
+    this.lastPumpMono = now
+    for (let item = this.queue.peek(); item; item = this.queue.peek()) {
+      const t = item.setup.transport
+      if (t.kind === 'tcp') {
+        if (t.sink.closed) return this.queue.clear()
+        if (t.sink.queuedBytes > 0 && t.sink.queuedBytes + item.bytes > this.opts.maxQueueBytes) break
+      } else {
+        if (budget <= 0) break
+        budget -= item.bytes
+      }
+      this.queue.shift(item.bytes)
+      this.send(item)
+    }
+    if (this.queue.length > 0) this.schedulePump()
+    else this.lastPumpMono = 0
+  }
+
+  private send(item: Outgoing): void {
+    const { setup, packets } = item
     const t = setup.transport
     if (setup.wholeJpeg && t.kind === 'udp') {
-      this.deliverWholeJpeg(setup, t.link, unit)
+      this.deliverWholeJpeg(setup, t.link, item.unit)
       return
     }
     if (t.kind === 'tcp') {
       if (t.sink.closed) return
-      if (t.sink.queuedBytes + unit.bytes > this.opts.maxQueueBytes) {
-        setup.stats.framesDropped++
-        if (track.media.kind === 'video') setup.waitingKeyframe = true
-        this.opts.onDrop?.(this, setup, `queue over ${this.opts.maxQueueBytes} bytes`)
-        return
-      }
-      t.sink.writeInterleaved(t.rtpChannel, unit.packets)
+      t.sink.writeInterleaved(t.rtpChannel, packets)
     } else {
-      for (const p of unit.packets) t.link.sendRtp(p)
+      const last = packets.length - 1
+      const bytes = item.bytes
+      this.udpInFlight += bytes
+      for (let i = 0; i < last; i++) t.link.sendRtp(packets[i]!, setup.onDatagramSent)
+      t.link.sendRtp(packets[last]!, (err) => {
+        this.udpInFlight -= bytes
+        setup.onDatagramSent(err)
+      })
     }
-    setup.stats.packetsSent += unit.packets.length
-    setup.stats.bytesSent += unit.bytes
-    setup.stats.octetsSent += unit.bytes - unit.packets.length * 12
+    setup.stats.packetsSent += packets.length
+    setup.stats.bytesSent += item.bytes
+    setup.stats.octetsSent += item.bytes - packets.length * 12
     setup.stats.framesSent++
-    track.bytesOut += unit.bytes
-    setup.lastRtpSent = unit.packets[0]!.readUInt32BE(4)
+    setup.track.bytesOut += item.bytes
+    setup.lastRtpSent = packets[0]!.readUInt32BE(RTP_TIMESTAMP_OFFSET)
     if (!setup.srSent) this.sendSenderReport(setup)
   }
 
-  private deliverWholeJpeg(setup: TrackSetup, link: UdpLink, unit: PacketizedUnit): void {
-    const packet = unit.frame && setup.wholeJpeg!.packet(unit.frame)
+  private deliverWholeJpeg(setup: TrackSetup, link: UdpLink, unit: Unit): void {
+    const jpeg = unit.payload
+    const packet = Buffer.isBuffer(jpeg) ? setup.wholeJpeg!.packet(jpeg) : undefined
     if (!packet) {
-      setup.stats.framesDropped++
+      setup.gate.dropped++
+      setup.stats.framesDropped = setup.gate.dropped
       return
     }
-    link.sendRtp(packet)
+    link.sendRtp(packet, setup.onDatagramSent)
     setup.stats.packetsSent++
-    setup.stats.octetsSent += unit.frame!.length
+    setup.stats.octetsSent += jpeg.length
     setup.stats.framesSent++
   }
 
@@ -297,6 +481,7 @@ export class ServerSession implements StreamReader {
     remoteAddress: string
     createdAt: number
     tracks: (TrackStats & { track: number; transport: string })[]
+    queuedBytes?: number
   } {
     return {
       id: this.id,
@@ -305,6 +490,7 @@ export class ServerSession implements StreamReader {
       remoteAddress: this.opts.remoteAddress ?? '',
       createdAt: this.createdAt,
       tracks: [...this.setups.values()].map((s) => ({ track: s.track.index, transport: s.transport.kind, ...s.stats })),
+      queuedBytes: this.queuedBytes,
     }
   }
 }

@@ -9,8 +9,8 @@ import net from 'node:net'
 import { ConfigError } from '../errors.js'
 import { formatTransport, parseTransport, type TransportSpec } from '../rtsp/headers/transport.js'
 import { RequestError } from './request-error.js'
-import { ownedLink, SharedUdpPair, type UdpLink } from './udp-link.js'
-import { allocateUdpPair, bindUdpPair, type PortRange } from './udp-pair.js'
+import { ownedLink, SharedUdpPair, type UdpLink } from '../transport/udp-link.js'
+import { allocateUdpPair, bindUdpPair, type PortRange } from '../transport/udp-pair.js'
 
 /** Interleaved channels are one byte (RFC 2326 §10.12). */
 const MAX_CHANNEL = 255

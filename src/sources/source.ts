@@ -4,31 +4,9 @@
  * sources through this one shape.
  */
 
-export type VideoCodec = 'h264' | 'h265' | 'jpeg'
-export type AudioCodec = 'aac' | 'pcmu' | 'pcma' | 'l16' | 'opus'
+import type { TrackInfo } from '../stream/media.js'
 
-export interface VideoTrackInfo {
-  kind: 'video'
-  codec: VideoCodec
-  width?: number
-  height?: number
-  fps?: number
-  /** H.264/H.265 parameter sets when known up front. */
-  vps?: Buffer
-  sps?: Buffer
-  pps?: Buffer
-}
-
-export interface AudioTrackInfo {
-  kind: 'audio'
-  codec: AudioCodec
-  sampleRate: number
-  channels: number
-  /** AAC: the AudioSpecificConfig. */
-  config?: Buffer
-}
-
-export type TrackInfo = VideoTrackInfo | AudioTrackInfo
+export type { AudioCodec, AudioTrackInfo, TrackInfo, VideoCodec, VideoTrackInfo } from '../stream/media.js'
 
 /**
  * Called for each frame: `track` indexes `MediaSource.tracks`. `frame` is the codec's unit — an access

@@ -50,6 +50,7 @@ describe('API views', () => {
       octetsSent: 880,
       framesSent: 5,
       framesDropped: i,
+      sendErrors: 0,
       receiverReports: 1,
       fractionLost,
       cumulativeLost,

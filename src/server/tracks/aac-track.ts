@@ -3,7 +3,7 @@ import { aacFmtp, aacRtpmap, DEFAULT_AAC_PAYLOAD_TYPE } from '../../codecs/aac/f
 import { AacPacketizer } from '../../codecs/aac/packetizer.js'
 import { ConfigError, RtspkitError } from '../../errors.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from './media-track.js'
 
 /** The explicit 24-bit samplingFrequency of an AudioSpecificConfig. */
 const MAX_SAMPLE_RATE = 0xffffff
@@ -90,12 +90,12 @@ export class AacTrack implements MediaTrack {
     ]
   }
 
-  observe(_data: Buffer | readonly Buffer[]): void {
-    // Nothing to learn: the config is known up front.
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
+    // Every audio frame stands alone: a reader may start anywhere.
+    return { payload: data, keyframe: true }
   }
 
-  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit {
-    const packets = this.packetizer.packetize(data, rtpTimestamp)
-    return { packets, keyframe: true, bytes: sumBytes(packets) }
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
+    return this.packetizer.packetize(payload, rtpTimestamp)
   }
 }

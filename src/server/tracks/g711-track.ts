@@ -8,7 +8,7 @@ import {
 } from '../../codecs/g711/format.js'
 import { G711Packetizer } from '../../codecs/g711/packetizer.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from './media-track.js'
 
 export interface G711TrackOptions {
   ssrc: number
@@ -62,12 +62,12 @@ export class G711Track implements MediaTrack {
     return [{ key: 'rtpmap', value: g711Rtpmap(this.opts.law, this.payloadType, this.channels) }]
   }
 
-  observe(_data: Buffer | readonly Buffer[]): void {
-    // Nothing to learn.
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
+    // Every audio frame stands alone: a reader may start anywhere.
+    return { payload: data, keyframe: true }
   }
 
-  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit {
-    const packets = this.packetizer.packetize(data, rtpTimestamp)
-    return { packets, keyframe: true, bytes: sumBytes(packets) }
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
+    return this.packetizer.packetize(payload, rtpTimestamp)
   }
 }

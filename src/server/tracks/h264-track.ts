@@ -3,7 +3,7 @@ import { h264Fmtp } from '../../codecs/h264/format.js'
 import { H264Packetizer } from '../../codecs/h264/packetizer.js'
 import { H264ParameterTracker } from '../../codecs/h264/parameter-tracker.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from './media-track.js'
 
 export interface H264TrackOptions {
   payloadType?: number
@@ -59,13 +59,13 @@ export class H264Track implements MediaTrack {
     return attrs
   }
 
-  observe(data: Buffer | readonly Buffer[]): void {
-    this.params.process(toNalus(data))
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
+    const au = this.params.process(toNalus(data))
+    return { payload: au.nalus, keyframe: au.keyframe }
   }
 
-  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit {
-    const au = this.params.process(toNalus(data))
-    const packets = au.nalus.length ? this.packetizer.packetize(au.nalus, rtpTimestamp) : []
-    return { packets, keyframe: au.keyframe, bytes: sumBytes(packets) }
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
+    const nalus = Buffer.isBuffer(payload) ? [payload] : payload
+    return nalus.length ? this.packetizer.packetize(nalus, rtpTimestamp) : []
   }
 }

@@ -11,7 +11,7 @@ import { h265Fmtp } from '../../codecs/h265/format.js'
 import { H265Packetizer } from '../../codecs/h265/packetizer.js'
 import { H265ParameterTracker } from '../../codecs/h265/parameter-tracker.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from './media-track.js'
 
 const DEFAULT_PAYLOAD_TYPE = 96
 const CLOCK_RATE = 90000
@@ -70,13 +70,13 @@ export class H265Track implements MediaTrack {
     return attrs
   }
 
-  observe(data: Buffer | readonly Buffer[]): void {
-    this.params.process(toNalus(data))
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
+    const au = this.params.process(toNalus(data))
+    return { payload: au.nalus, keyframe: au.keyframe }
   }
 
-  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit {
-    const au = this.params.process(toNalus(data))
-    const packets = au.nalus.length ? this.packetizer.packetize(au.nalus, rtpTimestamp) : []
-    return { packets, keyframe: au.keyframe, bytes: sumBytes(packets) }
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
+    const nalus = Buffer.isBuffer(payload) ? [payload] : payload
+    return nalus.length ? this.packetizer.packetize(nalus, rtpTimestamp) : []
   }
 }

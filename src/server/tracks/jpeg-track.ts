@@ -2,7 +2,7 @@ import { jpegMediaAttributes } from '../../codecs/jpeg/format.js'
 import { parseJfif } from '../../codecs/jpeg/jfif.js'
 import { JpegPacketizer } from '../../codecs/jpeg/packetizer.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from './media-track.js'
 
 export interface JpegTrackOptions {
   ssrc: number
@@ -41,18 +41,18 @@ export class JpegTrack implements MediaTrack {
     return jpegMediaAttributes({ width: this.width, height: this.height, fps: this.opts.fps })
   }
 
-  observe(data: Buffer | readonly Buffer[]): void {
-    if (this.width === undefined && Buffer.isBuffer(data)) {
-      const info = parseJfif(data)
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
+    const jpeg = Buffer.isBuffer(data) ? data : Buffer.concat(data)
+    if (this.width === undefined) {
+      const info = parseJfif(jpeg)
       this.width = info.width
       this.height = info.height
     }
+    // Every JPEG stands alone; the whole image is also what teaching-dialect readers get.
+    return { payload: jpeg, keyframe: true }
   }
 
-  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit {
-    const jpeg = Buffer.isBuffer(data) ? data : Buffer.concat(data)
-    this.observe(jpeg)
-    const packets = this.packetizer.packetize(jpeg, rtpTimestamp)
-    return { packets, keyframe: true, bytes: sumBytes(packets), frame: jpeg }
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
+    return this.packetizer.packetize(Buffer.isBuffer(payload) ? payload : Buffer.concat(payload), rtpTimestamp)
   }
 }

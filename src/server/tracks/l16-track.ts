@@ -1,7 +1,7 @@
 import { l16Rtpmap } from '../../codecs/l16/format.js'
 import { L16Packetizer } from '../../codecs/l16/packetizer.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from './media-track.js'
 
 export interface L16TrackOptions {
   ssrc: number
@@ -54,12 +54,12 @@ export class L16Track implements MediaTrack {
     return [{ key: 'rtpmap', value: l16Rtpmap(this.payloadType, this.clockRate, this.channels) }]
   }
 
-  observe(_data: Buffer | readonly Buffer[]): void {
-    // Nothing to learn.
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
+    // Every audio frame stands alone: a reader may start anywhere.
+    return { payload: data, keyframe: true }
   }
 
-  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit {
-    const packets = this.packetizer.packetize(data, rtpTimestamp)
-    return { packets, keyframe: true, bytes: sumBytes(packets) }
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
+    return this.packetizer.packetize(payload, rtpTimestamp)
   }
 }

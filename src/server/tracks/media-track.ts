@@ -1,14 +1,11 @@
 import type { SdpAttribute, SdpMedia } from '../../sdp/sdp.js'
 
-/** What a pushed frame became: RTP packets ready to send, shared by every reader. */
-export interface PacketizedUnit {
-  packets: Buffer[]
-  /** A reader waiting for a clean start may begin with this unit. */
+/** A pushed frame after its track learned from it: what `packetize` takes, and whether a reader may start here. */
+export interface PreparedFrame {
+  /** H.264/H.265: the access unit's NAL units (parameter sets put before keyframes); others: the frame. */
+  payload: Buffer | readonly Buffer[]
+  /** A reader waiting for a clean start may begin with this frame. */
   keyframe: boolean
-  /** Total bytes of `packets`. */
-  bytes: number
-  /** The frame as pushed, where a reader may need it whole (JPEG: teaching-dialect readers). */
-  frame?: Buffer
 }
 
 /**
@@ -27,9 +24,10 @@ export interface MediaTrack {
   readonly ready: boolean
   /** rtpmap, fmtp and codec-specific attributes (not `control`). */
   sdpAttributes(): SdpAttribute[]
-  /** Learns parameters without packetizing (used when nobody is reading). */
-  observe(data: Buffer | readonly Buffer[]): void
-  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit
+  /** Learns parameters from one pushed frame (every frame, read or not) and returns what packetize takes. */
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame
+  /** Serialized RTP packets of one prepared frame, made once and shared by every reader. Owns sequence numbers. */
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[]
 }
 
 export const sumBytes = (packets: readonly Buffer[]): number => {
@@ -48,4 +46,18 @@ export function mediaSection(media: MediaTrack, control: string): SdpMedia {
     bandwidths: [],
     attributes: [...media.sdpAttributes(), { key: 'control', value: control }],
   }
+}
+
+/** What one frame became in one step, for code with no stream (the client's publisher, tests). */
+export interface PacketizedFrame {
+  packets: Buffer[]
+  keyframe: boolean
+  bytes: number
+}
+
+/** Prepares and packetizes one frame at once. */
+export function packetizeFrame(track: MediaTrack, data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedFrame {
+  const prepared = track.prepare(data)
+  const packets = track.packetize(prepared.payload, rtpTimestamp)
+  return { packets, keyframe: prepared.keyframe, bytes: sumBytes(packets) }
 }

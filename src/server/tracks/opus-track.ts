@@ -3,7 +3,7 @@ import { OPUS_CLOCK_RATE } from '../../codecs/opus/packet.js'
 import { OpusPacketizer } from '../../codecs/opus/packetizer.js'
 import { ConfigError } from '../../errors.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import { sumBytes, type MediaTrack, type PacketizedUnit } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from './media-track.js'
 
 export interface OpusTrackOptions {
   ssrc: number
@@ -56,12 +56,12 @@ export class OpusTrack implements MediaTrack {
     return attrs
   }
 
-  observe(_data: Buffer | readonly Buffer[]): void {
-    // Nothing to learn.
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
+    // Every audio frame stands alone: a reader may start anywhere.
+    return { payload: data, keyframe: true }
   }
 
-  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit {
-    const packets = this.packetizer.packetize(data, rtpTimestamp)
-    return { packets, keyframe: true, bytes: sumBytes(packets) }
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
+    return this.packetizer.packetize(payload, rtpTimestamp)
   }
 }

@@ -8,7 +8,7 @@
 import type { CodecDepacketizer, ReceivedFrame } from '../../codecs/codec.js'
 import type { RtpPacket } from '../../rtp/rtp-packet.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PacketizedUnit } from './media-track.js'
+import type { MediaTrack, PreparedFrame } from './media-track.js'
 
 const SEQUENCE_OFFSET = 2
 const TIMESTAMP_OFFSET = 4
@@ -54,15 +54,15 @@ export class RtpRelayTrack implements MediaTrack {
     return this.attributes.map((a) => ({ ...a }))
   }
 
-  observe(_data: Buffer | readonly Buffer[]): void {
-    // Nothing to learn from an opaque payload.
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
+    // The payload is opaque, so any packet may start a reader.
+    return { payload: data, keyframe: true }
   }
 
-  /** `data` is one serialized RTP packet (or several, sent in order). A copy is rewritten: readers share it. */
-  packetize(data: Buffer | readonly Buffer[], rtpTimestamp: number): PacketizedUnit {
-    const input = Buffer.isBuffer(data) ? [data] : data
+  /** `payload` is one serialized RTP packet (or several, sent in order). A copy is rewritten: readers share it. */
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
+    const input = Buffer.isBuffer(payload) ? [payload] : payload
     const packets: Buffer[] = []
-    let bytes = 0
     for (const p of input) {
       if (p.length < MIN_PACKET) continue
       const out = Buffer.from(p)
@@ -71,14 +71,11 @@ export class RtpRelayTrack implements MediaTrack {
       out.writeUInt32BE(this.ssrc, SSRC_OFFSET)
       this.sequence = (this.sequence + 1) & 0xffff
       packets.push(out)
-      bytes += out.length
     }
-    // The payload is opaque, so any packet may start a reader.
-    return { packets, keyframe: true, bytes }
+    return packets
   }
 }
 
-/** The receive side of a relayed track: each packet, reordered and deduplicated upstream, is one "frame". */
 export class WholePacketDepacketizer implements CodecDepacketizer {
   push(packet: RtpPacket): ReceivedFrame[] {
     return [{ data: packet.serialize(), timestamp: packet.timestamp, keyframe: true }]

@@ -1,3 +1,4 @@
+import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ConfigError } from '../../../src/errors.js'
@@ -23,9 +24,9 @@ describe('AacTrack', () => {
 
   it('packetizes one AU or consecutive AUs; every unit is a keyframe', () => {
     const t = new AacTrack({ ssrc: 9, initialSequence: 100, payloadType: 100, sampleRate: 48000, channels: 2, config: ASC_LC_48K_STEREO })
-    t.observe(Buffer.alloc(1))
-    const one = t.packetize(Buffer.alloc(10, 1), 5000)
-    const many = t.packetize([Buffer.alloc(10, 2), Buffer.alloc(10, 3)], 6024)
+    t.prepare(Buffer.alloc(1))
+    const one = packetizeFrame(t, Buffer.alloc(10, 1), 5000)
+    const many = packetizeFrame(t, [Buffer.alloc(10, 2), Buffer.alloc(10, 3)], 6024)
     assert.equal(one.keyframe && many.keyframe, true)
     assert.equal(one.bytes, 12 + 4 + 10)
     assert.equal(t.nextSequence, 102)

@@ -1,3 +1,4 @@
+import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
@@ -24,8 +25,8 @@ describe('G711Track', () => {
 
   it('cuts pushed blocks into 20 ms packets', () => {
     const t = new G711Track({ ssrc: 1, initialSequence: 10, law: 'pcmu' })
-    t.observe(Buffer.alloc(1))
-    const u = t.packetize(Buffer.alloc(320, 0xff), 800)
+    t.prepare(Buffer.alloc(1))
+    const u = packetizeFrame(t, Buffer.alloc(320, 0xff), 800)
     assert.deepEqual(
       u.packets.map((p) => [RtpPacket.parse(p).timestamp, RtpPacket.parse(p).payload.length]),
       [

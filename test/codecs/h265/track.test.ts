@@ -1,4 +1,5 @@
 /** H265Track: the server-side H.265 track (src/server/tracks/h265-track.ts). */
+import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { joinAnnexB } from '../../../src/codecs/h264/annexb.js'
@@ -45,7 +46,7 @@ describe('H265Track', () => {
     assert.equal(t.payloadType, 96)
     assert.equal(t.ready, false)
     assert.deepEqual(t.sdpAttributes(), [{ key: 'rtpmap', value: '96 H265/90000' }])
-    t.observe(joinAnnexB([AUD, X265_VPS, X265_SPS, X265_PPS, IDR]))
+    t.prepare(joinAnnexB([AUD, X265_VPS, X265_SPS, X265_PPS, IDR]))
     assert.equal(t.ready, true)
     assert.deepEqual(
       t.sdpAttributes().map((a) => a.key),
@@ -55,7 +56,7 @@ describe('H265Track', () => {
 
   it('packetizes access units given as NAL units or Annex-B, dropping AUDs and repeating parameter sets before IRAP pictures', () => {
     const t = new H265Track({ ssrc: 0xabc, initialSequence: 65535, maxPacketSize: 200 })
-    const first = t.packetize([AUD, X265_VPS, X265_SPS, X265_PPS, IDR], 1000)
+    const first = packetizeFrame(t, [AUD, X265_VPS, X265_SPS, X265_PPS, IDR], 1000)
     assert.equal(first.keyframe, true)
     assert.equal(
       first.bytes,
@@ -65,17 +66,17 @@ describe('H265Track', () => {
     assert.equal(RtpPacket.parse(first.packets[0]!).sequenceNumber, 65535)
     assert.equal(RtpPacket.parse(first.packets[0]!).ssrc, 0xabc)
 
-    const p = t.packetize(joinAnnexB([AUD, TRAIL]), 4000)
+    const p = packetizeFrame(t, joinAnnexB([AUD, TRAIL]), 4000)
     assert.equal(p.keyframe, false)
     assert.deepEqual(hexes(unpack(p.packets)), hexes([TRAIL]))
 
-    const cra = t.packetize([CRA], 7000)
+    const cra = packetizeFrame(t, [CRA], 7000)
     assert.equal(cra.keyframe, true)
     assert.deepEqual(hexes(unpack(cra.packets)), hexes([X265_VPS, X265_SPS, X265_PPS, CRA]))
     for (const pkt of cra.packets) assert.ok(pkt.length <= 200)
     assert.equal(t.nextSequence, (65535 + first.packets.length + p.packets.length + cra.packets.length) & 0xffff)
 
-    assert.deepEqual(t.packetize([AUD], 8000), { packets: [], keyframe: false, bytes: 0 })
+    assert.deepEqual(packetizeFrame(t, [AUD], 8000), { packets: [], keyframe: false, bytes: 0 })
   })
 
   it('passes bad options on as ConfigError', () => {

@@ -1,3 +1,4 @@
+import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { RtpPacket } from '../../../src/rtp/rtp-packet.js'
@@ -19,8 +20,8 @@ describe('L16Track', () => {
 
   it('cuts pushed blocks on whole instants to fit the packet size', () => {
     const t = new L16Track({ ssrc: 1, initialSequence: 0, sampleRate: 48000, channels: 2 })
-    t.observe(Buffer.alloc(4))
-    const u = t.packetize(Buffer.alloc(960 * 4), 0)
+    t.prepare(Buffer.alloc(4))
+    const u = packetizeFrame(t, Buffer.alloc(960 * 4), 0)
     assert.deepEqual(
       u.packets.map((p) => RtpPacket.parse(p).timestamp),
       [0, 347, 694],

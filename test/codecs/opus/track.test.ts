@@ -1,3 +1,4 @@
+import { packetizeFrame } from '../../../src/server/tracks/media-track.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ConfigError } from '../../../src/errors.js'
@@ -21,8 +22,8 @@ describe('OpusTrack', () => {
 
   it('sends one Opus packet per RTP packet', () => {
     const t = new OpusTrack({ ssrc: 3, initialSequence: 7, channels: 2 })
-    t.observe(Buffer.alloc(1))
-    const u = t.packetize([hex('fc 01'), hex('fc 02')], 1000)
+    t.prepare(Buffer.alloc(1))
+    const u = packetizeFrame(t, [hex('fc 01'), hex('fc 02')], 1000)
     assert.equal(u.keyframe, true)
     assert.deepEqual(
       u.packets.map((p) => [RtpPacket.parse(p).timestamp, RtpPacket.parse(p).sequenceNumber]),

@@ -1,26 +1,17 @@
 /**
  * Payload formats rtspkit does not understand, carried unchanged (RFC 3550 section 5.1: the payload
- * is opaque to RTP). Receiving: each packet's payload is one frame. Sending: each frame is the payload
- * of one packet, marker set. This is enough to relay a stream or record its payloads raw.
+ * is opaque to RTP). Sending: each frame is the payload of one packet, marker set (receiving is
+ * depacketizer.ts). This is enough to relay a stream or record its payloads raw.
  */
-import { ConfigError, LimitError } from '../errors.js'
-import type { CodecDepacketizer, CodecPacketizer, ReceivedFrame } from '../codecs/codec.js'
-import { cryptoRandom, type Random } from '../util/random.js'
-import { RTP_HEADER_SIZE, writeRtpHeader, type RtpPacket } from './rtp-packet.js'
+import { ConfigError, LimitError } from '../../errors.js'
+import { RTP_HEADER_SIZE, writeRtpHeader } from '../../rtp/rtp-packet.js'
+import { cryptoRandom, type Random } from '../../util/random.js'
+import type { CodecPacketizer } from '../codec.js'
 
 const MAX_PAYLOAD_TYPE = 127
 const SEQUENCE_MASK = 0xffff
 /** Largest UDP payload over IPv4. */
 export const PASSTHROUGH_MAX_PACKET_SIZE = 65507
-
-/** One frame per packet: a copy of the payload (the input packet is not retained). */
-export class PassthroughDepacketizer implements CodecDepacketizer {
-  push(packet: RtpPacket): ReceivedFrame[] {
-    return [{ data: Buffer.from(packet.payload), timestamp: packet.timestamp, keyframe: true }]
-  }
-
-  reset(): void {}
-}
 
 export interface PassthroughPacketizerOptions {
   payloadType: number

@@ -3,7 +3,7 @@
  * to HOST, the first video track to PORT, the next tracks to PORT+2, PORT+4… (RFC 3550 section 11:
  * RTP on an even port, RTCP on the next odd one). Each track sends a sender report (section 6.4.1)
  * with its first packet and every `rtcpIntervalMs`, and a BYE (6.6) on close. `sdp()` is the session
- * description a receiver needs (see rtp-sdp.ts).
+ * description a receiver needs (see codecs/sdp-format.ts).
  *
  * Timestamps: each track starts at a random RTP timestamp (5.1) and advances with the source's
  * presentation time; the sender report maps the RTP clock to the wall clock at the time it is sent.
@@ -14,17 +14,17 @@ import net from 'node:net'
 import { ConfigError, RtspkitError } from '../errors.js'
 import type { CodecPacketizer } from '../codecs/codec.js'
 import { DYNAMIC_PAYLOAD_TYPE_MIN, createCodecRegistry, type CodecDescriptor, type CodecRegistry } from '../codecs/registry.js'
+import { DEFAULT_MULTICAST_TTL, formatRtpSdp, isMulticast, type RtpSdpTrack } from '../codecs/sdp-format.js'
 import { parseRtcp, serializeRtcp } from '../rtcp/compound.js'
 import { RtcpGoodbye } from '../rtcp/goodbye.js'
 import type { RtcpReceptionReport } from '../rtcp/reception-report.js'
 import { RtcpSenderReport } from '../rtcp/sender-report.js'
 import { RtcpSourceDescription } from '../rtcp/source-description.js'
+import { RTP_HEADER_SIZE } from '../rtp/rtp-packet.js'
 import type { MediaSource, TrackInfo } from '../sources/source.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
 import { cryptoRandom, type Random } from '../util/random.js'
-import { RTP_HEADER_SIZE } from './rtp-packet.js'
-import { DEFAULT_MULTICAST_TTL, formatRtpSdp, isMulticast, type RtpSdpTrack } from './rtp-sdp.js'
 import { bindUdp, closeUdp, socketTypeFor } from './udp-socket.js'
 
 /** RFC 3550 6.2: the recommended minimum interval between reports. */

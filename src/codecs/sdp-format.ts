@@ -9,8 +9,6 @@
  */
 import net from 'node:net'
 import { ParseError } from '../errors.js'
-import type { FormatParams } from '../codecs/codec.js'
-import { staticFormatParams, type CodecDescriptor, type CodecRegistry, type MediaKind } from '../codecs/registry.js'
 import {
   formatSdp,
   getAttribute,
@@ -22,6 +20,8 @@ import {
   type SdpMedia,
   type SessionDescription,
 } from '../sdp/sdp.js'
+import type { FormatParams } from './codec.js'
+import { staticFormatParams, type CodecDescriptor, type CodecRegistry, type MediaKind } from './registry.js'
 
 const RTP_PROFILES = new Set(['RTP/AVP', 'RTP/AVPF', 'RTP/SAVP', 'RTP/SAVPF'])
 const MAX_PORT = 0xffff

@@ -11,7 +11,8 @@ export interface UdpLink {
   /** The server's ports, for the Transport reply. */
   readonly rtpPort: number
   readonly rtcpPort: number
-  sendRtp(packet: Buffer): void
+  /** `sent` is called once the datagram left (or failed: then with the error). */
+  sendRtp(packet: Buffer, sent?: UdpSent): void
   sendRtcp(packet: Buffer): void
   /** RTP from the client (a publisher's media; stray packets from readers). */
   onRtp(cb: (msg: Buffer) => void): void
@@ -20,6 +21,8 @@ export interface UdpLink {
   /** Idempotent: an own pair is closed; a shared one forgets this client. */
   close(): void
 }
+
+export type UdpSent = (err: Error | null) => void
 
 export interface UdpPeer {
   host: string
@@ -42,7 +45,7 @@ export function ownedLink(pair: UdpPair, peer: UdpPeer, connect: boolean): UdpLi
   return {
     rtpPort: pair.rtpPort,
     rtcpPort: pair.rtcpPort,
-    sendRtp: connect ? (p) => pair.rtp.send(p) : (p) => pair.rtp.send(p, peer.rtpPort, peer.host),
+    sendRtp: connect ? (p, sent) => pair.rtp.send(p, sent) : (p, sent) => pair.rtp.send(p, peer.rtpPort, peer.host, sent),
     sendRtcp: (p) => pair.rtcp.send(p, peer.rtcpPort, peer.host),
     onRtp: (cb) => void pair.rtp.on('message', from(cb)),
     onRtcp: (cb) => void pair.rtcp.on('message', from(cb)),
@@ -80,7 +83,7 @@ export class SharedUdpPair {
     return {
       rtpPort: this.pair.rtpPort,
       rtcpPort: this.pair.rtcpPort,
-      sendRtp: (p) => this.pair.rtp.send(p, peer.rtpPort, peer.host),
+      sendRtp: (p, sent) => this.pair.rtp.send(p, peer.rtpPort, peer.host, sent),
       sendRtcp: (p) => this.pair.rtcp.send(p, peer.rtcpPort, peer.host),
       onRtp: (cb) => void (route(rtpKey).rtp = cb),
       onRtcp: (cb) => void (route(rtcpKey).rtcp = cb),

@@ -5,11 +5,11 @@ import { afterEach, describe, it } from 'node:test'
 import { joinAnnexB } from '../../src/codecs/h264/annexb.js'
 import { createCodecRegistry } from '../../src/codecs/registry.js'
 import { RtspkitError } from '../../src/errors.js'
-import { RtpReceiveSession } from '../../src/rtp/receive-session.js'
 import type { RtpFrame } from '../../src/rtp/receiver.js'
-import { RtpSendSession } from '../../src/rtp/send-session.js'
 import type { FramePush, MediaSource, TrackInfo } from '../../src/sources/source.js'
-import { freeUdpPorts } from './udp-ports.js'
+import { RtpReceiveSession } from '../../src/transport/receive-session.js'
+import { RtpSendSession } from '../../src/transport/send-session.js'
+import { freeUdpPorts } from '../rtp/udp-ports.js'
 
 /** A source the test drives by hand. */
 class ManualSource implements MediaSource {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { createCodecRegistry } from '../../src/codecs/registry.js'
+import { formatRtpSdp, isMulticast, parseRtpSdp } from '../../src/codecs/sdp-format.js'
 import { RtspkitError } from '../../src/errors.js'
-import { formatRtpSdp, isMulticast, parseRtpSdp } from '../../src/rtp/rtp-sdp.js'
 
 const registry = createCodecRegistry()
 

@@ -1,0 +1,314 @@
+import { EventEmitter } from 'node:events'
+import { ConfigError, StateError } from '../errors.js'
+import type { Clock } from '../util/clock.js'
+import type { Random } from '../util/random.js'
+import type { MediaTrack } from '../server/tracks/media-track.js'
+import { createMediaTrack } from '../server/tracks/factory.js'
+import { RtpRelayTrack } from '../server/tracks/rtp-relay-track.js'
+import { DEFAULT_GOP_CACHE_LIMITS, GopCache, type GopCacheLimits } from './gop-cache.js'
+import type { AudioCodecName, AudioTrackSpec, StreamSpec, TrackInfo, VideoTrackSpec } from './media.js'
+import type { StreamOutput } from './output.js'
+import { Unit } from './unit.js'
+
+export type { AudioCodecName, AudioTrackSpec, RtpTrackSpec, StreamSpec, VideoCodecName, VideoTrackSpec } from './media.js'
+
+/** @deprecated the old name of StreamOutput (kept for existing code). */
+export type StreamReader = StreamOutput
+
+/** Sees every frame pushed into a stream, as pushed (a recorder). */
+export type FrameTap = (track: StreamTrack, data: Buffer | readonly Buffer[], ptsMs: number) => void
+
+/** One media track of a stream: the codec part plus the RTP clock mapping used for RTP-Info and sender reports. */
+export class StreamTrack {
+  /** Stats: units pushed and packetized. */
+  unitsIn = 0
+  /** Stats: payload bytes pushed (what the source fed, before packetization). */
+  bytesIn = 0
+  /** Stats: RTP bytes sent to readers, every reader counted (headers included). */
+  bytesOut = 0
+  /** Video tracks of a stream with instant start: the units since the last keyframe. */
+  readonly gop: GopCache | undefined
+  private lastRtp: number
+  private lastWallMs: number | undefined
+
+  constructor(
+    readonly index: number,
+    readonly media: MediaTrack,
+    private readonly rtpBase: number,
+    private readonly clock: Clock,
+    gopLimits?: GopCacheLimits,
+  ) {
+    this.lastRtp = rtpBase
+    this.gop = gopLimits && media.kind === 'video' ? new GopCache(gopLimits) : undefined
+  }
+
+  get control(): string {
+    return `trackID=${this.index}`
+  }
+
+  rtpTimestampFor(ptsMs: number): number {
+    return (this.rtpBase + Math.round((ptsMs * this.media.clockRate) / 1000)) >>> 0
+  }
+
+  /** Records the capture instant of a pushed frame: the wall clock when it was pushed. */
+  markPushed(rtpTimestamp: number): void {
+    this.lastRtp = rtpTimestamp
+    this.lastWallMs = this.clock.wallMs()
+  }
+
+  /** RTP time corresponding to wall-clock `wallMs`, extrapolated from the last pushed frame. */
+  rtpTimeAt(wallMs: number): number {
+    if (this.lastWallMs === undefined) return this.lastRtp
+    return (this.lastRtp + Math.round(((wallMs - this.lastWallMs) * this.media.clockRate) / 1000)) >>> 0
+  }
+}
+
+export interface StreamDeps {
+  clock: Clock
+  random: Random
+  maxPacketSize?: number
+  /**
+   * Instant start (default on): video tracks keep the units since their last keyframe, and a new reader
+   * gets them at once. `false`: readers wait for the next keyframe.
+   */
+  instantStart?: boolean
+  /** Bounds of the instant-start cache per video track. */
+  gopCache?: Partial<GopCacheLimits>
+}
+
+const toBuffer = (u: Uint8Array | undefined): Buffer | undefined => (u ? Buffer.from(u) : undefined)
+
+function defaultSampleRate(codec: AudioCodecName): number {
+  switch (codec) {
+    case 'pcmu':
+    case 'pcma':
+      return 8000
+    case 'opus':
+      return 48000
+    default:
+      throw new ConfigError('ERR_STREAM_AUDIO', `audio codec ${codec} needs a sampleRate`, { observed: codec })
+  }
+}
+
+/** The TrackInfo a track spec stands for (defaults filled in), as sources and the MP4 writer use it. */
+export function trackInfoOf(kind: 'video' | 'audio', t: VideoTrackSpec | AudioTrackSpec): TrackInfo {
+  if (kind === 'video') {
+    const v = t as VideoTrackSpec
+    return {
+      ...v,
+      kind: 'video',
+      codec: v.codec === 'mjpeg' ? 'jpeg' : v.codec,
+      vps: toBuffer(v.vps),
+      sps: toBuffer(v.sps),
+      pps: toBuffer(v.pps),
+    }
+  }
+  const a = t as AudioTrackSpec
+  return {
+    ...a,
+    kind: 'audio',
+    sampleRate: a.sampleRate ?? defaultSampleRate(a.codec),
+    channels: a.channels ?? 1,
+    config: toBuffer(a.config),
+  }
+}
+
+const asBuffers = (data: Uint8Array | readonly Uint8Array[]): Buffer | Buffer[] =>
+  Buffer.isBuffer(data)
+    ? data
+    : data instanceof Uint8Array
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : data.map((d) => (Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)))
+
+/**
+ * A named stream (a path) of tracks. Inputs push encoded frames; each becomes a Unit, whose RTP
+ * packets are made once and shared by every output. Outputs (RTSP sessions and others, see output.ts)
+ * each keep their own bounded queue, so a slow one never holds up the input or the others.
+ */
+export class Stream extends EventEmitter {
+  readonly tracks: StreamTrack[] = []
+  /** Whether new readers get the current GOP at once (see StreamDeps.instantStart). */
+  readonly instantStart: boolean
+  private readonly outputs = new Set<StreamOutput>()
+  private rtpOutputs = 0
+  private readonly frameTaps = new Set<FrameTap>()
+  private readonly startMono: number
+  private closed = false
+
+  constructor(
+    readonly name: string,
+    readonly spec: StreamSpec,
+    private readonly deps: StreamDeps,
+  ) {
+    super()
+    this.startMono = deps.clock.monoMs()
+    this.instantStart = deps.instantStart ?? true
+    if (!spec.video && !spec.audio) {
+      throw new ConfigError('ERR_STREAM_NO_TRACKS', `stream "${name}" needs a video or an audio track`, { observed: spec })
+    }
+    const gopLimits = this.instantStart ? { ...DEFAULT_GOP_CACHE_LIMITS, ...deps.gopCache } : undefined
+    const media: MediaTrack[] = []
+    const common = () => ({ ssrc: deps.random.u32(), initialSequence: deps.random.u16(), maxPacketSize: deps.maxPacketSize })
+    for (const [kind, t] of [
+      ['video', spec.video],
+      ['audio', spec.audio],
+    ] as const) {
+      if (!t) continue
+      if (t.codec === 'rtp') media.push(new RtpRelayTrack({ ...t, kind, ...common() }))
+      else media.push(createMediaTrack(trackInfoOf(kind, t), { ...common(), payloadType: t.payloadType }))
+    }
+    for (const m of media) this.tracks.push(new StreamTrack(this.tracks.length, m, deps.random.u32(), deps.clock, gopLimits))
+  }
+
+  get video(): StreamTrack | undefined {
+    return this.tracks.find((t) => t.media.kind === 'video')
+  }
+
+  get audio(): StreamTrack | undefined {
+    return this.tracks.find((t) => t.media.kind === 'audio')
+  }
+
+  /** Outputs reading the stream (RTSP sessions playing it, …). */
+  get readerCount(): number {
+    return this.outputs.size
+  }
+
+  /** Whether anyone consumes the frames (readers or taps): sources may skip work otherwise. */
+  get wanted(): boolean {
+    return this.outputs.size > 0 || this.frameTaps.size > 0
+  }
+
+  /** Adds a tap that sees every pushed frame; returns the function that removes it. */
+  tapFrames(tap: FrameTap): () => void {
+    this.frameTaps.add(tap)
+    return () => this.frameTaps.delete(tap)
+  }
+
+  /** True when every track can be fully described in SDP. */
+  get ready(): boolean {
+    return this.tracks.every((t) => t.media.ready)
+  }
+
+  /**
+   * Pushes one encoded video frame. H.264: an access unit as Annex-B bytes or an array of NAL units.
+   * JPEG: one complete JPEG image. `ptsMs` is the presentation time in milliseconds on any clock that
+   * advances in real time (default: time since the stream was created).
+   */
+  pushVideo(data: Uint8Array | readonly Uint8Array[], ptsMs?: number): void {
+    const track = this.video
+    if (!track) throw new StateError('ERR_STREAM_NO_VIDEO', `stream "${this.name}" has no video track`)
+    this.pushFrame(track, data, ptsMs)
+  }
+
+  /**
+   * Pushes one encoded audio frame: an AAC access unit (raw, without ADTS header), an Opus packet, or a
+   * block of G.711 / L16 samples (whole samples; L16 big-endian). `ptsMs` as for pushVideo.
+   */
+  pushAudio(data: Uint8Array | readonly Uint8Array[], ptsMs?: number): void {
+    const track = this.audio
+    if (!track) throw new StateError('ERR_STREAM_NO_AUDIO', `stream "${this.name}" has no audio track`)
+    this.pushFrame(track, data, ptsMs)
+  }
+
+  pushFrame(track: StreamTrack, data: Uint8Array | readonly Uint8Array[], ptsMs?: number): void {
+    if (this.closed) throw new StateError('ERR_STREAM_CLOSED', `stream "${this.name}" was removed`)
+    const input = asBuffers(data)
+    const wasReady = this.ready
+    const pts = ptsMs ?? this.elapsedMs()
+    const rtpTimestamp = track.rtpTimestampFor(pts)
+    const prepared = track.media.prepare(input)
+    const unit = new Unit(track.index, pts, rtpTimestamp, prepared.keyframe, prepared.payload, input, this.deps.clock.monoMs(), track.media)
+    track.unitsIn++
+    track.bytesIn += Buffer.isBuffer(input) ? input.length : sumLengths(input)
+    track.markPushed(rtpTimestamp)
+    track.gop?.add(unit)
+    // Packets are made in push order while anyone sends RTP, so sequence numbers follow the units.
+    if (this.rtpOutputs > 0 && unit.packets.length === 0) return this.afterPush(track, input, pts, wasReady)
+    for (const o of this.outputs) o.writeUnit(unit)
+    this.afterPush(track, input, pts, wasReady)
+  }
+
+  private afterPush(track: StreamTrack, input: Buffer | readonly Buffer[], pts: number, wasReady: boolean): void {
+    if (!wasReady && this.ready) this.emit('ready')
+    for (const tap of this.frameTaps) tap(track, input, pts)
+  }
+
+  /** Milliseconds since the stream was created: the default presentation clock of pushed frames. */
+  elapsedMs(): number {
+    return this.deps.clock.monoMs() - this.startMono
+  }
+
+  /** Tells every output that another feeder continues the stream (see StreamOutput.restartAtKeyframe). */
+  restartReaders(): void {
+    for (const t of this.tracks) t.gop?.clear()
+    for (const o of this.outputs) o.restartAtKeyframe()
+  }
+
+  /**
+   * The units a new reader of `track` may start with at once (instant start): the last keyframe and
+   * everything after it, oldest first; empty when there is no cache or no keyframe yet.
+   */
+  startUnits(track: StreamTrack): Unit[] {
+    return track.gop?.snapshot() ?? []
+  }
+
+  addReader(o: StreamOutput): void {
+    this.addOutput(o)
+  }
+
+  removeReader(o: StreamOutput): void {
+    this.removeOutput(o)
+  }
+
+  addOutput(o: StreamOutput): void {
+    if (this.outputs.has(o)) return
+    if (o.rtp && this.rtpOutputs++ === 0) {
+      // Cached units made while nobody sent RTP get their packets now, in order, before any new unit.
+      for (const t of this.tracks) for (const u of this.startUnits(t)) void u.packets
+    }
+    this.outputs.add(o)
+    this.emit('readers', this.outputs.size)
+  }
+
+  removeOutput(o: StreamOutput): void {
+    if (!this.outputs.delete(o)) return
+    if (o.rtp) this.rtpOutputs--
+    this.emit('readers', this.outputs.size)
+  }
+
+  /** Resolves when the stream is ready or after `timeoutMs`, whichever comes first. */
+  waitReady(timeoutMs: number): Promise<boolean> {
+    if (this.ready) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer)
+        this.off('ready', onReady)
+        resolve(ok)
+      }
+      const onReady = () => done(true)
+      const timer = setTimeout(() => done(false), timeoutMs)
+      this.once('ready', onReady)
+    })
+  }
+
+  /** @internal called by the server when the stream is removed. */
+  close(): void {
+    this.closed = true
+    this.outputs.clear()
+    this.rtpOutputs = 0
+    this.frameTaps.clear()
+    for (const t of this.tracks) t.gop?.clear()
+    this.emit('close')
+    this.removeAllListeners()
+  }
+}
+
+function sumLengths(bufs: readonly Buffer[]): number {
+  let n = 0
+  for (const b of bufs) n += b.length
+  return n
+}
+
+/** The names this class had before the stream core moved out of the server. */
+export { Stream as ServerStream, StreamTrack as ServerTrack }
+export type ServerStreamDeps = StreamDeps

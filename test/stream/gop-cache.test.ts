@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { GopCache } from '../../src/stream/gop-cache.js'
+import { Unit } from '../../src/stream/unit.js'
+
+/** A packetizer that counts its calls and numbers packets, so tests see when and in what order units are packetized. */
+function counter() {
+  let seq = 0
+  return {
+    calls: 0,
+    packetize(payload: Buffer | readonly Buffer[], ts: number): Buffer[] {
+      this.calls++
+      const b = Buffer.alloc(12 + (Buffer.isBuffer(payload) ? payload.length : 0))
+      b.writeUInt16BE(seq++, 2)
+      b.writeUInt32BE(ts, 4)
+      return [b]
+    },
+  }
+}
+
+const unit = (p: ReturnType<typeof counter>, i: number, keyframe: boolean, bytes = 100, atMs = i * 40) =>
+  new Unit(0, i * 40, i * 3600, keyframe, Buffer.alloc(bytes), Buffer.alloc(bytes), atMs, p)
+
+describe('Unit', () => {
+  it('makes its RTP packets once, on first use, and shares them', () => {
+    const p = counter()
+    const u = unit(p, 0, true)
+    assert.equal(u.packetized, false)
+    assert.equal(p.calls, 0)
+    const a = u.packets
+    assert.equal(u.bytes, 112)
+    assert.equal(u.packets, a)
+    assert.equal(p.calls, 1)
+    assert.equal(u.payloadBytes, 100)
+  })
+})
+
+describe('GopCache', () => {
+  it('keeps the last keyframe and every unit after it, oldest first', () => {
+    const p = counter()
+    const c = new GopCache({ maxBytes: 1 << 20, maxMs: 10_000 })
+    c.add(unit(p, 0, false)) // before any keyframe: nothing to start from
+    assert.equal(c.size, 0)
+    const units = [unit(p, 1, true), unit(p, 2, false), unit(p, 3, false)]
+    for (const u of units) c.add(u)
+    assert.deepEqual(c.snapshot(), units)
+    const k = unit(p, 4, true)
+    c.add(k)
+    assert.deepEqual(c.snapshot(), [k])
+    assert.equal(c.payloadBytes, 100)
+  })
+
+  it('drops a GOP that outgrows its byte bound until the next keyframe', () => {
+    const p = counter()
+    const c = new GopCache({ maxBytes: 250, maxMs: 10_000 })
+    c.add(unit(p, 0, true))
+    c.add(unit(p, 1, false))
+    assert.equal(c.size, 2)
+    c.add(unit(p, 2, false)) // 300 bytes > 250
+    assert.equal(c.size, 0)
+    c.add(unit(p, 3, false))
+    assert.equal(c.size, 0, 'stays empty until a keyframe')
+    c.add(unit(p, 4, true))
+    assert.equal(c.size, 1)
+  })
+
+  it('drops a GOP that spans more than its time bound', () => {
+    const p = counter()
+    const c = new GopCache({ maxBytes: 1 << 20, maxMs: 1000 })
+    c.add(unit(p, 0, true, 10, 0))
+    c.add(unit(p, 1, false, 10, 900))
+    assert.equal(c.size, 2)
+    c.add(unit(p, 2, false, 10, 1001))
+    assert.equal(c.size, 0)
+  })
+
+  it('snapshot is a copy; clear() forgets', () => {
+    const p = counter()
+    const c = new GopCache({ maxBytes: 1 << 20, maxMs: 10_000 })
+    c.add(unit(p, 0, true))
+    const snap = c.snapshot()
+    c.add(unit(p, 1, false))
+    assert.equal(snap.length, 1)
+    c.clear()
+    assert.equal(c.size, 0)
+    c.add(unit(p, 2, false))
+    assert.equal(c.size, 0)
+  })
+})
