@@ -6,7 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RtspServer, type RtspServerOptions } from '../../src/server/rtsp-server.js'
 import { parseSourceSpec } from '../../src/sources/source-spec.js'
-import { addPath, type PathDeps, type PathHandle } from '../../src/server/paths.js'
+import { addPath, type PathDeps, type PathHandle } from '../../src/app/add-path.js'
 
 /** Repository root (tests run from dist/test/…). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
