@@ -89,6 +89,10 @@ export class ServeApp {
       maxConnections: s.maxConnections || undefined,
       readerLimits: readerLimits(s),
       logger: this.logger,
+      // Read at each new stream, so a reloaded path's setting applies to its next stream.
+      instantStart: (path) => matchPath(this.config, path)?.path.instantStart ?? true,
+      gopCacheMaxBytes: s.gopCacheMaxBytes,
+      gopCacheMaxMs: s.gopCacheMaxDuration * 1000,
     })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))

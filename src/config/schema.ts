@@ -273,7 +273,18 @@ export function defaultConfig(): Config {
     api: { enabled: true, host: '127.0.0.1', port: 9997 },
     recording: { segmentSeconds: 600, dir: 'recordings' },
     relays: { closeAfter: 10, retryMax: 30 },
-    paths: [{ name: 'test', source: 'test', onDemand: false, closeAfter: 10, record: false, instantStart: true, read: [ANYONE], publish: [ANYONE] }],
+    paths: [
+      {
+        name: 'test',
+        source: 'test',
+        onDemand: false,
+        closeAfter: 10,
+        record: false,
+        instantStart: true,
+        read: [ANYONE],
+        publish: [ANYONE],
+      },
+    ],
     users: [],
     ips: [],
   }

@@ -29,6 +29,15 @@ export interface PathTableDeps {
   readonly random: Random
   readonly maxPacketSize: number
   readonly logger: Logger
+  readonly instantStart?: boolean | ((path: string) => boolean)
+  readonly gopCacheMaxBytes?: number
+  readonly gopCacheMaxMs?: number
+}
+
+/** Per-stream settings a caller of addStream may give. */
+export interface StreamOptions {
+  /** Overrides the server's instantStart for this stream. */
+  instantStart?: boolean
 }
 
 export class PathTable {
@@ -43,13 +52,13 @@ export class PathTable {
   constructor(private readonly deps: PathTableDeps) {}
 
   /** A new stream under `name`; the caller announces it. */
-  addStream(name: string, spec: StreamSpec): ServerStream {
+  addStream(name: string, spec: StreamSpec, options: StreamOptions = {}): ServerStream {
     const key = normalizePath(name)
     if (!key || /[\s?#]/.test(key)) {
       throw new ConfigError('ERR_STREAM_NAME', `invalid stream name "${name}": use letters, digits, '-', '_', '.', '/'`, { observed: name })
     }
     if (this.streams.has(key)) throw new ConfigError('ERR_STREAM_EXISTS', `stream "${key}" already exists`, { observed: key })
-    const stream = this.newStream(key, spec)
+    const stream = this.newStream(key, spec, options)
     this.streams.set(key, stream)
     return stream
   }
@@ -102,8 +111,19 @@ export class PathTable {
   }
 
   /** A stream shaped for this server (packet size, clock); not entered in the table. */
-  newStream(name: string, spec: StreamSpec): ServerStream {
-    return new ServerStream(name, spec, { clock: this.deps.clock, random: this.deps.random, maxPacketSize: this.deps.maxPacketSize })
+  newStream(name: string, spec: StreamSpec, options: StreamOptions = {}): ServerStream {
+    const d = this.deps
+    const instantStart = options.instantStart ?? (typeof d.instantStart === 'function' ? d.instantStart(name) : (d.instantStart ?? true))
+    return new ServerStream(name, spec, {
+      clock: d.clock,
+      random: d.random,
+      maxPacketSize: d.maxPacketSize,
+      instantStart,
+      gopCache: {
+        ...(d.gopCacheMaxBytes !== undefined ? { maxBytes: d.gopCacheMaxBytes } : {}),
+        ...(d.gopCacheMaxMs !== undefined ? { maxMs: d.gopCacheMaxMs } : {}),
+      },
+    })
   }
 
   resolve(uri: string): Target {

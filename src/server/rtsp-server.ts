@@ -13,7 +13,7 @@ import { AccessGate } from './access-gate.js'
 import type { AccessPolicy, PathUsers } from './access.js'
 import { logDialogue } from './dialogue-log.js'
 import { listenRtsp } from './listen.js'
-import { normalizePath, PathTable } from './path-table.js'
+import { normalizePath, PathTable, type StreamOptions } from './path-table.js'
 import { pathStatus, serverStats } from './path-status.js'
 import type { PerReaderSource } from './per-reader.js'
 import { PlayHandler } from './play-handler.js'
@@ -91,8 +91,8 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   // ---- paths ---------------------------------------------------------------------------------
 
   /** Creates a named stream (the URL path, e.g. 'cam' or 'live/cam1'). */
-  addStream(name: string, spec: StreamSpec): ServerStream {
-    const stream = this.paths.addStream(name, spec)
+  addStream(name: string, spec: StreamSpec, options: StreamOptions = {}): ServerStream {
+    const stream = this.paths.addStream(name, spec, options)
     this.emit('stream', stream)
     return stream
   }

@@ -1,3 +1,4 @@
+import { DEFAULT_GOP_CACHE_LIMITS } from '../stream/gop-cache.js'
 /**
  * What an RtspServer is configured with and what it reports: its options (resolved once, with
  * defaults, and checked), the publish-path options, the on-demand contract, path status and events.
@@ -34,8 +35,17 @@ export interface RtspServerOptions {
   sessionTimeout?: number
   maxSessions?: number
   maxConnections?: number
-  /** Bytes a TCP reader may have queued before frames are dropped (default 2 MiB). */
+  /** Bytes a reader (TCP or UDP) may have queued before frames are dropped up to the next keyframe (default 2 MiB). */
   maxReaderQueueBytes?: number
+  /**
+   * Instant start (default true): a new reader gets the frames since the last keyframe at once, so its
+   * player shows a picture right away. A function decides per path; addStream's option overrides it.
+   */
+  instantStart?: boolean | ((path: string) => boolean)
+  /** Instant start: payload bytes a video track keeps since its last keyframe (default 4 MiB). */
+  gopCacheMaxBytes?: number
+  /** Instant start: a GOP spanning more than this many ms is not kept (default 10 000). */
+  gopCacheMaxMs?: number
   /** Largest RTP packet (default 1400 bytes, fits a 1500-byte MTU). */
   maxPacketSize?: number
   /** RTCP sender report interval in ms (default 5000). */
@@ -131,6 +141,9 @@ export function resolveOptions(options: RtspServerOptions): ResolvedOptions {
     sessionTimeout: 60,
     maxReaderQueueBytes: 2 * 1024 * 1024,
     maxPacketSize: 1400,
+    instantStart: true,
+    gopCacheMaxBytes: DEFAULT_GOP_CACHE_LIMITS.maxBytes,
+    gopCacheMaxMs: DEFAULT_GOP_CACHE_LIMITS.maxMs,
     rtcpInterval: 5000,
     describeWait: 2000,
     clock: systemClock,

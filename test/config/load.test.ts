@@ -79,9 +79,36 @@ describe('loading', () => {
       text: "relays: {closeAfter: 5}\npaths:\n  cam: {source: 'rtsp://10.0.0.5/s'}\n  '~^live/(\\w+)$':\n  /door/: {source: test, closeAfter: 2m}\n",
     })
     assert.deepEqual(c.paths, [
-      { name: 'cam', source: 'rtsp://10.0.0.5/s', onDemand: true, closeAfter: 5, record: false, instantStart: true, read: ['any'], publish: ['any'] },
-      { name: '~^live/(\\w+)$', source: 'publish', onDemand: false, closeAfter: 5, record: false, instantStart: true, read: ['any'], publish: ['any'] },
-      { name: 'door', source: 'test', onDemand: false, closeAfter: 120, record: false, instantStart: true, read: ['any'], publish: ['any'] },
+      {
+        name: 'cam',
+        source: 'rtsp://10.0.0.5/s',
+        onDemand: true,
+        closeAfter: 5,
+        record: false,
+        instantStart: true,
+        read: ['any'],
+        publish: ['any'],
+      },
+      {
+        name: '~^live/(\\w+)$',
+        source: 'publish',
+        onDemand: false,
+        closeAfter: 5,
+        record: false,
+        instantStart: true,
+        read: ['any'],
+        publish: ['any'],
+      },
+      {
+        name: 'door',
+        source: 'test',
+        onDemand: false,
+        closeAfter: 120,
+        record: false,
+        instantStart: true,
+        read: ['any'],
+        publish: ['any'],
+      },
     ])
   })
 
@@ -148,7 +175,7 @@ describe('refusals name the place, the key and what is allowed', () => {
       text: 'paths:\n  cam:\n    sourceOnDemand: true\n',
       code: 'ERR_CONFIG_KEY',
       message:
-        'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, read, publish',
+        'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, instantStart, read, publish',
     },
     {
       kind: 'repeated key',

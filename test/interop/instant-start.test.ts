@@ -33,7 +33,8 @@ async function startFixture(): Promise<Fixture> {
   const parser = new AnnexBStreamParser('h264')
   const aus = [...parser.push(readFileSync(file)), ...parser.flush()]
   assert.equal(aus.filter((a) => a.keyframe).length, 1, 'the fixture has one IDR picture')
-  const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
+  // The one IDR must stay in the cache for the whole test (the default keeps a GOP for 10 s).
+  const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', gopCacheMaxMs: 120_000 })
   const live = server.addStream('live', { video: { codec: 'h264' } })
   const waiting = server.addStream('waiting', { video: { codec: 'h264' } }, { instantStart: false })
   await server.start()
@@ -78,7 +79,11 @@ describe('instant start', () => {
   }
 
   it('GStreamer (rtspsrc, default latency) decodes it too', async () => {
-    const g = await gstDecode(`rtspsrc location=${f.server.urlFor('live')} protocols=tcp ! rtph264depay ! avdec_h264 ! fakesink name=sink`, 10, 20)
+    const g = await gstDecode(
+      `rtspsrc location=${f.server.urlFor('live')} protocols=tcp ! rtph264depay ! avdec_h264 ! fakesink name=sink`,
+      10,
+      20,
+    )
     assert.equal(g.error, null)
     assert.ok(g.frames >= 10, `gst decoded ${g.frames} frames`)
     assert.deepEqual([g.width, g.height], [320, 240])
@@ -100,18 +105,26 @@ describe('instant start', () => {
       const play = await c.request('PLAY', url, { Session: session })
       assert.equal(play.statusCode, 200)
       const info = parseRtpInfo(play.headers.get('RTP-Info')!)[0]!
-      await c.waitFor(() => c.interleaved.filter((p) => p.channel === 0).length > 200, 10_000)
-      const rtp = c.interleaved.filter((p) => p.channel === 0).map((p) => p.payload)
+      const rtpPackets = () => c.interleaved.filter((p) => p.channel === 0).map((p) => p.payload)
+      /** The step between each access unit's timestamp and the next one's, in order of arrival. */
+      const timestampSteps = (rtp: Buffer[]) => {
+        const stamps: number[] = []
+        for (const p of rtp) if (stamps[stamps.length - 1] !== p.readUInt32BE(4)) stamps.push(p.readUInt32BE(4))
+        return stamps.slice(1).map((t, k) => (t - stamps[k]!) >>> 0)
+      }
+      // Wait until live units (spaced a frame apart) follow the burst.
+      await c.waitFor(() => timestampSteps(rtpPackets()).filter((s) => s !== 1).length >= 10, 10_000)
+      const rtp = rtpPackets()
       assert.equal(rtp[0]!.readUInt16BE(2), info.seq, 'first packet is the one RTP-Info names')
       assert.equal(rtp[0]!.readUInt32BE(4), info.rtptime)
       // Sequence numbers run on without a gap from the burst into live.
       for (let k = 1; k < rtp.length; k++) assert.equal(rtp[k]!.readUInt16BE(2), (rtp[k - 1]!.readUInt16BE(2) + 1) & 0xffff)
-      // One timestamp per access unit, in order of arrival.
-      const stamps: number[] = []
-      for (const p of rtp) if (stamps[stamps.length - 1] !== p.readUInt32BE(4)) stamps.push(p.readUInt32BE(4))
-      const steps = stamps.slice(1).map((t, k) => (t - stamps[k]!) >>> 0)
+      const steps = timestampSteps(rtp)
       const burst = steps.findIndex((s) => s !== 1)
-      assert.ok(burst >= PUSHED_BEFORE - 1, `the burst holds the ${PUSHED_BEFORE}+ units pushed before PLAY (steps ${steps.slice(0, 40).join(',')})`)
+      assert.ok(
+        burst >= PUSHED_BEFORE - 1,
+        `the burst holds the ${PUSHED_BEFORE}+ units pushed before PLAY (steps ${steps.slice(0, 40).join(',')})`,
+      )
       for (const s of steps.slice(burst)) assert.equal(s, TICKS_PER_FRAME, 'live units keep their spacing')
     } finally {
       c.close()
