@@ -6,7 +6,7 @@ import dns from 'node:dns/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { fpsOption, intOption, megabytes, parseCommandArgs, secondsOption, sizeOption, waitForEnd } from './options.js'
-import { ConfigError, RtspkitError } from '../errors.js'
+import { asError, ConfigError, RtspkitError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
 import { createCodecRegistry } from '../codecs/registry.js'
 import { parseFmtp } from '../sdp/fmtp.js'
@@ -368,7 +368,7 @@ function buildSession(
     payloadType: cfg.payloadType ?? codec.staticPayloadType ?? codec.defaultPayloadType,
     encodingName: codec.encodingName,
     clockRate,
-    fmtp: cfg.fmtp !== undefined ? parseFmtp(`0 ${cfg.fmtp}`).params : new Map(),
+    fmtp: cfg.fmtp !== undefined ? parseFmtp(`0 ${cfg.fmtp}`).params : new Map<string, string>(),
   }
   const channels = cfg.channels ?? codec.defaultChannels
   if (channels !== undefined) params.channels = channels
@@ -381,7 +381,7 @@ function buildSession(
 export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
   let sink: FrameSink | undefined
   let sinkStream = -1
-  let sinkError: unknown
+  let sinkError: Error | undefined
   let allGone: () => void = () => {}
   const goodbye = new Promise<void>((resolve) => (allGone = resolve))
   const session = buildSession(
@@ -391,7 +391,7 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
       try {
         sink.write(frame)
       } catch (err) {
-        sinkError = err
+        sinkError = asError(err)
         allGone() // cannot write: stop now
       }
     },
