@@ -96,13 +96,12 @@ export class PlayHandler {
         cname: `rtspkit@${os.hostname()}`,
         clock: opts.clock,
         remoteAddress: conn.remoteAddress,
+        // Once per slow episode; the counts are in the API and metrics (framesDropped).
         onDrop: (s, setup, reason) => {
-          if (setup.stats.framesDropped === 1 || setup.stats.framesDropped % 100 === 0) {
-            opts.logger.warn(`dropped ${setup.stats.framesDropped} frame(s) of track ${setup.track.index} (${reason})`, {
-              session: s.id,
-              path: s.path,
-            })
-          }
+          opts.logger.warn(`reader too slow: dropping frames of track ${setup.track.index} up to the next keyframe (${reason})`, {
+            session: s.id,
+            path: s.path,
+          })
         },
       })
       sessions.add(session)

@@ -34,6 +34,12 @@ export type TrackInfo = VideoTrackInfo | AudioTrackInfo
 export type VideoCodecName = VideoCodec | 'mjpeg'
 export type AudioCodecName = AudioCodec
 
+/**
+ * Video codecs whose every picture stands alone: a reader can start at any of them, so a GOP cache
+ * has nothing to add (the next picture is at most a frame period away).
+ */
+export const INTRA_ONLY_VIDEO: ReadonlySet<string> = new Set<VideoCodecName>(['jpeg', 'mjpeg'])
+
 export interface VideoTrackSpec {
   codec: VideoCodecName
   /** H.264/H.265 parameter sets when known up front (otherwise learned in-band). */

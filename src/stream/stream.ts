@@ -6,7 +6,14 @@ import type { MediaTrack } from '../server/tracks/media-track.js'
 import { createMediaTrack } from '../server/tracks/factory.js'
 import { RtpRelayTrack } from '../server/tracks/rtp-relay-track.js'
 import { DEFAULT_GOP_CACHE_LIMITS, GopCache, type GopCacheLimits } from './gop-cache.js'
-import type { AudioCodecName, AudioTrackSpec, StreamSpec, TrackInfo, VideoTrackSpec } from './media.js'
+import {
+  INTRA_ONLY_VIDEO,
+  type AudioCodecName,
+  type AudioTrackSpec,
+  type StreamSpec,
+  type TrackInfo,
+  type VideoTrackSpec,
+} from './media.js'
 import type { StreamOutput } from './output.js'
 import { Unit } from './unit.js'
 
@@ -36,10 +43,11 @@ export class StreamTrack {
     readonly media: MediaTrack,
     private readonly rtpBase: number,
     private readonly clock: Clock,
+    /** Instant start for this track: the bounds of its GOP cache (only for video with inter-coded pictures). */
     gopLimits?: GopCacheLimits,
   ) {
     this.lastRtp = rtpBase
-    this.gop = gopLimits && media.kind === 'video' ? new GopCache(gopLimits) : undefined
+    this.gop = gopLimits ? new GopCache(gopLimits) : undefined
   }
 
   get control(): string {
@@ -157,7 +165,12 @@ export class Stream extends EventEmitter {
       if (t.codec === 'rtp') media.push(new RtpRelayTrack({ ...t, kind, ...common() }))
       else media.push(createMediaTrack(trackInfoOf(kind, t), { ...common(), payloadType: t.payloadType }))
     }
-    for (const m of media) this.tracks.push(new StreamTrack(this.tracks.length, m, deps.random.u32(), deps.clock, gopLimits))
+    for (const m of media) {
+      // Pictures that reference others (H.264, H.265) are what a GOP cache is for; opaque relayed packets are not.
+      const spec = m.kind === 'video' ? this.spec.video : undefined
+      const cached = spec !== undefined && spec.codec !== 'rtp' && !INTRA_ONLY_VIDEO.has(spec.codec)
+      this.tracks.push(new StreamTrack(this.tracks.length, m, deps.random.u32(), deps.clock, cached ? gopLimits : undefined))
+    }
   }
 
   get video(): StreamTrack | undefined {
@@ -173,9 +186,12 @@ export class Stream extends EventEmitter {
     return this.outputs.size
   }
 
-  /** Whether anyone consumes the frames (readers or taps): sources may skip work otherwise. */
+  /**
+   * Whether anyone consumes the frames (readers or taps): sources may skip work otherwise. A stream that
+   * keeps a GOP for instant start always wants them, or the GOP would go stale while nobody watches.
+   */
   get wanted(): boolean {
-    return this.outputs.size > 0 || this.frameTaps.size > 0
+    return this.outputs.size > 0 || this.frameTaps.size > 0 || this.tracks.some((t) => t.gop !== undefined)
   }
 
   /** Adds a tap that sees every pushed frame; returns the function that removes it. */
