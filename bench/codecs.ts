@@ -43,7 +43,7 @@ function sample(frames: (Buffer | Buffer[])[], note: string): Sample {
   return { frames, bytes: frames.reduce((n: number, f) => n + frameBytes(f), 0), note }
 }
 
-async function samplesFor(codec: CodecDescriptor): Promise<Sample | undefined> {
+function samplesFor(codec: CodecDescriptor): Sample | undefined {
   switch (codec.name) {
     case 'h264': {
       const f = ffmpeg(
@@ -147,13 +147,13 @@ function throughput(bytes: number, fn: () => void): number {
   return (bytes * calls) / elapsed / 1e6
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const registry = createCodecRegistry()
   const rows: string[][] = [['codec', 'sample', 'packetize MB/s', 'depacketize MB/s', 'Buffer.copy MB/s', 'pack/copy', 'depack/copy']]
   const results: Record<string, unknown>[] = []
   for (const codec of registry.list()) {
     if (codec.passthrough) continue
-    const s = await samplesFor(codec)
+    const s = samplesFor(codec)
     if (!s) continue
     const track =
       codec.kind === 'audio'
@@ -220,4 +220,4 @@ async function main(): Promise<void> {
   console.log(`\nNode ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}; ${SECONDS} s per measurement after warm-up.`)
 }
 
-await main()
+main()

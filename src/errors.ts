@@ -46,3 +46,13 @@ export class AuthError extends RtspkitError {}
 
 /** A source process or device failed while serving: ffmpeg exited, or gave no picture in time. */
 export class SourceError extends RtspkitError {}
+
+/**
+ * `err` as an Error, to rethrow or report: itself when it is one; anything else that was thrown (a
+ * string, a number…) wrapped in an RtspkitError ERR_NON_ERROR_THROWN that carries it as `observed`.
+ */
+export function asError(err: unknown): Error {
+  return err instanceof Error
+    ? err
+    : new RtspkitError('ERR_NON_ERROR_THROWN', `a non-Error value was thrown: ${String(err)}`, { observed: err })
+}

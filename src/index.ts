@@ -104,6 +104,6 @@ export {
 export type { PathInfo, PathView, PathState, SessionView, SessionTrackView, TrackView } from './api/views.js'
 export { formatPrometheus, PROMETHEUS_CONTENT_TYPE, type MetricFamily, type Sample, type MetricType } from './api/prometheus.js'
 // Paths fed by processes: ffmpeg with the user's input arguments, served as H.264 on demand.
-export { addPath, type PathHandle, type PathDeps } from './server/paths.js'
+export { addPath, type PathHandle, type PathDeps } from './app/add-path.js'
 export { FfmpegPath, type FfmpegPathOptions, type FfmpegPathDeps } from './server/ffmpeg-path.js'
 export { H264ByteStreamParser, type H264AccessUnit } from './codecs/h264/byte-stream-parser.js'

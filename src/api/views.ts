@@ -240,7 +240,7 @@ export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
   if (seen.has(value)) return '[circular]'
   seen.add(value)
   try {
-    const plain: object = value instanceof Map ? Object.fromEntries(value) : value instanceof Set ? [...value] : value
+    const plain: object = value instanceof Map ? Object.fromEntries<unknown>(value) : value instanceof Set ? [...value] : value
     if (Array.isArray(plain)) return plain.map((v) => redact(v, seen) ?? null)
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(plain)) {

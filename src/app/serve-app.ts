@@ -8,7 +8,7 @@ import type { Config, PathConfig } from '../config/schema.js'
 import { diffConfig, type ConfigDiff } from '../config/diff.js'
 import { matchPath } from '../config/match.js'
 import { createLogger, type LogFields, type Logger, type LogLevel } from '../log/logger.js'
-import { addPath, type PathHandle } from '../server/paths.js'
+import { addPath, type PathHandle } from './add-path.js'
 import { ServerRecording } from '../server/recording.js'
 import { RtspServer } from '../server/rtsp-server.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
@@ -89,6 +89,10 @@ export class ServeApp {
       maxConnections: s.maxConnections || undefined,
       readerLimits: readerLimits(s),
       logger: this.logger,
+      // Read at each new stream, so a reloaded path's setting applies to its next stream.
+      instantStart: (path) => matchPath(this.config, path)?.path.instantStart ?? true,
+      gopCacheMaxBytes: s.gopCacheMaxBytes,
+      gopCacheMaxMs: s.gopCacheMaxDuration * 1000,
     })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))

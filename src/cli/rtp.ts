@@ -6,7 +6,7 @@ import dns from 'node:dns/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { fpsOption, intOption, megabytes, parseCommandArgs, secondsOption, sizeOption, waitForEnd } from './options.js'
-import { ConfigError, RtspkitError } from '../errors.js'
+import { asError, ConfigError, RtspkitError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
 import { createCodecRegistry } from '../codecs/registry.js'
 import { parseFmtp } from '../sdp/fmtp.js'
@@ -381,18 +381,17 @@ function buildSession(
 export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
   let sink: FrameSink | undefined
   let sinkStream = -1
-  // Boxed: the sink may throw any value, and it is rethrown unchanged after the session closes.
-  let sinkFailure: { error: unknown } | undefined
+  let sinkError: Error | undefined
   let allGone: () => void = () => {}
   const goodbye = new Promise<void>((resolve) => (allGone = resolve))
   const session = buildSession(
     cfg,
     (frame, i) => {
-      if (i !== sinkStream || !sink || sinkFailure) return
+      if (i !== sinkStream || !sink || sinkError) return
       try {
         sink.write(frame)
       } catch (err) {
-        sinkFailure = { error: err }
+        sinkError = asError(err)
         allGone() // cannot write: stop now
       }
     },
@@ -439,7 +438,7 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
   if (statsTimer) clearInterval(statsTimer)
   await session.close()
   await sink?.close()
-  if (sinkFailure) throw sinkFailure.error
+  if (sinkError) throw sinkError
   const stats = session.stats()
   for (const s of stats) console.error(`rtspkit: done${why === 'done' ? ' (sender said BYE)' : ''}: ${formatRecvStats(s)}`)
   if (sink)

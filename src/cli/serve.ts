@@ -92,6 +92,9 @@ Options:
   --relay-close-after S  seconds a relay (or ffmpeg: path) keeps running after its last
                        reader left (default 10)
   --relay-always-on    start relays and ffmpeg: paths at once, whether anyone watches or not
+  --no-instant-start   new readers wait for the next keyframe; by default they get the frames
+                       since the last keyframe at once, so players show a picture right away
+                       (config: instantStart on a path; server.gopCacheMaxBytes/MaxDuration)
   --record DIR         record every path as fragmented MP4: DIR/NAME/YYYY-MM-DD_HH-MM-SS-mmm.mp4
                        (UTC); ffprobe, VLC and browsers play them, even while being written
   --record-segment S   start a new file at the first keyframe after S seconds (default 600)
@@ -126,6 +129,8 @@ export interface ServeConfig {
   maxSessions?: number
   relayCloseAfter?: number
   relayAlwaysOn: boolean
+  /** --no-instant-start: new readers wait for the next keyframe on every path. */
+  noInstantStart: boolean
   recordDir?: string
   recordSegment?: number
   /** Path name → users allowed on it. */
@@ -171,6 +176,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'relay-close-after': { type: 'string' },
     auth: { type: 'string', multiple: true },
     'relay-always-on': { type: 'boolean' },
+    'no-instant-start': { type: 'boolean' },
     record: { type: 'string' },
     'record-segment': { type: 'string' },
     verbose: { type: 'boolean' },
@@ -203,6 +209,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     maxSessions: intOption('max-sessions', v['max-sessions'], 1, 1_000_000),
     relayCloseAfter: secondsOption('relay-close-after', v['relay-close-after'], true),
     relayAlwaysOn: v['relay-always-on'] ?? false,
+    noInstantStart: v['no-instant-start'] ?? false,
     recordSegment: secondsOption('record-segment', v['record-segment'], false),
     auth: new Map(),
   }
@@ -283,6 +290,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   // Flags that reach across the file's entries.
   if (cfg.recordDir !== undefined) for (const p of config.paths) p.record = true
   if (cfg.relayAlwaysOn) for (const p of config.paths) if (/^(rtsp|ffmpeg):/i.test(p.source)) p.onDemand = false
+  if (cfg.noInstantStart) for (const p of config.paths) p.instantStart = false
   for (const [name, users] of cfg.auth) {
     const path = config.paths.find((p) => p.name === name)
     if (!path)

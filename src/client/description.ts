@@ -24,8 +24,8 @@ export type ClientTrackInfo = FormatDetails
 export interface ClientTrack {
   /** Position among the playable tracks (the index SETUP, frames and stats use). */
   index: number
-  /** The m= media type: 'video', 'audio', 'application' or any other the SDP names. */
-  kind: string
+  /** Any SDP media type; `string & {}` keeps the three usual ones offered by editors (a plain `string` absorbs them). */
+  kind: 'video' | 'audio' | 'application' | (string & {})
   /** Absolute URL for SETUP. */
   control: string
   format: FormatParams

@@ -1,6 +1,7 @@
 /**
  * The client side of the classic RTSP/RTP teaching project's dialect (Kurose & Ross, "Streaming video
- * with RTSP and RTP": Server.py / ServerWorker.py). Pure helpers; RtspClient decides when to use them.
+ * with RTSP and RTP": Server.py / ServerWorker.py): pure helpers, and TeachingDialect, the strategy
+ * (client-dialect.ts) that RtspClient speaks once the dialect is chosen or detected.
  *
  * What its server expects and does (see test/teaching/teaching_server.py for the whole list):
  *  - It knows SETUP, PLAY, PAUSE and TEARDOWN only, and answers nothing else - not OPTIONS, not
@@ -14,10 +15,14 @@
  *    Unix seconds, a frame every 50 ms, no RTCP. At the end of the file it just stops sending.
  */
 import type { CodecRegistry } from '../codecs/registry.js'
+import { formatTransport } from '../rtsp/headers/transport.js'
 import { RtspHeaders } from '../rtsp/headers.js'
+import type { RtspResponse } from '../rtsp/message.js'
 import { parseRtspUrl } from '../rtsp/url.js'
+import type { ControlMethod, DialectContext, DialectStrategy, SetupTransport } from './client-dialect.js'
 import type { TrackSink } from './client-transport.js'
 import { describeResponse, type ClientDescription } from './description.js'
+import type { RequestChannel } from './request-channel.js'
 
 /** A standard server answers OPTIONS at once; the teaching server never does. */
 export const TEACHING_PROBE_MS = 1500
@@ -83,5 +88,47 @@ export function teachingSink(sink: TrackSink): TrackSink {
     onRtcp(data: Buffer): void {
       sink.onRtcp(data)
     },
+  }
+}
+
+/**
+ * The dialect as a strategy: no OPTIONS and no DESCRIBE (teachingDescription instead), requests written
+ * as its Client.py writes them, RTP over UDP only (a 461 or silence is not a reason to try TCP), frames
+ * re-stamped (teachingSink), no keep-alive (its server knows no such request and never times a session
+ * out), and TEACHING_END_SILENCE_MS without frames, once they came, is the end of the stream: its
+ * server does not loop.
+ */
+export class TeachingDialect implements DialectStrategy {
+  readonly name = 'teaching'
+  readonly keepsAlive = false
+  readonly fallsBackToTcp = false
+  readonly endSilenceMs = TEACHING_END_SILENCE_MS
+
+  negotiate(): Promise<undefined> {
+    return Promise.resolve(undefined) // nothing else to find out
+  }
+
+  describe(ctx: DialectContext): Promise<ClientDescription> {
+    return Promise.resolve(teachingDescription(ctx.channel.url, ctx.registry))
+  }
+
+  lowerTransport(): 'udp' | 'tcp' {
+    return 'udp'
+  }
+
+  setup(channel: RequestChannel, uri: string, transport: SetupTransport, rtpPort: number | undefined): Promise<RtspResponse> {
+    // Only recording (which its server does not know) gets here without a UDP port: asked the standard way.
+    if (rtpPort === undefined) return channel.request('SETUP', uri, new RtspHeaders({ Transport: formatTransport(transport) }))
+    return channel.requestRaw('SETUP', uri, (cseq) => formatTeachingRequest('SETUP', teachingFileName(channel.url), cseq, { rtpPort }))
+  }
+
+  control(channel: RequestChannel, method: ControlMethod, uri: string): Promise<RtspResponse> {
+    return channel.requestRaw(method, uri, (cseq) =>
+      formatTeachingRequest(method, teachingFileName(channel.url), cseq, { session: channel.sessionId ?? '0' }),
+    )
+  }
+
+  sink(sink: TrackSink): TrackSink {
+    return teachingSink(sink)
   }
 }

@@ -110,6 +110,11 @@ export interface Codec<Name extends string = string, Kind extends MediaKind = Me
   readonly fileExtensions: readonly string[]
   /** True for the stand-in of an unknown encoding. */
   readonly passthrough: boolean
+  /**
+   * Video whose every picture stands alone: a reader can start at any of them, so a GOP cache has
+   * nothing to add (the next picture is at most a frame period away).
+   */
+  readonly intraOnly?: boolean
   /** RTP clock rate for sending a track (the sampling rate for some audio formats; fixed for the others). */
   clockRateFor(track: TrackInfo): number
   createDepacketizer(params: FormatParams): CodecDepacketizer

@@ -17,15 +17,19 @@
  *   returns). Frames are pulled at `fps` (default 30) per playing reader; a callback may be async, and
  *   while its Promise is pending that reader's ticks are skipped.
  * - The callback returns `{ width, height, format: 'rgb' | 'rgba' | 'gray', data }` (tightly packed), or a
- *   baseline JPEG (bytes starting FF D8, standard Huffman tables, 4:2:0 or 4:2:2) sent as it is.
+ *   JPEG (bytes starting FF D8). A baseline JPEG with the standard Huffman tables, 4:2:0 or 4:2:2, is sent
+ *   as it is. Any other (optimised Huffman tables, as ffmpeg and most libraries write them; progressive;
+ *   4:4:4; grey) cannot travel in RTP/JPEG (RFC 2435) and is decoded and encoded again as baseline 4:2:0 at
+ *   the stream's quality, costing a decode per frame; one 'warning' per reader says so and why.
  * - A callback that throws, or returns something else, skips that frame: the reader stays connected,
  *   the next tick calls it again, and the error is emitted as 'warning' (with pathname and session).
  *   The same holds for a register_*_cb callback that throws.
  */
 import { EventEmitter } from 'node:events'
-import { ConfigError, StateError } from '../errors.js'
+import { CodecError, ConfigError, StateError } from '../errors.js'
 import { RawImageJpegEncoder } from '../codecs/jpeg/image-encoder.js'
 import { QUALITY_MAX, QUALITY_MIN } from '../codecs/jpeg/tables.js'
+import { Rfc2435Transcoder } from '../codecs/jpeg/transcode.js'
 import type { PerReaderSource, ReaderContext, ReaderPlayback } from '../server/per-reader.js'
 import { RtspServer, type Logger } from '../server/rtsp-server.js'
 import type { ServerStream } from '../server/server-stream.js'
@@ -69,7 +73,10 @@ export interface WarningContext {
 }
 
 export interface RtspServerEvents {
-  /** A callback threw or returned something that is not an image: the frame (or the event) was skipped. */
+  /**
+   * A callback threw or returned something that is not an image: the frame (or the event) was skipped.
+   * Also, once per reader, ERR_OPENMV_JPEG_REENCODED: its JPEGs are re-encoded (see the top of this file).
+   */
   warning: [Error, WarningContext]
   /** stream() has opened the port: `port` and `url()` are final. */
   listening: []
@@ -228,7 +235,10 @@ export class rtsp_server extends EventEmitter<RtspServerEvents> {
 class CallbackReader {
   private readonly pacer: Pacer
   private readonly encoder: RawImageJpegEncoder
+  /** For callback JPEGs RFC 2435 cannot carry; those that fit pass through it unchanged. */
+  private readonly transcoder: Rfc2435Transcoder
   private pending = false
+  private reencodeReported = false
 
   constructor(
     private readonly stream: ServerStream,
@@ -240,6 +250,7 @@ class CallbackReader {
     private readonly warn: (err: Error, ctx: WarningContext) => void,
   ) {
     this.encoder = new RawImageJpegEncoder(quality)
+    this.transcoder = new Rfc2435Transcoder(quality)
     this.pacer = new Pacer(fps, (_i, pts) => this.tick(pts), clock)
   }
 
@@ -293,7 +304,21 @@ class CallbackReader {
           allowed: 'FF D8 …',
         })
       }
-      return frame
+      const r = this.transcoder.transcode(frame)
+      if (r.refusal && !this.reencodeReported) {
+        // Once per reader: a camera sends the same kind of JPEG every frame.
+        this.reencodeReported = true
+        this.warn(
+          new CodecError(
+            'ERR_OPENMV_JPEG_REENCODED',
+            `the stream callback's JPEG was decoded and re-encoded as baseline 4:2:0 at quality ${this.transcoder.quality}, as this reader's later ones will be when they need it, because ${r.refusal.message}`,
+            { observed: r.refusal.code, allowed: 'baseline, standard Huffman tables, 4:2:0 or 4:2:2' },
+            { cause: r.refusal },
+          ),
+          this.ctx,
+        )
+      }
+      return r.jpeg
     }
     if (!frame || typeof frame !== 'object' || !FORMATS.includes(frame.format) || !(frame.data instanceof Uint8Array)) {
       throw new ConfigError(

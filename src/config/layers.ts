@@ -91,11 +91,20 @@ export function mergeRaw(base: RawConfig, top: unknown, origin: string): RawConf
 
 /** How a value reads in a message: strings quoted, containers named. */
 export function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v)
-  if (v === null || v === undefined) return 'nothing'
-  if (Array.isArray(v)) return 'a list'
-  if (typeof v === 'object') return 'a mapping'
-  return String(v)
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v)
+    case 'undefined':
+      return 'nothing'
+    case 'object':
+      return v === null ? 'nothing' : Array.isArray(v) ? 'a list' : 'a mapping'
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+    case 'function':
+      return String(v)
+  }
 }
 
 /** The YAML text as a raw layer; syntax errors and repeated keys are refused with their line. */

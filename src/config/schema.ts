@@ -40,6 +40,10 @@ export interface ServerConfig {
   limits: RequestLimits
   logLevel: LogLevel
   logFormat: LogFormat
+  /** Instant start: payload bytes a video track keeps since its last keyframe. */
+  gopCacheMaxBytes: number
+  /** Instant start: seconds from the last keyframe beyond which a GOP is not kept. */
+  gopCacheMaxDuration: number
 }
 
 /** Bytes and counts per RTSP request; map onto RtspReaderLimits (src/rtsp/reader.ts). */
@@ -80,6 +84,8 @@ export interface PathConfig {
   /** Seconds a relay keeps pulling after its last reader; relays.closeAfter unless the path sets it. */
   closeAfter: number
   record: boolean
+  /** New readers get the current GOP at once (true) or wait for the next keyframe (false). */
+  instantStart: boolean
   /** User names that may read; 'any' = anonymous readers too. */
   read: string[]
   /** User names that may publish; 'any' = anonymous publishers too. */
@@ -188,6 +194,8 @@ export const SECTIONS: SectionSpec = {
         },
         logLevel: { type: 'enum', values: LOG_LEVELS, apply: 'live' },
         logFormat: { type: 'enum', values: LOG_FORMATS, apply: 'live' },
+        gopCacheMaxBytes: { type: 'int', min: 0, max: MAX_BYTES, apply: 'restart-rtsp' },
+        gopCacheMaxDuration: { type: 'seconds', min: 0, max: 3600, apply: 'restart-rtsp' },
       },
     },
     api: {
@@ -222,6 +230,7 @@ export const PATH_FIELDS: SectionSpec['fields'] = {
   onDemand: { type: 'bool', apply: 'paths' },
   closeAfter: { type: 'seconds', min: 0, max: WEEK_S, apply: 'paths' },
   record: { type: 'bool', apply: 'paths' },
+  instantStart: { type: 'bool', apply: 'paths' },
   read: { type: 'list', item: 'user', apply: 'access' },
   publish: { type: 'list', item: 'user', apply: 'access' },
 }
@@ -258,11 +267,24 @@ export function defaultConfig(): Config {
       },
       logLevel: 'info',
       logFormat: 'pretty',
+      gopCacheMaxBytes: 4 * 1024 * 1024,
+      gopCacheMaxDuration: 10,
     },
     api: { enabled: true, host: '127.0.0.1', port: 9997 },
     recording: { segmentSeconds: 600, dir: 'recordings' },
     relays: { closeAfter: 10, retryMax: 30 },
-    paths: [{ name: 'test', source: 'test', onDemand: false, closeAfter: 10, record: false, read: [ANYONE], publish: [ANYONE] }],
+    paths: [
+      {
+        name: 'test',
+        source: 'test',
+        onDemand: false,
+        closeAfter: 10,
+        record: false,
+        instantStart: true,
+        read: [ANYONE],
+        publish: [ANYONE],
+      },
+    ],
     users: [],
     ips: [],
   }

@@ -265,6 +265,7 @@ class Checker {
         onDemand,
         closeAfter: get('closeAfter', relaysCloseAfter) as number,
         record: get('record', false) as boolean,
+        instantStart: get('instantStart', true) as boolean,
         read,
         publish,
       }

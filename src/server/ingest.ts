@@ -9,7 +9,7 @@
 import { RtpPacket } from '../rtp/rtp-packet.js'
 import { RtpReceiver } from '../rtp/receiver.js'
 import type { Clock } from '../util/clock.js'
-import type { AnnouncedTrack, Announcement } from './announce.js'
+import type { AnnouncedTrack, Announcement } from '../stream/announcement.js'
 import type { ServerStream, ServerTrack } from './server-stream.js'
 
 const RELEASE_INTERVAL_MS = 20

@@ -3,7 +3,7 @@
  * local source (test card, file), a publish path, a relay, or an ffmpeg process.
  */
 import { createCodecRegistry } from '../codecs/registry.js'
-import { rtspClientConnector } from '../client/relay-upstream.js'
+import { ConfigError } from '../errors.js'
 import { attachSource, type SourceDefaults, type SourceSpec } from '../sources/source-spec.js'
 import { FilePlayback } from '../sources/file-playback.js'
 import { systemClock } from '../util/clock.js'
@@ -24,7 +24,10 @@ export interface PathHandle {
 export interface PathDeps {
   defaults?: SourceDefaults
   relay?: RelayOptions
-  /** How relays reach their upstream (default: RtspClient). */
+  /**
+   * How relays reach their upstream; a relay path needs one. The server does not know the RTSP
+   * client: the public `addPath` (app/add-path.ts) supplies the RtspClient one when none is given.
+   */
   connector?: UpstreamConnector
   /** `ffmpeg:` paths: on demand like relays, plus the executable and start timeout. */
   ffmpeg?: FfmpegPathOptions
@@ -49,11 +52,14 @@ export function addPath(server: RtspServer, name: string, spec: SourceSpec, deps
       }
     }
     case 'relay': {
+      if (!deps.connector) {
+        throw new ConfigError('ERR_RELAY_CONNECTOR', `relay path "${name}" needs an upstream connector`, { observed: name })
+      }
       const relay = new Relay(
         name,
         spec.url,
         server,
-        deps.connector ?? rtspClientConnector(),
+        deps.connector,
         { registry: createCodecRegistry(), clock: systemClock, log: deps.log },
         deps.relay,
       ).attach()

@@ -3,7 +3,7 @@
  * UDP or interleaved on its connection. Its packets feed the stream through a StreamIngest.
  */
 import type { Clock } from '../util/clock.js'
-import type { Announcement } from './announce.js'
+import type { Announcement } from '../stream/announcement.js'
 import { StreamIngest } from './ingest.js'
 import type { ServerStream } from './server-stream.js'
 import type { UdpLink } from '../transport/udp-link.js'

@@ -8,7 +8,7 @@
  */
 import type { CodecRegistry } from '../codecs/registry.js'
 import type { Clock } from '../util/clock.js'
-import { readAnnouncement } from './announce.js'
+import { readAnnouncement } from '../stream/announcement.js'
 import { StreamIngest } from './ingest.js'
 import { OnDemandFeed, type Feed, type OnDemandOptions } from './on-demand.js'
 import type { RtspServer } from './rtsp-server.js'

@@ -6,81 +6,19 @@ import { RtcpSourceDescription } from '../rtcp/source-description.js'
 import type { Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
 import type { StreamOutput } from '../stream/output.js'
-import { KeyframeGate, ReaderQueue } from '../stream/reader-queue.js'
+import { ReaderQueue } from '../stream/reader-queue.js'
 import type { ServerStream, ServerTrack } from '../stream/stream.js'
 import type { Unit } from '../stream/unit.js'
 import type { UdpLink } from '../transport/udp-link.js'
-import type { WholeJpegSender } from './dialects/teaching.js'
+import { TrackSetup, type TrackStats } from './track-setup.js'
 
 /** RFC 3550 §6.4.1: the fraction lost is a fixed-point number with the binary point at its left edge. */
 const FRACTION_LOST_SCALE = 256
 
 export type SessionState = 'init' | 'ready' | 'playing'
 
-/** Where a track's packets go: a UDP pair to the client's ports, or channels on the RTSP connection. */
-export type TrackTransport =
-  | { kind: 'udp'; link: UdpLink; host: string; clientRtpPort: number; clientRtcpPort: number }
-  | { kind: 'tcp'; sink: InterleavedSink; rtpChannel: number; rtcpChannel: number }
-
-/** The RTSP connection, seen from a session that sends interleaved frames over it. */
-export interface InterleavedSink {
-  /** Bytes queued in user space and not yet handed to the kernel. */
-  readonly queuedBytes: number
-  readonly closed: boolean
-  writeInterleaved(channel: number, packets: readonly Buffer[]): void
-}
-
-export interface TrackStats {
-  packetsSent: number
-  /** RTP bytes sent, headers included. */
-  bytesSent: number
-  octetsSent: number
-  framesSent: number
-  /** Units the reader did not get because it was too slow: dropped at a full queue, then skipped to the next keyframe. */
-  framesDropped: number
-  /** UDP datagrams the kernel refused to send (e.g. ECONNREFUSED after the client's port closed). */
-  sendErrors: number
-  receiverReports: number
-  /** From the reader's latest receiver report about this track: fraction lost (0..1) since its previous one; null before any. */
-  fractionLost: number | null
-  /** From the same report: cumulative packets lost (signed, RFC 3550 §6.4.1); null before any. */
-  cumulativeLost: number | null
-}
-
-export class TrackSetup {
-  srSent = false
-  lastRtpSent = 0
-  /** Start at a keyframe; after an overflow skip to the next one, counting what is skipped. */
-  readonly gate: KeyframeGate
-  readonly stats: TrackStats = {
-    packetsSent: 0,
-    bytesSent: 0,
-    octetsSent: 0,
-    framesSent: 0,
-    framesDropped: 0,
-    sendErrors: 0,
-    receiverReports: 0,
-    fractionLost: null,
-    cumulativeLost: null,
-  }
-  /** Counts datagrams that failed; one function per track, so sending allocates nothing per packet. */
-  readonly onDatagramSent = (err: Error | null): void => {
-    if (err) this.stats.sendErrors++
-  }
-
-  /** `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP. */
-  constructor(
-    readonly track: ServerTrack,
-    readonly transport: TrackTransport,
-    readonly wholeJpeg?: WholeJpegSender,
-  ) {
-    this.gate = new KeyframeGate(track.media.kind === 'video')
-  }
-
-  get waitingKeyframe(): boolean {
-    return this.gate.waitingKeyframe
-  }
-}
+export type { InterleavedSink, TrackStats, TrackTransport } from './track-setup.js'
+export { TrackSetup } from './track-setup.js'
 
 export interface SessionOptions {
   timeoutMs: number
@@ -312,6 +250,13 @@ export class ServerSession implements StreamOutput {
     else this.send(item)
   }
 
+  /** Units of a track waiting in this reader's queue (not yet handed to the transport). */
+  private framesQueued(setup: TrackSetup): number {
+    let n = 0
+    for (const item of this.queue) if (item.setup === setup) n++
+    return n
+  }
+
   private outsideBytes(): number {
     let tcp = 0
     for (const s of this.setups.values()) {
@@ -480,7 +425,7 @@ export class ServerSession implements StreamOutput {
     state: SessionState
     remoteAddress: string
     createdAt: number
-    tracks: (TrackStats & { track: number; transport: string })[]
+    tracks: (TrackStats & { track: number; transport: string; framesQueued?: number })[]
     queuedBytes?: number
   } {
     return {
@@ -489,7 +434,12 @@ export class ServerSession implements StreamOutput {
       state: this.state,
       remoteAddress: this.opts.remoteAddress ?? '',
       createdAt: this.createdAt,
-      tracks: [...this.setups.values()].map((s) => ({ track: s.track.index, transport: s.transport.kind, ...s.stats })),
+      tracks: [...this.setups.values()].map((s) => ({
+        track: s.track.index,
+        transport: s.transport.kind,
+        ...s.stats,
+        framesQueued: this.framesQueued(s),
+      })),
       queuedBytes: this.queuedBytes,
     }
   }

@@ -309,7 +309,8 @@ export class WavFileSource implements MediaSource {
   }
 
   private tick(index: number): void {
-    let [start, end] = this.blockRange(index)
+    const [start, blockEnd] = this.blockRange(index)
+    let end = blockEnd
     if (!this.loop) {
       end = Math.min(end, this.instants)
       if (start >= end) {

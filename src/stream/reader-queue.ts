@@ -34,6 +34,11 @@ export class ReaderQueue<T> {
     return true
   }
 
+  /** Items waiting, oldest first. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!
+  }
+
   peek(): T | undefined {
     return this.items[this.head]
   }

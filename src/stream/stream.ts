@@ -36,10 +36,11 @@ export class StreamTrack {
     readonly media: MediaTrack,
     private readonly rtpBase: number,
     private readonly clock: Clock,
+    /** Instant start for this track: the bounds of its GOP cache (only for video with inter-coded pictures). */
     gopLimits?: GopCacheLimits,
   ) {
     this.lastRtp = rtpBase
-    this.gop = gopLimits && media.kind === 'video' ? new GopCache(gopLimits) : undefined
+    this.gop = gopLimits ? new GopCache(gopLimits) : undefined
   }
 
   get control(): string {
@@ -161,7 +162,12 @@ export class Stream extends EventEmitter {
       if (t.codec === 'rtp') media.push(new RtpRelayTrack({ ...t, kind, ...common() }))
       else media.push(codecs.createTrack(trackInfoOf(kind, t, codecs), { ...common(), payloadType: t.payloadType }))
     }
-    for (const m of media) this.tracks.push(new StreamTrack(this.tracks.length, m, deps.random.u32(), deps.clock, gopLimits))
+    for (const m of media) {
+      // Pictures that reference others are what a GOP cache is for; intra-only ones and opaque relayed packets are not.
+      const spec = m.kind === 'video' ? this.spec.video : undefined
+      const cached = spec !== undefined && spec.codec !== 'rtp' && codecs.byName(spec.codec)?.intraOnly !== true
+      this.tracks.push(new StreamTrack(this.tracks.length, m, deps.random.u32(), deps.clock, cached ? gopLimits : undefined))
+    }
   }
 
   get video(): StreamTrack | undefined {
@@ -177,9 +183,12 @@ export class Stream extends EventEmitter {
     return this.outputs.size
   }
 
-  /** Whether anyone consumes the frames (readers or taps): sources may skip work otherwise. */
+  /**
+   * Whether anyone consumes the frames (readers or taps): sources may skip work otherwise. A stream that
+   * keeps a GOP for instant start always wants them, or the GOP would go stale while nobody watches.
+   */
   get wanted(): boolean {
-    return this.outputs.size > 0 || this.frameTaps.size > 0
+    return this.outputs.size > 0 || this.frameTaps.size > 0 || this.tracks.some((t) => t.gop !== undefined)
   }
 
   /** Adds a tap that sees every pushed frame; returns the function that removes it. */

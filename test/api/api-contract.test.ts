@@ -28,13 +28,36 @@ interface Reply {
   headers: Headers
   text: string
   bytes: Buffer
-  json: any // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The parsed body when it is JSON; call() has checked it against the document's schema for it. */
+  json: unknown
+}
+
+/** The document's Error schema. */
+interface ApiErrorBody {
+  error: { code: string; message: string }
+}
+
+/** A JSON body as the type of the schema call() has validated it against. */
+function jsonAs<T>(r: Reply): T {
+  return r.json as T
+}
+
+/** The `error` of an error answer (the Error schema). */
+function apiError(r: Reply): ApiErrorBody['error'] {
+  const body = jsonAs<Partial<ApiErrorBody> | undefined>(r)
+  assert.ok(body?.error, `${r.status} answer without an error body: ${r.text.slice(0, 200)}`)
+  return body.error
+}
+
+/** The `items` of a list answer (PathList, SessionList). */
+function itemsOf<T>(r: Reply): T[] {
+  return jsonAs<{ items: T[] }>(r).items
 }
 
 /** Checks a response's status and headers (and `text`, its body or the start of it) against the document. */
 function checkAgainstDoc(method: string, target: string, res: Response, text: string): void {
   const template = matchTemplate(doc, new URL(target, 'http://api.invalid').pathname)
-  const operation = template && (doc.paths[template] as Record<string, unknown>)[method.toLowerCase()]
+  const operation = template && doc.paths[template]?.[method.toLowerCase()]
   if (template && operation) {
     assert.deepEqual(
       checkResponse(doc, method, template, { status: res.status, headers: res.headers, text }),
@@ -72,7 +95,7 @@ async function call(
 /** Calls the API expecting an error answer with this status and code; returns it. */
 async function callError(api: ApiServer, method: string, target: string, status: number, code: string): Promise<Reply> {
   const r = await call(api, method, target)
-  assert.deepEqual([r.status, r.json?.error?.code], [status, code], `${method} ${target}`)
+  assert.deepEqual([r.status, jsonAs<Partial<ApiErrorBody> | undefined>(r)?.error?.code], [status, code], `${method} ${target}`)
   return r
 }
 
@@ -177,12 +200,12 @@ describe('HTTP API contract', () => {
     await srv.stop()
   })
 
-  const sessions = async (): Promise<SessionView[]> => (await call(api, 'GET', '/v1/sessions')).json.items
+  const sessions = async (): Promise<SessionView[]> => itemsOf<SessionView>(await call(api, 'GET', '/v1/sessions'))
 
   it('lists paths: source, state, tracks; one path by its URL-encoded name; 404 and 400 as JSON', async () => {
     const list = await call(api, 'GET', '/v1/paths')
     assert.equal(list.status, 200)
-    const byName = new Map<string, PathView>(list.json.items.map((p: PathView) => [p.name, p]))
+    const byName = new Map(itemsOf<PathView>(list).map((p) => [p.name, p]))
     assert.deepEqual([...byName.keys()].sort(), ['cam', 'h264', 'live/pub'])
     const cam = byName.get('cam')!
     assert.equal(cam.url, srv.url('cam'))
@@ -196,7 +219,7 @@ describe('HTTP API contract', () => {
 
     const one = await call(api, 'GET', '/v1/paths/live%2Fpub')
     assert.equal(one.status, 200)
-    assert.equal(one.json.name, 'live/pub')
+    assert.equal(jsonAs<PathView>(one).name, 'live/pub')
 
     await callError(api, 'GET', '/v1/paths/nope', 404, 'ERR_API_PATH_NOT_FOUND')
     await callError(api, 'GET', '/v1/paths/%E0%A4%A', 400, 'ERR_API_BAD_URL')
@@ -224,7 +247,7 @@ describe('HTTP API contract', () => {
       }
       const tcp = list.find((s) => s.transport === 'tcp')!
       const one = await call(api, 'GET', `/v1/sessions/${tcp.id}`)
-      assert.equal(one.json.id, tcp.id)
+      assert.equal(jsonAs<SessionView>(one).id, tcp.id)
 
       // The readers' receiver reports arrive: loss is known (none on loopback).
       const reported = await eventually('receiver reports', async () =>
@@ -234,7 +257,7 @@ describe('HTTP API contract', () => {
       assert.equal(reported.fractionLost, 0)
 
       const cam = await eventually('a bitrate', async () => {
-        const p = (await call(api, 'GET', '/v1/paths/cam')).json as PathView
+        const p = jsonAs<PathView>(await call(api, 'GET', '/v1/paths/cam'))
         return p.bitrateIn > 0 ? p : undefined
       })
       assert.equal(cam.readers, 2)
@@ -285,7 +308,7 @@ describe('HTTP API contract', () => {
     assert.equal((await call(api, 'GET', `/v1/sessions/${victim.id}`)).status, 404)
     const again = await call(api, 'DELETE', `/v1/sessions/${victim.id}`)
     assert.equal(again.status, 404)
-    assert.equal(again.json.error.code, 'ERR_API_SESSION_NOT_FOUND')
+    assert.equal(apiError(again).code, 'ERR_API_SESSION_NOT_FOUND')
 
     const client = new RtspClient(srv.url('cam'), { transport: 'udp' })
     try {
@@ -339,7 +362,7 @@ describe('HTTP API contract', () => {
       const pub = await eventually(
         'the publisher',
         async () => {
-          const p = (await call(api, 'GET', '/v1/paths/live%2Fpub')).json as PathView
+          const p = jsonAs<PathView>(await call(api, 'GET', '/v1/paths/live%2Fpub'))
           return p.state === 'ready' && p.bytesIn > 0 ? p : undefined
         },
         15_000,
@@ -354,7 +377,7 @@ describe('HTTP API contract', () => {
       ffmpeg?.kill('SIGKILL')
     }
     const gone = await eventually('the publisher to leave', async () => {
-      const p = (await call(api, 'GET', '/v1/paths/live%2Fpub')).json as PathView
+      const p = jsonAs<PathView>(await call(api, 'GET', '/v1/paths/live%2Fpub'))
       return p.state === 'waiting-publisher' ? p : undefined
     })
     assert.equal(gone.publisher, null)
@@ -374,7 +397,7 @@ describe('HTTP API contract', () => {
   it('unknown routes are 404 JSON; a wrong method is 405 with Allow', async () => {
     const unknown = await call(api, 'GET', '/v2/things')
     assert.equal(unknown.status, 404)
-    assert.equal(unknown.json.error.code, 'ERR_API_NOT_FOUND')
+    assert.equal(apiError(unknown).code, 'ERR_API_NOT_FOUND')
     const post = await call(api, 'POST', '/v1/paths')
     assert.equal(post.status, 405)
     assert.equal(post.headers.get('allow'), 'GET')
@@ -432,7 +455,7 @@ describe('HTTP API contract', () => {
     const named = newApi(srv, { urlFor: (name) => `rtsp://cams.example:8554/${name}` }, specs)
     await named.start()
     try {
-      const items: PathView[] = (await call(named, 'GET', '/v1/paths')).json.items
+      const items = itemsOf<PathView>(await call(named, 'GET', '/v1/paths'))
       assert.deepEqual(items.map((p) => p.url).sort(), [
         'rtsp://cams.example:8554/cam',
         'rtsp://cams.example:8554/h264',
@@ -469,12 +492,12 @@ describe('HTTP API contract', () => {
       clearTimeout(timer)
       abort.abort()
     }
-    await eventually('the preview tap to go', async () => (stream.wanted ? undefined : true), 5000)
+    await eventually('the preview tap to go', () => Promise.resolve(stream.wanted ? undefined : true), 5000)
   })
 
   it('preview errors: 409 for a path without JPEG frames or without a stream, 404 for an unknown path', async () => {
     const h264 = await callError(api, 'GET', '/v1/paths/h264/preview.mjpeg', 409, 'ERR_API_NOT_JPEG')
-    assert.match(h264.json.error.message, /snapshot\.jpg/)
+    assert.match(apiError(h264).message, /snapshot\.jpg/)
     await callError(api, 'GET', '/v1/paths/live%2Fpub/preview.mjpeg', 409, 'ERR_API_PATH_NOT_LIVE')
     await callError(api, 'GET', '/v1/paths/nope/preview.mjpeg', 404, 'ERR_API_PATH_NOT_FOUND')
     assert.equal((await call(api, 'POST', '/v1/paths/cam/preview.mjpeg')).headers.get('allow'), 'GET')
@@ -499,7 +522,7 @@ describe('HTTP API contract', () => {
     await Promise.all([noFfmpeg.start(), slow.start()])
     try {
       const missing = await callError(noFfmpeg, 'GET', '/v1/paths/h264/snapshot.jpg', 503, 'ERR_API_SNAPSHOT_NO_FFMPEG')
-      assert.match(missing.json.error.message, /\/nonexistent\/ffmpeg" was not found/)
+      assert.match(apiError(missing).message, /\/nonexistent\/ffmpeg" was not found/)
       const started = Date.now()
       await callError(slow, 'GET', '/v1/paths/h264/snapshot.jpg', 503, 'ERR_API_SNAPSHOT_TIMEOUT')
       assert.ok(Date.now() - started < 5000)
@@ -543,20 +566,20 @@ describe('HTTP API with users', () => {
       for (const target of ['/', '/v1/paths', '/metrics', '/v9/unknown']) {
         const r = await call(api, 'GET', target, headers)
         assert.equal(r.status, 401, `${target} with ${JSON.stringify(headers)}`)
-        assert.equal(r.json.error.code, 'ERR_API_UNAUTHORIZED')
+        assert.equal(apiError(r).code, 'ERR_API_UNAUTHORIZED')
         assert.equal(r.headers.get('www-authenticate'), 'Basic realm="rtspkit", charset="UTF-8"')
       }
     }
     const ok = await call(api, 'GET', '/v1/paths', basic('admin', 'pw-admin'))
     assert.equal(ok.status, 200)
-    assert.equal(ok.json.items[0].name, 'cam')
+    assert.equal(itemsOf<PathView>(ok)[0]?.name, 'cam')
     assert.equal((await call(api, 'GET', '/metrics', basic('viewer', 'pw-view'))).status, 200)
   })
 
   it('a user who may only read gets 403 for a kick; an admin gets through (404: no such session)', async () => {
     const viewer = await call(api, 'DELETE', '/v1/sessions/123', basic('viewer', 'pw-view'))
     assert.equal(viewer.status, 403)
-    assert.equal(viewer.json.error.code, 'ERR_API_FORBIDDEN')
+    assert.equal(apiError(viewer).code, 'ERR_API_FORBIDDEN')
     const admin = await call(api, 'DELETE', '/v1/sessions/123', basic('admin', 'pw-admin'))
     assert.equal(admin.status, 404)
   })

@@ -38,6 +38,8 @@ describe('OpenAPI document and checker', () => {
       bytesSent: 10,
       packetsSent: 1,
       framesDropped: 0,
+      sendErrors: 0,
+      queuedBytes: 0,
       fractionLost: null,
       cumulativeLost: null,
       tracks: [],

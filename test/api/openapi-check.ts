@@ -70,7 +70,7 @@ export function validate(schema: Schema, value: unknown, root: unknown, at = '$'
     if (typeof schema.maximum === 'number' && value > schema.maximum) errors.push(`${at}: ${value} > maximum ${schema.maximum}`)
   }
   if (schema.format !== undefined) {
-    if (schema.format !== 'date-time') throw new UnsupportedSchemaError(`${at}: format "${String(schema.format)}" is not supported`)
+    if (schema.format !== 'date-time') throw new UnsupportedSchemaError(`${at}: format ${JSON.stringify(schema.format)} is not supported`)
     if (typeof value === 'string' && !(DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))))
       errors.push(`${at}: "${value}" is not a date-time`)
   }
@@ -109,7 +109,8 @@ interface Operation {
 
 export interface OpenApiDocument {
   openapi: string
-  paths: Record<string, Record<string, Operation | unknown>>
+  /** Path items: an Operation under each method name, beside other fields (parameters, summary…). */
+  paths: Record<string, Record<string, unknown>>
   components: { schemas: Record<string, Schema>; responses: Record<string, ResponseObject> }
 }
 

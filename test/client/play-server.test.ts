@@ -37,7 +37,7 @@ describe('RtspClient plays from RtspServer', () => {
         assert.ok(frames[0]!.keyframe)
         assert.ok(frames[0]!.data.subarray(0, 4).equals(H264_START))
         const types = nalTypes(frames[0]!.data)
-        assert.ok(types.includes(7) && types.includes(8) && types.includes(5), `NAL types ${types}`)
+        assert.ok(types.includes(7) && types.includes(8) && types.includes(5), `NAL types ${types.join(',')}`)
         for (let i = 1; i < frames.length; i++) assert.ok(frames[i]!.ptsMs > frames[i - 1]!.ptsMs)
         const st = client.stats()
         assert.equal(st.length, 1)

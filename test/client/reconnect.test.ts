@@ -23,7 +23,7 @@ it('reconnect: the server stops and comes back on the same port; frames flow aga
     const after = collectFrames(client, 3, 10_000)
     await reconnected
     const frames = await after
-    assert.ok(attempts.length >= 2, `attempts ${attempts}`)
+    assert.ok(attempts.length >= 2, `attempts ${attempts.join(',')}`)
     assert.ok(frames[0]!.ptsMs > before.at(-1)!.ptsMs, 'ptsMs keeps increasing across the reconnect')
   } finally {
     await client.close()

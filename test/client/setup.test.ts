@@ -11,23 +11,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Two tracks; SETUP of the second is answered by `second`. Every other request gets `Session: 77`. */
 function twoTrackServer(second: () => FakeReply) {
-  const sdp = (port: number) =>
-    [
-      'v=0',
-      'o=- 1 1 IN IP4 127.0.0.1',
-      's=two',
-      't=0 0',
-      'a=control:*',
-      'm=video 0 RTP/AVP 26',
-      'a=control:trackID=0',
-      'm=audio 0 RTP/AVP 0',
-      'a=control:trackID=1',
-      '',
-    ].join('\r\n')
+  const sdp = [
+    'v=0',
+    'o=- 1 1 IN IP4 127.0.0.1',
+    's=two',
+    't=0 0',
+    'a=control:*',
+    'm=video 0 RTP/AVP 26',
+    'a=control:trackID=0',
+    'm=audio 0 RTP/AVP 0',
+    'a=control:trackID=1',
+    '',
+  ].join('\r\n')
   return startFakeServer((req, port) => {
     if (req.method === 'OPTIONS') return { headers: { Public: 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN' } }
     if (req.method === 'DESCRIBE')
-      return { headers: { 'Content-Type': 'application/sdp', 'Content-Base': `rtsp://127.0.0.1:${port}/two/` }, body: sdp(port) }
+      return { headers: { 'Content-Type': 'application/sdp', 'Content-Base': `rtsp://127.0.0.1:${port}/two/` }, body: sdp }
     if (req.method === 'SETUP' && req.uri.endsWith('trackID=1')) return second()
     if (req.method === 'SETUP') return { headers: { Session: '77;timeout=2', Transport: req.headers.get('Transport')! } }
     return { headers: { Session: '77' } }
@@ -103,7 +102,7 @@ describe('RtspClient.setup()', () => {
       const later = fake.requests.slice(before)
       assert.ok(
         later.some((r) => r.method === 'OPTIONS'),
-        `requests after SETUP: ${later.map((r) => r.method)}`,
+        `requests after SETUP: ${later.map((r) => r.method).join(',')}`,
       )
       assert.ok(!fake.requests.some((r) => r.method === 'PLAY'))
     } finally {

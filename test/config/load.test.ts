@@ -79,9 +79,36 @@ describe('loading', () => {
       text: "relays: {closeAfter: 5}\npaths:\n  cam: {source: 'rtsp://10.0.0.5/s'}\n  '~^live/(\\w+)$':\n  /door/: {source: test, closeAfter: 2m}\n",
     })
     assert.deepEqual(c.paths, [
-      { name: 'cam', source: 'rtsp://10.0.0.5/s', onDemand: true, closeAfter: 5, record: false, read: ['any'], publish: ['any'] },
-      { name: '~^live/(\\w+)$', source: 'publish', onDemand: false, closeAfter: 5, record: false, read: ['any'], publish: ['any'] },
-      { name: 'door', source: 'test', onDemand: false, closeAfter: 120, record: false, read: ['any'], publish: ['any'] },
+      {
+        name: 'cam',
+        source: 'rtsp://10.0.0.5/s',
+        onDemand: true,
+        closeAfter: 5,
+        record: false,
+        instantStart: true,
+        read: ['any'],
+        publish: ['any'],
+      },
+      {
+        name: '~^live/(\\w+)$',
+        source: 'publish',
+        onDemand: false,
+        closeAfter: 5,
+        record: false,
+        instantStart: true,
+        read: ['any'],
+        publish: ['any'],
+      },
+      {
+        name: 'door',
+        source: 'test',
+        onDemand: false,
+        closeAfter: 120,
+        record: false,
+        instantStart: true,
+        read: ['any'],
+        publish: ['any'],
+      },
     ])
   })
 
@@ -141,14 +168,14 @@ describe('refusals name the place, the key and what is allowed', () => {
       text: 'server:\n  host: ""\n  rtspport: 8555\n',
       code: 'ERR_CONFIG_KEY',
       message:
-        'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat',
+        'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration',
     },
     {
       kind: 'unknown path key',
       text: 'paths:\n  cam:\n    sourceOnDemand: true\n',
       code: 'ERR_CONFIG_KEY',
       message:
-        'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, read, publish',
+        'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, instantStart, read, publish',
     },
     {
       kind: 'repeated key',
@@ -402,7 +429,7 @@ describe('environment and command line', () => {
     assert.equal(err.code, 'ERR_CONFIG_KEY')
     assert.equal(
       err.message,
-      'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat',
+      'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration',
     )
     assert.match(
       refusal(file, { env: { RTSPKIT_SERVER_LIMITS: '1' } }).message,

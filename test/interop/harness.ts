@@ -6,7 +6,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RtspServer, type RtspServerOptions } from '../../src/server/rtsp-server.js'
 import { parseSourceSpec } from '../../src/sources/source-spec.js'
-import { addPath, type PathDeps, type PathHandle } from '../../src/server/paths.js'
+import { addPath, type PathDeps, type PathHandle } from '../../src/app/add-path.js'
 
 /** Repository root (tests run from dist/test/…). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
@@ -224,9 +224,16 @@ export interface CvResult {
 /**
  * OpenCV's VideoCapture reads frames, through Debian's python3-opencv: an RTSP URL with the FFmpeg
  * backend over `transport`, or with 'gstreamer' a GStreamer pipeline ending in appsink (CAP_GSTREAMER).
+ * With `saveTo`, the last frame read is written to that file as raw BGR pixels.
  */
-export async function opencvRead(url: string, frames: number, transport: 'tcp' | 'udp' | 'gstreamer' = 'tcp'): Promise<CvResult> {
-  const r = await run(DEBIAN_PYTHON, [path.join(ROOT, 'test/interop/cv_read.py'), url, String(frames), transport], 60_000)
+export async function opencvRead(
+  url: string,
+  frames: number,
+  transport: 'tcp' | 'udp' | 'gstreamer' = 'tcp',
+  saveTo?: string,
+): Promise<CvResult> {
+  const args = [path.join(ROOT, 'test/interop/cv_read.py'), url, String(frames), transport, ...(saveTo ? [saveTo] : [])]
+  const r = await run(DEBIAN_PYTHON, args, 60_000)
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as CvResult
   } catch {

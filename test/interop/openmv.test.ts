@@ -2,14 +2,18 @@
 // and real players decode what the callbacks draw — ffmpeg and GStreamer at once on different paths,
 // RGB, grey and pre-encoded JPEG frames, with the decoded pixels compared to the callback's.
 import assert from 'node:assert/strict'
-import { readFileSync, mkdtempSync } from 'node:fs'
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { rtsp_server, type Image } from '../../src/compat/openmv.js'
 import { RtspClient } from '../../src/client/rtsp-client.js'
 import type { ClientFrame } from '../../src/client/track-receiver.js'
-import { ffmpegDecode, gstDecode, run } from './harness.js'
+import { parseJfif } from '../../src/codecs/jpeg/jfif.js'
+import { STD_HUFFMAN_TABLES } from '../../src/codecs/jpeg/tables.js'
+import { CodecError } from '../../src/errors.js'
+import { ffmpegDecode, gstDecode, opencvRead, run } from './harness.js'
+import { ODD_JPEG_KINDS, oddJpegs } from './odd-jpegs.js'
 
 type Call = [event: string, pathname: string, session: number]
 
@@ -50,17 +54,18 @@ async function startServer(
   return { server, calls, warnings, done }
 }
 
-/** ffmpeg decodes one frame of `url` to raw pixels. */
-async function decodeOne(url: string, pixFmt: 'rgb24' | 'gray'): Promise<Buffer> {
+/** ffmpeg decodes `frames` frames of `url` to raw pixels; the last one's. */
+async function decodeOne(url: string, pixFmt: 'rgb24' | 'gray', frames = 1): Promise<Buffer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-openmv-'))
   const out = path.join(dir, 'frame.raw')
   const r = await run(
     'ffmpeg',
-    ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', pixFmt, '-y', out],
+    ['-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-frames:v', String(frames), '-f', 'rawvideo', '-pix_fmt', pixFmt, '-y', out],
     30_000,
   )
   assert.equal(r.code, 0, r.stderr)
-  return readFileSync(out)
+  const all = readFileSync(out)
+  return all.subarray((all.length / frames) * (frames - 1))
 }
 
 function meanAbsError(a: Uint8Array, b: Uint8Array): number {
@@ -285,5 +290,193 @@ describe('openmv rtsp_server', () => {
       await Promise.all(clients.map((c) => c.close()))
       await server.close()
     }
+  })
+})
+
+/** Whether each Huffman table the JPEG's DHT segments define is T.81 Annex K's (the ones RFC 2435 receivers assume). */
+function huffmanTablesStandard(jpeg: Buffer): boolean[] {
+  const out: boolean[] = []
+  // Marker segments: FF <code> <16-bit length incl. itself> <body>, up to SOS (FF DA).
+  for (let pos = 2; pos + 4 <= jpeg.length && jpeg[pos] === 0xff && jpeg[pos + 1] !== 0xda; pos += 2 + jpeg.readUInt16BE(pos + 2)) {
+    if (jpeg[pos + 1] !== 0xc4) continue
+    const end = pos + 2 + jpeg.readUInt16BE(pos + 2)
+    // DHT body: per table Tc/Th (1 byte), 16 code counts, then the symbols.
+    for (let o = pos + 4; o < end;) {
+      const bits = jpeg.subarray(o + 1, o + 17)
+      const n = bits.reduce((a, b) => a + b, 0)
+      const std = STD_HUFFMAN_TABLES.find((t) => t.tcTh === jpeg[o])
+      out.push(std !== undefined && bits.equals(std.spec.bits) && jpeg.subarray(o + 17, o + 17 + n).equals(std.spec.values))
+      o += 17 + n
+    }
+  }
+  return out
+}
+
+/** GStreamer (rtspsrc ! rtpjpegdepay ! jpegdec) decodes `frames` frames of `url`; the last one's RGB pixels. */
+async function gstDecodeRgb(url: string, width: number, height: number, frames: number): Promise<Buffer> {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'rtspkit-openmv-gst-')), 'frames.rgb')
+  const r = await run(
+    'gst-launch-1.0',
+    [
+      '-q',
+      ...`rtspsrc location=${url} protocols=tcp ! rtpjpegdepay ! jpegdec ! videoconvert ! video/x-raw,format=RGB`.split(' '),
+      ...`! identity eos-after=${frames} ! filesink location=${out}`.split(' '),
+    ],
+    30_000,
+  )
+  assert.equal(r.code, 0, r.stderr)
+  const all = readFileSync(out)
+  const size = width * height * 3
+  assert.ok(all.length >= size, `GStreamer wrote ${all.length} bytes`)
+  return all.subarray(all.length - (all.length % size) - size, all.length - (all.length % size))
+}
+
+/** OpenCV (FFmpeg backend) reads `frames` frames of `url`; the last one's pixels, as RGB. */
+async function opencvDecodeRgb(url: string, frames: number): Promise<Buffer> {
+  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'rtspkit-openmv-cv-')), 'frame.bgr')
+  const r = await opencvRead(url, frames, 'tcp', out)
+  assert.equal(r.frames, frames, JSON.stringify(r))
+  const bgr = readFileSync(out)
+  const rgb = Buffer.alloc(bgr.length)
+  for (let i = 0; i < bgr.length; i += 3) {
+    rgb[i] = bgr[i + 2]!
+    rgb[i + 1] = bgr[i + 1]!
+    rgb[i + 2] = bgr[i]!
+  }
+  return rgb
+}
+
+/** What ffmpeg decodes a JPEG file to, as RGB. */
+async function referenceRgb(jpegFile: string): Promise<Buffer> {
+  const out = `${jpegFile}.rgb`
+  const r = await run('ffmpeg', ['-v', 'error', '-i', jpegFile, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-y', out])
+  assert.equal(r.code, 0, r.stderr)
+  return readFileSync(out)
+}
+
+interface Warning {
+  code: string | undefined
+  message: string
+  session: number
+}
+
+/** The warnings of `server` with the session they name. */
+function recordWarnings(server: rtsp_server): Warning[] {
+  const warnings: Warning[] = []
+  server.on('warning', (err, ctx) => warnings.push({ code: (err as { code?: string }).code, message: err.message, session: ctx.session }))
+  return warnings
+}
+
+describe('openmv rtsp_server: JPEGs RTP/JPEG cannot carry as they are', () => {
+  it('an ffmpeg JPEG (optimised Huffman tables, 4:4:4) is re-encoded: ffmpeg, GStreamer and OpenCV decode it like the source, one warning per reader', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-openmv-odd-'))
+    const jpegFile = path.join(dir, 'out.jpg')
+    const mk = await run('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240',
+      '-frames:v',
+      '1',
+      '-q:v',
+      '3',
+      '-y',
+      jpegFile,
+    ])
+    assert.equal(mk.code, 0, mk.stderr)
+    const jpeg = readFileSync(jpegFile)
+    const tables = huffmanTablesStandard(jpeg)
+    assert.ok(tables.length >= 4 && tables.every((std) => !std), `ffmpeg wrote optimised Huffman tables: ${JSON.stringify(tables)}`)
+    assert.throws(
+      () => parseJfif(jpeg),
+      (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_UNSUPPORTED',
+    )
+    const ref = await referenceRgb(jpegFile)
+    const { server, calls, done } = await startServer(() => jpeg)
+    const warnings = recordWarnings(server)
+    const FRAMES = 10
+    try {
+      const [ff, gst, cv] = await Promise.all([
+        decodeOne(server.url('/ffmpeg'), 'rgb24', FRAMES),
+        gstDecodeRgb(server.url('/gst'), 320, 240, FRAMES),
+        opencvDecodeRgb(server.url('/cv'), FRAMES),
+      ])
+      for (const [peer, got] of [
+        ['ffmpeg', ff],
+        ['GStreamer', gst],
+        ['OpenCV', cv],
+      ] as const) {
+        assert.equal(got.length, ref.length, peer)
+        const err = meanAbsError(got, ref)
+        assert.ok(err < 3, `${peer}: mean abs error ${err.toFixed(2)} against the source`)
+      }
+      await new Promise((r) => setTimeout(r, 100))
+      const sessions = new Set(calls.filter((c) => c[0] === 'setup').map((c) => c[2]))
+      assert.ok(sessions.size >= 3, `${sessions.size} sessions`)
+      for (const session of sessions) {
+        const frames = calls.filter((c) => c[0] === 'frame' && c[2] === session).length
+        const mine = warnings.filter((w) => w.session === session)
+        if (frames === 0) continue // a session that never played (none expected, but not this test's subject)
+        assert.ok(frames >= FRAMES, `session ${session}: ${frames} frames`)
+        assert.equal(mine.length, 1, `session ${session}: ${frames} frames, warnings ${JSON.stringify(mine)}`)
+        assert.equal(mine[0]!.code, 'ERR_OPENMV_JPEG_REENCODED')
+        assert.match(mine[0]!.message, /re-encoded as baseline 4:2:0 at quality 90.*because RFC 2435 cannot carry this JPEG: /)
+      }
+      assert.ok(warnings.every((w) => sessions.has(w.session)))
+    } finally {
+      await server.close()
+    }
+    await done
+  })
+
+  it('optimised Huffman 4:2:0, 4:4:4, progressive and grey are re-encoded and decode like their source; baseline goes byte for byte, no warning', async () => {
+    const jpegs = await oddJpegs(320, 240)
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-openmv-kinds-'))
+    const refs = await Promise.all(
+      jpegs.map((j, i) => {
+        const file = path.join(dir, `${ODD_JPEG_KINDS[i]}.jpg`)
+        writeFileSync(file, j)
+        return referenceRgb(file)
+      }),
+    )
+    const byPath = new Map(ODD_JPEG_KINDS.map((k, i) => [`/${k}`, jpegs[i]!]))
+    const { server, calls, done } = await startServer((pathname) => byPath.get(pathname)!, 80)
+    const warnings = recordWarnings(server)
+    const client = new RtspClient(server.url('/baseline'), { transport: 'tcp' })
+    try {
+      const [decoded, received] = await Promise.all([
+        Promise.all(ODD_JPEG_KINDS.filter((k) => k !== 'baseline').map((k) => decodeOne(server.url(`/${k}`), 'rgb24', 5))),
+        client.play().then(() => collectFrames(client, 5)),
+      ])
+      ODD_JPEG_KINDS.filter((k) => k !== 'baseline').forEach((kind, i) => {
+        const err = meanAbsError(decoded[i]!, refs[ODD_JPEG_KINDS.indexOf(kind)]!)
+        assert.ok(err < 3, `${kind}: mean abs error ${err.toFixed(2)} against the source`)
+      })
+      // RFC 2435 carries the scan and the quantization tables; the receiver rebuilds the headers.
+      const sent = parseJfif(jpegs[ODD_JPEG_KINDS.indexOf('baseline')]!)
+      for (const f of received) {
+        const got = parseJfif(f.data)
+        assert.ok(got.scan.equals(sent.scan), 'the baseline scan arrives byte for byte')
+        assert.deepEqual(got.quantTables, sent.quantTables)
+      }
+      await client.close()
+      await new Promise((r) => setTimeout(r, 100))
+      for (const kind of ODD_JPEG_KINDS) {
+        const sessions = new Set(calls.filter((c) => c[0] === 'setup' && c[1] === `/${kind}`).map((c) => c[2]))
+        const mine = warnings.filter((w) => sessions.has(w.session))
+        assert.equal(sessions.size, 1, kind)
+        assert.deepEqual(
+          mine.map((w) => w.code),
+          kind === 'baseline' ? [] : ['ERR_OPENMV_JPEG_REENCODED'],
+          kind,
+        )
+      }
+    } finally {
+      await client.close()
+      await server.close()
+    }
+    await done
   })
 })

@@ -245,17 +245,22 @@ const SENDER_INFO = {
 }
 
 const VECTORS: PacketVector[] = [
-  { name: 'SR without report blocks', bytes: SR_NO_REPORTS, parse: RtcpSenderReport.parse, expected: new RtcpSenderReport(SENDER_INFO) },
+  {
+    name: 'SR without report blocks',
+    bytes: SR_NO_REPORTS,
+    parse: (b) => RtcpSenderReport.parse(b),
+    expected: new RtcpSenderReport(SENDER_INFO),
+  },
   {
     name: 'SR with one report block',
     bytes: SR_ONE_REPORT,
-    parse: RtcpSenderReport.parse,
+    parse: (b) => RtcpSenderReport.parse(b),
     expected: new RtcpSenderReport({ ...SENDER_INFO, reports: [REPORT_A] }),
   },
   {
     name: 'RR with one report block (negative cumulative loss)',
     bytes: RR_ONE_REPORT,
-    parse: RtcpReceiverReport.parse,
+    parse: (b) => RtcpReceiverReport.parse(b),
     expected: new RtcpReceiverReport({
       ssrc: 0x9abcdef1,
       reports: [
@@ -271,23 +276,23 @@ const VECTORS: PacketVector[] = [
       ],
     }),
   },
-  { name: 'empty RR', bytes: RR_EMPTY, parse: RtcpReceiverReport.parse, expected: new RtcpReceiverReport({ ssrc: 0x9abcdef1 }) },
+  { name: 'empty RR', bytes: RR_EMPTY, parse: (b) => RtcpReceiverReport.parse(b), expected: new RtcpReceiverReport({ ssrc: 0x9abcdef1 }) },
   {
     name: 'RR with P bit and 4 padding octets',
     bytes: RR_PADDED,
-    parse: RtcpReceiverReport.parse,
+    parse: (b) => RtcpReceiverReport.parse(b),
     expected: new RtcpReceiverReport({ ssrc: 0x9abcdef1, paddingSize: 4 }),
   },
   ...SDES_CNAME.map((v): PacketVector => ({
     name: `SDES CNAME of ${v.text.length} bytes (${v.bytes.length - 10 - v.text.length} null octets)`,
     bytes: v.bytes,
-    parse: RtcpSourceDescription.parse,
+    parse: (b) => RtcpSourceDescription.parse(b),
     expected: RtcpSourceDescription.cname(0x12345678, v.text),
   })),
   {
     name: 'SDES with two chunks, UTF-8 TOOL and an empty chunk',
     bytes: SDES_TWO_CHUNKS,
-    parse: RtcpSourceDescription.parse,
+    parse: (b) => RtcpSourceDescription.parse(b),
     expected: new RtcpSourceDescription({
       chunks: [
         {
@@ -301,47 +306,52 @@ const VECTORS: PacketVector[] = [
       ],
     }),
   },
-  { name: 'BYE without reason', bytes: BYE_NO_REASON, parse: RtcpGoodbye.parse, expected: new RtcpGoodbye({ sources: [0x12345678] }) },
+  {
+    name: 'BYE without reason',
+    bytes: BYE_NO_REASON,
+    parse: (b) => RtcpGoodbye.parse(b),
+    expected: new RtcpGoodbye({ sources: [0x12345678] }),
+  },
   {
     name: 'BYE with reason',
     bytes: BYE_REASON,
-    parse: RtcpGoodbye.parse,
+    parse: (b) => RtcpGoodbye.parse(b),
     expected: new RtcpGoodbye({ sources: [0x12345678], reason: 'teardown' }),
   },
   {
     name: 'BYE with two sources and an aligned reason',
     bytes: BYE_TWO_SOURCES_ALIGNED_REASON,
-    parse: RtcpGoodbye.parse,
+    parse: (b) => RtcpGoodbye.parse(b),
     expected: new RtcpGoodbye({ sources: [0x12345678, 0x9abcdef0], reason: 'bye' }),
   },
   {
     name: 'BYE with an empty reason',
     bytes: BYE_EMPTY_REASON,
-    parse: RtcpGoodbye.parse,
+    parse: (b) => RtcpGoodbye.parse(b),
     expected: new RtcpGoodbye({ sources: [0x12345678], reason: '' }),
   },
   {
     name: 'APP (204) kept raw',
     bytes: APP,
-    parse: RtcpRawPacket.parse,
+    parse: (b) => RtcpRawPacket.parse(b),
     expected: new RtcpRawPacket({ packetType: 204, count: 3, payload: APP.subarray(4) }),
   },
   {
     name: 'PSFB PLI (206) kept raw',
     bytes: PLI,
-    parse: RtcpRawPacket.parse,
+    parse: (b) => RtcpRawPacket.parse(b),
     expected: new RtcpRawPacket({ packetType: 206, count: 1, payload: PLI.subarray(4) }),
   },
   {
     name: 'RTPFB NACK (205) kept raw',
     bytes: NACK,
-    parse: RtcpRawPacket.parse,
+    parse: (b) => RtcpRawPacket.parse(b),
     expected: new RtcpRawPacket({ packetType: 205, count: 1, payload: NACK.subarray(4) }),
   },
   {
     name: 'XR (207) kept raw',
     bytes: XR,
-    parse: RtcpRawPacket.parse,
+    parse: (b) => RtcpRawPacket.parse(b),
     expected: new RtcpRawPacket({ packetType: 207, count: 0, payload: XR.subarray(4) }),
   },
 ]

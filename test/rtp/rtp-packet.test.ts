@@ -19,12 +19,15 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
 }
 
+/** The header fields a vector states (the packet's data properties, not its methods). */
+type HeaderFields = Pick<RtpPacket, 'marker' | 'payloadType' | 'sequenceNumber' | 'timestamp' | 'ssrc' | 'csrc' | 'padding' | 'paddingSize'>
+
 interface Vector {
   name: string
   bytes: Buffer
   /** Size of everything before the payload: a cut before it can never parse. */
   headerEnd: number
-  fields: Partial<RtpPacket>
+  fields: Partial<HeaderFields>
   payload: Buffer
   extension?: { profile: number; data: Buffer }
 }
@@ -137,7 +140,7 @@ const VECTORS: Vector[] = [
 for (const v of VECTORS) {
   test(`RTP vector: ${v.name} — parse`, () => {
     const p = RtpPacket.parse(v.bytes)
-    for (const [k, value] of Object.entries(v.fields)) assert.deepEqual(p[k as keyof RtpPacket], value, k)
+    for (const [k, value] of Object.entries(v.fields)) assert.deepEqual(p[k as keyof HeaderFields], value, k)
     assert.deepEqual(p.payload, v.payload)
     assert.deepEqual(p.extension, v.extension)
     assert.equal(p.version, 2)

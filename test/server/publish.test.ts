@@ -63,8 +63,8 @@ const isIdr = (p: RtpPacket) => {
 interface PublishPathFixture {
   server: RtspServer
   url: string
-  /** A raw connection to the server, closed after the test. */
-  connect(): Promise<RawRtspConnection>
+  /** A raw connection to the server, closed after the test (a plain function: tests destructure it). */
+  connect: () => Promise<RawRtspConnection>
 }
 
 /** A server on loopback with a publish path `live`; everything opened is closed after `fn`. */

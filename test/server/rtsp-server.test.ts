@@ -432,7 +432,7 @@ describe('RtspServer sessions', () => {
       const dropped = stats.map((s) => s.tracks[0]!.framesDropped)
       assert.ok(
         dropped.some((d) => d > 0),
-        `slow reader dropped frames: ${dropped}`,
+        `slow reader dropped frames: ${dropped.join(',')}`,
       )
       assert.ok(
         dropped.some((d) => d === 0),

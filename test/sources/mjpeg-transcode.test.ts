@@ -6,7 +6,8 @@ import path from 'node:path'
 import { describe, it } from 'node:test'
 import jpeg from 'jpeg-js'
 import { parseJfif } from '../../src/codecs/jpeg/jfif.js'
-import { toRfc2435Jpeg } from '../../src/codecs/jpeg/transcode.js'
+import { quantTablesForQuality } from '../../src/codecs/jpeg/tables.js'
+import { Rfc2435Transcoder, toRfc2435Jpeg } from '../../src/codecs/jpeg/transcode.js'
 import { CodecError, RtspkitError } from '../../src/errors.js'
 import { loadMjpegFile, MjpegFileSource } from '../../src/sources/mjpeg-file.js'
 import { ODD_JPEG_KINDS, oddJpegs, oddMjpegFile } from '../interop/odd-jpegs.js'
@@ -54,12 +55,45 @@ describe('JPEGs RTP/JPEG cannot carry', () => {
     })
   })
 
+  it('Rfc2435Transcoder passes baseline through, re-encodes the others at its quality, and decodes a repeated picture once', async () => {
+    const jpegs = await oddJpegs(W, H)
+    const t = new Rfc2435Transcoder(75)
+    jpegs.forEach((j, i) => {
+      const r = t.transcode(j)
+      const kind = ODD_JPEG_KINDS[i]
+      assert.equal(r.transcoded, kind !== 'baseline', kind)
+      if (kind === 'baseline') {
+        assert.equal(r.jpeg, j)
+        assert.equal(r.refusal, undefined)
+        return
+      }
+      assert.equal(r.refusal?.code, 'ERR_JPEG_UNSUPPORTED', kind)
+      const info = parseJfif(r.jpeg)
+      assert.deepEqual([info.type, info.width, info.height], [1, W, H], `${kind}: baseline 4:2:0`)
+      assert.deepEqual(
+        info.quantTables,
+        quantTablesForQuality(75).map((q) => Buffer.from(q)),
+      )
+      assert.ok(meanDiff(j, r.jpeg) < 5, `${kind}: ${meanDiff(j, r.jpeg).toFixed(2)}`)
+      // The same bytes again, even in another buffer: the remembered result, not a second decode.
+      assert.equal(t.transcode(Uint8Array.from(j)).jpeg, r.jpeg)
+    })
+    // Another picture in between: decoded again, to the same bytes.
+    const first = t.transcode(jpegs[1]!)
+    t.transcode(jpegs[2]!)
+    const again = t.transcode(jpegs[1]!)
+    assert.notEqual(again.jpeg, first.jpeg)
+    assert.ok(again.jpeg.equals(first.jpeg))
+  })
+
   it('what cannot be decoded at all is a CodecError, not a crash', () => {
     const junk = Buffer.from('ffd8ffc2000b08001000100100110000ffd9', 'hex')
-    assert.throws(
-      () => toRfc2435Jpeg(junk),
-      (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_TRANSCODE',
-    )
+    for (const transcode of [toRfc2435Jpeg, (j: Buffer) => new Rfc2435Transcoder().transcode(j)]) {
+      assert.throws(
+        () => transcode(junk),
+        (e: unknown) => e instanceof CodecError && e.code === 'ERR_JPEG_TRANSCODE',
+      )
+    }
   })
 
   it('loadMjpegFile re-encodes exactly the refused frames and MjpegFileSource says so', async () => {

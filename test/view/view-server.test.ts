@@ -13,7 +13,8 @@ const TIMEOUT_MS = 10_000
 
 interface Reply {
   status: number
-  body: ViewStatus & { error?: string }
+  /** The JSON answer; reading it fails the test when the answer is not JSON. */
+  readonly body: ViewStatus & { error?: string }
   text: string
 }
 
@@ -24,13 +25,17 @@ function request(view: ViewServer, method: string, path: string, host?: string):
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (d) => (text += d))
-      res.on('end', () =>
+      res.on('end', () => {
+        const type = res.headers['content-type']
         resolve({
           status: res.statusCode!,
           text,
-          body: res.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : undefined,
-        }),
-      )
+          get body() {
+            assert.ok(type?.startsWith('application/json'), `a JSON answer, not ${type}: ${text.slice(0, 100)}`)
+            return JSON.parse(text) as Reply['body']
+          },
+        })
+      })
     })
     req.on('error', reject)
     req.end()

@@ -22,6 +22,7 @@ export const JPEG_CODEC: Codec<'jpeg', 'video', 'jpeg'> = {
   /** Or a directory: one .jpg per frame. */
   fileExtensions: ['.mjpeg', '.mjpg'],
   passthrough: false,
+  intraOnly: true,
   clockRateFor: () => JPEG_CLOCK_RATE,
   createDepacketizer: () => new JpegRtpDepacketizer(),
   createPacketizer: (o) =>

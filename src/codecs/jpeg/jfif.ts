@@ -67,9 +67,9 @@ export function parseJfif(input: Uint8Array): JfifInfo {
       allowed: 'ffd8',
     })
   }
-  const quant: Array<Buffer | undefined> = new Array(MAX_QUANT_TABLES).fill(undefined)
+  const quant = new Array<Buffer | undefined>(MAX_QUANT_TABLES).fill(undefined)
   // Huffman destinations defined by DHT: index (class * 4 + id) → true when standard.
-  const huffman: Array<boolean | undefined> = new Array(2 * MAX_HUFFMAN_TABLES).fill(undefined)
+  const huffman = new Array<boolean | undefined>(2 * MAX_HUFFMAN_TABLES).fill(undefined)
   let frame: { type: JpegType; width: number; height: number; components: FrameComponent[] } | undefined
   let restartInterval = 0
   let pos = 2

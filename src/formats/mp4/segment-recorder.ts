@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
-import { ConfigError, RtspkitError, StateError } from '../../errors.js'
+import { asError, ConfigError, RtspkitError, StateError } from '../../errors.js'
 import type { TrackInfo } from '../../stream/media.js'
 import { openSyncFileOutput } from '../../sinks/sync-file-output.js'
 import { fileError } from '../../sinks/byte-output.js'
@@ -77,7 +77,7 @@ export class SegmentRecorder extends EventEmitter {
   private segmentStartMs: number | undefined
   private readonly finishing = new Set<Promise<void>>()
   private readonly finished: string[] = []
-  private firstError: unknown
+  private firstError: Error | undefined
   private closing: Promise<void> | undefined
 
   constructor(private readonly opts: SegmentRecorderOptions) {
@@ -171,7 +171,7 @@ export class SegmentRecorder extends EventEmitter {
           this.emit('segment', file, 'finish' satisfies SegmentPhase)
         },
         (err: unknown) => {
-          this.firstError ??= err
+          this.firstError ??= asError(err)
           if (this.listenerCount('error') > 0) this.emit('error', err)
         },
       )

@@ -93,8 +93,9 @@ export class MemoryOutput {
   write(buf: Uint8Array): void {
     this.chunks.push(Buffer.from(buf))
   }
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed++
+    return Promise.resolve()
   }
   get bytes(): Buffer {
     return Buffer.concat(this.chunks)
