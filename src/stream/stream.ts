@@ -6,7 +6,7 @@ import type { MediaTrack } from '../codecs/media-track.js'
 import { RtpRelayTrack } from '../codecs/passthrough/relay-track.js'
 import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
 import { DEFAULT_GOP_CACHE_LIMITS, GopCache, type GopCacheLimits } from './gop-cache.js'
-import type { AudioTrackSpec, StreamSpec, TrackInfo, VideoTrackSpec } from './media.js'
+import type { AudioCodec, AudioTrackSpec, StreamSpec, TrackInfo, VideoCodec, VideoTrackSpec } from './media.js'
 import type { StreamOutput } from './output.js'
 import { Unit } from './unit.js'
 
@@ -97,7 +97,7 @@ export function trackInfoOf(
     return {
       ...v,
       kind: 'video',
-      codec: (codec?.name ?? v.codec) as TrackInfo['codec'] & VideoTrackSpec['codec'],
+      codec: (codec?.name ?? v.codec) as VideoCodec,
       vps: toBuffer(v.vps),
       sps: toBuffer(v.sps),
       pps: toBuffer(v.pps),
@@ -110,7 +110,7 @@ export function trackInfoOf(
   return {
     ...a,
     kind: 'audio',
-    codec: (codec?.name ?? a.codec) as AudioTrackSpec['codec'],
+    codec: (codec?.name ?? a.codec) as AudioCodec,
     sampleRate,
     channels: a.channels ?? 1,
     config: toBuffer(a.config),

@@ -2,7 +2,7 @@
  * H.264 (RFC 6184) as one entry of the codec registry: Annex-B access units over RTP, its SDP both
  * ways (sprop-parameter-sets), the stream track that learns SPS/PPS, and MP4 (`avc1`).
  */
-import type { Codec } from '../codec.js'
+import type { Codec, FormatParams } from '../codec.js'
 import {
   DYNAMIC_PAYLOAD_TYPE_MIN,
   fmtpText,
@@ -18,6 +18,15 @@ import { H264_MP4 } from './mp4.js'
 import { parseSps } from './sps.js'
 import { H264Track } from './track.js'
 
+/**
+ * The SDP's parameter sets, which the depacketizer puts before keyframes that lack them; a malformed
+ * value is ignored (in-band sets still work).
+ */
+function spropParameterSets(params: FormatParams): Buffer[] {
+  if (!params.fmtp.has('sprop-parameter-sets')) return []
+  return tolerant(() => parseH264Fmtp(fmtpText(params.fmtp)).spropParameterSets) ?? []
+}
+
 export const H264_CODEC: Codec<'h264', 'video', 'annexb'> = {
   name: 'h264',
   aliases: ['avc', 'h.264'],
@@ -31,12 +40,7 @@ export const H264_CODEC: Codec<'h264', 'video', 'annexb'> = {
   fileExtensions: ['.h264', '.264', '.avc'],
   passthrough: false,
   clockRateFor: () => VIDEO_CLOCK_RATE,
-  // Parameter sets of the SDP go before keyframes that lack them; a malformed value is ignored (in-band sets still work).
-  createDepacketizer: (params) =>
-    new H264RtpDepacketizer({
-      parameterSets:
-        (params.fmtp.has('sprop-parameter-sets') && tolerant(() => parseH264Fmtp(fmtpText(params.fmtp)).spropParameterSets)) || [],
-    }),
+  createDepacketizer: (params) => new H264RtpDepacketizer({ parameterSets: spropParameterSets(params) }),
   createPacketizer: (o) =>
     new H264RtpPacketizer({
       payloadType: o.payloadType,
