@@ -128,7 +128,7 @@ async function stalledUdpPair(): Promise<{ child: ChildProcess; port: number }> 
   ].join('\n')
   const child = spawn(DEBIAN_PYTHON, ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] })
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())))
+    child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())))
     child.once('error', reject)
   })
   return { child, port }
@@ -142,7 +142,7 @@ async function stalledTcpReader(port: number, url: string): Promise<{ child: Chi
   const script = path.join(ROOT, 'test/interop/stalled_tcp_reader.py')
   const child = spawn(DEBIAN_PYTHON, [script, String(port), url], { stdio: ['ignore', 'pipe', 'inherit'] })
   const session = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))
+    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))
     child.once('error', reject)
   })
   return { child, session }
