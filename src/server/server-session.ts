@@ -61,6 +61,16 @@ const RTP_TIMESTAMP_OFFSET = 4
 const RTP_SEQUENCE_OFFSET = 2
 
 /**
+ * Whether units come in presentation order (no B-frames). Moving the timestamps of a GOP with B-frames
+ * close together would leave no room for the live B-frames that follow it, so such a GOP is not used:
+ * its reader waits for the next keyframe.
+ */
+function inPresentationOrder(units: readonly Unit[]): boolean {
+  for (let i = 1; i < units.length; i++) if (((units[i]!.rtpTimestamp - units[i - 1]!.rtpTimestamp) | 0) <= 0) return false
+  return true
+}
+
+/**
  * One RTSP session: the tracks a client set up on one stream, their transports, and — while
  * playing — an output of the stream. A reader starts each video track with the stream's current GOP
  * (instant start) or at the next keyframe; it has its own queue bounded in bytes, and a reader that
@@ -195,7 +205,7 @@ export class ServerSession implements StreamOutput {
   private queueStartUnits(): void {
     for (const setup of this.setups.values()) {
       const units = this.stream.startUnits(setup.track)
-      if (units.length === 0) continue
+      if (units.length === 0 || !inPresentationOrder(units)) continue
       let bytes = 0
       for (const u of units) bytes += u.bytes
       if (bytes > this.opts.maxQueueBytes * MAX_START_SHARE) continue // too large: wait for a keyframe
