@@ -17,7 +17,6 @@ export const KNOWN_VIOLATIONS: readonly string[] = [
   'max-lines src/codecs/registry.ts',
   'client-server src/client/publisher.ts -> src/server/tracks/factory.ts',
   'client-server src/client/publisher.ts -> src/server/tracks/media-track.ts',
-  'client-server src/client/relay-upstream.ts -> src/server/relay.ts',
   'client-server src/client/track-info.ts -> src/server/announce.ts',
   'client-server src/client/track-info.ts -> src/server/server-stream.ts',
   'codecs-below src/codecs/registry.ts -> src/sources/source.ts',
