@@ -1,11 +1,12 @@
 /** The RtspClient as a relay's upstream (see server/relay.ts): DESCRIBE, PLAY, raw RTP per SDP media section. */
-import type { Upstream, UpstreamConnector } from '../server/relay.js'
+import type { RtpPacket } from '../rtp/rtp-packet.js'
+import type { Upstream, UpstreamConnector } from '../stream/upstream.js'
 import { RtspClient, type RtspClientOptions } from './rtsp-client.js'
 
 export function rtspClientConnector(options: RtspClientOptions = {}): UpstreamConnector {
   return async (url: string): Promise<Upstream> => {
     const client = new RtspClient(url, { ...options, reconnect: false })
-    const rtpHandlers: ((mediaIndex: number, packet: Buffer) => void)[] = []
+    const rtpHandlers: ((mediaIndex: number, packet: RtpPacket) => void)[] = []
     const endHandlers: ((reason: string) => void)[] = []
     let ended = false
     const end = (reason: string) => {
@@ -21,8 +22,7 @@ export function rtspClientConnector(options: RtspClientOptions = {}): UpstreamCo
       client.on('rtp', (track, packet) => {
         const m = mediaIndex[track]
         if (m === undefined || rtpHandlers.length === 0) return
-        const bytes = packet.serialize()
-        for (const h of rtpHandlers) h(m, bytes)
+        for (const h of rtpHandlers) h(m, packet)
       })
       await client.play()
       return {

@@ -52,16 +52,19 @@ export class StreamIngest {
     this.timer.unref()
   }
 
-  /** One RTP packet of track `index` (in announcement order). Garbage is counted and dropped. */
-  pushRtp(index: number, msg: Buffer): void {
+  /** One RTP packet of track `index` (in announcement order), raw or parsed already. Garbage is counted and dropped. */
+  pushRtp(index: number, msg: Buffer | RtpPacket): void {
     const t = this.tracks[index]
     if (!t || this.closed) return
     let packet: RtpPacket
-    try {
-      packet = RtpPacket.parse(msg)
-    } catch {
-      this.badPackets++
-      return // not RTP; a feeder's garbage must not hurt the stream
+    if (msg instanceof RtpPacket) packet = msg
+    else {
+      try {
+        packet = RtpPacket.parse(msg)
+      } catch {
+        this.badPackets++
+        return // not RTP; a feeder's garbage must not hurt the stream
+      }
     }
     this.deliver(t, t.receiver.push(packet))
   }

@@ -6,6 +6,7 @@
  * Formats we parse are rebuilt and repacketized (readers start at a keyframe with parameter sets);
  * any other is relayed packet by packet.
  */
+import type { Upstream, UpstreamConnector } from '../stream/upstream.js'
 import type { CodecRegistry } from '../codecs/registry.js'
 import type { Clock } from '../util/clock.js'
 import { readAnnouncement } from '../stream/announcement.js'
@@ -14,17 +15,7 @@ import { OnDemandFeed, type Feed, type OnDemandOptions } from './on-demand.js'
 import type { RtspServer } from './rtsp-server.js'
 
 /** A playing upstream session, as the relay needs it (see client/relay-upstream.ts for the RtspClient one). */
-export interface Upstream {
-  /** The upstream's SDP (DESCRIBE body). */
-  readonly sdp: Buffer
-  /** RTP packets of SDP media section `mediaIndex`, as received. */
-  onRtp(cb: (mediaIndex: number, packet: Buffer) => void): void
-  /** The upstream ended or failed. */
-  onEnd(cb: (reason: string) => void): void
-  close(): Promise<void>
-}
-
-export type UpstreamConnector = (url: string) => Promise<Upstream>
+export type { Upstream, UpstreamConnector } from '../stream/upstream.js'
 
 export type RelayOptions = OnDemandOptions
 

@@ -51,10 +51,24 @@ export interface StartPoint {
 export const UDP_BACKLOG_BYTES_PER_MS = 25 * 1024
 /** How often a backlog is pumped. */
 const PUMP_INTERVAL_MS = 2
+/** The most of the pacing budget a late pump may use at once. */
+const MAX_PUMP_CATCH_UP_MS = 8
+/** How often a backlog waiting for a full TCP socket looks again. */
+const TCP_RETRY_MS = 20
 /** An instant start is skipped when the GOP would take more than this share of the reader's queue. */
 const MAX_START_SHARE = 0.75
 const RTP_TIMESTAMP_OFFSET = 4
 const RTP_SEQUENCE_OFFSET = 2
+
+/**
+ * Whether units come in presentation order (no B-frames). Moving the timestamps of a GOP with B-frames
+ * close together would leave no room for the live B-frames that follow it, so such a GOP is not used:
+ * its reader waits for the next keyframe.
+ */
+function inPresentationOrder(units: readonly Unit[]): boolean {
+  for (let i = 1; i < units.length; i++) if (((units[i]!.rtpTimestamp - units[i - 1]!.rtpTimestamp) | 0) <= 0) return false
+  return true
+}
 
 /**
  * One RTSP session: the tracks a client set up on one stream, their transports, and — while
@@ -191,7 +205,7 @@ export class ServerSession implements StreamOutput {
   private queueStartUnits(): void {
     for (const setup of this.setups.values()) {
       const units = this.stream.startUnits(setup.track)
-      if (units.length === 0) continue
+      if (units.length === 0 || !inPresentationOrder(units)) continue
       let bytes = 0
       for (const u of units) bytes += u.bytes
       if (bytes > this.opts.maxQueueBytes * MAX_START_SHARE) continue // too large: wait for a keyframe
@@ -281,9 +295,9 @@ export class ServerSession implements StreamOutput {
     this.slow = false
   }
 
-  private schedulePump(): void {
+  private schedulePump(delayMs = PUMP_INTERVAL_MS): void {
     if (this.pumpTimer || this.holding) return
-    this.pumpTimer = setTimeout(() => this.pump(), PUMP_INTERVAL_MS)
+    this.pumpTimer = setTimeout(() => this.pump(), delayMs)
   }
 
   private stopPump(): void {
@@ -297,14 +311,18 @@ export class ServerSession implements StreamOutput {
   private pump(): void {
     this.pumpTimer = undefined
     const now = this.opts.clock.monoMs()
-    const elapsed = this.lastPumpMono === 0 ? PUMP_INTERVAL_MS : Math.max(now - this.lastPumpMono, 0)
+    // A late timer does not buy a bigger burst: the receiver's buffer is what the pacing protects.
+    const elapsed = this.lastPumpMono === 0 ? PUMP_INTERVAL_MS : Math.min(Math.max(now - this.lastPumpMono, 0), MAX_PUMP_CATCH_UP_MS)
     let budget = Math.max(elapsed, PUMP_INTERVAL_MS) * UDP_BACKLOG_BYTES_PER_MS
     this.lastPumpMono = now
     for (let item = this.queue.peek(); item; item = this.queue.peek()) {
       const t = item.setup.transport
       if (t.kind === 'tcp') {
         if (t.sink.closed) return this.queue.clear()
-        if (t.sink.queuedBytes > 0 && t.sink.queuedBytes + item.bytes > this.opts.maxQueueBytes) break
+        if (t.sink.queuedBytes > 0 && t.sink.queuedBytes + item.bytes > this.opts.maxQueueBytes) {
+          // The socket is full: look again later rather than spin; new units meanwhile are bounded by the queue.
+          return this.schedulePump(TCP_RETRY_MS)
+        }
       } else {
         if (budget <= 0) break
         budget -= item.bytes

@@ -15,4 +15,9 @@ export interface StreamOutput {
   restartAtKeyframe(): void
   /** True when the output sends RTP: the stream then makes every unit's packets, in push order, as it arrives. */
   readonly rtp: boolean
+  /**
+   * False for outputs that are not readers (a recorder, a preview): they do not count in
+   * `readerCount`, so on-demand sources are not kept up for them. Default true.
+   */
+  readonly reader?: boolean
 }

@@ -135,7 +135,7 @@ export class Stream extends EventEmitter {
   readonly instantStart: boolean
   private readonly outputs = new Set<StreamOutput>()
   private rtpOutputs = 0
-  private readonly frameTaps = new Set<FrameTap>()
+  private readers = 0
   private readonly startMono: number
   private closed = false
 
@@ -180,7 +180,7 @@ export class Stream extends EventEmitter {
 
   /** Outputs reading the stream (RTSP sessions playing it, …). */
   get readerCount(): number {
-    return this.outputs.size
+    return this.readers
   }
 
   /**
@@ -188,13 +188,14 @@ export class Stream extends EventEmitter {
    * keeps a GOP for instant start always wants them, or the GOP would go stale while nobody watches.
    */
   get wanted(): boolean {
-    return this.outputs.size > 0 || this.frameTaps.size > 0 || this.tracks.some((t) => t.gop !== undefined)
+    return this.outputs.size > 0 || this.tracks.some((t) => t.gop !== undefined)
   }
 
   /** Adds a tap that sees every pushed frame; returns the function that removes it. */
   tapFrames(tap: FrameTap): () => void {
-    this.frameTaps.add(tap)
-    return () => this.frameTaps.delete(tap)
+    const output = new FrameTapOutput(this, tap)
+    this.addOutput(output)
+    return () => this.removeOutput(output)
   }
 
   /** True when every track can be fully described in SDP. */
@@ -237,14 +238,10 @@ export class Stream extends EventEmitter {
     track.markPushed(rtpTimestamp)
     track.gop?.add(unit)
     // Packets are made in push order while anyone sends RTP, so sequence numbers follow the units.
-    if (this.rtpOutputs > 0 && unit.packets.length === 0) return this.afterPush(track, input, pts, wasReady)
-    for (const o of this.outputs) o.writeUnit(unit)
-    this.afterPush(track, input, pts, wasReady)
-  }
-
-  private afterPush(track: StreamTrack, input: Buffer | readonly Buffer[], pts: number, wasReady: boolean): void {
+    // A unit that makes no packets (an access unit of nothing but delimiters) is nothing to RTP readers.
+    const nothingToSend = this.rtpOutputs > 0 && unit.packets.length === 0
     if (!wasReady && this.ready) this.emit('ready')
-    for (const tap of this.frameTaps) tap(track, input, pts)
+    for (const o of this.outputs) if (!(nothingToSend && o.rtp)) o.writeUnit(unit)
   }
 
   /** Milliseconds since the stream was created: the default presentation clock of pushed frames. */
@@ -281,13 +278,17 @@ export class Stream extends EventEmitter {
       for (const t of this.tracks) for (const u of this.startUnits(t)) void u.packets
     }
     this.outputs.add(o)
-    this.emit('readers', this.outputs.size)
+    if (o.reader === false) return
+    this.readers++
+    this.emit('readers', this.readers)
   }
 
   removeOutput(o: StreamOutput): void {
     if (!this.outputs.delete(o)) return
     if (o.rtp) this.rtpOutputs--
-    this.emit('readers', this.outputs.size)
+    if (o.reader === false) return
+    this.readers--
+    this.emit('readers', this.readers)
   }
 
   /** Resolves when the stream is ready or after `timeoutMs`, whichever comes first. */
@@ -310,10 +311,29 @@ export class Stream extends EventEmitter {
     this.closed = true
     this.outputs.clear()
     this.rtpOutputs = 0
-    this.frameTaps.clear()
+    this.readers = 0
     for (const t of this.tracks) t.gop?.clear()
     this.emit('close')
     this.removeAllListeners()
+  }
+}
+
+/** A frame tap as an output: sees every unit as its input pushed it, and is no reader. */
+class FrameTapOutput implements StreamOutput {
+  readonly rtp = false
+  readonly reader = false
+
+  constructor(
+    private readonly stream: Stream,
+    private readonly tap: FrameTap,
+  ) {}
+
+  writeUnit(unit: Unit): void {
+    this.tap(this.stream.tracks[unit.trackIndex]!, unit.input, unit.ptsMs)
+  }
+
+  restartAtKeyframe(): void {
+    // Taps see every frame as pushed; they choose their own starting points.
   }
 }
 
