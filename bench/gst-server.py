@@ -29,8 +29,25 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 # (bench/run.ts checks the delivered bitrate against the file's).
 LAUNCH = (
     "( filesrc location={file} ! video/x-h264,stream-format=byte-stream,framerate={fps}/1 "
-    "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+    "! h264parse name=parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
 )
+
+
+def stamp_pts(_pad, info):
+    """h264parse gives raw Annex-B a DTS only; rtph264pay stamps RTP from the PTS, and without one
+    every packet would carry the same RTP timestamp (players then cannot time frames: ffmpeg probes
+    for its full 5 s analyze duration and rtspsrc's jitter buffer cannot schedule them). Computing
+    the true PTS of B-frames would need the picture order counts; decode time at the frame rate is
+    what rtspkit's .264 file source sends too, so both servers time the clip the same way."""
+    buf = info.get_buffer()
+    if buf is not None and buf.pts == Gst.CLOCK_TIME_NONE:
+        buf.pts = buf.dts
+    return Gst.PadProbeReturn.OK
+
+
+def on_media_configure(_factory, media):
+    parse = media.get_element().get_by_name("parse")
+    parse.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, stamp_pts)
 
 
 def main() -> int:
@@ -55,6 +72,7 @@ def main() -> int:
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(launch)
     factory.set_shared(True)
+    factory.connect("media-configure", on_media_configure)
     server.get_mount_points().add_factory("/" + args.mount, factory)
     if server.attach(None) == 0:
         print(f"gst-server: cannot listen on {args.host}:{args.port}", file=sys.stderr)
