@@ -1,10 +1,13 @@
 /**
  * The readers of bench/lag.ts.
  *
- *  - ReferenceReader: rtspkit's RtspClient over TCP, attached when the server starts. It does not
- *    buffer: it notes the wall time each access unit arrives (its last packet, the one with the RTP
- *    marker bit), by the hash of its largest NAL unit (bench/nal-hash.ts). That is the timeline the
- *    players are measured against.
+ *  - ReferenceReader: rtspkit's RtspClient, attached when the server starts. It does not buffer: it
+ *    notes the wall time each access unit arrives (its last packet, the one with the RTP marker
+ *    bit), by the hash of its largest NAL unit (bench/nal-hash.ts). That is the timeline the players
+ *    are measured against. It reads over UDP by default: gst-rtsp-server sends UDP from its streaming
+ *    thread as each packet is made, but interleaved TCP through its main loop, which other clients'
+ *    requests can hold up for hundreds of milliseconds (seen as players "ahead" of a TCP reference
+ *    when they join).
  *  - ffmpeg: `ffmpeg -rtsp_transport T -i URL -c copy -f h264 -flush_packets 1 pipe:1`; the Annex-B
  *    output is split as it arrives and each slice is stamped with the arrival of its start code.
  *    -flush_packets 1 makes ffmpeg write each packet at once instead of filling its 32 KiB output
@@ -41,8 +44,8 @@ export class ReferenceReader {
   private readonly client: RtspClient
   private error: string | undefined
 
-  private constructor(url: string) {
-    this.client = new RtspClient(url, { transport: 'tcp', waitForKeyframe: false })
+  private constructor(url: string, transport: BenchTransport) {
+    this.client = new RtspClient(url, { transport, waitForKeyframe: false })
     this.client.on('frame', (frame) => {
       const at = wallMs()
       const nal = largestNal(frame.data)
@@ -60,8 +63,8 @@ export class ReferenceReader {
   }
 
   /** Plays `url` and resolves once a keyframe has arrived. */
-  static async start(url: string): Promise<ReferenceReader> {
-    const ref = new ReferenceReader(url)
+  static async start(url: string, transport: BenchTransport): Promise<ReferenceReader> {
+    const ref = new ReferenceReader(url, transport)
     try {
       await ref.client.play()
       const until = performance.now() + REFERENCE_START_TIMEOUT_MS

@@ -13,7 +13,7 @@
  *
  * Knobs: BENCH_LAG_ROUNDS=3  BENCH_LAG_PLAYERS=ffmpeg,gst  BENCH_TRANSPORTS=tcp,udp
  * BENCH_SERVERS=rtspkit,rtspkit-no-instant,gst (rtspkit-no-instant only when the flag exists)
- * BENCH_LAG_FROM_S=5  BENCH_LAG_TO_S=8  BENCH_LAG_TOLERANCE_MS=50  BENCH_SEED=1  BENCH_CACHE
+ * BENCH_LAG_FROM_S=5  BENCH_LAG_TO_S=8  BENCH_LAG_TOLERANCE_MS=50  BENCH_LAG_REFERENCE=udp  BENCH_SEED=1  BENCH_CACHE
  * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_LAG_OUT=bench/lag-results.json
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -44,6 +44,8 @@ interface LagConfig {
   fromS: number
   toS: number
   toleranceMs: number
+  /** How the reference reader reads (bench/lag-readers.ts says why UDP is the default). */
+  referenceTransport: BenchTransport
   seed: number
   cacheDir: string
   ports: { rtspkit: number; gst: number }
@@ -66,6 +68,7 @@ function readConfig(instantStart: boolean): LagConfig {
     fromS,
     toS,
     toleranceMs: numberEnv('BENCH_LAG_TOLERANCE_MS', 50, 0, 10_000),
+    referenceTransport: listEnv('BENCH_LAG_REFERENCE', 'udp', ['tcp', 'udp'] as const)[0]!,
     seed: numberEnv('BENCH_SEED', 1, 0, 0xffffffff),
     cacheDir: process.env.BENCH_CACHE ?? join(tmpdir(), 'rtspkit-bench'),
     ports: { rtspkit: numberEnv('BENCH_RTSPKIT_PORT', 18554, 1024, 65535), gst: numberEnv('BENCH_GST_PORT', 18654, 1024, 65535) },
@@ -212,14 +215,15 @@ async function main(): Promise<number> {
   )
   console.log(
     `clip: ${fixture.path}; ${cfg.rounds} rounds; players ${cfg.players.join(',')} × ${cfg.transports.join(',')}; ` +
-      `join 0–${MAX_JOIN_WAIT_MS} ms into each round (seed ${cfg.seed}); lag = median over ${cfg.fromS}–${cfg.toS} s after joining\n`,
+      `join 0–${MAX_JOIN_WAIT_MS} ms into each round (seed ${cfg.seed}); lag = median over ${cfg.fromS}–${cfg.toS} s after joining; ` +
+      `reference reads over ${cfg.referenceTransport}\n`,
   )
 
   const results: JoinResult[] = []
   const failures: string[] = []
   for (const variant of cfg.variants) {
     const server = new LiveServer(variant, cfg.ports[variant.server], fixture, serverLog(logDir, 'lag', variant), (url) =>
-      ReferenceReader.start(url),
+      ReferenceReader.start(url, cfg.referenceTransport),
     )
     tracked.servers.add(server)
     const random = seededRandom(cfg.seed)
@@ -227,6 +231,7 @@ async function main(): Promise<number> {
       for (let round = 1; round <= cfg.rounds; round++) {
         await server.ensure(roundNeedsS)
         const joins = await runRound(server, variant, round, cfg, random, tracked)
+        if (joins.some((r) => r.error !== undefined)) server.markUnhealthy()
         for (const r of joins) {
           results.push(r)
           console.log(

@@ -17,6 +17,8 @@ import { startServer, type ServerProcess, type VariantSpec } from './server-proc
 
 const FIRST_PACKET_TIMEOUT_MS = 10_000
 const POLL_MS = 20
+/** gst-rtsp-server's warnings and errors go to its log: why a server refused a player shows there. */
+const GST_DEBUG_LEVEL = '2'
 
 export interface Attached {
   close(): Promise<void>
@@ -44,6 +46,7 @@ export class LiveServer<A extends Attached> {
   private server: ServerProcess | undefined
   private reader: A | undefined
   private startedAt = 0
+  private unhealthy = false
   restarts = 0
 
   constructor(
@@ -66,16 +69,28 @@ export class LiveServer<A extends Attached> {
   }
 
   /**
-   * Starts the server, or restarts it when it died or when its clip (not looped) has less than
-   * `needS` seconds left. Resolves once the attached reader receives.
+   * A player failed against this server: the next ensure() starts a fresh one, so one bad state
+   * (gst-rtsp-server has been seen answering 5XX to every later client) costs one sample, not the rest.
+   */
+  markUnhealthy(): void {
+    this.unhealthy = true
+  }
+
+  /**
+   * Starts the server, or restarts it when it died, was marked unhealthy, or when its clip (not
+   * looped) has less than `needS` seconds left. Resolves once the attached reader receives.
    */
   async ensure(needS: number): Promise<void> {
     const ageS = (performance.now() - this.startedAt) / 1000
     const loops = this.variant.server === 'rtspkit'
-    if (this.server?.running && (loops || ageS + needS < this.fixture.seconds)) return
+    if (this.server?.running && !this.unhealthy && (loops || ageS + needS < this.fixture.seconds)) return
     if (this.server) this.restarts++
     await this.stop()
-    this.server = startServer(this.variant.server, this.port, this.fixture.path, this.logPath(this.restarts), this.variant.extraArgs)
+    this.unhealthy = false
+    this.server = startServer(this.variant.server, this.port, this.fixture.path, this.logPath(this.restarts), {
+      extraArgs: this.variant.extraArgs,
+      env: this.variant.server === 'gst' ? { GST_DEBUG: GST_DEBUG_LEVEL, GST_DEBUG_NO_COLOR: '1' } : {},
+    })
     await this.server.ready()
     this.reader = await this.attach(this.server.url)
     this.startedAt = performance.now()

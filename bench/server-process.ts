@@ -43,11 +43,13 @@ export class ServerProcess {
     args: string[],
     port: number,
     logPath: string,
+    env: Record<string, string> = {},
   ) {
     this.url = `rtsp://${HOST}:${port}/${MOUNT}`
     this.log = createWriteStream(logPath)
-    this.log.write(`$ ${command} ${args.join(' ')}\n`)
-    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT })
+    const envText = Object.entries(env).map(([k, v]) => `${k}=${v} `)
+    this.log.write(`$ ${envText.join('')}${command} ${args.join(' ')}\n`)
+    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT, env: { ...process.env, ...env } })
     this.child.once('exit', () => {
       this.exited = true
     })
@@ -129,19 +131,27 @@ export class ServerProcess {
   }
 }
 
+export interface StartOptions {
+  /** Arguments for rtspkit's `serve` (e.g. --no-instant-start). */
+  extraArgs?: string[]
+  /** Environment added to the server's (e.g. GST_DEBUG). */
+  env?: Record<string, string>
+}
+
 /**
- * Starts one server on loopback serving `clip` at rtsp://127.0.0.1:PORT/bench. `extraArgs` go to
- * rtspkit's `serve` (e.g. --no-instant-start). rtspkit runs without its HTTP API: the benches
- * measure RTSP, and a busy API port on the machine would otherwise stop the server from starting.
+ * Starts one server on loopback serving `clip` at rtsp://127.0.0.1:PORT/bench. rtspkit runs without
+ * its HTTP API: the benches measure RTSP, and a busy API port on the machine would otherwise stop
+ * the server from starting.
  */
-export function startServer(name: ServerName, port: number, clip: string, logPath: string, extraArgs: string[] = []): ServerProcess {
+export function startServer(name: ServerName, port: number, clip: string, logPath: string, opts: StartOptions = {}): ServerProcess {
   if (name === 'rtspkit') {
     return new ServerProcess(
       name,
       process.execPath,
-      [CLI, 'serve', '--port', String(port), '--host', HOST, '--no-api', ...extraArgs, '--path', `${MOUNT}=file:${clip}`],
+      [CLI, 'serve', '--port', String(port), '--host', HOST, '--no-api', ...(opts.extraArgs ?? []), '--path', `${MOUNT}=file:${clip}`],
       port,
       logPath,
+      opts.env,
     )
   }
   return new ServerProcess(
@@ -150,6 +160,7 @@ export function startServer(name: ServerName, port: number, clip: string, logPat
     [GST_SERVER, '--host', HOST, '--port', String(port), '--mount', MOUNT, '--file', clip, '--fps', String(FIXTURE.fps)],
     port,
     logPath,
+    opts.env,
   )
 }
 

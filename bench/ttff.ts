@@ -117,10 +117,12 @@ async function main(): Promise<number> {
         // The same waits for every server: a fair draw of join moments.
         random: seededRandom(cfg.seed),
         beforeEach: () => server.ensure(PROBE_NEEDS_S),
-        onRun: (r, i) =>
+        onRun: (r, i) => {
+          if (!r.ok) server.markUnhealthy()
           console.log(
             `${variant.label.padEnd(24)} ${r.transport} #${String(i + 1).padEnd(3)} wait ${String(r.waitMs).padStart(4)} ms → ${r.ok ? `${fmt(r.ms)} ms` : `FAILED (${r.error})`}`,
-          ),
+          )
+        },
       })
       const summary: VariantResult['summary'] = {}
       for (const t of cfg.transports) summary[t] = summarizeTtff(runs.filter((r) => r.transport === t))
