@@ -113,6 +113,10 @@ export class PlayerReader {
   readonly joinedAt: number
   /** Why the player stopped on its own before stop(), if it did. */
   error: string | undefined
+  /** The end of what the player wrote to stderr (for a report when it output nothing). */
+  get stderrTail(): string {
+    return this.stderr.trim()
+  }
   private stderr = ''
   private exited = false
   private stopping = false
@@ -149,7 +153,9 @@ export class PlayerReader {
 
   static gst(url: string, transport: BenchTransport): PlayerReader {
     const args = [GST_READER, '--url', url, '--protocols', transport]
-    const reader = new PlayerReader('gst', transport, spawn(SYSTEM_PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] }))
+    // GStreamer's warnings go to stderr, whose end is kept for the report.
+    const env = { ...process.env, GST_DEBUG: '2', GST_DEBUG_NO_COLOR: '1' }
+    const reader = new PlayerReader('gst', transport, spawn(SYSTEM_PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'], env }))
     let partial = ''
     reader.child.stdout!.setEncoding('utf8')
     reader.child.stdout!.on('data', (text: string) => {

@@ -131,7 +131,10 @@ async function runRound(
       lag,
     }
     if (reader.error !== undefined) result.error = reader.error
-    else if (lag.matched === 0) result.error = `no output access unit in the window matched the reference (${lag.samples} output)`
+    else if (lag.matched === 0)
+      result.error =
+        `no output access unit in the window matched the reference (${lag.samples} output, ${reader.samples.length} in all)` +
+        (reader.stderrTail === '' ? '' : `; stderr: ${reader.stderrTail.split('\n').slice(-2).join(' | ')}`)
     return result
   })
   return Promise.all(joins)
