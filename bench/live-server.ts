@@ -1,45 +1,23 @@
 /**
  * A server kept live for the start-up benches (ttff.ts, lag.ts): a server process plus one reader
- * attached from the start and kept for its whole life, so every measured player joins a stream that
- * is already running. That matters for gst-rtsp-server: its shared media starts the pipeline at the
- * first reader (at the clip's first IDR) and may tear it down after the last one, so a player that
- * found no one else watching would not join mid-GOP at all.
+ * attached from the start and kept for its whole life (bench/lag-readers.ts's ReferenceReader), so
+ * every measured player joins a stream that is already running. That matters for gst-rtsp-server:
+ * its shared media starts the pipeline at the first reader (at the clip's first IDR) and may tear it
+ * down after the last one, so a player that found no one else watching would not join mid-GOP.
  *
  * gst-rtsp-server does not loop the clip: the server is restarted before the clip could end during
  * the next step. rtspkit loops its file and runs on.
  */
 import { join } from 'node:path'
 import { StateError } from '../src/errors.js'
-import { sleep } from './bench-env.js'
 import type { Fixture } from './fixture.js'
-import { LoadReader } from './load-client.js'
 import { startServer, type ServerProcess, type VariantSpec } from './server-process.js'
 
-const FIRST_PACKET_TIMEOUT_MS = 10_000
-const POLL_MS = 20
 /** gst-rtsp-server's warnings and errors go to its log: why a server refused a player shows there. */
 const GST_DEBUG_LEVEL = '2'
 
 export interface Attached {
   close(): Promise<void>
-}
-
-/**
- * The plain keeper: bench/load-client.ts's LoadReader over TCP (it counts packets, decodes nothing).
- * Resolves once packets arrive.
- */
-export async function startKeeper(url: string): Promise<Attached> {
-  const reader = new LoadReader({ url, transport: 'tcp' })
-  await reader.start()
-  const until = performance.now() + FIRST_PACKET_TIMEOUT_MS
-  while (!reader.receiving) {
-    if (reader.error !== undefined || performance.now() > until) {
-      await reader.close()
-      throw new StateError('ERR_BENCH_KEEPER', `keeper reader of ${url} received nothing: ${reader.error ?? 'timeout'}`)
-    }
-    await sleep(POLL_MS)
-  }
-  return reader
 }
 
 export class LiveServer<A extends Attached> {

@@ -4,15 +4,15 @@
  *     ffmpeg -v error -rtsp_transport tcp|udp -i URL -frames:v 1 -f null -
  *
  * to its exit. That covers process start-up, OPTIONS/DESCRIBE/SETUP/PLAY, waiting for a picture the
- * decoder can show, decoding it, TEARDOWN and exit. The baseline is the same command on the local clip
- * file (start-up, probing, one decode and exit, without RTSP and without waiting for a keyframe), so
- * raw − baseline estimates what the network side adds.
+ * decoder can show, decoding it, TEARDOWN and exit. The baseline is ffmpeg's own start-up and exit:
+ * the same command with a tiny generated picture as input (`-f lavfi -i color=…`), so raw − baseline
+ * is what the stream side adds (RTSP, waiting for a decodable picture, ffmpeg's stream probing).
  *
  * Used by bench/ttff.ts (its own runner) and bench/run.ts (a column of the fan-out table).
  */
 import { spawn } from 'node:child_process'
 import type { BenchTransport } from './load-client.js'
-import { sleep } from './bench-env.js'
+import { sleep, wallMs } from './bench-env.js'
 import { median, percentile } from './stats.js'
 
 /** A probe that has not exited by then is killed and counted as failed. */
@@ -22,6 +22,8 @@ export const MAX_JOIN_WAIT_MS = 2000
 const STDERR_TAIL_CHARS = 300
 
 export interface TimedExit {
+  /** Wall-clock ms (Unix epoch) at spawn. */
+  startedAt: number
   ms: number
   ok: boolean
   /** Why it failed: exit code or signal, and the end of stderr. */
@@ -32,6 +34,7 @@ export interface TimedExit {
 export function timeProcess(file: string, args: string[], timeoutMs: number): Promise<TimedExit> {
   return new Promise((resolve) => {
     const t0 = performance.now()
+    const startedAt = wallMs()
     const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     let timedOut = false
@@ -45,7 +48,8 @@ export function timeProcess(file: string, args: string[], timeoutMs: number): Pr
     }, timeoutMs)
     const finish = (error?: string) => {
       clearTimeout(timer)
-      resolve(error === undefined ? { ms: performance.now() - t0, ok: true } : { ms: performance.now() - t0, ok: false, error })
+      const ms = performance.now() - t0
+      resolve(error === undefined ? { startedAt, ms, ok: true } : { startedAt, ms, ok: false, error })
     }
     child.once('error', (err) => finish(`cannot run ${file}: ${err.message}`))
     child.once('exit', (code, signal) => {
@@ -60,11 +64,14 @@ export function firstFrameArgs(url: string, transport: BenchTransport): string[]
   return ['-v', 'error', '-rtsp_transport', transport, '-i', url, '-frames:v', '1', '-f', 'null', '-']
 }
 
-/** ffmpeg's own start-up: the same first-frame command on the local clip, `runs` times; the wall times. */
-export async function ffmpegBaseline(clip: string, runs: number, timeoutMs = DEFAULT_PROBE_TIMEOUT_MS): Promise<number[]> {
+/** Input for the baseline: one 16x16 black picture from libavfilter, nothing to wait for or probe. */
+export const BASELINE_ARGS = ['-v', 'error', '-f', 'lavfi', '-i', 'color=c=black:s=16x16:r=30', '-frames:v', '1', '-f', 'null', '-']
+
+/** ffmpeg's own start-up and exit: BASELINE_ARGS `runs` times; the wall times of those that succeeded. */
+export async function ffmpegBaseline(runs: number, timeoutMs = DEFAULT_PROBE_TIMEOUT_MS): Promise<number[]> {
   const out: number[] = []
   for (let i = 0; i < runs; i++) {
-    const r = await timeProcess('ffmpeg', ['-v', 'error', '-i', clip, '-frames:v', '1', '-f', 'null', '-'], timeoutMs)
+    const r = await timeProcess('ffmpeg', BASELINE_ARGS, timeoutMs)
     if (r.ok) out.push(r.ms)
   }
   return out

@@ -2,12 +2,13 @@
  * `npm run bench:ttff`: time to first frame for a player joining a live stream at a random moment,
  * rtspkit (with and without instant start, when the build has the flag) next to gst-rtsp-server.
  *
- * Per server: start it, connect one "keeper" reader that stays for the whole run (so the stream is
- * live and, for gst-rtsp-server's shared media, the pipeline keeps running between probes), then
+ * Per server: start it, attach one reader that stays for the whole run (so the stream is live and
+ * gst-rtsp-server's shared pipeline keeps running between probes; it also notes when keyframes
+ * arrive, so each probe's place in the GOP is known), then
  * BENCH_TTFF_RUNS times per transport: wait a random 0–2000 ms (seeded, the same sequence for every
  * server) and time `ffmpeg -v error -rtsp_transport T -i URL -frames:v 1 -f null -` from spawn to
  * exit (bench/ttff-probe.ts). Reports median and p90 per server and transport, the median minus
- * ffmpeg's own start-up on the local file, and the ratio of each rtspkit median to gst's.
+ * ffmpeg's own start-up (a generated picture as input), and the ratio of each rtspkit median to gst's.
  *
  * Knobs: BENCH_TTFF_RUNS=15  BENCH_SEED=1  BENCH_TRANSPORTS=tcp,udp
  * BENCH_SERVERS=rtspkit,rtspkit-no-instant,gst (rtspkit-no-instant only when the flag exists)
@@ -19,11 +20,13 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { listEnv, numberEnv, ROOT, tryExec } from './bench-env.js'
 import { ensureFixture, gstVersion, MIN_FIXTURE_SECONDS } from './fixture.js'
-import { LiveServer, serverLog, startKeeper, type Attached } from './live-server.js'
+import { ReferenceReader } from './lag-readers.js'
+import { LiveServer, serverLog } from './live-server.js'
 import type { BenchTransport } from './load-client.js'
 import { defaultVariants, hasInstantStart, SERVER_VARIANTS, variantSpec, type VariantSpec } from './server-process.js'
 import { fmt, median, seededRandom, textTable } from './stats.js'
 import {
+  BASELINE_ARGS,
   DEFAULT_PROBE_TIMEOUT_MS,
   ffmpegBaseline,
   MAX_JOIN_WAIT_MS,
@@ -64,7 +67,8 @@ interface VariantResult {
   variant: VariantSpec['id']
   label: string
   restarts: number
-  runs: TtffRun[]
+  /** Each probe, with how long after the last keyframe it started. */
+  runs: (TtffRun & { gopPhaseMs: number })[]
   summary: Partial<Record<BenchTransport, TtffSummary>>
 }
 
@@ -77,7 +81,7 @@ async function main(): Promise<number> {
   mkdirSync(logDir, { recursive: true })
   const commit = tryExec('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) ?? 'unknown'
 
-  const live = new Set<LiveServer<Attached>>()
+  const live = new Set<LiveServer<ReferenceReader>>()
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`\n${signal}: stopping servers`)
     for (const s of live) s.kill()
@@ -100,13 +104,17 @@ async function main(): Promise<number> {
     `clip: ${fixture.path}; ${cfg.runs} probes per server and transport, random wait 0–${MAX_JOIN_WAIT_MS} ms, seed ${cfg.seed}\n`,
   )
 
-  const baseline = await ffmpegBaseline(fixture.path, cfg.baselineRuns)
+  const baseline = await ffmpegBaseline(cfg.baselineRuns)
   const baselineMs = median(baseline)
-  console.log(`ffmpeg start-up baseline (local clip, ${baseline.length} runs): median ${fmt(baselineMs)} ms\n`)
+  console.log(`ffmpeg start-up baseline (ffmpeg ${BASELINE_ARGS.join(' ')}, ${baseline.length} runs): median ${fmt(baselineMs)} ms\n`)
 
   const results: VariantResult[] = []
   for (const variant of cfg.variants) {
-    const server = new LiveServer<Attached>(variant, cfg.ports[variant.server], fixture, serverLog(logDir, 'ttff', variant), startKeeper)
+    // The attached reader keeps the stream live and notes keyframe arrivals: where in the GOP each probe joined.
+    const server = new LiveServer(variant, cfg.ports[variant.server], fixture, serverLog(logDir, 'ttff', variant), (url) =>
+      ReferenceReader.start(url, 'udp'),
+    )
+    const phases: number[] = []
     live.add(server)
     try {
       await server.ensure(PROBE_NEEDS_S)
@@ -119,14 +127,23 @@ async function main(): Promise<number> {
         beforeEach: () => server.ensure(PROBE_NEEDS_S),
         onRun: (r, i) => {
           if (!r.ok) server.markUnhealthy()
+          const key = server.attached.lastKeyframe(r.startedAt)
+          const phase = key === undefined ? NaN : r.startedAt - key
+          phases.push(phase)
           console.log(
-            `${variant.label.padEnd(24)} ${r.transport} #${String(i + 1).padEnd(3)} wait ${String(r.waitMs).padStart(4)} ms → ${r.ok ? `${fmt(r.ms)} ms` : `FAILED (${r.error})`}`,
+            `${variant.label.padEnd(24)} ${r.transport} #${String(i + 1).padEnd(3)} joined ${fmt(phase).padStart(4)} ms into the GOP → ${r.ok ? `${fmt(r.ms)} ms` : `FAILED (${r.error})`}`,
           )
         },
       })
       const summary: VariantResult['summary'] = {}
       for (const t of cfg.transports) summary[t] = summarizeTtff(runs.filter((r) => r.transport === t))
-      results.push({ variant: variant.id, label: variant.label, restarts: server.restarts, runs, summary })
+      results.push({
+        variant: variant.id,
+        label: variant.label,
+        restarts: server.restarts,
+        runs: runs.map((r, i) => ({ ...r, gopPhaseMs: phases[i] ?? NaN })),
+        summary,
+      })
     } catch (err) {
       console.log(`${variant.label}: FAILED: ${(err as Error).message}`)
     } finally {
