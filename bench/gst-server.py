@@ -8,7 +8,9 @@ interpreter that python3-gi and gir1.2-gst-rtsp-server-1.0 install into:
 
 Prints 'listening rtsp://HOST:PORT/MOUNT' once the socket is bound, then serves until
 SIGINT or SIGTERM. One pipeline is shared by every client (set_shared), like rtspkit's
-one-publisher fan-out, so both servers read, parse and packetize the file once.
+one-publisher fan-out, so both servers read, parse and packetize the file once. The file is
+served as a live source, as a camera would be: not seekable (a new reader joins the running
+stream instead of rewinding it for everyone) and with RTP timestamps that advance per frame.
 
 gst-rtsp-server does not loop a file: the clip must outlast the run (bench/run.ts makes it
 long enough).
@@ -29,8 +31,37 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 # (bench/run.ts checks the delivered bitrate against the file's).
 LAUNCH = (
     "( filesrc location={file} ! video/x-h264,stream-format=byte-stream,framerate={fps}/1 "
-    "! h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
+    "! h264parse name=parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )"
 )
+
+
+def stamp_pts(_pad, info):
+    """h264parse gives raw Annex-B a DTS only; rtph264pay stamps RTP from the PTS, and without one
+    every packet would carry the same RTP timestamp (players then cannot time frames: ffmpeg probes
+    for its full 5 s analyze duration and rtspsrc's jitter buffer cannot schedule them). Computing
+    the true PTS of B-frames would need the picture order counts; decode time at the frame rate is
+    what rtspkit's .264 file source sends too, so both servers time the clip the same way."""
+    buf = info.get_buffer()
+    if buf is not None and buf.pts == Gst.CLOCK_TIME_NONE:
+        buf.pts = buf.dts
+    return Gst.PadProbeReturn.OK
+
+
+def not_seekable(_pad, info):
+    """Answers the SEEKING query as "not seekable", as a camera's live pipeline would. A file is
+    seekable, and gst-rtsp-server then seeks the shared pipeline for every PLAY that carries a Range
+    (ffmpeg and the bench's load client send npt=0.000-): each new reader rewound the stream for all
+    readers, by about a second here. A fresh SEEKING query already says not seekable (start and end
+    -1), so handling it unchanged is the answer."""
+    if info.get_query().type == Gst.QueryType.SEEKING:
+        return Gst.PadProbeReturn.HANDLED
+    return Gst.PadProbeReturn.OK
+
+
+def on_media_configure(_factory, media):
+    bin_ = media.get_element()
+    bin_.get_by_name("parse").get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, stamp_pts)
+    bin_.get_by_name("pay0").get_static_pad("src").add_probe(Gst.PadProbeType.QUERY_UPSTREAM, not_seekable)
 
 
 def main() -> int:
@@ -55,6 +86,7 @@ def main() -> int:
     factory = GstRtspServer.RTSPMediaFactory()
     factory.set_launch(launch)
     factory.set_shared(True)
+    factory.connect("media-configure", on_media_configure)
     server.get_mount_points().add_factory("/" + args.mount, factory)
     if server.attach(None) == 0:
         print(f"gst-server: cannot listen on {args.host}:{args.port}", file=sys.stderr)

@@ -10,57 +10,42 @@
  *  - server CPU: utime + stime of the server process from /proc/PID/stat, per reader-minute;
  *  - the load process's own CPU (process.cpuUsage) and the machine's (/proc/stat), so a saturated
  *    load generator or machine is visible next to the numbers it would distort.
+ * Before the window, during the warm-up, BENCH_TTFF_PROBES ffmpeg players join one after another
+ * (bench/ttff-probe.ts) and the median time to their first decoded frame is a column too.
  *
  * Knobs (environment): BENCH_READERS=1,10,50  BENCH_SECONDS=15  BENCH_WARMUP=3
  * BENCH_TRANSPORTS=tcp,udp  BENCH_SERVERS=rtspkit,gst  BENCH_CACHE=<tmpdir>/rtspkit-bench
  * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_UDP_BASE=30000  BENCH_OUT=bench/results.json
+ * BENCH_TTFF_PROBES=3  BENCH_SEED=1
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type WriteStream } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import { ConfigError, StateError } from '../src/errors.js'
+import { listEnv, numberEnv, ROOT, sleep } from './bench-env.js'
+import { ensureFixture, FIXTURE, FIXTURE_MARGIN_S, fixtureArgs, gstVersion, MIN_FIXTURE_SECONDS, type Fixture } from './fixture.js'
 import { LoadReader, UdpPortAllocator, type BenchTransport, type ReaderSnapshot } from './load-client.js'
+import { clockTicksPerSecond, machineTicks, processTicks, udpDropCounters } from './proc-stats.js'
+import { checks, f, LOAD_CPU_WARN_PCT, RATE_TOLERANCE, ratios, ratioTable, resultsTable, type ScenarioResult } from './run-report.js'
+import { CLI, HOST, SERVER_LABEL, startServer, type ServerName, type ServerProcess } from './server-process.js'
+import { fmt, seededRandom } from './stats.js'
+import { probeTtff, summarizeTtff } from './ttff-probe.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js')
-const GST_SERVER = join(ROOT, 'bench', 'gst-server.py')
 const DEFAULT_RESULTS = join(ROOT, 'bench', 'results.json')
-/** Debian's interpreter: python3-gi and the GstRtspServer typelib are installed for it, not for pyenv's. */
-const SYSTEM_PYTHON = '/usr/bin/python3'
-const HOST = '127.0.0.1'
-const MOUNT = 'bench'
-
-/** The fixture: 720p30, ~4 Mbit/s capped, GOP 60, a moving test pattern that does not compress to nothing. */
-const FIXTURE = { width: 1280, height: 720, fps: 30, bitrate: '4M', maxrate: '4M', bufsize: '2M', gop: 60 }
-const MIN_FIXTURE_SECONDS = 60
-/** gst-rtsp-server does not loop: the clip must outlast setup + warm-up + window with this margin. */
-const FIXTURE_MARGIN_S = 30
-
-const SERVER_START_TIMEOUT_MS = 20_000
-const SERVER_STOP_TIMEOUT_MS = 5_000
-/** Above this share of one core, the load process may be what limits delivery. */
-const LOAD_CPU_WARN_PCT = 70
-/** Delivered rate per reader vs the file's bitrate: outside this band the run is suspicious. */
-const RATE_TOLERANCE = 0.05
-const SERVER_LOG_TAIL = 20
+/** Expected wall time of one first-frame probe (wait + join + GOP wait), for sizing the clip. */
+const PROBE_BUDGET_S = 4
 /** Event-loop delay sampling period; the histogram includes it, so it is subtracted from the result. */
 const LOOP_DELAY_RESOLUTION_MS = 2
 /** Longest wait, after PLAY, for every reader's first RTP packet before the warm-up starts anyway. */
 const FIRST_PACKET_TIMEOUT_MS = 10_000
 const FIRST_PACKET_POLL_MS = 20
+/** After the last first-frame probe, the window waits at least this long (its TEARDOWN settles). */
+const MIN_SETTLE_AFTER_PROBES_MS = 1000
 /** Sessions set up at once. */
 const CONNECT_CONCURRENCY = 5
 /** Stop opening sessions for a scenario after this many failed. */
 const MAX_FAILED_STARTS = 5
-/** Other programs using more than this share of one core during a window make its numbers noisy. */
-const OTHER_CPU_WARN_PCT = 50
-
-type ServerName = 'rtspkit' | 'gst'
-const SERVER_LABEL: Record<ServerName, string> = { rtspkit: 'rtspkit', gst: 'gst-rtsp-server' }
 
 interface BenchConfig {
   readers: number[]
@@ -72,31 +57,9 @@ interface BenchConfig {
   ports: Record<ServerName, number>
   udpBase: number
   resultsPath: string
-}
-
-function listEnv<T extends string>(name: string, fallback: string, allowed: readonly T[]): T[] {
-  const items = (process.env[name] ?? fallback)
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-  for (const item of items) {
-    if (!allowed.includes(item as T))
-      throw new ConfigError('ERR_BENCH_ENV', `${name}: "${item}" is not one of ${allowed.join(', ')}`, { observed: item, allowed })
-  }
-  if (items.length === 0) throw new ConfigError('ERR_BENCH_ENV', `${name} is empty`, { observed: '', allowed })
-  return items as T[]
-}
-
-function numberEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new ConfigError('ERR_BENCH_ENV', `${name} must be a number from ${min} to ${max}, got "${raw}"`, {
-      observed: raw,
-      allowed: `${min}-${max}`,
-    })
-  return n
+  /** ffmpeg first-frame probes per scenario, and the seed of their random waits. */
+  ttffProbes: number
+  seed: number
 }
 
 function readConfig(): BenchConfig {
@@ -116,308 +79,13 @@ function readConfig(): BenchConfig {
     ports: { rtspkit: numberEnv('BENCH_RTSPKIT_PORT', 18554, 1024, 65535), gst: numberEnv('BENCH_GST_PORT', 18654, 1024, 65535) },
     udpBase: numberEnv('BENCH_UDP_BASE', 30000, 1024, 64000),
     resultsPath: process.env.BENCH_OUT ?? DEFAULT_RESULTS,
+    ttffProbes: numberEnv('BENCH_TTFF_PROBES', 3, 0, 50),
+    seed: numberEnv('BENCH_SEED', 1, 0, 0xffffffff),
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Environment: tools, fixture, /proc readings
-
-function tryExec(file: string, args: string[]): string | undefined {
-  try {
-    return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
-  } catch {
-    return undefined
-  }
-}
-
-const GST_CHECK =
-  "import gi; gi.require_version('Gst','1.0'); gi.require_version('GstRtspServer','1.0'); " +
-  'from gi.repository import Gst, GstRtspServer; Gst.init(None); print(Gst.version_string())'
-
-function gstVersion(): string {
-  const v = tryExec(SYSTEM_PYTHON, ['-c', GST_CHECK])
-  if (v === undefined) {
-    throw new ConfigError(
-      'ERR_BENCH_NO_GST',
-      `gst-rtsp-server is not usable from ${SYSTEM_PYTHON}; install gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-bad (scripts/install-peers.sh does), or set BENCH_SERVERS=rtspkit`,
-    )
-  }
-  return v
-}
-
-interface Fixture {
-  path: string
-  bytes: number
-  seconds: number
-  /** Elementary-stream bitrate: file bytes × 8 / duration. */
-  mbps: number
-}
-
-function ensureFixture(cacheDir: string, seconds: number): Fixture {
-  const f = FIXTURE
-  const path = join(cacheDir, `testsrc2-${f.width}x${f.height}p${f.fps}-${f.bitrate}-g${f.gop}-${seconds}s.264`)
-  if (!existsSync(path)) {
-    if (tryExec('ffmpeg', ['-version']) === undefined)
-      throw new ConfigError('ERR_BENCH_NO_FFMPEG', 'ffmpeg is needed to make the bench clip (apt-get install ffmpeg)')
-    mkdirSync(cacheDir, { recursive: true })
-    const partial = `${path}.partial`
-    console.log(`making ${seconds} s fixture ${path} …`)
-    execFileSync('ffmpeg', fixtureArgs(partial, seconds), { stdio: ['ignore', 'ignore', 'inherit'] })
-    renameSync(partial, path)
-  }
-  const bytes = statSync(path).size
-  return { path, bytes, seconds, mbps: (bytes * 8) / seconds / 1e6 }
-}
-
-/** Also printed into BENCHMARKS.md, so the clip can be remade by hand. */
-function fixtureArgs(out: string, seconds: number): string[] {
-  const f = FIXTURE
-  return [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=${f.width}x${f.height}:rate=${f.fps}`,
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-profile:v',
-    'high',
-    '-pix_fmt',
-    'yuv420p',
-    '-b:v',
-    f.bitrate,
-    '-maxrate',
-    f.maxrate,
-    '-bufsize',
-    f.bufsize,
-    '-g',
-    String(f.gop),
-    '-keyint_min',
-    String(f.gop),
-    '-sc_threshold',
-    '0',
-    // SPS/PPS before every IDR, as cameras send them, so a reader can start at any keyframe.
-    '-x264-params',
-    'repeat-headers=1',
-    '-f',
-    'h264',
-    out,
-  ]
-}
-
-/** utime + stime of a process in clock ticks, fields 14 and 15 of /proc/PID/stat (proc(5)). */
-function processTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  // Field 2 (comm) is parenthesized and may contain spaces: count fields after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const UTIME = 11 // field 14, the 12th after comm (state is field 3)
-  const STIME = 12
-  return Number(fields[UTIME]) + Number(fields[STIME])
-}
-
-/** Busy and total ticks summed over all CPUs, from the first line of /proc/stat. */
-function machineTicks(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!
-  const v = line.trim().split(/\s+/).slice(1).map(Number)
-  const IDLE = 3
-  const IOWAIT = 4
-  const STEAL_END = 8 // user nice system idle iowait irq softirq steal; guest time is already in user
-  const total = v.slice(0, STEAL_END).reduce((a, b) => a + b, 0)
-  return { busy: total - v[IDLE]! - (v[IOWAIT] ?? 0), total }
-}
-
-/**
- * The kernel's UDP drop counters for this network namespace (/proc/net/snmp, RFC 4113 names):
- * RcvbufErrors counts datagrams dropped because a receiving socket's buffer was full — on loopback
- * that is the load client falling behind; SndbufErrors counts sends refused for a full send buffer.
- */
-function udpDropCounters(): { rcvbuf: number; sndbuf: number } {
-  const lines = readFileSync('/proc/net/snmp', 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('Udp:'))
-  const names = lines[0]?.split(/\s+/) ?? []
-  const values = lines[1]?.split(/\s+/) ?? []
-  const get = (name: string) => Number(values[names.indexOf(name)] ?? 0)
-  return { rcvbuf: get('RcvbufErrors'), sndbuf: get('SndbufErrors') }
-}
-
-function clockTicksPerSecond(): number {
-  const n = Number(tryExec('getconf', ['CLK_TCK']))
-  return Number.isInteger(n) && n > 0 ? n : 100
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-// ---------------------------------------------------------------------------------------------
-// Server processes
-
-class ServerProcess {
-  readonly child: ChildProcess
-  readonly url: string
-  private readonly log: WriteStream
-  private readonly tail: string[] = []
-  warnings = 0
-  private exited = false
-  private stopping: Promise<void> | undefined
-
-  constructor(
-    readonly name: ServerName,
-    command: string,
-    args: string[],
-    port: number,
-    logPath: string,
-  ) {
-    this.url = `rtsp://${HOST}:${port}/${MOUNT}`
-    this.log = createWriteStream(logPath)
-    this.log.write(`$ ${command} ${args.join(' ')}\n`)
-    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT })
-    this.child.once('exit', () => {
-      this.exited = true
-    })
-    // Always drain: a server writing to a full pipe would block (Node's stdout on a pipe is synchronous).
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      stream.setEncoding('utf8')
-      stream.on('data', (text: string) => this.onOutput(text))
-    }
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1
-  }
-
-  get running(): boolean {
-    return !this.exited && this.child.exitCode === null && this.child.signalCode === null
-  }
-
-  lastLines(): string {
-    return this.tail.join('\n')
-  }
-
-  private onOutput(text: string): void {
-    this.log.write(text)
-    for (const line of text.split('\n')) {
-      if (line === '') continue
-      if (/warn|error|drop/i.test(line)) this.warnings++
-      this.tail.push(line)
-      if (this.tail.length > SERVER_LOG_TAIL) this.tail.shift()
-    }
-  }
-
-  /** Resolves when the server has printed that it listens. */
-  async ready(): Promise<void> {
-    const ready = /listening/
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          done(
-            new StateError('ERR_BENCH_SERVER_START', `${this.name} did not start in ${SERVER_START_TIMEOUT_MS} ms:\n${this.lastLines()}`),
-          ),
-        SERVER_START_TIMEOUT_MS,
-      )
-      const onData = (text: string) => {
-        if (ready.test(text)) done()
-      }
-      const onExit = (code: number | null, signal: string | null) =>
-        done(new StateError('ERR_BENCH_SERVER_EXIT', `${this.name} exited (${signal ?? code}) before listening:\n${this.lastLines()}`))
-      const done = (err?: Error) => {
-        clearTimeout(timer)
-        this.child.stdout!.off('data', onData)
-        this.child.off('exit', onExit)
-        if (err) reject(err)
-        else resolve()
-      }
-      this.child.stdout!.on('data', onData)
-      this.child.once('exit', onExit)
-    })
-  }
-
-  /** SIGTERM, then SIGKILL if it has not exited in time. Idempotent. */
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      if (this.running) {
-        const exit = once(this.child, 'exit')
-        this.child.kill('SIGTERM')
-        const timer = setTimeout(() => this.child.kill('SIGKILL'), SERVER_STOP_TIMEOUT_MS)
-        await exit
-        clearTimeout(timer)
-      }
-      await new Promise<void>((resolve) => this.log.end(resolve))
-    })()
-    return this.stopping
-  }
-
-  /** Synchronous last resort for exit paths. */
-  kill(): void {
-    if (this.running) this.child.kill('SIGKILL')
-  }
-}
-
-function startServer(name: ServerName, cfg: BenchConfig, fixture: Fixture, logPath: string): ServerProcess {
-  const port = cfg.ports[name]
-  if (name === 'rtspkit') {
-    return new ServerProcess(
-      name,
-      process.execPath,
-      [CLI, 'serve', '--port', String(port), '--host', HOST, '--path', `${MOUNT}=file:${fixture.path}`],
-      port,
-      logPath,
-    )
-  }
-  return new ServerProcess(
-    name,
-    SYSTEM_PYTHON,
-    [GST_SERVER, '--host', HOST, '--port', String(port), '--mount', MOUNT, '--file', fixture.path, '--fps', String(FIXTURE.fps)],
-    port,
-    logPath,
-  )
 }
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios
-
-interface ScenarioResult {
-  server: ServerName
-  transport: BenchTransport
-  readers: number
-  /** Readers that completed PLAY. */
-  playing: number
-  /** Readers that received nothing during the window. */
-  stalled: number
-  /** Milliseconds from the PLAY response to a reader's first RTP packet, over readers that got one. */
-  firstPacketMs: { mean: number; max: number }
-  /** Same, to the first packet of an H.264 IDR picture: when a decoder could show a picture. */
-  firstIdrMs: { mean: number; max: number }
-  windowS: number
-  perReaderMbps: { mean: number; min: number; max: number }
-  totalMbps: number
-  /** Mean per-reader rate over the file's bitrate. */
-  rateVsFile: number
-  expectedPackets: number
-  lostPackets: number
-  lossPct: number
-  serverCpuS: number
-  serverCpuPerReaderMin: number
-  /** Load process CPU over the window, % of one core. */
-  loadCpuPct: number
-  /** 99th percentile of the load process's event-loop delay over the window: how late packets could be read. */
-  loadLoopP99Ms: number
-  /** Whole machine, % of one core (so up to 100 × cores). */
-  machineBusyPct: number
-  /** Machine busy time not spent in the server or the load process (other programs, kernel), % of one core. */
-  otherBusyPct: number
-  /** Machine-wide UDP datagrams dropped for a full receive / send buffer during the window. */
-  udpRcvbufErrors: number
-  udpSndbufErrors: number
-  serverWarnings: number
-  errors: string[]
-}
 
 interface Tracked {
   servers: Set<ServerProcess>
@@ -434,7 +102,7 @@ async function runScenario(
   tracked: Tracked,
 ): Promise<ScenarioResult> {
   const logPath = join(cfg.cacheDir, 'logs', `${name}-${transport}-${n}.log`)
-  const server = startServer(name, cfg, fixture, logPath)
+  const server = startServer(name, cfg.ports[name], fixture.path, logPath)
   tracked.servers.add(server)
   const readers: LoadReader[] = []
   const errors: string[] = []
@@ -471,7 +139,14 @@ async function runScenario(
     while (!playing.every((r) => r.receiving) && performance.now() < waitUntil) await sleep(FIRST_PACKET_POLL_MS)
     const defined = (ms: number | undefined): ms is number => ms !== undefined
     const firstPacket = playing.map((r) => r.firstPacketMs).filter(defined)
-    await sleep(cfg.warmup * 1000)
+    // Time to first frame for one more player joining while the N readers play. The probes run
+    // during the warm-up, which lasts at least as long as configured after them; each server gets
+    // the same seeded waits.
+    const warmupEnd = performance.now() + cfg.warmup * 1000
+    const ttff = summarizeTtff(
+      await probeTtff({ url: server.url, transports: [transport], runs: cfg.ttffProbes, random: seededRandom(cfg.seed) }),
+    )
+    await sleep(Math.max(warmupEnd - performance.now(), cfg.ttffProbes > 0 ? MIN_SETTLE_AFTER_PROBES_MS : 0))
 
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS })
     loopDelay.enable()
@@ -506,6 +181,7 @@ async function runScenario(
       playing: playing.length,
       firstPacketMs: meanMax(firstPacket),
       firstIdrMs: meanMax(firstIdr),
+      ttff,
       windowS,
       ...result,
       serverCpuS,
@@ -566,124 +242,16 @@ function summarize(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Report
-
-interface Ratio {
-  transport: BenchTransport
-  readers: number
-  perReaderMbps: number | null
-  totalMbps: number | null
-  /** null when gst lost nothing (rtspkit's loss % is then shown as is). */
-  loss: number | null
-  cpuPerReaderMin: number | null
-}
-
-const div = (a: number, b: number): number | null => (b > 0 ? a / b : null)
-
-function ratios(results: ScenarioResult[]): Ratio[] {
-  const out: Ratio[] = []
-  for (const k of results.filter((r) => r.server === 'rtspkit')) {
-    const g = results.find((r) => r.server === 'gst' && r.transport === k.transport && r.readers === k.readers)
-    if (!g) continue
-    out.push({
-      transport: k.transport,
-      readers: k.readers,
-      perReaderMbps: div(k.perReaderMbps.mean, g.perReaderMbps.mean),
-      totalMbps: div(k.totalMbps, g.totalMbps),
-      loss: div(k.lossPct, g.lossPct),
-      cpuPerReaderMin: div(k.serverCpuPerReaderMin, g.serverCpuPerReaderMin),
-    })
-  }
-  return out
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
-}
-
-const f = (n: number, digits = 2): string => n.toFixed(digits)
-const fr = (n: number | null): string => (n === null ? 'n/a' : n.toFixed(2))
-
-function resultsTable(results: ScenarioResult[]): string {
-  return table(
-    [
-      'server',
-      'transport',
-      'readers',
-      '1st pkt / IDR ms',
-      'Mbit/s per reader (min)',
-      'total Mbit/s',
-      'vs file',
-      'loss %',
-      'server CPU s',
-      'CPU s/reader-min',
-      'load CPU %',
-      'load lag p99 ms',
-      'other CPU %',
-    ],
-    results.map((r) => [
-      SERVER_LABEL[r.server],
-      r.transport,
-      String(r.readers) + (r.playing < r.readers ? ` (${r.playing} played)` : ''),
-      `${f(r.firstPacketMs.mean, 0)} / ${f(r.firstIdrMs.mean, 0)}`,
-      `${f(r.perReaderMbps.mean)} (${f(r.perReaderMbps.min)})`,
-      f(r.totalMbps, 1),
-      f(r.rateVsFile, 3),
-      f(r.lossPct, 3),
-      f(r.serverCpuS),
-      f(r.serverCpuPerReaderMin, 3),
-      f(r.loadCpuPct, 1),
-      f(r.loadLoopP99Ms, 1),
-      f(r.otherBusyPct, 0),
-    ]),
-  )
-}
-
-function ratioTable(rs: Ratio[], results: ScenarioResult[]): string {
-  return table(
-    ['transport', 'readers', '', 'Mbit/s per reader', 'total Mbit/s', 'loss', 'CPU s/reader-min'],
-    rs.map((r) => {
-      const k = results.find((x) => x.server === 'rtspkit' && x.transport === r.transport && x.readers === r.readers)!
-      const loss = r.loss !== null ? fr(r.loss) : k.lossPct === 0 ? 'both 0' : `gst 0, rtspkit ${f(k.lossPct, 3)}%`
-      return [r.transport, String(r.readers), '', fr(r.perReaderMbps), fr(r.totalMbps), loss, fr(r.cpuPerReaderMin)]
-    }),
-  )
-}
-
-/** Warnings about the measurement itself: a saturated load generator, off-rate delivery, failures. */
-function checks(results: ScenarioResult[], fileMbps: number): string[] {
-  const out: string[] = []
-  for (const r of results) {
-    const id = `${SERVER_LABEL[r.server]} ${r.transport} ×${r.readers}`
-    if (r.loadCpuPct > LOAD_CPU_WARN_PCT)
-      out.push(`${id}: load process used ${f(r.loadCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): it may be the bottleneck`)
-    if (Math.abs(r.rateVsFile - 1) > RATE_TOLERANCE)
-      out.push(`${id}: mean delivered rate is ${f(r.rateVsFile, 3)} × the file bitrate (outside ±${RATE_TOLERANCE * 100}%)`)
-    else if (r.perReaderMbps.min < fileMbps * (1 - RATE_TOLERANCE))
-      out.push(`${id}: slowest reader got ${f(r.perReaderMbps.min)} Mbit/s, more than ${RATE_TOLERANCE * 100}% under the file bitrate`)
-    if (r.otherBusyPct > OTHER_CPU_WARN_PCT)
-      out.push(`${id}: other programs used ${f(r.otherBusyPct, 0)}% of a core during the window: numbers may be disturbed`)
-    if (r.udpRcvbufErrors > 0)
-      out.push(`${id}: the kernel dropped ${r.udpRcvbufErrors} UDP datagrams for full receive buffers (a reader fell behind)`)
-    if (r.udpSndbufErrors > 0) out.push(`${id}: the kernel refused ${r.udpSndbufErrors} UDP sends for full send buffers`)
-    if (r.playing < r.readers) out.push(`${id}: only ${r.playing} of ${r.readers} readers played`)
-    if (r.stalled > 0) out.push(`${id}: ${r.stalled} readers received nothing during the window`)
-    for (const e of r.errors.slice(0, 3)) out.push(`${id}: ${e}`)
-    if (r.serverWarnings > 0) out.push(`${id}: server printed ${r.serverWarnings} warning/error lines (see its log)`)
-  }
-  return out
-}
-
-// ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
   const cfg = readConfig()
   const gst = cfg.servers.includes('gst') ? gstVersion() : undefined
   if (cfg.servers.includes('rtspkit') && !existsSync(CLI))
     throw new ConfigError('ERR_BENCH_NO_BUILD', `${CLI} is missing: run npm run build first`)
-  const fixtureSeconds = Math.max(MIN_FIXTURE_SECONDS, Math.ceil(cfg.warmup + cfg.seconds + FIXTURE_MARGIN_S))
+  const fixtureSeconds = Math.max(
+    MIN_FIXTURE_SECONDS,
+    Math.ceil(cfg.warmup + cfg.seconds + cfg.ttffProbes * PROBE_BUDGET_S + FIXTURE_MARGIN_S),
+  )
   const fixture = ensureFixture(cfg.cacheDir, fixtureSeconds)
   mkdirSync(join(cfg.cacheDir, 'logs'), { recursive: true })
   const ticksPerS = clockTicksPerSecond()
@@ -721,7 +289,7 @@ async function main(): Promise<number> {
           const r = await runScenario(name, transport, n, cfg, fixture, ticksPerS, tracked)
           results.push(r)
           console.log(
-            `${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, load ${f(r.loadCpuPct, 0)}%`,
+            `${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, load ${f(r.loadCpuPct, 0)}%, TTFF ${fmt(r.ttff.medianMs)} ms`,
           )
         } catch (err) {
           const msg = (err as Error).message
