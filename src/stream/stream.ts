@@ -79,6 +79,9 @@ export interface StreamDeps {
   codecs?: CodecRegistry
 }
 
+/** Instant start gives a new reader at least this much video when the cache has it (see GopCache.startUnits). */
+const START_MIN_SPAN_MS = 1000
+
 const toBuffer = (u: Uint8Array | undefined): Buffer | undefined => (u ? Buffer.from(u) : undefined)
 
 /**
@@ -260,7 +263,7 @@ export class Stream extends EventEmitter {
    * everything after it, oldest first; empty when there is no cache or no keyframe yet.
    */
   startUnits(track: StreamTrack): Unit[] {
-    return track.gop?.snapshot() ?? []
+    return track.gop?.startUnits(START_MIN_SPAN_MS) ?? []
   }
 
   addReader(o: StreamOutput): void {

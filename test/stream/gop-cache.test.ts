@@ -74,6 +74,23 @@ describe('GopCache', () => {
     assert.equal(c.size, 0)
   })
 
+  it('a reader joining early in a GOP starts at the previous keyframe, within the byte bound', () => {
+    const p = counter()
+    const c = new GopCache({ maxBytes: 1000, maxMs: 10_000 })
+    const gop1 = [unit(p, 0, true, 100, 0), unit(p, 1, false, 100, 500), unit(p, 2, false, 100, 1000)]
+    for (const u of gop1) c.add(u)
+    const k = unit(p, 3, true, 100, 1500)
+    c.add(k)
+    assert.deepEqual(c.startUnits(1000), [...gop1, k], 'the current GOP spans 0 ms: both')
+    const late = unit(p, 4, false, 100, 2600)
+    c.add(late)
+    assert.deepEqual(c.startUnits(1000), [k, late], 'the current GOP spans 1.1 s: enough on its own')
+    assert.deepEqual(c.startUnits(5000), [...gop1, k, late])
+    // The previous GOP goes when both together outgrow the bound.
+    for (let i = 5; i < 11; i++) c.add(unit(p, i, false, 100, 2600 + i))
+    assert.deepEqual(c.startUnits(5000)[0], k)
+  })
+
   it('snapshot is a copy; clear() forgets', () => {
     const p = counter()
     const c = new GopCache({ maxBytes: 1 << 20, maxMs: 10_000 })
