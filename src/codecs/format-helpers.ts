@@ -57,3 +57,21 @@ export function tolerant<T>(f: () => T): T | undefined {
 export function kindMismatch(codec: string, track: TrackInfo): ConfigError {
   return new ConfigError('ERR_STREAM_CODEC', `${codec} is not a ${track.kind} codec`, { observed: track.kind })
 }
+
+/**
+ * Width, height and frame rate from the SPS in an MP4 sample entry, read with `parse` (the codec's own
+ * SPS reader); a ParseError naming the codec (`label`) when it is malformed.
+ */
+export function sampleEntryGeometry(
+  label: string,
+  parse: (sps: Buffer) => { width: number; height: number; fps?: number | undefined },
+  sps: Buffer,
+): Pick<VideoTrackInfo, 'width' | 'height' | 'fps'> {
+  try {
+    const s = parse(sps)
+    return { width: s.width, height: s.height, ...(s.fps !== undefined ? { fps: s.fps } : {}) }
+  } catch (err) {
+    if (!(err instanceof RtspkitError)) throw err
+    throw new ParseError(err.code, `the ${label} SPS in its sample entry is malformed: ${err.message}`, err.details, { cause: err })
+  }
+}

@@ -4,13 +4,12 @@
  * unit delimiters (5.3.2 allows them; they carry nothing a demuxer needs). Parameter sets stay in-band
  * as well, which every player tolerates.
  */
-import { ParseError, RtspkitError } from '../../errors.js'
 import { box } from '../../formats/mp4/box.js'
 import { missingConfig, visualSampleEntry } from '../../formats/mp4/sample-entry-box.js'
 import { requireConfig, type CodecSampleEntry } from '../../formats/mp4/sample-entry-fields.js'
 import type { VideoTrackInfo } from '../../stream/media.js'
 import type { CodecMp4, NalAccessUnit, ParameterSets } from '../codec-mp4.js'
-import { videoOf } from '../format-helpers.js'
+import { sampleEntryGeometry, videoOf } from '../format-helpers.js'
 import { splitAnnexB } from './annexb.js'
 import { avcDecoderConfigurationRecord, parseAvcC } from './avc-config.js'
 import { asBuffer, isKeyframeNal, NalType, nalType } from './nal.js'
@@ -43,17 +42,6 @@ export function h264AccessUnit(frame: Uint8Array | readonly Uint8Array[]): NalAc
   return { nalus, keyframe, params }
 }
 
-/** Width, height and frame rate from the entry's SPS; ParseError when it is malformed. */
-function fromSps(sps: Buffer): Pick<VideoTrackInfo, 'width' | 'height' | 'fps'> {
-  try {
-    const s = parseSps(sps)
-    return { width: s.width, height: s.height, ...(s.fps !== undefined ? { fps: s.fps } : {}) }
-  } catch (err) {
-    if (!(err instanceof RtspkitError)) throw err
-    throw new ParseError(err.code, `the H.264 SPS in its sample entry is malformed: ${err.message}`, err.details, { cause: err })
-  }
-}
-
 export const H264_MP4: CodecMp4<H264SampleEntry> = {
   isConfigured: (t) => !!(videoOf(t)?.sps && videoOf(t)?.pps),
   geometry: (t) => {
@@ -76,7 +64,7 @@ export const H264_MP4: CodecMp4<H264SampleEntry> = {
     trackInfo(e) {
       const info: VideoTrackInfo = { kind: 'video', codec: 'h264', width: e.width, height: e.height }
       const [sps, pps] = [e.sps[0], e.pps[0]]
-      if (sps) Object.assign(info, { sps }, fromSps(sps))
+      if (sps) Object.assign(info, { sps }, sampleEntryGeometry('H.264', parseSps, sps))
       if (pps) info.pps = pps
       return info
     },

@@ -3,13 +3,12 @@
  * the track's VPS, SPS and PPS; `hev1` read too), samples of length-prefixed NAL units without access
  * unit delimiters. Parameter sets stay in-band as well, which every player tolerates.
  */
-import { ParseError, RtspkitError } from '../../errors.js'
 import { box } from '../../formats/mp4/box.js'
 import { missingConfig, visualSampleEntry } from '../../formats/mp4/sample-entry-box.js'
 import { requireConfig, type CodecSampleEntry } from '../../formats/mp4/sample-entry-fields.js'
 import type { VideoTrackInfo } from '../../stream/media.js'
 import type { CodecMp4, NalAccessUnit, ParameterSets } from '../codec-mp4.js'
-import { videoOf } from '../format-helpers.js'
+import { sampleEntryGeometry, videoOf } from '../format-helpers.js'
 import { splitAnnexB } from '../annexb.js'
 import { hevcDecoderConfigurationRecord, parseHvcC } from './hevc-config.js'
 import { asBuffer, H265NalType, isKeyframeNal, nalLayerId, nalType } from './nal.js'
@@ -46,17 +45,6 @@ export function h265AccessUnit(frame: Uint8Array | readonly Uint8Array[]): NalAc
   return { nalus, keyframe, params }
 }
 
-/** Width, height and frame rate from the entry's SPS; ParseError when it is malformed. */
-function fromSps(sps: Buffer): Pick<VideoTrackInfo, 'width' | 'height' | 'fps'> {
-  try {
-    const s = parseH265Sps(sps)
-    return { width: s.width, height: s.height, ...(s.fps !== undefined ? { fps: s.fps } : {}) }
-  } catch (err) {
-    if (!(err instanceof RtspkitError)) throw err
-    throw new ParseError(err.code, `the H.265 SPS in its sample entry is malformed: ${err.message}`, err.details, { cause: err })
-  }
-}
-
 export const H265_MP4: CodecMp4<H265SampleEntry> = {
   isConfigured: (t) => !!(videoOf(t)?.vps && videoOf(t)?.sps && videoOf(t)?.pps),
   geometry: (t) => {
@@ -88,7 +76,7 @@ export const H265_MP4: CodecMp4<H265SampleEntry> = {
     trackInfo(e) {
       const info: VideoTrackInfo = { kind: 'video', codec: 'h265', width: e.width, height: e.height }
       const [vps, sps, pps] = [e.vps[0], e.sps[0], e.pps[0]]
-      if (sps) Object.assign(info, { sps }, fromSps(sps))
+      if (sps) Object.assign(info, { sps }, sampleEntryGeometry('H.265', parseH265Sps, sps))
       if (pps) info.pps = pps
       if (vps) info.vps = vps
       return info
