@@ -7,7 +7,7 @@ import type { Clock } from '../util/clock.js'
 import { msToNtp } from '../util/ntp.js'
 import type { StreamOutput } from '../stream/output.js'
 import { ReaderQueue } from '../stream/reader-queue.js'
-import type { ServerStream, ServerTrack } from '../stream/stream.js'
+import type { ServerStream } from '../stream/stream.js'
 import type { Unit } from '../stream/unit.js'
 import type { UdpLink } from '../transport/udp-link.js'
 import { TrackSetup, type TrackStats } from './track-setup.js'
@@ -236,11 +236,6 @@ export class ServerSession implements StreamOutput {
     if (this.rtcpTimer) clearInterval(this.rtcpTimer)
     this.rtcpTimer = undefined
     this.stopPump()
-  }
-
-  /** @deprecated the old name of writeUnit. */
-  deliver(_track: ServerTrack, unit: Unit): void {
-    this.writeUnit(unit)
   }
 
   writeUnit(unit: Unit): void {

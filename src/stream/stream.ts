@@ -12,9 +12,6 @@ import { Unit } from './unit.js'
 
 export type { AudioCodecName, AudioTrackSpec, RtpTrackSpec, StreamSpec, VideoCodecName, VideoTrackSpec } from './media.js'
 
-/** @deprecated the old name of StreamOutput (kept for existing code). */
-export type StreamReader = StreamOutput
-
 /** Sees every frame pushed into a stream, as pushed (a recorder). */
 export type FrameTap = (track: StreamTrack, data: Buffer | readonly Buffer[], ptsMs: number) => void
 
