@@ -8,6 +8,8 @@ import type { Mp4Box } from '../formats/mp4/box.js'
 import type { VideoGeometry } from '../formats/mp4/sample-entry-box.js'
 import type { CodecSampleEntry, SampleEntryFields, UnsupportedSampleEntry } from '../formats/mp4/sample-entry-fields.js'
 import type { TrackInfo } from '../stream/media.js'
+import { splitAnnexB } from './annexb.js'
+import { asBuffer } from './nal-unit.js'
 
 /** Parameter sets of NAL-structured video, as a track learns them. */
 export interface ParameterSets {
@@ -27,6 +29,33 @@ export interface NalAccessUnit {
 }
 
 /** Reading a codec's sample entries back (MP4 and QuickTime files played as sources). */
+/** What a NAL unit is to the MP4 writer: dropped (a delimiter), a parameter set to keep, or a plain NAL unit. */
+export type NalRole = 'drop' | keyof ParameterSets | undefined
+
+/**
+ * Splits an access unit given as Annex-B bytes or as NAL units, and finds what the writer needs; `role`
+ * and `isKeyframe` are the codec's own reading of a NAL unit header.
+ */
+export function readNalAccessUnit(
+  frame: Uint8Array | readonly Uint8Array[],
+  role: (nal: Buffer) => NalRole,
+  isKeyframe: (nal: Buffer) => boolean,
+): NalAccessUnit {
+  const all = frame instanceof Uint8Array ? splitAnnexB(frame) : frame.map(asBuffer)
+  const nalus: Buffer[] = []
+  const params: ParameterSets = {}
+  let keyframe = false
+  for (const nal of all) {
+    if (nal.length === 0) continue
+    const r = role(nal)
+    if (r === 'drop') continue
+    if (r !== undefined) params[r] ??= nal
+    keyframe ||= isKeyframe(nal)
+    nalus.push(nal)
+  }
+  return { nalus, keyframe, params }
+}
+
 export interface Mp4EntryReader<E extends CodecSampleEntry = CodecSampleEntry> {
   /** Sample entry types this codec reads (`avc1`, `avc3`…). */
   readonly entryTypes: readonly string[]

@@ -8,11 +8,10 @@ import { box } from '../../formats/mp4/box.js'
 import { missingConfig, visualSampleEntry } from '../../formats/mp4/sample-entry-box.js'
 import { requireConfig, type CodecSampleEntry } from '../../formats/mp4/sample-entry-fields.js'
 import type { VideoTrackInfo } from '../../stream/media.js'
-import type { CodecMp4, NalAccessUnit, ParameterSets } from '../codec-mp4.js'
+import { readNalAccessUnit, type CodecMp4, type NalAccessUnit, type NalRole } from '../codec-mp4.js'
 import { sampleEntryGeometry, videoOf } from '../format-helpers.js'
-import { splitAnnexB } from './annexb.js'
 import { avcDecoderConfigurationRecord, parseAvcC } from './avc-config.js'
-import { asBuffer, isKeyframeNal, NalType, nalType } from './nal.js'
+import { isKeyframeNal, NalType, nalType } from './nal.js'
 import { parseSps } from './sps.js'
 
 export interface H264SampleEntry extends CodecSampleEntry {
@@ -24,22 +23,15 @@ export interface H264SampleEntry extends CodecSampleEntry {
   pps: Buffer[]
 }
 
+/** Access unit delimiters are dropped; SPS and PPS are kept for the sample entry. */
+function h264NalRole(nal: Buffer): NalRole {
+  const type = nalType(nal)
+  return type === NalType.AUD ? 'drop' : type === NalType.SPS ? 'sps' : type === NalType.PPS ? 'pps' : undefined
+}
+
 /** Splits an access unit given as Annex-B bytes or as NAL units, and finds what the MP4 writer needs. */
 export function h264AccessUnit(frame: Uint8Array | readonly Uint8Array[]): NalAccessUnit {
-  const all = frame instanceof Uint8Array ? splitAnnexB(frame) : frame.map(asBuffer)
-  const nalus: Buffer[] = []
-  const params: ParameterSets = {}
-  let keyframe = false
-  for (const nal of all) {
-    if (nal.length === 0) continue
-    const type = nalType(nal)
-    if (type === NalType.AUD) continue
-    if (type === NalType.SPS) params.sps ??= nal
-    else if (type === NalType.PPS) params.pps ??= nal
-    keyframe ||= isKeyframeNal(nal)
-    nalus.push(nal)
-  }
-  return { nalus, keyframe, params }
+  return readNalAccessUnit(frame, h264NalRole, isKeyframeNal)
 }
 
 export const H264_MP4: CodecMp4<H264SampleEntry> = {

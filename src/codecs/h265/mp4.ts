@@ -7,11 +7,10 @@ import { box } from '../../formats/mp4/box.js'
 import { missingConfig, visualSampleEntry } from '../../formats/mp4/sample-entry-box.js'
 import { requireConfig, type CodecSampleEntry } from '../../formats/mp4/sample-entry-fields.js'
 import type { VideoTrackInfo } from '../../stream/media.js'
-import type { CodecMp4, NalAccessUnit, ParameterSets } from '../codec-mp4.js'
+import { readNalAccessUnit, type CodecMp4, type NalAccessUnit, type NalRole } from '../codec-mp4.js'
 import { sampleEntryGeometry, videoOf } from '../format-helpers.js'
-import { splitAnnexB } from '../annexb.js'
 import { hevcDecoderConfigurationRecord, parseHvcC } from './hevc-config.js'
-import { asBuffer, H265NalType, isKeyframeNal, nalLayerId, nalType } from './nal.js'
+import { H265NalType, isKeyframeNal, nalLayerId, nalType } from './nal.js'
 import { parseH265Sps } from './sps.js'
 
 export interface H265SampleEntry extends CodecSampleEntry {
@@ -24,25 +23,17 @@ export interface H265SampleEntry extends CodecSampleEntry {
   pps: Buffer[]
 }
 
+/** Access unit delimiters are dropped; VPS, SPS and PPS of the base layer are kept for the sample entry. */
+function h265NalRole(nal: Buffer): NalRole {
+  const type = nalType(nal)
+  if (type === H265NalType.AUD) return 'drop'
+  if (nalLayerId(nal) !== 0) return undefined
+  return type === H265NalType.VPS ? 'vps' : type === H265NalType.SPS ? 'sps' : type === H265NalType.PPS ? 'pps' : undefined
+}
+
 /** Splits an access unit given as Annex-B bytes or as NAL units; parameter sets of the base layer only. */
 export function h265AccessUnit(frame: Uint8Array | readonly Uint8Array[]): NalAccessUnit {
-  const all = frame instanceof Uint8Array ? splitAnnexB(frame) : frame.map(asBuffer)
-  const nalus: Buffer[] = []
-  const params: ParameterSets = {}
-  let keyframe = false
-  for (const nal of all) {
-    if (nal.length === 0) continue
-    const type = nalType(nal)
-    if (type === H265NalType.AUD) continue
-    if (nalLayerId(nal) === 0) {
-      if (type === H265NalType.VPS) params.vps ??= nal
-      else if (type === H265NalType.SPS) params.sps ??= nal
-      else if (type === H265NalType.PPS) params.pps ??= nal
-    }
-    keyframe ||= isKeyframeNal(nal)
-    nalus.push(nal)
-  }
-  return { nalus, keyframe, params }
+  return readNalAccessUnit(frame, h265NalRole, isKeyframeNal)
 }
 
 export const H265_MP4: CodecMp4<H265SampleEntry> = {
