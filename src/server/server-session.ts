@@ -241,10 +241,7 @@ export class ServerSession implements StreamOutput {
   writeUnit(unit: Unit): void {
     const setup = this.setups.get(unit.trackIndex)
     if (!setup || this.state !== 'playing') return
-    if (!setup.gate.admit(unit)) {
-      setup.stats.framesDropped = setup.gate.dropped
-      return
-    }
+    if (!setup.gate.admit(unit)) return
     if (this.slow && unit.keyframe) this.endSlowEpisode()
     const packets = unit.packets
     if (packets.length === 0 && !setup.wholeJpeg) return
@@ -279,7 +276,6 @@ export class ServerSession implements StreamOutput {
 
   private overflow(setup: TrackSetup): void {
     setup.gate.overflow()
-    setup.stats.framesDropped = setup.gate.dropped
     if (this.slow) return
     this.slow = true
     this.opts.onDrop?.(this, setup, `queue over ${this.opts.maxQueueBytes} bytes`)
@@ -363,7 +359,6 @@ export class ServerSession implements StreamOutput {
     const packet = Buffer.isBuffer(jpeg) ? setup.wholeJpeg!.packet(jpeg) : undefined
     if (!packet) {
       setup.gate.dropped++
-      setup.stats.framesDropped = setup.gate.dropped
       return
     }
     link.sendRtp(packet, setup.onDatagramSent)

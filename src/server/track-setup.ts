@@ -42,17 +42,7 @@ export class TrackSetup {
   lastRtpSent = 0
   /** Start at a keyframe; after an overflow skip to the next one, counting what is skipped. */
   readonly gate: KeyframeGate
-  readonly stats: TrackStats = {
-    packetsSent: 0,
-    bytesSent: 0,
-    octetsSent: 0,
-    framesSent: 0,
-    framesDropped: 0,
-    sendErrors: 0,
-    receiverReports: 0,
-    fractionLost: null,
-    cumulativeLost: null,
-  }
+  readonly stats: TrackStats
   /** Counts datagrams that failed; one function per track, so sending allocates nothing per packet. */
   readonly onDatagramSent = (err: Error | null): void => {
     if (err) this.stats.sendErrors++
@@ -64,7 +54,22 @@ export class TrackSetup {
     readonly transport: TrackTransport,
     readonly wholeJpeg?: WholeJpegSender,
   ) {
-    this.gate = new KeyframeGate(track.media.kind === 'video')
+    const gate = new KeyframeGate(track.media.kind === 'video')
+    this.gate = gate
+    this.stats = {
+      packetsSent: 0,
+      bytesSent: 0,
+      octetsSent: 0,
+      framesSent: 0,
+      // The gate counts every unit the reader lost for being slow; the stats read it.
+      get framesDropped() {
+        return gate.dropped
+      },
+      sendErrors: 0,
+      receiverReports: 0,
+      fractionLost: null,
+      cumulativeLost: null,
+    }
   }
 
   get waitingKeyframe(): boolean {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { ConfigError, StateError } from '../errors.js'
 import type { Clock } from '../util/clock.js'
 import type { Random } from '../util/random.js'
-import type { MediaTrack } from '../codecs/media-track.js'
+import { sumBytes, type MediaTrack } from '../codecs/media-track.js'
 import { RtpRelayTrack } from '../codecs/passthrough/relay-track.js'
 import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
 import { DEFAULT_GOP_CACHE_LIMITS, GopCache, type GopCacheLimits } from './gop-cache.js'
@@ -234,7 +234,7 @@ export class Stream extends EventEmitter {
     const prepared = track.media.prepare(input)
     const unit = new Unit(track.index, pts, rtpTimestamp, prepared.keyframe, prepared.payload, input, this.deps.clock.monoMs(), track.media)
     track.unitsIn++
-    track.bytesIn += Buffer.isBuffer(input) ? input.length : sumLengths(input)
+    track.bytesIn += Buffer.isBuffer(input) ? input.length : sumBytes(input)
     track.markPushed(rtpTimestamp)
     track.gop?.add(unit)
     // Packets are made in push order while anyone sends RTP, so sequence numbers follow the units.
@@ -256,8 +256,9 @@ export class Stream extends EventEmitter {
   }
 
   /**
-   * The units a new reader of `track` may start with at once (instant start): the last keyframe and
-   * everything after it, oldest first; empty when there is no cache or no keyframe yet.
+   * The units a new reader of `track` may start with at once (instant start): from the last keyframe on
+   * (from the one before when the current GOP is short; see GopCache.startUnits), oldest first; empty
+   * when there is no cache or no keyframe yet.
    */
   startUnits(track: StreamTrack): Unit[] {
     return track.gop?.startUnits(START_MIN_SPAN_MS) ?? []
@@ -335,12 +336,6 @@ class FrameTapOutput implements StreamOutput {
   restartAtKeyframe(): void {
     // Taps see every frame as pushed; they choose their own starting points.
   }
-}
-
-function sumLengths(bufs: readonly Buffer[]): number {
-  let n = 0
-  for (const b of bufs) n += b.length
-  return n
 }
 
 /** The names this class had before the stream core moved out of the server. */
