@@ -2,6 +2,7 @@
  * The codec half of a stream track, as the stream, the server and the client's publisher use it. Each
  * codec's entry creates its own (`Codec.createTrack`, codecs/<name>/track.ts).
  */
+import type { CodecPacketizer } from './codec.js'
 import type { SdpAttribute, SdpMedia } from '../sdp/sdp.js'
 
 /** A pushed frame after its track learned from it: what `packetize` takes, and whether a reader may start here. */
@@ -74,4 +75,29 @@ export function packetizeFrame(track: MediaTrack, data: Buffer | readonly Buffer
   const prepared = track.prepare(data)
   const packets = track.packetize(prepared.payload, rtpTimestamp)
   return { packets, keyframe: prepared.keyframe, bytes: sumBytes(packets) }
+}
+
+/**
+ * What every audio track shares: each frame goes to the packetizer as it is (which owns SSRC and
+ * sequence numbers), and any frame may start a reader. A subclass gives its packetizer and its SDP.
+ */
+export abstract class AudioFrameTrack {
+  protected abstract readonly packetizer: CodecPacketizer
+
+  get ssrc(): number {
+    return this.packetizer.ssrc
+  }
+
+  get nextSequence(): number {
+    return this.packetizer.nextSequence
+  }
+
+  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
+    // Every audio frame stands alone: a reader may start anywhere.
+    return { payload: data, keyframe: true }
+  }
+
+  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
+    return this.packetizer.packetize(payload, rtpTimestamp)
+  }
 }

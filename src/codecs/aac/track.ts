@@ -3,7 +3,7 @@ import { aacFmtp, aacRtpmap, DEFAULT_AAC_PAYLOAD_TYPE } from './format.js'
 import { AacPacketizer } from './packetizer.js'
 import { ConfigError, RtspkitError } from '../../errors.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from '../media-track.js'
+import { AudioFrameTrack, type MediaTrack } from '../media-track.js'
 
 /** The explicit 24-bit samplingFrequency of an AudioSpecificConfig. */
 const MAX_SAMPLE_RATE = 0xffffff
@@ -28,7 +28,7 @@ export interface AacTrackOptions {
  * one Buffer, or an array of consecutive AUs that are aggregated into as few packets as fit. Every AU is a
  * keyframe as far as a reader joining is concerned.
  */
-export class AacTrack implements MediaTrack {
+export class AacTrack extends AudioFrameTrack implements MediaTrack {
   readonly kind = 'audio'
   readonly codec = 'MPEG4-GENERIC'
   readonly ready = true
@@ -37,9 +37,10 @@ export class AacTrack implements MediaTrack {
   readonly channels: number
   readonly config: Buffer
   readonly asc: AudioSpecificConfig
-  private readonly packetizer: AacPacketizer
+  protected readonly packetizer: AacPacketizer
 
   constructor(opts: AacTrackOptions) {
+    super()
     if (!Number.isInteger(opts.sampleRate) || opts.sampleRate < 1 || opts.sampleRate > MAX_SAMPLE_RATE) {
       throw new ConfigError('ERR_AUDIO_SAMPLE_RATE', `AAC sample rate ${opts.sampleRate} is not in 1..${MAX_SAMPLE_RATE}`, {
         observed: opts.sampleRate,
@@ -76,26 +77,10 @@ export class AacTrack implements MediaTrack {
     this.payloadType = this.packetizer.payloadType
   }
 
-  get ssrc(): number {
-    return this.packetizer.ssrc
-  }
-  get nextSequence(): number {
-    return this.packetizer.nextSequence
-  }
-
   sdpAttributes(): SdpAttribute[] {
     return [
       { key: 'rtpmap', value: aacRtpmap(this.payloadType, this.clockRate, this.channels) },
       { key: 'fmtp', value: `${this.payloadType} ${aacFmtp(this.config)}` },
     ]
-  }
-
-  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
-    // Every audio frame stands alone: a reader may start anywhere.
-    return { payload: data, keyframe: true }
-  }
-
-  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
-    return this.packetizer.packetize(payload, rtpTimestamp)
   }
 }

@@ -8,7 +8,7 @@ import {
 } from './format.js'
 import { G711Packetizer } from './packetizer.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from '../media-track.js'
+import { AudioFrameTrack, type MediaTrack } from '../media-track.js'
 
 export interface G711TrackOptions {
   ssrc: number
@@ -27,16 +27,17 @@ export interface G711TrackOptions {
  * G.711 µ-law (PCMU) or A-law (PCMA) over RTP, RFC 3551, 8000 Hz. Frames are blocks of G.711 codes
  * (whole sampling instants), cut into packets of `packetTimeMs`.
  */
-export class G711Track implements MediaTrack {
+export class G711Track extends AudioFrameTrack implements MediaTrack {
   readonly kind = 'audio'
   readonly codec: 'PCMU' | 'PCMA'
   readonly ready = true
   readonly clockRate = G711_CLOCK_RATE
   readonly payloadType: number
   readonly channels: number
-  private readonly packetizer: G711Packetizer
+  protected readonly packetizer: G711Packetizer
 
   constructor(private readonly opts: G711TrackOptions) {
+    super()
     this.codec = g711EncodingName(opts.law)
     this.channels = opts.channels ?? 1
     this.packetizer = new G711Packetizer({
@@ -51,23 +52,7 @@ export class G711Track implements MediaTrack {
     this.payloadType = this.packetizer.payloadType
   }
 
-  get ssrc(): number {
-    return this.packetizer.ssrc
-  }
-  get nextSequence(): number {
-    return this.packetizer.nextSequence
-  }
-
   sdpAttributes(): SdpAttribute[] {
     return [{ key: 'rtpmap', value: g711Rtpmap(this.opts.law, this.payloadType, this.channels) }]
-  }
-
-  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
-    // Every audio frame stands alone: a reader may start anywhere.
-    return { payload: data, keyframe: true }
-  }
-
-  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
-    return this.packetizer.packetize(payload, rtpTimestamp)
   }
 }

@@ -1,7 +1,7 @@
 import { l16Rtpmap } from './format.js'
 import { L16Packetizer } from './packetizer.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from '../media-track.js'
+import { AudioFrameTrack, type MediaTrack } from '../media-track.js'
 
 export interface L16TrackOptions {
   ssrc: number
@@ -19,16 +19,17 @@ export interface L16TrackOptions {
  * Uncompressed 16-bit audio over RTP (L16, RFC 3551 4.5.11). Frames are blocks of big-endian samples
  * (whole sampling instants), cut into packets of about 20 ms that fit maxPacketSize.
  */
-export class L16Track implements MediaTrack {
+export class L16Track extends AudioFrameTrack implements MediaTrack {
   readonly kind = 'audio'
   readonly codec = 'L16'
   readonly ready = true
   readonly clockRate: number
   readonly payloadType: number
   readonly channels: number
-  private readonly packetizer: L16Packetizer
+  protected readonly packetizer: L16Packetizer
 
   constructor(opts: L16TrackOptions) {
+    super()
     this.packetizer = new L16Packetizer({
       payloadType: opts.payloadType,
       ssrc: opts.ssrc,
@@ -43,23 +44,7 @@ export class L16Track implements MediaTrack {
     this.payloadType = this.packetizer.payloadType
   }
 
-  get ssrc(): number {
-    return this.packetizer.ssrc
-  }
-  get nextSequence(): number {
-    return this.packetizer.nextSequence
-  }
-
   sdpAttributes(): SdpAttribute[] {
     return [{ key: 'rtpmap', value: l16Rtpmap(this.payloadType, this.clockRate, this.channels) }]
-  }
-
-  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
-    // Every audio frame stands alone: a reader may start anywhere.
-    return { payload: data, keyframe: true }
-  }
-
-  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
-    return this.packetizer.packetize(payload, rtpTimestamp)
   }
 }

@@ -3,7 +3,7 @@ import { OPUS_CLOCK_RATE } from './packet.js'
 import { OpusPacketizer } from './packetizer.js'
 import { ConfigError } from '../../errors.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
-import type { MediaTrack, PreparedFrame } from '../media-track.js'
+import { AudioFrameTrack, type MediaTrack } from '../media-track.js'
 
 export interface OpusTrackOptions {
   ssrc: number
@@ -16,16 +16,17 @@ export interface OpusTrackOptions {
 }
 
 /** Opus over RTP (RFC 7587): one Opus packet per RTP packet, 48 kHz clock. Frames are Opus packets. */
-export class OpusTrack implements MediaTrack {
+export class OpusTrack extends AudioFrameTrack implements MediaTrack {
   readonly kind = 'audio'
   readonly codec = 'opus'
   readonly ready = true
   readonly clockRate = OPUS_CLOCK_RATE
   readonly payloadType: number
   readonly channels: number
-  private readonly packetizer: OpusPacketizer
+  protected readonly packetizer: OpusPacketizer
 
   constructor(opts: OpusTrackOptions) {
+    super()
     if (opts.channels !== 1 && opts.channels !== 2) {
       throw new ConfigError('ERR_AUDIO_CHANNELS', `Opus over RTP carries 1 or 2 channels, not ${opts.channels}`, {
         observed: opts.channels,
@@ -42,26 +43,10 @@ export class OpusTrack implements MediaTrack {
     this.payloadType = this.packetizer.payloadType
   }
 
-  get ssrc(): number {
-    return this.packetizer.ssrc
-  }
-  get nextSequence(): number {
-    return this.packetizer.nextSequence
-  }
-
   sdpAttributes(): SdpAttribute[] {
     const attrs: SdpAttribute[] = [{ key: 'rtpmap', value: opusRtpmap(this.payloadType) }]
     const fmtp = opusFmtp(this.channels)
     if (fmtp) attrs.push({ key: 'fmtp', value: `${this.payloadType} ${fmtp}` })
     return attrs
-  }
-
-  prepare(data: Buffer | readonly Buffer[]): PreparedFrame {
-    // Every audio frame stands alone: a reader may start anywhere.
-    return { payload: data, keyframe: true }
-  }
-
-  packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[] {
-    return this.packetizer.packetize(payload, rtpTimestamp)
   }
 }
