@@ -67,4 +67,49 @@ export class AccessGate {
     for (const c of decision.authenticator.challenges({ stale: result.stale })) res.headers.append('WWW-Authenticate', c)
     return res
   }
+
+  /**
+   * The same decision for a request that did not come over RTSP (WHEP, WHIP, HLS): its action, path,
+   * address and HTTP Authorization header. Failures count in the same per-address throttle.
+   */
+  async checkOther(req: OtherAccessRequest): Promise<OtherAccessResult> {
+    const ip = req.remoteAddress.replace(/^::ffff:/, '')
+    const decision = this.policy.decide({ action: req.action, path: req.path, ip })
+    if (decision.kind === 'allow') return { ok: true }
+    if (decision.kind === 'forbid') {
+      this.deps.logger.warn(`${req.protocol} ${req.action} forbidden: ${decision.reason}`, { path: req.path, remote: ip })
+      return { ok: false, status: 403, challenges: [] }
+    }
+    const result = decision.authenticator.verify(req.method, req.authorization)
+    if (result.ok) {
+      this.throttle.succeed(ip)
+      if (decision.allowed(result.username)) return { ok: true, username: result.username }
+      this.deps.logger.warn(`${req.protocol} ${req.action} by ${result.username} forbidden`, { path: req.path, remote: ip })
+      return { ok: false, status: 403, challenges: [] }
+    }
+    if (req.authorization !== undefined && !result.stale) {
+      const { delayMs } = this.throttle.fail(ip)
+      this.deps.logger.warn(`${req.protocol} ${req.action} refused: ${result.reason}`, { path: req.path, remote: ip })
+      await new Promise((r) => setTimeout(r, delayMs))
+    }
+    return { ok: false, status: 401, challenges: decision.authenticator.challenges({ stale: result.stale }) }
+  }
 }
+
+/** A request to read or publish that came over another protocol than RTSP (see AccessGate.checkOther). */
+export interface OtherAccessRequest {
+  action: 'read' | 'publish'
+  path: string
+  remoteAddress: string
+  /** 'webrtc', 'hls'…: for the log. */
+  protocol: string
+  /** The HTTP method, for Digest's response hash. */
+  method: string
+  /** The HTTP Authorization header, when the request had one. */
+  authorization?: string
+}
+
+export type OtherAccessResult =
+  | { ok: true; username?: string }
+  /** 401 with `challenges` (WWW-Authenticate values), or 403. */
+  | { ok: false; status: 401 | 403; challenges: string[] }

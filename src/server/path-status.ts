@@ -24,6 +24,8 @@ export function pathStatus(paths: PathTable, sessions: SessionTable, publishers:
       publisher: publisher && {
         remoteAddress: publisher.remoteAddress,
         since: publisher.since,
+        protocol: publisher.protocol,
+        sessionId: publisher.sessionId,
         recording: publisher.state === 'recording',
       },
       onDemandState: paths.onDemand.get(name)?.state,

@@ -21,6 +21,8 @@ export class Publisher {
   private readonly ingest: StreamIngest
   private readonly transports: PublisherTransport[]
   private closed = false
+  /** Hears why the server ended the publisher (left, kicked, taken over, path removed). */
+  onEnded: ((reason: string) => void) | undefined
 
   constructor(
     readonly path: string,
@@ -29,6 +31,8 @@ export class Publisher {
     readonly announcement: Announcement,
     readonly stream: ServerStream,
     clock: Clock,
+    /** 'rtsp', or the protocol of an external publisher ('webrtc'). */
+    readonly protocol = 'rtsp',
   ) {
     this.since = clock.wallMs()
     this.ingest = new StreamIngest(announcement, stream, clock)
@@ -75,6 +79,11 @@ export class Publisher {
       return true
     }
     return this.transports.some((x) => x.rtpChannel !== undefined && x.rtpChannel + 1 === channel)
+  }
+
+  /** A packet of track `index` that came some other way than RTSP (a WHIP publisher's). */
+  pushRtp(index: number, packet: Buffer): void {
+    if (this.state === 'recording') this.ingest.pushRtp(index, packet)
   }
 
   record(): void {

@@ -6,7 +6,8 @@ import { ParseError } from '../errors.js'
 import { formatSession, parseSession } from '../rtsp/headers/session.js'
 import type { RtspRequest, RtspResponse } from '../rtsp/message.js'
 import { stripCredentials } from '../rtsp/url.js'
-import { readAnnouncement } from '../stream/announcement.js'
+import { readAnnouncement, type Announcement } from '../stream/announcement.js'
+import { RequestError } from './request-error.js'
 import { createCodecRegistry } from '../codecs/registry.js'
 import { pathOf } from './path-table.js'
 import { Publisher } from './publisher.js'
@@ -15,6 +16,8 @@ import type { ServerContext } from './server-context.js'
 import { sameLayout } from './stream-layout.js'
 import { readOffers } from './transport-negotiation.js'
 
+/** The connection id of publishers that came over another protocol: no RTSP connection has it. */
+const OTHER_PROTOCOL_CONNECTION = -1
 const READER_METHODS = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER'
 
 export class RecordHandler {
@@ -42,15 +45,12 @@ export class RecordHandler {
   }
 
   announce(conn: ServerConnection, req: RtspRequest): RtspResponse {
-    const { paths } = this.ctx
     const path = pathOf(req.uri)
-    paths.provide(path)
-    const pathOptions = paths.publishPaths.get(path)
-    if (!pathOptions) {
-      return makeResponse(paths.streams.has(path) ? 405 : 404, paths.streams.has(path) ? { Allow: READER_METHODS } : {})
-    }
-    const current = this.publishers.get(path)
-    if (current && pathOptions.onSecondPublisher === 'refuse') return { ...makeResponse(503), reason: 'Path Already Has A Publisher' }
+    const refused = this.refusal(path)
+    if (refused)
+      return refused.status === 405
+        ? makeResponse(405, { Allow: READER_METHODS })
+        : { ...makeResponse(refused.status), reason: refused.reason }
     const type = (req.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
     if (type !== 'application/sdp') return makeResponse(415, { Accept: 'application/sdp' })
     let announcement
@@ -62,9 +62,46 @@ export class RecordHandler {
         reason: err instanceof ParseError ? 'Bad SDP' : 'No Supported Media',
       }
     }
+    this.begin(path, conn.id, conn.remoteAddress, announcement, 'rtsp')
+    return makeResponse(200)
+  }
+
+  /**
+   * A publisher from another protocol (WHIP): `sdp` describes the media it sends, as an ANNOUNCE
+   * body would. It records at once. Throws RequestError with the status RTSP would answer (404,
+   * 405 for a path that is not a publish path, 503 when busy, 400 bad SDP, 415 no supported media).
+   */
+  openOther(path: string, remoteAddress: string, sdp: string, protocol: string): Publisher {
+    const refused = this.refusal(path)
+    if (refused) throw new RequestError(refused.status, refused.reason)
+    let announcement
+    try {
+      announcement = readAnnouncement(Buffer.from(sdp), this.codecs)
+    } catch (err) {
+      throw new RequestError(err instanceof ParseError ? 400 : 415, (err as Error).message)
+    }
+    const publisher = this.begin(path, OTHER_PROTOCOL_CONNECTION, remoteAddress, announcement, protocol)
+    publisher.record()
+    return publisher
+  }
+
+  /** Why a publisher may not start on `path` now, or undefined when it may. */
+  private refusal(path: string): { status: number; reason: string } | undefined {
+    const { paths } = this.ctx
+    paths.provide(path)
+    const pathOptions = paths.publishPaths.get(path)
+    if (!pathOptions) return paths.streams.has(path) ? { status: 405, reason: 'Method Not Allowed' } : { status: 404, reason: 'Not Found' }
+    if (this.publishers.has(path) && pathOptions.onSecondPublisher === 'refuse')
+      return { status: 503, reason: 'Path Already Has A Publisher' }
+    return undefined
+  }
+
+  private begin(path: string, connectionId: number, remoteAddress: string, announcement: Announcement, protocol: string): Publisher {
+    const { paths } = this.ctx
+    const current = this.publishers.get(path)
     if (current) {
-      this.end(current, `taken over by a publisher from ${conn.remoteAddress}`)
-      if (current.connectionId !== conn.id) this.ctx.connection(current.connectionId)?.destroy()
+      this.end(current, `taken over by a publisher from ${remoteAddress}`)
+      if (current.connectionId !== connectionId) this.ctx.connection(current.connectionId)?.destroy()
     }
     // A stream kept for its readers is reused when the new publisher sends the same format.
     let stream = paths.streams.get(path)
@@ -74,13 +111,16 @@ export class RecordHandler {
     }
     stream?.restartReaders()
     stream ??= this.ctx.addStream(path, announcement.spec)
-    const publisher = new Publisher(path, conn.id, conn.remoteAddress, announcement, stream, this.ctx.opts.clock)
+    const publisher = new Publisher(path, connectionId, remoteAddress, announcement, stream, this.ctx.opts.clock, protocol)
     this.publishers.set(path, publisher)
-    this.ctx.opts.logger.info(`publisher announced ${stream.tracks.map((t) => t.media.codec).join(' + ')}`, {
-      path,
-      remote: conn.remoteAddress,
-    })
-    return makeResponse(200)
+    this.ctx.opts.logger.info(
+      `${protocol === 'rtsp' ? '' : `${protocol} `}publisher announced ${stream.tracks.map((t) => t.media.codec).join(' + ')}`,
+      {
+        path,
+        remote: remoteAddress,
+      },
+    )
+    return publisher
   }
 
   async setup(conn: ServerConnection, req: RtspRequest, publisher: Publisher): Promise<RtspResponse> {
@@ -126,6 +166,7 @@ export class RecordHandler {
     if (this.publishers.get(p.path) !== p) return
     this.publishers.delete(p.path)
     p.close()
+    p.onEnded?.(reason)
     if (!stopping && this.ctx.paths.publishPaths.get(p.path)?.onPublisherLeave === 'stay') {
       this.ctx.opts.logger.info(`${reason}; readers wait for the next publisher`, { path: p.path })
       return
@@ -134,6 +175,11 @@ export class RecordHandler {
     this.ctx.paths.streams.delete(p.path)
     p.stream.close()
     this.ctx.opts.logger.info(reason, { path: p.path })
+  }
+
+  /** The publisher whose RTSP session id is `id`. */
+  bySessionId(id: string): Publisher | undefined {
+    return [...this.publishers.values()].find((p) => p.sessionId === id)
   }
 
   /** Ends every publisher matching `match`. */

@@ -9,7 +9,15 @@ import net from 'node:net'
 import { ConfigError, ParseError, StateError } from '../errors.js'
 import type { RtspRequest, RtspResponse } from '../rtsp/message.js'
 import { definedOnly } from '../util/defined.js'
-import { AccessGate } from './access-gate.js'
+import { AccessGate, type OtherAccessRequest, type OtherAccessResult } from './access-gate.js'
+import {
+  ExternalPublisher,
+  ExternalReader,
+  ExternalSessionTable,
+  type AnyExternalSession,
+  type ExternalSessionStatus,
+  type SessionProtocol,
+} from './external-sessions.js'
 import type { AccessPolicy, PathUsers } from './access.js'
 import { logDialogue } from './dialogue-log.js'
 import { listenRtsp } from './listen.js'
@@ -47,6 +55,8 @@ export {
   type SessionEvent,
 } from './server-options.js'
 export type { Logger } from '../log/logger.js'
+export type { OtherAccessRequest, OtherAccessResult } from './access-gate.js'
+export type { ExternalPublisher, ExternalReader, ExternalSessionStatus, SessionProtocol } from './external-sessions.js'
 
 const SUPPORTED_METHODS = 'OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER'
 /** How long stop() lets connections flush before cutting them (ms). */
@@ -61,6 +71,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly access: AccessGate
   private readonly player: PlayHandler
   private readonly recorder: RecordHandler
+  private readonly externals = new ExternalSessionTable()
   private tcp: net.Server | undefined
   private nextConnectionId = 1
   private boundPort: number | undefined
@@ -225,6 +236,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   /** Tears down every session (with RTCP BYE), closes every connection and the listening socket. Idempotent. */
   async stop(): Promise<void> {
     this.sessions.stopSweep()
+    this.externals.closeAll('server stopped')
     this.recorder.endWhere(() => true, 'server stopped', true)
     for (const h of this.paths.onDemand.values()) h.close()
     this.transports.close()
@@ -259,13 +271,102 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    * when no such session exists.
    */
   kickSession(id: string): boolean {
+    const external = this.externals.get(id)
+    if (external) {
+      external.close('kicked')
+      return true
+    }
     const s = this.sessions.get(id)
-    if (!s) return false
+    if (!s) {
+      const publisher = this.recorder.bySessionId(id)
+      if (!publisher) return false
+      this.recorder.end(publisher, 'publisher kicked')
+      this.connections.get(publisher.connectionId)?.destroy()
+      return true
+    }
     this.sessions.close(s, 'kicked')
     const conn = this.connections.get(s.ownerId)
     const shared = this.sessions.list().some((o) => o.ownerId === s.ownerId) || this.recorder.publishesOn(s.ownerId)
     if (conn && !shared) conn.end()
     return true
+  }
+
+  // ---- sessions of other protocols (WebRTC, HLS) ----------------------------------------------
+
+  /**
+   * Whether a request that came over another protocol may read or publish `path`: the same policy,
+   * users and failure throttle as RTSP requests. A 401 carries the WWW-Authenticate challenges.
+   */
+  authorize(req: OtherAccessRequest): Promise<OtherAccessResult> {
+    return this.access.checkOther({ ...req, path: normalizePath(req.path) })
+  }
+
+  /**
+   * A viewer of `path` over another protocol. Brings up an on-demand path as a DESCRIBE would, and
+   * counts against `maxSessions` unless `counted` is false (the dashboard's previews). Throws
+   * RequestError: 404 when nothing serves the path (or only per-reader playback does), 503 when the
+   * on-demand source fails or the session limit is reached. The caller adds its StreamOutput to
+   * `reader.stream` and closes the reader when its peer goes.
+   */
+  async openReader(req: { path: string; protocol: SessionProtocol; remoteAddress: string; counted?: boolean }): Promise<ExternalReader> {
+    const counted = req.counted ?? true
+    if (counted && this.sessionsFull()) throw new RequestError(503, 'too many sessions')
+    const target = await this.paths.resolveOnDemand(normalizePath(req.path))
+    if (!target.stream || target.perReader) throw new RequestError(404, `no stream at "${normalizePath(req.path)}"`)
+    const reader = new ExternalReader(
+      this.sessions.newId(),
+      req.protocol,
+      target.path,
+      req.remoteAddress,
+      target.stream,
+      counted,
+      this.opts.clock,
+      (s, reason) => this.externalClosed(s, reason),
+    )
+    this.externals.add(reader)
+    this.opts.logger.info(`${req.protocol} reader opened`, { session: reader.id, path: reader.path, remote: req.remoteAddress })
+    return reader
+  }
+
+  /**
+   * A publisher into `path` over another protocol (WHIP): `sdp` describes what it sends, as an
+   * ANNOUNCE body would, and its packets go in through pushRtp. Same rules as ANNOUNCE: RequestError
+   * 404 / 405 (not a publish path), 503 (busy), 400 (bad SDP), 415 (no supported media).
+   */
+  openPublisher(req: { path: string; protocol: SessionProtocol; remoteAddress: string; sdp: string }): ExternalPublisher {
+    if (this.sessionsFull()) throw new RequestError(503, 'too many sessions')
+    const publisher = this.recorder.openOther(normalizePath(req.path), req.remoteAddress, req.sdp, req.protocol)
+    publisher.sessionId = this.sessions.newId()
+    const external = new ExternalPublisher(
+      publisher.sessionId,
+      req.protocol,
+      req.remoteAddress,
+      publisher,
+      this.opts.clock,
+      (s, reason) => {
+        this.externalClosed(s, reason)
+        this.recorder.end(publisher, reason === 'kicked' ? 'publisher kicked' : 'publisher left')
+      },
+    )
+    publisher.onEnded = (reason) => external.close(reason)
+    this.externals.add(external)
+    return external
+  }
+
+  /** The sessions of other protocols, readers and publishers. */
+  externalSessions(): ExternalSessionStatus[] {
+    return this.externals.list().map((s) => s.status())
+  }
+
+  private sessionsFull(): boolean {
+    const max = this.opts.maxSessions
+    return max !== undefined && this.sessions.size + this.externals.countedSize >= max
+  }
+
+  private externalClosed(s: AnyExternalSession, reason: string): void {
+    this.externals.delete(s.id)
+    if (s instanceof ExternalReader) s.detach()
+    this.opts.logger.info(`${s.protocol} ${s.role} closed: ${reason}`, { session: s.id, path: s.path, remote: s.remoteAddress })
   }
 
   private onConnection(socket: net.Socket): void {

@@ -105,7 +105,8 @@ export interface PathStatus {
   spec: StreamSpec | undefined
   /** Sessions playing the path now. */
   readers: number
-  publisher: { remoteAddress: string; since: number; recording: boolean } | undefined
+  /** `protocol`: 'rtsp', or 'webrtc' for a WHIP publisher; `sessionId` kicks it (RtspServer.kickSession). */
+  publisher: { remoteAddress: string; since: number; recording: boolean; protocol: string; sessionId: string | undefined } | undefined
   /** An on-demand path's handler state when it reports one. */
   onDemandState: string | undefined
   /** A per-reader path: the private streams of its sessions. */

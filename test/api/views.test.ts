@@ -17,7 +17,7 @@ const status = (over: Partial<PathStatus>): PathStatus => ({
 
 describe('API views', () => {
   it('path state from how the path is served', () => {
-    const pub = { remoteAddress: '10.0.0.2', since: 0, recording: true }
+    const pub = { remoteAddress: '10.0.0.2', since: 0, recording: true, protocol: 'rtsp', sessionId: '1' }
     assert.equal(pathState(status({ kind: 'publish' })), 'waiting-publisher')
     assert.equal(pathState(status({ kind: 'publish', publisher: pub })), 'ready')
     assert.equal(pathState(status({ kind: 'on-demand', onDemandState: 'idle' })), 'idle')
