@@ -105,8 +105,20 @@ export interface PathStatus {
   spec: StreamSpec | undefined
   /** Sessions playing the path now. */
   readers: number
-  /** `protocol`: 'rtsp', or 'webrtc' for a WHIP publisher; `sessionId` kicks it (RtspServer.kickSession). */
-  publisher: { remoteAddress: string; since: number; recording: boolean; protocol: string; sessionId: string | undefined } | undefined
+  /**
+   * `protocol`: 'rtsp', or 'webrtc' for a WHIP publisher; `sessionId` kicks it (RtspServer.kickSession);
+   * `transport`: how an RTSP publisher's media arrives (interleaved: tcp).
+   */
+  publisher:
+    | {
+        remoteAddress: string
+        since: number
+        recording: boolean
+        protocol: string
+        sessionId: string | undefined
+        transport?: 'tcp' | 'udp'
+      }
+    | undefined
   /** An on-demand path's handler state when it reports one. */
   onDemandState: string | undefined
   /** A per-reader path: the private streams of its sessions. */
