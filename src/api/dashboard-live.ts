@@ -13,7 +13,7 @@
  * The WebRTC and HLS servers are on other ports, so every request here is cross-origin: those
  * servers answer CORS preflights, and must expose the Location header for the DELETE to be sent.
  * A server URL with the wildcard host (0.0.0.0, [::]) means every interface: the page then uses the
- * host it was loaded from.
+ * host it was loaded from (and so for a loopback host when the page was not loaded over loopback).
  *
  * Kept free of backquotes, dollar-brace and backslashes so it can live in this template literal.
  */
@@ -24,10 +24,18 @@ var hlsScript = null
 
 function noop() {}
 
-/** The URL with the page's host in place of a wildcard one, without a trailing slash. */
+function isLoopback(host) { return host === 'localhost' || host === '[::1]' || host.startsWith('127.') }
+
+/**
+ * The URL with the page's host in place of a wildcard one (the server listens everywhere), or of a
+ * loopback one when the page itself came from elsewhere (a server's own URL names loopback when it
+ * listens everywhere); without a trailing slash.
+ */
 function browserUrl(u) {
   var x = new URL(u)
-  if (x.hostname === '0.0.0.0' || x.hostname === '[::]') x.hostname = location.hostname
+  if (x.hostname === '0.0.0.0' || x.hostname === '[::]' || (isLoopback(x.hostname) && !isLoopback(location.hostname))) {
+    x.hostname = location.hostname
+  }
   var h = x.href
   while (h.endsWith('/')) h = h.slice(0, -1)
   return h
