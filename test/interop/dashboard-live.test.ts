@@ -2,12 +2,14 @@
  * The dashboard plays every H.264 path live in Debian's headless Chromium: five looping H.264 file
  * paths on our RTSP server, its WebRTC (WHEP) and HLS servers, and the API told where they are. Every
  * card's <video> must present at least two seconds' worth of frames (requestVideoFrameCallback), over
- * WebRTC; a second run without the WebRTC server checks the HLS fallback. The previews are no readers.
+ * WebRTC; a second run where the WebRTC server does not answer checks the HLS fallback. The previews
+ * are no readers, and the WHEP sessions end when the page goes.
  *
  * src/webrtc and src/hls are separate rooms that may not be on this branch yet: they are imported
  * when present, and a run whose server is missing is skipped, saying so.
  */
 import assert from 'node:assert/strict'
+import net from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
@@ -38,6 +40,23 @@ async function optionalServer(specifier: string, name: string): Promise<BrowserS
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined
     throw err
+  }
+}
+
+/** An http:// URL where nothing listens (a port that was just free). */
+async function deadUrl(): Promise<string> {
+  const s = net.createServer()
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))
+  const port = (s.address() as net.AddressInfo).port
+  await new Promise<void>((resolve) => s.close(() => resolve()))
+  return `http://127.0.0.1:${port}`
+}
+
+async function eventually(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
   }
 }
 
@@ -81,7 +100,10 @@ describe('the dashboard plays H.264 paths live in headless Chromium', () => {
   })
 
   /** Runs the dashboard with the given servers and checks that every card moves over `expect`. */
-  async function playsLive(servers: { webrtc?: BrowserServerClass | undefined; hls?: BrowserServerClass | undefined }, expect: string) {
+  async function playsLive(
+    servers: { webrtc?: BrowserServerClass | 'dead' | undefined; hls?: BrowserServerClass | undefined },
+    expect: string,
+  ) {
     const started: BrowserServer[] = []
     const start = async (cls: BrowserServerClass | undefined) => {
       if (!cls) return undefined
@@ -93,7 +115,7 @@ describe('the dashboard plays H.264 paths live in headless Chromium', () => {
     const page = await browser.newPage()
     let api: ApiServer | undefined
     try {
-      const webrtc = await start(servers.webrtc)
+      const webrtc = servers.webrtc === 'dead' ? { url: await deadUrl() } : await start(servers.webrtc)
       const hls = await start(servers.hls)
       const extra: Partial<ApiServerOptions> = {
         ...(webrtc ? { webrtcUrl: (name: string) => `${webrtc.url}/${name}` } : {}),
@@ -134,8 +156,10 @@ describe('the dashboard plays H.264 paths live in headless Chromium', () => {
         assert.equal(p.readers, 0, p.name)
         assert.ok(p.previews >= 1, `${p.name} has its preview`)
       }
-    } finally {
       await page.close() // pagehide: the page DELETEs its WHEP sessions
+      if (expect === 'webrtc') await eventually('the WHEP sessions to end', () => srv.server.externalSessions().length === 0, 5000)
+    } finally {
+      if (!page.isClosed()) await page.close()
       await api?.close()
       for (const s of started.reverse()) await s.close()
     }
@@ -146,8 +170,8 @@ describe('the dashboard plays H.264 paths live in headless Chromium', () => {
     await playsLive({ webrtc: WebRtcServer, hls: HlsServer }, 'webrtc')
   })
 
-  it('without a WebRTC server, every card falls back to HLS (hls.js from the API)', { timeout: 120_000 }, async (t) => {
+  it('when the WebRTC server does not answer, every card falls back to HLS (hls.js from the API)', { timeout: 120_000 }, async (t) => {
     if (!HlsServer) return t.skip('src/hls is not on this branch: merge the hls branch to run this test')
-    await playsLive({ hls: HlsServer }, 'hls')
+    await playsLive({ webrtc: 'dead', hls: HlsServer }, 'hls')
   })
 })
