@@ -156,8 +156,13 @@ describe('the dashboard plays H.264 paths live in headless Chromium', () => {
         assert.equal(p.readers, 0, p.name)
         assert.ok(p.previews >= 1, `${p.name} has its preview`)
       }
-      await page.close() // pagehide: the page DELETEs its WHEP sessions
-      if (expect === 'webrtc') await eventually('the WHEP sessions to end', () => srv.server.externalSessions().length === 0, 5000)
+      // Leaving the page (pagehide): it DELETEs its WHEP sessions.
+      await page.goto('about:blank')
+      if (expect === 'webrtc') {
+        await eventually('the WHEP sessions to end', () => srv.server.externalSessions().length === 0, 5000).catch((err: unknown) => {
+          throw new Error(`left: ${JSON.stringify(srv.server.externalSessions())}`, { cause: err })
+        })
+      }
     } finally {
       if (!page.isClosed()) await page.close()
       await api?.close()
