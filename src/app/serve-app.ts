@@ -67,6 +67,12 @@ export class ServeApp {
   private readonly served = new Map<string, ServedPath>()
   private readonly recording: ServerRecording
   private api: ApiServer | undefined
+  /**
+   * Where browsers play a path, for the dashboard's live previews: whoever starts the WebRTC and HLS
+   * servers sets these (the server's url, a slash, the name) and clears them when they stop.
+   * The API asks at each request, so the order of starting does not matter.
+   */
+  readonly browserPlayback: { webrtcUrl?: ((name: string) => string) | undefined; hlsUrl?: ((name: string) => string) | undefined } = {}
 
   constructor(
     config: Config,
@@ -199,6 +205,9 @@ export class ServeApp {
       host: c.host || undefined,
       port: c.port,
       logger: this.logger,
+      // Dashboard live previews over WebRTC / HLS (browserPlayback above).
+      webrtcUrl: (name) => this.browserPlayback.webrtcUrl?.(name),
+      hlsUrl: (name) => this.browserPlayback.hlsUrl?.(name),
     })
     try {
       await api.start()
