@@ -57,7 +57,8 @@ export function serverFamilies(
   allSessions: readonly SessionView[],
   bytesSentByProtocol: ReadonlyMap<string, number> = new Map(),
 ): MetricFamily[] {
-  const sessions = allSessions.filter((s) => s.role === 'reader')
+  // Per-session families are about readers: publishers and the dashboard's previews are left out.
+  const sessions = allSessions.filter((s) => s.role === 'reader' && !s.preview)
   return [
     family('rtspkit_connections', 'gauge', 'Open RTSP connections.', [{ value: connections }]),
     family(

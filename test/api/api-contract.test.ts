@@ -443,6 +443,7 @@ describe('HTTP API contract', () => {
       assert.ok(sampleValue(m, 'rtspkit_bytes_sent_total', { protocol: 'webrtc' })! >= 5000)
       assert.ok(sampleValue(m, 'rtspkit_bytes_sent_total', { protocol: 'hls' })! >= 300)
       assert.equal(sampleValue(m, 'rtspkit_session_bytes_sent_total', { session: viewer.id, protocol: 'webrtc' }), 5000)
+      assert.equal(sampleValue(m, 'rtspkit_session_bytes_sent_total', { session: preview.id }), undefined, 'a preview is no reader')
 
       assert.equal((await call(api, 'DELETE', `/v1/sessions/${viewer.id}`)).status, 204)
       assert.deepEqual(reasons, ['kicked'])
