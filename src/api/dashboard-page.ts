@@ -49,6 +49,7 @@ export const DASHBOARD_PAGE: string = `<!doctype html>
   .screen img, .screen video { display: block; max-width: 100%; }
   .screen video { width: 100%; }
   .screen video[hidden] { display: none; }
+  .screen[data-live]::after { content: attr(data-live); position: absolute; top: 4px; right: 4px; padding: 0 4px; font-size: 11px; color: #fff; background: rgba(0, 0, 0, 0.55); text-transform: uppercase; }
   .screen img:not([src]) { display: none; }
   .note { color: #ddd; padding: 8px; text-align: center; font-size: 13px; }
   .note:empty { display: none; }
