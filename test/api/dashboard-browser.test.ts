@@ -204,6 +204,35 @@ describe('the dashboard in headless Chromium', () => {
     },
   )
 
+  it('a WebRTC viewer is a reader row with its protocol and a working Kick button; a preview is no row', { timeout: 30_000 }, async () => {
+    await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {
+      const stream = srv.server.getStream('cam')!
+      const output = { rtp: true, writeUnit() {}, restartAtKeyframe() {} }
+      const viewer = await srv.server.openReader({ path: 'cam', protocol: 'webrtc', remoteAddress: '10.1.2.3' })
+      stream.addReader(output)
+      const preview = await srv.server.openReader({ path: 'cam', protocol: 'hls', remoteAddress: '10.1.2.4', counted: false })
+      const closed = new Promise<string>((resolve) => (viewer.onClose = resolve))
+      try {
+        const row = `#sessions tr[data-id="${viewer.id}"]`
+        await page.waitForSelector(row)
+        const cells = await page.locator(`${row} td`).allTextContents()
+        assert.deepEqual(cells.slice(0, 4), ['webrtc', '10.1.2.3', 'udp', 'cam'])
+        assert.equal(await page.locator(`#sessions tr[data-id="${preview.id}"]`).count(), 0, 'the preview is no reader')
+        assert.equal(await page.textContent('#count-webrtc'), '1')
+        assert.equal(await page.textContent('#count-hls'), '0')
+        await page.waitForFunction(`document.querySelector('${card('cam')} .by-protocol').textContent === ' (webrtc 1)'`)
+        await page.click(`${row} button.kick`)
+        assert.equal(await closed, 'kicked')
+        stream.removeReader(output)
+        await page.waitForSelector(row, { state: 'detached' })
+      } finally {
+        stream.removeReader(output)
+        viewer.close()
+        preview.close()
+      }
+    })
+  })
+
   it("the copy button puts the path's RTSP URL on the clipboard", { timeout: 30_000 }, async () => {
     await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin })
