@@ -21,6 +21,8 @@ import {
 import type { AccessPolicy, PathUsers } from './access.js'
 import { logDialogue } from './dialogue-log.js'
 import { listenRtsp } from './listen.js'
+import { ConnectionIntake } from './connection-intake.js'
+import type { ConnectionSocket } from '../transport/tunnel-socket.js'
 import { normalizePath, PathTable, type StreamOptions } from './path-table.js'
 import { pathStatus, serverStats } from './path-status.js'
 import type { PerReaderSource } from './per-reader.js'
@@ -72,6 +74,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly player: PlayHandler
   private readonly recorder: RecordHandler
   private readonly externals = new ExternalSessionTable()
+  private readonly intake: ConnectionIntake
   private tcp: net.Server | undefined
   private nextConnectionId = 1
   private boundPort: number | undefined
@@ -95,6 +98,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       removeStream: (name) => this.removeStream(name),
       emit: (event, e) => void this.emit(event, e),
     }
+    this.intake = new ConnectionIntake({ accept: (socket) => this.onConnection(socket), logger: opts.logger })
     this.player = new PlayHandler(ctx)
     this.recorder = new RecordHandler(ctx)
   }
@@ -221,7 +225,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   async start(): Promise<void> {
     if (this.tcp) throw new StateError('ERR_SERVER_STARTED', 'server already started')
     await this.transports.start()
-    const server = net.createServer((socket) => this.onConnection(socket))
+    const server = net.createServer((socket) => this.intake.take(socket))
     this.tcp = server
     try {
       await listenRtsp(server, this.opts.port, this.opts.host, this.opts.logger)
@@ -237,6 +241,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   async stop(): Promise<void> {
     this.sessions.stopSweep()
     this.externals.closeAll('server stopped')
+    this.intake.close()
     this.recorder.endWhere(() => true, 'server stopped', true)
     for (const h of this.paths.onDemand.values()) h.close()
     this.transports.close()
@@ -369,7 +374,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.opts.logger.info(`${s.protocol} ${s.role} closed: ${reason}`, { session: s.id, path: s.path, remote: s.remoteAddress })
   }
 
-  private onConnection(socket: net.Socket): void {
+  private onConnection(socket: ConnectionSocket): void {
     const id = this.nextConnectionId++
     const conn = new ServerConnection(id, socket, this.opts.readerLimits ?? {}, this)
     conn.serverName = SERVER_NAME
