@@ -24,6 +24,13 @@ export interface IntakeDeps {
   onTunnelFailure?(reason: string): void
 }
 
+interface TunnelEntry {
+  tunnel: TunnelSocket
+  get: net.Socket
+  /** Until the first POST: closes the tunnel if none comes. */
+  timer: NodeJS.Timeout | undefined
+}
+
 interface PendingPost {
   socket: net.Socket
   body: Buffer
@@ -32,15 +39,19 @@ interface PendingPost {
 
 export class ConnectionIntake {
   /** Tunnels whose GET is open, by cookie. */
-  private readonly tunnels = new Map<string, { tunnel: TunnelSocket; timer: NodeJS.Timeout | undefined }>()
+  private readonly tunnels = new Map<string, TunnelEntry>()
   /** POSTs that came before their GET. */
   private readonly earlyPosts = new Map<string, PendingPost>()
+  /** Sockets whose kind is not known yet, or tunnel halves not yet paired: closed by close(). */
+  private readonly unsettled = new Set<net.Socket>()
 
   constructor(private readonly deps: IntakeDeps) {}
 
   /** A socket just accepted: reads until its kind is known. */
   take(socket: net.Socket): void {
     let first: Buffer = Buffer.alloc(0)
+    this.unsettled.add(socket)
+    socket.on('close', () => this.unsettled.delete(socket))
     const sniff = (chunk: Buffer): void => {
       first = first.length === 0 ? chunk : Buffer.concat([first, chunk])
       const tunnel = looksLikeTunnel(first)
@@ -49,6 +60,7 @@ export class ConnectionIntake {
       if (tunnel) {
         this.readHead(socket, first)
       } else {
+        this.unsettled.delete(socket)
         socket.pause()
         socket.unshift(first)
         this.deps.accept(socket)
@@ -61,6 +73,8 @@ export class ConnectionIntake {
 
   /** Closes every pending half; open tunnels are closed with their connections. */
   close(): void {
+    for (const s of this.unsettled) s.destroy()
+    this.unsettled.clear()
     for (const p of this.earlyPosts.values()) {
       clearTimeout(p.timer)
       p.socket.destroy()
@@ -117,7 +131,7 @@ export class ConnectionIntake {
     }
     socket.write(tunnelGetResponse())
     const tunnel = new TunnelSocket(cookie, socket)
-    const entry: { tunnel: TunnelSocket; timer: NodeJS.Timeout | undefined } = { tunnel, timer: undefined }
+    const entry: TunnelEntry = { tunnel, get: socket, timer: undefined }
     this.tunnels.set(cookie, entry)
     tunnel.on('close', () => {
       if (entry.timer) clearTimeout(entry.timer)
@@ -129,6 +143,7 @@ export class ConnectionIntake {
       this.earlyPosts.delete(cookie)
       clearTimeout(early.timer)
       early.socket.removeAllListeners('data')
+      this.settle(socket, early.socket)
       this.deps.accept(tunnel)
       tunnel.attachPost(early.socket, early.body)
       return
@@ -148,7 +163,11 @@ export class ConnectionIntake {
       const first = !entry.tunnel.hasPost && entry.timer !== undefined
       if (entry.timer) clearTimeout(entry.timer)
       entry.timer = undefined
-      if (first) this.deps.accept(entry.tunnel)
+      if (first) {
+        this.settle(entry.get)
+        this.deps.accept(entry.tunnel)
+      }
+      this.settle(socket)
       entry.tunnel.attachPost(socket, body)
       return
     }
@@ -182,6 +201,11 @@ export class ConnectionIntake {
         this.earlyPosts.delete(cookie)
       }
     })
+  }
+
+  /** Sockets now owned by an accepted connection. */
+  private settle(...sockets: net.Socket[]): void {
+    for (const s of sockets) this.unsettled.delete(s)
   }
 
   private refuse(socket: net.Socket, status: 400 | 404 | 408 | 413, reason: string, why: string): void {
