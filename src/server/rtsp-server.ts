@@ -218,6 +218,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     return this.listening.rtspsPort ?? this.opts.rtspsPort
   }
 
+  /** Whether RTSPS is served. */
+  get tlsEnabled(): boolean {
+    return this.listening.rtspsPort !== undefined
+  }
+
   /** TLS handshakes that failed since start. */
   get tlsFailures(): number {
     return this.listening.tlsFailures

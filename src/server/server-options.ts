@@ -58,7 +58,8 @@ export interface RtspServerOptions {
   /** RTSPS port (default 8322; 0 picks a free one). */
   rtspsPort?: number
   /**
-   * 'no': plain RTSP only. 'optional' (the default when `tls` is given): RTSP and RTSPS side by side.
+   * 'no': plain RTSP only. 'optional' (the default when `tls` is given): RTSP and RTSPS side by side
+   * (plain only while there is no `tls`).
    * 'strict': RTSPS only, and no RTP over UDP (it would travel in clear); needs `tls`.
    */
   encryption?: Encryption
@@ -174,8 +175,8 @@ export function resolveOptions(options: RtspServerOptions): ResolvedOptions {
   if (!Number.isInteger(opts.rtspsPort) || opts.rtspsPort < 0 || opts.rtspsPort > 65535) {
     throw new ConfigError('ERR_CONFIG_PORT', `rtspsPort must be an integer 0-65535, got ${opts.rtspsPort}`, { observed: opts.rtspsPort })
   }
-  if (opts.encryption !== 'no' && !opts.tls) {
-    throw new ConfigError('ERR_CONFIG_TLS', `encryption "${opts.encryption}" needs a TLS certificate and key (tls.cert, tls.key)`, {
+  if (opts.encryption === 'strict' && !opts.tls) {
+    throw new ConfigError('ERR_CONFIG_TLS', 'encryption "strict" needs a TLS certificate and key (tls)', {
       observed: opts.encryption,
     })
   }
