@@ -8,6 +8,7 @@
  * source, the effective config and, to lock it down, an `authorize` callback (HTTP Basic, RFC 7617).
  * Without one the API is open, and so may only listen on a loopback address.
  */
+import { createCodecRegistry } from '../codecs/registry.js'
 import http from 'node:http'
 import type net from 'node:net'
 import { ConfigError, RtspkitError, StateError } from '../errors.js'
@@ -138,7 +139,7 @@ export class ApiServer {
   private readonly meter: BitrateMeter
   /** Video units per second of each path: the frame rate of a stream whose SPS does not say it. */
   private readonly unitRate: BitrateMeter
-  private readonly pictures = new PictureInfoCache()
+  private readonly pictures = new PictureInfoCache(createCodecRegistry())
   private readonly protocolBytes = new ProtocolBytes()
   private readonly snapshots: Snapshotter
   private readonly hlsJs: HlsScript

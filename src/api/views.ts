@@ -75,7 +75,7 @@ export interface PathView {
   publisher: PublisherView | null
   /** Whether the path's audio can be played in a browser over WebRTC; false without audio. */
   webrtcAudio: boolean
-  /** Why not, when webrtcAudio is false ("AAC cannot be sent over WebRTC…", "no audio track"). */
+  /** Why not, when webrtcAudio is false (the codec cannot be sent over WebRTC, or "no audio track"). */
   webrtcAudioReason: string | null
   /** The path's WebRTC player page (WHEP at `${webrtcUrl}/whep`); null when no WebRTC server runs. */
   webrtcUrl: string | null
@@ -278,7 +278,7 @@ export function pathView(p: PathStatus, info: PathInfo | undefined, bitrateIn: n
           sessionId: pub.sessionId ?? null,
         }
       : null,
-    ...webrtcAudio(tracks),
+    ...webrtcAudio(tracks, createCodecRegistry()),
     webrtcUrl: extras.webrtcUrl ?? null,
     hlsUrl: extras.hlsUrl ?? null,
   }

@@ -333,7 +333,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
       : parseConfig({ text: cfg.flagPaths.length > 0 ? 'paths: {}\n' : undefined, fileName: 'defaults', env, overrides })
   // Flags that reach across the file's entries.
   if (cfg.recordDir !== undefined) for (const p of config.paths) p.record = true
-  if (cfg.relayAlwaysOn) for (const p of config.paths) if (/^(rtsp|ffmpeg):/i.test(p.source)) p.onDemand = false
+  if (cfg.relayAlwaysOn) for (const p of config.paths) if (/^(rtsps?|ffmpeg):/i.test(p.source)) p.onDemand = false
   if (cfg.noInstantStart) for (const p of config.paths) p.instantStart = false
   for (const [name, users] of cfg.auth) {
     const path = config.paths.find((p) => p.name === name)

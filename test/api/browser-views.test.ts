@@ -1,5 +1,6 @@
 // The API views of browser viewers and publishers: readers by protocol, previews, publishers as sessions,
 // picture size and frame rate from the SPS, whether audio can go to WebRTC, bytes by protocol.
+import { createCodecRegistry } from '../../src/codecs/registry.js'
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { PictureInfoCache } from '../../src/api/picture-info.js'
@@ -91,15 +92,15 @@ describe('API views of browser sessions', () => {
   })
 
   it('whether audio goes to WebRTC, and why not', () => {
-    assert.deepEqual(webrtcAudio(tracksOf({ video: { codec: 'h264' }, audio: { codec: 'opus' } }, undefined)), {
+    assert.deepEqual(webrtcAudio(tracksOf({ video: { codec: 'h264' }, audio: { codec: 'opus' } }, undefined), createCodecRegistry()), {
       webrtcAudio: true,
       webrtcAudioReason: null,
     })
-    assert.equal(webrtcAudio(tracksOf({ audio: { codec: 'pcmu' } }, undefined)).webrtcAudio, true)
-    const aac = webrtcAudio(tracksOf({ audio: { codec: 'aac', sampleRate: 48000, channels: 2 } }, undefined))
+    assert.equal(webrtcAudio(tracksOf({ audio: { codec: 'pcmu' } }, undefined), createCodecRegistry()).webrtcAudio, true)
+    const aac = webrtcAudio(tracksOf({ audio: { codec: 'aac', sampleRate: 48000, channels: 2 } }, undefined), createCodecRegistry())
     assert.equal(aac.webrtcAudio, false)
     assert.match(aac.webrtcAudioReason!, /^AAC cannot be sent over WebRTC/)
-    assert.deepEqual(webrtcAudio(tracksOf({ video: { codec: 'h264' } }, undefined)), {
+    assert.deepEqual(webrtcAudio(tracksOf({ video: { codec: 'h264' } }, undefined), createCodecRegistry()), {
       webrtcAudio: false,
       webrtcAudioReason: 'no audio track',
     })
@@ -114,7 +115,7 @@ describe('API views of browser sessions', () => {
       const a = server.addStream('a', { video: { codec: 'h264', sps: h264.sps, pps: h264.pps } })
       const b = server.addStream('b', { video: { codec: 'h265', vps: h265.vps, sps: h265.sps, pps: h265.pps } })
       const jpeg = server.addStream('c', { video: { codec: 'mjpeg', width: 64, height: 48 } })
-      const cache = new PictureInfoCache()
+      const cache = new PictureInfoCache(createCodecRegistry())
       assert.deepEqual(cache.of(a.video!), { width: 320, height: 240, fps: 25 })
       assert.equal(cache.of(a.video!), cache.of(a.video!), 'parsed once')
       const hevc = cache.of(b.video!)!

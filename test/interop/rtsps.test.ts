@@ -126,6 +126,31 @@ describe('RTSPS', () => {
   })
 })
 
+describe('RTSPS publishing', () => {
+  it('ffmpeg publishes over rtsps:// and a reader decodes it', async () => {
+    const cert = await makeCert('publish')
+    const file = await h264File({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 })
+    const srv = await startServer({ live: 'publish' }, { tls: cert, rtspsPort: 0 })
+    const url = srv.server.urlFor('live', '127.0.0.1', true)
+    const pub = run(
+      'ffmpeg',
+      ['-hide_banner', '-v', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', url],
+      30_000,
+    )
+    try {
+      let got = { frames: 0, stderr: '' }
+      for (let i = 0; i < 20 && got.frames < 25; i++) {
+        await new Promise((r) => setTimeout(r, 250))
+        if (srv.server.pathStatus().find((p) => p.name === 'live')?.publisher) got = await ffmpegFrames(url, 25)
+      }
+      assert.equal(got.frames, 25)
+    } finally {
+      await srv.stop()
+      await pub
+    }
+  })
+})
+
 describe('RTSPS strict', () => {
   it('listens on RTSPS only and refuses RTP over UDP', async () => {
     const cert = await makeCert('strict')
