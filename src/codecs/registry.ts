@@ -29,7 +29,19 @@ export { DYNAMIC_PAYLOAD_TYPE_MIN, fmtpText } from './format-helpers.js'
 export { passthroughCodec }
 
 /** Every codec rtspkit implements, in the order lists show them. */
-export const BUILTIN_CODECS = [H264_CODEC, H265_CODEC, JPEG_CODEC, AAC_CODEC, OPUS_CODEC, PCMU_CODEC, PCMA_CODEC, L16_CODEC, VP8_CODEC, VP9_CODEC, AV1_CODEC] as const
+export const BUILTIN_CODECS = [
+  H264_CODEC,
+  H265_CODEC,
+  JPEG_CODEC,
+  AAC_CODEC,
+  OPUS_CODEC,
+  PCMU_CODEC,
+  PCMA_CODEC,
+  L16_CODEC,
+  VP8_CODEC,
+  VP9_CODEC,
+  AV1_CODEC,
+] as const
 
 export type BuiltinCodec = (typeof BUILTIN_CODECS)[number]
 /** What frames hold: each built-in codec's format (`Codec.frameFormat`), or `raw` for passthrough. */

@@ -82,7 +82,7 @@ describe('VP8 and VP9 published by ffmpeg, read by ffmpeg and GStreamer', () => 
 function temporalUnits(data: Buffer): Buffer[] {
   const units: Buffer[] = []
   let start = 0
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const { obu, next } = readObu(data, at)
     if (obu.type === OBU_TEMPORAL_DELIMITER && at > start) {
       units.push(data.subarray(start, at))

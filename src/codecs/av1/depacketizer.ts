@@ -11,7 +11,15 @@ import type { RtpPacket } from '../../rtp/rtp-packet.js'
 import type { CodecDepacketizer, ReceivedFrame } from '../codec.js'
 import { MAX_ASSEMBLED_FRAME_SIZE } from '../frame-assembler.js'
 import { parseAv1Payload, type Av1Payload } from './aggregation-header.js'
-import { isAv1KeyTemporalUnit, OBU_TEMPORAL_DELIMITER, obuWithSizeLength, readObu, TEMPORAL_DELIMITER_OBU, writeObuWithSize, type Obu } from './obu.js'
+import {
+  isAv1KeyTemporalUnit,
+  OBU_TEMPORAL_DELIMITER,
+  obuWithSizeLength,
+  readObu,
+  TEMPORAL_DELIMITER_OBU,
+  writeObuWithSize,
+  type Obu,
+} from './obu.js'
 
 export class Av1Depacketizer implements CodecDepacketizer {
   private obus: Obu[] = []

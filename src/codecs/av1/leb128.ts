@@ -28,7 +28,8 @@ export function readLeb128(buf: Uint8Array, offset: number, code = 'ERR_AV1_LEB1
     // Multiplication, not shifts: 7 * 5 bits overflow a 32-bit integer.
     value += (b & GROUP) * 2 ** (7 * i)
     if ((b & MORE) === 0) {
-      if (value > MAX_VALUE) throw new ParseError(code, `leb128 value ${value} exceeds 2^32 - 1`, { observed: value, allowed: `<= ${MAX_VALUE}` })
+      if (value > MAX_VALUE)
+        throw new ParseError(code, `leb128 value ${value} exceeds 2^32 - 1`, { observed: value, allowed: `<= ${MAX_VALUE}` })
       return { value, size: i + 1 }
     }
   }

@@ -53,7 +53,8 @@ export function readObu(buf: Buffer, offset: number, end = buf.length): { obu: O
   const b0 = buf[offset]!
   if (b0 & FORBIDDEN_BIT) throw new ParseError('ERR_AV1_OBU', 'OBU header has its forbidden bit set', { observed: b0 })
   const headerSize = b0 & OBU_EXTENSION_BIT ? 2 : 1
-  if (offset + headerSize > end) throw new ParseError('ERR_AV1_OBU', 'OBU extension header truncated', { observed: end - offset, allowed: '>= 2' })
+  if (offset + headerSize > end)
+    throw new ParseError('ERR_AV1_OBU', 'OBU extension header truncated', { observed: end - offset, allowed: '>= 2' })
   const obu: Obu = { type: (b0 >> TYPE_SHIFT) & TYPE_MASK, header: buf.subarray(offset, offset + headerSize), payload: buf.subarray(0, 0) }
   if (headerSize === 2) {
     const ext = buf[offset + 1]!
@@ -67,7 +68,10 @@ export function readObu(buf: Buffer, offset: number, end = buf.length): { obu: O
     at += size.size
     payloadEnd = at + size.value
     if (payloadEnd > end) {
-      throw new ParseError('ERR_AV1_OBU', `obu_size ${size.value} runs past the end of its data`, { observed: end - at, allowed: `>= ${size.value}` })
+      throw new ParseError('ERR_AV1_OBU', `obu_size ${size.value} runs past the end of its data`, {
+        observed: end - at,
+        allowed: `>= ${size.value}`,
+      })
     }
   }
   obu.payload = buf.subarray(at, payloadEnd)
@@ -77,7 +81,7 @@ export function readObu(buf: Buffer, offset: number, end = buf.length): { obu: O
 /** The OBUs of a temporal unit in the low-overhead format (every OBU but the last must have obu_size). */
 export function splitObus(data: Buffer): Obu[] {
   const out: Obu[] = []
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const { obu, next } = readObu(data, at)
     out.push(obu)
     at = next

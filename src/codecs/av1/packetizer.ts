@@ -88,7 +88,7 @@ export class Av1Packetizer implements CodecPacketizer {
     let used = 0
     for (const obu of obus) {
       const length = obu.header.length + obu.payload.length
-      for (let from = 0; from < length; ) {
+      for (let from = 0; from < length;) {
         const left = length - from
         const space = room - used
         if (leb128Size(left) + left <= space) {

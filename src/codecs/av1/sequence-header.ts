@@ -26,7 +26,12 @@ export function parseAv1SequenceHeader(payload: Uint8Array): Av1SequenceHeader {
     return read(new BitReader(payload))
   } catch (err) {
     if (!(err instanceof RtspkitError)) throw err
-    throw new ParseError('ERR_AV1_SEQUENCE_HEADER', `AV1 sequence header is truncated: ${err.message}`, { observed: payload.length }, { cause: err })
+    throw new ParseError(
+      'ERR_AV1_SEQUENCE_HEADER',
+      `AV1 sequence header is truncated: ${err.message}`,
+      { observed: payload.length },
+      { cause: err },
+    )
   }
 }
 

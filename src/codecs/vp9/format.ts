@@ -13,7 +13,10 @@ export function vp9ProfileId(fmtp: ReadonlyMap<string, string>): number | undefi
   if (v === undefined) return undefined
   const n = /^\d$/.test(v) ? Number(v) : NaN
   if (!(n <= VP9_MAX_PROFILE)) {
-    throw new ParseError('ERR_VP9_FMTP', `fmtp profile-id="${v}" is not 0..${VP9_MAX_PROFILE}`, { observed: v, allowed: `0..${VP9_MAX_PROFILE}` })
+    throw new ParseError('ERR_VP9_FMTP', `fmtp profile-id="${v}" is not 0..${VP9_MAX_PROFILE}`, {
+      observed: v,
+      allowed: `0..${VP9_MAX_PROFILE}`,
+    })
   }
   return n
 }

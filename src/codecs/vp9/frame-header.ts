@@ -39,7 +39,12 @@ export function parseVp9FrameHeader(frame: Uint8Array): Vp9FrameHeader {
   } catch (err) {
     // A bit reader running out is a truncated header; our own errors pass as they are.
     if (!(err instanceof RtspkitError) || err.code === 'ERR_VP9_FRAME_HEADER') throw err
-    throw new ParseError('ERR_VP9_FRAME_HEADER', `VP9 frame header is truncated: ${err.message}`, { observed: frame.length }, { cause: err })
+    throw new ParseError(
+      'ERR_VP9_FRAME_HEADER',
+      `VP9 frame header is truncated: ${err.message}`,
+      { observed: frame.length },
+      { cause: err },
+    )
   }
 }
 

@@ -72,7 +72,7 @@ export class Vp9Packetizer implements CodecPacketizer {
     const keyframe = header?.keyframe === true
     const size = keyframe && header.width !== undefined ? { width: header.width, height: header.height! } : undefined
     const packets: Buffer[] = []
-    for (let at = 0; at < data.length; ) {
+    for (let at = 0; at < data.length;) {
       const withSs = at === 0 && size !== undefined
       const room = this.writer.maxPayloadSize - vp9DescriptorSize(withSs)
       const end = Math.min(at + room, data.length)

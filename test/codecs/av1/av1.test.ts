@@ -98,7 +98,10 @@ describe('Av1Depacketizer', () => {
     assert.throws(() => d.push(packet(hex(''), true)), isParseError('ERR_AV1_PAYLOAD'))
     assert.throws(() => d.push(packet(hex('00 | W=0\n05 | length 5\n30 10 | 2 bytes only'), true)), isParseError('ERR_AV1_PAYLOAD'))
     assert.throws(() => d.push(packet(hex('00 | W=0\n80 | length runs off the end'), true)), isParseError('ERR_AV1_PAYLOAD'))
-    assert.throws(() => d.push(packet(hex('30 | W=3\n01 30 | one element with a length, then nothing'), true)), isParseError('ERR_AV1_PAYLOAD'))
+    assert.throws(
+      () => d.push(packet(hex('30 | W=3\n01 30 | one element with a length, then nothing'), true)),
+      isParseError('ERR_AV1_PAYLOAD'),
+    )
     assert.throws(() => d.push(packet(hex('10 | W=1\n32 05 10 | obu_size 5 past the element'), true)), isParseError('ERR_AV1_OBU'))
     assert.throws(() => d.push(packet(hex('10 | W=1\n34 | X=1, extension byte missing'), true)), isParseError('ERR_AV1_OBU'))
     assert.throws(() => d.push(packet(hex('10 | W=1\nb0 00 | forbidden bit'), true)), isParseError('ERR_AV1_OBU'))
@@ -127,7 +130,10 @@ describe('Av1Packetizer', () => {
     const unit = hex('12 00 | TD\n7a 01 00 | padding\n7a 01 00\n7a 01 00\n7a 01 00')
     const [only] = new Av1Packetizer({ ssrc: 1, initialSequence: 0 }).packetize(unit, 0)
     assert.equal(RtpPacket.parse(only!).payload.toString('hex'), '00' + '027800'.repeat(4))
-    assert.throws(() => new Av1Packetizer({ ssrc: 1 }).packetize(hex('12 00'), 0), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'ERR_AV1_FRAME_EMPTY')
+    assert.throws(
+      () => new Av1Packetizer({ ssrc: 1 }).packetize(hex('12 00'), 0),
+      (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'ERR_AV1_FRAME_EMPTY',
+    )
   })
 })
 
@@ -136,7 +142,10 @@ describe('AV1 codec entry and track', () => {
     const c = createCodecRegistry().byEncodingName('av1')
     assert.equal(c, AV1_CODEC)
     assert.deepEqual(c.sdpAttributes({ payloadType: 35, clockRate: 90000 }), [{ key: 'rtpmap', value: '35 AV1/90000' }])
-    assert.deepEqual(c.readSdp!({ payloadType: 35, encodingName: 'AV1', clockRate: 90000, fmtp: new Map() }).info, { kind: 'video', codec: 'av1' })
+    assert.deepEqual(c.readSdp!({ payloadType: 35, encodingName: 'AV1', clockRate: 90000, fmtp: new Map() }).info, {
+      kind: 'video',
+      codec: 'av1',
+    })
   })
 
   it('learns size, profile, level and tier from the sequence header', () => {

@@ -44,19 +44,22 @@ const temporalUnit = fc
 describe('AV1 fuzzing', () => {
   it('the payload, OBU, leb128 and sequence header parsers and the depacketizer throw only our errors and never mutate input', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ bytes: fc.uint8Array({ maxLength: 32 }), marker: fc.boolean(), ts: fc.nat(3) }), { maxLength: 12 }), (list) => {
-        const d = new Av1Depacketizer()
-        for (const { bytes, marker, ts } of list) {
-          const payload = Buffer.from(bytes)
-          const copy = Buffer.from(payload)
-          onlyOurErrors(() => parseAv1Payload(payload))
-          onlyOurErrors(() => splitObus(payload))
-          onlyOurErrors(() => readLeb128(payload, 0))
-          onlyOurErrors(() => parseAv1SequenceHeader(payload))
-          onlyOurErrors(() => d.push(new RtpPacket({ payload, marker, timestamp: ts })))
-          assert.deepEqual(payload, copy)
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ bytes: fc.uint8Array({ maxLength: 32 }), marker: fc.boolean(), ts: fc.nat(3) }), { maxLength: 12 }),
+        (list) => {
+          const d = new Av1Depacketizer()
+          for (const { bytes, marker, ts } of list) {
+            const payload = Buffer.from(bytes)
+            const copy = Buffer.from(payload)
+            onlyOurErrors(() => parseAv1Payload(payload))
+            onlyOurErrors(() => splitObus(payload))
+            onlyOurErrors(() => readLeb128(payload, 0))
+            onlyOurErrors(() => parseAv1SequenceHeader(payload))
+            onlyOurErrors(() => d.push(new RtpPacket({ payload, marker, timestamp: ts })))
+            assert.deepEqual(payload, copy)
+          }
+        },
+      ),
     )
   })
 

@@ -20,38 +20,36 @@ function onlyOurErrors(f: () => unknown): void {
 describe('VP9 fuzzing', () => {
   it('the descriptor and frame header parsers and the depacketizer throw only our errors and never mutate input', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ bytes: fc.uint8Array({ maxLength: 32 }), marker: fc.boolean(), ts: fc.nat(3) }), { maxLength: 12 }), (list) => {
-        const d = new Vp9Depacketizer()
-        for (const { bytes, marker, ts } of list) {
-          const payload = Buffer.from(bytes)
-          const copy = Buffer.from(payload)
-          onlyOurErrors(() => parseVp9Descriptor(payload))
-          onlyOurErrors(() => parseVp9FrameHeader(payload))
-          onlyOurErrors(() => d.push(new RtpPacket({ payload, marker, timestamp: ts })))
-          assert.deepEqual(payload, copy)
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ bytes: fc.uint8Array({ maxLength: 32 }), marker: fc.boolean(), ts: fc.nat(3) }), { maxLength: 12 }),
+        (list) => {
+          const d = new Vp9Depacketizer()
+          for (const { bytes, marker, ts } of list) {
+            const payload = Buffer.from(bytes)
+            const copy = Buffer.from(payload)
+            onlyOurErrors(() => parseVp9Descriptor(payload))
+            onlyOurErrors(() => parseVp9FrameHeader(payload))
+            onlyOurErrors(() => d.push(new RtpPacket({ payload, marker, timestamp: ts })))
+            assert.deepEqual(payload, copy)
+          }
+        },
+      ),
     )
   })
 
   it('packetize → depacketize gives back the frame, for random frames (key frames too) and packet sizes', () => {
     fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 1, maxLength: 5000 }),
-        fc.boolean(),
-        fc.integer({ min: 21, max: 1500 }),
-        (bytes, key, max) => {
-          const frame = key ? Buffer.concat([KEY_FRAME, bytes]) : Buffer.from(bytes)
-          const p = new Vp9Packetizer({ ssrc: 1, initialSequence: 0, maxPacketSize: max })
-          const d = new Vp9Depacketizer()
-          const packets = p.packetize(frame, 90)
-          const out = packets.flatMap((b) => d.push(RtpPacket.parse(b)))
-          assert.equal(out.length, 1)
-          assert.ok(out[0]!.data.equals(frame))
-          if (key) assert.equal(out[0]!.keyframe, true)
-          assert.ok(packets.every((b) => b.length <= max))
-        },
-      ),
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 5000 }), fc.boolean(), fc.integer({ min: 21, max: 1500 }), (bytes, key, max) => {
+        const frame = key ? Buffer.concat([KEY_FRAME, bytes]) : Buffer.from(bytes)
+        const p = new Vp9Packetizer({ ssrc: 1, initialSequence: 0, maxPacketSize: max })
+        const d = new Vp9Depacketizer()
+        const packets = p.packetize(frame, 90)
+        const out = packets.flatMap((b) => d.push(RtpPacket.parse(b)))
+        assert.equal(out.length, 1)
+        assert.ok(out[0]!.data.equals(frame))
+        if (key) assert.equal(out[0]!.keyframe, true)
+        assert.ok(packets.every((b) => b.length <= max))
+      }),
     )
   })
 })

@@ -30,7 +30,7 @@ export const DESCRIPTOR_VECTORS: Vp9DescriptorVector[] = [
     expected: { size: 1, interPicture: false, flexible: false, start: true, end: true, notReferencedByUpperLayers: false },
   },
   {
-    name: "ours on a key frame: 15-bit picture ID and an SS with the size",
+    name: 'ours on a key frame: 15-bit picture ID and an SS with the size',
     descriptor: hex(`
       8e | I=1 P=0 L=0 F=0 B=1 E=1 V=1 Z=0
       81 | M=1, picture ID high 7 bits 0x01

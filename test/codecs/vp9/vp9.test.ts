@@ -29,7 +29,10 @@ describe('VP9 payload descriptor', () => {
   }
 
   it('more than three references is a ParseError', () => {
-    assert.throws(() => parseVp9Descriptor(hex('d0 | I=1 P=1 F=1\n01 | picture ID 1\n03 03 03 | three references, N=1 on the third')), isParseError('ERR_VP9_DESCRIPTOR'))
+    assert.throws(
+      () => parseVp9Descriptor(hex('d0 | I=1 P=1 F=1\n01 | picture ID 1\n03 03 03 | three references, N=1 on the third')),
+      isParseError('ERR_VP9_DESCRIPTOR'),
+    )
   })
 })
 
@@ -111,7 +114,10 @@ describe('Vp9Depacketizer', () => {
     d.push(packet(Buffer.concat([hex('08 | B'), KEY_FRAME]), false))
     assert.throws(() => d.push(packet(hex(''), true)), isParseError('ERR_VP9_DESCRIPTOR'))
     assert.throws(() => d.push(packet(hex('8c | I B E, picture ID missing'), true)), isParseError('ERR_VP9_DESCRIPTOR'))
-    assert.throws(() => d.push(packet(hex('0e | B E V\n30 | SS Y=1 G=1 N_S=1\n01 40 | one width, the rest missing'), true)), isParseError('ERR_VP9_DESCRIPTOR'))
+    assert.throws(
+      () => d.push(packet(hex('0e | B E V\n30 | SS Y=1 G=1 N_S=1\n01 40 | one width, the rest missing'), true)),
+      isParseError('ERR_VP9_DESCRIPTOR'),
+    )
     assert.throws(() => d.push(packet(hex('0c | descriptor only'), true)), isParseError('ERR_VP9_PAYLOAD'))
     assert.deepEqual(d.push(packet(Buffer.concat([middle(true), INTER_FRAME]), true)), [])
   })
