@@ -1,6 +1,7 @@
 /**
- * Collects the pieces of one frame carried over several RTP packets (VP8, VP9, AV1 depacketizers):
- * views of the packets' payloads, joined once when the frame is complete, under a size limit.
+ * Collects the pieces of one frame carried over several RTP packets, for the depacketizers of
+ * frame-based video formats: views of the packets' payloads, joined once when the frame is complete,
+ * under a size limit.
  */
 import { LimitError } from '../errors.js'
 

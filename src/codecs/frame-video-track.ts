@@ -1,6 +1,6 @@
 /**
- * What the stream tracks of frame-based video formats share (VP8, VP9, AV1: one coded frame or temporal
- * unit per unit, no parameter sets to learn out of band). Each frame is read once by its codec for the
+ * What the stream tracks of frame-based video formats share (one coded frame or temporal unit per
+ * unit, no parameter sets to learn out of band). Each frame is read once by its codec for the
  * keyframe flag and the picture size, then handed to the packetizer as it is.
  */
 import type { SdpAttribute } from '../sdp/sdp.js'
