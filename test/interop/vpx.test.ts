@@ -78,6 +78,36 @@ describe('VP8 and VP9 published by ffmpeg, read by ffmpeg and GStreamer', () => 
   }
 })
 
+describe('VP8 and VP9 published by GStreamer (rtpvp8pay/rtpvp9pay: picture IDs, SS on key frames), read by ffmpeg', () => {
+  let srv: TestServer
+  before(async () => {
+    srv = await startServer({ gvp8: 'publish', gvp9: 'publish' })
+  })
+  after(() => srv.stop())
+
+  for (const [codec, encoder] of [
+    // The profile caps settle what rtspclientsink's payloader would otherwise leave open.
+    ['vp8', 'vp8enc deadline=1 keyframe-max-dist=25 ! video/x-vp8,profile=(string)0'],
+    ['vp9', 'vp9enc deadline=1 keyframe-max-dist=25 ! video/x-vp9,profile=(string)0'],
+  ] as const) {
+    it(`${codec.toUpperCase()}: ffmpeg decodes 50 frames without an error line`, async () => {
+      const name = `g${codec}`
+      const pipeline = `videotestsrc is-live=true ! video/x-raw,width=${WIDTH},height=${HEIGHT},format=I420,framerate=25/1 ! ${encoder} ! rtspclientsink location=${srv.url(name)} protocols=tcp`
+      const pub = spawn('gst-launch-1.0', ['-q', ...pipeline.split(' ')], { stdio: 'ignore' })
+      try {
+        await waitForStream(srv, name)
+        assert.equal(srv.server.getStream(name)!.spec.video?.codec, codec)
+        const ff = await ffmpegDecode(srv.url(name), 'tcp', 50)
+        assert.equal(ff.stderr.trim(), '')
+        assert.equal(ff.frames, 50)
+        assert.ok(ff.frameSizes.every((s) => s === (WIDTH * HEIGHT * 3) / 2))
+      } finally {
+        pub.kill('SIGKILL')
+      }
+    })
+  }
+})
+
 /** The temporal units of a low-overhead bitstream: each begins at a temporal delimiter. */
 function temporalUnits(data: Buffer): Buffer[] {
   const units: Buffer[] = []
