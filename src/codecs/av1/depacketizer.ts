@@ -49,6 +49,8 @@ export class Av1Depacketizer implements CodecDepacketizer {
   }
 
   private read(p: RtpPacket): ReceivedFrame[] {
+    // Padding only (WebRTC senders probe bandwidth so): nothing to read, and no reason to drop a partial unit.
+    if (p.payload.length === 0) return []
     const payload: Av1Payload = parseAv1Payload(p.payload)
     if (this.timestamp !== p.timestamp) {
       this.reset()

@@ -22,6 +22,8 @@ export class Vp8Depacketizer implements CodecDepacketizer {
 
   /** Throws ParseError('ERR_VP8_DESCRIPTOR' | 'ERR_VP8_PAYLOAD') for a malformed packet, forgetting any partial frame. */
   push(p: RtpPacket): Vp8ReceivedFrame[] {
+    // Padding only (WebRTC senders probe bandwidth so): nothing to read, and no reason to drop a partial frame.
+    if (p.payload.length === 0) return []
     let d
     try {
       d = parseVp8Descriptor(p.payload)

@@ -36,6 +36,8 @@ export class Vp9Depacketizer implements CodecDepacketizer {
 
   /** Throws ParseError('ERR_VP9_DESCRIPTOR' | 'ERR_VP9_PAYLOAD') for a malformed packet, forgetting any partial picture. */
   push(p: RtpPacket): Vp9ReceivedFrame[] {
+    // Padding only (WebRTC senders probe bandwidth so): nothing to read, and no reason to drop a partial frame.
+    if (p.payload.length === 0) return []
     let d: Vp9Descriptor
     try {
       d = parseVp9Descriptor(p.payload)
