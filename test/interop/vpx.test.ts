@@ -108,6 +108,73 @@ describe('VP8 and VP9 published by GStreamer (rtpvp8pay/rtpvp9pay: picture IDs, 
   }
 })
 
+/** The frames of an IVF file: a 32-byte file header, then each frame behind a 12-byte header (size LE, pts). */
+function ivfFrames(file: Buffer): Buffer[] {
+  const frames: Buffer[] = []
+  for (let at = file.readUInt16LE(6); at + 12 <= file.length;) {
+    const size = file.readUInt32LE(at)
+    frames.push(file.subarray(at + 12, at + 12 + size))
+    at += 12 + size
+  }
+  return frames
+}
+
+describe('VP8 and VP9 files sent by ffmpeg (-c copy) come out of our client bit-exact', () => {
+  let srv: TestServer
+  let dir: string
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-vpx-'))
+    srv = await startServer({ fvp8: 'publish', fvp9: 'publish' })
+  })
+  after(() => srv.stop())
+
+  for (const codec of ['vp8', 'vp9'] as const) {
+    it(`${codec.toUpperCase()}: every frame our client receives equals the file's, in order, from a key frame`, async () => {
+      const file = path.join(dir, `${codec}.ivf`)
+      const enc = ENCODERS[codec].filter((a) => a !== '-strict' && a !== 'experimental')
+      const r = await run('ffmpeg', [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc=size=${WIDTH}x${HEIGHT}:rate=25`,
+        '-frames:v',
+        '150',
+        '-pix_fmt',
+        'yuv420p',
+        ...enc,
+        file,
+      ])
+      assert.equal(r.code, 0, r.stderr)
+      const reference = ivfFrames(readFileSync(file))
+      assert.equal(reference.length > 100, true)
+      const name = `f${codec}`
+      const pub = spawn(
+        'ffmpeg',
+        ['-v', 'error', '-re', '-i', file, '-c', 'copy', '-strict', 'experimental', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url(name)],
+        {
+          stdio: 'ignore',
+        },
+      )
+      const client = new RtspClient(srv.url(name), { transport: 'udp' })
+      try {
+        await waitForStream(srv, name)
+        await client.play()
+        const frames = await collectFrames(client, 40, 15_000)
+        assert.equal(frames[0]!.keyframe, true, 'a reader starts at a key frame')
+        const start = reference.findIndex((f) => f.equals(frames[0]!.data))
+        assert.ok(start >= 0 && start % 25 === 0, `the first frame is one of the file's key frames (${start})`)
+        frames.forEach((f, k) => assert.ok(f.data.equals(reference[start + k]!), `frame ${start + k}`))
+        assert.equal(frames.filter((f) => f.keyframe).length, frames.filter((_, k) => (start + k) % 25 === 0).length)
+      } finally {
+        pub.kill('SIGKILL')
+        await client.close()
+      }
+    })
+  }
+})
+
 /** The temporal units of a low-overhead bitstream: each begins at a temporal delimiter. */
 function temporalUnits(data: Buffer): Buffer[] {
   const units: Buffer[] = []
