@@ -4,7 +4,8 @@
  *
  *   frame_marker (2) = 2, profile_low_bit (1), profile_high_bit (1), reserved_zero (1, profile 3 only),
  *   show_existing_frame (1) [then frame_to_show_map_idx (3), end], frame_type (1, 0 = KEY_FRAME),
- *   show_frame (1), error_resilient_mode (1); key frames: frame_sync_code (24) = 0x49 0x83 0x42,
+ *   show_frame (1), error_resilient_mode (1); other frames: intra_only (1) when show_frame is 0;
+ *   key frames: frame_sync_code (24) = 0x49 0x83 0x42,
  *   color_config (6.2.2), frame_width_minus_1 (16), frame_height_minus_1 (16).
  *
  * A superframe (Annex B: frames joined, with an index at the end) starts with its first frame, so this
@@ -26,6 +27,8 @@ export interface Vp9FrameHeader {
   showExistingFrame: boolean
   keyframe: boolean
   showFrame: boolean
+  /** A non-key frame coded without reference to others (RFC 9628 wants P = 0 on it too). */
+  intraOnly: boolean
   /** Key frames only. */
   width?: number
   height?: number
@@ -56,12 +59,15 @@ function readHeader(r: BitReader): Vp9FrameHeader {
   const low = r.readBit()
   const profile = (r.readBit() << 1) | low
   if (profile === 3) r.skipBits(1)
-  if (r.readFlag()) return { profile, showExistingFrame: true, keyframe: false, showFrame: true }
+  if (r.readFlag()) return { profile, showExistingFrame: true, keyframe: false, showFrame: true, intraOnly: false }
   const keyframe = r.readBit() === KEY_FRAME
   const showFrame = r.readFlag()
-  const h: Vp9FrameHeader = { profile, showExistingFrame: false, keyframe, showFrame }
-  if (!keyframe) return h
   r.skipBits(1) // error_resilient_mode
+  const h: Vp9FrameHeader = { profile, showExistingFrame: false, keyframe, showFrame, intraOnly: false }
+  if (!keyframe) {
+    h.intraOnly = showFrame ? false : r.readFlag()
+    return h
+  }
   const sync = r.readBits(24)
   if (sync !== SYNC_CODE) {
     throw new ParseError('ERR_VP9_FRAME_HEADER', 'VP9 key frame lacks its sync code 49 83 42', {

@@ -1,7 +1,7 @@
 /**
  * RTP packetizer for VP9, RFC 9628 section 4: non-flexible mode with one spatial layer. Every packet
  * carries I with a 15-bit picture ID that advances by one per frame, P = 1 unless the frame is a key
- * frame, B on the first packet and E (and the marker bit) on the last; the first packet of a key frame
+ * or intra-only frame, B on the first packet and E (and the marker bit) on the last; the first packet of a key frame
  * also carries a scalability structure (V = 1) giving the picture size, so that a receiver knows it
  * before decoding (4.2.1). The frame (or superframe) is split wherever the packet size limit falls.
  * The packetizer owns SSRC, sequence and picture ID; the caller owns timestamps.
@@ -81,7 +81,7 @@ export class Vp9Packetizer implements CodecPacketizer {
       writeVp9Descriptor(buf, RTP_HEADER_SIZE, {
         start: at === 0,
         end: end === data.length,
-        interPicture: !keyframe,
+        interPicture: !keyframe && header?.intraOnly !== true,
         pictureId: this.pictureId,
         size: withSs ? size : undefined,
       })

@@ -43,16 +43,34 @@ describe('VP9 frame header', () => {
       showExistingFrame: false,
       keyframe: true,
       showFrame: true,
+      intraOnly: false,
       bitDepth: 8,
       width: 320,
       height: 240,
     })
-    assert.deepEqual(parseVp9FrameHeader(INTER_FRAME), { profile: 0, showExistingFrame: false, keyframe: false, showFrame: true })
+    assert.deepEqual(parseVp9FrameHeader(INTER_FRAME), {
+      profile: 0,
+      showExistingFrame: false,
+      keyframe: false,
+      showFrame: true,
+      intraOnly: false,
+    })
+    assert.deepEqual(
+      parseVp9FrameHeader(hex('84 | marker 2, profile 0, show_existing 0, frame_type 1, show_frame 0, error_res 0\n80 | intra_only 1')),
+      {
+        profile: 0,
+        showExistingFrame: false,
+        keyframe: false,
+        showFrame: false,
+        intraOnly: true,
+      },
+    )
     assert.deepEqual(parseVp9FrameHeader(hex('88 | marker 2, profile 0, show_existing_frame 1, index 0')), {
       profile: 0,
       showExistingFrame: true,
       keyframe: false,
       showFrame: true,
+      intraOnly: false,
     })
   })
 
