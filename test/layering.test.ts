@@ -252,10 +252,16 @@ const CODEC_NAMES: Readonly<Record<string, RegExp>> = {
   jpeg: /jpeg/i,
   g711: /g711|pcmu|pcma/i,
   l16: /l16/i,
+  vp8: /vp8/i,
+  vp9: /vp9/i,
+  av1: /av1/i,
 }
 
 export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
   opus: [],
+  vp8: [],
+  vp9: [],
+  av1: [],
   h264: [
     'src/api/dashboard-live.ts',
     'src/cli/main.ts',
