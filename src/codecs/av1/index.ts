@@ -23,6 +23,7 @@ export const AV1_CODEC: Codec<'av1', 'video', 'av1'> = {
   frameFormat: 'av1',
   fileExtensions: [],
   passthrough: false,
+  webrtc: true,
   clockRateFor: () => VIDEO_CLOCK_RATE,
   createDepacketizer: () => new Av1Depacketizer(),
   createPacketizer: (o) =>

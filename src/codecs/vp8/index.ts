@@ -22,6 +22,7 @@ export const VP8_CODEC: Codec<'vp8', 'video', 'vp8'> = {
   frameFormat: 'vp8',
   fileExtensions: [],
   passthrough: false,
+  webrtc: true,
   clockRateFor: () => VIDEO_CLOCK_RATE,
   createDepacketizer: () => new Vp8Depacketizer(),
   createPacketizer: (o) =>

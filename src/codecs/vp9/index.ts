@@ -23,6 +23,7 @@ export const VP9_CODEC: Codec<'vp9', 'video', 'vp9'> = {
   frameFormat: 'vp9',
   fileExtensions: [],
   passthrough: false,
+  webrtc: true,
   clockRateFor: () => VIDEO_CLOCK_RATE,
   createDepacketizer: () => new Vp9Depacketizer(),
   createPacketizer: (o) =>
