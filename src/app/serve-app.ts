@@ -104,6 +104,12 @@ export class ServeApp {
       gopCacheMaxBytes: s.gopCacheMaxBytes,
       gopCacheMaxMs: s.gopCacheMaxDuration * 1000,
       rtspsPort: s.rtspsPort,
+      multicast: s.multicast.enabled && {
+        range: s.multicast.range,
+        rtpPort: s.multicast.rtpPort,
+        rtcpPort: s.multicast.rtcpPort,
+        ttl: s.multicast.ttl,
+      },
       encryption: s.encryption,
       tls: readTls(s),
     })

@@ -8,6 +8,7 @@ import { parseSourceSpec } from '../sources/source-spec.js'
 import { ServeApp } from '../app/serve-app.js'
 import { loadConfig, parseConfig, type ConfigOverrides } from '../config/load.js'
 import { ENCRYPTIONS, type Config, type Encryption } from '../config/schema.js'
+import { parseMulticastRange } from '../server/multicast-groups.js'
 
 /** Editors write a file in several steps: reload once they are done. */
 const RELOAD_DEBOUNCE_MS = 200
@@ -31,6 +32,10 @@ Options:
                        -nodes -days 365 -subj /CN=localhost -keyout server.key -out server.crt
   --tls-key FILE       its PEM private key
   --rtsps-port N       RTSPS port (default 8322)
+  --multicast-range R  IPv4 range multicast groups come from (default 224.1.0.0/16)
+  --multicast-ports P  RTP-RTCP ports of every group (default 8002-8003)
+  --multicast-ttl N    time to live of multicast datagrams (default 16)
+  --no-multicast       answer 461 to readers that ask for multicast
   --encryption MODE    no (plain RTSP only), optional (RTSP and RTSPS; the default) or strict
                        (RTSPS only, RTP inside the TLS connection)
   --public-host NAME   host name to print in stream URLs (default: first LAN IPv4 address)
@@ -121,6 +126,8 @@ export interface ServeConfig {
   /** --config FILE */
   configFile?: string
   api: { port?: number; host?: string; enabled?: boolean }
+  /** --multicast-range, --multicast-ports, --multicast-ttl, --no-multicast, as given. */
+  multicast: Partial<Config['server']['multicast']>
   /** --tls-cert, --tls-key, --rtsps-port, --encryption, as given. */
   tls: { cert?: string; key?: string; rtspsPort?: number; encryption?: Encryption }
   port: number
@@ -148,6 +155,42 @@ export interface ServeConfig {
   logLevelGiven: boolean
   logFormat: LogFormat
   logFormatGiven: boolean
+}
+
+function multicastOptions(
+  range: string | undefined,
+  ports: string | undefined,
+  ttl: string | undefined,
+  off: boolean | undefined,
+): ServeConfig['multicast'] {
+  const out: ServeConfig['multicast'] = {}
+  if (off) out.enabled = false
+  if (range !== undefined) {
+    try {
+      parseMulticastRange(range)
+    } catch {
+      throw new ConfigError(
+        'ERR_CLI_VALUE',
+        `--multicast-range must be an IPv4 CIDR inside 224.0.0.0/4, e.g. 224.1.0.0/16; got "${range}"`,
+        {
+          observed: range,
+        },
+      )
+    }
+    out.range = range
+  }
+  if (ports !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(ports)
+    const rtp = Number(m?.[1])
+    const rtcp = Number(m?.[2])
+    if (!m || !(rtp >= 1 && rtp <= 65535 && rtcp >= 1 && rtcp <= 65535 && rtp !== rtcp)) {
+      throw new ConfigError('ERR_CLI_VALUE', `--multicast-ports must be RTP-RTCP, e.g. 8002-8003; got "${ports}"`, { observed: ports })
+    }
+    out.rtpPort = rtp
+    out.rtcpPort = rtcp
+  }
+  if (ttl !== undefined) out.ttl = intOption('multicast-ttl', ttl, 1, 255)!
+  return out
 }
 
 function tlsOptions(
@@ -222,6 +265,10 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'api-port': { type: 'string' },
     'api-host': { type: 'string' },
     'no-api': { type: 'boolean' },
+    'multicast-range': { type: 'string' },
+    'multicast-ports': { type: 'string' },
+    'multicast-ttl': { type: 'string' },
+    'no-multicast': { type: 'boolean' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'rtsps-port': { type: 'string' },
@@ -234,6 +281,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     port: intOption('port', v.port, 0, 65535) ?? 8554,
     portGiven: v.port !== undefined,
     tls: tlsOptions(v['tls-cert'], v['tls-key'], v['rtsps-port'], v.encryption),
+    multicast: multicastOptions(v['multicast-range'], v['multicast-ports'], v['multicast-ttl'], v['no-multicast']),
     api: {
       ...(v['api-port'] !== undefined ? { port: intOption('api-port', v['api-port'], 0, 65535)! } : {}),
       ...(v['api-host'] !== undefined ? { host: v['api-host'] } : {}),
@@ -309,6 +357,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
 export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, string | undefined>>): Config {
   const server: NonNullable<ConfigOverrides['server']> = {}
   if (cfg.portGiven) server.rtspPort = cfg.port
+  if (Object.keys(cfg.multicast).length > 0) server.multicast = cfg.multicast
   if (cfg.tls.rtspsPort !== undefined) server.rtspsPort = cfg.tls.rtspsPort
   if (cfg.tls.encryption !== undefined) server.encryption = cfg.tls.encryption
   if (cfg.tls.cert !== undefined && cfg.tls.key !== undefined) server.tls = { cert: cfg.tls.cert, key: cfg.tls.key }

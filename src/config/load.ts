@@ -14,7 +14,10 @@ import { validateConfig } from './validate.js'
 
 /** What the CLI may override, in the file's shape (paths by name; lists replace). */
 export interface ConfigOverrides {
-  server?: Partial<Omit<ServerConfig, 'limits'>> & { limits?: Partial<RequestLimits> }
+  server?: Partial<Omit<ServerConfig, 'limits' | 'multicast'>> & {
+    limits?: Partial<RequestLimits>
+    multicast?: Partial<ServerConfig['multicast']>
+  }
   api?: Partial<ApiConfig>
   recording?: Partial<RecordingConfig>
   relays?: Partial<RelaysConfig>

@@ -3,6 +3,7 @@
  * validator, the environment mapping, the reload diff and the sample-config tests all walk, so a key
  * is declared once. Pure data: no I/O.
  */
+import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
@@ -52,6 +53,8 @@ export interface ServerConfig {
   encryption: Encryption
   /** PEM file names; both '' = no RTSPS. */
   tls: { cert: string; key: string }
+  /** UDP multicast for readers that ask for it. */
+  multicast: { enabled: boolean; range: string; rtpPort: number; rtcpPort: number; ttl: number }
 }
 
 /** Bytes and counts per RTSP request; map onto RtspReaderLimits (src/rtsp/reader.ts). */
@@ -173,6 +176,15 @@ function checkRealm(v: string): string | undefined {
   return v !== '' && !/["\\\r\n]/.test(v) ? undefined : 'must be a non-empty string without quotes, backslashes or line breaks'
 }
 
+function checkMulticastRange(v: string): string | undefined {
+  try {
+    parseMulticastRange(v)
+    return undefined
+  } catch {
+    return 'must be an IPv4 CIDR range inside 224.0.0.0/4, e.g. "224.1.0.0/16"'
+  }
+}
+
 function checkNonEmpty(v: string): string | undefined {
   return v.trim() !== '' ? undefined : 'must not be empty'
 }
@@ -209,6 +221,16 @@ export const SECTIONS: SectionSpec = {
         tls: {
           type: 'section',
           fields: { cert: { type: 'string', apply: 'live' }, key: { type: 'string', apply: 'live' } },
+        },
+        multicast: {
+          type: 'section',
+          fields: {
+            enabled: { type: 'bool', apply: 'restart-rtsp' },
+            range: { type: 'string', check: checkMulticastRange, apply: 'restart-rtsp' },
+            rtpPort: { type: 'int', min: 1, max: MAX_PORT, apply: 'restart-rtsp' },
+            rtcpPort: { type: 'int', min: 1, max: MAX_PORT, apply: 'restart-rtsp' },
+            ttl: { type: 'int', min: 1, max: 255, apply: 'restart-rtsp' },
+          },
         },
       },
     },
@@ -286,6 +308,7 @@ export function defaultConfig(): Config {
       rtspsPort: 8322,
       encryption: 'optional',
       tls: { cert: '', key: '' },
+      multicast: { enabled: true, range: '224.1.0.0/16', rtpPort: 8002, rtcpPort: 8003, ttl: 16 },
     },
     api: { enabled: true, host: '127.0.0.1', port: 9997 },
     recording: { segmentSeconds: 600, dir: 'recordings' },

@@ -1,7 +1,8 @@
 /**
  * The one place a SETUP's Transport header becomes a transport (RFC 2326 §12.39), for readers and
  * publishers alike: the first offer we support wins — RTP/AVP unicast over UDP with client_port,
- * or interleaved on the RTSP connection (TCP only, with `tcpOnly`) — and none means 461. UDP goes
+ * interleaved on the RTSP connection (TCP only, with `tcpOnly`), or for readers a multicast group
+ * (multicast-groups.ts opens it) — and none means 461. UDP goes
  * through the shared RTP/RTCP pair for IPv4 clients when one is configured, else through a pair of
  * the client's own; interleaved channels are the client's choice when free, else the next free pair.
  */
@@ -67,9 +68,13 @@ export class TransportNegotiator {
     this.shared = new SharedUdpPair(pair)
   }
 
-  /** The first offer we can serve, or undefined (461). */
-  choose(offers: readonly TransportSpec[]): TransportSpec | undefined {
-    return offers.find((t) => isSupportedTransport(t) && (!this.opts.tcpOnly || t.lowerTransport === 'TCP'))
+  /** The first offer we can serve, or undefined (461). `multicast`: a reader's SETUP, with multicast groups available. */
+  choose(offers: readonly TransportSpec[], multicast = false): TransportSpec | undefined {
+    return offers.find((t) => {
+      if (this.opts.tcpOnly && t.lowerTransport !== 'TCP') return false
+      if (t.delivery === 'multicast') return multicast && t.profile === 'RTP/AVP' && t.lowerTransport === 'UDP'
+      return isSupportedTransport(t)
+    })
   }
 
   /** Opens the chosen transport: channels on the connection, or a UDP link to the client's ports. */
