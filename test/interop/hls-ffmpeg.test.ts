@@ -1,0 +1,60 @@
+// ffmpeg plays our Low-Latency HLS (and plain fMP4 HLS): H.264 + AAC, H.264 + Opus, H.265.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { h264AacMp4, h265File } from './harness.js'
+import { ffmpegHls, h264OpusMp4, startHlsServer, type HlsTestServer } from './hls-helpers.js'
+
+const SECONDS = 4
+const FPS = 25
+/** AAC: 1024 samples per frame at 48 kHz. Opus: 20 ms packets. */
+const AAC_FRAMES = (SECONDS * 48000) / 1024
+const OPUS_FRAMES = SECONDS * 50
+
+/**
+ * Instant start gives the muxer the video since the last keyframe (up to 2 s of it: the GOP cache keeps
+ * the one before too when the current one is short), while audio starts live: the first segment may
+ * lack up to that much audio.
+ */
+const INSTANT_START_MAX_S = 2
+
+function near(observed: number, expected: number, what: string, stderr: string): void {
+  assert.ok(Math.abs(observed - expected) <= expected * 0.1 + 2, `${what}: ${observed} frames, expected about ${expected}; ${stderr}`)
+}
+
+function audioNear(observed: number, perSecond: number, stderr: string): void {
+  const most = SECONDS * perSecond
+  const least = (SECONDS - INSTANT_START_MAX_S) * perSecond
+  assert.ok(observed >= least - 2 && observed <= most * 1.1 + 2, `audio: ${observed} frames, expected ${least}..${most}; ${stderr}`)
+}
+
+describe('HLS played by ffmpeg', () => {
+  let srv: HlsTestServer
+  before(async () => {
+    const [aac, opus, hevc] = await Promise.all([h264AacMp4(), h264OpusMp4(), h265File(320, 240, 25, 3)])
+    srv = await startHlsServer({ aac: `file:${aac}`, opus: `file:${opus}`, hevc: `file:${hevc}` })
+  })
+  after(() => srv.stop())
+
+  it('decodes H.264 (B-frames) + AAC with no error', async () => {
+    const r = await ffmpegHls(srv.playlist('aac'), SECONDS)
+    assert.equal(r.stderr, '')
+    assert.equal(r.code, 0)
+    near(r.video, SECONDS * FPS, 'video', r.stderr)
+    audioNear(r.audio, AAC_FRAMES / SECONDS, r.stderr)
+  })
+
+  it('decodes H.264 + Opus with no error', async () => {
+    const r = await ffmpegHls(srv.playlist('opus'), SECONDS)
+    assert.equal(r.stderr, '')
+    assert.equal(r.code, 0)
+    near(r.video, SECONDS * FPS, 'video', r.stderr)
+    audioNear(r.audio, OPUS_FRAMES / SECONDS, r.stderr)
+  })
+
+  it('decodes H.265 with no error', async () => {
+    const r = await ffmpegHls(srv.playlist('hevc'), SECONDS)
+    assert.equal(r.stderr, '')
+    assert.equal(r.code, 0)
+    near(r.video, SECONDS * FPS, 'video', r.stderr)
+  })
+})
