@@ -155,7 +155,8 @@ export class HlsServer {
         res.end()
         return
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'only GET, HEAD and OPTIONS', { Allow: 'GET, HEAD, OPTIONS' })
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        throw new HttpError(405, 'only GET, HEAD and OPTIONS', { Allow: 'GET, HEAD, OPTIONS' })
       const url = new URL(req.url ?? '/', 'http://localhost')
       const route = parseRoute(url.pathname)
       if (!route) throw new HttpError(400, 'bad path')

@@ -175,7 +175,7 @@ export class HlsMuxer implements StreamOutput {
     if (block && !this.lowLatency) block = undefined
     if (block) {
       const seg = this.segmenter
-      const lastMsn = seg.current?.msn ?? (seg.segments.at(-1)?.msn ?? 0)
+      const lastMsn = seg.current?.msn ?? seg.segments.at(-1)?.msn ?? 0
       if (seg.segments.length > 0 && block.msn > lastMsn + MAX_MSN_AHEAD)
         return Promise.resolve({ ok: false, status: 400, message: `_HLS_msn=${block.msn} is too far ahead of segment ${lastMsn}` })
       if (block.part !== undefined && block.msn === seg.current?.msn && block.part > seg.current.parts.length - 1 + ADVANCE_PART_LIMIT)
@@ -221,8 +221,7 @@ export class HlsMuxer implements StreamOutput {
       const name = spec.codec === 'rtp' ? spec.encodingName : t.media.codec
       const info = spec.codec === 'rtp' ? undefined : trackInfoOf(kind, spec)
       const ok = info !== undefined && (kind === 'video' ? HLS_VIDEO_CODECS : HLS_AUDIO_CODECS).includes(info.codec)
-      if (kind === 'video' && !ok)
-        throw new HlsCodecError(`${name} video cannot be played over HLS (it carries H.264 or H.265 only)`, name)
+      if (kind === 'video' && !ok) throw new HlsCodecError(`${name} video cannot be played over HLS (it carries H.264 or H.265 only)`, name)
       if (!ok) {
         this.notes.push(`${name} audio cannot be played over HLS (AAC or Opus only): video only`)
         continue
@@ -345,4 +344,3 @@ export class HlsMuxer implements StreamOutput {
     for (const w of [...this.waiters]) if (w.check()) this.waiters.delete(w)
   }
 }
-

@@ -215,7 +215,14 @@ export class Segmenter {
       this.tracks.map((t, i) => ({ trackId: i + 1, baseMediaDecodeTime: t.runStart, samples: t.samples })),
     )
     for (const t of this.tracks) t.samples = []
-    const part: HlsPart = { id: this.nextPartIdValue++, msn: seg.msn, index: seg.parts.length, durationMs: endMs - this.partStartMs, independent, data }
+    const part: HlsPart = {
+      id: this.nextPartIdValue++,
+      msn: seg.msn,
+      index: seg.parts.length,
+      durationMs: endMs - this.partStartMs,
+      independent,
+      data,
+    }
     seg.parts.push(part)
     this.longestPartMs = Math.max(this.longestPartMs, part.durationMs)
     this.partStartMs = endMs

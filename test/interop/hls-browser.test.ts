@@ -31,9 +31,9 @@ describe('HLS player page in Chromium', () => {
       const res = await page.goto(`${srv.hls.url}/clip`)
       assert.equal(res?.status(), 200)
       await page.waitForFunction('document.getElementById("video").currentTime > 0.5', undefined, { timeout: PLAY_TIMEOUT_MS })
-      const t0 = (await page.evaluate('document.getElementById("video").currentTime')) as number
+      const t0 = await page.evaluate<number>('document.getElementById("video").currentTime')
       await new Promise((r) => setTimeout(r, 2000))
-      const t1 = (await page.evaluate('document.getElementById("video").currentTime')) as number
+      const t1 = await page.evaluate<number>('document.getElementById("video").currentTime')
       assert.ok(t1 - t0 > 1.2, `currentTime went from ${t0} to ${t1}`)
       const hls = srv.server.externalSessions().filter((s) => s.protocol === 'hls' && s.path === 'clip')
       assert.equal(hls.length, 1)

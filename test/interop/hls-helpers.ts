@@ -36,7 +36,11 @@ export interface HlsDecodeResult {
 /** ffmpeg reads `url` for `seconds` and decodes every stream (framemd5: one line per frame). */
 export async function ffmpegHls(url: string, seconds: number, timeoutMs = 40_000): Promise<HlsDecodeResult> {
   const t0 = performance.now()
-  const r = await run('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-i', url, '-t', String(seconds), '-f', 'framemd5', '-'], timeoutMs)
+  const r = await run(
+    'ffmpeg',
+    ['-hide_banner', '-nostats', '-v', 'error', '-i', url, '-t', String(seconds), '-f', 'framemd5', '-'],
+    timeoutMs,
+  )
   const lines = r.stdout.split('\n')
   return {
     video: lines.filter((l) => /^\s*0,/.test(l)).length,

@@ -34,7 +34,10 @@ function mediaState(text: string): MediaState {
   return { msn: first + complete, parts, hint: /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(text)![1]!, text }
 }
 
-async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; body: Buffer; headers: Headers }> {
+async function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; body: Buffer; headers: Headers }> {
   const res = await fetch(url, { headers })
   const body = Buffer.from(await res.arrayBuffer())
   return { status: res.status, text: body.toString('latin1'), body, headers: res.headers }
@@ -53,12 +56,13 @@ describe('HLS server over HTTP', () => {
   after(() => srv.stop())
 
   it('GStreamer playbin decodes video and audio', async () => {
-    const r = await run(
-      DEBIAN_PYTHON,
-      [path.join(ROOT, 'test/interop/gst_av_count.py'), '75', '100', '25', srv.playlist('clip')],
-      40_000,
-    )
-    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { video: number; audio: number; width: number; error: string | null }
+    const r = await run(DEBIAN_PYTHON, [path.join(ROOT, 'test/interop/gst_av_count.py'), '75', '100', '25', srv.playlist('clip')], 40_000)
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as {
+      video: number
+      audio: number
+      width: number
+      error: string | null
+    }
     assert.equal(out.error, null, r.stderr)
     assert.ok(out.video >= 75 && out.audio >= 100, JSON.stringify(out))
     assert.equal(out.width, 320)
