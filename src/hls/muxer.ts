@@ -5,8 +5,9 @@
  * blocks (RFC 8216bis 6.2.5.2). It starts from the instant-start GOP (Stream.startUnits), so the
  * first parts exist as soon as it is made.
  *
- * Tracks: H.264 and H.265 video, AAC and Opus audio. Any other audio is left out (video only); a
- * video track in any other format (MJPEG) makes the path unplayable over HLS: HlsCodecError.
+ * Tracks: the formats whose codec names its MP4 sample entry for HLS (codecs-string.ts). Any other
+ * audio is left out (video only); video in any other format (the test card's images) makes the path unplayable over
+ * HLS: HlsCodecError.
  */
 import { ConfigError } from '../errors.js'
 import { mp4Of, isConfigured } from '../formats/mp4/sample-entry.js'
@@ -18,13 +19,11 @@ import type { StreamOutput } from '../stream/output.js'
 import { trackInfoOf, type Stream } from '../stream/stream.js'
 import type { Unit } from '../stream/unit.js'
 import type { Clock } from '../util/clock.js'
-import { codecString } from './codecs-string.js'
+import { codecString, hlsCarries, hlsFormats } from './codecs-string.js'
 import { renderMediaPlaylist, renderMultivariantPlaylist, targetDurationS, type PlaylistPart } from './playlist.js'
 import { Segmenter, type HlsPart, type HlsSegment } from './segmenter.js'
 import type { BlockingRequest } from './blocking-params.js'
 
-export const HLS_VIDEO_CODECS: readonly string[] = ['h264', 'h265']
-export const HLS_AUDIO_CODECS: readonly string[] = ['aac', 'opus']
 /** _HLS_msn may be at most this far past the last segment, _HLS_part this many parts past the last part (6.2.5.2). */
 const MAX_MSN_AHEAD = 2
 const ADVANCE_PART_LIMIT = 3
@@ -46,7 +45,7 @@ export interface HlsMuxerOptions {
 /** The path's video cannot go into HLS (a codec other than H.264/H.265). */
 export class HlsCodecError extends ConfigError {
   constructor(message: string, codec: string) {
-    super('ERR_HLS_CODEC', message, { observed: codec, allowed: HLS_VIDEO_CODECS })
+    super('ERR_HLS_CODEC', message, { observed: codec, allowed: hlsFormats('video') })
   }
 }
 
@@ -220,10 +219,11 @@ export class HlsMuxer implements StreamOutput {
       if (!spec) continue
       const name = spec.codec === 'rtp' ? spec.encodingName : t.media.codec
       const info = spec.codec === 'rtp' ? undefined : trackInfoOf(kind, spec)
-      const ok = info !== undefined && (kind === 'video' ? HLS_VIDEO_CODECS : HLS_AUDIO_CODECS).includes(info.codec)
-      if (kind === 'video' && !ok) throw new HlsCodecError(`${name} video cannot be played over HLS (it carries H.264 or H.265 only)`, name)
+      const ok = info !== undefined && hlsCarries(info.codec)
+      if (kind === 'video' && !ok)
+        throw new HlsCodecError(`${name} video cannot be played over HLS (it carries ${hlsFormats('video')} video)`, name)
       if (!ok) {
-        this.notes.push(`${name} audio cannot be played over HLS (AAC or Opus only): video only`)
+        this.notes.push(`${name} audio cannot be played over HLS (it carries ${hlsFormats('audio')} audio): video only`)
         continue
       }
       out.push({ index: t.index, info: { ...info }, decode: undefined })

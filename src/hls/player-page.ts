@@ -70,7 +70,7 @@ ${notes}<div id="error" class="error" hidden></div>
 
 export interface UnplayablePageInput {
   path: string
-  /** Why (e.g. "JPEG video cannot be played over HLS …"). */
+  /** Why (the muxer's HlsCodecError message). */
   reason: string
   /** Where to watch it instead. */
   rtspUrl: string | undefined
