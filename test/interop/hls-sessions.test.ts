@@ -124,6 +124,23 @@ describe('HLS server over HTTP', () => {
     assert.equal(srv.server.getStream('clip')!.readerCount, 0)
   })
 
+  it('a kicked viewer is gone, and its session token gets 403', async () => {
+    const index = await get(srv.playlist('plain'))
+    const uri = index.text.trim().split('\n').pop()!
+    const token = /session=([0-9a-f]+)/.exec(uri)![1]!
+    const mine = srv.server.externalSessions().filter((s) => s.protocol === 'hls' && s.path === 'plain')
+    assert.ok(mine.length >= 1)
+    const before = new Set(mine.map((s) => s.id))
+    for (const id of before) assert.equal(srv.server.kickSession(id), true)
+    assert.deepEqual(
+      srv.server.externalSessions().filter((s) => before.has(s.id)),
+      [],
+    )
+    const again = await get(`${srv.hls.url}/plain/${uri}`)
+    assert.equal(again.status, 403)
+    assert.ok(token.length >= 32)
+  })
+
   it('stops the muxer of a path after muxerCloseAfter without requests', async () => {
     await get(srv.playlist('plain'))
     assert.ok(srv.hls.muxedPaths.includes('plain'))
