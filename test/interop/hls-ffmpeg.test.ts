@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { h264AacMp4, h265File } from './harness.js'
+import { HlsServer } from '../../src/hls/hls-server.js'
 import { ffmpegHls, h264OpusMp4, startHlsServer, type HlsTestServer } from './hls-helpers.js'
 
 const SECONDS = 4
@@ -49,6 +50,24 @@ describe('HLS played by ffmpeg', () => {
     assert.equal(r.code, 0)
     near(r.video, SECONDS * FPS, 'video', r.stderr)
     audioNear(r.audio, OPUS_FRAMES / SECONDS, r.stderr)
+  })
+
+  it('plain fMP4 HLS (variant fmp4): decodes H.264 + AAC with no error', async () => {
+    const plain = new HlsServer({ server: srv.server, host: '127.0.0.1', port: 0, variant: 'fmp4' })
+    await plain.start()
+    try {
+      const text = await (await fetch(`${plain.url}/aac/index.m3u8`)).text()
+      const media = await (await fetch(`${plain.url}/aac/${text.trim().split('\n').pop()!}`)).text()
+      assert.match(media, /^#EXTM3U\n#EXT-X-VERSION:7\n/)
+      assert.doesNotMatch(media, /EXT-X-PART/)
+      const r = await ffmpegHls(`${plain.url}/aac/index.m3u8`, SECONDS)
+      assert.equal(r.stderr, '')
+      assert.equal(r.code, 0)
+      near(r.video, SECONDS * FPS, 'video', r.stderr)
+      audioNear(r.audio, AAC_FRAMES / SECONDS, r.stderr)
+    } finally {
+      await plain.close()
+    }
   })
 
   it('decodes H.265 with no error', async () => {
