@@ -69,6 +69,8 @@ export class ServeApp {
   private readonly recording: ServerRecording
   private api: ApiServer | undefined
   private hls: HlsServer | undefined
+  /** Set by stop(), so an HLS restart still under way after a reload does not outlive the app. */
+  private stopped = false
 
   constructor(
     config: Config,
@@ -229,7 +231,7 @@ export class ServeApp {
    */
   private async startHls(): Promise<void> {
     const c = this.config.hls
-    if (!c.enabled) return
+    if (!c.enabled || this.stopped) return
     const hls = new HlsServer({
       server: this.server,
       host: c.host || undefined,
@@ -244,6 +246,7 @@ export class ServeApp {
     })
     try {
       await hls.start()
+      if (this.stopped) return await hls.close()
       this.hls = hls
       this.logger.debug(`HLS on ${hls.url}`)
     } catch (err) {
@@ -260,6 +263,7 @@ export class ServeApp {
   async stop(): Promise<void> {
     await this.api?.close()
     this.api = undefined
+    this.stopped = true
     await this.hls?.close()
     this.hls = undefined
     for (const p of this.served.values()) p.handle.stop()

@@ -60,6 +60,32 @@ describe('the hls section and its flags', () => {
     assert.equal(app.hlsUrl, undefined)
   })
 
+  it('a reload that changes the hls section restarts the HLS server; hls.enabled: false stops it', async () => {
+    const config = serveConfigFor(args('--port', '0', '--no-api', '--hls-port', '0', '--path', 'card=test:160x120@5'), {})
+    config.hls.host = '127.0.0.1'
+    const app = new ServeApp(config)
+    await app.start()
+    try {
+      const first = app.hlsUrl
+      const next = structuredClone(config)
+      next.hls.variant = 'fmp4'
+      assert.deepEqual(
+        app.reload(next).settings.map((c) => [c.key, c.apply]),
+        [['hls.variant', 'restart-hls']],
+      )
+      const deadline = Date.now() + 5000
+      while ((app.hlsUrl === undefined || app.hlsUrl === first) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      assert.ok(app.hlsUrl && app.hlsUrl !== first, `${first} -> ${app.hlsUrl}`)
+      const off = structuredClone(next)
+      off.hls.enabled = false
+      app.reload(off)
+      await new Promise((r) => setTimeout(r, 200))
+      assert.equal(app.hlsUrl, undefined)
+    } finally {
+      await app.stop()
+    }
+  })
+
   it('--no-hls: no HLS server', async () => {
     const app = new ServeApp(serveConfigFor(args('--port', '0', '--no-api', '--no-hls', '--path', 'card=test:160x120@5'), {}))
     await app.start()
