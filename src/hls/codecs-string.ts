@@ -17,7 +17,8 @@ export function codecString(track: TrackInfo): string | undefined {
   return builtinCodec(track.codec)?.mp4?.codecsString?.(track)
 }
 
-/** The formats HLS carries, for messages ("H.264, H.265"). */
+/** The formats HLS carries, for messages ("H.264 or H.265"). */
 export function hlsFormats(kind: 'video' | 'audio'): string {
-  return builtinLabels((c) => (c.kind === kind && c.mp4?.codecsString ? familyOf(c) : undefined)).join(', ')
+  const names = builtinLabels((c) => (c.kind === kind && c.mp4?.codecsString ? familyOf(c) : undefined))
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}` : (names[0] ?? 'no')
 }

@@ -38,7 +38,7 @@ describe('CODECS strings (RFC 6381) and the formats HLS carries', () => {
       false,
       false,
     ])
-    assert.equal(hlsFormats('video'), 'H.264, H.265')
-    assert.equal(hlsFormats('audio'), 'AAC, Opus')
+    assert.equal(hlsFormats('video'), 'H.264 or H.265')
+    assert.equal(hlsFormats('audio'), 'AAC or Opus')
   })
 })

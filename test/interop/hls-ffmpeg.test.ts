@@ -1,7 +1,7 @@
 // ffmpeg plays our Low-Latency HLS (and plain fMP4 HLS): H.264 + AAC, H.264 + Opus, H.265.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { h264AacMp4, h265File } from './harness.js'
+import { audioFile, h264AacMp4, h265File, mp4File } from './harness.js'
 import { HlsServer } from '../../src/hls/hls-server.js'
 import { ffmpegHls, h264OpusMp4, startHlsServer, type HlsTestServer } from './hls-helpers.js'
 
@@ -31,8 +31,23 @@ function audioNear(observed: number, perSecond: number, stderr: string): void {
 describe('HLS played by ffmpeg', () => {
   let srv: HlsTestServer
   before(async () => {
-    const [aac, opus, hevc] = await Promise.all([h264AacMp4(), h264OpusMp4(), h265File(320, 240, 25, 3)])
-    srv = await startHlsServer({ aac: `file:${aac}`, opus: `file:${opus}`, hevc: `file:${hevc}` })
+    const [aac, opus, hevc, tone, pcmu] = await Promise.all([
+      h264AacMp4(),
+      h264OpusMp4(),
+      h265File(320, 240, 25, 3),
+      audioFile('tone-48k.aac', ['-c:a', 'aac']),
+      mp4File('testsrc-320x240-25fps-3s-pcmu.mov', [
+        ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=sample_rate=8000'],
+        ...['-t', '3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '25', '-bf', '0', '-c:a', 'pcm_mulaw'],
+      ]),
+    ])
+    srv = await startHlsServer({
+      aac: `file:${aac}`,
+      opus: `file:${opus}`,
+      hevc: `file:${hevc}`,
+      tone: `file:${tone}`,
+      pcmu: `file:${pcmu}`,
+    })
   })
   after(() => srv.stop())
 
@@ -68,6 +83,21 @@ describe('HLS played by ffmpeg', () => {
     } finally {
       await plain.close()
     }
+  })
+
+  it('audio only (AAC): segments of about segmentDuration, decoded with no error', async () => {
+    const r = await ffmpegHls(srv.playlist('tone'), SECONDS)
+    assert.equal(r.stderr, '')
+    near(r.video, AAC_FRAMES, 'audio (the only stream)', r.stderr)
+  })
+
+  it('G.711 audio is left out: video only, and the page says so', async () => {
+    const page = await (await fetch(`${srv.hls.url}/pcmu`)).text()
+    assert.match(page, /PCMU audio cannot be played over HLS \(it carries AAC or Opus audio\): video only/)
+    const r = await ffmpegHls(srv.playlist('pcmu'), SECONDS)
+    assert.equal(r.stderr, '')
+    near(r.video, SECONDS * FPS, 'video', r.stderr)
+    assert.equal(r.audio, 0)
   })
 
   it('decodes H.265 with no error', async () => {
