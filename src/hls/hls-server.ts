@@ -16,7 +16,7 @@ import type { Stream } from '../stream/stream.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { cryptoRandom, type Random } from '../util/random.js'
 import { parseBlockingRequest } from './blocking-params.js'
-import { HlsCodecError, HlsMuxer, type HlsVariant, type Wait } from './muxer.js'
+import { HlsCodecError, HlsMuxer, type HlsContinuation, type HlsVariant, type Wait } from './muxer.js'
 import { playerPage, unplayablePage } from './player-page.js'
 import { MEDIA_PLAYLIST, MULTIVARIANT_PLAYLIST, parseRoute, SCRIPT_FILE, type HlsRoute } from './routes.js'
 import { HlsViewer } from './viewer.js'
@@ -38,6 +38,8 @@ const SWEEP_MS = 1000
 /** Tokens of kicked viewers remembered (so their players get 403 instead of a new session). */
 const MAX_KICKED = 1000
 const TOKEN_WORDS = 4
+/** Paths whose last muxer's numbers are remembered (so a path that comes back continues them). */
+const MAX_REMEMBERED_PATHS = 1000
 const M3U8_TYPE = 'application/vnd.apple.mpegurl'
 
 /** What the HLS server needs of the RTSP server. */
@@ -86,6 +88,8 @@ export class HlsServer {
   private readonly creating = new Map<string, Promise<HlsMuxer>>()
   private readonly viewers = new Map<string, HlsViewer>()
   private readonly kicked = new Set<string>()
+  /** Per path, where its next muxer continues the numbering. */
+  private readonly continuations = new Map<string, HlsContinuation>()
   private script: Promise<Buffer> | undefined
   private sweeper: NodeJS.Timeout | undefined
   private closing: Promise<void> | undefined
@@ -296,6 +300,7 @@ export class HlsServer {
       segmentMs: this.opts.segmentDurationMs,
       partMs: this.opts.partDurationMs,
       clock: this.opts.clock,
+      continueFrom: this.continuations.get(path),
     })
     const onClose = (): void => this.stopMuxer(path, 'stream removed')
     stream.once('close', onClose)
@@ -310,6 +315,10 @@ export class HlsServer {
     this.muxers.delete(path)
     e.detach()
     e.muxer.close()
+    // A player still polling this path's playlist sees it go on, not restart at segment 0.
+    this.continuations.delete(path)
+    this.continuations.set(path, e.muxer.continuation)
+    if (this.continuations.size > MAX_REMEMBERED_PATHS) this.continuations.delete(this.continuations.keys().next().value!)
     this.opts.logger?.info(`HLS muxer stopped: ${reason}`, { path })
   }
 

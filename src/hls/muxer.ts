@@ -40,6 +40,15 @@ export interface HlsMuxerOptions {
   segmentMs: number
   partMs: number
   clock: Clock
+  /** The path's previous muxer ended (a new feeder): continue its numbers, one discontinuity later. */
+  continueFrom?: HlsContinuation | undefined
+}
+
+/** Where a path's next muxer picks up, so players see the playlist go on rather than start over. */
+export interface HlsContinuation {
+  msn: number
+  partId: number
+  discontinuity: number
 }
 
 /** The path's video cannot go into HLS (a codec other than H.264/H.265). */
@@ -89,7 +98,13 @@ export class HlsMuxer implements StreamOutput {
     this.picked.forEach((p, i) => this.slot.set(p.index, i))
     this.segmenter = new Segmenter(
       this.picked.map((p) => p.info),
-      { segmentMs: opts.segmentMs, partMs: opts.partMs, segmentCount: opts.segmentCount },
+      {
+        segmentMs: opts.segmentMs,
+        partMs: opts.partMs,
+        segmentCount: opts.segmentCount,
+        firstMsn: opts.continueFrom?.msn,
+        firstPartId: opts.continueFrom?.partId,
+      },
     )
     this.segmenter.onPart = () => this.wake()
     const video = stream.video
@@ -124,8 +139,9 @@ export class HlsMuxer implements StreamOutput {
   }
 
   restartAtKeyframe(): void {
-    // A new feeder: its timestamps need not follow the old ones. The simplest honest answer is to
-    // end this muxer; the next request makes a new one that starts at the new feeder's keyframe.
+    // A new feeder: its timestamps need not follow the old ones. This muxer ends; the next request
+    // makes one that starts at the new feeder's keyframe and continues the numbering one
+    // discontinuity later (HlsServer passes `continuation` on).
     this.close()
   }
 
@@ -202,6 +218,11 @@ export class HlsMuxer implements StreamOutput {
       () => this.segmenter.part(id) !== undefined,
       () => this.segmenter.part(id)!.data,
     )
+  }
+
+  /** Where the next muxer of this path continues. */
+  get continuation(): HlsContinuation {
+    return { ...this.segmenter.continuation, discontinuity: (this.opts.continueFrom?.discontinuity ?? -1) + 1 }
   }
 
   /** Target duration in ms: how long blocked requests may wait, and how long viewers may stay silent. */
@@ -296,6 +317,7 @@ export class HlsMuxer implements StreamOutput {
     const cur = seg.current
     return renderMediaPlaylist({
       lowLatency: this.lowLatency,
+      discontinuitySequence: this.opts.continueFrom?.discontinuity ?? 0,
       longestSegmentMs: seg.longestSegment,
       partTargetMs: seg.partTargetMs,
       initUri: initUri + q,

@@ -39,6 +39,8 @@ export interface PlaylistSegment {
 
 export interface MediaPlaylistInput {
   lowLatency: boolean
+  /** Timeline restarts before the first segment (a new feeder): EXT-X-DISCONTINUITY-SEQUENCE (4.4.3.3). */
+  discontinuitySequence: number
   /** Largest segment duration to allow for, ms (the configured target, or longer GOPs seen). */
   longestSegmentMs: number
   partTargetMs: number
@@ -73,7 +75,9 @@ export function renderMediaPlaylist(p: MediaPlaylistInput): string {
       `#EXT-X-PART-INF:PART-TARGET=${seconds(p.partTargetMs)}`,
     )
   }
-  lines.push(`#EXT-X-MEDIA-SEQUENCE:${first ? first.msn : 0}`, '#EXT-X-INDEPENDENT-SEGMENTS', `#EXT-X-MAP:URI="${p.initUri}"`)
+  lines.push(`#EXT-X-MEDIA-SEQUENCE:${first ? first.msn : 0}`)
+  if (p.discontinuitySequence > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${p.discontinuitySequence}`)
+  lines.push('#EXT-X-INDEPENDENT-SEGMENTS', `#EXT-X-MAP:URI="${p.initUri}"`)
   // Parts are listed for the segments near the live edge only.
   let fromEnd = 0
   const listParts = new Set<number>()

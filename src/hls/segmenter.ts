@@ -26,6 +26,9 @@ export interface SegmenterOptions {
   partMs: number
   /** Complete segments kept (and listed). */
   segmentCount: number
+  /** Numbers to continue from (a path's previous muxer): media sequence and part id. Default 0. */
+  firstMsn?: number
+  firstPartId?: number
 }
 
 export interface HlsPart {
@@ -103,8 +106,8 @@ export class Segmenter {
   private baseMs: number | undefined
   private partStartMs = 0
   private lastLeaderMs = 0
-  private nextMsn = 0
-  private nextPartIdValue = 0
+  private nextMsn: number
+  private nextPartIdValue: number
   private fragmentSequence = 0
   private longestPartMs = 0
   private longestSegmentMs = 0
@@ -114,6 +117,8 @@ export class Segmenter {
     private readonly opts: SegmenterOptions,
   ) {
     this.tracks = tracks.map((t) => new TrackRunState(t))
+    this.nextMsn = opts.firstMsn ?? 0
+    this.nextPartIdValue = opts.firstPartId ?? 0
     const video = tracks.findIndex((t) => t.kind === 'video')
     this.leader = video >= 0 ? video : 0
   }
@@ -121,6 +126,11 @@ export class Segmenter {
   /** The id the next part will have (the preload hint's). */
   get nextPartId(): number {
     return this.nextPartIdValue
+  }
+
+  /** Where a muxer that takes over should continue: past every segment and part this one announced. */
+  get continuation(): { msn: number; partId: number } {
+    return { msn: this.nextMsn, partId: this.nextPartIdValue }
   }
 
   /** Longest part so far (at least partMs): what PART-TARGET declares. */

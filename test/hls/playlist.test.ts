@@ -8,6 +8,7 @@ function input(lowLatency: boolean): MediaPlaylistInput {
   const part = (id: number, independent = false) => ({ uri: `part${id}.mp4`, durationMs: 200, independent })
   return {
     lowLatency,
+    discontinuitySequence: 0,
     longestSegmentMs: 1000,
     partTargetMs: 200,
     initUri: 'init.mp4',
@@ -60,6 +61,11 @@ describe('media playlists', () => {
     assert.match(text, /^#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:3\n/)
     assert.doesNotMatch(text, /EXT-X-PART|PRELOAD|SERVER-CONTROL/)
     assert.match(text, /#EXTINF:0.4,\nseg4.mp4\n$/)
+  })
+
+  it('after a new feeder: EXT-X-DISCONTINUITY-SEQUENCE after the media sequence', () => {
+    const text = renderMediaPlaylist({ ...input(true), discontinuitySequence: 2 })
+    assert.match(text, /#EXT-X-MEDIA-SEQUENCE:3\n#EXT-X-DISCONTINUITY-SEQUENCE:2\n#EXT-X-INDEPENDENT-SEGMENTS\n/)
   })
 
   it('lists parts only for the segments within 3 target durations of the live edge', () => {

@@ -108,6 +108,16 @@ describe('Segmenter: parts and segments', () => {
     for (const s of seg.segments) for (const p of s.parts) assert.ok(Math.abs(p.durationMs - 200) < 1000 / 60, String(p.durationMs))
   })
 
+  it('continues the numbers of a previous muxer (media sequence and part ids)', () => {
+    const first = new Segmenter([VIDEO], { segmentMs: 1000, partMs: 200, segmentCount: 10 })
+    feed(first, 1.5, 25, false)
+    assert.deepEqual(first.continuation, { msn: 2, partId: first.nextPartId })
+    const next = new Segmenter([VIDEO], { segmentMs: 1000, partMs: 200, segmentCount: 10, firstMsn: 2, firstPartId: first.nextPartId })
+    feed(next, 1.04, 25, false)
+    assert.equal(next.segments[0]!.msn, 2)
+    assert.equal(next.segments[0]!.parts[0]!.id, first.nextPartId)
+  })
+
   it('cuts a segment without a keyframe past MAX_SEGMENT_MS', () => {
     const seg = new Segmenter([VIDEO], { segmentMs: 1000, partMs: 1000, segmentCount: 3 })
     const frames = MAX_SEGMENT_MS / FRAME_MS + 2
