@@ -222,7 +222,7 @@ export class HlsMuxer implements StreamOutput {
 
   /** Where the next muxer of this path continues. */
   get continuation(): HlsContinuation {
-    return { ...this.segmenter.continuation, discontinuity: (this.opts.continueFrom?.discontinuity ?? -1) + 1 }
+    return { ...this.segmenter.continuation, discontinuity: (this.opts.continueFrom?.discontinuity ?? 0) + 1 }
   }
 
   /** Target duration in ms: how long blocked requests may wait, and how long viewers may stay silent. */

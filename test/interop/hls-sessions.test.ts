@@ -48,7 +48,7 @@ describe('HLS server over HTTP', () => {
   before(async () => {
     const [clip, h264] = await Promise.all([h264AacMp4(), h264File({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 })])
     srv = await startHlsServer(
-      { clip: `file:${clip}`, plain: `file:${h264}`, secret: `file:${h264}` },
+      { clip: `file:${clip}`, plain: `file:${h264}`, secret: `file:${h264}`, stay: 'publish:stay' },
       { viewerTimeoutMs: VIEWER_TIMEOUT_MS, muxerCloseAfterMs: MUXER_CLOSE_AFTER_MS },
     )
     srv.server.protectPath('secret', { users: [{ username: 'u', password: 'p' }], methods: ['basic'] })
@@ -139,6 +139,26 @@ describe('HLS server over HTTP', () => {
     const again = await get(`${srv.hls.url}/plain/${uri}`)
     assert.equal(again.status, 403)
     assert.ok(token.length >= 32)
+  })
+
+  it('a new publisher continues the playlist: media sequence goes on, one discontinuity later', async () => {
+    const clip = await h264AacMp4()
+    const publish = () =>
+      run('ffmpeg', ['-v', 'error', '-re', '-i', clip, '-c', 'copy', '-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('stay')], 20_000)
+    const first = publish()
+    await sleep(1500)
+    const index = await get(srv.playlist('stay'))
+    assert.equal(index.status, 200, index.text)
+    const media = `${srv.hls.url}/stay/${index.text.trim().split('\n').pop()!}`
+    const before = mediaState((await get(media)).text)
+    assert.doesNotMatch(before.text, /DISCONTINUITY/)
+    assert.equal((await first).code, 0)
+    const second = publish()
+    await sleep(2500)
+    const after = mediaState((await get(media)).text)
+    await second
+    assert.match(after.text, /#EXT-X-DISCONTINUITY-SEQUENCE:1\n/)
+    assert.ok(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(after.text)![1]) >= before.msn, `${before.text}\n---\n${after.text}`)
   })
 
   it('stops the muxer of a path after muxerCloseAfter without requests', async () => {
