@@ -5,6 +5,10 @@
  * stay connected. The CLI owns signals and file watching; this owns no process state.
  */
 import type { Config, PathConfig } from '../config/schema.js'
+import { readFileSync } from 'node:fs'
+import { createSecureContext } from 'node:tls'
+import { ConfigError } from '../errors.js'
+import type { TlsCredentials } from '../server/listeners.js'
 import { diffConfig, type ConfigDiff } from '../config/diff.js'
 import { matchPath } from '../config/match.js'
 import { createLogger, type LogFields, type Logger, type LogLevel } from '../log/logger.js'
@@ -68,6 +72,12 @@ export class ServeApp {
   private readonly served = new Map<string, ServedPath>()
   private readonly recording: ServerRecording
   private api: ApiServer | undefined
+  /**
+   * Where browsers play a path, for the dashboard's live previews: whoever starts the WebRTC and HLS
+   * servers sets these (the server's url, a slash, the name) and clears them when they stop.
+   * The API asks at each request, so the order of starting does not matter.
+   */
+  readonly browserPlayback: { webrtcUrl?: ((name: string) => string) | undefined; hlsUrl?: ((name: string) => string) | undefined } = {}
   private hls: HlsServer | undefined
   /** Set by stop(), so an HLS restart still under way after a reload does not outlive the app. */
   private stopped = false
@@ -97,6 +107,9 @@ export class ServeApp {
       instantStart: (path) => matchPath(this.config, path)?.path.instantStart ?? true,
       gopCacheMaxBytes: s.gopCacheMaxBytes,
       gopCacheMaxMs: s.gopCacheMaxDuration * 1000,
+      rtspsPort: s.rtspsPort,
+      encryption: s.encryption,
+      tls: readTls(s),
     })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))
@@ -158,6 +171,15 @@ export class ServeApp {
     }
     if (diff.settings.some((c) => c.key.startsWith('server.log'))) this.logger.set(next.server.logLevel, next.server.logFormat)
     const n = next.server
+    if (diff.settings.some((c) => c.key.startsWith('server.tls.')) || n.tls.cert !== '') {
+      // The files may have changed even when their names did not (a renewed certificate).
+      try {
+        const creds = readTls(n)
+        if (creds) this.server.setTlsCredentials(creds)
+      } catch (err) {
+        this.logger.warn(`${(err as Error).message}; RTSPS keeps the previous certificate`)
+      }
+    }
     this.server.updateSettings({
       sessionTimeout: n.sessionTimeout,
       maxSessions: n.maxSessions || undefined,
@@ -180,6 +202,7 @@ export class ServeApp {
     if (diff.settings.some((c) => c.apply === 'restart-hls')) {
       const old = this.hls
       this.hls = undefined
+      this.browserPlayback.hlsUrl = undefined
       void (old?.close() ?? Promise.resolve()).then(() => this.startHls())
     }
     if (apiChanged) {
@@ -214,6 +237,9 @@ export class ServeApp {
       host: c.host || undefined,
       port: c.port,
       logger: this.logger,
+      // Dashboard live previews over WebRTC / HLS (browserPlayback above).
+      webrtcUrl: (name) => this.browserPlayback.webrtcUrl?.(name),
+      hlsUrl: (name) => this.browserPlayback.hlsUrl?.(name),
     })
     try {
       await api.start()
@@ -248,6 +274,7 @@ export class ServeApp {
       await hls.start()
       if (this.stopped) return await hls.close()
       this.hls = hls
+      this.browserPlayback.hlsUrl = (name) => `${hls.url}/${name}`
       this.logger.debug(`HLS on ${hls.url}`)
     } catch (err) {
       await hls.close()
@@ -264,6 +291,7 @@ export class ServeApp {
     await this.api?.close()
     this.api = undefined
     this.stopped = true
+    this.browserPlayback.hlsUrl = undefined
     await this.hls?.close()
     this.hls = undefined
     for (const p of this.served.values()) p.handle.stop()
@@ -332,4 +360,52 @@ function sourceKind(source: string): string {
 
 function isExact(name: string): boolean {
   return !name.startsWith('~') && name !== 'all_others'
+}
+
+/** The PEM pair named by server.tls, read now; undefined when none is set. ConfigError names the key at fault. */
+function readTls(s: Config['server']): TlsCredentials | undefined {
+  const { cert, key } = s.tls
+  if (cert === '' && key === '') {
+    if (s.encryption === 'strict') {
+      throw new ConfigError(
+        'ERR_CONFIG_TLS',
+        'server.encryption is strict but server.tls.cert and server.tls.key are not set (give --tls-cert FILE --tls-key FILE)',
+        {
+          observed: s.encryption,
+        },
+      )
+    }
+    return undefined
+  }
+  if (cert === '' || key === '') {
+    throw new ConfigError('ERR_CONFIG_TLS', `server.tls needs both cert and key (got only ${cert === '' ? 'key' : 'cert'})`, {
+      observed: s.tls,
+    })
+  }
+  const read = (file: string, name: string): string => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new ConfigError(
+        'ERR_CONFIG_TLS',
+        `server.tls.${name}: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        {
+          observed: file,
+        },
+      )
+    }
+  }
+  const creds = { cert: read(cert, 'cert'), key: read(key, 'key') }
+  try {
+    createSecureContext(creds)
+  } catch (err) {
+    throw new ConfigError(
+      'ERR_CONFIG_TLS',
+      `server.tls: "${cert}" and "${key}" are not a usable PEM certificate and key (${(err as Error).message})`,
+      {
+        observed: s.tls,
+      },
+    )
+  }
+  return creds
 }

@@ -51,6 +51,8 @@ describe('the hls section and its flags', () => {
     await app.start()
     try {
       assert.match(app.hlsUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/)
+      // The dashboard's live previews find the path's HLS player there.
+      assert.equal(app.browserPlayback.hlsUrl?.('card'), `${app.hlsUrl}/card`)
       const res = await fetch(`${app.hlsUrl}/card`)
       assert.equal(res.status, 404)
       assert.match(await res.text(), /cannot be played over HLS.*rtsp:\/\//s)
@@ -58,6 +60,7 @@ describe('the hls section and its flags', () => {
       await app.stop()
     }
     assert.equal(app.hlsUrl, undefined)
+    assert.equal(app.browserPlayback.hlsUrl, undefined)
   })
 
   it('a reload that changes the hls section restarts the HLS server; hls.enabled: false stops it', async () => {
