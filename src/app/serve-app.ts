@@ -22,6 +22,7 @@ import { cryptoRandom } from '../util/random.js'
 import { ConfigAccessPolicy } from './config-access.js'
 import { ApiServer } from '../api/api-server.js'
 import { verifyBasic } from '../config/password.js'
+import { HlsServer } from '../hls/hls-server.js'
 
 /** A logger whose level and format follow the config across reloads. */
 export class SwitchableLogger implements Required<Logger> {
@@ -77,6 +78,9 @@ export class ServeApp {
    * The API asks at each request, so the order of starting does not matter.
    */
   readonly browserPlayback: { webrtcUrl?: ((name: string) => string) | undefined; hlsUrl?: ((name: string) => string) | undefined } = {}
+  private hls: HlsServer | undefined
+  /** Set by stop(), so an HLS restart still under way after a reload does not outlive the app. */
+  private stopped = false
 
   constructor(
     config: Config,
@@ -141,6 +145,11 @@ export class ServeApp {
     return this.api?.url
   }
 
+  /** The HLS server's address, when it runs. */
+  get hlsUrl(): string | undefined {
+    return this.hls?.url
+  }
+
   /** Paths served now: exact names from the start, patterns once requested. */
   paths(): { name: string; entry: string; description: string }[] {
     return [...this.served].map(([name, p]) => ({ name, entry: p.entry, description: p.handle.description }))
@@ -151,6 +160,7 @@ export class ServeApp {
       for (const p of this.config.paths) if (isExact(p.name)) this.addExact(p)
       await this.server.start()
       await this.startApi()
+      await this.startHls()
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
       await this.recording.close()
@@ -194,6 +204,12 @@ export class ServeApp {
     for (const name of [...diff.paths.added, ...diff.paths.changed]) {
       const p = next.paths.find((x) => x.name === name)
       if (p && isExact(p.name)) this.addExact(p)
+    }
+    if (diff.settings.some((c) => c.apply === 'restart-hls')) {
+      const old = this.hls
+      this.hls = undefined
+      this.browserPlayback.hlsUrl = undefined
+      void (old?.close() ?? Promise.resolve()).then(() => this.startHls())
     }
     if (apiChanged) {
       const old = this.api
@@ -241,6 +257,37 @@ export class ServeApp {
     }
   }
 
+  /**
+   * The HLS output (hls.enabled): every path at http://HOST:PORT/PATH, with the paths' permissions.
+   * A port already taken is a warning — RTSP goes on without HLS.
+   */
+  private async startHls(): Promise<void> {
+    const c = this.config.hls
+    if (!c.enabled || this.stopped) return
+    const hls = new HlsServer({
+      server: this.server,
+      host: c.host || undefined,
+      port: c.port,
+      variant: c.variant,
+      segmentCount: c.segmentCount,
+      segmentDurationMs: c.segmentDuration * 1000,
+      partDurationMs: c.partDuration * 1000,
+      muxerCloseAfterMs: c.muxerCloseAfter * 1000,
+      allowOrigin: c.allowOrigin,
+      logger: this.logger,
+    })
+    try {
+      await hls.start()
+      if (this.stopped) return await hls.close()
+      this.hls = hls
+      this.browserPlayback.hlsUrl = (name) => `${hls.url}/${name}`
+      this.logger.debug(`HLS on ${hls.url}`)
+    } catch (err) {
+      await hls.close()
+      this.logger.warn(`HLS not started: ${(err as Error).message}; RTSP goes on without it (set hls.port, or hls.enabled: false)`)
+    }
+  }
+
   private sourceOf(entry: string): string {
     return this.config.paths.find((p) => p.name === entry)?.source ?? ''
   }
@@ -249,6 +296,10 @@ export class ServeApp {
   async stop(): Promise<void> {
     await this.api?.close()
     this.api = undefined
+    this.stopped = true
+    this.browserPlayback.hlsUrl = undefined
+    await this.hls?.close()
+    this.hls = undefined
     for (const p of this.served.values()) p.handle.stop()
     await this.server.stop()
     await this.recording.close()

@@ -26,6 +26,11 @@ Options:
   --api-port N         port of the HTTP API, metrics and dashboard (default 9997; 0 picks one)
   --api-host ADDR      address of the HTTP API (default 127.0.0.1)
   --no-api             no HTTP API
+  --hls-port N         port of the HLS output (default 8888; 0 picks one): every path plays in a
+                       browser at http://HOST:N/PATH (Low-Latency HLS with hls.js; H.264/H.265
+                       video, AAC/Opus audio), or in ffmpeg/VLC/GStreamer from
+                       http://HOST:N/PATH/index.m3u8 (config: the hls section)
+  --no-hls             no HLS output
   --host ADDR          address to listen on (default: all interfaces)
   --tls-cert FILE      PEM certificate: serve RTSPS (rtsps://HOST:8322/NAME) beside RTSP; a test
                        pair: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1
@@ -128,6 +133,7 @@ export interface ServeConfig {
   api: { port?: number; host?: string; enabled?: boolean }
   /** --multicast-range, --multicast-ports, --multicast-ttl, --no-multicast, as given. */
   multicast: Partial<Config['server']['multicast']>
+  hls: { port?: number; enabled?: boolean }
   /** --tls-cert, --tls-key, --rtsps-port, --encryption, as given. */
   tls: { cert?: string; key?: string; rtspsPort?: number; encryption?: Encryption }
   port: number
@@ -269,6 +275,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'multicast-ports': { type: 'string' },
     'multicast-ttl': { type: 'string' },
     'no-multicast': { type: 'boolean' },
+    'hls-port': { type: 'string' },
+    'no-hls': { type: 'boolean' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'rtsps-port': { type: 'string' },
@@ -286,6 +294,10 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
       ...(v['api-port'] !== undefined ? { port: intOption('api-port', v['api-port'], 0, 65535)! } : {}),
       ...(v['api-host'] !== undefined ? { host: v['api-host'] } : {}),
       ...(v['no-api'] ? { enabled: false } : {}),
+    },
+    hls: {
+      ...(v['hls-port'] !== undefined ? { port: intOption('hls-port', v['hls-port'], 0, 65535)! } : {}),
+      ...(v['no-hls'] ? { enabled: false } : {}),
     },
     flagPaths: [],
     host: v.host,
@@ -368,7 +380,11 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (cfg.maxSessions !== undefined) server.maxSessions = cfg.maxSessions
   if (cfg.logLevelGiven) server.logLevel = cfg.logLevel
   if (cfg.logFormatGiven) server.logFormat = cfg.logFormat
-  const overrides: ConfigOverrides = { server, ...(Object.keys(cfg.api).length > 0 ? { api: cfg.api } : {}) }
+  const overrides: ConfigOverrides = {
+    server,
+    ...(Object.keys(cfg.api).length > 0 ? { api: cfg.api } : {}),
+    ...(Object.keys(cfg.hls).length > 0 ? { hls: cfg.hls } : {}),
+  }
   if (cfg.recordDir !== undefined)
     overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
   if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }
@@ -415,6 +431,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
     if (p.name.startsWith('~') || p.name === 'all_others')
       banner(`${app.server.urlFor('')}${p.name}  <- ${p.source} (paths matching it, when first requested)`)
   if (app.apiUrl) banner(`${app.apiUrl}/  <- dashboard; HTTP API at /v1, Prometheus metrics at /metrics`)
+  if (app.hlsUrl) banner(`${app.hlsUrl}/PATH  <- HLS player of a path; playlist at /PATH/index.m3u8`)
   const secure = app.server.tlsEnabled ? `, RTSPS on port ${app.server.rtspsPort}` : ''
   banner(`rtspkit listening on port ${app.server.port}${secure}; press Ctrl+C to stop`)
 

@@ -75,6 +75,29 @@ export interface ApiConfig {
   port: number
 }
 
+/** The HLS output (MediaMTX's hls* settings without the prefix). */
+export interface HlsConfig {
+  enabled: boolean
+  /** '' listens on every interface. */
+  host: string
+  port: number
+  /** lowLatency: Low-Latency HLS (parts, blocking reload); fmp4: plain HLS with fMP4 segments. */
+  variant: HlsVariantName
+  /** Complete segments listed in the playlist. */
+  segmentCount: number
+  /** Seconds: segments end at the first keyframe past it. */
+  segmentDuration: number
+  /** Seconds: the length of a part (lowLatency). */
+  partDuration: number
+  /** Seconds without a request after which a path's muxer stops. */
+  muxerCloseAfter: number
+  /** Access-Control-Allow-Origin of every answer. */
+  allowOrigin: string
+}
+
+export const HLS_VARIANTS = ['lowLatency', 'fmp4'] as const
+export type HlsVariantName = (typeof HLS_VARIANTS)[number]
+
 export interface RecordingConfig {
   segmentSeconds: number
   dir: string
@@ -116,6 +139,7 @@ export interface UserConfig {
 export interface Config {
   server: ServerConfig
   api: ApiConfig
+  hls: HlsConfig
   recording: RecordingConfig
   relays: RelaysConfig
   /** In file order: regex entries are tried in this order. */
@@ -126,7 +150,7 @@ export interface Config {
 }
 
 /** What it takes to apply a changed setting to a running server. */
-export type ApplyBy = 'restart-rtsp' | 'restart-api' | 'live' | 'access' | 'paths'
+export type ApplyBy = 'restart-rtsp' | 'restart-api' | 'restart-hls' | 'live' | 'access' | 'paths'
 
 export type LeafSpec =
   | { type: 'int'; min: number; max: number; apply: ApplyBy; note?: string }
@@ -242,6 +266,20 @@ export const SECTIONS: SectionSpec = {
         port: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-api' },
       },
     },
+    hls: {
+      type: 'section',
+      fields: {
+        enabled: { type: 'bool', apply: 'restart-hls' },
+        host: { type: 'string', apply: 'restart-hls' },
+        port: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-hls' },
+        variant: { type: 'enum', values: HLS_VARIANTS, apply: 'restart-hls' },
+        segmentCount: { type: 'int', min: 3, max: 100, apply: 'restart-hls' },
+        segmentDuration: { type: 'seconds', min: 0.1, max: 60, apply: 'restart-hls' },
+        partDuration: { type: 'seconds', min: 0.05, max: 10, apply: 'restart-hls' },
+        muxerCloseAfter: { type: 'seconds', min: 1, max: DAY_S, apply: 'restart-hls' },
+        allowOrigin: { type: 'string', check: checkNonEmpty, apply: 'restart-hls' },
+      },
+    },
     recording: {
       type: 'section',
       fields: {
@@ -311,6 +349,17 @@ export function defaultConfig(): Config {
       multicast: { enabled: true, range: '224.1.0.0/16', rtpPort: 8002, rtcpPort: 8003, ttl: 16 },
     },
     api: { enabled: true, host: '127.0.0.1', port: 9997 },
+    hls: {
+      enabled: true,
+      host: '',
+      port: 8888,
+      variant: 'lowLatency',
+      segmentCount: 7,
+      segmentDuration: 1,
+      partDuration: 0.2,
+      muxerCloseAfter: 60,
+      allowOrigin: '*',
+    },
     recording: { segmentSeconds: 600, dir: 'recordings' },
     relays: { closeAfter: 10, retryMax: 30 },
     paths: [

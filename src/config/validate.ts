@@ -309,12 +309,13 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'recording' | 'relays' | 'ips'>
+  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'recording' | 'relays' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users)
   return {
     server: sections.server,
     api: sections.api,
+    hls: sections.hls,
     recording: sections.recording,
     relays: sections.relays,
     paths,

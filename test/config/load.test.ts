@@ -155,13 +155,13 @@ describe('refusals name the place, the key and what is allowed', () => {
       kind: 'not a mapping',
       text: '- a\n- b\n',
       code: 'ERR_CONFIG_YAML',
-      message: 'rtspkit.yml:1: the file must be a mapping of sections (server, api, recording, relays, paths, users, ips), got a list',
+      message: 'rtspkit.yml:1: the file must be a mapping of sections (server, api, hls, recording, relays, paths, users, ips), got a list',
     },
     {
       kind: 'unknown section',
       text: 'servers:\n  rtspPort: 1\n',
       code: 'ERR_CONFIG_KEY',
-      message: 'rtspkit.yml:1: servers is not a setting; the file takes server, api, recording, relays, ips, paths, users',
+      message: 'rtspkit.yml:1: servers is not a setting; the file takes server, api, hls, recording, relays, ips, paths, users',
     },
     {
       kind: 'unknown key',
