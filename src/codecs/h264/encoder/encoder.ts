@@ -170,7 +170,8 @@ export class H264Encoder {
 
 /**
  * Copies a w x h plane into a padded one (stride `ds`, height a whole number of `block` rows), setting
- * changed[mb] for each macroblock (block x block samples) with a differing sample.
+ * changed[mb] for each macroblock (block x block samples) with a differing sample. Rows are compared
+ * four samples at a time where both planes allow 32-bit views, since most of a still picture is equal.
  */
 function copyPlane(
   src: Uint8Array,
@@ -184,15 +185,32 @@ function copyPlane(
   changed: Uint8Array,
 ): void {
   const shift = block === MB ? 4 : 3
+  const words = src.byteOffset % 4 === 0 && ss % 4 === 0 && ds % 4 === 0 && w % 4 === 0
+  const src32 = words ? new Uint32Array(src.buffer, src.byteOffset, src.length >> 2) : undefined
+  const dst32 = words ? new Uint32Array(dst.buffer, dst.byteOffset, dst.length >> 2) : undefined
+  const wordShift = shift - 2
   for (let y = 0; y < h; y++) {
     const so = y * ss
     const d = y * ds
     const rowMb = (y >> shift) * mbWidth
-    for (let x = 0; x < w; x++) {
-      const v = src[so + x]!
-      if (dst[d + x] !== v) {
-        dst[d + x] = v
-        changed[rowMb + (x >> shift)] = 1
+    if (src32 && dst32) {
+      const so4 = so >> 2
+      const d4 = d >> 2
+      const n = w >> 2
+      for (let x = 0; x < n; x++) {
+        const v = src32[so4 + x]!
+        if (dst32[d4 + x] !== v) {
+          dst32[d4 + x] = v
+          changed[rowMb + (x >> wordShift)] = 1
+        }
+      }
+    } else {
+      for (let x = 0; x < w; x++) {
+        const v = src[so + x]!
+        if (dst[d + x] !== v) {
+          dst[d + x] = v
+          changed[rowMb + (x >> shift)] = 1
+        }
       }
     }
     if (w < ds) dst.fill(dst[d + w - 1]!, d + w, d + ds)

@@ -67,6 +67,8 @@ export class IntraMacroblockCoder {
   private readonly dcLevels = new Int32Array(16)
   private readonly acLevels = new Int32Array(LUMA_BLOCKS * AC_COEFFS)
   private readonly acNz = new Uint8Array(LUMA_BLOCKS)
+  /** Blocks whose residual was all zero (no transform or quantisation needed). */
+  private readonly zeroBlock = new Uint8Array(LUMA_BLOCKS)
   private readonly cCoef = new Int32Array(2 * CHROMA_BLOCKS * 16)
   private readonly cDc = new Int32Array(2 * CHROMA_BLOCKS)
   private readonly cDcLevels = new Int32Array(2 * CHROMA_BLOCKS)
@@ -160,28 +162,34 @@ export class IntraMacroblockCoder {
     for (let r = 0; r < LUMA_BLOCKS; r++) {
       const bx = (r & 3) * 4
       const by = (r >> 2) * 4
+      let any = 0
       for (let y = 0; y < 4; y++) {
         const s = at + (by + y) * stride + bx
         const pi = (by + y) * MB + bx
-        for (let x = 0; x < 4; x++) res[r * 16 + y * 4 + x] = srcY[s + x]! - pred[pi + x]!
+        for (let x = 0; x < 4; x++) any |= res[r * 16 + y * 4 + x] = srcY[s + x]! - pred[pi + x]!
       }
-      forward4x4(res, r * 16, coef, r * 16)
+      this.zeroBlock[r] = any === 0 ? 1 : 0
+      if (any === 0) coef.fill(0, r * 16, r * 16 + 16) // predicted exactly: the common case on a still card
+      else forward4x4(res, r * 16, coef, r * 16)
       dc[r] = coef[r * 16]!
     }
     lumaDc(dc, q, this.dcLevels, 0, MAX_CAVLC_LEVEL)
-    let anyAc = false
     for (let r = 0; r < LUMA_BLOCKS; r++) {
-      const n = quantiseAc(coef, r * 16, q, this.acLevels, r * AC_COEFFS, MAX_CAVLC_LEVEL)
-      this.acNz[r] = n
-      if (n) anyAc = true
+      if (this.zeroBlock[r]) {
+        this.acLevels.fill(0, r * AC_COEFFS, (r + 1) * AC_COEFFS)
+        this.acNz[r] = 0
+      } else this.acNz[r] = quantiseAc(coef, r * 16, q, this.acLevels, r * AC_COEFFS, MAX_CAVLC_LEVEL)
     }
     for (let r = 0; r < LUMA_BLOCKS; r++) {
-      if (anyAc) scaleAc(this.acLevels, r * AC_COEFFS, q, coef, r * 16)
-      else coef.fill(0, r * 16 + 1, r * 16 + 16)
-      coef[r * 16] = dc[r]!
-      inverse4x4(coef, r * 16, this.tmp)
       const bx = (r & 3) * 4
       const by = (r >> 2) * 4
+      if (this.acNz[r] === 0) {
+        addConstant(recY, at + by * stride + bx, stride, pred, by * MB + bx, MB, dcOnlyResidual(dc[r]!))
+        continue
+      }
+      scaleAc(this.acLevels, r * AC_COEFFS, q, coef, r * 16)
+      coef[r * 16] = dc[r]!
+      inverse4x4(coef, r * 16, this.tmp)
       for (let y = 0; y < 4; y++) {
         const d = at + (by + y) * stride + bx
         const pi = (by + y) * MB + bx
@@ -257,11 +265,13 @@ export class IntraMacroblockCoder {
       for (let b = 0; b < CHROMA_BLOCKS; b++) {
         const bx = (b & 1) * 4
         const by = (b >> 1) * 4
+        let any = 0
         for (let y = 0; y < 4; y++) {
-          for (let x = 0; x < 4; x++) res[b * 16 + y * 4 + x] = src[at + (by + y) * stride + bx + x]! - pred[(by + y) * CMB + bx + x]!
+          for (let x = 0; x < 4; x++) any |= res[b * 16 + y * 4 + x] = src[at + (by + y) * stride + bx + x]! - pred[(by + y) * CMB + bx + x]!
         }
         const o = (c * CHROMA_BLOCKS + b) * 16
-        forward4x4(res, b * 16, cCoef, o)
+        if (any === 0) cCoef.fill(0, o, o + 16)
+        else forward4x4(res, b * 16, cCoef, o)
         this.dc[b] = cCoef[o]!
       }
       if (chromaDc(this.dc, q, this.cDcLevels, c * CHROMA_BLOCKS, MAX_CAVLC_LEVEL)) anyDc = true
@@ -278,12 +288,15 @@ export class IntraMacroblockCoder {
       const pred = c === 0 ? this.predU : this.predV
       for (let b = 0; b < CHROMA_BLOCKS; b++) {
         const k = c * CHROMA_BLOCKS + b
-        if (anyAc) scaleAc(this.cAcLevels, k * AC_COEFFS, q, cCoef, k * 16)
-        else cCoef.fill(0, k * 16 + 1, k * 16 + 16)
-        cCoef[k * 16] = cDc[k]!
-        inverse4x4(cCoef, k * 16, this.tmp)
         const bx = (b & 1) * 4
         const by = (b >> 1) * 4
+        if (!anyAc || this.cAcNz[k] === 0) {
+          addConstant(rec, at + by * stride + bx, stride, pred, by * CMB + bx, CMB, dcOnlyResidual(cDc[k]!))
+          continue
+        }
+        scaleAc(this.cAcLevels, k * AC_COEFFS, q, cCoef, k * 16)
+        cCoef[k * 16] = cDc[k]!
+        inverse4x4(cCoef, k * 16, this.tmp)
         for (let y = 0; y < 4; y++) {
           for (let x = 0; x < 4; x++) {
             const v = pred[(by + y) * CMB + bx + x]! + cCoef[k * 16 + y * 4 + x]!
@@ -320,6 +333,21 @@ export class IntraMacroblockCoder {
     if (by > 0) nB = nz[mbAddr * CHROMA_BLOCKS + b - 2]!
     else if (mbY > 0) nB = nz[(mbAddr - this.p.mbWidth) * CHROMA_BLOCKS + 2 + bx]!
     return combineNc(nA, nB)
+  }
+}
+
+/** The residual of a block whose only coefficient is its DC `d`: the inverse transform makes it flat. */
+function dcOnlyResidual(d: number): number {
+  return (d + 32) >> 6
+}
+
+/** rec[4x4 at `at`] = clip(pred[4x4 at `pi`, row stride `ps`] + v). */
+function addConstant(rec: Uint8Array, at: number, stride: number, pred: Int32Array, pi: number, ps: number, v: number): void {
+  for (let y = 0; y < 4; y++) {
+    for (let x = 0; x < 4; x++) {
+      const s = pred[pi + y * ps + x]! + v
+      rec[at + y * stride + x] = s < 0 ? 0 : s > 255 ? 255 : s
+    }
   }
 }
 
