@@ -5,8 +5,7 @@
  * macroblocks that changed (clock, counter, box) are coded and the rest are P_Skip, so the stream
  * stays small (about 0.2 Mbit/s at 640x480@25) and costs little CPU.
  */
-import { H264Encoder, type EncodedPicture } from '../codecs/h264/encoder/encoder.js'
-import type { I420Planes } from '../codecs/jpeg/i420.js'
+import { H264Encoder, type EncodedPicture, type YuvPicture } from '../codecs/h264/encoder/encoder.js'
 import { ConfigError, StateError } from '../errors.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { Pacer } from './pacer.js'
@@ -63,7 +62,11 @@ export class H264TestCard {
       }
     }
     if (!(fps > 0 && fps <= MAX_FPS)) {
-      throw new ConfigError('ERR_TEST_CARD_FPS', `test card fps ${fps} is out of range`, { key: 'fps', observed: fps, allowed: `(0, ${MAX_FPS}]` })
+      throw new ConfigError('ERR_TEST_CARD_FPS', `test card fps ${fps} is out of range`, {
+        key: 'fps',
+        observed: fps,
+        allowed: `(0, ${MAX_FPS}]`,
+      })
     }
     const interval = opts.keyframeInterval ?? DEFAULT_KEYFRAME_INTERVAL_S
     if (!(interval > 0)) {
@@ -91,7 +94,7 @@ export class H264TestCard {
   }
 
   /** The picture last drawn (width x height, BT.601 limited range): what a decoder should show. */
-  get picture(): I420Planes {
+  get picture(): YuvPicture {
     return this.painter.planes
   }
 

@@ -96,7 +96,18 @@ export function parseSourceSpec(text: string): SourceSpec {
     `unknown source "${text}"; use test, test:WxH@FPS, test:h264[:WxH@FPS], file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS`,
     {
       observed: text,
-      allowed: ['test', 'test:WxH@FPS', 'test:mjpeg[:WxH@FPS]', 'test:h264[:WxH@FPS]', 'file:PATH', 'unshared:PATH', 'unshared+loop:PATH', 'publish', 'rtsp://…', 'ffmpeg:ARGS'],
+      allowed: [
+        'test',
+        'test:WxH@FPS',
+        'test:mjpeg[:WxH@FPS]',
+        'test:h264[:WxH@FPS]',
+        'file:PATH',
+        'unshared:PATH',
+        'unshared+loop:PATH',
+        'publish',
+        'rtsp://…',
+        'ffmpeg:ARGS',
+      ],
     },
   )
 }

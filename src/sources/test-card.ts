@@ -1,7 +1,7 @@
 /**
  * The built-in live MJPEG test card: the picture of test-card-painter.ts (colour bars, a bouncing box,
  * the wall-clock time, a frame counter, WxH@fps) in full-range JFIF YCbCr, encoded as RFC
- * 2435-compatible baseline JPEG. The H.264 card is h264-test-card.ts.
+ * 2435-compatible baseline JPEG.
  *
  * Every region is laid out on whole 16-pixel MCU rows, and the encoder uses a restart interval of one
  * MCU row, so each row is an independent entropy segment. Static rows (bars, castellations, the size

@@ -106,7 +106,8 @@ export class ResidualWriter {
     }
 
     if (total < maxNumCoeff) {
-      if (nC === NC_CHROMA_DC) w.writeBits(CHROMA_DC_TOTAL_ZEROS_LENGTHS[total - 1]![totalZeros]!, CHROMA_DC_TOTAL_ZEROS_CODES[total - 1]![totalZeros]!)
+      if (nC === NC_CHROMA_DC)
+        w.writeBits(CHROMA_DC_TOTAL_ZEROS_LENGTHS[total - 1]![totalZeros]!, CHROMA_DC_TOTAL_ZEROS_CODES[total - 1]![totalZeros]!)
       else w.writeBits(TOTAL_ZEROS_LENGTHS[total - 1]![totalZeros]!, TOTAL_ZEROS_CODES[total - 1]![totalZeros]!)
     }
     let zerosLeft = totalZeros

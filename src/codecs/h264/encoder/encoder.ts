@@ -7,7 +7,6 @@
  * co-located macroblock of the previous reconstruction, which we keep bit-exact with the decoder's.
  */
 import { ConfigError } from '../../../errors.js'
-import type { I420Planes } from '../../jpeg/i420.js'
 import { IntraMacroblockCoder, P_SLICE_INTRA_MB_TYPE_OFFSET, type MacroblockPlanes } from './macroblock.js'
 import { LOG2_MAX_FRAME_NUM, parameterSetNals } from './parameter-sets.js'
 import { RbspWriter } from './rbsp-writer.js'
@@ -22,6 +21,15 @@ const MB = 16
 const CMB = 8
 const MAX_FRAME_NUM = 1 << LOG2_MAX_FRAME_NUM
 const IDR_PIC_ID_MODULO = 65536
+
+/** A 4:2:0 picture: Y at `yStride` bytes a row, Cb and Cr at half width and height, `uvStride` a row. */
+export interface YuvPicture {
+  y: Uint8Array
+  u: Uint8Array
+  v: Uint8Array
+  yStride: number
+  uvStride: number
+}
 
 export interface H264EncoderOptions {
   width: number
@@ -105,15 +113,15 @@ export class H264Encoder {
   }
 
   /** The reconstruction (what a decoder shows), padded to whole macroblocks; for tests. */
-  get reconstruction(): I420Planes {
+  get reconstruction(): YuvPicture {
     return { y: this.planes.recY, u: this.planes.recU, v: this.planes.recV, yStride: this.mbWidth * MB, uvStride: this.mbWidth * CMB }
   }
 
   /**
-   * Encodes `picture` (width x height I420, BT.601 limited range). A keyframe when asked, or when there
+   * Encodes `picture` (width x height, 4:2:0, BT.601 limited range). A keyframe when asked, or when there
    * is no previous picture to predict from.
    */
-  encode(picture: I420Planes, opts: { keyframe?: boolean } = {}): EncodedPicture {
+  encode(picture: YuvPicture, opts: { keyframe?: boolean } = {}): EncodedPicture {
     const idr = opts.keyframe === true || !this.hasReference
     this.loadSource(picture, idr)
     const w = this.writer
@@ -153,7 +161,7 @@ export class H264Encoder {
    * Copies `picture` into the padded source planes and marks the macroblocks whose samples changed.
    * One pass compares and copies; edges are replicated into the padding so edge macroblocks stay smooth.
    */
-  private loadSource(picture: I420Planes, all: boolean): void {
+  private loadSource(picture: YuvPicture, all: boolean): void {
     const { width, height } = this
     const changed = this.changed
     if (all) changed.fill(1)

@@ -169,7 +169,8 @@ export class IntraMacroblockCoder {
         for (let x = 0; x < 4; x++) any |= res[r * 16 + y * 4 + x] = srcY[s + x]! - pred[pi + x]!
       }
       this.zeroBlock[r] = any === 0 ? 1 : 0
-      if (any === 0) coef.fill(0, r * 16, r * 16 + 16) // predicted exactly: the common case on a still card
+      if (any === 0)
+        coef.fill(0, r * 16, r * 16 + 16) // predicted exactly: the common case on a still card
       else forward4x4(res, r * 16, coef, r * 16)
       dc[r] = coef[r * 16]!
     }
@@ -267,7 +268,8 @@ export class IntraMacroblockCoder {
         const by = (b >> 1) * 4
         let any = 0
         for (let y = 0; y < 4; y++) {
-          for (let x = 0; x < 4; x++) any |= res[b * 16 + y * 4 + x] = src[at + (by + y) * stride + bx + x]! - pred[(by + y) * CMB + bx + x]!
+          for (let x = 0; x < 4; x++)
+            any |= res[b * 16 + y * 4 + x] = src[at + (by + y) * stride + bx + x]! - pred[(by + y) * CMB + bx + x]!
         }
         const o = (c * CHROMA_BLOCKS + b) * 16
         if (any === 0) cCoef.fill(0, o, o + 16)
