@@ -42,7 +42,6 @@ export class H264TestCard {
   readonly keyframeFrames: number
   private readonly painter: TestCardPainter
   private readonly encoder: H264Encoder
-  private lastIndex = -1
   private lastKeyframe = -1
 
   constructor(opts: H264TestCardOptions = {}) {
@@ -99,15 +98,15 @@ export class H264TestCard {
   }
 
   /**
-   * Draws and encodes frame `frameIndex` at wall-clock `wallMs`. An IDR comes first, every
-   * `keyframeFrames` frames, and after any frame that was not rendered (the P slices predict from the
-   * previous picture, which a reader joining then would not have).
+   * Draws and encodes frame `frameIndex` at wall-clock `wallMs`. An IDR comes first, then every
+   * `keyframeFrames` frames (by index, so frames the pacer skipped count as time passed), and whenever
+   * `opts.keyframe` asks for one. A P picture predicts from the previous picture rendered, whatever
+   * its index.
    */
-  render(frameIndex: number, wallMs: number): EncodedPicture {
+  render(frameIndex: number, wallMs: number, opts: { keyframe?: boolean } = {}): EncodedPicture {
     this.painter.drawDynamic(frameIndex, wallMs)
-    const keyframe = this.lastIndex < 0 || frameIndex !== this.lastIndex + 1 || frameIndex - this.lastKeyframe >= this.keyframeFrames
+    const keyframe = opts.keyframe === true || this.lastKeyframe < 0 || frameIndex - this.lastKeyframe >= this.keyframeFrames
     const out = this.encoder.encode(this.painter.planes, { keyframe })
-    this.lastIndex = frameIndex
     if (out.keyframe) this.lastKeyframe = frameIndex
     return out
   }
@@ -122,7 +121,7 @@ export type H264CardPush = (nalus: Buffer[], ptsMs: number, keyframe: boolean) =
 
 /**
  * Paces an H264TestCard. When `wanted()` returns false nothing is drawn or encoded (nobody watches);
- * the next frame rendered is then an IDR.
+ * the next frame rendered is then an IDR, so a reader arriving after the gap need not wait for one.
  */
 export class H264TestCardSource {
   readonly width: number
@@ -133,6 +132,8 @@ export class H264TestCardSource {
   private readonly pacer: Pacer
   private push: H264CardPush | undefined
   private wanted: (() => boolean) | undefined
+  /** Frames went unrendered (or none yet): the next one is an IDR. */
+  private gap = true
 
   constructor(opts: H264TestCardSourceOptions = {}) {
     this.card = new H264TestCard(opts)
@@ -164,8 +165,12 @@ export class H264TestCardSource {
   }
 
   private tick(frameIndex: number, ptsMs: number): void {
-    if (this.wanted && !this.wanted()) return
-    const out = this.card.render(frameIndex, this.clock.wallMs())
+    if (this.wanted && !this.wanted()) {
+      this.gap = true
+      return
+    }
+    const out = this.card.render(frameIndex, this.clock.wallMs(), { keyframe: this.gap })
+    this.gap = false
     this.push?.(out.nalus, ptsMs, out.keyframe)
   }
 }

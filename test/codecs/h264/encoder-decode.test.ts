@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { H264Encoder, type YuvPicture } from '../../../src/codecs/h264/encoder/encoder.js'
-import { H264TestCard } from '../../../src/sources/h264-test-card.js'
+import { H264TestCard, H264TestCardSource } from '../../../src/sources/h264-test-card.js'
 import { annexB, ffmpegDecodeH264, packYuv, psnr, yuvToRgb } from './encoder-helpers.js'
 
 const NOON = Date.UTC(2024, 0, 2, 12, 34, 56, 789)
@@ -164,11 +164,49 @@ describe('H264TestCard decoded by ffmpeg', () => {
     assert.throws(() => new H264TestCard({ width: 33, height: 16 }), { code: 'ERR_TEST_CARD_SIZE' })
   })
 
-  it('sends an IDR after frames it did not render (nobody watched), not a P picture', () => {
+  it('an IDR when asked; frames the pacer skipped count towards the next IDR but need none', () => {
     const card = new H264TestCard({ width: 64, height: 48, fps: 25 })
     assert.equal(card.render(0, NOON).keyframe, true)
     assert.equal(card.render(1, NOON + 40).keyframe, false)
-    assert.equal(card.render(7, NOON + 280).keyframe, true)
-    assert.equal(card.render(8, NOON + 320).keyframe, false)
+    assert.equal(card.render(7, NOON + 280).keyframe, false, 'the decoder still holds picture 1')
+    assert.equal(card.render(8, NOON + 320, { keyframe: true }).keyframe, true)
+    assert.equal(card.render(57, NOON + 2280).keyframe, false)
+    assert.equal(card.render(58, NOON + 2320).keyframe, true, '2 s after the last IDR')
+  })
+})
+
+describe('H264TestCardSource', () => {
+  it('paces pictures, starts with an IDR, renders nothing while unwanted and resumes with an IDR', async () => {
+    const clock = { monoMs: () => performance.now(), wallMs: () => NOON }
+    const src = new H264TestCardSource({ width: 64, height: 48, fps: 50, clock })
+    const pushed: Array<{ nalus: Buffer[]; pts: number; keyframe: boolean }> = []
+    let wanted = true
+    src.start(
+      (nalus, pts, keyframe) => pushed.push({ nalus, pts, keyframe }),
+      () => wanted,
+    )
+    assert.throws(() => src.start(() => {}), { code: 'ERR_SOURCE_RUNNING' })
+    await new Promise((r) => setTimeout(r, 150))
+    wanted = false
+    const before = pushed.length
+    await new Promise((r) => setTimeout(r, 150))
+    assert.equal(pushed.length, before, 'nothing rendered while unwanted')
+    wanted = true
+    await new Promise((r) => setTimeout(r, 150))
+    src.stop()
+    assert.ok(before >= 2 && pushed.length > before + 1, `${before} then ${pushed.length} pictures`)
+    assert.equal(pushed[0]!.keyframe, true)
+    assert.equal(pushed[1]!.keyframe, false)
+    assert.equal(pushed[before]!.keyframe, true, 'the first picture after the gap is an IDR')
+    assert.equal(pushed[before + 1]!.keyframe, false)
+    assert.ok(pushed[before]!.pts > pushed[before - 1]!.pts + 100, 'time kept running while unwanted')
+    assert.deepEqual(
+      pushed[0]!.nalus.map((n) => n[0]! & 0x1f),
+      [7, 8, 5],
+      'SPS and PPS in band before each IDR',
+    )
+    const stream = annexB(pushed.map((p) => p.nalus))
+    const frames = ffmpegDecodeH264(stream, 'yuv420p').length / (64 * 48 * 1.5)
+    assert.equal(frames, pushed.length)
   })
 })
