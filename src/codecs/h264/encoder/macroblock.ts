@@ -20,6 +20,9 @@ const I16_CBP_CHROMA_STEP = 4
 const I16_LUMA_AC_FLAG = 12
 /** In P slices the intra mb_types follow the five inter ones (Table 7-13). */
 export const P_SLICE_INTRA_MB_TYPE_OFFSET = 5
+/** Best SAD (a mean error of one level a sample) below which plane prediction is not tried. */
+const PLANE_WORTH_TRYING_LUMA = MB * MB
+const PLANE_WORTH_TRYING_CHROMA = 2 * CMB * CMB
 /** Intra_16x16 codes all four luma 8x8 blocks' AC or none. */
 const CBP_LUMA_ALL = 15
 const CBP_CHROMA_DC = 1
@@ -154,7 +157,8 @@ export class IntraMacroblockCoder {
     this.bestCost = sad(srcY, stride, at, this.pred, MB)
     if (top) this.tryLumaMode(Intra16Mode.VERTICAL)
     if (left) this.tryLumaMode(Intra16Mode.HORIZONTAL)
-    if (top && left) this.tryLumaMode(Intra16Mode.PLANE)
+    // Plane prediction only pays on gradients; where the others already predict well it is not worth its cost.
+    if (top && left && this.bestCost > PLANE_WORTH_TRYING_LUMA) this.tryLumaMode(Intra16Mode.PLANE)
     const best = this.bestMode
 
     const pred = this.pred
@@ -233,6 +237,7 @@ export class IntraMacroblockCoder {
     for (let mode = ChromaMode.DC as number; mode <= ChromaMode.PLANE; mode++) {
       if ((mode === ChromaMode.HORIZONTAL || mode === ChromaMode.PLANE) && !left) continue
       if ((mode === ChromaMode.VERTICAL || mode === ChromaMode.PLANE) && !top) continue
+      if (mode === ChromaMode.PLANE && bestCost <= PLANE_WORTH_TRYING_CHROMA) break
       site.plane = recU
       predictChroma8(site, mode, this.trialU)
       site.plane = recV
