@@ -10,11 +10,12 @@ import net from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import { parseSps } from '../../src/codecs/h264/sps.js'
+import { RtspServer } from '../../src/server/rtsp-server.js'
 import { H264TestCard } from '../../src/sources/h264-test-card.js'
 import { packYuv, psnr } from '../codecs/h264/encoder-helpers.js'
 import { CLI, spawnRtspkit } from '../rtp/cli-process.js'
 import { launchChromium } from '../view/chromium.js'
-import { opencvRead, run } from './harness.js'
+import { ffmpegDecode, opencvRead, run } from './harness.js'
 
 const W = 640
 const H = 480
@@ -275,6 +276,39 @@ describe('H.264 test card sizes', () => {
       assert.equal(r.stdout.trim(), 'mjpeg')
     } finally {
       await stopCli(mj)
+    }
+  })
+})
+
+describe('H.264 test card and instant start', () => {
+  it('a reader arriving long after the only IDR decodes at once from the GOP cache (SPS/PPS in band)', async () => {
+    // One IDR for the whole test: without the cached GOP nothing could ever be decoded.
+    const card = new H264TestCard({ width: 320, height: 240, fps: 25, keyframeInterval: 3600 })
+    const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', gopCacheMaxMs: 120_000 })
+    const live = server.addStream('live', { video: { codec: 'h264', sps: card.sps, pps: card.pps } })
+    const waiting = server.addStream('waiting', { video: { codec: 'h264', sps: card.sps, pps: card.pps } }, { instantStart: false })
+    await server.start()
+    let i = 0
+    const push = (): void => {
+      const out = card.render(i, Date.now())
+      for (const s of [live, waiting]) s.pushVideo(out.nalus, i * 40)
+      i++
+    }
+    for (let k = 0; k < 30; k++) push()
+    const timer = setInterval(push, 40)
+    try {
+      await sleep(500)
+      const [instant, gated] = await Promise.all([
+        ffmpegDecode(server.urlFor('live'), 'tcp', 20, 20_000),
+        ffmpegDecode(server.urlFor('waiting'), 'tcp', 20, 6_000),
+      ])
+      assert.equal(instant.stderr, '', 'no decoding errors')
+      assert.equal(instant.frames, 20)
+      assert.ok(instant.frameSizes.every((n) => n === 320 * 240 * 1.5))
+      assert.equal(gated.frames, 0, 'without instant start the reader waits for an IDR that never comes')
+    } finally {
+      clearInterval(timer)
+      await server.stop()
     }
   })
 })
