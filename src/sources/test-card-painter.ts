@@ -45,7 +45,7 @@ export const BT601_LIMITED_COLOURS: CardColours = {
   neutralChroma: 128,
 }
 
-export const MCU = 16
+const MCU = 16
 
 // Font: 5x7 cells, one advance column; text lines get a 2-pixel margin above and below.
 const GLYPH_W = 5
