@@ -77,6 +77,7 @@ export class IntraMacroblockCoder {
   private readonly cDcLevels = new Int32Array(2 * CHROMA_BLOCKS)
   private readonly cAcLevels = new Int32Array(2 * CHROMA_BLOCKS * AC_COEFFS)
   private readonly cAcNz = new Uint8Array(2 * CHROMA_BLOCKS)
+  private readonly cZeroBlock = new Uint8Array(2 * CHROMA_BLOCKS)
   private bestMode = 0
   private bestCost = 0
 
@@ -277,6 +278,7 @@ export class IntraMacroblockCoder {
             any |= res[b * 16 + y * 4 + x] = src[at + (by + y) * stride + bx + x]! - pred[(by + y) * CMB + bx + x]!
         }
         const o = (c * CHROMA_BLOCKS + b) * 16
+        this.cZeroBlock[c * CHROMA_BLOCKS + b] = any === 0 ? 1 : 0
         if (any === 0) cCoef.fill(0, o, o + 16)
         else forward4x4(res, b * 16, cCoef, o)
         this.dc[b] = cCoef[o]!
@@ -285,6 +287,11 @@ export class IntraMacroblockCoder {
       for (let b = 0; b < CHROMA_BLOCKS; b++) {
         cDc[c * CHROMA_BLOCKS + b] = this.dc[b]!
         const k = c * CHROMA_BLOCKS + b
+        if (this.cZeroBlock[k]) {
+          this.cAcLevels.fill(0, k * AC_COEFFS, (k + 1) * AC_COEFFS)
+          this.cAcNz[k] = 0
+          continue
+        }
         const n = quantiseAc(cCoef, k * 16, q, this.cAcLevels, k * AC_COEFFS, MAX_CAVLC_LEVEL)
         this.cAcNz[k] = n
         if (n) anyAc = true
