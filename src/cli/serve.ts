@@ -14,7 +14,7 @@ import { parseMulticastRange } from '../server/multicast-groups.js'
 const RELOAD_DEBOUNCE_MS = 200
 
 export const SERVE_HELP = `Usage: rtspkit serve [options]
-       rtspkit            (same as: rtspkit serve --path test=test)
+       rtspkit            (same as: rtspkit serve --path test=test:h264)
 
 Serve live streams over RTSP (RTP over UDP or TCP interleaved).
 
@@ -46,8 +46,14 @@ Options:
   --public-host NAME   host name to print in stream URLs (default: first LAN IPv4 address)
   --path NAME=SOURCE   serve SOURCE at rtsp://HOST:PORT/NAME; repeat for more paths.
                        SOURCE is one of:
-                         test               built-in live test card (MJPEG), no tools needed
-                         test:WxH@FPS       test card of another size/rate, e.g. test:1280x720@30
+                         test:h264          built-in live test card, H.264 encoded in process
+                                            (no tools needed; an IDR every 2 s)
+                         test:h264:WxH@FPS  that card at another size/rate (even sizes up to
+                                            2040x2040), e.g. test:h264:1280x720@30
+                         test               built-in live test card as MJPEG (RTP/JPEG, RFC 2435);
+                                            also test:mjpeg
+                         test:WxH@FPS       MJPEG test card of another size/rate, e.g.
+                                            test:1280x720@30 (also test:mjpeg:WxH@FPS)
                          file:PATH          a file, looped forever in real time:
                                               .264 .h264 .avc  H.264 Annex-B (also .26l .h26l .x264),
                                                                at the frame rate
@@ -96,7 +102,7 @@ Options:
                                             with backoff if it dies while readers watch; readers
                                             get 503 and the log ffmpeg's last error line if it
                                             fails; --verbose logs all of ffmpeg's stderr
-                       Default when no --path is given: test=test
+                       Default when no --path is given: test=test:h264
   --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
                        and H.264 files whose SPS has no timing info
   --size WxH           test card size (default 640x480)

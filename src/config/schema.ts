@@ -365,7 +365,7 @@ export function defaultConfig(): Config {
     paths: [
       {
         name: 'test',
-        source: 'test',
+        source: 'test:h264',
         onDemand: false,
         closeAfter: 10,
         record: false,

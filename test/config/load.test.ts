@@ -245,7 +245,7 @@ describe('refusals name the place, the key and what is allowed', () => {
       text: 'paths:\n  cam:\n    source: camera\n',
       code: 'ERR_CONFIG_SOURCE',
       message:
-        'rtspkit.yml:3: paths.cam.source is not a valid source: unknown source "camera"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS',
+        'rtspkit.yml:3: paths.cam.source is not a valid source: unknown source "camera"; use test, test:WxH@FPS, test:h264[:WxH@FPS], file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS',
     },
     {
       kind: 'bad file type',
