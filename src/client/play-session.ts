@@ -16,11 +16,18 @@ import { RtspHeaders } from '../rtsp/headers.js'
 import type { Clock } from '../util/clock.js'
 import type { ControlMethod, DialectStrategy, SetupTransport } from './client-dialect.js'
 import { isOk, statusError } from './client-errors.js'
-import { ChannelRouter, InterleavedTrackTransport, UdpTrackTransport, type TrackSink, type TrackTransport } from './client-transport.js'
+import {
+  ChannelRouter,
+  InterleavedTrackTransport,
+  MulticastTrackTransport,
+  UdpTrackTransport,
+  type TrackSink,
+  type TrackTransport,
+} from './client-transport.js'
 import type { ClientTrack } from './description.js'
 import type { Liveness } from './liveness.js'
 import type { RequestChannel } from './request-channel.js'
-import type { ClientTransportMode, RtspClientEvents, RtspClientOptions } from './rtsp-client-options.js'
+import type { ClientTransportMode, RtspClientEvents, RtspClientOptions, LowerMode } from './rtsp-client-options.js'
 import { TrackReceiver, type ClientTrackStats } from './track-receiver.js'
 
 /** RFC 2326 12.37: "the default is 60 seconds". */
@@ -63,7 +70,7 @@ export class PlaySession {
   private readonly transport: ClientTransportMode
   private setups: TrackSetup[] = []
   private playTracks: number[] = []
-  private currentMode: 'udp' | 'tcp' | undefined
+  private currentMode: LowerMode | undefined
   private sessionTimeoutS = DEFAULT_SESSION_TIMEOUT_S
   private portHint = 0
 
@@ -73,7 +80,7 @@ export class PlaySession {
   }
 
   /** The lower transport of the current (or last) session. */
-  get mode(): 'udp' | 'tcp' | undefined {
+  get mode(): LowerMode | undefined {
     return this.currentMode
   }
 
@@ -115,7 +122,9 @@ export class PlaySession {
     }
     this.playTracks = chosen
     try {
-      await this.setupSession(this.transport === 'tcp' || this.transport === 'http' ? 'tcp' : 'udp')
+      await this.setupSession(
+        this.transport === 'tcp' || this.transport === 'http' ? 'tcp' : this.transport === 'multicast' ? 'multicast' : 'udp',
+      )
     } catch (err) {
       await this.drop(true)
       throw err
@@ -123,7 +132,7 @@ export class PlaySession {
   }
 
   /** SETUP of the chosen tracks on `mode`; a 461 to a UDP SETUP starts over on TCP when allowed. */
-  async setupSession(mode: 'udp' | 'tcp'): Promise<void> {
+  async setupSession(mode: LowerMode): Promise<void> {
     const lower = this.opts.dialect().lowerTransport(mode)
     try {
       await this.setupTracks(lower)
@@ -136,7 +145,7 @@ export class PlaySession {
   }
 
   /** Starts over on `mode`: TEARDOWN, a new connection, SETUP. PLAY is the caller's. */
-  async moveTo(mode: 'udp' | 'tcp'): Promise<void> {
+  async moveTo(mode: LowerMode): Promise<void> {
     await this.leave(true)
     await this.setupTracks(mode)
   }
@@ -151,7 +160,7 @@ export class PlaySession {
    * SETUP mode=record of each of `uris` on `mode`, then `record` (the RECORD request). If anything
    * fails, the transports are closed and nothing stays set up.
    */
-  async setUpRecording(uris: string[], mode: 'udp' | 'tcp', record: () => Promise<void>): Promise<TrackTransport[]> {
+  async setUpRecording(uris: string[], mode: LowerMode, record: () => Promise<void>): Promise<TrackTransport[]> {
     this.currentMode = mode
     const transports: TrackTransport[] = []
     const ignore: TrackSink = { onRtp() {}, onRtcp() {} } // receiver reports about our stream: not used yet
@@ -221,7 +230,7 @@ export class PlaySession {
     return [...this.receivers.entries()].map(([track, r]) => ({ track, ...r.stats() }))
   }
 
-  private fallsBackFrom(mode: 'udp' | 'tcp'): boolean {
+  private fallsBackFrom(mode: LowerMode): boolean {
     return mode === 'udp' && this.transport === 'auto' && this.opts.dialect().fallsBackToTcp
   }
 
@@ -238,7 +247,7 @@ export class PlaySession {
     clearTimeout(timer)
   }
 
-  private async setupTracks(mode: 'udp' | 'tcp'): Promise<void> {
+  private async setupTracks(mode: LowerMode): Promise<void> {
     const tracks = this.opts.tracks()
     for (const index of this.playTracks) {
       const track = tracks[index]!
@@ -282,7 +291,7 @@ export class PlaySession {
   private async setupOne(
     uri: string,
     ordinal: number,
-    mode: 'udp' | 'tcp',
+    mode: LowerMode,
     sink: TrackSink,
     purpose: 'play' | 'record',
   ): Promise<TrackTransport> {
@@ -290,7 +299,7 @@ export class PlaySession {
     const dialect = this.opts.dialect()
     const base = {
       protocol: mode === 'tcp' ? 'RTP/AVP/TCP' : 'RTP/AVP',
-      delivery: 'unicast' as const,
+      delivery: mode === 'multicast' ? ('multicast' as const) : ('unicast' as const),
       ...(purpose === 'record' ? { mode: 'record' } : {}),
     }
     let udp: UdpTrackTransport | undefined
@@ -299,6 +308,8 @@ export class PlaySession {
       const conn = await channel.connection()
       udp = await UdpTrackTransport.open(conn.remoteAddress.replace(/^::ffff:/, ''), this.opts.options.localAddress, this.portHint++)
       spec = { ...base, clientPort: udp.clientPorts }
+    } else if (mode === 'multicast') {
+      spec = base
     } else {
       spec = { ...base, interleaved: [ordinal * 2, ordinal * 2 + 1] }
     }
@@ -318,6 +329,18 @@ export class PlaySession {
       if (udp) {
         udp.connect(reply?.serverPort, dialect.sink(sink))
         return udp
+      }
+      if (mode === 'multicast') {
+        const group = reply?.destination
+        const ports = reply?.port
+        if (reply?.delivery !== 'multicast' || group === undefined || ports === undefined) {
+          throw new ProtocolError('ERR_RTSP_TRANSPORT', `SETUP ${uri}: asked for multicast, the server answered "${replyHeader ?? ''}"`, {
+            observed: replyHeader,
+          })
+        }
+        const t = await MulticastTrackTransport.join(group, ports, this.opts.options.localAddress)
+        t.connect(dialect.sink(sink))
+        return t
       }
       const channels = reply?.interleaved ?? spec.interleaved!
       const t = new InterleavedTrackTransport(await channel.connection(), channels[0], channels[1])

@@ -1,6 +1,7 @@
 // Runs inside the network namespace that test/interop/multicast.test.ts creates (only when
 // RTSPKIT_MULTICAST_CHILD=1: node --test imports every file under dist/test). A server with an
-// H.264 path; two ffmpeg readers and one GStreamer reader by multicast; prints what happened as JSON.
+// H.264 path; two ffmpeg readers, one GStreamer reader and rtspkit's client by multicast; prints what happened as JSON.
+import { RtspClient } from '../../src/client/rtsp-client.js'
 import { RtspServer } from '../../src/server/rtsp-server.js'
 import { addPath } from '../../src/app/add-path.js'
 import { parseSourceSpec } from '../../src/sources/source-spec.js'
@@ -50,6 +51,10 @@ async function main(): Promise<void> {
     out.bytesOneReader = bytesOut() - b0
     // A second and a third reader join the same group: the server's bytes out do not grow.
     const two = ffmpegMulticast(url, 50)
+    const client = new RtspClient(url, { transport: 'multicast' })
+    let clientFrames = 0
+    client.on('frame', () => clientFrames++)
+    const clientPlays = client.play()
     const gst = gstDecode(
       `rtspsrc location=${url} protocols=udp-mcast latency=100 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
       50,
@@ -62,6 +67,12 @@ async function main(): Promise<void> {
       .flat()
     await new Promise((r) => setTimeout(r, 1000))
     out.bytesThreeReaders = bytesOut() - b1
+    await clientPlays
+    out.clientTransport = client.transport
+    // rtspkit's client leaves; the others go on.
+    await new Promise((r) => setTimeout(r, 500))
+    await client.close()
+    out.clientFrames = clientFrames
     const [a, b, g] = await Promise.all([one, two, gst])
     out.first = a
     out.second = b

@@ -19,6 +19,8 @@ interface ChildReport {
   bytesOneReader: number
   bytesThreeReaders: number
   sessionsAfter: number
+  clientTransport: string
+  clientFrames: number
 }
 
 async function ip(...args: string[]): Promise<void> {
@@ -35,7 +37,7 @@ describe('UDP multicast (in a network namespace)', () => {
   })
   after(() => run('ip', ['netns', 'del', NS]))
 
-  it('three readers of one path share one group; the server does not send more for them', async () => {
+  it('four readers of one path (ffmpeg, ffmpeg, GStreamer, rtspkit) share one group; the server does not send more for them', async () => {
     const child = path.join(ROOT, 'dist/test/interop/multicast-child.js')
     const r = await run('ip', ['netns', 'exec', NS, process.execPath, child], 90_000, { ...process.env, RTSPKIT_MULTICAST_CHILD: '1' })
     assert.equal(r.code, 0, r.stderr)
@@ -50,6 +52,9 @@ describe('UDP multicast (in a network namespace)', () => {
     assert.ok(out.bytesOneReader > 10_000, `one reader: ${out.bytesOneReader} bytes/s`)
     assert.ok(out.bytesThreeReaders < out.bytesOneReader * 1.6, `one: ${out.bytesOneReader}, three: ${out.bytesThreeReaders}`)
     assert.equal(out.sessionsAfter, 0)
+    // rtspkit's client joined the group, played, and left without stopping the others.
+    assert.equal(out.clientTransport, 'multicast')
+    assert.ok(out.clientFrames >= 25, `client frames: ${out.clientFrames}`)
   })
 
   it('a destination outside the range, a publisher, and a TCP-only server get 461', async () => {
