@@ -5,6 +5,8 @@
  * stay connected. The CLI owns signals and file watching; this owns no process state.
  */
 import type { Config, PathConfig } from '../config/schema.js'
+import { rtspClientConnector } from '../client/relay-upstream.js'
+import type { RtspClientOptions } from '../client/rtsp-client.js'
 import { readFileSync } from 'node:fs'
 import { createSecureContext } from 'node:tls'
 import { ConfigError } from '../errors.js'
@@ -311,8 +313,10 @@ export class ServeApp {
 
   private open(name: string, p: PathConfig): PathHandle {
     const onDemand = { alwaysOn: !p.onDemand, closeAfterMs: p.closeAfter * 1000, retryMaxMs: this.config.relays.retryMax * 1000 }
-    const handle = addPath(this.server, name, parseSourceSpec(p.source), {
+    const spec = parseSourceSpec(p.source)
+    const handle = addPath(this.server, name, spec, {
       defaults: this.opts.defaults,
+      ...(spec.kind === 'relay' ? { connector: rtspClientConnector(relayClientOptions(p)) } : {}),
       relay: onDemand,
       ffmpeg: onDemand,
       log: (m) => this.logger.info(m, { path: name }),
@@ -414,4 +418,12 @@ function readTls(s: Config['server']): TlsCredentials | undefined {
     )
   }
   return creds
+}
+
+/** How a relay path's client reaches its upstream: `rtspTransport`, and `sourceFingerprint` for rtsps://. */
+function relayClientOptions(p: PathConfig): RtspClientOptions {
+  return {
+    transport: p.rtspTransport,
+    ...(p.sourceFingerprint !== '' ? { tls: { fingerprint: p.sourceFingerprint } } : {}),
+  }
 }

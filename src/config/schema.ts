@@ -20,6 +20,9 @@ export const ALL_OTHERS = 'all_others'
 /** A `paths` name starting with this is a regular expression over the requested path (as in MediaMTX). */
 export const REGEX_PREFIX = '~'
 
+export const RELAY_TRANSPORTS = ['auto', 'udp', 'tcp', 'http', 'multicast'] as const
+export type RelayTransport = (typeof RELAY_TRANSPORTS)[number]
+
 export const ENCRYPTIONS = ['no', 'optional', 'strict'] as const
 export type Encryption = (typeof ENCRYPTIONS)[number]
 
@@ -120,6 +123,10 @@ export interface PathConfig {
   record: boolean
   /** New readers get the current GOP at once (true) or wait for the next keyframe (false). */
   instantStart: boolean
+  /** Relays: how the upstream's media comes (auto tries UDP, then TCP). */
+  rtspTransport: RelayTransport
+  /** rtsps:// relays: the SHA-256 fingerprint of the upstream's certificate (hex, colons optional); '' verifies against the system's CAs. */
+  sourceFingerprint: string
   /** User names that may read; 'any' = anonymous readers too. */
   read: string[]
   /** User names that may publish; 'any' = anonymous publishers too. */
@@ -207,6 +214,12 @@ function checkMulticastRange(v: string): string | undefined {
   } catch {
     return 'must be an IPv4 CIDR range inside 224.0.0.0/4, e.g. "224.1.0.0/16"'
   }
+}
+
+function checkFingerprint(v: string): string | undefined {
+  return v === '' || /^[0-9a-f]{64}$/i.test(v.replace(/:/g, ''))
+    ? undefined
+    : 'must be a SHA-256 fingerprint: 64 hex digits, colons allowed (openssl x509 -noout -fingerprint -sha256)'
 }
 
 function checkNonEmpty(v: string): string | undefined {
@@ -305,6 +318,8 @@ export const PATH_FIELDS: SectionSpec['fields'] = {
   closeAfter: { type: 'seconds', min: 0, max: WEEK_S, apply: 'paths' },
   record: { type: 'bool', apply: 'paths' },
   instantStart: { type: 'bool', apply: 'paths' },
+  rtspTransport: { type: 'enum', values: RELAY_TRANSPORTS, apply: 'paths' },
+  sourceFingerprint: { type: 'string', check: checkFingerprint, apply: 'paths' },
   read: { type: 'list', item: 'user', apply: 'access' },
   publish: { type: 'list', item: 'user', apply: 'access' },
 }
@@ -370,6 +385,8 @@ export function defaultConfig(): Config {
         closeAfter: 10,
         record: false,
         instantStart: true,
+        rtspTransport: 'auto',
+        sourceFingerprint: '',
         read: [ANYONE],
         publish: [ANYONE],
       },

@@ -266,6 +266,8 @@ class Checker {
         closeAfter: get('closeAfter', relaysCloseAfter) as number,
         record: get('record', false) as boolean,
         instantStart: get('instantStart', true) as boolean,
+        rtspTransport: get('rtspTransport', 'auto') as PathConfig['rtspTransport'],
+        sourceFingerprint: get('sourceFingerprint', '') as string,
         read,
         publish,
       }
