@@ -110,6 +110,7 @@ export class ServeApp {
       gopCacheMaxBytes: s.gopCacheMaxBytes,
       gopCacheMaxMs: s.gopCacheMaxDuration * 1000,
       rtspsPort: s.rtspsPort,
+      httpTunnelPort: s.rtspHttpPort || undefined,
       multicast: s.multicast.enabled && {
         range: s.multicast.range,
         rtpPort: s.multicast.rtpPort,

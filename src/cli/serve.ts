@@ -37,6 +37,7 @@ Options:
                        -nodes -days 365 -subj /CN=localhost -keyout server.key -out server.crt
   --tls-key FILE       its PEM private key
   --rtsps-port N       RTSPS port (default 8322)
+  --rtsp-http-port N   also take RTSP over HTTP tunnels on port N (the RTSP port takes them anyway)
   --multicast-range R  IPv4 range multicast groups come from (default 224.1.0.0/16)
   --multicast-ports P  RTP-RTCP ports of every group (default 8002-8003)
   --multicast-ttl N    time to live of multicast datagrams (default 16)
@@ -137,6 +138,8 @@ export interface ServeConfig {
   /** --config FILE */
   configFile?: string
   api: { port?: number; host?: string; enabled?: boolean }
+  /** --rtsp-http-port */
+  rtspHttpPort?: number | undefined
   /** --multicast-range, --multicast-ports, --multicast-ttl, --no-multicast, as given. */
   multicast: Partial<Config['server']['multicast']>
   hls: { port?: number; enabled?: boolean }
@@ -286,6 +289,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'rtsps-port': { type: 'string' },
+    'rtsp-http-port': { type: 'string' },
     encryption: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   })
@@ -295,6 +299,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     port: intOption('port', v.port, 0, 65535) ?? 8554,
     portGiven: v.port !== undefined,
     tls: tlsOptions(v['tls-cert'], v['tls-key'], v['rtsps-port'], v.encryption),
+    rtspHttpPort: intOption('rtsp-http-port', v['rtsp-http-port'], 1, 65535),
     multicast: multicastOptions(v['multicast-range'], v['multicast-ports'], v['multicast-ttl'], v['no-multicast']),
     api: {
       ...(v['api-port'] !== undefined ? { port: intOption('api-port', v['api-port'], 0, 65535)! } : {}),
@@ -376,6 +381,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   const server: NonNullable<ConfigOverrides['server']> = {}
   if (cfg.portGiven) server.rtspPort = cfg.port
   if (Object.keys(cfg.multicast).length > 0) server.multicast = cfg.multicast
+  if (cfg.rtspHttpPort !== undefined) server.rtspHttpPort = cfg.rtspHttpPort
   if (cfg.tls.rtspsPort !== undefined) server.rtspsPort = cfg.tls.rtspsPort
   if (cfg.tls.encryption !== undefined) server.encryption = cfg.tls.encryption
   if (cfg.tls.cert !== undefined && cfg.tls.key !== undefined) server.tls = { cert: cfg.tls.cert, key: cfg.tls.key }

@@ -53,6 +53,8 @@ export interface ServerConfig {
   gopCacheMaxDuration: number
   /** RTSPS port. */
   rtspsPort: number
+  /** A port of its own for RTSP over HTTP; 0 = none (the RTSP port takes tunnels anyway). */
+  rtspHttpPort: number
   encryption: Encryption
   /** PEM file names; both '' = no RTSPS. */
   tls: { cert: string; key: string }
@@ -254,6 +256,7 @@ export const SECTIONS: SectionSpec = {
         gopCacheMaxBytes: { type: 'int', min: 0, max: MAX_BYTES, apply: 'restart-rtsp' },
         gopCacheMaxDuration: { type: 'seconds', min: 0, max: 3600, apply: 'restart-rtsp' },
         rtspsPort: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-rtsp' },
+        rtspHttpPort: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-rtsp' },
         encryption: { type: 'enum', values: ENCRYPTIONS, apply: 'restart-rtsp' },
         tls: {
           type: 'section',
@@ -359,6 +362,7 @@ export function defaultConfig(): Config {
       gopCacheMaxBytes: 4 * 1024 * 1024,
       gopCacheMaxDuration: 10,
       rtspsPort: 8322,
+      rtspHttpPort: 0,
       encryption: 'optional',
       tls: { cert: '', key: '' },
       multicast: { enabled: true, range: '224.1.0.0/16', rtpPort: 8002, rtcpPort: 8003, ttl: 16 },

@@ -28,12 +28,16 @@ export interface ListenerOptions {
   rtspsPort: number
   encryption: Encryption
   tls: TlsCredentials | undefined
+  /** A port of its own for RTSP over HTTP (the RTSP port takes tunnels too); undefined: none. */
+  httpPort: number | undefined
   logger: Logger
 }
 
 export class Listeners {
   private plain: net.Server | undefined
   private secure: tls.Server | undefined
+  private http: net.Server | undefined
+  private httpBound: number | undefined
   private plainPort: number | undefined
   private securePort: number | undefined
   /** TLS handshakes that failed (bad bytes, timeout, certificate refused by the client). */
@@ -42,12 +46,17 @@ export class Listeners {
   constructor(private readonly onSocket: (socket: net.Socket) => void) {}
 
   get started(): boolean {
-    return this.plain !== undefined || this.secure !== undefined
+    return this.plain !== undefined || this.secure !== undefined || this.http !== undefined
   }
 
   /** The bound plain port (undefined when plain RTSP is off). */
   get port(): number | undefined {
     return this.plainPort
+  }
+
+  /** The bound port of RTSP over HTTP alone (undefined when there is none). */
+  get httpPort(): number | undefined {
+    return this.httpBound
   }
 
   /** The bound RTSPS port (undefined when RTSPS is off). */
@@ -62,6 +71,12 @@ export class Listeners {
         this.plain = server
         await listenRtsp(server, o.port, o.host, o.logger)
         this.plainPort = (server.address() as net.AddressInfo).port
+      }
+      if (o.httpPort !== undefined && o.encryption !== 'strict') {
+        const server = net.createServer(this.onSocket)
+        this.http = server
+        await listenRtsp(server, o.httpPort, o.host, o.logger, '--rtsp-http-port')
+        this.httpBound = (server.address() as net.AddressInfo).port
       }
       if (o.encryption !== 'no' && o.tls) {
         const server = tls.createServer({ cert: o.tls.cert, key: o.tls.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, this.onSocket)
@@ -87,9 +102,10 @@ export class Listeners {
 
   /** Stops listening; resolves once both servers closed (their connections are the caller's to end). */
   async stop(): Promise<void> {
-    const servers = [this.plain, this.secure].filter((s): s is net.Server => s !== undefined)
+    const servers = [this.plain, this.secure, this.http].filter((s): s is net.Server => s !== undefined)
     this.plain = undefined
     this.secure = undefined
+    this.http = undefined
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
   }
 }

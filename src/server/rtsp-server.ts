@@ -220,6 +220,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     return this.listening.port ?? this.opts.port
   }
 
+  /** The bound port of RTSP over HTTP alone, when `httpTunnelPort` is set. */
+  get httpTunnelPort(): number | undefined {
+    return this.listening.httpPort
+  }
+
   /** The RTSPS port (the bound one once started). */
   get rtspsPort(): number {
     return this.listening.rtspsPort ?? this.opts.rtspsPort
@@ -266,6 +271,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       rtspsPort: o.rtspsPort,
       encryption: o.encryption,
       tls: o.tls,
+      httpPort: o.httpTunnelPort,
       logger: o.logger,
     })
     this.sessions.startSweep((id) => this.connections.has(id))

@@ -61,6 +61,11 @@ export interface RtspServerOptions {
   multicast?: MulticastOptions | false
   /** PEM certificate and key: RTSPS (RTSP over TLS) is served on `rtspsPort` beside plain RTSP. */
   tls?: TlsCredentials
+  /**
+   * A port of its own for RTSP over HTTP tunnelling (for players told to use an HTTP port); the RTSP
+   * and RTSPS ports take tunnels anyway. Default none; 0 picks a free one. Plain, so not under strict.
+   */
+  httpTunnelPort?: number
   /** RTSPS port (default 8322; 0 picks a free one). */
   rtspsPort?: number
   /**
@@ -91,6 +96,7 @@ export type ResolvedOptions = Required<
     | 'sharedRtpPort'
     | 'tls'
     | 'multicast'
+    | 'httpTunnelPort'
   >
 > &
   RtspServerOptions

@@ -82,6 +82,24 @@ describe('RTSP over HTTP tunnelling', () => {
     assert.equal(r.frames, 25)
   })
 
+  it('a port of its own for tunnels (httpTunnelPort) serves them too', async () => {
+    const file = await h264File({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 })
+    const own = await startServer({ cam: `file:${file}` }, { httpTunnelPort: 0 })
+    try {
+      const port = own.server.httpTunnelPort
+      assert.ok(port !== undefined && port !== own.server.port)
+      const url = `rtsp://127.0.0.1:${port}/cam`
+      const r = await run(
+        'ffmpeg',
+        ['-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', 'http', '-i', url, '-frames:v', '25', '-f', 'framemd5', '-'],
+        40_000,
+      )
+      assert.equal(r.stdout.split('\n').filter((l) => /^\s*0,/.test(l)).length, 25, r.stderr)
+    } finally {
+      await own.stop()
+    }
+  })
+
   it('a GET without a cookie gets 400', async () => {
     const s = await connect(srv.server.port)
     s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
