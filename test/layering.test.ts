@@ -255,7 +255,7 @@ const CODEC_NAMES: Readonly<Record<string, RegExp>> = {
 }
 
 export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
-  opus: [],
+  opus: ['src/webrtc/webrtc-codecs.ts'],
   h264: [
     'src/cli/main.ts',
     'src/cli/play.ts',
@@ -276,6 +276,7 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/view/video-wire.ts',
     'src/view/view-server.ts',
     'src/view/view-session.ts',
+    'src/webrtc/webrtc-codecs.ts',
   ],
   h265: [
     'src/cli/play.ts',
@@ -289,6 +290,7 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/sources/h265-file.ts',
     'src/sources/input-source.ts',
     'src/view/view-session.ts',
+    'src/webrtc/webrtc-codecs.ts',
   ],
   aac: [
     'src/cli/play.ts',
@@ -300,6 +302,7 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/sources/aac-file.ts',
     'src/sources/file-timelines.ts',
     'src/sources/input-source.ts',
+    'src/webrtc/webrtc-codecs.ts',
   ],
   jpeg: [
     'src/api/api-server.ts',
@@ -341,6 +344,7 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/sinks/wav-sink.ts',
     'src/sources/tone-source.ts',
     'src/sources/wav-file.ts',
+    'src/webrtc/webrtc-codecs.ts',
   ],
   l16: ['src/cli/play.ts', 'src/sinks/sink-factory.ts', 'src/sinks/wav-sink.ts', 'src/sources/wav-file.ts'],
 }

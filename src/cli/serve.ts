@@ -25,6 +25,9 @@ Options:
   --api-port N         port of the HTTP API, metrics and dashboard (default 9997; 0 picks one)
   --api-host ADDR      address of the HTTP API (default 127.0.0.1)
   --no-api             no HTTP API
+  --webrtc-port N      port of the WebRTC server: player page at /PATH, WHEP at /PATH/whep,
+                       WHIP at /PATH/whip (default 8889; 0 picks one)
+  --no-webrtc          no WebRTC server
   --host ADDR          address to listen on (default: all interfaces)
   --public-host NAME   host name to print in stream URLs (default: first LAN IPv4 address)
   --path NAME=SOURCE   serve SOURCE at rtsp://HOST:PORT/NAME; repeat for more paths.
@@ -114,6 +117,7 @@ export interface ServeConfig {
   /** --config FILE */
   configFile?: string
   api: { port?: number; host?: string; enabled?: boolean }
+  webrtc: { port?: number; enabled?: boolean }
   port: number
   portGiven: boolean
   /** --path flags, checked (their sources parse). */
@@ -186,6 +190,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'api-port': { type: 'string' },
     'api-host': { type: 'string' },
     'no-api': { type: 'boolean' },
+    'webrtc-port': { type: 'string' },
+    'no-webrtc': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   })
   if (parsed === 'help') return 'help'
@@ -197,6 +203,10 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
       ...(v['api-port'] !== undefined ? { port: intOption('api-port', v['api-port'], 0, 65535)! } : {}),
       ...(v['api-host'] !== undefined ? { host: v['api-host'] } : {}),
       ...(v['no-api'] ? { enabled: false } : {}),
+    },
+    webrtc: {
+      ...(v['webrtc-port'] !== undefined ? { port: intOption('webrtc-port', v['webrtc-port'], 0, 65535)! } : {}),
+      ...(v['no-webrtc'] ? { enabled: false } : {}),
     },
     flagPaths: [],
     host: v.host,
@@ -276,6 +286,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (cfg.logLevelGiven) server.logLevel = cfg.logLevel
   if (cfg.logFormatGiven) server.logFormat = cfg.logFormat
   const overrides: ConfigOverrides = { server, ...(Object.keys(cfg.api).length > 0 ? { api: cfg.api } : {}) }
+  if (Object.keys(cfg.webrtc).length > 0) overrides.webrtc = cfg.webrtc
   if (cfg.recordDir !== undefined)
     overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
   if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }
@@ -321,6 +332,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   for (const p of config.paths)
     if (p.name.startsWith('~') || p.name === 'all_others')
       banner(`${app.server.urlFor('')}${p.name}  <- ${p.source} (paths matching it, when first requested)`)
+  if (app.webrtcUrl) banner(`${app.webrtcUrl}/PATH  <- WebRTC player page; WHEP at /PATH/whep, WHIP at /PATH/whip`)
   if (app.apiUrl) banner(`${app.apiUrl}/  <- dashboard; HTTP API at /v1, Prometheus metrics at /metrics`)
   banner(`rtspkit listening on port ${app.server.port}; press Ctrl+C to stop`)
 

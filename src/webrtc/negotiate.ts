@@ -6,7 +6,7 @@
  */
 import { getAttribute, getAttributes, parseFmtp, parseRtpmap } from '../sdp/sdp.js'
 import type { StreamTrack } from '../stream/stream.js'
-import { chooseIncoming, matchTrack, webrtcCarries, type TrackFormat } from './codec-match.js'
+import { chooseIncoming, matchTrack, notSentNote, WHIP_TAKES, type TrackFormat } from './webrtc-codecs.js'
 import { HttpError } from './http-util.js'
 import { parseOffer, type Offer, type OfferedCodec, type SectionChoice } from './offer.js'
 
@@ -38,7 +38,7 @@ export function trackFormat(track: StreamTrack): TrackFormat {
   return { kind: track.media.kind, encodingName, clockRate, ...(channels !== undefined ? { channels } : {}), fmtp }
 }
 
-/** `H264/90000, MPEG4-GENERIC/48000/2`: a path's tracks for a 406 body or a header. */
+/** `NAME/RATE[/CHANNELS]`: a path's tracks for a 406 body or a header. */
 export function describeFormat(f: TrackFormat): string {
   return `${f.encodingName}/${f.clockRate}${f.channels !== undefined ? `/${f.channels}` : ''}`
 }
@@ -55,7 +55,7 @@ export interface WhepPlan {
   /** Stream track → offered section and codec. */
   sends: { track: StreamTrack; section: number; codec: OfferedCodec }[]
   choices: SectionChoice[]
-  /** What the page shows of the audio: `opus/48000/2`, or why there is none. */
+  /** What the page shows of the audio: `NAME/RATE/CHANNELS`, or why there is none. */
   audioNote: string
   videoNote: string
 }
@@ -80,11 +80,7 @@ export function planWhep(offer: Offer, tracks: readonly StreamTrack[]): WhepPlan
       else videoNote = name
     } else {
       reasons.push(`${f.kind} ${name}: ${m.reason}`)
-      const note = webrtcCarries(f.kind, f.encodingName)
-        ? `${name} (not sent: ${m.reason})`
-        : f.encodingName.toUpperCase() === 'MPEG4-GENERIC' || f.encodingName.toUpperCase() === 'MP4A-LATM'
-          ? `AAC (${name}); AAC cannot be sent over WebRTC, video only`
-          : `${name}; it cannot be sent over WebRTC`
+      const note = notSentNote(f, name, m.reason)
       if (f.kind === 'audio') audioNote = note
       else videoNote = note
     }
@@ -122,7 +118,7 @@ export function planWhip(offer: Offer, accepts: (encodingName: string) => boolea
     const offered = offer.media.flatMap((m) => m.codecs.map((c) => c.encodingName))
     throw new HttpError(
       406,
-      `none of the offered codecs can be published here (offered: ${[...new Set(offered)].join(', ') || 'none'}; taken: H264 with packetization-mode=1, VP8, VP9, AV1, H265, Opus, PCMU, PCMA where this server has the codec)`,
+      `none of the offered codecs can be published here (offered: ${[...new Set(offered)].join(', ') || 'none'}; taken: ${WHIP_TAKES} where this server has the codec)`,
     )
   }
   // Video first, as RTSP SDPs list it.

@@ -4,6 +4,7 @@
  * then narrows each section to the one payload type we chose, so werift (which negotiates by MIME
  * type only) answers exactly that format.
  */
+import { staticFormatParams } from '../codecs/registry.js'
 import { ParseError } from '../errors.js'
 import { formatSdp, getAttribute, getAttributes, parseFmtp, parseRtpmap, parseSdp, type SessionDescription, type SdpMedia } from '../sdp/sdp.js'
 
@@ -11,7 +12,7 @@ export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'
 
 export interface OfferedCodec {
   payloadType: number
-  /** As written in rtpmap (`H264`, `opus`, `VP8`…). */
+  /** As written in rtpmap (or the RFC 3551 name of a static payload type). */
   encodingName: string
   clockRate: number
   channels?: number
@@ -35,13 +36,6 @@ export interface Offer {
   sdp: SessionDescription
   media: OfferedMedia[]
 }
-
-/** RFC 3551 static payload types a browser may offer without rtpmap. */
-const STATIC_AUDIO: ReadonlyMap<number, { name: string; rate: number }> = new Map([
-  [0, { name: 'PCMU', rate: 8000 }],
-  [8, { name: 'PCMA', rate: 8000 }],
-  [9, { name: 'G722', rate: 8000 }],
-])
 
 const DIRECTIONS: readonly Direction[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive']
 
@@ -101,13 +95,13 @@ function offeredCodecs(m: SdpMedia, index: number): OfferedCodec[] {
     if (!/^\d{1,3}$/.test(f)) throw bad(`m= section ${index} has payload type "${f}"`, f)
     const pt = Number(f)
     const r = rtpmaps.get(pt)
-    const s = STATIC_AUDIO.get(pt)
+    const s = r ? undefined : staticFormatParams(pt)
     if (!r && !s) continue
     const fmtp = fmtps.get(pt)
     const codec: OfferedCodec = {
       payloadType: pt,
-      encodingName: r?.encodingName ?? s!.name,
-      clockRate: r?.clockRate ?? s!.rate,
+      encodingName: r?.encodingName ?? s!.encodingName,
+      clockRate: r?.clockRate ?? s!.clockRate,
       fmtp: fmtp?.params ?? new Map(),
       fmtpText: fmtp?.text ?? '',
     }
@@ -155,7 +149,7 @@ export function keptCodecs(offer: Offer, choices: readonly SectionChoice[]): { v
   return out
 }
 
-/** Lower-cased MIME type of a codec as werift names it: `video/H264`, `audio/opus`. */
+/** The MIME type of a codec as werift names it (`video/` or `audio/` and the encoding name). */
 export function mimeTypeOf(kind: 'video' | 'audio', c: OfferedCodec): string {
   return `${kind}/${c.encodingName}`
 }

@@ -3,7 +3,7 @@
  * serves one. It offers recvonly video and audio, POSTs the offer to /PATH/whep, trickles its
  * candidates with PATCH to the Location it got, and DELETEs the session when the page goes. It
  * starts muted (browsers only autoplay muted video) with a button to unmute, and says what the
- * path's audio is — AAC cannot travel over WebRTC, so such paths play video only.
+ * path's audio is — some audio codecs cannot travel over WebRTC, and such paths play video only.
  *
  * For tests and the dashboard it keeps `window.rtspkitPlayer`: state, frames shown, first-frame time.
  */
@@ -42,7 +42,7 @@ video{flex:1;width:100%;min-height:0;background:#000;object-fit:contain}
   const audioEl = document.getElementById("audio");
   const unmute = document.getElementById("unmute");
   const base = location.pathname.replace(/\\/+$/, "");
-  const player = (window.rtspkitPlayer = { state: "connecting", frames: 0, width: 0, height: 0, firstFrameMs: undefined, audio: "", error: "" });
+  const player = (window.rtspkitPlayer = { state: "connecting", frames: 0, width: 0, height: 0, firstFrameMs: undefined, answerMs: undefined, connectedMs: undefined, audio: "", error: "" });
   const t0 = performance.now();
   let resource = null, etag = null, pc = null, retry = null;
   const queued = [];
@@ -87,6 +87,7 @@ video{flex:1;width:100%;min-height:0;background:#000;object-fit:contain}
     pc.ontrack = (e) => { stream.addTrack(e.track); video.srcObject = stream; void video.play().catch(() => {}); };
     pc.onicecandidate = (e) => { if (e.candidate && e.candidate.candidate) { queued.push(e.candidate); sendCandidates(); } };
     pc.onconnectionstatechange = () => {
+      if (pc.connectionState === "connected") player.connectedMs = performance.now() - t0;
       if (pc.connectionState === "connected") setState(player.frames > 0 ? "playing" : "connected");
       if (pc.connectionState === "failed") { setState("failed", "the connection was lost"); scheduleRetry(); }
     };
@@ -100,6 +101,7 @@ video{flex:1;width:100%;min-height:0;background:#000;object-fit:contain}
       if (res.status !== 406 && res.status !== 401 && res.status !== 403) scheduleRetry();
       return;
     }
+    player.answerMs = performance.now() - t0;
     resource = new URL(res.headers.get("Location"), location.href).href;
     etag = res.headers.get("ETag");
     const audio = res.headers.get("X-Rtspkit-Audio") || "";

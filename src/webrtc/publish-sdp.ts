@@ -1,27 +1,14 @@
 /**
  * The RTSP-style SDP (RFC 8866, as an ANNOUNCE body) of what a WHIP publisher sends: one m= section
  * per negotiated track, in the order the tracks are fed to the path, with the rtpmap and fmtp the
- * browser offered, so any codec the registry knows (H.264, VP8, VP9, AV1, Opus, G.711) is described
- * the same way.
+ * browser offered, so any codec the registry knows is described the same way.
  */
 import type { OfferedCodec } from './offer.js'
+import { publishFmtp } from './webrtc-codecs.js'
 
 export interface PublishedTrack {
   kind: 'video' | 'audio'
   codec: OfferedCodec
-}
-
-/** H.264 fmtp keys that describe the stream; WebRTC-only ones (level-asymmetry-allowed) are dropped. */
-const H264_KEYS = new Set(['packetization-mode', 'profile-level-id', 'sprop-parameter-sets', 'max-fs', 'max-mbps'])
-
-function fmtpFor(c: OfferedCodec): string {
-  const name = c.encodingName.toUpperCase()
-  if (name === 'H264') {
-    const kept = [...c.fmtp].filter(([k]) => H264_KEYS.has(k))
-    if (!kept.some(([k]) => k === 'packetization-mode')) kept.push(['packetization-mode', '1'])
-    return kept.map(([k, v]) => `${k}=${v}`).join(';')
-  }
-  return c.fmtpText
 }
 
 export function publishSdp(tracks: readonly PublishedTrack[], origin = '127.0.0.1'): string {
@@ -30,7 +17,7 @@ export function publishSdp(tracks: readonly PublishedTrack[], origin = '127.0.0.
     const c = t.codec
     lines.push(`m=${t.kind} 0 RTP/AVP ${c.payloadType}`)
     lines.push(`a=rtpmap:${c.payloadType} ${c.encodingName}/${c.clockRate}${c.channels !== undefined ? `/${c.channels}` : ''}`)
-    const fmtp = fmtpFor(c)
+    const fmtp = publishFmtp(c)
     if (fmtp !== '') lines.push(`a=fmtp:${c.payloadType} ${fmtp}`)
     lines.push(`a=control:trackID=${i}`)
   })

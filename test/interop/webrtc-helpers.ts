@@ -51,6 +51,8 @@ export interface PlayerState {
   width: number
   height: number
   firstFrameMs?: number
+  answerMs?: number
+  connectedMs?: number
   audio: string
   error: string
 }

@@ -56,7 +56,7 @@ describe('WHEP playback in Chromium', () => {
     const start = first.frames
     await new Promise((r) => setTimeout(r, 6000))
     const p = await player(page)
-    console.log(`# WHEP: first frame ${firstFrameMs} ms after navigation (page-measured ${Math.round(p.firstFrameMs ?? -1)} ms), ${p.frames - start} frames in 6 s`)
+    console.log(`# WHEP: first frame ${firstFrameMs} ms after navigation (page: answer ${Math.round(p.answerMs ?? -1)} ms, connected ${Math.round(p.connectedMs ?? -1)} ms, first frame ${Math.round(p.firstFrameMs ?? -1)} ms), ${p.frames - start} frames in 6 s`)
     assert.ok(p.frames - start >= FPS * 5, `frames in 6 s: ${p.frames - start}`)
     assert.equal(p.width, W)
     assert.equal(p.height, H)

@@ -1,9 +1,33 @@
 /**
  * Which offered payload type carries which track. WebRTC browsers decode H.264 (RFC 6184,
  * packetization-mode 1 only in practice), VP8, VP9, AV1, sometimes H.265, and Opus, PCMU, PCMA
- * (RFC 7874 section 3); AAC, JPEG and L16 have no WebRTC payload format browsers take.
+ * (RFC 7874 section 3); other audio (AAC above all) has no WebRTC payload format browsers take.
  */
 import type { Direction, OfferedCodec, OfferedMedia } from './offer.js'
+
+/** Encoding names of AAC in SDP (RFC 3640, RFC 6416): the audio WebRTC cannot carry that paths most often have. */
+const AAC_ENCODINGS = ['MPEG4-GENERIC', 'MP4A-LATM']
+
+/** Why a track is not in the answer, as the player page and the logs say it. */
+export function notSentNote(t: TrackFormat, name: string, reason: string): string {
+  if (webrtcCarries(t.kind, t.encodingName)) return `${name} (not sent: ${reason})`
+  if (AAC_ENCODINGS.includes(t.encodingName.toUpperCase())) return `AAC (${name}); AAC cannot be sent over WebRTC, video only`
+  return `${name}; it cannot be sent over WebRTC`
+}
+
+/** What WHIP takes, for a 406 body. */
+export const WHIP_TAKES = 'H264 with packetization-mode=1, VP8, VP9, AV1, H265, Opus, PCMU, PCMA'
+
+/** H.264 fmtp keys that describe the stream; WebRTC-only ones (level-asymmetry-allowed) are dropped. */
+const H264_PUBLISH_KEYS = new Set(['packetization-mode', 'profile-level-id', 'sprop-parameter-sets', 'max-fs', 'max-mbps'])
+
+/** The fmtp of a WHIP track in the announced SDP: the offer's, less what only WebRTC means. */
+export function publishFmtp(c: OfferedCodec): string {
+  if (c.encodingName.toUpperCase() !== 'H264') return c.fmtpText
+  const kept = [...c.fmtp].filter(([k]) => H264_PUBLISH_KEYS.has(k))
+  if (!kept.some(([k]) => k === 'packetization-mode')) kept.push(['packetization-mode', '1'])
+  return kept.map(([k, v]) => `${k}=${v}`).join(';')
+}
 
 /** Encoding names (upper case) a browser can receive over WebRTC, by kind. */
 export const WEBRTC_VIDEO = ['H264', 'H265', 'VP8', 'VP9', 'AV1'] as const
@@ -30,7 +54,7 @@ export type MatchResult = { ok: true; match: TrackMatch } | { ok: false; reason:
 const sends = (d: Direction): boolean => d === 'sendrecv' || d === 'sendonly'
 const receives = (d: Direction): boolean => d === 'sendrecv' || d === 'recvonly'
 
-/** Whether WebRTC can carry this encoding at all (AAC, JPEG and L16 cannot). */
+/** Whether WebRTC can carry this encoding at all (browsers take only the formats listed above). */
 export function webrtcCarries(kind: 'video' | 'audio', encodingName: string): boolean {
   const list: readonly string[] = kind === 'video' ? WEBRTC_VIDEO : WEBRTC_AUDIO
   return list.includes(encodingName.toUpperCase())
