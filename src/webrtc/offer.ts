@@ -64,14 +64,16 @@ export function parseOffer(text: string): Offer {
     const direction = DIRECTIONS.find((d) => m.attributes.some((a) => a.key === d && a.value === undefined)) ?? 'sendrecv'
     const rejected = m.port === 0
     if (!rejected && kind !== 'other') {
-      if (attr('ice-ufrag') === undefined && sessionUfrag === undefined) throw bad(`m= section ${index} has no a=ice-ufrag`)
-      if (attr('fingerprint') === undefined && sessionFingerprint === undefined) throw bad(`m= section ${index} has no a=fingerprint (DTLS)`)
       if (!/^UDP\/TLS\/RTP\/SAVPF$|^TCP\/DTLS\/RTP\/SAVPF$|^UDP\/TLS\/RTP\/SAVP$/i.test(m.protocol))
         throw bad(`m= section ${index} has protocol ${m.protocol}, not UDP/TLS/RTP/SAVPF`, m.protocol)
     }
     return { index, kind, mid: attr('mid'), direction, rejected, codecs: kind === 'other' ? [] : offeredCodecs(m, index) }
   })
   if (!media.some((m) => m.kind !== 'other')) throw bad('the offer has no audio or video section')
+  // Bundled sections may leave the credentials to the first one (RFC 8843 section 7.1.3).
+  const anywhere = (key: string, session: string | undefined): boolean => session !== undefined || sdp.media.some((m) => getAttribute(m.attributes, key) !== undefined)
+  if (!anywhere('ice-ufrag', sessionUfrag)) throw bad('the offer has no a=ice-ufrag')
+  if (!anywhere('fingerprint', sessionFingerprint)) throw bad('the offer has no a=fingerprint (DTLS)')
   return { sdp, media }
 }
 

@@ -70,8 +70,8 @@ function h264Profile(fmtp: Map<string, string>): [number, number] | undefined {
 const packetizationMode = (fmtp: Map<string, string>): number => Number(fmtp.get('packetization-mode') ?? '0')
 
 /**
- * How well an offered H.264 format fits a stream of profile `want`: 3 same profile_idc and the
- * constraint flags the stream sets are offered too, 2 same profile_idc, 1 any packetization-mode=1
+ * How well an offered H.264 format fits a stream of profile `want`: 4 the same profile and constraint
+ * flags, 3 same profile_idc and every constraint flag the offer sets holds for the stream, 2 same profile_idc, 1 any packetization-mode=1
  * format (decoders take any profile in practice), 0 unusable (mode 0 or 2: we send FU-A/STAP-A).
  */
 export function h264Fit(offered: Map<string, string>, want: [number, number] | undefined): number {
@@ -79,6 +79,7 @@ export function h264Fit(offered: Map<string, string>, want: [number, number] | u
   const got = h264Profile(offered)
   if (!want || !got) return 1
   if (got[0] !== want[0]) return 1
+  if ((got[1] & 0xfc) === (want[1] & 0xfc)) return 4
   // RFC 6184 section 8.1: constraint_set flags the offer sets must also hold for the stream.
   return (got[1] & ~want[1] & 0xfc) === 0 ? 3 : 2
 }
