@@ -44,6 +44,20 @@ video{flex:1;width:100%;min-height:0;background:#000;object-fit:contain}
   const base = location.pathname.replace(/\\/+$/, "");
   const player = (window.rtspkitPlayer = { state: "connecting", frames: 0, width: 0, height: 0, firstFrameMs: undefined, answerMs: undefined, connectedMs: undefined, audio: "", error: "" });
   const t0 = performance.now();
+  // What the browser received, per kind (for tests and the curious: rtspkitPlayer.receiveStats()).
+  player.receiveStats = async () => {
+    const out = {};
+    if (!pc) return out;
+    const report = await pc.getStats();
+    const codecs = new Map();
+    report.forEach((s) => { if (s.type === "codec") codecs.set(s.id, s.mimeType); });
+    report.forEach((s) => {
+      if (s.type !== "inbound-rtp") return;
+      out[s.kind] = { packets: s.packetsReceived || 0, bytes: s.bytesReceived || 0, codec: codecs.get(s.codecId) || "",
+        frames: s.framesDecoded, samples: s.totalSamplesReceived, jitterBufferDelay: s.jitterBufferDelay, emitted: s.jitterBufferEmittedCount };
+    });
+    return out;
+  };
   let resource = null, etag = null, pc = null, retry = null;
   const queued = [];
   const setState = (s, detail) => { player.state = s; stateEl.textContent = detail ? s + ": " + detail : s; };
