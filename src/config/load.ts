@@ -9,7 +9,17 @@ import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
 import { applyEnv } from './env.js'
 import { mergeRaw, parseYamlLayer, type RawConfig } from './layers.js'
-import type { ApiConfig, WebRtcConfig, Config, PathConfig, RecordingConfig, RelaysConfig, RequestLimits, ServerConfig, UserConfig } from './schema.js'
+import type {
+  ApiConfig,
+  WebRtcConfig,
+  Config,
+  PathConfig,
+  RecordingConfig,
+  RelaysConfig,
+  RequestLimits,
+  ServerConfig,
+  UserConfig,
+} from './schema.js'
 import { validateConfig } from './validate.js'
 
 /** What the CLI may override, in the file's shape (paths by name; lists replace). */

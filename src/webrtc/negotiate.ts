@@ -86,7 +86,10 @@ export function planWhep(offer: Offer, tracks: readonly StreamTrack[]): WhepPlan
     }
   }
   if (sends.length === 0) {
-    throw new HttpError(406, `no codec of this path can be sent to this offer; the path has ${tracks.map((t) => describeFormat(trackFormat(t))).join(', ')} (${reasons.join('; ')})`)
+    throw new HttpError(
+      406,
+      `no codec of this path can be sent to this offer; the path has ${tracks.map((t) => describeFormat(trackFormat(t))).join(', ')} (${reasons.join('; ')})`,
+    )
   }
   return { sends, choices, audioNote, videoNote }
 }

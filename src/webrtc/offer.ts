@@ -6,7 +6,16 @@
  */
 import { staticFormatParams } from '../codecs/registry.js'
 import { ParseError } from '../errors.js'
-import { formatSdp, getAttribute, getAttributes, parseFmtp, parseRtpmap, parseSdp, type SessionDescription, type SdpMedia } from '../sdp/sdp.js'
+import {
+  formatSdp,
+  getAttribute,
+  getAttributes,
+  parseFmtp,
+  parseRtpmap,
+  parseSdp,
+  type SessionDescription,
+  type SdpMedia,
+} from '../sdp/sdp.js'
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'
 
@@ -71,7 +80,8 @@ export function parseOffer(text: string): Offer {
   })
   if (!media.some((m) => m.kind !== 'other')) throw bad('the offer has no audio or video section')
   // Bundled sections may leave the credentials to the first one (RFC 8843 section 7.1.3).
-  const anywhere = (key: string, session: string | undefined): boolean => session !== undefined || sdp.media.some((m) => getAttribute(m.attributes, key) !== undefined)
+  const anywhere = (key: string, session: string | undefined): boolean =>
+    session !== undefined || sdp.media.some((m) => getAttribute(m.attributes, key) !== undefined)
   if (!anywhere('ice-ufrag', sessionUfrag)) throw bad('the offer has no a=ice-ufrag')
   if (!anywhere('fingerprint', sessionFingerprint)) throw bad('the offer has no a=fingerprint (DTLS)')
   return { sdp, media }
@@ -104,7 +114,7 @@ function offeredCodecs(m: SdpMedia, index: number): OfferedCodec[] {
       payloadType: pt,
       encodingName: r?.encodingName ?? s!.encodingName,
       clockRate: r?.clockRate ?? s!.clockRate,
-      fmtp: fmtp?.params ?? new Map(),
+      fmtp: fmtp?.params ?? new Map<string, string>(),
       fmtpText: fmtp?.text ?? '',
     }
     if (r?.channels !== undefined) codec.channels = r.channels

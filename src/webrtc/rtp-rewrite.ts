@@ -33,7 +33,10 @@ export interface RtpFields {
 /** A copy of `packet` with the given header fields replaced; `packet` is left as it was. */
 export function rewriteRtp(packet: Uint8Array, fields: RtpFields): Buffer {
   if (packet.length < RTP_HEADER_SIZE || packet[0]! >> VERSION_SHIFT !== RTP_VERSION)
-    throw new ParseError('ERR_RTP_HEADER', `not an RTP packet (${packet.length} bytes)`, { observed: packet.length, allowed: RTP_HEADER_SIZE })
+    throw new ParseError('ERR_RTP_HEADER', `not an RTP packet (${packet.length} bytes)`, {
+      observed: packet.length,
+      allowed: RTP_HEADER_SIZE,
+    })
   const out = Buffer.from(packet)
   if (fields.payloadType !== undefined) out[PT_OFFSET] = (out[PT_OFFSET]! & MARKER_MASK) | (fields.payloadType & PT_MASK)
   if (fields.sequence !== undefined) out.writeUInt16BE(fields.sequence & 0xffff, SEQUENCE_OFFSET)

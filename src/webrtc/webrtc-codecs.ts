@@ -95,8 +95,7 @@ function sameFormat(t: TrackFormat, c: OfferedCodec): boolean {
  * `taken` are sections already used by another track.
  */
 export function matchTrack(t: TrackFormat, offered: readonly OfferedMedia[], taken: ReadonlySet<number> = new Set()): MatchResult {
-  if (!webrtcCarries(t.kind, t.encodingName))
-    return { ok: false, reason: `${t.encodingName} cannot be sent over WebRTC` }
+  if (!webrtcCarries(t.kind, t.encodingName)) return { ok: false, reason: `${t.encodingName} cannot be sent over WebRTC` }
   const sections = offered.filter((m) => m.kind === t.kind && !m.rejected && receives(m.direction) && !taken.has(m.index))
   if (sections.length === 0) return { ok: false, reason: `the offer has no ${t.kind} section that receives` }
   const isH264 = t.encodingName.toUpperCase() === 'H264'

@@ -64,7 +64,9 @@ export interface WebRtcStats {
   pictureLossIndications: number
 }
 
-type Entry = { kind: 'whep'; path: string; etag: string; ufrag: string | undefined; s: WhepSession } | { kind: 'whip'; path: string; etag: string; ufrag: string | undefined; s: WhipSession }
+type Entry =
+  | { kind: 'whep'; path: string; etag: string; ufrag: string | undefined; s: WhepSession }
+  | { kind: 'whip'; path: string; etag: string; ufrag: string | undefined; s: WhipSession }
 
 const DEFAULT_QUEUE_BYTES = 4 * 1024 * 1024
 /** How long a WHEP request waits for an on-demand path's first parameters. */
@@ -87,7 +89,11 @@ export class WebRtcServer {
     this.clock = opts.clock ?? systemClock
     this.lifetime = { ...DEFAULT_LIFETIME, ...opts.lifetime }
     this.codecs = opts.codecs ?? createCodecRegistry()
-    this.ice = { additionalHosts: [], iceServers: [...(opts.iceServers ?? [])], ...(opts.icePortRange ? { portRange: opts.icePortRange } : {}) }
+    this.ice = {
+      additionalHosts: [],
+      iceServers: [...(opts.iceServers ?? [])],
+      ...(opts.icePortRange ? { portRange: opts.icePortRange } : {}),
+    }
   }
 
   get port(): number {
@@ -204,7 +210,9 @@ export class WebRtcServer {
     if (contentType(req) !== 'application/sdp') throw new HttpError(415, 'the offer must be sent as Content-Type: application/sdp')
     const body = await readBody(req)
     const offer = readOffer(body.toString('utf8'))
-    const ufrag = getAttribute(offer.sdp.attributes, 'ice-ufrag') ?? offer.sdp.media.map((m) => getAttribute(m.attributes, 'ice-ufrag')).find((u) => u !== undefined)
+    const ufrag =
+      getAttribute(offer.sdp.attributes, 'ice-ufrag') ??
+      offer.sdp.media.map((m) => getAttribute(m.attributes, 'ice-ufrag')).find((u) => u !== undefined)
     return { offer, ufrag }
   }
 
@@ -212,9 +220,11 @@ export class WebRtcServer {
     await this.authorize(req, 'read', path)
     const { offer, ufrag } = await this.offerOf(req)
     const remoteAddress = req.socket.remoteAddress ?? ''
-    const reader = await this.opts.server.openReader({ path, protocol: 'webrtc', remoteAddress, counted: !preview }).catch((err: unknown) => {
-      throw asHttpError(err, false)
-    })
+    const reader = await this.opts.server
+      .openReader({ path, protocol: 'webrtc', remoteAddress, counted: !preview })
+      .catch((err: unknown) => {
+        throw asHttpError(err, false)
+      })
     let pc: RTCPeerConnection | undefined
     try {
       const stream = reader.stream
@@ -236,13 +246,18 @@ export class WebRtcServer {
           clock: this.clock,
           random: Math.random,
           onClosed: (x, reason) => this.ended(id, reason, x),
-          onSlow: (x) => this.opts.logger?.warn('WebRTC viewer too slow: dropping up to the next keyframe', { session: x.session.id, path }),
+          onSlow: (x) =>
+            this.opts.logger?.warn('WebRTC viewer too slow: dropping up to the next keyframe', { session: x.session.id, path }),
         },
       )
       const etag = `"${randomUUID()}"`
       this.sessions.set(id, { kind: 'whep', path, etag, ufrag, s })
       this.counters.whepOpened++
-      this.opts.logger?.info(`WHEP session ${id} (${plan.videoNote}; audio ${plan.audioNote})`, { session: reader.id, path, remote: remoteAddress })
+      this.opts.logger?.info(`WHEP session ${id} (${plan.videoNote}; audio ${plan.audioNote})`, {
+        session: reader.id,
+        path,
+        remote: remoteAddress,
+      })
       res.writeHead(201, {
         'Content-Type': 'application/sdp',
         Location: `/${path}/whep/${id}`,
@@ -314,7 +329,14 @@ export class WebRtcServer {
   }
 
   /** PATCH (trickled candidates) and DELETE on a session's Location. */
-  private async onResource(req: IncomingMessage, res: ServerResponse, method: string, path: string, kind: 'whep' | 'whip', id: string): Promise<void> {
+  private async onResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+    kind: 'whep' | 'whip',
+    id: string,
+  ): Promise<void> {
     const e = this.sessions.get(id)
     if (!e || e.kind !== kind || e.path !== path) throw new HttpError(404, 'no such session')
     if (method === 'DELETE') {
@@ -338,7 +360,11 @@ export class WebRtcServer {
       throw new HttpError(501, 'ICE restart is not supported: start a new session')
     for (const c of frag.candidates) {
       try {
-        await e.s.pc.addIceCandidate({ candidate: c.candidate, sdpMLineIndex: c.sdpMLineIndex, ...(c.sdpMid !== undefined ? { sdpMid: c.sdpMid } : {}) })
+        await e.s.pc.addIceCandidate({
+          candidate: c.candidate,
+          sdpMLineIndex: c.sdpMLineIndex,
+          ...(c.sdpMid !== undefined ? { sdpMid: c.sdpMid } : {}),
+        })
       } catch {
         // A candidate werift cannot use (another family, an unknown mid) is not worth the session.
       }
@@ -356,7 +382,10 @@ export class WebRtcServer {
       this.counters.slowEpisodes += s.slowEpisodes
       this.counters.pli += s.pictureLossIndications
     }
-    this.opts.logger?.info(`${s instanceof WhepSession ? 'WHEP' : 'WHIP'} session ${id} ended: ${reason}`, { session: s.session.id, path: s.session.path })
+    this.opts.logger?.info(`${s instanceof WhepSession ? 'WHEP' : 'WHIP'} session ${id} ended: ${reason}`, {
+      session: s.session.id,
+      path: s.session.path,
+    })
   }
 
   private fail(res: ServerResponse, err: unknown): void {
@@ -379,7 +408,8 @@ function asHttpError(err: unknown, publish: boolean): unknown {
   const status = (err as { status?: unknown }).status
   if (typeof status !== 'number') return err
   const message = (err as Error).message
-  if (publish && status === 503 && !/too many sessions/i.test(message)) return new HttpError(409, `the path already has a publisher (${message})`)
+  if (publish && status === 503 && !/too many sessions/i.test(message))
+    return new HttpError(409, `the path already has a publisher (${message})`)
   return new HttpError(status, message)
 }
 

@@ -24,9 +24,9 @@ interface KindStats {
   samples?: number
 }
 
-const player = (page: Page): Promise<PlayerState> => page.evaluate('({ ...rtspkitPlayer })') as Promise<PlayerState>
+const player = (page: Page): Promise<PlayerState> => page.evaluate<PlayerState>('({ ...rtspkitPlayer })')
 const received = (page: Page): Promise<Record<string, KindStats>> =>
-  page.evaluate('rtspkitPlayer.receiveStats()') as Promise<Record<string, KindStats>>
+  page.evaluate<Record<string, KindStats>>('rtspkitPlayer.receiveStats()')
 
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const end = Date.now() + timeoutMs
@@ -70,7 +70,9 @@ describe('WHEP audio in Chromium, and session lifetime', () => {
     publishers.push(publish(pair.rtsp.urlFor('pcmu'), ['-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1']))
     publishers.push(publish(pair.rtsp.urlFor('pcma'), ['-c:a', 'pcm_alaw', '-ar', '8000', '-ac', '1']))
     browser = await launchWebRtcChromium()
-    await waitFor('the publishers', 20_000, () => (['opus', 'pcmu', 'pcma'].every((p) => pair.rtsp.getStream(p)?.ready === true) ? true : undefined))
+    await waitFor('the publishers', 20_000, () =>
+      ['opus', 'pcmu', 'pcma'].every((p) => pair.rtsp.getStream(p)?.ready === true) ? true : undefined,
+    )
   })
   after(async () => {
     for (const p of publishers) p.kill('SIGKILL')
@@ -107,7 +109,7 @@ describe('WHEP audio in Chromium, and session lifetime', () => {
     await waitFor('frames', 15_000, async () => ((await player(page)).frames > 10 ? true : undefined))
     const p = await player(page)
     assert.match(p.audio, /AAC.*cannot be sent over WebRTC, video only/)
-    assert.match(await page.textContent('#audio') ?? '', /AAC/)
+    assert.match((await page.textContent('#audio')) ?? '', /AAC/)
     const s = await received(page)
     assert.equal(s.audio?.packets ?? 0, 0)
     await page.close({ runBeforeUnload: true })
@@ -127,9 +129,13 @@ describe('WHEP audio in Chromium, and session lifetime', () => {
     await leaver.route('**/*', (route) => route.abort()) // its DELETE (if any) never arrives
     const gone = Date.now()
     await context.close()
-    await waitFor('the vanished viewer to be released', SILENCE_MS + 8000, () => (pair.webrtc.stats().whepSessions === 1 ? true : undefined))
+    await waitFor('the vanished viewer to be released', SILENCE_MS + 8000, () =>
+      pair.webrtc.stats().whepSessions === 1 ? true : undefined,
+    )
     const releasedMs = Date.now() - gone
-    console.log(`# WHEP: a viewer that vanished without DELETE was released after ${releasedMs} ms (${JSON.stringify(pair.webrtc.stats().closed)})`)
+    console.log(
+      `# WHEP: a viewer that vanished without DELETE was released after ${releasedMs} ms (${JSON.stringify(pair.webrtc.stats().closed)})`,
+    )
     const before = (await player(stayer)).frames
     await new Promise((r) => setTimeout(r, 1500))
     assert.ok((await player(stayer)).frames - before > 20, 'the remaining viewer keeps playing')

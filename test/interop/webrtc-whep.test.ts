@@ -26,7 +26,8 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
-const player = (page: Page): Promise<PlayerState> => page.evaluate(() => (globalThis as unknown as { rtspkitPlayer: PlayerState }).rtspkitPlayer)
+const player = (page: Page): Promise<PlayerState> =>
+  page.evaluate(() => (globalThis as unknown as { rtspkitPlayer: PlayerState }).rtspkitPlayer)
 
 describe('WHEP playback in Chromium', () => {
   let pair: WebRtcPair
@@ -56,7 +57,9 @@ describe('WHEP playback in Chromium', () => {
     const start = first.frames
     await new Promise((r) => setTimeout(r, 7000))
     const p = await player(page)
-    console.log(`# WHEP: first frame ${firstFrameMs} ms after navigation (page: answer ${Math.round(p.answerMs ?? -1)} ms, connected ${Math.round(p.connectedMs ?? -1)} ms, first frame ${Math.round(p.firstFrameMs ?? -1)} ms), ${p.frames - start} frames in 7 s`)
+    console.log(
+      `# WHEP: first frame ${firstFrameMs} ms after navigation (page: answer ${Math.round(p.answerMs ?? -1)} ms, connected ${Math.round(p.connectedMs ?? -1)} ms, first frame ${Math.round(p.firstFrameMs ?? -1)} ms), ${p.frames - start} frames in 7 s`,
+    )
     assert.ok(p.frames - start >= FPS * 5, `frames in 7 s: ${p.frames - start}`)
     assert.equal(p.width, W)
     assert.equal(p.height, H)

@@ -23,7 +23,7 @@ interface PublishResult {
 /** Publishes a 320x240 canvas at 25 fps through WHIP; resolves with the POST's outcome. */
 function publishCanvas(page: Page, url: string): Promise<PublishResult> {
   // Browser code as text: the tests are compiled without the DOM library.
-  return page.evaluate(`(${PUBLISH_CANVAS})(${JSON.stringify(url)})`) as Promise<PublishResult>
+  return page.evaluate<PublishResult>(`(${PUBLISH_CANVAS})(${JSON.stringify(url)})`)
 }
 
 const PUBLISH_CANVAS = `async (whip) => {
@@ -58,7 +58,11 @@ const PUBLISH_CANVAS = `async (whip) => {
   return { status: res.status, location: res.headers.get('Location'), body, h264 }
 }`
 
-async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: Headers }> {
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; headers: Headers }> {
   const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp', ...headers }, body })
   return { status: res.status, text: await res.text(), headers: res.headers }
 }
@@ -119,7 +123,13 @@ describe('WHIP from Chromium, and what WHIP/WHEP refuse and release', () => {
       assert.equal(d.frameSizes[0], (320 * 240 * 3) / 2)
     }
     // A second WHIP publisher on the same path is refused while the first publishes.
-    const busy = await post(`${pair.webrtc.url}/pub/whip`, offerWith(['H264/90000'], 'sendonly').replace('a=rtpmap:96 H264/90000', 'a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=42e01f'))
+    const busy = await post(
+      `${pair.webrtc.url}/pub/whip`,
+      offerWith(['H264/90000'], 'sendonly').replace(
+        'a=rtpmap:96 H264/90000',
+        'a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=42e01f',
+      ),
+    )
     assert.equal(busy.status, 409, busy.text)
     const del = await fetch(`${pair.webrtc.url}${r.location!}`, { method: 'DELETE' })
     assert.equal(del.status, 200)
@@ -158,7 +168,9 @@ describe('WHIP from Chromium, and what WHIP/WHEP refuse and release', () => {
     assert.match(page.headers.get('www-authenticate') ?? '', /Basic|Digest/)
     const whep = await post(`${base}/secret/whep`, offerWith(['VP8/90000']))
     assert.equal(whep.status, 401)
-    const wrong = await post(`${base}/secret/whep`, offerWith(['VP8/90000']), { Authorization: `Basic ${Buffer.from('u:x').toString('base64')}` })
+    const wrong = await post(`${base}/secret/whep`, offerWith(['VP8/90000']), {
+      Authorization: `Basic ${Buffer.from('u:x').toString('base64')}`,
+    })
     assert.equal(wrong.status, 401)
     const good = await fetch(`${base}/secret`, { headers: { Authorization: `Basic ${Buffer.from('u:p').toString('base64')}` } })
     assert.equal(good.status, 200)

@@ -51,7 +51,15 @@ describe('parseSdpFrag', () => {
   })
 
   it('refuses malformed lines with ParseError and oversized bodies with LimitError', () => {
-    for (const bad of ['a=candidate:garbage', 'a=ice-ufrag:', 'a=ice-pwd:bad pwd!', 'a=mid:', 'm=audio', 'hello', 'a=candidate:1 1 udp x 1.2.3.4 5 typ host']) {
+    for (const bad of [
+      'a=candidate:garbage',
+      'a=ice-ufrag:',
+      'a=ice-pwd:bad pwd!',
+      'a=mid:',
+      'm=audio',
+      'hello',
+      'a=candidate:1 1 udp x 1.2.3.4 5 typ host',
+    ]) {
       assert.throws(() => parseSdpFrag(bad), ParseError, bad)
     }
     assert.throws(() => parseSdpFrag('a=x\n'.repeat(SDPFRAG_MAX_BYTES)), LimitError)
@@ -197,9 +205,16 @@ describe('offers and codec matching', () => {
     const o = parseOffer(chromeOffer('sendonly'))
     assert.equal(chooseIncoming(o.media[0]!, () => true)?.payloadType, 104)
     assert.equal(chooseIncoming(o.media[0]!, (n) => n !== 'H264')?.payloadType, 96)
-    assert.equal(chooseIncoming(o.media[0]!, (n) => n === 'H265'), undefined)
+    assert.equal(
+      chooseIncoming(o.media[0]!, (n) => n === 'H265'),
+      undefined,
+    )
     assert.equal(chooseIncoming(o.media[1]!, () => true)?.payloadType, 111)
-    assert.equal(chooseIncoming(parseOffer(chromeOffer('recvonly')).media[0]!, () => true), undefined, 'a recvonly section publishes nothing')
+    assert.equal(
+      chooseIncoming(parseOffer(chromeOffer('recvonly')).media[0]!, () => true),
+      undefined,
+      'a recvonly section publishes nothing',
+    )
   })
 
   it('restrictOffer keeps only the chosen payload type of each section, and the result is valid SDP', () => {
