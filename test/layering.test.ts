@@ -237,7 +237,7 @@ test("rule 5: codecs/ imports nothing above it (but the media vocabulary's types
  *
  * Files whose subject is the format itself are listed in FORMAT_FEATURES and not counted: a reader or
  * writer of its files (sources/h264-file.ts, sinks/adts-sink.ts), a feature built on it (the JPEG test
- * card, the teaching dialect, the browser viewer's H.264, the K230 and OpenMV compatibility layers),
+ * card, the teaching dialect, the browser viewer's H.264 and the dashboard's choice of browser decoders, the K230 and OpenMV compatibility layers),
  * and the MPEG-4 descriptor tables. Plumbing (stream/, server/ but the teaching dialect, client/
  * sessions, formats/mp4/ writer and reader, api/views.ts) is not listed and stays codec-blind. A listed
  * file that no longer names its codec must be removed from the list.
@@ -252,11 +252,18 @@ const CODEC_NAMES: Readonly<Record<string, RegExp>> = {
   jpeg: /jpeg/i,
   g711: /g711|pcmu|pcma/i,
   l16: /l16/i,
+  vp8: /vp8/i,
+  vp9: /vp9/i,
+  av1: /av1/i,
 }
 
 export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
   opus: ['src/webrtc/webrtc-codecs.ts'],
+  vp8: ['src/webrtc/webrtc-codecs.ts'],
+  vp9: ['src/webrtc/webrtc-codecs.ts'],
+  av1: ['src/webrtc/webrtc-codecs.ts'],
   h264: [
+    'src/api/dashboard-live.ts',
     'src/cli/main.ts',
     'src/cli/play.ts',
     'src/cli/probe.ts',
@@ -279,6 +286,7 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/webrtc/webrtc-codecs.ts',
   ],
   h265: [
+    'src/api/dashboard-live.ts',
     'src/cli/play.ts',
     'src/codecs/annexb-stream-parser.ts',
     'src/compat/k230.ts',

@@ -8,6 +8,7 @@
  * source, the effective config and, to lock it down, an `authorize` callback (HTTP Basic, RFC 7617).
  * Without one the API is open, and so may only listen on a loopback address.
  */
+import { createCodecRegistry } from '../codecs/registry.js'
 import http from 'node:http'
 import type net from 'node:net'
 import { ConfigError, RtspkitError, StateError } from '../errors.js'
@@ -18,9 +19,23 @@ import { BitrateMeter, DEFAULT_BITRATE_WINDOW_MS } from './bitrate.js'
 import { ProcessMetrics, serverFamilies } from './metrics.js'
 import { DASHBOARD_PAGE } from './dashboard-page.js'
 import { PREVIEW_CONTENT_TYPE, pushesJpeg, servePreview } from './mjpeg-preview.js'
+import { HlsScript } from './hls-script.js'
+import { PictureInfoCache, roundFps } from './picture-info.js'
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from './prometheus.js'
+import { ProtocolBytes } from './protocol-bytes.js'
 import { SnapshotError, Snapshotter } from './snapshot.js'
-import { bytesIn, pathState, pathView, redact, sessionView, type PathInfo, type PathView, type SessionView } from './views.js'
+import {
+  bytesIn,
+  externalSessionView,
+  pathState,
+  pathView,
+  publisherSessionView,
+  redact,
+  sessionView,
+  type PathInfo,
+  type PathView,
+  type SessionView,
+} from './views.js'
 
 export const DEFAULT_API_PORT = 9997
 export const DEFAULT_API_HOST = '127.0.0.1'
@@ -70,6 +85,14 @@ export interface ApiServerOptions {
   ffmpegPath?: string
   /** How long a snapshot may take (default 10000 ms). */
   snapshotTimeoutMs?: number
+  /**
+   * The path's page on the WebRTC server (`http://host:8889/NAME`; WHEP is at `…/whep`), or undefined
+   * while none runs: asked at each request, so a server started or stopped later shows. A host of
+   * 0.0.0.0 or :: tells the dashboard to use the host it was loaded from.
+   */
+  webrtcUrl?: (name: string) => string | undefined
+  /** The path's page on the HLS server (`http://host:8888/NAME`; the playlist is `…/index.m3u8`), as webrtcUrl. */
+  hlsUrl?: (name: string) => string | undefined
 }
 
 /** An error answer: the HTTP status and a stable code. */
@@ -114,7 +137,12 @@ export class ApiServer {
   private readonly opts: ApiServerOptions & { host: string; port: number; clock: Clock }
   private readonly routes: Route[]
   private readonly meter: BitrateMeter
+  /** Video units per second of each path: the frame rate of a stream whose SPS does not say it. */
+  private readonly unitRate: BitrateMeter
+  private readonly pictures = new PictureInfoCache(createCodecRegistry())
+  private readonly protocolBytes = new ProtocolBytes()
   private readonly snapshots: Snapshotter
+  private readonly hlsJs: HlsScript
   /** Made at start(): it runs an event-loop delay monitor until close(). */
   private processMetrics: ProcessMetrics | undefined
   private http: http.Server | undefined
@@ -141,6 +169,8 @@ export class ApiServer {
       )
     }
     this.meter = new BitrateMeter(options.bitrateWindowMs ?? DEFAULT_BITRATE_WINDOW_MS)
+    this.unitRate = new BitrateMeter(options.bitrateWindowMs ?? DEFAULT_BITRATE_WINDOW_MS)
+    this.hlsJs = new HlsScript((m) => this.opts.logger?.warn(m))
     this.snapshots = new Snapshotter({ ffmpegPath: options.ffmpegPath, timeoutMs: options.snapshotTimeoutMs })
     this.routes = [
       {
@@ -154,6 +184,7 @@ export class ApiServer {
           }),
         },
       },
+      { pattern: /^\/hls\.min\.js$/, methods: { GET: () => this.hlsScript() } },
       { pattern: /^\/v1\/paths\/(.+)\/preview\.mjpeg$/, methods: { GET: ([name]) => this.preview(name!) } },
       { pattern: /^\/v1\/paths\/(.+)\/snapshot\.jpg$/, methods: { GET: ([name]) => this.snapshot(name!) } },
       { pattern: /^\/v1\/paths$/, methods: { GET: () => ({ status: 200, body: { items: this.pathViews() } }) } },
@@ -229,27 +260,58 @@ export class ApiServer {
     for (const p of this.opts.server.pathStatus()) {
       names.add(p.name)
       this.meter.sample(p.name, bytesIn(p), now)
+      const video = p.stream?.video
+      if (video) this.unitRate.sample(p.name, video.unitsIn, now)
     }
     this.meter.retain(names)
+    this.unitRate.retain(names)
+    this.protocolBytes.update(this.sessionViews())
   }
 
   pathViews(): PathView[] {
     this.sampleBitrates()
     const infos = new Map((this.opts.paths?.() ?? []).map((i) => [normalizeName(i.name), i]))
     const urlFor = this.opts.urlFor ?? ((name: string) => this.opts.server.urlFor(name))
-    return this.opts.server.pathStatus().map((p) => pathView(p, infos.get(p.name), this.meter.bitsPerSecond(p.name), urlFor(p.name)))
+    const externals = this.opts.server.externalSessions()
+    return this.opts.server.pathStatus().map((p) =>
+      pathView(p, infos.get(p.name), this.meter.bitsPerSecond(p.name), urlFor(p.name), {
+        externals: externals.filter((e) => e.path === p.name),
+        picture: (track) => this.pictures.of(track),
+        measuredFps: roundFps(this.unitRate.perSecond(p.name)),
+        webrtcUrl: this.opts.webrtcUrl?.(p.name) ?? null,
+        hlsUrl: this.opts.hlsUrl?.(p.name) ?? null,
+      }),
+    )
   }
 
+  /** Every session: RTSP readers, RTSP publishers, then WebRTC and HLS viewers and publishers (previews marked). */
   sessionViews(): SessionView[] {
-    return this.opts.server.stats().sessions.map(sessionView)
+    const publishers: SessionView[] = []
+    for (const p of this.opts.server.pathStatus()) {
+      const v = publisherSessionView(p)
+      if (v) publishers.push(v)
+    }
+    return [
+      ...this.opts.server.stats().sessions.map(sessionView),
+      ...publishers,
+      ...this.opts.server.externalSessions().map(externalSessionView),
+    ]
   }
 
   metricsText(): string {
     const stats = this.opts.server.stats()
+    const sessions = this.sessionViews()
     return formatPrometheus([
-      ...serverFamilies(stats.connections, this.pathViews(), stats.sessions.map(sessionView)),
+      ...serverFamilies(stats.connections, this.pathViews(), sessions, this.protocolBytes.update(sessions)),
       ...(this.processMetrics?.families() ?? []),
     ])
+  }
+
+  /** hls.js for the dashboard's HLS previews. */
+  private async hlsScript(): Promise<ApiReply> {
+    const script = await this.hlsJs.get()
+    if (!script) throw new ApiError(404, 'ERR_API_NOT_FOUND', 'hls.js is not installed')
+    return { status: 200, raw: script, contentType: 'text/javascript; charset=utf-8', headers: { 'Cache-Control': 'max-age=86400' } }
   }
 
   private onePath(name: string): PathView {
@@ -321,8 +383,8 @@ export class ApiServer {
     }
     const payload = reply.raw ?? (reply.body === undefined ? undefined : JSON.stringify(reply.body))
     res.statusCode = reply.status
+    res.setHeader('Cache-Control', 'no-store') // a reply may say otherwise (the static hls.js)
     for (const [k, v] of Object.entries({ ...headers, ...reply.headers })) res.setHeader(k, v)
-    res.setHeader('Cache-Control', 'no-store')
     if (reply.pipe) {
       res.setHeader('Content-Type', reply.contentType ?? 'application/octet-stream')
       reply.pipe(res)

@@ -38,12 +38,17 @@ export class BitrateMeter {
 
   /** Bits per second over the window ending at the newest sample; 0 until two samples span some time. */
   bitsPerSecond(key: string): number {
+    return Math.round(this.perSecond(key) * 8)
+  }
+
+  /** The total's growth per second over the window (any counter: bytes, frames); 0 until two samples span some time. */
+  perSecond(key: string): number {
     const s = this.series.get(key)
     if (!s || s.length < 2) return 0
     const first = s[0]!
     const last = s[s.length - 1]!
     const seconds = (last.atMs - first.atMs) / 1000
-    return seconds > 0 ? Math.round(((last.bytes - first.bytes) * 8) / seconds) : 0
+    return seconds > 0 ? (last.bytes - first.bytes) / seconds : 0
   }
 
   /** Forgets every key not in `keys` (paths that went away). */

@@ -1,13 +1,21 @@
+import { LIVE_PLAYER_SCRIPT } from './dashboard-live.js'
+
 /**
  * The dashboard at `/` on the API port, as a string so that it ships inside dist/ with the server.
  * One page, no build step: it polls GET /v1/paths and GET /v1/sessions every second and keeps, in the
  * page, the last minute of each path's bitrate for its sparkline.
  *
- * Previews need no transcoding: a path that carries JPEG frames is an <img> on its preview.mjpeg
- * (multipart/x-mixed-replace); other video paths show a snapshot.jpg, fetched every few seconds and
- * only one at a time, which the API takes with ffmpeg when it has one (503 otherwise: the page says
- * why, and stops asking when ffmpeg is missing). Browsers keep about six connections per host and
- * each live preview holds one, so only the first few start by themselves.
+ * Previews need no transcoding: H.264 paths (and H.265 ones where the browser decodes it) play live
+ * over WebRTC, else HLS (dashboard-live.ts), when the API knows those servers; they open as previews,
+ * which are no readers. A path that carries JPEG frames is an <img> on its preview.mjpeg
+ * (multipart/x-mixed-replace). Other video paths, and H.264 ones when no WebRTC or HLS server runs,
+ * show a snapshot.jpg, fetched every few seconds and only one at a time, which the API takes with
+ * ffmpeg when it has one (503 otherwise: the page says why, and stops asking when ffmpeg is missing).
+ * Browsers keep about six connections per host and each MJPEG preview holds one, so only the first
+ * few start by themselves.
+ *
+ * Every reader (of any protocol) and every publisher has a Kick button: DELETE /v1/sessions/{id},
+ * with the credentials the browser already sends to the page (admins only; others see the 403).
  *
  * Names and descriptions come from whoever publishes: the script sets text, never HTML.
  * Kept free of backquotes, dollar-brace and backslashes so it can live in this template literal as written.
@@ -38,7 +46,10 @@ export const DASHBOARD_PAGE: string = `<!doctype html>
   .spark { width: 100%; height: 36px; background: #fff; border: 1px solid #ddd; }
   .spark polyline { fill: none; stroke: #1565c0; stroke-width: 1.5; }
   .screen { background: #000; min-height: 60px; display: flex; align-items: center; justify-content: center; position: relative; }
-  .screen img { display: block; max-width: 100%; }
+  .screen img, .screen video { display: block; max-width: 100%; }
+  .screen video { width: 100%; }
+  .screen video[hidden] { display: none; }
+  .screen[data-live]::after { content: attr(data-live); position: absolute; top: 4px; right: 4px; padding: 0 4px; font-size: 11px; color: #fff; background: rgba(0, 0, 0, 0.55); text-transform: uppercase; }
   .screen img:not([src]) { display: none; }
   .note { color: #ddd; padding: 8px; text-align: center; font-size: 13px; }
   .note:empty { display: none; }
@@ -46,6 +57,8 @@ export const DASHBOARD_PAGE: string = `<!doctype html>
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e0e0e0; }
   td { font-family: ui-monospace, monospace; font-size: 13px; }
   #no-sessions { color: #666; }
+  button.kick { color: #b00020; border-color: #b00020; background: #fff; }
+  .publisher[hidden], .audio-note[hidden] { display: none; }
   #error { color: #b00020; min-height: 1.2em; }
 </style>
 </head>
@@ -55,9 +68,10 @@ export const DASHBOARD_PAGE: string = `<!doctype html>
   <div id="error" role="alert"></div>
   <h2>Paths (<span id="path-count">0</span>)</h2>
   <div id="paths"></div>
-  <h2>Readers (<span id="session-count">0</span>)</h2>
+  <h2>Readers (<span id="session-count">0</span>)
+    <span class="muted">rtsp <span id="count-rtsp">0</span> · webrtc <span id="count-webrtc">0</span> · hls <span id="count-hls">0</span></span></h2>
   <table>
-    <thead><tr><th>remote address</th><th>transport</th><th>path</th><th>bytes sent</th><th>loss</th><th>since</th></tr></thead>
+    <thead><tr><th>protocol</th><th>remote address</th><th>transport</th><th>path</th><th>bytes sent</th><th>loss</th><th>since</th><th></th></tr></thead>
     <tbody id="sessions"></tbody>
   </table>
   <p id="no-sessions">No readers.</p>
@@ -66,6 +80,7 @@ export const DASHBOARD_PAGE: string = `<!doctype html>
 'use strict'
 var POLL_MS = 1000, HISTORY = 60, SNAPSHOT_MS = 5000, PREVIEW_RETRY_MS = 5000, MAX_LIVE_PREVIEWS = 3
 var SPARK_W = 120, SPARK_H = 30, SVG_NS = 'http://www.w3.org/2000/svg'
+var PROTOCOLS = ['rtsp', 'webrtc', 'hls']
 var cards = new Map(), rows = new Map()
 function $(id) { return document.getElementById(id) }
 
@@ -129,6 +144,19 @@ function newCard(name) {
   c.codecs = line.appendChild(el('span', 'codecs mono'))
   line.appendChild(document.createTextNode(' · readers: '))
   c.readers = line.appendChild(el('span', 'readers mono'))
+  c.byProtocol = line.appendChild(el('span', 'by-protocol muted'))
+  c.pub = c.root.appendChild(el('div', 'publisher'))
+  c.pub.hidden = true
+  c.pub.appendChild(document.createTextNode('publisher: '))
+  c.pubAddress = c.pub.appendChild(el('span', 'pub-address mono'))
+  c.pub.appendChild(document.createTextNode(' over '))
+  c.pubProtocol = c.pub.appendChild(el('span', 'pub-protocol mono'))
+  c.pub.appendChild(document.createTextNode(' since '))
+  c.pubSince = c.pub.appendChild(el('span', 'pub-since'))
+  c.pub.appendChild(document.createTextNode(' '))
+  c.pubKick = c.pub.appendChild(kickButton(function () { return c.pubSession }))
+  c.audioNote = c.root.appendChild(el('div', 'audio-note muted'))
+  c.audioNote.hidden = true
   var urlRow = c.root.appendChild(el('div', 'url-row'))
   c.url = urlRow.appendChild(el('code', 'url mono'))
   c.copy = urlRow.appendChild(el('button', 'copy', 'Copy'))
@@ -146,6 +174,7 @@ function newCard(name) {
   c.spark.appendChild(c.line)
   c.root.appendChild(c.spark)
   var screen = c.root.appendChild(el('div', 'screen'))
+  c.screen = screen
   c.img = screen.appendChild(el('img', 'preview'))
   c.img.alt = 'preview of ' + name
   c.img.addEventListener('error', function () {
@@ -177,7 +206,8 @@ function showPreview(c, p, liveSlots) {
     if (c.preview === 'live') c.img.removeAttribute('src') // closes the preview's connection
     c.preview = 'none'
   }
-  if (p.state !== 'ready') { c.note.textContent = 'not live (' + p.state + ')'; return }
+  if (p.state !== 'ready') { stopLive(c); c.note.textContent = 'not live (' + p.state + ')'; return }
+  if (showLive(c, p, video.codec)) return
   if (video.codec === 'jpeg') {
     if (c.preview === 'live') { c.note.textContent = ''; return }
     if (liveSlots.left <= 0 && !c.wantLive) { c.start.hidden = false; c.note.textContent = ''; return }
@@ -218,6 +248,18 @@ function renderPaths(items) {
     c.state.className = 'state ' + p.state
     c.codecs.textContent = p.tracks.length ? p.tracks.map(describeTrack).join(', ') : '-'
     c.readers.textContent = String(p.readers)
+    c.byProtocol.textContent = p.readers ? ' (' + PROTOCOLS.filter(function (k) { return p.readersByProtocol[k] }).map(function (k) { return k + ' ' + p.readersByProtocol[k] }).join(', ') + ')' : ''
+    c.pub.hidden = !p.publisher
+    if (p.publisher) {
+      c.pubAddress.textContent = p.publisher.remoteAddress
+      c.pubProtocol.textContent = p.publisher.protocol
+      c.pubSince.textContent = formatAge(p.publisher.since)
+      c.pubSession = p.publisher.sessionId
+      c.pubKick.hidden = !p.publisher.sessionId
+    }
+    var audio = p.tracks.some(function (t) { return t.kind === 'audio' })
+    c.audioNote.hidden = !audio || p.webrtcAudio
+    c.audioNote.textContent = audio && !p.webrtcAudio ? 'audio: ' + p.webrtcAudioReason : ''
     if (c.url.textContent !== p.url) c.url.textContent = p.url
     c.bitrate.textContent = formatBits(p.bitrateIn)
     c.history.push(p.bitrateIn)
@@ -228,6 +270,7 @@ function renderPaths(items) {
   cards.forEach(function (c, name) {
     if (seen.has(name)) return
     c.img.removeAttribute('src') // closes a live preview's connection
+    stopLive(c)
     if (c.snapshotUrl) URL.revokeObjectURL(c.snapshotUrl)
     c.root.remove()
     cards.delete(name)
@@ -235,28 +278,53 @@ function renderPaths(items) {
   $('path-count').textContent = String(items.length)
 }
 
-function renderSessions(items) {
-  var seen = new Set()
+/** A Kick button for the session id that sessionId() gives when clicked. */
+function kickButton(sessionId) {
+  var b = el('button', 'kick', 'Kick')
+  b.type = 'button'
+  b.addEventListener('click', function () {
+    var id = sessionId()
+    if (!id) return
+    b.disabled = true
+    fetch('/v1/sessions/' + encodeURIComponent(id), { method: 'DELETE' }).then(function (res) {
+      if (res.ok || res.status === 404) return // gone, or gone already: the next poll shows it
+      return res.json().then(function (body) { $('error').textContent = 'Kick refused: ' + body.error.message })
+    }).catch(function (e) { $('error').textContent = 'Kick failed: ' + e.message }).then(function () {
+      setTimeout(function () { b.disabled = false }, POLL_MS)
+    })
+  })
+  return b
+}
+
+/** Readers of every protocol; the dashboard's previews are no readers, and publishers show on their path. */
+function renderSessions(all) {
+  var seen = new Set(), counts = { rtsp: 0, webrtc: 0, hls: 0 }
+  var items = all.filter(function (s) { return s.role === 'reader' && !s.preview })
   items.forEach(function (s) {
     seen.add(s.id)
+    if (s.protocol in counts) counts[s.protocol]++
     var r = rows.get(s.id)
     if (!r) {
       r = { tr: el('tr'), cells: [] }
       r.tr.dataset.id = s.id
       r.tr.dataset.path = s.path
-      for (var i = 0; i < 6; i++) r.cells.push(r.tr.appendChild(el('td')))
+      r.tr.dataset.protocol = s.protocol
+      for (var i = 0; i < 7; i++) r.cells.push(r.tr.appendChild(el('td')))
+      r.tr.appendChild(el('td')).appendChild(kickButton(function () { return s.id }))
       rows.set(s.id, r)
       $('sessions').appendChild(r.tr)
     }
     var loss = s.cumulativeLost === null ? '-' : s.cumulativeLost + ' (' + (s.fractionLost * 100).toFixed(1) + '%)'
-    var values = [s.remoteAddress, s.transport, s.path, formatBytes(s.bytesSent), loss, formatAge(s.since)]
+    var values = [s.protocol, s.remoteAddress, s.transport, s.path, formatBytes(s.bytesSent), loss, formatAge(s.since)]
     values.forEach(function (v, i) { if (r.cells[i].textContent !== v) r.cells[i].textContent = v })
   })
   rows.forEach(function (r, id) { if (!seen.has(id)) { r.tr.remove(); rows.delete(id) } })
   $('session-count').textContent = String(items.length)
+  PROTOCOLS.forEach(function (k) { $('count-' + k).textContent = String(counts[k]) })
   $('no-sessions').hidden = items.length > 0
 }
 
+${LIVE_PLAYER_SCRIPT}
 async function getJson(url) {
   var res = await fetch(url, { cache: 'no-store' })
   var body = await res.json()

@@ -4,7 +4,7 @@
  */
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks'
 import type { MetricFamily, MetricType, Sample } from './prometheus.js'
-import type { PathView, SessionView } from './views.js'
+import { READER_PROTOCOLS, type PathView, type SessionView } from './views.js'
 
 const MS_PER_SECOND = 1000
 const US_PER_SECOND = 1e6
@@ -24,15 +24,56 @@ function perSession(sessions: readonly SessionView[], value: (s: SessionView) =>
   const out: Sample[] = []
   for (const s of sessions) {
     const v = value(s)
-    if (v !== null) out.push({ labels: { path: s.path, session: s.id, transport: s.transport }, value: v })
+    if (v !== null) out.push({ labels: { path: s.path, session: s.id, transport: s.transport, protocol: s.protocol }, value: v })
   }
   return out
 }
 
-export function serverFamilies(connections: number, paths: readonly PathView[], sessions: readonly SessionView[]): MetricFamily[] {
+/** Sessions by protocol and role, previews left out; RTSP readers first (the figure this family gave before it had labels). */
+function sessionCounts(sessions: readonly SessionView[]): Sample[] {
+  const counts = new Map<string, { protocol: string; role: string; n: number }>()
+  for (const protocol of READER_PROTOCOLS) counts.set(`${protocol} reader`, { protocol, role: 'reader', n: 0 })
+  for (const protocol of ['rtsp', 'webrtc']) counts.set(`${protocol} publisher`, { protocol, role: 'publisher', n: 0 })
+  for (const s of sessions) {
+    if (s.preview) continue
+    const key = `${s.protocol} ${s.role}`
+    const c = counts.get(key) ?? { protocol: s.protocol, role: s.role, n: 0 }
+    c.n++
+    counts.set(key, c)
+  }
+  return [...counts.values()].map((c) => ({ labels: { protocol: c.protocol, role: c.role }, value: c.n }))
+}
+
+function previewCounts(sessions: readonly SessionView[]): Sample[] {
+  return (['webrtc', 'hls'] as const).map((protocol) => ({
+    labels: { protocol },
+    value: sessions.filter((s) => s.preview && s.protocol === protocol).length,
+  }))
+}
+
+export function serverFamilies(
+  connections: number,
+  paths: readonly PathView[],
+  allSessions: readonly SessionView[],
+  bytesSentByProtocol: ReadonlyMap<string, number> = new Map(),
+): MetricFamily[] {
+  // Per-session families are about readers: publishers and the dashboard's previews are left out.
+  const sessions = allSessions.filter((s) => s.role === 'reader' && !s.preview)
   return [
     family('rtspkit_connections', 'gauge', 'Open RTSP connections.', [{ value: connections }]),
-    family('rtspkit_sessions', 'gauge', 'RTSP sessions (readers set up or playing).', [{ value: sessions.length }]),
+    family(
+      'rtspkit_sessions',
+      'gauge',
+      'Sessions by protocol and role: readers (RTSP: set up or playing) and publishers; dashboard previews are not counted.',
+      sessionCounts(allSessions),
+    ),
+    family('rtspkit_previews', 'gauge', "The dashboard's live previews (viewers that are not readers).", previewCounts(allSessions)),
+    family(
+      'rtspkit_bytes_sent_total',
+      'counter',
+      'Media bytes sent to viewers of each protocol, previews included.',
+      [...bytesSentByProtocol].map(([protocol, value]) => ({ labels: { protocol }, value })),
+    ),
     family('rtspkit_paths', 'gauge', 'Paths the server answers.', [{ value: paths.length }]),
     family(
       'rtspkit_path_ready',
@@ -43,8 +84,16 @@ export function serverFamilies(connections: number, paths: readonly PathView[], 
     family(
       'rtspkit_path_readers',
       'gauge',
-      'Sessions playing the path.',
+      'Readers of the path, every protocol (previews not counted).',
       perPath(paths, (p) => p.readers),
+    ),
+    family(
+      'rtspkit_readers',
+      'gauge',
+      'Readers of the path by protocol (previews not counted).',
+      paths.flatMap((p) =>
+        READER_PROTOCOLS.map((protocol) => ({ labels: { path: p.name, protocol }, value: p.readersByProtocol[protocol] })),
+      ),
     ),
     family(
       'rtspkit_path_publisher_connected',
@@ -73,7 +122,7 @@ export function serverFamilies(connections: number, paths: readonly PathView[], 
     family(
       'rtspkit_session_bytes_sent_total',
       'counter',
-      'RTP bytes sent to the session.',
+      'Media bytes sent to the session (RTP for RTSP and WebRTC, segments for HLS).',
       perSession(sessions, (s) => s.bytesSent),
     ),
     family(

@@ -5,7 +5,7 @@
  */
 import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
 import { ConfigError } from '../errors.js'
-import type { PathStatus } from '../server/rtsp-server.js'
+import type { ExternalSessionStatus, PathStatus } from '../server/rtsp-server.js'
 import type { ServerSession } from '../server/server-session.js'
 import {
   trackInfoOf,
@@ -16,6 +16,8 @@ import {
   type VideoTrackSpec,
 } from '../server/server-stream.js'
 import { definedOnly } from '../util/defined.js'
+import type { PictureInfo } from './picture-info.js'
+import { webrtcAudio } from './webrtc-audio.js'
 
 /** What the embedding application knows about a path's source (the server only knows how it is served). */
 export interface PathInfo {
@@ -41,6 +43,19 @@ export interface TrackView {
   channels?: number
 }
 
+/** The protocols a path's readers come over; other protocols count in `readers` only. */
+export const READER_PROTOCOLS = ['rtsp', 'webrtc', 'hls'] as const
+export type ReaderProtocol = (typeof READER_PROTOCOLS)[number]
+
+export interface PublisherView {
+  remoteAddress: string
+  since: string
+  /** 'rtsp' (ANNOUNCE/RECORD) or 'webrtc' (WHIP). */
+  protocol: string
+  /** DELETE /v1/sessions/{sessionId} kicks it; null before an RTSP publisher's SETUP gave it one. */
+  sessionId: string | null
+}
+
 export interface PathView {
   name: string
   /** The RTSP URL players use for the path. */
@@ -48,12 +63,36 @@ export interface PathView {
   source: { kind: string; description: string }
   state: PathState
   tracks: TrackView[]
+  /** Counted readers of every protocol (the dashboard's previews are not readers). */
   readers: number
+  readersByProtocol: Record<ReaderProtocol, number>
+  /** The dashboard's own live previews (WebRTC or HLS viewers that are not readers). */
+  previews: number
   /** Bits per second pushed into the path, over the last few seconds. */
   bitrateIn: number
   bytesIn: number
   bytesOut: number
-  publisher: { remoteAddress: string; since: string } | null
+  publisher: PublisherView | null
+  /** Whether the path's audio can be played in a browser over WebRTC; false without audio. */
+  webrtcAudio: boolean
+  /** Why not, when webrtcAudio is false (the codec cannot be sent over WebRTC, or "no audio track"). */
+  webrtcAudioReason: string | null
+  /** The path's WebRTC player page (WHEP at `${webrtcUrl}/whep`); null when no WebRTC server runs. */
+  webrtcUrl: string | null
+  /** The path's HLS player page (playlist at `${hlsUrl}/index.m3u8`); null when no HLS server runs. */
+  hlsUrl: string | null
+}
+
+/** What the API adds to a path's status besides its source info: other protocols, the SPS, the URLs. */
+export interface PathExtras {
+  /** The external sessions (WebRTC, HLS) on this path. */
+  externals?: readonly ExternalSessionStatus[]
+  /** Reads a live video track's SPS. */
+  picture?: (track: ServerStream['tracks'][number]) => PictureInfo | undefined
+  /** Video units per second over the last seconds (the frame rate when the SPS gives none). */
+  measuredFps?: number
+  webrtcUrl?: string | null
+  hlsUrl?: string | null
 }
 
 export interface SessionTrackView {
@@ -72,12 +111,20 @@ export interface SessionTrackView {
 
 export interface SessionView {
   id: string
+  /** 'rtsp', 'webrtc' or 'hls'. */
+  protocol: string
+  role: 'reader' | 'publisher'
+  /** A dashboard preview: listed, but no reader anywhere (not counted, not limited). */
+  preview: boolean
   path: string
   remoteAddress: string
   transport: 'udp' | 'tcp'
-  state: 'init' | 'ready' | 'playing'
+  /** RTSP readers: init, ready, playing; publishers: ready (announced) or recording; other viewers: playing. */
+  state: 'init' | 'ready' | 'playing' | 'recording'
   since: string
   bytesSent: number
+  /** Media bytes a publisher pushed; 0 for readers. */
+  bytesReceived: number
   packetsSent: number
   framesDropped: number
   sendErrors: number
@@ -126,18 +173,31 @@ function sumTracks(streams: readonly ServerStream[], pick: (t: ServerStream['tra
   return n
 }
 
+/** What a video track's live state adds to its spec: the SPS, and the rate its units arrive at. */
+export interface VideoLive {
+  picture?: PictureInfo | undefined
+  measuredFps?: number | undefined
+}
+
 function trackView(
   kind: 'video' | 'audio',
   spec: VideoTrackSpec | AudioTrackSpec | RtpTrackSpec,
   live: ServerStream['tracks'][number] | undefined,
   codecs: CodecRegistry,
+  video: VideoLive,
 ): TrackView {
-  if (spec.codec === 'rtp') return { kind, codec: spec.encodingName.toLowerCase(), clockRate: live?.media.clockRate ?? spec.clockRate }
+  const pic = video.picture
+  // The SPS first (what the encoder really makes), then the source's own word, then the arrival rate.
+  const fps = (v: { fps?: number | undefined }) => pic?.fps ?? v.fps ?? (video.measuredFps || undefined)
+  if (spec.codec === 'rtp') {
+    const base: TrackView = { kind, codec: spec.encodingName.toLowerCase(), clockRate: live?.media.clockRate ?? spec.clockRate }
+    return kind === 'video' && pic ? { ...base, ...definedOnly({ width: pic.width, height: pic.height, fps: fps({}) }) } : base
+  }
   const codec = codecs.byName(spec.codec)
   const base: TrackView = { kind, codec: codec?.name ?? spec.codec, clockRate: live?.media.clockRate ?? specClockRate(kind, spec, codecs) }
   if (kind === 'video') {
     const v = spec as VideoTrackSpec
-    return { ...base, ...definedOnly({ width: v.width, height: v.height, fps: v.fps }) }
+    return { ...base, ...definedOnly({ width: pic?.width ?? v.width, height: pic?.height ?? v.height, fps: fps(v) }) }
   }
   const a = spec as AudioTrackSpec
   return { ...base, ...definedOnly({ sampleRate: a.sampleRate ?? codec?.defaultSampleRate, channels: a.channels }) }
@@ -155,7 +215,7 @@ function specClockRate(kind: 'video' | 'audio', spec: VideoTrackSpec | AudioTrac
   }
 }
 
-export function tracksOf(spec: StreamSpec | undefined, stream: ServerStream | undefined): TrackView[] {
+export function tracksOf(spec: StreamSpec | undefined, stream: ServerStream | undefined, video: VideoLive = {}): TrackView[] {
   if (!spec) return []
   const codecs = createCodecRegistry()
   const out: TrackView[] = []
@@ -170,25 +230,57 @@ export function tracksOf(spec: StreamSpec | undefined, stream: ServerStream | un
           t,
           stream?.tracks.find((x) => x.media.kind === kind),
           codecs,
+          kind === 'video' ? video : {},
         ),
       )
   }
   return out
 }
 
-export function pathView(p: PathStatus, info: PathInfo | undefined, bitrateIn: number, url: string): PathView {
+export function pathView(p: PathStatus, info: PathInfo | undefined, bitrateIn: number, url: string, extras: PathExtras = {}): PathView {
   const streams = streamsOf(p)
+  const live = p.stream ?? p.readerStreams[0]
+  const liveVideo = live?.tracks.find((t) => t.media.kind === 'video')
+  const tracks = tracksOf(p.spec, live, {
+    picture: liveVideo && extras.picture?.(liveVideo),
+    measuredFps: extras.measuredFps,
+  })
+  const byProtocol: Record<ReaderProtocol, number> = { rtsp: 0, webrtc: 0, hls: 0 }
+  let others = 0
+  let previews = 0
+  for (const e of extras.externals ?? []) {
+    if (e.role !== 'reader') continue
+    if (!e.counted) previews++
+    else if (e.protocol === 'webrtc' || e.protocol === 'hls') byProtocol[e.protocol]++
+    else others++
+  }
+  // The stream counts every reader output (RTSP sessions and counted viewers of other protocols);
+  // a viewer listed before its output is added must not make the RTSP count negative.
+  byProtocol.rtsp = Math.max(0, p.readers - byProtocol.webrtc - byProtocol.hls - others)
+  const pub = p.publisher
   return {
     name: p.name,
     url,
     source: { kind: info?.kind ?? SERVER_KIND[p.kind], description: info?.description ?? '' },
     state: pathState(p),
-    tracks: tracksOf(p.spec, p.stream ?? p.readerStreams[0]),
-    readers: p.readers,
+    tracks,
+    readers: byProtocol.rtsp + byProtocol.webrtc + byProtocol.hls + others,
+    readersByProtocol: byProtocol,
+    previews,
     bitrateIn,
     bytesIn: bytesIn(p),
     bytesOut: sumTracks(streams, (t) => t.bytesOut),
-    publisher: p.publisher ? { remoteAddress: p.publisher.remoteAddress, since: new Date(p.publisher.since).toISOString() } : null,
+    publisher: pub
+      ? {
+          remoteAddress: pub.remoteAddress,
+          since: new Date(pub.since).toISOString(),
+          protocol: pub.protocol,
+          sessionId: pub.sessionId ?? null,
+        }
+      : null,
+    ...webrtcAudio(tracks, createCodecRegistry()),
+    webrtcUrl: extras.webrtcUrl ?? null,
+    hlsUrl: extras.hlsUrl ?? null,
   }
 }
 
@@ -210,12 +302,16 @@ export function sessionView(s: SessionStats): SessionView {
   const reported = tracks.filter((t) => t.fractionLost !== null)
   return {
     id: s.id,
+    protocol: 'rtsp',
+    role: 'reader',
+    preview: false,
     path: s.path,
     remoteAddress: s.remoteAddress,
     transport: tracks.some((t) => t.transport === 'tcp') ? 'tcp' : 'udp',
     state: s.state,
     since: new Date(s.createdAt).toISOString(),
     bytesSent: tracks.reduce((n, t) => n + t.bytesSent, 0),
+    bytesReceived: 0,
     packetsSent: tracks.reduce((n, t) => n + t.packetsSent, 0),
     framesDropped: tracks.reduce((n, t) => n + t.framesDropped, 0),
     sendErrors: tracks.reduce((n, t) => n + t.sendErrors, 0),
@@ -223,6 +319,61 @@ export function sessionView(s: SessionStats): SessionView {
     fractionLost: reported.length ? Math.max(...reported.map((t) => t.fractionLost!)) : null,
     cumulativeLost: reported.length ? reported.reduce((n, t) => n + (t.cumulativeLost ?? 0), 0) : null,
     tracks,
+  }
+}
+
+/** A session with nothing sent: the counters of a publisher, or of a viewer whose room counts bytes only. */
+function quietSession(): Omit<
+  SessionView,
+  'id' | 'protocol' | 'role' | 'preview' | 'path' | 'remoteAddress' | 'transport' | 'state' | 'since'
+> {
+  return {
+    bytesSent: 0,
+    bytesReceived: 0,
+    packetsSent: 0,
+    framesDropped: 0,
+    sendErrors: 0,
+    queuedBytes: 0,
+    fractionLost: null,
+    cumulativeLost: null,
+    tracks: [],
+  }
+}
+
+/** An RTSP publisher (ANNOUNCE/RECORD) as a session; undefined while it has no session id yet. */
+export function publisherSessionView(p: PathStatus): SessionView | undefined {
+  const pub = p.publisher
+  if (!pub || pub.protocol !== 'rtsp' || pub.sessionId === undefined) return undefined
+  return {
+    ...quietSession(),
+    id: pub.sessionId,
+    protocol: 'rtsp',
+    role: 'publisher',
+    preview: false,
+    path: p.name,
+    remoteAddress: pub.remoteAddress,
+    transport: pub.transport ?? 'tcp',
+    state: pub.recording ? 'recording' : 'ready',
+    since: new Date(pub.since).toISOString(),
+    bytesReceived: bytesIn(p),
+  }
+}
+
+/** A WebRTC or HLS viewer or publisher. WebRTC media goes over UDP (ICE), HLS over HTTP (TCP). */
+export function externalSessionView(e: ExternalSessionStatus): SessionView {
+  return {
+    ...quietSession(),
+    id: e.id,
+    protocol: e.protocol,
+    role: e.role,
+    preview: !e.counted,
+    path: e.path,
+    remoteAddress: e.remoteAddress,
+    transport: e.protocol === 'webrtc' ? 'udp' : 'tcp',
+    state: e.role === 'publisher' ? 'recording' : 'playing',
+    since: new Date(e.since).toISOString(),
+    bytesSent: e.bytesSent,
+    bytesReceived: e.bytesReceived,
   }
 }
 

@@ -5,6 +5,10 @@
  * stay connected. The CLI owns signals and file watching; this owns no process state.
  */
 import type { Config, PathConfig } from '../config/schema.js'
+import { readFileSync } from 'node:fs'
+import { createSecureContext } from 'node:tls'
+import { ConfigError } from '../errors.js'
+import type { TlsCredentials } from '../server/listeners.js'
 import { diffConfig, type ConfigDiff } from '../config/diff.js'
 import { matchPath } from '../config/match.js'
 import { createLogger, type LogFields, type Logger, type LogLevel } from '../log/logger.js'
@@ -71,6 +75,12 @@ export class ServeApp {
   private readonly recording: ServerRecording
   private api: ApiServer | undefined
   private webrtc: WebRtcServer | undefined
+  /**
+   * Where browsers play a path, for the dashboard's live previews: whoever starts the WebRTC and HLS
+   * servers sets these (the server's url, a slash, the name) and clears them when they stop.
+   * The API asks at each request, so the order of starting does not matter.
+   */
+  readonly browserPlayback: { webrtcUrl?: ((name: string) => string) | undefined; hlsUrl?: ((name: string) => string) | undefined } = {}
 
   constructor(
     config: Config,
@@ -97,6 +107,9 @@ export class ServeApp {
       instantStart: (path) => matchPath(this.config, path)?.path.instantStart ?? true,
       gopCacheMaxBytes: s.gopCacheMaxBytes,
       gopCacheMaxMs: s.gopCacheMaxDuration * 1000,
+      rtspsPort: s.rtspsPort,
+      encryption: s.encryption,
+      tls: readTls(s),
     })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))
@@ -167,6 +180,15 @@ export class ServeApp {
     }
     if (diff.settings.some((c) => c.key.startsWith('server.log'))) this.logger.set(next.server.logLevel, next.server.logFormat)
     const n = next.server
+    if (diff.settings.some((c) => c.key.startsWith('server.tls.')) || n.tls.cert !== '') {
+      // The files may have changed even when their names did not (a renewed certificate).
+      try {
+        const creds = readTls(n)
+        if (creds) this.server.setTlsCredentials(creds)
+      } catch (err) {
+        this.logger.warn(`${(err as Error).message}; RTSPS keeps the previous certificate`)
+      }
+    }
     this.server.updateSettings({
       sessionTimeout: n.sessionTimeout,
       maxSessions: n.maxSessions || undefined,
@@ -195,6 +217,7 @@ export class ServeApp {
     if (webrtcChanged) {
       const old = this.webrtc
       this.webrtc = undefined
+      this.browserPlayback.webrtcUrl = undefined
       void (old?.close() ?? Promise.resolve()).then(() => this.startWebRtc())
     }
     return diff
@@ -224,6 +247,9 @@ export class ServeApp {
       host: c.host || undefined,
       port: c.port,
       logger: this.logger,
+      // Dashboard live previews over WebRTC / HLS (browserPlayback above).
+      webrtcUrl: (name) => this.browserPlayback.webrtcUrl?.(name),
+      hlsUrl: (name) => this.browserPlayback.hlsUrl?.(name),
     })
     try {
       await api.start()
@@ -253,6 +279,7 @@ export class ServeApp {
     try {
       await webrtc.start()
       this.webrtc = webrtc
+      this.browserPlayback.webrtcUrl = (name) => `${this.webrtcUrl ?? webrtc.url}/${name}`
       this.logger.debug(`WebRTC (WHEP/WHIP) on ${webrtc.url}`)
     } catch (err) {
       await webrtc.close()
@@ -270,6 +297,7 @@ export class ServeApp {
     this.api = undefined
     await this.webrtc?.close()
     this.webrtc = undefined
+    this.browserPlayback.webrtcUrl = undefined
     for (const p of this.served.values()) p.handle.stop()
     await this.server.stop()
     await this.recording.close()
@@ -336,4 +364,52 @@ function sourceKind(source: string): string {
 
 function isExact(name: string): boolean {
   return !name.startsWith('~') && name !== 'all_others'
+}
+
+/** The PEM pair named by server.tls, read now; undefined when none is set. ConfigError names the key at fault. */
+function readTls(s: Config['server']): TlsCredentials | undefined {
+  const { cert, key } = s.tls
+  if (cert === '' && key === '') {
+    if (s.encryption === 'strict') {
+      throw new ConfigError(
+        'ERR_CONFIG_TLS',
+        'server.encryption is strict but server.tls.cert and server.tls.key are not set (give --tls-cert FILE --tls-key FILE)',
+        {
+          observed: s.encryption,
+        },
+      )
+    }
+    return undefined
+  }
+  if (cert === '' || key === '') {
+    throw new ConfigError('ERR_CONFIG_TLS', `server.tls needs both cert and key (got only ${cert === '' ? 'key' : 'cert'})`, {
+      observed: s.tls,
+    })
+  }
+  const read = (file: string, name: string): string => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new ConfigError(
+        'ERR_CONFIG_TLS',
+        `server.tls.${name}: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        {
+          observed: file,
+        },
+      )
+    }
+  }
+  const creds = { cert: read(cert, 'cert'), key: read(key, 'key') }
+  try {
+    createSecureContext(creds)
+  } catch (err) {
+    throw new ConfigError(
+      'ERR_CONFIG_TLS',
+      `server.tls: "${cert}" and "${key}" are not a usable PEM certificate and key (${(err as Error).message})`,
+      {
+        observed: s.tls,
+      },
+    )
+  }
+  return creds
 }

@@ -1,32 +1,50 @@
 /** Options every client command (probe, play, publish, view) takes: credentials and the RTSP dialogue. */
+import { readFileSync } from 'node:fs'
 import type { RtspClientOptions } from '../client/rtsp-client.js'
+import { ConfigError } from '../errors.js'
 
 export const CLIENT_ARGS = {
   username: { type: 'string' },
   password: { type: 'string' },
   verbose: { type: 'boolean' },
+  insecure: { type: 'boolean' },
+  ca: { type: 'string' },
 } as const
 
 /** Their lines in a command's help. */
 export const CLIENT_HELP = `  --username NAME      user name (instead of user:pass@ in the URL)
   --password PASS      password
   --verbose            print the RTSP dialogue
+  --ca FILE            rtsps://: trust the PEM certificate(s) in FILE besides the system's
+  --insecure           rtsps://: do not check the server's certificate
 `
 
 /** --transport in the help of the commands that play (parsed by parseTransportOption). */
-export const TRANSPORT_HELP = `  --transport T        udp, tcp or auto (default auto: UDP, then TCP if the server refuses UDP
-                       or no packet arrives within 3 s)
+export const TRANSPORT_HELP = `  --transport T        udp, tcp, http or auto (default auto: UDP, then TCP if the server refuses
+                       UDP or no packet arrives within 3 s); http tunnels RTSP and RTP through
+                       HTTP (ffmpeg -rtsp_transport http, GStreamer rtsph://)
 `
 
 export interface ClientArgs {
   username?: string
   password?: string
   verbose: boolean
+  insecure?: boolean
+  /** The PEM text of --ca FILE. */
+  ca?: string
 }
 
-export function clientArgs(v: { username?: string | undefined; password?: string | undefined; verbose?: boolean | undefined }): ClientArgs {
+export function clientArgs(v: {
+  username?: string | undefined
+  password?: string | undefined
+  verbose?: boolean | undefined
+  insecure?: boolean | undefined
+  ca?: string | undefined
+}): ClientArgs {
   return {
     verbose: v.verbose ?? false,
+    ...(v.insecure ? { insecure: true } : {}),
+    ...(v.ca !== undefined ? { ca: readCa(v.ca) } : {}),
     ...(v.username !== undefined ? { username: v.username } : {}),
     ...(v.password !== undefined ? { password: v.password } : {}),
   }
@@ -41,6 +59,7 @@ export function clientOptions(a: ClientArgs): Partial<RtspClientOptions> {
   const o: Partial<RtspClientOptions> = {}
   if (a.username !== undefined) o.username = a.username
   if (a.password !== undefined) o.password = a.password
+  if (a.insecure || a.ca !== undefined) o.tls = { ...(a.insecure ? { insecure: true } : {}), ...(a.ca !== undefined ? { ca: a.ca } : {}) }
   if (a.verbose) {
     o.onDialogue = (dir, text) => {
       const mark = dir === 'send' ? '>>' : '<<'
@@ -48,4 +67,19 @@ export function clientOptions(a: ClientArgs): Partial<RtspClientOptions> {
     }
   }
   return o
+}
+
+function readCa(file: string): string {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new ConfigError('ERR_CLI_VALUE', `--ca: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      observed: file,
+    })
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError('ERR_CLI_VALUE', `--ca: "${file}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, { observed: file })
+  }
+  return text
 }

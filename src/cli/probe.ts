@@ -59,8 +59,8 @@ export function oneUrl(command: string, positionals: string[]): string {
     )
   }
   const url = positionals[0]!
-  if (!/^rtsp:\/\//i.test(url))
-    throw new ConfigError('ERR_CLI_URL', `"${url}" is not an rtsp:// URL; e.g. rtsp://127.0.0.1:8554/test`, { observed: url })
+  if (!/^rtsps?:\/\//i.test(url))
+    throw new ConfigError('ERR_CLI_URL', `"${url}" is not an rtsp:// or rtsps:// URL; e.g. rtsp://127.0.0.1:8554/test`, { observed: url })
   try {
     parseRtspUrl(url)
   } catch (err) {

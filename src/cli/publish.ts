@@ -22,7 +22,7 @@ INPUT is one of:
 ${FILE_INPUTS.map((t) => `                         ${t.extensions.join(' ').padEnd(33)} ${t.label}`).join('\n')}
 
 Options:
-  --transport T        tcp or udp (default tcp)
+  --transport T        tcp, udp or http (default tcp; http tunnels through HTTP)
   --loop               start files again at their end (default: once, then TEARDOWN and exit)
   --duration S         stop after S seconds
   --fps N              frame rate for the test card and for video files without timing info
@@ -33,7 +33,7 @@ ${CLIENT_HELP}  -h, --help           show this help
 export interface PublishConfig extends ClientArgs {
   input: string
   url: string
-  transport: 'tcp' | 'udp'
+  transport: 'tcp' | 'udp' | 'http'
   loop: boolean
   duration?: number
   fps?: number
@@ -60,12 +60,14 @@ export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
       { observed: pos },
     )
   }
-  if (!/^rtsp:\/\//i.test(pos[1]!))
-    throw new ConfigError('ERR_CLI_URL', `"${pos[1]}" is not an rtsp:// URL; e.g. rtsp://127.0.0.1:8554/live`, { observed: pos[1] })
+  if (!/^rtsps?:\/\//i.test(pos[1]!))
+    throw new ConfigError('ERR_CLI_URL', `"${pos[1]}" is not an rtsp:// or rtsps:// URL; e.g. rtsp://127.0.0.1:8554/live`, {
+      observed: pos[1],
+    })
   const cfg: PublishConfig = {
     input: pos[0]!,
     url: pos[1]!,
-    transport: (parseTransportOption(v.transport, ['tcp', 'udp']) ?? 'tcp') as PublishConfig['transport'],
+    transport: (parseTransportOption(v.transport, ['tcp', 'udp', 'http']) ?? 'tcp') as PublishConfig['transport'],
     loop: v.loop ?? false,
     ...clientArgs(v),
     ...sizeOption(v.size),

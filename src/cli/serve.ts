@@ -7,7 +7,7 @@ import { mp4PlayableFamilies } from '../sources/mp4-file.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
 import { ServeApp } from '../app/serve-app.js'
 import { loadConfig, parseConfig, type ConfigOverrides } from '../config/load.js'
-import type { Config } from '../config/schema.js'
+import { ENCRYPTIONS, type Config, type Encryption } from '../config/schema.js'
 
 /** Editors write a file in several steps: reload once they are done. */
 const RELOAD_DEBOUNCE_MS = 200
@@ -29,6 +29,13 @@ Options:
                        WHIP at /PATH/whip (default 8889; 0 picks one)
   --no-webrtc          no WebRTC server
   --host ADDR          address to listen on (default: all interfaces)
+  --tls-cert FILE      PEM certificate: serve RTSPS (rtsps://HOST:8322/NAME) beside RTSP; a test
+                       pair: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1
+                       -nodes -days 365 -subj /CN=localhost -keyout server.key -out server.crt
+  --tls-key FILE       its PEM private key
+  --rtsps-port N       RTSPS port (default 8322)
+  --encryption MODE    no (plain RTSP only), optional (RTSP and RTSPS; the default) or strict
+                       (RTSPS only, RTP inside the TLS connection)
   --public-host NAME   host name to print in stream URLs (default: first LAN IPv4 address)
   --path NAME=SOURCE   serve SOURCE at rtsp://HOST:PORT/NAME; repeat for more paths.
                        SOURCE is one of:
@@ -118,6 +125,8 @@ export interface ServeConfig {
   configFile?: string
   api: { port?: number; host?: string; enabled?: boolean }
   webrtc: { port?: number; enabled?: boolean }
+  /** --tls-cert, --tls-key, --rtsps-port, --encryption, as given. */
+  tls: { cert?: string; key?: string; rtspsPort?: number; encryption?: Encryption }
   port: number
   portGiven: boolean
   /** --path flags, checked (their sources parse). */
@@ -143,6 +152,33 @@ export interface ServeConfig {
   logLevelGiven: boolean
   logFormat: LogFormat
   logFormatGiven: boolean
+}
+
+function tlsOptions(
+  cert: string | undefined,
+  key: string | undefined,
+  port: string | undefined,
+  encryption: string | undefined,
+): ServeConfig['tls'] {
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError(
+      'ERR_CLI_ARGS',
+      `${cert === undefined ? '--tls-key' : '--tls-cert'} needs ${cert === undefined ? '--tls-cert' : '--tls-key'} too`,
+      {
+        observed: cert ?? key,
+      },
+    )
+  }
+  if (encryption !== undefined && !(ENCRYPTIONS as readonly string[]).includes(encryption)) {
+    throw new ConfigError('ERR_CLI_VALUE', `--encryption must be one of ${ENCRYPTIONS.join(', ')}, got "${encryption}"`, {
+      observed: encryption,
+    })
+  }
+  return {
+    ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+    ...(port !== undefined ? { rtspsPort: intOption('rtsps-port', port, 0, 65535)! } : {}),
+    ...(encryption !== undefined ? { encryption: encryption as Encryption } : {}),
+  }
 }
 
 function logLevelOption(value: string | undefined, verbose: boolean): LogLevel {
@@ -192,6 +228,10 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'no-api': { type: 'boolean' },
     'webrtc-port': { type: 'string' },
     'no-webrtc': { type: 'boolean' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'rtsps-port': { type: 'string' },
+    encryption: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   })
   if (parsed === 'help') return 'help'
@@ -199,6 +239,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   const cfg: ServeConfig = {
     port: intOption('port', v.port, 0, 65535) ?? 8554,
     portGiven: v.port !== undefined,
+    tls: tlsOptions(v['tls-cert'], v['tls-key'], v['rtsps-port'], v.encryption),
     api: {
       ...(v['api-port'] !== undefined ? { port: intOption('api-port', v['api-port'], 0, 65535)! } : {}),
       ...(v['api-host'] !== undefined ? { host: v['api-host'] } : {}),
@@ -278,6 +319,9 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
 export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, string | undefined>>): Config {
   const server: NonNullable<ConfigOverrides['server']> = {}
   if (cfg.portGiven) server.rtspPort = cfg.port
+  if (cfg.tls.rtspsPort !== undefined) server.rtspsPort = cfg.tls.rtspsPort
+  if (cfg.tls.encryption !== undefined) server.encryption = cfg.tls.encryption
+  if (cfg.tls.cert !== undefined && cfg.tls.key !== undefined) server.tls = { cert: cfg.tls.cert, key: cfg.tls.key }
   if (cfg.host !== undefined) server.host = cfg.host
   if (cfg.publicHost !== undefined) server.publicHost = cfg.publicHost
   if (cfg.rtpPorts !== undefined) server.rtpPorts = cfg.rtpPorts
@@ -300,7 +344,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
       : parseConfig({ text: cfg.flagPaths.length > 0 ? 'paths: {}\n' : undefined, fileName: 'defaults', env, overrides })
   // Flags that reach across the file's entries.
   if (cfg.recordDir !== undefined) for (const p of config.paths) p.record = true
-  if (cfg.relayAlwaysOn) for (const p of config.paths) if (/^(rtsp|ffmpeg):/i.test(p.source)) p.onDemand = false
+  if (cfg.relayAlwaysOn) for (const p of config.paths) if (/^(rtsps?|ffmpeg):/i.test(p.source)) p.onDemand = false
   if (cfg.noInstantStart) for (const p of config.paths) p.instantStart = false
   for (const [name, users] of cfg.auth) {
     const path = config.paths.find((p) => p.name === name)
@@ -334,7 +378,8 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
       banner(`${app.server.urlFor('')}${p.name}  <- ${p.source} (paths matching it, when first requested)`)
   if (app.webrtcUrl) banner(`${app.webrtcUrl}/PATH  <- WebRTC player page; WHEP at /PATH/whep, WHIP at /PATH/whip`)
   if (app.apiUrl) banner(`${app.apiUrl}/  <- dashboard; HTTP API at /v1, Prometheus metrics at /metrics`)
-  banner(`rtspkit listening on port ${app.server.port}; press Ctrl+C to stop`)
+  const secure = app.server.tlsEnabled ? `, RTSPS on port ${app.server.rtspsPort}` : ''
+  banner(`rtspkit listening on port ${app.server.port}${secure}; press Ctrl+C to stop`)
 
   const reload = (why: string): void => {
     let next: Config

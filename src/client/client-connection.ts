@@ -10,7 +10,7 @@
  * nothing); requests from the server (ANNOUNCE, GET_PARAMETER, as live555 and Axis send) are
  * answered 501 so the server's own CSeq logic is not left waiting.
  */
-import net from 'node:net'
+import { openClientSocket, type ClientSocket, type ClientSocketOptions } from '../transport/client-socket.js'
 import { ProtocolError, RtspkitError } from '../errors.js'
 import { RtspHeaders } from '../rtsp/headers.js'
 import { interleavedHeader } from '../rtsp/interleaved.js'
@@ -19,10 +19,7 @@ import { RtspReader, UNTERMINATED_QUIET_MS, type RtspReadEvent } from '../rtsp/r
 
 export type DialogueHook = (direction: 'send' | 'recv', text: string) => void
 
-export interface ClientConnectionOptions {
-  host: string
-  port: number
-  localAddress?: string | undefined
+export interface ClientConnectionOptions extends ClientSocketOptions {
   /** Connect and per-request timeout (ms). */
   timeoutMs: number
   onDialogue?: DialogueHook | undefined
@@ -52,14 +49,14 @@ function dialogueText(head: Buffer, body: Buffer): string {
 
 export class ClientConnection {
   private readonly opts: ClientConnectionOptions
-  private readonly socket: net.Socket
+  private readonly socket: ClientSocket
   private readonly reader = new RtspReader()
   private readonly pending: Pending[] = []
   private nextCseq = 1
   private closed = false
   private quietTimer: NodeJS.Timeout | undefined
 
-  private constructor(socket: net.Socket, opts: ClientConnectionOptions) {
+  private constructor(socket: ClientSocket, opts: ClientConnectionOptions) {
     this.socket = socket
     this.opts = opts
     socket.setNoDelay(true)
@@ -79,34 +76,9 @@ export class ClientConnection {
     )
   }
 
-  static connect(opts: ClientConnectionOptions): Promise<ClientConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: opts.host, port: opts.port, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) })
-      const timer = setTimeout(() => {
-        socket.destroy()
-        reject(
-          new ProtocolError('ERR_RTSP_CONNECT_TIMEOUT', `connecting to ${opts.host}:${opts.port} timed out after ${opts.timeoutMs} ms`, {
-            observed: opts.timeoutMs,
-          }),
-        )
-      }, opts.timeoutMs)
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer)
-        reject(
-          new ProtocolError(
-            'ERR_RTSP_CONNECT',
-            `cannot connect to ${opts.host}:${opts.port}: ${err.code ?? err.message}`,
-            { observed: err.code },
-            { cause: err },
-          ),
-        )
-      })
-      socket.once('connect', () => {
-        clearTimeout(timer)
-        socket.removeAllListeners('error')
-        resolve(new ClientConnection(socket, opts))
-      })
-    })
+  static async connect(opts: ClientConnectionOptions): Promise<ClientConnection> {
+    const socket = await openClientSocket(opts)
+    return new ClientConnection(socket, opts)
   }
 
   get isClosed(): boolean {

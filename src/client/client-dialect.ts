@@ -64,9 +64,9 @@ export function createDialect(
 ): DialectStrategy {
   switch (dialect ?? 'auto') {
     case 'teaching':
-      if (transport === 'tcp') {
+      if (transport === 'tcp' || transport === 'http') {
         throw new ConfigError('ERR_CLIENT_TRANSPORT', 'the teaching dialect has RTP over UDP only', {
-          observed: 'tcp',
+          observed: transport,
           allowed: ['udp', 'auto'],
         })
       }

@@ -115,7 +115,7 @@ export class PlaySession {
     }
     this.playTracks = chosen
     try {
-      await this.setupSession(this.transport === 'tcp' ? 'tcp' : 'udp')
+      await this.setupSession(this.transport === 'tcp' || this.transport === 'http' ? 'tcp' : 'udp')
     } catch (err) {
       await this.drop(true)
       throw err

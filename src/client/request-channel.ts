@@ -13,7 +13,8 @@ import { AuthError, ConfigError, ProtocolError, StateError, type RtspkitError } 
 import { ClientAuthenticator, type Credentials } from '../rtsp/auth/client-authenticator.js'
 import { RtspHeaders } from '../rtsp/headers.js'
 import type { RtspResponse } from '../rtsp/message.js'
-import { DEFAULT_RTSP_PORT, parseRtspUrl, stripCredentials } from '../rtsp/url.js'
+import { DEFAULT_RTSP_PORT, DEFAULT_RTSPS_PORT, parseRtspUrl, stripCredentials } from '../rtsp/url.js'
+import type { ClientTlsOptions } from '../transport/client-socket.js'
 import type { Random } from '../util/random.js'
 import { ClientConnection, type DialogueHook } from './client-connection.js'
 import { isOk, statusError } from './client-errors.js'
@@ -34,6 +35,10 @@ export interface RequestChannelOptions {
   onInterleaved: (channel: number, payload: Buffer) => void
   /** A connection ended by itself (the peer, an error), not by closeConnection(). */
   onClose: (conn: ClientConnection, err: RtspkitError) => void
+  /** Certificate checks for rtsps:// (default: verify against the system's CAs). */
+  tls: ClientTlsOptions | undefined
+  /** RTSP over HTTP tunnelling (transport 'http'). */
+  tunnel: boolean
   /** True once the client closes: a connection that opens after that is closed at once. */
   isClosing: () => boolean
 }
@@ -46,10 +51,10 @@ export function clientUrl(url: string, username?: string, password?: string): { 
   const parsed = parseRtspUrl(url)
   if (parsed.host === '')
     throw new ConfigError('ERR_CLIENT_URL', `not an absolute rtsp:// URL: ${stripCredentials(url)}`, { observed: stripCredentials(url) })
-  if (parsed.scheme !== 'rtsp')
-    throw new ConfigError('ERR_CLIENT_SCHEME', `${parsed.scheme}:// is not supported; use rtsp://`, {
+  if (parsed.scheme !== 'rtsp' && parsed.scheme !== 'rtsps')
+    throw new ConfigError('ERR_CLIENT_SCHEME', `${parsed.scheme}:// is not supported; use rtsp:// or rtsps://`, {
       observed: parsed.scheme,
-      allowed: ['rtsp'],
+      allowed: ['rtsp', 'rtsps'],
     })
   const user = username ?? parsed.username
   const credentials = user !== undefined ? { username: user, password: password ?? parsed.password ?? '' } : undefined
@@ -100,7 +105,10 @@ export class RequestChannel {
       const u = parseRtspUrl(this.currentUrl)
       const conn = await ClientConnection.connect({
         host: u.host.replace(/^\[|\]$/g, ''),
-        port: u.port ?? DEFAULT_RTSP_PORT,
+        port: u.port ?? (u.scheme === 'rtsps' ? DEFAULT_RTSPS_PORT : DEFAULT_RTSP_PORT),
+        tls: u.scheme === 'rtsps' ? (this.opts.tls ?? {}) : undefined,
+        tunnelPath: this.opts.tunnel ? `${u.path}${u.query ? `?${u.query}` : ''}` : undefined,
+        tunnelCookie: this.opts.tunnel ? `${this.opts.random.u32().toString(16)}${this.opts.random.u32().toString(16)}` : undefined,
         localAddress: this.opts.localAddress,
         timeoutMs: this.opts.requestTimeoutMs,
         onDialogue: this.opts.onDialogue,

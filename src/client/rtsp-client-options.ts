@@ -10,6 +10,7 @@ import type { RtpPacket } from '../rtp/rtp-packet.js'
 import type { Clock } from '../util/clock.js'
 import type { Random } from '../util/random.js'
 import type { DialogueHook } from './client-connection.js'
+import type { ClientTlsOptions } from '../transport/client-socket.js'
 import type { ClientTrack } from './description.js'
 import type { ClientFrame } from './track-receiver.js'
 
@@ -19,7 +20,8 @@ export const DEFAULT_UDP_TIMEOUT_MS = 3000
 export const DEFAULT_READ_TIMEOUT_MS = 10_000
 export const DEFAULT_MAX_REDIRECTS = 5
 
-export type ClientTransportMode = 'udp' | 'tcp' | 'auto'
+/** 'http': RTSP and interleaved RTP tunnelled through HTTP (the QuickTime scheme; rtsps:// tunnels inside TLS). */
+export type ClientTransportMode = 'udp' | 'tcp' | 'http' | 'auto'
 /** 'rtsp': RFC 2326. 'teaching': the RTSP/RTP teaching project's server. 'auto': find out (see rtsp-client.ts). */
 export type ClientDialect = 'rtsp' | 'teaching' | 'auto'
 
@@ -27,6 +29,8 @@ export interface RtspClientOptions {
   /** Default 'auto': UDP first, TCP after a 461 to SETUP or no RTP within udpTimeoutMs. */
   transport?: ClientTransportMode
   udpTimeoutMs?: number
+  /** rtsps:// certificate checks: `ca` to trust (PEM), `insecure` to skip them. Default: verify against the system's CAs. */
+  tls?: ClientTlsOptions
   /** Else from rtsp://user:pass@host/ (percent-decoded). */
   username?: string
   password?: string

@@ -87,6 +87,8 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       onDialogue: options.onDialogue,
       onInterleaved: (channel, payload) => this.session.dispatch(channel, payload),
       onClose: (conn, err) => this.onConnectionLost(conn, err),
+      tls: options.tls,
+      tunnel: options.transport === 'http',
       isClosing,
     })
     this.liveness = new Liveness({

@@ -85,6 +85,14 @@ export interface SdpTrack {
   payloadType?: number
 }
 
+/** What a video format's parameters say of its pictures. */
+export interface PictureInfo {
+  width: number
+  height: number
+  /** From the bitstream's timing information; absent when the encoder did not write it. */
+  fps?: number
+}
+
 export interface Codec<Name extends string = string, Kind extends MediaKind = MediaKind, Format extends string = FrameFormat> {
   /** Short lowercase name, as on the command line and in TrackInfo. */
   readonly name: Name
@@ -115,6 +123,13 @@ export interface Codec<Name extends string = string, Kind extends MediaKind = Me
    * nothing to add (the next picture is at most a frame period away).
    */
   readonly intraOnly?: boolean
+  /**
+   * Browsers take this format over WebRTC as it is (RFC 7742 video, RFC 7874 audio): the WebRTC output
+   * forwards its RTP; other formats would need a transcode, which it does not make.
+   */
+  readonly webrtc?: boolean
+  /** Video: picture size and frame rate (when the bitstream says) read from a track's fmtp, e.g. its SPS. */
+  pictureOf?(fmtp: string): PictureInfo | undefined
   /** RTP clock rate for sending a track (the sampling rate for some audio formats; fixed for the others). */
   clockRateFor(track: TrackInfo): number
   createDepacketizer(params: FormatParams): CodecDepacketizer

@@ -5,7 +5,7 @@
 import { ConfigError, ParseError, RtspkitError } from '../errors.js'
 import type { SdpAttribute } from '../sdp/sdp.js'
 import type { AudioTrackInfo, TrackInfo, VideoTrackInfo } from '../stream/media.js'
-import type { FormatParams, SendFormat } from './codec.js'
+import type { FormatParams, SendFormat, PictureInfo } from './codec.js'
 
 /** First dynamic payload type (RFC 3551 section 6). */
 export const DYNAMIC_PAYLOAD_TYPE_MIN = 96
@@ -74,4 +74,16 @@ export function sampleEntryGeometry(
     if (!(err instanceof RtspkitError)) throw err
     throw new ParseError(err.code, `the ${label} SPS in its sample entry is malformed: ${err.message}`, err.details, { cause: err })
   }
+}
+
+/** Size and frame rate from the SPS in an fmtp; undefined when there is none or it does not parse. */
+export function pictureFromSps(
+  sps: Buffer | undefined,
+  parse: (sps: Buffer) => { width: number; height: number; fps?: number | undefined },
+): PictureInfo | undefined {
+  if (!sps) return undefined
+  const s = tolerant(() => parse(sps))
+  if (!s) return undefined
+  const fps = s.fps !== undefined && Number.isFinite(s.fps) && s.fps > 0 ? Math.round(s.fps * 100) / 100 : undefined
+  return fps === undefined ? { width: s.width, height: s.height } : { width: s.width, height: s.height, fps }
 }

@@ -20,13 +20,28 @@ import { L16_CODEC } from './l16/index.js'
 import type { MediaTrack, TrackCommon } from './media-track.js'
 import { OPUS_CODEC } from './opus/index.js'
 import { passthroughCodec } from './passthrough/index.js'
+import { AV1_CODEC } from './av1/index.js'
+import { VP8_CODEC } from './vp8/index.js'
+import { VP9_CODEC } from './vp9/index.js'
 
 export type { Codec, CodecDescriptor, MediaKind, PacketizerOptions, SendFormat } from './codec.js'
 export { DYNAMIC_PAYLOAD_TYPE_MIN, fmtpText } from './format-helpers.js'
 export { passthroughCodec }
 
 /** Every codec rtspkit implements, in the order lists show them. */
-export const BUILTIN_CODECS = [H264_CODEC, H265_CODEC, JPEG_CODEC, AAC_CODEC, OPUS_CODEC, PCMU_CODEC, PCMA_CODEC, L16_CODEC] as const
+export const BUILTIN_CODECS = [
+  H264_CODEC,
+  H265_CODEC,
+  JPEG_CODEC,
+  AAC_CODEC,
+  OPUS_CODEC,
+  PCMU_CODEC,
+  PCMA_CODEC,
+  L16_CODEC,
+  VP8_CODEC,
+  VP9_CODEC,
+  AV1_CODEC,
+] as const
 
 export type BuiltinCodec = (typeof BUILTIN_CODECS)[number]
 /** What frames hold: each built-in codec's format (`Codec.frameFormat`), or `raw` for passthrough. */

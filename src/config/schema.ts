@@ -19,6 +19,9 @@ export const ALL_OTHERS = 'all_others'
 /** A `paths` name starting with this is a regular expression over the requested path (as in MediaMTX). */
 export const REGEX_PREFIX = '~'
 
+export const ENCRYPTIONS = ['no', 'optional', 'strict'] as const
+export type Encryption = (typeof ENCRYPTIONS)[number]
+
 export interface ServerConfig {
   rtspPort: number
   /** '' listens on every interface. */
@@ -44,6 +47,11 @@ export interface ServerConfig {
   gopCacheMaxBytes: number
   /** Instant start: seconds from the last keyframe beyond which a GOP is not kept. */
   gopCacheMaxDuration: number
+  /** RTSPS port. */
+  rtspsPort: number
+  encryption: Encryption
+  /** PEM file names; both '' = no RTSPS. */
+  tls: { cert: string; key: string }
 }
 
 /** Bytes and counts per RTSP request; map onto RtspReaderLimits (src/rtsp/reader.ts). */
@@ -237,6 +245,12 @@ export const SECTIONS: SectionSpec = {
         logFormat: { type: 'enum', values: LOG_FORMATS, apply: 'live' },
         gopCacheMaxBytes: { type: 'int', min: 0, max: MAX_BYTES, apply: 'restart-rtsp' },
         gopCacheMaxDuration: { type: 'seconds', min: 0, max: 3600, apply: 'restart-rtsp' },
+        rtspsPort: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-rtsp' },
+        encryption: { type: 'enum', values: ENCRYPTIONS, apply: 'restart-rtsp' },
+        tls: {
+          type: 'section',
+          fields: { cert: { type: 'string', apply: 'live' }, key: { type: 'string', apply: 'live' } },
+        },
       },
     },
     api: {
@@ -322,6 +336,9 @@ export function defaultConfig(): Config {
       logFormat: 'pretty',
       gopCacheMaxBytes: 4 * 1024 * 1024,
       gopCacheMaxDuration: 10,
+      rtspsPort: 8322,
+      encryption: 'optional',
+      tls: { cert: '', key: '' },
     },
     api: { enabled: true, host: '127.0.0.1', port: 9997 },
     webrtc: { enabled: true, host: '', port: 8889, additionalHosts: [], localUdpAddress: '', allowOrigin: '*', iceServers: [] },

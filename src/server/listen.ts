@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
 
 /** Binds `server` to `host:port`; resolves once it listens. Later socket errors are logged, not thrown. */
-export function listenRtsp(server: net.Server, port: number, host: string | undefined, logger: Logger): Promise<void> {
+export function listenRtsp(server: net.Server, port: number, host: string | undefined, logger: Logger, flag = '--port'): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       const where = `${host ?? '*'}:${port}`
@@ -12,7 +12,7 @@ export function listenRtsp(server: net.Server, port: number, host: string | unde
         reject(
           new ConfigError(
             'ERR_PORT_IN_USE',
-            `port ${port} is already in use (${where}); choose another with --port`,
+            `port ${port} is already in use (${where}); choose another with ${flag}`,
             { observed: port },
             { cause: err },
           ),

@@ -26,6 +26,7 @@ export function pathStatus(paths: PathTable, sessions: SessionTable, publishers:
         since: publisher.since,
         protocol: publisher.protocol,
         sessionId: publisher.sessionId,
+        transport: publisher.transport,
         recording: publisher.state === 'recording',
       },
       onDemandState: paths.onDemand.get(name)?.state,

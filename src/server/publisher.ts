@@ -39,6 +39,11 @@ export class Publisher {
     this.transports = announcement.tracks.map(() => ({}))
   }
 
+  /** How its media arrives: interleaved on its RTSP connection, or over UDP (the API shows it). */
+  get transport(): 'tcp' | 'udp' {
+    return this.transports.some((t) => t.rtpChannel !== undefined) ? 'tcp' : 'udp'
+  }
+
   /** Frames the stream refused (a corrupt parameter set, say). */
   get pushErrors(): number {
     return this.ingest.pushErrors

@@ -5,7 +5,6 @@
  * of each request.
  */
 import { EventEmitter } from 'node:events'
-import net from 'node:net'
 import { ConfigError, ParseError, StateError } from '../errors.js'
 import type { RtspRequest, RtspResponse } from '../rtsp/message.js'
 import { definedOnly } from '../util/defined.js'
@@ -20,7 +19,9 @@ import {
 } from './external-sessions.js'
 import type { AccessPolicy, PathUsers } from './access.js'
 import { logDialogue } from './dialogue-log.js'
-import { listenRtsp } from './listen.js'
+import { Listeners, type TlsCredentials } from './listeners.js'
+import { ConnectionIntake } from './connection-intake.js'
+import type { ConnectionSocket } from '../transport/tunnel-socket.js'
 import { normalizePath, PathTable, type StreamOptions } from './path-table.js'
 import { pathStatus, serverStats } from './path-status.js'
 import type { PerReaderSource } from './per-reader.js'
@@ -72,9 +73,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly player: PlayHandler
   private readonly recorder: RecordHandler
   private readonly externals = new ExternalSessionTable()
-  private tcp: net.Server | undefined
+  private readonly intake: ConnectionIntake
+  private readonly listening = new Listeners((socket) => this.intake.take(socket))
   private nextConnectionId = 1
-  private boundPort: number | undefined
 
   constructor(options: RtspServerOptions = {}) {
     super()
@@ -95,6 +96,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       removeStream: (name) => this.removeStream(name),
       emit: (event, e) => void this.emit(event, e),
     }
+    this.intake = new ConnectionIntake({ accept: (socket) => this.onConnection(socket), logger: opts.logger })
     this.player = new PlayHandler(ctx)
     this.recorder = new RecordHandler(ctx)
   }
@@ -206,30 +208,59 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.paths.setProvider(provider)
   }
 
+  /** The plain RTSP port (the bound one once started; the configured one when plain RTSP is off under `encryption: 'strict'`). */
   get port(): number {
-    return this.boundPort ?? this.opts.port
+    return this.listening.port ?? this.opts.port
   }
 
-  /** The URL a player on the network would use for a stream. */
-  urlFor(name: string, host = this.opts.publicHost ?? defaultPublicHost(this.opts.host)): string {
+  /** The RTSPS port (the bound one once started). */
+  get rtspsPort(): number {
+    return this.listening.rtspsPort ?? this.opts.rtspsPort
+  }
+
+  /** Whether RTSPS is served. */
+  get tlsEnabled(): boolean {
+    return this.listening.rtspsPort !== undefined
+  }
+
+  /** TLS handshakes that failed since start. */
+  get tlsFailures(): number {
+    return this.listening.tlsFailures
+  }
+
+  /** New certificate and key for new RTSPS connections; sessions already open stay (a config reload). */
+  setTlsCredentials(creds: TlsCredentials): void {
+    this.opts.tls = creds
+    this.listening.setCredentials(creds)
+  }
+
+  /**
+   * The URL a player on the network would use for a stream: rtsps:// when plain RTSP is off
+   * (`encryption: 'strict'`) or `secure` asks for it.
+   */
+  urlFor(
+    name: string,
+    host = this.opts.publicHost ?? defaultPublicHost(this.opts.host),
+    secure = this.opts.encryption === 'strict',
+  ): string {
     const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
-    return `rtsp://${h}:${this.port}/${normalizePath(name)}`
+    return secure ? `rtsps://${h}:${this.rtspsPort}/${normalizePath(name)}` : `rtsp://${h}:${this.port}/${normalizePath(name)}`
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    if (this.tcp) throw new StateError('ERR_SERVER_STARTED', 'server already started')
+    if (this.listening.started) throw new StateError('ERR_SERVER_STARTED', 'server already started')
     await this.transports.start()
-    const server = net.createServer((socket) => this.onConnection(socket))
-    this.tcp = server
-    try {
-      await listenRtsp(server, this.opts.port, this.opts.host, this.opts.logger)
-    } catch (err) {
-      this.tcp = undefined
-      throw err
-    }
-    this.boundPort = (server.address() as net.AddressInfo).port
+    const o = this.opts
+    await this.listening.start({
+      port: o.port,
+      host: o.host,
+      rtspsPort: o.rtspsPort,
+      encryption: o.encryption,
+      tls: o.tls,
+      logger: o.logger,
+    })
     this.sessions.startSweep((id) => this.connections.has(id))
   }
 
@@ -237,22 +268,18 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   async stop(): Promise<void> {
     this.sessions.stopSweep()
     this.externals.closeAll('server stopped')
+    this.intake.close()
     this.recorder.endWhere(() => true, 'server stopped', true)
     for (const h of this.paths.onDemand.values()) h.close()
     this.transports.close()
     this.sessions.closeWhere(() => true, 'server stopped')
-    const server = this.tcp
-    this.tcp = undefined
+    const closing = this.listening.stop()
     for (const c of this.connections.values()) c.end()
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        // Give connections a moment to flush, then cut them.
-        setTimeout(() => {
-          for (const c of this.connections.values()) c.destroy()
-        }, STOP_FLUSH_MS).unref()
-      })
-    }
+    // Give connections a moment to flush, then cut them.
+    setTimeout(() => {
+      for (const c of this.connections.values()) c.destroy()
+    }, STOP_FLUSH_MS).unref()
+    await closing
   }
 
   stats() {
@@ -369,7 +396,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.opts.logger.info(`${s.protocol} ${s.role} closed: ${reason}`, { session: s.id, path: s.path, remote: s.remoteAddress })
   }
 
-  private onConnection(socket: net.Socket): void {
+  private onConnection(socket: ConnectionSocket): void {
     const id = this.nextConnectionId++
     const conn = new ServerConnection(id, socket, this.opts.readerLimits ?? {}, this)
     conn.serverName = SERVER_NAME

@@ -1,4 +1,4 @@
-import type net from 'node:net'
+import type { ConnectionSocket } from '../transport/tunnel-socket.js'
 import { LimitError, RtspkitError } from '../errors.js'
 import { RtspHeaders } from '../rtsp/headers.js'
 import { STATUS_REASONS, serializeResponse, type RtspRequest, type RtspResponse } from '../rtsp/message.js'
@@ -52,7 +52,7 @@ export class ServerConnection implements InterleavedSink {
 
   constructor(
     readonly id: number,
-    readonly socket: net.Socket,
+    readonly socket: ConnectionSocket,
     limits: Partial<RtspReaderLimits>,
     private readonly handler: ConnectionHandler,
   ) {

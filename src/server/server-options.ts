@@ -1,3 +1,4 @@
+import type { Encryption, TlsCredentials } from './listeners.js'
 import { DEFAULT_GOP_CACHE_LIMITS } from '../stream/gop-cache.js'
 /**
  * What an RtspServer is configured with and what it reports: its options (resolved once, with
@@ -52,6 +53,16 @@ export interface RtspServerOptions {
   rtcpInterval?: number
   /** Refuse RTP over UDP (461): readers and publishers must use TCP interleaved. */
   tcpOnly?: boolean
+  /** PEM certificate and key: RTSPS (RTSP over TLS) is served on `rtspsPort` beside plain RTSP. */
+  tls?: TlsCredentials
+  /** RTSPS port (default 8322; 0 picks a free one). */
+  rtspsPort?: number
+  /**
+   * 'no': plain RTSP only. 'optional' (the default when `tls` is given): RTSP and RTSPS side by side
+   * (plain only while there is no `tls`).
+   * 'strict': RTSPS only, and no RTP over UDP (it would travel in clear); needs `tls`.
+   */
+  encryption?: Encryption
   /** How long DESCRIBE waits for in-band parameter sets of a stream before answering without them (ms). */
   describeWait?: number
   readerLimits?: Partial<RtspReaderLimits>
@@ -64,7 +75,7 @@ export interface RtspServerOptions {
 export type ResolvedOptions = Required<
   Omit<
     RtspServerOptions,
-    'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits' | 'tcpOnly' | 'sharedRtpPort'
+    'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits' | 'tcpOnly' | 'sharedRtpPort' | 'tls'
   >
 > &
   RtspServerOptions
@@ -105,8 +116,20 @@ export interface PathStatus {
   spec: StreamSpec | undefined
   /** Sessions playing the path now. */
   readers: number
-  /** `protocol`: 'rtsp', or 'webrtc' for a WHIP publisher; `sessionId` kicks it (RtspServer.kickSession). */
-  publisher: { remoteAddress: string; since: number; recording: boolean; protocol: string; sessionId: string | undefined } | undefined
+  /**
+   * `protocol`: 'rtsp', or 'webrtc' for a WHIP publisher; `sessionId` kicks it (RtspServer.kickSession);
+   * `transport`: how an RTSP publisher's media arrives (interleaved: tcp).
+   */
+  publisher:
+    | {
+        remoteAddress: string
+        since: number
+        recording: boolean
+        protocol: string
+        sessionId: string | undefined
+        transport?: 'tcp' | 'udp'
+      }
+    | undefined
   /** An on-demand path's handler state when it reports one. */
   onDemandState: string | undefined
   /** A per-reader path: the private streams of its sessions. */
@@ -139,6 +162,8 @@ const silentLogger: Logger = { info() {}, warn() {}, debug() {} }
 export function resolveOptions(options: RtspServerOptions): ResolvedOptions {
   const opts: ResolvedOptions = {
     port: 8554,
+    rtspsPort: 8322,
+    encryption: options.tls ? 'optional' : 'no',
     sessionTimeout: 60,
     maxReaderQueueBytes: 2 * 1024 * 1024,
     maxPacketSize: 1400,
@@ -159,6 +184,16 @@ export function resolveOptions(options: RtspServerOptions): ResolvedOptions {
       allowed: '0-65535',
     })
   }
+  if (!Number.isInteger(opts.rtspsPort) || opts.rtspsPort < 0 || opts.rtspsPort > 65535) {
+    throw new ConfigError('ERR_CONFIG_PORT', `rtspsPort must be an integer 0-65535, got ${opts.rtspsPort}`, { observed: opts.rtspsPort })
+  }
+  if (opts.encryption === 'strict' && !opts.tls) {
+    throw new ConfigError('ERR_CONFIG_TLS', 'encryption "strict" needs a TLS certificate and key (tls)', {
+      observed: opts.encryption,
+    })
+  }
+  // Under 'strict' nothing travels in clear: RTP goes inside the TLS connection.
+  if (opts.encryption === 'strict') opts.tcpOnly = true
   for (const key of ['sessionTimeout', 'rtcpInterval', 'maxReaderQueueBytes', 'maxPacketSize'] as const) {
     const v = opts[key]
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {

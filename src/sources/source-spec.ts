@@ -82,7 +82,7 @@ export function parseSourceSpec(text: string): SourceSpec {
     checkFfmpegInputArgs(args)
     return { kind: 'ffmpeg', args }
   }
-  if (/^rtsp:\/\//i.test(text)) {
+  if (/^rtsps?:\/\//i.test(text)) {
     try {
       parseRtspUrl(text)
     } catch (err) {

@@ -240,6 +240,7 @@ describe('HTTP API contract', () => {
       assert.deepEqual(list.map((s) => s.transport).sort(), ['tcp', 'udp'])
       for (const s of list) {
         assert.equal(s.path, 'cam')
+        assert.deepEqual([s.protocol, s.role, s.preview, s.bytesReceived], ['rtsp', 'reader', false, 0])
         assert.equal(s.state, 'playing')
         assert.equal(s.remoteAddress, '127.0.0.1')
         assert.ok(s.bytesSent > 0 && s.packetsSent > 0, JSON.stringify(s))
@@ -261,6 +262,7 @@ describe('HTTP API contract', () => {
         return p.bitrateIn > 0 ? p : undefined
       })
       assert.equal(cam.readers, 2)
+      assert.deepEqual(cam.readersByProtocol, { rtsp: 2, webrtc: 0, hls: 0 })
       assert.ok(cam.bytesIn > 0 && cam.bytesOut > 0, JSON.stringify(cam))
 
       const first = await call(api, 'GET', '/metrics')
@@ -268,6 +270,12 @@ describe('HTTP API contract', () => {
       const m1 = parsePrometheus(first.text)
       assert.equal(sampleValue(m1, 'rtspkit_path_readers', { path: 'cam' }), 2)
       assert.equal(sampleValue(m1, 'rtspkit_sessions'), 2)
+      assert.equal(sampleValue(m1, 'rtspkit_sessions', { protocol: 'rtsp', role: 'reader' }), 2)
+      assert.equal(sampleValue(m1, 'rtspkit_sessions', { protocol: 'webrtc', role: 'reader' }), 0)
+      assert.equal(sampleValue(m1, 'rtspkit_readers', { path: 'cam', protocol: 'rtsp' }), 2)
+      assert.equal(sampleValue(m1, 'rtspkit_readers', { path: 'cam', protocol: 'hls' }), 0)
+      assert.equal(m1.get('rtspkit_bytes_sent_total')!.type, 'counter')
+      assert.ok(sampleValue(m1, 'rtspkit_bytes_sent_total', { protocol: 'rtsp' })! > 0)
       assert.equal(m1.get('rtspkit_session_bytes_sent_total')!.type, 'counter')
       const sent1 = sampleValue(m1, 'rtspkit_session_bytes_sent_total', { path: 'cam', session: tcp.id, transport: 'tcp' })!
       const in1 = sampleValue(m1, 'rtspkit_path_bytes_received_total', { path: 'cam' })!
@@ -369,10 +377,25 @@ describe('HTTP API contract', () => {
       )
       assert.equal(pub.publisher!.remoteAddress, '127.0.0.1')
       assert.ok(Math.abs(Date.now() - Date.parse(pub.publisher!.since)) < 30_000)
-      assert.equal(pub.tracks[0]!.codec, 'h264')
+      assert.equal(pub.publisher!.protocol, 'rtsp')
+      // Size and frame rate from the SPS libx264 wrote (the ANNOUNCE said neither).
+      assert.deepEqual(pub.tracks, [{ kind: 'video', codec: 'h264', clockRate: 90000, width: 160, height: 120, fps: 10 }])
+      const session = (await sessions()).find((s) => s.role === 'publisher')!
+      assert.equal(session.id, pub.publisher!.sessionId)
+      assert.deepEqual(
+        [session.protocol, session.path, session.state, session.transport, session.remoteAddress, session.preview],
+        ['rtsp', 'live/pub', 'recording', 'tcp', '127.0.0.1', false],
+      )
+      assert.ok(session.bytesReceived > 0)
       const m = parsePrometheus((await call(api, 'GET', '/metrics')).text)
       assert.equal(sampleValue(m, 'rtspkit_path_publisher_connected', { path: 'live/pub' }), 1)
       assert.equal(sampleValue(m, 'rtspkit_path_publisher_connected', { path: 'cam' }), 0)
+      assert.equal(sampleValue(m, 'rtspkit_sessions', { protocol: 'rtsp', role: 'publisher' }), 1)
+
+      // Kicking the publisher ends ffmpeg and frees the path.
+      const exited = new Promise<void>((resolve) => ffmpeg!.once('exit', () => resolve()))
+      assert.equal((await call(api, 'DELETE', `/v1/sessions/${session.id}`)).status, 204)
+      await within(exited, 10_000, 'ffmpeg to stop publishing')
     } finally {
       ffmpeg?.kill('SIGKILL')
     }
@@ -381,6 +404,91 @@ describe('HTTP API contract', () => {
       return p.state === 'waiting-publisher' ? p : undefined
     })
     assert.equal(gone.publisher, null)
+    assert.equal((await sessions()).length, 0)
+  })
+
+  it('WebRTC and HLS viewers: listed with their protocol, previews marked and not counted, kicked like any session', async () => {
+    const stream = srv.server.getStream('cam')!
+    const output = { rtp: true, writeUnit() {}, restartAtKeyframe() {} }
+    const viewer = await srv.server.openReader({ path: 'cam', protocol: 'webrtc', remoteAddress: '10.0.0.7' })
+    stream.addReader(output)
+    const preview = await srv.server.openReader({ path: 'cam', protocol: 'hls', remoteAddress: '10.0.0.8', counted: false })
+    const reasons: string[] = []
+    viewer.onClose = (r) => {
+      reasons.push(r)
+      stream.removeReader(output)
+    }
+    try {
+      viewer.bytesSent = 5000
+      preview.bytesSent = 300
+      const list = await sessions()
+      const byId = new Map(list.map((s) => [s.id, s]))
+      const v = byId.get(viewer.id)!
+      assert.deepEqual(
+        [v.protocol, v.role, v.preview, v.transport, v.state, v.remoteAddress, v.bytesSent],
+        ['webrtc', 'reader', false, 'udp', 'playing', '10.0.0.7', 5000],
+      )
+      const pv = byId.get(preview.id)!
+      assert.deepEqual([pv.protocol, pv.preview, pv.transport], ['hls', true, 'tcp'])
+      assert.equal(jsonAs<SessionView>(await call(api, 'GET', `/v1/sessions/${preview.id}`)).preview, true)
+
+      const cam = jsonAs<PathView>(await call(api, 'GET', '/v1/paths/cam'))
+      assert.deepEqual([cam.readers, cam.readersByProtocol, cam.previews], [1, { rtsp: 0, webrtc: 1, hls: 0 }, 1])
+      const m = parsePrometheus((await call(api, 'GET', '/metrics')).text)
+      assert.equal(sampleValue(m, 'rtspkit_readers', { path: 'cam', protocol: 'webrtc' }), 1)
+      assert.equal(sampleValue(m, 'rtspkit_readers', { path: 'cam', protocol: 'hls' }), 0)
+      assert.equal(sampleValue(m, 'rtspkit_sessions', { protocol: 'webrtc', role: 'reader' }), 1)
+      assert.equal(sampleValue(m, 'rtspkit_sessions', { protocol: 'hls', role: 'reader' }), 0)
+      assert.equal(sampleValue(m, 'rtspkit_previews', { protocol: 'hls' }), 1)
+      assert.ok(sampleValue(m, 'rtspkit_bytes_sent_total', { protocol: 'webrtc' })! >= 5000)
+      assert.ok(sampleValue(m, 'rtspkit_bytes_sent_total', { protocol: 'hls' })! >= 300)
+      assert.equal(sampleValue(m, 'rtspkit_session_bytes_sent_total', { session: viewer.id, protocol: 'webrtc' }), 5000)
+      assert.equal(sampleValue(m, 'rtspkit_session_bytes_sent_total', { session: preview.id }), undefined, 'a preview is no reader')
+
+      assert.equal((await call(api, 'DELETE', `/v1/sessions/${viewer.id}`)).status, 204)
+      assert.deepEqual(reasons, ['kicked'])
+      assert.equal((await call(api, 'DELETE', `/v1/sessions/${preview.id}`)).status, 204)
+      assert.deepEqual(await sessions(), [])
+      // The bytes of the sessions that left still count.
+      const after = parsePrometheus((await call(api, 'GET', '/metrics')).text)
+      assert.ok(sampleValue(after, 'rtspkit_bytes_sent_total', { protocol: 'webrtc' })! >= 5000)
+    } finally {
+      viewer.close()
+      preview.close()
+    }
+  })
+
+  it('paths say where browsers play them and whether their audio goes to WebRTC; the size of an H.264 file path is its SPS', async () => {
+    const plain = itemsOf<PathView>(await call(api, 'GET', '/v1/paths'))
+    for (const p of plain) {
+      assert.deepEqual([p.webrtcUrl, p.hlsUrl, p.webrtcAudio, p.webrtcAudioReason], [null, null, false, 'no audio track'], p.name)
+    }
+    const h264 = plain.find((p) => p.name === 'h264')!
+    assert.deepEqual(h264.tracks, [{ kind: 'video', codec: 'h264', clockRate: 90000, width: 160, height: 120, fps: 10 }])
+    const browsers = newApi(
+      srv,
+      { webrtcUrl: (name) => `http://0.0.0.0:8889/${name}`, hlsUrl: (name) => (name === 'cam' ? undefined : `http://h:8888/${name}`) },
+      specs,
+    )
+    await browsers.start()
+    try {
+      const byName = new Map(itemsOf<PathView>(await call(browsers, 'GET', '/v1/paths')).map((p) => [p.name, p]))
+      assert.deepEqual(
+        [byName.get('live/pub')!.webrtcUrl, byName.get('live/pub')!.hlsUrl],
+        ['http://0.0.0.0:8889/live/pub', 'http://h:8888/live/pub'],
+      )
+      assert.equal(byName.get('cam')!.hlsUrl, null)
+    } finally {
+      await browsers.close()
+    }
+  })
+
+  it("serves hls.js from the package for the dashboard's HLS previews", async () => {
+    const r = await call(api, 'GET', '/hls.min.js')
+    assert.equal(r.status, 200)
+    assert.match(r.headers.get('content-type') ?? '', /^text\/javascript/)
+    assert.match(r.headers.get('cache-control') ?? '', /max-age/)
+    assert.ok(r.text.includes('Hls') && r.bytes.length > 100_000, 'the hls.js bundle')
   })
 
   it('shows the effective config with secrets redacted', async () => {

@@ -2,15 +2,18 @@
  * The dashboard at `/` in Debian's headless Chromium, driven by playwright-core, against a real
  * RtspServer: a JPEG test card and an H.264 file path are listed with their URLs, the test card's
  * preview moves, the bitrate sparkline draws, a reader appears in the sessions table when it plays and
- * goes when it leaves; an H.264 path shows an ffmpeg snapshot, or says why it cannot.
+ * goes when it leaves; an H.264 path shows an ffmpeg snapshot, or says why it cannot (no WebRTC or HLS
+ * server here: the live player is test/interop/dashboard-live.test.ts). An ffmpeg publisher shows on
+ * its path with its size and frame rate, and the Kick buttons end an ffmpeg reader and the publisher.
  */
 import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { ApiServer, type ApiServerOptions } from '../../src/api/api-server.js'
 import { RtspClient } from '../../src/client/rtsp-client.js'
 import { collectFrames } from '../client/client-helpers.js'
-import { h264File, startServer, type TestServer } from '../interop/harness.js'
+import { h264File, run, startServer, type TestServer } from '../interop/harness.js'
 import { launchChromium } from '../view/chromium.js'
 
 const STEP_MS = 8000
@@ -62,7 +65,7 @@ describe('the dashboard in headless Chromium', () => {
   let context: BrowserContext
   before(async () => {
     const file = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
-    srv = await startServer({ cam: 'test:160x120@10', h264: `file:${file}` })
+    srv = await startServer({ cam: 'test:160x120@10', h264: `file:${file}`, live: 'publish' })
     browser = await launchChromium()
     context = await browser.newContext()
   })
@@ -124,8 +127,10 @@ describe('the dashboard in headless Chromium', () => {
           await page.waitForSelector(row, { timeout: 5000 })
           assert.equal(await page.getAttribute(row, 'data-path'), 'h264')
           const cells = await page.locator(`${row} td`).allTextContents()
-          assert.deepEqual(cells.slice(0, 3), ['127.0.0.1', 'tcp', 'h264'])
-          assert.match(cells[3]!, /B$/)
+          assert.deepEqual(cells.slice(0, 4), ['rtsp', '127.0.0.1', 'tcp', 'h264'])
+          assert.match(cells[4]!, /B$/)
+          assert.equal(await page.textContent('#count-rtsp'), '1')
+          assert.equal(await page.textContent('#count-webrtc'), '0')
           assert.equal(await page.isVisible('#no-sessions'), false)
           await page.waitForFunction(`document.querySelector('${card('h264')} .readers').textContent === '1'`, undefined, { timeout: 5000 })
 
@@ -140,6 +145,93 @@ describe('the dashboard in headless Chromium', () => {
       })
     },
   )
+
+  it(
+    'a published path shows its publisher, size and frame rate; Kick ends an ffmpeg reader, then the publisher',
+    { timeout: 60_000 },
+    async () => {
+      let publisher: ChildProcess | undefined
+      try {
+        await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {
+          await page.waitForSelector(card('live'))
+          assert.equal(await page.isVisible(`${card('live')} .publisher`), false)
+          publisher = spawn(
+            'ffmpeg',
+            [
+              ...['-hide_banner', '-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15'],
+              ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '15', '-pix_fmt', 'yuv420p'],
+              ...['-f', 'rtsp', '-rtsp_transport', 'tcp', srv.url('live')],
+            ],
+            { stdio: 'ignore' },
+          )
+          const publisherExit = new Promise<void>((resolve) => publisher!.once('exit', () => resolve()))
+          await page.waitForSelector(`${card('live')} .publisher`, { state: 'visible', timeout: 15_000 })
+          assert.equal(await page.textContent(`${card('live')} .pub-address`), '127.0.0.1')
+          assert.equal(await page.textContent(`${card('live')} .pub-protocol`), 'rtsp')
+          assert.match((await page.textContent(`${card('live')} .pub-since`)) ?? '', /\(\d+ s\)$/)
+          // The size and the frame rate come from the SPS: the ANNOUNCE said neither.
+          await page.waitForFunction(`document.querySelector('${card('live')} .codecs').textContent === 'h264 320x240@15'`, undefined, {
+            timeout: STEP_MS,
+          })
+          assert.equal(await page.textContent(`${card('live')} .state`), 'ready')
+
+          // An ffmpeg reader: its row has a Kick button that ends it.
+          const reader = run(
+            'ffmpeg',
+            ['-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', 'tcp', '-i', srv.url('live'), '-f', 'null', '-'],
+            30_000,
+          )
+          const row = '#sessions tr[data-path="live"]'
+          await page.waitForSelector(row, { timeout: 10_000 })
+          assert.equal(await page.getAttribute(row, 'data-protocol'), 'rtsp')
+          await page.waitForFunction(`document.querySelector('${card('live')} .by-protocol').textContent === ' (rtsp 1)'`)
+          await page.click(`${row} button.kick`)
+          const r = await reader
+          assert.equal(r.timedOut, false, 'ffmpeg kept reading after the kick')
+          await page.waitForSelector(row, { state: 'detached', timeout: 5000 })
+          assert.equal(srv.server.stats().sessions.length, 0)
+
+          // The publisher's Kick button: ffmpeg stops publishing, the path waits for another one.
+          await page.click(`${card('live')} .publisher button.kick`)
+          await publisherExit
+          await page.waitForFunction(`document.querySelector('${card('live')} .state').textContent === 'waiting-publisher'`)
+          assert.equal(await page.isVisible(`${card('live')} .publisher`), false)
+          assert.equal(await page.textContent('#error'), '')
+        })
+      } finally {
+        publisher?.kill('SIGKILL')
+      }
+    },
+  )
+
+  it('a WebRTC viewer is a reader row with its protocol and a working Kick button; a preview is no row', { timeout: 30_000 }, async () => {
+    await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {
+      const stream = srv.server.getStream('cam')!
+      const output = { rtp: true, writeUnit() {}, restartAtKeyframe() {} }
+      const viewer = await srv.server.openReader({ path: 'cam', protocol: 'webrtc', remoteAddress: '10.1.2.3' })
+      stream.addReader(output)
+      const preview = await srv.server.openReader({ path: 'cam', protocol: 'hls', remoteAddress: '10.1.2.4', counted: false })
+      const closed = new Promise<string>((resolve) => (viewer.onClose = resolve))
+      try {
+        const row = `#sessions tr[data-id="${viewer.id}"]`
+        await page.waitForSelector(row)
+        const cells = await page.locator(`${row} td`).allTextContents()
+        assert.deepEqual(cells.slice(0, 4), ['webrtc', '10.1.2.3', 'udp', 'cam'])
+        assert.equal(await page.locator(`#sessions tr[data-id="${preview.id}"]`).count(), 0, 'the preview is no reader')
+        assert.equal(await page.textContent('#count-webrtc'), '1')
+        assert.equal(await page.textContent('#count-hls'), '0')
+        await page.waitForFunction(`document.querySelector('${card('cam')} .by-protocol').textContent === ' (webrtc 1)'`)
+        await page.click(`${row} button.kick`)
+        assert.equal(await closed, 'kicked')
+        stream.removeReader(output)
+        await page.waitForSelector(row, { state: 'detached' })
+      } finally {
+        stream.removeReader(output)
+        viewer.close()
+        preview.close()
+      }
+    })
+  })
 
   it("the copy button puts the path's RTSP URL on the clipboard", { timeout: 30_000 }, async () => {
     await withDashboard(context, srv, { ffmpegPath: '/nonexistent/ffmpeg' }, async (page) => {

@@ -30,12 +30,16 @@ describe('OpenAPI document and checker', () => {
     const session = { $ref: '#/components/schemas/Session' }
     const good = {
       id: '1',
+      protocol: 'rtsp',
+      role: 'reader',
+      preview: false,
       path: 'cam',
       remoteAddress: '127.0.0.1',
       transport: 'tcp',
       state: 'playing',
       since: '2024-05-01T10:00:00.000Z',
       bytesSent: 10,
+      bytesReceived: 0,
       packetsSent: 1,
       framesDropped: 0,
       sendErrors: 0,
@@ -48,6 +52,8 @@ describe('OpenAPI document and checker', () => {
     assert.deepEqual(validate(session, { ...good, bytesSent: -1 }, doc), ['$.bytesSent: -1 < minimum 0'])
     assert.deepEqual(validate(session, { ...good, bytesSent: 1.5 }, doc), ['$.bytesSent: expected integer, got number'])
     assert.deepEqual(validate(session, { ...good, transport: 'sctp' }, doc), ['$.transport: "sctp" not in ["udp","tcp"]'])
+    assert.deepEqual(validate(session, { ...good, protocol: 'rtmp' }, doc), ['$.protocol: "rtmp" not in ["rtsp","webrtc","hls"]'])
+    assert.deepEqual(validate(session, { ...good, role: 'publisher', state: 'recording', bytesReceived: 5 }, doc), [])
     assert.deepEqual(validate(session, { ...good, since: 'yesterday' }, doc), ['$.since: "yesterday" is not a date-time'])
     assert.deepEqual(validate(session, { ...good, fractionLost: 2 }, doc), ['$.fractionLost: 2 > maximum 1'])
     assert.deepEqual(validate(session, { ...good, extra: 1 }, doc), ['$: unexpected property "extra"'])

@@ -105,7 +105,10 @@ describe('rtspkit CLI', () => {
     assertOneLineError(await rtspkit('serve', '--record-segment', '60'), /--record-segment needs --record DIR/)
     assertOneLineError(await rtspkit('serve', '--relay-close-after', 'soon'), /--relay-close-after must be a number of seconds/)
     assertOneLineError(await rtspkit('publish', 'test'), /publish needs INPUT and URL/)
-    assertOneLineError(await rtspkit('publish', 'test', 'rtsp://127.0.0.1:9/x', '--transport', 'auto'), /--transport must be tcp or udp/)
+    assertOneLineError(
+      await rtspkit('publish', 'test', 'rtsp://127.0.0.1:9/x', '--transport', 'auto'),
+      /--transport must be tcp, udp or http/,
+    )
     assertOneLineError(await rtspkit('publish', 'nothing.xyz', 'rtsp://127.0.0.1:9/x'), /xyz|unknown|type/i)
     assertOneLineError(await rtspkit('serve', '--path', 'cam=rtmp://x'), /unknown source "rtmp:\/\/x"/)
     assertOneLineError(await rtspkit('serve', '--path', 'cam=file:clip.mkv'), /unknown file type "\.mkv"/)

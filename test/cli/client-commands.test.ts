@@ -60,9 +60,9 @@ describe('client commands', () => {
 
   it('probe and play give one clear line for a bad URL, a missing path and an unreachable server', async () => {
     for (const [args, pattern] of [
-      [['probe', 'http://x/y'], /not an rtsp:\/\/ URL/],
+      [['probe', 'http://x/y'], /not an rtsp:\/\/ or rtsps:\/\/ URL/],
       [['probe'], /needs exactly one rtsp:\/\/ URL/],
-      [['play', srv.url('cam'), '--transport', 'quic'], /--transport must be udp, tcp or auto/],
+      [['play', srv.url('cam'), '--transport', 'quic'], /--transport must be udp, tcp, http or auto/],
       [['probe', srv.url('nothing')], /404 Not Found/],
       [['probe', 'rtsp://127.0.0.1:9/x'], /ECONNREFUSED|connect|refused/i],
     ] as const) {

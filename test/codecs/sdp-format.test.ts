@@ -86,7 +86,7 @@ describe('plain RTP SDP', () => {
   })
 
   it('prefers a format the registry implements when an m= line lists several', () => {
-    const sdp = 'v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 5000 RTP/AVP 100 96\r\na=rtpmap:100 VP8/90000\r\na=rtpmap:96 H264/90000\r\n'
+    const sdp = 'v=0\r\nc=IN IP4 127.0.0.1\r\nm=video 5000 RTP/AVP 100 96\r\na=rtpmap:100 VP7/90000\r\na=rtpmap:96 H264/90000\r\n'
     assert.equal(parseRtpSdp(sdp, registry)[0]!.params.payloadType, 96)
   })
 

@@ -65,10 +65,10 @@ describe('codec registry', () => {
     assert.equal(registry.byName('ulaw')!.name, 'pcmu')
     assert.deepEqual(
       registry.list().map((c) => c.name),
-      ['h264', 'h265', 'jpeg', 'aac', 'opus', 'pcmu', 'pcma', 'l16'],
+      ['h264', 'h265', 'jpeg', 'aac', 'opus', 'pcmu', 'pcma', 'l16', 'vp8', 'vp9', 'av1'],
     )
     assert.throws(
-      () => registry.require('vp9'),
+      () => registry.require('h266'),
       (e: RtspkitError) => e.code === 'ERR_CODEC_UNKNOWN' && /known: h264, h265/.test(e.message),
     )
   })
@@ -81,19 +81,19 @@ describe('codec registry', () => {
   })
 
   it('resolves an unknown encoding to a passthrough codec that relays payloads unchanged', () => {
-    const c = registry.resolve({ encodingName: 'VP8', clockRate: 90000 }, 'video')
+    const c = registry.resolve({ encodingName: 'VP7', clockRate: 90000 }, 'video')
     assert.equal(c.passthrough, true)
     assert.equal(c.kind, 'video')
-    assert.equal(c.encodingName, 'VP8')
+    assert.equal(c.encodingName, 'VP7')
     const p = c.createPacketizer({ payloadType: 100, ssrc: 7, initialSequence: 1 })
     const [buf] = p.packetize(Buffer.from('hello'), 1234)
     const pkt = RtpPacket.parse(buf!)
     assert.equal(pkt.marker, true)
     assert.equal(pkt.payload.toString(), 'hello')
-    assert.deepEqual(c.createDepacketizer({ payloadType: 100, encodingName: 'VP8', clockRate: 90000, fmtp: new Map() }).push(pkt), [
+    assert.deepEqual(c.createDepacketizer({ payloadType: 100, encodingName: 'VP7', clockRate: 90000, fmtp: new Map() }).push(pkt), [
       { data: Buffer.from('hello'), timestamp: 1234, keyframe: true },
     ])
-    assert.deepEqual(c.sdpAttributes({ payloadType: 100, clockRate: 90000 }), [{ key: 'rtpmap', value: '100 VP8/90000' }])
+    assert.deepEqual(c.sdpAttributes({ payloadType: 100, clockRate: 90000 }), [{ key: 'rtpmap', value: '100 VP7/90000' }])
     assert.equal(passthroughCodec('X', 8000, 'audio', 2).defaultChannels, 2)
   })
 

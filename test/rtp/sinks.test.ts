@@ -181,6 +181,6 @@ describe('sinks', () => {
     )
     assert.equal(sinkFits('a.265', registry.byName('h265')!), true)
     assert.equal(sinkFits('a.265', h264), false)
-    assert.equal(sinkFits('a.bin', registry.resolve({ encodingName: 'VP8', clockRate: 90000 })), true)
+    assert.equal(sinkFits('a.bin', registry.resolve({ encodingName: 'VP7', clockRate: 90000 })), true)
   })
 })

@@ -218,7 +218,7 @@ describe('RtpSendSession → RtpReceiveSession', () => {
   })
 
   it('refuses a track it has no packetizer for', () => {
-    const source = new ManualSource([{ kind: 'video', codec: 'vp9' as 'h264' }])
+    const source = new ManualSource([{ kind: 'video', codec: 'vp7' as 'h264' }])
     assert.throws(
       () => new RtpSendSession({ source, host: '127.0.0.1', port: 5000 }),
       (e: RtspkitError) => e.code === 'ERR_RTP_CODEC',

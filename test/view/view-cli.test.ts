@@ -36,11 +36,11 @@ describe('rtspkit view (CLI)', () => {
     const held = await freePortHeld()
     try {
       for (const [args, pattern] of [
-        [['view', 'http://x/y'], /not an rtsp:\/\/ URL/],
+        [['view', 'http://x/y'], /not an rtsp:\/\/ or rtsps:\/\/ URL/],
         [['view', 'rtsp://:554/x'], /bad or empty host/],
         [['view'], /view needs exactly one rtsp:\/\/ URL/],
         [['view', 'rtsp://127.0.0.1/x', '--port', 'eighty'], /--port must be an integer from 0 to 65535/],
-        [['view', 'rtsp://127.0.0.1/x', '--transport', 'quic'], /--transport must be udp, tcp or auto/],
+        [['view', 'rtsp://127.0.0.1/x', '--transport', 'quic'], /--transport must be udp, tcp, http or auto/],
         [['view', 'rtsp://127.0.0.1/x', '--colour'], /Unknown option '--colour'.*see rtspkit view --help/],
         [['view', 'rtsp://127.0.0.1/x', '--port', String(held.port)], /cannot listen on http:\/\/127\.0\.0\.1:\d+\/: EADDRINUSE/],
       ] as const) {

@@ -30,6 +30,7 @@ function g711Codec<L extends G711Law>(law: L): Codec<L, 'audio', G711FrameFormat
     frameFormat: (ulaw ? 'g711-ulaw' : 'g711-alaw') as G711FrameFormat<L>,
     fileExtensions: ['.wav'],
     passthrough: false,
+    webrtc: true,
     clockRateFor: () => G711_CLOCK_RATE,
     createDepacketizer: (params) => new G711Depacketizer({ channels: params.channels }),
     createPacketizer: (o) =>

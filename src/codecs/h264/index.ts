@@ -7,6 +7,7 @@ import {
   DYNAMIC_PAYLOAD_TYPE_MIN,
   fmtpText,
   kindMismatch,
+  pictureFromSps,
   rtpmapAttribute,
   tolerant,
   VIDEO_CLOCK_RATE,
@@ -39,6 +40,12 @@ export const H264_CODEC: Codec<'h264', 'video', 'annexb'> = {
   frameFormat: 'annexb',
   fileExtensions: ['.h264', '.264', '.avc'],
   passthrough: false,
+  webrtc: true,
+  pictureOf: (fmtp) =>
+    pictureFromSps(
+      tolerant(() => parseH264Fmtp(fmtp).sps),
+      parseSps,
+    ),
   clockRateFor: () => VIDEO_CLOCK_RATE,
   createDepacketizer: (params) => new H264RtpDepacketizer({ parameterSets: spropParameterSets(params) }),
   createPacketizer: (o) =>

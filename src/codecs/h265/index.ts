@@ -8,6 +8,7 @@ import {
   DYNAMIC_PAYLOAD_TYPE_MIN,
   fmtpText,
   kindMismatch,
+  pictureFromSps,
   rtpmapAttribute,
   tolerant,
   tolerantFmtp,
@@ -33,6 +34,11 @@ export const H265_CODEC: Codec<'h265', 'video', 'annexb'> = {
   frameFormat: 'annexb',
   fileExtensions: ['.h265', '.265', '.hevc'],
   passthrough: false,
+  pictureOf: (fmtp) =>
+    pictureFromSps(
+      tolerant(() => parseH265Fmtp(fmtp).sps),
+      parseH265Sps,
+    ),
   clockRateFor: () => VIDEO_CLOCK_RATE,
   createDepacketizer(params) {
     const f = tolerantFmtp(params, parseH265Fmtp)

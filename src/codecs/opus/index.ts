@@ -26,6 +26,7 @@ export const OPUS_CODEC: Codec<'opus', 'audio', 'opus'> = {
   frameFormat: 'opus',
   fileExtensions: [],
   passthrough: false,
+  webrtc: true,
   clockRateFor: () => OPUS_CLOCK_RATE,
   createDepacketizer: () => new OpusDepacketizer(),
   createPacketizer: (o) =>

@@ -1,0 +1,95 @@
+/**
+ * The server's listening sockets: plain RTSP, and RTSPS (RTSP over TLS, RFC 7826 §19.2's `rtsps`
+ * scheme as ffmpeg, GStreamer and MediaMTX use it with RTSP 1.0). Both hand their connections to
+ * the same intake, so HTTP tunnelling works on either. Certificates can be swapped while running:
+ * new handshakes use the new pair, established sessions stay.
+ */
+import net from 'node:net'
+import tls from 'node:tls'
+import type { Logger } from '../log/logger.js'
+import { listenRtsp } from './listen.js'
+
+/** A client that has not finished its TLS handshake by then is dropped (ms). */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000
+
+export interface TlsCredentials {
+  /** PEM certificate chain. */
+  cert: string | Buffer
+  /** PEM private key. */
+  key: string | Buffer
+}
+
+/** 'no': plain RTSP only. 'optional': RTSP and RTSPS side by side. 'strict': RTSPS only. */
+export type Encryption = 'no' | 'optional' | 'strict'
+
+export interface ListenerOptions {
+  port: number
+  host: string | undefined
+  rtspsPort: number
+  encryption: Encryption
+  tls: TlsCredentials | undefined
+  logger: Logger
+}
+
+export class Listeners {
+  private plain: net.Server | undefined
+  private secure: tls.Server | undefined
+  private plainPort: number | undefined
+  private securePort: number | undefined
+  /** TLS handshakes that failed (bad bytes, timeout, certificate refused by the client). */
+  tlsFailures = 0
+
+  constructor(private readonly onSocket: (socket: net.Socket) => void) {}
+
+  get started(): boolean {
+    return this.plain !== undefined || this.secure !== undefined
+  }
+
+  /** The bound plain port (undefined when plain RTSP is off). */
+  get port(): number | undefined {
+    return this.plainPort
+  }
+
+  /** The bound RTSPS port (undefined when RTSPS is off). */
+  get rtspsPort(): number | undefined {
+    return this.securePort
+  }
+
+  async start(o: ListenerOptions): Promise<void> {
+    try {
+      if (o.encryption !== 'strict') {
+        const server = net.createServer(this.onSocket)
+        this.plain = server
+        await listenRtsp(server, o.port, o.host, o.logger)
+        this.plainPort = (server.address() as net.AddressInfo).port
+      }
+      if (o.encryption !== 'no' && o.tls) {
+        const server = tls.createServer({ cert: o.tls.cert, key: o.tls.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, this.onSocket)
+        server.on('tlsClientError', (err, socket) => {
+          this.tlsFailures++
+          o.logger.warn(`TLS handshake failed from ${socket.remoteAddress ?? '?'}: ${err.message} (${this.tlsFailures} so far)`)
+          socket.destroy()
+        })
+        this.secure = server
+        await listenRtsp(server, o.rtspsPort, o.host, o.logger, '--rtsps-port')
+        this.securePort = (server.address() as net.AddressInfo).port
+      }
+    } catch (err) {
+      await this.stop()
+      throw err
+    }
+  }
+
+  /** New certificates for new handshakes; connections already open keep theirs. */
+  setCredentials(creds: TlsCredentials): void {
+    this.secure?.setSecureContext({ cert: creds.cert, key: creds.key })
+  }
+
+  /** Stops listening; resolves once both servers closed (their connections are the caller's to end). */
+  async stop(): Promise<void> {
+    const servers = [this.plain, this.secure].filter((s): s is net.Server => s !== undefined)
+    this.plain = undefined
+    this.secure = undefined
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+  }
+}
