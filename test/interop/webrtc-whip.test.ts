@@ -21,12 +21,12 @@ interface PublishResult {
 }
 
 /** Publishes a 320x240 canvas at 25 fps through WHIP; resolves with the POST's outcome. */
-function publishCanvas(page: Page, url: string): Promise<PublishResult> {
+function publishCanvas(page: Page, url: string, codec?: string): Promise<PublishResult> {
   // Browser code as text: the tests are compiled without the DOM library.
-  return page.evaluate<PublishResult>(`(${PUBLISH_CANVAS})(${JSON.stringify(url)})`)
+  return page.evaluate<PublishResult>(`(${PUBLISH_CANVAS})(${JSON.stringify(url)}, ${JSON.stringify(codec ?? null)})`)
 }
 
-const PUBLISH_CANVAS = `async (whip) => {
+const PUBLISH_CANVAS = `async (whip, only) => {
   const canvas = document.createElement('canvas')
   canvas.width = 320
   canvas.height = 240
@@ -43,7 +43,8 @@ const PUBLISH_CANVAS = `async (whip) => {
   const stream = canvas.captureStream(25)
   const pc = new RTCPeerConnection()
   globalThis.pc = pc
-  pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly' })
+  const tr = pc.addTransceiver(stream.getVideoTracks()[0], { direction: 'sendonly' })
+  if (only) tr.setCodecPreferences(RTCRtpSender.getCapabilities('video').codecs.filter((c) => c.mimeType === only))
   const offer = await pc.createOffer()
   await pc.setLocalDescription(offer)
   await new Promise((resolve) => {
@@ -97,6 +98,7 @@ describe('WHIP from Chromium, and what WHIP/WHEP refuse and release', () => {
     pair = await startPair({}, { lifetime: { silenceMs: SILENCE_MS, disconnectedMs: 2000 } }, (rtsp) => {
       rtsp.addPublishPath('pub')
       rtsp.addPublishPath('busy')
+      rtsp.addPublishPath('vp8')
       rtsp.protectPath('secret', { users: [{ username: 'u', password: 'p' }] })
       rtsp.addStream('jpeg', { video: { codec: 'mjpeg', width: 160, height: 120 } })
     })
@@ -135,6 +137,29 @@ describe('WHIP from Chromium, and what WHIP/WHEP refuse and release', () => {
     assert.equal(del.status, 200)
     assert.equal(pair.rtsp.externalSessions().length, 0)
     await page.close()
+  })
+
+  it('VP8 published with WHIP is decoded by ffmpeg over RTSP and played by another page over WHEP', async () => {
+    const publisher = await browser.newPage()
+    const r = await publishCanvas(publisher, `${pair.webrtc.url}/vp8/whip`, 'video/VP8')
+    assert.equal(r.status, 201, r.body)
+    assert.match(r.body, /VP8\/90000/)
+    const d = await ffmpegDecode(pair.rtsp.urlFor('vp8'), 'tcp', 50)
+    assert.equal(d.frames, 50, d.stderr)
+    assert.equal(d.frameSizes[0], (320 * 240 * 3) / 2)
+    const viewer = await browser.newPage()
+    await viewer.goto(`${pair.webrtc.url}/vp8`)
+    const end = Date.now() + 15_000
+    let frames = 0
+    while (Date.now() < end && frames < 25) {
+      frames = await viewer.evaluate<number>('rtspkitPlayer.frames')
+      await new Promise((res) => setTimeout(res, 200))
+    }
+    assert.ok(frames >= 25, `WHEP frames of the WHIP-published VP8 path: ${frames}`)
+    assert.equal(await viewer.evaluate<number>('rtspkitPlayer.width'), 320)
+    await viewer.close({ runBeforeUnload: true })
+    assert.equal((await fetch(`${pair.webrtc.url}${r.location!}`, { method: 'DELETE' })).status, 200)
+    await publisher.close()
   })
 
   it('bad offers: malformed 400, nothing in common 406 (the body names the path codecs), wrong type 415, too large 413', async () => {
