@@ -37,10 +37,10 @@ describe('ServeApp: browser playback URLs for the dashboard', () => {
       const url = paths.items.find((p) => p.name === 'cam')!.webrtcUrl
       assert.equal(url, `${app.webrtcUrl}/cam`)
       assert.match(url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/cam$/)
-      const page = await fetch(url!)
+      const page = await fetch(url)
       assert.equal(page.status, 200)
       assert.match(await page.text(), /whep/)
-      const bad = await fetch(`${url!}/whep`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: 'nonsense' })
+      const bad = await fetch(`${url}/whep`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: 'nonsense' })
       assert.equal(bad.status, 400)
     } finally {
       await app.stop()
