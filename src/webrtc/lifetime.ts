@@ -15,7 +15,7 @@ export interface LifetimeLimits {
   silenceMs: number
 }
 
-export const DEFAULT_LIFETIME: LifetimeLimits = { connectMs: 10_000, disconnectedMs: 5_000, silenceMs: 10_000 }
+export const DEFAULT_LIFETIME: LifetimeLimits = { connectMs: 10_000, disconnectedMs: 5_000, silenceMs: 8_000 }
 
 const CHECK_INTERVAL_MS = 500
 

@@ -218,4 +218,57 @@ describe('WHIP from Chromium, and what WHIP/WHEP refuse and release', () => {
       await refusing.close()
     }
   })
+
+  it('session limits apply through openReader: beyond maxSessions 503, previews (?preview=1) not counted; DELETE frees the slot', async () => {
+    const sps = Buffer.from('6742c00dd90141fb011000000300100000030320f142a480', 'hex')
+    const pps = Buffer.from('68cb83cb20', 'hex')
+    const limited = await startPair({ maxSessions: 1 }, {}, (rtsp) => {
+      rtsp.addStream('cam', { video: { codec: 'h264', sps, pps } })
+    })
+    try {
+      const offer = offerWith(['H264/90000']).replace(
+        'a=rtpmap:96 H264/90000',
+        'a=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;profile-level-id=42c00d',
+      )
+      const first = await post(`${limited.webrtc.url}/cam/whep`, offer)
+      assert.equal(first.status, 201, first.text)
+      assert.match(first.text, /a=sendonly/)
+      assert.match(first.text, /a=rtpmap:96 H264\/90000/)
+      assert.ok(first.headers.get('etag'))
+      assert.equal(first.headers.get('accept-patch'), 'application/trickle-ice-sdpfrag')
+      const second = await post(`${limited.webrtc.url}/cam/whep`, offer)
+      assert.equal(second.status, 503, second.text)
+      const preview = await post(`${limited.webrtc.url}/cam/whep?preview=1`, offer)
+      assert.equal(preview.status, 201, preview.text)
+      assert.deepEqual(
+        limited.rtsp.externalSessions().map((x) => x.counted),
+        [true, false],
+      )
+      const frag =
+        'a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\nm=video 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2122260223 127.0.0.1 9 typ host\r\n'
+      const patch = await fetch(`${limited.webrtc.url}${first.headers.get('location')!}`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': first.headers.get('etag')! },
+        body: frag,
+      })
+      assert.equal(patch.status, 204)
+      const badPatch = await fetch(`${limited.webrtc.url}${first.headers.get('location')!}`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/trickle-ice-sdpfrag' },
+        body: 'a=candidate:nonsense',
+      })
+      assert.equal(badPatch.status, 400)
+      const wrongTag = await fetch(`${limited.webrtc.url}${first.headers.get('location')!}`, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': '"nope"' },
+        body: frag,
+      })
+      assert.equal(wrongTag.status, 412)
+      assert.equal((await fetch(`${limited.webrtc.url}${first.headers.get('location')!}`, { method: 'DELETE' })).status, 200)
+      const third = await post(`${limited.webrtc.url}/cam/whep`, offer)
+      assert.equal(third.status, 201, 'the slot is free again')
+    } finally {
+      await limited.stop()
+    }
+  })
 })

@@ -162,4 +162,17 @@ describe('WhepSession', () => {
     assert.deepEqual(b.ended, ['connection failed'])
     assert.equal(b.stream.readerCount, 0)
   })
+
+  it('a connected viewer that goes silent (no RTCP) is released after silenceMs; RTCP keeps it', async () => {
+    const { pc, sender, session, ended, stream } = setup(20_000, { ...DEFAULT_LIFETIME, silenceMs: 400 })
+    pc.connectionStateChange.execute('connected')
+    for (let i = 0; i < 6; i++) {
+      await tick(100)
+      sender.onRtcp.execute({})
+    }
+    assert.equal(session.isClosed, false, 'receiver reports keep it alive')
+    await tick(1000)
+    assert.deepEqual(ended, ['peer went silent'])
+    assert.equal(stream.readerCount, 0)
+  })
 })
