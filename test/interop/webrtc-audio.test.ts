@@ -64,7 +64,8 @@ describe('WHEP audio in Chromium, and session lifetime', () => {
     ])
     pair = await startPair({}, { lifetime: { silenceMs: SILENCE_MS, disconnectedMs: 2000 } }, (rtsp) => {
       for (const p of ['opus', 'pcmu', 'pcma']) rtsp.addPublishPath(p)
-      addPath(rtsp, 'aac', parseSourceSpec(`file:${aac}`))
+      const handle = addPath(rtsp, 'aac', parseSourceSpec(`file:${aac}`))
+      return () => handle.stop()
     })
     publishers.push(publish(pair.rtsp.urlFor('opus'), ['-c:a', 'libopus', '-ac', '2', '-b:a', '64k']))
     publishers.push(publish(pair.rtsp.urlFor('pcmu'), ['-c:a', 'pcm_mulaw', '-ar', '8000', '-ac', '1']))

@@ -28,10 +28,11 @@ export interface WebRtcPair {
 export async function startPair(
   rtspOpts: RtspServerOptions = {},
   webrtcOpts: Partial<WebRtcServerOptions> = {},
-  setup?: (rtsp: RtspServer) => void,
+  /** Adds paths; may return what stops their sources. */
+  setup?: (rtsp: RtspServer) => void | (() => void),
 ): Promise<WebRtcPair> {
   const rtsp = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', ...rtspOpts })
-  setup?.(rtsp)
+  const cleanup = setup?.(rtsp)
   await rtsp.start()
   const webrtc = new WebRtcServer({ server: rtsp, port: 0, host: '127.0.0.1', additionalHosts: ['127.0.0.1'], ...webrtcOpts })
   await webrtc.start()
@@ -39,6 +40,7 @@ export async function startPair(
     rtsp,
     webrtc,
     async stop() {
+      if (cleanup) cleanup()
       await webrtc.close()
       await rtsp.stop()
     },

@@ -35,7 +35,8 @@ describe('WHEP playback in Chromium', () => {
   before(async () => {
     const file = await h264File({ width: W, height: H, fps: FPS, seconds: 10, gop: 25 })
     pair = await startPair({}, {}, (rtsp) => {
-      addPath(rtsp, 'cam', parseSourceSpec(`file:${file}`), { defaults: { fps: FPS } })
+      const handle = addPath(rtsp, 'cam', parseSourceSpec(`file:${file}`), { defaults: { fps: FPS } })
+      return () => handle.stop()
     })
     browser = await launchWebRtcChromium()
   })
