@@ -258,10 +258,10 @@ const CODEC_NAMES: Readonly<Record<string, RegExp>> = {
 }
 
 export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
-  opus: [],
-  vp8: [],
-  vp9: [],
-  av1: [],
+  opus: ['src/webrtc/webrtc-codecs.ts'],
+  vp8: ['src/webrtc/webrtc-codecs.ts'],
+  vp9: ['src/webrtc/webrtc-codecs.ts'],
+  av1: ['src/webrtc/webrtc-codecs.ts'],
   h264: [
     'src/api/dashboard-live.ts',
     'src/cli/main.ts',
@@ -289,6 +289,7 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/view/video-wire.ts',
     'src/view/view-server.ts',
     'src/view/view-session.ts',
+    'src/webrtc/webrtc-codecs.ts',
   ],
   h265: [
     'src/api/dashboard-live.ts',
@@ -303,6 +304,7 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/sources/h265-file.ts',
     'src/sources/input-source.ts',
     'src/view/view-session.ts',
+    'src/webrtc/webrtc-codecs.ts',
   ],
   aac: [
     'src/cli/play.ts',
@@ -314,6 +316,7 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/sources/aac-file.ts',
     'src/sources/file-timelines.ts',
     'src/sources/input-source.ts',
+    'src/webrtc/webrtc-codecs.ts',
   ],
   jpeg: [
     'src/api/api-server.ts',
@@ -357,6 +360,7 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/sinks/wav-sink.ts',
     'src/sources/tone-source.ts',
     'src/sources/wav-file.ts',
+    'src/webrtc/webrtc-codecs.ts',
   ],
   l16: ['src/cli/play.ts', 'src/sinks/sink-factory.ts', 'src/sinks/wav-sink.ts', 'src/sources/wav-file.ts'],
 }

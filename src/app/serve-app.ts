@@ -25,6 +25,9 @@ import { ConfigAccessPolicy } from './config-access.js'
 import { ApiServer } from '../api/api-server.js'
 import { verifyBasic } from '../config/password.js'
 import { HlsServer } from '../hls/hls-server.js'
+import { parseLocalUdpAddress } from '../config/schema.js'
+import { iceServerOf } from '../webrtc/peer.js'
+import { WebRtcServer } from '../webrtc/webrtc-server.js'
 
 /** A logger whose level and format follow the config across reloads. */
 export class SwitchableLogger implements Required<Logger> {
@@ -74,6 +77,7 @@ export class ServeApp {
   private readonly served = new Map<string, ServedPath>()
   private readonly recording: ServerRecording
   private api: ApiServer | undefined
+  private webrtc: WebRtcServer | undefined
   /**
    * Where browsers play a path, for the dashboard's live previews: whoever starts the WebRTC and HLS
    * servers sets these (the server's url, a slash, the name) and clears them when they stop.
@@ -153,6 +157,20 @@ export class ServeApp {
     return this.hls?.url
   }
 
+  /** The WebRTC server's address (http://PUBLIC-HOST:PORT), when it runs. */
+  get webrtcUrl(): string | undefined {
+    const w = this.webrtc
+    if (!w) return undefined
+    const h = this.config.webrtc.host
+    if (h && h !== '0.0.0.0' && h !== '::') return w.url
+    return `http://${new URL(this.server.urlFor('')).host.replace(/:\d+$/, '')}:${w.port}`
+  }
+
+  /** The WebRTC room, when it runs (tests, stats). */
+  get webrtcServer(): WebRtcServer | undefined {
+    return this.webrtc
+  }
+
   /** Paths served now: exact names from the start, patterns once requested. */
   paths(): { name: string; entry: string; description: string }[] {
     return [...this.served].map(([name, p]) => ({ name, entry: p.entry, description: p.handle.description }))
@@ -164,6 +182,7 @@ export class ServeApp {
       await this.server.start()
       await this.startApi()
       await this.startHls()
+      await this.startWebRtc()
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
       await this.recording.close()
@@ -197,6 +216,7 @@ export class ServeApp {
       readerLimits: readerLimits(n),
     })
     const apiChanged = diff.settings.some((c) => c.apply === 'restart-api')
+    const webrtcChanged = diff.settings.some((c) => c.apply === 'restart-webrtc')
     const gone = new Set([...diff.paths.removed, ...diff.paths.changed])
     for (const [name, p] of [...this.served]) {
       // Paths made from a pattern are rebuilt when their entry changed, or when matching may differ.
@@ -218,6 +238,12 @@ export class ServeApp {
       const old = this.api
       this.api = undefined
       void (old?.close() ?? Promise.resolve()).then(() => this.startApi())
+    }
+    if (webrtcChanged) {
+      const old = this.webrtc
+      this.webrtc = undefined
+      this.browserPlayback.webrtcUrl = undefined
+      void (old?.close() ?? Promise.resolve()).then(() => this.startWebRtc())
     }
     return diff
   }
@@ -291,6 +317,33 @@ export class ServeApp {
     }
   }
 
+  /** The WebRTC room (webrtc.enabled). A port already taken is a warning, as for the API. */
+  private async startWebRtc(): Promise<void> {
+    const c = this.config.webrtc
+    if (!c.enabled || this.stopped) return
+    const udp = parseLocalUdpAddress(c.localUdpAddress) ?? {}
+    const webrtc = new WebRtcServer({
+      server: this.server,
+      port: c.port,
+      host: c.host || undefined,
+      additionalHosts: [...c.additionalHosts, ...(udp.host ? [udp.host] : [])],
+      ...(udp.range ? { icePortRange: udp.range } : {}),
+      iceServers: c.iceServers.map(iceServerOf),
+      allowOrigin: c.allowOrigin,
+      logger: this.logger,
+    })
+    try {
+      await webrtc.start()
+      if (this.stopped) return await webrtc.close()
+      this.webrtc = webrtc
+      this.browserPlayback.webrtcUrl = (name) => `${this.webrtcUrl ?? webrtc.url}/${name}`
+      this.logger.debug(`WebRTC (WHEP/WHIP) on ${webrtc.url}`)
+    } catch (err) {
+      await webrtc.close()
+      this.logger.warn(`WebRTC not started: ${(err as Error).message}; RTSP goes on without it (set webrtc.port, or webrtc.enabled: false)`)
+    }
+  }
+
   private sourceOf(entry: string): string {
     return this.config.paths.find((p) => p.name === entry)?.source ?? ''
   }
@@ -303,6 +356,9 @@ export class ServeApp {
     this.browserPlayback.hlsUrl = undefined
     await this.hls?.close()
     this.hls = undefined
+    await this.webrtc?.close()
+    this.webrtc = undefined
+    this.browserPlayback.webrtcUrl = undefined
     for (const p of this.served.values()) p.handle.stop()
     await this.server.stop()
     await this.recording.close()

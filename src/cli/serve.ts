@@ -31,6 +31,9 @@ Options:
                        video, AAC/Opus audio), or in ffmpeg/VLC/GStreamer from
                        http://HOST:N/PATH/index.m3u8 (config: the hls section)
   --no-hls             no HLS output
+  --webrtc-port N      port of the WebRTC server: player page at /PATH, WHEP at /PATH/whep,
+                       WHIP at /PATH/whip (default 8889; 0 picks one)
+  --no-webrtc          no WebRTC server
   --host ADDR          address to listen on (default: all interfaces)
   --tls-cert FILE      PEM certificate: serve RTSPS (rtsps://HOST:8322/NAME) beside RTSP; a test
                        pair: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1
@@ -143,6 +146,7 @@ export interface ServeConfig {
   /** --multicast-range, --multicast-ports, --multicast-ttl, --no-multicast, as given. */
   multicast: Partial<Config['server']['multicast']>
   hls: { port?: number; enabled?: boolean }
+  webrtc: { port?: number; enabled?: boolean }
   /** --tls-cert, --tls-key, --rtsps-port, --encryption, as given. */
   tls: { cert?: string; key?: string; rtspsPort?: number; encryption?: Encryption }
   port: number
@@ -286,6 +290,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'no-multicast': { type: 'boolean' },
     'hls-port': { type: 'string' },
     'no-hls': { type: 'boolean' },
+    'webrtc-port': { type: 'string' },
+    'no-webrtc': { type: 'boolean' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'rtsps-port': { type: 'string' },
@@ -309,6 +315,10 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     hls: {
       ...(v['hls-port'] !== undefined ? { port: intOption('hls-port', v['hls-port'], 0, 65535)! } : {}),
       ...(v['no-hls'] ? { enabled: false } : {}),
+    },
+    webrtc: {
+      ...(v['webrtc-port'] !== undefined ? { port: intOption('webrtc-port', v['webrtc-port'], 0, 65535)! } : {}),
+      ...(v['no-webrtc'] ? { enabled: false } : {}),
     },
     flagPaths: [],
     host: v.host,
@@ -397,6 +407,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
     ...(Object.keys(cfg.api).length > 0 ? { api: cfg.api } : {}),
     ...(Object.keys(cfg.hls).length > 0 ? { hls: cfg.hls } : {}),
   }
+  if (Object.keys(cfg.webrtc).length > 0) overrides.webrtc = cfg.webrtc
   if (cfg.recordDir !== undefined)
     overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
   if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }
@@ -442,6 +453,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   for (const p of config.paths)
     if (p.name.startsWith('~') || p.name === 'all_others')
       banner(`${app.server.urlFor('')}${p.name}  <- ${p.source} (paths matching it, when first requested)`)
+  if (app.webrtcUrl) banner(`${app.webrtcUrl}/PATH  <- WebRTC player page; WHEP at /PATH/whep, WHIP at /PATH/whip`)
   if (app.apiUrl) banner(`${app.apiUrl}/  <- dashboard; HTTP API at /v1, Prometheus metrics at /metrics`)
   if (app.hlsUrl) banner(`${app.hlsUrl}/PATH  <- HLS player of a path; playlist at /PATH/index.m3u8`)
   const secure = app.server.tlsEnabled ? `, RTSPS on port ${app.server.rtspsPort}` : ''

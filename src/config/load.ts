@@ -13,6 +13,7 @@ import type {
   ApiConfig,
   Config,
   HlsConfig,
+  WebRtcConfig,
   PathConfig,
   RecordingConfig,
   RelaysConfig,
@@ -30,6 +31,7 @@ export interface ConfigOverrides {
   }
   api?: Partial<ApiConfig>
   hls?: Partial<HlsConfig>
+  webrtc?: Partial<WebRtcConfig>
   recording?: Partial<RecordingConfig>
   relays?: Partial<RelaysConfig>
   paths?: Record<string, Partial<Omit<PathConfig, 'name'>>>

@@ -103,6 +103,21 @@ export interface HlsConfig {
 export const HLS_VARIANTS = ['lowLatency', 'fmp4'] as const
 export type HlsVariantName = (typeof HLS_VARIANTS)[number]
 
+/** The WebRTC room (src/webrtc): WHEP playback and WHIP publishing over HTTP. */
+export interface WebRtcConfig {
+  enabled: boolean
+  host: string
+  port: number
+  /** Extra IPs or host names announced as ICE host candidates (NAT, containers). */
+  additionalHosts: string[]
+  /** UDP for ICE: '' ephemeral ports; ':PORT' or 'HOST:PORT' ports from PORT up (one per session); 'A-B' a range. */
+  localUdpAddress: string
+  /** Access-Control-Allow-Origin of every answer. */
+  allowOrigin: string
+  /** STUN/TURN URLs: stun:HOST:PORT, turn:USER:PASS@HOST:PORT. */
+  iceServers: string[]
+}
+
 export interface RecordingConfig {
   segmentSeconds: number
   dir: string
@@ -149,6 +164,7 @@ export interface Config {
   server: ServerConfig
   api: ApiConfig
   hls: HlsConfig
+  webrtc: WebRtcConfig
   recording: RecordingConfig
   relays: RelaysConfig
   /** In file order: regex entries are tried in this order. */
@@ -159,7 +175,7 @@ export interface Config {
 }
 
 /** What it takes to apply a changed setting to a running server. */
-export type ApplyBy = 'restart-rtsp' | 'restart-api' | 'restart-hls' | 'live' | 'access' | 'paths'
+export type ApplyBy = 'restart-rtsp' | 'restart-api' | 'restart-hls' | 'restart-webrtc' | 'live' | 'access' | 'paths'
 
 export type LeafSpec =
   | { type: 'int'; min: number; max: number; apply: ApplyBy; note?: string }
@@ -173,7 +189,7 @@ export type LeafSpec =
       allowed?: string
       /** A number is taken as its text. */ numbers?: boolean
     }
-  | { type: 'list'; item: 'cidr' | 'user'; apply: ApplyBy }
+  | { type: 'list'; item: 'cidr' | 'user' | 'host' | 'url'; apply: ApplyBy }
 
 export interface SectionSpec {
   type: 'section'
@@ -203,6 +219,31 @@ function checkRtpPorts(v: string): string | undefined {
   return m && min >= MIN_RTP_PORT && max <= MAX_PORT && max - min >= 1
     ? undefined
     : 'must be "" (ephemeral), one even port for a shared pair (e.g. "8000": RTP 8000, RTCP 8001) or a range A-B within 1024-65535 holding at least 2 ports, e.g. "20000-20999"'
+}
+
+/** webrtc.localUdpAddress: '', ':PORT', 'HOST:PORT' or a range 'A-B' of UDP ports for ICE. */
+export function parseLocalUdpAddress(v: string): { host?: string; range?: [number, number] } | undefined {
+  if (v === '') return {}
+  const range = RTP_PORTS_RE.exec(v)
+  if (range) {
+    const [min, max] = [Number(range[1]), Number(range[2])]
+    return min >= MIN_RTP_PORT && max <= MAX_PORT && max > min ? { range: [min, max] } : undefined
+  }
+  const m = /^(.*):(\d{1,5})$/.exec(v)
+  if (!m) return undefined
+  const port = Number(m[2])
+  if (port < MIN_RTP_PORT || port >= MAX_PORT) return undefined
+  // werift opens one UDP socket per session and address (it cannot share one port): ports from PORT on.
+  return { ...(m[1] ? { host: m[1] } : {}), range: [port, Math.min(port + LOCAL_UDP_SPAN - 1, MAX_PORT)] }
+}
+
+/** How many UDP ports from webrtc.localUdpAddress's port ICE may use. */
+export const LOCAL_UDP_SPAN = 100
+
+function checkLocalUdpAddress(v: string): string | undefined {
+  return parseLocalUdpAddress(v)
+    ? undefined
+    : `must be '' (ephemeral ports), ':PORT' or 'HOST:PORT' with PORT in 1024-65534 (ICE takes ports from PORT to PORT+${LOCAL_UDP_SPAN - 1}), or a range such as '8189-8289'`
 }
 
 function checkRealm(v: string): string | undefined {
@@ -296,6 +337,18 @@ export const SECTIONS: SectionSpec = {
         allowOrigin: { type: 'string', check: checkNonEmpty, apply: 'restart-hls' },
       },
     },
+    webrtc: {
+      type: 'section',
+      fields: {
+        enabled: { type: 'bool', apply: 'restart-webrtc' },
+        host: { type: 'string', apply: 'restart-webrtc' },
+        port: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-webrtc' },
+        additionalHosts: { type: 'list', item: 'host', apply: 'restart-webrtc' },
+        localUdpAddress: { type: 'string', check: checkLocalUdpAddress, apply: 'restart-webrtc' },
+        allowOrigin: { type: 'string', check: checkNonEmpty, apply: 'restart-webrtc' },
+        iceServers: { type: 'list', item: 'url', apply: 'restart-webrtc' },
+      },
+    },
     recording: {
       type: 'section',
       fields: {
@@ -379,6 +432,7 @@ export function defaultConfig(): Config {
       muxerCloseAfter: 60,
       allowOrigin: '*',
     },
+    webrtc: { enabled: true, host: '', port: 8889, additionalHosts: [], localUdpAddress: '', allowOrigin: '*', iceServers: [] },
     recording: { segmentSeconds: 600, dir: 'recordings' },
     relays: { closeAfter: 10, retryMax: 30 },
     paths: [

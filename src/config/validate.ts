@@ -112,7 +112,8 @@ class Checker {
       }
       case 'list': {
         if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
-          this.fail('ERR_CONFIG_VALUE', key, `must be a list of ${spec.item === 'cidr' ? 'addresses or CIDRs' : 'user names'}${got}`, {
+          const what = { cidr: 'addresses or CIDRs', user: 'user names', host: 'addresses or host names', url: 'URLs' }[spec.item]
+          this.fail('ERR_CONFIG_VALUE', key, `must be a list of ${what}${got}`, {
             observed: v,
           })
         }
@@ -125,6 +126,14 @@ class Checker {
                 `must be an IP address or CIDR such as 192.168.1.7, 10.0.0.0/8 or fd00::/8, got ${describe(c)}`,
                 { observed: c },
               )
+          })
+        }
+        if (spec.item === 'url') {
+          v.forEach((u: string, i) => {
+            if (!/^(stun|stuns|turn|turns):\S+$/.test(u))
+              this.fail('ERR_CONFIG_VALUE', [...key, i], `must be a stun:HOST:PORT or turn:USER:PASS@HOST:PORT URL, got ${describe(u)}`, {
+                observed: u,
+              })
           })
         }
         return [...(v as string[])]
@@ -311,13 +320,14 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'recording' | 'relays' | 'ips'>
+  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'recording' | 'relays' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users)
   return {
     server: sections.server,
     api: sections.api,
     hls: sections.hls,
+    webrtc: sections.webrtc,
     recording: sections.recording,
     relays: sections.relays,
     paths,

@@ -9,7 +9,7 @@ import { parseConfig } from '../../src/config/load.js'
 describe('ServeApp: browser playback URLs for the dashboard', () => {
   it('the API shows browserPlayback.webrtcUrl / hlsUrl, null while unset', async () => {
     const config = parseConfig({
-      text: 'server:\n  rtspPort: 0\n  logLevel: error\napi:\n  port: 0\nhls:\n  enabled: false\npaths:\n  cam:\n    source: test:160x120@10\n',
+      text: 'server:\n  rtspPort: 0\n  logLevel: error\napi:\n  port: 0\nhls:\n  enabled: false\nwebrtc:\n  enabled: false\npaths:\n  cam:\n    source: test:160x120@10\n',
     })
     const app = new ServeApp(config)
     await app.start()
@@ -24,5 +24,27 @@ describe('ServeApp: browser playback URLs for the dashboard', () => {
     } finally {
       await app.stop()
     }
+  })
+
+  it('with the WebRTC server on, the API shows its page for each path, and a WHEP POST there is answered', async () => {
+    const config = parseConfig({
+      text: 'server:\n  rtspPort: 0\n  publicHost: 127.0.0.1\n  logLevel: error\napi:\n  port: 0\nwebrtc:\n  port: 0\npaths:\n  cam:\n    source: test:160x120@10\n',
+    })
+    const app = new ServeApp(config)
+    await app.start()
+    try {
+      const paths = (await (await fetch(`${app.apiUrl}/v1/paths`)).json()) as { items: PathView[] }
+      const url = paths.items.find((p) => p.name === 'cam')!.webrtcUrl
+      assert.equal(url, `${app.webrtcUrl}/cam`)
+      assert.match(url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/cam$/)
+      const page = await fetch(url)
+      assert.equal(page.status, 200)
+      assert.match(await page.text(), /whep/)
+      const bad = await fetch(`${url}/whep`, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: 'nonsense' })
+      assert.equal(bad.status, 400)
+    } finally {
+      await app.stop()
+    }
+    assert.equal(app.webrtcUrl, undefined)
   })
 })
