@@ -1,14 +1,14 @@
 import { ConfigError } from '../errors.js'
 import { fpsOption, intOption, parseOptionArgs, sizeOption, secondsOption } from './options.js'
+import { logFormatOption, logLevelOption, multicastOptions, tlsOptions } from './serve-options.js'
 import { watch, type FSWatcher } from 'node:fs'
 import path from 'node:path'
-import { isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
+import type { LogFormat, LogLevel } from '../log/logger.js'
 import { mp4PlayableFamilies } from '../sources/mp4-file.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
 import { ServeApp } from '../app/serve-app.js'
 import { loadConfig, parseConfig, type ConfigOverrides } from '../config/load.js'
-import { ENCRYPTIONS, type Config, type Encryption } from '../config/schema.js'
-import { parseMulticastRange } from '../server/multicast-groups.js'
+import type { Config, Encryption } from '../config/schema.js'
 
 /** Editors write a file in several steps: reload once they are done. */
 const RELOAD_DEBOUNCE_MS = 200
@@ -176,90 +176,6 @@ export interface ServeConfig {
   logFormatGiven: boolean
 }
 
-function multicastOptions(
-  range: string | undefined,
-  ports: string | undefined,
-  ttl: string | undefined,
-  off: boolean | undefined,
-): ServeConfig['multicast'] {
-  const out: ServeConfig['multicast'] = {}
-  if (off) out.enabled = false
-  if (range !== undefined) {
-    try {
-      parseMulticastRange(range)
-    } catch {
-      throw new ConfigError(
-        'ERR_CLI_VALUE',
-        `--multicast-range must be an IPv4 CIDR inside 224.0.0.0/4, e.g. 224.1.0.0/16; got "${range}"`,
-        {
-          observed: range,
-        },
-      )
-    }
-    out.range = range
-  }
-  if (ports !== undefined) {
-    const m = /^(\d+)-(\d+)$/.exec(ports)
-    const rtp = Number(m?.[1])
-    const rtcp = Number(m?.[2])
-    if (!m || !(rtp >= 1 && rtp <= 65535 && rtcp >= 1 && rtcp <= 65535 && rtp !== rtcp)) {
-      throw new ConfigError('ERR_CLI_VALUE', `--multicast-ports must be RTP-RTCP, e.g. 8002-8003; got "${ports}"`, { observed: ports })
-    }
-    out.rtpPort = rtp
-    out.rtcpPort = rtcp
-  }
-  if (ttl !== undefined) out.ttl = intOption('multicast-ttl', ttl, 1, 255)!
-  return out
-}
-
-function tlsOptions(
-  cert: string | undefined,
-  key: string | undefined,
-  port: string | undefined,
-  encryption: string | undefined,
-): ServeConfig['tls'] {
-  if ((cert === undefined) !== (key === undefined)) {
-    throw new ConfigError(
-      'ERR_CLI_ARGS',
-      `${cert === undefined ? '--tls-key' : '--tls-cert'} needs ${cert === undefined ? '--tls-cert' : '--tls-key'} too`,
-      {
-        observed: cert ?? key,
-      },
-    )
-  }
-  if (encryption !== undefined && !(ENCRYPTIONS as readonly string[]).includes(encryption)) {
-    throw new ConfigError('ERR_CLI_VALUE', `--encryption must be one of ${ENCRYPTIONS.join(', ')}, got "${encryption}"`, {
-      observed: encryption,
-    })
-  }
-  return {
-    ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
-    ...(port !== undefined ? { rtspsPort: intOption('rtsps-port', port, 0, 65535)! } : {}),
-    ...(encryption !== undefined ? { encryption: encryption as Encryption } : {}),
-  }
-}
-
-function logLevelOption(value: string | undefined, verbose: boolean): LogLevel {
-  if (value === undefined) return verbose ? 'debug' : 'info'
-  if (!isLogLevel(value))
-    throw new ConfigError('ERR_CLI_VALUE', `--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`, {
-      observed: value,
-      allowed: LOG_LEVELS,
-    })
-  return value
-}
-
-function logFormatOption(value: string | undefined): LogFormat {
-  if (value === undefined) return 'pretty'
-  if (value !== 'pretty' && value !== 'json')
-    throw new ConfigError('ERR_CLI_VALUE', `--log-format must be pretty or json, got "${value}"`, {
-      observed: value,
-      allowed: ['pretty', 'json'],
-    })
-  return value
-}
-
-/** Parses `serve` arguments; throws ConfigError with a one-line message on anything wrong. */
 export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
   const parsed = parseOptionArgs('serve', argv, {
     port: { type: 'string' },

@@ -4,9 +4,6 @@
  * card's <video> must present at least two seconds' worth of frames (requestVideoFrameCallback), over
  * WebRTC; a second run where the WebRTC server does not answer checks the HLS fallback. The previews
  * are no readers, and the WHEP sessions end when the page goes.
- *
- * src/webrtc and src/hls are separate rooms that may not be on this branch yet: they are imported
- * when present, and a run whose server is missing is skipped, saying so.
  */
 import assert from 'node:assert/strict'
 import net from 'node:net'
@@ -14,6 +11,8 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { chromium } from 'playwright-core'
 import { ApiServer, type ApiServerOptions } from '../../src/api/api-server.js'
+import { HlsServer as HlsServerImpl } from '../../src/hls/hls-server.js'
+import { WebRtcServer as WebRtcServerImpl } from '../../src/webrtc/webrtc-server.js'
 import type { PathView, SessionView } from '../../src/api/views.js'
 import type { RtspServer } from '../../src/server/rtsp-server.js'
 import { CHROMIUM } from '../view/chromium.js'
@@ -31,17 +30,6 @@ interface BrowserServer {
   readonly url: string
 }
 type BrowserServerClass = new (opts: { server: RtspServer; host: string; port: number }) => BrowserServer
-
-/** The class `name` of the module at `specifier`, or undefined when that room is not on this branch. */
-async function optionalServer(specifier: string, name: string): Promise<BrowserServerClass | undefined> {
-  try {
-    const mod = (await import(specifier)) as Record<string, BrowserServerClass | undefined>
-    return mod[name]
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined
-    throw err
-  }
-}
 
 /** An http:// URL where nothing listens (a port that was just free). */
 async function deadUrl(): Promise<string> {
@@ -80,11 +68,9 @@ function countFrames(page: Page): Promise<void> {
 describe('the dashboard plays H.264 paths live in headless Chromium', () => {
   let srv: TestServer
   let browser: Browser
-  let WebRtcServer: BrowserServerClass | undefined
-  let HlsServer: BrowserServerClass | undefined
+  const WebRtcServer = WebRtcServerImpl as unknown as BrowserServerClass
+  const HlsServer = HlsServerImpl as unknown as BrowserServerClass
   before(async () => {
-    WebRtcServer = await optionalServer('../../src/webrtc/webrtc-server.js', 'WebRtcServer')
-    HlsServer = await optionalServer('../../src/hls/hls-server.js', 'HlsServer')
     const file = await h264File({ width: 320, height: 240, fps: FPS, seconds: 2, gop: FPS })
     srv = await startServer(Object.fromEntries(PATHS.map((p) => [p, `file:${file}`])))
     browser = await chromium.launch({
@@ -170,13 +156,11 @@ describe('the dashboard plays H.264 paths live in headless Chromium', () => {
     }
   }
 
-  it('over WebRTC (WHEP), every card presents two seconds of frames', { timeout: 120_000 }, async (t) => {
-    if (!WebRtcServer) return t.skip('src/webrtc is not on this branch: merge the webrtc branch to run this test')
+  it('over WebRTC (WHEP), every card presents two seconds of frames', { timeout: 120_000 }, async () => {
     await playsLive({ webrtc: WebRtcServer, hls: HlsServer }, 'webrtc')
   })
 
-  it('when the WebRTC server does not answer, every card falls back to HLS (hls.js from the API)', { timeout: 120_000 }, async (t) => {
-    if (!HlsServer) return t.skip('src/hls is not on this branch: merge the hls branch to run this test')
+  it('when the WebRTC server does not answer, every card falls back to HLS (hls.js from the API)', { timeout: 120_000 }, async () => {
     await playsLive({ webrtc: 'dead', hls: HlsServer }, 'hls')
   })
 })
