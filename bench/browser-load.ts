@@ -48,17 +48,17 @@ const cfg = {
 async function measure(
   server: ServerProcess,
   viewers: number,
-  bytes: () => number[],
+  bytes: () => number[] | Promise<number[]>,
 ): Promise<Omit<Result, 'kind' | 'viewers' | 'playing'>> {
   await sleep(cfg.warmup * 1000)
   const hz = clockTicksPerSecond()
+  const b0 = await bytes()
   const t0 = processTicks(server.pid)
-  const b0 = bytes()
   const start = performance.now()
   await sleep(cfg.seconds * 1000)
   const t1 = processTicks(server.pid)
-  const b1 = bytes()
   const elapsed = (performance.now() - start) / 1000
+  const b1 = await bytes()
   const cpu = (t1 - t0) / hz
   const rates = b1.map((b, i) => ((b - (b0[i] ?? 0)) * 8) / elapsed / 1e6)
   return {
@@ -167,15 +167,11 @@ async function whepViewers(server: ServerProcess, n: number): Promise<Result> {
         return b
       }))`)
     }
-    await poll()
-    // getStats is async: the measure() window reads what the last poll saw, polled around its edges.
-    const ticker = setInterval(() => void poll(), 500)
-    try {
-      const m = await measure(server, n, () => last)
-      return { kind: 'WebRTC (WHEP)', viewers: n, playing: last.filter((b) => b > 0).length, ...m }
-    } finally {
-      clearInterval(ticker)
-    }
+    const m = await measure(server, n, async () => {
+      await poll()
+      return last
+    })
+    return { kind: 'WebRTC (WHEP)', viewers: n, playing: last.filter((b) => b > 0).length, ...m }
   } finally {
     await browser.close()
   }
