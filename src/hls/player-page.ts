@@ -43,7 +43,8 @@ ${notes}<div id="error" class="error" hidden></div>
   var src = ${JSON.stringify(p.playlistUrl)}
   function fail(msg) { box.textContent = msg; box.hidden = false }
   if (window.Hls && window.Hls.isSupported()) {
-    var hls = new window.Hls({ lowLatencyMode: ${p.lowLatency ? 'true' : 'false'}, backBufferLength: 10 })
+    // A player that started (or fell) behind the target latency plays up to 1.5x until it is back.
+    var hls = new window.Hls({ lowLatencyMode: ${p.lowLatency ? 'true' : 'false'}, backBufferLength: 10, maxLiveSyncPlaybackRate: 1.5 })
     window.rtspkitHls = hls
     hls.on(window.Hls.Events.ERROR, function (_e, data) {
       if (!data.fatal) return
