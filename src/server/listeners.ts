@@ -28,6 +28,8 @@ export interface ListenerOptions {
   rtspsPort: number
   encryption: Encryption
   tls: TlsCredentials | undefined
+  /** How long a client may take to finish its TLS handshake (default TLS_HANDSHAKE_TIMEOUT_MS). */
+  handshakeTimeoutMs?: number | undefined
   /** A port of its own for RTSP over HTTP (the RTSP port takes tunnels too); undefined: none. */
   httpPort: number | undefined
   logger: Logger
@@ -79,7 +81,10 @@ export class Listeners {
         this.httpBound = (server.address() as net.AddressInfo).port
       }
       if (o.encryption !== 'no' && o.tls) {
-        const server = tls.createServer({ cert: o.tls.cert, key: o.tls.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, this.onSocket)
+        const server = tls.createServer(
+          { cert: o.tls.cert, key: o.tls.key, handshakeTimeout: o.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS },
+          this.onSocket,
+        )
         server.on('tlsClientError', (err, socket) => {
           this.tlsFailures++
           o.logger.warn(`TLS handshake failed from ${socket.remoteAddress ?? '?'}: ${err.message} (${this.tlsFailures} so far)`)

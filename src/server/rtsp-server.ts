@@ -272,6 +272,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       encryption: o.encryption,
       tls: o.tls,
       httpPort: o.httpTunnelPort,
+      handshakeTimeoutMs: o.tlsHandshakeTimeoutMs,
       logger: o.logger,
     })
     this.sessions.startSweep((id) => this.connections.has(id))

@@ -66,6 +66,8 @@ export interface RtspServerOptions {
    * and RTSPS ports take tunnels anyway. Default none; 0 picks a free one. Plain, so not under strict.
    */
   httpTunnelPort?: number
+  /** A client that has not finished its TLS handshake by then is dropped and counted (ms; default 10 000). */
+  tlsHandshakeTimeoutMs?: number
   /** RTSPS port (default 8322; 0 picks a free one). */
   rtspsPort?: number
   /**
@@ -97,6 +99,7 @@ export type ResolvedOptions = Required<
     | 'tls'
     | 'multicast'
     | 'httpTunnelPort'
+    | 'tlsHandshakeTimeoutMs'
   >
 > &
   RtspServerOptions

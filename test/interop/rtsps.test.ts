@@ -126,6 +126,23 @@ describe('RTSPS', () => {
   })
 })
 
+describe('RTSPS handshakes that never finish', () => {
+  it('a client that opens TCP and never speaks TLS is dropped after the handshake timeout and counted', async () => {
+    const cert = await makeCert('slow')
+    const srv = await startServer({}, { tls: cert, rtspsPort: 0, tlsHandshakeTimeoutMs: 300 })
+    try {
+      const s = net.connect(srv.server.rtspsPort, '127.0.0.1')
+      s.on('error', () => {})
+      const started = Date.now()
+      await new Promise<void>((r) => s.on('close', () => r()))
+      assert.ok(Date.now() - started < 5000)
+      assert.equal(srv.server.tlsFailures, 1)
+    } finally {
+      await srv.stop()
+    }
+  })
+})
+
 describe('RTSPS publishing', () => {
   it('ffmpeg publishes over rtsps:// and a reader decodes it', async () => {
     const cert = await makeCert('publish')
