@@ -1,0 +1,47 @@
+/**
+ * AES in counter mode as SRTP uses it (RFC 3711 §4.1.1): the keystream is AES_k(IV), AES_k(IV + 1), …
+ * where only the low 16 bits of the IV count. We keep one AES-128-ECB cipher per key (the key schedule
+ * is made once) and encrypt a block of counters in one call, so the per-packet cost is one `update`.
+ */
+import { createCipheriv, type Cipher } from 'node:crypto'
+
+export const AES_BLOCK = 16
+
+export class AesCounterMode {
+  private readonly ecb: Cipher
+  /** Counter blocks for the longest packet seen so far; grown (rarely) when a longer one comes. */
+  private counters: Buffer
+
+  constructor(key: Buffer) {
+    this.ecb = createCipheriv('aes-128-ecb', key, null)
+    this.ecb.setAutoPadding(false)
+    this.counters = Buffer.alloc(AES_BLOCK * 96)
+  }
+
+  /**
+   * XORs `data` in place with the keystream that starts at the 16-byte `iv`. The block counter is
+   * the IV's last two bytes (zero in SRTP's IVs), so a packet may span up to 65536 blocks.
+   */
+  xor(iv: Buffer, data: Buffer): void {
+    const blocks = Math.ceil(data.length / AES_BLOCK)
+    if (blocks === 0) return
+    const need = blocks * AES_BLOCK
+    if (this.counters.length < need) this.counters = Buffer.alloc(need)
+    const counters = this.counters
+    const base = iv.readUInt16BE(14)
+    for (let b = 0; b < blocks; b++) {
+      const off = b * AES_BLOCK
+      iv.copy(counters, off, 0, 14)
+      counters.writeUInt16BE((base + b) & 0xffff, off + 14)
+    }
+    const stream = this.ecb.update(counters.subarray(0, need))
+    for (let i = 0; i < data.length; i++) data[i]! ^= stream[i]!
+  }
+
+  /** `length` bytes of keystream from `iv` (key derivation and tests). */
+  keystream(iv: Buffer, length: number): Buffer {
+    const out = Buffer.alloc(length)
+    this.xor(iv, out)
+    return out
+  }
+}
