@@ -21,7 +21,10 @@ test('RFC 3711 B.2: the AES-CM keystream, first and last blocks of the 65282-blo
     'E03EAD0935C95E80E166B16DD92B4EB4' + 'D23513162B02D0F72A43A2FE4A5F97AB' + '41E95B3BB0A2E8DD477901E4FCA894C0',
   )
   assert.equal(
-    stream.subarray(stream.length - 48).toString('hex').toUpperCase(),
+    stream
+      .subarray(stream.length - 48)
+      .toString('hex')
+      .toUpperCase(),
     'EC8CDF7398607CB0F2D21675EA9EA1E4' + '362B7C3C6773516318A077D7FC5073AE' + '6A2CC3787889374FBEB4C81B17BA6C44',
   )
 })
@@ -118,10 +121,19 @@ test('SRTP: a replayed packet and one older than the 64-packet window are refuse
   const sent = Array.from({ length: 100 }, (_, i) => tx.protectRtp(rtp(i, 1, Buffer.alloc(20, i))))
   rx.unprotectRtp(sent[0]!)
   rx.unprotectRtp(sent[99]!)
-  assert.equal(codeOf(() => rx.unprotectRtp(sent[99]!)), ERR_SRTP_REPLAY)
-  assert.equal(codeOf(() => rx.unprotectRtp(sent[10]!)), ERR_SRTP_REPLAY)
+  assert.equal(
+    codeOf(() => rx.unprotectRtp(sent[99]!)),
+    ERR_SRTP_REPLAY,
+  )
+  assert.equal(
+    codeOf(() => rx.unprotectRtp(sent[10]!)),
+    ERR_SRTP_REPLAY,
+  )
   rx.unprotectRtp(sent[50]!) // reordered but inside the window
-  assert.equal(codeOf(() => rx.unprotectRtp(sent[50]!)), ERR_SRTP_REPLAY)
+  assert.equal(
+    codeOf(() => rx.unprotectRtp(sent[50]!)),
+    ERR_SRTP_REPLAY,
+  )
   assert.equal(rx.counters.replayed, 3)
 })
 
@@ -138,7 +150,11 @@ test('SRTP: any flipped bit or truncation gives a typed error and counts, never 
     }),
   )
   const rx = new SrtpContext(master, AES_CM_128_HMAC_SHA1_80)
-  for (let n = 0; n < 22; n++) assert.equal(codeOf(() => rx.unprotectRtp(good.subarray(0, n))), ERR_SRTP_SHORT)
+  for (let n = 0; n < 22; n++)
+    assert.equal(
+      codeOf(() => rx.unprotectRtp(good.subarray(0, n))),
+      ERR_SRTP_SHORT,
+    )
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
       const code = codeOf(() => rx.unprotectRtp(bytes))
@@ -149,7 +165,10 @@ test('SRTP: any flipped bit or truncation gives a typed error and counts, never 
   )
   const forged = Buffer.from(good)
   forged.fill(0, forged.length - 10)
-  assert.equal(codeOf(() => rx.unprotectRtp(forged)), ERR_SRTP_AUTH)
+  assert.equal(
+    codeOf(() => rx.unprotectRtp(forged)),
+    ERR_SRTP_AUTH,
+  )
   assert.ok(rx.counters.authFailures >= 1)
 })
 
@@ -168,9 +187,15 @@ test('SRTCP: E bit and index after the payload, 80-bit tag, round trip, tamper a
   assert.notDeepEqual(b.subarray(8, sr.length), sr.subarray(8))
   assert.deepEqual(rx.unprotectRtcp(a), rr)
   assert.deepEqual(rx.unprotectRtcp(b), sr)
-  assert.equal(codeOf(() => rx.unprotectRtcp(b)), ERR_SRTP_REPLAY)
+  assert.equal(
+    codeOf(() => rx.unprotectRtcp(b)),
+    ERR_SRTP_REPLAY,
+  )
   const bad = Buffer.from(tx.protectRtcp(sr))
   bad[10]! ^= 0x40
-  assert.equal(codeOf(() => rx.unprotectRtcp(bad)), ERR_SRTP_AUTH)
+  assert.equal(
+    codeOf(() => rx.unprotectRtcp(bad)),
+    ERR_SRTP_AUTH,
+  )
   assert.equal(rx.counters.authFailures, 1)
 })
