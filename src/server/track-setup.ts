@@ -6,6 +6,7 @@ import { KeyframeGate } from '../stream/reader-queue.js'
 import type { ServerTrack } from '../stream/stream.js'
 import type { UdpLink } from '../transport/udp-link.js'
 import type { WholeJpegSender } from './dialects/teaching.js'
+import { srtpDropped, type SrtpTrack } from './srtp-session.js'
 
 /** Where a track's packets go: a UDP pair to the client's ports, or channels on the RTSP connection. */
 export type TrackTransport =
@@ -35,6 +36,8 @@ export interface TrackStats {
   fractionLost: number | null
   /** From the same report: cumulative packets lost (signed, RFC 3550 §6.4.1); null before any. */
   cumulativeLost: number | null
+  /** SRTP sessions: packets from the client dropped for a bad authentication tag or as replays. */
+  readonly srtpDropped?: number
 }
 
 export class TrackSetup {
@@ -48,11 +51,15 @@ export class TrackSetup {
     if (err) this.stats.sendErrors++
   }
 
-  /** `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP. */
+  /**
+   * `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP.
+   * `srtp`: an RTP/SAVP track (srtp-session.ts): what is sent is protected, what comes in is checked.
+   */
   constructor(
     readonly track: ServerTrack,
     readonly transport: TrackTransport,
     readonly wholeJpeg?: WholeJpegSender,
+    readonly srtp?: SrtpTrack,
   ) {
     const gate = new KeyframeGate(track.media.kind === 'video')
     this.gate = gate
@@ -69,6 +76,9 @@ export class TrackSetup {
       receiverReports: 0,
       fractionLost: null,
       cumulativeLost: null,
+      get srtpDropped() {
+        return srtpDropped(srtp)
+      },
     }
   }
 

