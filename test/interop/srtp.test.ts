@@ -4,11 +4,13 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import dgram from 'node:dgram'
 import tls from 'node:tls'
 import { after, before, describe, it } from 'node:test'
 import { parseSdp } from '../../src/sdp/sdp.js'
 import { formatKeyMgmtHeader, parseKeyMgmtAttribute } from '../../src/srtp/key-mgmt.js'
 import { buildMikey } from '../../src/srtp/mikey.js'
+import { SrtpContext } from '../../src/srtp/srtp-context.js'
 import { AES_CM_128_HMAC_SHA1_80 } from '../../src/srtp/srtp-profile.js'
 import { gstDecode, h264File, run, startServer, type TestServer } from './harness.js'
 
@@ -103,6 +105,9 @@ describe('SRTP (RTP/SAVP) under encryption strict', () => {
 
   for (const protocol of ['udp', 'tcp']) {
     it(`GStreamer rtspsrc (SAVP from the SDP) protocols=${protocol} decodes the SRTP stream`, async () => {
+      const transports: string[] = []
+      const onSetup = (e: { transport?: string }): void => void transports.push(e.transport ?? '')
+      srv.server.on('setup', onSetup)
       const r = await gstDecode(
         `rtspsrc location=${srv.url('cam')} tls-validation-flags=0 protocols=${protocol} latency=200 ! rtph264depay ! avdec_h264 ! fakesink name=sink`,
         40,
@@ -110,6 +115,8 @@ describe('SRTP (RTP/SAVP) under encryption strict', () => {
       assert.equal(r.error, null)
       assert.equal(r.frames, 40)
       assert.equal(r.width, 320)
+      srv.server.off('setup', onSetup)
+      assert.match(transports[0] ?? '', protocol === 'udp' ? /^RTP\/SAVP;unicast/ : /^RTP\/SAVP\/TCP;unicast;interleaved/)
     })
   }
 
@@ -134,9 +141,42 @@ describe('SRTP (RTP/SAVP) under encryption strict', () => {
       tampered[tampered.length - 35] = 0x7f // KEMAC key data length
       assert.equal((await talk.request('SETUP', url, { Transport: transport, KeyMgmt: formatKeyMgmtHeader(url, tampered) })).status, 400)
       assert.equal((await talk.request('SETUP', url, { Transport: transport, KeyMgmt: 'prot=mikey; data="%%%"' })).status, 400)
-      const ok = await talk.request('SETUP', url, { Transport: transport, KeyMgmt: formatKeyMgmtHeader(url, mikey) })
-      assert.equal(ok.status, 200)
-      assert.match(ok.headers, /Transport: RTP\/SAVP;unicast;client_port=40000-40001;server_port=/)
+      // A real client: SETUP with its key, then SRTCP receiver reports, one good and one forged.
+      const rtp = dgram.createSocket('udp4')
+      const rtcp = dgram.createSocket('udp4')
+      await Promise.all([rtp, rtcp].map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', r))))
+      const ports = `${rtp.address().port}-${rtcp.address().port}`
+      let srtpIn = 0
+      rtp.on('message', () => srtpIn++)
+      try {
+        const ok = await talk.request('SETUP', url, {
+          Transport: `RTP/SAVP;unicast;client_port=${ports}`,
+          KeyMgmt: formatKeyMgmtHeader(url, mikey),
+        })
+        assert.equal(ok.status, 200)
+        assert.match(ok.headers, /Transport: RTP\/SAVP;unicast;client_port=\d+-\d+;server_port=/)
+        const session = /Session: ([^;\r\n]+)/.exec(ok.headers)![1]!
+        const serverRtcp = Number(/server_port=\d+-(\d+)/.exec(ok.headers)![1])
+        assert.equal((await talk.request('PLAY', srv.url('cam'), { Session: session })).status, 200)
+        const ours = new SrtpContext({ key: Buffer.alloc(16, 1), salt: Buffer.alloc(14, 2) }, AES_CM_128_HMAC_SHA1_80)
+        const rr = Buffer.from('80c9000100000004d2', 'hex').subarray(0, 8) // RR, RC 0, SSRC 1234
+        const good = ours.protectRtcp(rr)
+        const forged = Buffer.from(ours.protectRtcp(rr))
+        forged[forged.length - 1]! ^= 1
+        for (const b of [good, forged]) rtcp.send(b, serverRtcp, '127.0.0.1')
+        let track: { receiverReports: number; srtpDropped?: number } | undefined
+        for (let i = 0; i < 100; i++) {
+          await new Promise((r) => setTimeout(r, 50))
+          track = srv.server.stats().sessions.find((x) => x.id === session)?.tracks[0]
+          if (track && track.receiverReports + (track.srtpDropped ?? 0) >= 2 && srtpIn > 10) break
+        }
+        assert.equal(track?.receiverReports, 1, 'the good SRTCP report is read')
+        assert.equal(track?.srtpDropped, 1, 'the forged one is dropped and counted')
+        assert.ok(srtpIn > 10, 'SRTP packets arrive')
+      } finally {
+        rtp.close()
+        rtcp.close()
+      }
     } finally {
       talk.close()
     }

@@ -31,7 +31,7 @@ function mikeyCode(fn: () => unknown): string | undefined {
     fn()
   } catch (err) {
     assert.ok(err instanceof ParseError, `not a ParseError: ${String(err)}`)
-    return (err).code
+    return err.code
   }
   return undefined
 }
