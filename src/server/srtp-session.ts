@@ -15,8 +15,9 @@
 import { randomBytes } from 'node:crypto'
 import type { TransportSpec } from '../rtsp/headers/transport.js'
 import type { RtspRequest } from '../rtsp/message.js'
-import type { SdpMedia } from '../sdp/sdp.js'
-import { formatKeyMgmtAttribute, KEY_MGMT_HEADER, parseKeyMgmtHeader } from '../srtp/key-mgmt.js'
+import { parseSdp, type SdpMedia } from '../sdp/sdp.js'
+import { formatKeyMgmtAttribute, KEY_MGMT_HEADER, parseKeyMgmtAttribute, parseKeyMgmtHeader } from '../srtp/key-mgmt.js'
+import type { MikeyMessage } from '../srtp/mikey.js'
 import { mikeyOffer, newMasterKey, type SrtpKeySource } from '../srtp/srtp-keys.js'
 import { SrtpContext } from '../srtp/srtp-context.js'
 import { AES_CM_128_HMAC_SHA1_80, type SrtpMasterKey } from '../srtp/srtp-profile.js'
@@ -96,9 +97,19 @@ export class SrtpOffers {
     }
   }
 
-  /** Keys for what a publisher sends, from the key-mgmt of its ANNOUNCE (or its SETUP's KeyMgmt). */
-  static fromMikeyHeader(value: string): SrtpContext {
-    const { message } = parseKeyMgmtHeader(value)
+  /**
+   * The SRTP context of a publisher's SAVP SETUP: for its RTP, from the SETUP's KeyMgmt header, else
+   * from the key-mgmt of the media in its ANNOUNCE (GStreamer's rtspclientsink). No key: 400.
+   */
+  static forPublisher(req: RtspRequest, announced: MikeyMessage | undefined): SrtpContext {
+    const header = req.headers.get(KEY_MGMT_HEADER)
+    let message = announced
+    try {
+      if (header !== undefined) message = parseKeyMgmtHeader(header).message
+    } catch (err) {
+      throw new RequestError(400, `bad KeyMgmt header: ${err instanceof RtspkitError ? err.message : String(err)}`)
+    }
+    if (message === undefined) throw new RequestError(400, 'RTP/SAVP without a key (no KeyMgmt header, no a=key-mgmt)')
     return new SrtpContext(message.masterKey, message.profile)
   }
 
@@ -110,4 +121,15 @@ export class SrtpOffers {
     }
     return m
   }
+}
+
+/**
+ * The MIKEY keys of an ANNOUNCE's media sections, by media index (undefined where there is none).
+ * A key-mgmt attribute that does not parse is a ParseError (answered 400).
+ */
+export function announcedKeys(body: Buffer): (MikeyMessage | undefined)[] {
+  return parseSdp(body).media.map((m) => {
+    const attr = m.attributes.find((a) => a.key === 'key-mgmt')
+    return attr?.value !== undefined ? parseKeyMgmtAttribute(attr.value) : undefined
+  })
 }

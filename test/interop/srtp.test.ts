@@ -182,3 +182,43 @@ describe('SRTP (RTP/SAVP) under encryption strict', () => {
     }
   })
 })
+
+async function ffmpegFrames(url: string, frames: number): Promise<number> {
+  const r = await run(
+    'ffmpeg',
+    ['-hide_banner', '-nostats', '-v', 'error', '-rtsp_transport', 'tcp', '-i', url, '-frames:v', String(frames), '-f', 'framemd5', '-'],
+    40_000,
+  )
+  return r.stdout.split('\n').filter((l) => /^\s*0,/.test(l)).length
+}
+
+describe('SRTP publishers', () => {
+  for (const protocol of ['udp', 'tcp']) {
+    it(`GStreamer rtspclientsink profiles=savp protocols=${protocol} publishes over rtsps:// and ffmpeg decodes it`, async () => {
+      const cert = await makeCert('srtp-publish')
+      const srv = await startServer({ live: 'publish' }, { tls: cert, rtspsPort: 0, port: 0, encryption: 'strict' })
+      const url = srv.server.urlFor('live', '127.0.0.1', true)
+      const pub = run(
+        'gst-launch-1.0',
+        [
+          '-q',
+          ...`videotestsrc num-buffers=250 is-live=true ! video/x-raw,width=320,height=240,framerate=25/1 ! x264enc tune=zerolatency key-int-max=25 speed-preset=ultrafast ! video/x-h264,profile=baseline ! rtspclientsink location=${url} tls-validation-flags=0 profiles=savp protocols=${protocol}`.split(
+            ' ',
+          ),
+        ],
+        30_000,
+      )
+      try {
+        let frames = 0
+        for (let i = 0; i < 40 && frames < 25; i++) {
+          await new Promise((r) => setTimeout(r, 250))
+          if (srv.server.pathStatus().find((p) => p.name === 'live')?.publisher) frames = await ffmpegFrames(url, 25)
+        }
+        assert.equal(frames, 25)
+      } finally {
+        await srv.stop()
+        await pub
+      }
+    })
+  }
+})
