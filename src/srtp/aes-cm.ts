@@ -28,11 +28,20 @@ export class AesCounterMode {
     const need = blocks * AES_BLOCK
     if (this.counters.length < need) this.counters = Buffer.alloc(need)
     const counters = this.counters
+    // The IV's first 14 bytes in every block, by doubling copies (a copy per block costs 10× more),
+    // then each block's 16-bit counter.
+    iv.copy(counters, 0, 0, AES_BLOCK)
+    for (let n = AES_BLOCK; n < need;) {
+      const c = Math.min(n, need - n)
+      counters.copyWithin(n, 0, c)
+      n += c
+    }
     const base = iv.readUInt16BE(14)
     for (let b = 0; b < blocks; b++) {
       const off = b * AES_BLOCK
-      iv.copy(counters, off, 0, 14)
-      counters.writeUInt16BE((base + b) & 0xffff, off + 14)
+      const ctr = (base + b) & 0xffff
+      counters[off + 14] = ctr >> 8
+      counters[off + 15] = ctr & 0xff
     }
     const stream = this.ecb.update(counters.subarray(0, need))
     for (let i = 0; i < data.length; i++) data[i]! ^= stream[i]!
