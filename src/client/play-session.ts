@@ -16,6 +16,8 @@ import { RtspHeaders } from '../rtsp/headers.js'
 import type { Clock } from '../util/clock.js'
 import type { ControlMethod, DialectStrategy, SetupTransport } from './client-dialect.js'
 import { isOk, statusError } from './client-errors.js'
+import type { SdpMedia } from '../sdp/sdp.js'
+import { ClientSrtp, isSavpMedia } from './srtp-track.js'
 import { ChannelRouter, InterleavedTrackTransport, UdpTrackTransport, type TrackSink, type TrackTransport } from './client-transport.js'
 import type { ClientTrack } from './description.js'
 import type { Liveness } from './liveness.js'
@@ -242,7 +244,7 @@ export class PlaySession {
     const tracks = this.opts.tracks()
     for (const index of this.playTracks) {
       const track = tracks[index]!
-      const transport = await this.setupOne(track.control, this.setups.length, mode, this.receiver(track), 'play')
+      const transport = await this.setupOne(track.control, this.setups.length, mode, this.receiver(track), 'play', track.media)
       this.setups.push({ track, transport })
     }
     if (this.currentMode !== mode) {
@@ -285,11 +287,15 @@ export class PlaySession {
     mode: 'udp' | 'tcp',
     sink: TrackSink,
     purpose: 'play' | 'record',
+    media?: SdpMedia,
   ): Promise<TrackTransport> {
     const { channel } = this.opts
     const dialect = this.opts.dialect()
+    // SAVP media (the server's key in a=key-mgmt): SETUP RTP/SAVP with ours in KeyMgmt.
+    const srtp = isSavpMedia(media) ? new ClientSrtp(uri, this.opts.ssrc, this.opts.clock, media) : undefined
+    const profile = srtp ? 'RTP/SAVP' : 'RTP/AVP'
     const base = {
-      protocol: mode === 'tcp' ? 'RTP/AVP/TCP' : 'RTP/AVP',
+      protocol: mode === 'tcp' ? `${profile}/TCP` : profile,
       delivery: 'unicast' as const,
       ...(purpose === 'record' ? { mode: 'record' } : {}),
     }
@@ -303,7 +309,7 @@ export class PlaySession {
       spec = { ...base, interleaved: [ordinal * 2, ordinal * 2 + 1] }
     }
     try {
-      const res = await dialect.setup(channel, uri, spec, udp?.clientPorts[0])
+      const res = await dialect.setup(channel, uri, spec, udp?.clientPorts[0], srtp?.keyMgmt)
       if (!isOk(res)) throw statusError('SETUP', uri, res)
       const sessionHeader = res.headers.get('Session')
       if (sessionHeader !== undefined) {
@@ -315,14 +321,15 @@ export class PlaySession {
       }
       const replyHeader = res.headers.get('Transport')
       const reply = replyHeader !== undefined ? parseTransport(replyHeader)[0] : undefined
+      const into = srtp ? srtp.sink(dialect.sink(sink)) : dialect.sink(sink)
       if (udp) {
-        udp.connect(reply?.serverPort, dialect.sink(sink))
-        return udp
+        udp.connect(reply?.serverPort, into)
+        return srtp ? srtp.transport(udp) : udp
       }
       const channels = reply?.interleaved ?? spec.interleaved!
       const t = new InterleavedTrackTransport(await channel.connection(), channels[0], channels[1])
-      this.router.add(t, dialect.sink(sink))
-      return t
+      this.router.add(t, into)
+      return srtp ? srtp.transport(t) : t
     } catch (err) {
       udp?.close()
       throw err

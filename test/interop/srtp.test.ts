@@ -7,6 +7,7 @@ import path from 'node:path'
 import dgram from 'node:dgram'
 import tls from 'node:tls'
 import { after, before, describe, it } from 'node:test'
+import { RtspClient } from '../../src/client/rtsp-client.js'
 import { parseSdp } from '../../src/sdp/sdp.js'
 import { formatKeyMgmtHeader, parseKeyMgmtAttribute } from '../../src/srtp/key-mgmt.js'
 import { buildMikey } from '../../src/srtp/mikey.js'
@@ -117,6 +118,33 @@ describe('SRTP (RTP/SAVP) under encryption strict', () => {
       assert.equal(r.width, 320)
       srv.server.off('setup', onSetup)
       assert.match(transports[0] ?? '', protocol === 'udp' ? /^RTP\/SAVP;unicast/ : /^RTP\/SAVP\/TCP;unicast;interleaved/)
+    })
+  }
+
+  for (const transport of ['udp', 'tcp'] as const) {
+    it(`rtspkit's RtspClient plays SAVP over ${transport}: SETUP RTP/SAVP with its KeyMgmt, frames decode`, async () => {
+      const transports: string[] = []
+      const onSetup = (e: { transport?: string }): void => void transports.push(e.transport ?? '')
+      srv.server.on('setup', onSetup)
+      const client = new RtspClient(srv.url('cam'), { tls: { insecure: true }, transport })
+      let n = 0
+      let keyframes = 0
+      const enough = new Promise<void>((resolve) =>
+        client.on('frame', (f) => {
+          if (f.keyframe) keyframes++
+          if (++n >= 30) resolve()
+        }),
+      )
+      try {
+        await client.play()
+        await Promise.race([enough, new Promise((r) => setTimeout(r, 10_000))])
+      } finally {
+        await client.close()
+        srv.server.off('setup', onSetup)
+      }
+      assert.ok(n >= 30, `${n} frames`)
+      assert.ok(keyframes >= 1)
+      assert.match(transports[0] ?? '', transport === 'udp' ? /^RTP\/SAVP;unicast/ : /^RTP\/SAVP\/TCP;/)
     })
   }
 
