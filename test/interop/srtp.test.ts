@@ -1,9 +1,6 @@
 // SRTP (RTP/SAVP) with MIKEY keys, against GStreamer: rtspsrc (which follows the SDP's SAVP) decodes our H.264 over UDP
 // and TCP; a tampered KeyMgmt gets 4xx; SRTCP with a bad tag is dropped and counted.
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import dgram from 'node:dgram'
 import tls from 'node:tls'
 import { after, before, describe, it } from 'node:test'
@@ -14,31 +11,7 @@ import { buildMikey } from '../../src/srtp/mikey.js'
 import { SrtpContext } from '../../src/srtp/srtp-context.js'
 import { AES_CM_128_HMAC_SHA1_80 } from '../../src/srtp/srtp-profile.js'
 import { gstDecode, h264File, run, startServer, type TestServer } from './harness.js'
-
-export async function makeCert(cn: string): Promise<{ cert: string; key: string }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-srtp-'))
-  const r = await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${cn}`,
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    path.join(dir, 'key.pem'),
-    '-out',
-    path.join(dir, 'cert.pem'),
-  ])
-  assert.equal(r.code, 0, r.stderr)
-  return { cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'), key: readFileSync(path.join(dir, 'key.pem'), 'utf8') }
-}
+import { makeCert } from './tls-cert.js'
 
 /** One RTSP exchange on a TLS connection: requests written in turn, each answer read whole. */
 class RtspsTalk {
