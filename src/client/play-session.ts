@@ -16,7 +16,6 @@ import { RtspHeaders } from '../rtsp/headers.js'
 import type { Clock } from '../util/clock.js'
 import type { ControlMethod, DialectStrategy, SetupTransport } from './client-dialect.js'
 import { isOk, statusError } from './client-errors.js'
-import type { SdpMedia } from '../sdp/sdp.js'
 import { ClientSrtp, isSavpMedia } from './srtp-track.js'
 import { ChannelRouter, InterleavedTrackTransport, UdpTrackTransport, type TrackSink, type TrackTransport } from './client-transport.js'
 import type { ClientTrack } from './description.js'
@@ -153,12 +152,17 @@ export class PlaySession {
    * SETUP mode=record of each of `uris` on `mode`, then `record` (the RECORD request). If anything
    * fails, the transports are closed and nothing stays set up.
    */
-  async setUpRecording(uris: string[], mode: 'udp' | 'tcp', record: () => Promise<void>): Promise<TrackTransport[]> {
+  async setUpRecording(
+    uris: string[],
+    mode: 'udp' | 'tcp',
+    record: () => Promise<void>,
+    srtp?: readonly ClientSrtp[],
+  ): Promise<TrackTransport[]> {
     this.currentMode = mode
     const transports: TrackTransport[] = []
     const ignore: TrackSink = { onRtp() {}, onRtcp() {} } // receiver reports about our stream: not used yet
     try {
-      for (const [i, uri] of uris.entries()) transports.push(await this.setupOne(uri, i, mode, ignore, 'record'))
+      for (const [i, uri] of uris.entries()) transports.push(await this.setupOne(uri, i, mode, ignore, 'record', srtp?.[i]))
       await record()
     } catch (err) {
       for (const t of transports) t.close()
@@ -244,7 +248,9 @@ export class PlaySession {
     const tracks = this.opts.tracks()
     for (const index of this.playTracks) {
       const track = tracks[index]!
-      const transport = await this.setupOne(track.control, this.setups.length, mode, this.receiver(track), 'play', track.media)
+      // SAVP media (the server's key in a=key-mgmt): SETUP RTP/SAVP with ours in KeyMgmt.
+      const srtp = isSavpMedia(track.media) ? new ClientSrtp(this.opts.ssrc, this.opts.clock, track.media) : undefined
+      const transport = await this.setupOne(track.control, this.setups.length, mode, this.receiver(track), 'play', srtp)
       this.setups.push({ track, transport })
     }
     if (this.currentMode !== mode) {
@@ -287,12 +293,10 @@ export class PlaySession {
     mode: 'udp' | 'tcp',
     sink: TrackSink,
     purpose: 'play' | 'record',
-    media?: SdpMedia,
+    srtp?: ClientSrtp,
   ): Promise<TrackTransport> {
     const { channel } = this.opts
     const dialect = this.opts.dialect()
-    // SAVP media (the server's key in a=key-mgmt): SETUP RTP/SAVP with ours in KeyMgmt.
-    const srtp = isSavpMedia(media) ? new ClientSrtp(uri, this.opts.ssrc, this.opts.clock, media) : undefined
     const profile = srtp ? 'RTP/SAVP' : 'RTP/AVP'
     const base = {
       protocol: mode === 'tcp' ? `${profile}/TCP` : profile,
@@ -309,7 +313,7 @@ export class PlaySession {
       spec = { ...base, interleaved: [ordinal * 2, ordinal * 2 + 1] }
     }
     try {
-      const res = await dialect.setup(channel, uri, spec, udp?.clientPorts[0], srtp?.keyMgmt)
+      const res = await dialect.setup(channel, uri, spec, udp?.clientPorts[0], srtp?.keyMgmt(uri))
       if (!isOk(res)) throw statusError('SETUP', uri, res)
       const sessionHeader = res.headers.get('Session')
       if (sessionHeader !== undefined) {

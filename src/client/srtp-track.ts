@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { SdpMedia } from '../sdp/sdp.js'
-import { formatKeyMgmtHeader, parseKeyMgmtAttribute } from '../srtp/key-mgmt.js'
+import { formatKeyMgmtAttribute, formatKeyMgmtHeader, parseKeyMgmtAttribute } from '../srtp/key-mgmt.js'
 import { SrtpContext } from '../srtp/srtp-context.js'
 import { mikeyOffer, newMasterKey, type SrtpKeySource } from '../srtp/srtp-keys.js'
 import { AES_CM_128_HMAC_SHA1_80 } from '../srtp/srtp-profile.js'
@@ -25,18 +25,29 @@ export class ClientSrtp {
   readonly local: SrtpContext
   /** The server's key (from its a=key-mgmt): decrypts what it sends; undefined when none was given. */
   readonly remote: SrtpContext | undefined
-  /** The KeyMgmt header value of our SETUP. */
-  readonly keyMgmt: string
+  /** Our key as a MIKEY message (for a=key-mgmt when publishing, and KeyMgmt on SETUP). */
+  readonly mikey: Buffer
 
-  constructor(uri: string, ssrc: number, clock: Clock, media: SdpMedia | undefined) {
+  /** `media`: the server's media section when playing (its key); none when publishing. */
+  constructor(ssrc: number, clock: Clock, media: SdpMedia | undefined) {
     // Keys from the CSPRNG, never from an injectable Random.
     const source: SrtpKeySource = { randomBytes: (n) => randomBytes(n), nowMs: () => clock.wallMs() }
     const key = newMasterKey(source)
     this.local = new SrtpContext(key, AES_CM_128_HMAC_SHA1_80)
-    this.keyMgmt = formatKeyMgmtHeader(uri, mikeyOffer(source, key, [ssrc]))
+    this.mikey = mikeyOffer(source, key, [ssrc])
     const attr = media?.attributes.find((a) => a.key === 'key-mgmt')?.value
     const mikey = attr !== undefined ? parseKeyMgmtAttribute(attr) : undefined
     this.remote = mikey ? new SrtpContext(mikey.masterKey, mikey.profile) : undefined
+  }
+
+  /** The KeyMgmt header value of a SETUP of `uri`. */
+  keyMgmt(uri: string): string {
+    return formatKeyMgmtHeader(uri, this.mikey)
+  }
+
+  /** The a=key-mgmt value of a publisher's media section. */
+  get keyMgmtAttribute(): string {
+    return formatKeyMgmtAttribute(this.mikey)
   }
 
   /** Packets from the server refused (bad tag, replay). */

@@ -5,6 +5,7 @@ import dgram from 'node:dgram'
 import tls from 'node:tls'
 import { after, before, describe, it } from 'node:test'
 import { RtspClient } from '../../src/client/rtsp-client.js'
+import { H264FileSource } from '../../src/sources/h264-file.js'
 import { parseSdp } from '../../src/sdp/sdp.js'
 import { formatKeyMgmtHeader, parseKeyMgmtAttribute } from '../../src/srtp/key-mgmt.js'
 import { buildMikey } from '../../src/srtp/mikey.js'
@@ -194,6 +195,40 @@ async function ffmpegFrames(url: string, frames: number): Promise<number> {
 }
 
 describe('SRTP publishers', () => {
+  for (const transport of ['udp', 'tcp'] as const) {
+    it(`RtspClient.record with srtp publishes RTP/SAVP over ${transport} into rtsps://; ffmpeg decodes it`, async () => {
+      const cert = await makeCert('srtp-record')
+      const file = await h264File({ width: 320, height: 240, fps: 25, seconds: 2, gop: 25 })
+      const srv = await startServer({ live: 'publish' }, { tls: cert, rtspsPort: 0, port: 0, encryption: 'strict' })
+      const url = srv.server.urlFor('live', '127.0.0.1', true)
+      const sent: string[] = []
+      const client = new RtspClient(url, {
+        tls: { insecure: true },
+        transport,
+        srtp: true,
+        onDialogue: (d, t) => d === 'send' && sent.push(t),
+      })
+      const source = new H264FileSource(file)
+      try {
+        const pub = await client.record([
+          { kind: 'video', codec: 'h264', sps: source.sps, pps: source.pps, width: 320, height: 240, fps: 25 },
+        ])
+        source.start((nalus, ptsMs) => pub.pushFrame(0, nalus, ptsMs))
+        assert.equal(await ffmpegFrames(url, 25), 25)
+        const announce = sent.find((t) => t.startsWith('ANNOUNCE')) ?? ''
+        assert.match(announce, /m=video 0 RTP\/SAVP 96/)
+        assert.match(announce, /a=key-mgmt:mikey /)
+        const setup = sent.find((t) => t.startsWith('SETUP')) ?? ''
+        assert.match(setup, transport === 'udp' ? /Transport: RTP\/SAVP;unicast/ : /Transport: RTP\/SAVP\/TCP;/)
+        assert.match(setup, /KeyMgmt: prot=mikey; uri="/)
+      } finally {
+        source.stop()
+        await client.close()
+        await srv.stop()
+      }
+    })
+  }
+
   for (const protocol of ['udp', 'tcp']) {
     it(`GStreamer rtspclientsink profiles=savp protocols=${protocol} publishes over rtsps:// and ffmpeg decodes it`, async () => {
       const cert = await makeCert('srtp-publish')
