@@ -4,9 +4,10 @@
  * header for what the client sends (RFC 4567).
  *
  * Policy: media are offered as RTP/SAVP on RTSPS connections under `encryption: 'strict'` (keys only
- * ever travel inside TLS). Under 'optional' RTSPS keeps RTP/AVP, since GStreamer's rtspsrc (default
- * profiles) refuses SAVP media and ffmpeg cannot take MIKEY keys. A client may still ask for plain
- * RTP/AVP/TCP through TLS (ffmpeg does: it never sends SAVP), which TLS protects.
+ * ever travel inside TLS). Under 'optional' RTSPS keeps RTP/AVP, so players that know no SRTP see what
+ * they always saw (MediaMTX offers SAVP on every RTSPS connection instead); a publisher over TLS may
+ * still send SAVP. A client may always ask for plain RTP/AVP/TCP through TLS (ffmpeg 5.1 does: it
+ * never sends SAVP and takes SRTP keys only from a=crypto), which TLS protects.
  *
  * Each DESCRIBE on a connection makes fresh master keys, one per track, and the sessions set up on
  * that connection use them: every reader has its own keys and its own ROC, so two readers never
