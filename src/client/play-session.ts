@@ -136,9 +136,13 @@ export class PlaySession {
     }
   }
 
-  /** Starts over on `mode`: TEARDOWN, a new connection, SETUP. PLAY is the caller's. */
-  async moveTo(mode: 'udp' | 'tcp'): Promise<void> {
+  /**
+   * Starts over on `mode`: TEARDOWN, a new connection, SETUP. PLAY is the caller's. SRTP keys are
+   * the server's per connection (given by its DESCRIBE), so with SAVP tracks `describe` runs first.
+   */
+  async moveTo(mode: 'udp' | 'tcp', describe?: () => Promise<unknown>): Promise<void> {
     await this.leave(true)
+    if (describe && this.opts.tracks().some((t) => isSavpMedia(t.media))) await describe()
     await this.setupTracks(mode)
   }
 

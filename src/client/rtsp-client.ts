@@ -293,7 +293,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   private checkUdp(): void {
     if (this.closing || this.state !== 'playing' || this.session.mode !== 'udp' || this.session.receivedAny()) return
     void this.session
-      .moveTo('tcp')
+      .moveTo('tcp', () => this.describe())
       .then(() => this.sendPlay())
       .catch((err) => this.fail(asRtspkitError(err)))
   }

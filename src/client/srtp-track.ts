@@ -38,6 +38,8 @@ export class ClientSrtp {
     const attr = media?.attributes.find((a) => a.key === 'key-mgmt')?.value
     const mikey = attr !== undefined ? parseKeyMgmtAttribute(attr) : undefined
     this.remote = mikey ? new SrtpContext(mikey.masterKey, mikey.profile) : undefined
+    // A shared server stream may be past a sequence wrap: its MIKEY names the ROC per SSRC.
+    for (const cs of mikey?.sessions ?? []) this.remote?.setRolloverCounter(cs.ssrc, cs.roc)
   }
 
   /** The KeyMgmt header value of a SETUP of `uri`. */

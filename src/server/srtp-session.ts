@@ -111,7 +111,9 @@ export class SrtpOffers {
       throw new RequestError(400, `bad KeyMgmt header: ${err instanceof RtspkitError ? err.message : String(err)}`)
     }
     if (message === undefined) throw new RequestError(400, 'RTP/SAVP without a key (no KeyMgmt header, no a=key-mgmt)')
-    return new SrtpContext(message.masterKey, message.profile)
+    const ctx = new SrtpContext(message.masterKey, message.profile)
+    for (const cs of message.sessions) ctx.setRolloverCounter(cs.ssrc, cs.roc)
+    return ctx
   }
 
   private keysOf(conn: object): Map<string, SrtpMasterKey> {

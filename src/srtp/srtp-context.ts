@@ -189,6 +189,15 @@ export class SrtpContext {
     return out
   }
 
+  /**
+   * The ROC a key exchange announced for `ssrc` (MIKEY's CS ID map, RFC 3830 §6.1.1): a sender that
+   * has been running past a sequence wrap before we joined. Only before its first packet.
+   */
+  setRolloverCounter(ssrc: number, roc: number): void {
+    const s = this.rtpState(ssrc >>> 0)
+    if (s.lastSeq < 0) s.roc = roc >>> 0
+  }
+
   private rtpState(ssrc: number): RtpState {
     let s = this.rtpStates.get(ssrc)
     if (s === undefined) {

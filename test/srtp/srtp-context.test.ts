@@ -199,3 +199,18 @@ test('SRTCP: E bit and index after the payload, 80-bit tag, round trip, tamper a
   )
   assert.equal(rx.counters.authFailures, 1)
 })
+
+test('SRTP: a receiver told the ROC (MIKEY CS map) joins a sender past a sequence wrap', () => {
+  const tx = new SrtpContext(master, AES_CM_128_HMAC_SHA1_80)
+  for (let seq = 65500; seq < 65536 + 10; seq++) tx.protectRtp(rtp(seq, 42, Buffer.alloc(8)))
+  const next = rtp(65536 + 10, 42, Buffer.alloc(8, 5))
+  const s = tx.protectRtp(next)
+  const late = new SrtpContext(master, AES_CM_128_HMAC_SHA1_80)
+  late.setRolloverCounter(42, 1)
+  assert.deepEqual(late.unprotectRtp(s), next)
+  const unaware = new SrtpContext(master, AES_CM_128_HMAC_SHA1_80)
+  assert.equal(
+    codeOf(() => unaware.unprotectRtp(s)),
+    ERR_SRTP_AUTH,
+  )
+})
