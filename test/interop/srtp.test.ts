@@ -31,10 +31,11 @@ class RtspsTalk {
     method: string,
     url: string,
     headers: Record<string, string> = {},
+    body = '',
   ): Promise<{ status: number; headers: string; body: string }> {
     this.buf = ''
     const lines = [`${method} ${url} RTSP/1.0`, `CSeq: ${++this.cseq}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)]
-    this.socket.write(lines.join('\r\n') + '\r\n\r\n')
+    this.socket.write(lines.join('\r\n') + '\r\n\r\n' + body)
     for (let i = 0; i < 200; i++) {
       const end = this.buf.indexOf('\r\n\r\n')
       if (end >= 0) {
@@ -195,6 +196,36 @@ async function ffmpegFrames(url: string, frames: number): Promise<number> {
 }
 
 describe('SRTP publishers', () => {
+  it('ANNOUNCE with a tampered a=key-mgmt gets 400; a SAVP SETUP with no key at all gets 400', async () => {
+    const cert = await makeCert('srtp-announce')
+    const srv = await startServer({ live: 'publish' }, { tls: cert, rtspsPort: 0, port: 0, encryption: 'strict' })
+    const talk = await RtspsTalk.open(srv.server.rtspsPort)
+    try {
+      const url = srv.server.urlFor('live', '127.0.0.1', true)
+      const sdp = (keyMgmt?: string): string =>
+        [
+          'v=0',
+          'o=- 0 0 IN IP4 127.0.0.1',
+          's=x',
+          't=0 0',
+          'm=video 0 RTP/SAVP 96',
+          'a=rtpmap:96 H264/90000',
+          'a=control:trackID=0',
+          ...(keyMgmt ? [`a=key-mgmt:${keyMgmt}`] : []),
+          '',
+        ].join('\r\n')
+      const announce = (body: string) =>
+        talk.request('ANNOUNCE', url, { 'Content-Type': 'application/sdp', 'Content-Length': String(body.length) }, body)
+      assert.equal((await announce(sdp('mikey AQAFAA=='))).status, 400)
+      assert.equal((await announce(sdp())).status, 200)
+      const setup = await talk.request('SETUP', `${url}/trackID=0`, { Transport: 'RTP/SAVP/TCP;unicast;interleaved=0-1;mode=record' })
+      assert.equal(setup.status, 400)
+    } finally {
+      talk.close()
+      await srv.stop()
+    }
+  })
+
   for (const transport of ['udp', 'tcp'] as const) {
     it(`RtspClient.record with srtp publishes RTP/SAVP over ${transport} into rtsps://; ffmpeg decodes it`, async () => {
       const cert = await makeCert('srtp-record')
