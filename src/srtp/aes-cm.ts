@@ -44,7 +44,17 @@ export class AesCounterMode {
       counters[off + 15] = ctr & 0xff
     }
     const stream = this.ecb.update(counters.subarray(0, need))
-    for (let i = 0; i < data.length; i++) data[i]! ^= stream[i]!
+    let i = 0
+    // Four bytes at a time when both are 4-byte aligned (pooled Buffers and the RTP payload after a
+    // 12-byte header usually are): half the cost of the byte loop.
+    if ((data.byteOffset & 3) === 0 && (stream.byteOffset & 3) === 0) {
+      const words = data.length >> 2
+      const a = new Uint32Array(data.buffer, data.byteOffset, words)
+      const b = new Uint32Array(stream.buffer, stream.byteOffset, words)
+      for (let w = 0; w < words; w++) a[w]! ^= b[w]!
+      i = words << 2
+    }
+    for (; i < data.length; i++) data[i]! ^= stream[i]!
   }
 
   /** `length` bytes of keystream from `iv` (key derivation and tests). */

@@ -214,3 +214,15 @@ test('SRTP: a receiver told the ROC (MIKEY CS map) joins a sender past a sequenc
     ERR_SRTP_AUTH,
   )
 })
+
+test('AES-CM: aligned (word) and unaligned (byte) XOR give the same keystream', () => {
+  const cm = new AesCounterMode(hex('2B7E151628AED2A6ABF7158809CF4F3C'))
+  const iv = hex('F0F1F2F3F4F5F6F7F8F9FAFBFCFD0000')
+  const reference = cm.keystream(iv, 77)
+  const backing = Buffer.alloc(100)
+  for (const offset of [0, 1, 2, 3]) {
+    const view = backing.subarray(offset, offset + 77).fill(0)
+    cm.xor(iv, view)
+    assert.deepEqual(view, reference, `offset ${offset}`)
+  }
+})
