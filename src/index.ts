@@ -4,6 +4,7 @@ export { RtspServer, type RtspServerOptions, type SessionEvent, type Logger, typ
 export { ServerStream, ServerTrack, type StreamSpec, type VideoTrackSpec, type VideoCodecName } from './server/server-stream.js'
 export { attachSource, parseSourceSpec, type SourceSpec, type AttachedSource } from './sources/source-spec.js'
 export { TestCard, TestCardSource } from './sources/test-card.js'
+export { H264TestCard, H264TestCardSource, type H264TestCardOptions } from './sources/h264-test-card.js'
 export { H264FileSource, loadH264File } from './sources/h264-file.js'
 export { Pacer } from './sources/pacer.js'
 export { RtpPacket } from './rtp/rtp-packet.js'

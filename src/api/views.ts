@@ -97,7 +97,7 @@ export interface PathExtras {
 
 export interface SessionTrackView {
   track: number
-  transport: 'udp' | 'tcp'
+  transport: 'udp' | 'tcp' | 'multicast'
   bytesSent: number
   packetsSent: number
   framesSent: number
@@ -118,7 +118,7 @@ export interface SessionView {
   preview: boolean
   path: string
   remoteAddress: string
-  transport: 'udp' | 'tcp'
+  transport: 'udp' | 'tcp' | 'multicast'
   /** RTSP readers: init, ready, playing; publishers: ready (announced) or recording; other viewers: playing. */
   state: 'init' | 'ready' | 'playing' | 'recording'
   since: string
@@ -289,7 +289,7 @@ type SessionStats = ReturnType<ServerSession['stats']>
 export function sessionView(s: SessionStats): SessionView {
   const tracks: SessionTrackView[] = s.tracks.map((t) => ({
     track: t.track,
-    transport: t.transport === 'tcp' ? 'tcp' : 'udp',
+    transport: t.transport === 'tcp' || t.transport === 'multicast' ? t.transport : 'udp',
     bytesSent: t.bytesSent,
     packetsSent: t.packetsSent,
     framesSent: t.framesSent,
@@ -307,7 +307,7 @@ export function sessionView(s: SessionStats): SessionView {
     preview: false,
     path: s.path,
     remoteAddress: s.remoteAddress,
-    transport: tracks.some((t) => t.transport === 'tcp') ? 'tcp' : 'udp',
+    transport: tracks.some((t) => t.transport === 'tcp') ? 'tcp' : tracks.some((t) => t.transport === 'multicast') ? 'multicast' : 'udp',
     state: s.state,
     since: new Date(s.createdAt).toISOString(),
     bytesSent: tracks.reduce((n, t) => n + t.bytesSent, 0),

@@ -5,6 +5,8 @@
  * stay connected. The CLI owns signals and file watching; this owns no process state.
  */
 import type { Config, PathConfig } from '../config/schema.js'
+import { rtspClientConnector } from '../client/relay-upstream.js'
+import type { RtspClientOptions } from '../client/rtsp-client.js'
 import { readFileSync } from 'node:fs'
 import { createSecureContext } from 'node:tls'
 import { ConfigError } from '../errors.js'
@@ -22,6 +24,7 @@ import { cryptoRandom } from '../util/random.js'
 import { ConfigAccessPolicy } from './config-access.js'
 import { ApiServer } from '../api/api-server.js'
 import { verifyBasic } from '../config/password.js'
+import { HlsServer } from '../hls/hls-server.js'
 
 /** A logger whose level and format follow the config across reloads. */
 export class SwitchableLogger implements Required<Logger> {
@@ -77,6 +80,9 @@ export class ServeApp {
    * The API asks at each request, so the order of starting does not matter.
    */
   readonly browserPlayback: { webrtcUrl?: ((name: string) => string) | undefined; hlsUrl?: ((name: string) => string) | undefined } = {}
+  private hls: HlsServer | undefined
+  /** Set by stop(), so an HLS restart still under way after a reload does not outlive the app. */
+  private stopped = false
 
   constructor(
     config: Config,
@@ -104,6 +110,12 @@ export class ServeApp {
       gopCacheMaxBytes: s.gopCacheMaxBytes,
       gopCacheMaxMs: s.gopCacheMaxDuration * 1000,
       rtspsPort: s.rtspsPort,
+      multicast: s.multicast.enabled && {
+        range: s.multicast.range,
+        rtpPort: s.multicast.rtpPort,
+        rtcpPort: s.multicast.rtcpPort,
+        ttl: s.multicast.ttl,
+      },
       encryption: s.encryption,
       tls: readTls(s),
     })
@@ -135,6 +147,11 @@ export class ServeApp {
     return this.api?.url
   }
 
+  /** The HLS server's address, when it runs. */
+  get hlsUrl(): string | undefined {
+    return this.hls?.url
+  }
+
   /** Paths served now: exact names from the start, patterns once requested. */
   paths(): { name: string; entry: string; description: string }[] {
     return [...this.served].map(([name, p]) => ({ name, entry: p.entry, description: p.handle.description }))
@@ -145,6 +162,7 @@ export class ServeApp {
       for (const p of this.config.paths) if (isExact(p.name)) this.addExact(p)
       await this.server.start()
       await this.startApi()
+      await this.startHls()
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
       await this.recording.close()
@@ -188,6 +206,12 @@ export class ServeApp {
     for (const name of [...diff.paths.added, ...diff.paths.changed]) {
       const p = next.paths.find((x) => x.name === name)
       if (p && isExact(p.name)) this.addExact(p)
+    }
+    if (diff.settings.some((c) => c.apply === 'restart-hls')) {
+      const old = this.hls
+      this.hls = undefined
+      this.browserPlayback.hlsUrl = undefined
+      void (old?.close() ?? Promise.resolve()).then(() => this.startHls())
     }
     if (apiChanged) {
       const old = this.api
@@ -235,6 +259,37 @@ export class ServeApp {
     }
   }
 
+  /**
+   * The HLS output (hls.enabled): every path at http://HOST:PORT/PATH, with the paths' permissions.
+   * A port already taken is a warning — RTSP goes on without HLS.
+   */
+  private async startHls(): Promise<void> {
+    const c = this.config.hls
+    if (!c.enabled || this.stopped) return
+    const hls = new HlsServer({
+      server: this.server,
+      host: c.host || undefined,
+      port: c.port,
+      variant: c.variant,
+      segmentCount: c.segmentCount,
+      segmentDurationMs: c.segmentDuration * 1000,
+      partDurationMs: c.partDuration * 1000,
+      muxerCloseAfterMs: c.muxerCloseAfter * 1000,
+      allowOrigin: c.allowOrigin,
+      logger: this.logger,
+    })
+    try {
+      await hls.start()
+      if (this.stopped) return await hls.close()
+      this.hls = hls
+      this.browserPlayback.hlsUrl = (name) => `${hls.url}/${name}`
+      this.logger.debug(`HLS on ${hls.url}`)
+    } catch (err) {
+      await hls.close()
+      this.logger.warn(`HLS not started: ${(err as Error).message}; RTSP goes on without it (set hls.port, or hls.enabled: false)`)
+    }
+  }
+
   private sourceOf(entry: string): string {
     return this.config.paths.find((p) => p.name === entry)?.source ?? ''
   }
@@ -243,6 +298,10 @@ export class ServeApp {
   async stop(): Promise<void> {
     await this.api?.close()
     this.api = undefined
+    this.stopped = true
+    this.browserPlayback.hlsUrl = undefined
+    await this.hls?.close()
+    this.hls = undefined
     for (const p of this.served.values()) p.handle.stop()
     await this.server.stop()
     await this.recording.close()
@@ -254,8 +313,10 @@ export class ServeApp {
 
   private open(name: string, p: PathConfig): PathHandle {
     const onDemand = { alwaysOn: !p.onDemand, closeAfterMs: p.closeAfter * 1000, retryMaxMs: this.config.relays.retryMax * 1000 }
-    const handle = addPath(this.server, name, parseSourceSpec(p.source), {
+    const spec = parseSourceSpec(p.source)
+    const handle = addPath(this.server, name, spec, {
       defaults: this.opts.defaults,
+      ...(spec.kind === 'relay' ? { connector: rtspClientConnector(relayClientOptions(p)) } : {}),
       relay: onDemand,
       ffmpeg: onDemand,
       log: (m) => this.logger.info(m, { path: name }),
@@ -357,4 +418,12 @@ function readTls(s: Config['server']): TlsCredentials | undefined {
     )
   }
   return creds
+}
+
+/** How a relay path's client reaches its upstream: `rtspTransport`, and `sourceFingerprint` for rtsps://. */
+function relayClientOptions(p: PathConfig): RtspClientOptions {
+  return {
+    transport: p.rtspTransport,
+    ...(p.sourceFingerprint !== '' ? { tls: { fingerprint: p.sourceFingerprint } } : {}),
+  }
 }

@@ -12,7 +12,7 @@ import { parseViewArgs, runView, VIEW_HELP } from './view.js'
 const HELP = `rtspkit — RTSP/RTP toolkit
 
 Usage:
-  rtspkit                      serve the built-in test card at rtsp://HOST:8554/test
+  rtspkit                      serve the built-in test card (H.264) at rtsp://HOST:8554/test
   rtspkit serve [options]      serve test cards, files, publishers and relays (see rtspkit serve --help)
   rtspkit probe URL            show what an RTSP URL serves (tracks, codecs, sizes)
   rtspkit play URL [--out F]   play an RTSP stream with live stats; record it to .mp4, .h264, …

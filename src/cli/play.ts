@@ -46,14 +46,14 @@ ${CLIENT_HELP}  -h, --help           show this help
 
 export interface PlayConfig extends ClientArgs {
   url: string
-  transport: 'udp' | 'tcp' | 'http' | 'auto'
+  transport: 'udp' | 'tcp' | 'http' | 'multicast' | 'auto'
   duration?: number
   out?: string
   statsInterval: number
   reconnect: boolean
 }
 
-const TRANSPORTS = ['udp', 'tcp', 'http', 'auto'] as const
+const TRANSPORTS = ['udp', 'tcp', 'http', 'multicast', 'auto'] as const
 
 export function parseTransportOption(value: string | undefined, allowed: readonly string[] = TRANSPORTS): string | undefined {
   if (value === undefined) return undefined

@@ -31,6 +31,7 @@ RTCP sender reports to the next port up (PORT+1, PORT+3). Write the SDP receiver
 INPUT is one of:
   test                 built-in live test card (MJPEG, RTP payload type 26), 640x480@25
   test:WxH@FPS         test card of another size/rate, e.g. test:1280x720@30
+  test:h264            the test card H.264-encoded in process (test:h264:WxH@FPS likewise)
   FILE                 a file, by extension:
 ${FILE_INPUTS.map((t) => `                         ${t.extensions.join(' ').padEnd(33)} ${t.label}`).join('\n')}
 

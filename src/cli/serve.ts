@@ -8,12 +8,13 @@ import { parseSourceSpec } from '../sources/source-spec.js'
 import { ServeApp } from '../app/serve-app.js'
 import { loadConfig, parseConfig, type ConfigOverrides } from '../config/load.js'
 import { ENCRYPTIONS, type Config, type Encryption } from '../config/schema.js'
+import { parseMulticastRange } from '../server/multicast-groups.js'
 
 /** Editors write a file in several steps: reload once they are done. */
 const RELOAD_DEBOUNCE_MS = 200
 
 export const SERVE_HELP = `Usage: rtspkit serve [options]
-       rtspkit            (same as: rtspkit serve --path test=test)
+       rtspkit            (same as: rtspkit serve --path test=test:h264)
 
 Serve live streams over RTSP (RTP over UDP or TCP interleaved).
 
@@ -25,20 +26,35 @@ Options:
   --api-port N         port of the HTTP API, metrics and dashboard (default 9997; 0 picks one)
   --api-host ADDR      address of the HTTP API (default 127.0.0.1)
   --no-api             no HTTP API
+  --hls-port N         port of the HLS output (default 8888; 0 picks one): every path plays in a
+                       browser at http://HOST:N/PATH (Low-Latency HLS with hls.js; H.264/H.265
+                       video, AAC/Opus audio), or in ffmpeg/VLC/GStreamer from
+                       http://HOST:N/PATH/index.m3u8 (config: the hls section)
+  --no-hls             no HLS output
   --host ADDR          address to listen on (default: all interfaces)
   --tls-cert FILE      PEM certificate: serve RTSPS (rtsps://HOST:8322/NAME) beside RTSP; a test
                        pair: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1
                        -nodes -days 365 -subj /CN=localhost -keyout server.key -out server.crt
   --tls-key FILE       its PEM private key
   --rtsps-port N       RTSPS port (default 8322)
+  --multicast-range R  IPv4 range multicast groups come from (default 224.1.0.0/16)
+  --multicast-ports P  RTP-RTCP ports of every group (default 8002-8003)
+  --multicast-ttl N    time to live of multicast datagrams (default 16)
+  --no-multicast       answer 461 to readers that ask for multicast
   --encryption MODE    no (plain RTSP only), optional (RTSP and RTSPS; the default) or strict
                        (RTSPS only; media as SRTP, RTP/SAVP keyed by MIKEY, over UDP
                        or TCP, or as plain RTP inside the TLS connection)
   --public-host NAME   host name to print in stream URLs (default: first LAN IPv4 address)
   --path NAME=SOURCE   serve SOURCE at rtsp://HOST:PORT/NAME; repeat for more paths.
                        SOURCE is one of:
-                         test               built-in live test card (MJPEG), no tools needed
-                         test:WxH@FPS       test card of another size/rate, e.g. test:1280x720@30
+                         test:h264          built-in live test card, H.264 encoded in process
+                                            (no tools needed; an IDR every 2 s)
+                         test:h264:WxH@FPS  that card at another size/rate (even sizes up to
+                                            2040x2040), e.g. test:h264:1280x720@30
+                         test               built-in live test card as MJPEG (RTP/JPEG, RFC 2435);
+                                            also test:mjpeg
+                         test:WxH@FPS       MJPEG test card of another size/rate, e.g.
+                                            test:1280x720@30 (also test:mjpeg:WxH@FPS)
                          file:PATH          a file, looped forever in real time:
                                               .264 .h264 .avc  H.264 Annex-B (also .26l .h26l .x264),
                                                                at the frame rate
@@ -87,7 +103,7 @@ Options:
                                             with backoff if it dies while readers watch; readers
                                             get 503 and the log ffmpeg's last error line if it
                                             fails; --verbose logs all of ffmpeg's stderr
-                       Default when no --path is given: test=test
+                       Default when no --path is given: test=test:h264
   --fps N              frame rate for the test card (default 25), MJPEG files (default 20)
                        and H.264 files whose SPS has no timing info
   --size WxH           test card size (default 640x480)
@@ -122,6 +138,9 @@ export interface ServeConfig {
   /** --config FILE */
   configFile?: string
   api: { port?: number; host?: string; enabled?: boolean }
+  /** --multicast-range, --multicast-ports, --multicast-ttl, --no-multicast, as given. */
+  multicast: Partial<Config['server']['multicast']>
+  hls: { port?: number; enabled?: boolean }
   /** --tls-cert, --tls-key, --rtsps-port, --encryption, as given. */
   tls: { cert?: string; key?: string; rtspsPort?: number; encryption?: Encryption }
   port: number
@@ -149,6 +168,42 @@ export interface ServeConfig {
   logLevelGiven: boolean
   logFormat: LogFormat
   logFormatGiven: boolean
+}
+
+function multicastOptions(
+  range: string | undefined,
+  ports: string | undefined,
+  ttl: string | undefined,
+  off: boolean | undefined,
+): ServeConfig['multicast'] {
+  const out: ServeConfig['multicast'] = {}
+  if (off) out.enabled = false
+  if (range !== undefined) {
+    try {
+      parseMulticastRange(range)
+    } catch {
+      throw new ConfigError(
+        'ERR_CLI_VALUE',
+        `--multicast-range must be an IPv4 CIDR inside 224.0.0.0/4, e.g. 224.1.0.0/16; got "${range}"`,
+        {
+          observed: range,
+        },
+      )
+    }
+    out.range = range
+  }
+  if (ports !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(ports)
+    const rtp = Number(m?.[1])
+    const rtcp = Number(m?.[2])
+    if (!m || !(rtp >= 1 && rtp <= 65535 && rtcp >= 1 && rtcp <= 65535 && rtp !== rtcp)) {
+      throw new ConfigError('ERR_CLI_VALUE', `--multicast-ports must be RTP-RTCP, e.g. 8002-8003; got "${ports}"`, { observed: ports })
+    }
+    out.rtpPort = rtp
+    out.rtcpPort = rtcp
+  }
+  if (ttl !== undefined) out.ttl = intOption('multicast-ttl', ttl, 1, 255)!
+  return out
 }
 
 function tlsOptions(
@@ -223,6 +278,12 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'api-port': { type: 'string' },
     'api-host': { type: 'string' },
     'no-api': { type: 'boolean' },
+    'multicast-range': { type: 'string' },
+    'multicast-ports': { type: 'string' },
+    'multicast-ttl': { type: 'string' },
+    'no-multicast': { type: 'boolean' },
+    'hls-port': { type: 'string' },
+    'no-hls': { type: 'boolean' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'rtsps-port': { type: 'string' },
@@ -235,10 +296,15 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     port: intOption('port', v.port, 0, 65535) ?? 8554,
     portGiven: v.port !== undefined,
     tls: tlsOptions(v['tls-cert'], v['tls-key'], v['rtsps-port'], v.encryption),
+    multicast: multicastOptions(v['multicast-range'], v['multicast-ports'], v['multicast-ttl'], v['no-multicast']),
     api: {
       ...(v['api-port'] !== undefined ? { port: intOption('api-port', v['api-port'], 0, 65535)! } : {}),
       ...(v['api-host'] !== undefined ? { host: v['api-host'] } : {}),
       ...(v['no-api'] ? { enabled: false } : {}),
+    },
+    hls: {
+      ...(v['hls-port'] !== undefined ? { port: intOption('hls-port', v['hls-port'], 0, 65535)! } : {}),
+      ...(v['no-hls'] ? { enabled: false } : {}),
     },
     flagPaths: [],
     host: v.host,
@@ -310,6 +376,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
 export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, string | undefined>>): Config {
   const server: NonNullable<ConfigOverrides['server']> = {}
   if (cfg.portGiven) server.rtspPort = cfg.port
+  if (Object.keys(cfg.multicast).length > 0) server.multicast = cfg.multicast
   if (cfg.tls.rtspsPort !== undefined) server.rtspsPort = cfg.tls.rtspsPort
   if (cfg.tls.encryption !== undefined) server.encryption = cfg.tls.encryption
   if (cfg.tls.cert !== undefined && cfg.tls.key !== undefined) server.tls = { cert: cfg.tls.cert, key: cfg.tls.key }
@@ -320,7 +387,11 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (cfg.maxSessions !== undefined) server.maxSessions = cfg.maxSessions
   if (cfg.logLevelGiven) server.logLevel = cfg.logLevel
   if (cfg.logFormatGiven) server.logFormat = cfg.logFormat
-  const overrides: ConfigOverrides = { server, ...(Object.keys(cfg.api).length > 0 ? { api: cfg.api } : {}) }
+  const overrides: ConfigOverrides = {
+    server,
+    ...(Object.keys(cfg.api).length > 0 ? { api: cfg.api } : {}),
+    ...(Object.keys(cfg.hls).length > 0 ? { hls: cfg.hls } : {}),
+  }
   if (cfg.recordDir !== undefined)
     overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
   if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }
@@ -367,6 +438,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
     if (p.name.startsWith('~') || p.name === 'all_others')
       banner(`${app.server.urlFor('')}${p.name}  <- ${p.source} (paths matching it, when first requested)`)
   if (app.apiUrl) banner(`${app.apiUrl}/  <- dashboard; HTTP API at /v1, Prometheus metrics at /metrics`)
+  if (app.hlsUrl) banner(`${app.hlsUrl}/PATH  <- HLS player of a path; playlist at /PATH/index.m3u8`)
   const secure = app.server.tlsEnabled ? `, RTSPS on port ${app.server.rtspsPort}` : ''
   banner(`rtspkit listening on port ${app.server.port}${secure}; press Ctrl+C to stop`)
 

@@ -26,7 +26,7 @@ export interface ViewConfig extends ClientArgs {
   url: string
   port: number
   open: boolean
-  transport: 'udp' | 'tcp' | 'auto'
+  transport: 'udp' | 'tcp' | 'http' | 'multicast' | 'auto'
 }
 
 export function parseViewArgs(argv: string[]): ViewConfig | 'help' {

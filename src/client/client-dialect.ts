@@ -14,7 +14,7 @@ import type { RtspResponse } from '../rtsp/message.js'
 import type { TrackSink } from './client-transport.js'
 import type { ClientDescription } from './description.js'
 import type { RequestChannel } from './request-channel.js'
-import type { ClientDialect, ClientTransportMode, RtspClientEvents } from './rtsp-client-options.js'
+import type { ClientDialect, ClientTransportMode, RtspClientEvents, LowerMode } from './rtsp-client-options.js'
 import { RtspDialect } from './rtsp-dialect.js'
 import { TEACHING_PROBE_MS, TeachingDialect } from './teaching-dialect.js'
 
@@ -48,7 +48,7 @@ export interface DialectStrategy {
   /** The tracks on offer: DESCRIBE, or what the dialect knows its servers offer. */
   describe(ctx: DialectContext): Promise<ClientDescription>
   /** The lower transport a session actually uses when `mode` is asked for. */
-  lowerTransport(mode: 'udp' | 'tcp'): 'udp' | 'tcp'
+  lowerTransport(mode: LowerMode): LowerMode
   /** One SETUP; `rtpPort` is our RTP port when the transport is UDP; `keyMgmt`: our SRTP key (RFC 4567). */
   setup(
     channel: RequestChannel,

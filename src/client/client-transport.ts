@@ -7,7 +7,9 @@
  *    ignore ours).
  * Both give bytes to the same `TrackSink` and send the same way, so the engine never branches on it.
  */
-import type dgram from 'node:dgram'
+import type { LowerMode } from './rtsp-client-options.js'
+import dgram from 'node:dgram'
+import { ProtocolError } from '../errors.js'
 import net from 'node:net'
 import { allocateUdpPair, type UdpPair } from '../transport/udp-pair.js'
 import type { ClientConnection } from './client-connection.js'
@@ -18,7 +20,7 @@ export interface TrackSink {
 }
 
 export interface TrackTransport {
-  readonly kind: 'udp' | 'tcp'
+  readonly kind: LowerMode
   sendRtp(data: Buffer): void
   sendRtcp(data: Buffer): void
   /** Idempotent. */
@@ -95,6 +97,85 @@ export class UdpTrackTransport implements TrackTransport {
       this.sink.onRtp(msg)
     }
   }
+}
+
+/**
+ * A member of the server's multicast group (RFC 2326 §12.39): RTP and RTCP are read from GROUP:port
+ * (sockets bound to the group address, so other groups on the same ports stay out), and receiver
+ * reports go to the group's RTCP port, where the server reads them. Leaving closes the sockets,
+ * which drops the membership.
+ */
+export class MulticastTrackTransport implements TrackTransport {
+  readonly kind = 'multicast'
+  private sink: TrackSink | undefined
+  private closed = false
+
+  private constructor(
+    private readonly rtp: dgram.Socket,
+    private readonly rtcp: dgram.Socket,
+    private readonly group: string,
+    private readonly rtcpPort: number,
+  ) {
+    rtp.on('message', (msg) => !this.closed && this.sink?.onRtp(msg))
+    rtcp.on('message', (msg) => !this.closed && this.sink?.onRtcp(msg))
+  }
+
+  static async join(
+    group: string,
+    [rtpPort, rtcpPort]: [number, number],
+    localAddress: string | undefined,
+  ): Promise<MulticastTrackTransport> {
+    const rtp = dgram.createSocket({ type: net.isIPv6(group) ? 'udp6' : 'udp4', reuseAddr: true })
+    const rtcp = dgram.createSocket({ type: net.isIPv6(group) ? 'udp6' : 'udp4', reuseAddr: true })
+    try {
+      await bindTo(rtp, rtpPort, group)
+      await bindTo(rtcp, rtcpPort, group)
+      rtp.addMembership(group, localAddress)
+      rtcp.addMembership(group, localAddress)
+    } catch (err) {
+      rtp.close()
+      rtcp.close()
+      throw new ProtocolError('ERR_RTSP_MULTICAST', `cannot join multicast group ${group}:${rtpPort}: ${(err as Error).message}`, {
+        observed: group,
+      })
+    }
+    rtp.on('error', () => {})
+    rtcp.on('error', () => {})
+    return new MulticastTrackTransport(rtp, rtcp, group, rtcpPort)
+  }
+
+  connect(sink: TrackSink): void {
+    this.sink = sink
+  }
+
+  /** Members send no RTP to the group. */
+  sendRtp(): void {}
+
+  sendRtcp(data: Buffer): void {
+    if (this.closed) return
+    try {
+      this.rtcp.send(data, this.rtcpPort, this.group)
+    } catch {
+      // closing
+    }
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.rtp.close()
+    this.rtcp.close()
+  }
+}
+
+function bindTo(socket: dgram.Socket, port: number, address: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject)
+    socket.bind(port, address, () => {
+      socket.off('error', reject)
+      resolve()
+    })
+  })
 }
 
 export class InterleavedTrackTransport implements TrackTransport {

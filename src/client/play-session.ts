@@ -17,11 +17,18 @@ import type { Clock } from '../util/clock.js'
 import type { ControlMethod, DialectStrategy, SetupTransport } from './client-dialect.js'
 import { isOk, statusError } from './client-errors.js'
 import { ClientSrtp, isSavpMedia } from './srtp-track.js'
-import { ChannelRouter, InterleavedTrackTransport, UdpTrackTransport, type TrackSink, type TrackTransport } from './client-transport.js'
+import {
+  ChannelRouter,
+  InterleavedTrackTransport,
+  MulticastTrackTransport,
+  UdpTrackTransport,
+  type TrackSink,
+  type TrackTransport,
+} from './client-transport.js'
 import type { ClientTrack } from './description.js'
 import type { Liveness } from './liveness.js'
 import type { RequestChannel } from './request-channel.js'
-import type { ClientTransportMode, RtspClientEvents, RtspClientOptions } from './rtsp-client-options.js'
+import type { ClientTransportMode, RtspClientEvents, RtspClientOptions, LowerMode } from './rtsp-client-options.js'
 import { TrackReceiver, type ClientTrackStats } from './track-receiver.js'
 
 /** RFC 2326 12.37: "the default is 60 seconds". */
@@ -64,7 +71,7 @@ export class PlaySession {
   private readonly transport: ClientTransportMode
   private setups: TrackSetup[] = []
   private playTracks: number[] = []
-  private currentMode: 'udp' | 'tcp' | undefined
+  private currentMode: LowerMode | undefined
   private sessionTimeoutS = DEFAULT_SESSION_TIMEOUT_S
   private portHint = 0
 
@@ -74,7 +81,7 @@ export class PlaySession {
   }
 
   /** The lower transport of the current (or last) session. */
-  get mode(): 'udp' | 'tcp' | undefined {
+  get mode(): LowerMode | undefined {
     return this.currentMode
   }
 
@@ -116,7 +123,9 @@ export class PlaySession {
     }
     this.playTracks = chosen
     try {
-      await this.setupSession(this.transport === 'tcp' || this.transport === 'http' ? 'tcp' : 'udp')
+      await this.setupSession(
+        this.transport === 'tcp' || this.transport === 'http' ? 'tcp' : this.transport === 'multicast' ? 'multicast' : 'udp',
+      )
     } catch (err) {
       await this.drop(true)
       throw err
@@ -124,7 +133,7 @@ export class PlaySession {
   }
 
   /** SETUP of the chosen tracks on `mode`; a 461 to a UDP SETUP starts over on TCP when allowed. */
-  async setupSession(mode: 'udp' | 'tcp'): Promise<void> {
+  async setupSession(mode: LowerMode): Promise<void> {
     const lower = this.opts.dialect().lowerTransport(mode)
     try {
       await this.setupTracks(lower)
@@ -140,7 +149,7 @@ export class PlaySession {
    * Starts over on `mode`: TEARDOWN, a new connection, SETUP. PLAY is the caller's. SRTP keys are
    * the server's per connection (given by its DESCRIBE), so with SAVP tracks `describe` runs first.
    */
-  async moveTo(mode: 'udp' | 'tcp', describe?: () => Promise<unknown>): Promise<void> {
+  async moveTo(mode: LowerMode, describe?: () => Promise<unknown>): Promise<void> {
     await this.leave(true)
     if (describe && this.opts.tracks().some((t) => isSavpMedia(t.media))) await describe()
     await this.setupTracks(mode)
@@ -158,7 +167,7 @@ export class PlaySession {
    */
   async setUpRecording(
     uris: string[],
-    mode: 'udp' | 'tcp',
+    mode: LowerMode,
     record: () => Promise<void>,
     srtp?: readonly ClientSrtp[],
   ): Promise<TrackTransport[]> {
@@ -231,7 +240,7 @@ export class PlaySession {
     return [...this.receivers.entries()].map(([track, r]) => ({ track, ...r.stats() }))
   }
 
-  private fallsBackFrom(mode: 'udp' | 'tcp'): boolean {
+  private fallsBackFrom(mode: LowerMode): boolean {
     return mode === 'udp' && this.transport === 'auto' && this.opts.dialect().fallsBackToTcp
   }
 
@@ -248,7 +257,7 @@ export class PlaySession {
     clearTimeout(timer)
   }
 
-  private async setupTracks(mode: 'udp' | 'tcp'): Promise<void> {
+  private async setupTracks(mode: LowerMode): Promise<void> {
     const tracks = this.opts.tracks()
     for (const index of this.playTracks) {
       const track = tracks[index]!
@@ -294,7 +303,7 @@ export class PlaySession {
   private async setupOne(
     uri: string,
     ordinal: number,
-    mode: 'udp' | 'tcp',
+    mode: LowerMode,
     sink: TrackSink,
     purpose: 'play' | 'record',
     srtp?: ClientSrtp,
@@ -304,7 +313,7 @@ export class PlaySession {
     const profile = srtp ? 'RTP/SAVP' : 'RTP/AVP'
     const base = {
       protocol: mode === 'tcp' ? `${profile}/TCP` : profile,
-      delivery: 'unicast' as const,
+      delivery: mode === 'multicast' ? ('multicast' as const) : ('unicast' as const),
       ...(purpose === 'record' ? { mode: 'record' } : {}),
     }
     let udp: UdpTrackTransport | undefined
@@ -313,6 +322,8 @@ export class PlaySession {
       const conn = await channel.connection()
       udp = await UdpTrackTransport.open(conn.remoteAddress.replace(/^::ffff:/, ''), this.opts.options.localAddress, this.portHint++)
       spec = { ...base, clientPort: udp.clientPorts }
+    } else if (mode === 'multicast') {
+      spec = base
     } else {
       spec = { ...base, interleaved: [ordinal * 2, ordinal * 2 + 1] }
     }
@@ -333,6 +344,18 @@ export class PlaySession {
       if (udp) {
         udp.connect(reply?.serverPort, into)
         return srtp ? srtp.transport(udp) : udp
+      }
+      if (mode === 'multicast') {
+        const group = reply?.destination
+        const ports = reply?.port
+        if (reply?.delivery !== 'multicast' || group === undefined || ports === undefined) {
+          throw new ProtocolError('ERR_RTSP_TRANSPORT', `SETUP ${uri}: asked for multicast, the server answered "${replyHeader ?? ''}"`, {
+            observed: replyHeader,
+          })
+        }
+        const t = await MulticastTrackTransport.join(group, ports, this.opts.options.localAddress)
+        t.connect(dialect.sink(sink))
+        return t
       }
       const channels = reply?.interleaved ?? spec.interleaved!
       const t = new InterleavedTrackTransport(await channel.connection(), channels[0], channels[1])

@@ -20,8 +20,13 @@ export const DEFAULT_UDP_TIMEOUT_MS = 3000
 export const DEFAULT_READ_TIMEOUT_MS = 10_000
 export const DEFAULT_MAX_REDIRECTS = 5
 
-/** 'http': RTSP and interleaved RTP tunnelled through HTTP (the QuickTime scheme; rtsps:// tunnels inside TLS). */
-export type ClientTransportMode = 'udp' | 'tcp' | 'http' | 'auto'
+/**
+ * 'http': RTSP and interleaved RTP tunnelled through HTTP (the QuickTime scheme; rtsps:// tunnels inside TLS).
+ * 'multicast': the server's group for the path (RTP/AVP;multicast), joined for the session.
+ */
+export type ClientTransportMode = 'udp' | 'tcp' | 'http' | 'multicast' | 'auto'
+/** How a session's media travels: to our UDP ports, interleaved on the RTSP connection, or from a multicast group. */
+export type LowerMode = 'udp' | 'tcp' | 'multicast'
 /** 'rtsp': RFC 2326. 'teaching': the RTSP/RTP teaching project's server. 'auto': find out (see rtsp-client.ts). */
 export type ClientDialect = 'rtsp' | 'teaching' | 'auto'
 
@@ -77,7 +82,7 @@ export interface RtspClientEvents {
   rtcp: [number, RtcpPacket[]]
   tracks: [ClientTrack[]]
   /** The transport in use changed (auto: UDP → TCP). */
-  transport: ['udp' | 'tcp']
+  transport: [LowerMode]
   /** The server turned out to speak the teaching project's dialect. */
   dialect: ['teaching']
   /** Something was wrong but receiving goes on (malformed packet, refused payload). */

@@ -43,6 +43,7 @@ import {
   DEFAULT_USER_AGENT,
   type RtspClientEvents,
   type RtspClientOptions,
+  type LowerMode,
 } from './rtsp-client-options.js'
 import type { ClientTrackStats } from './track-receiver.js'
 
@@ -143,7 +144,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   }
 
   /** The lower transport of the current session, once set up. */
-  get transport(): 'udp' | 'tcp' | undefined {
+  get transport(): LowerMode | undefined {
     return this.session.mode
   }
 

@@ -8,6 +8,7 @@
  * taken for another dialect's. The connection, with the unanswered OPTIONS on it, is dropped, and
  * the client speaks the detected dialect from then on.
  */
+import type { LowerMode } from './rtsp-client-options.js'
 import { AuthError, RtspkitError } from '../errors.js'
 import { formatTransport } from '../rtsp/headers/transport.js'
 import { RtspHeaders } from '../rtsp/headers.js'
@@ -65,7 +66,7 @@ export class RtspDialect implements DialectStrategy {
     return describeResponse({ url: channel.url, headers: res.headers, body: res.body, registry: ctx.registry })
   }
 
-  lowerTransport(mode: 'udp' | 'tcp'): 'udp' | 'tcp' {
+  lowerTransport(mode: LowerMode): LowerMode {
     return mode
   }
 

@@ -14,6 +14,7 @@
  *  - RTP over UDP only: whole JPEGs (whole-frame.ts), sequence number = frame number, timestamp =
  *    Unix seconds, a frame every 50 ms, no RTCP. At the end of the file it just stops sending.
  */
+import type { LowerMode } from './rtsp-client-options.js'
 import type { CodecRegistry } from '../codecs/registry.js'
 import { formatTransport } from '../rtsp/headers/transport.js'
 import { RtspHeaders } from '../rtsp/headers.js'
@@ -112,7 +113,7 @@ export class TeachingDialect implements DialectStrategy {
     return Promise.resolve(teachingDescription(ctx.channel.url, ctx.registry))
   }
 
-  lowerTransport(): 'udp' | 'tcp' {
+  lowerTransport(): LowerMode {
     return 'udp'
   }
 

@@ -85,6 +85,12 @@ export interface CodecMp4<E extends CodecSampleEntry = CodecSampleEntry> {
   accessUnit?(frame: Uint8Array | readonly Uint8Array[]): NalAccessUnit
   /** Audio: a frame's duration in `timescale` units when the format says it (the last sample of a file). */
   frameDuration?(track: TrackInfo, frame: Buffer, timescale: number): number | undefined
+  /**
+   * The sample entry's name in the syntax of RFC 6381 section 3.3 (`avc1.64001f`, `mp4a.40.2`): what
+   * the CODECS attribute of an HLS playlist says. Undefined while the configuration is not known;
+   * absent for formats HLS players do not take (the HLS output carries only codecs that have it).
+   */
+  codecsString?(track: TrackInfo): string | undefined
   /** Absent for formats rtspkit writes but does not play from files. */
   readonly reader?: Mp4EntryReader<E>
 }

@@ -10,6 +10,7 @@ export {
   type ServerConfig,
   type RequestLimits,
   type ApiConfig,
+  type HlsConfig,
   type RecordingConfig,
   type RelaysConfig,
   type PathConfig,

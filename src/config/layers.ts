@@ -123,7 +123,7 @@ export function parseYamlLayer(text: string, fileName: string): RawConfig {
   if (!isPlainObject(value)) {
     throw new ConfigError(
       'ERR_CONFIG_YAML',
-      `${fileName}:1: the file must be a mapping of sections (server, api, recording, relays, paths, users, ips), got ${describe(value)}`,
+      `${fileName}:1: the file must be a mapping of sections (server, api, hls, recording, relays, paths, users, ips), got ${describe(value)}`,
       { observed: value },
     )
   }

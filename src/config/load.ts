@@ -9,13 +9,27 @@ import { readFileSync } from 'node:fs'
 import { ConfigError } from '../errors.js'
 import { applyEnv } from './env.js'
 import { mergeRaw, parseYamlLayer, type RawConfig } from './layers.js'
-import type { ApiConfig, Config, PathConfig, RecordingConfig, RelaysConfig, RequestLimits, ServerConfig, UserConfig } from './schema.js'
+import type {
+  ApiConfig,
+  Config,
+  HlsConfig,
+  PathConfig,
+  RecordingConfig,
+  RelaysConfig,
+  RequestLimits,
+  ServerConfig,
+  UserConfig,
+} from './schema.js'
 import { validateConfig } from './validate.js'
 
 /** What the CLI may override, in the file's shape (paths by name; lists replace). */
 export interface ConfigOverrides {
-  server?: Partial<Omit<ServerConfig, 'limits'>> & { limits?: Partial<RequestLimits> }
+  server?: Partial<Omit<ServerConfig, 'limits' | 'multicast'>> & {
+    limits?: Partial<RequestLimits>
+    multicast?: Partial<ServerConfig['multicast']>
+  }
   api?: Partial<ApiConfig>
+  hls?: Partial<HlsConfig>
   recording?: Partial<RecordingConfig>
   relays?: Partial<RelaysConfig>
   paths?: Record<string, Partial<Omit<PathConfig, 'name'>>>

@@ -3,6 +3,7 @@
  * validator, the environment mapping, the reload diff and the sample-config tests all walk, so a key
  * is declared once. Pure data: no I/O.
  */
+import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
@@ -18,6 +19,9 @@ export const ANYONE = 'any'
 export const ALL_OTHERS = 'all_others'
 /** A `paths` name starting with this is a regular expression over the requested path (as in MediaMTX). */
 export const REGEX_PREFIX = '~'
+
+export const RELAY_TRANSPORTS = ['auto', 'udp', 'tcp', 'http', 'multicast'] as const
+export type RelayTransport = (typeof RELAY_TRANSPORTS)[number]
 
 export const ENCRYPTIONS = ['no', 'optional', 'strict'] as const
 export type Encryption = (typeof ENCRYPTIONS)[number]
@@ -52,6 +56,8 @@ export interface ServerConfig {
   encryption: Encryption
   /** PEM file names; both '' = no RTSPS. */
   tls: { cert: string; key: string }
+  /** UDP multicast for readers that ask for it. */
+  multicast: { enabled: boolean; range: string; rtpPort: number; rtcpPort: number; ttl: number }
 }
 
 /** Bytes and counts per RTSP request; map onto RtspReaderLimits (src/rtsp/reader.ts). */
@@ -71,6 +77,29 @@ export interface ApiConfig {
   host: string
   port: number
 }
+
+/** The HLS output (MediaMTX's hls* settings without the prefix). */
+export interface HlsConfig {
+  enabled: boolean
+  /** '' listens on every interface. */
+  host: string
+  port: number
+  /** lowLatency: Low-Latency HLS (parts, blocking reload); fmp4: plain HLS with fMP4 segments. */
+  variant: HlsVariantName
+  /** Complete segments listed in the playlist. */
+  segmentCount: number
+  /** Seconds: segments end at the first keyframe past it. */
+  segmentDuration: number
+  /** Seconds: the length of a part (lowLatency). */
+  partDuration: number
+  /** Seconds without a request after which a path's muxer stops. */
+  muxerCloseAfter: number
+  /** Access-Control-Allow-Origin of every answer. */
+  allowOrigin: string
+}
+
+export const HLS_VARIANTS = ['lowLatency', 'fmp4'] as const
+export type HlsVariantName = (typeof HLS_VARIANTS)[number]
 
 export interface RecordingConfig {
   segmentSeconds: number
@@ -94,6 +123,10 @@ export interface PathConfig {
   record: boolean
   /** New readers get the current GOP at once (true) or wait for the next keyframe (false). */
   instantStart: boolean
+  /** Relays: how the upstream's media comes (auto tries UDP, then TCP). */
+  rtspTransport: RelayTransport
+  /** rtsps:// relays: the SHA-256 fingerprint of the upstream's certificate (hex, colons optional); '' verifies against the system's CAs. */
+  sourceFingerprint: string
   /** User names that may read; 'any' = anonymous readers too. */
   read: string[]
   /** User names that may publish; 'any' = anonymous publishers too. */
@@ -113,6 +146,7 @@ export interface UserConfig {
 export interface Config {
   server: ServerConfig
   api: ApiConfig
+  hls: HlsConfig
   recording: RecordingConfig
   relays: RelaysConfig
   /** In file order: regex entries are tried in this order. */
@@ -123,7 +157,7 @@ export interface Config {
 }
 
 /** What it takes to apply a changed setting to a running server. */
-export type ApplyBy = 'restart-rtsp' | 'restart-api' | 'live' | 'access' | 'paths'
+export type ApplyBy = 'restart-rtsp' | 'restart-api' | 'restart-hls' | 'live' | 'access' | 'paths'
 
 export type LeafSpec =
   | { type: 'int'; min: number; max: number; apply: ApplyBy; note?: string }
@@ -173,6 +207,21 @@ function checkRealm(v: string): string | undefined {
   return v !== '' && !/["\\\r\n]/.test(v) ? undefined : 'must be a non-empty string without quotes, backslashes or line breaks'
 }
 
+function checkMulticastRange(v: string): string | undefined {
+  try {
+    parseMulticastRange(v)
+    return undefined
+  } catch {
+    return 'must be an IPv4 CIDR range inside 224.0.0.0/4, e.g. "224.1.0.0/16"'
+  }
+}
+
+function checkFingerprint(v: string): string | undefined {
+  return v === '' || /^[0-9a-f]{64}$/i.test(v.replace(/:/g, ''))
+    ? undefined
+    : 'must be a SHA-256 fingerprint: 64 hex digits, colons allowed (openssl x509 -noout -fingerprint -sha256)'
+}
+
 function checkNonEmpty(v: string): string | undefined {
   return v.trim() !== '' ? undefined : 'must not be empty'
 }
@@ -210,6 +259,16 @@ export const SECTIONS: SectionSpec = {
           type: 'section',
           fields: { cert: { type: 'string', apply: 'live' }, key: { type: 'string', apply: 'live' } },
         },
+        multicast: {
+          type: 'section',
+          fields: {
+            enabled: { type: 'bool', apply: 'restart-rtsp' },
+            range: { type: 'string', check: checkMulticastRange, apply: 'restart-rtsp' },
+            rtpPort: { type: 'int', min: 1, max: MAX_PORT, apply: 'restart-rtsp' },
+            rtcpPort: { type: 'int', min: 1, max: MAX_PORT, apply: 'restart-rtsp' },
+            ttl: { type: 'int', min: 1, max: 255, apply: 'restart-rtsp' },
+          },
+        },
       },
     },
     api: {
@@ -218,6 +277,20 @@ export const SECTIONS: SectionSpec = {
         enabled: { type: 'bool', apply: 'restart-api' },
         host: { type: 'string', apply: 'restart-api' },
         port: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-api' },
+      },
+    },
+    hls: {
+      type: 'section',
+      fields: {
+        enabled: { type: 'bool', apply: 'restart-hls' },
+        host: { type: 'string', apply: 'restart-hls' },
+        port: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-hls' },
+        variant: { type: 'enum', values: HLS_VARIANTS, apply: 'restart-hls' },
+        segmentCount: { type: 'int', min: 3, max: 100, apply: 'restart-hls' },
+        segmentDuration: { type: 'seconds', min: 0.1, max: 60, apply: 'restart-hls' },
+        partDuration: { type: 'seconds', min: 0.05, max: 10, apply: 'restart-hls' },
+        muxerCloseAfter: { type: 'seconds', min: 1, max: DAY_S, apply: 'restart-hls' },
+        allowOrigin: { type: 'string', check: checkNonEmpty, apply: 'restart-hls' },
       },
     },
     recording: {
@@ -245,6 +318,8 @@ export const PATH_FIELDS: SectionSpec['fields'] = {
   closeAfter: { type: 'seconds', min: 0, max: WEEK_S, apply: 'paths' },
   record: { type: 'bool', apply: 'paths' },
   instantStart: { type: 'bool', apply: 'paths' },
+  rtspTransport: { type: 'enum', values: RELAY_TRANSPORTS, apply: 'paths' },
+  sourceFingerprint: { type: 'string', check: checkFingerprint, apply: 'paths' },
   read: { type: 'list', item: 'user', apply: 'access' },
   publish: { type: 'list', item: 'user', apply: 'access' },
 }
@@ -286,18 +361,32 @@ export function defaultConfig(): Config {
       rtspsPort: 8322,
       encryption: 'optional',
       tls: { cert: '', key: '' },
+      multicast: { enabled: true, range: '224.1.0.0/16', rtpPort: 8002, rtcpPort: 8003, ttl: 16 },
     },
     api: { enabled: true, host: '127.0.0.1', port: 9997 },
+    hls: {
+      enabled: true,
+      host: '',
+      port: 8888,
+      variant: 'lowLatency',
+      segmentCount: 7,
+      segmentDuration: 1,
+      partDuration: 0.2,
+      muxerCloseAfter: 60,
+      allowOrigin: '*',
+    },
     recording: { segmentSeconds: 600, dir: 'recordings' },
     relays: { closeAfter: 10, retryMax: 30 },
     paths: [
       {
         name: 'test',
-        source: 'test',
+        source: 'test:h264',
         onDemand: false,
         closeAfter: 10,
         record: false,
         instantStart: true,
+        rtspTransport: 'auto',
+        sourceFingerprint: '',
         read: [ANYONE],
         publish: [ANYONE],
       },

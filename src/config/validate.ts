@@ -266,6 +266,8 @@ class Checker {
         closeAfter: get('closeAfter', relaysCloseAfter) as number,
         record: get('record', false) as boolean,
         instantStart: get('instantStart', true) as boolean,
+        rtspTransport: get('rtspTransport', 'auto') as PathConfig['rtspTransport'],
+        sourceFingerprint: get('sourceFingerprint', '') as string,
         read,
         publish,
       }
@@ -309,12 +311,13 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'recording' | 'relays' | 'ips'>
+  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'recording' | 'relays' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users)
   return {
     server: sections.server,
     api: sections.api,
+    hls: sections.hls,
     recording: sections.recording,
     relays: sections.relays,
     paths,

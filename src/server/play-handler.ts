@@ -12,8 +12,8 @@ import { isTeachingSetup, TEACHING_CLIENT_RECV_SIZE, WholeJpegSender } from './d
 import type { PerReaderSource } from './per-reader.js'
 import { makeResponse, type RequestFraming, type ServerConnection } from './server-connection.js'
 import type { ServerContext } from './server-context.js'
-import { SERVER_NAME } from './server-options.js'
-import { ServerSession, TrackSetup, type TrackTransport } from './server-session.js'
+import { SERVER_NAME, type ResolvedOptions } from './server-options.js'
+import { ServerSession, TrackSetup, type SessionOptions, type TrackTransport } from './server-session.js'
 import type { ServerStream } from './server-stream.js'
 import { mediaSection } from '../codecs/media-track.js'
 import { readOffers } from './transport-negotiation.js'
@@ -68,7 +68,8 @@ export class PlayHandler {
       return makeResponse(503)
     }
 
-    const chosen = this.ctx.transports.choose(offers, isTlsConnection(conn))
+    const multicast = this.ctx.multicast()
+    const chosen = this.ctx.transports.choose(offers, multicast !== undefined, isTlsConnection(conn))
     if (!chosen) return makeResponse(461)
     // SRTP keys: ours from this connection's DESCRIBE, the client's from KeyMgmt (400 when unreadable).
     const srtp: SrtpTrack | undefined = isSecureProfile(chosen)
@@ -79,31 +80,39 @@ export class PlayHandler {
       return { ...makeResponse(461), reason: 'Whole-JPEG Delivery Needs An MJPEG Path' }
     }
 
-    const negotiated = await this.ctx.transports.open(chosen, {
-      mode: 'play',
-      remoteAddress: conn.remoteAddress,
-      trackIndex,
-      usedChannels: sessions.channelsOf(conn.id),
-      ssrc: track.media.ssrc,
-    })
-    const transport: TrackTransport =
-      negotiated.kind === 'tcp'
-        ? { kind: 'tcp', sink: conn, rtpChannel: negotiated.channels[0], rtcpChannel: negotiated.channels[1] }
-        : {
-            kind: 'udp',
-            link: negotiated.link,
-            host: conn.remoteAddress,
-            clientRtpPort: negotiated.clientPort[0],
-            clientRtcpPort: negotiated.clientPort[1],
-          }
+    let transport: TrackTransport
+    let transportText: string
+    if (chosen.delivery === 'multicast' && multicast) {
+      if (chosen.destination !== undefined && !multicast.inRange(chosen.destination)) {
+        return { ...makeResponse(461), reason: 'Destination Outside The Multicast Range' }
+      }
+      const group = await multicast.acquire(stream, track)
+      transport = { kind: 'multicast', group }
+      transportText = group.reply()
+    } else {
+      const negotiated = await this.ctx.transports.open(chosen, {
+        mode: 'play',
+        remoteAddress: conn.remoteAddress,
+        trackIndex,
+        usedChannels: sessions.channelsOf(conn.id),
+        ssrc: track.media.ssrc,
+      })
+      transportText = negotiated.reply
+      transport =
+        negotiated.kind === 'tcp'
+          ? { kind: 'tcp', sink: conn, rtpChannel: negotiated.channels[0], rtcpChannel: negotiated.channels[1] }
+          : {
+              kind: 'udp',
+              link: negotiated.link,
+              host: conn.remoteAddress,
+              clientRtpPort: negotiated.clientPort[0],
+              clientRtcpPort: negotiated.clientPort[1],
+            }
+    }
 
     if (!session) {
       session = new ServerSession(sessions.newId(), stream, conn.id, {
-        timeoutMs: opts.sessionTimeout * 1000,
-        rtcpIntervalMs: opts.rtcpInterval,
-        maxQueueBytes: opts.maxReaderQueueBytes,
-        cname: `rtspkit@${os.hostname()}`,
-        clock: opts.clock,
+        ...sessionOptions(opts),
         remoteAddress: conn.remoteAddress,
         // Once per slow episode; the counts are in the API and metrics (framesDropped).
         onDrop: (s, setup, reason) => {
@@ -120,7 +129,6 @@ export class PlayHandler {
     if (teaching)
       opts.logger.info(`session ${session.id} on /${stream.name}: the RTSP/RTP teaching project's client (whole JPEGs over UDP)`)
     if (session.state === 'init') session.state = 'ready'
-    const transportText = negotiated.reply
     this.ctx.emit('setup', {
       path: stream.name,
       sessionId: session.id,
@@ -259,4 +267,15 @@ export class PlayHandler {
 /** Normal play time in seconds, to the millisecond (RFC 2326 §3.6). */
 function formatNpt(seconds: number): string {
   return String(Math.round(seconds * 1000) / 1000)
+}
+
+/** What every reader session of this server shares (and a multicast group's sender). */
+export function sessionOptions(opts: ResolvedOptions): SessionOptions {
+  return {
+    timeoutMs: opts.sessionTimeout * 1000,
+    rtcpIntervalMs: opts.rtcpInterval,
+    maxQueueBytes: opts.maxReaderQueueBytes,
+    cname: `rtspkit@${os.hostname()}`,
+    clock: opts.clock,
+  }
 }

@@ -133,7 +133,7 @@ export class RecordHandler {
     const index = publisher.trackFor(stripCredentials(req.uri))
     if (index === undefined) return makeResponse(404)
     const offers = readOffers(req.headers.get('Transport'))
-    const chosen = offers && this.ctx.transports.choose(offers, isTlsConnection(conn))
+    const chosen = offers && this.ctx.transports.choose(offers, false, isTlsConnection(conn))
     if (!chosen) return makeResponse(461)
     const mediaIndex = publisher.announcement.tracks[index]!.mediaIndex
     const srtp = isSecureProfile(chosen) ? SrtpOffers.forPublisher(req, this.keys.get(publisher)?.[mediaIndex]) : undefined

@@ -9,14 +9,8 @@ import { ConfigError, ParseError, StateError } from '../errors.js'
 import type { RtspRequest, RtspResponse } from '../rtsp/message.js'
 import { definedOnly } from '../util/defined.js'
 import { AccessGate, type OtherAccessRequest, type OtherAccessResult } from './access-gate.js'
-import {
-  ExternalPublisher,
-  ExternalReader,
-  ExternalSessionTable,
-  type AnyExternalSession,
-  type ExternalSessionStatus,
-  type SessionProtocol,
-} from './external-sessions.js'
+import type { ExternalPublisher, ExternalReader, ExternalSessionStatus } from './external-sessions.js'
+import { ExternalAccess, type OpenPublisherRequest, type OpenReaderRequest } from './external-access.js'
 import type { AccessPolicy, PathUsers } from './access.js'
 import { logDialogue } from './dialogue-log.js'
 import { Listeners, type TlsCredentials } from './listeners.js'
@@ -25,7 +19,8 @@ import type { ConnectionSocket } from '../transport/tunnel-socket.js'
 import { normalizePath, PathTable, type StreamOptions } from './path-table.js'
 import { pathStatus, serverStats } from './path-status.js'
 import type { PerReaderSource } from './per-reader.js'
-import { PlayHandler } from './play-handler.js'
+import { PlayHandler, sessionOptions } from './play-handler.js'
+import { MulticastGroups } from './multicast-groups.js'
 import { RecordHandler } from './record-handler.js'
 import { RequestError } from './request-error.js'
 import { makeResponse, ServerConnection, type ConnectionHandler, type RequestFraming } from './server-connection.js'
@@ -72,7 +67,8 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly access: AccessGate
   private readonly player: PlayHandler
   private readonly recorder: RecordHandler
-  private readonly externals = new ExternalSessionTable()
+  private readonly externals: ExternalAccess
+  private readonly multicast: MulticastGroups | undefined
   private readonly intake: ConnectionIntake
   private readonly listening = new Listeners((socket) => this.intake.take(socket))
   private nextConnectionId = 1
@@ -95,10 +91,21 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       addStream: (name, spec) => this.addStream(name, spec),
       removeStream: (name) => this.removeStream(name),
       emit: (event, e) => void this.emit(event, e),
+      multicast: () => this.multicast,
     }
     this.intake = new ConnectionIntake({ accept: (socket) => this.onConnection(socket), logger: opts.logger })
     this.player = new PlayHandler(ctx)
     this.recorder = new RecordHandler(ctx)
+    // Multicast is plain RTP to whoever joins: not under tcpOnly or strict encryption.
+    this.multicast =
+      opts.multicast === false || opts.tcpOnly || opts.encryption === 'strict'
+        ? undefined
+        : new MulticastGroups(opts.multicast ?? {}, {
+            sessionOptions: () => sessionOptions(opts),
+            newId: () => this.sessions.newId(),
+            logger: opts.logger,
+          })
+    this.externals = new ExternalAccess({ opts, paths: this.paths, sessions: this.sessions, recorder: this.recorder })
   }
 
   // ---- paths ---------------------------------------------------------------------------------
@@ -328,72 +335,19 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     return this.access.checkOther({ ...req, path: normalizePath(req.path) })
   }
 
-  /**
-   * A viewer of `path` over another protocol. Brings up an on-demand path as a DESCRIBE would, and
-   * counts against `maxSessions` unless `counted` is false (the dashboard's previews). Throws
-   * RequestError: 404 when nothing serves the path (or only per-reader playback does), 503 when the
-   * on-demand source fails or the session limit is reached. The caller adds its StreamOutput to
-   * `reader.stream` and closes the reader when its peer goes.
-   */
-  async openReader(req: { path: string; protocol: SessionProtocol; remoteAddress: string; counted?: boolean }): Promise<ExternalReader> {
-    const counted = req.counted ?? true
-    if (counted && this.sessionsFull()) throw new RequestError(503, 'too many sessions')
-    const target = await this.paths.resolveOnDemand(normalizePath(req.path))
-    if (!target.stream || target.perReader) throw new RequestError(404, `no stream at "${normalizePath(req.path)}"`)
-    const reader = new ExternalReader(
-      this.sessions.newId(),
-      req.protocol,
-      target.path,
-      req.remoteAddress,
-      target.stream,
-      counted,
-      this.opts.clock,
-      (s, reason) => this.externalClosed(s, reason),
-    )
-    this.externals.add(reader)
-    this.opts.logger.info(`${req.protocol} reader opened`, { session: reader.id, path: reader.path, remote: req.remoteAddress })
-    return reader
+  /** A viewer of `path` over another protocol (see ExternalAccess.openReader). */
+  openReader(req: OpenReaderRequest): Promise<ExternalReader> {
+    return this.externals.openReader(req)
   }
 
-  /**
-   * A publisher into `path` over another protocol (WHIP): `sdp` describes what it sends, as an
-   * ANNOUNCE body would, and its packets go in through pushRtp. Same rules as ANNOUNCE: RequestError
-   * 404 / 405 (not a publish path), 503 (busy), 400 (bad SDP), 415 (no supported media).
-   */
-  openPublisher(req: { path: string; protocol: SessionProtocol; remoteAddress: string; sdp: string }): ExternalPublisher {
-    if (this.sessionsFull()) throw new RequestError(503, 'too many sessions')
-    const publisher = this.recorder.openOther(normalizePath(req.path), req.remoteAddress, req.sdp, req.protocol)
-    publisher.sessionId = this.sessions.newId()
-    const external = new ExternalPublisher(
-      publisher.sessionId,
-      req.protocol,
-      req.remoteAddress,
-      publisher,
-      this.opts.clock,
-      (s, reason) => {
-        this.externalClosed(s, reason)
-        this.recorder.end(publisher, reason === 'kicked' ? 'publisher kicked' : 'publisher left')
-      },
-    )
-    publisher.onEnded = (reason) => external.close(reason)
-    this.externals.add(external)
-    return external
+  /** A publisher into `path` over another protocol, WHIP (see ExternalAccess.openPublisher). */
+  openPublisher(req: OpenPublisherRequest): ExternalPublisher {
+    return this.externals.openPublisher(req)
   }
 
   /** The sessions of other protocols, readers and publishers. */
   externalSessions(): ExternalSessionStatus[] {
     return this.externals.list().map((s) => s.status())
-  }
-
-  private sessionsFull(): boolean {
-    const max = this.opts.maxSessions
-    return max !== undefined && this.sessions.size + this.externals.countedSize >= max
-  }
-
-  private externalClosed(s: AnyExternalSession, reason: string): void {
-    this.externals.delete(s.id)
-    if (s instanceof ExternalReader) s.detach()
-    this.opts.logger.info(`${s.protocol} ${s.role} closed: ${reason}`, { session: s.id, path: s.path, remote: s.remoteAddress })
   }
 
   private onConnection(socket: ConnectionSocket): void {

@@ -3,6 +3,7 @@
  * its live options, its tables, the transport negotiator, and the few server actions they trigger.
  */
 import type { ServerConnection } from './server-connection.js'
+import type { MulticastGroups } from './multicast-groups.js'
 import type { PathTable } from './path-table.js'
 import type { ResolvedOptions, SessionEvent } from './server-options.js'
 import type { ServerStream, StreamSpec } from './server-stream.js'
@@ -22,6 +23,8 @@ export interface ServerContext {
   addStream(name: string, spec: StreamSpec): ServerStream
   /** RtspServer.removeStream: its sessions end, the stream closes. */
   removeStream(name: string): boolean
+  /** Multicast groups, when the server serves multicast (not under tcpOnly or strict encryption). */
+  multicast(): MulticastGroups | undefined
   /** The server's events about a reader's session. */
   emit(event: 'setup' | 'play' | 'pause', e: SessionEvent): void
 }

@@ -1,4 +1,5 @@
 import type { Encryption, TlsCredentials } from './listeners.js'
+import type { MulticastOptions } from './multicast-groups.js'
 import { DEFAULT_GOP_CACHE_LIMITS } from '../stream/gop-cache.js'
 /**
  * What an RtspServer is configured with and what it reports: its options (resolved once, with
@@ -53,6 +54,11 @@ export interface RtspServerOptions {
   rtcpInterval?: number
   /** Refuse RTP over UDP (461): readers and publishers must use TCP interleaved. */
   tcpOnly?: boolean
+  /**
+   * UDP multicast for readers that ask for it (`RTP/AVP;multicast`): the group range, ports and TTL
+   * (defaults 224.1.0.0/16, 8002, 8003, 16); false turns it off. Off under tcpOnly and strict encryption.
+   */
+  multicast?: MulticastOptions | false
   /** PEM certificate and key: RTSPS (RTSP over TLS) is served on `rtspsPort` beside plain RTSP. */
   tls?: TlsCredentials
   /** RTSPS port (default 8322; 0 picks a free one). */
@@ -76,7 +82,16 @@ export interface RtspServerOptions {
 export type ResolvedOptions = Required<
   Omit<
     RtspServerOptions,
-    'host' | 'publicHost' | 'rtpPortRange' | 'maxSessions' | 'maxConnections' | 'readerLimits' | 'tcpOnly' | 'sharedRtpPort' | 'tls'
+    | 'host'
+    | 'publicHost'
+    | 'rtpPortRange'
+    | 'maxSessions'
+    | 'maxConnections'
+    | 'readerLimits'
+    | 'tcpOnly'
+    | 'sharedRtpPort'
+    | 'tls'
+    | 'multicast'
   >
 > &
   RtspServerOptions

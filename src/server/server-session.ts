@@ -112,6 +112,11 @@ export class ServerSession implements StreamOutput {
     return this.stream.name
   }
 
+  /** The reader's address ('' when unknown). */
+  get remoteAddress(): string {
+    return this.opts.remoteAddress ?? ''
+  }
+
   get usesTcp(): boolean {
     for (const s of this.setups.values()) if (s.transport.kind === 'tcp') return true
     return false
@@ -145,6 +150,7 @@ export class ServerSession implements StreamOutput {
     const old = this.setups.get(setup.track.index)
     if (old) this.closeTransport(old)
     this.setups.set(setup.track.index, setup)
+    if (setup.transport.kind === 'multicast') setup.transport.group.hold(this)
     // Clients punch holes or send stray packets to the RTP port: those are ignored.
     if (setup.transport.kind === 'udp') setup.transport.link.onRtcp((msg) => this.onRtcp(setup, msg))
   }
@@ -182,6 +188,7 @@ export class ServerSession implements StreamOutput {
     for (const s of this.setups.values()) {
       if (!continuous || !s.srSent) s.gate.restart()
     }
+    for (const s of this.setups.values()) if (s.transport.kind === 'multicast') s.transport.group.play(this)
     this.holding = true
     this.stream.addOutput(this)
     this.startPoints.clear()
@@ -206,6 +213,7 @@ export class ServerSession implements StreamOutput {
    */
   private queueStartUnits(): void {
     for (const setup of this.setups.values()) {
+      if (setup.transport.kind === 'multicast') continue
       const units = this.stream.startUnits(setup.track)
       if (units.length === 0 || !inPresentationOrder(units)) continue
       let bytes = 0
@@ -234,6 +242,7 @@ export class ServerSession implements StreamOutput {
   pause(): void {
     if (this.state !== 'playing') return
     this.state = 'ready'
+    for (const s of this.setups.values()) if (s.transport.kind === 'multicast') s.transport.group.pause(this)
     this.stream.removeOutput(this)
     if (this.rtcpTimer) clearInterval(this.rtcpTimer)
     this.rtcpTimer = undefined
@@ -242,7 +251,8 @@ export class ServerSession implements StreamOutput {
 
   writeUnit(unit: Unit): void {
     const setup = this.setups.get(unit.trackIndex)
-    if (!setup || this.state !== 'playing') return
+    // A multicast member's packets are its group's to send.
+    if (!setup || this.state !== 'playing' || setup.transport.kind === 'multicast') return
     if (!setup.gate.admit(unit)) return
     if (this.slow && unit.keyframe) this.endSlowEpisode()
     const packets = unit.packets
@@ -337,6 +347,7 @@ export class ServerSession implements StreamOutput {
       this.deliverWholeJpeg(setup, t.link, item.unit)
       return
     }
+    if (t.kind === 'multicast') return
     if (t.kind === 'tcp') {
       if (t.sink.closed) return
       t.sink.writeInterleaved(t.rtpChannel, packets)
@@ -404,13 +415,14 @@ export class ServerSession implements StreamOutput {
     const t = setup.transport
     if (t.kind === 'tcp') {
       if (!t.sink.closed) t.sink.writeInterleaved(t.rtcpChannel, [buf])
-    } else {
+    } else if (t.kind === 'udp') {
       t.link.sendRtcp(buf)
     }
   }
 
   private closeTransport(setup: TrackSetup): void {
     if (setup.transport.kind === 'udp') setup.transport.link.close()
+    else if (setup.transport.kind === 'multicast') setup.transport.group.leave(this)
   }
 
   /** Ends the session: BYE on every track that sent media, transports released. Idempotent. */

@@ -6,12 +6,15 @@ import { KeyframeGate } from '../stream/reader-queue.js'
 import type { ServerTrack } from '../stream/stream.js'
 import type { UdpLink } from '../transport/udp-link.js'
 import type { WholeJpegSender } from './dialects/teaching.js'
+import type { MulticastGroup } from './multicast-groups.js'
 import { srtpDropped, type SrtpTrack } from './srtp-session.js'
 
-/** Where a track's packets go: a UDP pair to the client's ports, or channels on the RTSP connection. */
+/** Where a track's packets go: a UDP pair to the client's ports, channels on the RTSP connection, or a multicast group. */
 export type TrackTransport =
   | { kind: 'udp'; link: UdpLink; host: string; clientRtpPort: number; clientRtcpPort: number }
   | { kind: 'tcp'; sink: InterleavedSink; rtpChannel: number; rtcpChannel: number }
+  /** A member of a multicast group: the group sends, this session only holds it (multicast-groups.ts). */
+  | { kind: 'multicast'; group: MulticastGroup }
 
 /** The RTSP connection, seen from a session that sends interleaved frames over it. */
 export interface InterleavedSink {

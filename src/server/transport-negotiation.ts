@@ -1,9 +1,10 @@
 /**
  * The one place a SETUP's Transport header becomes a transport (RFC 2326 §12.39), for readers and
  * publishers alike: the first offer we support wins — RTP/AVP unicast over UDP with client_port,
- * or interleaved on the RTSP connection (TCP only, with `tcpOnly`) — and none means 461. RTP/SAVP(F)
- * (SRTP) is taken on TLS connections only, where its keys travel protected; under `encryption:
- * 'strict'` plain RTP/AVP over UDP is refused (RTP/AVP/TCP stays, inside TLS). UDP goes
+ * interleaved on the RTSP connection (TCP only, with `tcpOnly`), or for readers a multicast group
+ * (multicast-groups.ts opens it) — and none means 461. RTP/SAVP(F) (SRTP) is taken on TLS connections
+ * only, where its keys travel protected; under `encryption: 'strict'` plain RTP/AVP over UDP is
+ * refused (RTP/AVP/TCP stays, inside TLS). UDP goes
  * through the shared RTP/RTCP pair for IPv4 clients when one is configured, else through a pair of
  * the client's own; interleaved channels are the client's choice when free, else the next free pair.
  */
@@ -72,11 +73,15 @@ export class TransportNegotiator {
     this.shared = new SharedUdpPair(pair)
   }
 
-  /** The first offer we can serve, or undefined (461). `tls`: the request came over RTSPS. */
-  choose(offers: readonly TransportSpec[], tls = false): TransportSpec | undefined {
+  /**
+   * The first offer we can serve, or undefined (461). `multicast`: a reader's SETUP, with multicast
+   * groups available. `tls`: the request came over RTSPS (SRTP offers are taken only then).
+   */
+  choose(offers: readonly TransportSpec[], multicast = false, tls = false): TransportSpec | undefined {
     return offers.find((t) => {
-      if (!isSupportedTransport(t)) return false
       if (this.opts.tcpOnly && t.lowerTransport !== 'TCP') return false
+      if (t.delivery === 'multicast') return multicast && t.profile === 'RTP/AVP' && t.lowerTransport === 'UDP'
+      if (!isSupportedTransport(t)) return false
       if (t.profile !== 'RTP/AVP') return tls
       return t.lowerTransport === 'TCP' || this.opts.encryption !== 'strict'
     })

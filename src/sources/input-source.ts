@@ -1,5 +1,6 @@
 /**
- * What `rtspkit rtp send INPUT` can send: the test card (`test`, `test:WxH@FPS`) or a file, chosen by
+ * What `rtspkit rtp send INPUT` can send: a test card (`test`, `test:WxH@FPS` and `test:mjpeg…` for
+ * MJPEG, `test:h264`, `test:h264:WxH@FPS` for H.264) or a file, chosen by
  * its extension from FILE_INPUTS. Every input is a MediaSource plus a `done` promise that resolves
  * after the last frame of a file played once (it never resolves for live inputs or looping files).
  *
@@ -19,6 +20,7 @@ import { aacTimeline, h264Timeline, h265Timeline, mjpegTimeline, mp4Timeline, wa
 import type { Timeline } from './timeline.js'
 import type { FramePush, MediaSource, TrackInfo } from './source.js'
 import { TestCardSource } from './test-card.js'
+import { H264TestCardSource } from './h264-test-card.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { JpegSequenceSource, looksLikeJpegSequence, readJpegSequenceFile } from './jpeg-sequence-source.js'
 
@@ -46,7 +48,9 @@ export interface FileInputType {
   timeline(file: string, opts: { fps?: number | undefined }): Timeline
 }
 
-const TEST_INPUT = /^test(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/
+/** `test[:mjpeg|:h264][:WxH][@FPS]`; plain `test` is the MJPEG card. */
+export const TEST_INPUT = /^test(?::(mjpeg|h264))?(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/
+export type TestCardCodec = 'mjpeg' | 'h264'
 const DEFAULT_TEST_WIDTH = 640
 const DEFAULT_TEST_HEIGHT = 480
 const DEFAULT_TEST_FPS = 25
@@ -59,7 +63,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve }
 }
 
-/** The live test card (RFC 2435 JPEG). */
+/** The live MJPEG test card (RFC 2435 JPEG). */
 class TestCardInput implements InputSource {
   readonly tracks: readonly TrackInfo[]
   readonly description: string
@@ -74,6 +78,29 @@ class TestCardInput implements InputSource {
 
   start(push: FramePush, wanted?: () => boolean): void {
     this.card.start((jpeg, pts) => push(0, jpeg, pts), wanted)
+  }
+
+  stop(): void {
+    this.card.stop()
+  }
+}
+
+/** The live H.264 test card, encoded in process; SPS and PPS are known up front for the SDP. */
+class H264TestCardInput implements InputSource {
+  readonly tracks: readonly TrackInfo[]
+  readonly description: string
+  readonly done = NEVER
+  private readonly card: H264TestCardSource
+
+  constructor(width: number, height: number, fps: number, clock: Clock) {
+    this.card = new H264TestCardSource({ width, height, fps, clock })
+    const { sps, pps } = this.card.card
+    this.tracks = [{ kind: 'video', codec: 'h264', width, height, fps, sps, pps }]
+    this.description = `test card ${width}x${height}@${fps} (H.264)`
+  }
+
+  start(push: FramePush, wanted?: () => boolean): void {
+    this.card.start((nalus, pts) => push(0, nalus, pts), wanted)
   }
 
   stop(): void {
@@ -251,16 +278,18 @@ export function inputExtensions(): string[] {
 }
 
 /**
- * Opens INPUT: `test`, `test:WxH`, `test@FPS`, `test:WxH@FPS`, or a file path (optionally `file:PATH`)
- * whose extension is in FILE_INPUTS. Throws ConfigError with a one-line message otherwise.
+ * Opens INPUT: `test`, `test:WxH`, `test@FPS`, `test:WxH@FPS` (the MJPEG card; also spelled
+ * `test:mjpeg…`), `test:h264`, `test:h264:WxH@FPS` (the H.264 card), or a file path (optionally
+ * `file:PATH`) whose extension is in FILE_INPUTS. Throws ConfigError with a one-line message otherwise.
  */
 export function openInputSource(input: string, opts: InputSourceOptions = {}): InputSource {
   const t = TEST_INPUT.exec(input)
   if (t) {
-    const width = t[1] ? Number(t[1]) : (opts.width ?? DEFAULT_TEST_WIDTH)
-    const height = t[2] ? Number(t[2]) : (opts.height ?? DEFAULT_TEST_HEIGHT)
-    const fps = t[3] ? Number(t[3]) : (opts.fps ?? DEFAULT_TEST_FPS)
-    return new TestCardInput(width, height, fps, opts.clock ?? systemClock)
+    const width = t[2] ? Number(t[2]) : (opts.width ?? DEFAULT_TEST_WIDTH)
+    const height = t[3] ? Number(t[3]) : (opts.height ?? DEFAULT_TEST_HEIGHT)
+    const fps = t[4] ? Number(t[4]) : (opts.fps ?? DEFAULT_TEST_FPS)
+    const clock = opts.clock ?? systemClock
+    return t[1] === 'h264' ? new H264TestCardInput(width, height, fps, clock) : new TestCardInput(width, height, fps, clock)
   }
   const file = input.startsWith('file:') ? input.slice('file:'.length) : input
   const ext = path.extname(file).toLowerCase()
@@ -269,7 +298,7 @@ export function openInputSource(input: string, opts: InputSourceOptions = {}): I
     const known = describeFileInputs()
     throw new ConfigError(
       'ERR_RTP_INPUT',
-      `cannot send ${file}: unknown input type "${ext || '(none)'}"; use test, test:WxH@FPS or a file: ${known}`,
+      `cannot send ${file}: unknown input type "${ext || '(none)'}"; use test, test:WxH@FPS, test:h264[:WxH@FPS] or a file: ${known}`,
       { observed: ext, allowed: inputExtensions() },
     )
   }

@@ -4,12 +4,13 @@ import { parseRtspUrl } from '../rtsp/url.js'
 import type { PublishPathOptions, RtspServer } from '../server/rtsp-server.js'
 import type { ServerStream, StreamSpec } from '../server/server-stream.js'
 import { checkFfmpegInputArgs, splitCommandLine } from './ffmpeg-args.js'
-import { describeFileInputs, findFileInput, inputExtensions, openInputSource } from './input-source.js'
+import { TEST_INPUT, describeFileInputs, findFileInput, inputExtensions, openInputSource, type TestCardCodec } from './input-source.js'
 import type { MediaSource, TrackInfo } from './source.js'
 
 /** A parsed `--path NAME=SOURCE` source. */
 export type SourceSpec =
-  | { kind: 'test'; width?: number; height?: number; fps?: number }
+  /** A built-in test card: `codec` 'mjpeg' (plain `test`, `test:mjpeg…`) or 'h264' (`test:h264…`). */
+  | { kind: 'test'; codec?: TestCardCodec; width?: number; height?: number; fps?: number }
   | { kind: 'file'; path: string }
   /** A file each reader plays from its start (seekable), ending its session at the end unless looping. */
   | { kind: 'unshared'; path: string; loop: boolean }
@@ -31,21 +32,21 @@ export interface SourceDefaults {
   height?: number
 }
 
-const TEST_FORM = /^test(?::(\d+)x(\d+))?(?:@(\d+(?:\.\d+)?))?$/
-
 /**
- * Parses a source: `test`, `test:1280x720`, `test:1280x720@30`, `test@30`, `file:PATH` (the file
+ * Parses a source: `test`, `test:1280x720`, `test:1280x720@30`, `test@30` (the MJPEG card, also as
+ * `test:mjpeg`, `test:mjpeg:1280x720@30`…), `test:h264`, `test:h264:1280x720@30` (the H.264 card), `file:PATH` (the file
  * type follows the extension; see FILE_INPUTS in input-source.ts), `publish[:stay,takeover]`,
  * `rtsp://…` (a relay) or `ffmpeg:ARGS` (ARGS split like a shell's words, e.g. `ffmpeg:-f v4l2 -i /dev/video0`).
  */
 export function parseSourceSpec(text: string): SourceSpec {
-  const t = TEST_FORM.exec(text)
+  const t = TEST_INPUT.exec(text)
   if (t) {
     return {
       kind: 'test',
-      width: t[1] ? Number(t[1]) : undefined,
-      height: t[2] ? Number(t[2]) : undefined,
-      fps: t[3] ? Number(t[3]) : undefined,
+      codec: t[1] === 'h264' ? 'h264' : 'mjpeg',
+      width: t[2] ? Number(t[2]) : undefined,
+      height: t[3] ? Number(t[3]) : undefined,
+      fps: t[4] ? Number(t[4]) : undefined,
     }
   }
   const pub = /^publish(?::(.*))?$/.exec(text)
@@ -92,10 +93,21 @@ export function parseSourceSpec(text: string): SourceSpec {
   }
   throw new ConfigError(
     'ERR_SOURCE',
-    `unknown source "${text}"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS`,
+    `unknown source "${text}"; use test, test:WxH@FPS, test:h264[:WxH@FPS], file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS`,
     {
       observed: text,
-      allowed: ['test', 'test:WxH@FPS', 'file:PATH', 'unshared:PATH', 'unshared+loop:PATH', 'publish', 'rtsp://…', 'ffmpeg:ARGS'],
+      allowed: [
+        'test',
+        'test:WxH@FPS',
+        'test:mjpeg[:WxH@FPS]',
+        'test:h264[:WxH@FPS]',
+        'file:PATH',
+        'unshared:PATH',
+        'unshared+loop:PATH',
+        'publish',
+        'rtsp://…',
+        'ffmpeg:ARGS',
+      ],
     },
   )
 }
@@ -149,7 +161,7 @@ export function createSource(spec: LocalSourceSpec, defaults: SourceDefaults = {
     const fps = spec.fps ?? defaults.fps ?? 25
     checkSize(width, height)
     checkFps(fps)
-    return openInputSource(`test:${width}x${height}@${fps}`)
+    return openInputSource(`test:${spec.codec ?? 'mjpeg'}:${width}x${height}@${fps}`)
   }
   return openInputSource(spec.path, { fps: defaults.fps, loop: true })
 }

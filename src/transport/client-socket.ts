@@ -15,6 +15,11 @@ export interface ClientTlsOptions {
   ca?: string | Buffer | undefined
   /** Skip certificate checks (--insecure). */
   insecure?: boolean | undefined
+  /**
+   * Trust exactly the certificate with this SHA-256 fingerprint (hex, colons optional), as MediaMTX's
+   * sourceFingerprint does for self-signed cameras; the authorities are not asked.
+   */
+  fingerprint?: string | undefined
 }
 
 export interface ClientSocketOptions {
@@ -76,7 +81,7 @@ function connectOne(o: ClientSocketOptions): Promise<net.Socket> {
     const socket = o.tls
       ? tls.connect({
           ...base,
-          rejectUnauthorized: o.tls.insecure !== true,
+          rejectUnauthorized: o.tls.insecure !== true && o.tls.fingerprint === undefined,
           ...(o.tls.ca !== undefined ? { ca: o.tls.ca } : {}),
           ...(net.isIP(o.host) === 0 ? { servername: o.host } : {}),
         })
@@ -108,6 +113,21 @@ function connectOne(o: ClientSocketOptions): Promise<net.Socket> {
     socket.once(o.tls ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer)
       socket.removeAllListeners('error')
+      const want = o.tls?.fingerprint?.replace(/:/g, '').toUpperCase()
+      const got = want !== undefined ? (socket as tls.TLSSocket).getPeerCertificate().fingerprint256?.replace(/:/g, '') : undefined
+      if (want !== undefined && got !== want) {
+        socket.destroy()
+        reject(
+          new ProtocolError(
+            'ERR_RTSP_CONNECT',
+            `cannot connect to ${where}: its certificate's SHA-256 fingerprint is ${got ?? 'unknown'}, not the expected ${want}`,
+            {
+              observed: got,
+            },
+          ),
+        )
+        return
+      }
       resolve(socket)
     })
   })

@@ -53,7 +53,7 @@ export interface ViewStatus {
   url: string
   /** The video track, once set up. */
   track?: ViewTrack
-  transport?: 'udp' | 'tcp'
+  transport?: 'udp' | 'tcp' | 'multicast'
   stats: ViewStats
   /** Why the last operation failed, or why the session ended; cleared by the next success. */
   error?: string

@@ -9,7 +9,7 @@ import { parseConfig } from '../../src/config/load.js'
 describe('ServeApp: browser playback URLs for the dashboard', () => {
   it('the API shows browserPlayback.webrtcUrl / hlsUrl, null while unset', async () => {
     const config = parseConfig({
-      text: 'server:\n  rtspPort: 0\n  logLevel: error\napi:\n  port: 0\npaths:\n  cam:\n    source: test:160x120@10\n',
+      text: 'server:\n  rtspPort: 0\n  logLevel: error\napi:\n  port: 0\nhls:\n  enabled: false\npaths:\n  cam:\n    source: test:160x120@10\n',
     })
     const app = new ServeApp(config)
     await app.start()

@@ -62,7 +62,7 @@ describe('client commands', () => {
     for (const [args, pattern] of [
       [['probe', 'http://x/y'], /not an rtsp:\/\/ or rtsps:\/\/ URL/],
       [['probe'], /needs exactly one rtsp:\/\/ URL/],
-      [['play', srv.url('cam'), '--transport', 'quic'], /--transport must be udp, tcp, http or auto/],
+      [['play', srv.url('cam'), '--transport', 'quic'], /--transport must be udp, tcp, http, multicast or auto/],
       [['probe', srv.url('nothing')], /404 Not Found/],
       [['probe', 'rtsp://127.0.0.1:9/x'], /ECONNREFUSED|connect|refused/i],
     ] as const) {

@@ -86,6 +86,8 @@ describe('loading', () => {
         closeAfter: 5,
         record: false,
         instantStart: true,
+        rtspTransport: 'auto',
+        sourceFingerprint: '',
         read: ['any'],
         publish: ['any'],
       },
@@ -96,6 +98,8 @@ describe('loading', () => {
         closeAfter: 5,
         record: false,
         instantStart: true,
+        rtspTransport: 'auto',
+        sourceFingerprint: '',
         read: ['any'],
         publish: ['any'],
       },
@@ -106,6 +110,8 @@ describe('loading', () => {
         closeAfter: 120,
         record: false,
         instantStart: true,
+        rtspTransport: 'auto',
+        sourceFingerprint: '',
         read: ['any'],
         publish: ['any'],
       },
@@ -155,27 +161,27 @@ describe('refusals name the place, the key and what is allowed', () => {
       kind: 'not a mapping',
       text: '- a\n- b\n',
       code: 'ERR_CONFIG_YAML',
-      message: 'rtspkit.yml:1: the file must be a mapping of sections (server, api, recording, relays, paths, users, ips), got a list',
+      message: 'rtspkit.yml:1: the file must be a mapping of sections (server, api, hls, recording, relays, paths, users, ips), got a list',
     },
     {
       kind: 'unknown section',
       text: 'servers:\n  rtspPort: 1\n',
       code: 'ERR_CONFIG_KEY',
-      message: 'rtspkit.yml:1: servers is not a setting; the file takes server, api, recording, relays, ips, paths, users',
+      message: 'rtspkit.yml:1: servers is not a setting; the file takes server, api, hls, recording, relays, ips, paths, users',
     },
     {
       kind: 'unknown key',
       text: 'server:\n  host: ""\n  rtspport: 8555\n',
       code: 'ERR_CONFIG_KEY',
       message:
-        'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, encryption, tls',
+        'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, encryption, tls, multicast',
     },
     {
       kind: 'unknown path key',
       text: 'paths:\n  cam:\n    sourceOnDemand: true\n',
       code: 'ERR_CONFIG_KEY',
       message:
-        'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, instantStart, read, publish',
+        'rtspkit.yml:3: paths.cam.sourceOnDemand is not a setting; paths.cam takes source, onDemand, closeAfter, record, instantStart, rtspTransport, sourceFingerprint, read, publish',
     },
     {
       kind: 'repeated key',
@@ -245,7 +251,7 @@ describe('refusals name the place, the key and what is allowed', () => {
       text: 'paths:\n  cam:\n    source: camera\n',
       code: 'ERR_CONFIG_SOURCE',
       message:
-        'rtspkit.yml:3: paths.cam.source is not a valid source: unknown source "camera"; use test, test:WxH@FPS, file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS',
+        'rtspkit.yml:3: paths.cam.source is not a valid source: unknown source "camera"; use test, test:WxH@FPS, test:h264[:WxH@FPS], file:PATH, unshared:PATH, publish, rtsp://HOST/PATH or ffmpeg:ARGS',
     },
     {
       kind: 'bad file type',
@@ -429,7 +435,7 @@ describe('environment and command line', () => {
     assert.equal(err.code, 'ERR_CONFIG_KEY')
     assert.equal(
       err.message,
-      'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, encryption, tls',
+      'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, encryption, tls, multicast',
     )
     assert.match(
       refusal(file, { env: { RTSPKIT_SERVER_LIMITS: '1' } }).message,

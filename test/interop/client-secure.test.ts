@@ -5,8 +5,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { X509Certificate } from 'node:crypto'
+import { addPath } from '../../src/app/add-path.js'
+import { rtspClientConnector } from '../../src/client/relay-upstream.js'
 import { RtspClient } from '../../src/client/rtsp-client.js'
-import { h264File, ROOT, run, startServer, type TestServer } from './harness.js'
+import { RtspServer } from '../../src/server/rtsp-server.js'
+import { parseSourceSpec } from '../../src/sources/source-spec.js'
+import { ffmpegDecode, h264File, ROOT, run, startServer, type TestServer } from './harness.js'
 
 async function makeCert(dir: string): Promise<{ cert: string; key: string; certFile: string }> {
   const r = await run('openssl', [
@@ -110,5 +115,27 @@ describe('client: rtsps:// and HTTP tunnelling', () => {
     assert.equal(r.code, 2)
     assert.match(r.stderr.trim(), /^rtspkit: --ca: ".*" holds no PEM certificate/)
     assert.equal(r.stderr.trim().split('\n').length, 1)
+  })
+
+  it('a relay pulls an rtsps:// upstream by its certificate fingerprint, through an HTTP tunnel; a wrong one is refused', async () => {
+    const fp = new X509Certificate(readFileSync(certFile)).fingerprint256
+    const relay = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
+    const good = addPath(relay, 'cam', parseSourceSpec(secure), {
+      connector: rtspClientConnector({ transport: 'http', tls: { fingerprint: fp } }),
+    })
+    const bad = addPath(relay, 'bad', parseSourceSpec(secure), {
+      connector: rtspClientConnector({ tls: { fingerprint: '00'.repeat(32) } }),
+    })
+    await relay.start()
+    try {
+      const r = await ffmpegDecode(relay.urlFor('cam'), 'tcp', 25)
+      assert.equal(r.frames, 25, r.stderr)
+      const refused = await ffmpegDecode(relay.urlFor('bad'), 'tcp', 1, 15_000)
+      assert.equal(refused.frames, 0)
+    } finally {
+      good.stop()
+      bad.stop()
+      await relay.stop()
+    }
   })
 })

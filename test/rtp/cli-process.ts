@@ -18,11 +18,14 @@ export interface CliProcess {
   kill(): void
 }
 
+/** Tests use OS-chosen ports: the HLS output too (a flag of the test still wins). */
+const TEST_ENV: NodeJS.ProcessEnv = { RTSPKIT_HLS_PORT: '0' }
+
 /** `env` is added to this process's environment. */
 export function spawnRtspkit(args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): CliProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(env ? { env: { ...process.env, ...env } } : {}),
+    env: { ...process.env, ...TEST_ENV, ...env },
   })
   let stderr = ''
   let stdout = ''
@@ -74,7 +77,7 @@ export interface ServedRtspkit {
 
 /** `rtspkit serve ARGS`, once its banner says it listens (killed and rejected if it does not within `startMs`). */
 export async function serveRtspkit(args: string[], startMs = 10_000): Promise<ServedRtspkit> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...TEST_ENV } })
   let out = ''
   child.stdout.on('data', (d) => (out += d))
   child.stderr.on('data', (d) => (out += d))

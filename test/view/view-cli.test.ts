@@ -40,7 +40,7 @@ describe('rtspkit view (CLI)', () => {
         [['view', 'rtsp://:554/x'], /bad or empty host/],
         [['view'], /view needs exactly one rtsp:\/\/ URL/],
         [['view', 'rtsp://127.0.0.1/x', '--port', 'eighty'], /--port must be an integer from 0 to 65535/],
-        [['view', 'rtsp://127.0.0.1/x', '--transport', 'quic'], /--transport must be udp, tcp, http or auto/],
+        [['view', 'rtsp://127.0.0.1/x', '--transport', 'quic'], /--transport must be udp, tcp, http, multicast or auto/],
         [['view', 'rtsp://127.0.0.1/x', '--colour'], /Unknown option '--colour'.*see rtspkit view --help/],
         [['view', 'rtsp://127.0.0.1/x', '--port', String(held.port)], /cannot listen on http:\/\/127\.0\.0\.1:\d+\/: EADDRINUSE/],
       ] as const) {

@@ -3,7 +3,7 @@
  * AudioSpecificConfig as DecoderSpecificInfo (QuickTime files nest `esds` in a `wave` box). An `mp4a`
  * entry holding MP3 or another object type is not played.
  */
-import { ParseError } from '../../errors.js'
+import { ParseError, RtspkitError } from '../../errors.js'
 import { children } from '../../formats/mp4/box-reader.js'
 import { ObjectType, parseEsds } from '../../formats/mp4/esds-reader.js'
 import { esdsBox, ObjectTypeIndication, StreamType } from '../../formats/mp4/esds.js'
@@ -43,6 +43,17 @@ export const AAC_MP4: CodecMp4<AacSampleEntry> = {
   frameDuration: (track, _frame, timescale) => {
     const config = audioOf(track)?.config
     return config ? auDuration(parseAudioSpecificConfig(config), timescale) : undefined
+  },
+  // RFC 6381 3.3: mp4a + the MPEG-4 object type indication (40: audio) + the audio object type.
+  codecsString: (track) => {
+    const config = audioOf(track)?.config
+    if (!config) return undefined
+    try {
+      return `mp4a.40.${parseAudioSpecificConfig(config).objectType}`
+    } catch (err) {
+      if (err instanceof RtspkitError) return undefined
+      throw err
+    }
   },
   reader: {
     entryTypes: ['mp4a'],

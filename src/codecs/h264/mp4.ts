@@ -47,6 +47,11 @@ export const H264_MP4: CodecMp4<H264SampleEntry> = {
     return visualSampleEntry('avc1', size, box('avcC', avcDecoderConfigurationRecord(t.sps, t.pps)))
   },
   accessUnit: h264AccessUnit,
+  // RFC 6381 3.3 / ISO/IEC 14496-15 E.2: avc1 + profile_idc, constraint flags and level_idc, the SPS bytes after its header.
+  codecsString: (t) => {
+    const sps = videoOf(t)?.sps
+    return sps && sps.length >= 4 ? `avc1.${sps.subarray(1, 4).toString('hex')}` : undefined
+  },
   reader: {
     entryTypes: ['avc1', 'avc3'],
     readEntry(entry, f) {

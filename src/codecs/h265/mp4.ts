@@ -9,6 +9,7 @@ import { requireConfig, type CodecSampleEntry } from '../../formats/mp4/sample-e
 import type { VideoTrackInfo } from '../../stream/media.js'
 import { readNalAccessUnit, type CodecMp4, type NalAccessUnit, type NalRole } from '../codec-mp4.js'
 import { sampleEntryGeometry, videoOf } from '../format-helpers.js'
+import { hevcCodecsString } from './codecs-string.js'
 import { hevcDecoderConfigurationRecord, parseHvcC } from './hevc-config.js'
 import { H265NalType, isKeyframeNal, nalLayerId, nalType } from './nal.js'
 import { parseH265Sps } from './sps.js'
@@ -48,6 +49,10 @@ export const H265_MP4: CodecMp4<H265SampleEntry> = {
     return visualSampleEntry('hvc1', parseH265Sps(t.sps), box('hvcC', hevcDecoderConfigurationRecord(t.vps, t.sps, t.pps)))
   },
   accessUnit: h265AccessUnit,
+  codecsString: (t) => {
+    const sps = videoOf(t)?.sps
+    return sps ? hevcCodecsString(sps) : undefined
+  },
   reader: {
     entryTypes: ['hvc1', 'hev1'],
     readEntry(entry, f) {

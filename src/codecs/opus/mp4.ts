@@ -25,6 +25,8 @@ export const OPUS_MP4: CodecMp4<OpusSampleEntry> = {
     return audioSampleEntry('Opus', channels, OPUS_CLOCK_RATE, dOpsBox({ channels, inputSampleRate: t?.sampleRate }))
   },
   timescale: () => OPUS_CLOCK_RATE,
+  // "Encapsulation of Opus in ISO Base Media File Format" 4.1 (RFC 6381 names the sample entry in lower case).
+  codecsString: () => 'opus',
   frameDuration(_track, frame) {
     try {
       return parseOpusPacket(frame).samples
