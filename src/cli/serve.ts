@@ -46,7 +46,8 @@ Options:
   --multicast-ttl N    time to live of multicast datagrams (default 16)
   --no-multicast       answer 461 to readers that ask for multicast
   --encryption MODE    no (plain RTSP only), optional (RTSP and RTSPS; the default) or strict
-                       (RTSPS only, RTP inside the TLS connection)
+                       (RTSPS only; media as SRTP, RTP/SAVP keyed by MIKEY, over UDP
+                       or TCP, or as plain RTP inside the TLS connection)
   --public-host NAME   host name to print in stream URLs (default: first LAN IPv4 address)
   --path NAME=SOURCE   serve SOURCE at rtsp://HOST:PORT/NAME; repeat for more paths.
                        SOURCE is one of:

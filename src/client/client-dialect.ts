@@ -49,8 +49,14 @@ export interface DialectStrategy {
   describe(ctx: DialectContext): Promise<ClientDescription>
   /** The lower transport a session actually uses when `mode` is asked for. */
   lowerTransport(mode: LowerMode): LowerMode
-  /** One SETUP; `rtpPort` is our RTP port when the transport is UDP. */
-  setup(channel: RequestChannel, uri: string, transport: SetupTransport, rtpPort: number | undefined): Promise<RtspResponse>
+  /** One SETUP; `rtpPort` is our RTP port when the transport is UDP; `keyMgmt`: our SRTP key (RFC 4567). */
+  setup(
+    channel: RequestChannel,
+    uri: string,
+    transport: SetupTransport,
+    rtpPort: number | undefined,
+    keyMgmt?: string,
+  ): Promise<RtspResponse>
   control(channel: RequestChannel, method: ControlMethod, uri: string, headers?: RtspHeaders): Promise<RtspResponse>
   /** Where a track's transport delivers: `sink` itself, or an adapter in front of it. */
   sink(sink: TrackSink): TrackSink

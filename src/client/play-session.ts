@@ -16,6 +16,7 @@ import { RtspHeaders } from '../rtsp/headers.js'
 import type { Clock } from '../util/clock.js'
 import type { ControlMethod, DialectStrategy, SetupTransport } from './client-dialect.js'
 import { isOk, statusError } from './client-errors.js'
+import { ClientSrtp, isSavpMedia } from './srtp-track.js'
 import {
   ChannelRouter,
   InterleavedTrackTransport,
@@ -144,9 +145,13 @@ export class PlaySession {
     }
   }
 
-  /** Starts over on `mode`: TEARDOWN, a new connection, SETUP. PLAY is the caller's. */
-  async moveTo(mode: LowerMode): Promise<void> {
+  /**
+   * Starts over on `mode`: TEARDOWN, a new connection, SETUP. PLAY is the caller's. SRTP keys are
+   * the server's per connection (given by its DESCRIBE), so with SAVP tracks `describe` runs first.
+   */
+  async moveTo(mode: LowerMode, describe?: () => Promise<unknown>): Promise<void> {
     await this.leave(true)
+    if (describe && this.opts.tracks().some((t) => isSavpMedia(t.media))) await describe()
     await this.setupTracks(mode)
   }
 
@@ -160,12 +165,17 @@ export class PlaySession {
    * SETUP mode=record of each of `uris` on `mode`, then `record` (the RECORD request). If anything
    * fails, the transports are closed and nothing stays set up.
    */
-  async setUpRecording(uris: string[], mode: LowerMode, record: () => Promise<void>): Promise<TrackTransport[]> {
+  async setUpRecording(
+    uris: string[],
+    mode: LowerMode,
+    record: () => Promise<void>,
+    srtp?: readonly ClientSrtp[],
+  ): Promise<TrackTransport[]> {
     this.currentMode = mode
     const transports: TrackTransport[] = []
     const ignore: TrackSink = { onRtp() {}, onRtcp() {} } // receiver reports about our stream: not used yet
     try {
-      for (const [i, uri] of uris.entries()) transports.push(await this.setupOne(uri, i, mode, ignore, 'record'))
+      for (const [i, uri] of uris.entries()) transports.push(await this.setupOne(uri, i, mode, ignore, 'record', srtp?.[i]))
       await record()
     } catch (err) {
       for (const t of transports) t.close()
@@ -251,7 +261,9 @@ export class PlaySession {
     const tracks = this.opts.tracks()
     for (const index of this.playTracks) {
       const track = tracks[index]!
-      const transport = await this.setupOne(track.control, this.setups.length, mode, this.receiver(track), 'play')
+      // SAVP media (the server's key in a=key-mgmt): SETUP RTP/SAVP with ours in KeyMgmt.
+      const srtp = isSavpMedia(track.media) ? new ClientSrtp(this.opts.ssrc, this.opts.clock, track.media) : undefined
+      const transport = await this.setupOne(track.control, this.setups.length, mode, this.receiver(track), 'play', srtp)
       this.setups.push({ track, transport })
     }
     if (this.currentMode !== mode) {
@@ -294,11 +306,13 @@ export class PlaySession {
     mode: LowerMode,
     sink: TrackSink,
     purpose: 'play' | 'record',
+    srtp?: ClientSrtp,
   ): Promise<TrackTransport> {
     const { channel } = this.opts
     const dialect = this.opts.dialect()
+    const profile = srtp ? 'RTP/SAVP' : 'RTP/AVP'
     const base = {
-      protocol: mode === 'tcp' ? 'RTP/AVP/TCP' : 'RTP/AVP',
+      protocol: mode === 'tcp' ? `${profile}/TCP` : profile,
       delivery: mode === 'multicast' ? ('multicast' as const) : ('unicast' as const),
       ...(purpose === 'record' ? { mode: 'record' } : {}),
     }
@@ -314,7 +328,7 @@ export class PlaySession {
       spec = { ...base, interleaved: [ordinal * 2, ordinal * 2 + 1] }
     }
     try {
-      const res = await dialect.setup(channel, uri, spec, udp?.clientPorts[0])
+      const res = await dialect.setup(channel, uri, spec, udp?.clientPorts[0], srtp?.keyMgmt(uri))
       if (!isOk(res)) throw statusError('SETUP', uri, res)
       const sessionHeader = res.headers.get('Session')
       if (sessionHeader !== undefined) {
@@ -326,9 +340,10 @@ export class PlaySession {
       }
       const replyHeader = res.headers.get('Transport')
       const reply = replyHeader !== undefined ? parseTransport(replyHeader)[0] : undefined
+      const into = srtp ? srtp.sink(dialect.sink(sink)) : dialect.sink(sink)
       if (udp) {
-        udp.connect(reply?.serverPort, dialect.sink(sink))
-        return udp
+        udp.connect(reply?.serverPort, into)
+        return srtp ? srtp.transport(udp) : udp
       }
       if (mode === 'multicast') {
         const group = reply?.destination
@@ -344,8 +359,8 @@ export class PlaySession {
       }
       const channels = reply?.interleaved ?? spec.interleaved!
       const t = new InterleavedTrackTransport(await channel.connection(), channels[0], channels[1])
-      this.router.add(t, dialect.sink(sink))
-      return t
+      this.router.add(t, into)
+      return srtp ? srtp.transport(t) : t
     } catch (err) {
       udp?.close()
       throw err

@@ -85,9 +85,17 @@ export function planPublishTracks(infos: readonly TrackInfo[], random: Random, m
 }
 
 /** The SDP an ANNOUNCE carries (RFC 2326 appendix C). */
-export function publishSdp(tracks: readonly PublishTrack[], opts: { origin: string; sessionName: string; tool: string }): string {
+export function publishSdp(
+  tracks: readonly PublishTrack[],
+  opts: { origin: string; sessionName: string; tool: string; keyMgmt?: readonly string[] },
+): string {
   const addrType = opts.origin.includes(':') ? 'IP6' : 'IP4'
-  const media: SdpMedia[] = tracks.map((t) => mediaSection(t.media, t.control))
+  const media: SdpMedia[] = tracks.map((t, i) => {
+    const m = mediaSection(t.media, t.control)
+    // SRTP (RFC 4567 §3.1): RTP/SAVP with our MIKEY key per media.
+    const km = opts.keyMgmt?.[i]
+    return km === undefined ? m : { ...m, protocol: 'RTP/SAVP', attributes: [...m.attributes, { key: 'key-mgmt', value: km }] }
+  })
   return formatSdp({
     version: 0,
     origin: { username: '-', sessionId: '0', sessionVersion: '0', netType: 'IN', addrType, address: opts.origin },

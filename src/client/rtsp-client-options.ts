@@ -36,6 +36,12 @@ export interface RtspClientOptions {
   udpTimeoutMs?: number
   /** rtsps:// certificate checks: `ca` to trust (PEM), `insecure` to skip them. Default: verify against the system's CAs. */
   tls?: ClientTlsOptions
+  /**
+   * record(): publish as SRTP (RTP/SAVP, AES_CM_128_HMAC_SHA1_80), our keys in MIKEY (a=key-mgmt and
+   * KeyMgmt, RFC 4567); meant for rtsps:// (keys travel inside TLS). Playing needs no option: SAVP is
+   * used whenever the server offers it.
+   */
+  srtp?: boolean
   /** Else from rtsp://user:pass@host/ (percent-decoded). */
   username?: string
   password?: string

@@ -33,6 +33,7 @@ import { asRtspkitError, isOk, statusError } from './client-errors.js'
 import { resolveControl, type ClientDescription, type ClientTrack } from './description.js'
 import { Liveness } from './liveness.js'
 import { PlaySession } from './play-session.js'
+import { ClientSrtp } from './srtp-track.js'
 import { DEFAULT_RTCP_INTERVAL_MS, RecordSession, planPublishTracks, publishSdp, type ClientPublisher } from './publisher.js'
 import { Reconnector } from './reconnect.js'
 import { clientUrl, RequestChannel } from './request-channel.js'
@@ -230,10 +231,12 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       })
     const plan = planPublishTracks(tracks, this.random, this.opts.maxPacketSize)
     const conn = await this.channel.connection()
+    const srtp = this.opts.srtp === true ? plan.map((t) => new ClientSrtp(t.media.ssrc, this.clock, undefined)) : undefined
     const sdp = publishSdp(plan, {
       origin: conn.localAddress.replace(/^::ffff:/, '') || '127.0.0.1',
       sessionName: 'rtspkit',
       tool: this.userAgent,
+      ...(srtp ? { keyMgmt: srtp.map((s) => s.keyMgmtAttribute) } : {}),
     })
     const url = this.channel.url
     const announced = await this.channel.request('ANNOUNCE', url, new RtspHeaders({ 'Content-Type': 'application/sdp' }), Buffer.from(sdp))
@@ -241,10 +244,15 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
     const intervalMs = this.opts.rtcpIntervalMs ?? DEFAULT_RTCP_INTERVAL_MS
     const session = new RecordSession(tracks, plan, this.clock, this.cname, intervalMs, () => this.close())
     const uris = plan.map((_, i) => resolveControl(url, session.controls[i]))
-    const transports = await this.session.setUpRecording(uris, this.opts.transport === 'udp' ? 'udp' : 'tcp', async () => {
-      const res = await this.channel.request('RECORD', url, new RtspHeaders({ Range: 'npt=0.000-' }))
-      if (!isOk(res)) throw statusError('RECORD', url, res)
-    })
+    const transports = await this.session.setUpRecording(
+      uris,
+      this.opts.transport === 'udp' ? 'udp' : 'tcp',
+      async () => {
+        const res = await this.channel.request('RECORD', url, new RtspHeaders({ Range: 'npt=0.000-' }))
+        if (!isOk(res)) throw statusError('RECORD', url, res)
+      },
+      srtp,
+    )
     this.publisher = session
     session.start(transports)
     this.state = 'recording'
@@ -286,7 +294,7 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
   private checkUdp(): void {
     if (this.closing || this.state !== 'playing' || this.session.mode !== 'udp' || this.session.receivedAny()) return
     void this.session
-      .moveTo('tcp')
+      .moveTo('tcp', () => this.describe())
       .then(() => this.sendPlay())
       .catch((err) => this.fail(asRtspkitError(err)))
   }

@@ -70,8 +70,10 @@ export class RtspDialect implements DialectStrategy {
     return mode
   }
 
-  setup(channel: RequestChannel, uri: string, transport: SetupTransport): Promise<RtspResponse> {
-    return channel.request('SETUP', uri, new RtspHeaders({ Transport: formatTransport(transport) }))
+  setup(channel: RequestChannel, uri: string, transport: SetupTransport, _rtpPort?: number, keyMgmt?: string): Promise<RtspResponse> {
+    const headers = new RtspHeaders({ Transport: formatTransport(transport) })
+    if (keyMgmt !== undefined) headers.set('KeyMgmt', keyMgmt)
+    return channel.request('SETUP', uri, headers)
   }
 
   control(channel: RequestChannel, method: ControlMethod, uri: string, headers?: RtspHeaders): Promise<RtspResponse> {

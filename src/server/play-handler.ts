@@ -17,9 +17,14 @@ import { ServerSession, TrackSetup, type SessionOptions, type TrackTransport } f
 import type { ServerStream } from './server-stream.js'
 import { mediaSection } from '../codecs/media-track.js'
 import { readOffers } from './transport-negotiation.js'
+import { isSecureProfile, isTlsConnection, offersSavp, SrtpOffers, type SrtpTrack } from './srtp-session.js'
 
 export class PlayHandler {
-  constructor(private readonly ctx: ServerContext) {}
+  private readonly srtp: SrtpOffers
+
+  constructor(private readonly ctx: ServerContext) {
+    this.srtp = new SrtpOffers(ctx.opts.clock)
+  }
 
   async describe(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
     const target = await this.ctx.paths.resolveOnDemand(req.uri)
@@ -64,8 +69,12 @@ export class PlayHandler {
     }
 
     const multicast = this.ctx.multicast()
-    const chosen = this.ctx.transports.choose(offers, multicast !== undefined)
+    const chosen = this.ctx.transports.choose(offers, multicast !== undefined, isTlsConnection(conn))
     if (!chosen) return makeResponse(461)
+    // SRTP keys: ours from this connection's DESCRIBE, the client's from KeyMgmt (400 when unreadable).
+    const srtp: SrtpTrack | undefined = isSecureProfile(chosen)
+      ? this.srtp.setup(conn, target.perReader ? target.path : stream.name, trackIndex, req)
+      : undefined
     const teaching = isTeachingSetup(chosen, req.uri, framing)
     if (teaching && (chosen.lowerTransport !== 'UDP' || track.media.codec !== 'JPEG')) {
       return { ...makeResponse(461), reason: 'Whole-JPEG Delivery Needs An MJPEG Path' }
@@ -116,7 +125,7 @@ export class PlayHandler {
       sessions.add(session)
       if (target.perReader) this.openPlayback(session, target.perReader, conn.remoteAddress)
     }
-    session.addSetup(new TrackSetup(track, transport, teaching ? this.wholeJpegSender(session.id, stream.name) : undefined))
+    session.addSetup(new TrackSetup(track, transport, teaching ? this.wholeJpegSender(session.id, stream.name) : undefined, srtp))
     if (teaching)
       opts.logger.info(`session ${session.id} on /${stream.name}: the RTSP/RTP teaching project's client (whole JPEGs over UDP)`)
     if (session.state === 'init') session.state = 'ready'
@@ -223,7 +232,11 @@ export class PlayHandler {
 
   private buildSdp(stream: ServerStream, conn: ServerConnection, durationSeconds?: number, name = stream.name): string {
     const addrType = conn.localAddress.includes(':') ? 'IP6' : 'IP4'
-    const media: SdpMedia[] = stream.tracks.map((t) => mediaSection(t.media, t.control))
+    const savp = offersSavp(this.ctx.opts.encryption, conn)
+    const media: SdpMedia[] = stream.tracks.map((t) => {
+      const m = mediaSection(t.media, t.control)
+      return savp ? this.srtp.offer(conn, name, t.index, t.media.ssrc, m) : m
+    })
     const desc: SessionDescription = {
       version: 0,
       origin: {

@@ -7,10 +7,13 @@ import type { Announcement } from '../stream/announcement.js'
 import { StreamIngest } from './ingest.js'
 import type { ServerStream } from './server-stream.js'
 import type { UdpLink } from '../transport/udp-link.js'
+import type { SrtpContext } from '../srtp/srtp-context.js'
 
 interface PublisherTransport {
   link?: UdpLink
   rtpChannel?: number
+  /** RTP/SAVP: the publisher's key; packets failing authentication are dropped (and counted there). */
+  srtp?: SrtpContext
 }
 
 export class Publisher {
@@ -63,24 +66,47 @@ export class Publisher {
     return aggregate && tracks.length === 1 ? 0 : undefined
   }
 
-  attachUdp(index: number, link: UdpLink): void {
+  /** SRTP packets dropped for a bad tag or as replays, over all tracks. */
+  get srtpDropped(): number {
+    return this.transports.reduce((n, t) => n + (t.srtp ? t.srtp.counters.authFailures + t.srtp.counters.replayed : 0), 0)
+  }
+
+  attachUdp(index: number, link: UdpLink, srtp?: SrtpContext): void {
     const t = this.transports[index]!
     t.link?.close()
     t.link = link
+    t.srtp = srtp
     link.onRtp((msg) => {
-      if (this.state === 'recording') this.ingest.pushRtp(index, msg)
+      if (this.state === 'recording') this.receive(index, msg)
     })
   }
 
-  attachInterleaved(index: number, rtpChannel: number): void {
+  attachInterleaved(index: number, rtpChannel: number, srtp?: SrtpContext): void {
     this.transports[index]!.rtpChannel = rtpChannel
+    this.transports[index]!.srtp = srtp
+  }
+
+  /** Decrypts SRTP (dropping what fails, counted by its context) and feeds the stream. */
+  private receive(index: number, packet: Buffer): void {
+    const srtp = this.transports[index]!.srtp
+    if (srtp === undefined) {
+      this.ingest.pushRtp(index, packet)
+      return
+    }
+    let plain: Buffer
+    try {
+      plain = srtp.unprotectRtp(packet)
+    } catch {
+      return
+    }
+    this.ingest.pushRtp(index, plain)
   }
 
   /** An interleaved frame on the publisher's connection. Returns true when it was one of ours. */
   onInterleaved(channel: number, payload: Buffer): boolean {
     const index = this.transports.findIndex((x) => x.rtpChannel === channel)
     if (index >= 0) {
-      if (this.state === 'recording') this.ingest.pushRtp(index, payload)
+      if (this.state === 'recording') this.receive(index, payload)
       return true
     }
     return this.transports.some((x) => x.rtpChannel !== undefined && x.rtpChannel + 1 === channel)

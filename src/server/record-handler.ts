@@ -15,6 +15,8 @@ import { makeResponse, type ServerConnection } from './server-connection.js'
 import type { ServerContext } from './server-context.js'
 import { sameLayout } from './stream-layout.js'
 import { readOffers } from './transport-negotiation.js'
+import { announcedKeys, isSecureProfile, isTlsConnection, SrtpOffers } from './srtp-session.js'
+import type { MikeyMessage } from '../srtp/mikey.js'
 
 /** The connection id of publishers that came over another protocol: no RTSP connection has it. */
 const OTHER_PROTOCOL_CONNECTION = -1
@@ -24,6 +26,8 @@ export class RecordHandler {
   /** Who publishes on each publish path now. */
   readonly publishers = new Map<string, Publisher>()
   private readonly codecs = createCodecRegistry()
+  /** SRTP keys a publisher announced (a=key-mgmt), by media index. */
+  private readonly keys = new WeakMap<Publisher, (MikeyMessage | undefined)[]>()
 
   constructor(private readonly ctx: ServerContext) {}
 
@@ -54,15 +58,17 @@ export class RecordHandler {
     const type = (req.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
     if (type !== 'application/sdp') return makeResponse(415, { Accept: 'application/sdp' })
     let announcement
+    let keys
     try {
       announcement = readAnnouncement(req.body, this.codecs)
+      keys = announcedKeys(req.body)
     } catch (err) {
       return {
         ...makeResponse(err instanceof ParseError ? 400 : 415),
         reason: err instanceof ParseError ? 'Bad SDP' : 'No Supported Media',
       }
     }
-    this.begin(path, conn.id, conn.remoteAddress, announcement, 'rtsp')
+    this.keys.set(this.begin(path, conn.id, conn.remoteAddress, announcement, 'rtsp'), keys)
     return makeResponse(200)
   }
 
@@ -127,12 +133,14 @@ export class RecordHandler {
     const index = publisher.trackFor(stripCredentials(req.uri))
     if (index === undefined) return makeResponse(404)
     const offers = readOffers(req.headers.get('Transport'))
-    const chosen = offers && this.ctx.transports.choose(offers)
+    const chosen = offers && this.ctx.transports.choose(offers, false, isTlsConnection(conn))
     if (!chosen) return makeResponse(461)
+    const mediaIndex = publisher.announcement.tracks[index]!.mediaIndex
+    const srtp = isSecureProfile(chosen) ? SrtpOffers.forPublisher(req, this.keys.get(publisher)?.[mediaIndex]) : undefined
     publisher.sessionId ??= this.ctx.sessions.newId()
     const negotiated = await this.ctx.transports.open(chosen, { mode: 'record', remoteAddress: conn.remoteAddress, trackIndex: index })
-    if (negotiated.kind === 'tcp') publisher.attachInterleaved(index, negotiated.channels[0])
-    else publisher.attachUdp(index, negotiated.link)
+    if (negotiated.kind === 'tcp') publisher.attachInterleaved(index, negotiated.channels[0], srtp)
+    else publisher.attachUdp(index, negotiated.link, srtp)
     return makeResponse(200, { Session: formatSession(publisher.sessionId, this.ctx.opts.sessionTimeout), Transport: negotiated.reply })
   }
 

@@ -98,7 +98,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     this.recorder = new RecordHandler(ctx)
     // Multicast is plain RTP to whoever joins: not under tcpOnly or strict encryption.
     this.multicast =
-      opts.multicast === false || opts.tcpOnly
+      opts.multicast === false || opts.tcpOnly || opts.encryption === 'strict'
         ? undefined
         : new MulticastGroups(opts.multicast ?? {}, {
             sessionOptions: () => sessionOptions(opts),

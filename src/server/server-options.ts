@@ -73,7 +73,8 @@ export interface RtspServerOptions {
   /**
    * 'no': plain RTSP only. 'optional' (the default when `tls` is given): RTSP and RTSPS side by side
    * (plain only while there is no `tls`).
-   * 'strict': RTSPS only, and no RTP over UDP (it would travel in clear); needs `tls`.
+   * 'strict': RTSPS only; DESCRIBE offers RTP/SAVP (SRTP keyed by MIKEY), RTP over UDP only as SRTP,
+   * RTP/AVP only interleaved inside TLS; needs `tls`.
    */
   encryption?: Encryption
   /** How long DESCRIBE waits for in-band parameter sets of a stream before answering without them (ms). */
@@ -216,8 +217,8 @@ export function resolveOptions(options: RtspServerOptions): ResolvedOptions {
       observed: opts.encryption,
     })
   }
-  // Under 'strict' nothing travels in clear: RTP goes inside the TLS connection.
-  if (opts.encryption === 'strict') opts.tcpOnly = true
+  // Under 'strict' nothing travels in clear: RTP goes inside the TLS connection or as SRTP
+  // (transport-negotiation.ts refuses RTP/AVP over UDP).
   for (const key of ['sessionTimeout', 'rtcpInterval', 'maxReaderQueueBytes', 'maxPacketSize'] as const) {
     const v = opts[key]
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {

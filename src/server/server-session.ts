@@ -159,6 +159,8 @@ export class ServerSession implements StreamOutput {
   onRtcp(setup: TrackSetup, msg: Buffer): void {
     let packets
     try {
+      // SRTCP: checked and decrypted with the client's key; without one (no KeyMgmt) it is unreadable.
+      if (setup.srtp) msg = setup.srtp.in ? setup.srtp.in.unprotectRtcp(msg) : Buffer.alloc(0)
       packets = parseRtcp(msg)
     } catch {
       return // malformed RTCP from a client is not worth a session
@@ -336,7 +338,10 @@ export class ServerSession implements StreamOutput {
   }
 
   private send(item: Outgoing): void {
-    const { setup, packets } = item
+    const { setup } = item
+    // SRTP: each reader's own copy, under its own key and ROC; the shared packets stay untouched.
+    const srtp = setup.srtp?.out
+    const packets = srtp ? item.packets.map((p) => srtp.protectRtp(p)) : item.packets
     const t = setup.transport
     if (setup.wholeJpeg && t.kind === 'udp') {
       this.deliverWholeJpeg(setup, t.link, item.unit)
@@ -406,6 +411,7 @@ export class ServerSession implements StreamOutput {
   }
 
   private sendRtcp(setup: TrackSetup, buf: Buffer): void {
+    if (setup.srtp) buf = setup.srtp.out.protectRtcp(buf)
     const t = setup.transport
     if (t.kind === 'tcp') {
       if (!t.sink.closed) t.sink.writeInterleaved(t.rtcpChannel, [buf])

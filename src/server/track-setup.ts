@@ -7,6 +7,7 @@ import type { ServerTrack } from '../stream/stream.js'
 import type { UdpLink } from '../transport/udp-link.js'
 import type { WholeJpegSender } from './dialects/teaching.js'
 import type { MulticastGroup } from './multicast-groups.js'
+import { srtpDropped, type SrtpTrack } from './srtp-session.js'
 
 /** Where a track's packets go: a UDP pair to the client's ports, channels on the RTSP connection, or a multicast group. */
 export type TrackTransport =
@@ -38,6 +39,8 @@ export interface TrackStats {
   fractionLost: number | null
   /** From the same report: cumulative packets lost (signed, RFC 3550 §6.4.1); null before any. */
   cumulativeLost: number | null
+  /** SRTP sessions: packets from the client dropped for a bad authentication tag or as replays. */
+  readonly srtpDropped?: number
 }
 
 export class TrackSetup {
@@ -51,11 +54,15 @@ export class TrackSetup {
     if (err) this.stats.sendErrors++
   }
 
-  /** `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP. */
+  /**
+   * `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP.
+   * `srtp`: an RTP/SAVP track (srtp-session.ts): what is sent is protected, what comes in is checked.
+   */
   constructor(
     readonly track: ServerTrack,
     readonly transport: TrackTransport,
     readonly wholeJpeg?: WholeJpegSender,
+    readonly srtp?: SrtpTrack,
   ) {
     const gate = new KeyframeGate(track.media.kind === 'video')
     this.gate = gate
@@ -72,6 +79,9 @@ export class TrackSetup {
       receiverReports: 0,
       fractionLost: null,
       cumulativeLost: null,
+      get srtpDropped() {
+        return srtpDropped(srtp)
+      },
     }
   }
 

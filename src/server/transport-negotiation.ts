@@ -2,13 +2,16 @@
  * The one place a SETUP's Transport header becomes a transport (RFC 2326 §12.39), for readers and
  * publishers alike: the first offer we support wins — RTP/AVP unicast over UDP with client_port,
  * interleaved on the RTSP connection (TCP only, with `tcpOnly`), or for readers a multicast group
- * (multicast-groups.ts opens it) — and none means 461. UDP goes
+ * (multicast-groups.ts opens it) — and none means 461. RTP/SAVP(F) (SRTP) is taken on TLS connections
+ * only, where its keys travel protected; under `encryption: 'strict'` plain RTP/AVP over UDP is
+ * refused (RTP/AVP/TCP stays, inside TLS). UDP goes
  * through the shared RTP/RTCP pair for IPv4 clients when one is configured, else through a pair of
  * the client's own; interleaved channels are the client's choice when free, else the next free pair.
  */
 import net from 'node:net'
 import { ConfigError } from '../errors.js'
 import { formatTransport, parseTransport, type TransportSpec } from '../rtsp/headers/transport.js'
+import type { Encryption } from './listeners.js'
 import { RequestError } from './request-error.js'
 import { ownedLink, SharedUdpPair, type UdpLink } from '../transport/udp-link.js'
 import { allocateUdpPair, bindUdpPair, type PortRange } from '../transport/udp-pair.js'
@@ -32,6 +35,8 @@ export interface TransportRequest {
 
 export interface NegotiationOptions {
   readonly tcpOnly?: boolean
+  /** 'strict': no RTP in clear over UDP. */
+  readonly encryption?: Encryption
   readonly rtpPortRange?: PortRange
   readonly sharedRtpPort?: number
   /** The RTSP listen address: the shared pair binds there when it is IPv4. */
@@ -68,12 +73,17 @@ export class TransportNegotiator {
     this.shared = new SharedUdpPair(pair)
   }
 
-  /** The first offer we can serve, or undefined (461). `multicast`: a reader's SETUP, with multicast groups available. */
-  choose(offers: readonly TransportSpec[], multicast = false): TransportSpec | undefined {
+  /**
+   * The first offer we can serve, or undefined (461). `multicast`: a reader's SETUP, with multicast
+   * groups available. `tls`: the request came over RTSPS (SRTP offers are taken only then).
+   */
+  choose(offers: readonly TransportSpec[], multicast = false, tls = false): TransportSpec | undefined {
     return offers.find((t) => {
       if (this.opts.tcpOnly && t.lowerTransport !== 'TCP') return false
       if (t.delivery === 'multicast') return multicast && t.profile === 'RTP/AVP' && t.lowerTransport === 'UDP'
-      return isSupportedTransport(t)
+      if (!isSupportedTransport(t)) return false
+      if (t.profile !== 'RTP/AVP') return tls
+      return t.lowerTransport === 'TCP' || this.opts.encryption !== 'strict'
     })
   }
 
@@ -85,13 +95,13 @@ export class TransportNegotiator {
       return {
         kind: 'tcp',
         channels,
-        reply: formatTransport({ protocol: 'RTP/AVP/TCP', delivery: 'unicast', interleaved: channels, ...extra }),
+        reply: formatTransport({ protocol: `${profileOf(chosen)}/TCP`, delivery: 'unicast', interleaved: channels, ...extra }),
       }
     }
     const clientPort = chosen.clientPort!
     const link = await this.udpLink(req.remoteAddress, clientPort, req.mode === 'play')
     const reply = formatTransport({
-      protocol: 'RTP/AVP',
+      protocol: profileOf(chosen),
       delivery: 'unicast',
       clientPort,
       serverPort: [link.rtpPort, link.rtcpPort],
@@ -116,8 +126,15 @@ export class TransportNegotiator {
   }
 }
 
+const PROFILES = new Set(['RTP/AVP', 'RTP/SAVP', 'RTP/SAVPF'])
+
+/** The profile the answer names: the one asked for ('RTP/UDP' of the teaching client answers RTP/AVP). */
+function profileOf(t: TransportSpec): string {
+  return PROFILES.has(t.profile) ? t.profile : 'RTP/AVP'
+}
+
 function isSupportedTransport(t: TransportSpec): boolean {
-  if (t.profile !== 'RTP/AVP') return false
+  if (!PROFILES.has(t.profile)) return false
   if (t.delivery === 'multicast') return false
   if (t.lowerTransport === 'TCP') return true
   return t.clientPort !== undefined
