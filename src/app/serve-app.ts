@@ -154,16 +154,18 @@ export class ServeApp {
 
   /** The HLS server's address, when it runs. */
   get hlsUrl(): string | undefined {
-    return this.hls?.url
+    return this.hls && this.publicUrl(this.hls.url, this.config.hls.host)
   }
 
   /** The WebRTC server's address (http://PUBLIC-HOST:PORT), when it runs. */
   get webrtcUrl(): string | undefined {
-    const w = this.webrtc
-    if (!w) return undefined
-    const h = this.config.webrtc.host
-    if (h && h !== '0.0.0.0' && h !== '::') return w.url
-    return `http://${new URL(this.server.urlFor('')).host.replace(/:\d+$/, '')}:${w.port}`
+    return this.webrtc && this.publicUrl(this.webrtc.url, this.config.webrtc.host)
+  }
+
+  /** A browser server's URL with the host players use (as in the RTSP URLs) when it listens on every interface. */
+  private publicUrl(url: string, host: string): string {
+    if (host && host !== '0.0.0.0' && host !== '::') return url
+    return `http://${new URL(this.server.urlFor('')).host.replace(/:\d+$/, '')}:${new URL(url).port}`
   }
 
   /** The WebRTC room, when it runs (tests, stats). */
