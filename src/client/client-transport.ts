@@ -151,8 +151,12 @@ export class MulticastTrackTransport implements TrackTransport {
   /** Members send no RTP to the group. */
   sendRtp(): void {}
 
+  /**
+   * Receiver reports go to the group. A BYE does not: every member reads the group's RTCP port, and
+   * ffmpeg ends its stream on any BYE whatever its SSRC, so one member leaving would stop the others.
+   */
   sendRtcp(data: Buffer): void {
-    if (this.closed) return
+    if (this.closed || containsBye(data)) return
     try {
       this.rtcp.send(data, this.rtcpPort, this.group)
     } catch {
@@ -167,6 +171,16 @@ export class MulticastTrackTransport implements TrackTransport {
     this.rtcp.close()
   }
 }
+
+/** RFC 3550 §6.1: whether a compound RTCP packet holds a BYE (packet type 203). */
+function containsBye(compound: Buffer): boolean {
+  for (let at = 0; at + RTCP_HEADER_SIZE <= compound.length; at += (compound.readUInt16BE(at + 2) + 1) * 4) {
+    if (compound[at + 1] === RTCP_BYE) return true
+  }
+  return false
+}
+const RTCP_HEADER_SIZE = 4
+const RTCP_BYE = 203
 
 function bindTo(socket: dgram.Socket, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
