@@ -55,9 +55,11 @@ async function main(): Promise<void> {
     let clientFrames = 0
     client.on('frame', () => clientFrames++)
     const clientPlays = client.play()
+    // GStreamer reads longest: rtpbin sends an RTCP BYE to the group when it stops, and ffmpeg ends
+    // its stream on any BYE it reads there, whoever sent it.
     const gst = gstDecode(
       `rtspsrc location=${url} protocols=udp-mcast latency=100 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink name=sink`,
-      50,
+      175,
     )
     await new Promise((r) => setTimeout(r, 1500))
     const b1 = bytesOut()
@@ -69,14 +71,14 @@ async function main(): Promise<void> {
     out.bytesThreeReaders = bytesOut() - b1
     await clientPlays
     out.clientTransport = client.transport
-    // rtspkit's client leaves; the others go on.
-    await new Promise((r) => setTimeout(r, 500))
+    // ffmpeg ends its stream on any RTCP BYE read from the group (whoever sent it), so members leave
+    // once the ffmpeg readers are done; GStreamer goes on after rtspkit's client left.
+    const [a, b] = await Promise.all([one, two])
     await client.close()
     out.clientFrames = clientFrames
-    const [a, b, g] = await Promise.all([one, two, gst])
     out.first = a
     out.second = b
-    out.gst = g
+    out.gst = await gst
     // Everyone left: the group is released.
     await new Promise((r) => setTimeout(r, 500))
     out.sessionsAfter = server.stats().sessions.length
