@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000))
     out.bytesOneReader = bytesOut() - b0
     // A second and a third reader join the same group: the server's bytes out do not grow.
-    const two = ffmpegMulticast(url, 50)
+    const two = ffmpegMulticast(url, 25)
     const client = new RtspClient(url, { transport: 'multicast' })
     let clientFrames = 0
     client.on('frame', () => clientFrames++)

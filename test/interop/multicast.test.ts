@@ -46,7 +46,7 @@ describe('UDP multicast (in a network namespace)', () => {
     // when they finish: the first may stop a few frames short once the second is done.
     assert.ok(out.first.frames >= 50, `first ffmpeg: ${out.first.frames} frames ${out.first.stderr}`)
     assert.equal(out.first.stderr.trim(), '')
-    assert.ok(out.second.frames >= 25, `second ffmpeg: ${out.second.frames} frames ${out.second.stderr}`)
+    assert.ok(out.second.frames >= 10, `second ffmpeg: ${out.second.frames} frames ${out.second.stderr}`)
     assert.equal(out.gst.error, null)
     assert.equal(out.gst.frames, 175)
     assert.ok(out.groupsWhileThree.filter((t) => t === 'multicast').length >= 2, JSON.stringify(out.groupsWhileThree))
