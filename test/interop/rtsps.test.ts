@@ -1,39 +1,11 @@
 // RTSPS: RTSP over TLS beside plain RTSP (encryption optional) or alone (strict). ffmpeg and GStreamer
 // play through TLS; bad handshakes fail alone and are counted; certificates swap without dropping.
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync } from 'node:fs'
 import net from 'node:net'
-import os from 'node:os'
-import path from 'node:path'
 import tls from 'node:tls'
 import { after, before, describe, it } from 'node:test'
 import { gstDecode, h264File, run, startServer, type TestServer } from './harness.js'
-
-/** A self-signed certificate for 127.0.0.1 made with openssl. */
-async function makeCert(cn: string): Promise<{ cert: string; key: string }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-tls-'))
-  const r = await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${cn}`,
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    path.join(dir, 'key.pem'),
-    '-out',
-    path.join(dir, 'cert.pem'),
-  ])
-  assert.equal(r.code, 0, r.stderr)
-  return { cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'), key: readFileSync(path.join(dir, 'key.pem'), 'utf8') }
-}
+import { makeCert } from './tls-cert.js'
 
 function peerName(port: number): Promise<{ cn: string; socket: tls.TLSSocket }> {
   return new Promise((resolve, reject) => {
