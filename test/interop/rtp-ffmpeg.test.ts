@@ -136,7 +136,14 @@ describe('plain RTP with ffmpeg', () => {
       frames.every((l) => Number(l.split(',')[4]) === (640 * 480 * 3) / 2),
       'every frame is 640x480 yuv420p',
     )
-    assert.equal(ff.stderr.trim(), '', 'no decoder errors')
+    // ffmpeg joins a stream already running, so the first packet it reads may be
+    // the middle of a JPEG; it drops that partial frame and says so. Anything
+    // else on stderr is a decoding error.
+    const errors = ff.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !/without a start chunk|Last message repeated/.test(l))
+    assert.deepEqual(errors, [], 'no decoder errors')
   })
 
   it('rtp send clip.264 → ffmpeg decodes every frame from the SDP (sprop-parameter-sets)', async () => {
