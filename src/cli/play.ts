@@ -190,6 +190,7 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
   )
   client.on('reconnected', () => console.error('rtspkit: reconnected'))
   client.on('transport', (t) => console.error(`rtspkit: using ${t.toUpperCase()}`))
+  client.on('tunnelled', () => console.error('rtspkit: plain RTSP got no answer; using RTSP over HTTP tunnelling'))
   client.on('dialect', () => console.error(TEACHING_DIALECT_NOTE))
   const ended = new Promise<void>((resolve) => client.once('close', () => resolve()))
   client.on('error', () => {}) // reported through close / the promise below

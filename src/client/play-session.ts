@@ -124,7 +124,11 @@ export class PlaySession {
     this.playTracks = chosen
     try {
       await this.setupSession(
-        this.transport === 'tcp' || this.transport === 'http' ? 'tcp' : this.transport === 'multicast' ? 'multicast' : 'udp',
+        this.transport === 'tcp' || this.transport === 'http' || this.opts.channel.isTunnelled
+          ? 'tcp'
+          : this.transport === 'multicast'
+            ? 'multicast'
+            : 'udp',
       )
     } catch (err) {
       await this.drop(true)

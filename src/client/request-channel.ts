@@ -20,6 +20,11 @@ import { ClientConnection, type DialogueHook } from './client-connection.js'
 import { isOk, statusError } from './client-errors.js'
 
 const MAX_STALE_RETRIES = 2
+/**
+ * With transport 'auto', what sends the client to the HTTP tunnel: plain RTSP could not connect, timed
+ * out, or was cut before its first answer — what a firewall that lets only HTTP through does.
+ */
+const TUNNEL_FALLBACK_CODES = new Set(['ERR_RTSP_CONNECT', 'ERR_RTSP_CONNECT_TIMEOUT', 'ERR_RTSP_CONNECTION_CLOSED', 'ERR_RTSP_TIMEOUT'])
 const REDIRECT_STATUSES = new Set([301, 302, 303, 305, 307])
 
 export interface RequestChannelOptions {
@@ -37,8 +42,13 @@ export interface RequestChannelOptions {
   onClose: (conn: ClientConnection, err: RtspkitError) => void
   /** Certificate checks for rtsps:// (default: verify against the system's CAs). */
   tls: ClientTlsOptions | undefined
-  /** RTSP over HTTP tunnelling (transport 'http'). */
-  tunnel: boolean
+  /**
+   * RTSP over HTTP tunnelling: 'on' for transport 'http'; 'fallback' for 'auto', which tunnels only
+   * when plain RTSP cannot get an answer (see TUNNEL_FALLBACK_CODES); 'off' otherwise.
+   */
+  tunnel: 'on' | 'off' | 'fallback'
+  /** The channel moved to the HTTP tunnel (transport 'auto'). */
+  onTunnelled?: (() => void) | undefined
   /** True once the client closes: a connection that opens after that is closed at once. */
   isClosing: () => boolean
 }
@@ -71,10 +81,19 @@ export class RequestChannel {
   publicMethods: Set<string> | undefined
   /** Sent with every request but DESCRIBE and ANNOUNCE once SETUP gave it. */
   sessionId: string | undefined
+  private tunnelled: boolean
+  /** Whether plain RTSP has answered once (then the fallback to HTTP is off for good). */
+  private answered = false
 
   constructor(opts: RequestChannelOptions) {
     this.opts = opts
     this.currentUrl = opts.url
+    this.tunnelled = opts.tunnel === 'on'
+  }
+
+  /** Whether requests go through the HTTP tunnel (transport 'http', or 'auto' after falling back). */
+  get isTunnelled(): boolean {
+    return this.tunnelled
   }
 
   /** The URL in use (after redirects), without credentials. */
@@ -107,8 +126,8 @@ export class RequestChannel {
         host: u.host.replace(/^\[|\]$/g, ''),
         port: u.port ?? (u.scheme === 'rtsps' ? DEFAULT_RTSPS_PORT : DEFAULT_RTSP_PORT),
         tls: u.scheme === 'rtsps' ? (this.opts.tls ?? {}) : undefined,
-        tunnelPath: this.opts.tunnel ? `${u.path}${u.query ? `?${u.query}` : ''}` : undefined,
-        tunnelCookie: this.opts.tunnel ? `${this.opts.random.u32().toString(16)}${this.opts.random.u32().toString(16)}` : undefined,
+        tunnelPath: this.tunnelled ? `${u.path}${u.query ? `?${u.query}` : ''}` : undefined,
+        tunnelCookie: this.tunnelled ? `${this.opts.random.u32().toString(16)}${this.opts.random.u32().toString(16)}` : undefined,
         localAddress: this.opts.localAddress,
         timeoutMs: this.opts.requestTimeoutMs,
         onDialogue: this.opts.onDialogue,
@@ -123,6 +142,35 @@ export class RequestChannel {
       return conn
     })().finally(() => (this.connecting = undefined))
     return this.connecting
+  }
+
+  /**
+   * connection(), except that with the 'fallback' tunnel a plain connection that fails before any
+   * answer is replaced by an HTTP tunnel to the same host and port (rtspkit and MediaMTX serve both
+   * there); the first request is then sent again, through the tunnel.
+   */
+  private async connectionOrTunnel(): Promise<ClientConnection> {
+    if (this.opts.tunnel !== 'fallback' || this.tunnelled || this.answered) return this.connection()
+    try {
+      return await this.connection()
+    } catch (err) {
+      if (!this.fallsBackOn(err)) throw err
+      this.moveToTunnel()
+      return this.connection()
+    }
+  }
+
+  private fallsBackOn(err: unknown): boolean {
+    const code = (err as { code?: unknown }).code
+    return (
+      this.opts.tunnel === 'fallback' && !this.tunnelled && !this.answered && typeof code === 'string' && TUNNEL_FALLBACK_CODES.has(code)
+    )
+  }
+
+  private moveToTunnel(): void {
+    this.closeConnection()
+    this.tunnelled = true
+    this.opts.onTunnelled?.()
   }
 
   /** OPTIONS to the URL in use; a 2xx answer's Public header is remembered (keep-alive uses it). */
@@ -141,13 +189,23 @@ export class RequestChannel {
   async request(method: string, uri: string, headers: RtspHeaders = new RtspHeaders(), body?: Buffer): Promise<RtspResponse> {
     let staleRetries = 0
     for (let attempt = 0; ; attempt++) {
-      const conn = await this.connection()
+      const conn = await this.connectionOrTunnel()
       const h = headers.clone()
       h.set('User-Agent', this.opts.userAgent)
       if (this.sessionId !== undefined && method !== 'DESCRIBE' && method !== 'ANNOUNCE') h.set('Session', this.sessionId)
       const authorization = this.auth?.authorization(method, uri)
       if (authorization !== undefined) h.set('Authorization', authorization)
-      const res = await conn.request(method, uri, h, body)
+      let res: RtspResponse
+      try {
+        res = await conn.request(method, uri, h, body)
+      } catch (err) {
+        // A firewall that passes only HTTP may accept the connection and cut it at the first RTSP bytes.
+        if (!this.fallsBackOn(err)) throw err
+        this.moveToTunnel()
+        attempt--
+        continue
+      }
+      this.answered = true
       if (res.statusCode !== 401) return res
       if (!this.opts.credentials) {
         throw new AuthError('ERR_AUTH_REQUIRED', `${method} ${uri} failed: 401 ${res.reason} (no credentials given)`, {

@@ -31,7 +31,11 @@ export type LowerMode = 'udp' | 'tcp' | 'multicast'
 export type ClientDialect = 'rtsp' | 'teaching' | 'auto'
 
 export interface RtspClientOptions {
-  /** Default 'auto': UDP first, TCP after a 461 to SETUP or no RTP within udpTimeoutMs. */
+  /**
+   * Default 'auto': UDP first, TCP after a 461 to SETUP or no RTP within udpTimeoutMs, and RTSP over
+   * HTTP tunnelling (same host and port) when plain RTSP cannot connect or is cut before its first
+   * answer ('tunnelled' event).
+   */
   transport?: ClientTransportMode
   udpTimeoutMs?: number
   /** rtsps:// certificate checks: `ca` to trust (PEM), `insecure` to skip them. Default: verify against the system's CAs. */
@@ -83,6 +87,8 @@ export interface RtspClientEvents {
   tracks: [ClientTrack[]]
   /** The transport in use changed (auto: UDP → TCP). */
   transport: [LowerMode]
+  /** auto: plain RTSP got no answer, so the client moved to RTSP over HTTP tunnelling (media interleaved). */
+  tunnelled: []
   /** The server turned out to speak the teaching project's dialect. */
   dialect: ['teaching']
   /** Something was wrong but receiving goes on (malformed packet, refused payload). */

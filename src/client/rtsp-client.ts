@@ -90,7 +90,8 @@ export class RtspClient extends EventEmitter<RtspClientEvents> {
       onInterleaved: (channel, payload) => this.session.dispatch(channel, payload),
       onClose: (conn, err) => this.onConnectionLost(conn, err),
       tls: options.tls,
-      tunnel: options.transport === 'http',
+      tunnel: options.transport === 'http' ? 'on' : (options.transport ?? 'auto') === 'auto' ? 'fallback' : 'off',
+      onTunnelled: () => this.emit('tunnelled'),
       isClosing,
     })
     this.liveness = new Liveness({

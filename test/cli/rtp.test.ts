@@ -147,7 +147,8 @@ describe('rtspkit rtp CLI', () => {
     assert.match(text, new RegExp(`^m=video ${port} RTP/AVP 26\r$`, 'm'))
     assert.match(text, /^c=IN IP4 127\.0\.0\.1\r$/m)
     assert.match(text, /^a=framesize:26 320-240\r$/m)
-    const recv = run(process.execPath, [CLI, 'rtp', 'recv', sdp, '--out', out, '--duration', '2.5', '--stats-interval', '1'], 15_000)
+    // recv ends on the sender's BYE; its --duration is only a bound (a loaded machine starts the sender late).
+    const recv = run(process.execPath, [CLI, 'rtp', 'recv', sdp, '--out', out, '--duration', '10', '--stats-interval', '1'], 20_000)
     await new Promise((r) => setTimeout(r, 500))
     const send = await rtspkit('rtp', 'send', 'test:320x240@25', '--to', `127.0.0.1:${port}`, '--duration', '1.5', '--stats-interval', '0')
     assert.equal(send.code, 0, send.stderr)

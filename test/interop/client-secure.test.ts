@@ -2,6 +2,7 @@
 // checked by default (with --ca, or skipped with --insecure).
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -12,30 +13,32 @@ import { RtspClient } from '../../src/client/rtsp-client.js'
 import { RtspServer } from '../../src/server/rtsp-server.js'
 import { parseSourceSpec } from '../../src/sources/source-spec.js'
 import { ffmpegDecode, h264File, ROOT, run, startServer, type TestServer } from './harness.js'
+import { makeCert } from './tls-cert.js'
 
-async function makeCert(dir: string): Promise<{ cert: string; key: string; certFile: string }> {
-  const r = await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    path.join(dir, 'key.pem'),
-    '-out',
-    path.join(dir, 'cert.pem'),
-  ])
-  assert.equal(r.code, 0, r.stderr)
-  const certFile = path.join(dir, 'cert.pem')
-  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), certFile }
+/**
+ * A firewall that lets only HTTP through: it forwards a connection to `port` when its first bytes are
+ * an HTTP GET or POST, and cuts any other (RTSP's OPTIONS among them) at once.
+ */
+function httpOnlyFirewall(port: number): Promise<{ port: number; cut: () => number; close: () => void }> {
+  let cut = 0
+  const proxy = net.createServer((inbound) => {
+    inbound.once('data', (first: Buffer) => {
+      if (!/^(GET|POST) /.test(first.toString('latin1', 0, 5))) {
+        cut++
+        inbound.destroy()
+        return
+      }
+      const out = net.connect(port, '127.0.0.1', () => out.write(first))
+      inbound.pipe(out).pipe(inbound)
+      out.on('error', () => inbound.destroy())
+      inbound.on('error', () => out.destroy())
+    })
+  })
+  return new Promise((resolve) =>
+    proxy.listen(0, '127.0.0.1', () =>
+      resolve({ port: (proxy.address() as net.AddressInfo).port, cut: () => cut, close: () => proxy.close() }),
+    ),
+  )
 }
 
 async function frames(url: string, opts: ConstructorParameters<typeof RtspClient>[1], want: number): Promise<number> {
@@ -60,8 +63,9 @@ describe('client: rtsps:// and HTTP tunnelling', () => {
   let secure: string
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-client-tls-'))
-    const c = await makeCert(dir)
-    certFile = c.certFile
+    const c = await makeCert('127.0.0.1')
+    certFile = path.join(dir, 'cert.pem')
+    writeFileSync(certFile, c.cert)
     const file = await h264File({ width: 320, height: 240, fps: 25, seconds: 4, gop: 25 })
     srv = await startServer({ cam: `file:${file}` }, { tls: c, rtspsPort: 0 })
     secure = srv.server.urlFor('cam', '127.0.0.1', true)
@@ -88,6 +92,41 @@ describe('client: rtsps:// and HTTP tunnelling', () => {
       assert.ok((await frames(u, { transport: 'http', tls: { insecure: true } }, 25)) >= 25)
     })
   }
+
+  it('transport auto behind a firewall that passes only HTTP: cut at OPTIONS, it moves to the tunnel and plays', async () => {
+    const fw = await httpOnlyFirewall(Number(new URL(srv.url('cam')).port))
+    try {
+      const url = `rtsp://127.0.0.1:${fw.port}/cam`
+      const client = new RtspClient(url, { requestTimeoutMs: 3000 })
+      let tunnelled = 0
+      client.on('tunnelled', () => tunnelled++)
+      let n = 0
+      const enough = new Promise<void>((resolve) => client.on('frame', () => ++n >= 25 && resolve()))
+      try {
+        await client.play()
+        await Promise.race([enough, new Promise((r) => setTimeout(r, 8000))])
+      } finally {
+        await client.close()
+      }
+      assert.equal(fw.cut(), 1, 'the plain RTSP connection was cut once')
+      assert.equal(tunnelled, 1)
+      assert.equal(client.transport, 'tcp')
+      assert.ok(n >= 25, `${n} frames`)
+    } finally {
+      fw.close()
+    }
+  })
+
+  it('transport tcp behind the same firewall fails, naming the closed connection (no silent tunnel)', async () => {
+    const fw = await httpOnlyFirewall(Number(new URL(srv.url('cam')).port))
+    try {
+      const client = new RtspClient(`rtsp://127.0.0.1:${fw.port}/cam`, { transport: 'tcp', requestTimeoutMs: 3000 })
+      await assert.rejects(client.describe(), /closed/)
+      await client.close()
+    } finally {
+      fw.close()
+    }
+  })
 
   it('rtspkit play --ca and --transport http on the command line', async () => {
     const out = path.join(dir, 'clip.264')
