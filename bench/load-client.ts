@@ -8,8 +8,10 @@
  * bytes it needs and updates integers: no RtpPacket object, no copy, no allocation, so the process
  * stays far from a full core while it reads tens of streams (bench/run.ts measures and reports this).
  */
+import { randomBytes } from 'node:crypto'
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
 import { connect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { ProtocolError, StateError } from '../src/errors.js'
 import { RtspHeaders } from '../src/rtsp/headers.js'
 import { parseSession } from '../src/rtsp/headers/session.js'
@@ -17,9 +19,12 @@ import { parseTransport } from '../src/rtsp/headers/transport.js'
 import { serializeRequest, type RtspResponse } from '../src/rtsp/message.js'
 import { RtspReader } from '../src/rtsp/reader.js'
 import { RTP_HEADER_SIZE, RTP_VERSION } from '../src/rtp/rtp-packet.js'
+import { formatKeyMgmtHeader } from '../src/srtp/key-mgmt.js'
+import { mikeyOffer, newMasterKey } from '../src/srtp/srtp-keys.js'
 import { seqDiff } from '../src/util/serial.js'
 
-export type BenchTransport = 'tcp' | 'udp'
+/** 'multicast': the server's group for the path (joined, the port shared with the other readers). */
+export type BenchTransport = 'tcp' | 'udp' | 'multicast'
 
 /** RTP fixed header, RFC 3550 section 5.1: V is the top two bits of byte 0, seq is bytes 2–3. */
 const VERSION_SHIFT = 6
@@ -219,6 +224,18 @@ export interface LoadReaderOptions {
   transport: BenchTransport
   /** Needed for UDP: where the client RTP/RTCP port pairs come from. */
   ports?: UdpPortAllocator
+  /** rtsps:// : RTSP over TLS (the certificate is not checked: a bench talks to its own server). */
+  tls?: boolean
+  /**
+   * SETUP as RTP/SAVP with our MIKEY key in KeyMgmt (RFC 4567). Packets are counted as they come:
+   * the RTP header of SRTP is in clear, so sequence numbers and sizes are read without decrypting.
+   */
+  srtp?: boolean
+  /**
+   * Multicast: whether this reader joins the group and counts what it gets (default true). The server
+   * sends the same whatever the number of members: a bench of hundreds may have only some listen.
+   */
+  listen?: boolean
 }
 
 /** One RTSP session playing every track of `url`. */
@@ -229,6 +246,9 @@ export class LoadReader {
   private readonly url: string
   private readonly transport: BenchTransport
   private readonly ports: UdpPortAllocator | undefined
+  private readonly tls: boolean
+  private readonly srtp: boolean
+  private readonly listen: boolean
   private socket: Socket | undefined
   private readonly reader = new RtspReader()
   private readonly udp: UdpSocket[] = []
@@ -246,6 +266,9 @@ export class LoadReader {
     this.url = options.url
     this.transport = options.transport
     this.ports = options.ports
+    this.tls = options.tls === true
+    this.srtp = options.srtp === true
+    this.listen = options.listen !== false
   }
 
   snapshot(): ReaderSnapshot {
@@ -297,11 +320,13 @@ export class LoadReader {
     const u = new URL(this.url)
     const port = u.port === '' ? 554 : Number(u.port)
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: u.hostname, port, noDelay: true })
+      const socket = this.tls
+        ? tlsConnect({ host: u.hostname, port, rejectUnauthorized: false })
+        : connect({ host: u.hostname, port, noDelay: true })
       this.socket = socket
-      socket.once('connect', () => {
+      socket.once(this.tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', reject)
-        socket.on('error', (err) => this.fail(`socket error: ${err.message}`))
+        socket.on('error', (err: Error) => this.fail(`socket error: ${err.message}`))
         resolve()
       })
       socket.once('error', reject)
@@ -333,8 +358,11 @@ export class LoadReader {
   private async setup(control: string, index: number): Promise<void> {
     const stats = new TrackStats()
     let transport: string
+    const profile = this.srtp ? 'RTP/SAVP' : 'RTP/AVP'
     if (this.transport === 'tcp') {
-      transport = `RTP/AVP/TCP;unicast;interleaved=${2 * index}-${2 * index + 1}`
+      transport = `${profile}/TCP;unicast;interleaved=${2 * index}-${2 * index + 1}`
+    } else if (this.transport === 'multicast') {
+      transport = `${profile};multicast`
     } else {
       if (!this.ports) throw new StateError('ERR_BENCH_NO_PORTS', 'UDP reader needs a port allocator')
       const pair = await this.ports.bindPair()
@@ -344,9 +372,13 @@ export class LoadReader {
       pair.rtp.on('message', (msg) => stats.onPacket(msg))
       // Sender reports arrive here; draining them is all a load reader needs.
       pair.rtcp.on('message', () => {})
-      transport = `RTP/AVP;unicast;client_port=${pair.port}-${pair.port + 1}`
+      transport = `${profile};unicast;client_port=${pair.port}-${pair.port + 1}`
     }
     const headers: Record<string, string> = { Transport: transport }
+    if (this.srtp) {
+      const source = { randomBytes: (n: number) => randomBytes(n), nowMs: () => Date.now() }
+      headers.KeyMgmt = formatKeyMgmtHeader(control, mikeyOffer(source, newMasterKey(source), [randomBytes(4).readUInt32BE(0)]))
+    }
     if (this.session !== undefined) headers.Session = this.session
     const res = await this.request('SETUP', control, headers)
     const sessionValue = res.headers.get('Session')
@@ -355,13 +387,28 @@ export class LoadReader {
     const session = parseSession(sessionValue)
     if (this.session === undefined) this.armKeepAlive(session.timeout ?? DEFAULT_SESSION_TIMEOUT_S)
     this.session = session.id
+    const answer = parseTransport(res.headers.get('Transport') ?? '')[0]
     if (this.transport === 'tcp') {
       // The server may pick other channels than asked (RFC 2326 section 12.39): use its answer.
-      const answer = parseTransport(res.headers.get('Transport') ?? '')[0]
       const channel = answer?.interleaved?.[0] ?? 2 * index
       this.channels.set(channel, stats)
+    } else if (this.transport === 'multicast' && this.listen) {
+      await this.joinGroup(answer?.destination, answer?.port?.[0], stats)
     }
     this.tracks.push(stats)
+  }
+
+  /** Binds the group's RTP port (shared with the other readers) and joins the group. */
+  private async joinGroup(group: string | undefined, port: number | undefined, stats: TrackStats): Promise<void> {
+    if (group === undefined || port === undefined)
+      throw new ProtocolError('ERR_BENCH_MULTICAST', 'multicast SETUP answer without destination and port', { observed: group })
+    const socket = createSocket({ type: 'udp4', reuseAddr: true })
+    this.udp.push(socket)
+    socket.on('error', (err) => this.fail(`multicast socket error: ${err.message}`))
+    await bind(socket, port, '0.0.0.0')
+    socket.addMembership(group)
+    socket.setRecvBufferSize(UDP_RECV_BUFFER)
+    socket.on('message', (msg) => stats.onPacket(msg))
   }
 
   private armKeepAlive(timeoutS: number): void {
