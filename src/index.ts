@@ -1,50 +1,50 @@
-// Public API of rtspkit. Importing this module has no side effects.
+// rtspkit's public API (the package's main entry point). Importing it has no side effects.
+// Lower layers have entry points of their own: 'rtspkit/codecs' (payload formats, one by one) and
+// 'rtspkit/protocol' (RTP packets, SDP, RTSP authentication, permissions); camera-board
+// compatibility lives in 'rtspkit/k230' and 'rtspkit/openmv'.
 export * from './errors.js'
+
+// Server: paths, streams pushed by the program, sources, sessions.
 export { RtspServer, type RtspServerOptions, type SessionEvent, type Logger, type PathStatus } from './server/rtsp-server.js'
 export { ServerStream, ServerTrack, type StreamSpec, type VideoTrackSpec, type VideoCodecName } from './server/server-stream.js'
-export { attachSource, parseSourceSpec, type SourceSpec, type AttachedSource } from './sources/source-spec.js'
+export type { AudioTrackSpec, AudioCodecName } from './server/server-stream.js'
+export { addPath, type PathHandle, type PathDeps } from './app/add-path.js'
+export { FfmpegPath, type FfmpegPathOptions, type FfmpegPathDeps } from './server/ffmpeg-path.js'
+
+// Sources: test cards, files, and the spec strings of `--path NAME=SOURCE`.
+export {
+  attachSource,
+  attachMediaSource,
+  createSource,
+  parseSourceSpec,
+  type SourceSpec,
+  type AttachedSource,
+} from './sources/source-spec.js'
+export { openInputSource, type InputSource } from './sources/input-source.js'
+export type { MediaSource, TrackInfo, VideoTrackInfo, AudioTrackInfo, FramePush } from './sources/source.js'
 export { TestCard, TestCardSource } from './sources/test-card.js'
 export { H264TestCard, H264TestCardSource, type H264TestCardOptions } from './sources/h264-test-card.js'
 export { H264FileSource, loadH264File } from './sources/h264-file.js'
-export { Pacer } from './sources/pacer.js'
-export { RtpPacket } from './rtp/rtp-packet.js'
-export { H264Packetizer } from './codecs/h264/packetizer.js'
-export { H264Depacketizer } from './codecs/h264/depacketizer.js'
-export { splitAnnexB, joinAnnexB } from './codecs/h264/annexb.js'
-export { parseSps } from './codecs/h264/sps.js'
-export { JpegPacketizer } from './codecs/jpeg/packetizer.js'
-export { JpegDepacketizer } from './codecs/jpeg/depacketizer.js'
-export { WholeJpegAssembler, isWholeJpegStart } from './codecs/jpeg/whole-frame.js'
-export { encodeJpeg } from './codecs/jpeg/encoder.js'
-export { parseSdp, formatSdp, type SessionDescription } from './sdp/sdp.js'
-export type { AudioTrackSpec, AudioCodecName } from './server/server-stream.js'
-export { attachMediaSource, createSource } from './sources/source-spec.js'
-export { openInputSource, type InputSource } from './sources/input-source.js'
-export type { MediaSource, TrackInfo, VideoTrackInfo, AudioTrackInfo, FramePush } from './sources/source.js'
 export { H265FileSource, loadH265File } from './sources/h265-file.js'
 export { MjpegFileSource, loadMjpegFile } from './sources/mjpeg-file.js'
 export { AacFileSource, loadAacFile } from './sources/aac-file.js'
 export { WavFileSource, loadWavFile } from './sources/wav-file.js'
+export { Pacer } from './sources/pacer.js'
 
-// Codecs: the common contract, the registry, and each payload format's packetizer and depacketizer.
-export type { CodecPacketizer, CodecDepacketizer, ReceivedFrame, FormatParams } from './codecs/codec.js'
-export { createCodecRegistry, CodecRegistry, type CodecDescriptor } from './codecs/registry.js'
-export { H265Packetizer } from './codecs/h265/packetizer.js'
-export { H265Depacketizer } from './codecs/h265/depacketizer.js'
-export { AacPacketizer } from './codecs/aac/packetizer.js'
-export { AacDepacketizer } from './codecs/aac/depacketizer.js'
-export { splitAdts, toAdts } from './codecs/aac/adts.js'
-export { OpusPacketizer } from './codecs/opus/packetizer.js'
-export { OpusDepacketizer } from './codecs/opus/depacketizer.js'
-export { G711Packetizer } from './codecs/g711/packetizer.js'
-export { G711Depacketizer } from './codecs/g711/depacketizer.js'
-export { mulawEncode, mulawDecode } from './codecs/g711/mulaw.js'
-export { alawEncode, alawDecode } from './codecs/g711/alaw.js'
-export { L16Packetizer } from './codecs/l16/packetizer.js'
-export { L16Depacketizer } from './codecs/l16/depacketizer.js'
+// RTSP client: play, record, publish.
+export {
+  RtspClient,
+  type RtspClientOptions,
+  type RtspClientEvents,
+  type ClientTransportMode,
+  type ClientDialect,
+  type ReconnectingEvent,
+} from './client/rtsp-client.js'
+export type { ClientDescription, ClientTrack, ClientTrackInfo } from './client/description.js'
+export type { ClientFrame, ClientTrackStats } from './client/track-receiver.js'
+export type { ClientPublisher, PublishTrackStats } from './client/publisher.js'
 
-// Plain RTP: receiving well, sending and receiving sessions with SDP, and file sinks.
-export { RtpReceiver } from './rtp/receiver.js'
+// Plain RTP: sending and receiving sessions described by SDP files, and file sinks.
 export { RtpSendSession } from './transport/send-session.js'
 export { RtpReceiveSession } from './transport/receive-session.js'
 export { formatRtpSdp, parseRtpSdp } from './codecs/sdp-format.js'
@@ -62,37 +62,37 @@ export { openMp4File, type Mp4File, type Mp4FileOptions } from './formats/mp4/mp
 export { SegmentRecorder, type SegmentRecorderOptions, type SegmentPhase } from './formats/mp4/segment-recorder.js'
 export { mp4TrackFor } from './formats/mp4/sdp-track.js'
 
-// RTSP client (play, record) and authentication.
+// Configuration file (rtspkit.yml): loading and validation, password hashes.
 export {
-  RtspClient,
-  type RtspClientOptions,
-  type RtspClientEvents,
-  type ClientTransportMode,
-  type ClientDialect,
-  type ReconnectingEvent,
-} from './client/rtsp-client.js'
-export type { ClientDescription, ClientTrack, ClientTrackInfo } from './client/description.js'
-export type { ClientFrame, ClientTrackStats } from './client/track-receiver.js'
-export type { ClientPublisher, PublishTrackStats } from './client/publisher.js'
-export {
-  ClientAuthenticator,
-  ServerAuthenticator,
-  parseAuthenticate,
-  parseAuthorization,
-  digestHa1,
-  type AuthChallenge,
-  type Credentials,
-  type ServerAuthenticatorOptions,
-  type VerifyResult,
-  type UserSecret,
-} from './rtsp/auth/index.js'
+  defaultConfig,
+  schemaKeys,
+  LOG_LEVELS,
+  LOG_FORMATS,
+  ANYONE,
+  ALL_OTHERS,
+  loadConfig,
+  parseConfig,
+  ENV_PREFIX,
+  hashPassword,
+  verifyBasic,
+  type Config,
+  type ServerConfig,
+  type RequestLimits,
+  type ApiConfig,
+  type HlsConfig,
+  type RecordingConfig,
+  type RelaysConfig,
+  type PathConfig,
+  type UserConfig,
+  type LogLevel,
+  type LogFormat,
+  type ApplyBy,
+  type ConfigOverrides,
+  type LoadConfigOptions,
+  type ParseConfigOptions,
+} from './config/index.js'
 
-// `rtspkit view`: the teaching client's window as a local web page.
-export { ViewServer, type ViewServerOptions, type ViewServerStats } from './view/view-server.js'
-export { ViewSession, type ViewState, type ViewStatus, type ViewStats, type ViewTrack } from './view/view-session.js'
-// Configuration file (rtspkit.yml): loading, validation, reload diffs, path matching, permissions, password hashes.
-export * from './config/index.js'
-// HTTP API and Prometheus metrics of a running server.
+// HTTP API, metrics and dashboard of a running server.
 export {
   ApiServer,
   ApiError,
@@ -103,8 +103,85 @@ export {
   type ApiAction,
 } from './api/api-server.js'
 export type { PathInfo, PathView, PathState, SessionView, SessionTrackView, TrackView } from './api/views.js'
-export { formatPrometheus, PROMETHEUS_CONTENT_TYPE, type MetricFamily, type Sample, type MetricType } from './api/prometheus.js'
-// Paths fed by processes: ffmpeg with the user's input arguments, served as H.264 on demand.
-export { addPath, type PathHandle, type PathDeps } from './app/add-path.js'
-export { FfmpegPath, type FfmpegPathOptions, type FfmpegPathDeps } from './server/ffmpeg-path.js'
-export { H264ByteStreamParser, type H264AccessUnit } from './codecs/h264/byte-stream-parser.js'
+
+// `rtspkit view`: the teaching client's window as a local web page.
+export { ViewServer, type ViewServerOptions, type ViewServerStats } from './view/view-server.js'
+export { ViewSession, type ViewState, type ViewStatus, type ViewStats, type ViewTrack } from './view/view-session.js'
+
+// Types that the API above names in its signatures.
+export type { PublisherView, ReaderProtocol } from './api/views.js'
+export type { DialogueHook } from './client/client-connection.js'
+export type { LowerMode } from './client/rtsp-client-options.js'
+export type { FormatDetails } from './codecs/codec.js'
+export type { EncodedPicture, YuvPicture } from './codecs/h264/encoder/encoder.js'
+export type { H265SpsInfo } from './codecs/h265/sps.js'
+export type { MediaTrack } from './codecs/media-track.js'
+export type { RtpSdpOptions, RtpSdpStream, RtpSdpTrack } from './codecs/sdp-format.js'
+export type { WebRtcConfig } from './config/schema.js'
+export type { LogFields, LogLevel as LoggerLevel } from './log/logger.js'
+export type { RtcpPacket } from './rtcp/compound.js'
+export type { RtspRequest, RtspResponse } from './rtsp/message.js'
+export type { RtspReaderLimits } from './rtsp/reader.js'
+export type { SdpMedia } from './sdp/sdp.js'
+export type { OtherAccessRequest, OtherAccessResult } from './server/access-gate.js'
+export type { AccessPolicy, PathUsers } from './server/access.js'
+export type { OpenPublisherRequest, OpenReaderRequest } from './server/external-access.js'
+export type { ExternalPublisher, ExternalReader, ExternalSessionStatus } from './server/external-sessions.js'
+export type { FfmpegPathEvents } from './server/ffmpeg-path.js'
+export type { Encryption, TlsCredentials } from './server/listeners.js'
+export type { MulticastOptions } from './server/multicast-groups.js'
+export type { OnDemandOptions, OnDemandState } from './server/on-demand.js'
+export type { StreamOptions } from './server/path-table.js'
+export type { PerReaderSource } from './server/per-reader.js'
+export type { ConnectionHandler, RequestFraming, ServerConnection } from './server/server-connection.js'
+export type { OnDemandPath, PublishPathOptions, RtspServerEvents } from './server/server-options.js'
+export type { SessionState } from './server/server-session.js'
+export type { TrackStats } from './server/track-setup.js'
+export type { FrameSink } from './sinks/frame-sink.js'
+export type { SinkOptions } from './sinks/sink-factory.js'
+export type { AacFile, AacFileSourceOptions } from './sources/aac-file.js'
+export type { H264FileSourceOptions, H264Push, LoadedH264File } from './sources/h264-file.js'
+export type { H264CardPush, H264TestCardSourceOptions } from './sources/h264-test-card.js'
+export type { H265FileSourceOptions, LoadedH265File } from './sources/h265-file.js'
+export type { InputSourceOptions, TestCardCodec } from './sources/input-source.js'
+export type { MjpegFile } from './sources/mjpeg-file.js'
+export type { LocalSourceSpec, SourceDefaults } from './sources/source-spec.js'
+export type { TestCardOptions, TestCardSourceOptions } from './sources/test-card.js'
+export type { WavFile, WavFileSourceOptions } from './sources/wav-file.js'
+export type { GopCache, GopCacheLimits } from './stream/gop-cache.js'
+export type { AudioCodec, RtpTrackSpec, VideoCodec } from './stream/media.js'
+export type { StreamOutput } from './stream/output.js'
+export type { FrameTap, StreamDeps } from './stream/stream.js'
+export type { Unit } from './stream/unit.js'
+export type { UpstreamConnector } from './stream/upstream.js'
+export type { ClientTlsOptions } from './transport/client-socket.js'
+export type { RtpReceiveSessionOptions, RtpReceiveStreamStats } from './transport/receive-session.js'
+export type { RtpSendSessionOptions, RtpSendTrackStats } from './transport/send-session.js'
+export type { PortRange } from './transport/udp-pair.js'
+export type { ViewSessionEvents, ViewSessionOptions } from './view/view-session.js'
+export type { READER_PROTOCOLS } from './api/views.js'
+export type { ProfileTierLevel } from './codecs/h265/profile-tier-level.js'
+export type { H265SpsTiming } from './codecs/h265/sps.js'
+export type { PreparedFrame } from './codecs/media-track.js'
+export type { BuiltinCodecName } from './codecs/registry.js'
+export type { RtcpGoodbye } from './rtcp/goodbye.js'
+export type { RtcpRawPacket } from './rtcp/raw-packet.js'
+export type { RtcpReceiverReport } from './rtcp/receiver-report.js'
+export type { RtcpSourceDescription } from './rtcp/source-description.js'
+export type { RtspHeaders } from './rtsp/headers.js'
+export type { RtspReader } from './rtsp/reader.js'
+export type { AccessDecision, AccessRequest } from './server/access.js'
+export type { ReaderContext, ReaderPlayback } from './server/per-reader.js'
+export type { InterleavedSink } from './server/track-setup.js'
+export type { FileAccessUnit } from './sources/annexb-file-source.js'
+export type { FfmpegExit } from './sources/ffmpeg-process.js'
+export type { WavCodec } from './sources/wav-file.js'
+export type { Upstream } from './stream/upstream.js'
+export type { RtpReceiveStreamSpec } from './transport/receive-session.js'
+export type { ConnectionSocket } from './transport/tunnel-socket.js'
+export type { ViewFrame } from './view/view-session.js'
+export type { SdesChunk } from './rtcp/source-description.js'
+export type { RtspReadEvent } from './rtsp/reader.js'
+export type { AccessAction } from './server/access.js'
+export type { ViewCodec } from './view/view-session.js'
+export type { SdesItem } from './rtcp/source-description.js'

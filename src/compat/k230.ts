@@ -359,7 +359,7 @@ export interface K230RtspServerOptions {
   ffmpeg?: string
 }
 
-type ResolvedVideo = 'camera' | 'testsrc' | 'testcard'
+export type ResolvedVideo = 'camera' | 'testsrc' | 'testcard'
 
 /**
  * `media.rtspserver`: one path streaming a live source with no further code — the camera, a test
@@ -480,3 +480,6 @@ function pushInto(stream: ServerStream, source: MediaSource): FramePush {
     }
   }
 }
+
+// Types that the API above names in its signatures.
+export type { Clock } from '../util/clock.js'

@@ -351,3 +351,6 @@ function sessionNumber(id: string): number {
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new ConfigError('ERR_OPENMV_CALLBACK_THREW', `a callback threw ${String(err)}`, { observed: err })
 }
+
+// Types that the API above names in its signatures.
+export type { Random } from '../util/random.js'

@@ -13,7 +13,10 @@ const USER_CODE = `
 import { multimedia, RtspServer, Multimedia } from 'rtspkit/k230'
 import { rtsp_server } from 'rtspkit/openmv'
 import { RtspServer as CoreServer } from 'rtspkit'
+import { H264Packetizer } from 'rtspkit/codecs'
+import { RtpPacket, parseSdp } from 'rtspkit/protocol'
 console.log(JSON.stringify({
+  lower: [typeof H264Packetizer, typeof RtpPacket, typeof parseSdp],
   k230: import.meta.resolve('rtspkit/k230'),
   openmv: import.meta.resolve('rtspkit/openmv'),
   create: multimedia.rtspserver_create(),
@@ -37,7 +40,16 @@ describe('package exports', () => {
       assert.equal(out.openmv, pathToFileURL(path.join(ROOT, 'dist/src/compat/openmv.js')).href)
       assert.deepEqual(
         { ...out, k230: undefined, openmv: undefined },
-        { k230: undefined, openmv: undefined, create: 0, media: 'function', multimedia: true, openmvClass: 'function', core: 'function' },
+        {
+          lower: ['function', 'function', 'function'],
+          k230: undefined,
+          openmv: undefined,
+          create: 0,
+          media: 'function',
+          multimedia: true,
+          openmvClass: 'function',
+          core: 'function',
+        },
       )
     } finally {
       rmSync(dir, { recursive: true, force: true })
@@ -48,7 +60,7 @@ describe('package exports', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
       exports: Record<string, { types: string; default: string }>
     }
-    assert.deepEqual(Object.keys(pkg.exports), ['.', './k230', './openmv'])
+    assert.deepEqual(Object.keys(pkg.exports), ['.', './k230', './openmv', './codecs', './protocol'])
     for (const [sub, target] of Object.entries(pkg.exports)) {
       assert.ok(existsSync(path.join(ROOT, target.default)), `${sub}: ${target.default}`)
       assert.ok(existsSync(path.join(ROOT, target.types)), `${sub}: ${target.types}`)

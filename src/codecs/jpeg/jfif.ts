@@ -23,7 +23,7 @@ export interface JfifInfo {
   type: JpegType
   width: number
   height: number
-  /** [luma, chroma]: 64-byte tables in zig-zag order, views into the input. */
+  /** Luma then chroma: tables of 64 bytes in zig-zag order, views into the input. */
   quantTables: Buffer[]
   /** MCUs per restart interval (DRI), 0 when absent. */
   restartInterval: number
