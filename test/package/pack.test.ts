@@ -14,7 +14,7 @@ function packList(): Promise<string[]> {
       ['pack', '--dry-run', '--json', '--ignore-scripts'],
       { cwd: ROOT, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout) => {
-        if (err) return reject(err instanceof Error ? err : new Error(String(err)))
+        if (err) return reject(new Error('npm pack failed', { cause: err }))
         const [pack] = JSON.parse(stdout) as { files: { path: string }[] }[]
         resolve(pack!.files.map((f) => f.path))
       },
