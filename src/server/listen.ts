@@ -4,7 +4,14 @@ import { ConfigError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
 
 /** Binds `server` to `host:port`; resolves once it listens. Later socket errors are logged, not thrown. */
-export function listenRtsp(server: net.Server, port: number, host: string | undefined, logger: Logger, flag = '--port'): Promise<void> {
+export function listenRtsp(
+  server: net.Server,
+  port: number,
+  host: string | undefined,
+  logger: Logger,
+  flag = '--port',
+  onError: (err: NodeJS.ErrnoException) => void = (err) => logger.warn(`server socket error: ${err.message}`),
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       const where = `${host ?? '*'}:${port}`
@@ -33,7 +40,7 @@ export function listenRtsp(server: net.Server, port: number, host: string | unde
     server.once('error', onError)
     server.listen(port, host, () => {
       server.off('error', onError)
-      server.on('error', (err) => logger.warn(`server socket error: ${err.message}`))
+      server.on('error', onError)
       resolve()
     })
   })
