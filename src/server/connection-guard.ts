@@ -48,6 +48,8 @@ const SWEEP_MAX_MS = 1000
 /** Warnings about single connections (stalled readers): a few per window, then a count. */
 const WARN_WINDOW_MS = 10_000
 const WARN_BURST = 5
+/** A budget episode ends after this long without a refusal (one line at each end, however long the siege). */
+const EPISODE_QUIET_MS = 10_000
 
 /** What the guard did, for status and tests. */
 export interface GuardCounters {
@@ -71,6 +73,7 @@ export class ConnectionGuard implements ConnectionWatch {
   private readonly refusedByAddress = new Map<string, number>()
   private buffered = 0
   private refusedInBudgetEpisode: number | undefined
+  private lastBudgetRefusal = 0
   private timer: NodeJS.Timeout | undefined
   private readonly warnings: StormGate
   /** Per connection: bytes gone out at the last sweep that saw progress, and when. Weak: dies with the connection. */
@@ -168,15 +171,9 @@ export class ConnectionGuard implements ConnectionWatch {
   charge(delta: number): boolean {
     this.buffered += delta
     const budget = this.limits().requestBodyBudget
-    if (delta <= 0) {
-      if (this.refusedInBudgetEpisode !== undefined && this.buffered <= budget / 2) {
-        this.deps.logger.info(`request memory budget available again; ${formatCount(this.refusedInBudgetEpisode)} requests got 503`)
-        this.refusedInBudgetEpisode = undefined
-      }
-      return true
-    }
-    if (budget <= 0 || this.buffered <= budget) return true
+    if (delta <= 0 || budget <= 0 || this.buffered <= budget) return true
     this.counters.refusedOverBudget++
+    this.lastBudgetRefusal = this.now()
     if (this.refusedInBudgetEpisode === undefined) {
       this.refusedInBudgetEpisode = 0
       this.deps.logger.warn(
@@ -220,6 +217,10 @@ export class ConnectionGuard implements ConnectionWatch {
     const l = this.limits()
     const now = this.now()
     if (l.firstRequestTimeoutMs > 0) this.deps.expireUnsettled(now, l.firstRequestTimeoutMs)
+    if (this.refusedInBudgetEpisode !== undefined && now - this.lastBudgetRefusal >= EPISODE_QUIET_MS) {
+      this.deps.logger.info(`request memory budget available again; ${formatCount(this.refusedInBudgetEpisode)} requests got 503`)
+      this.refusedInBudgetEpisode = undefined
+    }
     const busy = this.deps.busy()
     for (const c of this.deps.connections()) {
       if (c.closed) continue
