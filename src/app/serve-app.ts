@@ -26,6 +26,7 @@ import { ApiServer } from '../api/api-server.js'
 import { verifyBasic } from '../config/password.js'
 import { HlsServer } from '../hls/hls-server.js'
 import { parseLocalUdpAddress } from '../config/schema.js'
+import { connectionLimitsOf } from '../config/schema-connections.js'
 import { iceServerOf } from '../webrtc/peer.js'
 import { WebRtcServer } from '../webrtc/webrtc-server.js'
 
@@ -107,6 +108,7 @@ export class ServeApp {
       sessionTimeout: s.sessionTimeout,
       maxSessions: s.maxSessions || undefined,
       maxConnections: s.maxConnections || undefined,
+      connectionLimits: connectionLimitsOf(s),
       readerLimits: readerLimits(s),
       logger: this.logger,
       // Read at each new stream, so a reloaded path's setting applies to its next stream.
@@ -214,6 +216,7 @@ export class ServeApp {
       sessionTimeout: n.sessionTimeout,
       maxSessions: n.maxSessions || undefined,
       maxConnections: n.maxConnections || undefined,
+      connectionLimits: connectionLimitsOf(n),
       publicHost: n.publicHost || undefined,
       readerLimits: readerLimits(n),
     })
