@@ -22,6 +22,7 @@ import type { SourceDefaults } from '../sources/source-spec.js'
 import { systemClock } from '../util/clock.js'
 import { cryptoRandom } from '../util/random.js'
 import { ConfigAccessPolicy } from './config-access.js'
+import { SessionLog } from './session-log.js'
 import { ApiServer } from '../api/api-server.js'
 import { verifyBasic } from '../config/password.js'
 import { HlsServer } from '../hls/hls-server.js'
@@ -77,6 +78,7 @@ export class ServeApp {
   private config: Config
   private readonly served = new Map<string, ServedPath>()
   private readonly recording: ServerRecording
+  private readonly sessionLog: SessionLog
   private api: ApiServer | undefined
   private webrtc: WebRtcServer | undefined
   /**
@@ -134,14 +136,7 @@ export class ServeApp {
       include: (path) => matchPath(this.config, path)?.path.record === true,
       log: (m) => this.logger.info(m),
     })
-    for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
-      this.server.on(ev, (e) =>
-        this.logger.info(
-          `${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`,
-          { session: e.sessionId, path: e.path, remote: e.remoteAddress || undefined },
-        ),
-      )
-    }
+    this.sessionLog = new SessionLog(this.server, this.logger, systemClock)
   }
 
   /** The effective configuration. */
@@ -366,6 +361,7 @@ export class ServeApp {
     this.browserPlayback.webrtcUrl = undefined
     for (const p of this.served.values()) p.handle.stop()
     await this.server.stop()
+    this.sessionLog.close()
     await this.recording.close()
   }
 

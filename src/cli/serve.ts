@@ -1,17 +1,13 @@
 import { ConfigError } from '../errors.js'
 import { fpsOption, intOption, parseOptionArgs, sizeOption, secondsOption } from './options.js'
 import { logFormatOption, logLevelOption, multicastOptions, tlsOptions } from './serve-options.js'
-import { watch, type FSWatcher } from 'node:fs'
-import path from 'node:path'
+import { ConfigWatcher } from './config-watcher.js'
 import type { LogFormat, LogLevel } from '../log/logger.js'
 import { mp4PlayableFamilies } from '../sources/mp4-file.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
 import { ServeApp } from '../app/serve-app.js'
 import { loadConfig, parseConfig, type ConfigOverrides } from '../config/load.js'
 import type { Config, Encryption } from '../config/schema.js'
-
-/** Editors write a file in several steps: reload once they are done. */
-const RELOAD_DEBOUNCE_MS = 200
 
 export const SERVE_HELP = `Usage: rtspkit serve [options]
        rtspkit            (same as: rtspkit serve --path test=test:h264)
@@ -399,18 +395,13 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
       logger.info(`reload (${why}): ${parts.join(', ')}`)
     }
   }
-  let watcher: FSWatcher | undefined
-  let debounce: NodeJS.Timeout | undefined
-  if (cfg.configFile !== undefined) {
-    const file = cfg.configFile
-    // Editors replace files: watch the directory and pick the file's events out of it.
-    watcher = watch(path.dirname(path.resolve(file)), (_event, name) => {
-      if (name !== path.basename(file)) return
-      if (debounce) clearTimeout(debounce)
-      debounce = setTimeout(() => reload(`${file} changed`), RELOAD_DEBOUNCE_MS)
-    })
+  const file = cfg.configFile
+  const watcher = file === undefined ? undefined : new ConfigWatcher(file, () => reload(`${file} changed`))
+  watcher?.start()
+  const onHup = (): void => {
+    watcher?.loaded()
+    reload('SIGHUP')
   }
-  const onHup = (): void => reload('SIGHUP')
   process.on('SIGHUP', onHup)
   return new Promise((resolve) => {
     const shutdown = () => {
@@ -418,7 +409,6 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
       process.off('SIGTERM', shutdown)
       process.off('SIGHUP', onHup)
       watcher?.close()
-      if (debounce) clearTimeout(debounce)
       app.stop().then(
         () => resolve(0),
         () => resolve(1),

@@ -10,6 +10,7 @@ import { looksLikeTunnel, parseTunnelHead, tunnelErrorResponse, tunnelGetRespons
 import { TunnelSocket, type ConnectionSocket } from '../transport/tunnel-socket.js'
 import type { Admission } from './connection-guard.js'
 import { refuseOverLimit } from './over-limit.js'
+import { formatCount, StormGate } from '../log/storm-gate.js'
 
 /** How long one half of a tunnel waits for the other (ms). */
 export const TUNNEL_PAIR_TIMEOUT_MS = 10_000
@@ -51,7 +52,19 @@ export class ConnectionIntake {
   /** Sockets whose kind is not known yet, or tunnel halves not yet paired, with when they came: closed by close(). */
   private readonly unsettled = new Map<net.Socket, number>()
 
-  constructor(private readonly deps: IntakeDeps) {}
+  /** A fuzzer or scanner fails tunnels by the thousand: a few lines, then a count per 10 s. */
+  private readonly warnings: StormGate
+
+  constructor(private readonly deps: IntakeDeps) {
+    this.warnings = new StormGate({
+      windowMs: 10_000,
+      burst: 5,
+      now: () => deps.now?.() ?? performance.now(),
+      summary: (counts) => {
+        for (const [kind, n] of counts) deps.logger.warn(`${formatCount(n)} ${kind} in the last 10 s`)
+      },
+    })
+  }
 
   /** A socket just accepted: reads until its kind is known. */
   take(socket: net.Socket): void {
@@ -88,6 +101,7 @@ export class ConnectionIntake {
 
   /** Closes every pending half; open tunnels are closed with their connections. */
   close(): void {
+    this.warnings.close()
     for (const s of this.unsettled.keys()) s.destroy()
     this.unsettled.clear()
     for (const p of this.earlyPosts.values()) {
@@ -230,7 +244,7 @@ export class ConnectionIntake {
   }
 
   private fail(reason: string): void {
-    this.deps.logger.warn(reason)
+    if (this.warnings.pass('HTTP tunnels failed')) this.deps.logger.warn(reason)
     this.deps.onTunnelFailure?.(reason)
   }
 }
