@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js'
 import { fpsOption, intOption, parseOptionArgs, sizeOption, secondsOption } from './options.js'
-import { logFormatOption, logLevelOption, multicastOptions, tlsOptions } from './serve-options.js'
+import { connectionOptions, logFormatOption, logLevelOption, multicastOptions, tlsOptions, type ConnectionFlags } from './serve-options.js'
 import { ConfigWatcher } from './config-watcher.js'
 import type { LogFormat, LogLevel } from '../log/logger.js'
 import { mp4PlayableFamilies } from '../sources/mp4-file.js'
@@ -111,6 +111,12 @@ Options:
                        port N: one pair (N, N+1) shared by every session, two holes in a firewall
   --session-timeout S  seconds before an idle session is closed (default 60)
   --max-sessions N     refuse new sessions beyond N with 503
+  --max-connections N  most connections at once; beyond it 503 (default 0: no cap)
+  --max-connections-per-address N  most connections from one address (default 0: no cap)
+  --idle-timeout S     close a connection without a session that sends nothing for S seconds
+                       (default 30; 0: never); a connection whose session lives is never closed
+  --write-timeout S    disconnect a TCP reader whose socket takes nothing for S seconds
+                       (default 10; 0: never). More limits in the config: server.*Timeout
   --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5 and
                        Basic are offered); repeat for more users or paths
   --relay-close-after S  seconds a relay (or ffmpeg: path) keeps running after its last
@@ -159,6 +165,8 @@ export interface ServeConfig {
   rtpPorts?: string
   sessionTimeout?: number
   maxSessions?: number
+  /** --max-connections, --idle-timeout…: `server:` keys. */
+  connections: ConnectionFlags
   relayCloseAfter?: number
   relayAlwaysOn: boolean
   /** --no-instant-start: new readers wait for the next keyframe on every path. */
@@ -184,6 +192,10 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'rtp-ports': { type: 'string' },
     'session-timeout': { type: 'string' },
     'max-sessions': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'max-connections-per-address': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'write-timeout': { type: 'string' },
     'relay-close-after': { type: 'string' },
     auth: { type: 'string', multiple: true },
     'relay-always-on': { type: 'boolean' },
@@ -242,6 +254,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     logFormatGiven: v['log-format'] !== undefined,
     sessionTimeout: intOption('session-timeout', v['session-timeout'], 1, 86400),
     maxSessions: intOption('max-sessions', v['max-sessions'], 1, 1_000_000),
+    connections: connectionOptions(v),
     relayCloseAfter: secondsOption('relay-close-after', v['relay-close-after'], true),
     relayAlwaysOn: v['relay-always-on'] ?? false,
     noInstantStart: v['no-instant-start'] ?? false,
@@ -313,6 +326,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (cfg.rtpPorts !== undefined) server.rtpPorts = cfg.rtpPorts
   if (cfg.sessionTimeout !== undefined) server.sessionTimeout = cfg.sessionTimeout
   if (cfg.maxSessions !== undefined) server.maxSessions = cfg.maxSessions
+  Object.assign(server, cfg.connections)
   if (cfg.logLevelGiven) server.logLevel = cfg.logLevel
   if (cfg.logFormatGiven) server.logFormat = cfg.logFormat
   const overrides: ConfigOverrides = {
