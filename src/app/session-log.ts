@@ -41,7 +41,10 @@ export class SessionLog {
 
   private on(ev: 'setup' | 'play' | 'pause' | 'teardown', e: SessionEvent): void {
     const fields = { session: e.sessionId, path: e.path, remote: e.remoteAddress || undefined }
-    this.logger.debug(`${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`, fields)
+    this.logger.debug(
+      `${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`,
+      fields,
+    )
     if (ev === 'setup' && !this.started.has(e.sessionId)) {
       this.started.set(e.sessionId, this.clock.monoMs())
       if (this.gate.pass('opened')) this.logger.info(`session started${e.transport ? ` (${e.transport})` : ''}`, fields)

@@ -38,6 +38,8 @@ export interface GuardDeps {
   busy(): ReadonlySet<number>
   /** Sockets accepted but not yet known as RTSP or a tunnel: closes those older than `ms`. */
   expireUnsettled(now: number, ms: number): void
+  /** Counts the file descriptors in use (accept-errors.ts), once per sweep. */
+  checkDescriptors?(): void
 }
 
 export type Admission = 'ok' | 'total' | 'address'
@@ -205,10 +207,13 @@ export class ConnectionGuard implements ConnectionWatch {
     const l = this.limits()
     const enabled = [l.firstRequestTimeoutMs, l.headersTimeoutMs, l.bodyTimeoutMs, l.idleTimeoutMs, l.writeTimeoutMs, l.streamEndGraceMs]
     const shortest = Math.min(...enabled.filter((ms) => ms > 0), SWEEP_MAX_MS * 4)
-    this.timer = setTimeout(() => {
-      this.sweep()
-      this.schedule()
-    }, Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, shortest / 4)))
+    this.timer = setTimeout(
+      () => {
+        this.sweep()
+        this.schedule()
+      },
+      Math.min(SWEEP_MAX_MS, Math.max(SWEEP_MIN_MS, shortest / 4)),
+    )
     this.timer.unref()
   }
 
@@ -217,6 +222,7 @@ export class ConnectionGuard implements ConnectionWatch {
     const l = this.limits()
     const now = this.now()
     if (l.firstRequestTimeoutMs > 0) this.deps.expireUnsettled(now, l.firstRequestTimeoutMs)
+    this.deps.checkDescriptors?.()
     if (this.refusedInBudgetEpisode !== undefined && now - this.lastBudgetRefusal >= EPISODE_QUIET_MS) {
       this.deps.logger.info(`request memory budget available again; ${formatCount(this.refusedInBudgetEpisode)} requests got 503`)
       this.refusedInBudgetEpisode = undefined
@@ -241,7 +247,9 @@ export class ConnectionGuard implements ConnectionWatch {
         (c.bodySince !== undefined && l.bodyTimeoutMs > 0 && now - c.bodySince >= l.bodyTimeoutMs)
       if (slow && c.inFlight === 0) {
         this.counters.timedOut++
-        this.deps.logger.debug(`request too slow to arrive (${c.bodySince !== undefined ? 'body' : 'headers'}): 408, closed`, { conn: c.id })
+        this.deps.logger.debug(`request too slow to arrive (${c.bodySince !== undefined ? 'body' : 'headers'}): 408, closed`, {
+          conn: c.id,
+        })
         // Nothing sent yet: nothing to answer, only a socket to free.
         if (c.headSince === undefined && c.bodySince === undefined) c.destroy()
         else c.refuse(408)
@@ -252,7 +260,9 @@ export class ConnectionGuard implements ConnectionWatch {
       const idle = l.idleTimeoutMs > 0 && now - c.lastReadAt >= l.idleTimeoutMs
       if (orphaned || idle) {
         this.counters.idleClosed++
-        this.deps.logger.debug(orphaned ? 'its session ended: connection closed' : 'no session and quiet: connection closed', { conn: c.id })
+        this.deps.logger.debug(orphaned ? 'its session ended: connection closed' : 'no session and quiet: connection closed', {
+          conn: c.id,
+        })
         c.end()
       }
     }

@@ -3,14 +3,14 @@ import net from 'node:net'
 import { ConfigError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
 
-/** Binds `server` to `host:port`; resolves once it listens. Later socket errors are logged, not thrown. */
+/** Binds `server` to `host:port`; resolves once it listens. Later socket errors go to `onLaterError` (by default logged), not thrown. */
 export function listenRtsp(
   server: net.Server,
   port: number,
   host: string | undefined,
   logger: Logger,
   flag = '--port',
-  onError: (err: NodeJS.ErrnoException) => void = (err) => logger.warn(`server socket error: ${err.message}`),
+  onLaterError: (err: NodeJS.ErrnoException) => void = (err) => logger.warn(`server socket error: ${err.message}`),
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
@@ -40,7 +40,7 @@ export function listenRtsp(
     server.once('error', onError)
     server.listen(port, host, () => {
       server.off('error', onError)
-      server.on('error', onError)
+      server.on('error', onLaterError)
       resolve()
     })
   })

@@ -103,6 +103,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       connections: () => this.connections.values(),
       busy: () => this.busyConnections(),
       expireUnsettled: (now, ms) => this.intake.expireUnsettled(now, ms),
+      checkDescriptors: () => this.listening.acceptErrors?.check(),
     })
     this.intake = new ConnectionIntake({
       accept: (socket) => this.onConnection(socket),
@@ -170,7 +171,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    * connections; the listener and existing sessions keep theirs.
    */
   updateSettings(
-    settings: Pick<RtspServerOptions, 'sessionTimeout' | 'maxSessions' | 'maxConnections' | 'publicHost' | 'readerLimits' | 'connectionLimits'>,
+    settings: Pick<
+      RtspServerOptions,
+      'sessionTimeout' | 'maxSessions' | 'maxConnections' | 'publicHost' | 'readerLimits' | 'connectionLimits'
+    >,
   ): void {
     // The limits may be lifted (undefined = none); the session timeout always has a value.
     const { sessionTimeout, ...rest } = settings

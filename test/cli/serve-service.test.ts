@@ -39,7 +39,9 @@ describe('rtspkit serve as a service', () => {
       )
       assert.ok(
         lines.some((l) =>
-          /^\d\d:\d\d:\d\d\.\d{3} INF \[session \d{9} \/card 127\.0\.0\.1\] session started \(RTP\/AVP\/TCP;unicast;interleaved=0-1(;ssrc=[0-9A-F]+)?\)$/.test(l),
+          /^\d\d:\d\d:\d\d\.\d{3} INF \[session \d{9} \/card 127\.0\.0\.1\] session started \(RTP\/AVP\/TCP;unicast;interleaved=0-1(;ssrc=[0-9A-F]+)?\)$/.test(
+            l,
+          ),
         ),
         s.out(),
       )

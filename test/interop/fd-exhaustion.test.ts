@@ -103,7 +103,8 @@ describe('file descriptor exhaustion', () => {
         assert.equal(r.frames, 225, 'every frame decoded')
       }
       assert.equal(child.exitCode, null, 'the server is still running')
-      assert.ok((out.match(/out of file descriptors/g) ?? []).length <= 1, `logged once at most:\n${out}`)
+      assert.equal((out.match(/WRN out of file descriptors/g) ?? []).length, 1, `logged once:\n${out}`)
+      assert.equal((out.match(/INF accepting connections again/g) ?? []).length, 1, `and once when over:\n${out}`)
     } finally {
       for (const s of silent) s.destroy()
       child.kill('SIGTERM')
