@@ -22,10 +22,12 @@ import type { SourceDefaults } from '../sources/source-spec.js'
 import { systemClock } from '../util/clock.js'
 import { cryptoRandom } from '../util/random.js'
 import { ConfigAccessPolicy } from './config-access.js'
+import { SessionLog } from './session-log.js'
 import { ApiServer } from '../api/api-server.js'
 import { verifyBasic } from '../config/password.js'
 import { HlsServer } from '../hls/hls-server.js'
 import { parseLocalUdpAddress } from '../config/schema.js'
+import { connectionLimitsOf } from '../config/schema-connections.js'
 import { iceServerOf } from '../webrtc/peer.js'
 import { WebRtcServer } from '../webrtc/webrtc-server.js'
 
@@ -76,6 +78,7 @@ export class ServeApp {
   private config: Config
   private readonly served = new Map<string, ServedPath>()
   private readonly recording: ServerRecording
+  private readonly sessionLog: SessionLog
   private api: ApiServer | undefined
   private webrtc: WebRtcServer | undefined
   /**
@@ -107,6 +110,7 @@ export class ServeApp {
       sessionTimeout: s.sessionTimeout,
       maxSessions: s.maxSessions || undefined,
       maxConnections: s.maxConnections || undefined,
+      connectionLimits: connectionLimitsOf(s),
       readerLimits: readerLimits(s),
       logger: this.logger,
       // Read at each new stream, so a reloaded path's setting applies to its next stream.
@@ -132,14 +136,7 @@ export class ServeApp {
       include: (path) => matchPath(this.config, path)?.path.record === true,
       log: (m) => this.logger.info(m),
     })
-    for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
-      this.server.on(ev, (e) =>
-        this.logger.info(
-          `${ev.toUpperCase()}${e.transport ? ` ${e.transport}` : ''}${e.reason && e.reason !== ev ? ` (${e.reason})` : ''}`,
-          { session: e.sessionId, path: e.path, remote: e.remoteAddress || undefined },
-        ),
-      )
-    }
+    this.sessionLog = new SessionLog(this.server, this.logger, systemClock)
   }
 
   /** The effective configuration. */
@@ -214,6 +211,7 @@ export class ServeApp {
       sessionTimeout: n.sessionTimeout,
       maxSessions: n.maxSessions || undefined,
       maxConnections: n.maxConnections || undefined,
+      connectionLimits: connectionLimitsOf(n),
       publicHost: n.publicHost || undefined,
       readerLimits: readerLimits(n),
     })
@@ -363,6 +361,7 @@ export class ServeApp {
     this.browserPlayback.webrtcUrl = undefined
     for (const p of this.served.values()) p.handle.stop()
     await this.server.stop()
+    this.sessionLog.close()
     await this.recording.close()
   }
 

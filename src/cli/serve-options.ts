@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js'
 import { isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
 import { ENCRYPTIONS, type Encryption } from '../config/schema.js'
 import { parseMulticastRange } from '../server/multicast-groups.js'
-import { intOption } from './options.js'
+import { intOption, secondsOption } from './options.js'
 import type { ServeConfig } from './serve.js'
 
 export function multicastOptions(
@@ -90,3 +90,29 @@ export function logFormatOption(value: string | undefined): LogFormat {
 }
 
 /** Parses `serve` arguments; throws ConfigError with a one-line message on anything wrong. */
+
+/** The connection-limit flags: each overrides its `server:` key (see rtspkit.yml). */
+export interface ConnectionFlags {
+  maxConnections?: number
+  maxConnectionsPerAddress?: number
+  idleTimeout?: number
+  writeTimeout?: number
+}
+
+export function connectionOptions(v: {
+  'max-connections'?: string | undefined
+  'max-connections-per-address'?: string | undefined
+  'idle-timeout'?: string | undefined
+  'write-timeout'?: string | undefined
+}): ConnectionFlags {
+  const out: ConnectionFlags = {}
+  const max = intOption('max-connections', v['max-connections'], 0, 1_000_000)
+  if (max !== undefined) out.maxConnections = max
+  const perAddress = intOption('max-connections-per-address', v['max-connections-per-address'], 0, 1_000_000)
+  if (perAddress !== undefined) out.maxConnectionsPerAddress = perAddress
+  const idle = secondsOption('idle-timeout', v['idle-timeout'], true)
+  if (idle !== undefined) out.idleTimeout = idle
+  const write = secondsOption('write-timeout', v['write-timeout'], true)
+  if (write !== undefined) out.writeTimeout = write
+  return out
+}

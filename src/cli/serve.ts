@@ -1,17 +1,13 @@
 import { ConfigError } from '../errors.js'
 import { fpsOption, intOption, parseOptionArgs, sizeOption, secondsOption } from './options.js'
-import { logFormatOption, logLevelOption, multicastOptions, tlsOptions } from './serve-options.js'
-import { watch, type FSWatcher } from 'node:fs'
-import path from 'node:path'
+import { connectionOptions, logFormatOption, logLevelOption, multicastOptions, tlsOptions, type ConnectionFlags } from './serve-options.js'
+import { ConfigWatcher } from './config-watcher.js'
 import type { LogFormat, LogLevel } from '../log/logger.js'
 import { mp4PlayableFamilies } from '../sources/mp4-file.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
 import { ServeApp } from '../app/serve-app.js'
 import { loadConfig, parseConfig, type ConfigOverrides } from '../config/load.js'
 import type { Config, Encryption } from '../config/schema.js'
-
-/** Editors write a file in several steps: reload once they are done. */
-const RELOAD_DEBOUNCE_MS = 200
 
 export const SERVE_HELP = `Usage: rtspkit serve [options]
        rtspkit            (same as: rtspkit serve --path test=test:h264)
@@ -115,6 +111,12 @@ Options:
                        port N: one pair (N, N+1) shared by every session, two holes in a firewall
   --session-timeout S  seconds before an idle session is closed (default 60)
   --max-sessions N     refuse new sessions beyond N with 503
+  --max-connections N  most connections at once; beyond it 503 (default 0: no cap)
+  --max-connections-per-address N  most connections from one address (default 0: no cap)
+  --idle-timeout S     close a connection without a session that sends nothing for S seconds
+                       (default 30; 0: never); a connection whose session lives is never closed
+  --write-timeout S    disconnect a TCP reader whose socket takes nothing for S seconds
+                       (default 10; 0: never). More limits in the config: server.*Timeout
   --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5 and
                        Basic are offered); repeat for more users or paths
   --relay-close-after S  seconds a relay (or ffmpeg: path) keeps running after its last
@@ -163,6 +165,8 @@ export interface ServeConfig {
   rtpPorts?: string
   sessionTimeout?: number
   maxSessions?: number
+  /** --max-connections, --idle-timeout…: `server:` keys. */
+  connections: ConnectionFlags
   relayCloseAfter?: number
   relayAlwaysOn: boolean
   /** --no-instant-start: new readers wait for the next keyframe on every path. */
@@ -188,6 +192,10 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'rtp-ports': { type: 'string' },
     'session-timeout': { type: 'string' },
     'max-sessions': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'max-connections-per-address': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'write-timeout': { type: 'string' },
     'relay-close-after': { type: 'string' },
     auth: { type: 'string', multiple: true },
     'relay-always-on': { type: 'boolean' },
@@ -246,6 +254,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     logFormatGiven: v['log-format'] !== undefined,
     sessionTimeout: intOption('session-timeout', v['session-timeout'], 1, 86400),
     maxSessions: intOption('max-sessions', v['max-sessions'], 1, 1_000_000),
+    connections: connectionOptions(v),
     relayCloseAfter: secondsOption('relay-close-after', v['relay-close-after'], true),
     relayAlwaysOn: v['relay-always-on'] ?? false,
     noInstantStart: v['no-instant-start'] ?? false,
@@ -317,6 +326,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (cfg.rtpPorts !== undefined) server.rtpPorts = cfg.rtpPorts
   if (cfg.sessionTimeout !== undefined) server.sessionTimeout = cfg.sessionTimeout
   if (cfg.maxSessions !== undefined) server.maxSessions = cfg.maxSessions
+  Object.assign(server, cfg.connections)
   if (cfg.logLevelGiven) server.logLevel = cfg.logLevel
   if (cfg.logFormatGiven) server.logFormat = cfg.logFormat
   const overrides: ConfigOverrides = {
@@ -399,18 +409,13 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
       logger.info(`reload (${why}): ${parts.join(', ')}`)
     }
   }
-  let watcher: FSWatcher | undefined
-  let debounce: NodeJS.Timeout | undefined
-  if (cfg.configFile !== undefined) {
-    const file = cfg.configFile
-    // Editors replace files: watch the directory and pick the file's events out of it.
-    watcher = watch(path.dirname(path.resolve(file)), (_event, name) => {
-      if (name !== path.basename(file)) return
-      if (debounce) clearTimeout(debounce)
-      debounce = setTimeout(() => reload(`${file} changed`), RELOAD_DEBOUNCE_MS)
-    })
+  const file = cfg.configFile
+  const watcher = file === undefined ? undefined : new ConfigWatcher(file, () => reload(`${file} changed`))
+  watcher?.start()
+  const onHup = (): void => {
+    watcher?.loaded()
+    reload('SIGHUP')
   }
-  const onHup = (): void => reload('SIGHUP')
   process.on('SIGHUP', onHup)
   return new Promise((resolve) => {
     const shutdown = () => {
@@ -418,7 +423,6 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
       process.off('SIGTERM', shutdown)
       process.off('SIGHUP', onHup)
       watcher?.close()
-      if (debounce) clearTimeout(debounce)
       app.stop().then(
         () => resolve(0),
         () => resolve(1),

@@ -5,6 +5,7 @@
  */
 import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
+import { CONNECTION_LIMIT_FIELDS, defaultConnectionLimitsConfig, type ConnectionLimitsConfig } from './schema-connections.js'
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -26,7 +27,8 @@ export type RelayTransport = (typeof RELAY_TRANSPORTS)[number]
 export const ENCRYPTIONS = ['no', 'optional', 'strict'] as const
 export type Encryption = (typeof ENCRYPTIONS)[number]
 
-export interface ServerConfig {
+/** Connection limits (firstRequestTimeout … requestBodyBudget) are in schema-connections.ts. */
+export interface ServerConfig extends ConnectionLimitsConfig {
   rtspPort: number
   /** '' listens on every interface. */
   host: string
@@ -286,6 +288,7 @@ export const SECTIONS: SectionSpec = {
         sessionTimeout: { type: 'seconds', min: 1, max: DAY_S, apply: 'live' },
         maxSessions: { type: 'int', min: 0, max: 1_000_000, apply: 'live' },
         maxConnections: { type: 'int', min: 0, max: 1_000_000, apply: 'live' },
+        ...CONNECTION_LIMIT_FIELDS,
         realm: { type: 'string', check: checkRealm, apply: 'access' },
         authMethods: { type: 'enum', values: AUTH_METHODS, apply: 'access' },
         limits: {
@@ -402,6 +405,7 @@ export function defaultConfig(): Config {
       sessionTimeout: 60,
       maxSessions: 0,
       maxConnections: 0,
+      ...defaultConnectionLimitsConfig(),
       realm: 'rtspkit',
       authMethods: 'digest+basic',
       limits: {

@@ -83,7 +83,7 @@ export function tunnelGetResponse(): Buffer {
 }
 
 /** An HTTP error answer on a connection that is not (or no longer) a tunnel; the connection closes after it. */
-export function tunnelErrorResponse(status: 400 | 404 | 408 | 413, reason: string): Buffer {
+export function tunnelErrorResponse(status: 400 | 404 | 408 | 413 | 503, reason: string): Buffer {
   return Buffer.from(`HTTP/1.0 ${status} ${reason}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1')
 }
 

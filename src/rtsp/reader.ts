@@ -183,6 +183,30 @@ export class RtspReader {
   }
 
   /**
+   * What the bytes buffered now belong to: nothing, a message's start line and headers, its body, or
+   * an interleaved frame. The socket's owner times the first two (slow senders hold memory there).
+   */
+  get pending(): 'none' | 'head' | 'body' | 'interleaved' {
+    switch (this.state) {
+      case 'idle':
+        return this.queue.length > 0 ? 'head' : 'none'
+      case 'start-line':
+      case 'headers':
+        return 'head'
+      case 'body':
+        return 'body'
+      default:
+        return 'interleaved'
+    }
+  }
+
+  /** Drops every buffered byte and fails the reader for good (its connection is gone). */
+  discard(): void {
+    this.queue.clear()
+    this.error ??= new ParseError(MALFORMED, 'reader discarded', {})
+  }
+
+  /**
    * Feeds one chunk and returns the events it completed, in order.
    * If an error follows complete messages in the same chunk, those events are lost with the throw;
    * use feed() to receive them first.

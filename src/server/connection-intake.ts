@@ -8,6 +8,9 @@ import type net from 'node:net'
 import type { Logger } from '../log/logger.js'
 import { looksLikeTunnel, parseTunnelHead, tunnelErrorResponse, tunnelGetResponse, type TunnelHead } from '../rtsp/http-tunnel.js'
 import { TunnelSocket, type ConnectionSocket } from '../transport/tunnel-socket.js'
+import type { Admission } from './connection-guard.js'
+import { refuseOverLimit } from './over-limit.js'
+import { formatCount, StormGate } from '../log/storm-gate.js'
 
 /** How long one half of a tunnel waits for the other (ms). */
 export const TUNNEL_PAIR_TIMEOUT_MS = 10_000
@@ -22,6 +25,10 @@ export interface IntakeDeps {
   pairTimeoutMs?: number
   /** Counts tunnels that failed (unpaired, bad head, bad base64). */
   onTunnelFailure?(reason: string): void
+  /** Counts a socket against the connection caps; one past a cap is answered 503 and closed. Default: all pass. */
+  admit?(socket: net.Socket): Admission
+  /** Monotonic ms (default performance.now). */
+  now?(): number
 }
 
 interface TunnelEntry {
@@ -42,15 +49,31 @@ export class ConnectionIntake {
   private readonly tunnels = new Map<string, TunnelEntry>()
   /** POSTs that came before their GET. */
   private readonly earlyPosts = new Map<string, PendingPost>()
-  /** Sockets whose kind is not known yet, or tunnel halves not yet paired: closed by close(). */
-  private readonly unsettled = new Set<net.Socket>()
+  /** Sockets whose kind is not known yet, or tunnel halves not yet paired, with when they came: closed by close(). */
+  private readonly unsettled = new Map<net.Socket, number>()
 
-  constructor(private readonly deps: IntakeDeps) {}
+  /** A fuzzer or scanner fails tunnels by the thousand: a few lines, then a count per 10 s. */
+  private readonly warnings: StormGate
+
+  constructor(private readonly deps: IntakeDeps) {
+    this.warnings = new StormGate({
+      windowMs: 10_000,
+      burst: 5,
+      now: () => deps.now?.() ?? performance.now(),
+      summary: (counts) => {
+        for (const [kind, n] of counts) deps.logger.warn(`${formatCount(n)} ${kind} in the last 10 s`)
+      },
+    })
+  }
 
   /** A socket just accepted: reads until its kind is known. */
   take(socket: net.Socket): void {
+    if ((this.deps.admit?.(socket) ?? 'ok') !== 'ok') {
+      refuseOverLimit(socket)
+      return
+    }
     let first: Buffer = Buffer.alloc(0)
-    this.unsettled.add(socket)
+    this.unsettled.set(socket, this.deps.now?.() ?? performance.now())
     socket.on('close', () => this.unsettled.delete(socket))
     const sniff = (chunk: Buffer): void => {
       first = first.length === 0 ? chunk : Buffer.concat([first, chunk])
@@ -71,9 +94,15 @@ export class ConnectionIntake {
     socket.on('error', () => socket.destroy())
   }
 
+  /** Closes the sockets that came `ms` or more before `now` and are still not RTSP connections (slow or silent clients). */
+  expireUnsettled(now: number, ms: number): void {
+    for (const [s, since] of this.unsettled) if (now - since >= ms) s.destroy()
+  }
+
   /** Closes every pending half; open tunnels are closed with their connections. */
   close(): void {
-    for (const s of this.unsettled) s.destroy()
+    this.warnings.close()
+    for (const s of this.unsettled.keys()) s.destroy()
     this.unsettled.clear()
     for (const p of this.earlyPosts.values()) {
       clearTimeout(p.timer)
@@ -215,7 +244,7 @@ export class ConnectionIntake {
   }
 
   private fail(reason: string): void {
-    this.deps.logger.warn(reason)
+    if (this.warnings.pass('HTTP tunnels failed')) this.deps.logger.warn(reason)
     this.deps.onTunnelFailure?.(reason)
   }
 }

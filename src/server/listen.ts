@@ -3,8 +3,15 @@ import net from 'node:net'
 import { ConfigError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
 
-/** Binds `server` to `host:port`; resolves once it listens. Later socket errors are logged, not thrown. */
-export function listenRtsp(server: net.Server, port: number, host: string | undefined, logger: Logger, flag = '--port'): Promise<void> {
+/** Binds `server` to `host:port`; resolves once it listens. Later socket errors go to `onLaterError` (by default logged), not thrown. */
+export function listenRtsp(
+  server: net.Server,
+  port: number,
+  host: string | undefined,
+  logger: Logger,
+  flag = '--port',
+  onLaterError: (err: NodeJS.ErrnoException) => void = (err) => logger.warn(`server socket error: ${err.message}`),
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       const where = `${host ?? '*'}:${port}`
@@ -33,7 +40,7 @@ export function listenRtsp(server: net.Server, port: number, host: string | unde
     server.once('error', onError)
     server.listen(port, host, () => {
       server.off('error', onError)
-      server.on('error', (err) => logger.warn(`server socket error: ${err.message}`))
+      server.on('error', onLaterError)
       resolve()
     })
   })

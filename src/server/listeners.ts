@@ -7,6 +7,8 @@
 import net from 'node:net'
 import tls from 'node:tls'
 import type { Logger } from '../log/logger.js'
+import { StormGate, formatCount } from '../log/storm-gate.js'
+import { AcceptErrors } from './accept-errors.js'
 import { listenRtsp } from './listen.js'
 
 /** A client that has not finished its TLS handshake by then is dropped (ms). */
@@ -44,8 +46,17 @@ export class Listeners {
   private securePort: number | undefined
   /** TLS handshakes that failed (bad bytes, timeout, certificate refused by the client). */
   tlsFailures = 0
+  /** Set by start(): accept errors, logged once per episode of descriptor exhaustion. */
+  acceptErrors: AcceptErrors | undefined
+  private readonly onSocket: (socket: net.Socket) => void
+  private tlsGate: StormGate | undefined
 
-  constructor(private readonly onSocket: (socket: net.Socket) => void) {}
+  constructor(onSocket: (socket: net.Socket) => void) {
+    this.onSocket = (socket) => {
+      this.acceptErrors?.accepted()
+      onSocket(socket)
+    }
+  }
 
   get started(): boolean {
     return this.plain !== undefined || this.secure !== undefined || this.http !== undefined
@@ -67,17 +78,20 @@ export class Listeners {
   }
 
   async start(o: ListenerOptions): Promise<void> {
+    const errors = new AcceptErrors(o.logger)
+    this.acceptErrors = errors
+    const onError = (err: NodeJS.ErrnoException): void => errors.onError(err)
     try {
       if (o.encryption !== 'strict') {
         const server = net.createServer(this.onSocket)
         this.plain = server
-        await listenRtsp(server, o.port, o.host, o.logger)
+        await listenRtsp(server, o.port, o.host, o.logger, '--port', onError)
         this.plainPort = (server.address() as net.AddressInfo).port
       }
       if (o.httpPort !== undefined && o.encryption !== 'strict') {
         const server = net.createServer(this.onSocket)
         this.http = server
-        await listenRtsp(server, o.httpPort, o.host, o.logger, '--rtsp-http-port')
+        await listenRtsp(server, o.httpPort, o.host, o.logger, '--rtsp-http-port', onError)
         this.httpBound = (server.address() as net.AddressInfo).port
       }
       if (o.encryption !== 'no' && o.tls) {
@@ -85,13 +99,23 @@ export class Listeners {
           { cert: o.tls.cert, key: o.tls.key, handshakeTimeout: o.handshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS },
           this.onSocket,
         )
+        // A scanner or fuzzer fails thousands of handshakes: a few lines, then a count per 10 s.
+        const gate = new StormGate({
+          windowMs: 10_000,
+          burst: 5,
+          now: () => performance.now(),
+          summary: (counts) => o.logger.warn(`${formatCount(counts.get('tls') ?? 0)} TLS handshakes failed in the last 10 s`),
+        })
+        this.tlsGate = gate
         server.on('tlsClientError', (err, socket) => {
           this.tlsFailures++
-          o.logger.warn(`TLS handshake failed from ${socket.remoteAddress ?? '?'}: ${err.message} (${this.tlsFailures} so far)`)
+          if (gate.pass('tls')) {
+            o.logger.warn(`TLS handshake failed from ${socket.remoteAddress ?? '?'}: ${err.message} (${this.tlsFailures} so far)`)
+          }
           socket.destroy()
         })
         this.secure = server
-        await listenRtsp(server, o.rtspsPort, o.host, o.logger, '--rtsps-port')
+        await listenRtsp(server, o.rtspsPort, o.host, o.logger, '--rtsps-port', onError)
         this.securePort = (server.address() as net.AddressInfo).port
       }
     } catch (err) {
@@ -107,6 +131,7 @@ export class Listeners {
 
   /** Stops listening; resolves once both servers closed (their connections are the caller's to end). */
   async stop(): Promise<void> {
+    this.tlsGate?.close()
     const servers = [this.plain, this.secure, this.http].filter((s): s is net.Server => s !== undefined)
     this.plain = undefined
     this.secure = undefined

@@ -15,6 +15,7 @@ import type { AccessPolicy, PathUsers } from './access.js'
 import { logDialogue } from './dialogue-log.js'
 import { Listeners, type TlsCredentials } from './listeners.js'
 import { ConnectionIntake } from './connection-intake.js'
+import { ConnectionGuard, type GuardCounters } from './connection-guard.js'
 import type { ConnectionSocket } from '../transport/tunnel-socket.js'
 import { normalizePath, PathTable, type StreamOptions } from './path-table.js'
 import { pathStatus, serverStats } from './path-status.js'
@@ -70,6 +71,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly externals: ExternalAccess
   private readonly multicast: MulticastGroups | undefined
   private readonly intake: ConnectionIntake
+  private readonly guard: ConnectionGuard
   private readonly listening = new Listeners((socket) => this.intake.take(socket))
   private nextConnectionId = 1
 
@@ -93,7 +95,22 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       emit: (event, e) => void this.emit(event, e),
       multicast: () => this.multicast,
     }
-    this.intake = new ConnectionIntake({ accept: (socket) => this.onConnection(socket), logger: opts.logger })
+    this.guard = new ConnectionGuard({
+      clock: opts.clock,
+      logger: opts.logger,
+      limits: () => opts.connectionLimits,
+      maxConnections: () => opts.maxConnections,
+      connections: () => this.connections.values(),
+      busy: () => this.busyConnections(),
+      expireUnsettled: (now, ms) => this.intake.expireUnsettled(now, ms),
+      checkDescriptors: () => this.listening.acceptErrors?.check(),
+    })
+    this.intake = new ConnectionIntake({
+      accept: (socket) => this.onConnection(socket),
+      logger: opts.logger,
+      admit: (socket) => this.guard.admit(socket),
+      now: () => this.guard.now(),
+    })
     this.player = new PlayHandler(ctx)
     this.recorder = new RecordHandler(ctx)
     // Multicast is plain RTP to whoever joins: not under tcpOnly or strict encryption.
@@ -154,7 +171,10 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    * connections; the listener and existing sessions keep theirs.
    */
   updateSettings(
-    settings: Pick<RtspServerOptions, 'sessionTimeout' | 'maxSessions' | 'maxConnections' | 'publicHost' | 'readerLimits'>,
+    settings: Pick<
+      RtspServerOptions,
+      'sessionTimeout' | 'maxSessions' | 'maxConnections' | 'publicHost' | 'readerLimits' | 'connectionLimits'
+    >,
   ): void {
     // The limits may be lifted (undefined = none); the session timeout always has a value.
     const { sessionTimeout, ...rest } = settings
@@ -276,11 +296,13 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       logger: o.logger,
     })
     this.sessions.startSweep((id) => this.connections.has(id))
+    this.guard.start()
   }
 
   /** Tears down every session (with RTCP BYE), closes every connection and the listening socket. Idempotent. */
   async stop(): Promise<void> {
     this.sessions.stopSweep()
+    this.guard.stop()
     this.externals.closeAll('server stopped')
     this.intake.close()
     this.recorder.endWhere(() => true, 'server stopped', true)
@@ -298,6 +320,19 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
   stats() {
     return serverStats(this.connections.size, this.paths, this.sessions)
+  }
+
+  /** What the connection limits did since start, the connections they count and the request bytes held now. */
+  connectionLimitStats(): GuardCounters & { open: number; bufferedBytes: number } {
+    return { ...this.guard.counters, open: this.guard.openConnections, bufferedBytes: this.guard.bufferedBytes }
+  }
+
+  /** Connections carrying a live session: a reader's, or a publisher's. */
+  private busyConnections(): Set<number> {
+    const ids = new Set<number>()
+    for (const s of this.sessions.list()) ids.add(s.ownerId)
+    for (const p of this.recorder.publishers.values()) ids.add(p.connectionId)
+    return ids
   }
 
   /** Every path the server answers (streams, publish, on-demand and per-reader paths), as it is now. */
@@ -359,10 +394,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
 
   private onConnection(socket: ConnectionSocket): void {
     const id = this.nextConnectionId++
-    const conn = new ServerConnection(id, socket, this.opts.readerLimits ?? {}, this)
+    // Connection caps are the guard's, at accept (connection-intake.ts): past them no ServerConnection is made.
+    const conn = new ServerConnection(id, socket, this.opts.readerLimits ?? {}, this, this.guard)
     conn.serverName = SERVER_NAME
-    // Over the limit: keep the socket just long enough to answer its first request with 503.
-    conn.overLimit = this.opts.maxConnections !== undefined && this.connections.size >= this.opts.maxConnections
     this.connections.set(id, conn)
     this.opts.logger.debug(`connection from ${conn.remoteAddress}:${conn.remotePort}`, { conn: id })
   }
@@ -374,8 +408,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   }
 
   private sessionClosed(s: ServerSession, reason: string): void {
-    this.opts.logger.info(`closed: ${reason}`, { session: s.id, path: s.path })
-    this.emit('teardown', { path: s.path, sessionId: s.id, remoteAddress: this.connections.get(s.ownerId)?.remoteAddress ?? '', reason })
+    const conn = this.connections.get(s.ownerId)
+    this.emit('teardown', { path: s.path, sessionId: s.id, remoteAddress: conn?.remoteAddress ?? '', reason })
+    // After the event, so the TEARDOWN line comes first; one line per session at info is the app's (session-log.ts).
+    this.opts.logger.debug(`closed: ${reason}`, { session: s.id, path: s.path })
+    this.guard.sessionEnded(conn, reason)
   }
 
   // ---- RTSP ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { RtspHeaders } from '../rtsp/headers.js'
 import { STATUS_REASONS, serializeResponse, type RtspRequest, type RtspResponse } from '../rtsp/message.js'
 import { RtspReader, UNTERMINATED_QUIET_MS, type RtspReadEvent, type RtspReaderLimits } from '../rtsp/reader.js'
 import type { InterleavedSink } from './server-session.js'
+import type { ConnectionWatch } from './connection-guard.js'
 
 /** RFC 2326 §10.12: '$', channel, 16-bit length, then the packet. */
 const INTERLEAVED_HEADER_SIZE = 4
@@ -35,6 +36,9 @@ export function makeResponse(statusCode: number, headers?: Record<string, string
   }
 }
 
+/** Without a guard: no budget, the system's monotonic clock. */
+const UNWATCHED: ConnectionWatch = { now: () => performance.now(), charge: () => true }
+
 /** One client TCP connection: reads RTSP requests and interleaved frames, answers in order. */
 export class ServerConnection implements InterleavedSink {
   readonly reader: RtspReader
@@ -49,13 +53,35 @@ export class ServerConnection implements InterleavedSink {
   overLimit = false
   /** Extra lines the server adds to every response (Server header). */
   serverName = 'rtspkit'
+  // What the connection guard (connection-guard.ts) times; monotonic ms from the watch's clock.
+  readonly openedAt: number
+  lastReadAt: number
+  /** Requests received complete. */
+  requests = 0
+  /** Requests received and not answered yet. */
+  inFlight = 0
+  /** Since when a request's start line and headers are arriving; undefined when none is under way. */
+  headSince: number | undefined
+  /** Since when a request's body is arriving. */
+  bodySince: number | undefined
+  /** Bytes handed to the socket so far (what the socket still holds tells how much went out). */
+  bytesQueued = 0
+  /** When the server ended this connection's last session (stream ended, kicked…): it closes after a grace. */
+  orphanedAt: number | undefined
+  /** Bytes of unfinished requests charged to the server's budget. */
+  private charged = 0
+  /** Answering a refusal: the rest of what the client sends is ignored. */
+  private refusing = false
 
   constructor(
     readonly id: number,
     readonly socket: ConnectionSocket,
     limits: Partial<RtspReaderLimits>,
     private readonly handler: ConnectionHandler,
+    private readonly watch: ConnectionWatch = UNWATCHED,
   ) {
+    this.openedAt = watch.now()
+    this.lastReadAt = this.openedAt
     this.reader = new RtspReader(limits)
     this.remoteAddress = normalizeAddress(socket.remoteAddress ?? '')
     this.remotePort = socket.remotePort ?? 0
@@ -75,13 +101,24 @@ export class ServerConnection implements InterleavedSink {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.ended) return
+    if (this.ended || this.refusing) return
     this.clearQuietTimer()
+    const now = this.watch.now()
+    this.lastReadAt = now
+    this.orphanedAt = undefined
     try {
       // feed() hands over every complete message before throwing on bad bytes after them.
       this.reader.feed(chunk, (ev) => this.onEvent(ev, false))
     } catch (err) {
+      this.recharge()
       this.failParse(err)
+      return
+    }
+    const pending = this.reader.pending
+    if (pending === 'head') this.headSince ??= now
+    else if (pending === 'body') this.bodySince ??= now
+    if (!this.recharge()) {
+      this.refuse(503)
       return
     }
     if (this.reader.canFlushUnterminated) {
@@ -106,10 +143,46 @@ export class ServerConnection implements InterleavedSink {
     this.quietTimer = undefined
   }
 
+  /** Charges the reader's buffered bytes to the budget; false when that overdraws it. */
+  private recharge(): boolean {
+    const held = this.reader.bufferedBytes
+    const delta = held - this.charged
+    this.charged = held
+    return delta === 0 || this.watch.charge(delta)
+  }
+
+  /** Returns the charge and drops what the reader holds. */
+  private release(): void {
+    this.reader.discard()
+    if (this.charged !== 0) this.watch.charge(-this.charged)
+    this.charged = 0
+  }
+
+  /**
+   * Answers `status` with `Connection: close` once, then closes: a request too slow to arrive (408) or
+   * one the server has no memory for (503). What the client sends meanwhile is dropped unread.
+   */
+  refuse(status: number): void {
+    if (this.ended || this.refusing) return
+    this.refusing = true
+    this.clearQuietTimer()
+    this.release()
+    const res = makeResponse(status, { Connection: 'close' })
+    this.chain = this.chain.then(() => {
+      this.send(res, undefined)
+      this.end()
+    })
+  }
+
   private onEvent(ev: RtspReadEvent, unterminated: boolean): void {
+    // A message ended: the next one's clock starts with its first byte.
+    this.headSince = undefined
+    this.bodySince = undefined
     if (ev.kind === 'request') {
       const req = ev.request
       const framing: RequestFraming = { lfOnly: this.reader.lastMessageLfOnly, unterminated }
+      this.requests++
+      this.inFlight++
       this.chain = this.chain.then(() => this.answer(req, framing))
     } else if (ev.kind === 'interleaved') {
       this.handler.handleInterleaved(this, ev.channel, ev.payload)
@@ -118,7 +191,10 @@ export class ServerConnection implements InterleavedSink {
   }
 
   private async answer(req: RtspRequest, framing: RequestFraming): Promise<void> {
-    if (this.ended) return
+    if (this.ended) {
+      this.inFlight--
+      return
+    }
     let res: RtspResponse
     this.handler.onDialogue?.(this, 'recv', req)
     try {
@@ -126,6 +202,7 @@ export class ServerConnection implements InterleavedSink {
     } catch (err) {
       res = makeResponse(err instanceof RtspkitError ? 400 : 500)
     }
+    this.inFlight--
     this.send(res, req.headers.get('CSeq'), framing.lfOnly)
     if (res.headers.get('Connection')?.toLowerCase() === 'close') this.end()
   }
@@ -137,7 +214,9 @@ export class ServerConnection implements InterleavedSink {
     if (!res.headers.has('Server')) res.headers.set('Server', this.serverName)
     this.handler.onDialogue?.(this, 'send', res)
     const bytes = serializeResponse(res)
-    this.socket.write(lfOnly ? lfOnlyHead(bytes, res.body.length) : bytes)
+    const out = lfOnly ? lfOnlyHead(bytes, res.body.length) : bytes
+    this.bytesQueued += out.length
+    this.socket.write(out)
   }
 
   /** Malformed input: answer 400 (413 for an oversized body) once, then close — the byte stream is no longer trustworthy. */
@@ -165,6 +244,7 @@ export class ServerConnection implements InterleavedSink {
       h.writeUInt16BE(p.length, 2)
       this.socket.write(h)
       this.socket.write(p)
+      this.bytesQueued += INTERLEAVED_HEADER_SIZE + p.length
     }
     this.socket.uncork()
   }
@@ -188,6 +268,8 @@ export class ServerConnection implements InterleavedSink {
   private onClose(): void {
     this.ended = true
     this.clearQuietTimer()
+    // The reader may hold most of a request: give the memory back now, not when the object goes.
+    this.release()
     this.handler.connectionClosed(this)
   }
 }

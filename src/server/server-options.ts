@@ -16,6 +16,7 @@ import { definedOnly } from '../util/defined.js'
 import { cryptoRandom, type Random } from '../util/random.js'
 import type { ServerStream, StreamSpec } from './server-stream.js'
 import type { PortRange } from '../transport/udp-pair.js'
+import type { ConnectionLimits } from './connection-limits.js'
 
 export const SERVER_NAME = 'rtspkit/0.1'
 
@@ -36,7 +37,10 @@ export interface RtspServerOptions {
   /** Seconds a session lives without keep-alive (default 60). */
   sessionTimeout?: number
   maxSessions?: number
+  /** Most connections at once (undefined or 0: no cap); past it a connection gets 503. */
   maxConnections?: number
+  /** Time limits, the per-address cap and the request memory budget (connection-limits.ts); each has a default. */
+  connectionLimits?: Partial<ConnectionLimits>
   /** Bytes a reader (TCP or UDP) may have queued before frames are dropped up to the next keyframe (default 2 MiB). */
   maxReaderQueueBytes?: number
   /**
@@ -101,6 +105,7 @@ export type ResolvedOptions = Required<
     | 'multicast'
     | 'httpTunnelPort'
     | 'tlsHandshakeTimeoutMs'
+    | 'connectionLimits'
   >
 > &
   RtspServerOptions
