@@ -44,6 +44,10 @@ export interface ServerConfig {
   realm: string
   /** The login schemes offered in a 401, in this order. */
   authMethods: AuthMethods
+  /** Offer and accept Basic over plain RTSP (the password in clear); it is always on inside RTSPS. */
+  authBasicOverPlain: boolean
+  /** Seconds a Digest nonce is valid; an older one gets 401 stale=true and the client signs again. */
+  authNonceLifetime: number
   limits: RequestLimits
   logLevel: LogLevel
   logFormat: LogFormat
@@ -288,6 +292,8 @@ export const SECTIONS: SectionSpec = {
         maxConnections: { type: 'int', min: 0, max: 1_000_000, apply: 'live' },
         realm: { type: 'string', check: checkRealm, apply: 'access' },
         authMethods: { type: 'enum', values: AUTH_METHODS, apply: 'access' },
+        authBasicOverPlain: { type: 'bool', apply: 'access' },
+        authNonceLifetime: { type: 'seconds', min: 1, max: 3600, apply: 'access' },
         limits: {
           type: 'section',
           fields: { requestLine: limit(256), headers: limit(256), headerCount: limit(1), body: limit(0) },
@@ -404,6 +410,8 @@ export function defaultConfig(): Config {
       maxConnections: 0,
       realm: 'rtspkit',
       authMethods: 'digest+basic',
+      authBasicOverPlain: false,
+      authNonceLifetime: 30,
       limits: {
         requestLine: DEFAULT_READER_LIMITS.maxLineLength,
         headers: DEFAULT_READER_LIMITS.maxHeaderBytes,
