@@ -36,8 +36,10 @@ const MAX_BUCKETS = 10_000
 interface Bucket {
   tokens: number
   lastMono: number
+  /** Failures since the bucket was made (it is forgotten once full again). */
+  failures: number
   /** Set while the bucket is (or was, and has not refilled since) empty. */
-  episode?: { since: number; refused: number; failures: number }
+  episode?: { since: number; refused: number }
 }
 
 export type ThrottleVerdict = { ok: true } | { ok: false; retryAfterS: number; who: string }
@@ -55,7 +57,7 @@ class BucketTable {
     let b = this.buckets.get(key)
     if (!b) {
       if (!create) return undefined
-      b = { tokens: this.rate.burst, lastMono: now }
+      b = { tokens: this.rate.burst, lastMono: now, failures: 0 }
       this.buckets.set(key, b)
       this.bound()
       return b
@@ -71,12 +73,12 @@ class BucketTable {
   }
 
   /** Refills every bucket to `now`; yields the episodes that ended (bucket full again) and forgets full buckets. */
-  *sweep(now: number): Generator<[string, NonNullable<Bucket['episode']>]> {
+  *sweep(now: number): Generator<[string, NonNullable<Bucket['episode']>, number]> {
     for (const [key, b] of this.buckets) {
       this.get(key, now, false)
       if (b.tokens < this.rate.burst) continue
       this.buckets.delete(key)
-      if (b.episode) yield [key, b.episode]
+      if (b.episode) yield [key, b.episode, b.failures]
     }
   }
 
@@ -125,9 +127,9 @@ export class AuthThrottle {
     for (const [table, key] of this.keys(ip, user)) {
       const b = table.get(key, now, true)!
       b.tokens = Math.max(0, b.tokens - 1)
-      if (b.episode) b.episode.failures++
+      b.failures++
       if (b.tokens >= 1 || b.episode) continue
-      b.episode = { since: now, refused: 0, failures: 1 }
+      b.episode = { since: now, refused: 0 }
       started = true
       this.deps.logger.warn(
         `authentication throttled for ${table.kind} ${key}: too many failed logins; further attempts get 503 until it slows down`,
@@ -142,9 +144,9 @@ export class AuthThrottle {
     if (now - this.lastSweepMono < 1000) return
     this.lastSweepMono = now
     for (const table of [this.addresses, this.users]) {
-      for (const [key, e] of table.sweep(now)) {
+      for (const [key, e, failures] of table.sweep(now)) {
         this.deps.logger.info(
-          `authentication throttle for ${table.kind} ${key} ended after ${Math.round((now - e.since) / 1000)} s: ${e.failures} failed, ${e.refused} refused`,
+          `authentication throttle for ${table.kind} ${key} ended after ${Math.round((now - e.since) / 1000)} s: ${failures} failed, ${e.refused} refused`,
         )
       }
     }
