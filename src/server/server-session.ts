@@ -425,13 +425,17 @@ export class ServerSession implements StreamOutput {
     else if (setup.transport.kind === 'multicast') setup.transport.group.leave(this)
   }
 
-  /** Ends the session: BYE on every track that sent media, transports released. Idempotent. */
+  /**
+   * Ends the session: BYE on every track that sent media or is playing, transports released. Idempotent.
+   * A playing reader that got nothing yet (an empty publish:stay path) is told too, not left to time out.
+   */
   close(sendBye = true): void {
     if (this.closed) return
     this.closed = true
+    const playing = this.state === 'playing'
     this.pause()
     for (const s of this.setups.values()) {
-      if (sendBye && s.stats.packetsSent > 0 && !s.wholeJpeg) {
+      if (sendBye && (s.stats.packetsSent > 0 || playing) && !s.wholeJpeg) {
         const ssrc = s.track.media.ssrc
         try {
           this.sendRtcp(s, serializeRtcp([...this.senderReport(s), new RtcpGoodbye({ sources: [ssrc], reason: 'teardown' })]))
