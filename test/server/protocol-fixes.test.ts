@@ -4,9 +4,17 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseRtcp } from '../../src/rtcp/compound.js'
 import { RtcpGoodbye } from '../../src/rtcp/goodbye.js'
+import { ApiServer } from '../../src/api/api-server.js'
+import type { SessionView } from '../../src/api/views.js'
 import { RtspServer } from '../../src/server/rtsp-server.js'
 import { RawRtspConnection } from '../helpers/rtsp-conn.js'
 
+
+const hex = (t: string) => Buffer.from(t.replace(/\s/g, ''), 'hex')
+const SPS = hex('6742c00dd90141fb011000000300100000030320f142a480')
+const PPS = hex('68cb83cb20')
+const IDR = Buffer.concat([hex('65 88 84'), Buffer.alloc(3000, 0x11)])
+const P_SLICE = Buffer.concat([hex('41 9a 02'), Buffer.alloc(500, 0x22)])
 
 const sdpWith = (media: string) => `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=pub\r\nt=0 0\r\n${media}a=control:streamid=0\r\n`
 const GOOD_SDP = sdpWith('m=video 0 RTP/AVP 26\r\n')
@@ -106,4 +114,55 @@ describe('protocol fixes', () => {
       })
     })
   }
+
+  it('defect 5: frames and bytes dropped are exact; sent + dropped + queued = pushed since PLAY; API and metrics agree', async () => {
+    await withServer(
+      async (server, connect) => {
+        const cam = server.addStream('cam', { video: { codec: 'h264', sps: SPS, pps: PPS } }, { instantStart: false })
+        const api = new ApiServer({ server, host: '127.0.0.1', port: 0 })
+        await api.start()
+        try {
+          const url = server.urlFor('cam')
+          const play = async (c: RawRtspConnection) => {
+            const setup = await c.request('SETUP', `${url}/trackID=0`, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' })
+            const session = setup.headers.get('Session')!.split(';')[0]!
+            assert.equal((await c.request('PLAY', url, { Session: session })).statusCode, 200)
+            return session
+          }
+          const stalled = await connect()
+          const stalledId = await play(stalled)
+          stalled.socket.pause()
+          const fast = await connect()
+          const fastId = await play(fast)
+          await new Promise((r) => setTimeout(r, 50))
+          let pushed = 0
+          for (let i = 0; i < 20000; i++) {
+            cam.pushVideo(i % 25 === 0 ? [IDR] : [P_SLICE], i * 40)
+            pushed++
+            if (i % 200 === 199) await new Promise((r) => setTimeout(r, 5))
+          }
+          await new Promise((r) => setTimeout(r, 500))
+          const stats = new Map(server.stats().sessions.map((x) => [x.id, x.tracks[0]!]))
+          const f = stats.get(fastId)!
+          const s = stats.get(stalledId)!
+          assert.equal(f.framesSent, pushed, 'the reading reader got every frame')
+          assert.ok(s.framesDropped > 0, 'the stalled one dropped')
+          assert.equal(s.framesSent + s.framesDropped + (s.framesQueued ?? 0), pushed, 'frames: sent + dropped + queued')
+          assert.equal(s.bytesSent + s.bytesDropped + (s.bytesQueued ?? 0), f.bytesSent, 'bytes: sent + dropped + queued')
+          const views = ((await (await fetch(`${api.url}/v1/sessions`)).json()) as { items: SessionView[] }).items
+          const view = views.find((v) => v.id === stalledId)!
+          assert.equal(view.framesDropped, s.framesDropped)
+          assert.equal(view.bytesDropped, s.bytesDropped)
+          assert.equal(view.tracks[0]!.framesQueued, s.framesQueued)
+          const metrics = await (await fetch(`${api.url}/metrics`)).text()
+          const sample = (name: string) => Number(new RegExp(`^${name}\\{[^}]*session="${stalledId}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1])
+          assert.equal(sample('rtspkit_session_frames_dropped_total'), s.framesDropped)
+          assert.equal(sample('rtspkit_session_bytes_dropped_total'), s.bytesDropped)
+        } finally {
+          await api.close()
+        }
+      },
+      { maxReaderQueueBytes: 64 * 1024 },
+    )
+  })
 })
