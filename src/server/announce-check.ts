@@ -18,14 +18,19 @@ export interface AnnounceProblem {
 }
 
 /** Undefined when `a` can be published; `tryStream` builds (and drops) the stream the spec would make, throwing what the codecs refuse. */
-export function announcementProblem(a: Announcement, registry: CodecRegistry, tryStream: (spec: StreamSpec) => void): AnnounceProblem | undefined {
+export function announcementProblem(
+  a: Announcement,
+  registry: CodecRegistry,
+  tryStream: (spec: StreamSpec) => void,
+): AnnounceProblem | undefined {
   for (const t of a.tracks) {
     const name = `${t.format.encodingName}/${t.format.clockRate}`
     if (!Number.isInteger(t.format.clockRate) || t.format.clockRate < 1 || t.format.clockRate > MAX_CLOCK_RATE) {
       return { status: 400, reason: `${name}: the clock rate must be 1..${MAX_CLOCK_RATE}` }
     }
     const kind = registry.byEncodingName(t.format.encodingName)?.kind
-    if (kind !== undefined && kind !== t.kind) return { status: 415, reason: `${t.format.encodingName} is a ${kind} format, announced as ${t.kind}` }
+    if (kind !== undefined && kind !== t.kind)
+      return { status: 415, reason: `${t.format.encodingName} is a ${kind} format, announced as ${t.kind}` }
   }
   try {
     tryStream(a.spec)

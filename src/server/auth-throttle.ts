@@ -153,6 +153,11 @@ export class AuthThrottle {
   }
 
   private keys(ip: string, user: string | undefined): [BucketTable, string][] {
-    return user === undefined || user === '' ? [[this.addresses, ip]] : [[this.addresses, ip], [this.users, user]]
+    return user === undefined || user === ''
+      ? [[this.addresses, ip]]
+      : [
+          [this.addresses, ip],
+          [this.users, user],
+        ]
   }
 }

@@ -173,7 +173,10 @@ describe('config', () => {
   it('server.authNonceLifetime: a nonce older than it is stale; default 30 s', () => {
     assert.equal(parseConfig({}).server.authNonceLifetime, 30)
     const clock = manualClock()
-    const policy = new ConfigAccessPolicy(config('  authNonceLifetime: 5\n'), { clock, random: { u32: () => 7, u16: () => 7, digits: (n) => '1'.repeat(n) } })
+    const policy = new ConfigAccessPolicy(config('  authNonceLifetime: 5\n'), {
+      clock,
+      random: { u32: () => 7, u16: () => 7, digits: (n) => '1'.repeat(n) },
+    })
     const d = policy.decide({ action: 'read', path: 'cam', ip: '127.0.0.1' })
     assert.equal(d.kind, 'authenticate')
     if (d.kind !== 'authenticate') return

@@ -9,7 +9,6 @@ import type { SessionView } from '../../src/api/views.js'
 import { RtspServer } from '../../src/server/rtsp-server.js'
 import { RawRtspConnection } from '../helpers/rtsp-conn.js'
 
-
 const hex = (t: string) => Buffer.from(t.replace(/\s/g, ''), 'hex')
 const SPS = hex('6742c00dd90141fb011000000300100000030320f142a480')
 const PPS = hex('68cb83cb20')
@@ -155,7 +154,8 @@ describe('protocol fixes', () => {
           assert.equal(view.bytesDropped, s.bytesDropped)
           assert.equal(view.tracks[0]!.framesQueued, s.framesQueued)
           const metrics = await (await fetch(`${api.url}/metrics`)).text()
-          const sample = (name: string) => Number(new RegExp(`^${name}\\{[^}]*session="${stalledId}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1])
+          const sample = (name: string) =>
+            Number(new RegExp(`^${name}\\{[^}]*session="${stalledId}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1])
           assert.equal(sample('rtspkit_session_frames_dropped_total'), s.framesDropped)
           assert.equal(sample('rtspkit_session_bytes_dropped_total'), s.bytesDropped)
         } finally {
