@@ -115,8 +115,8 @@ Options:
                        port N: one pair (N, N+1) shared by every session, two holes in a firewall
   --session-timeout S  seconds before an idle session is closed (default 60)
   --max-sessions N     refuse new sessions beyond N with 503
-  --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5 and
-                       Basic are offered); repeat for more users or paths
+  --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5;
+                       Basic too inside RTSPS); repeat for more users or paths
   --relay-close-after S  seconds a relay (or ffmpeg: path) keeps running after its last
                        reader left (default 10)
   --relay-always-on    start relays and ffmpeg: paths at once, whether anyone watches or not
