@@ -380,6 +380,7 @@ export class ServerSession implements StreamOutput {
     const packet = Buffer.isBuffer(jpeg) ? setup.wholeJpeg!.packet(jpeg) : undefined
     if (!packet) {
       setup.gate.dropped++
+      setup.gate.bytesDropped += unit.bytes
       return
     }
     link.sendRtp(packet, setup.onDatagramSent)
