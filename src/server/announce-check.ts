@@ -1,8 +1,8 @@
 /**
  * What an ANNOUNCE (or WHIP offer) may not carry although its SDP parses: a clock rate the RTP
- * receiver cannot count with (`H264/0`), a format of one kind in a section of the other (PCMU in
- * `m=video`), or parameters the codec refuses (`opus/48000/3`: RFC 7587 §7 allows 1 or 2
- * channels). Checked before anything changes on the path, so a bad publisher neither takes over
+ * receiver cannot count with (an rtpmap ending in `/0`), a format of one kind in a section of the
+ * other (a G.711 law in `m=video`), or parameters the codec's own track refuses (more channels than
+ * its payload format allows). Checked before anything changes on the path, so a bad publisher neither takes over
  * nor disturbs the current one, and it gets 400 or 415 with the reason instead of a 500.
  */
 import type { CodecRegistry } from '../codecs/registry.js'
