@@ -1,6 +1,6 @@
 /**
  * Password guessing, held to a fixed rate whatever the number of connections: a token bucket per
- * client address and one per user name, shared by every connection. A failed login takes a token
+ * client address (per /64 for IPv6) and one per user name, shared by every connection. A failed login takes a token
  * from both; while either is empty, credentials from that address (or for that user) are not
  * checked at all — the gate answers 503 with Retry-After — so no guess is made, however many
  * connections ask. A success gives nothing back: a valid login of one's own cannot buy an attacker
@@ -32,6 +32,21 @@ export const DEFAULT_AUTH_THROTTLE: AuthThrottleOptions = {
 }
 /** Buckets kept per table; full ones are forgotten first, then the oldest. */
 const MAX_BUCKETS = 10_000
+/** An IPv6 client usually holds a whole /64 (RFC 6177): its addresses share one bucket. */
+const IPV6_PREFIX_GROUPS = 4
+const IPV6_GROUPS = 8
+
+/** The address bucket's key: the address itself for IPv4, its /64 for IPv6. */
+export function addressKey(ip: string): string {
+  if (!ip.includes(':')) return ip
+  const [head = '', tail] = ip.toLowerCase().split('::', 2)
+  const left = head === '' ? [] : head.split(':')
+  const right = tail === undefined || tail === '' ? [] : tail.split(':')
+  const missing = tail === undefined ? 0 : IPV6_GROUPS - left.length - right.length
+  const groups = [...left, ...Array<string>(Math.max(0, missing)).fill('0'), ...right]
+  const prefix = groups.slice(0, IPV6_PREFIX_GROUPS).map((g) => g.replace(/^0+(?=.)/, ''))
+  return `${prefix.join(':')}::/64`
+}
 
 interface Bucket {
   tokens: number
@@ -153,10 +168,11 @@ export class AuthThrottle {
   }
 
   private keys(ip: string, user: string | undefined): [BucketTable, string][] {
+    const address = addressKey(ip)
     return user === undefined || user === ''
-      ? [[this.addresses, ip]]
+      ? [[this.addresses, address]]
       : [
-          [this.addresses, ip],
+          [this.addresses, address],
           [this.users, user],
         ]
   }

@@ -9,7 +9,7 @@ import type { Logger } from '../../src/log/logger.js'
 import { ClientAuthenticator } from '../../src/rtsp/auth/client-authenticator.js'
 import { digestHa1, digestResponse } from '../../src/rtsp/auth/digest.js'
 import { digestUriMatches } from '../../src/rtsp/auth/digest-uri.js'
-import { AuthThrottle } from '../../src/server/auth-throttle.js'
+import { addressKey, AuthThrottle } from '../../src/server/auth-throttle.js'
 import { RtspServer } from '../../src/server/rtsp-server.js'
 import type { Clock } from '../../src/util/clock.js'
 import { RawRtspConnection } from '../helpers/rtsp-conn.js'
@@ -227,5 +227,13 @@ describe('AuthThrottle', () => {
     const ended = logger.lines.filter((l) => /ended/.test(l.msg))
     assert.equal(ended.length, 2)
     assert.match(ended.find((l) => /10\.0\.0\.1/.test(l.msg))!.msg, /3 failed, 50 refused/)
+  })
+
+  it('IPv6 clients share a bucket per /64; IPv4 per address', () => {
+    assert.equal(addressKey('10.0.0.1'), '10.0.0.1')
+    assert.equal(addressKey('2001:db8:0:1::5'), '2001:db8:0:1::/64')
+    assert.equal(addressKey('2001:DB8:0000:0001:aaaa:bbbb:cccc:dddd'), '2001:db8:0:1::/64')
+    assert.equal(addressKey('::1'), '0:0:0:0::/64')
+    assert.equal(addressKey('fe80::1'), 'fe80:0:0:0::/64')
   })
 })
