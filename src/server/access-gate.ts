@@ -67,6 +67,8 @@ export class AccessGate {
       req.method === 'RECORD' ||
       (req.method === 'SETUP' && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? ''))
     const ip = conn.remoteAddress.replace(/^::ffff:/, '')
+    // Throttle episodes that are over are logged with the next request (at most once a second; no timer).
+    this.throttle.sweep()
     const decision = this.policy.decide({ action: record ? 'publish' : 'read', path, ip })
     if (decision.kind === 'allow') return Promise.resolve(undefined)
     if (decision.kind === 'forbid') {

@@ -154,7 +154,7 @@ export class AuthThrottle {
     return started
   }
 
-  /** Logs the episodes that are over (their bucket is full again). Runs at most once a second, from admit. */
+  /** Logs the episodes that are over (their bucket is full again). Does the work at most once a second. */
   sweep(now = this.deps.clock.monoMs()): void {
     if (now - this.lastSweepMono < 1000) return
     this.lastSweepMono = now
