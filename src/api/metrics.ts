@@ -138,6 +138,12 @@ export function serverFamilies(
       perSession(sessions, (s) => s.framesDropped),
     ),
     family(
+      'rtspkit_session_bytes_dropped_total',
+      'counter',
+      "RTP bytes of the frames the session's queue dropped because the reader did not keep up.",
+      perSession(sessions, (s) => s.bytesDropped),
+    ),
+    family(
       'rtspkit_session_send_errors_total',
       'counter',
       'UDP datagrams to the session that the kernel refused to send.',

@@ -101,7 +101,13 @@ export interface SessionTrackView {
   bytesSent: number
   packetsSent: number
   framesSent: number
+  /** Units not sent because the reader was too slow: dropped at a full queue, and skipped up to the next keyframe. */
   framesDropped: number
+  /** RTP bytes of those units. */
+  bytesDropped: number
+  /** Units (and their bytes) in the reader's queue now: framesSent + framesDropped + framesQueued = units since PLAY (with the instant-start GOP). */
+  framesQueued: number
+  bytesQueued: number
   /** UDP datagrams the kernel refused to send. */
   sendErrors: number
   receiverReports: number
@@ -127,6 +133,7 @@ export interface SessionView {
   bytesReceived: number
   packetsSent: number
   framesDropped: number
+  bytesDropped: number
   sendErrors: number
   /** Bytes waiting for the reader (its queue, the socket buffer, UDP sends in flight). */
   queuedBytes: number
@@ -294,6 +301,9 @@ export function sessionView(s: SessionStats): SessionView {
     packetsSent: t.packetsSent,
     framesSent: t.framesSent,
     framesDropped: t.framesDropped,
+    bytesDropped: t.bytesDropped,
+    framesQueued: t.framesQueued ?? 0,
+    bytesQueued: t.bytesQueued ?? 0,
     sendErrors: t.sendErrors,
     receiverReports: t.receiverReports,
     fractionLost: t.fractionLost,
@@ -314,6 +324,7 @@ export function sessionView(s: SessionStats): SessionView {
     bytesReceived: 0,
     packetsSent: tracks.reduce((n, t) => n + t.packetsSent, 0),
     framesDropped: tracks.reduce((n, t) => n + t.framesDropped, 0),
+    bytesDropped: tracks.reduce((n, t) => n + t.bytesDropped, 0),
     sendErrors: tracks.reduce((n, t) => n + t.sendErrors, 0),
     queuedBytes: s.queuedBytes ?? 0,
     fractionLost: reported.length ? Math.max(...reported.map((t) => t.fractionLost!)) : null,
@@ -332,6 +343,7 @@ function quietSession(): Omit<
     bytesReceived: 0,
     packetsSent: 0,
     framesDropped: 0,
+    bytesDropped: 0,
     sendErrors: 0,
     queuedBytes: 0,
     fractionLost: null,

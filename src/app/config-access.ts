@@ -2,6 +2,7 @@
  * The config file's users and permissions as the server's access policy: an anonymous request is
  * let in, refused, or asked for credentials; credentials are checked against the users' password
  * hashes (Digest MD5/SHA-256 and Basic, realm server.realm), then the user's permissions decide.
+ * Basic is used over plain RTSP only with server.authBasicOverPlain or authMethods: basic.
  */
 import { authorize } from '../config/authorize.js'
 import { digestHa1From, parseStoredPassword } from '../config/password.js'
@@ -23,6 +24,7 @@ export class ConfigAccessPolicy implements AccessPolicy {
       realm,
       methods: config.server.authMethods === 'digest+basic' ? ['digest', 'basic'] : [config.server.authMethods],
       users: (name) => userSecret(config, name, realm),
+      nonceTtlMs: config.server.authNonceLifetime * 1000,
       clock: deps.clock,
       random: deps.random,
     })
@@ -40,6 +42,7 @@ export class ConfigAccessPolicy implements AccessPolicy {
         return {
           kind: 'authenticate',
           authenticator: this.authenticator,
+          basicOverPlain: this.config.server.authBasicOverPlain,
           allowed: (user) => authorize(this.config, { user, action: req.action, path: req.path, ip: req.ip }).outcome === 'allowed',
         }
     }

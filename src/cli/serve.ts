@@ -117,8 +117,8 @@ Options:
                        (default 30; 0: never); a connection whose session lives is never closed
   --write-timeout S    disconnect a TCP reader whose socket takes nothing for S seconds
                        (default 10; 0: never). More limits in the config: server.*Timeout
-  --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5 and
-                       Basic are offered); repeat for more users or paths
+  --auth NAME=USER:PASS  require a user name and password on path NAME (Digest SHA-256/MD5;
+                       Basic too inside RTSPS); repeat for more users or paths
   --relay-close-after S  seconds a relay (or ffmpeg: path) keeps running after its last
                        reader left (default 10)
   --relay-always-on    start relays and ffmpeg: paths at once, whether anyone watches or not

@@ -46,6 +46,10 @@ export interface ServerConfig extends ConnectionLimitsConfig {
   realm: string
   /** The login schemes offered in a 401, in this order. */
   authMethods: AuthMethods
+  /** Offer and accept Basic over plain RTSP (the password in clear); it is always on inside RTSPS. */
+  authBasicOverPlain: boolean
+  /** Seconds a Digest nonce is valid; an older one gets 401 stale=true and the client signs again. */
+  authNonceLifetime: number
   limits: RequestLimits
   logLevel: LogLevel
   logFormat: LogFormat
@@ -291,6 +295,8 @@ export const SECTIONS: SectionSpec = {
         ...CONNECTION_LIMIT_FIELDS,
         realm: { type: 'string', check: checkRealm, apply: 'access' },
         authMethods: { type: 'enum', values: AUTH_METHODS, apply: 'access' },
+        authBasicOverPlain: { type: 'bool', apply: 'access' },
+        authNonceLifetime: { type: 'seconds', min: 1, max: 3600, apply: 'access' },
         limits: {
           type: 'section',
           fields: { requestLine: limit(256), headers: limit(256), headerCount: limit(1), body: limit(0) },
@@ -408,6 +414,8 @@ export function defaultConfig(): Config {
       ...defaultConnectionLimitsConfig(),
       realm: 'rtspkit',
       authMethods: 'digest+basic',
+      authBasicOverPlain: false,
+      authNonceLifetime: 30,
       limits: {
         requestLine: DEFAULT_READER_LIMITS.maxLineLength,
         headers: DEFAULT_READER_LIMITS.maxHeaderBytes,

@@ -188,7 +188,7 @@ export class HlsServer {
         remoteAddress: remote,
         protocol: 'hls',
         method: req.method ?? 'GET',
-        ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
+        ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization, uri: req.url ?? '' } : {}),
       })
       if (!auth.ok)
         throw new HttpError(auth.status, auth.status === 401 ? 'authentication required' : 'forbidden', {

@@ -41,7 +41,7 @@ const FRACTION_SHIFT = 8
 const MAX_FRACTION = 0xff
 const MS_PER_SECOND = 1000
 export const DEFAULT_SOURCE_TIMEOUT_MS = 2000
-const MAX_CLOCK_RATE = 10_000_000
+export const MAX_CLOCK_RATE = 10_000_000
 
 /** A frame rebuilt from RTP, with its time on the receiver's and on the sender's clock. */
 export interface RtpFrame extends DepacketizedFrame {

@@ -1,24 +1,53 @@
 /**
  * Every request passes here before it is handled: the access policy says allow, 403, or
- * credentials first (401 with every challenge until they pass, RFC 2326 §11). Failures from one
- * address are answered more and more slowly. The policy is swapped on a config reload.
+ * credentials first (401 with every challenge until they pass, RFC 2326 §11). Failed logins are
+ * held to a rate per address and per user across connections (auth-throttle.ts). Over plain RTSP,
+ * Basic (the password in clear) is neither offered nor accepted unless the policy allows it or
+ * offers nothing else; over RTSPS it is. The policy is swapped on a config reload.
  */
 import type { Logger } from '../log/logger.js'
+import { ParseError } from '../errors.js'
+import { parseAuthorization } from '../rtsp/auth/challenge.js'
+import type { VerifyResult } from '../rtsp/auth/server-authenticator.js'
 import type { RtspRequest, RtspResponse } from '../rtsp/message.js'
 import type { Clock } from '../util/clock.js'
 import type { Random } from '../util/random.js'
-import { FailureThrottle, PathPasswords, type AccessPolicy, type PathUsers } from './access.js'
+import { PathPasswords, type AccessDecision, type AccessPolicy, type PathUsers } from './access.js'
+import { AuthThrottle } from './auth-throttle.js'
 import { makeResponse, type ServerConnection } from './server-connection.js'
+import { isTlsConnection } from './srtp-session.js'
+
+type Authenticate = Extract<AccessDecision, { kind: 'authenticate' }>
+
+/** The user name an Authorization value claims (Basic or Digest), for the per-user throttle; undefined when none can be read. */
+export function claimedUser(authorization: string): string | undefined {
+  try {
+    const creds = parseAuthorization(authorization)
+    if (creds.scheme.toLowerCase() === 'digest') return creds.params.get('username')
+    if (creds.scheme.toLowerCase() !== 'basic' || creds.token68 === undefined) return undefined
+    const text = Buffer.from(creds.token68, 'base64').toString('utf8')
+    const colon = text.indexOf(':')
+    return colon === -1 ? undefined : text.slice(0, colon)
+  } catch (err) {
+    if (err instanceof ParseError) return undefined
+    throw err
+  }
+}
+
+/** Whether Basic may be used: inside TLS, when the policy allows it in clear, or when it is all the policy offers. */
+function basicAllowed(decision: Authenticate, secure: boolean): boolean {
+  return secure || decision.basicOverPlain === true || decision.authenticator.offered.every((m) => m === 'basic')
+}
 
 export class AccessGate {
   private policy: AccessPolicy
   private readonly passwords: PathPasswords
-  private readonly throttle: FailureThrottle
+  private readonly throttle: AuthThrottle
 
   constructor(private readonly deps: { clock: Clock; random: Random; logger: Logger }) {
     this.passwords = new PathPasswords(deps)
     this.policy = this.passwords
-    this.throttle = new FailureThrottle(deps.clock)
+    this.throttle = new AuthThrottle(deps)
   }
 
   /** protectPath: users for a path of the built-in password policy. */
@@ -30,69 +59,85 @@ export class AccessGate {
     this.policy = policy
   }
 
-  /** Undefined when the request may go on; else the answer (403, or 401 with challenges). `path`: what it names. */
-  async check(conn: ServerConnection, req: RtspRequest, path: string): Promise<RtspResponse | undefined> {
+  /** Undefined when the request may go on; else the answer (403, 503 while throttled, or 401 with challenges). `path`: what it names. */
+  check(conn: ServerConnection, req: RtspRequest, path: string): Promise<RtspResponse | undefined> {
     const logger = this.deps.logger
     const record =
       req.method === 'ANNOUNCE' ||
       req.method === 'RECORD' ||
       (req.method === 'SETUP' && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? ''))
     const ip = conn.remoteAddress.replace(/^::ffff:/, '')
+    // Throttle episodes that are over are logged with the next request (at most once a second; no timer).
+    this.throttle.sweep()
     const decision = this.policy.decide({ action: record ? 'publish' : 'read', path, ip })
-    if (decision.kind === 'allow') return undefined
+    if (decision.kind === 'allow') return Promise.resolve(undefined)
     if (decision.kind === 'forbid') {
       logger.warn(`${req.method} forbidden: ${decision.reason}`, { path, remote: ip })
-      return makeResponse(403)
+      return Promise.resolve(makeResponse(403))
     }
+    const basic = basicAllowed(decision, isTlsConnection(conn))
     const authorization = req.headers.get('Authorization')
-    const result = decision.authenticator.verify(req.method, authorization)
+    const outcome = this.verify(decision, ip, req.method, authorization, { requestUri: req.uri, basic })
+    if (outcome.kind === 'throttled') return Promise.resolve(makeResponse(503, { 'Retry-After': String(outcome.retryAfterS) }))
+    const result = outcome.result
     if (result.ok) {
-      this.throttle.succeed(ip)
-      if (decision.allowed(result.username)) return undefined
+      if (decision.allowed(result.username)) return Promise.resolve(undefined)
       logger.warn(`${req.method} by ${result.username} forbidden: no ${record ? 'publish' : 'read'} permission`, {
         path,
         remote: ip,
       })
-      return makeResponse(403)
+      return Promise.resolve(makeResponse(403))
     }
-    if (authorization !== undefined && !result.stale) {
-      const { delayMs, count } = this.throttle.fail(ip)
-      logger.warn(
-        `${req.method} refused: ${result.reason} (${count} failure${count === 1 ? '' : 's'} from this address; next answer in ${delayMs} ms)`,
-        { path, remote: ip },
-      )
-      await new Promise((r) => setTimeout(r, delayMs))
+    if (authorization !== undefined && !result.stale && !outcome.inEpisode) {
+      logger.warn(`${req.method} refused: ${result.reason}`, { path, remote: ip })
     }
     const res = makeResponse(401)
-    for (const c of decision.authenticator.challenges({ stale: result.stale })) res.headers.append('WWW-Authenticate', c)
-    return res
+    for (const c of decision.authenticator.challenges({ stale: result.stale, basic })) res.headers.append('WWW-Authenticate', c)
+    return Promise.resolve(res)
   }
 
   /**
    * The same decision for a request that did not come over RTSP (WHEP, WHIP, HLS): its action, path,
-   * address and HTTP Authorization header. Failures count in the same per-address throttle.
+   * address and HTTP Authorization header. Failures count in the same throttle.
    */
-  async checkOther(req: OtherAccessRequest): Promise<OtherAccessResult> {
+  checkOther(req: OtherAccessRequest): Promise<OtherAccessResult> {
     const ip = req.remoteAddress.replace(/^::ffff:/, '')
     const decision = this.policy.decide({ action: req.action, path: req.path, ip })
-    if (decision.kind === 'allow') return { ok: true }
+    if (decision.kind === 'allow') return Promise.resolve({ ok: true })
     if (decision.kind === 'forbid') {
       this.deps.logger.warn(`${req.protocol} ${req.action} forbidden: ${decision.reason}`, { path: req.path, remote: ip })
-      return { ok: false, status: 403, challenges: [] }
+      return Promise.resolve({ ok: false, status: 403, challenges: [] })
     }
-    const result = decision.authenticator.verify(req.method, req.authorization)
+    const outcome = this.verify(decision, ip, req.method, req.authorization, req.uri === undefined ? {} : { requestUri: req.uri })
+    if (outcome.kind === 'throttled') return Promise.resolve({ ok: false, status: 503, challenges: [], retryAfterS: outcome.retryAfterS })
+    const result = outcome.result
     if (result.ok) {
-      this.throttle.succeed(ip)
-      if (decision.allowed(result.username)) return { ok: true, username: result.username }
+      if (decision.allowed(result.username)) return Promise.resolve({ ok: true, username: result.username })
       this.deps.logger.warn(`${req.protocol} ${req.action} by ${result.username} forbidden`, { path: req.path, remote: ip })
-      return { ok: false, status: 403, challenges: [] }
+      return Promise.resolve({ ok: false, status: 403, challenges: [] })
     }
-    if (req.authorization !== undefined && !result.stale) {
-      const { delayMs } = this.throttle.fail(ip)
+    if (req.authorization !== undefined && !result.stale && !outcome.inEpisode) {
       this.deps.logger.warn(`${req.protocol} ${req.action} refused: ${result.reason}`, { path: req.path, remote: ip })
-      await new Promise((r) => setTimeout(r, delayMs))
     }
-    return { ok: false, status: 401, challenges: decision.authenticator.challenges({ stale: result.stale }) }
+    return Promise.resolve({ ok: false, status: 401, challenges: decision.authenticator.challenges({ stale: result.stale }) })
+  }
+
+  /** Credentials checked unless the throttle holds them back; a failure (not a stale nonce) takes a token. */
+  private verify(
+    decision: Authenticate,
+    ip: string,
+    method: string,
+    authorization: string | undefined,
+    context: { requestUri?: string; basic?: boolean },
+  ): { kind: 'throttled'; retryAfterS: number } | { kind: 'checked'; result: VerifyResult; inEpisode: boolean } {
+    if (authorization === undefined) return { kind: 'checked', result: decision.authenticator.verify(method, undefined), inEpisode: false }
+    const user = claimedUser(authorization)
+    const verdict = this.throttle.admit(ip, user)
+    if (!verdict.ok) return { kind: 'throttled', retryAfterS: verdict.retryAfterS }
+    const result = decision.authenticator.verify(method, authorization, context)
+    // The failure that starts an episode is logged by the throttle instead.
+    const inEpisode = !result.ok && !result.stale && this.throttle.fail(ip, user)
+    return { kind: 'checked', result, inEpisode }
   }
 }
 
@@ -107,9 +152,11 @@ export interface OtherAccessRequest {
   method: string
   /** The HTTP Authorization header, when the request had one. */
   authorization?: string
+  /** The HTTP request target: when given, Digest's `uri` must name it. */
+  uri?: string
 }
 
 export type OtherAccessResult =
   | { ok: true; username?: string }
-  /** 401 with `challenges` (WWW-Authenticate values), or 403. */
-  | { ok: false; status: 401 | 403; challenges: string[] }
+  /** 401 with `challenges` (WWW-Authenticate values), 403, or 503 while failed logins are throttled (retry after `retryAfterS`). */
+  | { ok: false; status: 401 | 403 | 503; challenges: string[]; retryAfterS?: number }

@@ -21,8 +21,11 @@ export type AccessDecision =
   | { kind: 'allow' }
   /** 403: not from this address, or not this action for anyone. */
   | { kind: 'forbid'; reason: string }
-  /** 401 until the credentials pass `authenticator`; then 403 unless `allowed(username)`. */
-  | { kind: 'authenticate'; authenticator: ServerAuthenticator; allowed(username: string): boolean }
+  /**
+   * 401 until the credentials pass `authenticator`; then 403 unless `allowed(username)`.
+   * `basicOverPlain`: offer and accept Basic over plain RTSP too (default: only inside TLS).
+   */
+  | { kind: 'authenticate'; authenticator: ServerAuthenticator; allowed(username: string): boolean; basicOverPlain?: boolean }
 
 export interface AccessPolicy {
   decide(req: AccessRequest): AccessDecision
@@ -30,15 +33,17 @@ export interface AccessPolicy {
 
 export interface PathUsers {
   users: readonly { username: string; password: string }[]
-  /** Offered in this order (default ['digest', 'basic']: Digest SHA-256 and MD5, then Basic). */
+  /** Offered in this order (default ['digest', 'basic']: Digest SHA-256 and MD5, then Basic — Basic only over RTSPS). */
   methods?: readonly ServerAuthMethod[]
+  /** Offer and accept Basic over plain RTSP too, where the password travels in clear (default false). */
+  basicOverPlain?: boolean
   /** Default 'rtspkit'. */
   realm?: string
 }
 
 /** Paths that need one of their users; every other path is open. */
 export class PathPasswords implements AccessPolicy {
-  private readonly paths = new Map<string, ServerAuthenticator>()
+  private readonly paths = new Map<string, { authenticator: ServerAuthenticator; basicOverPlain: boolean }>()
 
   constructor(private readonly deps: { clock: Clock; random: Random }) {}
 
@@ -48,49 +53,18 @@ export class PathPasswords implements AccessPolicy {
 
   protect(path: string, opts: PathUsers): void {
     const users = new Map<string, UserSecret>(opts.users.map((u) => [u.username, { password: u.password }]))
-    this.paths.set(
-      path,
-      new ServerAuthenticator({
-        realm: opts.realm ?? 'rtspkit',
-        methods: opts.methods ?? ['digest', 'basic'],
-        users: (u) => users.get(u),
-        clock: this.deps.clock,
-        random: this.deps.random,
-      }),
-    )
+    const authenticator = new ServerAuthenticator({
+      realm: opts.realm ?? 'rtspkit',
+      methods: opts.methods ?? ['digest', 'basic'],
+      users: (u) => users.get(u),
+      clock: this.deps.clock,
+      random: this.deps.random,
+    })
+    this.paths.set(path, { authenticator, basicOverPlain: opts.basicOverPlain === true })
   }
 
   decide(req: AccessRequest): AccessDecision {
-    const authenticator = this.paths.get(req.path)
-    return authenticator ? { kind: 'authenticate', authenticator, allowed: () => true } : { kind: 'allow' }
-  }
-}
-
-/** Failed attempts per address: each failure doubles the wait before the next 401, up to a cap. */
-export class FailureThrottle {
-  private readonly failures = new Map<string, { count: number; lastMono: number }>()
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly opts = { baseMs: 100, maxMs: 5000, forgetMs: 60_000 },
-  ) {}
-
-  /** Records a failure from `ip`; returns how long to wait before answering, and the failure count. */
-  fail(ip: string): { delayMs: number; count: number } {
-    const now = this.clock.monoMs()
-    this.prune(now)
-    const f = this.failures.get(ip) ?? { count: 0, lastMono: now }
-    f.count++
-    f.lastMono = now
-    this.failures.set(ip, f)
-    return { delayMs: Math.min(this.opts.maxMs, this.opts.baseMs * 2 ** (f.count - 1)), count: f.count }
-  }
-
-  succeed(ip: string): void {
-    this.failures.delete(ip)
-  }
-
-  private prune(now: number): void {
-    for (const [ip, f] of this.failures) if (now - f.lastMono > this.opts.forgetMs) this.failures.delete(ip)
+    const entry = this.paths.get(req.path)
+    return entry ? { kind: 'authenticate', ...entry, allowed: () => true } : { kind: 'allow' }
   }
 }

@@ -17,6 +17,7 @@ import { sameLayout } from './stream-layout.js'
 import { readOffers } from './transport-negotiation.js'
 import { announcedKeys, isSecureProfile, isTlsConnection, SrtpOffers } from './srtp-session.js'
 import type { MikeyMessage } from '../srtp/mikey.js'
+import { announcementProblem, type AnnounceProblem } from './announce-check.js'
 
 /** The connection id of publishers that came over another protocol: no RTSP connection has it. */
 const OTHER_PROTOCOL_CONNECTION = -1
@@ -48,6 +49,12 @@ export class RecordHandler {
     return [...this.publishers.values()].find((p) => p.sessionId === id)
   }
 
+  /** GET_PARAMETER / SET_PARAMETER naming a publisher's session (rtspclientsink's keep-alive): 200, else undefined. */
+  keepAlive(req: RtspRequest): RtspResponse | undefined {
+    const publisher = this.bySession(req)
+    return publisher ? makeResponse(200, { Session: formatSession(publisher.sessionId!, this.ctx.opts.sessionTimeout) }) : undefined
+  }
+
   announce(conn: ServerConnection, req: RtspRequest): RtspResponse {
     const path = pathOf(req.uri)
     const refused = this.refusal(path)
@@ -63,10 +70,12 @@ export class RecordHandler {
       announcement = readAnnouncement(req.body, this.codecs)
       keys = announcedKeys(req.body)
     } catch (err) {
-      return {
-        ...makeResponse(err instanceof ParseError ? 400 : 415),
-        reason: err instanceof ParseError ? 'Bad SDP' : 'No Supported Media',
-      }
+      return refuseSdp(err instanceof ParseError ? 400 : 415, (err as Error).message)
+    }
+    const problem = this.problem(announcement, path)
+    if (problem) {
+      this.ctx.opts.logger.warn(`ANNOUNCE refused: ${problem.reason}`, { path, remote: conn.remoteAddress })
+      return refuseSdp(problem.status, problem.reason)
     }
     this.keys.set(this.begin(path, conn.id, conn.remoteAddress, announcement, 'rtsp'), keys)
     return makeResponse(200)
@@ -86,9 +95,16 @@ export class RecordHandler {
     } catch (err) {
       throw new RequestError(err instanceof ParseError ? 400 : 415, (err as Error).message)
     }
+    const problem = this.problem(announcement, path)
+    if (problem) throw new RequestError(problem.status, problem.reason)
     const publisher = this.begin(path, OTHER_PROTOCOL_CONNECTION, remoteAddress, announcement, protocol)
     publisher.record()
     return publisher
+  }
+
+  /** What makes an announcement unpublishable although it parses (announce-check.ts). */
+  private problem(announcement: Announcement, path: string): AnnounceProblem | undefined {
+    return announcementProblem(announcement, this.codecs, (spec) => this.ctx.paths.newStream(path, spec).close())
   }
 
   /** Why a publisher may not start on `path` now, or undefined when it may. */
@@ -194,4 +210,10 @@ export class RecordHandler {
   endWhere(match: (p: Publisher) => boolean, reason: string, stopping = false): void {
     for (const p of [...this.publishers.values()]) if (match(p)) this.end(p, reason, stopping)
   }
+}
+
+/** 400 (Bad SDP) or 415 with the reason as a text body, so the publisher's log says what was wrong. */
+function refuseSdp(status: 400 | 415, reason: string): RtspResponse {
+  const res = makeResponse(status, { 'Content-Type': 'text/plain; charset=utf-8' }, Buffer.from(`${reason}\n`))
+  return { ...res, reason: status === 400 ? 'Bad SDP' : 'No Supported Media' }
 }

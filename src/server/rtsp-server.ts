@@ -449,8 +449,9 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
           return await this.player.describe(conn, req)
         case 'SETUP': {
           const publisher = this.recorder.announcedOn(conn.id)
-          if (publisher && /mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? '')) {
-            return await this.recorder.setup(conn, req, publisher)
+          if (/mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? '')) {
+            // Without an ANNOUNCE on this connection there is nothing to record into (RFC 2326 §10.4).
+            return publisher ? await this.recorder.setup(conn, req, publisher) : makeResponse(455)
           }
           return await this.player.setup(conn, req, framing)
         }
@@ -466,6 +467,8 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
           return this.recorder.bySession(req) ? this.recorder.teardown(req) : this.player.teardown(req)
         case 'GET_PARAMETER':
         case 'SET_PARAMETER': {
+          const publishing = this.recorder.keepAlive(req)
+          if (publishing) return publishing
           const session = this.sessions.fromRequest(req, false)
           return makeResponse(200, session ? this.sessions.header(session) : {})
         }

@@ -261,18 +261,23 @@ export class ServerSession implements StreamOutput {
     const outside = this.outsideBytes()
     if (this.holding || this.queue.length > 0) {
       if (this.queue.push(item, item.bytes, outside)) this.schedulePump()
-      else this.overflow(setup)
+      else this.overflow(setup, item.bytes)
       return
     }
-    if (outside + item.bytes > this.opts.maxQueueBytes) this.overflow(setup)
+    if (outside + item.bytes > this.opts.maxQueueBytes) this.overflow(setup, item.bytes)
     else this.send(item)
   }
 
   /** Units of a track waiting in this reader's queue (not yet handed to the transport). */
-  private framesQueued(setup: TrackSetup): number {
-    let n = 0
-    for (const item of this.queue) if (item.setup === setup) n++
-    return n
+  private framesQueued(setup: TrackSetup): { frames: number; bytes: number } {
+    let frames = 0
+    let bytes = 0
+    for (const item of this.queue) {
+      if (item.setup !== setup) continue
+      frames++
+      bytes += item.bytes
+    }
+    return { frames, bytes }
   }
 
   private outsideBytes(): number {
@@ -286,8 +291,8 @@ export class ServerSession implements StreamOutput {
     return tcp + this.udpInFlight
   }
 
-  private overflow(setup: TrackSetup): void {
-    setup.gate.overflow()
+  private overflow(setup: TrackSetup, bytes: number): void {
+    setup.gate.overflow(bytes)
     if (this.slow) return
     this.slow = true
     this.opts.onDrop?.(this, setup, `queue over ${this.opts.maxQueueBytes} bytes`)
@@ -375,6 +380,7 @@ export class ServerSession implements StreamOutput {
     const packet = Buffer.isBuffer(jpeg) ? setup.wholeJpeg!.packet(jpeg) : undefined
     if (!packet) {
       setup.gate.dropped++
+      setup.gate.bytesDropped += unit.bytes
       return
     }
     link.sendRtp(packet, setup.onDatagramSent)
@@ -425,13 +431,17 @@ export class ServerSession implements StreamOutput {
     else if (setup.transport.kind === 'multicast') setup.transport.group.leave(this)
   }
 
-  /** Ends the session: BYE on every track that sent media, transports released. Idempotent. */
+  /**
+   * Ends the session: BYE on every track that sent media or is playing, transports released. Idempotent.
+   * A playing reader that got nothing yet (an empty publish:stay path) is told too, not left to time out.
+   */
   close(sendBye = true): void {
     if (this.closed) return
     this.closed = true
+    const playing = this.state === 'playing'
     this.pause()
     for (const s of this.setups.values()) {
-      if (sendBye && s.stats.packetsSent > 0 && !s.wholeJpeg) {
+      if (sendBye && (s.stats.packetsSent > 0 || playing) && !s.wholeJpeg) {
         const ssrc = s.track.media.ssrc
         try {
           this.sendRtcp(s, serializeRtcp([...this.senderReport(s), new RtcpGoodbye({ sources: [ssrc], reason: 'teardown' })]))
@@ -451,7 +461,7 @@ export class ServerSession implements StreamOutput {
     state: SessionState
     remoteAddress: string
     createdAt: number
-    tracks: (TrackStats & { track: number; transport: string; framesQueued?: number })[]
+    tracks: (TrackStats & { track: number; transport: string; framesQueued?: number; bytesQueued?: number })[]
     queuedBytes?: number
   } {
     return {
@@ -464,7 +474,8 @@ export class ServerSession implements StreamOutput {
         track: s.track.index,
         transport: s.transport.kind,
         ...s.stats,
-        framesQueued: this.framesQueued(s),
+        framesQueued: this.framesQueued(s).frames,
+        bytesQueued: this.framesQueued(s).bytes,
       })),
       queuedBytes: this.queuedBytes,
     }

@@ -32,6 +32,8 @@ export interface TrackStats {
   framesSent: number
   /** Units the reader did not get because it was too slow: dropped at a full queue, then skipped to the next keyframe. */
   framesDropped: number
+  /** RTP bytes of those units. */
+  bytesDropped: number
   /** UDP datagrams the kernel refused to send (e.g. ECONNREFUSED after the client's port closed). */
   sendErrors: number
   receiverReports: number
@@ -74,6 +76,9 @@ export class TrackSetup {
       // The gate counts every unit the reader lost for being slow; the stats read it.
       get framesDropped() {
         return gate.dropped
+      },
+      get bytesDropped() {
+        return gate.bytesDropped
       },
       sendErrors: 0,
       receiverReports: 0,

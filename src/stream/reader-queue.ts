@@ -72,6 +72,8 @@ export class ReaderQueue<T> {
 export class KeyframeGate {
   /** Units not sent because the reader was too slow (dropped, and skipped until the next keyframe). */
   dropped = 0
+  /** Bytes of those units (their RTP packets, as queued). */
+  bytesDropped = 0
   /** Slow episodes: overflows that started a run of drops. */
   episodes = 0
   private waiting: boolean
@@ -111,13 +113,17 @@ export class KeyframeGate {
       this.dropping = false
       return true
     }
-    if (this.dropping) this.dropped++
+    if (this.dropping) {
+      this.dropped++
+      this.bytesDropped += unit.bytes
+    }
     return false
   }
 
-  /** The queue had no room for a unit: it is dropped, and the track skips to the next keyframe. Returns true when this starts an episode. */
-  overflow(): boolean {
+  /** The queue had no room for a unit of `bytes`: it is dropped, and the track skips to the next keyframe. Returns true when this starts an episode. */
+  overflow(bytes = 0): boolean {
     this.dropped++
+    this.bytesDropped += bytes
     this.waiting = this.startAtKeyframe
     if (this.dropping) return false
     this.dropping = this.startAtKeyframe

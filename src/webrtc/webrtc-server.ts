@@ -199,9 +199,10 @@ export class WebRtcServer {
       remoteAddress: req.socket.remoteAddress ?? '',
       protocol: 'webrtc',
       method: req.method ?? 'GET',
-      ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
+      ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization, uri: req.url ?? '' } : {}),
     })
     if (auth.ok) return
+    if (auth.status === 503) throw new HttpError(503, 'too many failed logins', { 'Retry-After': String(auth.retryAfterS ?? 1) })
     if (auth.status === 401) throw new HttpError(401, 'authentication required', { 'WWW-Authenticate': auth.challenges })
     throw new HttpError(403, `not allowed to ${action} ${path}`)
   }

@@ -42,6 +42,7 @@ describe('OpenAPI document and checker', () => {
       bytesReceived: 0,
       packetsSent: 1,
       framesDropped: 0,
+      bytesDropped: 0,
       sendErrors: 0,
       queuedBytes: 0,
       fractionLost: null,
@@ -59,8 +60,8 @@ describe('OpenAPI document and checker', () => {
     assert.deepEqual(validate(session, { ...good, extra: 1 }, doc), ['$: unexpected property "extra"'])
     const { id: _id, ...noId } = good
     assert.deepEqual(validate(session, noId, doc), ['$: missing required "id"'])
-    // An empty track misses each of its 10 required fields.
-    assert.deepEqual(validate(session, { ...good, tracks: [{}] }, doc).length, 10)
+    // An empty track misses each of its 13 required fields.
+    assert.deepEqual(validate(session, { ...good, tracks: [{}] }, doc).length, 13)
     const publisher = (doc.components.schemas.Path!.properties as Record<string, Record<string, unknown>>).publisher!
     assert.deepEqual(validate(publisher, 'someone', doc), ['$: matches 0 of oneOf, needs exactly 1'])
   })

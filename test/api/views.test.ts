@@ -50,6 +50,7 @@ describe('API views', () => {
       octetsSent: 880,
       framesSent: 5,
       framesDropped: i,
+      bytesDropped: 100 * i,
       sendErrors: 0,
       receiverReports: 1,
       fractionLost,
@@ -64,8 +65,8 @@ describe('API views', () => {
       tracks: [track(0, 0.5, 3), track(1, 0.25, 4)],
     })
     assert.deepEqual(
-      [v.bytesSent, v.packetsSent, v.framesDropped, v.fractionLost, v.cumulativeLost, v.since, v.transport],
-      [2000, 20, 1, 0.5, 7, '1970-01-01T00:00:00.000Z', 'udp'],
+      [v.bytesSent, v.packetsSent, v.framesDropped, v.bytesDropped, v.fractionLost, v.cumulativeLost, v.since, v.transport],
+      [2000, 20, 1, 100, 0.5, 7, '1970-01-01T00:00:00.000Z', 'udp'],
     )
     const none = sessionView({
       id: '8',

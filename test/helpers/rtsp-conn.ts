@@ -37,9 +37,12 @@ export class RawRtspConnection {
     w.forEach((f) => f())
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawRtspConnection> {
+  /** `localAddress`: the source address (e.g. 127.0.0.2, to act as another client on loopback). */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawRtspConnection> {
     return new Promise((resolve, reject) => {
-      const s = net.connect(port, host, () => resolve(new RawRtspConnection(s)))
+      const s = net.connect({ port, host, ...(localAddress !== undefined ? { localAddress } : {}) }, () =>
+        resolve(new RawRtspConnection(s)),
+      )
       s.once('error', reject)
     })
   }

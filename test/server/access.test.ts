@@ -1,5 +1,5 @@
 // Access policies over a raw RTSP connection: read vs publish, 401 → credentials → 200, 403 for a
-// forbidden address or a user without the permission, and failures from one address slowed down.
+// forbidden address or a user without the permission, and failed logins held to a rate per address.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ClientAuthenticator } from '../../src/rtsp/auth/client-authenticator.js'
@@ -39,7 +39,8 @@ describe('access policy', () => {
     decide: (r) => {
       if (r.path === 'cam' && r.action === 'read') return { kind: 'allow' }
       if (r.path === 'blocked') return { kind: 'forbid', reason: 'address not allowed' }
-      return { kind: 'authenticate', authenticator, allowed: (u) => u === 'alice' || r.action === 'read' }
+      // Basic over plain RTSP is switched on explicitly (it is off by default).
+      return { kind: 'authenticate', authenticator, allowed: (u) => u === 'alice' || r.action === 'read', basicOverPlain: true }
     },
   }
 
@@ -82,27 +83,35 @@ describe('access policy', () => {
     })
   })
 
-  it('wrong passwords from one address are answered more and more slowly', async () => {
+  it('failed logins are held to a rate per address across connections; a success resets nothing', async () => {
     await withServer(policy, async (server) => {
-      const c = await RawRtspConnection.connect(server.port)
+      const url = server.urlFor('private')
+      const wrong = `Basic ${Buffer.from('alice:nope').toString('base64')}`
+      const right = `Basic ${Buffer.from('alice:pw').toString('base64')}`
+      const conns = await Promise.all(Array.from({ length: 5 }, () => RawRtspConnection.connect(server.port)))
+      const other = await RawRtspConnection.connect(server.port, '127.0.0.1', '127.0.0.2')
       try {
-        const url = server.urlFor('private')
-        const wrong = `Basic ${Buffer.from('alice:nope').toString('base64')}`
-        const times: number[] = []
-        for (let i = 0; i < 4; i++) {
-          const t0 = Date.now()
-          assert.equal((await c.request('DESCRIBE', url, { Authorization: wrong })).statusCode, 401)
-          times.push(Date.now() - t0)
-        }
-        assert.ok(times[3]! >= 750, `the fourth failure waits 800 ms: ${times.join(', ')}`)
-        assert.ok(times[3]! > times[0]! * 3, `growing: ${times.join(', ')}`)
-        const right = `Basic ${Buffer.from('alice:pw').toString('base64')}`
-        assert.equal((await c.request('DESCRIBE', url, { Authorization: right })).statusCode, 200)
+        // The burst: 10 failures, spread over 5 connections, each answered 401 at once.
         const t0 = Date.now()
-        assert.equal((await c.request('DESCRIBE', url, { Authorization: wrong })).statusCode, 401)
-        assert.ok(Date.now() - t0 < 400, 'a success forgives earlier failures')
+        const first = await Promise.all(conns.flatMap((c) => [0, 1].map(() => c.request('DESCRIBE', url, { Authorization: wrong }))))
+        assert.deepEqual(
+          first.map((r) => r.statusCode),
+          Array(10).fill(401),
+        )
+        // Then nothing more is checked from this address, on any connection, even the right password.
+        const next = await Promise.all(conns.map((c) => c.request('DESCRIBE', url, { Authorization: right })))
+        for (const r of next) {
+          assert.equal(r.statusCode, 503)
+          assert.ok(Number(r.headers.get('Retry-After')) >= 1)
+        }
+        assert.ok(Date.now() - t0 < 2000, 'answered without per-response delays')
+        // Another address is not held back by this one; its success does not free 127.0.0.1.
+        assert.equal((await other.request('DESCRIBE', url, { Authorization: right })).statusCode, 200)
+        assert.equal((await conns[0]!.request('DESCRIBE', url, { Authorization: right })).statusCode, 503)
+        // A request without credentials still gets its challenges.
+        assert.equal((await conns[0]!.request('DESCRIBE', url)).statusCode, 401)
       } finally {
-        c.close()
+        for (const c of [...conns, other]) c.close()
       }
     })
   })

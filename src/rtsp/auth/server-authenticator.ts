@@ -8,9 +8,13 @@
  * verifying needs no table. A nonce whose tag checks but whose age exceeds `nonceTtlMs` is stale: the
  * next challenge says stale=true and a client that knows the password retries without asking the user.
  * Nonce counts are tracked per nonce in a bounded table, so a replayed request (same nc) is refused.
+ * Answers without qop (RFC 2069 form: GStreamer, cameras) carry no count; there each response is
+ * accepted once per nonce, so a captured header cannot be replayed either. A refused repeat is
+ * answered as stale: a client that knows the password signs again with a fresh nonce.
  *
- * The `uri` parameter is not required to equal the request URI: clients differ on absolute URLs,
- * bare paths and trailing slashes in SETUP; the response is computed over the uri they declared.
+ * When the caller gives the request URI, the `uri` parameter must name the same resource
+ * (digest-uri.ts lists the client differences tolerated); the response is computed over the uri
+ * the client declared.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { ConfigError, ParseError } from '../../errors.js'
@@ -18,6 +22,7 @@ import { systemClock, type Clock } from '../../util/clock.js'
 import { cryptoRandom, type Random } from '../../util/random.js'
 import { formatAuthParams, parseAuthorization } from './challenge.js'
 import { digestAlgorithm, digestHa1, digestResponse } from './digest.js'
+import { digestUriMatches } from './digest-uri.js'
 
 export type ServerAuthMethod = 'basic' | 'digest'
 
@@ -40,10 +45,18 @@ export interface ServerAuthenticatorOptions {
    * keeps that form for compatibility).
    */
   requireQop?: boolean
-  /** Lifetime of a nonce (default 60 s). */
+  /** Lifetime of a nonce (default 30 s); an older one is answered with stale=true. */
   nonceTtlMs?: number
   clock?: Clock
   random?: Random
+}
+
+/** What the caller knows about the request beyond its method and Authorization. */
+export interface VerifyContext {
+  /** The request line's URI: Digest's `uri` must name the same resource (digest-uri.ts). */
+  requestUri?: string
+  /** Accept Basic credentials (default true; false over plain RTSP unless allowed, see AccessGate). */
+  basic?: boolean
 }
 
 export type VerifyResult =
@@ -51,7 +64,7 @@ export type VerifyResult =
   /** `stale`: the credentials were right but the nonce expired; challenge again with stale=true. */
   | { ok: false; stale: boolean; reason: string }
 
-export const DEFAULT_NONCE_TTL_MS = 60_000
+export const DEFAULT_NONCE_TTL_MS = 30_000
 /** Nonces whose counts are remembered for replay checks. */
 const MAX_TRACKED_NONCES = 10_000
 const TIME_BYTES = 8
@@ -102,12 +115,17 @@ export class ServerAuthenticator {
     for (let i = 0; i < SECRET_WORDS; i++) this.secret.writeUInt32BE(this.random.u32() >>> 0, i * 4)
   }
 
-  /** WWW-Authenticate values for a 401, one per scheme and algorithm, strongest first. */
-  challenges(opts: { stale?: boolean } = {}): string[] {
+  /** The schemes this authenticator offers, in order. */
+  get offered(): readonly ServerAuthMethod[] {
+    return this.methods
+  }
+
+  /** WWW-Authenticate values for a 401, one per scheme and algorithm, strongest first. `basic: false` leaves Basic out. */
+  challenges(opts: { stale?: boolean; basic?: boolean } = {}): string[] {
     const out: string[] = []
     for (const m of this.methods) {
       if (m === 'basic') {
-        out.push(formatAuthParams('Basic', [['realm', this.realm]]))
+        if (opts.basic !== false) out.push(formatAuthParams('Basic', [['realm', this.realm]]))
         continue
       }
       for (const algorithm of this.algorithms) {
@@ -122,7 +140,7 @@ export class ServerAuthenticator {
   }
 
   /** Checks the Authorization value of a request (undefined when absent). */
-  verify(method: string, authorization: string | undefined): VerifyResult {
+  verify(method: string, authorization: string | undefined, context: VerifyContext = {}): VerifyResult {
     if (authorization === undefined) return fail('no credentials')
     let creds
     try {
@@ -132,8 +150,10 @@ export class ServerAuthenticator {
       throw err
     }
     const scheme = creds.scheme.toLowerCase()
-    if (scheme === 'basic' && this.methods.includes('basic')) return this.verifyBasic(creds.token68)
-    if (scheme === 'digest' && this.methods.includes('digest')) return this.verifyDigest(method, creds.params)
+    if (scheme === 'basic' && this.methods.includes('basic')) {
+      return context.basic === false ? fail('Basic not accepted on this connection') : this.verifyBasic(creds.token68)
+    }
+    if (scheme === 'digest' && this.methods.includes('digest')) return this.verifyDigest(method, creds.params, context.requestUri)
     return fail(`scheme ${creds.scheme} not accepted`)
   }
 
@@ -156,7 +176,7 @@ export class ServerAuthenticator {
       : fail('wrong password')
   }
 
-  private verifyDigest(method: string, p: Map<string, string>): VerifyResult {
+  private verifyDigest(method: string, p: Map<string, string>, requestUri: string | undefined): VerifyResult {
     const username = p.get('username')
     const nonce = p.get('nonce')
     const uri = p.get('uri')
@@ -164,6 +184,8 @@ export class ServerAuthenticator {
     if (username === undefined || nonce === undefined || uri === undefined || response === undefined)
       return fail('Digest parameters missing')
     if (p.get('realm') !== this.realm) return fail('wrong realm')
+    if (requestUri !== undefined && !digestUriMatches(uri, requestUri))
+      return fail(`uri ${JSON.stringify(uri.slice(0, 200))} is not the request URI`)
     const algorithm = digestAlgorithm(p.get('algorithm'))
     if (algorithm !== 'MD5' && algorithm !== 'SHA-256') return fail('algorithm not offered')
     if (!this.algorithms.includes(algorithm)) return fail('algorithm not offered')
@@ -183,6 +205,8 @@ export class ServerAuthenticator {
     if (age > this.ttlMs) return fail('nonce expired', true)
     // RFC 7616 3.4: with qop the client counts its uses of a nonce; a count seen before is a replay.
     if (nc !== undefined && !this.countUse(`${nonce}|${cnonce ?? ''}`, parseInt(nc, 16))) return fail('nonce count replayed')
+    // No qop, no count: each response once per nonce. A repeat is stale, so an honest client re-signs.
+    if (nc === undefined && !this.countUse(`${nonce}|r=${response.toLowerCase()}`, 1)) return fail('response replayed', true)
     return { ok: true, username: ha1.username, scheme: 'digest' }
   }
 
