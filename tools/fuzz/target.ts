@@ -41,9 +41,15 @@ export interface Target {
 
 export const cacheDir = (): string => process.env.BENCH_CACHE ?? join(tmpdir(), 'rtspkit-bench')
 
-/** Makes (once, cached) an H.264 Annex-B clip of at least `seconds` plus a margin; returns its path. */
-export function ensureClip(seconds: number): string {
-  const s = Math.ceil((seconds + CLIP_MARGIN_S) / 60) * 60
+/** rtspkit loops a file: one minute serves any run. */
+const LOOPED_CLIP_S = 60
+
+/**
+ * Makes (once, cached) an H.264 Annex-B clip; returns its path. Looped (rtspkit): one minute; else
+ * at least `seconds` plus a margin, in whole minutes so runs of similar length share a clip.
+ */
+export function ensureClip(seconds: number, looped: boolean): string {
+  const s = looped ? LOOPED_CLIP_S : Math.ceil((seconds + CLIP_MARGIN_S) / 60) * 60
   const dir = cacheDir()
   const path = join(dir, `fuzz-testsrc2-${CLIP.width}x${CLIP.height}p${CLIP.fps}-${CLIP.bitrate}-g${CLIP.gop}-${s}s.264`)
   if (existsSync(path)) return path
@@ -92,7 +98,7 @@ export interface TargetOptions {
 export async function startTarget(name: TargetName, opts: TargetOptions): Promise<Target> {
   const work = mkdtempSync(join(tmpdir(), `rtspkit-${name}-fuzz-`))
   const logPath = join(work, 'server.log')
-  const clip = ensureClip(opts.seconds)
+  const clip = ensureClip(opts.seconds, name === 'rtspkit')
   let proc: ServerProcess
   if (name === 'rtspkit') {
     const { cert, key } = makeCert(work)
