@@ -93,6 +93,8 @@ export interface TargetOptions {
   logLevel?: string
   /** Extra arguments for rtspkit's `serve` (e.g. limits once they exist). */
   extraArgs?: string[]
+  /** gst-rtsp-server: serve the file as seekable (bench/gst-server.py --seekable). */
+  gstSeekable?: boolean
 }
 
 export async function startTarget(name: TargetName, opts: TargetOptions): Promise<Target> {
@@ -110,6 +112,7 @@ export async function startTarget(name: TargetName, opts: TargetOptions): Promis
     proc = new ServerProcess('rtspkit', process.execPath, args, 0, logPath)
   } else {
     const args = [GST_SERVER, '--host', HOST, '--port', '0', '--mount', MOUNT, '--file', clip, '--fps', String(CLIP.fps)]
+    if (opts.gstSeekable) args.push('--seekable')
     proc = new ServerProcess('gst', SYSTEM_PYTHON, args, 0, logPath)
   }
   const printed: string[] = []
