@@ -61,7 +61,7 @@ describe('fuzz and soak scripts (short form)', { timeout: 150_000 }, () => {
     const r = result(run, 'PARSER FUZZ')
     assert.equal(run.code, 0, run.stdout)
     const parsers = r.parsers as { runs: number }[]
-    assert.ok(parsers.length >= 9)
+    assert.ok(parsers.length >= 13)
     for (const p of parsers) assert.equal(p.runs, 2000)
   })
 

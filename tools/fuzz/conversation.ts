@@ -14,9 +14,13 @@ const WAIT_STEP_MS = 20
 
 export type Tally = (cls: string, n?: number) => void
 
+/** "RTSP 2xx", "HTTP 4xx"…; server errors keep their exact code ("RTSP 500"), since each one is worth a look. */
 export function replyClass(r: RtspResponse): string {
-  const proto = r.version.split('/')[0] ?? '?'
-  return `${proto} ${Math.floor(r.statusCode / 100)}xx`
+  return statusClass(r.version.split('/')[0] ?? '?', r.statusCode)
+}
+
+export function statusClass(proto: string, status: number): string {
+  return status >= 500 ? `${proto} ${status}` : `${proto} ${Math.floor(status / 100)}xx`
 }
 
 export class Conversation {

@@ -7,6 +7,8 @@ import { Conversation } from './conversation.js'
 import type { Target } from './target.js'
 
 const PROBE_EVERY_MS = 500
+/** This many failed or slow probes in a row: the server has stopped answering, and the run ends early. */
+const STALL_PROBES = 6
 
 export interface HealthStats {
   probes: number
@@ -15,12 +17,18 @@ export interface HealthStats {
   latenciesMs: number[]
   worstMs: number
   firstSlow?: string
+  /** Seconds from the start of probing to the first slow probe. */
+  firstSlowAtS?: number
+  /** True once STALL_PROBES probes in a row were slow or unanswered. */
+  stalled: boolean
 }
 
 /** Runs probes until stop() is called; `stats` fills as they complete. */
 export class HealthProbe {
-  readonly stats: HealthStats = { probes: 0, slow: 0, latenciesMs: [], worstMs: 0 }
+  readonly stats: HealthStats = { probes: 0, slow: 0, latenciesMs: [], worstMs: 0, stalled: false }
   private running = true
+  private inARow = 0
+  private readonly startedAt = performance.now()
   private readonly loop: Promise<void>
 
   constructor(
@@ -53,7 +61,9 @@ export class HealthProbe {
     if (!ok || ms > this.boundMs) {
       this.stats.slow++
       this.stats.firstSlow ??= `${name}: ${ok ? `${ms.toFixed(0)} ms` : 'no answer'}`
-    }
+      this.stats.firstSlowAtS ??= (t0 - this.startedAt) / 1000
+      if (++this.inARow >= STALL_PROBES) this.stats.stalled = true
+    } else this.inARow = 0
   }
 
   private async options(): Promise<boolean> {

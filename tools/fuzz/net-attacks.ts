@@ -8,7 +8,7 @@ import { createSocket } from 'node:dgram'
 import { sdpControls, resolveControl } from '../../bench/load-client.js'
 import { parseTransport } from '../../src/rtsp/headers/transport.js'
 import { serializeInterleaved } from '../../src/rtsp/interleaved.js'
-import { Conversation, type Tally } from './conversation.js'
+import { Conversation, statusClass, type Tally } from './conversation.js'
 import { METHODS, requestText, rtcpSample, rtpSample, SDP_BODIES, webrtcOffer, type RequestContext } from './corpus.js'
 import { mutateBytes, mutateText, type Rng } from './mutate.js'
 import { PUBLISH_MOUNT, type Target } from './target.js'
@@ -245,7 +245,7 @@ async function http(ctx: AttackContext, method: string, url: string, body?: stri
       headers: type ? { 'Content-Type': type } : {},
       signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
     })
-    ctx.tally(`HTTP ${Math.floor(res.status / 100)}xx`)
+    ctx.tally(statusClass('HTTP', res.status))
     return res
   } catch {
     ctx.tally('HTTP: no answer or reset')

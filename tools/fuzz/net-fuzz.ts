@@ -76,7 +76,8 @@ async function main(): Promise<number> {
   let messages = 0
   const t0 = performance.now()
   const deadline = t0 + flags.duration * 1000
-  const more = () => target.process.running && performance.now() < deadline && (flags.requests === 0 || messages < flags.requests)
+  const more = () =>
+    target.process.running && !health.stats.stalled && performance.now() < deadline && (flags.requests === 0 || messages < flags.requests)
 
   const worker = async (i: number) => {
     const rng = new Rng(flags.seed + i)
@@ -115,7 +116,11 @@ async function main(): Promise<number> {
 
   const failures: string[] = []
   if (crashed) failures.push(`crash: ${name} ${exitInfo}; last lines:\n${target.process.lastLines()}`)
-  if (h.slow > 0) failures.push(`hang: ${h.slow} of ${h.probes} health probes slower than ${flags['health-ms']} ms (first: ${h.firstSlow})`)
+  if (h.stalled) failures.push(`hang: the server stopped answering ${h.firstSlowAtS?.toFixed(0)} s into the run; the run ended early`)
+  if (h.slow > 0)
+    failures.push(
+      `hang: ${h.slow} of ${h.probes} health probes slower than ${flags['health-ms']} ms (first: ${h.firstSlow}, ${h.firstSlowAtS?.toFixed(0)} s in)`,
+    )
   const rssGrowth = watch.peak('rssBytes') - baseline.rssBytes
   if (rssGrowth > flags['max-rss-growth-mb'] * 1024 * 1024)
     failures.push(`RSS grew ${mib(rssGrowth)} MiB (bound ${flags['max-rss-growth-mb']} MiB)`)
@@ -167,6 +172,7 @@ async function main(): Promise<number> {
       probeP99Ms: percentile(lat, 99),
       probeMaxMs: h.worstMs,
       crashed,
+      stalled: h.stalled,
     },
     { failures },
   )
