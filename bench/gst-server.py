@@ -58,10 +58,15 @@ def not_seekable(_pad, info):
     return Gst.PadProbeReturn.OK
 
 
+# --seekable: the file stays seekable, and a PLAY with Range seeks the shared pipeline.
+SEEKABLE = False
+
+
 def on_media_configure(_factory, media):
     bin_ = media.get_element()
     bin_.get_by_name("parse").get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, stamp_pts)
-    bin_.get_by_name("pay0").get_static_pad("src").add_probe(Gst.PadProbeType.QUERY_UPSTREAM, not_seekable)
+    if not SEEKABLE:
+        bin_.get_by_name("pay0").get_static_pad("src").add_probe(Gst.PadProbeType.QUERY_UPSTREAM, not_seekable)
 
 
 def main() -> int:
@@ -72,7 +77,10 @@ def main() -> int:
     ap.add_argument("--file", required=True)
     ap.add_argument("--fps", type=int, default=30)
     ap.add_argument("--print-launch", action="store_true", help="print the launch line and exit")
+    ap.add_argument("--seekable", action="store_true", help="leave the file seekable (tools/fuzz/scenarios.ts)")
     args = ap.parse_args()
+    global SEEKABLE
+    SEEKABLE = args.seekable
 
     launch = LAUNCH.format(file=args.file, fps=args.fps)
     if args.print_launch:
