@@ -174,7 +174,7 @@ describe('refusals name the place, the key and what is allowed', () => {
       text: 'server:\n  host: ""\n  rtspport: 8555\n',
       code: 'ERR_CONFIG_KEY',
       message:
-        'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, rtspHttpPort, encryption, tls, multicast',
+        'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, workers, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, rtspHttpPort, encryption, tls, multicast',
     },
     {
       kind: 'unknown path key',
@@ -435,7 +435,7 @@ describe('environment and command line', () => {
     assert.equal(err.code, 'ERR_CONFIG_KEY')
     assert.equal(
       err.message,
-      'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, rtspHttpPort, encryption, tls, multicast',
+      'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, workers, tcpOnly, sessionTimeout, maxSessions, maxConnections, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, rtspHttpPort, encryption, tls, multicast',
     )
     assert.match(
       refusal(file, { env: { RTSPKIT_SERVER_LIMITS: '1' } }).message,
