@@ -17,6 +17,8 @@
  * settled before the first reader, over the readers playing (KB beyond the idle footprint).
  * rtspkit runs once per BENCH_WORKERS count (`--workers`: UDP send threads), a column of its own.
  *
+ * Then the handshakes scenario (bench/handshakes.ts; BENCH_HANDSHAKES=0 skips it, BENCH_HS_* knobs).
+ *
  * Knobs (environment): BENCH_READERS=1,10,50 (up to 1000)  BENCH_WORKERS=1 (e.g. 1,2)  BENCH_RCVBUF=bytes
  * BENCH_SECONDS=15  BENCH_WARMUP=3
  * BENCH_TRANSPORTS=tcp,udp  BENCH_SERVERS=rtspkit,gst  BENCH_CACHE=<tmpdir>/rtspkit-bench
@@ -31,6 +33,7 @@ import { ConfigError, StateError } from '../src/errors.js'
 import { listEnv, numberEnv, ROOT, sleep } from './bench-env.js'
 import { ensureFixture, FIXTURE, FIXTURE_MARGIN_S, fixtureArgs, gstVersion, MIN_FIXTURE_SECONDS, type Fixture } from './fixture.js'
 import { LoadReader, UDP_RECV_BUFFER, UdpPortAllocator, type BenchTransport, type ReaderSnapshot } from './load-client.js'
+import { handshakeConfig, handshakeTable, runHandshakes, type HandshakeResult } from './handshakes.js'
 import { clockTicksPerSecond, machineTicks, processRssKb, processTicks, udpDropCounters } from './proc-stats.js'
 import { checks, f, LOAD_CPU_WARN_PCT, RATE_TOLERANCE, ratios, ratioTable, resultsTable, type ScenarioResult } from './run-report.js'
 import { CLI, HOST, SERVER_LABEL, startServer, type ServerName, type ServerProcess } from './server-process.js'
@@ -329,6 +332,25 @@ async function main(): Promise<number> {
       }
     }
   }
+  // The handshakes scenario (bench/handshakes.ts), unless BENCH_HANDSHAKES=0.
+  const handshakes: HandshakeResult[] = []
+  if (numberEnv('BENCH_HANDSHAKES', 1, 0, 1) === 1) {
+    const hs = handshakeConfig()
+    for (const name of cfg.servers) {
+      for (const w of name === 'rtspkit' ? cfg.workers : [null]) {
+        process.stdout.write(`${`${SERVER_LABEL[name]}${w ? ` w${w}` : ''}`.padEnd(15)} handshakes ×${hs.parallel} … `)
+        try {
+          const opts = { ...hs, port: cfg.ports[name], clip: fixture.path, logDir: join(cfg.cacheDir, 'logs') }
+          const r = await runHandshakes(name, w, opts)
+          handshakes.push(r)
+          console.log(`${fmt(r.perSecond, 0)}/s, p99 ${fmt(r.p99Ms, 2)} ms, ${fmt(r.cpuMsPerHandshake, 3)} CPU ms each, ${r.failed} failed`)
+        } catch (err) {
+          failures.push(`${SERVER_LABEL[name]} handshakes: ${(err as Error).message}`)
+          console.log(`FAILED: ${(err as Error).message.split('\n')[0]}`)
+        }
+      }
+    }
+  }
   process.off('SIGINT', onSignal)
   process.off('SIGTERM', onSignal)
 
@@ -338,6 +360,10 @@ async function main(): Promise<number> {
   if (rs.length > 0) {
     console.log('\nRatios rtspkit / gst-rtsp-server (Mbit/s: higher is better; loss and CPU: lower is better):\n')
     console.log(ratioTable(rs, results))
+  }
+  if (handshakes.length > 0) {
+    console.log('\nHandshakes (new connection each: OPTIONS, DESCRIBE, SETUP, PLAY with Range, TEARDOWN):\n')
+    console.log(handshakeTable(handshakes))
   }
   const warnings = [...checks(results, fixture.mbps), ...failures]
   const maxLoad = Math.max(0, ...results.map((r) => r.loadCpuPct))
@@ -372,6 +398,7 @@ async function main(): Promise<number> {
         },
         results,
         ratios: rs,
+        handshakes,
         warnings,
       },
       null,
