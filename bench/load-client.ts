@@ -47,8 +47,11 @@ const DEFAULT_SESSION_TIMEOUT_S = 60
 const KEEPALIVE_FRACTION = 0.5
 const REQUEST_TIMEOUT_MS = 10_000
 const TEARDOWN_TIMEOUT_MS = 2_000
-/** Room for ~4 s of a 4 Mbit/s stream, so a busy event loop does not turn into UDP loss. */
-const UDP_RECV_BUFFER = 2 * 1024 * 1024
+/**
+ * Room for ~4 s of a 4 Mbit/s stream, so a busy event loop does not turn into UDP loss. BENCH_RCVBUF
+ * (bytes) changes it; the kernel caps it at net.core.rmem_max (run.ts prints what was granted).
+ */
+export const UDP_RECV_BUFFER = Number(process.env.BENCH_RCVBUF ?? 2 * 1024 * 1024)
 /** Port pairs tried before giving up (each failure skips one pair). */
 const MAX_PORT_ATTEMPTS = 2000
 const MAX_PORT = 0xffff
@@ -243,6 +246,8 @@ export class LoadReader {
   readonly tracks: TrackStats[] = []
   /** First transport or protocol failure, if any (the bench reports it). */
   error: string | undefined
+  /** UDP: the receive buffer the kernel granted (Linux reports twice what it books). */
+  rcvbufGranted = 0
   private readonly url: string
   private readonly transport: BenchTransport
   private readonly ports: UdpPortAllocator | undefined
@@ -369,6 +374,7 @@ export class LoadReader {
       this.udp.push(pair.rtp, pair.rtcp)
       for (const s of [pair.rtp, pair.rtcp]) s.on('error', (err) => this.fail(`UDP socket error: ${err.message}`))
       pair.rtp.setRecvBufferSize(UDP_RECV_BUFFER)
+      this.rcvbufGranted = pair.rtp.getRecvBufferSize()
       pair.rtp.on('message', (msg) => stats.onPacket(msg))
       // Sender reports arrive here; draining them is all a load reader needs.
       pair.rtcp.on('message', () => {})

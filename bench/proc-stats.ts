@@ -41,6 +41,16 @@ export function udpDropCounters(): { rcvbuf: number; sndbuf: number } {
   return { rcvbuf: get('RcvbufErrors'), sndbuf: get('SndbufErrors') }
 }
 
+/** Resident set size of a process in KB (VmRSS of /proc/PID/status), 0 when unreadable. */
+export function processRssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) : 0
+  } catch {
+    return 0
+  }
+}
+
 export function clockTicksPerSecond(): number {
   const n = Number(tryExec('getconf', ['CLK_TCK']))
   return Number.isInteger(n) && n > 0 ? n : 100

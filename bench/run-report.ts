@@ -16,6 +16,12 @@ const OTHER_CPU_WARN_PCT = 50
 
 export interface ScenarioResult {
   server: ServerName
+  /** rtspkit's --workers (UDP send threads); null for gst-rtsp-server. */
+  workers: number | null
+  /** Server RSS growth from idle to the end of the window, per playing reader (KB). */
+  memPerReaderKb: number
+  /** UDP: receive buffer granted to each load reader (bytes); 0 over TCP. */
+  rcvbufBytes: number
   transport: BenchTransport
   readers: number
   /** Readers that completed PLAY. */
@@ -56,11 +62,13 @@ export interface ScenarioResult {
 export interface Ratio {
   transport: BenchTransport
   readers: number
+  workers: number | null
   perReaderMbps: number | null
   totalMbps: number | null
   /** null when gst lost nothing (rtspkit's loss % is then shown as is). */
   loss: number | null
   cpuPerReaderMin: number | null
+  memPerReaderKb: number | null
   ttff: number | null
 }
 
@@ -74,10 +82,12 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     out.push({
       transport: k.transport,
       readers: k.readers,
+      workers: k.workers,
       perReaderMbps: div(k.perReaderMbps.mean, g.perReaderMbps.mean),
       totalMbps: div(k.totalMbps, g.totalMbps),
       loss: div(k.lossPct, g.lossPct),
       cpuPerReaderMin: div(k.serverCpuPerReaderMin, g.serverCpuPerReaderMin),
+      memPerReaderKb: div(k.memPerReaderKb, g.memPerReaderKb),
       ttff: Number.isNaN(k.ttff.medianMs) || Number.isNaN(g.ttff.medianMs) ? null : div(k.ttff.medianMs, g.ttff.medianMs),
     })
   }
@@ -97,6 +107,7 @@ export function resultsTable(results: ScenarioResult[]): string {
   return table(
     [
       'server',
+      'workers',
       'transport',
       'readers',
       '1st pkt / IDR ms',
@@ -107,12 +118,14 @@ export function resultsTable(results: ScenarioResult[]): string {
       'loss %',
       'server CPU s',
       'CPU s/reader-min',
+      'KB/reader',
       'load CPU %',
       'load lag p99 ms',
       'other CPU %',
     ],
     results.map((r) => [
       SERVER_LABEL[r.server],
+      r.workers === null ? '-' : String(r.workers),
       r.transport,
       String(r.readers) + (r.playing < r.readers ? ` (${r.playing} played)` : ''),
       `${f(r.firstPacketMs.mean, 0)} / ${f(r.firstIdrMs.mean, 0)}`,
@@ -123,6 +136,7 @@ export function resultsTable(results: ScenarioResult[]): string {
       f(r.lossPct, 3),
       f(r.serverCpuS),
       f(r.serverCpuPerReaderMin, 3),
+      f(r.memPerReaderKb, 1),
       f(r.loadCpuPct, 1),
       f(r.loadLoopP99Ms, 1),
       f(r.otherBusyPct, 0),
@@ -132,11 +146,23 @@ export function resultsTable(results: ScenarioResult[]): string {
 
 export function ratioTable(rs: Ratio[], results: ScenarioResult[]): string {
   return table(
-    ['transport', 'readers', '', 'Mbit/s per reader', 'total Mbit/s', 'loss', 'CPU s/reader-min', 'TTFF'],
+    ['transport', 'readers', 'workers', 'Mbit/s per reader', 'total Mbit/s', 'loss', 'CPU s/reader-min', 'KB/reader', 'TTFF'],
     rs.map((r) => {
-      const k = results.find((x) => x.server === 'rtspkit' && x.transport === r.transport && x.readers === r.readers)!
+      const k = results.find(
+        (x) => x.server === 'rtspkit' && x.transport === r.transport && x.readers === r.readers && x.workers === r.workers,
+      )!
       const loss = r.loss !== null ? fr(r.loss) : k.lossPct === 0 ? 'both 0' : `gst 0, rtspkit ${f(k.lossPct, 3)}%`
-      return [r.transport, String(r.readers), '', fr(r.perReaderMbps), fr(r.totalMbps), loss, fr(r.cpuPerReaderMin), fr(r.ttff)]
+      return [
+        r.transport,
+        String(r.readers),
+        String(r.workers ?? '-'),
+        fr(r.perReaderMbps),
+        fr(r.totalMbps),
+        loss,
+        fr(r.cpuPerReaderMin),
+        fr(r.memPerReaderKb),
+        fr(r.ttff),
+      ]
     }),
   )
 }
@@ -145,7 +171,7 @@ export function ratioTable(rs: Ratio[], results: ScenarioResult[]): string {
 export function checks(results: ScenarioResult[], fileMbps: number): string[] {
   const out: string[] = []
   for (const r of results) {
-    const id = `${SERVER_LABEL[r.server]} ${r.transport} ×${r.readers}`
+    const id = `${SERVER_LABEL[r.server]}${r.workers ? ` w${r.workers}` : ''} ${r.transport} ×${r.readers}`
     if (r.loadCpuPct > LOAD_CPU_WARN_PCT)
       out.push(`${id}: load process used ${f(r.loadCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): it may be the bottleneck`)
     if (Math.abs(r.rateVsFile - 1) > RATE_TOLERANCE)

@@ -13,7 +13,14 @@
  * Before the window, during the warm-up, BENCH_TTFF_PROBES ffmpeg players join one after another
  * (bench/ttff-probe.ts) and the median time to their first decoded frame is a column too.
  *
- * Knobs (environment): BENCH_READERS=1,10,50  BENCH_SECONDS=15  BENCH_WARMUP=3
+ * Server memory per reader: the server's RSS at the end of the window minus its RSS once listening and
+ * settled before the first reader, over the readers playing (KB beyond the idle footprint).
+ * rtspkit runs once per BENCH_WORKERS count (`--workers`: UDP send threads), a column of its own.
+ *
+ * Then the handshakes scenario (bench/handshakes.ts; BENCH_HANDSHAKES=0 skips it, BENCH_HS_* knobs).
+ *
+ * Knobs (environment): BENCH_READERS=1,10,50 (up to 1000)  BENCH_WORKERS=1 (e.g. 1,2)  BENCH_RCVBUF=bytes
+ * BENCH_SECONDS=15  BENCH_WARMUP=3
  * BENCH_TRANSPORTS=tcp,udp  BENCH_SERVERS=rtspkit,gst  BENCH_CACHE=<tmpdir>/rtspkit-bench
  * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_UDP_BASE=30000  BENCH_OUT=bench/results.json
  * BENCH_TTFF_PROBES=3  BENCH_SEED=1
@@ -25,8 +32,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { ConfigError, StateError } from '../src/errors.js'
 import { listEnv, numberEnv, ROOT, sleep } from './bench-env.js'
 import { ensureFixture, FIXTURE, FIXTURE_MARGIN_S, fixtureArgs, gstVersion, MIN_FIXTURE_SECONDS, type Fixture } from './fixture.js'
-import { LoadReader, UdpPortAllocator, type BenchTransport, type ReaderSnapshot } from './load-client.js'
-import { clockTicksPerSecond, machineTicks, processTicks, udpDropCounters } from './proc-stats.js'
+import { LoadReader, UDP_RECV_BUFFER, UdpPortAllocator, type BenchTransport, type ReaderSnapshot } from './load-client.js'
+import { handshakeConfig, handshakeTable, runHandshakes, type HandshakeResult } from './handshakes.js'
+import { clockTicksPerSecond, machineTicks, processRssKb, processTicks, udpDropCounters } from './proc-stats.js'
 import { checks, f, LOAD_CPU_WARN_PCT, RATE_TOLERANCE, ratios, ratioTable, resultsTable, type ScenarioResult } from './run-report.js'
 import { CLI, HOST, SERVER_LABEL, startServer, type ServerName, type ServerProcess } from './server-process.js'
 import { fmt, seededRandom } from './stats.js'
@@ -44,11 +52,16 @@ const FIRST_PACKET_POLL_MS = 20
 const MIN_SETTLE_AFTER_PROBES_MS = 1000
 /** Sessions set up at once. */
 const CONNECT_CONCURRENCY = 5
+const MAX_READERS = 1000
+/** After the server listens, its RSS is read this long later as the idle footprint. */
+const IDLE_SETTLE_MS = 1000
 /** Stop opening sessions for a scenario after this many failed. */
 const MAX_FAILED_STARTS = 5
 
 interface BenchConfig {
   readers: number[]
+  /** rtspkit's --workers counts, one run each. */
+  workers: number[]
   seconds: number
   warmup: number
   transports: BenchTransport[]
@@ -65,12 +78,21 @@ interface BenchConfig {
 function readConfig(): BenchConfig {
   const readers = (process.env.BENCH_READERS ?? '1,10,50').split(',').map((s) => {
     const n = Number(s.trim())
-    if (!Number.isInteger(n) || n < 1 || n > 500)
-      throw new ConfigError('ERR_BENCH_ENV', `BENCH_READERS: "${s}" is not an integer from 1 to 500`, { observed: s, allowed: '1-500' })
+    if (!Number.isInteger(n) || n < 1 || n > MAX_READERS)
+      throw new ConfigError('ERR_BENCH_ENV', `BENCH_READERS: "${s}" is not an integer from 1 to ${MAX_READERS}`, {
+        observed: s,
+        allowed: `1-${MAX_READERS}`,
+      })
     return n
   })
   return {
     readers,
+    workers: (process.env.BENCH_WORKERS ?? '1').split(',').map((s) => {
+      const n = Number(s.trim())
+      if (!Number.isInteger(n) || n < 1 || n > 64)
+        throw new ConfigError('ERR_BENCH_ENV', `BENCH_WORKERS: "${s}" is not an integer from 1 to 64`, { observed: s, allowed: '1-64' })
+      return n
+    }),
     seconds: numberEnv('BENCH_SECONDS', 15, 1, 600),
     warmup: numberEnv('BENCH_WARMUP', 3, 0, 60),
     transports: listEnv('BENCH_TRANSPORTS', 'tcp,udp', ['tcp', 'udp'] as const),
@@ -100,14 +122,17 @@ async function runScenario(
   fixture: Fixture,
   ticksPerS: number,
   tracked: Tracked,
+  workers: number | null,
 ): Promise<ScenarioResult> {
-  const logPath = join(cfg.cacheDir, 'logs', `${name}-${transport}-${n}.log`)
-  const server = startServer(name, cfg.ports[name], fixture.path, logPath)
+  const logPath = join(cfg.cacheDir, 'logs', `${name}-${transport}-${n}${workers ? `-w${workers}` : ''}.log`)
+  const server = startServer(name, cfg.ports[name], fixture.path, logPath, workers ? { extraArgs: ['--workers', String(workers)] } : {})
   tracked.servers.add(server)
   const readers: LoadReader[] = []
   const errors: string[] = []
   try {
     await server.ready()
+    await sleep(IDLE_SETTLE_MS)
+    const idleRssKb = processRssKb(server.pid)
     const ports = new UdpPortAllocator(cfg.udpBase, HOST)
     // A few sessions at a time: this measures steady fan-out, not a connection storm (gst-rtsp-server
     // listens with a backlog of 5 and drops the excess, which then stalls in TCP retransmission).
@@ -166,6 +191,7 @@ async function runScenario(
     if (!server.running)
       throw new StateError('ERR_BENCH_SERVER_EXIT', `${SERVER_LABEL[name]} exited during the window:\n${server.lastLines()}`)
     const cpu1 = processTicks(server.pid)
+    const rssKb = processRssKb(server.pid)
     const windowS = (performance.now() - t0) / 1000
 
     for (const r of readers) if (r.error !== undefined) errors.push(`reader: ${r.error}`)
@@ -176,8 +202,11 @@ async function runScenario(
     const loadCpuPct = ((load.user + load.system) / 1e6 / windowS) * 100
     return {
       server: name,
+      workers,
       transport,
       readers: n,
+      memPerReaderKb: (rssKb - idleRssKb) / playing.length,
+      rcvbufBytes: Math.max(0, ...playing.map((r) => r.rcvbufGranted)),
       playing: playing.length,
       firstPacketMs: meanMax(firstPacket),
       firstIdrMs: meanMax(firstIdr),
@@ -283,18 +312,41 @@ async function main(): Promise<number> {
   const failures: string[] = []
   for (const transport of cfg.transports) {
     for (const n of cfg.readers) {
-      for (const name of cfg.servers) {
-        process.stdout.write(`${SERVER_LABEL[name].padEnd(15)} ${transport} ×${String(n).padEnd(3)} … `)
+      const runs = cfg.servers.flatMap((name): { name: ServerName; w: number | null }[] =>
+        name === 'rtspkit' ? cfg.workers.map((w) => ({ name, w })) : [{ name, w: null }],
+      )
+      for (const { name, w } of runs) {
+        const label = `${SERVER_LABEL[name]}${w ? ` w${w}` : ''}`
+        process.stdout.write(`${label.padEnd(15)} ${transport} ×${String(n).padEnd(4)} … `)
         try {
-          const r = await runScenario(name, transport, n, cfg, fixture, ticksPerS, tracked)
+          const r = await runScenario(name, transport, n, cfg, fixture, ticksPerS, tracked, w)
           results.push(r)
           console.log(
-            `${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, load ${f(r.loadCpuPct, 0)}%, TTFF ${fmt(r.ttff.medianMs)} ms`,
+            `${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, ${f(r.memPerReaderKb, 0)} KB/reader, load ${f(r.loadCpuPct, 0)}%, TTFF ${fmt(r.ttff.medianMs)} ms`,
           )
         } catch (err) {
           const msg = (err as Error).message
-          failures.push(`${SERVER_LABEL[name]} ${transport} ×${n}: ${msg}`)
+          failures.push(`${label} ${transport} ×${n}: ${msg}`)
           console.log(`FAILED: ${msg.split('\n')[0]}`)
+        }
+      }
+    }
+  }
+  // The handshakes scenario (bench/handshakes.ts), unless BENCH_HANDSHAKES=0.
+  const handshakes: HandshakeResult[] = []
+  if (numberEnv('BENCH_HANDSHAKES', 1, 0, 1) === 1) {
+    const hs = handshakeConfig()
+    for (const name of cfg.servers) {
+      for (const w of name === 'rtspkit' ? cfg.workers : [null]) {
+        process.stdout.write(`${`${SERVER_LABEL[name]}${w ? ` w${w}` : ''}`.padEnd(15)} handshakes ×${hs.parallel} … `)
+        try {
+          const opts = { ...hs, port: cfg.ports[name], clip: fixture.path, logDir: join(cfg.cacheDir, 'logs') }
+          const r = await runHandshakes(name, w, opts)
+          handshakes.push(r)
+          console.log(`${fmt(r.perSecond, 0)}/s, p99 ${fmt(r.p99Ms, 2)} ms, ${fmt(r.cpuMsPerHandshake, 3)} CPU ms each, ${r.failed} failed`)
+        } catch (err) {
+          failures.push(`${SERVER_LABEL[name]} handshakes: ${(err as Error).message}`)
+          console.log(`FAILED: ${(err as Error).message.split('\n')[0]}`)
         }
       }
     }
@@ -309,14 +361,21 @@ async function main(): Promise<number> {
     console.log('\nRatios rtspkit / gst-rtsp-server (Mbit/s: higher is better; loss and CPU: lower is better):\n')
     console.log(ratioTable(rs, results))
   }
+  if (handshakes.length > 0) {
+    console.log('\nHandshakes (new connection each: OPTIONS, DESCRIBE, SETUP, PLAY with Range, TEARDOWN):\n')
+    console.log(handshakeTable(handshakes))
+  }
   const warnings = [...checks(results, fixture.mbps), ...failures]
   const maxLoad = Math.max(0, ...results.map((r) => r.loadCpuPct))
   const maxLag = Math.max(0, ...results.map((r) => r.loadLoopP99Ms))
   const rcvbufDrops = results.reduce((sum, r) => sum + r.udpRcvbufErrors, 0)
   console.log(
     `\nLoad generator: at most ${f(maxLoad, 1)}% of one core (warning above ${LOAD_CPU_WARN_PCT}%), ` +
-      `event-loop delay p99 at most ${f(maxLag, 1)} ms, ${rcvbufDrops} UDP datagrams dropped for full receive buffers.`,
+      `event-loop delay p99 at most ${f(maxLag, 1)} ms, ${rcvbufDrops} UDP datagrams dropped for full receive buffers` +
+      (maxLoad <= LOAD_CPU_WARN_PCT ? ': it kept up.' : ': it may have been the bottleneck.'),
   )
+  const rcvbuf = Math.max(0, ...results.map((r) => r.rcvbufBytes))
+  if (rcvbuf > 0) console.log(`UDP readers' receive buffer: ${rcvbuf} bytes granted each (asked ${UDP_RECV_BUFFER}; BENCH_RCVBUF).`)
   console.log(
     warnings.length === 0
       ? `Checks: all readers played, every reader within ±${RATE_TOLERANCE * 100}% of the file bitrate, no warnings.`
@@ -339,6 +398,7 @@ async function main(): Promise<number> {
         },
         results,
         ratios: rs,
+        handshakes,
         warnings,
       },
       null,

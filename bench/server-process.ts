@@ -136,6 +136,8 @@ export interface StartOptions {
   extraArgs?: string[]
   /** Environment added to the server's (e.g. GST_DEBUG). */
   env?: Record<string, string>
+  /** rtspkit: arguments for node itself (e.g. --cpu-prof). */
+  nodeArgs?: string[]
 }
 
 /**
@@ -148,7 +150,19 @@ export function startServer(name: ServerName, port: number, clip: string, logPat
     return new ServerProcess(
       name,
       process.execPath,
-      [CLI, 'serve', '--port', String(port), '--host', HOST, '--no-api', ...(opts.extraArgs ?? []), '--path', `${MOUNT}=file:${clip}`],
+      [
+        ...(opts.nodeArgs ?? []),
+        CLI,
+        'serve',
+        '--port',
+        String(port),
+        '--host',
+        HOST,
+        '--no-api',
+        ...(opts.extraArgs ?? []),
+        '--path',
+        `${MOUNT}=file:${clip}`,
+      ],
       port,
       logPath,
       opts.env,

@@ -106,6 +106,7 @@ export class ServeApp {
       publicHost: s.publicHost || undefined,
       rtpPortRange: range ? { min: Number(range[1]), max: Number(range[2]) } : undefined,
       sharedRtpPort: shared,
+      workers: s.workers === 'auto' ? 'auto' : Number(s.workers),
       tcpOnly: s.tcpOnly,
       sessionTimeout: s.sessionTimeout,
       maxSessions: s.maxSessions || undefined,

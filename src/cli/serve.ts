@@ -109,6 +109,8 @@ Options:
   --size WxH           test card size (default 640x480)
   --rtp-ports A-B      UDP port range for RTP/RTCP pairs (default: ephemeral ports); or one even
                        port N: one pair (N, N+1) shared by every session, two holes in a firewall
+  --workers auto|N     threads sending UDP readers' RTP: 1 (default) the main thread, N worker
+                       threads sharing the UDP readers, auto one per core (config: server.workers)
   --session-timeout S  seconds before an idle session is closed (default 60)
   --max-sessions N     refuse new sessions beyond N with 503
   --max-connections N  most connections at once; beyond it 503 (default 0: no cap)
@@ -163,6 +165,8 @@ export interface ServeConfig {
   height?: number
   /** --rtp-ports: a range A-B, or one even port for a shared pair. */
   rtpPorts?: string
+  /** --workers: 'auto' or a count, checked with the config's rule. */
+  workers?: string
   sessionTimeout?: number
   maxSessions?: number
   /** --max-connections, --idle-timeout…: `server:` keys. */
@@ -190,6 +194,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     fps: { type: 'string' },
     size: { type: 'string' },
     'rtp-ports': { type: 'string' },
+    workers: { type: 'string' },
     'session-timeout': { type: 'string' },
     'max-sessions': { type: 'string' },
     'max-connections': { type: 'string' },
@@ -276,6 +281,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     // Checked with the config's rule (a range, or one even port for a shared pair).
     cfg.rtpPorts = v['rtp-ports']
   }
+  if (v.workers !== undefined) cfg.workers = v.workers
   const seen = new Set<string>()
   for (const p of v.path ?? []) {
     const eq = p.indexOf('=')
@@ -324,6 +330,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (cfg.host !== undefined) server.host = cfg.host
   if (cfg.publicHost !== undefined) server.publicHost = cfg.publicHost
   if (cfg.rtpPorts !== undefined) server.rtpPorts = cfg.rtpPorts
+  if (cfg.workers !== undefined) server.workers = cfg.workers
   if (cfg.sessionTimeout !== undefined) server.sessionTimeout = cfg.sessionTimeout
   if (cfg.maxSessions !== undefined) server.maxSessions = cfg.maxSessions
   Object.assign(server, cfg.connections)

@@ -6,6 +6,7 @@
 import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
 import { CONNECTION_LIMIT_FIELDS, defaultConnectionLimitsConfig, type ConnectionLimitsConfig } from './schema-connections.js'
+import { checkWorkers } from './schema-workers.js'
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -36,6 +37,8 @@ export interface ServerConfig extends ConnectionLimitsConfig {
   publicHost: string
   /** '' for ephemeral ports, or 'A-B' (an even-sized range of RTP/RTCP pairs). */
   rtpPorts: string
+  /** UDP send threads: '1' (the main thread), 'auto' (one per core) or a count (schema-workers.ts). */
+  workers: string
   tcpOnly: boolean
   sessionTimeout: number
   /** 0 = unlimited. */
@@ -288,6 +291,7 @@ export const SECTIONS: SectionSpec = {
         host: { type: 'string', apply: 'restart-rtsp' },
         publicHost: { type: 'string', apply: 'live' },
         rtpPorts: { type: 'string', check: checkRtpPorts, apply: 'restart-rtsp', numbers: true },
+        workers: { type: 'string', check: checkWorkers, apply: 'restart-rtsp', numbers: true },
         tcpOnly: { type: 'bool', apply: 'restart-rtsp' },
         sessionTimeout: { type: 'seconds', min: 1, max: DAY_S, apply: 'live' },
         maxSessions: { type: 'int', min: 0, max: 1_000_000, apply: 'live' },
@@ -407,6 +411,7 @@ export function defaultConfig(): Config {
       host: '',
       publicHost: '',
       rtpPorts: '',
+      workers: '1',
       tcpOnly: false,
       sessionTimeout: 60,
       maxSessions: 0,

@@ -17,6 +17,7 @@ import { ServerSession, TrackSetup, type SessionOptions, type TrackTransport } f
 import type { ServerStream } from './server-stream.js'
 import { mediaSection } from '../codecs/media-track.js'
 import { readOffers } from './transport-negotiation.js'
+import { isWorkerLink } from '../transport/udp-send-workers.js'
 import { isSecureProfile, isTlsConnection, offersSavp, SrtpOffers, type SrtpTrack } from './srtp-session.js'
 
 export class PlayHandler {
@@ -126,6 +127,14 @@ export class PlayHandler {
       if (target.perReader) this.openPlayback(session, target.perReader, conn.remoteAddress)
     }
     session.addSetup(new TrackSetup(track, transport, teaching ? this.wholeJpegSender(session.id, stream.name) : undefined, srtp))
+    if (transport.kind === 'udp' && isWorkerLink(transport.link)) {
+      // Its send worker died: the reader got a BYE from the same ports; the session ends.
+      const id = session.id
+      transport.link.onLost(() => {
+        const s = sessions.get(id)
+        if (s) sessions.close(s, 'UDP send worker exited')
+      })
+    }
     if (teaching)
       opts.logger.info(`session ${session.id} on /${stream.name}: the RTSP/RTP teaching project's client (whole JPEGs over UDP)`)
     if (session.state === 'init') session.state = 'ready'

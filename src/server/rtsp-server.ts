@@ -41,6 +41,7 @@ import type { ServerSession } from './server-session.js'
 import type { ServerStream, StreamSpec } from './server-stream.js'
 import { SessionTable } from './session-table.js'
 import { TransportNegotiator } from './transport-negotiation.js'
+import type { UdpSendWorkers } from '../transport/udp-send-workers.js'
 
 export {
   SERVER_NAME,
@@ -316,6 +317,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       for (const c of this.connections.values()) c.destroy()
     }, STOP_FLUSH_MS).unref()
     await closing
+  }
+
+  /** The UDP send worker threads (option `workers` > 1), once started. */
+  get sendWorkers(): UdpSendWorkers | undefined {
+    return this.transports.sendWorkers
   }
 
   stats() {

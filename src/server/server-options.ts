@@ -84,6 +84,11 @@ export interface RtspServerOptions {
   /** How long DESCRIBE waits for in-band parameter sets of a stream before answering without them (ms). */
   describeWait?: number
   readerLimits?: Partial<RtspReaderLimits>
+  /**
+   * Threads that send UDP readers' RTP (transport/udp-send-workers.ts): 1 (default) sends from the
+   * main thread as always; N > 1 starts N worker threads that share the UDP readers, 'auto' one per core.
+   */
+  workers?: number | 'auto'
   clock?: Clock
   random?: Random
   logger?: Logger
@@ -202,6 +207,7 @@ export function resolveOptions(options: RtspServerOptions): ResolvedOptions {
     gopCacheMaxMs: DEFAULT_GOP_CACHE_LIMITS.maxMs,
     rtcpInterval: 5000,
     describeWait: 2000,
+    workers: 1,
     clock: systemClock,
     random: cryptoRandom,
     logger: silentLogger,
@@ -230,7 +236,18 @@ export function resolveOptions(options: RtspServerOptions): ResolvedOptions {
       throw new ConfigError('ERR_CONFIG_VALUE', `${key} must be a positive number, got ${String(v)}`, { observed: v, allowed: '> 0' })
     }
   }
+  if (opts.workers !== 'auto' && !(Number.isInteger(opts.workers) && opts.workers >= 1)) {
+    throw new ConfigError('ERR_CONFIG_VALUE', `workers must be 'auto' or an integer >= 1, got ${String(opts.workers)}`, {
+      observed: opts.workers,
+      allowed: "'auto' | >= 1",
+    })
+  }
   return opts
+}
+
+/** The number of UDP send threads `workers` asks for ('auto': one per core). */
+export function workerCount(workers: number | 'auto'): number {
+  return workers === 'auto' ? os.availableParallelism() : workers
 }
 
 /** The host printed URLs carry: the listen address when it is one, else the first non-internal IPv4 address. */

@@ -220,10 +220,16 @@ export class ServerSession implements StreamOutput {
       for (const u of units) bytes += u.bytes
       if (bytes > this.opts.maxQueueBytes * MAX_START_SHARE) continue // too large: wait for a keyframe
       const newest = units[units.length - 1]!.rtpTimestamp
+      // The reader's own copy of the GOP (its timestamps are rewritten): one allocation for all of
+      // it rather than one per packet — this copy was the largest cost of a PLAY (bench/handshakes.ts).
+      const gop = Buffer.allocUnsafe(bytes)
+      let off = 0
       units.forEach((unit, i) => {
         const rtptime = (newest - (units.length - 1 - i)) >>> 0
         const packets = unit.packets.map((p) => {
-          const copy = Buffer.from(p)
+          const copy = gop.subarray(off, off + p.length)
+          off += p.length
+          p.copy(copy)
           copy.writeUInt32BE(rtptime, RTP_TIMESTAMP_OFFSET)
           return copy
         })

@@ -13,8 +13,11 @@ import { ConfigError } from '../errors.js'
 import { formatTransport, parseTransport, type TransportSpec } from '../rtsp/headers/transport.js'
 import type { Encryption } from './listeners.js'
 import { RequestError } from './request-error.js'
+import { workerCount } from './server-options.js'
+import type { Logger } from '../log/logger.js'
 import { ownedLink, SharedUdpPair, type UdpLink } from '../transport/udp-link.js'
 import { allocateUdpPair, bindUdpPair, type PortRange } from '../transport/udp-pair.js'
+import { UdpSendWorkers } from '../transport/udp-send-workers.js'
 
 /** Interleaved channels are one byte (RFC 2326 §10.12). */
 const MAX_CHANNEL = 255
@@ -41,6 +44,9 @@ export interface NegotiationOptions {
   readonly sharedRtpPort?: number
   /** The RTSP listen address: the shared pair binds there when it is IPv4. */
   readonly host?: string
+  /** UDP send threads (server-options.ts workerCount): above 1, readers' own pairs live in worker threads. */
+  readonly workers?: number | 'auto'
+  readonly logger?: Logger
 }
 
 /** The offers of a Transport header, in the client's order; undefined (461) when missing or unreadable. */
@@ -56,11 +62,22 @@ export function readOffers(header: string | undefined): TransportSpec[] | undefi
 export class TransportNegotiator {
   private shared: SharedUdpPair | undefined
   private portHint = 0
+  private workers: UdpSendWorkers | undefined
 
   constructor(private readonly opts: NegotiationOptions) {}
 
   /** Binds the shared pair when one is configured (once). */
   async start(): Promise<void> {
+    const threads = workerCount(this.opts.workers ?? 1)
+    if (threads > 1 && !this.workers) {
+      this.workers = new UdpSendWorkers({
+        count: threads,
+        onWorkerExit: (index, code, readers) =>
+          this.opts.logger?.warn(
+            `UDP send worker ${index} exited (code ${code}) and was restarted; its ${readers} UDP reader(s) get an RTCP BYE`,
+          ),
+      })
+    }
     if (this.opts.sharedRtpPort === undefined || this.shared) return
     const port = this.opts.sharedRtpPort
     const pair = await bindUdpPair('udp4', this.opts.host && net.isIPv4(this.opts.host) ? this.opts.host : '0.0.0.0', port)
@@ -110,8 +127,15 @@ export class TransportNegotiator {
     return { kind: 'udp', link, clientPort, reply }
   }
 
-  /** Idempotent: releases the shared pair. */
+  /** The send workers, when `sendThreads` > 1 and started (stats, tests). */
+  get sendWorkers(): UdpSendWorkers | undefined {
+    return this.workers
+  }
+
+  /** Idempotent: releases the send workers and the shared pair. */
   close(): void {
+    this.workers?.close()
+    this.workers = undefined
     this.shared?.close()
     this.shared = undefined
   }
@@ -121,6 +145,8 @@ export class TransportNegotiator {
     const peer = { host, rtpPort, rtcpPort }
     if (this.shared && !net.isIPv6(host)) return this.shared.link(peer)
     const family = net.isIPv6(host) ? 'udp6' : 'udp4'
+    // Readers' pairs go to the send workers when there are some (publishers' stay here: they receive).
+    if (connect && this.workers) return this.workers.link(peer, family, this.opts.rtpPortRange, this.portHint++)
     const pair = await allocateUdpPair(family, family === 'udp6' ? '::' : '0.0.0.0', this.opts.rtpPortRange, this.portHint++)
     return ownedLink(pair, peer, connect)
   }

@@ -54,7 +54,9 @@ export interface TestServer {
 
 /** Starts our server on 127.0.0.1 with a free port, serving `paths` (name → source spec). */
 export async function startServer(paths: Record<string, string>, opts: RtspServerOptions = {}, deps: PathDeps = {}): Promise<TestServer> {
-  const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', ...opts })
+  // RTSPKIT_TEST_WORKERS=2 runs the interop tests with UDP send workers (the lead's subset run).
+  const workers = process.env.RTSPKIT_TEST_WORKERS ? Number(process.env.RTSPKIT_TEST_WORKERS) : undefined
+  const server = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', workers, ...opts })
   const handles: PathHandle[] = []
   for (const [name, text] of Object.entries(paths)) handles.push(addPath(server, name, parseSourceSpec(text), deps))
   await server.start()

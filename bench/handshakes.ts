@@ -1,0 +1,264 @@
+/**
+ * `npm run bench:handshakes` (and the last part of `npm run bench`): RTSP sessions set up and torn
+ * down as fast as 16 clients in parallel can, rtspkit next to gst-rtsp-server. Each client, on a fresh
+ * TCP connection: OPTIONS, DESCRIBE, SETUP, PLAY with `Range: npt=0.000-`, TEARDOWN, close. One
+ * handshake is connect to TEARDOWN's answer; its time is a sample for p50/p99. A request without an
+ * answer in REPLY_TIMEOUT_MS counts as a failure (gst-rtsp-server has been seen to hang on Range).
+ *
+ * Knobs: BENCH_HS_PARALLEL=16  BENCH_HS_SECONDS=5  BENCH_HS_TRANSPORT=tcp|udp  BENCH_SERVERS=rtspkit,gst
+ * BENCH_WORKERS=1  BENCH_CPU_PROF=DIR (rtspkit runs under `node --cpu-prof`, profile written there).
+ */
+import net from 'node:net'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { listEnv, numberEnv, sleep } from './bench-env.js'
+import { ensureFixture, MIN_FIXTURE_SECONDS } from './fixture.js'
+import { clockTicksPerSecond, processTicks } from './proc-stats.js'
+import { HOST, SERVER_LABEL, startServer, type ServerName } from './server-process.js'
+import { fmt, percentile, textTable } from './stats.js'
+
+const REPLY_TIMEOUT_MS = 5000
+/** The first DESCRIBE may wait for a server to prepare its media (gst-rtsp-server starts a pipeline). */
+const FIRST_DESCRIBE_TIMEOUT_MS = 20_000
+const HEADER_END = '\r\n\r\n'
+const INTERLEAVED_MAGIC = 0x24
+const INTERLEAVED_HEADER = 4
+
+export interface HandshakeResult {
+  server: ServerName
+  workers: number | null
+  parallel: number
+  seconds: number
+  done: number
+  failed: number
+  perSecond: number
+  p50Ms: number
+  p99Ms: number
+  serverCpuPct: number
+  /** Server CPU (utime + stime) per handshake: steadier than the rate on a busy machine. */
+  cpuMsPerHandshake: number
+  firstError: string | undefined
+}
+
+/** One RTSP connection that sends a request and reads its answer, skipping interleaved media. */
+class Conn {
+  private buf = Buffer.alloc(0)
+  private waiter: ((res: { status: number; headers: string }) => void) | undefined
+  private cseq = 0
+  private failure: ((err: Error) => void) | undefined
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (d) => {
+      this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d])
+      this.parse()
+    })
+    socket.on('error', (err) => this.failure?.(err))
+    socket.on('close', () => this.failure?.(new Error('connection closed')))
+  }
+
+  static open(port: number): Promise<Conn> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(port, HOST, () => {
+        s.off('error', reject)
+        resolve(new Conn(s))
+      })
+      s.once('error', reject)
+    })
+  }
+
+  private parse(): void {
+    for (;;) {
+      if (this.buf.length > 0 && this.buf[0] === INTERLEAVED_MAGIC) {
+        if (this.buf.length < INTERLEAVED_HEADER) return
+        const len = INTERLEAVED_HEADER + this.buf.readUInt16BE(2)
+        if (this.buf.length < len) return
+        this.buf = this.buf.subarray(len)
+        continue
+      }
+      const end = this.buf.indexOf(HEADER_END)
+      if (end < 0) return
+      const head = this.buf.subarray(0, end).toString('latin1')
+      const cl = /\r\ncontent-length:\s*(\d+)/i.exec(head)
+      const total = end + HEADER_END.length + (cl ? Number(cl[1]) : 0)
+      if (this.buf.length < total) return
+      this.buf = this.buf.subarray(total)
+      const w = this.waiter
+      this.waiter = undefined
+      w?.({ status: Number(head.slice(9, 12)), headers: head })
+    }
+  }
+
+  request(method: string, url: string, headers: string): Promise<{ status: number; headers: string }> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${method}: no answer in ${REPLY_TIMEOUT_MS} ms`)), REPLY_TIMEOUT_MS)
+      this.waiter = (res) => {
+        clearTimeout(timer)
+        if (res.status !== 200) reject(new Error(`${method}: ${res.status}`))
+        else resolve(res)
+      }
+      this.failure = (err) => {
+        clearTimeout(timer)
+        reject(err)
+      }
+      this.socket.write(`${method} ${url} RTSP/1.0\r\nCSeq: ${++this.cseq}\r\n${headers}\r\n`)
+    })
+  }
+
+  close(): void {
+    this.failure = undefined
+    this.socket.destroy()
+  }
+}
+
+/** One full handshake; resolves with its duration in ms. */
+async function handshake(port: number, url: string, transport: 'tcp' | 'udp', clientPort: number): Promise<number> {
+  const t0 = performance.now()
+  const c = await Conn.open(port)
+  try {
+    await c.request('OPTIONS', url, '')
+    const d = await c.request('DESCRIBE', url, 'Accept: application/sdp\r\n')
+    const base = /\r\ncontent-base:\s*(\S+)/i.exec(d.headers)?.[1] ?? `${url}/`
+    const t = transport === 'tcp' ? 'RTP/AVP/TCP;unicast;interleaved=0-1' : `RTP/AVP;unicast;client_port=${clientPort}-${clientPort + 1}`
+    const s = await c.request('SETUP', `${base}${trackControl.get(url) ?? 'trackID=0'}`, `Transport: ${t}\r\n`)
+    const session = /\r\nsession:\s*([^;\r]+)/i.exec(s.headers)?.[1] ?? ''
+    await c.request('PLAY', url, `Session: ${session}\r\nRange: npt=0.000-\r\n`)
+    await c.request('TEARDOWN', url, `Session: ${session}\r\n`)
+    return performance.now() - t0
+  } finally {
+    c.close()
+  }
+}
+
+/** Each server names its tracks its own way: the first a=control of the SDP, read once per URL. */
+const trackControl = new Map<string, string>()
+
+async function learnControl(port: number, url: string): Promise<void> {
+  const body = await new Promise<string>((resolve, reject) => {
+    const s = net.connect(port, HOST, () => s.write(`DESCRIBE ${url} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n`))
+    let text = ''
+    s.on('data', (d) => {
+      text += d.toString('latin1')
+      const m = /a=control:(?!\*)(\S+)\r?\n[\s\S]*$/.exec(text.split('m=')[1] ?? '')
+      if (m) {
+        s.destroy()
+        resolve(m[1]!)
+      }
+    })
+    s.on('error', reject)
+    setTimeout(() => reject(new Error('DESCRIBE: no SDP')), FIRST_DESCRIBE_TIMEOUT_MS).unref()
+  })
+  trackControl.set(url, body.replace(/^.*\//, ''))
+}
+
+export async function runHandshakes(
+  name: ServerName,
+  workers: number | null,
+  opts: { parallel: number; seconds: number; transport: 'tcp' | 'udp'; port: number; clip: string; logDir: string; cpuProf?: string },
+): Promise<HandshakeResult> {
+  const extraArgs = workers ? ['--workers', String(workers)] : []
+  const server = startServer(name, opts.port, opts.clip, join(opts.logDir, `${name}-handshakes${workers ? `-w${workers}` : ''}.log`), {
+    extraArgs,
+    ...(opts.cpuProf && name === 'rtspkit' ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] } : {}),
+  })
+  const samples: number[] = []
+  let failed = 0
+  let firstError: string | undefined
+  try {
+    await server.ready()
+    await learnControl(opts.port, server.url)
+    const ticks = clockTicksPerSecond()
+    const cpu0 = processTicks(server.pid)
+    const t0 = performance.now()
+    const end = t0 + opts.seconds * 1000
+    const loop = async (k: number) => {
+      let i = 0
+      while (performance.now() < end) {
+        try {
+          samples.push(await handshake(opts.port, server.url, opts.transport, 40000 + 2 * ((k * 1000 + i++) % 10000)))
+        } catch (err) {
+          failed++
+          firstError ??= (err as Error).message
+          await sleep(10)
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: opts.parallel }, (_, k) => loop(k)))
+    const elapsed = (performance.now() - t0) / 1000
+    const cpuS = (processTicks(server.pid) - cpu0) / ticks
+    return {
+      server: name,
+      workers,
+      parallel: opts.parallel,
+      seconds: elapsed,
+      done: samples.length,
+      failed,
+      perSecond: samples.length / elapsed,
+      p50Ms: percentile(samples, 50),
+      p99Ms: percentile(samples, 99),
+      serverCpuPct: (cpuS / elapsed) * 100,
+      cpuMsPerHandshake: (cpuS * 1000) / Math.max(1, samples.length),
+      firstError,
+    }
+  } finally {
+    await server.stop()
+  }
+}
+
+export function handshakeTable(results: HandshakeResult[]): string {
+  return textTable(
+    ['server', 'workers', 'parallel', 'handshakes', 'per s', 'p50 ms', 'p99 ms', 'failed', 'server CPU %', 'CPU ms/handshake'],
+    results.map((r) => [
+      SERVER_LABEL[r.server],
+      String(r.workers ?? '-'),
+      String(r.parallel),
+      String(r.done),
+      fmt(r.perSecond, 0),
+      fmt(r.p50Ms, 2),
+      fmt(r.p99Ms, 2),
+      String(r.failed) + (r.firstError ? ` (${r.firstError})` : ''),
+      fmt(r.serverCpuPct, 0),
+      fmt(r.cpuMsPerHandshake, 3),
+    ]),
+    2,
+  )
+}
+
+export function handshakeConfig(): { parallel: number; seconds: number; transport: 'tcp' | 'udp' } {
+  return {
+    parallel: numberEnv('BENCH_HS_PARALLEL', 16, 1, 256),
+    seconds: numberEnv('BENCH_HS_SECONDS', 5, 1, 120),
+    transport: listEnv('BENCH_HS_TRANSPORT', 'tcp', ['tcp', 'udp'] as const)[0]!,
+  }
+}
+
+async function main(): Promise<void> {
+  const cfg = handshakeConfig()
+  const servers = listEnv('BENCH_SERVERS', 'rtspkit,gst', ['rtspkit', 'gst'] as const)
+  const workers = (process.env.BENCH_WORKERS ?? '1').split(',').map(Number)
+  const cacheDir = process.env.BENCH_CACHE ?? join(tmpdir(), 'rtspkit-bench')
+  const logDir = join(cacheDir, 'logs')
+  mkdirSync(logDir, { recursive: true })
+  const fixture = ensureFixture(cacheDir, MIN_FIXTURE_SECONDS)
+  const cpuProf = process.env.BENCH_CPU_PROF
+  if (cpuProf) mkdirSync(cpuProf, { recursive: true })
+  const results: HandshakeResult[] = []
+  for (const name of servers) {
+    for (const w of name === 'rtspkit' ? workers : [null]) {
+      const port = numberEnv(name === 'rtspkit' ? 'BENCH_RTSPKIT_PORT' : 'BENCH_GST_PORT', name === 'rtspkit' ? 18554 : 18654, 1024, 65535)
+      process.stdout.write(`${SERVER_LABEL[name]} handshakes, ${cfg.parallel} in parallel … `)
+      const r = await runHandshakes(name, w, { ...cfg, port, clip: fixture.path, logDir, ...(cpuProf ? { cpuProf } : {}) })
+      results.push(r)
+      console.log(`${fmt(r.perSecond, 0)}/s, p99 ${fmt(r.p99Ms, 2)} ms, ${fmt(r.cpuMsPerHandshake, 3)} CPU ms each, ${r.failed} failed`)
+    }
+  }
+  console.log(`\nHandshakes (OPTIONS, DESCRIBE, SETUP ${cfg.transport}, PLAY with Range, TEARDOWN; new connection each):\n`)
+  console.log(handshakeTable(results))
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`)
+    process.exitCode = 1
+  })
+}
