@@ -28,6 +28,7 @@ import { HlsServer } from '../hls/hls-server.js'
 import { parseLocalUdpAddress } from '../config/schema.js'
 import { iceServerOf } from '../webrtc/peer.js'
 import { WebRtcServer } from '../webrtc/webrtc-server.js'
+import { HookRunner } from '../hooks/hook-runner.js'
 
 /** A logger whose level and format follow the config across reloads. */
 export class SwitchableLogger implements Required<Logger> {
@@ -76,6 +77,8 @@ export class ServeApp {
   private config: Config
   private readonly served = new Map<string, ServedPath>()
   private readonly recording: ServerRecording
+  /** runOnInit, runOnReady… of the paths served, and runOnConnect. */
+  private readonly hooks: HookRunner
   private api: ApiServer | undefined
   private webrtc: WebRtcServer | undefined
   /**
@@ -126,7 +129,9 @@ export class ServeApp {
     })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))
+    this.hooks = new HookRunner({ server: this.server, logger: this.logger, globals: () => this.config.hooks })
     this.recording = new ServerRecording(this.server, {
+      onSegment: (path, file, phase) => this.hooks.segment(path, file, phase),
       dir: config.recording.dir,
       segmentDurationMs: config.recording.segmentSeconds * 1000,
       include: (path) => matchPath(this.config, path)?.path.record === true,
@@ -187,6 +192,7 @@ export class ServeApp {
       await this.startWebRtc()
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
+      await this.hooks.close()
       await this.recording.close()
       throw err
     }
@@ -362,15 +368,17 @@ export class ServeApp {
     this.webrtc = undefined
     this.browserPlayback.webrtcUrl = undefined
     for (const p of this.served.values()) p.handle.stop()
+    const hooksClosed = this.hooks.close()
     await this.server.stop()
     await this.recording.close()
+    await hooksClosed
   }
 
   private addExact(p: PathConfig): void {
     this.served.set(p.name, { handle: this.open(p.name, p), entry: p.name })
   }
 
-  private open(name: string, p: PathConfig): PathHandle {
+  private open(name: string, p: PathConfig, captures: readonly string[] = []): PathHandle {
     const onDemand = { alwaysOn: !p.onDemand, closeAfterMs: p.closeAfter * 1000, retryMaxMs: this.config.relays.retryMax * 1000 }
     const spec = parseSourceSpec(p.source)
     const handle = addPath(this.server, name, spec, {
@@ -382,6 +390,7 @@ export class ServeApp {
       debug: (m) => this.logger.debug(m, { path: name }),
     })
     handle.onWarning((m) => this.logger.warn(m, { path: name }))
+    this.hooks.pathAdded(name, p, { sourceKind: spec.kind, captures })
     return handle
   }
 
@@ -391,6 +400,7 @@ export class ServeApp {
     this.served.delete(name)
     p.handle.stop()
     this.server.removePath(name, 'path removed from the configuration')
+    this.hooks.pathRemoved(name)
   }
 
   /** A requested path nothing serves yet: a `~regex` or `all_others` entry may take it. */
@@ -399,7 +409,7 @@ export class ServeApp {
     const m = matchPath(this.config, path)
     if (!m || isExact(m.path.name)) return false
     try {
-      this.served.set(path, { handle: this.open(path, m.path), entry: m.path.name })
+      this.served.set(path, { handle: this.open(path, m.path, m.captures), entry: m.path.name })
       this.logger.info(`serving /${path} from ${m.path.name}`, { path })
       return true
     } catch (err) {

@@ -19,6 +19,8 @@ export interface ServerRecordingOptions {
   /** Which paths to record (default: all). */
   include?: (path: string) => boolean
   log?: (msg: string) => void
+  /** A segment file was opened or completed (the hooks' runOnRecordSegmentCreate / Complete). */
+  onSegment?: (path: string, file: string, phase: 'open' | 'close') => void
 }
 
 export class ServerRecording {
@@ -73,9 +75,10 @@ export class ServerRecording {
       this.opts.log?.(`recording /${stream.name}: ${(err as Error).message}`)
       return
     }
-    recorder.on('segment', (file: string, phase: string) =>
-      this.opts.log?.(`recording /${stream.name}: ${phase === 'open' ? 'writing' : 'finished'} ${file}`),
-    )
+    recorder.on('segment', (file: string, phase: string) => {
+      this.opts.log?.(`recording /${stream.name}: ${phase === 'open' ? 'writing' : 'finished'} ${file}`)
+      this.opts.onSegment?.(stream.name, file, phase === 'open' ? 'open' : 'close')
+    })
     recorder.on('error', (err: Error) => this.opts.log?.(`recording /${stream.name}: ${err.message}`))
     const slot = new Map(picked.map((p, i) => [p.index, i]))
     const write = (i: number, data: Buffer | readonly Buffer[], ptsMs: number, dtsMs?: number): void => {

@@ -172,9 +172,19 @@ export interface SessionEvent {
   reason?: string
 }
 
+/** An RTSP connection opened or closed (the hooks' runOnConnect / runOnDisconnect). */
+export interface ConnectionEvent {
+  id: number
+  remoteAddress: string
+  /** Over TLS (RTSPS). */
+  secure: boolean
+}
+
 export interface RtspServerEvents {
   /** A stream was added (by addStream, a publisher or a relay). */
   stream: [ServerStream]
+  connection: [ConnectionEvent]
+  disconnect: [ConnectionEvent]
   setup: [SessionEvent]
   play: [SessionEvent]
   pause: [SessionEvent]
