@@ -187,6 +187,7 @@ export class ServeApp {
     try {
       for (const p of this.config.paths) if (isExact(p.name)) this.addExact(p)
       await this.server.start()
+      this.hooks.start()
       await this.startApi()
       await this.startHls()
       await this.startWebRtc()

@@ -61,7 +61,7 @@ export class DemandCommand {
           ),
         )
         // A command that never published is not kept for the next reader: it starts afresh.
-        if (!this.server.getStream(this.opts.path) && this.waiters.size === 0) this.stopCommand()
+        if (!this.server.getStream(this.opts.path) && this.waiters.size === 0) void this.stopCommand()
       }, this.opts.startTimeoutMs)
       const wake = (): void => {
         clearTimeout(timer)
@@ -80,7 +80,7 @@ export class DemandCommand {
       const stream = this.server.getStream(this.opts.path)
       if (stream && stream.readerCount > 0) return
       this.opts.log(`runOnDemand: no readers for ${this.opts.closeAfterMs / 1000} s; stopping the command`)
-      this.stopCommand()
+      void this.stopCommand()
     }, this.opts.closeAfterMs)
     this.closeTimer.unref()
   }

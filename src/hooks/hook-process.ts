@@ -14,6 +14,8 @@ export const HOOK_SHELL = '/bin/sh'
 export const DEFAULT_RESTART_DELAY_MS = 2000
 /** SIGTERM to SIGKILL. */
 export const DEFAULT_KILL_GRACE_MS = 3000
+/** After SIGKILL, how long stop() waits for the group to go. */
+const KILL_WAIT_MS = 1000
 /** How often stop() looks whether the process group is gone. */
 const GROUP_POLL_MS = 50
 /** A stderr line longer than this is cut in the log. */
@@ -23,8 +25,8 @@ export interface HookProcessOptions {
   /** The hook's key, e.g. 'runOnReady': names the command in the log. */
   hook: string
   command: string
-  /** MTX_PATH and the rest; added to `baseEnv`. */
-  env: Readonly<Record<string, string>>
+  /** MTX_PATH and the rest, added to `baseEnv`; a function is asked at each start. */
+  env: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>)
   /** Start again when it exits by itself (the …Restart keys). */
   restart?: boolean
   logger: Logger
@@ -63,7 +65,7 @@ export class HookProcess {
       child = spawn(HOOK_SHELL, ['-c', o.command], {
         detached: true,
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...(o.baseEnv ?? process.env), ...o.env },
+        env: { ...(o.baseEnv ?? process.env), ...(typeof o.env === 'function' ? o.env() : o.env) },
       })
     } catch (err) {
       o.logger.warn(`${o.hook} could not start: ${(err as Error).message}`, o.fields)
@@ -133,15 +135,33 @@ export class HookProcess {
   private async killGroup(): Promise<void> {
     const pgid = this.pgid
     if (pgid === undefined || !signalGroup(pgid, 'SIGTERM')) return
-    const deadline = Date.now() + (this.opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS)
-    while (signalGroup(pgid, 0)) {
-      if (Date.now() >= deadline) {
-        signalGroup(pgid, 'SIGKILL')
-        return
-      }
-      await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS).unref())
+    const grace = this.opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS
+    if (!(await groupGone(pgid, grace))) {
+      signalGroup(pgid, 'SIGKILL')
+      await groupGone(pgid, KILL_WAIT_MS)
+    }
+    // The shell's own exit is reported a moment after the group is gone: wait for it, so `running` is false.
+    const child = this.child
+    if (child) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, KILL_WAIT_MS)
+        child.once('close', () => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
     }
   }
+}
+
+/** Polls until no member of the group is left (true) or `ms` passed (false). */
+async function groupGone(pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms
+  while (signalGroup(pgid, 0)) {
+    if (Date.now() >= deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, GROUP_POLL_MS))
+  }
+  return true
 }
 
 /** Signals a process group (0: only checks it exists). False when no member is left. */

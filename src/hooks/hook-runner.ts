@@ -50,6 +50,8 @@ export class HookRunner {
   /** Every process started, until it is stopped: the server's stop ends them all. */
   private readonly live = new Set<HookProcess>()
   private closed = false
+  /** Until start(): processes wait here, so that RTSP_PORT is the bound port. */
+  private waiting: HookProcess[] | undefined = []
 
   private readonly onStream = (stream: ServerStream): void => this.streamAdded(stream)
   private readonly onPlay = (e: SessionEvent): void => this.readerStarted(e)
@@ -211,7 +213,17 @@ export class HookRunner {
     fields: LogFields = {},
   ): HookProcess | undefined {
     if (this.closed) return undefined
-    return this.process(hook, command, path, env, restart, fields).start()
+    const p = this.process(hook, command, path, env, restart, fields)
+    if (this.waiting) this.waiting.push(p)
+    else p.start()
+    return p
+  }
+
+  /** The server listens: commands asked for before now start. */
+  start(): void {
+    const waiting = this.waiting ?? []
+    this.waiting = undefined
+    if (!this.closed) for (const p of waiting) p.start()
   }
 
   /** A process with the common environment, tracked until it stops; not started. */
@@ -223,17 +235,16 @@ export class HookRunner {
     restart: boolean,
     fields: LogFields = {},
   ): HookProcess {
-    const port = String(this.opts.server.port)
     const captures = path === undefined ? [] : (this.paths.get(path)?.origin.captures ?? [])
     const common: Record<string, string> = {
-      RTSP_PORT: port,
       ...(path === undefined ? {} : { MTX_PATH: path, RTSP_PATH: path, MTX_QUERY: '' }),
       ...Object.fromEntries(captures.map((c, i) => [`G${i + 1}`, c])),
     }
     const p = new HookProcess({
       hook,
       command,
-      env: { ...common, ...env },
+      // The port is read at start: the bound one, once the server listens.
+      env: () => ({ RTSP_PORT: String(this.opts.server.port), ...common, ...env }),
       restart,
       logger: this.opts.logger,
       fields: { ...(path === undefined ? {} : { path }), ...fields },
