@@ -22,8 +22,8 @@ import type { SourceDefaults } from '../sources/source-spec.js'
 import { systemClock } from '../util/clock.js'
 import { cryptoRandom } from '../util/random.js'
 import { ConfigAccessPolicy } from './config-access.js'
-import { ApiServer } from '../api/api-server.js'
-import { verifyBasic } from '../config/password.js'
+import type { ApiServer } from '../api/api-server.js'
+import { createApiServer } from './api-wiring.js'
 import { HlsServer } from '../hls/hls-server.js'
 import { parseLocalUdpAddress } from '../config/schema.js'
 import { iceServerOf } from '../webrtc/peer.js'
@@ -64,6 +64,9 @@ export interface ServeAppOptions {
   defaults?: SourceDefaults
   logger?: SwitchableLogger
 }
+
+/** See reload(). */
+const API_RESTART_DELAY_MS = 100
 
 interface ServedPath {
   handle: PathHandle
@@ -246,7 +249,8 @@ export class ServeApp {
     if (apiChanged) {
       const old = this.api
       this.api = undefined
-      void (old?.close() ?? Promise.resolve()).then(() => this.startApi())
+      // After a moment, so that an API request that changed api.* gets its answer first.
+      setTimeout(() => void (old?.close() ?? Promise.resolve()).then(() => this.startApi()), API_RESTART_DELAY_MS)
     }
     if (webrtcChanged) {
       const old = this.webrtc
@@ -258,29 +262,18 @@ export class ServeApp {
   }
 
   /**
-   * The HTTP API (api.enabled): admins from the config log in with Basic; with no admin it is open and
-   * stays on loopback. A port already taken is a warning — RTSP goes on without the API.
+   * The HTTP API (api.enabled; app/api-wiring.ts): admins from the config log in with Basic; loopback
+   * requests are trusted as api.trustLoopback says. A port already taken is a warning — RTSP goes on without it.
    */
   private async startApi(): Promise<void> {
     const c = this.config.api
-    if (!c.enabled) return
-    const admins = this.config.users.some((u) => u.admin)
-    const api = new ApiServer({
+    if (!c.enabled || this.stopped) return
+    const api = createApiServer({
       server: this.server,
-      paths: () => this.paths().map((p) => ({ name: p.name, kind: sourceKind(this.sourceOf(p.entry)), description: p.description })),
-      config: () => this.config,
-      ...(admins
-        ? {
-            authorize: (user: string, password: string) => {
-              const u = this.config.users.find((x) => x.name === user)
-              if (!u || !verifyBasic(u.password, user, password)) return false
-              return u.admin ? true : ('forbidden' as const)
-            },
-          }
-        : {}),
-      host: c.host || undefined,
-      port: c.port,
       logger: this.logger,
+      config: () => this.config,
+      reload: (next) => void this.reload(next),
+      paths: () => this.paths().map((p) => ({ name: p.name, kind: sourceKind(this.sourceOf(p.entry)), description: p.description })),
       // Dashboard live previews over WebRTC / HLS (browserPlayback above).
       webrtcUrl: (name) => this.browserPlayback.webrtcUrl?.(name),
       hlsUrl: (name) => this.browserPlayback.hlsUrl?.(name),
