@@ -127,7 +127,7 @@ function check(raw: RawConfig): Config {
     if (!(err instanceof ConfigError)) throw err
     const origin = typeof err.details.origin === 'string' ? err.details.origin : ORIGIN
     const message = err.message.startsWith(`${origin}: `) ? err.message.slice(origin.length + 2) : err.message
-    throw new ApiError(400, err.code, message)
+    throw new ApiError(400, 'ERR_API_INVALID_CONFIG', message)
   }
 }
 
