@@ -40,12 +40,17 @@ interface PathState {
 }
 
 /** MediaMTX's names for the kinds of publishers and readers. */
-const SESSION_TYPES: Readonly<Record<string, string>> = { rtsp: 'rtspSession', rtsps: 'rtspsSession', webrtc: 'webRTCSession' }
+const SESSION_TYPES: Readonly<Record<string, string>> = {
+  rtsp: 'rtspSession',
+  rtsps: 'rtspsSession',
+  webrtc: 'webRTCSession',
+  hls: 'hlsSession',
+}
 
 export class HookRunner {
   private readonly paths = new Map<string, PathState>()
-  /** Sessions playing, by id: their path and runOnRead process. */
-  private readonly readers = new Map<string, { path: string; process?: HookProcess }>()
+  /** Sessions playing, by id: their path, MTX_READER_TYPE and runOnRead process. */
+  private readonly readers = new Map<string, { path: string; type: string; process?: HookProcess }>()
   private readonly connections = new Map<number, HookProcess | undefined>()
   /** Every process started, until it is stopped: the server's stop ends them all. */
   private readonly live = new Set<HookProcess>()
@@ -56,6 +61,8 @@ export class HookRunner {
   private readonly onStream = (stream: ServerStream): void => this.streamAdded(stream)
   private readonly onPlay = (e: SessionEvent): void => this.readerStarted(e)
   private readonly onTeardown = (e: SessionEvent): void => this.readerStopped(e.sessionId)
+  private readonly onOtherReader = (e: SessionEvent): void => this.readerStarted(e)
+  private readonly onOtherReaderClosed = (e: SessionEvent): void => this.readerStopped(e.sessionId)
   private readonly onConnection = (e: ConnectionEvent): void => this.connectionOpened(e)
   private readonly onDisconnect = (e: ConnectionEvent): void => this.connectionClosed(e)
 
@@ -64,6 +71,8 @@ export class HookRunner {
     s.on('stream', this.onStream)
     s.on('play', this.onPlay)
     s.on('teardown', this.onTeardown)
+    s.on('readerOpened', this.onOtherReader)
+    s.on('readerClosed', this.onOtherReaderClosed)
     s.on('connection', this.onConnection)
     s.on('disconnect', this.onDisconnect)
   }
@@ -160,10 +169,11 @@ export class HookRunner {
   private readerStarted(e: SessionEvent): void {
     const state = this.paths.get(e.path)
     if (!state || this.readers.has(e.sessionId)) return
-    const entry: { path: string; process?: HookProcess } = { path: e.path }
+    const type = SESSION_TYPES[e.protocol ?? 'rtsp'] ?? `${e.protocol}Session`
+    const entry: { path: string; type: string; process?: HookProcess } = { path: e.path, type }
     this.readers.set(e.sessionId, entry)
     if (state.hooks.runOnRead) {
-      entry.process = this.spawn('runOnRead', state.hooks.runOnRead, e.path, this.readerEnv(e.sessionId), state.hooks.runOnReadRestart, {
+      entry.process = this.spawn('runOnRead', state.hooks.runOnRead, e.path, readerEnv(type, e.sessionId), state.hooks.runOnReadRestart, {
         session: e.sessionId,
       })
     }
@@ -175,11 +185,7 @@ export class HookRunner {
     this.readers.delete(sessionId)
     if (entry.process) void entry.process.stop()
     const command = this.paths.get(entry.path)?.hooks.runOnUnread
-    if (command) this.once('runOnUnread', command, entry.path, this.readerEnv(sessionId), { session: sessionId })
-  }
-
-  private readerEnv(sessionId: string): Record<string, string> {
-    return { MTX_READER_TYPE: SESSION_TYPES.rtsp!, MTX_READER_ID: sessionId }
+    if (command) this.once('runOnUnread', command, entry.path, readerEnv(entry.type, sessionId), { session: sessionId })
   }
 
   private connectionOpened(e: ConnectionEvent): void {
@@ -264,11 +270,17 @@ export class HookRunner {
     s.off('stream', this.onStream)
     s.off('play', this.onPlay)
     s.off('teardown', this.onTeardown)
+    s.off('readerOpened', this.onOtherReader)
+    s.off('readerClosed', this.onOtherReaderClosed)
     s.off('connection', this.onConnection)
     s.off('disconnect', this.onDisconnect)
     for (const state of this.paths.values()) void state.demand?.close()
     await Promise.all([...this.live].map((p) => p.stop()))
   }
+}
+
+function readerEnv(type: string, id: string): Record<string, string> {
+  return { MTX_READER_TYPE: type, MTX_READER_ID: id }
 }
 
 function connEnv(e: ConnectionEvent): Record<string, string> {

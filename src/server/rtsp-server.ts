@@ -107,7 +107,13 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
             newId: () => this.sessions.newId(),
             logger: opts.logger,
           })
-    this.externals = new ExternalAccess({ opts, paths: this.paths, sessions: this.sessions, recorder: this.recorder })
+    this.externals = new ExternalAccess({
+      opts,
+      paths: this.paths,
+      sessions: this.sessions,
+      recorder: this.recorder,
+      onReader: (phase, e) => void this.emit(phase === 'open' ? 'readerOpened' : 'readerClosed', e),
+    })
   }
 
   // ---- paths ---------------------------------------------------------------------------------

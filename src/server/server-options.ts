@@ -170,6 +170,8 @@ export interface SessionEvent {
   track?: number
   /** TEARDOWN: 'teardown', 'timeout', 'connection closed', 'server stopped', 'stream removed', 'kicked'. */
   reason?: string
+  /** PLAY, readerOpened, readerClosed: what the reader came over ('rtsp', 'rtsps', 'webrtc', 'hls'). */
+  protocol?: string
 }
 
 /** An RTSP connection opened or closed (the hooks' runOnConnect / runOnDisconnect). */
@@ -185,6 +187,9 @@ export interface RtspServerEvents {
   stream: [ServerStream]
   connection: [ConnectionEvent]
   disconnect: [ConnectionEvent]
+  /** A reader of another protocol (WebRTC, HLS; not a dashboard preview) opened or closed. */
+  readerOpened: [SessionEvent]
+  readerClosed: [SessionEvent]
   setup: [SessionEvent]
   play: [SessionEvent]
   pause: [SessionEvent]

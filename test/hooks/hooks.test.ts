@@ -279,3 +279,41 @@ describe('runOnDemand', () => {
     }
   })
 })
+
+describe('runOnRead of readers of other protocols', () => {
+  it('an HLS viewer (ffmpeg) fires runOnRead with MTX_READER_TYPE hlsSession and its session id', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rtspkit-hlshook-'))
+    const app = new ServeApp(
+      parseConfig({
+        text: `server:\n  rtspPort: 0\n  logLevel: error\napi:\n  enabled: false\nwebrtc:\n  enabled: false\nhls:\n  port: 0\n  variant: fmp4\npaths:\n  cam:\n    source: test:h264:160x120@10\n    runOnRead: '${dump(dir, 'read')}'\n`,
+      }),
+    )
+    await app.start()
+    try {
+      assert.ok(app.hlsUrl)
+      const r = await run(
+        'ffmpeg',
+        [
+          '-v',
+          'error',
+          '-i',
+          `${new URL(app.hlsUrl).origin.replace(/\/\/[^:]+:/, '//127.0.0.1:')}/cam/index.m3u8`,
+          '-t',
+          '1',
+          '-f',
+          'null',
+          '-',
+        ],
+        30_000,
+      )
+      assert.equal(r.code, 0, r.stderr)
+      const read = await envOf(dir, 'read')
+      assert.equal(read.MTX_READER_TYPE, 'hlsSession')
+      assert.equal(read.MTX_PATH, 'cam')
+      assert.ok(read.MTX_READER_ID, 'a session id')
+    } finally {
+      await app.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
