@@ -26,20 +26,20 @@ export class DemandCommand {
   private closeTimer: NodeJS.Timeout | undefined
   private readonly waiters = new Set<() => void>()
   private closed = false
-  private readonly onStream = (stream: ServerStream): void => {
+
+  constructor(
+    private readonly server: RtspServer,
+    private readonly opts: DemandCommandOptions,
+  ) {}
+
+  /** A stream was added on the path (the runner forwards the server's `stream` events of the path). */
+  streamAdded(stream: ServerStream): void {
     if (stream.name !== this.opts.path || this.closed) return
     for (const wake of [...this.waiters]) wake()
     if (!this.process) return
     stream.on('readers', (n: number) => this.onReaders(n))
     stream.once('close', () => this.onReaders(0))
     if (stream.readerCount === 0) this.onReaders(0)
-  }
-
-  constructor(
-    private readonly server: RtspServer,
-    private readonly opts: DemandCommandOptions,
-  ) {
-    server.on('stream', this.onStream)
   }
 
   /** A reader asks: resolves once a publisher's stream exists; rejects after the start timeout. */
@@ -102,7 +102,6 @@ export class DemandCommand {
   close(): Promise<void> {
     this.closed = true
     this.cancelClose()
-    this.server.off('stream', this.onStream)
     return this.stopCommand()
   }
 }

@@ -128,6 +128,7 @@ export class HookRunner {
   private streamAdded(stream: ServerStream): void {
     const state = this.paths.get(stream.name)
     if (!state || state.ready?.stream === stream) return
+    state.demand?.streamAdded(stream)
     if (!state.hooks.runOnReady && !state.hooks.runOnNotReady) return
     const entry: NonNullable<PathState['ready']> = { stream }
     state.ready = entry
