@@ -134,12 +134,13 @@ export class ServeApp {
     this.server.setPathProvider((path) => this.provide(path))
     this.hooks = new HookRunner({ server: this.server, logger: this.logger, globals: () => this.config.hooks })
     this.recording = new ServerRecording(this.server, {
-      onSegment: (path, file, phase) => this.hooks.segment(path, file, phase),
       dir: config.recording.dir,
       segmentDurationMs: config.recording.segmentSeconds * 1000,
       include: (path) => matchPath(this.config, path)?.path.record === true,
       log: (m) => this.logger.info(m),
     })
+    this.recording.on('segmentCreate', (path: string, file: string) => this.hooks.segment(path, file, 'open'))
+    this.recording.on('segmentComplete', (path: string, file: string) => this.hooks.segment(path, file, 'close'))
     for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
       this.server.on(ev, (e) =>
         this.logger.info(

@@ -4,6 +4,7 @@
  * the first keyframe after each `segmentDurationMs`. Formats MP4 cannot hold (codecs without MP4
  * hooks, `Codec.mp4`, and relayed packets of unknown codecs) are left out of the file.
  */
+import { EventEmitter } from 'node:events'
 import { SegmentRecorder, DEFAULT_SEGMENT_DURATION_MS } from '../formats/mp4/segment-recorder.js'
 import { checkMp4Tracks } from '../formats/mp4/fragmented-mp4-writer.js'
 import { DecodeTimes } from '../formats/mp4/decode-times.js'
@@ -19,11 +20,10 @@ export interface ServerRecordingOptions {
   /** Which paths to record (default: all). */
   include?: (path: string) => boolean
   log?: (msg: string) => void
-  /** A segment file was opened or completed (the hooks' runOnRecordSegmentCreate / Complete). */
-  onSegment?: (path: string, file: string, phase: 'open' | 'close') => void
 }
 
-export class ServerRecording {
+/** Events: 'segmentCreate' and 'segmentComplete' (pathName, file), for runOnRecordSegmentCreate / Complete. */
+export class ServerRecording extends EventEmitter {
   private readonly active = new Map<ServerStream, { recorder: SegmentRecorder; untap: () => void }>()
   private readonly pending = new Set<Promise<void>>()
   private closed = false
@@ -33,6 +33,7 @@ export class ServerRecording {
     private readonly server: RtspServer,
     private readonly opts: ServerRecordingOptions,
   ) {
+    super()
     server.on('stream', this.onStream)
   }
 
@@ -77,7 +78,7 @@ export class ServerRecording {
     }
     recorder.on('segment', (file: string, phase: string) => {
       this.opts.log?.(`recording /${stream.name}: ${phase === 'open' ? 'writing' : 'finished'} ${file}`)
-      this.opts.onSegment?.(stream.name, file, phase === 'open' ? 'open' : 'close')
+      this.emit(phase === 'open' ? 'segmentCreate' : 'segmentComplete', stream.name, file)
     })
     recorder.on('error', (err: Error) => this.opts.log?.(`recording /${stream.name}: ${err.message}`))
     const slot = new Map(picked.map((p, i) => [p.index, i]))
