@@ -35,7 +35,8 @@ interface PathState {
   hooks: PathHooks
   origin: PathOrigin
   init?: HookProcess
-  ready?: { stream: ServerStream; process?: HookProcess }
+  /** The stream of the path and, once it was ready, its source's variables and runOnReady. */
+  ready?: { stream: ServerStream; env?: Record<string, string>; process?: HookProcess; waiting?: () => void }
   demand?: DemandCommand
 }
 
@@ -63,6 +64,7 @@ export class HookRunner {
   private readonly onTeardown = (e: SessionEvent): void => this.readerStopped(e.sessionId)
   private readonly onOtherReader = (e: SessionEvent): void => this.readerStarted(e)
   private readonly onOtherReaderClosed = (e: SessionEvent): void => this.readerStopped(e.sessionId)
+  private readonly onRecord = (e: SessionEvent): void => this.paths.get(e.path)?.ready?.waiting?.()
   private readonly onConnection = (e: ConnectionEvent): void => this.connectionOpened(e)
   private readonly onDisconnect = (e: ConnectionEvent): void => this.connectionClosed(e)
 
@@ -73,6 +75,7 @@ export class HookRunner {
     s.on('teardown', this.onTeardown)
     s.on('readerOpened', this.onOtherReader)
     s.on('readerClosed', this.onOtherReaderClosed)
+    s.on('record', this.onRecord)
     s.on('connection', this.onConnection)
     s.on('disconnect', this.onDisconnect)
   }
@@ -133,16 +136,18 @@ export class HookRunner {
     const entry: NonNullable<PathState['ready']> = { stream }
     state.ready = entry
     const ready = (): void => {
-      if (state.ready !== entry || this.closed || !state.hooks.runOnReady) return
-      entry.process = this.spawn(
-        'runOnReady',
-        state.hooks.runOnReady,
-        stream.name,
-        this.sourceEnv(state, stream.name),
-        state.hooks.runOnReadyRestart,
-      )
+      if (state.ready !== entry || this.closed || entry.env) return
+      // A publisher's stream is there from its ANNOUNCE; its source is ready when it records.
+      const publisher = this.opts.server.pathStatus().find((p) => p.name === stream.name)?.publisher
+      if (publisher && !publisher.recording) {
+        entry.waiting = ready
+        return
+      }
+      // Kept for runOnNotReady: by then the publisher has gone.
+      entry.env = this.sourceEnv(state, stream.name)
+      if (state.hooks.runOnReady)
+        entry.process = this.spawn('runOnReady', state.hooks.runOnReady, stream.name, entry.env, state.hooks.runOnReadyRestart)
     }
-    // A publisher's session id is known once it records, by when its stream is ready.
     if (stream.ready) setImmediate(ready)
     else stream.once('ready', ready)
     stream.once('close', () => {
@@ -150,8 +155,8 @@ export class HookRunner {
       if (state.ready !== entry) return
       state.ready = undefined
       if (entry.process) void entry.process.stop()
-      if (this.paths.get(stream.name) === state)
-        this.once('runOnNotReady', state.hooks.runOnNotReady, stream.name, this.sourceEnv(state, stream.name))
+      // Not ready only after ready: a stream that never became ready has nothing to undo.
+      if (this.paths.get(stream.name) === state && entry.env) this.once('runOnNotReady', state.hooks.runOnNotReady, stream.name, entry.env)
     })
   }
 
@@ -273,6 +278,7 @@ export class HookRunner {
     s.off('teardown', this.onTeardown)
     s.off('readerOpened', this.onOtherReader)
     s.off('readerClosed', this.onOtherReaderClosed)
+    s.off('record', this.onRecord)
     s.off('connection', this.onConnection)
     s.off('disconnect', this.onDisconnect)
     for (const state of this.paths.values()) void state.demand?.close()

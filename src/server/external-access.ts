@@ -42,6 +42,8 @@ export class ExternalAccess extends ExternalSessionTable {
       recorder: RecordHandler
       /** A counted reader opened or closed (the server's readerOpened / readerClosed events). */
       onReader?: (phase: 'open' | 'close', e: SessionEvent) => void
+      /** A publisher started sending (the server's `record` event). */
+      onRecord?: (e: SessionEvent) => void
     },
   ) {
     super()
@@ -89,6 +91,7 @@ export class ExternalAccess extends ExternalSessionTable {
     })
     publisher.onEnded = (reason) => external.close(reason)
     this.add(external)
+    this.deps.onRecord?.({ path: publisher.path, sessionId: publisher.sessionId, remoteAddress: req.remoteAddress, protocol: req.protocol })
     return external
   }
 

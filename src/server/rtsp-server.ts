@@ -113,6 +113,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       sessions: this.sessions,
       recorder: this.recorder,
       onReader: (phase, e) => void this.emit(phase === 'open' ? 'readerOpened' : 'readerClosed', e),
+      onRecord: (e) => void this.emit('record', e),
     })
   }
 

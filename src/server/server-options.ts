@@ -190,6 +190,8 @@ export interface RtspServerEvents {
   /** A reader of another protocol (WebRTC, HLS; not a dashboard preview) opened or closed. */
   readerOpened: [SessionEvent]
   readerClosed: [SessionEvent]
+  /** A publisher (RTSP RECORD, or WHIP) started sending: the path's source is ready (runOnReady). */
+  record: [SessionEvent]
   setup: [SessionEvent]
   play: [SessionEvent]
   pause: [SessionEvent]

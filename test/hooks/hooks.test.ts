@@ -212,6 +212,8 @@ describe('runOnDemand', () => {
     runOnDemand: '${FFMPEG}'
     runOnDemandCloseAfter: 2s
     runOnUnDemand: '${dump(dir, 'undemand')}'
+    runOnReady: '${dump(dir, 'ready')}'
+    runOnNotReady: '${dump(dir, 'notready')}'
 `)
     await app.start()
   })
@@ -256,8 +258,13 @@ describe('runOnDemand', () => {
     assert.equal(gst.error, null, g.stdout)
     assert.ok(gst.video >= 25 && gst.audio >= 25, g.stdout)
     assert.equal(gst.width, 320)
+    const ready = await envOf(dir, 'ready')
+    assert.equal(ready.MTX_SOURCE_TYPE, 'rtspSession', 'the command publishes over RTSP')
+    assert.match(ready.MTX_SOURCE_ID!, /^\d+$/)
     const undemand = await envOf(dir, 'undemand')
     assert.equal(undemand.MTX_PATH, 'sim')
+    const notReady = await envOf(dir, 'notready')
+    assert.deepEqual([notReady.MTX_SOURCE_TYPE, notReady.MTX_SOURCE_ID], [ready.MTX_SOURCE_TYPE, ready.MTX_SOURCE_ID])
     await waitUntil(() => !app.server.pathStatus().find((p) => p.name === 'sim')?.publisher, 10_000, 'the publisher to leave')
   })
 
