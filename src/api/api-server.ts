@@ -11,8 +11,10 @@
 import { createCodecRegistry } from '../codecs/registry.js'
 import http from 'node:http'
 import type net from 'node:net'
-import { ConfigError, RtspkitError, StateError } from '../errors.js'
-import { formatAuthParams, parseAuthorization } from '../rtsp/auth/challenge.js'
+import { ConfigError, StateError } from '../errors.js'
+import { checkApiAccess, isLoopback, type ApiAction, type ApiAuthorize, type TrustLoopback } from './api-access.js'
+import { ApiError } from './api-error.js'
+import { readJsonBody } from './request-body.js'
 import type { Logger, PathStatus, RtspServer } from '../server/rtsp-server.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { BitrateMeter, DEFAULT_BITRATE_WINDOW_MS } from './bitrate.js'
@@ -45,14 +47,7 @@ const DEFAULT_SAMPLE_INTERVAL_MS = 1000
 /** Bounds how long a slow or idle client may hold a request open. */
 const REQUEST_TIMEOUT_MS = 10_000
 
-/** What a request asks to do, for `authorize`: reading status, or changing something (kicking a session). */
-export type ApiAction = 'read' | 'write'
-
-/**
- * true: allowed. false: unknown user or wrong password (401, challenge again). 'forbidden': the user
- * is known but may not do this (403).
- */
-export type ApiAuthorize = (username: string, password: string, action: ApiAction) => boolean | 'forbidden' | Promise<boolean | 'forbidden'>
+export { ApiError, isLoopback, type ApiAction, type ApiAuthorize, type TrustLoopback }
 
 export interface ApiServerOptions {
   server: RtspServer
@@ -62,6 +57,13 @@ export interface ApiServerOptions {
   config?: () => unknown
   /** HTTP Basic credentials check; without it the API is open and must listen on loopback. */
   authorize?: ApiAuthorize
+  /**
+   * What requests from a loopback address may do without credentials (default: 'all' without
+   * `authorize`, 'none' with it). 'read': status only; writes need a user `authorize` lets write.
+   */
+  trustLoopback?: TrustLoopback
+  /** More endpoints (the config writes of src/api/config-routes.ts); tried after the built-in ones. */
+  routes?: readonly ApiRoute[]
   /** Default 127.0.0.1. */
   host?: string
   /** Default 9997; 0 picks a free port. */
@@ -95,19 +97,7 @@ export interface ApiServerOptions {
   hlsUrl?: (name: string) => string | undefined
 }
 
-/** An error answer: the HTTP status and a stable code. */
-export class ApiError extends RtspkitError {
-  constructor(
-    readonly status: number,
-    code: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(code, message, { status })
-  }
-}
-
-interface ApiReply {
+export interface ApiReply {
   status: number
   /** Sent as JSON. */
   body?: unknown
@@ -119,23 +109,17 @@ interface ApiReply {
   pipe?: (res: http.ServerResponse) => void
 }
 
-type Handler = (params: string[]) => ApiReply | Promise<ApiReply>
+/** `params`: the pattern's groups, percent-decoded; `body`: the JSON body of a write, if any. */
+export type ApiHandler = (params: string[], body: unknown) => ApiReply | Promise<ApiReply>
 
-interface Route {
+export interface ApiRoute {
   pattern: RegExp
-  methods: Readonly<Record<string, Handler>>
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '::1', '[::1]'])
-
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase()
-  return LOOPBACK_HOSTS.has(h) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
+  methods: Readonly<Record<string, ApiHandler>>
 }
 
 export class ApiServer {
   private readonly opts: ApiServerOptions & { host: string; port: number; clock: Clock }
-  private readonly routes: Route[]
+  private readonly routes: ApiRoute[]
   private readonly meter: BitrateMeter
   /** Video units per second of each path: the frame rate of a stream whose SPS does not say it. */
   private readonly unitRate: BitrateMeter
@@ -196,6 +180,7 @@ export class ApiServer {
       },
       { pattern: /^\/v1\/config$/, methods: { GET: () => ({ status: 200, body: redact(this.opts.config?.() ?? {}) ?? {} }) } },
       { pattern: /^\/metrics$/, methods: { GET: () => ({ status: 200, raw: this.metricsText(), contentType: PROMETHEUS_CONTENT_TYPE }) } },
+      ...(options.routes ?? []),
     ]
   }
 
@@ -367,12 +352,12 @@ export class ApiServer {
   // ---- HTTP ------------------------------------------------------------------------------------
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    req.resume() // no endpoint reads a body; drain whatever comes
     let reply: ApiReply
     let headers: Record<string, string> = {}
     try {
       reply = await this.route(req)
     } catch (err) {
+      req.resume() // a body not read (refused before it was): drain it
       if (err instanceof ApiError) {
         headers = err.headers
         reply = { status: err.status, body: { error: { code: err.code, message: err.message } } }
@@ -402,7 +387,13 @@ export class ApiServer {
   private async route(req: http.IncomingMessage): Promise<ApiReply> {
     const method = req.method ?? 'GET'
     const action: ApiAction = method === 'GET' || method === 'HEAD' ? 'read' : 'write'
-    const access = await this.authenticate(req, action)
+    if (action === 'read') req.resume() // reads take no body
+    const access = await checkApiAccess(req, action, {
+      authorize: this.opts.authorize,
+      trustLoopback: this.opts.trustLoopback ?? (this.opts.authorize ? 'none' : 'all'),
+      host: this.opts.host,
+      realm: this.opts.realm ?? DEFAULT_REALM,
+    })
     let pathname: string
     try {
       pathname = new URL(req.url ?? '/', 'http://api.invalid').pathname
@@ -422,34 +413,10 @@ export class ApiServer {
           'ERR_API_FORBIDDEN',
           `user "${access.username}" may not ${action === 'read' ? 'read the API' : 'change anything'}`,
         )
-      return handler(m.slice(1).map(decodeParam))
+      const params = m.slice(1).map(decodeParam)
+      return handler(params, action === 'write' ? await readJsonBody(req) : undefined)
     }
     throw new ApiError(404, 'ERR_API_NOT_FOUND', `no endpoint ${pathname}`)
-  }
-
-  /**
-   * Checks Basic credentials (401 when missing or wrong) and says whether the user may do `action`.
-   * An open API answers only requests naming a loopback host, so a web page cannot reach it through
-   * DNS rebinding.
-   */
-  private async authenticate(req: http.IncomingMessage, action: ApiAction): Promise<{ username?: string; forbidden: boolean }> {
-    const authorize = this.opts.authorize
-    if (!authorize) {
-      const host = hostOf(req.headers.host)
-      if (host !== undefined && !isLoopback(host) && host !== this.opts.host)
-        throw new ApiError(403, 'ERR_API_HOST', `Host "${host}" is not this API's address`)
-      return { forbidden: false }
-    }
-    const creds = basicCredentials(req.headers.authorization)
-    const decision = creds ? await authorize(creds.username, creds.password, action) : false
-    if (creds && decision !== false) return { username: creds.username, forbidden: decision !== true }
-    const challenge = formatAuthParams('Basic', [
-      ['realm', this.opts.realm ?? DEFAULT_REALM],
-      ['charset', 'UTF-8'],
-    ])
-    throw new ApiError(401, 'ERR_API_UNAUTHORIZED', creds ? 'wrong user name or password' : 'credentials required (HTTP Basic)', {
-      'WWW-Authenticate': challenge,
-    })
   }
 }
 
@@ -463,26 +430,4 @@ function decodeParam(p: string | undefined): string {
   } catch {
     throw new ApiError(400, 'ERR_API_BAD_URL', `bad percent-encoding in "${p}"`)
   }
-}
-
-/** The host part of a Host header (`127.0.0.1:9997`, `[::1]:9997`), lower-cased. */
-function hostOf(header: string | undefined): string | undefined {
-  if (!header) return undefined
-  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(header) ?? /^([^:]+)(?::\d+)?$/.exec(header)
-  return (m ? m[1]! : header).toLowerCase()
-}
-
-/** User name and password of a Basic Authorization value (RFC 7617 §2), or undefined. */
-function basicCredentials(header: string | undefined): { username: string; password: string } | undefined {
-  if (!header) return undefined
-  let creds
-  try {
-    creds = parseAuthorization(header)
-  } catch {
-    return undefined
-  }
-  if (creds.scheme.toLowerCase() !== 'basic' || creds.token68 === undefined) return undefined
-  const text = Buffer.from(creds.token68, 'base64').toString('utf8')
-  const colon = text.indexOf(':')
-  return colon === -1 ? undefined : { username: text.slice(0, colon), password: text.slice(colon + 1) }
 }

@@ -23,13 +23,14 @@ import { systemClock } from '../util/clock.js'
 import { cryptoRandom } from '../util/random.js'
 import { ConfigAccessPolicy } from './config-access.js'
 import { SessionLog } from './session-log.js'
-import { ApiServer } from '../api/api-server.js'
-import { verifyBasic } from '../config/password.js'
+import type { ApiServer } from '../api/api-server.js'
+import { createApiServer } from './api-wiring.js'
 import { HlsServer } from '../hls/hls-server.js'
 import { parseLocalUdpAddress } from '../config/schema.js'
 import { connectionLimitsOf } from '../config/schema-connections.js'
 import { iceServerOf } from '../webrtc/peer.js'
 import { WebRtcServer } from '../webrtc/webrtc-server.js'
+import { HookRunner } from '../hooks/hook-runner.js'
 
 /** A logger whose level and format follow the config across reloads. */
 export class SwitchableLogger implements Required<Logger> {
@@ -66,6 +67,9 @@ export interface ServeAppOptions {
   logger?: SwitchableLogger
 }
 
+/** See reload(). */
+const API_RESTART_DELAY_MS = 100
+
 interface ServedPath {
   handle: PathHandle
   /** The config entry it came from (a name, ~regex or all_others). */
@@ -79,6 +83,8 @@ export class ServeApp {
   private readonly served = new Map<string, ServedPath>()
   private readonly recording: ServerRecording
   private readonly sessionLog: SessionLog
+  /** runOnInit, runOnReady… of the paths served, and runOnConnect. */
+  private readonly hooks: HookRunner
   private api: ApiServer | undefined
   private webrtc: WebRtcServer | undefined
   /**
@@ -131,6 +137,7 @@ export class ServeApp {
     })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))
+    this.hooks = new HookRunner({ server: this.server, logger: this.logger, globals: () => this.config.hooks })
     this.recording = new ServerRecording(this.server, {
       dir: config.recording.dir,
       segmentDurationMs: config.recording.segmentSeconds * 1000,
@@ -138,6 +145,8 @@ export class ServeApp {
       log: (m) => this.logger.info(m),
     })
     this.sessionLog = new SessionLog(this.server, this.logger, systemClock)
+    this.recording.on('segmentCreate', (path: string, file: string) => this.hooks.segment(path, file, 'open'))
+    this.recording.on('segmentComplete', (path: string, file: string) => this.hooks.segment(path, file, 'close'))
   }
 
   /** The effective configuration. */
@@ -180,11 +189,13 @@ export class ServeApp {
     try {
       for (const p of this.config.paths) if (isExact(p.name)) this.addExact(p)
       await this.server.start()
+      this.hooks.start()
       await this.startApi()
       await this.startHls()
       await this.startWebRtc()
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
+      await this.hooks.close()
       await this.recording.close()
       throw err
     }
@@ -238,7 +249,8 @@ export class ServeApp {
     if (apiChanged) {
       const old = this.api
       this.api = undefined
-      void (old?.close() ?? Promise.resolve()).then(() => this.startApi())
+      // After a moment, so that an API request that changed api.* gets its answer first.
+      setTimeout(() => void (old?.close() ?? Promise.resolve()).then(() => this.startApi()), API_RESTART_DELAY_MS)
     }
     if (webrtcChanged) {
       const old = this.webrtc
@@ -250,29 +262,18 @@ export class ServeApp {
   }
 
   /**
-   * The HTTP API (api.enabled): admins from the config log in with Basic; with no admin it is open and
-   * stays on loopback. A port already taken is a warning — RTSP goes on without the API.
+   * The HTTP API (api.enabled; app/api-wiring.ts): admins from the config log in with Basic; loopback
+   * requests are trusted as api.trustLoopback says. A port already taken is a warning — RTSP goes on without it.
    */
   private async startApi(): Promise<void> {
     const c = this.config.api
-    if (!c.enabled) return
-    const admins = this.config.users.some((u) => u.admin)
-    const api = new ApiServer({
+    if (!c.enabled || this.stopped) return
+    const api = createApiServer({
       server: this.server,
-      paths: () => this.paths().map((p) => ({ name: p.name, kind: sourceKind(this.sourceOf(p.entry)), description: p.description })),
-      config: () => this.config,
-      ...(admins
-        ? {
-            authorize: (user: string, password: string) => {
-              const u = this.config.users.find((x) => x.name === user)
-              if (!u || !verifyBasic(u.password, user, password)) return false
-              return u.admin ? true : ('forbidden' as const)
-            },
-          }
-        : {}),
-      host: c.host || undefined,
-      port: c.port,
       logger: this.logger,
+      config: () => this.config,
+      reload: (next) => void this.reload(next),
+      paths: () => this.paths().map((p) => ({ name: p.name, kind: sourceKind(this.sourceOf(p.entry)), description: p.description })),
       // Dashboard live previews over WebRTC / HLS (browserPlayback above).
       webrtcUrl: (name) => this.browserPlayback.webrtcUrl?.(name),
       hlsUrl: (name) => this.browserPlayback.hlsUrl?.(name),
@@ -361,16 +362,18 @@ export class ServeApp {
     this.webrtc = undefined
     this.browserPlayback.webrtcUrl = undefined
     for (const p of this.served.values()) p.handle.stop()
+    const hooksClosed = this.hooks.close()
     await this.server.stop()
     this.sessionLog.close()
     await this.recording.close()
+    await hooksClosed
   }
 
   private addExact(p: PathConfig): void {
     this.served.set(p.name, { handle: this.open(p.name, p), entry: p.name })
   }
 
-  private open(name: string, p: PathConfig): PathHandle {
+  private open(name: string, p: PathConfig, captures: readonly string[] = []): PathHandle {
     const onDemand = { alwaysOn: !p.onDemand, closeAfterMs: p.closeAfter * 1000, retryMaxMs: this.config.relays.retryMax * 1000 }
     const spec = parseSourceSpec(p.source)
     const handle = addPath(this.server, name, spec, {
@@ -382,6 +385,7 @@ export class ServeApp {
       debug: (m) => this.logger.debug(m, { path: name }),
     })
     handle.onWarning((m) => this.logger.warn(m, { path: name }))
+    this.hooks.pathAdded(name, p, { sourceKind: spec.kind, captures })
     return handle
   }
 
@@ -391,6 +395,7 @@ export class ServeApp {
     this.served.delete(name)
     p.handle.stop()
     this.server.removePath(name, 'path removed from the configuration')
+    this.hooks.pathRemoved(name)
   }
 
   /** A requested path nothing serves yet: a `~regex` or `all_others` entry may take it. */
@@ -399,7 +404,7 @@ export class ServeApp {
     const m = matchPath(this.config, path)
     if (!m || isExact(m.path.name)) return false
     try {
-      this.served.set(path, { handle: this.open(path, m.path), entry: m.path.name })
+      this.served.set(path, { handle: this.open(path, m.path, m.captures), entry: m.path.name })
       this.logger.info(`serving /${path} from ${m.path.name}`, { path })
       return true
     } catch (err) {

@@ -7,6 +7,14 @@ import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
 import { CONNECTION_LIMIT_FIELDS, defaultConnectionLimitsConfig, type ConnectionLimitsConfig } from './schema-connections.js'
 import { checkWorkers } from './schema-workers.js'
+import {
+  GLOBAL_HOOKS_SECTION,
+  HOOK_FIELDS,
+  defaultGlobalHooks,
+  defaultPathHooks,
+  type GlobalHooks,
+  type PathHooks,
+} from './schema-hooks.js'
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -87,7 +95,12 @@ export interface ApiConfig {
   enabled: boolean
   host: string
   port: number
+  /** What requests from a loopback address may do without credentials: none, read (default) or all (writes too). */
+  trustLoopback: TrustLoopback
 }
+
+export const TRUST_LOOPBACK = ['none', 'read', 'all'] as const
+export type TrustLoopback = (typeof TRUST_LOOPBACK)[number]
 
 /** The HLS output (MediaMTX's hls* settings without the prefix). */
 export interface HlsConfig {
@@ -137,7 +150,7 @@ export interface RelaysConfig {
   retryMax: number
 }
 
-export interface PathConfig {
+export interface PathConfig extends PathHooks {
   /** As written: a plain name ('cam', 'site/door'), '~regex' or 'all_others'. */
   name: string
   /** Same syntax as `--path NAME=SOURCE` (parseSourceSpec). */
@@ -176,8 +189,12 @@ export interface Config {
   webrtc: WebRtcConfig
   recording: RecordingConfig
   relays: RelaysConfig
+  /** Commands run on connections (runOnConnect, runOnDisconnect); path hooks are path fields. */
+  hooks: GlobalHooks
   /** In file order: regex entries are tried in this order. */
   paths: PathConfig[]
+  /** Path fields every `paths` entry takes unless it sets them (as given; already applied to `paths`). */
+  pathDefaults: Partial<Omit<PathConfig, 'name'>>
   users: UserConfig[]
   /** CIDRs allowed to use RTSP; [] = anywhere. */
   ips: string[]
@@ -334,6 +351,7 @@ export const SECTIONS: SectionSpec = {
         enabled: { type: 'bool', apply: 'restart-api' },
         host: { type: 'string', apply: 'restart-api' },
         port: { type: 'int', min: 0, max: MAX_PORT, apply: 'restart-api' },
+        trustLoopback: { type: 'enum', values: TRUST_LOOPBACK, apply: 'restart-api' },
       },
     },
     hls: {
@@ -376,6 +394,7 @@ export const SECTIONS: SectionSpec = {
         retryMax: { type: 'seconds', min: 1, max: DAY_S, apply: 'paths' },
       },
     },
+    hooks: GLOBAL_HOOKS_SECTION,
     ips: { type: 'list', item: 'cidr', apply: 'access' },
   },
 }
@@ -391,6 +410,7 @@ export const PATH_FIELDS: SectionSpec['fields'] = {
   sourceFingerprint: { type: 'string', check: checkFingerprint, apply: 'paths' },
   read: { type: 'list', item: 'user', apply: 'access' },
   publish: { type: 'list', item: 'user', apply: 'access' },
+  ...HOOK_FIELDS,
 }
 
 /** Fields of one `users` entry; name and password are required. */
@@ -437,7 +457,7 @@ export function defaultConfig(): Config {
       tls: { cert: '', key: '' },
       multicast: { enabled: true, range: '224.1.0.0/16', rtpPort: 8002, rtcpPort: 8003, ttl: 16 },
     },
-    api: { enabled: true, host: '127.0.0.1', port: 9997 },
+    api: { enabled: true, host: '127.0.0.1', port: 9997, trustLoopback: 'read' },
     hls: {
       enabled: true,
       host: '',
@@ -452,6 +472,7 @@ export function defaultConfig(): Config {
     webrtc: { enabled: true, host: '', port: 8889, additionalHosts: [], localUdpAddress: '', allowOrigin: '*', iceServers: [] },
     recording: { segmentSeconds: 600, dir: 'recordings' },
     relays: { closeAfter: 10, retryMax: 30 },
+    hooks: defaultGlobalHooks(),
     paths: [
       {
         name: 'test',
@@ -464,8 +485,10 @@ export function defaultConfig(): Config {
         sourceFingerprint: '',
         read: [ANYONE],
         publish: [ANYONE],
+        ...defaultPathHooks(),
       },
     ],
+    pathDefaults: {},
     users: [],
     ips: [],
   }
@@ -481,7 +504,7 @@ export function schemaKeys(): string[] {
     }
   }
   walk(SECTIONS, '')
-  out.push('paths', 'users')
+  out.push('paths', 'pathDefaults', 'users')
   for (const k of Object.keys(PATH_FIELDS)) out.push(`paths.*.${k}`)
   for (const k of Object.keys(USER_FIELDS)) out.push(`users[].${k}`)
   return out

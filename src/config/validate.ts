@@ -26,6 +26,7 @@ import {
   type SectionSpec,
   type UserConfig,
 } from './schema.js'
+import { readPathHooks } from './schema-hooks.js'
 
 /** Plain path names: what `--path NAME=SOURCE` accepts. */
 const PATH_NAME_RE = /^[A-Za-z0-9._-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9._~-]+)*$/
@@ -211,11 +212,25 @@ class Checker {
     }
   }
 
-  paths(value: unknown, relaysCloseAfter: number, users: readonly UserConfig[]): PathConfig[] {
-    if (value === undefined || value === null) return defaultConfig().paths.map((p) => ({ ...p, closeAfter: relaysCloseAfter }))
-    const raw = this.mapping(['paths'], value)
+  /** `pathDefaults`: any path field, checked as in a path; what a path leaves out comes from here. */
+  pathDefaults(value: unknown, users: readonly UserConfig[]): Record<string, unknown> {
+    const key = ['pathDefaults']
+    const raw = this.mapping(key, value)
+    this.known(key, raw, Object.keys(PATH_FIELDS))
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(raw)) {
+      if (v !== undefined && v !== null) out[k] = this.leaf([...key, k], PATH_FIELDS[k] as LeafSpec, v)
+    }
+    if (typeof out.source === 'string') this.source([...key, 'source'], out.source)
+    for (const list of ['read', 'publish'] as const) if (out[list]) this.userList([...key, list], out[list] as string[], users)
+    return out
+  }
+
+  paths(value: unknown, relaysCloseAfter: number, users: readonly UserConfig[], defaults: Record<string, unknown> = {}): PathConfig[] {
+    // No `paths`: the built-in test path, read like any entry so that pathDefaults apply to it too.
+    const raw =
+      value === undefined || value === null ? { test: { source: defaultConfig().paths[0]!.source } } : this.mapping(['paths'], value)
     const seen = new Map<string, string>()
-    const userNames = users.map((u) => u.name)
     return Object.entries(raw).map(([name, entry]): PathConfig => {
       const key = ['paths', name]
       this.pathName(key, name)
@@ -228,21 +243,13 @@ class Checker {
       this.known(key, fields, Object.keys(PATH_FIELDS))
       const get = (k: string, fallback: unknown): unknown => {
         const v = fields[k]
-        return v === undefined || v === null ? fallback : this.leaf([...key, k], PATH_FIELDS[k] as LeafSpec, v)
+        if (v === undefined || v === null) return Object.hasOwn(defaults, k) ? structuredClone(defaults[k]) : fallback
+        return this.leaf([...key, k], PATH_FIELDS[k] as LeafSpec, v)
       }
       const source = get('source', DEFAULT_PATH_SOURCE) as string
-      let relay = false
-      try {
-        // Relays and ffmpeg: processes run on demand; other sources are always there.
-        const kind = parseSourceSpec(source).kind
-        relay = kind === 'relay' || kind === 'ffmpeg'
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err
-        this.fail('ERR_CONFIG_SOURCE', [...key, 'source'], `is not a valid source: ${err.message}`, {
-          observed: source,
-          allowed: err.details.allowed,
-        })
-      }
+      // Relays and ffmpeg: processes run on demand; other sources are always there.
+      const kind = this.source([...key, 'source'], source)
+      const relay = kind === 'relay' || kind === 'ffmpeg'
       const onDemand = get('onDemand', relay) as boolean
       if (onDemand && !relay)
         this.fail(
@@ -253,21 +260,16 @@ class Checker {
         )
       const read = get('read', [ANYONE]) as string[]
       const publish = get('publish', [ANYONE]) as string[]
-      for (const [list, names] of [
-        ['read', read],
-        ['publish', publish],
-      ] as const) {
-        names.forEach((u, i) => {
-          if (u !== ANYONE && !userNames.includes(u)) {
-            this.fail(
-              'ERR_CONFIG_USER',
-              [...key, list, i],
-              `names unknown user ${describe(u)}; use "${ANYONE}" or one of users: ${userNames.join(', ') || '(none defined)'}`,
-              { observed: u, allowed: [ANYONE, ...userNames] },
-            )
-          }
-        })
-      }
+      this.userList([...key, 'read'], read, users)
+      this.userList([...key, 'publish'], publish, users)
+      const hooks = readPathHooks(get)
+      if (hooks.runOnDemand !== '' && kind !== 'publish')
+        this.fail(
+          'ERR_CONFIG_VALUE',
+          [...key, 'runOnDemand'],
+          `needs source: publish (the command publishes into the path); "${source}" is served otherwise`,
+          { observed: hooks.runOnDemand },
+        )
       return {
         name: normalized,
         source,
@@ -279,6 +281,32 @@ class Checker {
         sourceFingerprint: get('sourceFingerprint', '') as string,
         read,
         publish,
+        ...hooks,
+      }
+    })
+  }
+
+  /** The kind of a source text, or a failure naming `key`. */
+  private source(key: KeyPath, source: string): string {
+    try {
+      return parseSourceSpec(source).kind
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err
+      this.fail('ERR_CONFIG_SOURCE', key, `is not a valid source: ${err.message}`, { observed: source, allowed: err.details.allowed })
+    }
+  }
+
+  /** A read or publish list: 'any' or names of users. */
+  private userList(key: KeyPath, names: readonly string[], users: readonly UserConfig[]): void {
+    const userNames = users.map((u) => u.name)
+    names.forEach((u, i) => {
+      if (u !== ANYONE && !userNames.includes(u)) {
+        this.fail(
+          'ERR_CONFIG_USER',
+          [...key, i],
+          `names unknown user ${describe(u)}; use "${ANYONE}" or one of users: ${userNames.join(', ') || '(none defined)'}`,
+          { observed: u, allowed: [ANYONE, ...userNames] },
+        )
       }
     })
   }
@@ -313,16 +341,17 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
   const c = new Checker(raw, fallbackOrigin)
   const top = raw.value
   const sectionNames = Object.keys(SECTIONS.fields)
-  c.known([], top, [...sectionNames, 'paths', 'users'])
+  c.known([], top, [...sectionNames, 'paths', 'pathDefaults', 'users'])
   const defaults = defaultConfig() as unknown as Record<string, unknown>
   const sections = c.section(
     [],
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'recording' | 'relays' | 'ips'>
+  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'recording' | 'relays' | 'hooks' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
-  const paths = c.paths(top.paths, sections.relays.closeAfter, users)
+  const pathDefaults = c.pathDefaults(top.pathDefaults, users)
+  const paths = c.paths(top.paths, sections.relays.closeAfter, users, pathDefaults)
   return {
     server: sections.server,
     api: sections.api,
@@ -330,7 +359,9 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     webrtc: sections.webrtc,
     recording: sections.recording,
     relays: sections.relays,
+    hooks: sections.hooks,
     paths,
+    pathDefaults,
     users,
     ips: sections.ips,
   }

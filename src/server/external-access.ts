@@ -14,7 +14,7 @@ import {
 import { normalizePath, type PathTable } from './path-table.js'
 import type { RecordHandler } from './record-handler.js'
 import { RequestError } from './request-error.js'
-import type { ResolvedOptions } from './server-options.js'
+import type { ResolvedOptions, SessionEvent } from './server-options.js'
 import type { SessionTable } from './session-table.js'
 
 export interface OpenReaderRequest {
@@ -34,7 +34,18 @@ export interface OpenPublisherRequest {
 }
 
 export class ExternalAccess extends ExternalSessionTable {
-  constructor(private readonly deps: { opts: ResolvedOptions; paths: PathTable; sessions: SessionTable; recorder: RecordHandler }) {
+  constructor(
+    private readonly deps: {
+      opts: ResolvedOptions
+      paths: PathTable
+      sessions: SessionTable
+      recorder: RecordHandler
+      /** A counted reader opened or closed (the server's readerOpened / readerClosed events). */
+      onReader?: (phase: 'open' | 'close', e: SessionEvent) => void
+      /** A publisher started sending (the server's `record` event). */
+      onRecord?: (e: SessionEvent) => void
+    },
+  ) {
     super()
   }
 
@@ -61,6 +72,7 @@ export class ExternalAccess extends ExternalSessionTable {
     )
     this.add(reader)
     opts.logger.info(`${req.protocol} reader opened`, { session: reader.id, path: reader.path, remote: req.remoteAddress })
+    if (counted) this.deps.onReader?.('open', readerEvent(reader))
     return reader
   }
 
@@ -79,6 +91,7 @@ export class ExternalAccess extends ExternalSessionTable {
     })
     publisher.onEnded = (reason) => external.close(reason)
     this.add(external)
+    this.deps.onRecord?.({ path: publisher.path, sessionId: publisher.sessionId, remoteAddress: req.remoteAddress, protocol: req.protocol })
     return external
   }
 
@@ -89,7 +102,14 @@ export class ExternalAccess extends ExternalSessionTable {
 
   private closed(s: AnyExternalSession, reason: string): void {
     this.delete(s.id)
-    if (s instanceof ExternalReader) s.detach()
+    if (s instanceof ExternalReader) {
+      s.detach()
+      if (s.counted) this.deps.onReader?.('close', { ...readerEvent(s), reason })
+    }
     this.deps.opts.logger.info(`${s.protocol} ${s.role} closed: ${reason}`, { session: s.id, path: s.path, remote: s.remoteAddress })
   }
+}
+
+function readerEvent(r: ExternalReader): SessionEvent {
+  return { path: r.path, sessionId: r.id, remoteAddress: r.remoteAddress, protocol: r.protocol }
 }

@@ -46,6 +46,8 @@ export class PathTable {
   readonly publishPaths = new Map<string, Required<PublishPathOptions>>()
   readonly onDemand = new Map<string, OnDemandPath>()
   readonly perReader = new Map<string, { source: PerReaderSource; template?: ServerStream }>()
+  /** Publish paths whose publisher a reader can summon (runOnDemand): see RtspServer.setPublishDemand. */
+  readonly publishDemand = new Map<string, () => Promise<void>>()
   private provider: ((path: string) => boolean) | undefined
 
   /** `deps` is read at each use: the server's live options. */
@@ -151,6 +153,16 @@ export class PathTable {
     if (target.stream) return target
     if (this.provide(target.path)) target = this.resolve(uri)
     if (target.stream) return target
+    const summon = this.publishDemand.get(target.path) ?? this.publishDemand.get(pathOf(uri))
+    if (summon && this.publishPaths.has(target.path)) {
+      try {
+        await summon()
+      } catch (err) {
+        this.deps.logger.warn((err as Error).message, { path: target.path })
+        throw new RequestError(503, 'on-demand publisher unavailable')
+      }
+      return this.resolve(uri)
+    }
     const handler = this.onDemand.get(target.path) ?? this.onDemand.get(pathOf(uri))
     if (!handler) return target
     try {

@@ -181,7 +181,12 @@ export class PlayHandler {
         rtptime: start?.rtptime ?? (next !== undefined ? s.track.rtpTimestampFor(next) : s.track.rtpTimeAt(now)),
       }
     })
-    this.ctx.emit('play', { path: session.path, sessionId: session.id, remoteAddress: conn.remoteAddress })
+    this.ctx.emit('play', {
+      path: session.path,
+      sessionId: session.id,
+      remoteAddress: conn.remoteAddress,
+      protocol: isTlsConnection(conn) ? 'rtsps' : 'rtsp',
+    })
     const duration = target.perReader?.durationSeconds
     const rangeOut = playback
       ? `npt=${formatNpt(playback.position?.() ?? from ?? 0)}-${duration !== undefined ? formatNpt(duration) : ''}`

@@ -166,6 +166,12 @@ export class RecordHandler {
     if (!publisher) return makeResponse(header === undefined ? 454 : this.ctx.sessions.has(parseSession(header).id) ? 455 : 454)
     publisher.record()
     this.ctx.opts.logger.info('publisher records', { path: publisher.path, session: publisher.sessionId })
+    this.ctx.emit('record', {
+      path: publisher.path,
+      sessionId: publisher.sessionId!,
+      remoteAddress: publisher.remoteAddress,
+      protocol: 'rtsp',
+    })
     return makeResponse(200, { Session: formatSession(publisher.sessionId!, this.ctx.opts.sessionTimeout) })
   }
 

@@ -4,6 +4,7 @@
  * the first keyframe after each `segmentDurationMs`. Formats MP4 cannot hold (codecs without MP4
  * hooks, `Codec.mp4`, and relayed packets of unknown codecs) are left out of the file.
  */
+import { EventEmitter } from 'node:events'
 import { SegmentRecorder, DEFAULT_SEGMENT_DURATION_MS } from '../formats/mp4/segment-recorder.js'
 import { checkMp4Tracks } from '../formats/mp4/fragmented-mp4-writer.js'
 import { DecodeTimes } from '../formats/mp4/decode-times.js'
@@ -21,7 +22,8 @@ export interface ServerRecordingOptions {
   log?: (msg: string) => void
 }
 
-export class ServerRecording {
+/** Events: 'segmentCreate' and 'segmentComplete' (pathName, file), for runOnRecordSegmentCreate / Complete. */
+export class ServerRecording extends EventEmitter {
   private readonly active = new Map<ServerStream, { recorder: SegmentRecorder; untap: () => void }>()
   private readonly pending = new Set<Promise<void>>()
   private closed = false
@@ -31,6 +33,7 @@ export class ServerRecording {
     private readonly server: RtspServer,
     private readonly opts: ServerRecordingOptions,
   ) {
+    super()
     server.on('stream', this.onStream)
   }
 
@@ -73,9 +76,10 @@ export class ServerRecording {
       this.opts.log?.(`recording /${stream.name}: ${(err as Error).message}`)
       return
     }
-    recorder.on('segment', (file: string, phase: string) =>
-      this.opts.log?.(`recording /${stream.name}: ${phase === 'open' ? 'writing' : 'finished'} ${file}`),
-    )
+    recorder.on('segment', (file: string, phase: string) => {
+      this.opts.log?.(`recording /${stream.name}: ${phase === 'open' ? 'writing' : 'finished'} ${file}`)
+      this.emit(phase === 'open' ? 'segmentCreate' : 'segmentComplete', stream.name, file)
+    })
     recorder.on('error', (err: Error) => this.opts.log?.(`recording /${stream.name}: ${err.message}`))
     const slot = new Map(picked.map((p, i) => [p.index, i]))
     const write = (i: number, data: Buffer | readonly Buffer[], ptsMs: number, dtsMs?: number): void => {

@@ -42,9 +42,11 @@ import type { ServerStream, StreamSpec } from './server-stream.js'
 import { SessionTable } from './session-table.js'
 import { TransportNegotiator } from './transport-negotiation.js'
 import type { UdpSendWorkers } from '../transport/udp-send-workers.js'
+import { isTlsConnection } from './srtp-session.js'
 
 export {
   SERVER_NAME,
+  type ConnectionEvent,
   type OnDemandPath,
   type PathStatus,
   type PublishPathOptions,
@@ -123,7 +125,14 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
             newId: () => this.sessions.newId(),
             logger: opts.logger,
           })
-    this.externals = new ExternalAccess({ opts, paths: this.paths, sessions: this.sessions, recorder: this.recorder })
+    this.externals = new ExternalAccess({
+      opts,
+      paths: this.paths,
+      sessions: this.sessions,
+      recorder: this.recorder,
+      onReader: (phase, e) => void this.emit(phase === 'open' ? 'readerOpened' : 'readerClosed', e),
+      onRecord: (e) => void this.emit('record', e),
+    })
   }
 
   // ---- paths ---------------------------------------------------------------------------------
@@ -142,6 +151,16 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    */
   addPublishPath(name: string, options: PublishPathOptions = {}): void {
     this.paths.addPublishPath(name, options)
+  }
+
+  /**
+   * A publish path whose publisher a reader can summon (runOnDemand): when a reader asks for `name`
+   * and nothing publishes there, `demand` is awaited (it resolves once a publisher's stream exists;
+   * a rejection answers 503). undefined removes it.
+   */
+  setPublishDemand(name: string, demand: (() => Promise<void>) | undefined): void {
+    if (demand) this.paths.publishDemand.set(normalizePath(name), demand)
+    else this.paths.publishDemand.delete(normalizePath(name))
   }
 
   /** Registers a path whose stream is created on demand (see OnDemandPath); the handler adds and removes the stream itself. */
@@ -214,6 +233,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
       this.recorder.end(publisher, reason, true)
       this.connections.get(publisher.connectionId)?.destroy()
     }
+    this.paths.publishDemand.delete(key)
     if (this.paths.publishPaths.delete(key)) found = true
     const onDemand = this.paths.onDemand.get(key)
     if (onDemand) {
@@ -405,12 +425,14 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     conn.serverName = SERVER_NAME
     this.connections.set(id, conn)
     this.opts.logger.debug(`connection from ${conn.remoteAddress}:${conn.remotePort}`, { conn: id })
+    this.emit('connection', { id, remoteAddress: conn.remoteAddress, secure: isTlsConnection(conn) })
   }
 
   connectionClosed(conn: ServerConnection): void {
     this.connections.delete(conn.id)
     this.recorder.endWhere((p) => p.connectionId === conn.id, 'publisher disconnected')
     this.sessions.closeWhere((s) => s.ownerId === conn.id && s.boundToConnection, 'connection closed')
+    this.emit('disconnect', { id: conn.id, remoteAddress: conn.remoteAddress, secure: isTlsConnection(conn) })
   }
 
   private sessionClosed(s: ServerSession, reason: string): void {

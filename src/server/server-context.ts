@@ -26,5 +26,5 @@ export interface ServerContext {
   /** Multicast groups, when the server serves multicast (not under tcpOnly or strict encryption). */
   multicast(): MulticastGroups | undefined
   /** The server's events about a reader's session. */
-  emit(event: 'setup' | 'play' | 'pause', e: SessionEvent): void
+  emit(event: 'setup' | 'play' | 'pause' | 'record', e: SessionEvent): void
 }

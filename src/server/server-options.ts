@@ -180,11 +180,28 @@ export interface SessionEvent {
   track?: number
   /** TEARDOWN: 'teardown', 'timeout', 'connection closed', 'server stopped', 'stream removed', 'kicked'. */
   reason?: string
+  /** PLAY, readerOpened, readerClosed: what the reader came over ('rtsp', 'rtsps', 'webrtc', 'hls'). */
+  protocol?: string
+}
+
+/** An RTSP connection opened or closed (the hooks' runOnConnect / runOnDisconnect). */
+export interface ConnectionEvent {
+  id: number
+  remoteAddress: string
+  /** Over TLS (RTSPS). */
+  secure: boolean
 }
 
 export interface RtspServerEvents {
   /** A stream was added (by addStream, a publisher or a relay). */
   stream: [ServerStream]
+  connection: [ConnectionEvent]
+  disconnect: [ConnectionEvent]
+  /** A reader of another protocol (WebRTC, HLS; not a dashboard preview) opened or closed. */
+  readerOpened: [SessionEvent]
+  readerClosed: [SessionEvent]
+  /** A publisher (RTSP RECORD, or WHIP) started sending: the path's source is ready (runOnReady). */
+  record: [SessionEvent]
   setup: [SessionEvent]
   play: [SessionEvent]
   pause: [SessionEvent]

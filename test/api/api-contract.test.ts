@@ -15,7 +15,9 @@ import { isSofMarker, MARKER_PREFIX, SOI } from '../../src/codecs/jpeg/markers.j
 import { ConfigError } from '../../src/errors.js'
 import { parseSourceSpec } from '../../src/sources/source-spec.js'
 import { collectFrames } from '../client/client-helpers.js'
-import { h264File, run, startServer, type TestServer } from '../interop/harness.js'
+import { ffmpegDecode, h264File, run, startServer, type TestServer } from '../interop/harness.js'
+import { ServeApp } from '../../src/app/serve-app.js'
+import { parseConfig } from '../../src/config/load.js'
 import { checkResponse, loadOpenApi, matchTemplate, operations, validate } from './openapi-check.js'
 import { parsePrometheus, sampleValue } from './prom-parse.js'
 
@@ -638,6 +640,182 @@ describe('HTTP API contract', () => {
       await Promise.all([noFfmpeg.close(), slow.close()])
       silent.close()
     }
+  })
+
+  describe('config writes (ServeApp)', () => {
+    const QUIET = 'server:\n  rtspPort: 0\n  logLevel: error\nhls:\n  enabled: false\nwebrtc:\n  enabled: false\n'
+    const apps: ServeApp[] = []
+    const serveApp = async (yaml: string): Promise<{ app: ServeApp; api: { url: string } }> => {
+      const app = new ServeApp(parseConfig({ text: QUIET + yaml }))
+      apps.push(app)
+      await app.start()
+      assert.ok(app.apiUrl, 'the API runs')
+      return { app, api: { url: app.apiUrl } }
+    }
+    after(async () => {
+      await Promise.all(apps.map((a) => a.stop()))
+    })
+
+    /** A write with a JSON body (as text, so that malformed ones can be sent too), checked against the document. */
+    async function send(
+      api: { url: string },
+      method: string,
+      target: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ): Promise<Reply> {
+      const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+      const res = await fetch(api.url + target, {
+        method,
+        headers: { ...(text !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        ...(text !== undefined ? { body: text } : {}),
+        signal: AbortSignal.timeout(10_000),
+      })
+      const bytes = Buffer.from(await res.arrayBuffer())
+      const out = bytes.toString('utf8')
+      checkAgainstDoc(method, target, res, out)
+      const json = res.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(out) as unknown) : undefined
+      return { status: res.status, headers: res.headers, text: out, bytes, json }
+    }
+
+    /** What rtspkit.yml gets for the same setting, without "rtspkit.yml:LINE: ". */
+    const fileMessage = (yaml: string): string => {
+      try {
+        parseConfig({ text: yaml })
+      } catch (err) {
+        return (err as Error).message.replace(/^rtspkit\.yml:\d+: /, '')
+      }
+      assert.fail(`accepted: ${yaml}`)
+    }
+
+    it('global get and patch, paths list, get, add, patch, replace and delete: each visible at once; an added path plays in ffmpeg', async () => {
+      const { app, api } = await serveApp('api:\n  port: 0\n  trustLoopback: all\npaths:\n  cam:\n    source: test:160x120@10\n')
+      const global = await send(api, 'GET', '/v1/config/global/get')
+      assert.equal(global.status, 200)
+      assert.equal(jsonAs<{ api: { trustLoopback: string } }>(global).api.trustLoopback, 'all')
+      assert.equal(jsonAs<{ paths?: unknown }>(global).paths, undefined)
+
+      const patched = await send(api, 'PATCH', '/v1/config/global/patch', {
+        server: { sessionTimeout: '30s' },
+        hooks: { runOnDisconnect: 'true' },
+      })
+      assert.equal(patched.status, 200, patched.text)
+      assert.equal(jsonAs<{ server: { sessionTimeout: number } }>(patched).server.sessionTimeout, 30)
+      assert.equal(app.effectiveConfig.server.sessionTimeout, 30)
+      assert.equal(app.effectiveConfig.hooks.runOnDisconnect, 'true')
+
+      const list = await send(api, 'GET', '/v1/config/paths/list')
+      assert.deepEqual(
+        itemsOf<{ name: string }>(list).map((p) => p.name),
+        ['cam'],
+      )
+      const added = await send(api, 'POST', '/v1/config/paths/add/site%2Fdoor', { source: 'test:160x120@10', runOnReady: 'true' })
+      assert.equal(added.status, 201, added.text)
+      assert.deepEqual(
+        [jsonAs<{ name: string; runOnReady: string; instantStart: boolean }>(added).name, jsonAs<{ runOnReady: string }>(added).runOnReady],
+        ['site/door', 'true'],
+      )
+      // Served at once: in the status list, and ffmpeg decodes it.
+      assert.ok(itemsOf<PathView>(await call(api as ApiServer, 'GET', '/v1/paths')).some((p) => p.name === 'site/door'))
+      const decoded = await ffmpegDecode(`rtsp://127.0.0.1:${app.server.port}/site/door`, 'tcp', 5, 20_000)
+      assert.equal(decoded.frames, 5, decoded.stderr)
+
+      const got = await send(api, 'GET', '/v1/config/paths/get/site%2Fdoor')
+      assert.equal(jsonAs<{ source: string }>(got).source, 'test:160x120@10')
+      const patchedPath = await send(api, 'PATCH', '/v1/config/paths/patch/site%2Fdoor', { instantStart: false })
+      assert.equal(patchedPath.status, 200, patchedPath.text)
+      assert.equal(app.effectiveConfig.paths.find((p) => p.name === 'site/door')?.instantStart, false)
+      assert.equal(app.effectiveConfig.paths.find((p) => p.name === 'site/door')?.runOnReady, 'true', 'patch keeps the rest')
+
+      const replaced = await send(api, 'POST', '/v1/config/paths/replace/site%2Fdoor', { source: 'publish' })
+      assert.equal(replaced.status, 200, replaced.text)
+      assert.equal(jsonAs<{ runOnReady: string }>(replaced).runOnReady, '', 'replace drops what the body leaves out')
+      const door = itemsOf<PathView>(await call(api as ApiServer, 'GET', '/v1/paths')).find((p) => p.name === 'site/door')
+      assert.equal(door?.source.kind, 'publish')
+
+      assert.equal((await send(api, 'DELETE', '/v1/config/paths/delete/site%2Fdoor')).status, 204)
+      assert.ok(!itemsOf<PathView>(await call(api as ApiServer, 'GET', '/v1/paths')).some((p) => p.name === 'site/door'))
+      const gone = await send(api, 'GET', '/v1/config/paths/get/site%2Fdoor')
+      assert.deepEqual([gone.status, apiError(gone).code], [404, 'ERR_API_PATH_NOT_FOUND'])
+      assert.equal((await ffmpegDecode(`rtsp://127.0.0.1:${app.server.port}/site/door`, 'tcp', 1, 10_000)).frames, 0)
+    })
+
+    it('invalid writes: 400 with the message the config file gets for the same value; 404, 409, 415 and bad JSON', async () => {
+      const { api } = await serveApp('api:\n  port: 0\n  trustLoopback: all\npaths:\n  cam:\n    source: test:160x120@10\n')
+      const pathCases: [string, Record<string, unknown>, string][] = [
+        ['x', { closeAfter: '10 minutes' }, 'paths:\n  x:\n    closeAfter: 10 minutes\n'],
+        ['x', { source: 'bogus:thing' }, 'paths:\n  x:\n    source: bogus:thing\n'],
+        ['x', { source: 'publish', onDemand: true }, 'paths:\n  x:\n    source: publish\n    onDemand: true\n'],
+        ['x', { source: 'test', runOnDemand: 'ffmpeg' }, 'paths:\n  x:\n    source: test\n    runOnDemand: ffmpeg\n'],
+        ['x', { sourceOnDemand: true }, 'paths:\n  x:\n    sourceOnDemand: true\n'],
+        ['x', { read: ['nobody'] }, 'paths:\n  x:\n    read: [nobody]\n'],
+        ['bad name', { source: 'publish' }, "paths:\n  'bad name':\n    source: publish\n"],
+      ]
+      for (const [name, body, yaml] of pathCases) {
+        const r = await send(api, 'POST', `/v1/config/paths/add/${encodeURIComponent(name)}`, body)
+        assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.text}`)
+        assert.equal(apiError(r).message, fileMessage(yaml), JSON.stringify(body))
+        assert.equal(apiError(r).code, 'ERR_API_INVALID_CONFIG')
+      }
+      const bad = await send(api, 'PATCH', '/v1/config/global/patch', { server: { rtspPort: 'abc' } })
+      assert.equal(bad.status, 400)
+      assert.equal(apiError(bad).message, fileMessage('server:\n  rtspPort: abc\n'))
+      const badPatch = await send(api, 'PATCH', '/v1/config/paths/patch/cam', { instantStart: 'yes' })
+      assert.equal(apiError(badPatch).message, fileMessage('paths:\n  cam:\n    instantStart: yes\n'))
+      // Nothing of a refused write applies.
+      assert.ok(!itemsOf<{ name: string }>(await send(api, 'GET', '/v1/config/paths/list')).some((p) => p.name !== 'cam'))
+
+      assert.equal(apiError(await send(api, 'POST', '/v1/config/paths/add/cam', {})).code, 'ERR_API_PATH_EXISTS')
+      assert.equal((await send(api, 'POST', '/v1/config/paths/add/cam', {})).status, 409)
+      for (const [method, op] of [
+        ['PATCH', 'patch'],
+        ['POST', 'replace'],
+        ['DELETE', 'delete'],
+      ] as const) {
+        const r = await send(api, method, `/v1/config/paths/${op}/nothere`, method === 'DELETE' ? undefined : {})
+        assert.deepEqual([r.status, apiError(r).code], [404, 'ERR_API_PATH_NOT_FOUND'], op)
+      }
+      const plain = await send(api, 'POST', '/v1/config/paths/add/y', '{"source":"publish"}', { 'Content-Type': 'text/plain' })
+      assert.deepEqual([plain.status, apiError(plain).code], [415, 'ERR_API_CONTENT_TYPE'])
+      const broken = await send(api, 'POST', '/v1/config/paths/add/y', '{"source":')
+      assert.deepEqual([broken.status, apiError(broken).code], [400, 'ERR_API_BAD_JSON'])
+      const notObject = await send(api, 'PATCH', '/v1/config/global/patch', [1, 2])
+      assert.deepEqual([notObject.status, apiError(notObject).code], [400, 'ERR_API_BODY'])
+      const big = await send(
+        api,
+        'POST',
+        '/v1/config/paths/add/y',
+        JSON.stringify({ source: 'publish', runOnInit: 'x'.repeat(1024 * 1024) }),
+      )
+      assert.deepEqual([big.status, apiError(big).code], [413, 'ERR_API_BODY_TOO_LARGE'])
+      const cross = await send(api, 'POST', '/v1/config/paths/add/y', { source: 'publish' }, { Origin: 'http://evil.example' })
+      assert.deepEqual([cross.status, apiError(cross).code], [403, 'ERR_API_ORIGIN'])
+    })
+
+    it('api.trustLoopback: read (the default) lets this machine read but not write; an admin may write', async () => {
+      const open = await serveApp('api:\n  port: 0\n')
+      assert.equal((await send(open.api, 'GET', '/v1/config/paths/list')).status, 200)
+      for (const [method, target, body] of [
+        ['POST', '/v1/config/paths/add/x', { source: 'publish' }],
+        ['DELETE', '/v1/sessions/123', undefined],
+      ] as const) {
+        const r = await send(open.api, method, target, body)
+        assert.deepEqual([r.status, apiError(r).code], [403, 'ERR_API_FORBIDDEN'], target)
+        assert.match(apiError(r).message, /admin user .*api\.trustLoopback: all/)
+      }
+      const user = `users:\n  - name: boss\n    password: plain:b-pass\n    admin: true\n  - name: viewer\n    password: plain:v-pass\n`
+      const locked = await serveApp(`api:\n  port: 0\n${user}`)
+      const basic = (u: string, p: string) => ({ Authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` })
+      assert.equal((await send(locked.api, 'GET', '/v1/config/global/get')).status, 200, 'loopback reads need no credentials')
+      const anon = await send(locked.api, 'POST', '/v1/config/paths/add/x', { source: 'publish' })
+      assert.deepEqual([anon.status, apiError(anon).code], [401, 'ERR_API_UNAUTHORIZED'])
+      const viewer = await send(locked.api, 'POST', '/v1/config/paths/add/x', { source: 'publish' }, basic('viewer', 'v-pass'))
+      assert.deepEqual([viewer.status, apiError(viewer).code], [403, 'ERR_API_FORBIDDEN'])
+      const admin = await send(locked.api, 'POST', '/v1/config/paths/add/x', { source: 'publish' }, basic('boss', 'b-pass'))
+      assert.equal(admin.status, 201, admin.text)
+      const none = await serveApp(`api:\n  port: 0\n  trustLoopback: none\n${user}`)
+      assert.equal((await send(none.api, 'GET', '/v1/config/global/get')).status, 401)
+    })
   })
 
   it('every documented operation was exercised', () => {

@@ -8,6 +8,7 @@ import { ConfigError } from '../../src/errors.js'
 import { loadConfig, parseConfig } from '../../src/config/load.js'
 import { hashPassword } from '../../src/config/password.js'
 import { defaultConfig, schemaKeys } from '../../src/config/schema.js'
+import { defaultPathHooks } from '../../src/config/schema-hooks.js'
 
 const SAMPLE = fileURLToPathSafe('../../../rtspkit.yml')
 
@@ -90,6 +91,7 @@ describe('loading', () => {
         sourceFingerprint: '',
         read: ['any'],
         publish: ['any'],
+        ...defaultPathHooks(),
       },
       {
         name: '~^live/(\\w+)$',
@@ -102,6 +104,7 @@ describe('loading', () => {
         sourceFingerprint: '',
         read: ['any'],
         publish: ['any'],
+        ...defaultPathHooks(),
       },
       {
         name: 'door',
@@ -114,6 +117,7 @@ describe('loading', () => {
         sourceFingerprint: '',
         read: ['any'],
         publish: ['any'],
+        ...defaultPathHooks(),
       },
     ])
   })
@@ -167,7 +171,8 @@ describe('refusals name the place, the key and what is allowed', () => {
       kind: 'unknown section',
       text: 'servers:\n  rtspPort: 1\n',
       code: 'ERR_CONFIG_KEY',
-      message: 'rtspkit.yml:1: servers is not a setting; the file takes server, api, hls, webrtc, recording, relays, ips, paths, users',
+      message:
+        'rtspkit.yml:1: servers is not a setting; the file takes server, api, hls, webrtc, recording, relays, hooks, ips, paths, pathDefaults, users',
     },
     {
       kind: 'unknown key',

@@ -46,7 +46,7 @@ describe('serve --config: users and permissions', () => {
     const file = path.join(dir, 'rtspkit.yml')
     writeFileSync(
       file,
-      `server:\n  rtspPort: 0\napi:\n  port: 0\nusers:\n${user('viewer', 'v-pass')}${user('cam1', 'c-pass')}${user('boss', 'b-pass', true)}paths:
+      `server:\n  rtspPort: 0\napi:\n  port: 0\n  trustLoopback: none\nusers:\n${user('viewer', 'v-pass')}${user('cam1', 'c-pass')}${user('boss', 'b-pass', true)}paths:
   open:
     source: file:${clip}
   private:
