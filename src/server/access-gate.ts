@@ -80,14 +80,15 @@ export class AccessGate {
       this.deps.logger.warn(`${req.protocol} ${req.action} forbidden: ${decision.reason}`, { path: req.path, remote: ip })
       return { ok: false, status: 403, challenges: [] }
     }
-    const result = decision.authenticator.verify(req.method, req.authorization)
+    const creds = req.credentials
+    const result = creds ? decision.authenticator.verifyPlain(creds.username, creds.password) : decision.authenticator.verify(req.method, req.authorization)
     if (result.ok) {
       this.throttle.succeed(ip)
       if (decision.allowed(result.username)) return { ok: true, username: result.username }
       this.deps.logger.warn(`${req.protocol} ${req.action} by ${result.username} forbidden`, { path: req.path, remote: ip })
       return { ok: false, status: 403, challenges: [] }
     }
-    if (req.authorization !== undefined && !result.stale) {
+    if ((req.authorization !== undefined || creds !== undefined) && !result.stale) {
       const { delayMs } = this.throttle.fail(ip)
       this.deps.logger.warn(`${req.protocol} ${req.action} refused: ${result.reason}`, { path: req.path, remote: ip })
       await new Promise((r) => setTimeout(r, delayMs))
@@ -107,6 +108,8 @@ export interface OtherAccessRequest {
   method: string
   /** The HTTP Authorization header, when the request had one. */
   authorization?: string
+  /** A user name and password the protocol carries in the clear (RTMP's query); checked instead of `authorization`. */
+  credentials?: { username: string; password: string }
 }
 
 export type OtherAccessResult =
