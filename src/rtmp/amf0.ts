@@ -209,7 +209,8 @@ export function encodeAmf0EcmaArray(props: Amf0Object): Buffer {
 function encodeString(s: string, parts: Buffer[], withMarker: boolean): void {
   const body = Buffer.from(s, 'utf8')
   const long = body.length > U16_MAX
-  if (long && !withMarker) throw new LimitError('ERR_AMF0_KEY', `AMF0 key of ${body.length} bytes`, { observed: body.length, allowed: U16_MAX })
+  if (long && !withMarker)
+    throw new LimitError('ERR_AMF0_KEY', `AMF0 key of ${body.length} bytes`, { observed: body.length, allowed: U16_MAX })
   const head = Buffer.alloc((withMarker ? 1 : 0) + (long ? 4 : 2))
   if (withMarker) head[0] = long ? Amf0Marker.LONG_STRING : Amf0Marker.STRING
   if (long) head.writeUInt32BE(body.length, withMarker ? 1 : 0)

@@ -221,14 +221,16 @@ export class ChunkReader {
     let n = 0
     for (const s of this.streams.values()) if (s.received > 0) n++
     // Idle chunk streams cost a few numbers each; past the limit forget them (a peer that rotates ids).
-    if (this.streams.size >= this.limits.maxOpenStreams * 4) for (const [id, s] of this.streams) if (s.received === 0) this.streams.delete(id)
+    if (this.streams.size >= this.limits.maxOpenStreams * 4)
+      for (const [id, s] of this.streams) if (s.received === 0) this.streams.delete(id)
     return n
   }
 
   /** Set Chunk Size and Abort change how the next chunks are read (5.4.1, 5.4.2). */
   private control(m: RtmpMessage): void {
     if (m.typeId === MessageType.SET_CHUNK_SIZE) {
-      if (m.payload.length < 4) throw new ParseError('ERR_RTMP_CONTROL', 'Set Chunk Size without its 4 bytes', { observed: m.payload.length })
+      if (m.payload.length < 4)
+        throw new ParseError('ERR_RTMP_CONTROL', 'Set Chunk Size without its 4 bytes', { observed: m.payload.length })
       const size = m.payload.readUInt32BE(0) & CHUNK_SIZE_MASK
       if (size < 1 || size > this.limits.maxChunkSize)
         throw new LimitError('ERR_RTMP_CHUNK_SIZE', `chunk size ${size}`, { observed: size, allowed: `1..${this.limits.maxChunkSize}` })

@@ -50,7 +50,10 @@ export class ChunkWriter {
         allowed: `2..${CSID_MAX}`,
       })
     if (m.payload.length > U24_MAX)
-      throw new LimitError('ERR_RTMP_MESSAGE_SIZE', `message of ${m.payload.length} bytes`, { observed: m.payload.length, allowed: U24_MAX })
+      throw new LimitError('ERR_RTMP_MESSAGE_SIZE', `message of ${m.payload.length} bytes`, {
+        observed: m.payload.length,
+        allowed: U24_MAX,
+      })
     const ts = m.timestamp >>> 0
     const extended = ts >= EXTENDED_TIMESTAMP
     const head = Buffer.alloc(11 + (extended ? 4 : 0))

@@ -40,7 +40,13 @@ export function stringProp(o: Amf0Object | null, key: string): string {
 }
 
 export function commandMessage(messageStreamId: number, ...values: Amf0Value[]): RtmpMessage {
-  return { chunkStreamId: ChunkStream.COMMAND, timestamp: 0, typeId: MessageType.COMMAND_AMF0, messageStreamId, payload: encodeAmf0(...values) }
+  return {
+    chunkStreamId: ChunkStream.COMMAND,
+    timestamp: 0,
+    typeId: MessageType.COMMAND_AMF0,
+    messageStreamId,
+    payload: encodeAmf0(...values),
+  }
 }
 
 export function dataMessage(messageStreamId: number, payload: Buffer): RtmpMessage {
@@ -60,7 +66,13 @@ export function connectResult(transactionId: number): RtmpMessage {
 
 /** A connect refused (rights, unknown path): _error with NetConnection.Connect.Rejected. */
 export function connectRejected(transactionId: number, description: string): RtmpMessage {
-  return commandMessage(0, '_error', transactionId, null, amf0Object({ level: 'error', code: 'NetConnection.Connect.Rejected', description }))
+  return commandMessage(
+    0,
+    '_error',
+    transactionId,
+    null,
+    amf0Object({ level: 'error', code: 'NetConnection.Connect.Rejected', description }),
+  )
 }
 
 /** _result of a command with one value (createStream: the stream id; others: null). */

@@ -69,7 +69,7 @@ function need(body: Buffer, n: number, what: string): void {
     throw new ParseError('ERR_FLV_TAG', `${what} of ${body.length} bytes, needs ${n}`, { observed: body.length, allowed: n })
 }
 
-const s24 = (b: Buffer, at: number): number => (b.readIntBE(at, COMPOSITION_TIME_SIZE) as number) | 0
+const s24 = (b: Buffer, at: number): number => b.readIntBE(at, COMPOSITION_TIME_SIZE)
 
 /** Reads a video message body. Throws ParseError when it is too short for its own header. */
 export function parseVideoTag(body: Buffer): FlvVideoTag {
@@ -81,11 +81,14 @@ export function parseVideoTag(body: Buffer): FlvVideoTag {
     const packetType = b0 & LOW_NIBBLE
     const fourCc = body.toString('latin1', 1, 5)
     const codec = fourCc === FOURCC_HEVC ? 'H265' : fourCc === FOURCC_AVC ? 'H264' : undefined
-    if (codec === undefined || frameType === COMMAND_FRAME) return { kind: 'video', codec: 'other', packet: 'ignored', what: `FourCC '${fourCc}'` }
+    if (codec === undefined || frameType === COMMAND_FRAME)
+      return { kind: 'video', codec: 'other', packet: 'ignored', what: `FourCC '${fourCc}'` }
     const keyframe = frameType === KEY_FRAME
-    if (packetType === EX_SEQUENCE_START) return { kind: 'video', codec, packet: 'config', keyframe, compositionTime: 0, data: body.subarray(5) }
+    if (packetType === EX_SEQUENCE_START)
+      return { kind: 'video', codec, packet: 'config', keyframe, compositionTime: 0, data: body.subarray(5) }
     if (packetType === EX_SEQUENCE_END) return { kind: 'video', codec, packet: 'end', keyframe, compositionTime: 0, data: body.subarray(5) }
-    if (packetType === EX_CODED_FRAMES_X) return { kind: 'video', codec, packet: 'frame', keyframe, compositionTime: 0, data: body.subarray(5) }
+    if (packetType === EX_CODED_FRAMES_X)
+      return { kind: 'video', codec, packet: 'frame', keyframe, compositionTime: 0, data: body.subarray(5) }
     if (packetType === EX_CODED_FRAMES) {
       need(body, EX_VIDEO_HEADER + COMPOSITION_TIME_SIZE, 'enhanced video frame')
       return { kind: 'video', codec, packet: 'frame', keyframe, compositionTime: s24(body, 5), data: body.subarray(8) }
@@ -95,13 +98,27 @@ export function parseVideoTag(body: Buffer): FlvVideoTag {
   const frameType = b0 >> FRAME_TYPE_SHIFT
   const codecId = b0 & LOW_NIBBLE
   const codec = codecId === CODEC_AVC ? 'H264' : codecId === CODEC_HEVC_LEGACY ? 'H265' : undefined
-  if (codec === undefined || frameType === COMMAND_FRAME) return { kind: 'video', codec: 'other', packet: 'ignored', what: `FLV video codec ${codecId}` }
+  if (codec === undefined || frameType === COMMAND_FRAME)
+    return { kind: 'video', codec: 'other', packet: 'ignored', what: `FLV video codec ${codecId}` }
   need(body, LEGACY_VIDEO_HEADER, 'video tag')
   const packetType = body[1]!
   const packet =
-    packetType === AVC_SEQUENCE_HEADER ? 'config' : packetType === AVC_NALU ? 'frame' : packetType === AVC_END_OF_SEQUENCE ? 'end' : undefined
+    packetType === AVC_SEQUENCE_HEADER
+      ? 'config'
+      : packetType === AVC_NALU
+        ? 'frame'
+        : packetType === AVC_END_OF_SEQUENCE
+          ? 'end'
+          : undefined
   if (packet === undefined) return { kind: 'video', codec: 'other', packet: 'ignored', what: `AVC packet type ${packetType}` }
-  return { kind: 'video', codec, packet, keyframe: frameType === KEY_FRAME, compositionTime: s24(body, 2), data: body.subarray(LEGACY_VIDEO_HEADER) }
+  return {
+    kind: 'video',
+    codec,
+    packet,
+    keyframe: frameType === KEY_FRAME,
+    compositionTime: s24(body, 2),
+    data: body.subarray(LEGACY_VIDEO_HEADER),
+  }
 }
 
 /** Reads an audio message body. Throws ParseError when it is too short for its own header. */
@@ -117,7 +134,13 @@ export function parseAudioTag(body: Buffer): FlvAudioTag {
  * A video message body: the legacy AVC form for H.264 (what every player reads), the enhanced
  * 'hvc1' form for H.265. `data` is a decoder configuration record or length-prefixed NAL units.
  */
-export function videoTag(codec: FlvVideoCodec, packet: 'config' | 'frame', keyframe: boolean, compositionTime: number, data: Buffer): Buffer[] {
+export function videoTag(
+  codec: FlvVideoCodec,
+  packet: 'config' | 'frame',
+  keyframe: boolean,
+  compositionTime: number,
+  data: Buffer,
+): Buffer[] {
   const frameType = keyframe || packet === 'config' ? KEY_FRAME : 2
   if (codec === 'H264') {
     const head = Buffer.alloc(LEGACY_VIDEO_HEADER)

@@ -213,9 +213,9 @@ export class RtmpConnection {
         this.send(result(c.transactionId, STREAM_ID))
         return undefined
       case 'publish':
-        return this.startPublish(String(c.args[0] ?? ''), messageStreamId || STREAM_ID)
+        return this.startPublish(typeof c.args[0] === 'string' ? c.args[0] : '', messageStreamId || STREAM_ID)
       case 'play':
-        return this.startPlay(String(c.args[0] ?? ''), messageStreamId || STREAM_ID)
+        return this.startPlay(typeof c.args[0] === 'string' ? c.args[0] : '', messageStreamId || STREAM_ID)
       case 'FCUnpublish':
       case 'deleteStream':
       case 'closeStream':
@@ -326,4 +326,3 @@ export class RtmpConnection {
     this.opts.onClosed(this)
   }
 }
-

@@ -20,7 +20,14 @@ import { amf0Object, encodeAmf0, encodeAmf0EcmaArray, type Amf0Object } from './
 import { MessageType, type RtmpMessage } from './chunk-reader.js'
 import { ChunkStream } from './chunk-writer.js'
 import { aacTag, videoTag, type FlvVideoCodec } from './flv-tags.js'
-import { decoderConfigurationRecord, isDelimiter, METADATA_CODEC_ID, parameterSetsOf, RTMP_AUDIO_CODEC, RTMP_VIDEO_CODECS } from './rtmp-tracks.js'
+import {
+  decoderConfigurationRecord,
+  isDelimiter,
+  METADATA_CODEC_ID,
+  parameterSetsOf,
+  RTMP_AUDIO_CODEC,
+  RTMP_VIDEO_CODECS,
+} from './rtmp-tracks.js'
 
 /** Samples per AAC frame (AAC-LC; the rare 960-sample streams drift by a ms per frame in aggregated units only). */
 const AAC_FRAME_SAMPLES = 1024
@@ -159,7 +166,7 @@ export class RtmpPlay implements StreamOutput {
     }
     // Several access units in one unit (aggregated by the publisher): one tag each, a frame apart.
     const frames = Buffer.isBuffer(payload) ? [payload] : payload
-    const frameMs = AAC_FRAME_SAMPLES * MS_PER_SECOND / t.track.media.clockRate
+    const frameMs = (AAC_FRAME_SAMPLES * MS_PER_SECOND) / t.track.media.clockRate
     frames.forEach((f, i) => this.media(MessageType.AUDIO, timestamp + Math.round(i * frameMs), aacTag('frame', f)))
   }
 

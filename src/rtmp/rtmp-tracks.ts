@@ -103,7 +103,7 @@ export function parameterSetsOf(codec: FlvVideoCodec, nalus: readonly Buffer[]):
     const at = wanted.indexOf(typeOf(n) as never)
     if (at >= 0) found[at] ??= n
   }
-  return found.every((b) => b !== undefined) ? (found as Buffer[]) : undefined
+  return found.every((b): b is Buffer => b !== undefined) ? found : undefined
 }
 
 export function decoderConfigurationRecord(codec: FlvVideoCodec, sets: readonly Buffer[]): Buffer {

@@ -81,7 +81,9 @@ export class AccessGate {
       return { ok: false, status: 403, challenges: [] }
     }
     const creds = req.credentials
-    const result = creds ? decision.authenticator.verifyPlain(creds.username, creds.password) : decision.authenticator.verify(req.method, req.authorization)
+    const result = creds
+      ? decision.authenticator.verifyPlain(creds.username, creds.password)
+      : decision.authenticator.verify(req.method, req.authorization)
     if (result.ok) {
       this.throttle.succeed(ip)
       if (decision.allowed(result.username)) return { ok: true, username: result.username }
