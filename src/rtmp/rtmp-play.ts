@@ -94,8 +94,13 @@ export class RtmpPlay implements StreamOutput {
     this.sink.send(this.data(encodeAmf0('|RtmpSampleAccess', true, true)))
     this.sink.send(this.data(Buffer.concat([encodeAmf0('onMetaData'), encodeAmf0EcmaArray(this.metadata())])))
     const video = [...this.tracks.values()].find((t) => t.video !== undefined)
-    const start = video && this.stream.instantStart ? this.stream.startUnits(video.track) : []
-    if (video && start.some((u, i) => i > 0 && u.ptsMs < start[i - 1]!.ptsMs))
+    // With audio, only the current GOP: audio is not cached, and a player that waits for both tracks
+    // (GStreamer's flvdemux with a queue of 1 s per track) stalls when video runs more than that ahead.
+    const withAudio = this.tracks.size > 1
+    const start =
+      !video || !this.stream.instantStart ? [] : withAudio ? (video.track.gop?.snapshot() ?? []) : this.stream.startUnits(video.track)
+    const cached = video ? this.stream.startUnits(video.track) : []
+    if (video && cached.some((u, i) => i > 0 && u.ptsMs < cached[i - 1]!.ptsMs))
       video.decode = new DecodeTimes<Unit>((u, pts, dts) => this.send(video, u, pts, dts))
     this.stream.addOutput(this)
     for (const u of start) this.writeUnit(u)

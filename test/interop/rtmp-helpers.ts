@@ -16,7 +16,11 @@ export interface RtmpRooms {
 }
 
 /** Every room on OS-chosen ports; `setup` adds paths before the RTSP server starts. */
-export async function startRooms(setup: (rtsp: RtspServer) => void, rtmpOpts: Partial<RtmpServerOptions> = {}, logger?: Logger): Promise<RtmpRooms> {
+export async function startRooms(
+  setup: (rtsp: RtspServer) => void,
+  rtmpOpts: Partial<RtmpServerOptions> = {},
+  logger?: Logger,
+): Promise<RtmpRooms> {
   const rtsp = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1', ...(logger ? { logger } : {}) })
   setup(rtsp)
   await rtsp.start()
