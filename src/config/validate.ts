@@ -320,7 +320,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'recording' | 'relays' | 'ips'>
+  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'rtmp' | 'recording' | 'relays' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users)
   return {
@@ -328,6 +328,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     api: sections.api,
     hls: sections.hls,
     webrtc: sections.webrtc,
+    rtmp: sections.rtmp,
     recording: sections.recording,
     relays: sections.relays,
     paths,

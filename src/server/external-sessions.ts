@@ -135,7 +135,7 @@ export class ExternalPublisher extends ExternalSession {
 
   /**
    * One whole frame of track `trackIndex` in its codec's frame format (NAL units of an access unit,
-   * a raw AAC frame), `ptsMs` on the publisher's clock: for protocols that carry frames, not RTP (RTMP).
+   * a raw audio frame), `ptsMs` on the publisher's clock: for protocols that carry frames, not RTP (RTMP).
    */
   pushFrame(trackIndex: number, data: Buffer | readonly Buffer[], ptsMs: number, bytes: number): void {
     if (this.isClosed) return

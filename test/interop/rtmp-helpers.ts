@@ -56,7 +56,7 @@ export interface Peer {
 export function startPeer(cmd: string, args: string[]): Peer {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] })
   let err = ''
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
   return {
     child,
