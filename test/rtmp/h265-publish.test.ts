@@ -1,0 +1,105 @@
+/**
+ * Enhanced RTMP's H.265 ('hvc1' FourCC) in: ffmpeg 5.1 and GStreamer 1.22 cannot send it, so a
+ * minimal publisher written here with our own chunk writer sends an H.265 file as OBS 30+ does
+ * (SequenceStart with the hvcC record, then CodedFrames), and ffmpeg decodes the path over RTSP.
+ */
+import assert from 'node:assert/strict'
+import { connect, type Socket } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import { hevcDecoderConfigurationRecord } from '../../src/codecs/h265/hevc-config.js'
+import { lengthPrefixedSample } from '../../src/formats/mp4/nal-sample.js'
+import { amf0Object, encodeAmf0 } from '../../src/rtmp/amf0.js'
+import { ChunkReader, MessageType, type RtmpMessage } from '../../src/rtmp/chunk-reader.js'
+import { ChunkWriter, setChunkSizeMessage } from '../../src/rtmp/chunk-writer.js'
+import { parseCommand } from '../../src/rtmp/commands.js'
+import { videoTag } from '../../src/rtmp/flv-tags.js'
+import { C0C1_SIZE, HANDSHAKE_SIZE } from '../../src/rtmp/handshake.js'
+import { RtmpServer } from '../../src/rtmp/rtmp-server.js'
+import { RtspServer } from '../../src/server/rtsp-server.js'
+import { loadH265File } from '../../src/sources/h265-file.js'
+import { ffmpegDecode, ffprobe, h265File } from '../interop/harness.js'
+
+/** A publisher of Enhanced RTMP H.265 on `path` (app/stream), sending `frames` in a loop every 40 ms. */
+async function publishHevc(port: number, app: string, name: string, file: string): Promise<{ stop(): void }> {
+  const clip = loadH265File(file)
+  const socket: Socket = connect(port, '127.0.0.1')
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
+  const writer = new ChunkWriter()
+  const send = (m: RtmpMessage): void => void socket.write(Buffer.concat(writer.write(m)))
+  const started = new Promise<void>((resolve, reject) => {
+    let hello = 0
+    const reader = new ChunkReader((m) => {
+      if (m.typeId !== MessageType.COMMAND_AMF0) return
+      const c = parseCommand(m)
+      if (c.name === 'onStatus' && JSON.stringify(c.args).includes('NetStream.Publish.Start')) resolve()
+      if (c.name === '_error' || (c.name === 'onStatus' && JSON.stringify(c.args).includes('error')))
+        reject(new Error(JSON.stringify(c.args)))
+    })
+    socket.on('data', (d: Buffer) => {
+      if (hello < 1 + 2 * HANDSHAKE_SIZE) {
+        const need = 1 + 2 * HANDSHAKE_SIZE - hello
+        hello += d.length
+        if (hello < 1 + 2 * HANDSHAKE_SIZE) return
+        socket.write(d.subarray(need - HANDSHAKE_SIZE, need)) // C2: S2 would do as well; S1 echoed
+        command(0, 'connect', 1, amf0Object({ app, tcUrl: `rtmp://127.0.0.1:${port}/${app}`, type: 'nonprivate' }))
+        command(0, 'createStream', 2, null)
+        command(1, 'publish', 3, null, name, 'live')
+        d = d.subarray(need)
+      }
+      if (d.length > 0) reader.push(d)
+    })
+  })
+  const command = (sid: number, ...values: Parameters<typeof encodeAmf0>): void =>
+    send({ chunkStreamId: 3, timestamp: 0, typeId: MessageType.COMMAND_AMF0, messageStreamId: sid, payload: encodeAmf0(...values) })
+  const c0c1 = Buffer.alloc(C0C1_SIZE)
+  c0c1[0] = 3
+  socket.write(c0c1)
+  await started
+  send(setChunkSizeMessage(4096))
+  writer.setChunkSize(4096)
+  const video = (ts: number, parts: Buffer[]): void =>
+    send({ chunkStreamId: 6, timestamp: ts, typeId: MessageType.VIDEO, messageStreamId: 1, payload: Buffer.concat(parts) })
+  video(0, videoTag('H265', 'config', true, 0, hevcDecoderConfigurationRecord(clip.vps, clip.sps, clip.pps)))
+  let n = 0
+  const timer = setInterval(() => {
+    const au = clip.accessUnits[n % clip.accessUnits.length]!
+    video(n * 40, videoTag('H265', 'frame', au.keyframe, 0, lengthPrefixedSample(au.nalus)))
+    n++
+  }, 40)
+  return {
+    stop() {
+      clearInterval(timer)
+      socket.destroy()
+    },
+  }
+}
+
+describe('Enhanced RTMP H.265 publisher', () => {
+  let rtsp: RtspServer
+  let rtmp: RtmpServer
+  let publisher: { stop(): void } | undefined
+  before(async () => {
+    rtsp = new RtspServer({ port: 0, host: '127.0.0.1', publicHost: '127.0.0.1' })
+    rtsp.addPublishPath('live/hevc')
+    await rtsp.start()
+    rtmp = new RtmpServer({ server: rtsp, port: 0, host: '127.0.0.1' })
+    await rtmp.start()
+  })
+  after(async () => {
+    publisher?.stop()
+    await rtmp.close()
+    await rtsp.stop()
+  })
+
+  it("'hvc1' SequenceStart + CodedFrames feed an H.265 path that ffmpeg decodes over RTSP", async () => {
+    publisher = await publishHevc(rtmp.port, 'live', 'hevc', await h265File(320, 240, 25, 2))
+    await new Promise((r) => setTimeout(r, 500))
+    const url = rtsp.urlFor('live/hevc')
+    const probe = await ffprobe(url, 'tcp')
+    assert.equal(probe.codec, 'hevc')
+    assert.equal(probe.width, 320)
+    const r = await ffmpegDecode(url, 'tcp', 25)
+    assert.equal(r.frames, 25, r.stderr)
+    assert.equal(r.stderr.trim(), '')
+  })
+})
