@@ -73,6 +73,8 @@ export class RtmpConnection {
   private waiting: RtmpMessage[] = []
   private publish: RtmpPublish | undefined
   private play: { output: RtmpPlay; reader: ExternalReader } | undefined
+  /** What the client asked for last (the status code of a refusal depends on it). */
+  private intent: 'publish' | 'play' | undefined
 
   constructor(
     private readonly socket: Socket,
@@ -252,6 +254,7 @@ export class RtmpConnection {
 
   private async startPublish(name: string, sid: number): Promise<void> {
     if (this.publish || this.play) throw new RequestError(400, 'a second publish or play on one connection')
+    this.intent = 'publish'
     const path = await this.authorize('publish', name)
     if (this.phase === 'closed') return
     const log = this.opts.logger
@@ -270,6 +273,7 @@ export class RtmpConnection {
 
   private async startPlay(name: string, sid: number): Promise<void> {
     if (this.publish || this.play) throw new RequestError(400, 'a second publish or play on one connection')
+    this.intent = 'play'
     const path = await this.authorize('read', name)
     const reader = await this.opts.host.openReader({ path, protocol: 'rtmp', remoteAddress: this.remoteAddress })
     if (this.phase === 'closed') return reader.close('peer closed')
@@ -304,7 +308,12 @@ export class RtmpConnection {
     const e = err instanceof RtspkitError ? err : undefined
     const sid = STREAM_ID
     if (err instanceof RequestError && this.phase === 'chunks') {
-      const code = err.status === 404 || err.status === 415 ? 'NetStream.Play.StreamNotFound' : 'NetStream.Publish.BadName'
+      const code =
+        this.intent === 'play'
+          ? 'NetStream.Play.StreamNotFound'
+          : err.status === 401 || err.status === 403
+            ? 'NetStream.Publish.Unauthorized'
+            : 'NetStream.Publish.BadName'
       this.send(onStatus(sid, code, err.message, 'error'))
     }
     this.opts.logger?.warn(`RTMP connection closed: ${e ? `${e.code}: ` : ''}${(err as Error).message}`, {

@@ -102,7 +102,7 @@ describe('RTMP publishers', () => {
     assert.equal(publishers(rooms, 'kick/me').length, 0)
   })
 
-  it('a protected path takes ?user=&pass= and refuses wrong or missing credentials', async () => {
+  it('a protected path takes ?user=&pass= and refuses wrong or missing credentials; a path that is not a publish path refuses', async () => {
     const file = await h264AacNoBMp4()
     for (const bad of ['', '?user=u&pass=wrong']) {
       const peer = ffmpegRtmpPublish(file, `${rooms.rtmp.url}/secret/cam${bad}`)
@@ -112,6 +112,12 @@ describe('RTMP publishers', () => {
       assert.notEqual(code, 'still running')
       assert.equal(publishers(rooms, 'secret/cam').length, 0)
     }
+    // A path that is not a publish path refuses too, once the tracks are known.
+    const nowhere = ffmpegRtmpPublish(file, `${rooms.rtmp.url}/not/served`)
+    const refused = await Promise.race([nowhere.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))])
+    await nowhere.stop()
+    assert.notEqual(refused, 0)
+    assert.notEqual(refused, 'still running')
     const peer = ffmpegRtmpPublish(file, `${rooms.rtmp.url}/secret/cam?user=u&pass=p`)
     peers.push(peer)
     await waitFor('the authorized publisher', 15_000, () => (publishers(rooms, 'secret/cam').length === 1 ? true : undefined))

@@ -18,6 +18,7 @@ import { RtmpServer } from '../../src/rtmp/rtmp-server.js'
 import { RtspServer } from '../../src/server/rtsp-server.js'
 import { loadH265File } from '../../src/sources/h265-file.js'
 import { ffmpegDecode, ffprobe, h265File } from '../interop/harness.js'
+import { waitFor } from '../interop/rtmp-helpers.js'
 
 /** A publisher of Enhanced RTMP H.265 on `path` (app/stream), sending `frames` in a loop every 40 ms. */
 async function publishHevc(port: number, app: string, name: string, file: string): Promise<{ stop(): void }> {
@@ -59,6 +60,14 @@ async function publishHevc(port: number, app: string, name: string, file: string
   writer.setChunkSize(4096)
   const video = (ts: number, parts: Buffer[]): void =>
     send({ chunkStreamId: 6, timestamp: ts, typeId: MessageType.VIDEO, messageStreamId: 1, payload: Buffer.concat(parts) })
+  // OBS names the codec as Enhanced RTMP's FourCC in onMetaData: the server knows there is no audio to wait for.
+  send({
+    chunkStreamId: 5,
+    timestamp: 0,
+    typeId: MessageType.DATA_AMF0,
+    messageStreamId: 1,
+    payload: encodeAmf0('@setDataFrame', 'onMetaData', amf0Object({ videocodecid: 'hvc1', width: 320, height: 240 })),
+  })
   video(0, videoTag('H265', 'config', true, 0, hevcDecoderConfigurationRecord(clip.vps, clip.sps, clip.pps)))
   let n = 0
   const timer = setInterval(() => {
@@ -93,7 +102,9 @@ describe('Enhanced RTMP H.265 publisher', () => {
 
   it("'hvc1' SequenceStart + CodedFrames feed an H.265 path that ffmpeg decodes over RTSP", async () => {
     publisher = await publishHevc(rtmp.port, 'live', 'hevc', await h265File(320, 240, 25, 2))
-    await new Promise((r) => setTimeout(r, 500))
+    await waitFor('the path to be published', 10_000, () =>
+      rtsp.pathStatus().some((p) => p.name === 'live/hevc' && p.publisher) ? true : undefined,
+    )
     const url = rtsp.urlFor('live/hevc')
     const probe = await ffprobe(url, 'tcp')
     assert.equal(probe.codec, 'hevc')
