@@ -32,7 +32,7 @@ async function rtmpClient(
   name: string,
   mode: 'publish' | 'play',
   onMessage: (m: RtmpMessage) => void = () => undefined,
-): Promise<{ send(m: RtmpMessage): void; writer: ChunkWriter; socket: Socket }> {
+): Promise<{ send: (m: RtmpMessage) => void; writer: ChunkWriter; socket: Socket }> {
   const socket: Socket = connect(port, '127.0.0.1')
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject))
   const writer = new ChunkWriter()
