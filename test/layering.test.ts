@@ -237,7 +237,8 @@ test("rule 5: codecs/ imports nothing above it (but the media vocabulary's types
  *
  * Files whose subject is the format itself are listed in FORMAT_FEATURES and not counted: a reader or
  * writer of its files (sources/h264-file.ts, sinks/adts-sink.ts), a feature built on it (the JPEG test
- * card, the teaching dialect, the browser viewer's H.264 and the dashboard's choice of browser decoders, the K230 and OpenMV compatibility layers),
+ * card, the teaching dialect, the browser viewer's H.264 and the dashboard's choice of browser decoders, the K230 and OpenMV compatibility layers,
+ * RTMP's FLV tags, which carry H.264, H.265 and AAC by name),
  * and the MPEG-4 descriptor tables. Plumbing (stream/, server/ but the teaching dialect, client/
  * sessions, formats/mp4/ writer and reader, api/views.ts) is not listed and stays codec-blind. A listed
  * file that no longer names its codec must be removed from the list.
@@ -273,6 +274,9 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/codecs/annexb-stream-parser.ts',
     'src/compat/k230.ts',
     'src/config/schema.ts',
+    'src/rtmp/flv-tags.ts',
+    'src/rtmp/rtmp-publish.ts',
+    'src/rtmp/rtmp-tracks.ts',
     'src/sdp/rtpmap.ts',
     'src/server/ffmpeg-path.ts',
     'src/sinks/sink-factory.ts',
@@ -296,6 +300,9 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/cli/play.ts',
     'src/codecs/annexb-stream-parser.ts',
     'src/compat/k230.ts',
+    'src/rtmp/flv-tags.ts',
+    'src/rtmp/rtmp-publish.ts',
+    'src/rtmp/rtmp-tracks.ts',
     'src/sinks/sink-factory.ts',
     'src/sources/annexb-file-source.ts',
     'src/sources/ffmpeg-process-source.ts',
@@ -311,6 +318,10 @@ export const FORMAT_FEATURES: Readonly<Record<string, readonly string[]>> = {
     'src/compat/k230.ts',
     'src/formats/mp4/esds-reader.ts',
     'src/formats/mp4/esds.ts',
+    'src/rtmp/flv-tags.ts',
+    'src/rtmp/rtmp-play.ts',
+    'src/rtmp/rtmp-publish.ts',
+    'src/rtmp/rtmp-tracks.ts',
     'src/sinks/adts-sink.ts',
     'src/sinks/sink-factory.ts',
     'src/sources/aac-file.ts',

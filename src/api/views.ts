@@ -50,7 +50,7 @@ export type ReaderProtocol = (typeof READER_PROTOCOLS)[number]
 export interface PublisherView {
   remoteAddress: string
   since: string
-  /** 'rtsp' (ANNOUNCE/RECORD) or 'webrtc' (WHIP). */
+  /** 'rtsp' (ANNOUNCE/RECORD), 'webrtc' (WHIP) or 'rtmp'. */
   protocol: string
   /** DELETE /v1/sessions/{sessionId} kicks it; null before an RTSP publisher's SETUP gave it one. */
   sessionId: string | null
@@ -371,7 +371,7 @@ export function publisherSessionView(p: PathStatus): SessionView | undefined {
   }
 }
 
-/** A WebRTC or HLS viewer or publisher. WebRTC media goes over UDP (ICE), HLS over HTTP (TCP). */
+/** A WebRTC, HLS or RTMP viewer or publisher. WebRTC media goes over UDP (ICE), HLS and RTMP over TCP. */
 export function externalSessionView(e: ExternalSessionStatus): SessionView {
   return {
     ...quietSession(),

@@ -29,6 +29,7 @@ import { HlsServer } from '../hls/hls-server.js'
 import { parseLocalUdpAddress } from '../config/schema.js'
 import { connectionLimitsOf } from '../config/schema-connections.js'
 import { iceServerOf } from '../webrtc/peer.js'
+import { RtmpWiring } from './rtmp-wiring.js'
 import { WebRtcServer } from '../webrtc/webrtc-server.js'
 import { HookRunner } from '../hooks/hook-runner.js'
 
@@ -87,6 +88,8 @@ export class ServeApp {
   private readonly hooks: HookRunner
   private api: ApiServer | undefined
   private webrtc: WebRtcServer | undefined
+  /** The RTMP room (rtmp.enabled). */
+  readonly rtmp: RtmpWiring
   /**
    * Where browsers play a path, for the dashboard's live previews: whoever starts the WebRTC and HLS
    * servers sets these (the server's url, a slash, the name) and clears them when they stop.
@@ -135,6 +138,7 @@ export class ServeApp {
       encryption: s.encryption,
       tls: readTls(s),
     })
+    this.rtmp = new RtmpWiring({ server: this.server, logger: this.logger, config: () => this.config.rtmp, stopped: () => this.stopped })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))
     this.hooks = new HookRunner({ server: this.server, logger: this.logger, globals: () => this.config.hooks })
@@ -193,6 +197,7 @@ export class ServeApp {
       await this.startApi()
       await this.startHls()
       await this.startWebRtc()
+      await this.rtmp.start()
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
       await this.hooks.close()
@@ -246,6 +251,7 @@ export class ServeApp {
       this.browserPlayback.hlsUrl = undefined
       void (old?.close() ?? Promise.resolve()).then(() => this.startHls())
     }
+    if (diff.settings.some((c) => c.apply === 'restart-rtmp')) this.rtmp.restart()
     if (apiChanged) {
       const old = this.api
       this.api = undefined
@@ -361,6 +367,7 @@ export class ServeApp {
     await this.webrtc?.close()
     this.webrtc = undefined
     this.browserPlayback.webrtcUrl = undefined
+    await this.rtmp.stop()
     for (const p of this.served.values()) p.handle.stop()
     const hooksClosed = this.hooks.close()
     await this.server.stop()

@@ -30,6 +30,10 @@ Options:
   --webrtc-port N      port of the WebRTC server: player page at /PATH, WHEP at /PATH/whep,
                        WHIP at /PATH/whip (default 8889; 0 picks one)
   --no-webrtc          no WebRTC server
+  --rtmp-port N        RTMP port (default 1935; 0 picks one): OBS/ffmpeg/GStreamer publish to
+                       rtmp://HOST:N/PATH (a publish path) and players read any path there;
+                       credentials as ?user=U&pass=P (config: the rtmp section)
+  --no-rtmp            no RTMP server
   --host ADDR          address to listen on (default: all interfaces)
   --tls-cert FILE      PEM certificate: serve RTSPS (rtsps://HOST:8322/NAME) beside RTSP; a test
                        pair: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1
@@ -152,6 +156,7 @@ export interface ServeConfig {
   multicast: Partial<Config['server']['multicast']>
   hls: { port?: number; enabled?: boolean }
   webrtc: { port?: number; enabled?: boolean }
+  rtmp: { port?: number; enabled?: boolean }
   /** --tls-cert, --tls-key, --rtsps-port, --encryption, as given. */
   tls: { cert?: string; key?: string; rtspsPort?: number; encryption?: Encryption }
   port: number
@@ -222,6 +227,8 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'no-hls': { type: 'boolean' },
     'webrtc-port': { type: 'string' },
     'no-webrtc': { type: 'boolean' },
+    'rtmp-port': { type: 'string' },
+    'no-rtmp': { type: 'boolean' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'rtsps-port': { type: 'string' },
@@ -249,6 +256,10 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     webrtc: {
       ...(v['webrtc-port'] !== undefined ? { port: intOption('webrtc-port', v['webrtc-port'], 0, 65535)! } : {}),
       ...(v['no-webrtc'] ? { enabled: false } : {}),
+    },
+    rtmp: {
+      ...(v['rtmp-port'] !== undefined ? { port: intOption('rtmp-port', v['rtmp-port'], 0, 65535)! } : {}),
+      ...(v['no-rtmp'] ? { enabled: false } : {}),
     },
     flagPaths: [],
     host: v.host,
@@ -342,6 +353,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
     ...(Object.keys(cfg.hls).length > 0 ? { hls: cfg.hls } : {}),
   }
   if (Object.keys(cfg.webrtc).length > 0) overrides.webrtc = cfg.webrtc
+  if (Object.keys(cfg.rtmp).length > 0) overrides.rtmp = cfg.rtmp
   if (cfg.recordDir !== undefined)
     overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
   if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }
@@ -390,6 +402,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   if (app.webrtcUrl) banner(`${app.webrtcUrl}/PATH  <- WebRTC player page; WHEP at /PATH/whep, WHIP at /PATH/whip`)
   if (app.apiUrl) banner(`${app.apiUrl}/  <- dashboard; HTTP API at /v1, Prometheus metrics at /metrics`)
   if (app.hlsUrl) banner(`${app.hlsUrl}/PATH  <- HLS player of a path; playlist at /PATH/index.m3u8`)
+  if (app.rtmp.url) banner(`${app.rtmp.url}/PATH  <- RTMP: publish into a publish path, or play any path`)
   const secure = app.server.tlsEnabled ? `, RTSPS on port ${app.server.rtspsPort}` : ''
   banner(`rtspkit listening on port ${app.server.port}${secure}; press Ctrl+C to stop`)
 

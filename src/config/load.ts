@@ -14,6 +14,7 @@ import type {
   Config,
   HlsConfig,
   WebRtcConfig,
+  RtmpConfig,
   PathConfig,
   RecordingConfig,
   RelaysConfig,
@@ -32,6 +33,7 @@ export interface ConfigOverrides {
   api?: Partial<ApiConfig>
   hls?: Partial<HlsConfig>
   webrtc?: Partial<WebRtcConfig>
+  rtmp?: Partial<RtmpConfig>
   recording?: Partial<RecordingConfig>
   relays?: Partial<RelaysConfig>
   paths?: Record<string, Partial<Omit<PathConfig, 'name'>>>

@@ -3,6 +3,7 @@
  * validator, the environment mapping, the reload diff and the sample-config tests all walk, so a key
  * is declared once. Pure data: no I/O.
  */
+import { defaultRtmpConfig, RTMP_SECTION, type RtmpConfig } from './schema-rtmp.js'
 import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
 import { CONNECTION_LIMIT_FIELDS, defaultConnectionLimitsConfig, type ConnectionLimitsConfig } from './schema-connections.js'
@@ -187,6 +188,7 @@ export interface Config {
   api: ApiConfig
   hls: HlsConfig
   webrtc: WebRtcConfig
+  rtmp: RtmpConfig
   recording: RecordingConfig
   relays: RelaysConfig
   /** Commands run on connections (runOnConnect, runOnDisconnect); path hooks are path fields. */
@@ -201,7 +203,7 @@ export interface Config {
 }
 
 /** What it takes to apply a changed setting to a running server. */
-export type ApplyBy = 'restart-rtsp' | 'restart-api' | 'restart-hls' | 'restart-webrtc' | 'live' | 'access' | 'paths'
+export type ApplyBy = 'restart-rtsp' | 'restart-api' | 'restart-hls' | 'restart-webrtc' | 'restart-rtmp' | 'live' | 'access' | 'paths'
 
 export type LeafSpec =
   | { type: 'int'; min: number; max: number; apply: ApplyBy; note?: string }
@@ -380,6 +382,7 @@ export const SECTIONS: SectionSpec = {
         iceServers: { type: 'list', item: 'url', apply: 'restart-webrtc' },
       },
     },
+    rtmp: RTMP_SECTION,
     recording: {
       type: 'section',
       fields: {
@@ -470,6 +473,7 @@ export function defaultConfig(): Config {
       allowOrigin: '*',
     },
     webrtc: { enabled: true, host: '', port: 8889, additionalHosts: [], localUdpAddress: '', allowOrigin: '*', iceServers: [] },
+    rtmp: defaultRtmpConfig(),
     recording: { segmentSeconds: 600, dir: 'recordings' },
     relays: { closeAfter: 10, retryMax: 30 },
     hooks: defaultGlobalHooks(),
@@ -509,3 +513,4 @@ export function schemaKeys(): string[] {
   for (const k of Object.keys(USER_FIELDS)) out.push(`users[].${k}`)
   return out
 }
+export type { RtmpConfig } from './schema-rtmp.js'

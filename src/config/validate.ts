@@ -348,7 +348,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'recording' | 'relays' | 'hooks' | 'ips'>
+  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'rtmp' | 'recording' | 'relays' | 'hooks' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
   const pathDefaults = c.pathDefaults(top.pathDefaults, users)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users, pathDefaults)
@@ -357,6 +357,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     api: sections.api,
     hls: sections.hls,
     webrtc: sections.webrtc,
+    rtmp: sections.rtmp,
     recording: sections.recording,
     relays: sections.relays,
     hooks: sections.hooks,

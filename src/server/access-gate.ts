@@ -108,7 +108,7 @@ export class AccessGate {
       this.deps.logger.warn(`${req.protocol} ${req.action} forbidden: ${decision.reason}`, { path: req.path, remote: ip })
       return Promise.resolve({ ok: false, status: 403, challenges: [] })
     }
-    const outcome = this.verify(decision, ip, req.method, req.authorization, req.uri === undefined ? {} : { requestUri: req.uri })
+    const outcome = this.verify(decision, ip, req.method, req.authorization, req.uri === undefined ? {} : { requestUri: req.uri }, req.credentials)
     if (outcome.kind === 'throttled') return Promise.resolve({ ok: false, status: 503, challenges: [], retryAfterS: outcome.retryAfterS })
     const result = outcome.result
     if (result.ok) {
@@ -116,7 +116,7 @@ export class AccessGate {
       this.deps.logger.warn(`${req.protocol} ${req.action} by ${result.username} forbidden`, { path: req.path, remote: ip })
       return Promise.resolve({ ok: false, status: 403, challenges: [] })
     }
-    if (req.authorization !== undefined && !result.stale && !outcome.inEpisode) {
+    if ((req.authorization !== undefined || req.credentials !== undefined) && !result.stale && !outcome.inEpisode) {
       this.deps.logger.warn(`${req.protocol} ${req.action} refused: ${result.reason}`, { path: req.path, remote: ip })
     }
     return Promise.resolve({ ok: false, status: 401, challenges: decision.authenticator.challenges({ stale: result.stale }) })
@@ -129,12 +129,18 @@ export class AccessGate {
     method: string,
     authorization: string | undefined,
     context: { requestUri?: string; basic?: boolean },
+    /** A user name and password carried in the clear (RTMP): checked instead of `authorization`. */
+    credentials?: { username: string; password: string },
   ): { kind: 'throttled'; retryAfterS: number } | { kind: 'checked'; result: VerifyResult; inEpisode: boolean } {
-    if (authorization === undefined) return { kind: 'checked', result: decision.authenticator.verify(method, undefined), inEpisode: false }
-    const user = claimedUser(authorization)
+    if (authorization === undefined && credentials === undefined)
+      return { kind: 'checked', result: decision.authenticator.verify(method, undefined), inEpisode: false }
+    const user = credentials !== undefined ? credentials.username : claimedUser(authorization!)
     const verdict = this.throttle.admit(ip, user)
     if (!verdict.ok) return { kind: 'throttled', retryAfterS: verdict.retryAfterS }
-    const result = decision.authenticator.verify(method, authorization, context)
+    const result =
+      credentials !== undefined
+        ? decision.authenticator.verifyPlain(credentials.username, credentials.password)
+        : decision.authenticator.verify(method, authorization, context)
     // The failure that starts an episode is logged by the throttle instead.
     const inEpisode = !result.ok && !result.stale && this.throttle.fail(ip, user)
     return { kind: 'checked', result, inEpisode }
@@ -154,6 +160,8 @@ export interface OtherAccessRequest {
   authorization?: string
   /** The HTTP request target: when given, Digest's `uri` must name it. */
   uri?: string
+  /** A user name and password the protocol carries in the clear (RTMP's query); checked instead of `authorization`. */
+  credentials?: { username: string; password: string }
 }
 
 export type OtherAccessResult =

@@ -132,6 +132,16 @@ export class ExternalPublisher extends ExternalSession {
     this.bytesReceived += packet.length
     this.publisher.pushRtp(trackIndex, packet)
   }
+
+  /**
+   * One whole frame of track `trackIndex` in its codec's frame format (NAL units of an access unit,
+   * a raw audio frame), `ptsMs` on the publisher's clock: for protocols that carry frames, not RTP (RTMP).
+   */
+  pushFrame(trackIndex: number, data: Buffer | readonly Buffer[], ptsMs: number, bytes: number): void {
+    if (this.isClosed) return
+    this.bytesReceived += bytes
+    this.publisher.pushFrame(trackIndex, data, ptsMs)
+  }
 }
 
 export type AnyExternalSession = ExternalReader | ExternalPublisher

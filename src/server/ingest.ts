@@ -69,7 +69,17 @@ export class StreamIngest {
     this.deliver(t, t.receiver.push(packet))
   }
 
-  private deliver(t: IngestTrack, frames: ReturnType<RtpReceiver['push']>): void {
+  /**
+   * A whole frame its feeder rebuilt itself (an RTMP publisher's FLV tags), in the codec's frame
+   * format, on the feeder's clock (ms): it goes to the stream as a depacketized one would.
+   */
+  pushFrame(index: number, data: Buffer | readonly Buffer[], ptsMs: number): void {
+    const t = this.tracks[index]
+    if (!t || this.closed) return
+    this.deliver(t, [{ data, ptsMs }])
+  }
+
+  private deliver(t: IngestTrack, frames: readonly { data: Buffer | readonly Buffer[]; ptsMs: number }[]): void {
     for (const f of frames) {
       // The feeder's clock starts where the stream is now, so a stream kept across feeders keeps
       // moving forward; one offset for all tracks keeps them in sync.

@@ -117,6 +117,11 @@ export class Publisher {
     if (this.state === 'recording') this.ingest.pushRtp(index, packet)
   }
 
+  /** A whole frame of track `index` rebuilt by the publisher's protocol (RTMP), ms on its clock. */
+  pushFrame(index: number, data: Buffer | readonly Buffer[], ptsMs: number): void {
+    if (this.state === 'recording') this.ingest.pushFrame(index, data, ptsMs)
+  }
+
   record(): void {
     this.state = 'recording'
     this.ingest.start()

@@ -53,7 +53,7 @@ describe('OpenAPI document and checker', () => {
     assert.deepEqual(validate(session, { ...good, bytesSent: -1 }, doc), ['$.bytesSent: -1 < minimum 0'])
     assert.deepEqual(validate(session, { ...good, bytesSent: 1.5 }, doc), ['$.bytesSent: expected integer, got number'])
     assert.deepEqual(validate(session, { ...good, transport: 'sctp' }, doc), ['$.transport: "sctp" not in ["udp","tcp","multicast"]'])
-    assert.deepEqual(validate(session, { ...good, protocol: 'rtmp' }, doc), ['$.protocol: "rtmp" not in ["rtsp","webrtc","hls"]'])
+    assert.deepEqual(validate(session, { ...good, protocol: 'srt' }, doc), ['$.protocol: "srt" not in ["rtsp","webrtc","hls","rtmp"]'])
     assert.deepEqual(validate(session, { ...good, role: 'publisher', state: 'recording', bytesReceived: 5 }, doc), [])
     assert.deepEqual(validate(session, { ...good, since: 'yesterday' }, doc), ['$.since: "yesterday" is not a date-time'])
     assert.deepEqual(validate(session, { ...good, fractionLost: 2 }, doc), ['$.fractionLost: 2 > maximum 1'])

@@ -42,6 +42,8 @@ describe('rtspkit CLI', () => {
       '--log-level',
       '--log-format',
       '--verbose',
+      '--rtmp-port',
+      '--no-rtmp',
       '--help',
       'unshared:PATH',
       'publish:stay',

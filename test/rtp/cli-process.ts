@@ -18,8 +18,8 @@ export interface CliProcess {
   kill(): void
 }
 
-/** Tests use OS-chosen ports: the HLS output too (a flag of the test still wins). */
-const TEST_ENV: NodeJS.ProcessEnv = { RTSPKIT_HLS_PORT: '0' }
+/** Tests use OS-chosen ports: the HLS and RTMP rooms too (a flag of the test still wins). */
+const TEST_ENV: NodeJS.ProcessEnv = { RTSPKIT_HLS_PORT: '0', RTSPKIT_RTMP_PORT: '0' }
 
 /** `env` is added to this process's environment. */
 export function spawnRtspkit(args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): CliProcess {

@@ -162,10 +162,16 @@ export class ServerAuthenticator {
     const text = Buffer.from(token, 'base64').toString('utf8')
     const colon = text.indexOf(':')
     if (colon === -1) return fail('Basic credentials without ":"')
-    const username = text.slice(0, colon)
+    return this.verifyPlain(text.slice(0, colon), text.slice(colon + 1))
+  }
+
+  /**
+   * Checks a user name and password a protocol carries in the clear (Basic; RTMP's `?user=&pass=`),
+   * whichever schemes the server offers RTSP clients.
+   */
+  verifyPlain(username: string, password: string): VerifyResult {
     const secret = this.opts.users(username)
     if (!secret) return fail('unknown user')
-    const password = text.slice(colon + 1)
     if ('password' in secret) return safeEqual(password, secret.password) ? { ok: true, username, scheme: 'basic' } : fail('wrong password')
     // Only H(user:realm:password) is stored: hash what the client sent the same way and compare.
     const algorithm = secret.ha1['SHA-256'] !== undefined ? 'SHA-256' : 'MD5'

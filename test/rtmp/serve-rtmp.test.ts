@@ -1,0 +1,72 @@
+// RTMP in `rtspkit serve`: the rtmp section, --rtmp-port / --no-rtmp, and ServeApp starting it; an
+// ffmpeg RTMP publisher is listed in GET /v1/sessions as protocol rtmp and DELETE kicks it.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { ServeApp } from '../../src/app/serve-app.js'
+import { parseServeArgs, serveConfigFor, type ServeConfig } from '../../src/cli/serve.js'
+import { parseConfig } from '../../src/config/load.js'
+import { defaultConfig } from '../../src/config/schema.js'
+import { ConfigError } from '../../src/errors.js'
+import { ffmpegRtmpPublish, h264AacNoBMp4, waitFor } from '../interop/rtmp-helpers.js'
+
+const args = (...a: string[]) => parseServeArgs(a) as ServeConfig
+
+interface SessionItem {
+  id: string
+  protocol: string
+  role: string
+  path: string
+  transport: string
+  bytesReceived: number
+}
+
+describe('the rtmp section and its flags', () => {
+  it('defaults: on, every interface, port 1935', () => {
+    assert.deepEqual(defaultConfig().rtmp, { enabled: true, host: '', port: 1935 })
+  })
+
+  it('names a bad key; --rtmp-port and --no-rtmp override the file, RTSPKIT_RTMP_PORT too', () => {
+    assert.throws(
+      () => parseConfig({ text: 'rtmp:\n  port: 70000\n' }),
+      (e: unknown) => e instanceof ConfigError && /rtmp\.port/.test(e.message),
+    )
+    assert.throws(
+      () => parseConfig({ text: 'rtmp:\n  chunkSize: 4096\n' }),
+      (e: unknown) => e instanceof ConfigError && /chunkSize/.test(e.message),
+    )
+    assert.equal(serveConfigFor(args('--rtmp-port', '11935'), {}).rtmp.port, 11935)
+    assert.equal(serveConfigFor(args('--no-rtmp'), {}).rtmp.enabled, false)
+    assert.equal(serveConfigFor(args(), { RTSPKIT_RTMP_PORT: '0' }).rtmp.port, 0)
+    assert.throws(() => parseServeArgs(['--rtmp-port', '70000']), ConfigError)
+  })
+
+  it('ServeApp starts RTMP; the publisher is an rtmp session of /v1/sessions and DELETE kicks it', async () => {
+    const config = serveConfigFor(
+      args('--port', '0', '--no-hls', '--no-webrtc', '--api-port', '0', '--rtmp-port', '0', '--path', 'live/cam=publish'),
+      {},
+    )
+    config.rtmp.host = '127.0.0.1'
+    config.server.logLevel = 'error'
+    const app = new ServeApp(config)
+    await app.start()
+    const peer = ffmpegRtmpPublish(await h264AacNoBMp4(), `${app.rtmp.url!}/live/cam`)
+    try {
+      assert.match(app.rtmp.url ?? '', /^rtmp:\/\/127\.0\.0\.1:\d+$/)
+      const sessions = async (): Promise<SessionItem[]> =>
+        ((await (await fetch(`${app.apiUrl}/v1/sessions`)).json()) as { items: SessionItem[] }).items
+      const pub = await waitFor('the RTMP publisher in /v1/sessions', 15_000, async () =>
+        (await sessions()).find((s) => s.protocol === 'rtmp' && s.role === 'publisher' && s.path === 'live/cam' && s.bytesReceived > 0),
+      )
+      assert.equal(pub.transport, 'tcp')
+      const res = await fetch(`${app.apiUrl}/v1/sessions/${pub.id}`, { method: 'DELETE' })
+      assert.ok(res.status < 300, `DELETE answered ${res.status}`)
+      const code = await Promise.race([peer.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))])
+      assert.notEqual(code, 'still running', 'ffmpeg sees its publish end')
+      assert.equal((await sessions()).filter((s) => s.protocol === 'rtmp').length, 0)
+    } finally {
+      await peer.stop()
+      await app.stop()
+    }
+    assert.equal(app.rtmp.url, undefined)
+  })
+})
