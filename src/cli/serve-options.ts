@@ -2,6 +2,7 @@
 import { ConfigError } from '../errors.js'
 import { isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
 import { ENCRYPTIONS, type Encryption } from '../config/schema.js'
+import { checkAdvertise, checkNodeName, checkRedisUrl } from '../config/schema-cluster.js'
 import { parseMulticastRange } from '../server/multicast-groups.js'
 import { intOption } from './options.js'
 import type { ServeConfig } from './serve.js'
@@ -90,3 +91,20 @@ export function logFormatOption(value: string | undefined): LogFormat {
 }
 
 /** Parses `serve` arguments; throws ConfigError with a one-line message on anything wrong. */
+
+/** --cluster-redis, --node-name, --advertise: checked with the config's rules, as given. */
+export function clusterOptions(redis: string | undefined, node: string | undefined, advertise: string | undefined): ServeConfig['cluster'] {
+  const out: ServeConfig['cluster'] = {}
+  const checks = [
+    ['cluster-redis', redis, checkRedisUrl, 'redis'],
+    ['node-name', node, checkNodeName, 'node'],
+    ['advertise', advertise, checkAdvertise, 'advertise'],
+  ] as const
+  for (const [flag, value, check, key] of checks) {
+    if (value === undefined) continue
+    const problem = value === '' ? 'must not be empty' : check(value)
+    if (problem !== undefined) throw new ConfigError('ERR_CLI_VALUE', `--${flag} ${problem}, got "${value}"`, { observed: value })
+    out[key] = value
+  }
+  return out
+}

@@ -22,6 +22,7 @@ import type {
   UserConfig,
 } from './schema.js'
 import { validateConfig } from './validate.js'
+import type { ClusterConfig } from './schema-cluster.js'
 
 /** What the CLI may override, in the file's shape (paths by name; lists replace). */
 export interface ConfigOverrides {
@@ -34,6 +35,7 @@ export interface ConfigOverrides {
   webrtc?: Partial<WebRtcConfig>
   recording?: Partial<RecordingConfig>
   relays?: Partial<RelaysConfig>
+  cluster?: Partial<ClusterConfig>
   paths?: Record<string, Partial<Omit<PathConfig, 'name'>>>
   users?: UserConfig[]
   ips?: string[]

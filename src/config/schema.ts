@@ -5,6 +5,7 @@
  */
 import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
+import { CLUSTER_SECTION, defaultClusterConfig, type ClusterConfig } from './schema-cluster.js'
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -167,6 +168,8 @@ export interface Config {
   webrtc: WebRtcConfig
   recording: RecordingConfig
   relays: RelaysConfig
+  /** Nodes coordinated through Redis (schema-cluster.ts). */
+  cluster: ClusterConfig
   /** In file order: regex entries are tried in this order. */
   paths: PathConfig[]
   users: UserConfig[]
@@ -363,6 +366,7 @@ export const SECTIONS: SectionSpec = {
         retryMax: { type: 'seconds', min: 1, max: DAY_S, apply: 'paths' },
       },
     },
+    cluster: CLUSTER_SECTION,
     ips: { type: 'list', item: 'cidr', apply: 'access' },
   },
 }
@@ -435,6 +439,7 @@ export function defaultConfig(): Config {
     webrtc: { enabled: true, host: '', port: 8889, additionalHosts: [], localUdpAddress: '', allowOrigin: '*', iceServers: [] },
     recording: { segmentSeconds: 600, dir: 'recordings' },
     relays: { closeAfter: 10, retryMax: 30 },
+    cluster: defaultClusterConfig(),
     paths: [
       {
         name: 'test',

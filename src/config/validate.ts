@@ -320,7 +320,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'recording' | 'relays' | 'ips'>
+  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'recording' | 'relays' | 'cluster' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users)
   return {
@@ -330,6 +330,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     webrtc: sections.webrtc,
     recording: sections.recording,
     relays: sections.relays,
+    cluster: sections.cluster,
     paths,
     users,
     ips: sections.ips,

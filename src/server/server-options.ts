@@ -1,4 +1,5 @@
 import type { Encryption, TlsCredentials } from './listeners.js'
+import type { ClusterHooks } from './cluster-hooks.js'
 import type { MulticastOptions } from './multicast-groups.js'
 import { DEFAULT_GOP_CACHE_LIMITS } from '../stream/gop-cache.js'
 /**
@@ -80,6 +81,8 @@ export interface RtspServerOptions {
   /** How long DESCRIBE waits for in-band parameter sets of a stream before answering without them (ms). */
   describeWait?: number
   readerLimits?: Partial<RtspReaderLimits>
+  /** Member of a cluster (src/cluster): publish locks and reader redirects; see cluster-hooks.ts. */
+  cluster?: ClusterHooks
   clock?: Clock
   random?: Random
   logger?: Logger
@@ -101,6 +104,7 @@ export type ResolvedOptions = Required<
     | 'multicast'
     | 'httpTunnelPort'
     | 'tlsHandshakeTimeoutMs'
+    | 'cluster'
   >
 > &
   RtspServerOptions
