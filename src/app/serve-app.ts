@@ -28,6 +28,8 @@ import { HlsServer } from '../hls/hls-server.js'
 import { parseLocalUdpAddress } from '../config/schema.js'
 import { iceServerOf } from '../webrtc/peer.js'
 import { WebRtcServer } from '../webrtc/webrtc-server.js'
+import type { ClusterNode } from '../cluster/cluster-node.js'
+import { joinCluster } from './cluster-wiring.js'
 
 /** A logger whose level and format follow the config across reloads. */
 export class SwitchableLogger implements Required<Logger> {
@@ -85,6 +87,8 @@ export class ServeApp {
    */
   readonly browserPlayback: { webrtcUrl?: ((name: string) => string) | undefined; hlsUrl?: ((name: string) => string) | undefined } = {}
   private hls: HlsServer | undefined
+  /** Membership of a cluster (cluster.redis), once started. */
+  private cluster: ClusterNode | undefined
   /** Set by stop(), so an HLS restart still under way after a reload does not outlive the app. */
   private stopped = false
 
@@ -185,6 +189,7 @@ export class ServeApp {
       await this.startApi()
       await this.startHls()
       await this.startWebRtc()
+      this.cluster = await joinCluster(this)
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
       await this.recording.close()
@@ -277,6 +282,7 @@ export class ServeApp {
       // Dashboard live previews over WebRTC / HLS (browserPlayback above).
       webrtcUrl: (name) => this.browserPlayback.webrtcUrl?.(name),
       hlsUrl: (name) => this.browserPlayback.hlsUrl?.(name),
+      cluster: () => this.cluster,
     })
     try {
       await api.start()
@@ -352,6 +358,8 @@ export class ServeApp {
 
   /** Ends every session (RTCP BYE), stops sources and finishes recordings. Idempotent. */
   async stop(): Promise<void> {
+    await this.cluster?.stop()
+    this.cluster = undefined
     await this.api?.close()
     this.api = undefined
     this.stopped = true
@@ -396,6 +404,8 @@ export class ServeApp {
   /** A requested path nothing serves yet: a `~regex` or `all_others` entry may take it. */
   private provide(path: string): boolean {
     if (!path || this.served.has(path)) return false
+    // A path another node of the cluster originates is relayed from there.
+    if (this.cluster?.provide(path)) return true
     const m = matchPath(this.config, path)
     if (!m || isExact(m.path.name)) return false
     try {
