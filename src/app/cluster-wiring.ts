@@ -19,6 +19,8 @@ export interface ClusterHost {
   readonly hlsUrl: string | undefined
   readonly webrtcUrl: string | undefined
   readonly apiUrl: string | undefined
+  /** Drops a path made from a pattern that has no publisher, so the cluster's relay can serve it. */
+  yieldPath(path: string): void
 }
 
 /** Starts this node's cluster membership, or resolves undefined when the config has no cluster. */
@@ -54,6 +56,7 @@ export async function joinCluster(app: ClusterHost): Promise<ClusterNode | undef
     connect: rtspClientConnector({ transport: 'tcp', userAgent: `${PEER_AGENT}/${node}` }),
     publishOptions: (path) => publishOptions(app.effectiveConfig, path),
     relayCloseAfterMs: () => app.effectiveConfig.relays.closeAfter * 1000,
+    originatedElsewhere: (path) => app.yieldPath(path),
   })
   await member.start()
   server.setClusterHooks(member.hooks())

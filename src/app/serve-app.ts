@@ -87,8 +87,7 @@ export class ServeApp {
    */
   readonly browserPlayback: { webrtcUrl?: ((name: string) => string) | undefined; hlsUrl?: ((name: string) => string) | undefined } = {}
   private hls: HlsServer | undefined
-  /** Membership of a cluster (cluster.redis), once started. */
-  private cluster: ClusterNode | undefined
+  private cluster: ClusterNode | undefined // cluster.redis: see cluster-wiring.ts
   /** Set by stop(), so an HLS restart still under way after a reload does not outlive the app. */
   private stopped = false
 
@@ -358,8 +357,7 @@ export class ServeApp {
 
   /** Ends every session (RTCP BYE), stops sources and finishes recordings. Idempotent. */
   async stop(): Promise<void> {
-    await this.cluster?.stop()
-    this.cluster = undefined
+    await this.cluster?.stop() // idempotent
     await this.api?.close()
     this.api = undefined
     this.stopped = true
@@ -401,11 +399,15 @@ export class ServeApp {
     this.server.removePath(name, 'path removed from the configuration')
   }
 
+  /** Cluster: a path made from a pattern, with no stream, yields to another node's origin (cluster-wiring.ts). */
+  yieldPath(name: string): void {
+    if (!isExact(this.served.get(name)?.entry ?? name) && !this.server.getStream(name)) this.remove(name)
+  }
+
   /** A requested path nothing serves yet: a `~regex` or `all_others` entry may take it. */
   private provide(path: string): boolean {
     if (!path || this.served.has(path)) return false
-    // A path another node of the cluster originates is relayed from there.
-    if (this.cluster?.provide(path)) return true
+    if (this.cluster?.provide(path)) return true // another node originates it: relayed from there
     const m = matchPath(this.config, path)
     if (!m || isExact(m.path.name)) return false
     try {

@@ -49,6 +49,11 @@ export interface ClusterNodeOptions {
   connect: UpstreamConnector
   publishOptions(path: string): PublishOptions | undefined
   relayCloseAfterMs(): number
+  /**
+   * Another node originates `path`: the application forgets a publish path it made for it from a
+   * pattern while nobody published (a reader asked first), so the next reader gets the relay.
+   */
+  originatedElsewhere(path: string): void
 }
 
 export class ClusterNode {
@@ -143,7 +148,9 @@ export class ClusterNode {
     try {
       this.known.clear()
       for (const [path, entry] of await this.scanValues(this.keys.pathPattern(), parsePathEntry, (k) => this.keys.pathOfKey(k))) {
-        if (entry.node !== this.opts.node) this.known.set(path, entry)
+        if (entry.node === this.opts.node) continue
+        this.known.set(path, entry)
+        this.opts.originatedElsewhere(path)
       }
       this.registered.clear() // registered again by the tick, with 'up' announcements
     } catch (err) {
@@ -292,6 +299,7 @@ export class ClusterNode {
     if (msg.type === 'up') {
       if (msg.entry.node === this.opts.node) return
       this.known.set(msg.path, msg.entry)
+      this.opts.originatedElsewhere(msg.path)
       this.edges.onUp(msg.path, msg.entry)
     } else if (msg.type === 'down') {
       if (this.known.get(msg.path)?.node === msg.node) this.known.delete(msg.path)
@@ -374,7 +382,17 @@ export class ClusterNode {
   }
 
   /** Figures for /metrics. */
-  gauges(): { connected: boolean; outages: number; nodes: number; originated: number; relayed: number; locks: number; redirects: number; takeovers: number; refused: number } {
+  gauges(): {
+    connected: boolean
+    outages: number
+    nodes: number
+    originated: number
+    relayed: number
+    locks: number
+    redirects: number
+    takeovers: number
+    refused: number
+  } {
     return {
       connected: this.store.connected,
       outages: this.store.outages,

@@ -62,7 +62,9 @@ export function checkRedisUrl(v: string): string | undefined {
 
 /** Error text for a bad node name, or undefined. */
 export function checkNodeName(v: string): string | undefined {
-  return v === '' || /^[A-Za-z0-9._-]{1,64}$/.test(v) ? undefined : 'must be 1-64 letters, digits, ".", "_" or "-" (or "" for the host name)'
+  return v === '' || /^[A-Za-z0-9._-]{1,64}$/.test(v)
+    ? undefined
+    : 'must be 1-64 letters, digits, ".", "_" or "-" (or "" for the host name)'
 }
 
 /** Error text for a bad advertised URL, or undefined. */
