@@ -22,6 +22,7 @@ import {
 } from './cluster-info.js'
 import { ClusterKeys, DELETE_PATH_IF_NODE, TAKE_EDGE_SLOT } from './cluster-keys.js'
 import { ClusterStore } from './cluster-store.js'
+import { Backfills } from './backfill.js'
 import { EdgeRelays } from './edge-relays.js'
 import { LoadSampler } from './load-sampler.js'
 import { PublishLocks, type PublishOptions } from './publish-locks.js'
@@ -61,6 +62,7 @@ export class ClusterNode {
   readonly store: ClusterStore
   readonly edges: EdgeRelays
   readonly locks: PublishLocks
+  private readonly backfills: Backfills
   /** Paths originated elsewhere, as last heard: what provide() answers from without a round trip. */
   private readonly known = new Map<string, PathEntry>()
   /** Other nodes' records, refreshed every tick. */
@@ -90,6 +92,7 @@ export class ClusterNode {
       leaveOrigin: (path) => this.leaveOrigin(path),
       closeAfterMs: opts.relayCloseAfterMs,
     })
+    this.backfills = new Backfills({ server: opts.server, logger: opts.logger, connect: opts.connect, lookup: (path) => this.lookup(path) })
     this.locks = new PublishLocks({
       store: this.store,
       keys: this.keys,
@@ -98,7 +101,10 @@ export class ClusterNode {
       logger: opts.logger,
       leaseMs: opts.leaseMs,
       publishOptions: opts.publishOptions,
-      publishingHere: (path) => this.edges.drop(path, 'published on this node now'),
+      publishingHere: (path) => {
+        this.edges.drop(path, 'published on this node now')
+        this.backfills.stop(path)
+      },
       changed: () => this.syncSoon(),
     })
   }
@@ -192,6 +198,15 @@ export class ClusterNode {
     await this.locks.refresh()
     await this.refreshNodes()
     await this.checkRelays()
+    this.offerBackfills()
+  }
+
+  /** Streams kept here for their readers (no publisher now) whose path another node originates. */
+  private offerBackfills(): void {
+    for (const p of this.opts.server.pathStatus()) {
+      const entry = this.known.get(p.name)
+      if (entry && p.kind === 'publish' && !p.publisher && p.stream && p.readers > 0) this.backfills.offer(p.name, entry)
+    }
   }
 
   private get leaseMs(): number {
@@ -301,6 +316,7 @@ export class ClusterNode {
       this.known.set(msg.path, msg.entry)
       this.opts.originatedElsewhere(msg.path)
       this.edges.onUp(msg.path, msg.entry)
+      this.backfills.offer(msg.path, msg.entry)
     } else if (msg.type === 'down') {
       if (this.known.get(msg.path)?.node === msg.node) this.known.delete(msg.path)
       this.edges.onDown(msg.path, msg.node, msg.stay)
@@ -415,6 +431,7 @@ export class ClusterNode {
     this.opts.server.off('stream', this.onStream)
     await this.ticking
     this.edges.close()
+    this.backfills.close()
     if (this.store.connected) {
       try {
         const redis = this.store.redis

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { RtspClient } from '../../src/client/rtsp-client.js'
 import { serveRtspkit, type ServedRtspkit } from '../rtp/cli-process.js'
 import { waitUntil } from '../helpers/wait.js'
 
@@ -192,4 +193,38 @@ interface SessionItem {
 export async function readersOn(node: TestNode, path: string): Promise<SessionItem[]> {
   const { items } = await node.api<{ items: SessionItem[] }>('/v1/sessions')
   return items.filter((s) => s.path === path && s.role === 'reader')
+}
+
+/** An in-process RtspClient reading a URL over TCP and counting frames. */
+export interface CountingReader {
+  client: RtspClient
+  readonly frames: number
+  readonly closed: boolean
+  /** Resolves once `n` more frames than now arrived. */
+  more(n: number, ms?: number, what?: string): Promise<void>
+  close(): Promise<void>
+}
+
+export async function countingReader(url: string): Promise<CountingReader> {
+  const client = new RtspClient(url, { transport: 'tcp' })
+  let frames = 0
+  let closed = false
+  client.on('frame', () => frames++)
+  client.on('close', () => (closed = true))
+  client.on('error', () => {})
+  await client.play()
+  return {
+    client,
+    get frames() {
+      return frames
+    },
+    get closed() {
+      return closed
+    },
+    async more(n, ms = 15_000, what = url) {
+      const target = frames + n
+      await waitUntil(() => frames >= target, ms, `${n} more frames on ${what}`)
+    },
+    close: () => client.close(),
+  }
 }

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { ffmpegDecode, gstDecode, opencvRead, run } from '../interop/harness.js'
 import { waitUntil } from '../helpers/wait.js'
 import {
+  countingReader,
   LIVE_H264,
   listsPath,
   publish,
@@ -83,5 +84,19 @@ describe('cluster: origin and edges', { timeout: 60_000 }, () => {
     assert.match(r.stderr, /503/)
     assert.ok(await listsPath(b, 'cam', 'a'), 'A still originates cam')
     assert.match(await c.apiText('/metrics'), /rtspkit_cluster_publishers_refused_total 1/)
+  })
+
+  it('ends edge readers (RTCP BYE) when the origin dies', async () => {
+    const reader = await countingReader(b.url('cam'))
+    try {
+      await reader.more(10)
+      const killedAt = Date.now()
+      await a.kill()
+      await waitUntil(() => reader.closed, 10_000, 'the reader on B ended')
+      console.log(`# edge reader ended ${Date.now() - killedAt} ms after kill -9 of the origin`)
+      await waitUntil(async () => !(await listsPath(c, 'cam')), 5_000, 'cam gone on C')
+    } finally {
+      await reader.close()
+    }
   })
 })
