@@ -90,7 +90,7 @@ export class ClusterNode {
       lookup: (path) => this.lookup(path),
       upstreamFor: (path, entry) => this.upstreamFor(path, entry),
       leaveOrigin: (path) => this.leaveOrigin(path),
-      closeAfterMs: opts.relayCloseAfterMs,
+      closeAfterMs: () => opts.relayCloseAfterMs(),
     })
     this.backfills = new Backfills({ server: opts.server, logger: opts.logger, connect: opts.connect, lookup: (path) => this.lookup(path) })
     this.locks = new PublishLocks({
@@ -100,7 +100,7 @@ export class ClusterNode {
       server: opts.server,
       logger: opts.logger,
       leaseMs: opts.leaseMs,
-      publishOptions: opts.publishOptions,
+      publishOptions: (path) => opts.publishOptions(path),
       publishingHere: (path) => {
         this.edges.drop(path, 'published on this node now')
         this.backfills.stop(path)
