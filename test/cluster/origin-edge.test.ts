@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { ffmpegDecode, gstDecode, opencvRead, run } from '../interop/harness.js'
 import { waitUntil } from '../helpers/wait.js'
+import { checkResponse, loadOpenApi } from '../api/openapi-check.js'
 import {
   countingReader,
   LIVE_H264,
@@ -69,6 +70,16 @@ describe('cluster: origin and edges', { timeout: 60_000 }, () => {
     const nodes = await b.api<{ items: { name: string; self: boolean; urls: { rtsp: string } }[] }>('/v1/cluster/nodes')
     assert.deepEqual(nodes.items.map((n) => n.name).sort(), ['a', 'b', 'c'])
     assert.equal(nodes.items.find((n) => n.self)?.name, 'b')
+    // Both cluster endpoints answer as docs/openapi.json says.
+    const doc = loadOpenApi()
+    for (const [node, p] of [
+      [b, '/v1/cluster/nodes'],
+      [a, '/v1/cluster/paths'],
+    ] as const) {
+      const res = await fetch(`${node.served.apiUrl}${p}`)
+      const text = await res.text()
+      assert.deepEqual(checkResponse(doc, 'get', p, { status: res.status, headers: res.headers, text }), [], `${p}: ${text}`)
+    }
     const metrics = await b.apiText('/metrics')
     assert.match(metrics, /rtspkit_cluster_nodes 3/)
     assert.match(metrics, /rtspkit_cluster_paths_relayed 1/)
