@@ -115,7 +115,9 @@ export class ClusterNode {
 
   /** Connects (in the background: a node without Redis serves locally) and starts the lease. */
   async start(): Promise<void> {
-    this.store.on('up', () => void this.rejoin())
+    this.store.on('up', () => {
+      this.rejoin().catch((err: Error) => this.opts.logger.debug(`cluster: rejoin failed: ${err.message}`))
+    })
     this.store.on('message', (channel, text) => this.onMessage(channel, text))
     await this.store.open([this.keys.events])
     this.opts.server.on('stream', this.onStream)
