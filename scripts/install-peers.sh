@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the interop tests decode our streams with (Debian packages), when missing;
-# chromium is the browser the `rtspkit view` tests drive (playwright-core, /usr/bin/chromium).
+# chromium is the browser the `rtspkit view` tests drive (playwright-core, /usr/bin/chromium);
+# redis-server backs the cluster tests (test/cluster: a private instance on a free loopback port).
 # Run by `npm test` (pretest). Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0
   python3-gi python3-gst-1.0 python3-opencv
   chromium iproute2 openssl
+  redis-server
 )
 
 missing=()

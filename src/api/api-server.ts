@@ -22,6 +22,7 @@ import { ProcessMetrics, serverFamilies } from './metrics.js'
 import { DASHBOARD_PAGE } from './dashboard-page.js'
 import { PREVIEW_CONTENT_TYPE, pushesJpeg, servePreview } from './mjpeg-preview.js'
 import { HlsScript } from './hls-script.js'
+import { clusterFamilies, clusterRoutes, type ClusterView } from './cluster-routes.js'
 import { PictureInfoCache, roundFps } from './picture-info.js'
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from './prometheus.js'
 import { ProtocolBytes } from './protocol-bytes.js'
@@ -95,6 +96,8 @@ export interface ApiServerOptions {
   webrtcUrl?: (name: string) => string | undefined
   /** The path's page on the HLS server (`http://host:8888/NAME`; the playlist is `…/index.m3u8`), as webrtcUrl. */
   hlsUrl?: (name: string) => string | undefined
+  /** The cluster this node belongs to, if any (cluster-routes.ts); asked at each request. */
+  cluster?: () => ClusterView | undefined
 }
 
 export interface ApiReply {
@@ -179,6 +182,9 @@ export class ApiServer {
         methods: { GET: ([id]) => ({ status: 200, body: this.oneSession(id!) }), DELETE: ([id]) => this.kick(id!) },
       },
       { pattern: /^\/v1\/config$/, methods: { GET: () => ({ status: 200, body: redact(this.opts.config?.() ?? {}) ?? {} }) } },
+      ...clusterRoutes(options.cluster, () => {
+        throw new ApiError(404, 'ERR_API_NO_CLUSTER', 'this node is not part of a cluster (cluster.redis)')
+      }),
       { pattern: /^\/metrics$/, methods: { GET: () => ({ status: 200, raw: this.metricsText(), contentType: PROMETHEUS_CONTENT_TYPE }) } },
       ...(options.routes ?? []),
     ]
@@ -289,6 +295,7 @@ export class ApiServer {
     return formatPrometheus([
       ...serverFamilies(stats.connections, this.pathViews(), sessions, this.protocolBytes.update(sessions)),
       ...(this.processMetrics?.families() ?? []),
+      ...clusterFamilies(this.opts.cluster?.()),
     ])
   }
 

@@ -4,6 +4,7 @@
  * change the running configuration through the application's reload.
  */
 import { ApiServer } from '../api/api-server.js'
+import type { ClusterView } from '../api/cluster-routes.js'
 import { configRoutes } from '../api/config-routes.js'
 import type { PathInfo } from '../api/views.js'
 import { verifyBasic } from '../config/password.js'
@@ -21,6 +22,8 @@ export interface ApiHost {
   paths: () => readonly PathInfo[]
   webrtcUrl: (name: string) => string | undefined
   hlsUrl: (name: string) => string | undefined
+  /** The cluster this node is in, if any (cluster-routes.ts). */
+  cluster?: () => ClusterView | undefined
 }
 
 export function createApiServer(host: ApiHost): ApiServer {
@@ -47,5 +50,6 @@ export function createApiServer(host: ApiHost): ApiServer {
     logger: host.logger,
     webrtcUrl: host.webrtcUrl,
     hlsUrl: host.hlsUrl,
+    ...(host.cluster ? { cluster: host.cluster } : {}),
   })
 }

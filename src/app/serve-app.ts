@@ -32,6 +32,8 @@ import { iceServerOf } from '../webrtc/peer.js'
 import { RtmpWiring } from './rtmp-wiring.js'
 import { WebRtcServer } from '../webrtc/webrtc-server.js'
 import { HookRunner } from '../hooks/hook-runner.js'
+import type { ClusterNode } from '../cluster/cluster-node.js'
+import { joinCluster } from './cluster-wiring.js'
 
 /** A logger whose level and format follow the config across reloads. */
 export class SwitchableLogger implements Required<Logger> {
@@ -97,6 +99,7 @@ export class ServeApp {
    */
   readonly browserPlayback: { webrtcUrl?: ((name: string) => string) | undefined; hlsUrl?: ((name: string) => string) | undefined } = {}
   private hls: HlsServer | undefined
+  private cluster: ClusterNode | undefined // cluster.redis: see cluster-wiring.ts
   /** Set by stop(), so an HLS restart still under way after a reload does not outlive the app. */
   private stopped = false
 
@@ -198,6 +201,7 @@ export class ServeApp {
       await this.startHls()
       await this.startWebRtc()
       await this.rtmp.start()
+      this.cluster = await joinCluster(this)
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
       await this.hooks.close()
@@ -283,6 +287,7 @@ export class ServeApp {
       // Dashboard live previews over WebRTC / HLS (browserPlayback above).
       webrtcUrl: (name) => this.browserPlayback.webrtcUrl?.(name),
       hlsUrl: (name) => this.browserPlayback.hlsUrl?.(name),
+      cluster: () => this.cluster,
     })
     try {
       await api.start()
@@ -358,6 +363,7 @@ export class ServeApp {
 
   /** Ends every session (RTCP BYE), stops sources and finishes recordings. Idempotent. */
   async stop(): Promise<void> {
+    await this.cluster?.stop() // idempotent
     await this.api?.close()
     this.api = undefined
     this.stopped = true
@@ -405,9 +411,15 @@ export class ServeApp {
     this.hooks.pathRemoved(name)
   }
 
+  /** Cluster: a path made from a pattern, with no stream, yields to another node's origin (cluster-wiring.ts). */
+  yieldPath(name: string): void {
+    if (!isExact(this.served.get(name)?.entry ?? name) && !this.server.getStream(name)) this.remove(name)
+  }
+
   /** A requested path nothing serves yet: a `~regex` or `all_others` entry may take it. */
   private provide(path: string): boolean {
     if (!path || this.served.has(path)) return false
+    if (this.cluster?.provide(path)) return true // another node originates it: relayed from there
     const m = matchPath(this.config, path)
     if (!m || isExact(m.path.name)) return false
     try {

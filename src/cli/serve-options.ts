@@ -2,6 +2,7 @@
 import { ConfigError } from '../errors.js'
 import { isLogLevel, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js'
 import { ENCRYPTIONS, type Encryption } from '../config/schema.js'
+import { checkAdvertise, checkNodeName, checkRedisUrl } from '../config/schema-cluster.js'
 import { parseMulticastRange } from '../server/multicast-groups.js'
 import { intOption, secondsOption } from './options.js'
 import type { ServeConfig } from './serve.js'
@@ -114,5 +115,22 @@ export function connectionOptions(v: {
   if (idle !== undefined) out.idleTimeout = idle
   const write = secondsOption('write-timeout', v['write-timeout'], true)
   if (write !== undefined) out.writeTimeout = write
+  return out
+}
+
+/** --cluster-redis, --node-name, --advertise: checked with the config's rules, as given. */
+export function clusterOptions(redis: string | undefined, node: string | undefined, advertise: string | undefined): ServeConfig['cluster'] {
+  const out: ServeConfig['cluster'] = {}
+  const checks = [
+    ['cluster-redis', redis, checkRedisUrl, 'redis'],
+    ['node-name', node, checkNodeName, 'node'],
+    ['advertise', advertise, checkAdvertise, 'advertise'],
+  ] as const
+  for (const [flag, value, check, key] of checks) {
+    if (value === undefined) continue
+    const problem = value === '' ? 'must not be empty' : check(value)
+    if (problem !== undefined) throw new ConfigError('ERR_CLI_VALUE', `--${flag} ${problem}, got "${value}"`, { observed: value })
+    out[key] = value
+  }
   return out
 }

@@ -1,6 +1,14 @@
 import { ConfigError } from '../errors.js'
 import { fpsOption, intOption, parseOptionArgs, sizeOption, secondsOption } from './options.js'
-import { connectionOptions, logFormatOption, logLevelOption, multicastOptions, tlsOptions, type ConnectionFlags } from './serve-options.js'
+import {
+  clusterOptions,
+  connectionOptions,
+  logFormatOption,
+  logLevelOption,
+  multicastOptions,
+  tlsOptions,
+  type ConnectionFlags,
+} from './serve-options.js'
 import { ConfigWatcher } from './config-watcher.js'
 import type { LogFormat, LogLevel } from '../log/logger.js'
 import { mp4PlayableFamilies } from '../sources/mp4-file.js'
@@ -131,6 +139,10 @@ Options:
   --no-instant-start   new readers wait for the next keyframe; by default they get the frames
                        since the last keyframe at once, so players show a picture right away
                        (config: instantStart on a path; server.gopCacheMaxBytes/MaxDuration)
+  --cluster-redis URL  join a cluster of rtspkit nodes through Redis (redis://HOST:PORT/DB):
+                       paths published on any node play on every node (docs/scaling.md)
+  --node-name NAME     this node's name in the cluster (default: the host name)
+  --advertise URL      how other nodes and players reach this node (rtsp://HOST:PORT)
   --record DIR         record every path as fragmented MP4: DIR/NAME/YYYY-MM-DD_HH-MM-SS-mmm.mp4
                        (UTC); ffprobe, VLC and browsers play them, even while being written
   --record-segment S   start a new file at the first keyframe after S seconds (default 600)
@@ -157,6 +169,8 @@ export interface ServeConfig {
   hls: { port?: number; enabled?: boolean }
   webrtc: { port?: number; enabled?: boolean }
   rtmp: { port?: number; enabled?: boolean }
+  /** --cluster-redis, --node-name, --advertise, as given. */
+  cluster: { redis?: string; node?: string; advertise?: string }
   /** --tls-cert, --tls-key, --rtsps-port, --encryption, as given. */
   tls: { cert?: string; key?: string; rtspsPort?: number; encryption?: Encryption }
   port: number
@@ -234,6 +248,9 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'rtsps-port': { type: 'string' },
     'rtsp-http-port': { type: 'string' },
     encryption: { type: 'string' },
+    'cluster-redis': { type: 'string' },
+    'node-name': { type: 'string' },
+    advertise: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   })
   if (parsed === 'help') return 'help'
@@ -243,6 +260,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     portGiven: v.port !== undefined,
     tls: tlsOptions(v['tls-cert'], v['tls-key'], v['rtsps-port'], v.encryption),
     rtspHttpPort: intOption('rtsp-http-port', v['rtsp-http-port'], 1, 65535),
+    cluster: clusterOptions(v['cluster-redis'], v['node-name'], v.advertise),
     multicast: multicastOptions(v['multicast-range'], v['multicast-ports'], v['multicast-ttl'], v['no-multicast']),
     api: {
       ...(v['api-port'] !== undefined ? { port: intOption('api-port', v['api-port'], 0, 65535)! } : {}),
@@ -354,6 +372,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   }
   if (Object.keys(cfg.webrtc).length > 0) overrides.webrtc = cfg.webrtc
   if (Object.keys(cfg.rtmp).length > 0) overrides.rtmp = cfg.rtmp
+  if (Object.keys(cfg.cluster).length > 0) overrides.cluster = cfg.cluster
   if (cfg.recordDir !== undefined)
     overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
   if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }

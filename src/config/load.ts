@@ -23,6 +23,7 @@ import type {
   UserConfig,
 } from './schema.js'
 import { validateConfig } from './validate.js'
+import type { ClusterConfig } from './schema-cluster.js'
 
 /** What the CLI may override, in the file's shape (paths by name; lists replace). */
 export interface ConfigOverrides {
@@ -36,6 +37,7 @@ export interface ConfigOverrides {
   rtmp?: Partial<RtmpConfig>
   recording?: Partial<RecordingConfig>
   relays?: Partial<RelaysConfig>
+  cluster?: Partial<ClusterConfig>
   paths?: Record<string, Partial<Omit<PathConfig, 'name'>>>
   users?: UserConfig[]
   ips?: string[]

@@ -16,6 +16,7 @@ import {
   type GlobalHooks,
   type PathHooks,
 } from './schema-hooks.js'
+import { CLUSTER_SECTION, defaultClusterConfig, type ClusterConfig } from './schema-cluster.js'
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -193,6 +194,8 @@ export interface Config {
   relays: RelaysConfig
   /** Commands run on connections (runOnConnect, runOnDisconnect); path hooks are path fields. */
   hooks: GlobalHooks
+  /** Nodes coordinated through Redis (schema-cluster.ts). */
+  cluster: ClusterConfig
   /** In file order: regex entries are tried in this order. */
   paths: PathConfig[]
   /** Path fields every `paths` entry takes unless it sets them (as given; already applied to `paths`). */
@@ -398,6 +401,7 @@ export const SECTIONS: SectionSpec = {
       },
     },
     hooks: GLOBAL_HOOKS_SECTION,
+    cluster: CLUSTER_SECTION,
     ips: { type: 'list', item: 'cidr', apply: 'access' },
   },
 }
@@ -477,6 +481,7 @@ export function defaultConfig(): Config {
     recording: { segmentSeconds: 600, dir: 'recordings' },
     relays: { closeAfter: 10, retryMax: 30 },
     hooks: defaultGlobalHooks(),
+    cluster: defaultClusterConfig(),
     paths: [
       {
         name: 'test',

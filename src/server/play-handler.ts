@@ -18,6 +18,7 @@ import type { ServerStream } from './server-stream.js'
 import { mediaSection } from '../codecs/media-track.js'
 import { readOffers } from './transport-negotiation.js'
 import { isWorkerLink } from '../transport/udp-send-workers.js'
+import { pathOf } from './path-table.js'
 import { isSecureProfile, isTlsConnection, offersSavp, SrtpOffers, type SrtpTrack } from './srtp-session.js'
 
 export class PlayHandler {
@@ -28,6 +29,10 @@ export class PlayHandler {
   }
 
   async describe(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
+    // A cluster may send the reader to another node (302), or refuse it when this one is full.
+    const elsewhere = this.ctx.opts.cluster?.redirectReader?.(pathOf(req.uri), req)
+    if (typeof elsewhere === 'string') return makeResponse(302, { Location: elsewhere })
+    if (elsewhere) return { ...makeResponse(elsewhere.status), reason: elsewhere.reason }
     const target = await this.ctx.paths.resolveOnDemand(req.uri)
     if (!target.stream || target.trackIndex !== undefined) return makeResponse(404)
     const stream = target.stream

@@ -55,8 +55,18 @@ export class RecordHandler {
     return publisher ? makeResponse(200, { Session: formatSession(publisher.sessionId!, this.ctx.opts.sessionTimeout) }) : undefined
   }
 
-  announce(conn: ServerConnection, req: RtspRequest): RtspResponse {
+  /** ANNOUNCE; in a cluster, the path's cluster-wide lock first (cluster-hooks.ts). */
+  async announce(conn: ServerConnection, req: RtspRequest): Promise<RtspResponse> {
+    const cluster = this.ctx.opts.cluster
     const path = pathOf(req.uri)
+    const busy = await cluster?.acquirePublish(path)
+    if (busy) return { ...makeResponse(busy.status), reason: busy.reason }
+    const res = this.announceHere(conn, req, path)
+    if (res.statusCode !== 200) cluster?.releasePublish(path)
+    return res
+  }
+
+  private announceHere(conn: ServerConnection, req: RtspRequest, path: string): RtspResponse {
     const refused = this.refusal(path)
     if (refused)
       return refused.status === 405
@@ -197,6 +207,7 @@ export class RecordHandler {
     this.publishers.delete(p.path)
     p.close()
     p.onEnded?.(reason)
+    this.ctx.opts.cluster?.releasePublish(p.path)
     if (!stopping && this.ctx.paths.publishPaths.get(p.path)?.onPublisherLeave === 'stay') {
       this.ctx.opts.logger.info(`${reason}; readers wait for the next publisher`, { path: p.path })
       return

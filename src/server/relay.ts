@@ -47,7 +47,7 @@ export class Relay extends OnDemandFeed {
 }
 
 /** An upstream session as a Feed: its RTP re-ingested into the path's stream. */
-function upstreamFeed(url: string, upstream: Upstream, deps: { registry: CodecRegistry; clock: Clock }): Feed {
+export function upstreamFeed(url: string, upstream: Upstream, deps: { registry: CodecRegistry; clock: Clock }): Feed {
   const announcement = readAnnouncement(upstream.sdp, deps.registry)
   const codecs = [announcement.spec.video?.codec, announcement.spec.audio?.codec].filter(Boolean).join(' + ')
   let ingest: StreamIngest | undefined

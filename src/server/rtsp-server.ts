@@ -16,6 +16,7 @@ import { logDialogue } from './dialogue-log.js'
 import { Listeners, type TlsCredentials } from './listeners.js'
 import { ConnectionIntake } from './connection-intake.js'
 import { ConnectionGuard, type GuardCounters } from './connection-guard.js'
+import type { ClusterHooks } from './cluster-hooks.js'
 import type { ConnectionSocket } from '../transport/tunnel-socket.js'
 import { normalizePath, PathTable, type StreamOptions } from './path-table.js'
 import { pathStatus, serverStats } from './path-status.js'
@@ -55,6 +56,7 @@ export {
   type SessionEvent,
 } from './server-options.js'
 export type { Logger } from '../log/logger.js'
+export type { ClusterHooks, ClusterRefusal } from './cluster-hooks.js'
 export type { OtherAccessRequest, OtherAccessResult } from './access-gate.js'
 export type { ExternalPublisher, ExternalReader, ExternalSessionStatus, SessionProtocol } from './external-sessions.js'
 
@@ -254,6 +256,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
    */
   setPathProvider(provider: ((path: string) => boolean) | undefined): void {
     this.paths.setProvider(provider)
+  }
+
+  /** Joins a cluster (src/cluster): its publish locks and reader redirects; undefined leaves it. */
+  setClusterHooks(hooks: ClusterHooks | undefined): void {
+    this.opts.cluster = hooks
   }
 
   /** The plain RTSP port (the bound one once started; the configured one when plain RTSP is off under `encryption: 'strict'`). */
@@ -484,7 +491,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
           return await this.player.setup(conn, req, framing)
         }
         case 'ANNOUNCE':
-          return this.recorder.announce(conn, req)
+          return await this.recorder.announce(conn, req)
         case 'RECORD':
           return this.recorder.record(req)
         case 'PLAY':

@@ -1,4 +1,5 @@
 import type { Encryption, TlsCredentials } from './listeners.js'
+import type { ClusterHooks } from './cluster-hooks.js'
 import type { MulticastOptions } from './multicast-groups.js'
 import { DEFAULT_GOP_CACHE_LIMITS } from '../stream/gop-cache.js'
 /**
@@ -89,6 +90,8 @@ export interface RtspServerOptions {
    * main thread as always; N > 1 starts N worker threads that share the UDP readers, 'auto' one per core.
    */
   workers?: number | 'auto'
+  /** Member of a cluster (src/cluster): publish locks and reader redirects; see cluster-hooks.ts. */
+  cluster?: ClusterHooks
   clock?: Clock
   random?: Random
   logger?: Logger
@@ -111,6 +114,7 @@ export type ResolvedOptions = Required<
     | 'httpTunnelPort'
     | 'tlsHandshakeTimeoutMs'
     | 'connectionLimits'
+    | 'cluster'
   >
 > &
   RtspServerOptions
