@@ -21,6 +21,7 @@ import type {
   ServerConfig,
   UserConfig,
 } from './schema.js'
+import type { PlaybackConfig } from './schema-recording.js'
 import { validateConfig } from './validate.js'
 
 /** What the CLI may override, in the file's shape (paths by name; lists replace). */
@@ -33,6 +34,7 @@ export interface ConfigOverrides {
   hls?: Partial<HlsConfig>
   webrtc?: Partial<WebRtcConfig>
   recording?: Partial<RecordingConfig>
+  playback?: Partial<PlaybackConfig>
   relays?: Partial<RelaysConfig>
   paths?: Record<string, Partial<Omit<PathConfig, 'name'>>>
   users?: UserConfig[]

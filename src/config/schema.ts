@@ -3,6 +3,17 @@
  * validator, the environment mapping, the reload diff and the sample-config tests all walk, so a key
  * is declared once. Pure data: no I/O.
  */
+import {
+  PLAYBACK_DEFAULTS,
+  PLAYBACK_SECTION,
+  RECORD_PATH_FIELDS,
+  RECORDING_SECTION_DEFAULTS,
+  RECORDING_SECTION_FIELDS,
+  type FsyncPolicyName,
+  type PathRecordConfig,
+  type PlaybackConfig,
+  type RecordFormat,
+} from './schema-recording.js'
 import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
 
@@ -121,6 +132,14 @@ export interface WebRtcConfig {
 export interface RecordingConfig {
   segmentSeconds: number
   dir: string
+  /** When recordings are forced to the disk (schema-recording.ts). */
+  fsync: FsyncPolicyName
+  /** Default recordFormat of the paths. */
+  format: RecordFormat
+  /** Default recordPartDuration: the longest fragment, what a crash loses at most. */
+  partSeconds: number
+  /** Default recordDeleteAfter (0 = keep). */
+  deleteAfter: number
 }
 
 export interface RelaysConfig {
@@ -128,7 +147,7 @@ export interface RelaysConfig {
   retryMax: number
 }
 
-export interface PathConfig {
+export interface PathConfig extends PathRecordConfig {
   /** As written: a plain name ('cam', 'site/door'), '~regex' or 'all_others'. */
   name: string
   /** Same syntax as `--path NAME=SOURCE` (parseSourceSpec). */
@@ -166,6 +185,7 @@ export interface Config {
   hls: HlsConfig
   webrtc: WebRtcConfig
   recording: RecordingConfig
+  playback: PlaybackConfig
   relays: RelaysConfig
   /** In file order: regex entries are tried in this order. */
   paths: PathConfig[]
@@ -354,8 +374,10 @@ export const SECTIONS: SectionSpec = {
       fields: {
         segmentSeconds: { type: 'seconds', min: 1, max: DAY_S, apply: 'paths' },
         dir: { type: 'string', check: checkNonEmpty, apply: 'paths' },
+        ...RECORDING_SECTION_FIELDS,
       },
     },
+    playback: PLAYBACK_SECTION,
     relays: {
       type: 'section',
       fields: {
@@ -378,6 +400,7 @@ export const PATH_FIELDS: SectionSpec['fields'] = {
   sourceFingerprint: { type: 'string', check: checkFingerprint, apply: 'paths' },
   read: { type: 'list', item: 'user', apply: 'access' },
   publish: { type: 'list', item: 'user', apply: 'access' },
+  ...RECORD_PATH_FIELDS,
 }
 
 /** Fields of one `users` entry; name and password are required. */
@@ -433,7 +456,8 @@ export function defaultConfig(): Config {
       allowOrigin: '*',
     },
     webrtc: { enabled: true, host: '', port: 8889, additionalHosts: [], localUdpAddress: '', allowOrigin: '*', iceServers: [] },
-    recording: { segmentSeconds: 600, dir: 'recordings' },
+    recording: { segmentSeconds: 600, dir: 'recordings', ...RECORDING_SECTION_DEFAULTS },
+    playback: { ...PLAYBACK_DEFAULTS },
     relays: { closeAfter: 10, retryMax: 30 },
     paths: [
       {

@@ -6,6 +6,7 @@
  *
  * The first problem found is reported (sections, then users, then paths); nothing is returned half-checked.
  */
+import { pathRecordFields } from './schema-recording.js'
 import { ConfigError } from '../errors.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
 import { parseCidr } from './ip-ranges.js'
@@ -29,8 +30,8 @@ import {
 
 /** Plain path names: what `--path NAME=SOURCE` accepts. */
 const PATH_NAME_RE = /^[A-Za-z0-9._-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9._~-]+)*$/
-const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 }
+const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 }
 
 /** Path names the server treats as one: surrounding slashes do not count. */
 export function normalizePathName(name: string): string {
@@ -279,6 +280,7 @@ class Checker {
         sourceFingerprint: get('sourceFingerprint', '') as string,
         read,
         publish,
+        ...pathRecordFields(get),
       }
     })
   }
@@ -320,7 +322,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'recording' | 'relays' | 'ips'>
+  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'recording' | 'playback' | 'relays' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users)
   return {
@@ -329,6 +331,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     hls: sections.hls,
     webrtc: sections.webrtc,
     recording: sections.recording,
+    playback: sections.playback,
     relays: sections.relays,
     paths,
     users,

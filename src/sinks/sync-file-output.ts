@@ -12,6 +12,8 @@ import { fileError, type ByteOutput } from './byte-output.js'
 export interface SyncFileOutputOptions {
   /** fsync after every write. Default false. */
   fsync?: boolean
+  /** fsync once when the file is closed. Default false. */
+  fsyncOnClose?: boolean
   /** Fail with EEXIST instead of truncating an existing file. Default false. */
   exclusive?: boolean
 }
@@ -24,7 +26,7 @@ export function openSyncFileOutput(file: string, opts: SyncFileOutputOptions = {
   } catch (err) {
     throw fileError('ERR_SINK_FILE', file, err)
   }
-  return new SyncFileOutput(fd, file, opts.fsync ?? false)
+  return new SyncFileOutput(fd, file, opts.fsync ?? false, opts.fsyncOnClose ?? false)
 }
 
 class SyncFileOutput implements ByteOutput {
@@ -36,6 +38,7 @@ class SyncFileOutput implements ByteOutput {
     private readonly fd: number,
     readonly path: string,
     private readonly fsync: boolean,
+    private readonly fsyncOnClose: boolean,
   ) {}
 
   write(buf: Uint8Array): void {
@@ -53,6 +56,13 @@ class SyncFileOutput implements ByteOutput {
 
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve, reject) => {
+      if (this.fsyncOnClose && !this.error) {
+        try {
+          fs.fsyncSync(this.fd)
+        } catch (err) {
+          this.error = err
+        }
+      }
       fs.close(this.fd, (closeErr) => {
         const err = this.error ?? closeErr
         if (err) reject(fileError('ERR_SINK_WRITE', this.path, err))

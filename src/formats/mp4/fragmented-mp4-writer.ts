@@ -14,6 +14,12 @@
  * one holds `fragmentDurationMs`, or at any frame once it holds `maxFragmentDurationMs` (long GOPs); an
  * audio-only file cuts every `fragmentDurationMs`. Video is dropped until its first keyframe and audio
  * until the video has started; drops are counted per track.
+ *
+ * With `cutAtKeyframes` (recordings, where a crash must lose at most a fragment) a fragment also ends at
+ * every keyframe of the first video track and, whatever the track, before a frame that would make the
+ * fragment span `maxFragmentDurationMs`: a fragment may start on a non-keyframe (its trun says which
+ * samples are sync), so nothing waits for one. The init segment is written as soon as every track's
+ * configuration is known — at once when the SDP carries it — so a file is never left empty.
  */
 import type { CodecMp4 } from '../../codecs/codec-mp4.js'
 import { CodecError, ConfigError, StateError } from '../../errors.js'
@@ -40,6 +46,8 @@ export interface FragmentedMp4WriterOptions {
   fragmentDurationMs?: number
   /** Cut even without a keyframe past this length (bounds what a crash loses). Default 10000. */
   maxFragmentDurationMs?: number
+  /** Also end a fragment at every video keyframe, and before any frame that reaches the maximum. Default false. */
+  cutAtKeyframes?: boolean
 }
 
 export interface WriteFrameOptions {
@@ -116,6 +124,7 @@ export class FragmentedMp4Writer {
   private readonly leader: number
   private readonly fragmentMs: number
   private readonly maxFragmentMs: number
+  private readonly cutAtKeyframes: boolean
   private baseMs: number | undefined
   private fragmentStartMs: number | undefined
   private sequence = 0
@@ -135,6 +144,8 @@ export class FragmentedMp4Writer {
       this.fragmentMs,
       positive('maxFragmentDurationMs', opts.maxFragmentDurationMs, DEFAULT_MAX_FRAGMENT_DURATION_MS),
     )
+    this.cutAtKeyframes = opts.cutAtKeyframes ?? false
+    if (this.state.every((s) => isConfigured(s.info))) this.writeInit()
   }
 
   /** The tracks with the parameter sets learned in-band (to configure the next file of a recording). */
@@ -181,7 +192,7 @@ export class FragmentedMp4Writer {
     }
     if (t.info.kind === 'video') t.started = true
     if (this.fragmentStartMs === undefined) this.fragmentStartMs = dtsMs
-    else if (this.cutsHere(track, dtsMs, sample.sync)) {
+    else if (this.cutsHere(t, track, dtsMs, sample.sync)) {
       this.flushFragment()
       this.fragmentStartMs = dtsMs
     }
@@ -232,12 +243,19 @@ export class FragmentedMp4Writer {
     }
     const sync = keyframe ?? au.keyframe
     if (au.nalus.length === 0 || !this.state.every((s) => isConfigured(s.info))) return undefined
+    if (!this.initWritten) this.writeInit()
     if (!t.started && !sync) return undefined
     return { data: lengthPrefixedSample(au.nalus), sync }
   }
 
-  private cutsHere(track: number, dtsMs: number, sync: boolean): boolean {
+  private cutsHere(t: TrackState, track: number, dtsMs: number, sync: boolean): boolean {
     const elapsed = dtsMs - this.fragmentStartMs!
+    if (this.cutAtKeyframes) {
+      // The fragment with this frame in it would span elapsed + its duration (about the last one's).
+      const frameMs = (t.lastDuration * MS_PER_SECOND) / t.timescale
+      if (elapsed + frameMs >= this.maxFragmentMs) return true
+      return track === this.leader && sync && this.state.some((s) => s.samples.length > 0)
+    }
     if (this.leader < 0) return elapsed >= this.fragmentMs
     if (track !== this.leader) return false
     return (sync && elapsed >= this.fragmentMs) || elapsed >= this.maxFragmentMs
