@@ -15,7 +15,7 @@ import { diffConfig, type ConfigDiff } from '../config/diff.js'
 import { matchPath } from '../config/match.js'
 import { createLogger, type LogFields, type Logger, type LogLevel } from '../log/logger.js'
 import { addPath, type PathHandle } from './add-path.js'
-import { ServerRecording } from '../server/recording.js'
+import { RecordingServices } from './recording-wiring.js'
 import { RtspServer } from '../server/rtsp-server.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
 import type { SourceDefaults } from '../sources/source-spec.js'
@@ -75,7 +75,8 @@ export class ServeApp {
   readonly logger: SwitchableLogger
   private config: Config
   private readonly served = new Map<string, ServedPath>()
-  private readonly recording: ServerRecording
+  /** Recorder (segment events for hooks), retention and the playback server. */
+  readonly recording: RecordingServices
   private api: ApiServer | undefined
   private webrtc: WebRtcServer | undefined
   /**
@@ -126,12 +127,7 @@ export class ServeApp {
     })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))
-    this.recording = new ServerRecording(this.server, {
-      dir: config.recording.dir,
-      segmentDurationMs: config.recording.segmentSeconds * 1000,
-      include: (path) => matchPath(this.config, path)?.path.record === true,
-      log: (m) => this.logger.info(m),
-    })
+    this.recording = new RecordingServices(this.server, () => this.config, this.logger)
     for (const ev of ['setup', 'play', 'pause', 'teardown'] as const) {
       this.server.on(ev, (e) =>
         this.logger.info(
@@ -185,6 +181,7 @@ export class ServeApp {
       await this.startApi()
       await this.startHls()
       await this.startWebRtc()
+      await this.recording.start()
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
       await this.recording.close()

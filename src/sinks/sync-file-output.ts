@@ -6,6 +6,7 @@
  * A write error is kept, stops further writes and rejects close(), like the stream output does.
  */
 import fs from 'node:fs'
+import path from 'node:path'
 import { StateError } from '../errors.js'
 import { fileError, type ByteOutput } from './byte-output.js'
 
@@ -14,6 +15,12 @@ export interface SyncFileOutputOptions {
   fsync?: boolean
   /** fsync once when the file is closed. Default false. */
   fsyncOnClose?: boolean
+  /**
+   * Write into a hidden temporary file and give it its name with the first write (rename(2) is atomic),
+   * so a file under `file` never exists empty, even if the process dies right after creating it. A file
+   * closed without a write is removed. Default false.
+   */
+  publishOnFirstWrite?: boolean
   /** Fail with EEXIST instead of truncating an existing file. Default false. */
   exclusive?: boolean
 }
@@ -21,12 +28,14 @@ export interface SyncFileOutputOptions {
 /** Opens `file` for writing; throws ConfigError('ERR_SINK_FILE') with a one-line reason. */
 export function openSyncFileOutput(file: string, opts: SyncFileOutputOptions = {}): ByteOutput {
   let fd: number
+  const staging = opts.publishOnFirstWrite ? path.join(path.dirname(file), `.${path.basename(file)}.tmp`) : undefined
   try {
-    fd = fs.openSync(file, opts.exclusive ? 'wx' : 'w')
+    if (staging && opts.exclusive && fs.existsSync(file)) fs.openSync(file, 'wx') // throws EEXIST
+    fd = fs.openSync(staging ?? file, opts.exclusive ? 'wx' : 'w')
   } catch (err) {
     throw fileError('ERR_SINK_FILE', file, err)
   }
-  return new SyncFileOutput(fd, file, opts.fsync ?? false, opts.fsyncOnClose ?? false)
+  return new SyncFileOutput(fd, file, opts.fsync ?? false, opts.fsyncOnClose ?? false, staging)
 }
 
 class SyncFileOutput implements ByteOutput {
@@ -39,6 +48,7 @@ class SyncFileOutput implements ByteOutput {
     readonly path: string,
     private readonly fsync: boolean,
     private readonly fsyncOnClose: boolean,
+    private staging: string | undefined,
   ) {}
 
   write(buf: Uint8Array): void {
@@ -48,6 +58,10 @@ class SyncFileOutput implements ByteOutput {
       let off = 0
       while (off < buf.byteLength) off += fs.writeSync(this.fd, buf, off)
       if (this.fsync) fs.fsyncSync(this.fd)
+      if (this.staging) {
+        fs.renameSync(this.staging, this.path)
+        this.staging = undefined
+      }
       this.bytesWritten += buf.byteLength
     } catch (err) {
       this.error = err
@@ -63,6 +77,7 @@ class SyncFileOutput implements ByteOutput {
           this.error = err
         }
       }
+      if (this.staging) fs.rmSync(this.staging, { force: true })
       fs.close(this.fd, (closeErr) => {
         const err = this.error ?? closeErr
         if (err) reject(fileError('ERR_SINK_WRITE', this.path, err))

@@ -18,8 +18,9 @@
  * With `cutAtKeyframes` (recordings, where a crash must lose at most a fragment) a fragment also ends at
  * every keyframe of the first video track and, whatever the track, before a frame that would make the
  * fragment span `maxFragmentDurationMs`: a fragment may start on a non-keyframe (its trun says which
- * samples are sync), so nothing waits for one. The init segment is written as soon as every track's
- * configuration is known — at once when the SDP carries it — so a file is never left empty.
+ * samples are sync), so nothing waits for one. The first frame is written at once, with the init
+ * segment, in one write (its duration estimated from the frame rate; the next fragment's decode time
+ * is exact), so a file never holds less than a playable frame.
  */
 import type { CodecMp4 } from '../../codecs/codec-mp4.js'
 import { CodecError, ConfigError, StateError } from '../../errors.js'
@@ -145,7 +146,6 @@ export class FragmentedMp4Writer {
       positive('maxFragmentDurationMs', opts.maxFragmentDurationMs, DEFAULT_MAX_FRAGMENT_DURATION_MS),
     )
     this.cutAtKeyframes = opts.cutAtKeyframes ?? false
-    if (this.state.every((s) => isConfigured(s.info))) this.writeInit()
   }
 
   /** The tracks with the parameter sets learned in-band (to configure the next file of a recording). */
@@ -198,6 +198,11 @@ export class FragmentedMp4Writer {
     }
     t.pending = { data: sample.data, dts, compositionOffset: pts - dts, sync: sample.sync }
     t.framesWritten++
+    if (this.cutAtKeyframes && !this.initWritten) {
+      t.finalize(t.closingDuration())
+      this.flushFragment()
+      this.fragmentStartMs = undefined
+    }
     return true
   }
 
@@ -206,7 +211,8 @@ export class FragmentedMp4Writer {
     this.closing ??= (async () => {
       for (const t of this.state) if (t.pending) t.finalize(t.closingDuration())
       this.flushFragment()
-      if (!this.initWritten && this.state.every((s) => isConfigured(s.info))) this.writeInit()
+      // A recording that got no frame leaves no file behind (see SyncFileOutputOptions.publishOnFirstWrite).
+      if (!this.initWritten && !this.cutAtKeyframes && this.state.every((s) => isConfigured(s.info))) this.writeInit()
       await this.output.close()
     })()
     return this.closing
@@ -243,7 +249,6 @@ export class FragmentedMp4Writer {
     }
     const sync = keyframe ?? au.keyframe
     if (au.nalus.length === 0 || !this.state.every((s) => isConfigured(s.info))) return undefined
-    if (!this.initWritten) this.writeInit()
     if (!t.started && !sync) return undefined
     return { data: lengthPrefixedSample(au.nalus), sync }
   }
@@ -268,14 +273,14 @@ export class FragmentedMp4Writer {
 
   private flushFragment(): void {
     if (this.state.every((s) => s.samples.length === 0)) return
-    if (!this.initWritten) this.writeInit()
     this.sequence++
-    this.output.write(
-      buildFragment(
-        this.sequence,
-        this.state.map((s, i) => ({ trackId: i + 1, baseMediaDecodeTime: s.runStart, samples: s.samples })),
-      ),
+    const fragment = buildFragment(
+      this.sequence,
+      this.state.map((s, i) => ({ trackId: i + 1, baseMediaDecodeTime: s.runStart, samples: s.samples })),
     )
+    // The init segment goes out in the same write as the first fragment: no file is ever only an init.
+    this.output.write(this.initWritten ? fragment : Buffer.concat([initSegment(this.state.map((s) => s.info)), fragment]))
+    this.initWritten = true
     for (const s of this.state) s.samples = []
   }
 }

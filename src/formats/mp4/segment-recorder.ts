@@ -177,7 +177,12 @@ export class SegmentRecorder extends EventEmitter {
     for (let i = 0; ; i++) {
       const file = `${base}${i === 0 ? '' : `_${i}`}${this.opts.extension ?? SEGMENT_EXTENSION}`
       try {
-        const output = openSyncFileOutput(file, { fsync: policy === 'fragment', fsyncOnClose: policy !== 'never', exclusive: true })
+        const output = openSyncFileOutput(file, {
+          fsync: policy === 'fragment',
+          fsyncOnClose: policy !== 'never',
+          exclusive: true,
+          publishOnFirstWrite: this.opts.cutAtKeyframes === true,
+        })
         const writer = this.opts.createWriter
           ? this.opts.createWriter(this.tracks, output)
           : new FragmentedMp4Writer(this.tracks, output, this.opts)
