@@ -33,6 +33,8 @@ export const DEFAULT_SEGMENT_DURATION_MS = 10 * 60 * 1000
 export const SEGMENT_EXTENSION = '.mp4'
 /** Name suffixes tried when two segments open in the same millisecond. */
 const MAX_NAME_COLLISIONS = 100
+/** Segment names follow media time while it stays this close to the clock. */
+const MAX_ANCHOR_DRIFT_MS = 5000
 const FORBIDDEN_PATH_CHARS = /[\\\0]/
 
 /**
@@ -111,6 +113,7 @@ export class SegmentRecorder extends EventEmitter {
   private readonly finished: string[] = []
   private firstError: Error | undefined
   private closing: Promise<void> | undefined
+  private anchor: { wallMs: number; ptsMs: number } | undefined
 
   constructor(private readonly opts: SegmentRecorderOptions) {
     super()
@@ -143,7 +146,7 @@ export class SegmentRecorder extends EventEmitter {
     // Other containers' callers say which frames are keyframes (or every frame is one, as in MJPEG).
     if (keyframe === undefined && info?.kind === 'video' && !this.opts.createWriter) keyframe = mp4Of(info).accessUnit?.(data).keyframe
     if (this.writer && this.segmentStartMs !== undefined && this.rotatesAt(track, ptsMs, keyframe ?? true)) this.finishSegment()
-    this.writer ??= this.openSegment()
+    this.writer ??= this.openSegment(ptsMs)
     const written = this.writer.writeFrame(track, data, ptsMs, keyframe === undefined ? opts : { ...opts, keyframe })
     if (written) this.segmentStartMs ??= ptsMs
     return written
@@ -164,8 +167,22 @@ export class SegmentRecorder extends EventEmitter {
     return this.leader < 0 || (track === this.leader && keyframe)
   }
 
-  private openSegment(): SegmentWriter {
-    const wallMs = this.clock.wallMs()
+  /**
+   * The wall-clock time a segment starting at `ptsMs` is named after: the first segment's clock time
+   * plus the media time since, so consecutive segments name contiguous times even when a source sent
+   * a burst (a card catching up); re-anchored to the clock when they drift apart (a pause, a new source).
+   */
+  private segmentWallMs(ptsMs: number): number {
+    const now = this.clock.wallMs()
+    const a = this.anchor
+    const wall = a ? a.wallMs + (ptsMs - a.ptsMs) : now
+    if (a && Math.abs(wall - now) <= MAX_ANCHOR_DRIFT_MS) return Math.round(wall)
+    this.anchor = { wallMs: now, ptsMs }
+    return now
+  }
+
+  private openSegment(ptsMs: number): SegmentWriter {
+    const wallMs = this.segmentWallMs(ptsMs)
     const base = this.opts.fileBase ? this.opts.fileBase(wallMs) : path.join(this.directory, segmentName(wallMs))
     const dir = path.dirname(base)
     try {
