@@ -84,7 +84,7 @@ export function pathRecordFields(get: (key: string, fallback: unknown) => unknow
     const v = get(k, undefined)
     if (v !== undefined) out[k] = v
   }
-  return out as PathRecordConfig
+  return out
 }
 
 export interface RecordingSectionLike {

@@ -46,7 +46,12 @@ const wallOf = (o: OpenSegment, t: Mp4Track, dts: number): number => o.seg.start
  * Writes the stretch to `write` (init segment first); returns false when no recorded frame lies in it.
  * `segments` are the path's fMP4 segments, oldest first.
  */
-export function muxPlayback(segments: readonly RecordingSegment[], startMs: number, durationMs: number, write: (b: Buffer) => void): boolean {
+export function muxPlayback(
+  segments: readonly RecordingSegment[],
+  startMs: number,
+  durationMs: number,
+  write: (b: Buffer) => void,
+): boolean {
   const endMs = startMs + durationMs
   const open: OpenSegment[] = []
   try {
@@ -109,7 +114,12 @@ export function muxPlayback(segments: readonly RecordingSegment[], startMs: numb
             const k = s.from++
             const sm = s.t.samples
             const duration = k + 1 < sm.count ? sm.dts[k + 1]! - sm.dts[k]! : sm.endDts - sm.dts[k]!
-            samples.push({ data: o.src.read(sm.offset[k]!, sm.size[k]!), duration, sync: sm.keyframe[k]!, compositionOffset: sm.pts[k]! - sm.dts[k]! })
+            samples.push({
+              data: o.src.read(sm.offset[k]!, sm.size[k]!),
+              duration,
+              sync: sm.keyframe[k]!,
+              compositionOffset: sm.pts[k]! - sm.dts[k]!,
+            })
             nextOut[i] = sm.dts[k]! + duration + shift[i]!
           }
           runs.push({ trackId: s.t.id, baseMediaDecodeTime: base, samples })

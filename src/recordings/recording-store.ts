@@ -93,7 +93,10 @@ export function listRecordings(template: string, pathName: string): (RecordingSe
 }
 
 /** Consecutive segments merged into spans: a segment starting within the tolerance of the last end continues it. */
-export function spansOf(segments: readonly { startMs: number; durationMs: number }[], toleranceMs = SPAN_GAP_TOLERANCE_MS): RecordingSpan[] {
+export function spansOf(
+  segments: readonly { startMs: number; durationMs: number }[],
+  toleranceMs = SPAN_GAP_TOLERANCE_MS,
+): RecordingSpan[] {
   const spans: RecordingSpan[] = []
   for (const s of segments) {
     if (s.durationMs <= 0) continue
@@ -111,7 +114,6 @@ export function spansOf(segments: readonly { startMs: number; durationMs: number
  */
 export function deleteRecording(template: string, pathName: string, file: string): void {
   const seg = listSegments(template, pathName).find((s) => path.resolve(s.file) === path.resolve(file))
-  if (!seg)
-    throw new ConfigError('ERR_RECORDING_UNKNOWN', `${file} is not a recording of ${pathName}`, { observed: file })
+  if (!seg) throw new ConfigError('ERR_RECORDING_UNKNOWN', `${file} is not a recording of ${pathName}`, { observed: file })
   fs.rmSync(seg.file, { force: true })
 }

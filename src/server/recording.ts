@@ -7,7 +7,7 @@
  * part duration (1 s by default), and is written whole with one write(2); the init segment is written
  * at once. A process killed at any moment leaves a file that plays up to at most one part before the end.
  *
- * Formats: fMP4 by default. A stream with a track MP4 cannot hold (MJPEG, VP8, VP9) is recorded as
+ * Formats: fMP4 by default. A stream with a track MP4 cannot hold (a codec without `mp4` hooks) is recorded as
  * Matroska instead, which holds them all, and says so in the log; a track neither can hold is left
  * out with a log line, never silently.
  *
@@ -141,6 +141,7 @@ export class ServerRecording extends EventEmitter {
         fragmentDurationMs: settings.partDurationMs,
         maxFragmentDurationMs: settings.partDurationMs,
         cutAtKeyframes: true,
+        nameByMediaTime: true,
         fsync: settings.fsync,
         fileBase: (wallMs) => expandRecordPath(settings.recordPath, stream.name, wallMs),
         extension: EXTENSIONS[format],

@@ -167,7 +167,8 @@ describe('refusals name the place, the key and what is allowed', () => {
       kind: 'unknown section',
       text: 'servers:\n  rtspPort: 1\n',
       code: 'ERR_CONFIG_KEY',
-      message: 'rtspkit.yml:1: servers is not a setting; the file takes server, api, hls, webrtc, recording, playback, relays, ips, paths, users',
+      message:
+        'rtspkit.yml:1: servers is not a setting; the file takes server, api, hls, webrtc, recording, playback, relays, ips, paths, users',
     },
     {
       kind: 'unknown key',

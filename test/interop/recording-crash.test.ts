@@ -145,7 +145,10 @@ describe('recording survives kill -9 (20 random moments)', () => {
       losses.push(...(await Promise.all(Array.from({ length: Math.min(PARALLEL_RUNS, RUNS - run) }, (_, k) => crashRun(tmp.dir, run + k)))))
     // A loaded machine delays the reader (what a killed server's socket still held is lost to it too),
     // but some run must have caught the recorder with a fragment pending, or nothing was tested.
-    assert.ok(losses.some((l) => l > 0), `no run had anything to lose: ${losses.join(' ')}`)
+    assert.ok(
+      losses.some((l) => l > 0),
+      `no run had anything to lose: ${losses.join(' ')}`,
+    )
     console.log(`# losses (ms): ${losses.map((l) => l.toFixed(0)).join(' ')}`)
   })
 })

@@ -2,7 +2,7 @@
  * A live Matroska writer (Matroska specification, RFC 9559): the EBML header, then a Segment of unknown
  * size holding Info, Tracks and one Cluster per fragment. Each cluster is written whole, with its size,
  * as soon as it is complete, so a file cut by a crash plays up to its last cluster — the same promise as
- * the fragmented MP4 writer, for every codec with Matroska hooks (MJPEG, VP8, VP9 and the rest).
+ * the fragmented MP4 writer, for every codec with Matroska hooks (codecs/codec-matroska.ts).
  *
  * Timing: timestamps in milliseconds (TimestampScale 1,000,000 ns); the first written frame — the first
  * video keyframe, or the first audio frame of an audio-only file — is time 0. Blocks carry presentation
@@ -60,7 +60,6 @@ const SIMPLEBLOCK_KEYFRAME = 0x80
 /** Block timestamps are signed 16-bit offsets from their cluster's. */
 export const MAX_CLUSTER_MS = 30_000
 const DEFAULT_MAX_CLUSTER_MS = 1000
-const L16_BIT_DEPTH = 16
 /** Track numbers are written as 1-byte VINTs. */
 const MAX_TRACKS = 126
 
@@ -208,7 +207,12 @@ export class MatroskaWriter {
       uintElement(ID.DocTypeReadVersion, 2),
     )
     const app = this.opts.writingApp ?? 'rtspkit'
-    const info = element(ID.Info, uintElement(ID.TimestampScale, NS_PER_MS), stringElement(ID.MuxingApp, app), stringElement(ID.WritingApp, app))
+    const info = element(
+      ID.Info,
+      uintElement(ID.TimestampScale, NS_PER_MS),
+      stringElement(ID.MuxingApp, app),
+      stringElement(ID.WritingApp, app),
+    )
     const tracks = element(ID.Tracks, ...this.state.map((s, i) => this.trackEntry(s, i + 1)))
     this.header = Buffer.concat([header, unknownSizeHeader(ID.Segment), info, tracks])
   }
@@ -228,7 +232,7 @@ export class MatroskaWriter {
       parts.push(element(ID.Video, uintElement(ID.PixelWidth, info.width), uintElement(ID.PixelHeight, info.height)))
     if (info.kind === 'audio') {
       const audio = [floatElement(ID.SamplingFrequency, info.sampleRate), uintElement(ID.Channels, info.channels)]
-      if (s.mkv.codecId.startsWith('A_PCM/')) audio.push(uintElement(ID.BitDepth, L16_BIT_DEPTH))
+      if (s.mkv.bitDepth) audio.push(uintElement(ID.BitDepth, s.mkv.bitDepth))
       parts.push(element(ID.Audio, ...audio))
     }
     return element(ID.TrackEntry, ...parts)

@@ -69,6 +69,8 @@ export interface SegmentRecorderOptions extends FragmentedMp4WriterOptions {
   fileBase?: (wallMs: number) => string
   /** Default SEGMENT_EXTENSION. */
   extension?: string
+  /** Name segments after the first one by media time (segmentWallMs) rather than the clock. Default false. */
+  nameByMediaTime?: boolean
   /** Default: a FragmentedMp4Writer (the tracks must be ones MP4 holds). */
   createWriter?: (tracks: readonly TrackInfo[], output: Mp4Output) => SegmentWriter
 }
@@ -143,7 +145,7 @@ export class SegmentRecorder extends EventEmitter {
     if (this.closing) throw new StateError('ERR_RECORDER_CLOSED', 'writeFrame after close', {})
     let keyframe = opts.keyframe
     const info = this.tracks[track]
-    // Other containers' callers say which frames are keyframes (or every frame is one, as in MJPEG).
+    // Other containers' callers say which frames are keyframes (or every frame is one).
     if (keyframe === undefined && info?.kind === 'video' && !this.opts.createWriter) keyframe = mp4Of(info).accessUnit?.(data).keyframe
     if (this.writer && this.segmentStartMs !== undefined && this.rotatesAt(track, ptsMs, keyframe ?? true)) this.finishSegment()
     this.writer ??= this.openSegment(ptsMs)
@@ -174,6 +176,7 @@ export class SegmentRecorder extends EventEmitter {
    */
   private segmentWallMs(ptsMs: number): number {
     const now = this.clock.wallMs()
+    if (!this.opts.nameByMediaTime) return now
     const a = this.anchor
     const wall = a ? a.wallMs + (ptsMs - a.ptsMs) : now
     if (a && Math.abs(wall - now) <= MAX_ANCHOR_DRIFT_MS) return Math.round(wall)

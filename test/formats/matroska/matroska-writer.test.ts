@@ -44,7 +44,17 @@ describe('MatroskaWriter', () => {
   const tmp = tempDir('mkv')
   let jpegs: Buffer[] = []
   before(() => {
-    const r = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-frames:v', '30', path.join(tmp.dir, 'f%03d.jpg')])
+    const r = spawnSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=10',
+      '-frames:v',
+      '30',
+      path.join(tmp.dir, 'f%03d.jpg'),
+    ])
     assert.equal(r.status, 0, String(r.stderr))
     jpegs = readdirSync(tmp.dir)
       .filter((f) => f.endsWith('.jpg'))
