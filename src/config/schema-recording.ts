@@ -18,6 +18,18 @@ const MAX_PORT = 65_535
 /** MediaMTX's default fragment (part) length, and what a crash loses at most. */
 export const DEFAULT_RECORD_PART_S = 1
 
+/** The `recording` section's keys beyond dir and segmentSeconds. */
+export interface RecordingSectionExtras {
+  /** When recordings are forced to the disk. */
+  fsync: FsyncPolicyName
+  /** Default recordFormat of the paths. */
+  format: RecordFormat
+  /** Default recordPartDuration: the longest fragment, what a crash loses at most. */
+  partSeconds: number
+  /** Default recordDeleteAfter (0 = keep). */
+  deleteAfter: number
+}
+
 export interface PlaybackConfig {
   enabled: boolean
   host: string
@@ -55,7 +67,12 @@ export const RECORDING_SECTION_FIELDS: SectionSpec['fields'] = {
   deleteAfter: { type: 'seconds', min: 0, max: YEAR_S, apply: 'paths' },
 }
 
-export const RECORDING_SECTION_DEFAULTS = { fsync: 'segment', format: 'fmp4', partSeconds: DEFAULT_RECORD_PART_S, deleteAfter: 0 } as const
+export const RECORDING_SECTION_DEFAULTS: RecordingSectionExtras = {
+  fsync: 'segment',
+  format: 'fmp4',
+  partSeconds: DEFAULT_RECORD_PART_S,
+  deleteAfter: 0,
+}
 
 export const PLAYBACK_SECTION: SectionSpec = {
   type: 'section',

@@ -3,17 +3,7 @@
  * validator, the environment mapping, the reload diff and the sample-config tests all walk, so a key
  * is declared once. Pure data: no I/O.
  */
-import {
-  PLAYBACK_DEFAULTS,
-  PLAYBACK_SECTION,
-  RECORD_PATH_FIELDS,
-  RECORDING_SECTION_DEFAULTS,
-  RECORDING_SECTION_FIELDS,
-  type FsyncPolicyName,
-  type PathRecordConfig,
-  type PlaybackConfig,
-  type RecordFormat,
-} from './schema-recording.js'
+import * as rec from './schema-recording.js'
 import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
 
@@ -129,17 +119,10 @@ export interface WebRtcConfig {
   iceServers: string[]
 }
 
-export interface RecordingConfig {
+/** The rest of the section (fsync, format, partSeconds, deleteAfter) is in schema-recording.ts. */
+export interface RecordingConfig extends rec.RecordingSectionExtras {
   segmentSeconds: number
   dir: string
-  /** When recordings are forced to the disk (schema-recording.ts). */
-  fsync: FsyncPolicyName
-  /** Default recordFormat of the paths. */
-  format: RecordFormat
-  /** Default recordPartDuration: the longest fragment, what a crash loses at most. */
-  partSeconds: number
-  /** Default recordDeleteAfter (0 = keep). */
-  deleteAfter: number
 }
 
 export interface RelaysConfig {
@@ -147,7 +130,7 @@ export interface RelaysConfig {
   retryMax: number
 }
 
-export interface PathConfig extends PathRecordConfig {
+export interface PathConfig extends rec.PathRecordConfig {
   /** As written: a plain name ('cam', 'site/door'), '~regex' or 'all_others'. */
   name: string
   /** Same syntax as `--path NAME=SOURCE` (parseSourceSpec). */
@@ -185,7 +168,7 @@ export interface Config {
   hls: HlsConfig
   webrtc: WebRtcConfig
   recording: RecordingConfig
-  playback: PlaybackConfig
+  playback: rec.PlaybackConfig
   relays: RelaysConfig
   /** In file order: regex entries are tried in this order. */
   paths: PathConfig[]
@@ -374,10 +357,10 @@ export const SECTIONS: SectionSpec = {
       fields: {
         segmentSeconds: { type: 'seconds', min: 1, max: DAY_S, apply: 'paths' },
         dir: { type: 'string', check: checkNonEmpty, apply: 'paths' },
-        ...RECORDING_SECTION_FIELDS,
+        ...rec.RECORDING_SECTION_FIELDS,
       },
     },
-    playback: PLAYBACK_SECTION,
+    playback: rec.PLAYBACK_SECTION,
     relays: {
       type: 'section',
       fields: {
@@ -400,7 +383,7 @@ export const PATH_FIELDS: SectionSpec['fields'] = {
   sourceFingerprint: { type: 'string', check: checkFingerprint, apply: 'paths' },
   read: { type: 'list', item: 'user', apply: 'access' },
   publish: { type: 'list', item: 'user', apply: 'access' },
-  ...RECORD_PATH_FIELDS,
+  ...rec.RECORD_PATH_FIELDS,
 }
 
 /** Fields of one `users` entry; name and password are required. */
@@ -456,8 +439,8 @@ export function defaultConfig(): Config {
       allowOrigin: '*',
     },
     webrtc: { enabled: true, host: '', port: 8889, additionalHosts: [], localUdpAddress: '', allowOrigin: '*', iceServers: [] },
-    recording: { segmentSeconds: 600, dir: 'recordings', ...RECORDING_SECTION_DEFAULTS },
-    playback: { ...PLAYBACK_DEFAULTS },
+    recording: { segmentSeconds: 600, dir: 'recordings', ...rec.RECORDING_SECTION_DEFAULTS },
+    playback: { ...rec.PLAYBACK_DEFAULTS },
     relays: { closeAfter: 10, retryMax: 30 },
     paths: [
       {
