@@ -15,7 +15,7 @@ import { diffConfig, type ConfigDiff } from '../config/diff.js'
 import { matchPath } from '../config/match.js'
 import { createLogger, type LogFields, type Logger, type LogLevel } from '../log/logger.js'
 import { addPath, type PathHandle } from './add-path.js'
-import { ServerRecording } from '../server/recording.js'
+import { RecordingServices } from './recording-wiring.js'
 import { RtspServer } from '../server/rtsp-server.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
 import type { SourceDefaults } from '../sources/source-spec.js'
@@ -84,7 +84,8 @@ export class ServeApp {
   readonly logger: SwitchableLogger
   private config: Config
   private readonly served = new Map<string, ServedPath>()
-  private readonly recording: ServerRecording
+  /** Recorder (segment events for hooks), retention and the playback server. */
+  readonly recording: RecordingServices
   private readonly sessionLog: SessionLog
   /** runOnInit, runOnReady… of the paths served, and runOnConnect. */
   private readonly hooks: HookRunner
@@ -145,15 +146,10 @@ export class ServeApp {
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))
     this.hooks = new HookRunner({ server: this.server, logger: this.logger, globals: () => this.config.hooks })
-    this.recording = new ServerRecording(this.server, {
-      dir: config.recording.dir,
-      segmentDurationMs: config.recording.segmentSeconds * 1000,
-      include: (path) => matchPath(this.config, path)?.path.record === true,
-      log: (m) => this.logger.info(m),
-    })
+    this.recording = new RecordingServices(this.server, () => this.config, this.logger)
     this.sessionLog = new SessionLog(this.server, this.logger, systemClock)
-    this.recording.on('segmentCreate', (path: string, file: string) => this.hooks.segment(path, file, 'open'))
-    this.recording.on('segmentComplete', (path: string, file: string) => this.hooks.segment(path, file, 'close'))
+    this.recording.recorder.on('segmentCreate', (path: string, file: string) => this.hooks.segment(path, file, 'open'))
+    this.recording.recorder.on('segmentComplete', (path: string, file: string) => this.hooks.segment(path, file, 'close'))
   }
 
   /** The effective configuration. */
@@ -202,6 +198,7 @@ export class ServeApp {
       await this.startWebRtc()
       await this.rtmp.start()
       this.cluster = await joinCluster(this)
+      await this.recording.start()
     } catch (err) {
       for (const p of this.served.values()) p.handle.stop()
       await this.hooks.close()

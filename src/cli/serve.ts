@@ -146,6 +146,9 @@ Options:
   --record DIR         record every path as fragmented MP4: DIR/NAME/YYYY-MM-DD_HH-MM-SS-mmm.mp4
                        (UTC); ffprobe, VLC and browsers play them, even while being written
   --record-segment S   start a new file at the first keyframe after S seconds (default 600)
+  --playback-port N    serve recordings over HTTP on port N (MediaMTX's layout; 0 picks one):
+                       /list?path=NAME and /get?path=NAME&start=RFC3339&duration=S (config:
+                       the playback section; off by default, 9996 when enabled)
   --log-level L        error, warn, info (default) or debug (debug adds the RTSP dialogue)
   --log-format F       pretty (default: one line per event, for a terminal) or json
   --verbose            the same as --log-level debug
@@ -196,6 +199,8 @@ export interface ServeConfig {
   noInstantStart: boolean
   recordDir?: string
   recordSegment?: number
+  /** --playback-port: turns the playback server on. */
+  playbackPort?: number
   /** Path name → users allowed on it. */
   auth: Map<string, { username: string; password: string }[]>
   logLevel: LogLevel
@@ -226,6 +231,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'no-instant-start': { type: 'boolean' },
     record: { type: 'string' },
     'record-segment': { type: 'string' },
+    'playback-port': { type: 'string' },
     verbose: { type: 'boolean' },
     'log-level': { type: 'string' },
     'log-format': { type: 'string' },
@@ -293,6 +299,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     relayAlwaysOn: v['relay-always-on'] ?? false,
     noInstantStart: v['no-instant-start'] ?? false,
     recordSegment: secondsOption('record-segment', v['record-segment'], false),
+    playbackPort: intOption('playback-port', v['playback-port'], 0, 65535),
     auth: new Map(),
   }
   if (v.record !== undefined) {
@@ -375,6 +382,7 @@ export function serveConfigFor(cfg: ServeConfig, env: Readonly<Record<string, st
   if (Object.keys(cfg.cluster).length > 0) overrides.cluster = cfg.cluster
   if (cfg.recordDir !== undefined)
     overrides.recording = { dir: cfg.recordDir, ...(cfg.recordSegment !== undefined ? { segmentSeconds: cfg.recordSegment } : {}) }
+  if (cfg.playbackPort !== undefined) overrides.playback = { enabled: true, port: cfg.playbackPort }
   if (cfg.relayCloseAfter !== undefined) overrides.relays = { closeAfter: cfg.relayCloseAfter }
   if (cfg.flagPaths.length > 0)
     overrides.paths = Object.fromEntries(

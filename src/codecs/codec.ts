@@ -4,6 +4,7 @@
  * the MP4 writer and reader and the HTTP API all reach a format through its entry, never by its name.
  * Each folder keeps its own richer API besides (packetizer options, fmtp parsers, bitstream readers).
  */
+import type { CodecMatroska } from './codec-matroska.js'
 import type { DepacketizedFrame, RtpDepacketizer } from '../rtp/depacketizer.js'
 import type { SdpAttribute } from '../sdp/sdp.js'
 import type { TrackInfo } from '../stream/media.js'
@@ -147,6 +148,8 @@ export interface Codec<Name extends string = string, Kind extends MediaKind = Me
   createTrack?(info: TrackInfo, common: TrackCommon): MediaTrack
   /** What MP4 recording and playing need; absent for formats MP4 does not carry. */
   readonly mp4?: CodecMp4
+  /** What Matroska recording needs; absent for formats not recorded in Matroska. */
+  readonly matroska?: CodecMatroska
 }
 
 /** The name every lookup used before the contract had one. */

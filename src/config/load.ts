@@ -22,6 +22,7 @@ import type {
   ServerConfig,
   UserConfig,
 } from './schema.js'
+import type { PlaybackConfig } from './schema-recording.js'
 import { validateConfig } from './validate.js'
 import type { ClusterConfig } from './schema-cluster.js'
 
@@ -36,6 +37,7 @@ export interface ConfigOverrides {
   webrtc?: Partial<WebRtcConfig>
   rtmp?: Partial<RtmpConfig>
   recording?: Partial<RecordingConfig>
+  playback?: Partial<PlaybackConfig>
   relays?: Partial<RelaysConfig>
   cluster?: Partial<ClusterConfig>
   paths?: Record<string, Partial<Omit<PathConfig, 'name'>>>

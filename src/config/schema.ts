@@ -4,6 +4,7 @@
  * is declared once. Pure data: no I/O.
  */
 import { defaultRtmpConfig, RTMP_SECTION, type RtmpConfig } from './schema-rtmp.js'
+import * as rec from './schema-recording.js'
 import { parseMulticastRange } from '../server/multicast-groups.js'
 import { DEFAULT_READER_LIMITS } from '../rtsp/reader.js'
 import { CONNECTION_LIMIT_FIELDS, defaultConnectionLimitsConfig, type ConnectionLimitsConfig } from './schema-connections.js'
@@ -142,7 +143,8 @@ export interface WebRtcConfig {
   iceServers: string[]
 }
 
-export interface RecordingConfig {
+/** The rest of the section (fsync, format, partSeconds, deleteAfter) is in schema-recording.ts. */
+export interface RecordingConfig extends rec.RecordingSectionExtras {
   segmentSeconds: number
   dir: string
 }
@@ -152,7 +154,7 @@ export interface RelaysConfig {
   retryMax: number
 }
 
-export interface PathConfig extends PathHooks {
+export interface PathConfig extends PathHooks, rec.PathRecordConfig {
   /** As written: a plain name ('cam', 'site/door'), '~regex' or 'all_others'. */
   name: string
   /** Same syntax as `--path NAME=SOURCE` (parseSourceSpec). */
@@ -191,6 +193,7 @@ export interface Config {
   webrtc: WebRtcConfig
   rtmp: RtmpConfig
   recording: RecordingConfig
+  playback: rec.PlaybackConfig
   relays: RelaysConfig
   /** Commands run on connections (runOnConnect, runOnDisconnect); path hooks are path fields. */
   hooks: GlobalHooks
@@ -391,8 +394,10 @@ export const SECTIONS: SectionSpec = {
       fields: {
         segmentSeconds: { type: 'seconds', min: 1, max: DAY_S, apply: 'paths' },
         dir: { type: 'string', check: checkNonEmpty, apply: 'paths' },
+        ...rec.RECORDING_SECTION_FIELDS,
       },
     },
+    playback: rec.PLAYBACK_SECTION,
     relays: {
       type: 'section',
       fields: {
@@ -418,6 +423,7 @@ export const PATH_FIELDS: SectionSpec['fields'] = {
   read: { type: 'list', item: 'user', apply: 'access' },
   publish: { type: 'list', item: 'user', apply: 'access' },
   ...HOOK_FIELDS,
+  ...rec.RECORD_PATH_FIELDS,
 }
 
 /** Fields of one `users` entry; name and password are required. */
@@ -478,7 +484,8 @@ export function defaultConfig(): Config {
     },
     webrtc: { enabled: true, host: '', port: 8889, additionalHosts: [], localUdpAddress: '', allowOrigin: '*', iceServers: [] },
     rtmp: defaultRtmpConfig(),
-    recording: { segmentSeconds: 600, dir: 'recordings' },
+    recording: { segmentSeconds: 600, dir: 'recordings', ...rec.RECORDING_SECTION_DEFAULTS },
+    playback: { ...rec.PLAYBACK_DEFAULTS },
     relays: { closeAfter: 10, retryMax: 30 },
     hooks: defaultGlobalHooks(),
     cluster: defaultClusterConfig(),

@@ -6,6 +6,7 @@
  *
  * The first problem found is reported (sections, then users, then paths); nothing is returned half-checked.
  */
+import { pathRecordFields } from './schema-recording.js'
 import { ConfigError } from '../errors.js'
 import { parseSourceSpec } from '../sources/source-spec.js'
 import { parseCidr } from './ip-ranges.js'
@@ -30,8 +31,8 @@ import { readPathHooks } from './schema-hooks.js'
 
 /** Plain path names: what `--path NAME=SOURCE` accepts. */
 const PATH_NAME_RE = /^[A-Za-z0-9._-][A-Za-z0-9._~-]*(?:\/[A-Za-z0-9._~-]+)*$/
-const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 }
+const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 }
 
 /** Path names the server treats as one: surrounding slashes do not count. */
 export function normalizePathName(name: string): string {
@@ -282,6 +283,7 @@ class Checker {
         read,
         publish,
         ...hooks,
+        ...pathRecordFields(get),
       }
     })
   }
@@ -348,7 +350,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'rtmp' | 'recording' | 'relays' | 'hooks' | 'cluster' | 'ips'>
+  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'rtmp' | 'recording' | 'playback' | 'relays' | 'hooks' | 'cluster' | 'ips'>
   const users = c.users(top.users, sections.server.realm)
   const pathDefaults = c.pathDefaults(top.pathDefaults, users)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users, pathDefaults)
@@ -359,6 +361,7 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     webrtc: sections.webrtc,
     rtmp: sections.rtmp,
     recording: sections.recording,
+    playback: sections.playback,
     relays: sections.relays,
     hooks: sections.hooks,
     cluster: sections.cluster,

@@ -13,7 +13,7 @@ import { Unit } from './unit.js'
 export type { AudioCodecName, AudioTrackSpec, RtpTrackSpec, StreamSpec, VideoCodecName, VideoTrackSpec } from './media.js'
 
 /** Sees every frame pushed into a stream, as pushed (a recorder). */
-export type FrameTap = (track: StreamTrack, data: Buffer | readonly Buffer[], ptsMs: number) => void
+export type FrameTap = (track: StreamTrack, data: Buffer | readonly Buffer[], ptsMs: number, keyframe: boolean) => void
 
 /** One media track of a stream: the codec part plus the RTP clock mapping used for RTP-Info and sender reports. */
 export class StreamTrack {
@@ -330,7 +330,7 @@ class FrameTapOutput implements StreamOutput {
   ) {}
 
   writeUnit(unit: Unit): void {
-    this.tap(this.stream.tracks[unit.trackIndex]!, unit.input, unit.ptsMs)
+    this.tap(this.stream.tracks[unit.trackIndex]!, unit.input, unit.ptsMs, unit.keyframe)
   }
 
   restartAtKeyframe(): void {

@@ -2,6 +2,7 @@
  * AAC (RFC 3640 mpeg4-generic, AAC-hbr) as one entry of the codec registry: raw access units over
  * RTP, the AudioSpecificConfig in fmtp both ways, the stream track, and MP4 (`mp4a` + `esds`).
  */
+import { AAC_MATROSKA } from './matroska.js'
 import { ConfigError, RtspkitError } from '../../errors.js'
 import type { TrackInfo } from '../../stream/media.js'
 import type { Codec } from '../codec.js'
@@ -38,6 +39,7 @@ export const AAC_CODEC: Codec<'aac', 'audio', 'aac'> = {
   defaultPayloadType: DEFAULT_AAC_PAYLOAD_TYPE,
   // One raw access unit (no ADTS header).
   frameFormat: 'aac',
+  matroska: AAC_MATROSKA,
   fileExtensions: ['.aac', '.adts'],
   passthrough: false,
   clockRateFor: (t) => audioOf(t)?.sampleRate ?? DEFAULT_RATE,

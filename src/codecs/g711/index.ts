@@ -2,6 +2,7 @@
  * G.711 µ-law (PCMU) and A-law (PCMA), RFC 3551 4.5.14, as two entries of the codec registry: 8-bit
  * codes at 8000 Hz on static payload types 0 and 8, the stream track, and MP4 (`ulaw` / `alaw`).
  */
+import { g711Matroska } from './matroska.js'
 import type { Codec } from '../codec.js'
 import { audioFromSdp, audioOf, kindMismatch } from '../format-helpers.js'
 import { G711Depacketizer } from './depacketizer.js'
@@ -51,6 +52,7 @@ function g711Codec<L extends G711Law>(law: L): Codec<L, 'audio', G711FrameFormat
       return new G711Track({ ...common, law, channels: a.channels })
     },
     mp4: g711Mp4(law),
+    matroska: g711Matroska(law),
   }
 }
 

@@ -2,6 +2,7 @@
  * H.264 (RFC 6184) as one entry of the codec registry: Annex-B access units over RTP, its SDP both
  * ways (sprop-parameter-sets), the stream track that learns SPS/PPS, and MP4 (`avc1`).
  */
+import { H264_MATROSKA } from './matroska.js'
 import type { Codec, FormatParams } from '../codec.js'
 import {
   DYNAMIC_PAYLOAD_TYPE_MIN,
@@ -38,6 +39,7 @@ export const H264_CODEC: Codec<'h264', 'video', 'annexb'> = {
   defaultPayloadType: DYNAMIC_PAYLOAD_TYPE_MIN,
   // An access unit with 4-byte start codes (H.264 Annex B), or its NAL units as an array.
   frameFormat: 'annexb',
+  matroska: H264_MATROSKA,
   fileExtensions: ['.h264', '.264', '.avc'],
   passthrough: false,
   webrtc: true,

@@ -2,6 +2,7 @@
  * H.265 (RFC 7798) as one entry of the codec registry: Annex-B access units over RTP, its SDP both
  * ways (sprop-vps/sps/pps), the stream track that learns parameter sets, and MP4 (`hvc1`).
  */
+import { H265_MATROSKA } from './matroska.js'
 import { ConfigError } from '../../errors.js'
 import type { Codec } from '../codec.js'
 import {
@@ -32,6 +33,7 @@ export const H265_CODEC: Codec<'h265', 'video', 'annexb'> = {
   defaultPayloadType: DYNAMIC_PAYLOAD_TYPE_MIN,
   // An access unit with 4-byte start codes (H.265 Annex B), or its NAL units as an array.
   frameFormat: 'annexb',
+  matroska: H265_MATROSKA,
   fileExtensions: ['.h265', '.265', '.hevc'],
   passthrough: false,
   pictureOf: (fmtp) =>

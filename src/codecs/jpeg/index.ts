@@ -2,6 +2,7 @@
  * Motion JPEG (RFC 2435) as one entry of the codec registry: baseline JFIF images over RTP on static
  * payload type 26, the size signalled with a=framesize, and the stream track. MP4 does not carry it.
  */
+import { JPEG_MATROSKA } from './matroska.js'
 import type { Codec } from '../codec.js'
 import { kindMismatch, videoOf } from '../format-helpers.js'
 import { JpegRtpDepacketizer, JpegRtpPacketizer } from './codec-adapter.js'
@@ -19,6 +20,7 @@ export const JPEG_CODEC: Codec<'jpeg', 'video', 'jpeg'> = {
   defaultPayloadType: JPEG_PAYLOAD_TYPE,
   // One baseline JFIF image.
   frameFormat: 'jpeg',
+  matroska: JPEG_MATROSKA,
   /** Or a directory: one .jpg per frame. */
   fileExtensions: ['.mjpeg', '.mjpg'],
   passthrough: false,

@@ -2,6 +2,7 @@
  * L16 (RFC 3551 4.5.11) as one entry of the codec registry: uncompressed 16-bit big-endian samples over
  * RTP at the track's own rate, the stream track, and MP4 (`twos`).
  */
+import { L16_MATROSKA } from './matroska.js'
 import type { Codec } from '../codec.js'
 import { audioFromSdp, audioOf, kindMismatch } from '../format-helpers.js'
 import { L16Depacketizer } from './depacketizer.js'
@@ -21,6 +22,7 @@ export const L16_CODEC: Codec<'l16', 'audio', 'pcm-s16be'> = {
   defaultPayloadType: DEFAULT_L16_PAYLOAD_TYPE,
   // Interleaved 16-bit big-endian samples, whole sampling instants.
   frameFormat: 'pcm-s16be',
+  matroska: L16_MATROSKA,
   fileExtensions: ['.wav'],
   passthrough: false,
   clockRateFor: (t) => audioOf(t)?.sampleRate ?? L16_STATIC_RATE,

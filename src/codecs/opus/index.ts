@@ -2,6 +2,7 @@
  * Opus (RFC 7587) as one entry of the codec registry: one packet per RTP packet on a 48 kHz clock,
  * `opus/48000/2` with sprop-stereo in SDP, the stream track, and MP4 (`Opus` + `dOps`).
  */
+import { OPUS_MATROSKA } from './matroska.js'
 import type { SdpAttribute } from '../../sdp/sdp.js'
 import type { Codec } from '../codec.js'
 import { audioFromSdp, audioOf, kindMismatch } from '../format-helpers.js'
@@ -24,6 +25,7 @@ export const OPUS_CODEC: Codec<'opus', 'audio', 'opus'> = {
   defaultPayloadType: DEFAULT_OPUS_PAYLOAD_TYPE,
   // One Opus packet (RFC 6716).
   frameFormat: 'opus',
+  matroska: OPUS_MATROSKA,
   fileExtensions: [],
   passthrough: false,
   webrtc: true,

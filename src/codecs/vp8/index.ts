@@ -3,6 +3,7 @@
  * `VP8/90000` in SDP, and the stream track that reads key frames for the picture size. MP4 recording is
  * not offered (no `vp08` sample entry yet): recorders refuse the track by the absent `mp4` hooks.
  */
+import { VP8_MATROSKA } from './matroska.js'
 import type { Codec } from '../codec.js'
 import { DYNAMIC_PAYLOAD_TYPE_MIN, kindMismatch, rtpmapAttribute, VIDEO_CLOCK_RATE, videoOf } from '../format-helpers.js'
 import { Vp8Depacketizer } from './depacketizer.js'
@@ -20,6 +21,7 @@ export const VP8_CODEC: Codec<'vp8', 'video', 'vp8'> = {
   defaultPayloadType: DYNAMIC_PAYLOAD_TYPE_MIN,
   // One VP8 frame (RFC 6386), as an IVF file would hold it.
   frameFormat: 'vp8',
+  matroska: VP8_MATROSKA,
   fileExtensions: [],
   passthrough: false,
   webrtc: true,

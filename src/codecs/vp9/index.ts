@@ -4,6 +4,7 @@
  * size and profile. MP4 recording is not offered (no `vp09` sample entry yet): recorders refuse the
  * track by the absent `mp4` hooks.
  */
+import { VP9_MATROSKA } from './matroska.js'
 import type { Codec } from '../codec.js'
 import { DYNAMIC_PAYLOAD_TYPE_MIN, kindMismatch, rtpmapAttribute, VIDEO_CLOCK_RATE, videoOf } from '../format-helpers.js'
 import { Vp9Depacketizer } from './depacketizer.js'
@@ -21,6 +22,7 @@ export const VP9_CODEC: Codec<'vp9', 'video', 'vp9'> = {
   defaultPayloadType: DYNAMIC_PAYLOAD_TYPE_MIN,
   // One VP9 frame, or a superframe (Annex B) holding the layer frames of one picture.
   frameFormat: 'vp9',
+  matroska: VP9_MATROSKA,
   fileExtensions: [],
   passthrough: false,
   webrtc: true,

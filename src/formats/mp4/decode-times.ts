@@ -6,6 +6,8 @@
  * Frames are held `depth` deep. The n-th frame out decodes at the n-th smallest presentation time,
  * moved back by a fixed delay: two frame durations when the first window shows reordering (enough
  * for B-pyramids of three B-frames), none otherwise — so streams without B-frames keep DTS = PTS.
+ * Once the first window shows no reordering, frames pass straight through: a recording holds no frame
+ * back beyond its fragment, which bounds what a crash loses.
  */
 const DEFAULT_DEPTH = 4
 /** Frames a B-frame may be presented before frames decoded ahead of it, in frame durations. */
@@ -29,6 +31,7 @@ export class DecodeTimes<T> {
     this.window.push({ item, ptsMs })
     this.unused.push(ptsMs)
     if (this.window.length > this.depth) this.release()
+    if (this.delayMs === 0) while (this.window.length > 0) this.release()
   }
 
   /** Emits every held frame (end of stream). */

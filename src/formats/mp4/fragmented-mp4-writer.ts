@@ -14,6 +14,13 @@
  * one holds `fragmentDurationMs`, or at any frame once it holds `maxFragmentDurationMs` (long GOPs); an
  * audio-only file cuts every `fragmentDurationMs`. Video is dropped until its first keyframe and audio
  * until the video has started; drops are counted per track.
+ *
+ * With `cutAtKeyframes` (recordings, where a crash must lose at most a fragment) a fragment also ends at
+ * every keyframe of the first video track and, whatever the track, before a frame that would make the
+ * fragment span `maxFragmentDurationMs`: a fragment may start on a non-keyframe (its trun says which
+ * samples are sync), so nothing waits for one. The first frame is written at once, with the init
+ * segment, in one write (its duration estimated from the frame rate; the next fragment's decode time
+ * is exact), so a file never holds less than a playable frame.
  */
 import type { CodecMp4 } from '../../codecs/codec-mp4.js'
 import { CodecError, ConfigError, StateError } from '../../errors.js'
@@ -40,6 +47,8 @@ export interface FragmentedMp4WriterOptions {
   fragmentDurationMs?: number
   /** Cut even without a keyframe past this length (bounds what a crash loses). Default 10000. */
   maxFragmentDurationMs?: number
+  /** Also end a fragment at every video keyframe, and before any frame that reaches the maximum. Default false. */
+  cutAtKeyframes?: boolean
 }
 
 export interface WriteFrameOptions {
@@ -116,6 +125,7 @@ export class FragmentedMp4Writer {
   private readonly leader: number
   private readonly fragmentMs: number
   private readonly maxFragmentMs: number
+  private readonly cutAtKeyframes: boolean
   private baseMs: number | undefined
   private fragmentStartMs: number | undefined
   private sequence = 0
@@ -135,6 +145,7 @@ export class FragmentedMp4Writer {
       this.fragmentMs,
       positive('maxFragmentDurationMs', opts.maxFragmentDurationMs, DEFAULT_MAX_FRAGMENT_DURATION_MS),
     )
+    this.cutAtKeyframes = opts.cutAtKeyframes ?? false
   }
 
   /** The tracks with the parameter sets learned in-band (to configure the next file of a recording). */
@@ -181,12 +192,17 @@ export class FragmentedMp4Writer {
     }
     if (t.info.kind === 'video') t.started = true
     if (this.fragmentStartMs === undefined) this.fragmentStartMs = dtsMs
-    else if (this.cutsHere(track, dtsMs, sample.sync)) {
+    else if (this.cutsHere(t, track, dtsMs, sample.sync)) {
       this.flushFragment()
       this.fragmentStartMs = dtsMs
     }
     t.pending = { data: sample.data, dts, compositionOffset: pts - dts, sync: sample.sync }
     t.framesWritten++
+    if (this.cutAtKeyframes && !this.initWritten) {
+      t.finalize(t.closingDuration())
+      this.flushFragment()
+      this.fragmentStartMs = undefined
+    }
     return true
   }
 
@@ -195,7 +211,8 @@ export class FragmentedMp4Writer {
     this.closing ??= (async () => {
       for (const t of this.state) if (t.pending) t.finalize(t.closingDuration())
       this.flushFragment()
-      if (!this.initWritten && this.state.every((s) => isConfigured(s.info))) this.writeInit()
+      // A recording that got no frame leaves no file behind (see SyncFileOutputOptions.publishOnFirstWrite).
+      if (!this.initWritten && !this.cutAtKeyframes && this.state.every((s) => isConfigured(s.info))) this.writeInit()
       await this.output.close()
     })()
     return this.closing
@@ -236,8 +253,14 @@ export class FragmentedMp4Writer {
     return { data: lengthPrefixedSample(au.nalus), sync }
   }
 
-  private cutsHere(track: number, dtsMs: number, sync: boolean): boolean {
+  private cutsHere(t: TrackState, track: number, dtsMs: number, sync: boolean): boolean {
     const elapsed = dtsMs - this.fragmentStartMs!
+    if (this.cutAtKeyframes) {
+      // The fragment with this frame in it would span elapsed + its duration (about the last one's).
+      const frameMs = (t.lastDuration * MS_PER_SECOND) / t.timescale
+      if (elapsed + frameMs >= this.maxFragmentMs) return true
+      return track === this.leader && sync && this.state.some((s) => s.samples.length > 0)
+    }
     if (this.leader < 0) return elapsed >= this.fragmentMs
     if (track !== this.leader) return false
     return (sync && elapsed >= this.fragmentMs) || elapsed >= this.maxFragmentMs
@@ -250,14 +273,14 @@ export class FragmentedMp4Writer {
 
   private flushFragment(): void {
     if (this.state.every((s) => s.samples.length === 0)) return
-    if (!this.initWritten) this.writeInit()
     this.sequence++
-    this.output.write(
-      buildFragment(
-        this.sequence,
-        this.state.map((s, i) => ({ trackId: i + 1, baseMediaDecodeTime: s.runStart, samples: s.samples })),
-      ),
+    const fragment = buildFragment(
+      this.sequence,
+      this.state.map((s, i) => ({ trackId: i + 1, baseMediaDecodeTime: s.runStart, samples: s.samples })),
     )
+    // The init segment goes out in the same write as the first fragment: no file is ever only an init.
+    this.output.write(this.initWritten ? fragment : Buffer.concat([initSegment(this.state.map((s) => s.info)), fragment]))
+    this.initWritten = true
     for (const s of this.state) s.samples = []
   }
 }

@@ -5,8 +5,12 @@
  * `segmentDurationMs` of media (any frame for audio-only streams). Parameter sets learned in-band carry
  * over to the next segment, for streams that send them only once.
  *
- * Events: 'segment' (path, 'open' | 'finish') when a file is created and when it is complete on disk;
- * 'error' (err) when finishing a segment fails (close() also rejects with the first such error).
+ * Events: 'segment' (path, 'open' | 'finish') when a file is created and when it is complete on disk,
+ * also as 'segmentCreate' (path) and 'segmentComplete' (path) for hooks; 'error' (err) when finishing a
+ * segment fails (close() also rejects with the first such error).
+ *
+ * `fileBase` and `createWriter` let a recording name its files from a template and write another
+ * container (Matroska); `fsync` decides when the bytes are forced to the disk (FsyncPolicy).
  */
 import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
@@ -16,14 +20,38 @@ import type { TrackInfo } from '../../stream/media.js'
 import { openSyncFileOutput } from '../../sinks/sync-file-output.js'
 import { fileError } from '../../sinks/byte-output.js'
 import { systemClock, type Clock } from '../../util/clock.js'
-import { checkMp4Tracks, FragmentedMp4Writer, type FragmentedMp4WriterOptions, type WriteFrameOptions } from './fragmented-mp4-writer.js'
+import {
+  checkMp4Tracks,
+  FragmentedMp4Writer,
+  type FragmentedMp4WriterOptions,
+  type Mp4Output,
+  type WriteFrameOptions,
+} from './fragmented-mp4-writer.js'
 import { mp4Of } from './sample-entry.js'
 
 export const DEFAULT_SEGMENT_DURATION_MS = 10 * 60 * 1000
 export const SEGMENT_EXTENSION = '.mp4'
 /** Name suffixes tried when two segments open in the same millisecond. */
 const MAX_NAME_COLLISIONS = 100
+/** Segment names follow media time while it stays this close to the clock. */
+const MAX_ANCHOR_DRIFT_MS = 5000
 const FORBIDDEN_PATH_CHARS = /[\\\0]/
+
+/**
+ * When a segment's bytes are forced to the disk. A crashed process loses nothing either way (each
+ * fragment is in the kernel once written); this is about power loss and kernel panics:
+ * 'fragment' fsyncs every fragment (loses at most one), 'segment' fsyncs a file when it is complete,
+ * 'never' leaves it to the OS (usually within 30 s).
+ */
+export type FsyncPolicy = 'fragment' | 'segment' | 'never'
+
+/** What a segment is written with: FragmentedMp4Writer, or a writer of another container. */
+export interface SegmentWriter {
+  writeFrame(track: number, data: Uint8Array | readonly Uint8Array[], ptsMs: number, opts?: WriteFrameOptions): boolean
+  close(): Promise<void>
+  /** The tracks with what was learned in-band, to configure the next segment. */
+  readonly tracks: TrackInfo[]
+}
 
 export interface SegmentRecorderOptions extends FragmentedMp4WriterOptions {
   /** Root directory of recordings. */
@@ -35,8 +63,16 @@ export interface SegmentRecorderOptions extends FragmentedMp4WriterOptions {
   segmentDurationMs?: number
   /** Names the files. Default: the system clock. */
   clock?: Clock
-  /** fsync every fragment. Default false. */
-  fsync?: boolean
+  /** true = 'fragment', false = 'never' (the default). */
+  fsync?: boolean | FsyncPolicy
+  /** The file of a segment opened at `wallMs`, without extension. Default DIR/PATH/segmentName(wallMs). */
+  fileBase?: (wallMs: number) => string
+  /** Default SEGMENT_EXTENSION. */
+  extension?: string
+  /** Name segments after the first one by media time (segmentWallMs) rather than the clock. Default false. */
+  nameByMediaTime?: boolean
+  /** Default: a FragmentedMp4Writer (the tracks must be ones MP4 holds). */
+  createWriter?: (tracks: readonly TrackInfo[], output: Mp4Output) => SegmentWriter
 }
 
 export type SegmentPhase = 'open' | 'finish'
@@ -72,17 +108,18 @@ export class SegmentRecorder extends EventEmitter {
   private readonly clock: Clock
   private readonly leader: number
   private tracks: readonly TrackInfo[]
-  private writer: FragmentedMp4Writer | undefined
+  private writer: SegmentWriter | undefined
   private currentPath: string | undefined
   private segmentStartMs: number | undefined
   private readonly finishing = new Set<Promise<void>>()
   private readonly finished: string[] = []
   private firstError: Error | undefined
   private closing: Promise<void> | undefined
+  private anchor: { wallMs: number; ptsMs: number } | undefined
 
   constructor(private readonly opts: SegmentRecorderOptions) {
     super()
-    checkMp4Tracks(opts.tracks)
+    if (!opts.createWriter) checkMp4Tracks(opts.tracks)
     this.directory = recordingDirectory(opts.dir, opts.pathName)
     const d = opts.segmentDurationMs ?? DEFAULT_SEGMENT_DURATION_MS
     if (!Number.isFinite(d) || d <= 0)
@@ -108,9 +145,10 @@ export class SegmentRecorder extends EventEmitter {
     if (this.closing) throw new StateError('ERR_RECORDER_CLOSED', 'writeFrame after close', {})
     let keyframe = opts.keyframe
     const info = this.tracks[track]
-    if (keyframe === undefined && info?.kind === 'video') keyframe = mp4Of(info).accessUnit?.(data).keyframe
+    // Other containers' callers say which frames are keyframes (or every frame is one).
+    if (keyframe === undefined && info?.kind === 'video' && !this.opts.createWriter) keyframe = mp4Of(info).accessUnit?.(data).keyframe
     if (this.writer && this.segmentStartMs !== undefined && this.rotatesAt(track, ptsMs, keyframe ?? true)) this.finishSegment()
-    this.writer ??= this.openSegment()
+    this.writer ??= this.openSegment(ptsMs)
     const written = this.writer.writeFrame(track, data, ptsMs, keyframe === undefined ? opts : { ...opts, keyframe })
     if (written) this.segmentStartMs ??= ptsMs
     return written
@@ -131,23 +169,46 @@ export class SegmentRecorder extends EventEmitter {
     return this.leader < 0 || (track === this.leader && keyframe)
   }
 
-  private openSegment(): FragmentedMp4Writer {
+  /**
+   * The wall-clock time a segment starting at `ptsMs` is named after: the first segment's clock time
+   * plus the media time since, so consecutive segments name contiguous times even when a source sent
+   * a burst (a card catching up); re-anchored to the clock when they drift apart (a pause, a new source).
+   */
+  private segmentWallMs(ptsMs: number): number {
+    const now = this.clock.wallMs()
+    if (!this.opts.nameByMediaTime) return now
+    const a = this.anchor
+    const wall = a ? a.wallMs + (ptsMs - a.ptsMs) : now
+    if (a && Math.abs(wall - now) <= MAX_ANCHOR_DRIFT_MS) return Math.round(wall)
+    this.anchor = { wallMs: now, ptsMs }
+    return now
+  }
+
+  private openSegment(ptsMs: number): SegmentWriter {
+    const wallMs = this.segmentWallMs(ptsMs)
+    const base = this.opts.fileBase ? this.opts.fileBase(wallMs) : path.join(this.directory, segmentName(wallMs))
+    const dir = path.dirname(base)
     try {
-      fs.mkdirSync(this.directory, { recursive: true })
+      fs.mkdirSync(dir, { recursive: true })
     } catch (err) {
-      throw fileError('ERR_RECORDER_DIR', this.directory, err)
+      throw fileError('ERR_RECORDER_DIR', dir, err)
     }
-    const base = segmentName(this.clock.wallMs())
+    const policy = this.opts.fsync === true ? 'fragment' : this.opts.fsync || 'never'
     for (let i = 0; ; i++) {
-      const file = path.join(this.directory, `${base}${i === 0 ? '' : `_${i}`}${SEGMENT_EXTENSION}`)
+      const file = `${base}${i === 0 ? '' : `_${i}`}${this.opts.extension ?? SEGMENT_EXTENSION}`
       try {
-        const writer = new FragmentedMp4Writer(
-          this.tracks,
-          openSyncFileOutput(file, { fsync: this.opts.fsync ?? false, exclusive: true }),
-          this.opts,
-        )
+        const output = openSyncFileOutput(file, {
+          fsync: policy === 'fragment',
+          fsyncOnClose: policy !== 'never',
+          exclusive: true,
+          publishOnFirstWrite: this.opts.cutAtKeyframes === true,
+        })
+        const writer = this.opts.createWriter
+          ? this.opts.createWriter(this.tracks, output)
+          : new FragmentedMp4Writer(this.tracks, output, this.opts)
         this.currentPath = file
         this.emit('segment', file, 'open' satisfies SegmentPhase)
+        this.emit('segmentCreate', file)
         return writer
       } catch (err) {
         const exists = err instanceof RtspkitError && err.details.observed === 'EEXIST'
@@ -169,6 +230,7 @@ export class SegmentRecorder extends EventEmitter {
         () => {
           this.finished.push(file)
           this.emit('segment', file, 'finish' satisfies SegmentPhase)
+          this.emit('segmentComplete', file)
         },
         (err: unknown) => {
           this.firstError ??= asError(err)

@@ -1,0 +1,137 @@
+/**
+ * A stretch of a path's fMP4 recordings as one fragmented MP4 (the playback server's /get): it starts at
+ * the last keyframe of the first video track at or before `start` (the frames before it could not be
+ * decoded), ends before the first frame at or past `start + duration`, and runs across segments without
+ * a seam: each track's decode times continue where the previous segment's ended, gaps closed. The init
+ * segment is the first segment's (every segment of a path carries the same tracks).
+ *
+ * Samples are copied out of the files fragment by fragment (about FRAGMENT_MS each), so memory does
+ * not grow with the duration asked for.
+ */
+import { parseBoxHeader, LARGE_BOX_HEADER_SIZE } from '../formats/mp4/box-reader.js'
+import { FileByteSource } from '../formats/mp4/byte-source.js'
+import { demuxMp4, type Mp4Track } from '../formats/mp4/demuxer.js'
+import { buildFragment, type FragmentSample, type TrackRun } from '../formats/mp4/fragment.js'
+import { ProtocolError } from '../errors.js'
+import type { RecordingSegment } from './recording-store.js'
+
+const FRAGMENT_MS = 1000
+const MS_PER_S = 1000
+
+interface OpenSegment {
+  seg: RecordingSegment
+  src: FileByteSource
+  tracks: Mp4Track[]
+}
+
+/** The ftyp and moov of a recording, as written. */
+function initBytes(src: FileByteSource): Buffer {
+  const parts: Buffer[] = []
+  let pos = 0
+  while (pos < src.size && parts.length < 2) {
+    const h = parseBoxHeader(src.read(pos, Math.min(LARGE_BOX_HEADER_SIZE, src.size - pos)), pos, src.size)
+    if (h.type !== 'ftyp' && h.type !== 'moov') break
+    parts.push(src.read(h.start, h.end - h.start))
+    pos = h.end
+  }
+  if (!parts.some((p) => p.toString('latin1', 4, 8) === 'moov'))
+    throw new ProtocolError('ERR_PLAYBACK_SEGMENT', 'the first recording has no init segment', { observed: parts.length })
+  return Buffer.concat(parts)
+}
+
+/** Wall-clock ms of a sample's decode time in a segment. */
+const wallOf = (o: OpenSegment, t: Mp4Track, dts: number): number => o.seg.startMs + (dts * MS_PER_S) / t.timescale
+
+/**
+ * Writes the stretch to `write` (init segment first); returns false when no recorded frame lies in it.
+ * `segments` are the path's fMP4 segments, oldest first.
+ */
+export function muxPlayback(
+  segments: readonly RecordingSegment[],
+  startMs: number,
+  durationMs: number,
+  write: (b: Buffer) => void,
+): boolean {
+  const endMs = startMs + durationMs
+  const open: OpenSegment[] = []
+  try {
+    for (const seg of segments) {
+      if (seg.format !== 'fmp4' || seg.startMs >= endMs) continue
+      const src = new FileByteSource(seg.file)
+      let tracks: Mp4Track[]
+      try {
+        tracks = demuxMp4(src).tracks
+      } catch {
+        src.close()
+        continue // created, not written yet
+      }
+      const o = { seg, src, tracks }
+      const end = Math.max(0, ...tracks.filter((t) => t.samples.count > 0).map((t) => wallOf(o, t, t.samples.endDts)))
+      if (end <= startMs) {
+        src.close()
+        continue
+      }
+      open.push(o)
+    }
+    const first = open[0]
+    if (!first) return false
+    const leader = Math.max(
+      0,
+      first.tracks.findIndex((t) => t.handler === 'vide'),
+    )
+    // The cut: the last keyframe of the leader at or before `start`, else its first keyframe.
+    const lt = first.tracks[leader]!
+    let cutIndex = -1
+    for (let i = 0; i < lt.samples.count; i++) {
+      if (!lt.samples.keyframe[i]) continue
+      if (wallOf(first, lt, lt.samples.pts[i]!) <= startMs || cutIndex < 0) cutIndex = i
+      else break
+    }
+    if (cutIndex < 0) return false
+    const cutWall = wallOf(first, lt, lt.samples.dts[cutIndex]!)
+    write(initBytes(first.src))
+    const ntracks = first.tracks.length
+    const nextOut: number[] = new Array<number>(ntracks).fill(0)
+    let sequence = 0
+    let wrote = false
+    for (const o of open) {
+      const sel = o.tracks.slice(0, ntracks).map((t) => {
+        let from = 0
+        while (from < t.samples.count && wallOf(o, t, t.samples.dts[from]!) < (o === first ? cutWall : -Infinity)) from++
+        let to = from
+        while (to < t.samples.count && wallOf(o, t, t.samples.pts[to]!) < endMs) to++
+        return { t, from, to }
+      })
+      // Decode time of each track's first selected sample becomes that track's next output time.
+      const shift = sel.map((s, i) => (s.from < s.to ? nextOut[i]! - s.t.samples.dts[s.from]! : 0))
+      const firstWall = Math.min(...sel.filter((s) => s.from < s.to).map((s) => wallOf(o, s.t, s.t.samples.dts[s.from]!)))
+      for (let w = firstWall; sel.some((s) => s.from < s.to); w += FRAGMENT_MS) {
+        const runs: TrackRun[] = []
+        sel.forEach((s, i) => {
+          const samples: FragmentSample[] = []
+          const base = s.from < s.to ? s.t.samples.dts[s.from]! + shift[i]! : 0
+          while (s.from < s.to && wallOf(o, s.t, s.t.samples.dts[s.from]!) < w + FRAGMENT_MS) {
+            const k = s.from++
+            const sm = s.t.samples
+            const duration = k + 1 < sm.count ? sm.dts[k + 1]! - sm.dts[k]! : sm.endDts - sm.dts[k]!
+            samples.push({
+              data: o.src.read(sm.offset[k]!, sm.size[k]!),
+              duration,
+              sync: sm.keyframe[k]!,
+              compositionOffset: sm.pts[k]! - sm.dts[k]!,
+            })
+            nextOut[i] = sm.dts[k]! + duration + shift[i]!
+          }
+          runs.push({ trackId: s.t.id, baseMediaDecodeTime: base, samples })
+        })
+        if (runs.some((r) => r.samples.length > 0)) {
+          write(buildFragment(++sequence, runs))
+          wrote = true
+        }
+      }
+    }
+    return wrote
+  } finally {
+    for (const o of open) o.src.close()
+  }
+}

@@ -1,0 +1,213 @@
+// The playback server against a real recording: `rtspkit serve --record --record-segment 1
+// --playback-port 0` records the H.264 test card in 2-second segments; /list gives one span; /get of a
+// stretch across three segments is decoded by ffmpeg frame for frame equal to the recorded frames from
+// the keyframe at or before the start to the end, with timestamps continuous at the seams; Chromium's
+// <video> plays it (from another origin, with CORS).
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Browser } from 'playwright-core'
+import { FileByteSource } from '../../src/formats/mp4/byte-source.js'
+import { demuxMp4 } from '../../src/formats/mp4/demuxer.js'
+import { listSegments, type RecordingSegment } from '../../src/recordings/recording-store.js'
+import { tempDir } from '../helpers/audio-interop.js'
+import { serveRtspkit, type ServedRtspkit } from '../rtp/cli-process.js'
+import { launchChromium } from '../view/chromium.js'
+
+const RECORD_MS = 7500
+const PLAY_TIMEOUT_MS = 20_000
+
+function run(cmd: string, args: string[]): Promise<{ stdout: string; stderr: string; ok: boolean }> {
+  return new Promise((resolve) =>
+    execFile(cmd, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) => resolve({ stdout, stderr, ok: !err })),
+  )
+}
+
+/** MD5 of each decoded picture (ffmpeg's framemd5), in order. */
+async function frameMd5s(file: string): Promise<string[]> {
+  const r = await run('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:v:0', '-f', 'framemd5', '-'])
+  assert.equal(r.stderr.trim(), '', `${file} decodes`)
+  return r.stdout
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.split(',').at(-1)!.trim())
+}
+
+interface RecordedFrame {
+  /** Which segment it is in. */
+  seg: number
+  wallMs: number
+  keyframe: boolean
+  md5: string
+}
+
+async function recordedFrames(segs: readonly RecordingSegment[]): Promise<RecordedFrame[]> {
+  const out: RecordedFrame[] = []
+  for (const [n, seg] of segs.entries()) {
+    const src = new FileByteSource(seg.file)
+    const video = demuxMp4(src).tracks.find((t) => t.handler === 'vide')!
+    src.close()
+    const md5 = await frameMd5s(seg.file)
+    assert.equal(md5.length, video.samples.count, `${seg.file}: every sample decodes`)
+    for (let i = 0; i < video.samples.count; i++)
+      out.push({
+        seg: n,
+        wallMs: seg.startMs + (video.samples.pts[i]! * 1000) / video.timescale,
+        keyframe: video.samples.keyframe[i]!,
+        md5: md5[i]!,
+      })
+  }
+  return out
+}
+
+describe('playback server (/list, /get) over a real recording', () => {
+  const tmp = tempDir('playback')
+  let srv: ServedRtspkit
+  let base: string
+  let browser: Browser | undefined
+  let segs: RecordingSegment[]
+  const template = (): string => path.join(tmp.dir, 'rec', '%path/%Y-%m-%d_%H-%M-%S-%f')
+
+  before(async () => {
+    srv = await serveRtspkit(
+      [
+        '--port',
+        '0',
+        '--no-api',
+        '--no-hls',
+        '--no-webrtc',
+        '--record',
+        path.join(tmp.dir, 'rec'),
+        '--record-segment',
+        '1',
+        '--playback-port',
+        '0',
+        '--path',
+        'cam=test:h264',
+      ],
+      30_000,
+    )
+    const m = /playback of recordings on (http:\/\/[\d.]+:\d+)/.exec(srv.out())
+    assert.ok(m, srv.out())
+    base = m[1]!
+    await new Promise((r) => setTimeout(r, RECORD_MS))
+    await srv.stop()
+    // A second server for playback only: the recordings are complete files now.
+    srv = await serveRtspkit(
+      [
+        '--port',
+        '0',
+        '--no-api',
+        '--no-hls',
+        '--no-webrtc',
+        '--record',
+        path.join(tmp.dir, 'rec'),
+        '--playback-port',
+        '0',
+        '--path',
+        'cam=publish',
+      ],
+      30_000,
+    )
+    base = /playback of recordings on (http:\/\/[\d.]+:\d+)/.exec(srv.out())![1]!
+    segs = listSegments(template(), 'cam')
+  })
+  after(async () => {
+    await browser?.close()
+    await srv?.stop()
+    tmp.cleanup()
+  })
+
+  it('/list: the segments form one span', async () => {
+    assert.ok(segs.length >= 3, `${segs.length} segments`)
+    const res = await fetch(`${base}/list?path=cam`)
+    assert.equal(res.status, 200)
+    assert.equal(res.headers.get('access-control-allow-origin'), '*')
+    const list = (await res.json()) as { start: string; duration: number }[]
+    assert.equal(list.length, 1, JSON.stringify(list))
+    assert.equal(Date.parse(list[0]!.start), segs[0]!.startMs)
+    assert.ok(list[0]!.duration > 5 && list[0]!.duration < 10, JSON.stringify(list))
+    assert.equal((await fetch(`${base}/list?path=nothing`)).status, 404)
+    assert.equal((await fetch(`${base}/list`)).status, 400)
+  })
+
+  it('/get across three segments: frame-exact from the keyframe at or before start, continuous at the seams', async () => {
+    const frames = await recordedFrames(segs)
+    const startMs = segs[0]!.startMs + 1500
+    const durationS = 4
+    let from = 0
+    frames.forEach((f, i) => {
+      if (f.keyframe && f.wallMs <= startMs) from = i
+    })
+    const expected = frames.slice(from).filter((f) => f.wallMs < startMs + durationS * 1000)
+    const res = await fetch(`${base}/get?path=cam&start=${new Date(startMs).toISOString()}&duration=${durationS}&format=fmp4`)
+    assert.equal(res.status, 200, await res.clone().text())
+    assert.equal(res.headers.get('content-type'), 'video/mp4')
+    const file = path.join(tmp.dir, 'get.mp4')
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()))
+    const got = await frameMd5s(file)
+    assert.equal(got.length, expected.length)
+    assert.deepEqual(
+      got,
+      expected.map((f) => f.md5),
+    )
+    // The stretch crosses segment boundaries without a gap or an overlap in time.
+    const probe = await run('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'packet=dts_time',
+      '-of',
+      'csv=p=0',
+      file,
+    ])
+    const dts = probe.stdout.trim().split('\n').map(Number)
+    assert.equal(dts.length, expected.length)
+    let seams = 0
+    for (let i = 1; i < dts.length; i++) {
+      const step = (dts[i]! - dts[i - 1]!) * 1000
+      if (expected[i]!.seg !== expected[i - 1]!.seg) {
+        // A new segment continues one frame (40 ms at 25 fps) after the last one's final frame.
+        seams++
+        assert.ok(Math.abs(step - 40) < 15, `seam before frame ${i}: ${dts[i - 1]} -> ${dts[i]}`)
+      } else {
+        const recorded = expected[i]!.wallMs - expected[i - 1]!.wallMs
+        assert.ok(Math.abs(step - recorded) < 2, `frame ${i}: ${step} ms after the last, recorded ${recorded} ms`)
+      }
+    }
+    assert.ok(seams >= 2, `the stretch crosses ${seams} segment boundaries`)
+  })
+
+  it('answers bad requests with 400 and unknown stretches with 404', async () => {
+    const start = new Date(segs[0]!.startMs).toISOString()
+    assert.equal((await fetch(`${base}/get?path=cam&start=yesterday&duration=1`)).status, 400)
+    assert.equal((await fetch(`${base}/get?path=cam&start=${start}&duration=-1`)).status, 400)
+    assert.equal((await fetch(`${base}/get?path=cam&start=${start}&duration=1&format=webm`)).status, 400)
+    assert.equal((await fetch(`${base}/get?path=cam&start=2001-01-01T00:00:00Z&duration=1`)).status, 404)
+    assert.equal((await fetch(`${base}/get?path=../etc&start=${start}&duration=1`)).status, 400)
+    const pre = await fetch(`${base}/get?path=cam`, { method: 'OPTIONS' })
+    assert.equal(pre.status, 204)
+    assert.equal(pre.headers.get('access-control-allow-origin'), '*')
+  })
+
+  it("plays in Chromium's <video>: currentTime advances", async () => {
+    browser = await launchChromium()
+    const page = await browser.newPage()
+    try {
+      const src = `${base}/get?path=cam&start=${new Date(segs[0]!.startMs).toISOString()}&duration=6`
+      await page.setContent(`<video id="v" muted autoplay playsinline crossorigin="anonymous" src="${src}"></video>`)
+      await page.waitForFunction('document.getElementById("v").currentTime > 1', undefined, { timeout: PLAY_TIMEOUT_MS })
+      const t0 = await page.evaluate<number>('document.getElementById("v").currentTime')
+      await new Promise((r) => setTimeout(r, 1500))
+      const t1 = await page.evaluate<number>('document.getElementById("v").currentTime')
+      assert.ok(t1 - t0 > 0.8, `currentTime went from ${t0} to ${t1}`)
+      assert.equal(await page.evaluate<number | null>('document.getElementById("v").error?.code ?? null'), null)
+    } finally {
+      await page.close()
+    }
+  })
+})
