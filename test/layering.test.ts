@@ -391,10 +391,15 @@ test('acceptance: a codec is its folder and one registry line', () => {
   assert.deepEqual(codecFolders(), Object.keys(CODEC_NAMES).sort(), 'CODEC_NAMES names every codec folder')
 })
 
+/** The package's `rtspkit/codecs` entry: a list of every codec's exports, as the registry is a list of codecs. */
+const CODEC_LISTS = ['src/codecs/public.ts']
+
 test(`acceptance: at most ${MAX_CODEC_MENTIONS} files of src/ outside a codec's folder name it`, () => {
   const problems: string[] = []
   for (const [folder, name] of Object.entries(CODEC_NAMES)) {
-    const mentioning = sources.filter((s) => !s.file.startsWith(`${CODECS_DIR}${folder}/`) && name.test(s.text)).map((s) => s.file)
+    const mentioning = sources
+      .filter((s) => !s.file.startsWith(`${CODECS_DIR}${folder}/`) && !CODEC_LISTS.includes(s.file) && name.test(s.text))
+      .map((s) => s.file)
     const features = FORMAT_FEATURES[folder] ?? []
     const counted = mentioning.filter((f) => !features.includes(f))
     if (counted.length > MAX_CODEC_MENTIONS) {

@@ -13,7 +13,6 @@ import { ConfigError } from '../errors.js'
 import type { TlsCredentials } from '../server/listeners.js'
 import { diffConfig, type ConfigDiff } from '../config/diff.js'
 import { matchPath } from '../config/match.js'
-import { createLogger, type LogFields, type Logger, type LogLevel } from '../log/logger.js'
 import { addPath, type PathHandle } from './add-path.js'
 import { RecordingServices } from './recording-wiring.js'
 import { RtspServer } from '../server/rtsp-server.js'
@@ -34,35 +33,9 @@ import { WebRtcServer } from '../webrtc/webrtc-server.js'
 import { HookRunner } from '../hooks/hook-runner.js'
 import type { ClusterNode } from '../cluster/cluster-node.js'
 import { joinCluster } from './cluster-wiring.js'
+import { SwitchableLogger } from './switchable-logger.js'
 
-/** A logger whose level and format follow the config across reloads. */
-export class SwitchableLogger implements Required<Logger> {
-  private current: Required<Logger>
-
-  constructor(level: LogLevel, format: 'pretty' | 'json') {
-    this.current = createLogger({ level, format })
-  }
-
-  set(level: LogLevel, format: 'pretty' | 'json'): void {
-    this.current = createLogger({ level, format })
-  }
-
-  error(m: string, f?: LogFields): void {
-    this.current.error(m, f)
-  }
-  warn(m: string, f?: LogFields): void {
-    this.current.warn(m, f)
-  }
-  info(m: string, f?: LogFields): void {
-    this.current.info(m, f)
-  }
-  debug(m: string, f?: LogFields): void {
-    this.current.debug(m, f)
-  }
-  enabled(level: LogLevel): boolean {
-    return this.current.enabled(level)
-  }
-}
+export { SwitchableLogger }
 
 export interface ServeAppOptions {
   /** Test card size and frame rates for sources that need them (the CLI's --fps/--size). */

@@ -350,7 +350,10 @@ export function validateConfig(raw: RawConfig, fallbackOrigin = 'config'): Confi
     { type: 'section', fields: SECTIONS.fields },
     Object.fromEntries(sectionNames.map((k) => [k, top[k]])),
     defaults,
-  ) as unknown as Pick<Config, 'server' | 'api' | 'hls' | 'webrtc' | 'rtmp' | 'recording' | 'playback' | 'relays' | 'hooks' | 'cluster' | 'ips'>
+  ) as unknown as Pick<
+    Config,
+    'server' | 'api' | 'hls' | 'webrtc' | 'rtmp' | 'recording' | 'playback' | 'relays' | 'hooks' | 'cluster' | 'ips'
+  >
   const users = c.users(top.users, sections.server.realm)
   const pathDefaults = c.pathDefaults(top.pathDefaults, users)
   const paths = c.paths(top.paths, sections.relays.closeAfter, users, pathDefaults)

@@ -108,7 +108,14 @@ export class AccessGate {
       this.deps.logger.warn(`${req.protocol} ${req.action} forbidden: ${decision.reason}`, { path: req.path, remote: ip })
       return Promise.resolve({ ok: false, status: 403, challenges: [] })
     }
-    const outcome = this.verify(decision, ip, req.method, req.authorization, req.uri === undefined ? {} : { requestUri: req.uri }, req.credentials)
+    const outcome = this.verify(
+      decision,
+      ip,
+      req.method,
+      req.authorization,
+      req.uri === undefined ? {} : { requestUri: req.uri },
+      req.credentials,
+    )
     if (outcome.kind === 'throttled') return Promise.resolve({ ok: false, status: 503, challenges: [], retryAfterS: outcome.retryAfterS })
     const result = outcome.result
     if (result.ok) {

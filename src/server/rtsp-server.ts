@@ -5,7 +5,7 @@
  * of each request.
  */
 import { EventEmitter } from 'node:events'
-import { ConfigError, ParseError, StateError } from '../errors.js'
+import { ConfigError, StateError } from '../errors.js'
 import type { RtspRequest, RtspResponse } from '../rtsp/message.js'
 import { definedOnly } from '../util/defined.js'
 import { AccessGate, type OtherAccessRequest, type OtherAccessResult } from './access-gate.js'
@@ -24,7 +24,7 @@ import type { PerReaderSource } from './per-reader.js'
 import { PlayHandler, sessionOptions } from './play-handler.js'
 import { MulticastGroups } from './multicast-groups.js'
 import { RecordHandler } from './record-handler.js'
-import { RequestError } from './request-error.js'
+import { routeRequest, type RouteDeps } from './request-router.js'
 import { makeResponse, ServerConnection, type ConnectionHandler, type RequestFraming } from './server-connection.js'
 import type { ServerContext } from './server-context.js'
 import {
@@ -60,7 +60,6 @@ export type { ClusterHooks, ClusterRefusal } from './cluster-hooks.js'
 export type { OtherAccessRequest, OtherAccessResult } from './access-gate.js'
 export type { ExternalPublisher, ExternalReader, ExternalSessionStatus, SessionProtocol } from './external-sessions.js'
 
-const SUPPORTED_METHODS = 'OPTIONS, DESCRIBE, ANNOUNCE, SETUP, PLAY, PAUSE, RECORD, TEARDOWN, GET_PARAMETER, SET_PARAMETER'
 /** How long stop() lets connections flush before cutting them (ms). */
 const STOP_FLUSH_MS = 500
 
@@ -73,6 +72,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
   private readonly access: AccessGate
   private readonly player: PlayHandler
   private readonly recorder: RecordHandler
+  private readonly routes: RouteDeps
   private readonly externals: ExternalAccess
   private readonly multicast: MulticastGroups | undefined
   private readonly intake: ConnectionIntake
@@ -118,6 +118,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     })
     this.player = new PlayHandler(ctx)
     this.recorder = new RecordHandler(ctx)
+    this.routes = { player: this.player, recorder: this.recorder, sessions: this.sessions, logger: opts.logger }
     // Multicast is plain RTP to whoever joins: not under tcpOnly or strict encryption.
     this.multicast =
       opts.multicast === false || opts.tcpOnly || opts.encryption === 'strict'
@@ -475,47 +476,7 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     }
     const denied = await this.checkAccess(conn, req)
     if (denied) return denied
-    try {
-      switch (req.method) {
-        case 'OPTIONS':
-          this.sessions.touch(req)
-          return makeResponse(200, { Public: SUPPORTED_METHODS })
-        case 'DESCRIBE':
-          return await this.player.describe(conn, req)
-        case 'SETUP': {
-          const publisher = this.recorder.announcedOn(conn.id)
-          if (/mode\s*=\s*"?record"?/i.test(req.headers.get('Transport') ?? '')) {
-            // Without an ANNOUNCE on this connection there is nothing to record into (RFC 2326 §10.4).
-            return publisher ? await this.recorder.setup(conn, req, publisher) : makeResponse(455)
-          }
-          return await this.player.setup(conn, req, framing)
-        }
-        case 'ANNOUNCE':
-          return await this.recorder.announce(conn, req)
-        case 'RECORD':
-          return this.recorder.record(req)
-        case 'PLAY':
-          return this.player.play(conn, req)
-        case 'PAUSE':
-          return this.player.pause(conn, req)
-        case 'TEARDOWN':
-          return this.recorder.bySession(req) ? this.recorder.teardown(req) : this.player.teardown(req)
-        case 'GET_PARAMETER':
-        case 'SET_PARAMETER': {
-          const publishing = this.recorder.keepAlive(req)
-          if (publishing) return publishing
-          const session = this.sessions.fromRequest(req, false)
-          return makeResponse(200, session ? this.sessions.header(session) : {})
-        }
-        default:
-          return makeResponse(501, { Public: SUPPORTED_METHODS })
-      }
-    } catch (err) {
-      if (err instanceof RequestError) return makeResponse(err.status)
-      if (err instanceof ParseError) return makeResponse(400)
-      this.opts.logger.warn(`${req.method} ${req.uri} failed: ${(err as Error).message}`)
-      return makeResponse(500)
-    }
+    return routeRequest(this.routes, conn, req, framing)
   }
 
   /** The access gate's answer for a request on a path; requests on no path ('*', OPTIONS) pass. */

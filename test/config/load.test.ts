@@ -172,14 +172,14 @@ describe('refusals name the place, the key and what is allowed', () => {
       text: 'servers:\n  rtspPort: 1\n',
       code: 'ERR_CONFIG_KEY',
       message:
-        'rtspkit.yml:1: servers is not a setting; the file takes server, api, hls, webrtc, recording, relays, hooks, ips, paths, pathDefaults, users',
+        'rtspkit.yml:1: servers is not a setting; the file takes server, api, hls, webrtc, rtmp, recording, playback, relays, hooks, cluster, ips, paths, pathDefaults, users',
     },
     {
       kind: 'unknown key',
       text: 'server:\n  host: ""\n  rtspport: 8555\n',
       code: 'ERR_CONFIG_KEY',
       message:
-        'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, firstRequestTimeout, headersTimeout, bodyTimeout, idleTimeout, writeTimeout, streamEndGrace, maxConnectionsPerAddress, requestBodyBudget, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, rtspHttpPort, encryption, tls, multicast',
+        'rtspkit.yml:3: server.rtspport is not a setting; did you mean rtspPort? server takes rtspPort, host, publicHost, rtpPorts, workers, tcpOnly, sessionTimeout, maxSessions, maxConnections, firstRequestTimeout, headersTimeout, bodyTimeout, idleTimeout, writeTimeout, streamEndGrace, maxConnectionsPerAddress, requestBodyBudget, realm, authMethods, authBasicOverPlain, authNonceLifetime, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, rtspHttpPort, encryption, tls, multicast',
     },
     {
       kind: 'unknown path key',
@@ -440,7 +440,7 @@ describe('environment and command line', () => {
     assert.equal(err.code, 'ERR_CONFIG_KEY')
     assert.equal(
       err.message,
-      'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, tcpOnly, sessionTimeout, maxSessions, maxConnections, firstRequestTimeout, headersTimeout, bodyTimeout, idleTimeout, writeTimeout, streamEndGrace, maxConnectionsPerAddress, requestBodyBudget, realm, authMethods, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, rtspHttpPort, encryption, tls, multicast',
+      'RTSPKIT_SERVER_PORT: names no setting; server takes rtspPort, host, publicHost, rtpPorts, workers, tcpOnly, sessionTimeout, maxSessions, maxConnections, firstRequestTimeout, headersTimeout, bodyTimeout, idleTimeout, writeTimeout, streamEndGrace, maxConnectionsPerAddress, requestBodyBudget, realm, authMethods, authBasicOverPlain, authNonceLifetime, limits, logLevel, logFormat, gopCacheMaxBytes, gopCacheMaxDuration, rtspsPort, rtspHttpPort, encryption, tls, multicast',
     )
     assert.match(
       refusal(file, { env: { RTSPKIT_SERVER_LIMITS: '1' } }).message,
