@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP, type AddressInfo } from 'node:net'
 import type { RTCIceServer, RTCPeerConnection } from 'werift'
 import { createCodecRegistry, type CodecRegistry } from '../codecs/registry.js'
-import { LimitError } from '../errors.js'
+import { LimitError, RtspkitError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
 import { getAttribute } from '../sdp/sdp.js'
 import type { RtspServer } from '../server/rtsp-server.js'
@@ -74,6 +74,15 @@ const STREAM_READY_MS = 5000
 const PATH_RE = /^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*$/
 const SESSION_RE = /^(.+)\/(whep|whip)\/([0-9a-f-]{36})$/
 const ENDPOINT_RE = /^(.+)\/(whep|whip)$/
+
+/**
+ * werift throws plain errors (TypeError…) at offers it cannot take — no ICE parameters, a media section
+ * without a mid: the offer's fault, so 400 with the reason, not 500.
+ */
+function offerRefused(err: unknown): never {
+  if (err instanceof RtspkitError) throw err
+  throw new HttpError(400, `the offer cannot be negotiated: ${(err as Error).message}`)
+}
 
 export class WebRtcServer {
   private http: Server | undefined
@@ -233,7 +242,7 @@ export class WebRtcServer {
       const plan = planWhep(offer, stream.tracks)
       pc = createPeer(this.ice, keptCodecs(offer, plan.choices))
       const directions = new Map(plan.sends.map((s) => [s.section, 'sendonly' as const]))
-      const { sdp, transceivers } = await answer(pc, restrictOffer(offer, plan.choices), directions)
+      const { sdp, transceivers } = await answer(pc, restrictOffer(offer, plan.choices), directions).catch(offerRefused)
       if (reader.isClosed) throw new HttpError(404, 'the path went away')
       const id = randomUUID()
       const s = new WhepSession(
@@ -296,7 +305,7 @@ export class WebRtcServer {
     try {
       pc = createPeer(this.ice, keptCodecs(offer, plan.choices))
       const directions = new Map(plan.takes.map((t) => [t.section, 'recvonly' as const]))
-      const { sdp, transceivers } = await answer(pc, restrictOffer(offer, plan.choices), directions)
+      const { sdp, transceivers } = await answer(pc, restrictOffer(offer, plan.choices), directions).catch(offerRefused)
       if (publisher.isClosed) throw new HttpError(409, 'the publisher was replaced or kicked')
       const id = randomUUID()
       const s = new WhipSession(
