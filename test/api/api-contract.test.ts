@@ -818,6 +818,10 @@ describe('HTTP API contract', () => {
     })
   })
 
+  it('a node in no cluster answers the cluster endpoints with 404 ERR_API_NO_CLUSTER (test/cluster/ covers a cluster)', async () => {
+    for (const target of ['/v1/cluster/nodes', '/v1/cluster/paths']) await callError(api, 'GET', target, 404, 'ERR_API_NO_CLUSTER')
+  })
+
   it('every documented operation was exercised', () => {
     assert.deepEqual(
       operations(doc).filter((op) => !covered.has(op)),
