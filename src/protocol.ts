@@ -30,3 +30,4 @@ export type { AuthScheme, ChallengeOutcome } from './rtsp/auth/client-authentica
 export type { DigestAlgorithm } from './rtsp/auth/digest.js'
 export type { ServerAuthMethod } from './rtsp/auth/server-authenticator.js'
 export type { SdpAttribute, SdpLimits, SdpOrigin } from './sdp/sdp.js'
+export type { VerifyContext } from './rtsp/auth/server-authenticator.js'

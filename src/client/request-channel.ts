@@ -21,10 +21,11 @@ import { isOk, statusError } from './client-errors.js'
 
 const MAX_STALE_RETRIES = 2
 /**
- * With transport 'auto', what sends the client to the HTTP tunnel: plain RTSP could not connect, timed
- * out, or was cut before its first answer — what a firewall that lets only HTTP through does.
+ * With transport 'auto', what sends the client to the HTTP tunnel: plain RTSP could not connect, or was
+ * cut before its first answer — what a firewall that lets only HTTP through does. A server that is
+ * connected but silent is not one: the teaching project's server says nothing to OPTIONS (rtsp-dialect.ts).
  */
-const TUNNEL_FALLBACK_CODES = new Set(['ERR_RTSP_CONNECT', 'ERR_RTSP_CONNECT_TIMEOUT', 'ERR_RTSP_CONNECTION_CLOSED', 'ERR_RTSP_TIMEOUT'])
+const TUNNEL_FALLBACK_CODES = new Set(['ERR_RTSP_CONNECT', 'ERR_RTSP_CONNECT_TIMEOUT', 'ERR_RTSP_CONNECTION_CLOSED'])
 const REDIRECT_STATUSES = new Set([301, 302, 303, 305, 307])
 
 export interface RequestChannelOptions {
@@ -82,6 +83,8 @@ export class RequestChannel {
   /** Sent with every request but DESCRIBE and ANNOUNCE once SETUP gave it. */
   sessionId: string | undefined
   private tunnelled: boolean
+  /** Connections closed by closeConnection() while still open: their failures are ours, not a firewall's. */
+  private readonly closedOnPurpose = new WeakSet<ClientConnection>()
   /** Whether plain RTSP has answered once (then the fallback to HTTP is off for good). */
   private answered = false
 
@@ -113,6 +116,7 @@ export class RequestChannel {
 
   /** Idempotent: the next request opens a new connection. */
   closeConnection(): void {
+    if (this.conn && !this.conn.isClosed) this.closedOnPurpose.add(this.conn)
     this.conn?.close()
     this.conn = undefined
   }
@@ -200,7 +204,8 @@ export class RequestChannel {
         res = await conn.request(method, uri, h, body)
       } catch (err) {
         // A firewall that passes only HTTP may accept the connection and cut it at the first RTSP bytes.
-        if (!this.fallsBackOn(err)) throw err
+        // A connection we closed ourselves (closeConnection: dialect detection, redirects) is not that.
+        if (!this.fallsBackOn(err) || this.closedOnPurpose.has(conn)) throw err
         this.moveToTunnel()
         attempt--
         continue

@@ -47,6 +47,8 @@ describe('the rtmp section and its flags', () => {
     )
     config.rtmp.host = '127.0.0.1'
     config.server.logLevel = 'error'
+    // A kick is an API write: this machine may make it only when trusted for writes (or as an admin).
+    config.api.trustLoopback = 'all'
     const app = new ServeApp(config)
     await app.start()
     const peer = ffmpegRtmpPublish(await h264AacNoBMp4(), `${app.rtmp.url!}/live/cam`)
