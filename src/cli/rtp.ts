@@ -5,6 +5,7 @@
 import dns from 'node:dns/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
+import { printHelp } from './exit-status.js'
 import { fpsOption, intOption, megabytes, parseCommandArgs, secondsOption, sizeOption, waitForEnd } from './options.js'
 import { asError, ConfigError, RtspkitError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
@@ -91,6 +92,7 @@ Examples:
   rtspkit rtp recv stream.sdp --out frames/                      (MJPEG, one .jpg per frame)
 `
 
+const RTP_FAILURES = 'a port in use, a host that does not resolve, a write error'
 const MAX_PORT = 65535
 const MS_PER_SECOND = 1000
 const DEFAULT_STATS_INTERVAL_S = 5
@@ -458,26 +460,17 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
 /** `rtspkit rtp ARGS…`; resolves with the exit code. */
 export async function runRtpCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
-  if (sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(RTP_HELP)
-    return 0
-  }
+  if (sub === '--help' || sub === '-h' || sub === 'help') return printHelp(RTP_HELP, RTP_FAILURES)
   if (sub === undefined)
     throw new ConfigError('ERR_CLI_ARGS', 'rtp needs a command: send or recv; see rtspkit rtp --help', { observed: argv })
   if (sub === 'send') {
     const cfg = parseRtpSendArgs(rest)
-    if (cfg === 'help') {
-      process.stdout.write(RTP_SEND_HELP)
-      return 0
-    }
+    if (cfg === 'help') return printHelp(RTP_SEND_HELP, RTP_FAILURES)
     return runRtpSend(cfg)
   }
   if (sub === 'recv' || sub === 'receive') {
     const cfg = parseRtpRecvArgs(rest)
-    if (cfg === 'help') {
-      process.stdout.write(RTP_RECV_HELP)
-      return 0
-    }
+    if (cfg === 'help') return printHelp(RTP_RECV_HELP, `${RTP_FAILURES}, no RTP packet received`)
     return runRtpRecv(cfg)
   }
   throw new ConfigError('ERR_CLI_ARGS', `unknown rtp command "${sub}"; use rtp send or rtp recv`, {
