@@ -56,10 +56,22 @@ async function main(argv: string[]): Promise<number> {
   if (first === 'rtp') return runRtpCommand(rest)
   if (first === 'probe') return runCommand(rest, parseProbeArgs, PROBE_HELP, runProbe, SERVER_FAILURES)
   if (first === 'play')
-    return runCommand(rest, parsePlayArgs, PLAY_HELP, runPlay, `${SERVER_FAILURES}, the stream ended with an error, --out cannot be written`)
+    return runCommand(
+      rest,
+      parsePlayArgs,
+      PLAY_HELP,
+      runPlay,
+      `${SERVER_FAILURES}, the stream ended with an error, --out cannot be written`,
+    )
   if (first === 'view') return runCommand(rest, parseViewArgs, VIEW_HELP, runView)
   if (first === 'publish')
-    return runCommand(rest, parsePublishArgs, PUBLISH_HELP, runPublish, `${SERVER_FAILURES} (it refused the stream), the connection was lost`)
+    return runCommand(
+      rest,
+      parsePublishArgs,
+      PUBLISH_HELP,
+      runPublish,
+      `${SERVER_FAILURES} (it refused the stream), the connection was lost`,
+    )
   if (first === 'hash-password')
     return runCommand(rest, parseHashPasswordArgs, HASH_PASSWORD_HELP, (a) => runHashPassword(a), 'stdin cannot be read')
   // No command, or options only: serve.

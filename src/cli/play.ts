@@ -15,7 +15,17 @@ import { openSink, sinkExtensionsFor, sinkFits } from '../sinks/sink-factory.js'
 import { systemClock } from '../util/clock.js'
 import { megabytes, parseCommandArgs, secondsOption, waitForEnd } from './options.js'
 import { EXIT_FAILURE, EXIT_OK } from './exit-status.js'
-import { kbps, ProgressOutput, progressHead, round3, STATS_ARGS, statsArgs, statsHelp, type StatsArgs } from './stats-output.js'
+import {
+  formatBytes,
+  kbps,
+  ProgressOutput,
+  progressHead,
+  round3,
+  STATS_ARGS,
+  statsArgs,
+  statsHelp,
+  type StatsArgs,
+} from './stats-output.js'
 import { oneUrl } from './probe.js'
 import {
   CLIENT_ARGS,
@@ -203,9 +213,7 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
     recording?.write(f)
   })
   client.on('warning', (err) => cfg.verbose && out.warn(`warning: ${err.message}`))
-  client.on('reconnecting', (e) =>
-    out.warn(`connection lost (${e.error.message}); reconnecting in ${(e.delayMs / 1000).toFixed(1)} s`),
-  )
+  client.on('reconnecting', (e) => out.warn(`connection lost (${e.error.message}); reconnecting in ${(e.delayMs / 1000).toFixed(1)} s`))
   client.on('reconnected', () => out.warn('reconnected'))
   client.on('transport', (t) => out.info(`using ${t.toUpperCase()}`))
   client.on('tunnelled', () => out.info('plain RTSP got no answer; using RTSP over HTTP tunnelling'))
@@ -265,7 +273,7 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
     })
     const head = (elapsed: number): string => {
       const written = writtenBytes(cfg.out)
-      return `${progressHead(elapsed, sum(totals, 'bytes'))}${written !== undefined ? ` (${megabytes(written)} written)` : ''}`
+      return `${progressHead(elapsed, sum(totals, 'bytes'))}${written !== undefined ? ` (${formatBytes(written)} written)` : ''}`
     }
     const stop = out.every(() => {
       const now = systemClock.monoMs()

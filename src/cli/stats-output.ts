@@ -61,9 +61,14 @@ export function kbps(bytes: number, seconds: number): number {
   return seconds > 0 ? (bytes * 8) / seconds / 1000 : 0
 }
 
-/** `0:00:05, 1.23 MB`: the head of every text progress line. */
+/** Bytes in kB below a megabyte (a low-rate stream would show 0.01 MB for a long while), MB above. */
+export function formatBytes(bytes: number): string {
+  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : megabytes(bytes)
+}
+
+/** `0:00:05, 812.3 kB`: the head of every text progress line. */
 export function progressHead(elapsedS: number, bytes: number): string {
-  return `${formatElapsed(elapsedS)}, ${megabytes(bytes)}`
+  return `${formatElapsed(elapsedS)}, ${formatBytes(bytes)}`
 }
 
 /** A JSON-safe number with at most 3 decimals. */
