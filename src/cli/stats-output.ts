@@ -5,6 +5,7 @@
  * program reading stderr picks the JSON lines out by their first character.
  */
 import { ConfigError } from '../errors.js'
+import { systemClock } from '../util/clock.js'
 import { megabytes, secondsOption } from './options.js'
 
 export const STATS_ARGS = {
@@ -71,6 +72,20 @@ export function progressHead(elapsedS: number, bytes: number): string {
   return `${formatElapsed(elapsedS)}, ${formatBytes(bytes)}`
 }
 
+/** The sum of one numeric field over a list of stats objects. */
+export function sum<K extends string>(items: readonly Record<K, number>[], key: K): number {
+  return items.reduce((n, x) => n + x[key], 0)
+}
+
+/** The JSON fields of a command whose stats are one object per stream: totals, and the list as `name`. */
+export function listFields<T extends { bytes: number; packets: number }>(
+  elapsed: number,
+  name: string,
+  items: T[],
+): Record<string, unknown> {
+  return { elapsed, bytes: sum(items, 'bytes'), packets: sum(items, 'packets'), [name]: items }
+}
+
 /** A JSON-safe number with at most 3 decimals. */
 export function round3(n: number): number {
   return Math.round(n * 1000) / 1000
@@ -79,6 +94,7 @@ export function round3(n: number): number {
 /** Where a command's progress goes, by --stats and --quiet. */
 export class ProgressOutput {
   private overwriting = false
+  private readonly started = systemClock.monoMs()
 
   constructor(
     private readonly args: StatsArgs,
@@ -90,6 +106,17 @@ export class ProgressOutput {
     if (this.args.quiet) return
     this.endLine()
     this.out.write(`rtspkit: ${line}\n`)
+  }
+
+  /** Seconds since this output was made (about when the command started), for the JSON lines. */
+  elapsed(): number {
+    return round3((systemClock.monoMs() - this.started) / 1000)
+  }
+
+  /** Several progress lines at once (one per stream, as `rtspkit: TEXT`), or one JSON line of `type`. */
+  lines(texts: string[], fields: Record<string, unknown>, type: 'progress' | 'end' = 'progress'): void {
+    if (this.args.statsFormat === 'json') return this.json(type, fields)
+    for (const t of texts) this.info(t)
   }
 
   /** A warning or error: always printed. */

@@ -140,6 +140,39 @@ describe('rtspkit rtp CLI', () => {
     assert.match(r.stderr, new RegExp(`no RTP packets received on UDP port ${port}`))
   })
 
+  it('recv --quiet still says that nothing arrived (exit 1); --stats json gives JSON lines with elapsed and bytes', async () => {
+    const port = await freeUdpPorts(2)
+    const q = await rtspkit('rtp', 'recv', '--port', String(port), '--codec', 'h264', '--duration', '0.5', '--quiet')
+    assert.equal(q.code, 1)
+    assert.equal(q.stderr, `rtspkit: no RTP packets received on UDP port ${port}\n`)
+    const j = await rtspkit(
+      'rtp',
+      'recv',
+      '--port',
+      String(port),
+      '--codec',
+      'h264',
+      '--duration',
+      '0.7',
+      '--stats',
+      'json',
+      '-q',
+      '--stats-interval',
+      '0.2',
+    )
+    assert.equal(j.code, 1)
+    const objs = j.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; elapsed: number; bytes: number; streams: { port: number }[] })
+    assert.ok(objs.length >= 2, j.stderr)
+    assert.equal(objs.at(-1)!.type, 'end')
+    for (const o of objs) {
+      assert.ok(o.elapsed > 0 && o.bytes === 0, JSON.stringify(o))
+      assert.equal(o.streams[0]!.port, port)
+    }
+  })
+
   it('send writes the SDP, sends for --duration and exits 0; recv of that SDP writes the frames', async () => {
     const port = await freeUdpPorts(2)
     const sdp = path.join(dir, 'card.sdp')
