@@ -16,6 +16,7 @@ const RUNTIME_CONFIG_CODES: ReadonlySet<string> = new Set([
   'ERR_PORT_IN_USE',
   'ERR_PORT_ACCESS',
   'ERR_LISTEN',
+  'ERR_VIEW_LISTEN',
   'ERR_UDP_BIND',
   'ERR_RTP_HOST',
   'ERR_SINK_WRITE',
