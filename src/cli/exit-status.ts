@@ -32,9 +32,27 @@ export function exitStatusHelp(failures = 'a network error, an error answer from
   return `
 Exit status:
   0  success (also when stopped by Ctrl+C or --duration)
-  1  failure while running: ${failures}
+${wrap(`1  failure while running: ${failures}`)}
   2  usage error: a bad option, argument or configuration value (one line on stderr)
 `
+}
+
+const HELP_WIDTH = 96
+const HELP_INDENT = '    '
+
+/** `text` as help lines of at most HELP_WIDTH columns, the later ones indented under the first's text. */
+function wrap(text: string): string {
+  const lines: string[] = []
+  let line = ' '
+  for (const word of text.split(' ')) {
+    if (line.length + 1 + word.length > HELP_WIDTH && line.trim() !== '') {
+      lines.push(line)
+      line = HELP_INDENT
+    }
+    line += ` ${word}`
+  }
+  lines.push(line)
+  return lines.join('\n')
 }
 
 /** Writes a command's help followed by its exit status block. */

@@ -113,12 +113,15 @@ describe('rtspkit CLI', () => {
       assert.equal(r.code, 0, `${cmd.join(' ')} --help`)
       assert.match(
         r.stdout,
-        /\nExit status:\n {2}0 {2}success.*\n {2}1 {2}failure while running: .+\n {2}2 {2}usage error: /,
+        /\nExit status:\n {2}0 {2}success.*\n {2}1 {2}failure while running: .+\n(?: {5}\S.*\n)* {2}2 {2}usage error: /,
         `${cmd.join(' ')} --help`,
       )
     }
     assert.match((await rtspkit('play', '--help')).stdout, /1 {2}failure while running: .*answers 4xx\/5xx/)
-    assert.match((await rtspkit('rtp', 'recv', '--help')).stdout, /1 {2}failure while running: .*no RTP packet received/)
+    assert.match(
+      (await rtspkit('rtp', 'recv', '--help')).stdout,
+      /1 {2}failure while running: [^\n]*(?:\n {5}[^\n]*)*no RTP\s+packet received/,
+    )
     for (const cmd of ['play', 'publish']) {
       const h = (await rtspkit(cmd, '--help')).stdout
       for (const opt of ['--stats-interval', '--stats FORMAT', '--quiet']) assert.ok(h.includes(opt), `${cmd} --help mentions ${opt}`)
