@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
-import { RtspkitError } from '../errors.js'
+import { EXIT_USAGE, exitStatusFor, printHelp } from './exit-status.js'
 import { runRtpCommand } from './rtp.js'
 import { HASH_PASSWORD_HELP, parseHashPasswordArgs, runHashPassword } from './hash-password.js'
 import { parsePlayArgs, PLAY_HELP, runPlay } from './play.js'
@@ -26,6 +26,9 @@ Usage:
 Run 'rtspkit COMMAND --help' for a command's options.
 `
 
+/** What makes a client command fail while running (exit 1). */
+const SERVER_FAILURES = 'the server cannot be reached or answers 4xx/5xx'
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
   return pkg.version
@@ -36,50 +39,54 @@ async function runCommand<T>(
   parse: (a: string[]) => T | 'help',
   help: string,
   run: (cfg: T) => Promise<number>,
+  failures?: string,
 ): Promise<number> {
   const cfg = parse(argv)
-  if (cfg === 'help') {
-    process.stdout.write(help)
-    return 0
-  }
+  if (cfg === 'help') return printHelp(help, failures)
   return run(cfg)
 }
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv
-  if (first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(HELP)
-    return 0
-  }
+  if (first === '--help' || first === '-h' || first === 'help') return printHelp(HELP)
   if (first === '--version' || first === '-v') {
     console.log(version())
     return 0
   }
   if (first === 'rtp') return runRtpCommand(rest)
-  if (first === 'probe') return runCommand(rest, parseProbeArgs, PROBE_HELP, runProbe)
-  if (first === 'play') return runCommand(rest, parsePlayArgs, PLAY_HELP, runPlay)
+  if (first === 'probe') return runCommand(rest, parseProbeArgs, PROBE_HELP, runProbe, SERVER_FAILURES)
+  if (first === 'play')
+    return runCommand(
+      rest,
+      parsePlayArgs,
+      PLAY_HELP,
+      runPlay,
+      `${SERVER_FAILURES}, the stream ended with an error, --out cannot be written`,
+    )
   if (first === 'view') return runCommand(rest, parseViewArgs, VIEW_HELP, runView)
-  if (first === 'publish') return runCommand(rest, parsePublishArgs, PUBLISH_HELP, runPublish)
-  if (first === 'hash-password') return runCommand(rest, parseHashPasswordArgs, HASH_PASSWORD_HELP, (a) => runHashPassword(a))
+  if (first === 'publish')
+    return runCommand(
+      rest,
+      parsePublishArgs,
+      PUBLISH_HELP,
+      runPublish,
+      `${SERVER_FAILURES} (it refused the stream), the connection was lost`,
+    )
+  if (first === 'hash-password')
+    return runCommand(rest, parseHashPasswordArgs, HASH_PASSWORD_HELP, (a) => runHashPassword(a), 'stdin cannot be read')
   // No command, or options only: serve.
   const serveArgs = first === undefined || first.startsWith('-') ? argv : first === 'serve' ? rest : undefined
   if (!serveArgs) {
     console.error(`rtspkit: unknown command "${first}"; run rtspkit --help`)
-    return 2
+    return EXIT_USAGE
   }
-  const cfg = parseServeArgs(serveArgs)
-  if (cfg === 'help') {
-    process.stdout.write(SERVE_HELP)
-    return 0
-  }
-  return runServe(cfg)
+  return runCommand(serveArgs, parseServeArgs, SERVE_HELP, runServe, 'a port in use, a failed start or stop of the server')
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const msg = err instanceof RtspkitError ? err.message : err instanceof Error ? err.message : String(err)
-    console.error(`rtspkit: ${msg}`)
-    process.exit(err instanceof RtspkitError ? 2 : 1)
+    console.error(`rtspkit: ${err instanceof Error ? err.message : String(err)}`)
+    process.exit(exitStatusFor(err))
   },
 )

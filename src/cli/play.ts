@@ -2,6 +2,7 @@
  * `rtspkit play URL`: plays an RTSP stream with live stats on the terminal, and writes what arrives
  * to a file picked by extension (.mp4 holds video and audio; the others hold one track).
  */
+import { statSync } from 'node:fs'
 import path from 'node:path'
 import { RtspClient, type ClientDescription, type ClientFrame, type ClientTrack } from '../client/index.js'
 import { trackInfosFor } from '../client/track-info.js'
@@ -13,6 +14,18 @@ import type { FrameSink } from '../sinks/frame-sink.js'
 import { openSink, sinkExtensionsFor, sinkFits } from '../sinks/sink-factory.js'
 import { systemClock } from '../util/clock.js'
 import { megabytes, parseCommandArgs, secondsOption, waitForEnd } from './options.js'
+import { EXIT_FAILURE, EXIT_OK } from './exit-status.js'
+import {
+  formatBytes,
+  kbps,
+  ProgressOutput,
+  progressHead,
+  round3,
+  STATS_ARGS,
+  statsArgs,
+  statsHelp,
+  type StatsArgs,
+} from './stats-output.js'
 import { oneUrl } from './probe.js'
 import {
   CLIENT_ARGS,
@@ -39,17 +52,15 @@ ${TRANSPORT_HELP}  --duration S         stop after S seconds (default: until Ctr
                          .wav                 L16 as PCM, G.711 as WAV format 7/6
                          .bin .raw            raw payloads
                        Single-track formats take the first track that fits.
-  --stats-interval S   seconds between stats lines (default 1; 0 for only at the end)
-  --reconnect          reconnect with backoff when the connection drops
+${statsHelp(1)}  --reconnect          reconnect with backoff when the connection drops
 ${CLIENT_HELP}  -h, --help           show this help
 `
 
-export interface PlayConfig extends ClientArgs {
+export interface PlayConfig extends ClientArgs, StatsArgs {
   url: string
   transport: 'udp' | 'tcp' | 'http' | 'multicast' | 'auto'
   duration?: number
   out?: string
-  statsInterval: number
   reconnect: boolean
 }
 
@@ -70,7 +81,7 @@ export function parsePlayArgs(argv: string[]): PlayConfig | 'help' {
     transport: { type: 'string' },
     duration: { type: 'string' },
     out: { type: 'string' },
-    'stats-interval': { type: 'string' },
+    ...STATS_ARGS,
     reconnect: { type: 'boolean' },
     ...CLIENT_ARGS,
   })
@@ -79,7 +90,7 @@ export function parsePlayArgs(argv: string[]): PlayConfig | 'help' {
   const cfg: PlayConfig = {
     url: oneUrl('play', parsed.positionals),
     transport: (parseTransportOption(v.transport) ?? 'auto') as PlayConfig['transport'],
-    statsInterval: secondsOption('stats-interval', v['stats-interval'], true) ?? 1,
+    ...statsArgs(v, 1),
     reconnect: v.reconnect ?? false,
     ...clientArgs(v),
   }
@@ -161,9 +172,25 @@ export function formatPlayStats(
   seconds: number,
 ): string {
   const fps = seconds > 0 ? m.frames / seconds : 0
-  const kbps = seconds > 0 ? (m.bytes * 8) / seconds / 1000 : 0
   const pct = s.packets + s.lost > 0 ? ((100 * Math.max(0, s.lost)) / (s.packets + Math.max(0, s.lost))).toFixed(1) : '0.0'
-  return `${track.kind} ${track.format.encodingName}: ${fps.toFixed(1)} fps, ${kbps.toFixed(0)} kbit/s, ${s.lost} lost (${pct}%), jitter ${s.jitter.toFixed(1)} ms`
+  return `${track.kind} ${track.format.encodingName}: ${fps.toFixed(1)} fps, ${kbps(m.bytes, seconds).toFixed(0)} kbit/s, ${s.lost} lost (${pct}%), jitter ${s.jitter.toFixed(1)} ms`
+}
+
+/** The size of --out so far: a file's; none for stdout or a directory of JPEGs. */
+function writtenBytes(out: string | undefined): number | undefined {
+  if (out === undefined || out === '-') return undefined
+  try {
+    const st = statSync(out)
+    return st.isFile() ? st.size : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function sum(m: Map<number, Meter>, key: keyof Meter): number {
+  let n = 0
+  for (const v of m.values()) n += v[key]
+  return n
 }
 
 export async function runPlay(cfg: PlayConfig): Promise<number> {
@@ -172,6 +199,7 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
     reconnect: cfg.reconnect,
     ...clientOptions(cfg),
   })
+  const out = new ProgressOutput(cfg)
   let recording: Recording | undefined
   const meters = new Map<number, Meter>()
   const totals = new Map<number, Meter>()
@@ -184,25 +212,33 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
     }
     recording?.write(f)
   })
-  client.on('warning', (err) => cfg.verbose && console.error(`rtspkit: warning: ${err.message}`))
-  client.on('reconnecting', (e) =>
-    console.error(`rtspkit: connection lost (${e.error.message}); reconnecting in ${(e.delayMs / 1000).toFixed(1)} s`),
+  client.on('warning', (err) => cfg.verbose && out.warn(`warning: ${err.message}`))
+  client.on('reconnecting', (e) => out.warn(`connection lost (${e.error.message}); reconnecting in ${(e.delayMs / 1000).toFixed(1)} s`))
+  client.on('reconnected', () => out.warn('reconnected'))
+  client.on('transport', (t) => out.info(`using ${t.toUpperCase()}`))
+  client.on('tunnelled', () => out.info('plain RTSP got no answer; using RTSP over HTTP tunnelling'))
+  client.on('dialect', () => out.info(TEACHING_DIALECT_NOTE.replace(/^rtspkit: /, '')))
+  let endError: Error | undefined
+  const ended = new Promise<void>((resolve) =>
+    client.once('close', (err) => {
+      endError = err
+      resolve()
+    }),
   )
-  client.on('reconnected', () => console.error('rtspkit: reconnected'))
-  client.on('transport', (t) => console.error(`rtspkit: using ${t.toUpperCase()}`))
-  client.on('tunnelled', () => console.error('rtspkit: plain RTSP got no answer; using RTSP over HTTP tunnelling'))
-  client.on('dialect', () => console.error(TEACHING_DIALECT_NOTE))
-  const ended = new Promise<void>((resolve) => client.once('close', () => resolve()))
   client.on('error', () => {}) // reported through close / the promise below
+  let finishing: Promise<void> | undefined
+  const finish = (): Promise<void> =>
+    (finishing ??= (async () => {
+      await client.close()
+      await recording?.close()
+    })())
   try {
     const d = await client.describe()
     for (const t of d.tracks)
-      console.error(
-        `rtspkit: ${t.kind} ${t.format.encodingName}/${t.format.clockRate}${t.info.width ? ` ${t.info.width}x${t.info.height}` : ''}`,
-      )
+      out.info(`${t.kind} ${t.format.encodingName}/${t.format.clockRate}${t.info.width ? ` ${t.info.width}x${t.info.height}` : ''}`)
     if (cfg.out !== undefined) {
       recording = openRecording(cfg.out, d)
-      console.error(`rtspkit: writing ${recording.description}`)
+      out.info(`writing ${recording.description}`)
     }
     await client.play()
     const started = systemClock.monoMs()
@@ -212,25 +248,57 @@ export async function runPlay(cfg: PlayConfig): Promise<number> {
         .stats()
         .map((s) => formatPlayStats(d.tracks[s.track]!, s, m.get(s.track) ?? { frames: 0, bytes: 0 }, seconds))
         .join(' | ')
-    const timer =
-      cfg.statsInterval > 0
-        ? setInterval(() => {
-            const now = systemClock.monoMs()
-            const text = line(meters, (now - last) / 1000)
-            meters.clear()
-            last = now
-            if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`)
-            else console.error(text)
-          }, cfg.statsInterval * 1000)
-        : undefined
+    // Machine-readable: totals since the start, and each track's rates over `seconds`.
+    const fields = (m: Map<number, Meter>, seconds: number, elapsed: number): Record<string, unknown> => ({
+      elapsed: round3(elapsed),
+      bytes: sum(totals, 'bytes'),
+      frames: sum(totals, 'frames'),
+      ...(cfg.out !== undefined ? { bytesWritten: writtenBytes(cfg.out) ?? null } : {}),
+      tracks: client.stats().map((s) => {
+        const t = d.tracks[s.track]!
+        const mm = m.get(s.track) ?? { frames: 0, bytes: 0 }
+        return {
+          track: s.track,
+          kind: t.kind,
+          codec: t.format.encodingName,
+          frames: totals.get(s.track)?.frames ?? 0,
+          bytes: totals.get(s.track)?.bytes ?? 0,
+          fps: round3(seconds > 0 ? mm.frames / seconds : 0),
+          kbps: round3(kbps(mm.bytes, seconds)),
+          packets: s.packets,
+          lost: s.lost,
+          jitterMs: round3(s.jitter),
+        }
+      }),
+    })
+    const head = (elapsed: number): string => {
+      const written = writtenBytes(cfg.out)
+      return `${progressHead(elapsed, sum(totals, 'bytes'))}${written !== undefined ? ` (${formatBytes(written)} written)` : ''}`
+    }
+    const stop = out.every(() => {
+      const now = systemClock.monoMs()
+      const seconds = (now - last) / 1000
+      const elapsed = (now - started) / 1000
+      out.progress(`${head(elapsed)} | ${line(meters, seconds)}`, fields(meters, seconds, elapsed))
+      meters.clear()
+      last = now
+    })
     const why = await waitForEnd(cfg.duration, ended)
-    if (timer) clearInterval(timer)
-    if (process.stderr.isTTY && timer) process.stderr.write('\n')
-    console.error(`rtspkit: ${why === 'done' ? 'stream ended' : 'stopped'}: ${line(totals, (systemClock.monoMs() - started) / 1000)}`)
-    for (const [track, m] of totals) console.error(`rtspkit: track ${track}: ${m.frames} frames, ${megabytes(m.bytes)}`)
-    return 0
+    stop()
+    const elapsed = (systemClock.monoMs() - started) / 1000
+    const result = why === 'done' ? (endError ? 'stream ended with an error' : 'stream ended') : 'stopped'
+    await finish()
+    out.summary(`${result}: ${head(elapsed)} | ${line(totals, elapsed)}`, {
+      result: why === 'done' ? (endError ? 'error' : 'ended') : 'stopped',
+      ...fields(totals, elapsed, elapsed),
+    })
+    if (cfg.statsFormat === 'text') for (const [track, m] of totals) out.info(`track ${track}: ${m.frames} frames, ${megabytes(m.bytes)}`)
+    if (endError) {
+      out.warn(`${endError.message}`)
+      return EXIT_FAILURE
+    }
+    return EXIT_OK
   } finally {
-    await client.close()
-    await recording?.close()
+    await finish()
   }
 }

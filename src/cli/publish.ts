@@ -5,9 +5,24 @@
 import { RtspClient } from '../client/index.js'
 import { ConfigError } from '../errors.js'
 import { FILE_INPUTS, openInputSource } from '../sources/input-source.js'
-import { fpsOption, megabytes, parseCommandArgs, secondsOption, sizeOption, waitForEnd } from './options.js'
+import { fpsOption, parseCommandArgs, secondsOption, sizeOption, waitForEnd } from './options.js'
 import { CLIENT_ARGS, CLIENT_HELP, clientArgs, clientOptions, type ClientArgs } from './client-options.js'
 import { parseTransportOption } from './play.js'
+import { EXIT_FAILURE, EXIT_OK } from './exit-status.js'
+import {
+  formatBytes,
+  formatElapsed,
+  kbps,
+  ProgressOutput,
+  progressHead,
+  round3,
+  STATS_ARGS,
+  statsArgs,
+  statsHelp,
+  type StatsArgs,
+} from './stats-output.js'
+import { systemClock } from '../util/clock.js'
+import type { PublishTrackStats } from '../client/publisher.js'
 
 export const PUBLISH_HELP = `Usage: rtspkit publish INPUT URL [options]
 
@@ -28,10 +43,10 @@ Options:
   --duration S         stop after S seconds
   --fps N              frame rate for the test card and for video files without timing info
   --size WxH           test card size (default 640x480)
-${CLIENT_HELP}  -h, --help           show this help
+${statsHelp(1)}${CLIENT_HELP}  -h, --help           show this help
 `
 
-export interface PublishConfig extends ClientArgs {
+export interface PublishConfig extends ClientArgs, StatsArgs {
   input: string
   url: string
   transport: 'tcp' | 'udp' | 'http'
@@ -49,6 +64,7 @@ export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
     duration: { type: 'string' },
     fps: { type: 'string' },
     size: { type: 'string' },
+    ...STATS_ARGS,
     ...CLIENT_ARGS,
   })
   if (parsed === 'help') return 'help'
@@ -70,6 +86,7 @@ export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
     url: pos[1]!,
     transport: (parseTransportOption(v.transport, ['tcp', 'udp', 'http']) ?? 'tcp') as PublishConfig['transport'],
     loop: v.loop ?? false,
+    ...statsArgs(v, 1),
     ...clientArgs(v),
     ...sizeOption(v.size),
   }
@@ -80,25 +97,79 @@ export function parsePublishArgs(argv: string[]): PublishConfig | 'help' {
   return cfg
 }
 
+/** One line of text per track: what was sent, and the bitrate over the last `seconds`. */
+function trackText(kind: string, codec: string, s: PublishTrackStats, bytesBefore: number, seconds: number): string {
+  return `${kind} ${codec}: ${s.frames} frames, ${s.packets} packets, ${formatBytes(s.bytes)}, ${kbps(s.bytes - bytesBefore, seconds).toFixed(0)} kbit/s`
+}
+
 export async function runPublish(cfg: PublishConfig): Promise<number> {
   const source = openInputSource(cfg.input, { loop: cfg.loop, fps: cfg.fps, width: cfg.width, height: cfg.height })
   const client = new RtspClient(cfg.url, {
     transport: cfg.transport,
     ...clientOptions(cfg),
   })
-  const lost = new Promise<void>((resolve) => client.once('close', () => resolve()))
+  const out = new ProgressOutput(cfg)
+  let lostError: Error | undefined
+  const lost = new Promise<void>((resolve) =>
+    client.once('close', (err) => {
+      lostError = err
+      resolve()
+    }),
+  )
   client.on('error', () => {})
   try {
     const publisher = await client.record(source.tracks)
-    console.error(`rtspkit: publishing ${source.description} to ${client.url} over ${cfg.transport.toUpperCase()}`)
+    out.info(`publishing ${source.description} to ${client.url} over ${cfg.transport.toUpperCase()}`)
     source.start((track, frame, ptsMs) => publisher.pushFrame(track, frame, ptsMs))
+    const started = systemClock.monoMs()
+    let last = started
+    let lastBytes = source.tracks.map(() => 0)
+    const text = (stats: PublishTrackStats[], before: number[], seconds: number): string =>
+      stats.map((s, i) => trackText(source.tracks[i]!.kind, source.tracks[i]!.codec, s, before[i] ?? 0, seconds)).join(' | ')
+    const fields = (stats: PublishTrackStats[], before: number[], seconds: number, elapsed: number): Record<string, unknown> => ({
+      elapsed: round3(elapsed),
+      bytes: stats.reduce((n, s) => n + s.bytes, 0),
+      frames: stats.reduce((n, s) => n + s.frames, 0),
+      packets: stats.reduce((n, s) => n + s.packets, 0),
+      tracks: stats.map((s, i) => ({
+        track: i,
+        kind: source.tracks[i]!.kind,
+        codec: source.tracks[i]!.codec,
+        frames: s.frames,
+        packets: s.packets,
+        bytes: s.bytes,
+        kbps: round3(kbps(s.bytes - (before[i] ?? 0), seconds)),
+      })),
+    })
+    const total = (stats: PublishTrackStats[]): number => stats.reduce((n, s) => n + s.bytes, 0)
+    const stop = out.every(() => {
+      const now = systemClock.monoMs()
+      const seconds = (now - last) / 1000
+      const elapsed = (now - started) / 1000
+      const stats = publisher.stats()
+      out.progress(
+        `${progressHead(elapsed, total(stats))} | ${text(stats, lastBytes, seconds)}`,
+        fields(stats, lastBytes, seconds, elapsed),
+      )
+      lastBytes = stats.map((s) => s.bytes)
+      last = now
+    })
     const why = await waitForEnd(cfg.duration, Promise.race([source.done, lost]))
+    stop()
     source.stop()
+    const elapsed = (systemClock.monoMs() - started) / 1000
     const stats = publisher.stats()
-    console.error(
-      `rtspkit: ${why === 'done' ? 'done' : 'stopped'}: ${stats.map((s, i) => `${source.tracks[i]!.kind} ${source.tracks[i]!.codec}: ${s.frames} frames, ${s.packets} packets, ${megabytes(s.bytes)}`).join(' | ')}`,
-    )
-    return 0
+    const zero = stats.map(() => 0)
+    const result = lostError ? 'connection lost' : why === 'done' ? 'done' : 'stopped'
+    out.summary(`${result}: ${text(stats, zero, elapsed)} (${formatElapsed(elapsed)})`, {
+      result: lostError ? 'error' : why === 'done' ? 'done' : 'stopped',
+      ...fields(stats, zero, elapsed, elapsed),
+    })
+    if (lostError) {
+      out.warn(lostError.message)
+      return EXIT_FAILURE
+    }
+    return EXIT_OK
   } finally {
     source.stop()
     await client.close()

@@ -5,6 +5,8 @@
 import dns from 'node:dns/promises'
 import { readFileSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
+import { printHelp } from './exit-status.js'
+import { ProgressOutput, STATS_ARGS, statsArgs, statsHelp, listFields, type StatsArgs } from './stats-output.js'
 import { fpsOption, intOption, megabytes, parseCommandArgs, secondsOption, sizeOption, waitForEnd } from './options.js'
 import { asError, ConfigError, RtspkitError } from '../errors.js'
 import type { FormatParams } from '../codecs/codec.js'
@@ -45,8 +47,7 @@ Options:
   --payload-type PT    RTP payload type of the first track (default: 26 for JPEG, 96 for H.264…)
   --max-packet-size N  largest RTP packet in bytes, header included (default 1400)
   --ttl N              multicast TTL (default 16)
-  --stats-interval S   print a stats line every S seconds (default 5; 0 for only at the end)
-  -h, --help           show this help
+${statsHelp(5)}  -h, --help           show this help
 
 Receive with:
   ffplay -protocol_whitelist file,udp,rtp -i out.sdp
@@ -82,8 +83,7 @@ Options:
   --duration S         stop after S seconds (default: until Ctrl+C or the sender's RTCP BYE)
   --reorder N          packets held to put reordered ones back in order (default 64)
   --latency MS         longest wait for a missing packet before it counts as lost (default 200)
-  --stats-interval S   print a stats line every S seconds (default 5; 0 for only at the end)
-  -h, --help           show this help
+${statsHelp(5)}  -h, --help           show this help
 
 Stats go to stderr: packets, bytes, lost, duplicates, reordered, jitter, frames.
 Examples:
@@ -91,6 +91,7 @@ Examples:
   rtspkit rtp recv stream.sdp --out frames/                      (MJPEG, one .jpg per frame)
 `
 
+const RTP_FAILURES = 'a port in use, a host that does not resolve, a write error'
 const MAX_PORT = 65535
 const MS_PER_SECOND = 1000
 const DEFAULT_STATS_INTERVAL_S = 5
@@ -98,7 +99,7 @@ const HOST_PORT = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/
 
 // ---- send ---------------------------------------------------------------------------------------
 
-export interface RtpSendConfig {
+export interface RtpSendConfig extends StatsArgs {
   input: string
   host: string
   port: number
@@ -111,7 +112,6 @@ export interface RtpSendConfig {
   payloadType?: number
   maxPacketSize?: number
   ttl?: number
-  statsInterval: number
 }
 
 export function parseRtpSendArgs(argv: string[]): RtpSendConfig | 'help' {
@@ -125,7 +125,7 @@ export function parseRtpSendArgs(argv: string[]): RtpSendConfig | 'help' {
     'payload-type': { type: 'string' },
     'max-packet-size': { type: 'string' },
     ttl: { type: 'string' },
-    'stats-interval': { type: 'string' },
+    ...STATS_ARGS,
   })
   if (parsed === 'help') return 'help'
   const v = parsed.values
@@ -150,7 +150,7 @@ export function parseRtpSendArgs(argv: string[]): RtpSendConfig | 'help' {
     host: m[1] ?? m[2]!,
     port,
     loop: v.loop ?? false,
-    statsInterval: secondsOption('stats-interval', v['stats-interval'], true) ?? DEFAULT_STATS_INTERVAL_S,
+    ...statsArgs(v, DEFAULT_STATS_INTERVAL_S),
   }
   if (v.sdp !== undefined) cfg.sdp = v.sdp
   const duration = secondsOption('duration', v.duration, false)
@@ -209,26 +209,28 @@ export async function runRtpSend(cfg: RtpSendConfig): Promise<number> {
     }
   }
   await session.start()
-  for (const s of session.stats())
-    console.error(
-      `rtspkit: sending ${source.description}: ${s.kind} ${s.encodingName}/${s.clockRate}${s.channels !== undefined ? `/${s.channels}` : ''} (payload type ${s.payloadType}) to ${host}:${s.port}`,
+  const out = new ProgressOutput(cfg)
+  const report = (type: 'progress' | 'end', head = ''): void =>
+    out.lines(
+      session.stats().map((s) => head + formatSendStats(host, s)),
+      listFields(out.elapsed(), 'tracks', session.stats()),
+      type,
     )
-  const statsTimer =
-    cfg.statsInterval > 0
-      ? setInterval(() => {
-          for (const s of session.stats()) console.error(`rtspkit: ${formatSendStats(host, s)}`)
-        }, cfg.statsInterval * MS_PER_SECOND)
-      : undefined
+  for (const s of session.stats())
+    out.info(
+      `sending ${source.description}: ${s.kind} ${s.encodingName}/${s.clockRate}${s.channels !== undefined ? `/${s.channels}` : ''} (payload type ${s.payloadType}) to ${host}:${s.port}`,
+    )
+  const stop = out.every(() => report('progress'))
   await waitForEnd(cfg.duration, source.done)
-  if (statsTimer) clearInterval(statsTimer)
+  stop()
   await session.close()
-  for (const s of session.stats()) console.error(`rtspkit: done: ${formatSendStats(host, s)}`)
+  report('end', 'done: ')
   return 0
 }
 
 // ---- recv ---------------------------------------------------------------------------------------
 
-export interface RtpRecvConfig {
+export interface RtpRecvConfig extends StatsArgs {
   sdpFile?: string
   port?: number
   codec?: string
@@ -242,7 +244,6 @@ export interface RtpRecvConfig {
   duration?: number
   reorder?: number
   latency?: number
-  statsInterval: number
 }
 
 export function parseRtpRecvArgs(argv: string[]): RtpRecvConfig | 'help' {
@@ -259,7 +260,7 @@ export function parseRtpRecvArgs(argv: string[]): RtpRecvConfig | 'help' {
     duration: { type: 'string' },
     reorder: { type: 'string' },
     latency: { type: 'string' },
-    'stats-interval': { type: 'string' },
+    ...STATS_ARGS,
   })
   if (parsed === 'help') return 'help'
   const v = parsed.values
@@ -270,7 +271,7 @@ export function parseRtpRecvArgs(argv: string[]): RtpRecvConfig | 'help' {
     })
   const cfg: RtpRecvConfig = {
     pcm: v.pcm ?? false,
-    statsInterval: secondsOption('stats-interval', v['stats-interval'], true) ?? DEFAULT_STATS_INTERVAL_S,
+    ...statsArgs(v, DEFAULT_STATS_INTERVAL_S),
   }
   const streamOptions = (['port', 'codec', 'clock-rate', 'payload-type', 'channels', 'fmtp'] as const).filter((k) => v[k] !== undefined)
   if (pos.length === 1) {
@@ -422,29 +423,31 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
     await sink?.close()
     throw err
   }
+  const out = new ProgressOutput(cfg)
+  const report = (type: 'progress' | 'end', head = ''): void =>
+    out.lines(
+      session.stats().map((s) => head + formatRecvStats(s)),
+      listFields(out.elapsed(), 'streams', session.stats()),
+      type,
+    )
   for (const f of formats) {
     const ch = f.params.channels !== undefined && f.codec.kind === 'audio' ? `/${f.params.channels}` : ''
-    console.error(
-      `rtspkit: receiving ${f.params.encodingName}/${f.params.clockRate}${ch} on UDP port ${f.port}${f.codec.passthrough ? ' (unknown format: raw payloads)' : ''}`,
+    out.info(
+      `receiving ${f.params.encodingName}/${f.params.clockRate}${ch} on UDP port ${f.port}${f.codec.passthrough ? ' (unknown format: raw payloads)' : ''}`,
     )
   }
-  if (sink) console.error(`rtspkit: writing ${sink.description}`)
-  const statsTimer =
-    cfg.statsInterval > 0
-      ? setInterval(() => {
-          for (const s of session.stats()) console.error(`rtspkit: ${formatRecvStats(s)}`)
-        }, cfg.statsInterval * MS_PER_SECOND)
-      : undefined
+  if (sink) out.info(`writing ${sink.description}`)
+  const stop = out.every(() => report('progress'))
   const why = await waitForEnd(cfg.duration, goodbye)
-  if (statsTimer) clearInterval(statsTimer)
+  stop()
   await session.close()
   await sink?.close()
   if (sinkError) throw sinkError
   const stats = session.stats()
-  for (const s of stats) console.error(`rtspkit: done${why === 'done' ? ' (sender said BYE)' : ''}: ${formatRecvStats(s)}`)
+  report('end', `done${why === 'done' ? ' (sender said BYE)' : ''}: `)
   if (sink)
-    console.error(
-      `rtspkit: wrote ${sink.framesWritten} frames to ${sink.description}${sink.framesSkipped ? `, skipped ${sink.framesSkipped} before the first keyframe` : ''}`,
+    out.info(
+      `wrote ${sink.framesWritten} frames to ${sink.description}${sink.framesSkipped ? `, skipped ${sink.framesSkipped} before the first keyframe` : ''}`,
     )
   if (stats.every((s) => s.packets === 0)) {
     console.error(`rtspkit: no RTP packets received on UDP port ${formats.map((f) => f.port).join(', ')}`)
@@ -458,26 +461,17 @@ export async function runRtpRecv(cfg: RtpRecvConfig): Promise<number> {
 /** `rtspkit rtp ARGS…`; resolves with the exit code. */
 export async function runRtpCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
-  if (sub === '--help' || sub === '-h' || sub === 'help') {
-    process.stdout.write(RTP_HELP)
-    return 0
-  }
+  if (sub === '--help' || sub === '-h' || sub === 'help') return printHelp(RTP_HELP, RTP_FAILURES)
   if (sub === undefined)
     throw new ConfigError('ERR_CLI_ARGS', 'rtp needs a command: send or recv; see rtspkit rtp --help', { observed: argv })
   if (sub === 'send') {
     const cfg = parseRtpSendArgs(rest)
-    if (cfg === 'help') {
-      process.stdout.write(RTP_SEND_HELP)
-      return 0
-    }
+    if (cfg === 'help') return printHelp(RTP_SEND_HELP, RTP_FAILURES)
     return runRtpSend(cfg)
   }
   if (sub === 'recv' || sub === 'receive') {
     const cfg = parseRtpRecvArgs(rest)
-    if (cfg === 'help') {
-      process.stdout.write(RTP_RECV_HELP)
-      return 0
-    }
+    if (cfg === 'help') return printHelp(RTP_RECV_HELP, `${RTP_FAILURES}, no RTP packet received`)
     return runRtpRecv(cfg)
   }
   throw new ConfigError('ERR_CLI_ARGS', `unknown rtp command "${sub}"; use rtp send or rtp recv`, {

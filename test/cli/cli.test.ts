@@ -11,9 +11,9 @@ import { stripVui } from '../codecs/h264/fixtures.js'
 const CLI = path.join(ROOT, 'dist/src/cli/main.js')
 const rtspkit = (...args: string[]) => run(process.execPath, [CLI, ...args], 15_000)
 
-/** Exactly one line on stderr, nothing on stdout, exit code 2. */
-function assertOneLineError(r: Awaited<ReturnType<typeof rtspkit>>, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit code (stderr: ${r.stderr})`)
+/** Exactly one line on stderr, nothing on stdout, exit code 2 (a usage error) or `code` (1: a failure while running). */
+function assertOneLineError(r: Awaited<ReturnType<typeof rtspkit>>, pattern: RegExp, code = 2): void {
+  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`)
   assert.equal(r.stdout, '')
   const lines = r.stderr.trimEnd().split('\n')
   assert.equal(lines.length, 1, `one line, got: ${r.stderr}`)
@@ -96,6 +96,38 @@ describe('rtspkit CLI', () => {
       assert.ok(top.stdout.includes(`rtspkit ${cmd}`), `--help lists ${cmd}`)
   })
 
+  it('every --help documents the exit status: 0 success, 1 failure while running, 2 usage error', async () => {
+    for (const cmd of [
+      [],
+      ['serve'],
+      ['probe'],
+      ['play'],
+      ['view'],
+      ['publish'],
+      ['rtp'],
+      ['rtp', 'send'],
+      ['rtp', 'recv'],
+      ['hash-password'],
+    ]) {
+      const r = await rtspkit(...cmd, '--help')
+      assert.equal(r.code, 0, `${cmd.join(' ')} --help`)
+      assert.match(
+        r.stdout,
+        /\nExit status:\n {2}0 {2}success.*\n {2}1 {2}failure while running: .+\n(?: {5}\S.*\n)* {2}2 {2}usage error: /,
+        `${cmd.join(' ')} --help`,
+      )
+    }
+    assert.match((await rtspkit('play', '--help')).stdout, /1 {2}failure while running: .*answers 4xx\/5xx/)
+    assert.match(
+      (await rtspkit('rtp', 'recv', '--help')).stdout,
+      /1 {2}failure while running: [^\n]*(?:\n {5}[^\n]*)*no RTP\s+packet received/,
+    )
+    for (const cmd of ['play', 'publish']) {
+      const h = (await rtspkit(cmd, '--help')).stdout
+      for (const opt of ['--stats-interval', '--stats FORMAT', '--quiet']) assert.ok(h.includes(opt), `${cmd} --help mentions ${opt}`)
+    }
+  })
+
   it('bad arguments give one clear line and a non-zero exit', async () => {
     assertOneLineError(await rtspkit('serve', '--port', 'abc'), /--port must be an integer/)
     assertOneLineError(await rtspkit('serve', '--port', '70000'), /--port must be an integer from 0 to 65535/)
@@ -128,12 +160,12 @@ describe('rtspkit CLI', () => {
     )
   })
 
-  it('a port in use gives one line and a non-zero exit', async () => {
+  it('a port in use gives one line and exit 1 (a failure while running, not a usage error)', async () => {
     const blocker = net.createServer()
     await new Promise<void>((r) => blocker.listen(0, r))
     const port = (blocker.address() as net.AddressInfo).port
     try {
-      assertOneLineError(await rtspkit('serve', '--port', String(port)), new RegExp(`port ${port} is already in use`))
+      assertOneLineError(await rtspkit('serve', '--port', String(port)), new RegExp(`port ${port} is already in use`), 1)
     } finally {
       blocker.close()
     }

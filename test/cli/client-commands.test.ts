@@ -59,18 +59,68 @@ describe('client commands', () => {
   })
 
   it('probe and play give one clear line for a bad URL, a missing path and an unreachable server', async () => {
-    for (const [args, pattern] of [
-      [['probe', 'http://x/y'], /not an rtsp:\/\/ or rtsps:\/\/ URL/],
-      [['probe'], /needs exactly one rtsp:\/\/ URL/],
-      [['play', srv.url('cam'), '--transport', 'quic'], /--transport must be udp, tcp, http, multicast or auto/],
-      [['probe', srv.url('nothing')], /404 Not Found/],
-      [['probe', 'rtsp://127.0.0.1:9/x'], /ECONNREFUSED|connect|refused/i],
+    // Exit 2 for a usage error, 1 for a failure while running (as ffmpeg and gst-launch do).
+    for (const [args, pattern, code] of [
+      [['probe', 'http://x/y'], /not an rtsp:\/\/ or rtsps:\/\/ URL/, 2],
+      [['probe'], /needs exactly one rtsp:\/\/ URL/, 2],
+      [['play', srv.url('cam'), '--transport', 'quic'], /--transport must be udp, tcp, http, multicast or auto/, 2],
+      [['play', srv.url('cam'), '--stats', 'xml'], /--stats must be text or json, got "xml"/, 2],
+      [['publish', 'test', srv.url('live'), '--stats-interval', 'soon'], /--stats-interval must be a number of seconds/, 2],
+      [['probe', srv.url('nothing')], /404 Not Found/, 1],
+      [['play', srv.url('nothing'), '--transport', 'tcp'], /404 Not Found/, 1],
+      [['probe', 'rtsp://127.0.0.1:9/x'], /ECONNREFUSED|connect|refused/i, 1],
     ] as const) {
       const r = await rtspkit(...args)
-      assert.notEqual(r.code, 0)
+      assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`)
       assert.equal(r.stderr.trimEnd().split('\n').length, 1, `one line: ${r.stderr}`)
       assert.match(r.stderr, pattern)
     }
+  })
+
+  it('play of an unreachable server exits 1; a played stream exits 0', async () => {
+    const r = await rtspkit('play', 'rtsp://127.0.0.1:1/x')
+    assert.equal(r.code, 1, r.stderr)
+    assert.match(r.stderr, /ECONNREFUSED|cannot connect/)
+    assert.equal((await rtspkit('play', srv.url('card'), '--duration', '1', '--quiet')).code, 0)
+  })
+
+  it('play --stats json: one JSON object per line on stderr with elapsed time and bytes; --quiet prints none of it', async () => {
+    const out = path.join(tmp, 'json.h264')
+    const r = await rtspkit('play', srv.url('cam'), '--duration', '2.5', '--stats', 'json', '--out', out, '--transport', 'tcp')
+    assert.equal(r.code, 0, r.stderr)
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('{'))
+    const objs = lines.map(
+      (l) => JSON.parse(l) as { type: string; elapsed: number; bytes: number; bytesWritten: number; tracks: unknown[] },
+    )
+    const progress = objs.filter((o) => o.type === 'progress')
+    assert.ok(progress.length >= 1, r.stderr)
+    for (const o of progress) {
+      assert.equal(typeof o.elapsed, 'number')
+      assert.ok(o.bytes > 0, JSON.stringify(o))
+      assert.equal(o.tracks.length, 1)
+    }
+    assert.ok(
+      progress.every((o, i) => i === 0 || o.elapsed > progress[i - 1]!.elapsed),
+      'elapsed grows',
+    )
+    const end = objs.at(-1)!
+    assert.equal(end.type, 'end')
+    assert.ok(end.elapsed >= 2 && end.elapsed < 4, `elapsed ${end.elapsed}`)
+    assert.equal(end.bytesWritten, statSync(out).size, 'bytes written are the size of --out')
+    // Every other line is a message, not a stats line.
+    for (const l of r.stderr.trimEnd().split('\n')) assert.ok(l.startsWith('{') || l.startsWith('rtspkit: '), l)
+
+    const quiet = await rtspkit('play', srv.url('cam'), '--duration', '2.5', '--quiet', '--transport', 'tcp')
+    assert.equal(quiet.code, 0, quiet.stderr)
+    assert.equal(quiet.stderr, '', 'no stats, no messages')
+  })
+
+  it('play: text stats lines carry the elapsed time, bytes received and bytes written', async () => {
+    const out = path.join(tmp, 'text.h264')
+    const r = await rtspkit('play', srv.url('cam'), '--duration', '2.5', '--out', out, '--transport', 'tcp')
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stderr, /^0:00:0[12], \d+\.\d (kB|MB) \(\d+\.\d+ (kB|MB) written\) \| video H264: /m)
+    assert.match(r.stderr, /rtspkit: stopped: 0:00:0\d, /)
   })
 
   it('play --out x.mp4 writes a fragmented MP4 that ffprobe decodes; stats lines while playing', async () => {
@@ -139,6 +189,35 @@ describe('client commands', () => {
     const end = await pub.exit
     assert.equal(end.code, 0, end.stderr)
     assert.match(end.stderr, /stopped: video h264: \d+ frames/)
+  })
+
+  it('publish prints a progress line every --stats-interval; --stats json and --quiet', async () => {
+    const text = await rtspkit('publish', 'test:h264:320x240@25', srv.url('live'), '--duration', '2.5', '--stats-interval', '0.5')
+    assert.equal(text.code, 0, text.stderr)
+    const lines = text.stderr.split('\n').filter((l) => /^\d+:\d\d:\d\d, /.test(l))
+    assert.ok(lines.length >= 3, text.stderr)
+    assert.match(lines.at(-1)!, /^0:00:0\d, \d+\.\d (kB|MB) \| video h264: \d+ frames, \d+ packets, \d+\.\d (kB|MB), \d+ kbit\/s$/)
+    assert.match(text.stderr, /rtspkit: done|rtspkit: stopped: video h264: \d+ frames.*\(0:00:0\d\)/)
+
+    const json = await rtspkit('publish', 'test:h264:320x240@25', srv.url('live'), '--duration', '2.5', '--stats', 'json', '-q')
+    assert.equal(json.code, 0, json.stderr)
+    const objs = json.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; elapsed: number; bytes: number; frames: number; packets: number })
+    assert.ok(objs.length >= 2, json.stderr)
+    assert.equal(objs.at(-1)!.type, 'end')
+    for (const o of objs) assert.ok(o.bytes > 0 && o.frames > 0 && o.packets >= o.frames && o.elapsed > 0, JSON.stringify(o))
+
+    const quiet = await rtspkit('publish', 'test:h264:320x240@25', srv.url('live'), '--duration', '1.5', '--quiet')
+    assert.equal(quiet.code, 0, quiet.stderr)
+    assert.equal(quiet.stderr, '')
+  })
+
+  it('publish to a path that takes no publisher exits 1', async () => {
+    const r = await rtspkit('publish', 'test:h264:320x240@25', srv.url('cam'), '--duration', '1')
+    assert.equal(r.code, 1, r.stderr)
+    assert.match(r.stderr, /ANNOUNCE .* failed: 4\d\d /)
   })
 
   it('the server records every path as MP4 segments that ffprobe decodes', async () => {

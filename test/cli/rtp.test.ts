@@ -12,9 +12,9 @@ const rtspkit = (...args: string[]) => run(process.execPath, [CLI, ...args], 15_
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rtspkit-cli-rtp-'))
 after(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-/** Exactly one line on stderr, nothing on stdout, exit code 2. */
-function assertOneLineError(r: Awaited<ReturnType<typeof rtspkit>>, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit code (stderr: ${r.stderr})`)
+/** Exactly one line on stderr, nothing on stdout, exit code 2 (a usage error) or `code` (1: a failure while running). */
+function assertOneLineError(r: Awaited<ReturnType<typeof rtspkit>>, pattern: RegExp, code = 2): void {
+  assert.equal(r.code, code, `exit code (stderr: ${r.stderr})`)
   assert.equal(r.stdout, '')
   const lines = r.stderr.trimEnd().split('\n')
   assert.equal(lines.length, 1, `one line, got: ${r.stderr}`)
@@ -93,9 +93,12 @@ describe('rtspkit rtp CLI', () => {
       await rtspkit('rtp', 'send', '/nonexistent/clip.264', '--to', '127.0.0.1:5000'),
       /cannot read \/nonexistent\/clip\.264/,
     )
+    // A name that does not resolve is found out by the network, not by reading the arguments: exit 1,
+    // as for play rtsp://no-such-host/… (and ffmpeg, curl).
     assertOneLineError(
       await rtspkit('rtp', 'send', 'test', '--to', 'no-such-host.invalid:5000'),
       /cannot resolve host "no-such-host\.invalid"/,
+      1,
     )
     assertOneLineError(await rtspkit('rtp', 'recv'), /needs an SDP file, or --port N and --codec NAME/)
     assertOneLineError(await rtspkit('rtp', 'recv', '--port', '5000'), /needs an SDP file, or --port N and --codec NAME/)
@@ -115,7 +118,7 @@ describe('rtspkit rtp CLI', () => {
     assertOneLineError(await rtspkit('rtp', 'recv', bad), /bad\.sdp: the SDP describes no RTP stream/)
   })
 
-  it('a port in use gives one line and exit code 2', async () => {
+  it('a port in use gives one line and exit code 1 (a failure while running)', async () => {
     const port = await freeUdpPorts(2)
     const blocker = dgram.createSocket('udp4')
     await new Promise<void>((r) => blocker.bind(port, r))
@@ -123,6 +126,7 @@ describe('rtspkit rtp CLI', () => {
       assertOneLineError(
         await rtspkit('rtp', 'recv', '--port', String(port), '--codec', 'h264', '--duration', '1'),
         new RegExp(`RTP port ${port} is already in use`),
+        1,
       )
     } finally {
       blocker.close()
@@ -134,6 +138,39 @@ describe('rtspkit rtp CLI', () => {
     const r = await rtspkit('rtp', 'recv', '--port', String(port), '--codec', 'h264', '--duration', '0.5', '--stats-interval', '0')
     assert.equal(r.code, 1)
     assert.match(r.stderr, new RegExp(`no RTP packets received on UDP port ${port}`))
+  })
+
+  it('recv --quiet still says that nothing arrived (exit 1); --stats json gives JSON lines with elapsed and bytes', async () => {
+    const port = await freeUdpPorts(2)
+    const q = await rtspkit('rtp', 'recv', '--port', String(port), '--codec', 'h264', '--duration', '0.5', '--quiet')
+    assert.equal(q.code, 1)
+    assert.equal(q.stderr, `rtspkit: no RTP packets received on UDP port ${port}\n`)
+    const j = await rtspkit(
+      'rtp',
+      'recv',
+      '--port',
+      String(port),
+      '--codec',
+      'h264',
+      '--duration',
+      '0.7',
+      '--stats',
+      'json',
+      '-q',
+      '--stats-interval',
+      '0.2',
+    )
+    assert.equal(j.code, 1)
+    const objs = j.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; elapsed: number; bytes: number; streams: { port: number }[] })
+    assert.ok(objs.length >= 2, j.stderr)
+    assert.equal(objs.at(-1)!.type, 'end')
+    for (const o of objs) {
+      assert.ok(o.elapsed > 0 && o.bytes === 0, JSON.stringify(o))
+      assert.equal(o.streams[0]!.port, port)
+    }
   })
 
   it('send writes the SDP, sends for --duration and exits 0; recv of that SDP writes the frames', async () => {

@@ -32,20 +32,21 @@ describe('rtspkit view (CLI)', () => {
     assert.match((await rtspkit('--help')).stdout, /rtspkit view URL/)
   })
 
-  it('bad input: one line and exit 2', async () => {
+  it('bad input: one line and exit 2 (a port in use: exit 1)', async () => {
     const held = await freePortHeld()
     try {
-      for (const [args, pattern] of [
-        [['view', 'http://x/y'], /not an rtsp:\/\/ or rtsps:\/\/ URL/],
-        [['view', 'rtsp://:554/x'], /bad or empty host/],
-        [['view'], /view needs exactly one rtsp:\/\/ URL/],
-        [['view', 'rtsp://127.0.0.1/x', '--port', 'eighty'], /--port must be an integer from 0 to 65535/],
-        [['view', 'rtsp://127.0.0.1/x', '--transport', 'quic'], /--transport must be udp, tcp, http, multicast or auto/],
-        [['view', 'rtsp://127.0.0.1/x', '--colour'], /Unknown option '--colour'.*see rtspkit view --help/],
-        [['view', 'rtsp://127.0.0.1/x', '--port', String(held.port)], /cannot listen on http:\/\/127\.0\.0\.1:\d+\/: EADDRINUSE/],
+      for (const [args, pattern, code] of [
+        [['view', 'http://x/y'], /not an rtsp:\/\/ or rtsps:\/\/ URL/, 2],
+        [['view', 'rtsp://:554/x'], /bad or empty host/, 2],
+        [['view'], /view needs exactly one rtsp:\/\/ URL/, 2],
+        [['view', 'rtsp://127.0.0.1/x', '--port', 'eighty'], /--port must be an integer from 0 to 65535/, 2],
+        [['view', 'rtsp://127.0.0.1/x', '--transport', 'quic'], /--transport must be udp, tcp, http, multicast or auto/, 2],
+        [['view', 'rtsp://127.0.0.1/x', '--colour'], /Unknown option '--colour'.*see rtspkit view --help/, 2],
+        // A port in use is found out while running, not in the arguments: exit 1.
+        [['view', 'rtsp://127.0.0.1/x', '--port', String(held.port)], /cannot listen on http:\/\/127\.0\.0\.1:\d+\/: EADDRINUSE/, 1],
       ] as const) {
         const r = await rtspkit(...args)
-        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`)
         assert.equal(r.stderr.trimEnd().split('\n').length, 1, `one line: ${r.stderr}`)
         assert.match(r.stderr, pattern)
       }
