@@ -22,7 +22,7 @@ export const CLIENT_HELP = `  --username NAME      user name (instead of user:pa
 /** --transport in the help of the commands that play (parsed by parseTransportOption). */
 export const TRANSPORT_HELP = `  --transport T        udp, tcp, http, multicast or auto (default auto: UDP, then TCP if the
                        server refuses UDP or no packet arrives within 3 s, and HTTP tunnelling
-                       if plain RTSP gets no answer at all); http tunnels RTSP
+                       if the RTSP connection is cut before any answer); http tunnels RTSP
                        and RTP through HTTP (ffmpeg -rtsp_transport http, GStreamer rtsph://);
                        multicast joins the server's group for the path
 `

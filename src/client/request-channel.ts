@@ -21,11 +21,12 @@ import { isOk, statusError } from './client-errors.js'
 
 const MAX_STALE_RETRIES = 2
 /**
- * With transport 'auto', what sends the client to the HTTP tunnel: plain RTSP could not connect, or was
- * cut before its first answer — what a firewall that lets only HTTP through does. A server that is
- * connected but silent is not one: the teaching project's server says nothing to OPTIONS (rtsp-dialect.ts).
+ * With transport 'auto', what sends the client to the HTTP tunnel: a connection cut before its first
+ * answer — what a firewall that passes only HTTP does to RTSP's first bytes. The tunnel goes to the
+ * same port, so a refused or unanswered connect (a port-level block) is no reason to try it; a server
+ * that is connected but silent is not one either (the teaching project's says nothing to OPTIONS).
  */
-const TUNNEL_FALLBACK_CODES = new Set(['ERR_RTSP_CONNECT', 'ERR_RTSP_CONNECT_TIMEOUT', 'ERR_RTSP_CONNECTION_CLOSED'])
+const TUNNEL_FALLBACK_CODES = new Set(['ERR_RTSP_CONNECTION_CLOSED'])
 const REDIRECT_STATUSES = new Set([301, 302, 303, 305, 307])
 
 export interface RequestChannelOptions {

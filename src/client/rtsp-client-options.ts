@@ -33,8 +33,8 @@ export type ClientDialect = 'rtsp' | 'teaching' | 'auto'
 export interface RtspClientOptions {
   /**
    * Default 'auto': UDP first, TCP after a 461 to SETUP or no RTP within udpTimeoutMs, and RTSP over
-   * HTTP tunnelling (same host and port) when plain RTSP cannot connect or is cut before its first
-   * answer ('tunnelled' event).
+   * HTTP tunnelling (same host and port) when the RTSP connection is cut before its first answer
+   * ('tunnelled' event).
    */
   transport?: ClientTransportMode
   udpTimeoutMs?: number
