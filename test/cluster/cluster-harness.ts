@@ -3,6 +3,7 @@
  * persistence), rtspkit nodes as CLI processes (`serve --config`, short leases), ffmpeg publishers.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { after, before } from 'node:test'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -227,4 +228,35 @@ export async function countingReader(url: string): Promise<CountingReader> {
     },
     close: () => client.close(),
   }
+}
+
+/** Three nodes a, b, c on one redis-server, and what a suite's tests start on them (stopped after). */
+export interface ThreeNodes {
+  redis: TestRedis
+  a: TestNode
+  b: TestNode
+  c: TestNode
+  publishers: ReturnType<typeof publish>[]
+  readers: CountingReader[]
+}
+
+/** Registers the suite's before/after: the cluster is up (all three nodes see each other) before its tests. */
+export function threeNodeCluster(paths: string): ThreeNodes {
+  const cl = { publishers: [], readers: [] } as unknown as ThreeNodes
+  before(async () => {
+    cl.redis = await startRedis()
+    ;[cl.a, cl.b, cl.c] = (await Promise.all(['a', 'b', 'c'].map((n) => startNode(n, cl.redis.url, '', paths)))) as [
+      TestNode,
+      TestNode,
+      TestNode,
+    ]
+    await waitForNodes([cl.a, cl.b, cl.c], 3)
+  })
+  after(async () => {
+    await Promise.all(cl.readers.map((r) => r.close()))
+    await Promise.all(cl.publishers.map((p) => stopProcess(p)))
+    await Promise.all([cl.a, cl.b, cl.c].map((n) => n?.stop()))
+    await cl.redis?.kill()
+  })
+  return cl
 }

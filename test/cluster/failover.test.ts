@@ -2,44 +2,18 @@
 // (measured); an edge's reader of a `stay` path stays connected and resumes when the publisher comes
 // back on another node.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { waitUntil } from '../helpers/wait.js'
-import {
-  countingReader,
-  listsPath,
-  publish,
-  startNode,
-  startRedis,
-  stopProcess,
-  waitForNodes,
-  type CountingReader,
-  type TestNode,
-  type TestRedis,
-} from './cluster-harness.js'
+import { countingReader, listsPath, publish, stopProcess, threeNodeCluster, waitForNodes } from './cluster-harness.js'
 
 const PATHS = "  all_others: { source: 'publish:stay' }\n"
 const LEASE_MS = 1500
 
 describe('cluster: a node dies', { timeout: 60_000 }, () => {
-  let redis: TestRedis
-  let a: TestNode, b: TestNode, c: TestNode
-  const publishers: ReturnType<typeof publish>[] = []
-  const readers: CountingReader[] = []
-
-  before(async () => {
-    redis = await startRedis()
-    ;[a, b, c] = (await Promise.all(['a', 'b', 'c'].map((n) => startNode(n, redis.url, '', PATHS)))) as [TestNode, TestNode, TestNode]
-    await waitForNodes([a, b, c], 3)
-  })
-
-  after(async () => {
-    await Promise.all(readers.map((r) => r.close()))
-    await Promise.all(publishers.map((p) => stopProcess(p)))
-    await Promise.all([a, b, c].map((n) => n?.stop()))
-    await redis?.kill()
-  })
+  const cl = threeNodeCluster(PATHS)
 
   it('kill -9 of the origin: its path is gone within the lease; readers with stay resume with the publisher on B', async () => {
+    const { a, b, c, publishers, readers } = cl
     const first = publish(a.url('cam'))
     publishers.push(first)
     await waitUntil(() => listsPath(c, 'cam', 'a'), 15_000, 'cam on a')

@@ -1,43 +1,17 @@
 // One publisher per path cluster-wide, with `takeover`: a publisher on C takes the path from A's
 // publisher, which is closed; readers on A (the former origin, `stay`) and on B (an edge) resume.
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { waitUntil } from '../helpers/wait.js'
-import {
-  countingReader,
-  listsPath,
-  publish,
-  startNode,
-  startRedis,
-  stopProcess,
-  waitForNodes,
-  type CountingReader,
-  type TestNode,
-  type TestRedis,
-} from './cluster-harness.js'
+import { countingReader, listsPath, publish, threeNodeCluster } from './cluster-harness.js'
 
 const PATHS = "  all_others: { source: 'publish:stay,takeover' }\n"
 
 describe('cluster: takeover', { timeout: 60_000 }, () => {
-  let redis: TestRedis
-  let a: TestNode, b: TestNode, c: TestNode
-  const publishers: ReturnType<typeof publish>[] = []
-  const readers: CountingReader[] = []
-
-  before(async () => {
-    redis = await startRedis()
-    ;[a, b, c] = (await Promise.all(['a', 'b', 'c'].map((n) => startNode(n, redis.url, '', PATHS)))) as [TestNode, TestNode, TestNode]
-    await waitForNodes([a, b, c], 3)
-  })
-
-  after(async () => {
-    await Promise.all(readers.map((r) => r.close()))
-    await Promise.all(publishers.map((p) => stopProcess(p)))
-    await Promise.all([a, b, c].map((n) => n?.stop()))
-    await redis?.kill()
-  })
+  const cl = threeNodeCluster(PATHS)
 
   it('a publisher on C takes the path over; readers on A and B resume', async () => {
+    const { a, b, c, publishers, readers } = cl
     const first = publish(a.url('cam'))
     publishers.push(first)
     await waitUntil(() => listsPath(b, 'cam', 'a'), 15_000, 'cam on a')
