@@ -149,22 +149,6 @@ export class RequestChannel {
     return this.connecting
   }
 
-  /**
-   * connection(), except that with the 'fallback' tunnel a plain connection that fails before any
-   * answer is replaced by an HTTP tunnel to the same host and port (rtspkit and MediaMTX serve both
-   * there); the first request is then sent again, through the tunnel.
-   */
-  private async connectionOrTunnel(): Promise<ClientConnection> {
-    if (this.opts.tunnel !== 'fallback' || this.tunnelled || this.answered) return this.connection()
-    try {
-      return await this.connection()
-    } catch (err) {
-      if (!this.fallsBackOn(err)) throw err
-      this.moveToTunnel()
-      return this.connection()
-    }
-  }
-
   private fallsBackOn(err: unknown): boolean {
     const code = (err as { code?: unknown }).code
     return (
@@ -194,7 +178,7 @@ export class RequestChannel {
   async request(method: string, uri: string, headers: RtspHeaders = new RtspHeaders(), body?: Buffer): Promise<RtspResponse> {
     let staleRetries = 0
     for (let attempt = 0; ; attempt++) {
-      const conn = await this.connectionOrTunnel()
+      const conn = await this.connection()
       const h = headers.clone()
       h.set('User-Agent', this.opts.userAgent)
       if (this.sessionId !== undefined && method !== 'DESCRIBE' && method !== 'ANNOUNCE') h.set('Session', this.sessionId)
