@@ -49,6 +49,26 @@ export function writeRtpHeader(buf: Buffer, offset: number, h: RtpHeaderFields):
   buf.writeUInt32BE(h.ssrc >>> 0, offset + 8)
 }
 
+const TIMESTAMP_OFFSET = 4
+
+/** A copy of a serialized packet carrying `timestamp` instead of its own (everything else as it was). */
+export function withTimestamp(packet: Buffer, timestamp: number): Buffer {
+  const copy = Buffer.allocUnsafe(packet.length)
+  packet.copy(copy)
+  copy.writeUInt32BE(timestamp >>> 0, TIMESTAMP_OFFSET)
+  return copy
+}
+
+/**
+ * The fixed header of `packet` (12 bytes) with `timestamp` written in, written into `into` at `offset`:
+ * a sender that writes header and payload separately sends `into`'s bytes and `packet.subarray(12)`,
+ * and never copies the payload.
+ */
+export function restampedHeader(packet: Buffer, timestamp: number, into: Buffer, offset: number): void {
+  packet.copy(into, offset, 0, RTP_HEADER_SIZE)
+  into.writeUInt32BE(timestamp >>> 0, offset + TIMESTAMP_OFFSET)
+}
+
 export class RtpPacket implements RtpHeaderFields {
   version = RTP_VERSION
   padding = false

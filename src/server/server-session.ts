@@ -9,6 +9,7 @@ import type { StreamOutput } from '../stream/output.js'
 import { ReaderQueue } from '../stream/reader-queue.js'
 import type { ServerStream } from '../stream/stream.js'
 import type { Unit } from '../stream/unit.js'
+import { withTimestamp } from '../rtp/rtp-packet.js'
 import type { UdpLink } from '../transport/udp-link.js'
 import { TrackSetup, type TrackStats } from './track-setup.js'
 
@@ -33,12 +34,14 @@ export interface SessionOptions {
   onDrop?: (session: ServerSession, setup: TrackSetup, reason: string) => void
 }
 
-/** One unit on its way to one reader: the packets to send (shared, or rewritten for an instant start). */
+/** One unit on its way to one reader: the stream's shared packets, and for an instant start the timestamp they go out with. */
 interface Outgoing {
   setup: TrackSetup
   unit: Unit
   packets: readonly Buffer[]
   bytes: number
+  /** Instant start: every packet leaves with this RTP timestamp instead of its own (a header copy at send time). */
+  rtptime?: number
 }
 
 /** Where instant start begins a track, for RTP-Info. */
@@ -220,21 +223,14 @@ export class ServerSession implements StreamOutput {
       for (const u of units) bytes += u.bytes
       if (bytes > this.opts.maxQueueBytes * MAX_START_SHARE) continue // too large: wait for a keyframe
       const newest = units[units.length - 1]!.rtpTimestamp
-      // The reader's own copy of the GOP (its timestamps are rewritten): one allocation for all of
-      // it rather than one per packet — this copy was the largest cost of a PLAY (bench/handshakes.ts).
-      const gop = Buffer.allocUnsafe(bytes)
-      let off = 0
+      // The queue holds the stream's own packets; only the timestamp differs, and it is written into a
+      // copy of the 12-byte header when each packet leaves (sendStartPackets). Copying the GOP for every
+      // reader was the largest cost of a PLAY and most of a reader's memory (bench/handshakes.ts, bench/run.ts).
       units.forEach((unit, i) => {
         const rtptime = (newest - (units.length - 1 - i)) >>> 0
-        const packets = unit.packets.map((p) => {
-          const copy = gop.subarray(off, off + p.length)
-          off += p.length
-          p.copy(copy)
-          copy.writeUInt32BE(rtptime, RTP_TIMESTAMP_OFFSET)
-          return copy
-        })
-        if (i === 0 && packets[0]) this.startPoints.set(setup.track.index, { seq: packets[0].readUInt16BE(RTP_SEQUENCE_OFFSET), rtptime })
-        this.queue.push({ setup, unit, packets, bytes: unit.bytes }, unit.bytes)
+        const first = unit.packets[0]
+        if (i === 0 && first) this.startPoints.set(setup.track.index, { seq: first.readUInt16BE(RTP_SEQUENCE_OFFSET), rtptime })
+        this.queue.push({ setup, unit, packets: unit.packets, bytes: unit.bytes, rtptime }, unit.bytes)
       })
       setup.gate.started()
     }
@@ -349,10 +345,12 @@ export class ServerSession implements StreamOutput {
   }
 
   private send(item: Outgoing): void {
-    const { setup } = item
+    const { setup, rtptime } = item
     // SRTP: each reader's own copy, under its own key and ROC; the shared packets stay untouched.
     const srtp = setup.srtp?.out
-    const packets = srtp ? item.packets.map((p) => srtp.protectRtp(p)) : item.packets
+    let packets = item.packets
+    if (srtp) packets = packets.map((p) => srtp.protectRtp(rtptime === undefined ? p : withTimestamp(p, rtptime)))
+    const restamp = srtp ? undefined : rtptime
     const t = setup.transport
     if (setup.wholeJpeg && t.kind === 'udp') {
       this.deliverWholeJpeg(setup, t.link, item.unit)
@@ -361,13 +359,14 @@ export class ServerSession implements StreamOutput {
     if (t.kind === 'multicast') return
     if (t.kind === 'tcp') {
       if (t.sink.closed) return
-      t.sink.writeInterleaved(t.rtpChannel, packets)
+      t.sink.writeInterleaved(t.rtpChannel, packets, restamp)
     } else {
       const last = packets.length - 1
       const bytes = item.bytes
+      const out = (p: Buffer): Buffer => (restamp === undefined ? p : withTimestamp(p, restamp))
       this.udpInFlight += bytes
-      for (let i = 0; i < last; i++) t.link.sendRtp(packets[i]!, setup.onDatagramSent)
-      t.link.sendRtp(packets[last]!, (err) => {
+      for (let i = 0; i < last; i++) t.link.sendRtp(out(packets[i]!), setup.onDatagramSent)
+      t.link.sendRtp(out(packets[last]!), (err) => {
         this.udpInFlight -= bytes
         setup.onDatagramSent(err)
       })
@@ -377,7 +376,7 @@ export class ServerSession implements StreamOutput {
     setup.stats.octetsSent += item.bytes - packets.length * 12
     setup.stats.framesSent++
     setup.track.bytesOut += item.bytes
-    setup.lastRtpSent = packets[0]!.readUInt32BE(RTP_TIMESTAMP_OFFSET)
+    setup.lastRtpSent = rtptime ?? packets[0]!.readUInt32BE(RTP_TIMESTAMP_OFFSET)
     if (!setup.srSent) this.sendSenderReport(setup)
   }
 

@@ -21,7 +21,8 @@ export interface InterleavedSink {
   /** Bytes queued in user space and not yet handed to the kernel. */
   readonly queuedBytes: number
   readonly closed: boolean
-  writeInterleaved(channel: number, packets: readonly Buffer[]): void
+  /** `rtptime`: every packet goes out with this RTP timestamp instead of its own (instant start; payloads are not copied). */
+  writeInterleaved(channel: number, packets: readonly Buffer[], rtptime?: number): void
 }
 
 export interface TrackStats {

@@ -145,6 +145,9 @@ export class Stream extends EventEmitter {
     private readonly deps: StreamDeps,
   ) {
     super()
+    // Every reader of every protocol listens for 'close' and stops listening when it leaves: many
+    // listeners are the normal case, not a leak.
+    this.setMaxListeners(0)
     this.startMono = deps.clock.monoMs()
     this.instantStart = deps.instantStart ?? true
     if (!spec.video && !spec.audio) {

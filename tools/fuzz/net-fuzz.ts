@@ -28,6 +28,13 @@ const FLAGS = {
   seed: { kind: 'number', default: 1, min: 0, max: 2 ** 32 - 1, help: 'seed of the mutations (workers use seed+i)' },
   'health-ms': { kind: 'number', default: 1000, min: 10, max: 60_000, help: 'a health probe slower than this is a hang' },
   'max-rss-growth-mb': { kind: 'number', default: 150, min: 0, max: 1e6, help: 'RSS growth allowed over the baseline' },
+  'max-rss-climb-mb': {
+    kind: 'number',
+    default: 40,
+    min: 0,
+    max: 1e6,
+    help: 'RSS growth allowed from the second quarter of the run to the last (medians): a leak',
+  },
   'max-fd-growth': { kind: 'number', default: 16, min: 0, max: 1e6, help: 'open descriptors allowed over the baseline after settling' },
   settle: { kind: 'number', default: 15, min: 0, max: 3600, help: 'seconds to wait for descriptors to come back after the attacks' },
   'session-timeout': {
@@ -110,6 +117,9 @@ async function main(): Promise<number> {
     await new Promise((r) => setTimeout(r, SETTLE_POLL_MS))
     settled = sampleProc(pid)
   }
+  // RSS by quarter of the run (medians): a leak climbs from quarter to quarter, a working set levels off.
+  const t1 = t0 + fuzzSeconds * 1000
+  const rssQuarters = [0, 1, 2, 3].map((q) => watch.medianBetween('rssBytes', t0 + ((t1 - t0) * q) / 4, t0 + ((t1 - t0) * (q + 1)) / 4))
   watch.close()
   const exitInfo = crashed ? `exit ${target.process.child.exitCode ?? target.process.child.signalCode}` : ''
   await target.process.stop()
@@ -124,6 +134,11 @@ async function main(): Promise<number> {
   const rssGrowth = watch.peak('rssBytes') - baseline.rssBytes
   if (rssGrowth > flags['max-rss-growth-mb'] * 1024 * 1024)
     failures.push(`RSS grew ${mib(rssGrowth)} MiB (bound ${flags['max-rss-growth-mb']} MiB)`)
+  const climb = rssQuarters[3]! - rssQuarters[1]!
+  if (climb > flags['max-rss-climb-mb'] * 1024 * 1024)
+    failures.push(
+      `RSS kept climbing: ${mib(climb)} MiB from the second quarter of the run to the last (bound ${flags['max-rss-climb-mb']} MiB)`,
+    )
   const fdGrowth = settled.fds - baseline.fds
   if (!crashed && fdGrowth > flags['max-fd-growth'])
     failures.push(`descriptors grew by ${fdGrowth} after ${flags.settle} s of settling (bound ${flags['max-fd-growth']})`)
@@ -139,12 +154,24 @@ async function main(): Promise<number> {
   const lat = h.latenciesMs
   console.log(
     textTable(
-      ['server', 'RSS base MiB', 'RSS peak MiB', 'fds base', 'fds peak', 'fds settled', 'probes', 'probe p99 ms', 'probe max ms'],
+      [
+        'server',
+        'RSS base MiB',
+        'RSS peak MiB',
+        'RSS by quarter MiB',
+        'fds base',
+        'fds peak',
+        'fds settled',
+        'probes',
+        'probe p99 ms',
+        'probe max ms',
+      ],
       [
         [
           name,
           mib(baseline.rssBytes),
           mib(watch.peak('rssBytes')),
+          rssQuarters.map((v) => mib(v)).join(' / '),
           String(baseline.fds),
           String(watch.peak('fds')),
           String(settled.fds),
@@ -165,6 +192,7 @@ async function main(): Promise<number> {
       replies: Object.fromEntries(replies),
       rssBaseMiB: baseline.rssBytes / 2 ** 20,
       rssPeakMiB: watch.peak('rssBytes') / 2 ** 20,
+      rssQuartersMiB: rssQuarters.map((v) => v / 2 ** 20),
       fdsBase: baseline.fds,
       fdsPeak: watch.peak('fds'),
       fdsSettled: settled.fds,
