@@ -20,6 +20,7 @@ import { HlsCodecError, HlsMuxer, type HlsContinuation, type HlsVariant, type Wa
 import { playerPage, unplayablePage } from './player-page.js'
 import { MEDIA_PLAYLIST, MULTIVARIANT_PLAYLIST, parseRoute, SCRIPT_FILE, type HlsRoute } from './routes.js'
 import { HlsViewer } from './viewer.js'
+import { requestTarget } from '../util/request-target.js'
 
 export const DEFAULT_HLS_PORT = 8888
 export const DEFAULT_HLS_OPTIONS = {
@@ -161,7 +162,8 @@ export class HlsServer {
       }
       if (req.method !== 'GET' && req.method !== 'HEAD')
         throw new HttpError(405, 'only GET, HEAD and OPTIONS', { Allow: 'GET, HEAD, OPTIONS' })
-      const url = new URL(req.url ?? '/', 'http://localhost')
+      const url = requestTarget(req.url)
+      if (!url) throw new HttpError(400, 'malformed request target')
       const route = parseRoute(url.pathname)
       if (!route) throw new HttpError(400, 'bad path')
       if (route.file.kind === 'script') return await this.sendScript(res)
