@@ -1,4 +1,5 @@
 import { LIVE_PLAYER_SCRIPT } from './dashboard-live.js'
+import { NODES_SCRIPT, NODES_SECTION, NODES_STYLE } from './dashboard-nodes.js'
 
 /**
  * The dashboard at `/` on the API port, as a string so that it ships inside dist/ with the server.
@@ -13,6 +14,8 @@ import { LIVE_PLAYER_SCRIPT } from './dashboard-live.js'
  * ffmpeg when it has one (503 otherwise: the page says why, and stops asking when ffmpeg is missing).
  * Browsers keep about six connections per host and each MJPEG preview holds one, so only the first
  * few start by themselves.
+ *
+ * On a node of a cluster, a Nodes section lists the cluster's nodes (dashboard-nodes.ts).
  *
  * Every reader (of any protocol) and every publisher has a Kick button: DELETE /v1/sessions/{id},
  * with the credentials the browser already sends to the page (admins only; others see the 403).
@@ -60,7 +63,7 @@ export const DASHBOARD_PAGE: string = `<!doctype html>
   button.kick { color: #b00020; border-color: #b00020; background: #fff; }
   .publisher[hidden], .audio-note[hidden] { display: none; }
   #error { color: #b00020; min-height: 1.2em; }
-</style>
+${NODES_STYLE}</style>
 </head>
 <body>
 <header><h1>rtspkit</h1><span id="status">connecting</span></header>
@@ -75,7 +78,7 @@ export const DASHBOARD_PAGE: string = `<!doctype html>
     <tbody id="sessions"></tbody>
   </table>
   <p id="no-sessions">No readers.</p>
-</main>
+${NODES_SECTION}</main>
 <script>
 'use strict'
 var POLL_MS = 1000, HISTORY = 60, SNAPSHOT_MS = 5000, PREVIEW_RETRY_MS = 5000, MAX_LIVE_PREVIEWS = 3
@@ -325,6 +328,7 @@ function renderSessions(all) {
 }
 
 ${LIVE_PLAYER_SCRIPT}
+${NODES_SCRIPT}
 async function getJson(url) {
   var res = await fetch(url, { cache: 'no-store' })
   var body = await res.json()
@@ -335,7 +339,7 @@ async function getJson(url) {
 async function poll() {
   for (;;) {
     try {
-      var answers = await Promise.all([getJson('/v1/paths'), getJson('/v1/sessions')])
+      var answers = await Promise.all([getJson('/v1/paths'), getJson('/v1/sessions'), pollNodes()])
       renderPaths(answers[0].items)
       renderSessions(answers[1].items)
       $('status').textContent = 'live'

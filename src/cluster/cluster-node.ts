@@ -384,10 +384,12 @@ export class ClusterNode {
 
   // ---- status ----------------------------------------------------------------------------------
 
-  /** Every live node, this one first with its live load. */
-  nodeList(): (NodeRecord & { self: boolean })[] {
-    const self = { ...this.record(this.load.current(this.opts.server)), self: true }
-    return [self, ...[...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((n) => ({ ...n, self: false }))]
+  /** Every live node, this one first with its live load; leaseAgeMs: how long ago (this node's clock) the record was written. */
+  nodeList(): (NodeRecord & { self: boolean; leaseAgeMs: number })[] {
+    const now = Date.now()
+    const self = { ...this.record(this.load.current(this.opts.server)), self: true, leaseAgeMs: 0 }
+    const others = [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name))
+    return [self, ...others.map((n) => ({ ...n, self: false, leaseAgeMs: Math.max(0, now - n.updated) }))]
   }
 
   /** Paths of the cluster: those originated here, those known elsewhere, and what this node relays. */

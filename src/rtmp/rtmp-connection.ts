@@ -33,8 +33,11 @@ import { RtmpPlay } from './rtmp-play.js'
 import { RtmpPublish } from './rtmp-publish.js'
 import { streamKey } from './stream-key.js'
 
-/** What the room needs of the RTSP server: the same rules, users, sessions and limits. */
-export type RtmpHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher'>
+/**
+ * What the room needs of the RTSP server: the same rules, users, sessions and limits. claimPublish, the path's cluster-wide
+ * publish lock, is optional: a host outside a cluster (a test's) may leave it out.
+ */
+export type RtmpHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher'> & Partial<Pick<RtspServer, 'claimPublish'>>
 
 export interface RtmpConnectionOptions {
   host: RtmpHost
@@ -75,6 +78,8 @@ export class RtmpConnection {
   private play: { output: RtmpPlay; reader: ExternalReader } | undefined
   /** What the client asked for last (the status code of a refusal depends on it). */
   private intent: 'publish' | 'play' | undefined
+  /** Gives back the path's cluster-wide publish lock taken at `publish` (a no-op once the publisher opened). */
+  private unclaim: (() => void) | undefined
 
   constructor(
     private readonly socket: Socket,
@@ -256,7 +261,9 @@ export class RtmpConnection {
     if (this.publish || this.play) throw new RequestError(400, 'a second publish or play on one connection')
     this.intent = 'publish'
     const path = await this.authorize('publish', name)
-    if (this.phase === 'closed') return
+    // In a cluster the lock is taken now, not when the tracks are known: a refusal is the answer to publish.
+    this.unclaim = await this.opts.host.claimPublish?.(path)
+    if (this.phase === 'closed') return this.unclaim?.() // the peer left meanwhile
     const log = this.opts.logger
     this.publish = new RtmpPublish({
       open: (sdp) => {
@@ -329,6 +336,7 @@ export class RtmpConnection {
     this.phase = 'closed'
     this.waiting = []
     this.endMedia(reason)
+    this.unclaim?.()
     this.socket.end()
     this.socket.destroySoon()
     setTimeout(() => this.socket.destroy(), 1000).unref()

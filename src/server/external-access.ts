@@ -1,8 +1,9 @@
 /**
- * How sessions of other protocols (WebRTC, HLS) get at the server's paths: a reader borrows a
- * path's stream (bringing up an on-demand source as a DESCRIBE would), a publisher goes through the
- * same rules as ANNOUNCE. Both count against `maxSessions` — but for previews — and are listed and
- * kicked with RTSP sessions (RtspServer delegates here).
+ * How sessions of other protocols (WebRTC, HLS, RTMP) get at the server's paths: a reader borrows
+ * a path's stream (bringing up an on-demand source as a DESCRIBE would), a publisher goes through
+ * the same rules as ANNOUNCE, and in a cluster takes the same cluster-wide lock (claimPublish).
+ * Both count against `maxSessions` — but for previews — and are listed and kicked with RTSP
+ * sessions (RtspServer delegates here).
  */
 import {
   ExternalPublisher,
@@ -77,8 +78,30 @@ export class ExternalAccess extends ExternalSessionTable {
   }
 
   /**
+   * In a cluster, takes the path's cluster-wide publish lock ahead of openPublisher, as ANNOUNCE
+   * does (cluster-hooks.ts): RequestError 503 while another node's publisher holds it, unless the
+   * path allows takeover, where this publisher wins and the other node closes its own. Resolves
+   * with what gives the claim back when no publisher opens after all (the peer left first, or
+   * openPublisher refused); once one has opened, its end releases the lock, and a late give-back
+   * is harmless. Without a cluster there is nothing to take.
+   */
+  async claimPublish(path: string): Promise<() => void> {
+    const cluster = this.deps.opts.cluster
+    if (!cluster) return () => {}
+    const name = normalizePath(path)
+    const refusal = await cluster.acquirePublish(name)
+    if (refusal) throw new RequestError(refusal.status, refusal.reason)
+    let given = false
+    return () => {
+      if (given) return
+      given = true
+      cluster.releasePublish(name)
+    }
+  }
+
+  /**
    * Its packets go in through pushRtp. Same rules as ANNOUNCE: RequestError 404 / 405 (not a publish
-   * path), 503 (busy), 400 (bad SDP), 415 (no supported media).
+   * path), 503 (busy), 400 (bad SDP), 415 (no supported media). In a cluster, claimPublish first.
    */
   openPublisher(req: OpenPublisherRequest): ExternalPublisher {
     const { opts, sessions, recorder } = this.deps

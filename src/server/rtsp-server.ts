@@ -416,6 +416,11 @@ export class RtspServer extends EventEmitter<RtspServerEvents> implements Connec
     return this.externals.openReader(req)
   }
 
+  /** In a cluster, the path's cluster-wide publish lock, taken before openPublisher (see ExternalAccess.claimPublish). */
+  claimPublish(path: string): Promise<() => void> {
+    return this.externals.claimPublish(path)
+  }
+
   /** A publisher into `path` over another protocol, WHIP (see ExternalAccess.openPublisher). */
   openPublisher(req: OpenPublisherRequest): ExternalPublisher {
     return this.externals.openPublisher(req)

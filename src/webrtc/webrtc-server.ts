@@ -27,8 +27,11 @@ import { parseSdpFrag } from './sdpfrag.js'
 import { WhepSession } from './whep-session.js'
 import { WhipSession } from './whip-session.js'
 
-/** What the room needs of the RTSP server. */
-export type WebRtcHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher'>
+/**
+ * What the room needs of the RTSP server. claimPublish, the path's cluster-wide
+ * publish lock, is optional: a host outside a cluster (a test's) may leave it out.
+ */
+export type WebRtcHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher'> & Partial<Pick<RtspServer, 'claimPublish'>>
 
 export interface WebRtcServerOptions {
   server: WebRtcHost
@@ -290,6 +293,10 @@ export class WebRtcServer {
     const { offer, ufrag } = await this.offerOf(req)
     const remoteAddress = req.socket.remoteAddress ?? ''
     const plan = planWhip(offer, (name) => this.codecs.byEncodingName(name) !== undefined)
+    // In a cluster, the path's lock first (refused: 409, as for a publisher here).
+    const unclaim = await this.opts.server.claimPublish?.(path).catch((err: unknown) => {
+      throw asHttpError(err, true)
+    })
     let publisher
     try {
       publisher = this.opts.server.openPublisher({
@@ -299,6 +306,7 @@ export class WebRtcServer {
         sdp: publishSdp(plan.takes.map((t) => ({ kind: t.kind, codec: t.codec }))),
       })
     } catch (err) {
+      unclaim?.()
       throw asHttpError(err, true)
     }
     let pc: RTCPeerConnection | undefined

@@ -89,6 +89,9 @@ describe('the dashboard in headless Chromium', () => {
         assert.equal(await page.locator('#sessions tr').count(), 0)
         assert.equal(await page.isVisible('#no-sessions'), true)
         assert.equal(await page.textContent('#session-count'), '0')
+        // Not in a cluster: no Nodes section (its poll ran with the one that drew the cards).
+        assert.equal(await page.isVisible('#nodes-section'), false)
+        assert.equal(await page.locator('#nodes tr').count(), 0)
 
         // The test card's preview: 160 pixels wide, and moving.
         const preview = `${card('cam')} img.preview`

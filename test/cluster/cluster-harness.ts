@@ -91,6 +91,12 @@ export interface TestNode {
   name: string
   served: ServedRtspkit
   url(path: string): string
+  /** rtmp://… of the path (the RTMP room listens on an OS-chosen port). */
+  rtmpUrl(path: string): string
+  /** http://… of the path on the WebRTC room, when `sections` turn it on (WHIP at URL/whip). */
+  webrtcUrl(path: string): string
+  /** The API's base URL (the dashboard is at `/`). */
+  apiUrl: string
   /** GET on the node's API, parsed. */
   api<T = unknown>(p: string): Promise<T>
   apiText(p: string): Promise<string>
@@ -99,12 +105,19 @@ export interface TestNode {
   kill(): Promise<void>
 }
 
-/** `rtspkit serve` as node `name` of the cluster at `redisUrl`; `cluster` and `paths` are YAML mappings added to the config. */
+/** The web rooms' config of the nodes unless a suite wants them: neither HLS nor WebRTC. */
+export const NO_WEB_ROOMS = 'hls: { enabled: false }\nwebrtc: { enabled: false }\n'
+
+/**
+ * `rtspkit serve` as node `name` of the cluster at `redisUrl`; `cluster` and `paths` are YAML mappings
+ * added to the config, `sections` the top-level hls and webrtc sections.
+ */
 export async function startNode(
   name: string,
   redisUrl: string,
   cluster = '',
   paths = "  all_others: { source: 'publish' }\n",
+  sections = NO_WEB_ROOMS,
 ): Promise<TestNode> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `rtspkit-cluster-${name}-`))
   const file = path.join(dir, 'rtspkit.yml')
@@ -112,9 +125,7 @@ export async function startNode(
     file,
     `server: { rtspPort: 0, publicHost: 127.0.0.1, host: 127.0.0.1, rtspsPort: 0 }
 api: { port: 0 }
-hls: { enabled: false }
-webrtc: { enabled: false }
-relays: { closeAfter: 2 }
+${sections}relays: { closeAfter: 2 }
 cluster:
   redis: '${redisUrl}'
   node: ${name}
@@ -124,10 +135,15 @@ ${paths}`,
   )
   const served = await serveRtspkit(['--config', file], 20_000)
   const apiUrl = served.apiUrl!
+  const rtmpBase = /(rtmp:\/\/127\.0\.0\.1:\d+)\/PATH/.exec(served.out())?.[1]
+  const webrtcBase = /(http:\/\/127\.0\.0\.1:\d+)\/PATH {2}<- WebRTC/.exec(served.out())?.[1]
   const node: TestNode = {
     name,
     served,
+    apiUrl,
     url: (p) => `rtsp://127.0.0.1:${served.port}/${p}`,
+    rtmpUrl: (p) => `${rtmpBase ?? 'rtmp://no-rtmp-room'}/${p}`,
+    webrtcUrl: (p) => `${webrtcBase ?? 'http://no-webrtc-room'}/${p}`,
     async api<T>(p: string): Promise<T> {
       return (await (await fetch(`${apiUrl}${p}`)).json()) as T
     },
@@ -241,11 +257,11 @@ export interface ThreeNodes {
 }
 
 /** Registers the suite's before/after: the cluster is up (all three nodes see each other) before its tests. */
-export function threeNodeCluster(paths: string): ThreeNodes {
+export function threeNodeCluster(paths: string, sections = NO_WEB_ROOMS): ThreeNodes {
   const cl = { publishers: [], readers: [] } as unknown as ThreeNodes
   before(async () => {
     cl.redis = await startRedis()
-    ;[cl.a, cl.b, cl.c] = (await Promise.all(['a', 'b', 'c'].map((n) => startNode(n, cl.redis.url, '', paths)))) as [
+    ;[cl.a, cl.b, cl.c] = (await Promise.all(['a', 'b', 'c'].map((n) => startNode(n, cl.redis.url, '', paths, sections)))) as [
       TestNode,
       TestNode,
       TestNode,
