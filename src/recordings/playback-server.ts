@@ -2,7 +2,8 @@
  * The playback server (`--playback-port`, config `playback:`), in MediaMTX's layout:
  *
  *   GET /list?path=NAME      [{"start": RFC 3339, "duration": seconds}, …]: the recorded spans
- *   GET /get?path=NAME&start=RFC3339&duration=SECONDS[&format=fmp4]   that stretch as one fMP4
+ *   GET /get?path=NAME&start=RFC3339&duration=SECONDS[&format=fmp4|mp4]   that stretch as one fragmented
+ *       MP4 (the default), or as one plain MP4 with its moov first (mp4-progressive.ts)
  *
  * Who may use it is decided as for reading the path (the server's authorize, protocol 'playback':
  * users, IP ranges, the failure throttle); answers carry CORS headers so pages elsewhere can play them.
@@ -11,6 +12,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ProtocolError } from '../errors.js'
 import type { OtherAccessRequest, OtherAccessResult } from '../server/access-gate.js'
+import { muxPlaybackMp4 } from './mp4-progressive.js'
 import { muxPlayback } from './playback-mux.js'
 import { listRecordings, listSegments, spansOf } from './recording-store.js'
 
@@ -134,14 +136,14 @@ export class PlaybackServer {
     if (!(duration > 0 && duration <= MAX_GET_DURATION_S))
       throw new HttpError(400, `duration= must be a number of seconds from 0 to ${MAX_GET_DURATION_S}`)
     const format = q.get('format') ?? 'fmp4'
-    if (format !== 'fmp4') throw new HttpError(400, `format=${format} is not served; use format=fmp4`)
+    if (format !== 'fmp4' && format !== 'mp4') throw new HttpError(400, `format=${format} is not served; use format=fmp4 or format=mp4`)
     const segments = listSegments(template, pathName)
     if (segments.length > 0 && segments.every((s) => s.format !== 'fmp4'))
       throw new HttpError(415, `${pathName} is recorded as Matroska; /get serves fMP4 recordings (download the .mkv files instead)`)
     const chunks: Buffer[] = []
     let ok: boolean
     try {
-      ok = muxPlayback(segments, startMs, duration * 1000, (b) => chunks.push(b))
+      ok = (format === 'mp4' ? muxPlaybackMp4 : muxPlayback)(segments, startMs, duration * 1000, (b) => chunks.push(b))
     } catch (err) {
       if (err instanceof ProtocolError) throw new HttpError(500, err.message)
       throw err
