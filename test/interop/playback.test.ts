@@ -299,3 +299,86 @@ describe('playback server (/list, /get) over a real recording', () => {
     assert.ok(duration > 5 && duration < 6.5, `duration ${duration}`)
   })
 })
+
+describe('playback format=mp4 of an ffmpeg publication with AAC and B-frames', () => {
+  const tmp = tempDir('playback-av')
+  let srv: ServedRtspkit | undefined
+  after(async () => {
+    await srv?.stop()
+    tmp.cleanup()
+  })
+
+  it('video (with composition offsets) and audio: the same frames and timestamps as the fMP4 answer, across joins', async () => {
+    const rec = path.join(tmp.dir, 'rec')
+    srv = await serveRtspkit(
+      [
+        '--port',
+        '0',
+        '--no-api',
+        '--no-hls',
+        '--no-webrtc',
+        '--record',
+        rec,
+        '--record-segment',
+        '1',
+        '--playback-port',
+        '0',
+        '--path',
+        'av=publish',
+      ],
+      30_000,
+    )
+    const base = /playback of recordings on (http:\/\/[\d.]+:\d+)/.exec(srv.out())![1]!
+    // libx264's defaults reorder frames (B-frames), so samples carry composition offsets (ctts).
+    const pub = await run('ffmpeg', [
+      ...['-v', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25'],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '5'],
+      ...['-c:v', 'libx264', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'rtsp', `rtsp://127.0.0.1:${srv.port}/av`],
+    ])
+    assert.ok(pub.ok, pub.stderr)
+    await new Promise((r) => setTimeout(r, 500)) // the last segment is finished when the publisher leaves
+    const segs = listSegments(path.join(rec, '%path/%Y-%m-%d_%H-%M-%S-%f'), 'av')
+    assert.ok(segs.length >= 3, `${segs.length} segments`)
+    const startMs = segs[0]!.startMs + 1300
+    const joins = segs.filter((g) => g.startMs > startMs && g.startMs < startMs + 2500).length
+    assert.ok(joins >= 1, `the stretch crosses ${joins} segment joins`)
+    const query = `path=av&start=${new Date(startMs).toISOString()}&duration=2.5`
+    const files: Record<string, string> = {}
+    for (const format of ['mp4', 'fmp4']) {
+      const res = await fetch(`${base}/get?${query}&format=${format}`)
+      assert.equal(res.status, 200, await res.clone().text())
+      files[format] = path.join(tmp.dir, `av.${format}.mp4`)
+      writeFileSync(files[format], Buffer.from(await res.arrayBuffer()))
+    }
+    assert.deepEqual(
+      readBoxes(readFileSync(files.mp4!)).map((b) => b.type),
+      ['ftyp', 'moov', 'mdat'],
+    )
+    const src = new FileByteSource(files.mp4!)
+    const tracks = demuxMp4(src).tracks
+    src.close()
+    assert.deepEqual(
+      tracks.map((t) => t.handler),
+      ['vide', 'soun'],
+    )
+    const v = tracks[0]!.samples
+    assert.ok(
+      v.pts.some((p, i) => p !== v.dts[i]),
+      'composition offsets kept',
+    )
+    for (const stream of ['0:v', '0:a']) {
+      const md5 = async (file: string): Promise<string> => {
+        const r = await run('ffmpeg', ['-v', 'error', '-i', file, '-map', stream, '-f', 'framemd5', '-'])
+        assert.equal(r.stderr.trim(), '', `${file} ${stream} decodes`)
+        return r.stdout
+          .split('\n')
+          .filter((l) => l && !l.startsWith('#'))
+          .join('\n')
+      }
+      const got = await md5(files.mp4!)
+      assert.ok(got.split('\n').length > 50, `${stream}: ${got.split('\n').length} frames`)
+      // framemd5 lines carry each frame's timestamps too.
+      assert.equal(got, await md5(files.fmp4!), `${stream}: the same frames at the same times`)
+    }
+  })
+})
