@@ -22,7 +22,7 @@ import { readBoxes, requireChild } from '../formats/mp4/box-reader.js'
 import { box, BOX_HEADER_SIZE, fullBox, serializeBoxes, writeU64, type Mp4Box } from '../formats/mp4/box.js'
 import { ftypBox, MOVIE_TIMESCALE, mvhdBox, trakBox } from '../formats/mp4/init-segment.js'
 import type { Mp4Track } from '../formats/mp4/demuxer.js'
-import { initBytes, selectStretch, type StretchSample } from './playback-mux.js'
+import { initBytes, selectStretch, type PlaybackSink, type StretchSample } from './playback-mux.js'
 import type { RecordingSegment } from './recording-store.js'
 
 const U32_MAX = 0xffffffff
@@ -154,50 +154,55 @@ function sampleDescriptions(init: Buffer): Buffer[] {
 }
 
 /**
- * Writes the stretch as one progressive MP4 to `write`; returns false when no recorded frame lies in it.
- * Only the video and audio tracks are kept.
+ * Writes the stretch as one progressive MP4 to `sink`, its length known up front; false when no
+ * recorded frame lies in it (nothing is written then). Only the video and audio tracks are kept.
  */
-export function muxPlaybackMp4(
+export async function muxPlaybackMp4(
   segments: readonly RecordingSegment[],
   startMs: number,
   durationMs: number,
-  write: (b: Buffer) => void,
-): boolean {
-  return (
-    selectStretch(segments, startMs, durationMs, (stretch) => {
-      const stsds = sampleDescriptions(initBytes(stretch.first.src))
-      const kept = stretch.tracks.flatMap((t, i) => (t.handler === 'vide' || t.handler === 'soun' ? [i] : []))
-      const outIndex = new Map(kept.map((i, k) => [i, k]))
-      const tracks: OutTrack[] = kept.map((i) => ({ source: stretch.tracks[i]!, stsd: stsds[i]!, chunks: [] }))
-      const order: [number, number][] = []
-      for (const runs of stretch.groups())
-        for (const r of runs) {
-          const k = outIndex.get(r.track)
-          if (k === undefined || r.samples.length === 0) continue
-          order.push([k, tracks[k]!.chunks.length])
-          tracks[k]!.chunks.push(r.samples)
-        }
-      if (order.length === 0 || tracks.some((t) => !t.stsd)) return false
-      let dataSize = 0
-      for (const t of tracks) for (const c of t.chunks) for (const s of c) dataSize += s.size
-      // The header's size does not depend on the offsets' values, only on their width.
-      const small = header(tracks, order, 0, false)
-      const large = small.length + BOX_HEADER_SIZE + dataSize > U32_MAX
-      const mdatHeaderSize = large ? LARGE_MDAT_HEADER_SIZE : BOX_HEADER_SIZE
-      const headSize = large ? header(tracks, order, 0, true).length : small.length
-      write(header(tracks, order, headSize + mdatHeaderSize, large))
-      const mdat = Buffer.alloc(mdatHeaderSize)
-      if (large) {
-        mdat.writeUInt32BE(SIZE_LARGE, 0)
-        mdat.write('mdat', 4, 'latin1')
-        writeU64(mdat, mdatHeaderSize + dataSize, 8)
-      } else {
-        mdat.writeUInt32BE(mdatHeaderSize + dataSize, 0)
-        mdat.write('mdat', 4, 'latin1')
+  sink: PlaybackSink,
+): Promise<boolean> {
+  const wrote = await selectStretch(segments, startMs, durationMs, async (stretch) => {
+    const stsds = sampleDescriptions(initBytes(stretch.first.src))
+    const kept = stretch.tracks.flatMap((t, i) => (t.handler === 'vide' || t.handler === 'soun' ? [i] : []))
+    const outIndex = new Map(kept.map((i, k) => [i, k]))
+    const tracks: OutTrack[] = kept.map((i) => ({ source: stretch.tracks[i]!, stsd: stsds[i]!, chunks: [] }))
+    const order: [number, number][] = []
+    for (const runs of stretch.groups())
+      for (const r of runs) {
+        const k = outIndex.get(r.track)
+        if (k === undefined || r.samples.length === 0) continue
+        order.push([k, tracks[k]!.chunks.length])
+        tracks[k]!.chunks.push(r.samples)
       }
-      write(mdat)
-      for (const [k, c] of order) for (const s of tracks[k]!.chunks[c]!) write(s.src.read(s.offset, s.size))
-      return true
-    }) ?? false
-  )
+    if (order.length === 0 || tracks.some((t) => !t.stsd)) return false
+    let dataSize = 0
+    for (const t of tracks) for (const c of t.chunks) for (const s of c) dataSize += s.size
+    // The header's size does not depend on the offsets' values, only on their width.
+    const small = header(tracks, order, 0, false)
+    const large = small.length + BOX_HEADER_SIZE + dataSize > U32_MAX
+    const mdatHeaderSize = large ? LARGE_MDAT_HEADER_SIZE : BOX_HEADER_SIZE
+    const headSize = large ? header(tracks, order, 0, true).length : small.length
+    if (!sink.begin(headSize + mdatHeaderSize + dataSize)) return true
+    await sink.write(header(tracks, order, headSize + mdatHeaderSize, large))
+    const mdat = Buffer.alloc(mdatHeaderSize)
+    if (large) {
+      mdat.writeUInt32BE(SIZE_LARGE, 0)
+      mdat.write('mdat', 4, 'latin1')
+      writeU64(mdat, mdatHeaderSize + dataSize, 8)
+    } else {
+      mdat.writeUInt32BE(mdatHeaderSize + dataSize, 0)
+      mdat.write('mdat', 4, 'latin1')
+    }
+    await sink.write(mdat)
+    // A chunk (about a second of one track) at a time: one write each, waiting when the receiver is full.
+    for (const [k, c] of order) {
+      const samples = tracks[k]!.chunks[c]!
+      const pending = sink.write(Buffer.concat(samples.map((s) => s.src.read(s.offset, s.size))))
+      if (pending) await pending
+    }
+    return true
+  })
+  return wrote ?? false
 }

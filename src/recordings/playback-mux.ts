@@ -7,8 +7,8 @@
  * a seam: each track's decode times continue where the previous segment's ended, gaps closed. The init
  * segment is the first segment's (every segment of a path carries the same tracks).
  *
- * Samples are copied out of the files fragment by fragment (about FRAGMENT_MS each), so memory does
- * not grow with the duration asked for.
+ * Samples are copied out of the files fragment by fragment (about FRAGMENT_MS each) and handed to a
+ * PlaybackSink that waits for the receiver, so memory does not grow with the duration asked for.
  */
 import { parseBoxHeader, LARGE_BOX_HEADER_SIZE } from '../formats/mp4/box-reader.js'
 import { FileByteSource } from '../formats/mp4/byte-source.js'
@@ -19,6 +19,17 @@ import type { RecordingSegment } from './recording-store.js'
 
 const FRAGMENT_MS = 1000
 const MS_PER_S = 1000
+
+/** Where a /get answer goes. */
+export interface PlaybackSink {
+  /**
+   * Called once, before the first byte, with the answer's length when it is known up front; false sends
+   * no body (HEAD). Not called when no recorded frame lies in the stretch.
+   */
+  begin(length?: number): boolean
+  /** A promise when the receiver is full: the muxer waits for it. It rejects when the receiver is gone. */
+  write(b: Buffer): Promise<void> | void
+}
 
 export interface OpenSegment {
   seg: RecordingSegment
@@ -76,15 +87,15 @@ export interface Stretch {
 /**
  * Opens the segments that overlap [start, start + duration), finds the cut (the last keyframe of the
  * first video track at or before `start`, else its first keyframe) and hands `use` the stretch; the
- * files are closed when it returns. undefined (without calling `use`) when no recorded frame lies in it.
- * `segments` are the path's segments, oldest first (only fMP4 ones are read).
+ * files are closed when what it returns settles. undefined (without calling `use`) when no recorded
+ * frame lies in it. `segments` are the path's segments, oldest first (only fMP4 ones are read).
  */
-export function selectStretch<R>(
+export async function selectStretch<R>(
   segments: readonly RecordingSegment[],
   startMs: number,
   durationMs: number,
-  use: (stretch: Stretch) => R,
-): R | undefined {
+  use: (stretch: Stretch) => Promise<R>,
+): Promise<R | undefined> {
   const endMs = startMs + durationMs
   const open: OpenSegment[] = []
   try {
@@ -121,7 +132,7 @@ export function selectStretch<R>(
     }
     if (cutIndex < 0) return undefined
     const cutWall = wallOf(first, lt, lt.samples.dts[cutIndex]!)
-    return use({ first, tracks: first.tracks, groups: () => runsOf(open, first, cutWall, endMs) })
+    return await use({ first, tracks: first.tracks, groups: () => runsOf(open, first, cutWall, endMs) })
   } finally {
     for (const o of open) o.src.close()
   }
@@ -169,36 +180,37 @@ function* runsOf(open: readonly OpenSegment[], first: OpenSegment, cutWall: numb
 }
 
 /**
- * Writes the stretch as fragmented MP4 to `write` (init segment first); returns false when no recorded
- * frame lies in it.
+ * Writes the stretch as fragmented MP4 to `sink` (init segment first, then a fragment of about
+ * FRAGMENT_MS at a time); false when no recorded frame lies in it (nothing is written then).
  */
-export function muxPlayback(
+export async function muxPlayback(
   segments: readonly RecordingSegment[],
   startMs: number,
   durationMs: number,
-  write: (b: Buffer) => void,
-): boolean {
-  return (
-    selectStretch(segments, startMs, durationMs, (stretch) => {
-      write(initBytes(stretch.first.src))
-      let sequence = 0
-      let wrote = false
-      for (const runs of stretch.groups()) {
-        if (!runs.some((r) => r.samples.length > 0)) continue
-        const trackRuns: TrackRun[] = runs.map((r) => ({
-          trackId: stretch.tracks[r.track]!.id,
-          baseMediaDecodeTime: r.baseDecodeTime,
-          samples: r.samples.map((s) => ({
-            data: s.src.read(s.offset, s.size),
-            duration: s.duration,
-            sync: s.sync,
-            compositionOffset: s.compositionOffset,
-          })),
-        }))
-        write(buildFragment(++sequence, trackRuns))
-        wrote = true
+  sink: PlaybackSink,
+): Promise<boolean> {
+  const wrote = await selectStretch(segments, startMs, durationMs, async (stretch) => {
+    const init = initBytes(stretch.first.src)
+    let sequence = 0
+    for (const runs of stretch.groups()) {
+      if (!runs.some((r) => r.samples.length > 0)) continue
+      if (sequence === 0) {
+        if (!sink.begin()) return true
+        await sink.write(init)
       }
-      return wrote
-    }) ?? false
-  )
+      const trackRuns: TrackRun[] = runs.map((r) => ({
+        trackId: stretch.tracks[r.track]!.id,
+        baseMediaDecodeTime: r.baseDecodeTime,
+        samples: r.samples.map((s) => ({
+          data: s.src.read(s.offset, s.size),
+          duration: s.duration,
+          sync: s.sync,
+          compositionOffset: s.compositionOffset,
+        })),
+      }))
+      await sink.write(buildFragment(++sequence, trackRuns))
+    }
+    return sequence > 0
+  })
+  return wrote ?? false
 }

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net'
 import { ProtocolError } from '../errors.js'
 import type { OtherAccessRequest, OtherAccessResult } from '../server/access-gate.js'
 import { muxPlaybackMp4 } from './mp4-progressive.js'
-import { muxPlayback } from './playback-mux.js'
+import { muxPlayback, type PlaybackSink } from './playback-mux.js'
 import { listRecordings, listSegments, spansOf } from './recording-store.js'
 
 export interface PlaybackServerOptions {
@@ -31,6 +31,8 @@ export interface PlaybackServerOptions {
 /** The longest stretch /get returns at once. */
 export const MAX_GET_DURATION_S = 3600
 const PATH_RE = /^[A-Za-z0-9._~\-/]+$/
+/** The receiver left mid-answer (nginx's 499): nothing is sent or logged. */
+const CLIENT_GONE = 499
 
 class HttpError extends Error {
   constructor(
@@ -129,7 +131,7 @@ export class PlaybackServer {
     res.end(head ? undefined : body)
   }
 
-  private get(res: http.ServerResponse, q: URLSearchParams, template: string, pathName: string, head: boolean): void {
+  private async get(res: http.ServerResponse, q: URLSearchParams, template: string, pathName: string, head: boolean): Promise<void> {
     const startMs = Date.parse(q.get('start') ?? '')
     if (!Number.isFinite(startMs)) throw new HttpError(400, 'start= must be an RFC 3339 time, e.g. 2026-12-07T10:00:00Z')
     const duration = Number(q.get('duration'))
@@ -140,17 +142,41 @@ export class PlaybackServer {
     const segments = listSegments(template, pathName)
     if (segments.length > 0 && segments.every((s) => s.format !== 'fmp4'))
       throw new HttpError(415, `${pathName} is recorded as Matroska; /get serves fMP4 recordings (download the .mkv files instead)`)
-    const chunks: Buffer[] = []
+    // Sent as it is made, waiting for the receiver: memory does not grow with the duration.
+    const sink: PlaybackSink = {
+      begin: (length) => {
+        const size: Record<string, string> = length === undefined ? {} : { 'Content-Length': String(length) }
+        res.writeHead(200, { ...this.cors(), 'Content-Type': 'video/mp4', ...size, 'Cache-Control': 'no-store' })
+        if (head) res.end()
+        return !head
+      },
+      write: (b) => writeOrWait(res, b),
+    }
     let ok: boolean
     try {
-      ok = (format === 'mp4' ? muxPlaybackMp4 : muxPlayback)(segments, startMs, duration * 1000, (b) => chunks.push(b))
+      ok = await (format === 'mp4' ? muxPlaybackMp4 : muxPlayback)(segments, startMs, duration * 1000, sink)
     } catch (err) {
       if (err instanceof ProtocolError) throw new HttpError(500, err.message)
       throw err
     }
     if (!ok) throw new HttpError(404, `no recording of ${pathName} between ${new Date(startMs).toISOString()} and +${duration} s`)
-    const body = Buffer.concat(chunks)
-    res.writeHead(200, { ...this.cors(), 'Content-Type': 'video/mp4', 'Content-Length': String(body.length), 'Cache-Control': 'no-store' })
-    res.end(head ? undefined : body)
+    if (!head) res.end()
   }
+}
+
+/** Writes `b`; when the socket is full, a promise of 'drain'. Rejects (CLIENT_GONE) once the receiver has left. */
+function writeOrWait(res: http.ServerResponse, b: Buffer): Promise<void> | undefined {
+  const gone = (): HttpError => new HttpError(CLIENT_GONE, 'the receiver left')
+  if (res.destroyed) throw gone()
+  if (res.write(b)) return undefined
+  return new Promise((resolve, reject) => {
+    const settle = (): void => {
+      res.off('drain', settle)
+      res.off('close', settle)
+      if (res.destroyed) reject(gone())
+      else resolve()
+    }
+    res.on('drain', settle)
+    res.on('close', settle)
+  })
 }

@@ -260,6 +260,29 @@ describe('playback server (/list, /get) over a real recording', () => {
     }
   })
 
+  it('/get is sent as it is made: format=mp4 with its Content-Length (HEAD too), fMP4 chunked; a receiver that leaves harms nothing', async () => {
+    const query = `path=cam&start=${new Date(segs[0]!.startMs).toISOString()}&duration=6`
+    const mp4 = await fetch(`${base}/get?${query}&format=mp4`)
+    const body = Buffer.from(await mp4.arrayBuffer())
+    assert.equal(mp4.headers.get('content-length'), String(body.length))
+    const head = await fetch(`${base}/get?${query}&format=mp4`, { method: 'HEAD' })
+    assert.deepEqual(
+      [head.status, head.headers.get('content-length'), (await head.arrayBuffer()).byteLength],
+      [200, String(body.length), 0],
+    )
+    const fmp4 = await fetch(`${base}/get?${query}`)
+    assert.equal(fmp4.headers.get('transfer-encoding'), 'chunked')
+    await fmp4.arrayBuffer()
+    for (const format of ['mp4', 'fmp4']) {
+      const abort = new AbortController()
+      const res = await fetch(`${base}/get?${query}&format=${format}`, { signal: abort.signal })
+      await res.body!.getReader().read() // the first bytes, then gone
+      abort.abort()
+    }
+    const again = await fetch(`${base}/get?${query}&format=mp4`)
+    assert.equal(Buffer.from(await again.arrayBuffer()).compare(body), 0, 'the same answer after receivers left')
+  })
+
   it('answers bad requests with 400 and unknown stretches with 404', async () => {
     const start = new Date(segs[0]!.startMs).toISOString()
     assert.equal((await fetch(`${base}/get?path=cam&start=yesterday&duration=1`)).status, 400)
