@@ -20,6 +20,9 @@
  *     mvex
  *       trex (8.8.3) per track: track_ID, default_sample_description_index 1, default duration, size and
  *                    flags 0 (every trun says its own)
+ *
+ * mvhdBox and trakBox also make the moov of a plain file, with durations and filled sample tables
+ * (recordings/mp4-progressive.ts).
  */
 import type { TrackInfo } from '../../sources/source.js'
 import { box, fields, fourCc, fullBox, serializeBoxes, type BoxContent, type Mp4Box } from './box.js'
