@@ -112,8 +112,8 @@ export interface ApiReply {
   pipe?: (res: http.ServerResponse) => void
 }
 
-/** `params`: the pattern's groups, percent-decoded; `body`: the JSON body of a write, if any. */
-export type ApiHandler = (params: string[], body: unknown) => ApiReply | Promise<ApiReply>
+/** `params`: the pattern's groups, percent-decoded; `body`: the JSON body of a write, if any; `query`: the URL's. */
+export type ApiHandler = (params: string[], body: unknown, query?: URLSearchParams) => ApiReply | Promise<ApiReply>
 
 export interface ApiRoute {
   pattern: RegExp
@@ -402,8 +402,11 @@ export class ApiServer {
       realm: this.opts.realm ?? DEFAULT_REALM,
     })
     let pathname: string
+    let query: URLSearchParams
     try {
-      pathname = new URL(req.url ?? '/', 'http://api.invalid').pathname
+      const url = new URL(req.url ?? '/', 'http://api.invalid')
+      pathname = url.pathname
+      query = url.searchParams
     } catch {
       throw new ApiError(400, 'ERR_API_BAD_URL', 'malformed request target')
     }
@@ -421,7 +424,7 @@ export class ApiServer {
           `user "${access.username}" may not ${action === 'read' ? 'read the API' : 'change anything'}`,
         )
       const params = m.slice(1).map(decodeParam)
-      return handler(params, action === 'write' ? await readJsonBody(req) : undefined)
+      return handler(params, action === 'write' ? await readJsonBody(req) : undefined, query)
     }
     throw new ApiError(404, 'ERR_API_NOT_FOUND', `no endpoint ${pathname}`)
   }

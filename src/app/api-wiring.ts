@@ -6,6 +6,7 @@
 import { ApiServer } from '../api/api-server.js'
 import type { ClusterView } from '../api/cluster-routes.js'
 import { configRoutes } from '../api/config-routes.js'
+import { recordingRoutes, type RecordingRoutesDeps } from '../api/recording-routes.js'
 import type { PathInfo } from '../api/views.js'
 import { verifyBasic } from '../config/password.js'
 import type { Config } from '../config/schema.js'
@@ -24,6 +25,8 @@ export interface ApiHost {
   hlsUrl: (name: string) => string | undefined
   /** The cluster this node is in, if any (cluster-routes.ts). */
   cluster?: () => ClusterView | undefined
+  /** Where the recordings are (app/recording-wiring.ts): /v1/recordings/…. */
+  recordings?: Omit<RecordingRoutesDeps, 'logger'>
 }
 
 export function createApiServer(host: ApiHost): ApiServer {
@@ -44,7 +47,10 @@ export function createApiServer(host: ApiHost): ApiServer {
         }
       : {}),
     trustLoopback: c.trustLoopback,
-    routes: configRoutes({ config: host.config, apply: host.reload, logger: host.logger }),
+    routes: [
+      ...configRoutes({ config: host.config, apply: host.reload, logger: host.logger }),
+      ...(host.recordings ? recordingRoutes(recordingDeps(host.recordings, host.logger)) : []),
+    ],
     host: c.host || undefined,
     port: c.port,
     logger: host.logger,
@@ -52,4 +58,14 @@ export function createApiServer(host: ApiHost): ApiServer {
     hlsUrl: host.hlsUrl,
     ...(host.cluster ? { cluster: host.cluster } : {}),
   })
+}
+
+/** The recording services' methods bound (a class instance does not spread). */
+function recordingDeps(r: Omit<RecordingRoutesDeps, 'logger'>, logger: Logger): RecordingRoutesDeps {
+  return {
+    recordPathOf: (name) => r.recordPathOf(name),
+    recordPaths: () => r.recordPaths(),
+    activeFiles: () => r.activeFiles?.() ?? [],
+    logger,
+  }
 }

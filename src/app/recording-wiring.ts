@@ -67,6 +67,17 @@ export class RecordingServices {
     return m && recordSettingsOf(c.recording, m.path).recordPath
   }
 
+  /** Every recordPath template of the configuration (the API's recordings listing looks there). */
+  recordPaths(): string[] {
+    const c = this.config()
+    return [...new Set(c.paths.map((p) => recordSettingsOf(c.recording, p).recordPath))]
+  }
+
+  /** Absolute names of the segments being written now. */
+  activeFiles(): string[] {
+    return this.recorder.activeFiles()
+  }
+
   /** Starts the playback server when `playback.enabled`; a port in use is a warning, as for HLS. */
   async start(): Promise<void> {
     const c = this.config().playback

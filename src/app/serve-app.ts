@@ -258,6 +258,7 @@ export class ServeApp {
       webrtcUrl: (name) => this.browserPlayback.webrtcUrl?.(name),
       hlsUrl: (name) => this.browserPlayback.hlsUrl?.(name),
       cluster: () => this.cluster,
+      recordings: this.recording,
     })
     try {
       await api.start()

@@ -147,8 +147,9 @@ Options:
                        (UTC); ffprobe, VLC and browsers play them, even while being written
   --record-segment S   start a new file at the first keyframe after S seconds (default 600)
   --playback-port N    serve recordings over HTTP on port N (MediaMTX's layout; 0 picks one):
-                       /list?path=NAME and /get?path=NAME&start=RFC3339&duration=S (config:
-                       the playback section; off by default, 9996 when enabled)
+                       /list?path=NAME and /get?path=NAME&start=RFC3339&duration=S
+                       [&format=fmp4|mp4] (config: the playback section; off by default, 9996
+                       when enabled)
   --log-level L        error, warn, info (default) or debug (debug adds the RTSP dialogue)
   --log-format F       pretty (default: one line per event, for a terminal) or json
   --verbose            the same as --log-level debug

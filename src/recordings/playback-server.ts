@@ -2,7 +2,8 @@
  * The playback server (`--playback-port`, config `playback:`), in MediaMTX's layout:
  *
  *   GET /list?path=NAME      [{"start": RFC 3339, "duration": seconds}, …]: the recorded spans
- *   GET /get?path=NAME&start=RFC3339&duration=SECONDS[&format=fmp4]   that stretch as one fMP4
+ *   GET /get?path=NAME&start=RFC3339&duration=SECONDS[&format=fmp4|mp4]   that stretch as one fragmented
+ *       MP4 (the default), or as one plain MP4 with its moov first (mp4-progressive.ts)
  *
  * Who may use it is decided as for reading the path (the server's authorize, protocol 'playback':
  * users, IP ranges, the failure throttle); answers carry CORS headers so pages elsewhere can play them.
@@ -11,7 +12,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ProtocolError } from '../errors.js'
 import type { OtherAccessRequest, OtherAccessResult } from '../server/access-gate.js'
-import { muxPlayback } from './playback-mux.js'
+import { muxPlaybackMp4 } from './mp4-progressive.js'
+import { muxPlayback, type PlaybackSink } from './playback-mux.js'
 import { listRecordings, listSegments, spansOf } from './recording-store.js'
 
 export interface PlaybackServerOptions {
@@ -29,6 +31,8 @@ export interface PlaybackServerOptions {
 /** The longest stretch /get returns at once. */
 export const MAX_GET_DURATION_S = 3600
 const PATH_RE = /^[A-Za-z0-9._~\-/]+$/
+/** The receiver left mid-answer (nginx's 499): nothing is sent or logged. */
+const CLIENT_GONE = 499
 
 class HttpError extends Error {
   constructor(
@@ -127,28 +131,52 @@ export class PlaybackServer {
     res.end(head ? undefined : body)
   }
 
-  private get(res: http.ServerResponse, q: URLSearchParams, template: string, pathName: string, head: boolean): void {
+  private async get(res: http.ServerResponse, q: URLSearchParams, template: string, pathName: string, head: boolean): Promise<void> {
     const startMs = Date.parse(q.get('start') ?? '')
     if (!Number.isFinite(startMs)) throw new HttpError(400, 'start= must be an RFC 3339 time, e.g. 2026-12-07T10:00:00Z')
     const duration = Number(q.get('duration'))
     if (!(duration > 0 && duration <= MAX_GET_DURATION_S))
       throw new HttpError(400, `duration= must be a number of seconds from 0 to ${MAX_GET_DURATION_S}`)
     const format = q.get('format') ?? 'fmp4'
-    if (format !== 'fmp4') throw new HttpError(400, `format=${format} is not served; use format=fmp4`)
+    if (format !== 'fmp4' && format !== 'mp4') throw new HttpError(400, `format=${format} is not served; use format=fmp4 or format=mp4`)
     const segments = listSegments(template, pathName)
     if (segments.length > 0 && segments.every((s) => s.format !== 'fmp4'))
       throw new HttpError(415, `${pathName} is recorded as Matroska; /get serves fMP4 recordings (download the .mkv files instead)`)
-    const chunks: Buffer[] = []
+    // Sent as it is made, waiting for the receiver: memory does not grow with the duration.
+    const sink: PlaybackSink = {
+      begin: (length) => {
+        const size: Record<string, string> = length === undefined ? {} : { 'Content-Length': String(length) }
+        res.writeHead(200, { ...this.cors(), 'Content-Type': 'video/mp4', ...size, 'Cache-Control': 'no-store' })
+        if (head) res.end()
+        return !head
+      },
+      write: (b) => writeOrWait(res, b),
+    }
     let ok: boolean
     try {
-      ok = muxPlayback(segments, startMs, duration * 1000, (b) => chunks.push(b))
+      ok = await (format === 'mp4' ? muxPlaybackMp4 : muxPlayback)(segments, startMs, duration * 1000, sink)
     } catch (err) {
       if (err instanceof ProtocolError) throw new HttpError(500, err.message)
       throw err
     }
     if (!ok) throw new HttpError(404, `no recording of ${pathName} between ${new Date(startMs).toISOString()} and +${duration} s`)
-    const body = Buffer.concat(chunks)
-    res.writeHead(200, { ...this.cors(), 'Content-Type': 'video/mp4', 'Content-Length': String(body.length), 'Cache-Control': 'no-store' })
-    res.end(head ? undefined : body)
+    if (!head) res.end()
   }
+}
+
+/** Writes `b`; when the socket is full, a promise of 'drain'. Rejects (CLIENT_GONE) once the receiver has left. */
+function writeOrWait(res: http.ServerResponse, b: Buffer): Promise<void> | undefined {
+  const gone = (): HttpError => new HttpError(CLIENT_GONE, 'the receiver left')
+  if (res.destroyed) throw gone()
+  if (res.write(b)) return undefined
+  return new Promise((resolve, reject) => {
+    const settle = (): void => {
+      res.off('drain', settle)
+      res.off('close', settle)
+      if (res.destroyed) reject(gone())
+      else resolve()
+    }
+    res.on('drain', settle)
+    res.on('close', settle)
+  })
 }

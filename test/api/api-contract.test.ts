@@ -5,6 +5,8 @@ import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
+import fs from 'node:fs'
+import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ApiServer, type ApiServerOptions } from '../../src/api/api-server.js'
 import type { PathView, SessionView } from '../../src/api/views.js'
@@ -18,6 +20,8 @@ import { collectFrames } from '../client/client-helpers.js'
 import { ffmpegDecode, h264File, run, startServer, type TestServer } from '../interop/harness.js'
 import { ServeApp } from '../../src/app/serve-app.js'
 import { parseConfig } from '../../src/config/load.js'
+import type { RecordingView } from '../../src/api/recording-routes.js'
+import { tempDir } from '../helpers/audio-interop.js'
 import { checkResponse, loadOpenApi, matchTemplate, operations, validate } from './openapi-check.js'
 import { parsePrometheus, sampleValue } from './prom-parse.js'
 
@@ -798,6 +802,7 @@ describe('HTTP API contract', () => {
       for (const [method, target, body] of [
         ['POST', '/v1/config/paths/add/x', { source: 'publish' }],
         ['DELETE', '/v1/sessions/123', undefined],
+        ['DELETE', '/v1/recordings/deletesegment?path=cam&start=2026-01-01T00:00:00Z', undefined],
       ] as const) {
         const r = await send(open.api, method, target, body)
         assert.deepEqual([r.status, apiError(r).code], [403, 'ERR_API_FORBIDDEN'], target)
@@ -815,6 +820,85 @@ describe('HTTP API contract', () => {
       assert.equal(admin.status, 201, admin.text)
       const none = await serveApp(`api:\n  port: 0\n  trustLoopback: none\n${user}`)
       assert.equal((await send(none.api, 'GET', '/v1/config/global/get')).status, 401)
+    })
+    it('recordings of the H.264 test card: listed per path with start and duration; one segment deleted, nothing else', async () => {
+      const tmp = tempDir('api-rec')
+      let app: ServeApp | undefined
+      try {
+        const dir = path.join(tmp.dir, 'rec')
+        const served = await serveApp(
+          `api:\n  port: 0\n  trustLoopback: all\nrecording:\n  dir: ${dir}\n  segmentSeconds: 1\n` +
+            'paths:\n  cam:\n    source: test:h264\n    record: true\n  other:\n    source: publish\n',
+        )
+        app = served.app
+        const api = served.api
+        const recorded = await eventually(
+          'three segments of cam',
+          async () => {
+            const r = await send(api, 'GET', '/v1/recordings/get/cam')
+            const segs = r.status === 200 ? jsonAs<RecordingView>(r).segments : []
+            return segs.length >= 3 ? segs : undefined
+          },
+          20_000,
+        )
+        assert.ok(recorded[0]!.duration > 0.5 && recorded[0]!.duration < 3, JSON.stringify(recorded[0]))
+        assert.ok(Date.parse(recorded[1]!.start) > Date.parse(recorded[0]!.start))
+        const list = itemsOf<RecordingView>(await send(api, 'GET', '/v1/recordings/list'))
+        assert.deepEqual(
+          list.map((i) => i.name),
+          ['cam'],
+        )
+        assert.deepEqual(list[0]!.segments.slice(0, 2), recorded.slice(0, 2))
+
+        // Files the delete must leave alone: not recordings, another path's, and one outside the tree.
+        const decoys = [
+          path.join(dir, 'cam', 'notes.txt'),
+          path.join(dir, 'cam', '2026-01-01_00-00-00-000000.txt'),
+          path.join(dir, 'ghost', '2026-01-01_00-00-00-000000.mp4'),
+          path.join(tmp.dir, 'keep.mp4'),
+        ]
+        for (const f of decoys) {
+          fs.mkdirSync(path.dirname(f), { recursive: true })
+          fs.writeFileSync(f, 'x')
+        }
+        const filesNow = (): string[] => (fs.readdirSync(tmp.dir, { recursive: true }) as string[]).map((f) => path.join(tmp.dir, f))
+        const before = filesNow()
+        const bad = async (query: string, status: number, code: string): Promise<void> => {
+          const r = await send(api, 'DELETE', `/v1/recordings/deletesegment${query}`)
+          assert.deepEqual([r.status, apiError(r).code], [status, code], query)
+        }
+        await bad('?path=cam', 400, 'ERR_API_BAD_PARAMETER')
+        await bad('?path=cam&start=yesterday', 400, 'ERR_API_BAD_PARAMETER')
+        await bad(`?path=..%2Frec%2Fcam&start=${recorded[0]!.start}`, 400, 'ERR_API_BAD_PARAMETER')
+        await bad(`?start=${recorded[0]!.start}`, 400, 'ERR_API_BAD_PARAMETER')
+        await bad('?path=cam&start=2001-01-01T00:00:00Z', 404, 'ERR_API_RECORDING_NOT_FOUND')
+        await bad('?path=ghost&start=2026-01-01T00:00:00Z', 404, 'ERR_API_RECORDING_NOT_FOUND')
+        const getMissing = await send(api, 'GET', '/v1/recordings/get/nothere')
+        assert.deepEqual([getMissing.status, apiError(getMissing).code], [404, 'ERR_API_RECORDING_NOT_FOUND'])
+        const getBad = await send(api, 'GET', '/v1/recordings/get/..%2Fetc')
+        assert.deepEqual([getBad.status, apiError(getBad).code], [400, 'ERR_API_BAD_PARAMETER'])
+
+        // The start as the listing gives it, in another RFC 3339 spelling (microseconds, numeric offset).
+        const start = recorded[0]!.start.replace('Z', '000+00:00')
+        const del = await send(api, 'DELETE', `/v1/recordings/deletesegment?path=cam&start=${encodeURIComponent(start)}`)
+        assert.equal(del.status, 204, del.text)
+        const after = new Set(filesNow())
+        const gone = before.filter((f) => !after.has(f))
+        assert.equal(gone.length, 1, `deleted: ${gone.join(', ')}`)
+        assert.match(path.relative(dir, gone[0]!), /^cam\/\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}-\d{6}\.mp4$/)
+        assert.equal(
+          Date.parse(recorded[0]!.start),
+          Date.parse(path.basename(gone[0]!).replace(/^(.{10})_(..)-(..)-(..)-(...).*$/, '$1T$2:$3:$4.$5Z')),
+        )
+        for (const f of decoys) assert.ok(fs.existsSync(f), f)
+        const segs = jsonAs<RecordingView>(await send(api, 'GET', '/v1/recordings/get/cam')).segments
+        assert.ok(!segs.some((s) => s.start === recorded[0]!.start))
+        assert.equal(segs[0]!.start, recorded[1]!.start)
+        await bad(`?path=cam&start=${recorded[0]!.start}`, 404, 'ERR_API_RECORDING_NOT_FOUND')
+      } finally {
+        await app?.stop() // before the files go: it finishes its segment
+        tmp.cleanup()
+      }
     })
   })
 

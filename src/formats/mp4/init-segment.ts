@@ -20,9 +20,12 @@
  *     mvex
  *       trex (8.8.3) per track: track_ID, default_sample_description_index 1, default duration, size and
  *                    flags 0 (every trun says its own)
+ *
+ * mvhdBox and trakBox also make the moov of a plain file, with durations and filled sample tables
+ * (recordings/mp4-progressive.ts).
  */
 import type { TrackInfo } from '../../sources/source.js'
-import { box, fields, fourCc, fullBox, serializeBoxes, type Mp4Box } from './box.js'
+import { box, fields, fourCc, fullBox, serializeBoxes, type BoxContent, type Mp4Box } from './box.js'
 import { sampleEntryFor, trackTimescale, videoGeometry } from './sample-entry.js'
 
 export const MAJOR_BRAND = 'isom'
@@ -47,19 +50,35 @@ export function ftypBox(): Mp4Box {
   return box('ftyp', fourCc(MAJOR_BRAND), fields(['u32', MINOR_VERSION]), ...COMPATIBLE_BRANDS.map(fourCc))
 }
 
-function mvhd(nextTrackId: number): Mp4Box {
+/** Movie header; `duration` in MOVIE_TIMESCALE units (0: unknown, as in an init segment). */
+export function mvhdBox(nextTrackId: number, duration = 0): Mp4Box {
   return fullBox(
     'mvhd',
     0,
     0,
-    fields(['u32', 0], ['u32', 0], ['u32', MOVIE_TIMESCALE], ['u32', 0], ['u32', RATE_1_0], ['u16', VOLUME_1_0], ['zeros', 2 + 8]),
+    fields(['u32', 0], ['u32', 0], ['u32', MOVIE_TIMESCALE], ['u32', duration], ['u32', RATE_1_0], ['u16', VOLUME_1_0], ['zeros', 2 + 8]),
     matrix(),
     fields(['zeros', 24], ['u32', nextTrackId]),
   )
 }
 
-function tkhd(trackId: number, track: TrackInfo): Mp4Box {
-  const size = track.kind === 'video' ? videoGeometry(track) : { width: 0, height: 0 }
+/** What a track's boxes say, beside its samples: shared by init segments and progressive files. */
+export interface TrackHeader {
+  kind: 'video' | 'audio'
+  /** Display size (0 for audio). */
+  width: number
+  height: number
+  /** Media timescale (units per second). */
+  timescale: number
+  /** In MOVIE_TIMESCALE units (0: unknown). */
+  movieDuration: number
+  /** In the media timescale (0: unknown). */
+  mediaDuration: number
+  /** The `stbl` children: stsd first, then the sample tables. */
+  sampleTable: readonly BoxContent[]
+}
+
+function tkhd(trackId: number, h: TrackHeader): Mp4Box {
   return fullBox(
     'tkhd',
     0,
@@ -69,24 +88,28 @@ function tkhd(trackId: number, track: TrackInfo): Mp4Box {
       ['u32', 0],
       ['u32', trackId],
       ['u32', 0],
-      ['u32', 0],
+      ['u32', h.movieDuration],
       ['zeros', 8],
       ['u16', 0],
       ['u16', 0],
-      ['u16', track.kind === 'audio' ? VOLUME_1_0 : 0],
+      ['u16', h.kind === 'audio' ? VOLUME_1_0 : 0],
       ['u16', 0],
     ),
     matrix(),
-    fields(['u32', size.width * FIXED_16_16_SHIFT], ['u32', size.height * FIXED_16_16_SHIFT]),
+    fields(['u32', h.width * FIXED_16_16_SHIFT], ['u32', h.height * FIXED_16_16_SHIFT]),
   )
 }
 
-function mdia(track: TrackInfo): Mp4Box {
-  const video = track.kind === 'video'
-  const emptyTable = (type: string, extra = 0): Mp4Box => fullBox(type, 0, 0, fields(['zeros', 4 + extra]))
+function mdia(h: TrackHeader): Mp4Box {
+  const video = h.kind === 'video'
   return box(
     'mdia',
-    fullBox('mdhd', 0, 0, fields(['u32', 0], ['u32', 0], ['u32', trackTimescale(track)], ['u32', 0], ['u16', LANGUAGE_UND], ['u16', 0])),
+    fullBox(
+      'mdhd',
+      0,
+      0,
+      fields(['u32', 0], ['u32', 0], ['u32', h.timescale], ['u32', h.mediaDuration], ['u16', LANGUAGE_UND], ['u16', 0]),
+    ),
     fullBox(
       'hdlr',
       0,
@@ -100,16 +123,34 @@ function mdia(track: TrackInfo): Mp4Box {
       'minf',
       video ? fullBox('vmhd', 0, VMHD_FLAGS, fields(['zeros', 8])) : fullBox('smhd', 0, 0, fields(['zeros', 4])),
       box('dinf', fullBox('dref', 0, 0, fields(['u32', 1]), fullBox('url ', 0, URL_SELF_CONTAINED))),
-      box(
-        'stbl',
-        fullBox('stsd', 0, 0, fields(['u32', 1]), sampleEntryFor(track)),
-        emptyTable('stts'),
-        emptyTable('stsc'),
-        emptyTable('stsz', 4), // sample_size, sample_count
-        emptyTable('stco'),
-      ),
+      box('stbl', ...h.sampleTable),
     ),
   )
+}
+
+/** A `trak` (tkhd + mdia). */
+export function trakBox(trackId: number, h: TrackHeader): Mp4Box {
+  return box('trak', tkhd(trackId, h), mdia(h))
+}
+
+/** The header of a track of a fragmented file: no duration, empty sample tables (the samples are in fragments). */
+function fragmentedHeader(track: TrackInfo): TrackHeader {
+  const size = track.kind === 'video' ? videoGeometry(track) : { width: 0, height: 0 }
+  const emptyTable = (type: string, extra = 0): Mp4Box => fullBox(type, 0, 0, fields(['zeros', 4 + extra]))
+  return {
+    kind: track.kind === 'video' ? 'video' : 'audio',
+    ...size,
+    timescale: trackTimescale(track),
+    movieDuration: 0,
+    mediaDuration: 0,
+    sampleTable: [
+      fullBox('stsd', 0, 0, fields(['u32', 1]), sampleEntryFor(track)),
+      emptyTable('stts'),
+      emptyTable('stsc'),
+      emptyTable('stsz', 4), // sample_size, sample_count
+      emptyTable('stco'),
+    ],
+  }
 }
 
 function trex(trackId: number): Mp4Box {
@@ -120,8 +161,8 @@ function trex(trackId: number): Mp4Box {
 export function moovBox(tracks: readonly TrackInfo[]): Mp4Box {
   return box(
     'moov',
-    mvhd(tracks.length + 1),
-    ...tracks.map((t, i) => box('trak', tkhd(i + 1, t), mdia(t))),
+    mvhdBox(tracks.length + 1),
+    ...tracks.map((t, i) => trakBox(i + 1, fragmentedHeader(t))),
     box('mvex', ...tracks.map((_, i) => trex(i + 1))),
   )
 }
