@@ -15,6 +15,7 @@ import type { OtherAccessRequest, OtherAccessResult } from '../server/access-gat
 import { muxPlaybackMp4 } from './mp4-progressive.js'
 import { muxPlayback, type PlaybackSink } from './playback-mux.js'
 import { listRecordings, listSegments, spansOf } from './recording-store.js'
+import { requestTarget } from '../util/request-target.js'
 
 export interface PlaybackServerOptions {
   host?: string
@@ -92,7 +93,8 @@ export class PlaybackServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://x')
+    const url = requestTarget(req.url)
+    if (!url) throw new HttpError(400, 'malformed request target')
     if (req.method === 'OPTIONS') {
       res.writeHead(204, this.cors())
       return void res.end()

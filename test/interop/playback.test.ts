@@ -15,6 +15,7 @@ import { FileByteSource } from '../../src/formats/mp4/byte-source.js'
 import { demuxMp4 } from '../../src/formats/mp4/demuxer.js'
 import { listSegments, type RecordingSegment } from '../../src/recordings/recording-store.js'
 import { tempDir } from '../helpers/audio-interop.js'
+import { MALFORMED_TARGETS, rawStatusLine } from '../helpers/raw-http.js'
 import { serveRtspkit, type ServedRtspkit } from '../rtp/cli-process.js'
 import { launchChromium } from '../view/chromium.js'
 
@@ -290,6 +291,7 @@ describe('playback server (/list, /get) over a real recording', () => {
     assert.equal((await fetch(`${base}/get?path=cam&start=${start}&duration=1&format=webm`)).status, 400)
     assert.equal((await fetch(`${base}/get?path=cam&start=2001-01-01T00:00:00Z&duration=1`)).status, 404)
     assert.equal((await fetch(`${base}/get?path=../etc&start=${start}&duration=1`)).status, 400)
+    for (const target of MALFORMED_TARGETS) assert.match(await rawStatusLine(base, target), /^HTTP\/1\.1 400 /, target)
     const pre = await fetch(`${base}/get?path=cam`, { method: 'OPTIONS' })
     assert.equal(pre.status, 204)
     assert.equal(pre.headers.get('access-control-allow-origin'), '*')
