@@ -58,6 +58,8 @@ const PUMP_INTERVAL_MS = 2
 const MAX_PUMP_CATCH_UP_MS = 8
 /** How often a backlog waiting for a full TCP socket looks again. */
 const TCP_RETRY_MS = 20
+/** The most of a TCP backlog written in one turn of the event loop (see pump). */
+const TCP_BYTES_PER_TURN = 128 * 1024
 /** An instant start is skipped when the GOP would take more than this share of the reader's queue. */
 const MAX_START_SHARE = 0.75
 const RTP_TIMESTAMP_OFFSET = 4
@@ -94,6 +96,8 @@ export class ServerSession implements StreamOutput {
   /** Between PLAY and its response: nothing leaves yet, so media never precedes the reply. */
   private holding = false
   private pumpTimer: NodeJS.Timeout | undefined
+  /** A pump on the next turn of the loop (a TCP backlog going out in slices). */
+  private pumpImmediate: NodeJS.Immediate | undefined
   private lastPumpMono = 0
   /** In a slow episode (logged once): from a drop until every track takes units again. */
   private slow = false
@@ -305,30 +309,38 @@ export class ServerSession implements StreamOutput {
     this.slow = false
   }
 
+  /** `delayMs` 0: on the next turn of the loop, after the I/O that is waiting (a TEARDOWN may be). */
   private schedulePump(delayMs = PUMP_INTERVAL_MS): void {
-    if (this.pumpTimer || this.holding) return
-    this.pumpTimer = setTimeout(() => this.pump(), delayMs)
+    if (this.pumpTimer || this.pumpImmediate || this.holding) return
+    if (delayMs === 0) this.pumpImmediate = setImmediate(() => this.pump())
+    else this.pumpTimer = setTimeout(() => this.pump(), delayMs)
   }
 
   private stopPump(): void {
-    if (this.pumpTimer) clearTimeout(this.pumpTimer)
-    this.pumpTimer = undefined
+    clearTimeout(this.pumpTimer)
+    clearImmediate(this.pumpImmediate)
+    this.pumpTimer = this.pumpImmediate = undefined
     this.queue.clear()
     this.holding = false
   }
 
   /** Sends the backlog: over TCP as the socket takes it, over UDP at most UDP_BACKLOG_BYTES_PER_MS. */
   private pump(): void {
-    this.pumpTimer = undefined
+    this.pumpTimer = this.pumpImmediate = undefined
     const now = this.opts.clock.monoMs()
     // A late timer does not buy a bigger burst: the receiver's buffer is what the pacing protects.
     const elapsed = this.lastPumpMono === 0 ? PUMP_INTERVAL_MS : Math.min(Math.max(now - this.lastPumpMono, 0), MAX_PUMP_CATCH_UP_MS)
     let budget = Math.max(elapsed, PUMP_INTERVAL_MS) * UDP_BACKLOG_BYTES_PER_MS
+    let tcpBudget = TCP_BYTES_PER_TURN
     this.lastPumpMono = now
     for (let item = this.queue.peek(); item; item = this.queue.peek()) {
       const t = item.setup.transport
       if (t.kind === 'tcp') {
         if (t.sink.closed) return this.queue.clear()
+        // A backlog (instant start's GOP) goes out in slices, one per turn of the loop: a reader that
+        // tears down at once (or a handshake storm) does not cost the whole GOP's writes.
+        if (tcpBudget <= 0) return this.schedulePump(0)
+        tcpBudget -= item.bytes
         if (t.sink.queuedBytes > 0 && t.sink.queuedBytes + item.bytes > this.opts.maxQueueBytes) {
           // The socket is full: look again later rather than spin; new units meanwhile are bounded by the queue.
           return this.schedulePump(TCP_RETRY_MS)
