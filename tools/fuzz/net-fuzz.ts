@@ -27,7 +27,10 @@ const FLAGS = {
   workers: { kind: 'number', default: 6, min: 1, max: 256, help: 'attacks in flight at once' },
   seed: { kind: 'number', default: 1, min: 0, max: 2 ** 32 - 1, help: 'seed of the mutations (workers use seed+i)' },
   'health-ms': { kind: 'number', default: 1000, min: 10, max: 60_000, help: 'a health probe slower than this is a hang' },
-  'max-rss-growth-mb': { kind: 'number', default: 150, min: 0, max: 1e6, help: 'RSS growth allowed over the baseline' },
+  // The peak is the working set at the attack rate (six workers, about 4,000 messages a second: up to
+  // 150 MiB over the baseline in the 1M-message run, level from quarter to quarter); a leak is what
+  // 'max-rss-climb-mb' catches.
+  'max-rss-growth-mb': { kind: 'number', default: 200, min: 0, max: 1e6, help: 'peak RSS growth allowed over the baseline' },
   'max-rss-climb-mb': {
     kind: 'number',
     default: 40,
