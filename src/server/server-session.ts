@@ -1,20 +1,12 @@
-import { RtcpGoodbye } from '../rtcp/goodbye.js'
-import { parseRtcp, serializeRtcp } from '../rtcp/compound.js'
-import { RtcpReceiverReport } from '../rtcp/receiver-report.js'
-import { RtcpSenderReport } from '../rtcp/sender-report.js'
-import { RtcpSourceDescription } from '../rtcp/source-description.js'
 import type { Clock } from '../util/clock.js'
-import { msToNtp } from '../util/ntp.js'
 import type { StreamOutput } from '../stream/output.js'
 import { ReaderQueue } from '../stream/reader-queue.js'
 import type { ServerStream } from '../stream/stream.js'
 import type { Unit } from '../stream/unit.js'
 import { withTimestamp } from '../rtp/rtp-packet.js'
 import type { UdpLink } from '../transport/udp-link.js'
+import { senderReport, sendTrackRtcp, takeReceiverReports } from './session-rtcp.js'
 import { TrackSetup, type TrackStats } from './track-setup.js'
-
-/** RFC 3550 §6.4.1: the fraction lost is a fixed-point number with the binary point at its left edge. */
-const FRACTION_LOST_SCALE = 256
 
 export type SessionState = 'init' | 'ready' | 'playing'
 
@@ -164,24 +156,8 @@ export class ServerSession implements StreamOutput {
 
   /** RTCP from the client (UDP or interleaved): counts receiver reports and keeps the session alive. */
   onRtcp(setup: TrackSetup, msg: Buffer): void {
-    let packets
-    try {
-      // SRTCP: checked and decrypted with the client's key; without one (no KeyMgmt) it is unreadable.
-      if (setup.srtp) msg = setup.srtp.in ? setup.srtp.in.unprotectRtcp(msg) : Buffer.alloc(0)
-      packets = parseRtcp(msg)
-    } catch {
-      return // malformed RTCP from a client is not worth a session
-    }
-    this.touch()
-    for (const p of packets) {
-      if (!(p instanceof RtcpReceiverReport)) continue
-      setup.stats.receiverReports++
-      const block = p.reports.find((r) => r.ssrc === setup.track.media.ssrc)
-      if (block) {
-        setup.stats.fractionLost = block.fractionLost / FRACTION_LOST_SCALE
-        setup.stats.cumulativeLost = block.totalLost
-      }
-    }
+    // Malformed RTCP from a client is not worth a session, nor a sign of life.
+    if (takeReceiverReports(setup, msg)) this.touch()
   }
 
   /**
@@ -410,37 +386,9 @@ export class ServerSession implements StreamOutput {
     for (const s of this.setups.values()) if (s.stats.packetsSent > 0 && !s.wholeJpeg) this.sendSenderReport(s)
   }
 
-  /** SR mapping the track's RTP clock to wall-clock capture time, with SDES CNAME (RFC 3550 §6.4.1, §6.5.1). */
-  private senderReport(setup: TrackSetup): [RtcpSenderReport, RtcpSourceDescription] {
-    const now = this.opts.clock.wallMs()
-    const ntp = msToNtp(now)
-    const ssrc = setup.track.media.ssrc
-    const sr = new RtcpSenderReport({
-      ssrc,
-      ntpSeconds: ntp.seconds,
-      ntpFraction: ntp.fraction,
-      rtpTimestamp: setup.track.rtpTimeAt(now),
-      packetCount: setup.stats.packetsSent >>> 0,
-      octetCount: setup.stats.octetsSent >>> 0,
-      reports: [],
-    })
-    const sdes = new RtcpSourceDescription({ chunks: [{ ssrc, items: [{ type: 1, text: this.opts.cname }] }] })
-    return [sr, sdes]
-  }
-
   private sendSenderReport(setup: TrackSetup): void {
     setup.srSent = true
-    this.sendRtcp(setup, serializeRtcp(this.senderReport(setup)))
-  }
-
-  private sendRtcp(setup: TrackSetup, buf: Buffer): void {
-    if (setup.srtp) buf = setup.srtp.out.protectRtcp(buf)
-    const t = setup.transport
-    if (t.kind === 'tcp') {
-      if (!t.sink.closed) t.sink.writeInterleaved(t.rtcpChannel, [buf])
-    } else if (t.kind === 'udp') {
-      t.link.sendRtcp(buf)
-    }
+    sendTrackRtcp(setup, senderReport(setup, this.opts.clock.wallMs(), this.opts.cname))
   }
 
   private closeTransport(setup: TrackSetup): void {
@@ -459,9 +407,8 @@ export class ServerSession implements StreamOutput {
     this.pause()
     for (const s of this.setups.values()) {
       if (sendBye && (s.stats.packetsSent > 0 || playing) && !s.wholeJpeg) {
-        const ssrc = s.track.media.ssrc
         try {
-          this.sendRtcp(s, serializeRtcp([...this.senderReport(s), new RtcpGoodbye({ sources: [ssrc], reason: 'teardown' })]))
+          sendTrackRtcp(s, senderReport(s, this.opts.clock.wallMs(), this.opts.cname, 'teardown'))
         } catch {
           // socket already gone
         }
