@@ -105,6 +105,7 @@ export class RtspReader {
   private readonly queue = new ByteQueue()
   private state: State = 'idle'
   private error: RtspkitError | undefined
+  private discarded = false
   /** Where the LF search resumes in the current incomplete line, so slow lines are not rescanned. */
   private scanFrom = 0
   private headerBytes = 0
@@ -124,7 +125,7 @@ export class RtspReader {
 
   /** True once an error was thrown; every later push() throws it again. */
   get failed(): boolean {
-    return this.error !== undefined
+    return this.error !== undefined || this.discarded
   }
 
   /** Whether every line of the last completed message ended in a bare LF (reply in kind). */
@@ -138,7 +139,7 @@ export class RtspReader {
    * Standard peers (CRLF, absolute URIs) never qualify, so a slow standard peer is never cut short.
    */
   get canFlushUnterminated(): boolean {
-    if (this.error || this.state !== 'headers' || !this.startLine) return false
+    if (this.failed || this.state !== 'headers' || !this.startLine) return false
     if (this.headers.has('Content-Length')) return false
     const start = this.startLine
     const bareUri = start.kind === 'request' && start.uri !== '*' && !ABSOLUTE_URI_RE.test(start.uri)
@@ -203,7 +204,9 @@ export class RtspReader {
   /** Drops every buffered byte and fails the reader for good (its connection is gone). */
   discard(): void {
     this.queue.clear()
-    this.error ??= new ParseError(MALFORMED, 'reader discarded', {})
+    // The error is made only if something is fed after all: every closed connection discards its
+    // reader, and an Error (with its stack) per connection showed in handshake profiles.
+    this.discarded = true
   }
 
   /**
@@ -219,6 +222,7 @@ export class RtspReader {
 
   /** Like push(), but hands each event to `onEvent` as soon as it is complete, before any later error. */
   feed(chunk: Uint8Array, onEvent: (event: RtspReadEvent) => void): void {
+    if (this.discarded) this.error ??= new ParseError(MALFORMED, 'reader discarded', {})
     if (this.error) throw this.error
     this.queue.push(chunk)
     for (;;) {
