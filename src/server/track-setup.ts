@@ -35,7 +35,7 @@ export interface TrackStats {
   framesDropped: number
   /** RTP bytes of those units. */
   bytesDropped: number
-  /** UDP datagrams the kernel refused to send (e.g. ECONNREFUSED after the client's port closed). */
+  /** UDP sends the kernel refused (e.g. ECONNREFUSED after the client's port closed), checked on each unit's last datagram. */
   sendErrors: number
   receiverReports: number
   /** From the reader's latest receiver report about this track: fraction lost (0..1) since its previous one; null before any. */
