@@ -115,7 +115,13 @@ export class ServeApp {
       encryption: s.encryption,
       tls: readTls(s),
     })
-    this.rtmp = new RtmpWiring({ server: this.server, logger: this.logger, config: () => this.config.rtmp, stopped: () => this.stopped })
+    this.rtmp = new RtmpWiring({
+      server: this.server,
+      logger: this.logger,
+      config: () => this.config.rtmp,
+      serverTls: () => this.config.server.tls,
+      stopped: () => this.stopped,
+    })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))
     this.hooks = new HookRunner({ server: this.server, logger: this.logger, globals: () => this.config.hooks })

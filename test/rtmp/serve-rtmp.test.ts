@@ -21,8 +21,15 @@ interface SessionItem {
 }
 
 describe('the rtmp section and its flags', () => {
-  it('defaults: on, every interface, port 1935', () => {
-    assert.deepEqual(defaultConfig().rtmp, { enabled: true, host: '', port: 1935 })
+  it('defaults: on, every interface, port 1935; RTMPS off (encryption no, port 1936, server.tls)', () => {
+    assert.deepEqual(defaultConfig().rtmp, {
+      enabled: true,
+      host: '',
+      port: 1935,
+      encryption: 'no',
+      rtmpsPort: 1936,
+      tls: { cert: '', key: '' },
+    })
   })
 
   it('names a bad key; --rtmp-port and --no-rtmp override the file, RTSPKIT_RTMP_PORT too', () => {
