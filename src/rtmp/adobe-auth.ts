@@ -44,9 +44,32 @@ export type AdobeRequest =
   /** Step 3: the answer to a challenge. `opaque` is the one we sent, when the client echoes it. */
   | { kind: 'response'; user: string; clientChallenge: string; response: string; opaque?: string }
 
-function field(q: URLSearchParams, name: string, pattern: RegExp): string | undefined {
+/**
+ * The parameters of a query as the clients write them: ffmpeg and GStreamer do not percent-encode,
+ * so a base64 response keeps its "+" and "/" (URLSearchParams would read "+" as a space). A "%"
+ * escape is decoded for clients that do encode. The first of a repeated name counts.
+ */
+function queryParams(query: string): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const part of query.split('&')) {
+    const eq = part.indexOf('=')
+    const name = eq < 0 ? part : part.slice(0, eq)
+    let value = eq < 0 ? '' : part.slice(eq + 1)
+    if (value.includes('%')) {
+      try {
+        value = decodeURIComponent(value)
+      } catch {
+        // A stray "%": kept as it is; the field's pattern refuses it.
+      }
+    }
+    if (!out.has(name)) out.set(name, value)
+  }
+  return out
+}
+
+function field(q: Map<string, string>, name: string, pattern: RegExp): string | undefined {
   const v = q.get(name)
-  if (v === null) return undefined
+  if (v === undefined) return undefined
   if (v.length === 0 || v.length > MAX_ADOBE_FIELD || !pattern.test(v))
     throw new ParseError('ERR_RTMP_ADOBE_AUTH', `authmod=adobe: malformed ${name}`, {
       observed: v.slice(0, MAX_ADOBE_FIELD),
@@ -56,15 +79,16 @@ function field(q: URLSearchParams, name: string, pattern: RegExp): string | unde
 }
 
 /**
- * The Adobe step a connect's app query is at. Throws ParseError (ERR_RTMP_ADOBE_AUTH) for
+ * The Adobe step a connect's app query (after the "?", as sent) is at. Throws ParseError (ERR_RTMP_ADOBE_AUTH) for
  * authmod=adobe without a user, a response without the client's challenge or the reverse, and
  * fields too long or with characters no client sends.
  */
-export function parseAdobeQuery(query: URLSearchParams): AdobeRequest {
+export function parseAdobeQuery(rawQuery: string): AdobeRequest {
+  const query = queryParams(rawQuery)
   const authmod = query.get('authmod')
   if (authmod !== ADOBE_AUTHMOD) return { kind: 'none' }
   const user = field(query, 'user', USER_NAME)
-  if (user === undefined) throw new ParseError('ERR_RTMP_ADOBE_AUTH', 'authmod=adobe without user=', { observed: query.toString().slice(0, 200) })
+  if (user === undefined) throw new ParseError('ERR_RTMP_ADOBE_AUTH', 'authmod=adobe without user=', { observed: rawQuery.slice(0, 200) })
   const response = field(query, 'response', RESPONSE)
   const clientChallenge = field(query, 'challenge', TOKEN)
   const opaque = field(query, 'opaque', TOKEN)

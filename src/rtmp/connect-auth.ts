@@ -61,7 +61,7 @@ export async function connectAuth(d: ConnectAuthDeps, app: string, object: Amf0O
   const ip = d.remoteAddress.replace(/^::ffff:/, '')
   let adobe: AdobeRequest
   try {
-    adobe = parseAdobeQuery(key.query)
+    adobe = parseAdobeQuery(app.includes('?') ? app.slice(app.indexOf('?') + 1) : '')
   } catch (err) {
     if (!(err instanceof ParseError)) throw err
     return { kind: 'reject', description: adobeFailedDescription('authfailed'), reason: `${err.code}: ${err.message}` }
