@@ -5,8 +5,10 @@
  * or play. A client with `user:pass@` in its URL sends them only after a rejection that asks for
  * Adobe authentication, while a client without credentials gives up on that rejection. So the
  * first connect is rejected only when an anonymous client would be refused anyway:
- *  - the path: a path under the app that asks anonymous clients for credentials (AccessPolicy's
- *    credentialsPathUnder), e.g. `live/cam` for app `live`;
+ *  - the path: every path the server knows under the app (`live/cam`, `live/door` for app `live`;
+ *    the app itself when there is none: a regex or all_others entry) asks anonymous clients for
+ *    credentials. An app mixing open and protected paths is not asked: there, clients of the
+ *    protected ones give credentials in the query;
  *  - the action: an encoder says so in flashVer ("FMLE/3.0 (compatible; …)": ffmpeg's output,
  *    OBS), a player sends another ("LNX 9,0,124,2": ffmpeg's input). GStreamer's rtmp2src and
  *    rtmp2sink both send a bare "FMLE/3.0": for them, and for clients without a flashVer, only
@@ -34,7 +36,7 @@ export type ConnectVerdict =
   | { kind: 'reject'; description: string; reason: string }
 
 export interface ConnectAuthDeps {
-  host: Pick<RtspServer, 'authorize'>
+  host: Pick<RtspServer, 'authorize' | 'pathStatus'>
   challenges: AdobeChallenges
   remoteAddress: string
   logger: Logger | undefined
@@ -67,20 +69,22 @@ export async function connectAuth(d: ConnectAuthDeps, app: string, object: Amf0O
     return { kind: 'reject', description: adobeFailedDescription('authfailed'), reason: `${err.code}: ${err.message}` }
   }
   const intent = connectIntent(object)
-  const ask = (action: 'read' | 'publish', proof?: PasswordProof) =>
-    d.host.authorize({
-      action,
-      path: key.path,
-      under: true,
-      remoteAddress: d.remoteAddress,
-      protocol: 'rtmp',
-      method: 'CONNECT',
-      ...(proof ? { proof } : {}),
-    })
-  const needs = async (action: 'read' | 'publish') => {
-    const r = await ask(action)
-    return !r.ok && r.status === 401
+  const prefix = key.path
+  const known = d.host.pathStatus().map((p) => p.name)
+  const under = known.filter((n) => n === prefix || (prefix !== '' && n.startsWith(`${prefix}/`)))
+  const candidates = under.length > 0 ? under : [prefix]
+  const ask = (action: 'read' | 'publish', path: string, proof?: PasswordProof) =>
+    d.host.authorize({ action, path, remoteAddress: d.remoteAddress, protocol: 'rtmp', method: 'CONNECT', ...(proof ? { proof } : {}) })
+  /** The candidate paths where an anonymous `action` gets 401. */
+  const asking = async (action: 'read' | 'publish') => {
+    const out: string[] = []
+    for (const path of candidates) {
+      const r = await ask(action, path)
+      if (!r.ok && r.status === 401) out.push(path)
+    }
+    return out
   }
+  const needs = async (action: 'read' | 'publish') => (await asking(action)).length === candidates.length
   switch (adobe.kind) {
     case 'none': {
       if (key.credentials) return { kind: 'accept' }
@@ -107,7 +111,11 @@ export async function connectAuth(d: ConnectAuthDeps, app: string, object: Amf0O
         username: user,
         answers: (password) => safeEqual(adobeResponse({ user, salt: c.salt, password, serverChallenge, clientChallenge }), response),
       }
-      const r = await ask(intent ?? ((await needs('publish')) ? 'publish' : 'read'), proof)
+      const action = intent ?? ((await asking('publish')).length > 0 ? 'publish' : 'read')
+      const path = (await asking(action))[0]
+      // No path here asks: nothing to check the proof against until publish/play names one.
+      if (path === undefined) return { kind: 'accept', proof }
+      const r = await ask(action, path, proof)
       // 403: the right password, but this user may not; publish/play says so for the path it names.
       if (r.ok || r.status === 403) return { kind: 'accept', proof }
       return {

@@ -46,7 +46,7 @@ import { RtmpPublish } from './rtmp-publish.js'
 import { streamKey } from './stream-key.js'
 
 /** What the room needs of the RTSP server: the same rules, users, sessions and limits. */
-export type RtmpHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher'>
+export type RtmpHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher' | 'pathStatus'>
 
 export interface RtmpConnectionOptions {
   host: RtmpHost

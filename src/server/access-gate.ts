@@ -102,9 +102,7 @@ export class AccessGate {
    */
   checkOther(req: OtherAccessRequest): Promise<OtherAccessResult> {
     const ip = req.remoteAddress.replace(/^::ffff:/, '')
-    // A prefix (RTMP's connect): decide for a path under it that would ask for credentials, if any.
-    const path = req.under ? (this.policy.credentialsPathUnder ? this.policy.credentialsPathUnder({ action: req.action, path: req.path, ip }) : req.path) : req.path
-    if (path === undefined) return Promise.resolve({ ok: true })
+    const path = req.path
     const decision = this.policy.decide({ action: req.action, path, ip })
     if (decision.kind === 'allow') return Promise.resolve({ ok: true })
     if (decision.kind === 'forbid') {
@@ -176,11 +174,6 @@ export interface OtherAccessRequest {
   credentials?: { username: string; password: string }
   /** A challenge-response over the plain password (RTMP's Adobe authentication): checked instead of `authorization`. */
   proof?: PasswordProof
-  /**
-   * `path` is only the start of the path (RTMP's connect names the app, not the stream): decide for
-   * a path under it that would ask an anonymous client for credentials; ok when there is none.
-   */
-  under?: boolean
 }
 
 /** A user's claim to know its password, checked by `answers(password)` against the stored plain password. */
