@@ -1,20 +1,21 @@
 /**
  * What RTMP's connect answers when credentials may be needed (adobe-auth.ts has the format).
  *
- * A connect names only the start of the path (the app), and not whether the client will publish
- * or play. A client with `user:pass@` in its URL sends them only after a rejection that asks for
- * Adobe authentication, while a client without credentials gives up on that rejection. So the
- * first connect is rejected only when an anonymous client would be refused anyway:
- *  - the path: every path the server knows under the app (`live/cam`, `live/door` for app `live`;
- *    the app itself when there is none: a regex or all_others entry) asks anonymous clients for
- *    credentials. An app mixing open and protected paths is not asked: there, clients of the
- *    protected ones give credentials in the query;
- *  - the action: an encoder says so in flashVer ("FMLE/3.0 (compatible; …)": ffmpeg's output,
- *    OBS), a player sends another ("LNX 9,0,124,2": ffmpeg's input). GStreamer's rtmp2src and
- *    rtmp2sink both send a bare "FMLE/3.0": for them, and for clients without a flashVer, only
- *    when reading and publishing both need credentials (rtmp2sink takes `authmod=adobe` to start
- *    Adobe authentication without being asked).
- * Credentials in the query (`?user=&pass=`) need no rejection: they are checked at publish/play.
+ * A connect names the app, not the stream name, and not whether the client will publish or play.
+ * A client with `user:pass@` in its URL sends them only after a rejection that asks for Adobe
+ * authentication, while a client without credentials gives up on that rejection — and so does
+ * ffmpeg given rtmp://HOST/live/cam?user=U&pass=P, whose query travels in the stream name, which
+ * comes after connect. So the first connect is rejected only when an anonymous client would be
+ * refused anyway and no query can be coming:
+ *  - the app is the whole path: a path the server knows, with no known path under it — ffmpeg's
+ *    rtmp://U:P@HOST/cam (app "cam"), or rtmp://U:P@HOST/live/cam/ (the trailing "/" makes
+ *    "live/cam" the app and the stream name empty) — and it asks anonymous clients for credentials;
+ *  - for what the client does: an encoder says so in flashVer ("FMLE/3.0 (compatible; …)": ffmpeg's
+ *    output, OBS), a player sends another ("LNX 9,0,124,2": ffmpeg's input). GStreamer's rtmp2src
+ *    and rtmp2sink both send a bare "FMLE/3.0": for them, and for clients without a flashVer, only
+ *    when reading and publishing both need credentials.
+ * A client may also start Adobe authentication unasked (GStreamer's `authmod=adobe`): the challenge
+ * is given whatever the path. Credentials in the query (`?user=&pass=`) are checked at publish/play.
  * A proof (the third connect) is checked here — a wrong one is rejected with reason=authfailed and
  * counts against the failed-login throttle — and again at publish/play, for the path named then.
  */
@@ -71,8 +72,8 @@ export async function connectAuth(d: ConnectAuthDeps, app: string, object: Amf0O
   const intent = connectIntent(object)
   const prefix = key.path
   const known = d.host.pathStatus().map((p) => p.name)
-  const under = known.filter((n) => n === prefix || (prefix !== '' && n.startsWith(`${prefix}/`)))
-  const candidates = under.length > 0 ? under : [prefix]
+  const wholePath = prefix !== '' && known.includes(prefix) && !known.some((n) => n.startsWith(`${prefix}/`))
+  const candidates = wholePath ? [prefix] : []
   const ask = (action: 'read' | 'publish', path: string, proof?: PasswordProof) =>
     d.host.authorize({ action, path, remoteAddress: d.remoteAddress, protocol: 'rtmp', method: 'CONNECT', ...(proof ? { proof } : {}) })
   /** The candidate paths where an anonymous `action` gets 401. */
@@ -84,7 +85,7 @@ export async function connectAuth(d: ConnectAuthDeps, app: string, object: Amf0O
     }
     return out
   }
-  const needs = async (action: 'read' | 'publish') => (await asking(action)).length === candidates.length
+  const needs = async (action: 'read' | 'publish') => candidates.length > 0 && (await asking(action)).length === candidates.length
   switch (adobe.kind) {
     case 'none': {
       if (key.credentials) return { kind: 'accept' }

@@ -112,46 +112,50 @@ describe('rtmp://user:pass@ (Adobe authentication) with ffmpeg and GStreamer', (
   })
 
   it('ffmpeg publishes with user:pass@ and reads it back with user:pass@', async () => {
-    const plainUrl = `${rooms.rtmp.url.replace('rtmp://', 'rtmp://u:pw@')}/secret/cam`
+    // The trailing "/" makes "secret/cam" ffmpeg's app: connect names the whole path, so the server can ask.
+    const plainUrl = `${rooms.rtmp.url.replace('rtmp://', 'rtmp://u:pw@')}/secret/cam/`
     const peer = ffmpegRtmpPublish(await h264AacNoBMp4(), plainUrl)
     peers.push(peer)
     await waitFor(`the publisher (${peer.stderr()})`, 15_000, () => (publishers(rooms, 'secret/cam').length === 1 ? true : undefined))
     const read = await ffmpegRtmpFrames(plainUrl, 30)
     assert.equal(read.frames, 30, read.stderr)
-    const refused = await ffmpegRtmpFrames(`${rooms.rtmp.url}/secret/cam`, 5)
+    const refused = await ffmpegRtmpFrames(`${rooms.rtmp.url}/secret/cam/`, 5)
     assert.equal(refused.frames, 0)
     assert.match(refused.stderr, /No credentials set/)
   })
 
-  it('GStreamer rtmp2sink publishes and rtmp2src reads with user:pass@ in location', async () => {
+  it('GStreamer rtmp2sink publishes and rtmp2src reads with user:pass@ in location and authmod=adobe', async () => {
     const auth = rooms.rtmp.url.replace('rtmp://', 'rtmp://u:pw@')
     const pipeline =
       'videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=25/1 ! x264enc tune=zerolatency key-int-max=25 ! h264parse ! ' +
-      `flvmux streamable=true ! rtmp2sink location=${auth}/secret/gst`
+      `flvmux streamable=true ! rtmp2sink authmod=adobe location=${auth}/secret/gst`
     const peer = startPeer('gst-launch-1.0', ['-q', ...pipeline.split(' ')])
     peers.push(peer)
     await waitFor(`the GStreamer publisher (${peer.stderr()})`, 15_000, () =>
       publishers(rooms, 'secret/gst').length === 1 ? true : undefined,
     )
-    const video = await gstDecode(`rtmp2src location=${auth}/secret/gst ! flvdemux ! h264parse ! avdec_h264 ! fakesink name=sink`, 25)
+    const video = await gstDecode(`rtmp2src authmod=adobe location=${auth}/secret/gst ! flvdemux ! h264parse ! avdec_h264 ! fakesink name=sink`, 25)
     assert.equal(video.frames, 25, video.error ?? '')
   })
 
-  it('asks at connect only when every path under the app needs credentials', async () => {
-    assert.equal((await connectOnce(rooms.rtmp.port, 'open')).code, 'NetConnection.Connect.Success')
-    // An app mixing open and protected paths: an anonymous client may mean the open one.
+  it('asks at connect only when the app is a whole path that needs credentials', async () => {
     const encoder = { flashVer: 'FMLE/3.0 (compatible; Lavf59.27.100)' }
+    assert.equal((await connectOnce(rooms.rtmp.port, 'open/cam', encoder)).code, 'NetConnection.Connect.Success')
+    assert.equal((await connectOnce(rooms.rtmp.port, 'secret/cam', encoder)).description, '[ AccessManager.Reject ] : [ code=403 need auth; authmod=adobe ] : ')
+    // A prefix: the stream name may still bring ?user=&pass= (ffmpeg's rtmp://HOST/secret/cam?user=u&pass=p), or mean an open path.
+    assert.equal((await connectOnce(rooms.rtmp.port, 'secret', encoder)).code, 'NetConnection.Connect.Success')
     assert.equal((await connectOnce(rooms.rtmp.port, 'mixed', encoder)).code, 'NetConnection.Connect.Success')
-    assert.equal((await connectOnce(rooms.rtmp.port, 'secret')).description, '[ AccessManager.Reject ] : [ code=403 need auth; authmod=adobe ] : ')
+    // Credentials in the app's query: checked at publish, nothing to ask.
+    assert.equal((await connectOnce(rooms.rtmp.port, 'secret/cam?user=u&pass=pw', encoder)).code, 'NetConnection.Connect.Success')
   })
 
   it('a response is good once: replayed on a new connection it is refused; a malformed query is refused', async () => {
-    const { answer, query } = await adobeLogin(rooms.rtmp.port, 'secret', 'u', 'pw')
+    const { answer, query } = await adobeLogin(rooms.rtmp.port, 'secret/cam', 'u', 'pw')
     assert.equal(answer.code, 'NetConnection.Connect.Success')
     const replay = await connectOnce(rooms.rtmp.port, query)
     assert.equal(replay.code, 'NetConnection.Connect.Rejected')
     assert.match(replay.description, /\?reason=authfailed$/)
-    for (const bad of ['secret?authmod=adobe', 'secret?authmod=adobe&user=u&challenge=x', 'secret?authmod=adobe&user=u&challenge=x&response=%zz'])
+    for (const bad of ['secret/cam?authmod=adobe', 'secret/cam?authmod=adobe&user=u&challenge=x', 'secret/cam?authmod=adobe&user=u&challenge=x&response=%zz'])
       assert.match((await connectOnce(rooms.rtmp.port, bad)).description, /\?reason=authfailed$/, bad)
   })
 })
@@ -165,10 +169,10 @@ describe('Adobe authentication: wrong passwords and stored hashes', () => {
       text:
         'users:\n  - {name: alice, password: "plain:wonderland"}\n' +
         `  - {name: bob, password: "${hashPassword('builder', { user: 'bob', realm: 'rtspkit' })}"}\n` +
-        'paths:\n  live/cam: {publish: [alice, bob], read: [any]}\n',
+        'paths:\n  cam: {publish: [alice, bob], read: [any]}\n',
     })
     rtsp.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
-    rtsp.addPublishPath('live/cam') // as ServeApp enters the file's exact paths
+    rtsp.addPublishPath('cam') // as ServeApp enters the file's exact paths
     await rtsp.start()
     rtmp = new RtmpServer({ server: rtsp, port: 0, host: '127.0.0.1' })
     await rtmp.start()
@@ -181,24 +185,24 @@ describe('Adobe authentication: wrong passwords and stored hashes', () => {
   const encoder = { flashVer: 'FMLE/3.0 (compatible; Lavf59.27.100)' }
   const player = { flashVer: 'LNX 9,0,124,2' }
 
-  it('asks an encoder for live/cam (app live) and lets a player in; a plain user passes, a hashed one cannot', async () => {
-    assert.match((await connectOnce(rtmp.port, 'live', encoder)).description, /code=403 need auth; authmod=adobe/)
-    assert.equal((await connectOnce(rtmp.port, 'live', player)).code, 'NetConnection.Connect.Success')
+  it('asks an encoder for cam and lets a player in; a plain user passes, a hashed one cannot', async () => {
+    assert.match((await connectOnce(rtmp.port, 'cam', encoder)).description, /code=403 need auth; authmod=adobe/)
+    assert.equal((await connectOnce(rtmp.port, 'cam', player)).code, 'NetConnection.Connect.Success')
     // GStreamer's bare FMLE/3.0 could be either: reading is open, so it is not asked.
-    assert.equal((await connectOnce(rtmp.port, 'live', { flashVer: 'FMLE/3.0' })).code, 'NetConnection.Connect.Success')
-    assert.equal((await adobeLogin(rtmp.port, 'live', 'alice', 'wonderland', encoder)).answer.code, 'NetConnection.Connect.Success')
-    const bob = await adobeLogin(rtmp.port, 'live', 'bob', 'builder', encoder)
+    assert.equal((await connectOnce(rtmp.port, 'cam', { flashVer: 'FMLE/3.0' })).code, 'NetConnection.Connect.Success')
+    assert.equal((await adobeLogin(rtmp.port, 'cam', 'alice', 'wonderland', encoder)).answer.code, 'NetConnection.Connect.Success')
+    const bob = await adobeLogin(rtmp.port, 'cam', 'bob', 'builder', encoder)
     assert.match(bob.answer.description, /\?reason=authfailed$/, 'a digest: hash is not the password Adobe needs')
   })
 
   it('wrong passwords are rejected and throttled per address: then even the right one is refused', async () => {
     let rejected = 0
     for (let i = 0; i < 12; i++) {
-      const a = await adobeLogin(rtmp.port, 'live', 'alice', `guess${i}`, encoder)
+      const a = await adobeLogin(rtmp.port, 'cam', 'alice', `guess${i}`, encoder)
       if (/\?reason=authfailed$/.test(a.answer.description)) rejected++
     }
     assert.equal(rejected, 12)
-    const right = await adobeLogin(rtmp.port, 'live', 'alice', 'wonderland', encoder)
+    const right = await adobeLogin(rtmp.port, 'cam', 'alice', 'wonderland', encoder)
     assert.match(right.answer.description, /\?reason=authfailed$/, 'the throttle holds the right password back too')
   })
 })
@@ -225,13 +229,13 @@ describe('RTMPS', () => {
     assert.match(rtmps.url, /^rtmps:\/\/127\.0\.0\.1:\d+$/)
     const file = await h264AacNoBMp4()
     const plain = ffmpegRtmpPublish(file, `${rtmps.url}/tls/cam`)
-    const secret = ffmpegRtmpPublish(file, `${rtmps.url.replace('rtmps://', 'rtmps://u:p@')}/tlssecret/cam`)
+    const secret = ffmpegRtmpPublish(file, `${rtmps.url.replace('rtmps://', 'rtmps://u:p@')}/tlssecret/cam/`)
     peers.push(plain, secret)
     for (const [path, peer] of [['tls/cam', plain], ['tlssecret/cam', secret]] as const)
       await waitFor(`the RTMPS publisher of ${path} (${peer.stderr()} exit ${String(peer.child.exitCode)} sessions ${JSON.stringify(rooms.rtsp.externalSessions().map((x) => [x.path, x.role]))})`, 15_000, () => (publishers(rooms, path).length === 1 ? true : undefined))
     const read = await ffmpegRtmpFrames(`${rtmps.url}/tls/cam`, 30)
     assert.equal(read.frames, 30, read.stderr)
-    const readSecret = await ffmpegRtmpFrames(`${rtmps.url.replace('rtmps://', 'rtmps://u:p@')}/tlssecret/cam`, 30)
+    const readSecret = await ffmpegRtmpFrames(`${rtmps.url.replace('rtmps://', 'rtmps://u:p@')}/tlssecret/cam/`, 30)
     assert.equal(readSecret.frames, 30, readSecret.stderr)
     // Plain RTMP on the TLS port goes nowhere.
     const wrong = await ffmpegRtmpFrames(`rtmp://127.0.0.1:${rtmps.port}/tls/cam`, 5)
