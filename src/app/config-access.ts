@@ -6,7 +6,7 @@
  */
 import { authorize } from '../config/authorize.js'
 import { digestHa1From, parseStoredPassword } from '../config/password.js'
-import { ALL_OTHERS, REGEX_PREFIX, type Config } from '../config/schema.js'
+import type { Config } from '../config/schema.js'
 import { ServerAuthenticator, type UserSecret } from '../rtsp/auth/server-authenticator.js'
 import type { AccessDecision, AccessPolicy, AccessRequest } from '../server/access.js'
 import type { Clock } from '../util/clock.js'
@@ -30,15 +30,6 @@ export class ConfigAccessPolicy implements AccessPolicy {
     })
   }
 
-  /** Exact entries under the prefix first (the client most likely means one); else the prefix as a name (regex, all_others). */
-  credentialsPathUnder(req: AccessRequest): string | undefined {
-    const under = this.config.paths
-      .map((p) => p.name)
-      .filter((n) => isExactName(n) && (req.path === '' || n === req.path || n.startsWith(`${req.path}/`)))
-    const anonymous = (path: string) => authorize(this.config, { action: req.action, path, ip: req.ip }).outcome === 'needs-credentials'
-    return (under.length > 0 ? under : [req.path]).find(anonymous)
-  }
-
   decide(req: AccessRequest): AccessDecision {
     const anonymous = authorize(this.config, { action: req.action, path: req.path, ip: req.ip })
     switch (anonymous.outcome) {
@@ -57,8 +48,6 @@ export class ConfigAccessPolicy implements AccessPolicy {
     }
   }
 }
-
-const isExactName = (n: string): boolean => !n.startsWith(REGEX_PREFIX) && n !== ALL_OTHERS
 
 /** A user's stored secret in the form the authenticator takes. */
 function userSecret(config: Config, name: string, realm: string): UserSecret | undefined {

@@ -109,9 +109,13 @@ export class RtmpWiring {
       try {
         return readFileSync(file, 'utf8')
       } catch (err) {
-        throw new ConfigError('ERR_CONFIG_TLS', `${prefix}.${name}: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
-          observed: file,
-        })
+        throw new ConfigError(
+          'ERR_CONFIG_TLS',
+          `${prefix}.${name}: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+          {
+            observed: file,
+          },
+        )
       }
     }
     return { cert: read(files.cert, 'cert'), key: read(files.key, 'key') }

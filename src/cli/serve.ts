@@ -287,7 +287,9 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     rtmp: {
       ...(v['rtmp-port'] !== undefined ? { port: intOption('rtmp-port', v['rtmp-port'], 0, 65535)! } : {}),
       ...(v['no-rtmp'] ? { enabled: false } : {}),
-      ...(v['rtmps-port'] !== undefined ? { rtmpsPort: intOption('rtmps-port', v['rtmps-port'], 0, 65535)!, encryption: 'optional' as const } : {}),
+      ...(v['rtmps-port'] !== undefined
+        ? { rtmpsPort: intOption('rtmps-port', v['rtmps-port'], 0, 65535)!, encryption: 'optional' as const }
+        : {}),
     },
     flagPaths: [],
     host: v.host,

@@ -128,6 +128,12 @@ const md5Base64 = (s: string): string => createHash('md5').update(s, 'utf8').dig
  * + serverChallenge + clientChallenge)), where serverChallenge is the opaque when we sent one
  * (ffmpeg and GStreamer prefer it), else the challenge.
  */
-export function adobeResponse(p: { user: string; salt: string; password: string; serverChallenge: string; clientChallenge: string }): string {
+export function adobeResponse(p: {
+  user: string
+  salt: string
+  password: string
+  serverChallenge: string
+  clientChallenge: string
+}): string {
   return md5Base64(md5Base64(p.user + p.salt + p.password) + p.serverChallenge + p.clientChallenge)
 }

@@ -24,7 +24,14 @@ import { ParseError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
 import type { PasswordProof } from '../server/access-gate.js'
 import type { RtspServer } from '../server/rtsp-server.js'
-import { ADOBE_NEED_AUTH, adobeChallengeDescription, adobeFailedDescription, adobeResponse, parseAdobeQuery, type AdobeRequest } from './adobe-auth.js'
+import {
+  ADOBE_NEED_AUTH,
+  adobeChallengeDescription,
+  adobeFailedDescription,
+  adobeResponse,
+  parseAdobeQuery,
+  type AdobeRequest,
+} from './adobe-auth.js'
 import type { AdobeChallenges } from './adobe-challenges.js'
 import type { Amf0Object } from './amf0.js'
 import { stringProp } from './commands.js'

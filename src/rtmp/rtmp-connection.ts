@@ -29,16 +29,7 @@ import {
 } from './chunk-writer.js'
 import type { PasswordProof } from '../server/access-gate.js'
 import type { AdobeChallenges } from './adobe-challenges.js'
-import {
-  connectRejected,
-  connectResult,
-  messageValues,
-  onStatus,
-  parseCommand,
-  result,
-  stringProp,
-  type RtmpCommand,
-} from './commands.js'
+import { connectRejected, connectResult, messageValues, onStatus, parseCommand, result, stringProp, type RtmpCommand } from './commands.js'
 import { connectAuth } from './connect-auth.js'
 import { C0C1_SIZE, HANDSHAKE_SIZE, parseC0C1, serverHello } from './handshake.js'
 import { RtmpPlay } from './rtmp-play.js'

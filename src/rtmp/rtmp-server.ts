@@ -8,7 +8,7 @@
  */
 import { randomFillSync } from 'node:crypto'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
-import { createServer as createTlsServer, type SecureContextOptions, type TLSSocket } from 'node:tls'
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls'
 import type { Logger } from '../log/logger.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import type { Amf0Limits } from './amf0.js'
@@ -65,12 +65,6 @@ export class RtmpServer {
     const h = this.opts.host
     const host = !h || h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? `[${h}]` : h
     return `${this.opts.tls ? 'rtmps' : 'rtmp'}://${host}:${this.port}`
-  }
-
-  /** A renewed certificate for the connections that come next (RTMPS only). */
-  setTlsCredentials(tls: { cert: string; key: string }): void {
-    const net = this.net as (Server & { setSecureContext?: (o: SecureContextOptions) => void }) | undefined
-    net?.setSecureContext?.({ cert: tls.cert, key: tls.key })
   }
 
   /** Open connections (handshaking, publishing, playing or idle). */

@@ -102,11 +102,10 @@ export class AccessGate {
    */
   checkOther(req: OtherAccessRequest): Promise<OtherAccessResult> {
     const ip = req.remoteAddress.replace(/^::ffff:/, '')
-    const path = req.path
-    const decision = this.policy.decide({ action: req.action, path, ip })
+    const decision = this.policy.decide({ action: req.action, path: req.path, ip })
     if (decision.kind === 'allow') return Promise.resolve({ ok: true })
     if (decision.kind === 'forbid') {
-      this.deps.logger.warn(`${req.protocol} ${req.action} forbidden: ${decision.reason}`, { path, remote: ip })
+      this.deps.logger.warn(`${req.protocol} ${req.action} forbidden: ${decision.reason}`, { path: req.path, remote: ip })
       return Promise.resolve({ ok: false, status: 403, challenges: [] })
     }
     const outcome = this.verify(
@@ -121,11 +120,15 @@ export class AccessGate {
     const result = outcome.result
     if (result.ok) {
       if (decision.allowed(result.username)) return Promise.resolve({ ok: true, username: result.username })
-      this.deps.logger.warn(`${req.protocol} ${req.action} by ${result.username} forbidden`, { path, remote: ip })
+      this.deps.logger.warn(`${req.protocol} ${req.action} by ${result.username} forbidden`, { path: req.path, remote: ip })
       return Promise.resolve({ ok: false, status: 403, challenges: [] })
     }
-    if ((req.authorization !== undefined || req.credentials !== undefined || req.proof !== undefined) && !result.stale && !outcome.inEpisode) {
-      this.deps.logger.warn(`${req.protocol} ${req.action} refused: ${result.reason}`, { path, remote: ip })
+    if (
+      (req.authorization !== undefined || req.credentials !== undefined || req.proof !== undefined) &&
+      !result.stale &&
+      !outcome.inEpisode
+    ) {
+      this.deps.logger.warn(`${req.protocol} ${req.action} refused: ${result.reason}`, { path: req.path, remote: ip })
     }
     return Promise.resolve({ ok: false, status: 401, challenges: decision.authenticator.challenges({ stale: result.stale }) })
   }

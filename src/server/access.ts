@@ -29,12 +29,6 @@ export type AccessDecision =
 
 export interface AccessPolicy {
   decide(req: AccessRequest): AccessDecision
-  /**
-   * A path whose name is `req.path` or starts with `req.path + "/"` where an anonymous `action`
-   * would be asked for credentials, or undefined when there is none. RTMP asks at connect, when
-   * the client has named only the start of the path. Without it, `req.path` itself is decided.
-   */
-  credentialsPathUnder?(req: AccessRequest): string | undefined
 }
 
 export interface PathUsers {
@@ -67,11 +61,6 @@ export class PathPasswords implements AccessPolicy {
       random: this.deps.random,
     })
     this.paths.set(path, { authenticator, basicOverPlain: opts.basicOverPlain === true })
-  }
-
-  credentialsPathUnder(req: AccessRequest): string | undefined {
-    for (const path of this.paths.keys()) if (req.path === '' || path === req.path || path.startsWith(`${req.path}/`)) return path
-    return undefined
   }
 
   decide(req: AccessRequest): AccessDecision {

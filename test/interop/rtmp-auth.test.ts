@@ -45,7 +45,8 @@ async function connectOnce(port: number, app: string, extra: Record<string, stri
         const c = parseCommand(m)
         if (c.name !== '_result' && c.name !== '_error') return
         const info = c.args[0] as Amf0Object
-        resolve({ name: c.name, code: String(info.code), description: String(info.description) })
+        const text = (v: unknown): string => (typeof v === 'string' ? v : '')
+        resolve({ name: c.name, code: text(info.code), description: text(info.description) })
       })
       socket.on('close', () => reject(new Error('closed before the answer to connect')))
       socket.on('data', (d: Buffer) => {
@@ -55,7 +56,9 @@ async function connectOnce(port: number, app: string, extra: Record<string, stri
           if (hello < 1 + 2 * HANDSHAKE_SIZE) return
           socket.write(d.subarray(need - HANDSHAKE_SIZE, need))
           const payload = encodeAmf0('connect', 1, amf0Object({ app, tcUrl: `rtmp://127.0.0.1:${port}/${app}`, ...extra }))
-          socket.write(Buffer.concat(writer.write({ chunkStreamId: 3, timestamp: 0, typeId: MessageType.COMMAND_AMF0, messageStreamId: 0, payload })))
+          socket.write(
+            Buffer.concat(writer.write({ chunkStreamId: 3, timestamp: 0, typeId: MessageType.COMMAND_AMF0, messageStreamId: 0, payload })),
+          )
           d = d.subarray(need)
         }
         if (d.length > 0) reader.push(d)
@@ -88,7 +91,11 @@ async function adobeLogin(port: number, app: string, user: string, password: str
 }
 
 async function ffmpegRtmpFrames(url: string, frames: number): Promise<{ frames: number; stderr: string }> {
-  const r = await run('ffmpeg', ['-hide_banner', '-nostats', '-v', 'error', '-i', url, '-frames:v', String(frames), '-f', 'framemd5', '-'], 40_000)
+  const r = await run(
+    'ffmpeg',
+    ['-hide_banner', '-nostats', '-v', 'error', '-i', url, '-frames:v', String(frames), '-f', 'framemd5', '-'],
+    40_000,
+  )
   return { frames: r.stdout.split('\n').filter((l) => /^\s*0,/.test(l)).length, stderr: r.stderr }
 }
 
@@ -134,14 +141,20 @@ describe('rtmp://user:pass@ (Adobe authentication) with ffmpeg and GStreamer', (
     await waitFor(`the GStreamer publisher (${peer.stderr()})`, 15_000, () =>
       publishers(rooms, 'secret/gst').length === 1 ? true : undefined,
     )
-    const video = await gstDecode(`rtmp2src authmod=adobe location=${auth}/secret/gst ! flvdemux ! h264parse ! avdec_h264 ! fakesink name=sink`, 25)
+    const video = await gstDecode(
+      `rtmp2src authmod=adobe location=${auth}/secret/gst ! flvdemux ! h264parse ! avdec_h264 ! fakesink name=sink`,
+      25,
+    )
     assert.equal(video.frames, 25, video.error ?? '')
   })
 
   it('asks at connect only when the app is a whole path that needs credentials', async () => {
     const encoder = { flashVer: 'FMLE/3.0 (compatible; Lavf59.27.100)' }
     assert.equal((await connectOnce(rooms.rtmp.port, 'open/cam', encoder)).code, 'NetConnection.Connect.Success')
-    assert.equal((await connectOnce(rooms.rtmp.port, 'secret/cam', encoder)).description, '[ AccessManager.Reject ] : [ code=403 need auth; authmod=adobe ] : ')
+    assert.equal(
+      (await connectOnce(rooms.rtmp.port, 'secret/cam', encoder)).description,
+      '[ AccessManager.Reject ] : [ code=403 need auth; authmod=adobe ] : ',
+    )
     // A prefix: the stream name may still bring ?user=&pass= (ffmpeg's rtmp://HOST/secret/cam?user=u&pass=p), or mean an open path.
     assert.equal((await connectOnce(rooms.rtmp.port, 'secret', encoder)).code, 'NetConnection.Connect.Success')
     assert.equal((await connectOnce(rooms.rtmp.port, 'mixed', encoder)).code, 'NetConnection.Connect.Success')
@@ -155,7 +168,11 @@ describe('rtmp://user:pass@ (Adobe authentication) with ffmpeg and GStreamer', (
     const replay = await connectOnce(rooms.rtmp.port, query)
     assert.equal(replay.code, 'NetConnection.Connect.Rejected')
     assert.match(replay.description, /\?reason=authfailed$/)
-    for (const bad of ['secret/cam?authmod=adobe', 'secret/cam?authmod=adobe&user=u&challenge=x', 'secret/cam?authmod=adobe&user=u&challenge=x&response=%zz'])
+    for (const bad of [
+      'secret/cam?authmod=adobe',
+      'secret/cam?authmod=adobe&user=u&challenge=x',
+      'secret/cam?authmod=adobe&user=u&challenge=x&response=%zz',
+    ])
       assert.match((await connectOnce(rooms.rtmp.port, bad)).description, /\?reason=authfailed$/, bad)
   })
 })
@@ -231,8 +248,15 @@ describe('RTMPS', () => {
     const plain = ffmpegRtmpPublish(file, `${rtmps.url}/tls/cam`)
     const secret = ffmpegRtmpPublish(file, `${rtmps.url.replace('rtmps://', 'rtmps://u:p@')}/tlssecret/cam/`)
     peers.push(plain, secret)
-    for (const [path, peer] of [['tls/cam', plain], ['tlssecret/cam', secret]] as const)
-      await waitFor(`the RTMPS publisher of ${path} (${peer.stderr()} exit ${String(peer.child.exitCode)} sessions ${JSON.stringify(rooms.rtsp.externalSessions().map((x) => [x.path, x.role]))})`, 15_000, () => (publishers(rooms, path).length === 1 ? true : undefined))
+    for (const [path, peer] of [
+      ['tls/cam', plain],
+      ['tlssecret/cam', secret],
+    ] as const)
+      await waitFor(
+        `the RTMPS publisher of ${path} (${peer.stderr()} exit ${String(peer.child.exitCode)} sessions ${JSON.stringify(rooms.rtsp.externalSessions().map((x) => [x.path, x.role]))})`,
+        15_000,
+        () => (publishers(rooms, path).length === 1 ? true : undefined),
+      )
     const read = await ffmpegRtmpFrames(`${rtmps.url}/tls/cam`, 30)
     assert.equal(read.frames, 30, read.stderr)
     const readSecret = await ffmpegRtmpFrames(`${rtmps.url.replace('rtmps://', 'rtmps://u:p@')}/tlssecret/cam/`, 30)

@@ -80,13 +80,16 @@ describe('Adobe authentication: the query of connect', () => {
     assert.deepEqual(q('user=u&pass=p'), { kind: 'none' })
     assert.deepEqual(q('authmod=llnw&user=u'), { kind: 'none' })
     assert.deepEqual(q('authmod=adobe&user=alice'), { kind: 'start', user: 'alice' })
-    assert.deepEqual(q(`authmod=adobe&user=alice&challenge=1a2b3c4d&response=${encodeURIComponent(ADOBE_VECTOR.withOpaque)}&opaque=b3BhcXVl`), {
-      kind: 'response',
-      user: 'alice',
-      clientChallenge: '1a2b3c4d',
-      response: ADOBE_VECTOR.withOpaque,
-      opaque: 'b3BhcXVl',
-    })
+    assert.deepEqual(
+      q(`authmod=adobe&user=alice&challenge=1a2b3c4d&response=${encodeURIComponent(ADOBE_VECTOR.withOpaque)}&opaque=b3BhcXVl`),
+      {
+        kind: 'response',
+        user: 'alice',
+        clientChallenge: '1a2b3c4d',
+        response: ADOBE_VECTOR.withOpaque,
+        opaque: 'b3BhcXVl',
+      },
+    )
   })
 
   it('keeps the "+" and "/" of a base64 response the client did not percent-encode (ffmpeg, GStreamer)', () => {
@@ -110,7 +113,11 @@ describe('Adobe authentication: the query of connect', () => {
       'authmod=adobe&user=alice&challenge=%zz&response=W5QSUm3lrPqSp9osuk%2FEWA%3D%3D',
       `authmod=adobe&user=alice&challenge=1a2b&response=W5QSUm3lrPqSp9osuk%2FEWA%3D%3D&opaque=${'o'.repeat(MAX_ADOBE_FIELD + 1)}`,
     ]) {
-      assert.throws(() => q(bad), (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTMP_ADOBE_AUTH', bad)
+      assert.throws(
+        () => q(bad),
+        (e: unknown) => e instanceof ParseError && e.code === 'ERR_RTMP_ADOBE_AUTH',
+        bad,
+      )
     }
     assert.equal(adobeUserNameOk('alice@example.com'), true)
     assert.equal(adobeUserNameOk('a&b'), false)

@@ -137,7 +137,10 @@ describe('RTMP fuzzing', () => {
       fc.property(
         fc.oneof(
           fc.string({ maxLength: 300 }),
-          fc.string({ unit: fc.constantFrom('a', '=', '&', '%', '+', '/', 'authmod', 'adobe', 'user', 'response', 'challenge', '2'), maxLength: 40 }),
+          fc.string({
+            unit: fc.constantFrom('a', '=', '&', '%', '+', '/', 'authmod', 'adobe', 'user', 'response', 'challenge', '2'),
+            maxLength: 40,
+          }),
           fc.array(fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 1 })), { maxLength: 6 }).map((muts) => {
             const chars = [...valid]
             for (const [at, c] of muts) chars[at % chars.length] = c

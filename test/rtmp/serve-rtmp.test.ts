@@ -84,10 +84,10 @@ describe('the rtmp section and its flags', () => {
   })
 
   it('RTMPS: --rtmps-port serves rtmps:// with the server.tls pair; strict without a certificate is a config error', async () => {
-    assert.deepEqual(
-      (({ rtmpsPort, encryption }) => ({ rtmpsPort, encryption }))(serveConfigFor(args('--rtmps-port', '11936'), {}).rtmp),
-      { rtmpsPort: 11936, encryption: 'optional' },
-    )
+    assert.deepEqual((({ rtmpsPort, encryption }) => ({ rtmpsPort, encryption }))(serveConfigFor(args('--rtmps-port', '11936'), {}).rtmp), {
+      rtmpsPort: 11936,
+      encryption: 'optional',
+    })
     assert.throws(
       () => parseConfig({ text: 'rtmp:\n  encryption: always\n' }),
       (e: unknown) => e instanceof ConfigError && /rtmp\.encryption/.test(e.message),
