@@ -40,7 +40,8 @@ Options:
   --no-webrtc          no WebRTC server
   --rtmp-port N        RTMP port (default 1935; 0 picks one): OBS/ffmpeg/GStreamer publish to
                        rtmp://HOST:N/PATH (a publish path) and players read any path there;
-                       credentials as rtmp://U:P@HOST:N/PATH or ?user=U&pass=P (config: rtmp)
+                       credentials as ?user=U&pass=P, or rtmp://U:P@HOST:N/PATH/ (Adobe
+                       authentication; users stored plain:, see README) (config: rtmp)
   --rtmps-port N       serve RTMPS (rtmps://HOST:N/PATH) too, with the --tls-cert pair
                        (rtmp.encryption optional; default port 1936)
   --no-rtmp            no RTMP server
