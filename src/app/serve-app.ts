@@ -231,7 +231,9 @@ export class ServeApp {
       this.browserPlayback.hlsUrl = undefined
       void (old?.close() ?? Promise.resolve()).then(() => this.startHls())
     }
-    if (diff.settings.some((c) => c.apply === 'restart-rtmp')) this.rtmp.restart()
+    // RTMPS may use server.tls's pair: new file names restart it too (new contents need rtmp.* to change).
+    const rtmpsTls = (c: { key: string }) => c.key.startsWith('server.tls.') && next.rtmp.encryption !== 'no'
+    if (diff.settings.some((c) => c.apply === 'restart-rtmp' || rtmpsTls(c))) this.rtmp.restart()
     if (apiChanged) {
       const old = this.api
       this.api = undefined
