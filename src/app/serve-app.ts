@@ -115,7 +115,13 @@ export class ServeApp {
       encryption: s.encryption,
       tls: readTls(s),
     })
-    this.rtmp = new RtmpWiring({ server: this.server, logger: this.logger, config: () => this.config.rtmp, stopped: () => this.stopped })
+    this.rtmp = new RtmpWiring({
+      server: this.server,
+      logger: this.logger,
+      config: () => this.config.rtmp,
+      serverTls: () => this.config.server.tls,
+      stopped: () => this.stopped,
+    })
     this.server.setAccessPolicy(new ConfigAccessPolicy(config, { clock: systemClock, random: cryptoRandom }))
     this.server.setPathProvider((path) => this.provide(path))
     this.hooks = new HookRunner({ server: this.server, logger: this.logger, globals: () => this.config.hooks })
@@ -225,7 +231,9 @@ export class ServeApp {
       this.browserPlayback.hlsUrl = undefined
       void (old?.close() ?? Promise.resolve()).then(() => this.startHls())
     }
-    if (diff.settings.some((c) => c.apply === 'restart-rtmp')) this.rtmp.restart()
+    // RTMPS may use server.tls's pair: new file names restart it too (new contents need rtmp.* to change).
+    const rtmpsTls = (c: { key: string }) => c.key.startsWith('server.tls.') && next.rtmp.encryption !== 'no'
+    if (diff.settings.some((c) => c.apply === 'restart-rtmp' || rtmpsTls(c))) this.rtmp.restart()
     if (apiChanged) {
       const old = this.api
       this.api = undefined

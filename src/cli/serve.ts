@@ -40,7 +40,10 @@ Options:
   --no-webrtc          no WebRTC server
   --rtmp-port N        RTMP port (default 1935; 0 picks one): OBS/ffmpeg/GStreamer publish to
                        rtmp://HOST:N/PATH (a publish path) and players read any path there;
-                       credentials as ?user=U&pass=P (config: the rtmp section)
+                       credentials as ?user=U&pass=P, or rtmp://U:P@HOST:N/PATH/ (Adobe
+                       authentication; users stored plain:, see README) (config: rtmp)
+  --rtmps-port N       serve RTMPS (rtmps://HOST:N/PATH) too, with the --tls-cert pair
+                       (rtmp.encryption optional; default port 1936)
   --no-rtmp            no RTMP server
   --host ADDR          address to listen on (default: all interfaces)
   --tls-cert FILE      PEM certificate: serve RTSPS (rtsps://HOST:8322/NAME) beside RTSP; a test
@@ -172,7 +175,7 @@ export interface ServeConfig {
   multicast: Partial<Config['server']['multicast']>
   hls: { port?: number; enabled?: boolean }
   webrtc: { port?: number; enabled?: boolean }
-  rtmp: { port?: number; enabled?: boolean }
+  rtmp: { port?: number; enabled?: boolean; rtmpsPort?: number; encryption?: Encryption }
   /** --cluster-redis, --node-name, --advertise, as given. */
   cluster: { redis?: string; node?: string; advertise?: string }
   /** --tls-cert, --tls-key, --rtsps-port, --encryption, as given. */
@@ -250,6 +253,7 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     'no-webrtc': { type: 'boolean' },
     'rtmp-port': { type: 'string' },
     'no-rtmp': { type: 'boolean' },
+    'rtmps-port': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'rtsps-port': { type: 'string' },
@@ -285,6 +289,9 @@ export function parseServeArgs(argv: string[]): ServeConfig | 'help' {
     rtmp: {
       ...(v['rtmp-port'] !== undefined ? { port: intOption('rtmp-port', v['rtmp-port'], 0, 65535)! } : {}),
       ...(v['no-rtmp'] ? { enabled: false } : {}),
+      ...(v['rtmps-port'] !== undefined
+        ? { rtmpsPort: intOption('rtmps-port', v['rtmps-port'], 0, 65535)!, encryption: 'optional' as const }
+        : {}),
     },
     flagPaths: [],
     host: v.host,
@@ -431,6 +438,7 @@ export async function runServe(cfg: ServeConfig): Promise<number> {
   if (app.apiUrl) banner(`${app.apiUrl}/  <- dashboard; HTTP API at /v1, Prometheus metrics at /metrics`)
   if (app.hlsUrl) banner(`${app.hlsUrl}/PATH  <- HLS player of a path; playlist at /PATH/index.m3u8`)
   if (app.rtmp.url) banner(`${app.rtmp.url}/PATH  <- RTMP: publish into a publish path, or play any path`)
+  if (app.rtmp.secureUrl) banner(`${app.rtmp.secureUrl}/PATH  <- RTMPS (RTMP over TLS)`)
   const secure = app.server.tlsEnabled ? `, RTSPS on port ${app.server.rtspsPort}` : ''
   banner(`rtspkit listening on port ${app.server.port}${secure}; press Ctrl+C to stop`)
 

@@ -27,7 +27,10 @@ import {
   UserControlEvent,
   windowAckSizeMessage,
 } from './chunk-writer.js'
-import { connectResult, messageValues, onStatus, parseCommand, result, stringProp, type RtmpCommand } from './commands.js'
+import type { PasswordProof } from '../server/access-gate.js'
+import type { AdobeChallenges } from './adobe-challenges.js'
+import { connectRejected, connectResult, messageValues, onStatus, parseCommand, result, stringProp, type RtmpCommand } from './commands.js'
+import { connectAuth } from './connect-auth.js'
 import { C0C1_SIZE, HANDSHAKE_SIZE, parseC0C1, serverHello } from './handshake.js'
 import { RtmpPlay } from './rtmp-play.js'
 import { RtmpPublish } from './rtmp-publish.js'
@@ -37,7 +40,7 @@ import { streamKey } from './stream-key.js'
  * What the room needs of the RTSP server: the same rules, users, sessions and limits. claimPublish, the path's cluster-wide
  * publish lock, is optional: a host outside a cluster (a test's) may leave it out.
  */
-export type RtmpHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher'> & Partial<Pick<RtspServer, 'claimPublish'>>
+export type RtmpHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher' | 'pathStatus'> & Partial<Pick<RtspServer, 'claimPublish'>>
 
 export interface RtmpConnectionOptions {
   host: RtmpHost
@@ -55,6 +58,8 @@ export interface RtmpConnectionOptions {
   /** How long play waits for an on-demand path's first parameters. */
   readyTimeoutMs: number
   onClosed: (c: RtmpConnection) => void
+  /** Adobe authentication's pending challenges, shared by the server's connections. */
+  challenges: AdobeChallenges
 }
 
 /** Window acknowledgement size and peer bandwidth we announce (what MediaMTX and nginx-rtmp use). */
@@ -80,6 +85,8 @@ export class RtmpConnection {
   private intent: 'publish' | 'play' | undefined
   /** Gives back the path's cluster-wide publish lock taken at `publish` (a no-op once the publisher opened). */
   private unclaim: (() => void) | undefined
+  /** Adobe authentication passed at connect: checked again for the path publish/play names. */
+  private proof: PasswordProof | undefined
 
   constructor(
     private readonly socket: Socket,
@@ -209,13 +216,7 @@ export class RtmpConnection {
   private command(c: RtmpCommand, messageStreamId: number): Promise<void> | undefined {
     switch (c.name) {
       case 'connect':
-        this.app = stringProp(c.object, 'app')
-        this.send(windowAckSizeMessage(WINDOW_SIZE))
-        this.send(setPeerBandwidthMessage(WINDOW_SIZE))
-        this.send(setChunkSizeMessage(this.opts.outChunkSize))
-        this.writer.setChunkSize(this.opts.outChunkSize)
-        this.send(connectResult(c.transactionId))
-        return undefined
+        return this.connect(c)
       case 'createStream':
         this.send(result(c.transactionId, STREAM_ID))
         return undefined
@@ -242,6 +243,26 @@ export class RtmpConnection {
     }
   }
 
+  private async connect(c: RtmpCommand): Promise<void> {
+    const app = stringProp(c.object, 'app')
+    const { host, challenges, logger } = this.opts
+    const verdict = await connectAuth({ host, challenges, logger, remoteAddress: this.remoteAddress }, app, c.object)
+    if (this.phase === 'closed') return
+    if (verdict.kind === 'reject') {
+      // The client reconnects (with the next step of Adobe authentication) or gives up: this connection is done.
+      this.send(connectRejected(c.transactionId, verdict.description))
+      logger?.debug(`RTMP connect rejected: ${verdict.reason}`, { remote: this.remoteAddress })
+      return this.close('connect rejected')
+    }
+    this.app = app
+    this.proof = verdict.proof
+    this.send(windowAckSizeMessage(WINDOW_SIZE))
+    this.send(setPeerBandwidthMessage(WINDOW_SIZE))
+    this.send(setChunkSizeMessage(this.opts.outChunkSize))
+    this.writer.setChunkSize(this.opts.outChunkSize)
+    this.send(connectResult(c.transactionId))
+  }
+
   private async authorize(action: 'read' | 'publish', name: string): Promise<string> {
     const key = streamKey(this.app, name)
     const auth = await this.opts.host.authorize({
@@ -250,10 +271,13 @@ export class RtmpConnection {
       remoteAddress: this.remoteAddress,
       protocol: 'rtmp',
       method: action === 'read' ? 'PLAY' : 'ANNOUNCE',
-      ...(key.credentials ? { credentials: key.credentials } : {}),
+      ...(key.credentials ? { credentials: key.credentials } : this.proof ? { proof: this.proof } : {}),
     })
     if (!auth.ok)
-      throw new RequestError(auth.status, auth.status === 401 ? 'authentication required (?user=…&pass=…)' : `not allowed to ${action}`)
+      throw new RequestError(
+        auth.status,
+        auth.status === 401 ? 'authentication required (rtmp://user:pass@… or ?user=…&pass=…)' : `not allowed to ${action}`,
+      )
     return key.path
   }
 

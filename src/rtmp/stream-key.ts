@@ -8,8 +8,8 @@
  * reaches path "cam", rtmp://host/live/cam path "live/cam" — the whole URL path, as MediaMTX does.
  *
  * Credentials come as a query on either part (MediaMTX's form): rtmp://host/live/cam?user=u&pass=p.
- * A `user:pass@` in the URL never reaches the server: ffmpeg keeps it for Adobe's challenge
- * authentication (authmod=adobe), which needs the plain password on the server; we do not offer it.
+ * A `user:pass@` in the URL never reaches the server as such: clients keep it for Adobe's challenge
+ * authentication (authmod=adobe; connect-auth.ts), whose query rides on the app.
  */
 
 export interface StreamKey {

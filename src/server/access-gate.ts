@@ -114,7 +114,7 @@ export class AccessGate {
       req.method,
       req.authorization,
       req.uri === undefined ? {} : { requestUri: req.uri },
-      req.credentials,
+      req.credentials ?? req.proof,
     )
     if (outcome.kind === 'throttled') return Promise.resolve({ ok: false, status: 503, challenges: [], retryAfterS: outcome.retryAfterS })
     const result = outcome.result
@@ -123,7 +123,11 @@ export class AccessGate {
       this.deps.logger.warn(`${req.protocol} ${req.action} by ${result.username} forbidden`, { path: req.path, remote: ip })
       return Promise.resolve({ ok: false, status: 403, challenges: [] })
     }
-    if ((req.authorization !== undefined || req.credentials !== undefined) && !result.stale && !outcome.inEpisode) {
+    if (
+      (req.authorization !== undefined || req.credentials !== undefined || req.proof !== undefined) &&
+      !result.stale &&
+      !outcome.inEpisode
+    ) {
       this.deps.logger.warn(`${req.protocol} ${req.action} refused: ${result.reason}`, { path: req.path, remote: ip })
     }
     return Promise.resolve({ ok: false, status: 401, challenges: decision.authenticator.challenges({ stale: result.stale }) })
@@ -136,8 +140,8 @@ export class AccessGate {
     method: string,
     authorization: string | undefined,
     context: { requestUri?: string; basic?: boolean },
-    /** A user name and password carried in the clear (RTMP): checked instead of `authorization`. */
-    credentials?: { username: string; password: string },
+    /** A user name and password carried in the clear (RTMP), or a proof of the password (RTMP's Adobe authentication): checked instead of `authorization`. */
+    credentials?: { username: string; password: string } | PasswordProof,
   ): { kind: 'throttled'; retryAfterS: number } | { kind: 'checked'; result: VerifyResult; inEpisode: boolean } {
     if (authorization === undefined && credentials === undefined)
       return { kind: 'checked', result: decision.authenticator.verify(method, undefined), inEpisode: false }
@@ -146,7 +150,9 @@ export class AccessGate {
     if (!verdict.ok) return { kind: 'throttled', retryAfterS: verdict.retryAfterS }
     const result =
       credentials !== undefined
-        ? decision.authenticator.verifyPlain(credentials.username, credentials.password)
+        ? 'answers' in credentials
+          ? decision.authenticator.verifyProof(credentials.username, credentials.answers)
+          : decision.authenticator.verifyPlain(credentials.username, credentials.password)
         : decision.authenticator.verify(method, authorization, context)
     // The failure that starts an episode is logged by the throttle instead.
     const inEpisode = !result.ok && !result.stale && this.throttle.fail(ip, user)
@@ -169,6 +175,14 @@ export interface OtherAccessRequest {
   uri?: string
   /** A user name and password the protocol carries in the clear (RTMP's query); checked instead of `authorization`. */
   credentials?: { username: string; password: string }
+  /** A challenge-response over the plain password (RTMP's Adobe authentication): checked instead of `authorization`. */
+  proof?: PasswordProof
+}
+
+/** A user's claim to know its password, checked by `answers(password)` against the stored plain password. */
+export interface PasswordProof {
+  username: string
+  answers: (password: string) => boolean
 }
 
 export type OtherAccessResult =

@@ -44,6 +44,7 @@ describe('rtspkit CLI', () => {
       '--verbose',
       '--rtmp-port',
       '--no-rtmp',
+      '--rtmps-port',
       '--help',
       'unshared:PATH',
       'publish:stay',

@@ -3,7 +3,9 @@
  *  (a) random bytes and mutations of real chunk streams, split anywhere, only ever throw RtspkitError;
  *  (b) any messages written by ChunkWriter at any chunk size read back the same, however split;
  *  (c) AMF0: random bytes throw only our errors; encode → decode → encode is stable;
- *  (d) FLV tags: random bodies throw only our errors.
+ *  (d) FLV tags: random bodies throw only our errors;
+ *  (e) Adobe authentication's connect query: random and mutated queries throw only our errors, and
+ *      any well-formed step reads back to its fields.
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
@@ -12,6 +14,7 @@ import { RtspkitError } from '../../src/errors.js'
 import { amf0Object, decodeAmf0, encodeAmf0, type Amf0Value } from '../../src/rtmp/amf0.js'
 import { ChunkReader, type RtmpMessage } from '../../src/rtmp/chunk-reader.js'
 import { ChunkWriter, setChunkSizeMessage } from '../../src/rtmp/chunk-writer.js'
+import { adobeResponse, parseAdobeQuery } from '../../src/rtmp/adobe-auth.js'
 import { parseAudioTag, parseVideoTag } from '../../src/rtmp/flv-tags.js'
 import { readAll } from './chunk-reader.test.js'
 import { CHUNK_VECTORS } from './vectors.js'
@@ -125,6 +128,51 @@ describe('RTMP fuzzing', () => {
         ours(() => parseAudioTag(Buffer.from(a)))
       }),
       { numRuns: 1000 },
+    )
+  })
+
+  it('(e) Adobe connect queries: random ones throw only our errors; well-formed ones read back', () => {
+    const valid = 'authmod=adobe&user=alice&challenge=1a2b3c4d&response=W5QSUm3lrPqSp9osuk/EWA==&opaque=b3BhcXVl'
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.string({
+            unit: fc.constantFrom('a', '=', '&', '%', '+', '/', 'authmod', 'adobe', 'user', 'response', 'challenge', '2'),
+            maxLength: 40,
+          }),
+          fc.array(fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 1 })), { maxLength: 6 }).map((muts) => {
+            const chars = [...valid]
+            for (const [at, c] of muts) chars[at % chars.length] = c
+            return chars.join('')
+          }),
+        ),
+        (query) => ours(() => parseAdobeQuery(query)),
+      ),
+      { numRuns: 2000 },
+    )
+    const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/)
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9._~@-]{1,64}$/),
+        token,
+        token,
+        fc.string({ maxLength: 30 }),
+        fc.boolean(),
+        (user, clientChallenge, opaque, password, withOpaque) => {
+          const response = adobeResponse({ user, salt: 'salt', password, serverChallenge: opaque, clientChallenge })
+          const query = `authmod=adobe&user=${user}&challenge=${clientChallenge}&response=${response}${withOpaque ? `&opaque=${opaque}` : ''}`
+          assert.deepEqual(parseAdobeQuery(query), {
+            kind: 'response',
+            user,
+            clientChallenge,
+            response,
+            ...(withOpaque ? { opaque } : {}),
+          })
+          assert.deepEqual(parseAdobeQuery(`authmod=adobe&user=${user}`), { kind: 'start', user })
+        },
+      ),
+      { numRuns: 500 },
     )
   })
 })

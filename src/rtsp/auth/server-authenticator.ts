@@ -182,6 +182,18 @@ export class ServerAuthenticator {
       : fail('wrong password')
   }
 
+  /**
+   * Checks a challenge-response computed over the plain password (RTMP's Adobe authentication):
+   * `answers(password)` says whether the client's response is the one that password gives. Users
+   * stored only as a Digest hash cannot take part (the hash is not the password).
+   */
+  verifyProof(username: string, answers: (password: string) => boolean): VerifyResult {
+    const secret = this.opts.users(username)
+    if (!secret) return fail('unknown user')
+    if (!('password' in secret)) return fail('password stored hashed: this scheme needs it in plain')
+    return answers(secret.password) ? { ok: true, username, scheme: 'basic' } : fail('wrong password')
+  }
+
   private verifyDigest(method: string, p: Map<string, string>, requestUri: string | undefined): VerifyResult {
     const username = p.get('username')
     const nonce = p.get('nonce')

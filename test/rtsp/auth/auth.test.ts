@@ -338,4 +338,23 @@ describe('ServerAuthenticator', () => {
     assert.deepEqual(server.verify('DESCRIBE', 'Digest "'), { ok: false, stale: false, reason: 'malformed Authorization' })
     assert.equal(new ServerAuthenticator({ realm: 'r', users }).verify('DESCRIBE', ok).ok, false)
   })
+
+  it('verifyProof checks a challenge-response against the plain password; a hashed user cannot prove', () => {
+    const server = new ServerAuthenticator({
+      realm: 'r',
+      users: (u) => (u === 'alice' ? { password: 'wonderland' } : u === 'bob' ? { ha1: { MD5: '0'.repeat(32) } } : undefined),
+    })
+    assert.deepEqual(
+      server.verifyProof('alice', (p) => p === 'wonderland'),
+      { ok: true, username: 'alice', scheme: 'basic' },
+    )
+    assert.deepEqual(
+      server.verifyProof('alice', () => false),
+      { ok: false, stale: false, reason: 'wrong password' },
+    )
+    assert.equal(server.verifyProof('carol', () => true).ok, false)
+    const bob = server.verifyProof('bob', () => true)
+    assert.equal(bob.ok, false)
+    assert.match(bob.ok ? '' : bob.reason, /stored hashed/)
+  })
 })
