@@ -40,7 +40,8 @@ import { streamKey } from './stream-key.js'
  * What the room needs of the RTSP server: the same rules, users, sessions and limits. claimPublish, the path's cluster-wide
  * publish lock, is optional: a host outside a cluster (a test's) may leave it out.
  */
-export type RtmpHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher' | 'pathStatus'> & Partial<Pick<RtspServer, 'claimPublish'>>
+export type RtmpHost = Pick<RtspServer, 'authorize' | 'openReader' | 'openPublisher' | 'pathStatus'> &
+  Partial<Pick<RtspServer, 'claimPublish'>>
 
 export interface RtmpConnectionOptions {
   host: RtmpHost
