@@ -161,6 +161,11 @@ export class IdleConnections {
     s.on('error', () => {})
   }
 
+  /** True once the server has closed every connection that was established (or none could be). */
+  get allClosed(): boolean {
+    return this.closedAt.length + this.connectFailed >= this.count
+  }
+
   /** Counts so far; `windowEndS` splits the closes into those in the window and after it. */
   result(windowEndS: number): IdleResult {
     const sorted = [...this.closedAt].sort((a, b) => a - b)
@@ -225,6 +230,11 @@ export class StalledReader {
     await c.request('PLAY', url, `Session: ${session}\r\nRange: npt=0.000-\r\n`)
     c.stopReading()
     this.playing = true
+  }
+
+  /** True once the server has cut it, or it never got to play. */
+  get settled(): boolean {
+    return this.setupError !== undefined || !Number.isNaN(this.cutAtS)
   }
 
   /** Called with the kernel's view of every TCP connection, a few times a second. */

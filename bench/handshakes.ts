@@ -168,14 +168,18 @@ export async function learnControl(port: number, url: string): Promise<void> {
     let text = ''
     s.on('data', (d) => {
       text += d.toString('latin1')
-      const m = /a=control:(?!\*)(\S+)\r?\n[\s\S]*$/.exec(text.split('m=')[1] ?? '')
+      // The first media section: split at line starts, since a value may contain 'm=' (gst-rtsp-server's a=control:stream=0).
+      const m = /a=control:(?!\*)(\S+)\r?\n[\s\S]*$/.exec(text.split(/\nm=/)[1] ?? '')
       if (m) {
         s.destroy()
         resolve(m[1]!)
       }
     })
     s.on('error', reject)
-    setTimeout(() => reject(new Error('DESCRIBE: no SDP')), FIRST_DESCRIBE_TIMEOUT_MS).unref()
+    setTimeout(() => {
+      s.destroy()
+      reject(new Error('DESCRIBE: no SDP'))
+    }, FIRST_DESCRIBE_TIMEOUT_MS).unref()
   })
   trackControl.set(url, body.replace(/^.*\//, ''))
 }

@@ -8,15 +8,16 @@
  *    Range … TEARDOWN on a new connection (bench/handshakes.ts) until the window ends;
  *  - BENCH_ATTACK_IDLE connections that never send a byte, opened as the window starts;
  *  - BENCH_ATTACK_STALLED TCP readers that PLAY and then never read.
- * The idle and stalled connections are watched BENCH_ATTACK_TAIL seconds more after the window, since
- * servers cut them after timeouts of about that length (rtspkit: 10 s by default).
+ * The idle and stalled connections are watched up to BENCH_ATTACK_TAIL seconds more after the window
+ * (less once the server has closed them all): servers cut them after timeouts as long as the window or
+ * longer (rtspkit: 10 s by default; a stalled reader's 10 s start once its socket buffers are full).
  *
  * Per window: the readers' mean and slowest Mbit/s (RTP header + payload), sequence loss, how many
  * received nothing, server CPU (utime + stime over the window) and RSS, and the load process's own
  * CPU: above 70 % of a core it may be what falls behind, and the output says so.
  *
  * Knobs: BENCH_ATTACK_READERS=500 (1–1000)  BENCH_ATTACK_STORM=200  BENCH_ATTACK_IDLE=1000
- * BENCH_ATTACK_STALLED=1  BENCH_ATTACK_TAIL=5  BENCH_SECONDS=10  BENCH_WARMUP=3  BENCH_TRANSPORTS=udp
+ * BENCH_ATTACK_STALLED=1  BENCH_ATTACK_TAIL=30  BENCH_SECONDS=10  BENCH_WARMUP=3  BENCH_TRANSPORTS=udp
  * BENCH_WORKERS=1 (e.g. 1,2)  BENCH_SERVERS=rtspkit,gst  BENCH_RCVBUF=bytes  BENCH_CACHE=<tmpdir>/rtspkit-bench
  * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_UDP_BASE=30000  BENCH_OUT=bench/attack-results.json
  */
@@ -52,6 +53,8 @@ const FIRST_PACKET_POLL_MS = 20
 const IDLE_SETTLE_MS = 1000
 /** Seconds of clip per reader set up (gst-rtsp-server's shared pipeline runs from the first DESCRIBE and does not loop). */
 const SETUP_BUDGET_S_PER_READER = 0.05
+/** How often the tail checks whether the server has closed every idle and stalled connection. */
+const TAIL_POLL_MS = 250
 /** Clip lengths are rounded up to this, so runs with nearby knobs share one cached clip. */
 const FIXTURE_STEP_S = 30
 
@@ -78,7 +81,7 @@ function readConfig(): AttackConfig {
     storm: numberEnv('BENCH_ATTACK_STORM', 200, 0, 1000),
     idle: numberEnv('BENCH_ATTACK_IDLE', 1000, 0, 5000),
     stalled: numberEnv('BENCH_ATTACK_STALLED', 1, 0, 10),
-    tail: numberEnv('BENCH_ATTACK_TAIL', 5, 0, 60),
+    tail: numberEnv('BENCH_ATTACK_TAIL', 30, 0, 120),
     seconds: numberEnv('BENCH_SECONDS', 10, 1, 600),
     warmup: numberEnv('BENCH_WARMUP', 3, 0, 60),
     transports: listEnv('BENCH_TRANSPORTS', 'udp', ['tcp', 'udp'] as const),
@@ -260,9 +263,13 @@ async function runScenario(
     const storm = cfg.storm > 0 ? attack(new HandshakeStorm(cfg.ports[name], server.url, cfg.storm, end)) : undefined
     const during = await measureWindow(server, playing, cfg.seconds, ticksPerS)
     const stormResult = storm ? await storm.finish() : null
-    // The idle and stalled connections stay a while longer: their timeouts may end just after the window.
-    await sleep(Math.max(0, end + cfg.tail * 1000 - performance.now()))
-    watch.poll()
+    // The idle and stalled connections stay a while longer, until the server has closed them all or the
+    // tail ends: its timeouts may well be as long as the window (rtspkit's are 10 s by default).
+    const tailEnd = end + cfg.tail * 1000
+    while (performance.now() < tailEnd && !((idle?.allClosed ?? true) && stalled.every((s) => s.settled))) {
+      await sleep(TAIL_POLL_MS)
+      watch.poll()
+    }
     for (const r of readers) if (r.error !== undefined) errors.push(`reader: ${r.error}`)
     return {
       server: name,
@@ -420,7 +427,7 @@ async function main(): Promise<number> {
   console.log(`clip: ${fixture.path} (${FIXTURE.width}x${FIXTURE.height} ${FIXTURE.fps} fps, ${fmt(fixture.mbps, 3)} Mbit/s)`)
   console.log(
     `${cfg.readers} steady ${cfg.transports.join(',')} readers; a quiet window of ${cfg.seconds} s, then ${cfg.seconds} s under attack: ` +
-      `a storm of ${cfg.storm} parallel handshakes, ${cfg.idle} idle connections, ${cfg.stalled} stalled TCP reader(s), watched ${cfg.tail} s more\n`,
+      `a storm of ${cfg.storm} parallel handshakes, ${cfg.idle} idle connections, ${cfg.stalled} stalled TCP reader(s), watched up to ${cfg.tail} s more\n`,
   )
 
   const results: AttackResult[] = []
