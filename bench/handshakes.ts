@@ -42,7 +42,7 @@ export interface HandshakeResult {
 }
 
 /** One RTSP connection that sends a request and reads its answer, skipping interleaved media. */
-class Conn {
+export class Conn {
   private buf = Buffer.alloc(0)
   private waiter: ((res: { status: number; headers: string }) => void) | undefined
   private cseq = 0
@@ -57,9 +57,10 @@ class Conn {
     socket.on('close', () => this.failure?.(new Error('connection closed')))
   }
 
-  static open(port: number): Promise<Conn> {
+  /** `signal` destroys the socket when aborted, also while connecting (bench/attack-load.ts bounds its storm so). */
+  static open(port: number, signal?: AbortSignal): Promise<Conn> {
     return new Promise((resolve, reject) => {
-      const s = net.connect(port, HOST, () => {
+      const s = net.connect({ port, host: HOST, ...(signal ? { signal } : {}) }, () => {
         s.off('error', reject)
         resolve(new Conn(s))
       })
@@ -105,22 +106,45 @@ class Conn {
     })
   }
 
+  /** The local TCP port (bench/attack-load.ts finds the connection in /proc/net/tcp by it). */
+  get localPort(): number {
+    return this.socket.localPort ?? 0
+  }
+
+  /**
+   * Stops reading for good: once Node's buffer is full it stops reading the socket, the kernel's
+   * receive buffer fills and the server's writes back up (a stalled TCP reader).
+   */
+  stopReading(): void {
+    this.failure = undefined
+    this.socket.pause()
+  }
+
   close(): void {
     this.failure = undefined
     this.socket.destroy()
   }
 }
 
-/** One full handshake; resolves with its duration in ms. */
-async function handshake(port: number, url: string, transport: 'tcp' | 'udp', clientPort: number): Promise<number> {
+/**
+ * One full handshake; resolves with its duration in ms. `learnControl` must have run for `url`.
+ * Aborting `signal` ends it at once (it then rejects).
+ */
+export async function handshake(
+  port: number,
+  url: string,
+  transport: 'tcp' | 'udp',
+  clientPort: number,
+  signal?: AbortSignal,
+): Promise<number> {
   const t0 = performance.now()
-  const c = await Conn.open(port)
+  const c = await Conn.open(port, signal)
   try {
     await c.request('OPTIONS', url, '')
     const d = await c.request('DESCRIBE', url, 'Accept: application/sdp\r\n')
     const base = /\r\ncontent-base:\s*(\S+)/i.exec(d.headers)?.[1] ?? `${url}/`
     const t = transport === 'tcp' ? 'RTP/AVP/TCP;unicast;interleaved=0-1' : `RTP/AVP;unicast;client_port=${clientPort}-${clientPort + 1}`
-    const s = await c.request('SETUP', `${base}${trackControl.get(url) ?? 'trackID=0'}`, `Transport: ${t}\r\n`)
+    const s = await c.request('SETUP', `${base}${trackControlOf(url)}`, `Transport: ${t}\r\n`)
     const session = /\r\nsession:\s*([^;\r]+)/i.exec(s.headers)?.[1] ?? ''
     await c.request('PLAY', url, `Session: ${session}\r\nRange: npt=0.000-\r\n`)
     await c.request('TEARDOWN', url, `Session: ${session}\r\n`)
@@ -133,20 +157,29 @@ async function handshake(port: number, url: string, transport: 'tcp' | 'udp', cl
 /** Each server names its tracks its own way: the first a=control of the SDP, read once per URL. */
 const trackControl = new Map<string, string>()
 
-async function learnControl(port: number, url: string): Promise<void> {
+/** The track's control for `url` (read by `learnControl`). */
+export function trackControlOf(url: string): string {
+  return trackControl.get(url) ?? 'trackID=0'
+}
+
+export async function learnControl(port: number, url: string): Promise<void> {
   const body = await new Promise<string>((resolve, reject) => {
     const s = net.connect(port, HOST, () => s.write(`DESCRIBE ${url} RTSP/1.0\r\nCSeq: 1\r\nAccept: application/sdp\r\n\r\n`))
     let text = ''
     s.on('data', (d) => {
       text += d.toString('latin1')
-      const m = /a=control:(?!\*)(\S+)\r?\n[\s\S]*$/.exec(text.split('m=')[1] ?? '')
+      // The first media section: split at line starts, since a value may contain 'm=' (gst-rtsp-server's a=control:stream=0).
+      const m = /a=control:(?!\*)(\S+)\r?\n[\s\S]*$/.exec(text.split(/\nm=/)[1] ?? '')
       if (m) {
         s.destroy()
         resolve(m[1]!)
       }
     })
     s.on('error', reject)
-    setTimeout(() => reject(new Error('DESCRIBE: no SDP')), FIRST_DESCRIBE_TIMEOUT_MS).unref()
+    setTimeout(() => {
+      s.destroy()
+      reject(new Error('DESCRIBE: no SDP'))
+    }, FIRST_DESCRIBE_TIMEOUT_MS).unref()
   })
   trackControl.set(url, body.replace(/^.*\//, ''))
 }
