@@ -55,7 +55,10 @@ export class ProcWatch {
   }
 
   peak(key: 'rssBytes' | 'fds'): number {
-    return Math.max(...this.samples.map((s) => s[key]).filter((v) => !Number.isNaN(v)))
+    // A loop, not Math.max(...): a long run has more samples than a call may take arguments.
+    let peak = -Infinity
+    for (const s of this.samples) if (!Number.isNaN(s[key])) peak = Math.max(peak, s[key])
+    return peak
   }
 
   /** The median of `key` over the samples taken in [from, to) (performance.now() times); NaN when none. */

@@ -26,3 +26,10 @@ export function printVerdict(prefix: string, result: object, verdict: Verdict): 
 }
 
 export const mib = (bytes: number): string => (Number.isNaN(bytes) ? 'n/a' : (bytes / (1024 * 1024)).toFixed(1))
+
+/** The largest of `values` (-Infinity when empty); a loop, since a long run's samples are too many for Math.max(...values). */
+export function largest(values: readonly number[]): number {
+  let max = -Infinity
+  for (const v of values) if (v > max) max = v
+  return max
+}

@@ -12,7 +12,7 @@ import { LoadReader, UdpPortAllocator } from '../../bench/load-client.js'
 import { fmt, percentile, textTable } from '../../bench/stats.js'
 import { Conversation } from './conversation.js'
 import { flagHelp, parseFlags } from './flags.js'
-import { printVerdict } from './report.js'
+import { largest, printVerdict } from './report.js'
 import { startTarget, TARGETS, type Target, type TargetName } from './target.js'
 
 const FLAGS = {
@@ -70,7 +70,7 @@ async function parallelPlay(
     ok: receiving,
     failed: clients - receiving,
     p50Ms: percentile(latencies, 50),
-    maxMs: latencies.length ? Math.max(...latencies) : NaN,
+    maxMs: latencies.length ? largest(latencies) : NaN,
     firstError: errors[0] ?? (receiving < clients ? 'PLAY answered but no media' : undefined),
   }
 }
@@ -98,7 +98,7 @@ async function burst(target: Target, clients: number, timeoutMs: number, round: 
     ok: latencies.length,
     failed: clients - latencies.length,
     p50Ms: percentile(latencies, 50),
-    maxMs: latencies.length ? Math.max(...latencies) : NaN,
+    maxMs: latencies.length ? largest(latencies) : NaN,
     firstError: errors[0],
   }
 }

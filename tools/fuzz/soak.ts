@@ -17,7 +17,7 @@ import { flagHelp, parseFlags } from './flags.js'
 import { IdleConnections } from './idle-conns.js'
 import { Rng } from './mutate.js'
 import { ProcWatch, sampleProc } from './proc-watch.js'
-import { mib, printVerdict } from './report.js'
+import { largest, mib, printVerdict } from './report.js'
 import { startTarget, TARGETS, type TargetName } from './target.js'
 
 const FLAGS = {
@@ -204,7 +204,7 @@ async function main(): Promise<number> {
           fmt(churn.handshakes / seconds, 1),
           fmt(percentile(churn.latenciesMs, 50), 1),
           fmt(p99, 1),
-          fmt(Math.max(...churn.latenciesMs), 1),
+          fmt(largest(churn.latenciesMs), 1),
         ],
       ],
       0,
