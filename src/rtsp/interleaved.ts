@@ -50,3 +50,17 @@ export function serializeInterleaved(channel: number, payload: Uint8Array): Buff
   buf.set(payload, INTERLEAVED_HEADER_SIZE)
   return buf
 }
+
+/** Every packet framed on `channel`, back to back in one new buffer: one write sends them all. */
+export function frameInterleaved(channel: number, packets: readonly Uint8Array[]): Buffer {
+  let size = 0
+  for (const p of packets) size += INTERLEAVED_HEADER_SIZE + p.length
+  const buf = Buffer.allocUnsafe(size)
+  let at = 0
+  for (const p of packets) {
+    writeInterleavedHeader(buf, at, channel, p.length)
+    buf.set(p, at + INTERLEAVED_HEADER_SIZE)
+    at += INTERLEAVED_HEADER_SIZE + p.length
+  }
+  return buf
+}

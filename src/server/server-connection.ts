@@ -258,6 +258,12 @@ export class ServerConnection implements InterleavedSink {
     this.socket.uncork()
   }
 
+  writeFramed(frames: Buffer): void {
+    if (this.closed) return
+    this.socket.write(frames)
+    this.bytesQueued += frames.length
+  }
+
   /** Graceful close after pending writes. */
   end(): void {
     if (this.ended) return

@@ -347,7 +347,9 @@ export class ServerSession implements StreamOutput {
     if (t.kind === 'multicast') return
     if (t.kind === 'tcp') {
       if (t.sink.closed) return
-      t.sink.writeInterleaved(t.rtpChannel, packets, restamp)
+      // The stream's packets as they are: framed once per channel and shared by every TCP reader.
+      if (!srtp && rtptime === undefined && t.sink.writeFramed) t.sink.writeFramed(item.unit.interleaved(t.rtpChannel))
+      else t.sink.writeInterleaved(t.rtpChannel, packets, restamp)
     } else {
       const last = packets.length - 1
       const bytes = item.bytes

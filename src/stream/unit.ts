@@ -3,6 +3,7 @@
  * It carries its times, whether a reader may start at it, and its payload. Its RTP packets are made
  * once, the first time an RTP output asks for them, and the same buffers go to every RTP reader.
  */
+import { frameInterleaved } from '../rtsp/interleaved.js'
 
 /** What a unit needs from its track to become RTP: the track's packetizer (which owns sequence numbers). */
 export interface UnitPacketizer {
@@ -12,6 +13,8 @@ export interface UnitPacketizer {
 export class Unit {
   private rtp: Buffer[] | undefined
   private rtpBytes = 0
+  /** `packets` framed for RTSP's interleaved transport, per channel (see `interleaved`). */
+  private framed: Map<number, Buffer> | undefined
 
   constructor(
     /** Index of the unit's track in its stream. */
@@ -45,6 +48,21 @@ export class Unit {
       this.rtpBytes = n
     }
     return this.rtp
+  }
+
+  /**
+   * The packets framed for RTSP over TCP on `channel` (RFC 2326 §10.12: `$`, channel, length, packet),
+   * back to back in one buffer, made by the first TCP reader on that channel and shared by the others:
+   * each then sends a unit with one write instead of two per packet.
+   */
+  interleaved(channel: number): Buffer {
+    this.framed ??= new Map()
+    let buf = this.framed.get(channel)
+    if (buf === undefined) {
+      buf = frameInterleaved(channel, this.packets)
+      this.framed.set(channel, buf)
+    }
+    return buf
   }
 
   /** Total bytes of `packets` (makes them if needed). */
