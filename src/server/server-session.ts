@@ -348,7 +348,8 @@ export class ServerSession implements StreamOutput {
     if (t.kind === 'tcp') {
       if (t.sink.closed) return
       // The stream's packets as they are: framed once per channel and shared by every TCP reader.
-      if (!srtp && rtptime === undefined && t.sink.writeFramed) t.sink.writeFramed(item.unit.interleaved(t.rtpChannel))
+      const framing = setup.framing
+      if (framing && rtptime === undefined && t.sink.writeFramed) t.sink.writeFramed(item.unit.derived(framing.key, framing.frame))
       else t.sink.writeInterleaved(t.rtpChannel, packets, restamp)
     } else {
       const last = packets.length - 1

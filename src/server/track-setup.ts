@@ -2,6 +2,7 @@
  * One track of one RTSP session: its transport (UDP link or interleaved channels), its counters, and
  * the gate that starts it at a keyframe and skips to the next one after its reader fell behind.
  */
+import { frameInterleaved } from '../rtsp/interleaved.js'
 import { KeyframeGate } from '../stream/reader-queue.js'
 import type { ServerTrack } from '../stream/stream.js'
 import type { UdpLink } from '../transport/udp-link.js'
@@ -60,6 +61,12 @@ export class TrackSetup {
   }
 
   /**
+   * Over TCP (without SRTP): how a unit's packets are framed on this track's channel; readers of the
+   * same channel share the framed buffer (Unit.derived).
+   */
+  readonly framing: { key: string; frame: (packets: readonly Buffer[]) => Buffer } | undefined
+
+  /**
    * `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP.
    * `srtp`: an RTP/SAVP track (srtp-session.ts): what is sent is protected, what comes in is checked.
    */
@@ -69,6 +76,10 @@ export class TrackSetup {
     readonly wholeJpeg?: WholeJpegSender,
     readonly srtp?: SrtpTrack,
   ) {
+    if (transport.kind === 'tcp' && !srtp) {
+      const channel = transport.rtpChannel
+      this.framing = { key: `rtsp-interleaved:${channel}`, frame: (packets) => frameInterleaved(channel, packets) }
+    }
     const gate = new KeyframeGate(track.media.kind === 'video')
     this.gate = gate
     this.stats = {

@@ -3,8 +3,6 @@
  * It carries its times, whether a reader may start at it, and its payload. Its RTP packets are made
  * once, the first time an RTP output asks for them, and the same buffers go to every RTP reader.
  */
-import { frameInterleaved } from '../rtsp/interleaved.js'
-
 /** What a unit needs from its track to become RTP: the track's packetizer (which owns sequence numbers). */
 export interface UnitPacketizer {
   packetize(payload: Buffer | readonly Buffer[], rtpTimestamp: number): Buffer[]
@@ -13,8 +11,8 @@ export interface UnitPacketizer {
 export class Unit {
   private rtp: Buffer[] | undefined
   private rtpBytes = 0
-  /** `packets` framed for RTSP's interleaved transport, per channel (see `interleaved`). */
-  private framed: Map<number, Buffer> | undefined
+  /** Buffers outputs derived from `packets` (see `derived`). */
+  private derivations: Map<string, Buffer> | undefined
 
   constructor(
     /** Index of the unit's track in its stream. */
@@ -51,16 +49,17 @@ export class Unit {
   }
 
   /**
-   * The packets framed for RTSP over TCP on `channel` (RFC 2326 §10.12: `$`, channel, length, packet),
-   * back to back in one buffer, made by the first TCP reader on that channel and shared by the others:
-   * each then sends a unit with one write instead of two per packet.
+   * A buffer derived from the packets by an output, made by the first reader that needs it and shared
+   * by the others: RTSP over TCP frames them once per channel (`$`, channel, length, packet), so each
+   * TCP reader sends a unit with one write instead of two per packet. `key` names the derivation; the
+   * output that makes it owns the name.
    */
-  interleaved(channel: number): Buffer {
-    this.framed ??= new Map()
-    let buf = this.framed.get(channel)
+  derived(key: string, make: (packets: readonly Buffer[]) => Buffer): Buffer {
+    this.derivations ??= new Map()
+    let buf = this.derivations.get(key)
     if (buf === undefined) {
-      buf = frameInterleaved(channel, this.packets)
-      this.framed.set(channel, buf)
+      buf = make(this.packets)
+      this.derivations.set(key, buf)
     }
     return buf
   }

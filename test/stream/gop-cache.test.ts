@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { GopCache } from '../../src/stream/gop-cache.js'
 import { Unit } from '../../src/stream/unit.js'
+import { frameInterleaved } from '../../src/rtsp/interleaved.js'
 import { RtspReader } from '../../src/rtsp/reader.js'
 
 /** A packetizer that counts its calls and numbers packets, so tests see when and in what order units are packetized. */
@@ -35,12 +36,15 @@ describe('Unit', () => {
     assert.equal(u.payloadBytes, 100)
   })
 
-  it('frames its packets for RTSP over TCP once per channel, read back by the RTSP reader', () => {
+  it('keeps what outputs derive from its packets (the RTSP framing per channel, read back by the RTSP reader)', () => {
     const packets = [Buffer.from('8060000100000e1000000001aa', 'hex'), Buffer.from('80e0000200000e1000000001bbcc', 'hex')]
     const u = new Unit(0, 0, 3600, true, Buffer.alloc(0), Buffer.alloc(0), 0, { packetize: () => packets })
-    const framed = u.interleaved(2)
-    assert.equal(u.interleaved(2), framed, 'shared by every reader on the channel')
-    assert.notEqual(u.interleaved(0), framed)
+    let made = 0
+    const frame = (channel: number) => (p: readonly Buffer[]) => (made++, frameInterleaved(channel, p))
+    const framed = u.derived('rtsp-interleaved:2', frame(2))
+    assert.equal(u.derived('rtsp-interleaved:2', frame(2)), framed, 'shared by every reader on the channel')
+    assert.notEqual(u.derived('rtsp-interleaved:0', frame(0)), framed)
+    assert.equal(made, 2)
     const events = new RtspReader().push(framed)
     assert.deepEqual(
       events.map((e) => (e.kind === 'interleaved' ? [e.channel, Buffer.from(e.payload).toString('hex')] : e.kind)),
