@@ -33,6 +33,7 @@ import { ConfigError, StateError } from '../src/errors.js'
 import { listEnv, numberEnv, ROOT, sleep } from './bench-env.js'
 import { ensureFixture, FIXTURE, FIXTURE_MARGIN_S, fixtureArgs, gstVersion, MIN_FIXTURE_SECONDS, type Fixture } from './fixture.js'
 import { LoadReader, UDP_RECV_BUFFER, UdpPortAllocator, type BenchTransport, type ReaderSnapshot } from './load-client.js'
+import { startReaders } from './reader-pool.js'
 import { handshakeConfig, handshakeTable, runHandshakes, type HandshakeResult } from './handshakes.js'
 import { clockTicksPerSecond, machineTicks, processRssKb, processTicks, udpDropCounters } from './proc-stats.js'
 import { checks, f, LOAD_CPU_WARN_PCT, RATE_TOLERANCE, ratios, ratioTable, resultsTable, type ScenarioResult } from './run-report.js'
@@ -50,13 +51,9 @@ const FIRST_PACKET_TIMEOUT_MS = 10_000
 const FIRST_PACKET_POLL_MS = 20
 /** After the last first-frame probe, the window waits at least this long (its TEARDOWN settles). */
 const MIN_SETTLE_AFTER_PROBES_MS = 1000
-/** Sessions set up at once. */
-const CONNECT_CONCURRENCY = 5
 const MAX_READERS = 1000
 /** After the server listens, its RSS is read this long later as the idle footprint. */
 const IDLE_SETTLE_MS = 1000
-/** Stop opening sessions for a scenario after this many failed. */
-const MAX_FAILED_STARTS = 5
 
 interface BenchConfig {
   readers: number[]
@@ -134,24 +131,7 @@ async function runScenario(
     await sleep(IDLE_SETTLE_MS)
     const idleRssKb = processRssKb(server.pid)
     const ports = new UdpPortAllocator(cfg.udpBase, HOST)
-    // A few sessions at a time: this measures steady fan-out, not a connection storm (gst-rtsp-server
-    // listens with a backlog of 5 and drops the excess, which then stalls in TCP retransmission).
-    let next = 0
-    let failedStarts = 0
-    const worker = async () => {
-      // Once the server refuses or ignores several sessions, the rest would only wait for timeouts.
-      while (next < n && failedStarts < MAX_FAILED_STARTS) {
-        next++
-        const reader = new LoadReader({ url: server.url, transport, ports })
-        tracked.readers.add(reader)
-        readers.push(reader)
-        await reader.start().catch((err: Error) => {
-          failedStarts++
-          errors.push(`start: ${err.message}`)
-        })
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(n, CONNECT_CONCURRENCY) }, worker))
+    readers.push(...(await startReaders(server.url, transport, n, ports, tracked.readers, errors)))
     const playing = readers.filter((r) => r.error === undefined && r.tracks.length > 0)
     if (playing.length === 0)
       throw new StateError(

@@ -37,6 +37,7 @@ import {
 import { listEnv, numberEnv, ROOT, sleep } from './bench-env.js'
 import { ensureFixture, FIXTURE, FIXTURE_MARGIN_S, gstVersion, MIN_FIXTURE_SECONDS, type Fixture } from './fixture.js'
 import { learnControl } from './handshakes.js'
+import { startReaders } from './reader-pool.js'
 import { LoadReader, UDP_RECV_BUFFER, UdpPortAllocator, type ReaderSnapshot } from './load-client.js'
 import { clockTicksPerSecond, processRssKb, processTicks, udpDropCounters } from './proc-stats.js'
 import { LOAD_CPU_WARN_PCT } from './run-report.js'
@@ -45,9 +46,6 @@ import { fmt, textTable } from './stats.js'
 
 const DEFAULT_RESULTS = join(ROOT, 'bench', 'attack-results.json')
 const MAX_READERS = 1000
-/** Sessions set up at once (as bench/run.ts: steady fan-out first, the storm comes later). */
-const CONNECT_CONCURRENCY = 5
-const MAX_FAILED_STARTS = 5
 const FIRST_PACKET_TIMEOUT_MS = 10_000
 const FIRST_PACKET_POLL_MS = 20
 const IDLE_SETTLE_MS = 1000
@@ -189,34 +187,6 @@ function readerStats(
   }
 }
 
-async function startReaders(
-  server: ServerProcess,
-  transport: 'tcp' | 'udp',
-  n: number,
-  cfg: AttackConfig,
-  tracked: Tracked,
-  errors: string[],
-): Promise<LoadReader[]> {
-  const ports = new UdpPortAllocator(cfg.udpBase, HOST)
-  const readers: LoadReader[] = []
-  let next = 0
-  let failedStarts = 0
-  const worker = async () => {
-    while (next < n && failedStarts < MAX_FAILED_STARTS) {
-      next++
-      const reader = new LoadReader({ url: server.url, transport, ports })
-      tracked.readers.add(reader)
-      readers.push(reader)
-      await reader.start().catch((err: Error) => {
-        failedStarts++
-        errors.push(`start: ${err.message}`)
-      })
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(n, CONNECT_CONCURRENCY) }, worker))
-  return readers
-}
-
 async function runScenario(
   name: ServerName,
   workers: number | null,
@@ -242,7 +212,7 @@ async function runScenario(
     await sleep(IDLE_SETTLE_MS)
     const idleRssKb = processRssKb(server.pid)
     await learnControl(cfg.ports[name], server.url)
-    readers = await startReaders(server, transport, cfg.readers, cfg, tracked, errors)
+    readers = await startReaders(server.url, transport, cfg.readers, new UdpPortAllocator(cfg.udpBase, HOST), tracked.readers, errors)
     const playing = readers.filter((r) => r.error === undefined && r.tracks.length > 0)
     if (playing.length === 0)
       throw new StateError(
