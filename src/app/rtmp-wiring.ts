@@ -4,7 +4,7 @@
  * HLS and WebRTC: RTSP goes on without RTMP. rtmp.encryption picks the listeners: RTMP (no), RTMP
  * and RTMPS (optional), RTMPS only (strict); RTMPS uses rtmp.tls, or server.tls when that is empty.
  */
-import { readFileSync } from 'node:fs'
+import { readPemFiles } from './tls-files.js'
 import type { RtmpConfig } from '../config/schema.js'
 import { ConfigError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
@@ -105,19 +105,6 @@ export class RtmpWiring {
         `rtmp.encryption is ${c.encryption} but ${prefix} has no ${files.cert === '' ? 'cert' : 'key'} (set rtmp.tls or server.tls: --tls-cert FILE --tls-key FILE)`,
         { observed: files },
       )
-    const read = (file: string, name: string): string => {
-      try {
-        return readFileSync(file, 'utf8')
-      } catch (err) {
-        throw new ConfigError(
-          'ERR_CONFIG_TLS',
-          `${prefix}.${name}: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-          {
-            observed: file,
-          },
-        )
-      }
-    }
-    return { cert: read(files.cert, 'cert'), key: read(files.key, 'key') }
+    return readPemFiles(prefix, files)
   }
 }

@@ -7,7 +7,7 @@
 import type { Config, PathConfig } from '../config/schema.js'
 import { rtspClientConnector } from '../client/relay-upstream.js'
 import type { RtspClientOptions } from '../client/rtsp-client.js'
-import { readFileSync } from 'node:fs'
+import { readPemFiles } from './tls-files.js'
 import { createSecureContext } from 'node:tls'
 import { ConfigError } from '../errors.js'
 import type { TlsCredentials } from '../server/listeners.js'
@@ -454,20 +454,7 @@ function readTls(s: Config['server']): TlsCredentials | undefined {
       observed: s.tls,
     })
   }
-  const read = (file: string, name: string): string => {
-    try {
-      return readFileSync(file, 'utf8')
-    } catch (err) {
-      throw new ConfigError(
-        'ERR_CONFIG_TLS',
-        `server.tls.${name}: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-        {
-          observed: file,
-        },
-      )
-    }
-  }
-  const creds = { cert: read(cert, 'cert'), key: read(key, 'key') }
+  const creds = readPemFiles('server.tls', { cert, key })
   try {
     createSecureContext(creds)
   } catch (err) {
