@@ -82,6 +82,10 @@ export class OnDemandFeed implements OnDemandPath {
     return this.pending
   }
 
+  touch(): void {
+    if (this.releaseTimer) this.onReaders(this.stream?.readerCount ?? 0)
+  }
+
   private closedError(): StateError {
     return new StateError('ERR_PATH_CLOSED', `${this.deps.label} /${this.name} is closed`)
   }

@@ -150,7 +150,10 @@ export class PathTable {
   /** Resolves a request URI, first bringing up an on-demand path's stream if that is what it names. */
   async resolveOnDemand(uri: string): Promise<Target> {
     let target = this.resolve(uri)
-    if (target.stream) return target
+    if (target.stream) {
+      ;(this.onDemand.get(target.path) ?? this.onDemand.get(pathOf(uri)))?.touch?.()
+      return target
+    }
     if (this.provide(target.path)) target = this.resolve(uri)
     if (target.stream) return target
     const summon = this.publishDemand.get(target.path) ?? this.publishDemand.get(pathOf(uri))

@@ -138,6 +138,11 @@ export interface PublishPathOptions {
  */
 export interface OnDemandPath {
   demand(): Promise<ServerStream>
+  /**
+   * A request named the path while its stream is up (DESCRIBE, SETUP of a reader that has not played
+   * yet): a release due because nobody plays waits again, so the stream is still there at its PLAY.
+   */
+  touch?(): void
   /** The server stopped: release everything. */
   close(): void
   /** What the handler is doing, for status reports (a relay: idle, connecting, live, retrying). */

@@ -3,12 +3,14 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { RtspClient } from '../../src/client/index.js'
 import { RtspServer } from '../../src/server/rtsp-server.js'
 import { addPath } from '../../src/server/paths.js'
 import { parseSourceSpec } from '../../src/sources/source-spec.js'
 import { ffmpegDecode, ffprobe, h264File, startServer, type TestServer } from './harness.js'
 import { waitUntil } from '../helpers/wait.js'
+import { RawRtspConnection } from '../helpers/rtsp-conn.js'
 
 const sessionsOn = (srv: TestServer, path: string) => srv.server.stats().sessions.filter((s) => s.path === path).length
 
@@ -38,6 +40,29 @@ describe('relays', () => {
     // Released 0.5 s after the last reader, hop by hop.
     await waitUntil(() => sessionsOn(upstream, 'cam') === 0 && sessionsOn(middle, 'cam') === 0, 6000, 'relays to release their upstream')
     assert.equal(edge.server.getStream('chain'), undefined)
+  })
+
+  it('a reader slower than closeAfter between DESCRIBE, SETUP and PLAY still finds the relay up', async () => {
+    await waitUntil(() => edge.server.getStream('chain') === undefined, 6000, 'the relay to be released')
+    const conn = await RawRtspConnection.connect(edge.server.port)
+    try {
+      const url = edge.url('chain')
+      const described = await conn.request('DESCRIBE', url, { Accept: 'application/sdp' })
+      assert.equal(described.statusCode, 200)
+      const control = /a=control:(?!\*)(\S+)/.exec(described.body.toString().split('m=')[1] ?? '')![1]!
+      await sleep(300)
+      const setup = await conn.request('SETUP', control.includes('://') ? control : `${url}/${control}`, {
+        Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1',
+      })
+      assert.equal(setup.statusCode, 200)
+      // 600 ms after DESCRIBE brought the relay up: past its 500 ms closeAfter, within 500 ms of SETUP.
+      await sleep(300)
+      const play = await conn.request('PLAY', url, { Session: setup.headers.get('Session')!.split(';')[0]! })
+      assert.equal(play.statusCode, 200)
+      await conn.waitFor(() => conn.interleaved.some((f) => f.channel === 0))
+    } finally {
+      conn.close()
+    }
   })
 
   it('a codec rtspkit does not parse is relayed unchanged (MPEG-4 Part 2 published with ffmpeg)', async () => {
