@@ -20,8 +20,12 @@ import { PUBLISH_MOUNT } from './target.js'
 const REPLY_WAIT_MS = 400
 const HANDSHAKE_WAIT_MS = 2000
 const S0S1S2_SIZE = 1 + 2 * HANDSHAKE_SIZE
-/** Chunk sizes a client may announce: usual ones, the edges (0, 1, top bit set) and far too big. */
-const CHUNK_SIZES = [128, 4096, 60000, 1, 0, 0x7fffffff, 0x80000000, 0x80001000, 16 * 1024 * 1024 + 1, 0xffffffff]
+/** Chunk sizes clients announce, and the edges: 1, 0, the top bit set, far too big. */
+const CHUNK_SIZES = [128, 4096, 60000, 1 << 16]
+const BAD_CHUNK_SIZES = [1, 0, 0x7fffffff, 0x80000000, 0x80001000, 16 * 1024 * 1024 + 1, 0xffffffff]
+/** One connection in BEND_CHUNKS has one message's chunk bytes mutated (headers included), within its first BEND_WITHIN. */
+const BEND_CHUNKS = 0.3
+const BEND_WITHIN = 40
 /** Largest chunk size our writer will really use (the server may accept more; the bytes would not fit a run). */
 const MAX_WRITE_CHUNK = 65536
 
@@ -121,7 +125,7 @@ function replyClass(m: RtmpMessage): string {
     try {
       const [name, , , info] = messageValues(m)
       const code = typeof info === 'object' && info !== null && 'code' in info && typeof info.code === 'string' ? ` ${info.code}` : ''
-      return `RTMP: reply ${String(name)}${code}`
+      return `RTMP: reply ${typeof name === 'string' ? name : typeof name}${code}`
     } catch {
       return 'RTMP: reply with bad AMF0'
     }
@@ -148,7 +152,8 @@ function connectCommand(rng: Rng, path: string, port: number): Amf0Value[] {
   if (rng.chance(0.4)) {
     const obj = values[2] as Record<string, Amf0Value>
     const key = rng.pick(['app', 'app', 'tcUrl', 'flashVer', 'type'])
-    obj[key] = mutateText(rng, String(obj[key]))
+    const value = obj[key]
+    obj[key] = mutateText(rng, typeof value === 'string' ? value : '')
     if (rng.chance(0.2)) obj[mutateText(rng, 'objectEncoding')] = rng.pick<Amf0Value>([3, -1, 1e300, '0', null, amf0Object({ a: 1 })])
   }
   return values
@@ -185,20 +190,23 @@ async function session(ctx: AttackContext, peer: RtmpPeer, port: number): Promis
   const { rng } = ctx
   const w = new ChunkWriter()
   let sent = 0
-  // Now and then a message's chunks are mutated as bytes: the chunk headers themselves get bent.
+  // Now and then one message's chunks are mutated as bytes: the chunk headers themselves get bent.
+  // Once a connection at most: the server closes on a bad header, and the messages after it go unread.
+  const bendAt = rng.chance(BEND_CHUNKS) ? rng.int(BEND_WITHIN) : -1
   const send = (m: RtmpMessage) => {
     const bytes = Buffer.concat(w.write(m))
-    peer.write(rng.chance(0.05) ? mutateBytes(rng, bytes, 2) : bytes)
+    peer.write(sent === bendAt ? mutateBytes(rng, bytes, 2) : bytes)
     sent++
   }
   if (rng.chance(0.5)) {
-    const size = rng.chance(0.7) ? rng.pick(CHUNK_SIZES) : rng.int(0x100000000)
+    const r = rng.float()
+    const size = r < 0.6 ? rng.pick(CHUNK_SIZES) : r < 0.85 ? rng.pick(BAD_CHUNK_SIZES) : rng.int(0x100000000)
     send(setChunkSizeMessage(size))
     const effective = size & 0x7fffffff
     if (effective >= 1 && effective <= MAX_WRITE_CHUNK) w.setChunkSize(effective)
   }
   const publish = rng.chance(0.6)
-  send(command(rng, 0, connectCommand(rng, publish ? '' : rng.pick(['', 'live']), port), 0.15))
+  send(command(rng, 0, connectCommand(rng, publish ? '' : rng.pick(['', '', '', 'live']), port), 0.15))
   send(command(rng, 0, commandValues.createStream(), 0.1))
   const name = publish ? rng.pick([PUBLISH_MOUNT, PUBLISH_MOUNT, `${PUBLISH_MOUNT}?user=u&pass=p`, 'nope']) : 'bench'
   send(command(rng, RTMP_STREAM_ID, publish ? commandValues.publish(name) : commandValues.play(name), 0.1))

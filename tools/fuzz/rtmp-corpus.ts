@@ -46,7 +46,8 @@ export function c0c1(rng: Rng): Buffer {
 
 /** A connect command object's app: a path, maybe with a query (credentials or an Adobe step). */
 export function connectApp(rng: Rng, path: string): string {
-  return rng.chance(0.5) ? path : `${path}?${rng.pick(ADOBE_QUERIES)}`
+  // Mostly plain: every Adobe step but the last valid one ends in a rejection, and the session with it.
+  return rng.chance(0.8) ? path : `${path}?${rng.pick(ADOBE_QUERIES)}`
 }
 
 export function connectValues(app: string, port: number): Amf0Value[] {
