@@ -49,6 +49,14 @@ const MESSAGE_HEADER_SIZE = [11, 7, 3, 0] as const
 const EXTENDED_TIMESTAMP = 0xffffff
 /** Set Chunk Size: the top bit must be 0 (5.4.1). */
 const CHUNK_SIZE_MASK = 0x7fffffff
+/**
+ * Pieces a message keeps as views before they are copied into one growing buffer. A view costs about
+ * a hundred bytes of heap whatever its length: with chunk size 1, an 8 MiB message would be 8 M views
+ * (near 1 GiB) for 16 MiB on the wire. Copying caps that overhead; below the cap nothing is copied.
+ */
+const MAX_MESSAGE_PARTS = 64
+/** Smallest buffer a message in pieces is assembled into (it doubles as bytes come, up to the message length). */
+const MIN_ASSEMBLY = 4096
 
 export interface RtmpMessage {
   chunkStreamId: number
@@ -85,8 +93,10 @@ interface ChunkStreamState {
   typeId: number
   messageStreamId: number
   extended: boolean
-  /** Parts of the message in progress (empty between messages). */
+  /** Parts of the message in progress (empty between messages, and once `assembly` took over). */
   parts: Buffer[]
+  /** The message in progress copied together, once it came in more than MAX_MESSAGE_PARTS pieces. */
+  assembly: Buffer | undefined
   received: number
   /** A message header (fmt 0-2) was seen: fmt 3 has something to repeat. */
   known: boolean
@@ -172,7 +182,18 @@ export class ChunkReader {
         throw new LimitError('ERR_RTMP_CHUNK_STREAMS', `more than ${this.limits.maxOpenStreams} chunk streams`, {
           allowed: this.limits.maxOpenStreams,
         })
-      state = { timestamp: 0, delta: 0, length: 0, typeId: 0, messageStreamId: 0, extended: false, parts: [], received: 0, known: false }
+      state = {
+        timestamp: 0,
+        delta: 0,
+        length: 0,
+        typeId: 0,
+        messageStreamId: 0,
+        extended: false,
+        parts: [],
+        assembly: undefined,
+        received: 0,
+        known: false,
+      }
       this.streams.set(csid, state)
     }
     const ts = extended ? header.readUInt32BE(basic + headerSize) : tsField
@@ -197,13 +218,18 @@ export class ChunkReader {
         allowed: this.limits.maxPendingBytes,
       })
     const piece = q.consume(take)
-    state.parts.push(piece)
+    this.append(state, piece)
     state.received += take
     this.pending += take
     if (state.received < state.length) return true
-    const payload = state.parts.length === 1 ? state.parts[0]! : Buffer.concat(state.parts, state.length)
+    const payload = state.assembly
+      ? state.assembly.subarray(0, state.length)
+      : state.parts.length === 1
+        ? state.parts[0]!
+        : Buffer.concat(state.parts, state.length)
     this.pending -= state.received
     state.parts = []
+    state.assembly = undefined
     state.received = 0
     const message: RtmpMessage = {
       chunkStreamId: csid,
@@ -215,6 +241,27 @@ export class ChunkReader {
     this.control(message)
     this.onMessage(message)
     return true
+  }
+
+  /** Keeps a piece of a message: as a view, or copied once the message has too many pieces (MAX_MESSAGE_PARTS). */
+  private append(state: ChunkStreamState, piece: Buffer): void {
+    if (!state.assembly && state.parts.length < MAX_MESSAGE_PARTS) {
+      state.parts.push(piece)
+      return
+    }
+    const need = state.received + piece.length
+    if (!state.assembly || state.assembly.length < need) {
+      // Doubling keeps the copying linear; never more than the message, nor more than twice what arrived.
+      const grown = Buffer.allocUnsafe(Math.min(state.length, Math.max(MIN_ASSEMBLY, 2 * need)))
+      if (state.assembly) state.assembly.copy(grown, 0, 0, state.received)
+      else {
+        let at = 0
+        for (const p of state.parts) at += p.copy(grown, at)
+      }
+      state.assembly = grown
+      state.parts = []
+    }
+    piece.copy(state.assembly, state.received)
   }
 
   private openStreams(): number {
@@ -241,6 +288,7 @@ export class ChunkReader {
       if (s && s.received > 0) {
         this.pending -= s.received
         s.parts = []
+        s.assembly = undefined
         s.received = 0
       }
     }

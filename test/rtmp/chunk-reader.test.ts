@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { LimitError, ParseError } from '../../src/errors.js'
 import { ChunkReader, type ChunkReaderLimits, type RtmpMessage } from '../../src/rtmp/chunk-reader.js'
 import { ChunkWriter, setChunkSizeMessage } from '../../src/rtmp/chunk-writer.js'
@@ -100,5 +102,68 @@ describe('ChunkReader limits and malformed chunks', () => {
     for (let csid = 3; csid < 3 + 10; csid++)
       parts.push(Buffer.from([csid]), Buffer.from('0000000000c80901000000', 'hex'), Buffer.alloc(128))
     expectError(Buffer.concat(parts), LimitError, 'ERR_RTMP_PENDING', { maxPendingBytes: 1000 })
+  })
+})
+
+/** The engine's garbage collector, so that what is held can be told from what is garbage. */
+function heapCollector(): () => void {
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+}
+
+describe('ChunkReader: messages in many small chunks', () => {
+  // Found while adding RTMP to the fuzzers: at chunk size 1 every byte of a message was kept as its
+  // own Buffer view, about a hundred bytes of heap each: 2 MiB on the wire held some 230 MiB.
+  it('chunk size 1: a 2 MiB message in progress holds about its own size, not a view per byte', () => {
+    const len = 2 * 1024 * 1024
+    // Set Chunk Size 1 on chunk stream 2, then a video message on chunk stream 6: a fmt 0 chunk and
+    // fmt 3 chunks (0xc6) of one byte each.
+    const scs = Buffer.from([0x02, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 0, 0, 1])
+    const head = Buffer.from([0x06, 0, 0, 0, len >> 16, (len >> 8) & 0xff, len & 0xff, 9, 1, 0, 0, 0, 0])
+    const rest = Buffer.alloc(2 * (len - 1))
+    for (let i = 0; i < len - 1; i++) {
+      rest[2 * i] = 0xc6
+      rest[2 * i + 1] = (i + 1) & 0xff
+    }
+    const got: RtmpMessage[] = []
+    const r = new ChunkReader((m) => got.push(m))
+    r.push(scs)
+    const gc = heapCollector()
+    gc()
+    const before = process.memoryUsage()
+    r.push(head)
+    r.push(rest.subarray(0, rest.length - 2)) // all but the last chunk: the message is in progress
+    gc()
+    const after = process.memoryUsage()
+    const held = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers
+    assert.ok(held < 16 * 1024 * 1024, `${(held / 2 ** 20).toFixed(0)} MiB held for a 2 MiB message in progress`)
+    r.push(rest.subarray(rest.length - 2))
+    const video = got.filter((m) => m.typeId === 9)
+    assert.equal(video.length, 1)
+    assert.equal(video[0]!.payload.length, len)
+    for (let i = 0; i < len; i += 4099) assert.equal(video[0]!.payload[i], i & 0xff, `byte ${i}`)
+  })
+
+  it('messages of many chunks on interleaved chunk streams, with an abort between, read back whole', () => {
+    const w = new ChunkWriter()
+    const parts: Buffer[] = [...w.write(setChunkSizeMessage(16))]
+    w.setChunkSize(16)
+    const a = Buffer.from(Array.from({ length: 5000 }, (_, i) => i & 0xff))
+    const b = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 3) & 0xff))
+    const ca = w.write({ chunkStreamId: 6, timestamp: 0, typeId: 9, messageStreamId: 1, payload: a })
+    const cb = w.write({ chunkStreamId: 4, timestamp: 0, typeId: 8, messageStreamId: 1, payload: b })
+    // Chunks alternate between the two streams (header and payload pieces come in pairs, the first with 2 headers).
+    const chunksOf = (c: Buffer[]) => [
+      Buffer.concat(c.slice(0, 3)),
+      ...Array.from({ length: (c.length - 3) / 2 }, (_, i) => Buffer.concat(c.slice(3 + 2 * i, 5 + 2 * i))),
+    ]
+    const xa = chunksOf(ca)
+    const xb = chunksOf(cb)
+    for (let i = 0; i < Math.max(xa.length, xb.length); i++) parts.push(...(xa[i] ? [xa[i]!] : []), ...(xb[i] ? [xb[i]!] : []))
+    const got = readAll([Buffer.concat(parts)]).filter((m) => m.typeId !== 1)
+    assert.deepEqual(
+      got.map((m) => m.payload),
+      [b, a],
+    )
   })
 })

@@ -11,6 +11,7 @@ import { serializeInterleaved } from '../../src/rtsp/interleaved.js'
 import { Conversation, statusClass, type Tally } from './conversation.js'
 import { METHODS, requestText, rtcpSample, rtpSample, SDP_BODIES, webrtcOffer, type RequestContext } from './corpus.js'
 import { mutateBytes, mutateText, type Rng } from './mutate.js'
+import { rtmp } from './rtmp-attack.js'
 import { PUBLISH_MOUNT, type Target } from './target.js'
 
 const REPLY_WAIT_MS = 400
@@ -299,4 +300,5 @@ export const ATTACKS: Record<string, { run: Attack; weight: number; rtspkitOnly?
   'http tunnel': { run: tunnel, weight: 2 },
   'whep/whip offers': { run: webrtc, weight: 1, rtspkitOnly: true },
   'hls requests': { run: hls, weight: 1, rtspkitOnly: true },
+  'rtmp handshake + chunks': { run: rtmp, weight: 2, rtspkitOnly: true },
 }

@@ -1,8 +1,8 @@
 /**
  * `npm run fuzz -- --parsers` (also `npm run fuzz:parsers`): every wire parser rtspkit exposes to a
  * peer, fed `--runs` fast-check inputs each (100,000 by default). Inputs are valid messages bent by
- * tools/fuzz/mutate.ts (most runs) or raw random bytes; the RTSP reader and the base64 decoder get
- * them split at random points, as sockets deliver them. The property: a parser returns, or throws an
+ * tools/fuzz/mutate.ts (most runs) or raw random bytes; the RTSP reader, the base64 decoder and the
+ * RTMP chunk reader get them split at random points, as sockets deliver them. The property: a parser returns, or throws an
  * RtspkitError (src/errors.ts) — anything else (TypeError, RangeError, a bare Error) fails — and no
  * single input takes longer than HANG_MS.
  *
@@ -15,6 +15,12 @@ import { textTable } from '../../bench/stats.js'
 import { RtspkitError } from '../../src/errors.js'
 import { parseRtcp } from '../../src/rtcp/compound.js'
 import { RtpPacket } from '../../src/rtp/rtp-packet.js'
+import { parseAdobeQuery } from '../../src/rtmp/adobe-auth.js'
+import { decodeAmf0 } from '../../src/rtmp/amf0.js'
+import { ChunkReader, MessageType } from '../../src/rtmp/chunk-reader.js'
+import { parseCommand } from '../../src/rtmp/commands.js'
+import { parseAudioTag, parseVideoTag } from '../../src/rtmp/flv-tags.js'
+import { parseC0C1 } from '../../src/rtmp/handshake.js'
 import { parseRange } from '../../src/rtsp/headers/range.js'
 import { parseRtpInfo } from '../../src/rtsp/headers/rtp-info.js'
 import { parseSession } from '../../src/rtsp/headers/session.js'
@@ -27,6 +33,7 @@ import { parseMikey } from '../../src/srtp/mikey.js'
 import { parseSdpFrag } from '../../src/webrtc/sdpfrag.js'
 import { METHODS, mikeySample, requestText, rtcpSample, rtpSample, SDP_BODIES, webrtcOffer } from './corpus.js'
 import { mutateBytes, Rng } from './mutate.js'
+import { ADOBE_QUERIES, amf0Samples, c0c1, chunkStreamSample, flvTagSamples } from './rtmp-corpus.js'
 import { printVerdict } from './report.js'
 
 /** One input slower than this is a hang. */
@@ -132,6 +139,41 @@ export const PARSER_CASES: ParserCase[] = [
       ),
     ],
     parse: (input) => void parseSdpFrag(input),
+  },
+  {
+    name: 'RTMP chunk reader (src/rtmp/chunk-reader.ts)',
+    seeds: seedsOf((rng) => chunkStreamSample(rng), 12),
+    parse: (input, splits) => {
+      // Commands are parsed as the connection does: the AMF0 inside the chunks is reached too.
+      const reader = new ChunkReader((m) => {
+        if (m.typeId === MessageType.COMMAND_AMF0 || m.typeId === MessageType.COMMAND_AMF3) parseCommand(m)
+      })
+      for (const c of chunks(input, splits)) reader.push(c)
+    },
+  },
+  { name: 'RTMP AMF0 (src/rtmp/amf0.ts)', seeds: amf0Samples(), parse: (input) => void decodeAmf0(input) },
+  {
+    name: 'RTMP FLV tags (src/rtmp/flv-tags.ts)',
+    seeds: flvTagSamples(new Rng(7)),
+    // Both readers see every input; a typed error of the first does not keep the second from it.
+    parse: (input) => {
+      let typed: RtspkitError | undefined
+      for (const parse of [parseVideoTag, parseAudioTag]) {
+        try {
+          parse(input)
+        } catch (err) {
+          if (!(err instanceof RtspkitError)) throw err
+          typed = err
+        }
+      }
+      if (typed) throw typed
+    },
+  },
+  { name: 'RTMP handshake C0+C1 (src/rtmp/handshake.ts)', seeds: seedsOf((rng) => c0c1(rng), 4), parse: (input) => void parseC0C1(input) },
+  {
+    name: 'RTMP Adobe auth query (src/rtmp/adobe-auth.ts)',
+    seeds: ADOBE_QUERIES.map(text),
+    parse: (input) => void parseAdobeQuery(input.toString('latin1')),
   },
 ]
 

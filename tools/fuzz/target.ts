@@ -1,6 +1,6 @@
 /**
  * The server under test, run as a child process on loopback with every port OS-chosen: rtspkit's CLI
- * (RTSP, RTSPS with a throw-away openssl certificate, HTTP API, HLS and WebRTC all on) or
+ * (RTSP, RTSPS with a throw-away openssl certificate, HTTP API, HLS, WebRTC and RTMP all on) or
  * gst-rtsp-server through bench/gst-server.py (RTSP only). Both serve the same H.264 clip at /bench;
  * rtspkit also opens /pub to publishers. The ports are read from the lines each server prints.
  */
@@ -27,6 +27,7 @@ export interface Ports {
   api?: number
   hls?: number
   webrtc?: number
+  rtmp?: number
 }
 
 export interface Target {
@@ -105,7 +106,7 @@ export async function startTarget(name: TargetName, opts: TargetOptions): Promis
   if (name === 'rtspkit') {
     const { cert, key } = makeCert(work)
     const args = [
-      ...[CLI, 'serve', '--host', HOST, '--port', '0', '--api-port', '0', '--hls-port', '0', '--webrtc-port', '0'],
+      ...[CLI, 'serve', '--host', HOST, '--port', '0', '--api-port', '0', '--hls-port', '0', '--webrtc-port', '0', '--rtmp-port', '0'],
       ...['--rtsps-port', '0', '--tls-cert', cert, '--tls-key', key, '--log-level', opts.logLevel ?? 'warn'],
       ...['--path', `${MOUNT}=file:${clip}`, '--path', `${PUBLISH_MOUNT}=publish`, ...(opts.extraArgs ?? [])],
     ]
@@ -144,5 +145,6 @@ export function readPorts(name: TargetName, text: string): Ports {
     api: num(/:(\d+)\/\s+<- dashboard/),
     hls: num(/:(\d+)\/PATH\s+<- HLS/),
     webrtc: num(/:(\d+)\/PATH\s+<- WebRTC/),
+    rtmp: num(/rtmp:\/\/[^\s/]+:(\d+)\/PATH\s+<- RTMP:/),
   }
 }
