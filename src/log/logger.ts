@@ -38,6 +38,17 @@ export interface LoggerOptions {
 
 const TAGS: Record<LogLevel, string> = { error: 'ERR', warn: 'WRN', info: 'INF', debug: 'DBG' }
 
+/** Control characters other than newline and tab (C0, DEL, C1). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+
+/**
+ * Messages quote what peers sent (a stream name, a FourCC, a header): a control character is written
+ * as `\xNN`, so no peer can move a terminal's cursor, colour it, or break a line of the log.
+ */
+function printable(line: string): string {
+  return line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
 function prefix(f: LogFields | undefined): string {
   if (!f) return ''
   const parts: string[] = []
@@ -67,7 +78,7 @@ export function createLogger(opts: LoggerOptions = {}): Required<Logger> {
     }
     // A multi-line message (an RTSP request) keeps its lines together, indented under the first.
     const text = msg.replace(/\r?\n$/, '').replace(/\r?\n/g, '\n    ')
-    stream.write(`${t.toISOString().slice(11, 23)} ${TAGS[level]} ${prefix(fields)}${text}\n`)
+    stream.write(printable(`${t.toISOString().slice(11, 23)} ${TAGS[level]} ${prefix(fields)}${text}`) + '\n')
   }
   return {
     error: (m, f) => write('error', m, f),
