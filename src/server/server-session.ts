@@ -204,7 +204,7 @@ export class ServerSession implements StreamOutput {
       if (bytes > this.opts.maxQueueBytes * MAX_START_SHARE) continue // too large: wait for a keyframe
       const newest = units[units.length - 1]!.rtpTimestamp
       // The queue holds the stream's own packets; only the timestamp differs, and it is written into a
-      // copy of the 12-byte header when each packet leaves (sendStartPackets). Copying the GOP for every
+      // copy of the 12-byte header when each packet leaves (send). Copying the GOP for every
       // reader was the largest cost of a PLAY and most of a reader's memory (bench/handshakes.ts, bench/run.ts).
       units.forEach((unit, i) => {
         const rtptime = (newest - (units.length - 1 - i)) >>> 0

@@ -24,7 +24,7 @@ export interface InterleavedSink {
   readonly closed: boolean
   /** `rtptime`: every packet goes out with this RTP timestamp instead of its own (instant start; payloads are not copied). */
   writeInterleaved(channel: number, packets: readonly Buffer[], rtptime?: number): void
-  /** Packets already framed (Unit.interleaved), in one write; a sink without it is given the packets. */
+  /** Packets already framed (Unit.derived: `$`, channel, length, packet, back to back), in one write; a sink without it is given the packets. */
   writeFramed?(frames: Buffer): void
 }
 
