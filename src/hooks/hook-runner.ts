@@ -69,15 +69,20 @@ export class HookRunner {
   private readonly onDisconnect = (e: ConnectionEvent): void => this.connectionClosed(e)
 
   constructor(private readonly opts: HookRunnerOptions) {
-    const s = opts.server
-    s.on('stream', this.onStream)
-    s.on('play', this.onPlay)
-    s.on('teardown', this.onTeardown)
-    s.on('readerOpened', this.onOtherReader)
-    s.on('readerClosed', this.onOtherReaderClosed)
-    s.on('record', this.onRecord)
-    s.on('connection', this.onConnection)
-    s.on('disconnect', this.onDisconnect)
+    this.listen('on')
+  }
+
+  /** The server's events the hooks follow: subscribed at construction, unsubscribed by close. */
+  private listen(method: 'on' | 'off'): void {
+    const s = this.opts.server
+    s[method]('stream', this.onStream)
+    s[method]('play', this.onPlay)
+    s[method]('teardown', this.onTeardown)
+    s[method]('readerOpened', this.onOtherReader)
+    s[method]('readerClosed', this.onOtherReaderClosed)
+    s[method]('record', this.onRecord)
+    s[method]('connection', this.onConnection)
+    s[method]('disconnect', this.onDisconnect)
   }
 
   /** A path is served: runOnInit starts, runOnDemand is armed. */
@@ -272,15 +277,7 @@ export class HookRunner {
   /** Stops every command and starts no more; resolves when their process groups are gone. Idempotent. */
   async close(): Promise<void> {
     this.closed = true
-    const s = this.opts.server
-    s.off('stream', this.onStream)
-    s.off('play', this.onPlay)
-    s.off('teardown', this.onTeardown)
-    s.off('readerOpened', this.onOtherReader)
-    s.off('readerClosed', this.onOtherReaderClosed)
-    s.off('record', this.onRecord)
-    s.off('connection', this.onConnection)
-    s.off('disconnect', this.onDisconnect)
+    this.listen('off')
     for (const state of this.paths.values()) void state.demand?.close()
     await Promise.all([...this.live].map((p) => p.stop()))
   }
