@@ -4,23 +4,14 @@
  * and its origin) and the `rtspkit_cluster_*` families of /metrics. Without a cluster both endpoints
  * answer 404 with ERR_API_NO_CLUSTER and /metrics has no cluster families.
  */
+import type { ClusterGauges } from '../cluster/cluster-node.js'
 import type { MetricFamily } from './prometheus.js'
 
 /** What the API reads of a cluster member (ClusterNode has this shape). */
 export interface ClusterView {
   nodeList(): unknown[]
   pathList(): unknown[]
-  gauges(): {
-    connected: boolean
-    outages: number
-    nodes: number
-    originated: number
-    relayed: number
-    locks: number
-    redirects: number
-    takeovers: number
-    refused: number
-  }
+  gauges(): ClusterGauges
 }
 
 export interface ClusterReply {

@@ -57,6 +57,18 @@ export interface ClusterNodeOptions {
   originatedElsewhere(path: string): void
 }
 
+/** The cluster's figures for /metrics (`rtspkit_cluster_*`). */
+export interface ClusterGauges {
+  connected: boolean
+  outages: number
+  nodes: number
+  originated: number
+  relayed: number
+  locks: number
+  redirects: number
+  takeovers: number
+  refused: number
+}
 export class ClusterNode {
   readonly keys: ClusterKeys
   readonly store: ClusterStore
@@ -402,17 +414,7 @@ export class ClusterNode {
   }
 
   /** Figures for /metrics. */
-  gauges(): {
-    connected: boolean
-    outages: number
-    nodes: number
-    originated: number
-    relayed: number
-    locks: number
-    redirects: number
-    takeovers: number
-    refused: number
-  } {
+  gauges(): ClusterGauges {
     return {
       connected: this.store.connected,
       outages: this.store.outages,
