@@ -400,10 +400,12 @@ export async function mp4File(name: string, args: string[]): Promise<string> {
   return file
 }
 
-/** The H.264 (-bf 2) + AAC MP4 of the MP4 tests, 3 s; `movflags` makes a faststart or fragmented copy. */
-export function h264AacMp4(movflags?: 'faststart' | 'frag_keyframe+empty_moov'): Promise<string> {
-  const suffix = movflags ? `-${movflags.replace(/[^a-z]/g, '')}` : ''
-  return mp4File(`testsrc-320x240-25fps-3s-bf2-aac${suffix}.mp4`, [
+/**
+ * ffmpeg arguments for a test clip: testsrc 320x240 at 25 fps in H.264 (1 s GOP, `bFrames` B-frames)
+ * with a 440 Hz tone at 48 kHz in `audio` (codec arguments), `seconds` long.
+ */
+export function avClipArgs(bFrames: number, audio: string[], seconds: number): string[] {
+  return [
     '-f',
     'lavfi',
     '-i',
@@ -419,11 +421,18 @@ export function h264AacMp4(movflags?: 'faststart' | 'frag_keyframe+empty_moov'):
     '-g',
     '25',
     '-bf',
-    '2',
-    '-c:a',
-    'aac',
+    String(bFrames),
+    ...audio,
     '-t',
-    '3',
+    String(seconds),
+  ]
+}
+
+/** The H.264 (-bf 2) + AAC MP4 of the MP4 tests, 3 s; `movflags` makes a faststart or fragmented copy. */
+export function h264AacMp4(movflags?: 'faststart' | 'frag_keyframe+empty_moov'): Promise<string> {
+  const suffix = movflags ? `-${movflags.replace(/[^a-z]/g, '')}` : ''
+  return mp4File(`testsrc-320x240-25fps-3s-bf2-aac${suffix}.mp4`, [
+    ...avClipArgs(2, ['-c:a', 'aac'], 3),
     ...(movflags ? ['-movflags', movflags] : []),
   ])
 }

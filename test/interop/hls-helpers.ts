@@ -1,6 +1,6 @@
 /** Plumbing of the HLS interop tests: our RTSP server with its HLS server on loopback, and ffmpeg reading HLS. */
 import { HlsServer, type HlsServerOptions } from '../../src/hls/hls-server.js'
-import { mp4File, run, startServer, type TestServer } from './harness.js'
+import { avClipArgs, mp4File, run, startServer, type TestServer } from './harness.js'
 
 export interface HlsTestServer extends TestServer {
   hls: HlsServer
@@ -53,26 +53,5 @@ export async function ffmpegHls(url: string, seconds: number, timeoutMs = 40_000
 
 /** H.264 (no B-frames, 1 s GOP) + Opus in MP4, 3 s. */
 export function h264OpusMp4(): Promise<string> {
-  return mp4File('testsrc-320x240-25fps-3s-g25-opus.mp4', [
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    '25',
-    '-bf',
-    '0',
-    '-c:a',
-    'libopus',
-    '-t',
-    '3',
-  ])
+  return mp4File('testsrc-320x240-25fps-3s-g25-opus.mp4', avClipArgs(0, ['-c:a', 'libopus'], 3))
 }

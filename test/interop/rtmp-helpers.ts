@@ -5,7 +5,7 @@ import type { Logger } from '../../src/log/logger.js'
 import { RtmpServer, type RtmpServerOptions } from '../../src/rtmp/rtmp-server.js'
 import { RtspServer } from '../../src/server/rtsp-server.js'
 import { WebRtcServer } from '../../src/webrtc/webrtc-server.js'
-import { mp4File } from './harness.js'
+import { avClipArgs, mp4File } from './harness.js'
 
 export interface RtmpRooms {
   rtsp: RtspServer
@@ -81,30 +81,7 @@ export function ffmpegRtmpPublish(file: string, url: string): Peer {
 
 /** H.264 without B-frames (1 s GOP) + AAC 48 kHz stereo in MP4, 4 s: what browsers decode over WebRTC too. */
 export function h264AacNoBMp4(): Promise<string> {
-  return mp4File('testsrc-320x240-25fps-4s-bf0-aac.mp4', [
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    '25',
-    '-bf',
-    '0',
-    '-c:a',
-    'aac',
-    '-ac',
-    '2',
-    '-t',
-    '4',
-  ])
+  return mp4File('testsrc-320x240-25fps-4s-bf0-aac.mp4', avClipArgs(0, ['-c:a', 'aac', '-ac', '2'], 4))
 }
 
 export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
