@@ -47,6 +47,17 @@ export class AuthError extends RtspkitError {}
 /** A source process or device failed while serving: ffmpeg exited, or gave no picture in time. */
 export class SourceError extends RtspkitError {}
 
+/** An HTTP request refused (WHEP/WHIP, HLS, playback): its status, a reason for the body, and headers to send. */
+export class HttpError extends RtspkitError {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string | string[]> = {},
+  ) {
+    super(`ERR_HTTP_${status}`, message, { observed: status })
+  }
+}
+
 /**
  * `err` as an Error, to rethrow or report: itself when it is one; anything else that was thrown (a
  * string, a number…) wrapped in an RtspkitError ERR_NON_ERROR_THROWN that carries it as `observed`.

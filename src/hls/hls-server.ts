@@ -9,7 +9,7 @@ import http from 'node:http'
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { ProtocolError, RtspkitError } from '../errors.js'
+import { HttpError, ProtocolError, RtspkitError } from '../errors.js'
 import type { Logger } from '../log/logger.js'
 import type { ExternalReader, RtspServer } from '../server/rtsp-server.js'
 import type { Stream } from '../stream/stream.js'
@@ -69,16 +69,6 @@ interface MuxerEntry {
   muxer: HlsMuxer
   lastRequestMono: number
   detach: () => void
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string | string[]> = {},
-  ) {
-    super(message)
-  }
 }
 
 export class HlsServer {

@@ -10,7 +10,7 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ProtocolError } from '../errors.js'
+import { HttpError, ProtocolError } from '../errors.js'
 import type { OtherAccessRequest, OtherAccessResult } from '../server/access-gate.js'
 import { muxPlaybackMp4 } from './mp4-progressive.js'
 import { muxPlayback, type PlaybackSink } from './playback-mux.js'
@@ -34,16 +34,6 @@ export const MAX_GET_DURATION_S = 3600
 const PATH_RE = /^[A-Za-z0-9._~\-/]+$/
 /** The receiver left mid-answer (nginx's 499): nothing is sent or logged. */
 const CLIENT_GONE = 499
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string | string[]> = {},
-  ) {
-    super(message)
-  }
-}
 
 export class PlaybackServer {
   private readonly http: http.Server

@@ -4,7 +4,7 @@
  * readable), bounded request bodies, plain-text errors.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { LimitError, RtspkitError } from '../errors.js'
+import { LimitError } from '../errors.js'
 
 /** Largest request body (an SDP offer, a candidate fragment). */
 export const MAX_BODY_BYTES = 64 * 1024
@@ -54,15 +54,4 @@ export function sendText(res: ServerResponse, status: number, text: string, head
 /** The media type of a request, without parameters, lower case. */
 export function contentType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase()
-}
-
-/** A request refused with an HTTP status and a reason for the body. */
-export class HttpError extends RtspkitError {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string | string[]> = {},
-  ) {
-    super(`ERR_HTTP_${status}`, message, { observed: status })
-  }
 }

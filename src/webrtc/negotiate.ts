@@ -7,7 +7,7 @@
 import { getAttribute, getAttributes, parseFmtp, parseRtpmap } from '../sdp/sdp.js'
 import type { StreamTrack } from '../stream/stream.js'
 import { chooseIncoming, matchTrack, notSentNote, WHIP_TAKES, type TrackFormat } from './webrtc-codecs.js'
-import { HttpError } from './http-util.js'
+import { HttpError } from '../errors.js'
 import { parseOffer, type Offer, type OfferedCodec, type SectionChoice } from './offer.js'
 
 /** The format of a stream track as its SDP describes it. */
