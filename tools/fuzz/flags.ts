@@ -70,3 +70,14 @@ export function flagHelp(specs: Record<string, FlagSpec>): string {
     })
     .join('\n')
 }
+
+/** Runs a tool's `main` and exits with its status: 2 for a bad flag, 1 for any other failure. */
+export function runTool(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err))
+      process.exit((err as { code?: string }).code === 'ERR_FUZZ_FLAG' ? 2 : 1)
+    },
+  )
+}

@@ -11,7 +11,7 @@
  *   npm run fuzz -- --parsers                     the parsers instead (tools/fuzz/parser-fuzz.ts)
  */
 import { percentile, textTable } from '../../bench/stats.js'
-import { flagHelp, parseFlags } from './flags.js'
+import { flagHelp, parseFlags, runTool } from './flags.js'
 import { HealthProbe } from './health.js'
 import { Rng } from './mutate.js'
 import { ATTACKS, type AttackContext } from './net-attacks.js'
@@ -211,10 +211,4 @@ async function main(): Promise<number> {
   return failures.length === 0 ? 0 : 1
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err))
-    process.exit((err as { code?: string }).code === 'ERR_FUZZ_FLAG' ? 2 : 1)
-  },
-)
+runTool(main)

@@ -11,7 +11,7 @@
 import { LoadReader, UdpPortAllocator } from '../../bench/load-client.js'
 import { fmt, percentile, textTable } from '../../bench/stats.js'
 import { Conversation } from './conversation.js'
-import { flagHelp, parseFlags } from './flags.js'
+import { flagHelp, parseFlags, runTool } from './flags.js'
 import { largest, printVerdict } from './report.js'
 import { startTarget, TARGETS, type Target, type TargetName } from './target.js'
 
@@ -140,10 +140,4 @@ async function main(): Promise<number> {
   return failures.length === 0 ? 0 : 1
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err))
-    process.exit((err as { code?: string }).code === 'ERR_FUZZ_FLAG' ? 2 : 1)
-  },
-)
+runTool(main)

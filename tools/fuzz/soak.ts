@@ -13,7 +13,7 @@
 import { LoadReader, UdpPortAllocator, type BenchTransport } from '../../bench/load-client.js'
 import { udpDropCounters } from '../../bench/proc-stats.js'
 import { fmt, percentile, textTable } from '../../bench/stats.js'
-import { flagHelp, parseFlags } from './flags.js'
+import { flagHelp, parseFlags, runTool } from './flags.js'
 import { IdleConnections } from './idle-conns.js'
 import { Rng } from './mutate.js'
 import { ProcWatch, sampleProc } from './proc-watch.js'
@@ -271,10 +271,4 @@ async function main(): Promise<number> {
   return failures.length === 0 ? 0 : 1
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err))
-    process.exit((err as { code?: string }).code === 'ERR_FUZZ_FLAG' ? 2 : 1)
-  },
-)
+runTool(main)
