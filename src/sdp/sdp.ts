@@ -343,6 +343,15 @@ export function parseSdp(input: string | Uint8Array, limits: Partial<SdpLimits> 
         d.bandwidths.push(value)
         break
       case 't':
+        // The model keeps r= lines among the t= values, and takes whole t= lines too, told apart by
+        // their prefix (see `timing`): a value that starts like either could not be written back.
+        if (value.startsWith(REPEAT_PREFIX) || value.startsWith(TIMING_PREFIX)) {
+          throw new ParseError('ERR_SDP_LINE', `line ${lineNumber}: a t= value cannot start with "r=" or "t="`, {
+            observed: excerpt(line),
+            allowed: 't=<start-time> <stop-time>',
+            line: lineNumber,
+          })
+        }
         d.timing.push(value)
         break
       case 'r':

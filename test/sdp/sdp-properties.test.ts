@@ -130,3 +130,14 @@ const sdpish = fc.tuple(fc.array(sdpishLine, { maxLength: 30 }), fc.constantFrom
 test('SDP property: line soup parses or throws a RtspkitError, and formatting is idempotent', () => {
   fc.assert(fc.property(sdpish, checkParse), { numRuns: 3000 })
 })
+
+test('SDP: a t= value that starts like an r= or t= line is refused (fast-check counterexample "t=t=r=")', () => {
+  // It was formatted as "t=r=", which parsed back as a repeat line: format was not idempotent.
+  for (const input of ['v=0\r\nt=r=1\r\n', 't=t=r=\r\n', 'v=0\r\nt=t=0 0\r\n']) {
+    assert.throws(
+      () => parseSdp(input),
+      (e: unknown) => e instanceof RtspkitError && e.code === 'ERR_SDP_LINE',
+      JSON.stringify(input),
+    )
+  }
+})
