@@ -4,9 +4,10 @@
  * or UDP and counts, per track, RTP bytes, packets and sequence-number gaps, and notes when the
  * first packet and the first H.264 IDR arrive.
  *
- * Many readers share one Node process and one event loop. The per-packet path reads the header
- * bytes it needs and updates integers: no RtpPacket object, no copy, no allocation, so the process
- * stays far from a full core while it reads tens of streams (bench/run.ts measures and reports this).
+ * Many readers share one Node process and one event loop; the counting is bench/track-stats.ts.
+ * Over UDP, a UdpReceiver (bench/udp-receiver.ts) binds each track's port pair and counts its
+ * packets: in this process, or in the C sink of bench/udp-sink.ts, which keeps hundreds of UDP
+ * readers from costing the load process a whole core (bench/run.ts measures and reports this).
  */
 import { randomBytes } from 'node:crypto'
 import { createSocket, type Socket as UdpSocket } from 'node:dgram'
@@ -18,176 +19,24 @@ import { parseSession } from '../src/rtsp/headers/session.js'
 import { parseTransport } from '../src/rtsp/headers/transport.js'
 import { serializeRequest, type RtspResponse } from '../src/rtsp/message.js'
 import { RtspReader } from '../src/rtsp/reader.js'
-import { RTP_HEADER_SIZE, RTP_VERSION } from '../src/rtp/rtp-packet.js'
 import { formatKeyMgmtHeader } from '../src/srtp/key-mgmt.js'
 import { mikeyOffer, newMasterKey } from '../src/srtp/srtp-keys.js'
-import { seqDiff } from '../src/util/serial.js'
+import { snapshotTracks, TrackStats, type ReaderSnapshot } from './track-stats.js'
+import { bind, UDP_RECV_BUFFER, type UdpPair, type UdpReceiver } from './udp-receiver.js'
+
+// The counters and the Node receiver lived here first; scripts import them from this file.
+export { snapshotTracks, startsIdr, TrackStats, type ReaderSnapshot } from './track-stats.js'
+export { UDP_RECV_BUFFER, UdpPortAllocator, type UdpPair, type UdpReceiver } from './udp-receiver.js'
 
 /** 'multicast': the server's group for the path (joined, the port shared with the other readers). */
 export type BenchTransport = 'tcp' | 'udp' | 'multicast'
 
-/** RTP fixed header, RFC 3550 section 5.1: V is the top two bits of byte 0, seq is bytes 2–3. */
-const VERSION_SHIFT = 6
-const SEQ_OFFSET = 2
-const CSRC_COUNT_MASK = 0x0f
-const EXTENSION_BIT = 0x10
-const CSRC_SIZE = 4
-const EXTENSION_HEADER_SIZE = 4
-/** H.264 RTP payload, RFC 6184 section 5.2–5.8: NAL header type, STAP-A, FU-A. */
-const NAL_TYPE_MASK = 0x1f
-const NAL_IDR = 5
-const NAL_STAP_A = 24
-const NAL_FU_A = 28
-const FU_START_BIT = 0x80
-const STAP_A_HEADER = 1
-const STAP_A_SIZE_FIELD = 2
 /** RFC 2326 section 12.37: the server's session timeout when the Session header names none. */
 const DEFAULT_SESSION_TIMEOUT_S = 60
 /** Keep-alives go out at half the session timeout, so one lost round trip is survivable. */
 const KEEPALIVE_FRACTION = 0.5
 const REQUEST_TIMEOUT_MS = 10_000
 const TEARDOWN_TIMEOUT_MS = 2_000
-/**
- * Room for ~4 s of a 4 Mbit/s stream, so a busy event loop does not turn into UDP loss. BENCH_RCVBUF
- * (bytes) changes it; the kernel caps it at net.core.rmem_max (run.ts prints what was granted).
- */
-export const UDP_RECV_BUFFER = Number(process.env.BENCH_RCVBUF ?? 2 * 1024 * 1024)
-/** Port pairs tried before giving up (each failure skips one pair). */
-const MAX_PORT_ATTEMPTS = 2000
-const MAX_PORT = 0xffff
-
-/**
- * Counters of one track. Loss follows RFC 3550 appendix A.3: expected packets (extended highest
- * sequence number minus the first one, plus one) minus packets received.
- */
-export class TrackStats {
-  packets = 0
-  bytes = 0
-  /** Packets that were not RTP version 2 or shorter than the fixed header. */
-  malformed = 0
-  /** Packets older than the highest sequence number seen (late or duplicated). */
-  late = 0
-  /** Extended sequence numbers (cycles × 65536 + seq), -1 before the first packet. */
-  firstSeq = -1
-  highestSeq = -1
-  /** performance.now() of the first packet, -1 before it. */
-  firstPacketAt = -1
-  /** performance.now() of the first packet carrying (the start of) an H.264 IDR slice, -1 before it. */
-  firstIdrAt = -1
-
-  onPacket(buf: Buffer): void {
-    if (buf.length < RTP_HEADER_SIZE || buf[0]! >> VERSION_SHIFT !== RTP_VERSION) {
-      this.malformed++
-      return
-    }
-    this.packets++
-    this.bytes += buf.length
-    // Only until the first keyframe: afterwards the per-packet cost is the header alone.
-    if (this.firstIdrAt < 0 && startsIdr(buf)) this.firstIdrAt = performance.now()
-    const seq = (buf[SEQ_OFFSET]! << 8) | buf[SEQ_OFFSET + 1]!
-    if (this.highestSeq < 0) {
-      this.firstSeq = this.highestSeq = seq
-      this.firstPacketAt = performance.now()
-      return
-    }
-    const delta = seqDiff(this.highestSeq & 0xffff, seq)
-    if (delta > 0) this.highestSeq += delta
-    else this.late++
-  }
-
-  /** Packets the sequence numbers say were sent so far (0 before the first). */
-  get expected(): number {
-    return this.highestSeq < 0 ? 0 : this.highestSeq - this.firstSeq + 1
-  }
-}
-
-/** True when an RTP packet's H.264 payload holds an IDR NAL unit or the first fragment of one. */
-export function startsIdr(packet: Buffer): boolean {
-  const cc = packet[0]! & CSRC_COUNT_MASK
-  let off = RTP_HEADER_SIZE + cc * CSRC_SIZE
-  if (packet[0]! & EXTENSION_BIT) {
-    if (packet.length < off + EXTENSION_HEADER_SIZE) return false
-    off += EXTENSION_HEADER_SIZE + packet.readUInt16BE(off + 2) * 4
-  }
-  if (packet.length <= off) return false
-  const type = packet[off]! & NAL_TYPE_MASK
-  if (type === NAL_IDR) return true
-  if (type === NAL_FU_A)
-    return packet.length > off + 1 && (packet[off + 1]! & FU_START_BIT) !== 0 && (packet[off + 1]! & NAL_TYPE_MASK) === NAL_IDR
-  if (type !== NAL_STAP_A) return false
-  for (let p = off + STAP_A_HEADER; p + STAP_A_SIZE_FIELD < packet.length;) {
-    const size = packet.readUInt16BE(p)
-    if ((packet[p + STAP_A_SIZE_FIELD]! & NAL_TYPE_MASK) === NAL_IDR) return true
-    p += STAP_A_SIZE_FIELD + size
-  }
-  return false
-}
-
-/** Totals over a reader's tracks at one instant; two snapshots give a window. */
-export interface ReaderSnapshot {
-  packets: number
-  bytes: number
-  expected: number
-  malformed: number
-}
-
-export function snapshotTracks(tracks: readonly TrackStats[]): ReaderSnapshot {
-  const s: ReaderSnapshot = { packets: 0, bytes: 0, expected: 0, malformed: 0 }
-  for (const t of tracks) {
-    s.packets += t.packets
-    s.bytes += t.bytes
-    s.expected += t.expected
-    s.malformed += t.malformed
-  }
-  return s
-}
-
-/**
- * Hands out client RTP/RTCP port pairs (even RTP port, RTCP on the next, RFC 3550 section 11) from
- * `base` upwards, skipping pairs another program holds.
- */
-export class UdpPortAllocator {
-  private next: number
-
-  constructor(
-    base: number,
-    private readonly host: string,
-  ) {
-    this.next = base + (base % 2)
-  }
-
-  async bindPair(): Promise<{ rtp: UdpSocket; rtcp: UdpSocket; port: number }> {
-    for (let attempt = 0; attempt < MAX_PORT_ATTEMPTS; attempt++) {
-      const port = this.next
-      this.next += 2
-      if (port + 1 > MAX_PORT) break
-      const rtp = createSocket('udp4')
-      const rtcp = createSocket('udp4')
-      try {
-        await bind(rtp, port, this.host)
-        await bind(rtcp, port + 1, this.host)
-        return { rtp, rtcp, port }
-      } catch {
-        rtp.close()
-        rtcp.close()
-      }
-    }
-    throw new StateError('ERR_BENCH_NO_PORTS', 'no free UDP port pair for a bench reader', {
-      observed: this.next,
-      allowed: `<= ${MAX_PORT}`,
-    })
-  }
-}
-
-function bind(socket: UdpSocket, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject)
-    socket.bind(port, host, () => {
-      socket.off('error', reject)
-      resolve()
-    })
-  })
-}
 
 export interface SdpControls {
   /** Session-level a=control ('' when absent): the aggregate URL for PLAY. */
@@ -225,8 +74,8 @@ export function resolveControl(base: string, control: string): string {
 export interface LoadReaderOptions {
   url: string
   transport: BenchTransport
-  /** Needed for UDP: where the client RTP/RTCP port pairs come from. */
-  ports?: UdpPortAllocator
+  /** Needed for UDP: where the client RTP/RTCP port pairs come from and who counts their packets. */
+  ports?: UdpReceiver
   /** rtsps:// : RTSP over TLS (the certificate is not checked: a bench talks to its own server). */
   tls?: boolean
   /**
@@ -250,13 +99,15 @@ export class LoadReader {
   rcvbufGranted = 0
   private readonly url: string
   private readonly transport: BenchTransport
-  private readonly ports: UdpPortAllocator | undefined
+  private readonly ports: UdpReceiver | undefined
   private readonly tls: boolean
   private readonly srtp: boolean
   private readonly listen: boolean
   private socket: Socket | undefined
   private readonly reader = new RtspReader()
+  /** Multicast sockets (joined in this process). */
   private readonly udp: UdpSocket[] = []
+  private readonly pairs: UdpPair[] = []
   /** Interleaved channel → track stats (RTP channels only; RTCP channels are ignored). */
   private readonly channels = new Map<number, TrackStats>()
   private readonly pending = new Map<string, { resolve: (r: RtspResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
@@ -361,7 +212,7 @@ export class LoadReader {
   }
 
   private async setup(control: string, index: number): Promise<void> {
-    const stats = new TrackStats()
+    let stats = new TrackStats()
     let transport: string
     const profile = this.srtp ? 'RTP/SAVP' : 'RTP/AVP'
     if (this.transport === 'tcp') {
@@ -370,14 +221,10 @@ export class LoadReader {
       transport = `${profile};multicast`
     } else {
       if (!this.ports) throw new StateError('ERR_BENCH_NO_PORTS', 'UDP reader needs a port allocator')
-      const pair = await this.ports.bindPair()
-      this.udp.push(pair.rtp, pair.rtcp)
-      for (const s of [pair.rtp, pair.rtcp]) s.on('error', (err) => this.fail(`UDP socket error: ${err.message}`))
-      pair.rtp.setRecvBufferSize(UDP_RECV_BUFFER)
-      this.rcvbufGranted = pair.rtp.getRecvBufferSize()
-      pair.rtp.on('message', (msg) => stats.onPacket(msg))
-      // Sender reports arrive here; draining them is all a load reader needs.
-      pair.rtcp.on('message', () => {})
+      const pair = await this.ports.bindPair((message) => this.fail(message))
+      this.pairs.push(pair)
+      this.rcvbufGranted = pair.rcvbuf
+      stats = pair.stats
       transport = `${profile};unicast;client_port=${pair.port}-${pair.port + 1}`
     }
     const headers: Record<string, string> = { Transport: transport }
@@ -483,5 +330,7 @@ export class LoadReader {
     this.socket?.destroy()
     for (const s of this.udp) s.close()
     this.udp.length = 0
+    for (const p of this.pairs) p.close()
+    this.pairs.length = 0
   }
 }

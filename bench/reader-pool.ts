@@ -1,7 +1,8 @@
 /**
  * Many load readers of one URL, set up a few at a time (bench/run.ts, bench/under-attack.ts).
  */
-import { LoadReader, type BenchTransport, type UdpPortAllocator } from './load-client.js'
+import { LoadReader, type BenchTransport } from './load-client.js'
+import type { UdpReceiver } from './udp-receiver.js'
 
 /** Readers set up this many at a time: steady fan-out, not a connection storm (gst-rtsp-server's backlog is 5). */
 export const READER_SETUP_CONCURRENCY = 5
@@ -16,7 +17,7 @@ export async function startReaders(
   url: string,
   transport: BenchTransport,
   n: number,
-  ports: UdpPortAllocator,
+  ports: UdpReceiver,
   track: Set<LoadReader>,
   errors: string[],
 ): Promise<LoadReader[]> {

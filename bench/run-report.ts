@@ -46,11 +46,16 @@ export interface ScenarioResult {
   serverCpuPerReaderMin: number
   /** Load process CPU over the window, % of one core. */
   loadCpuPct: number
+  /** Who received the UDP readers' packets: the C sink (bench/udp-sink.ts) or the load process; null over TCP. */
+  udpSink: 'c' | 'node' | null
+  /** The C sink processes' CPU over the window, % of one core: all of them, and the busiest one (0 without). */
+  sinkCpuPct: number
+  sinkMaxCpuPct: number
   /** 99th percentile of the load process's event-loop delay over the window: how late packets could be read. */
   loadLoopP99Ms: number
   /** Whole machine, % of one core (so up to 100 × cores). */
   machineBusyPct: number
-  /** Machine busy time not spent in the server or the load process (other programs, kernel), % of one core. */
+  /** Machine busy time not spent in the server or the load processes (other programs, kernel), % of one core. */
   otherBusyPct: number
   /** Machine-wide UDP datagrams dropped for a full receive / send buffer during the window. */
   udpRcvbufErrors: number
@@ -101,6 +106,9 @@ function table(header: string[], rows: string[][]): string {
 }
 
 export const f = (n: number, digits = 2): string => n.toFixed(digits)
+/** The load client's CPU %: the Node process, plus the C sink's when it received the UDP packets. */
+export const loadCpu = (r: ScenarioResult): string =>
+  r.udpSink === 'c' ? `${f(r.loadCpuPct, 1)} + sink ${f(r.sinkCpuPct, 1)}` : f(r.loadCpuPct, 1)
 const fr = (n: number | null): string => (n === null ? 'n/a' : n.toFixed(2))
 
 export function resultsTable(results: ScenarioResult[]): string {
@@ -137,7 +145,7 @@ export function resultsTable(results: ScenarioResult[]): string {
       f(r.serverCpuS),
       f(r.serverCpuPerReaderMin, 3),
       f(r.memPerReaderKb, 1),
-      f(r.loadCpuPct, 1),
+      loadCpu(r),
       f(r.loadLoopP99Ms, 1),
       f(r.otherBusyPct, 0),
     ]),
@@ -174,6 +182,8 @@ export function checks(results: ScenarioResult[], fileMbps: number): string[] {
     const id = `${SERVER_LABEL[r.server]}${r.workers ? ` w${r.workers}` : ''} ${r.transport} ×${r.readers}`
     if (r.loadCpuPct > LOAD_CPU_WARN_PCT)
       out.push(`${id}: load process used ${f(r.loadCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): it may be the bottleneck`)
+    if (r.sinkMaxCpuPct > LOAD_CPU_WARN_PCT)
+      out.push(`${id}: a C UDP sink process used ${f(r.sinkMaxCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): try BENCH_UDP_SINKS=2`)
     if (Math.abs(r.rateVsFile - 1) > RATE_TOLERANCE)
       out.push(`${id}: mean delivered rate is ${f(r.rateVsFile, 3)} × the file bitrate (outside ±${RATE_TOLERANCE * 100}%)`)
     else if (r.perReaderMbps.min < fileMbps * (1 - RATE_TOLERANCE))

@@ -8,8 +8,12 @@
  *  - delivered Mbit/s: RTP bytes (header + payload, no interleave/UDP/IP framing) per reader;
  *  - loss: RTP sequence gaps / expected packets (RFC 3550 A.3), over all readers;
  *  - server CPU: utime + stime of the server process from /proc/PID/stat, per reader-minute;
- *  - the load process's own CPU (process.cpuUsage) and the machine's (/proc/stat), so a saturated
- *    load generator or machine is visible next to the numbers it would distort.
+ *  - the load process's own CPU (process.cpuUsage), the C UDP sink's (/proc/PID/stat) and the
+ *    machine's (/proc/stat), so a saturated load generator or machine is visible next to the numbers
+ *    it would distort.
+ * UDP readers' packets are received and counted by a small C program (bench/udp-sink.ts compiles
+ * bench/native/udp-sink.c with gcc): read by Node, 500 readers' datagrams took a core of their own
+ * and starved the server under test. BENCH_UDP_SINK=node (or no gcc) keeps them in this process.
  * Before the window, during the warm-up, BENCH_TTFF_PROBES ffmpeg players join one after another
  * (bench/ttff-probe.ts) and the median time to their first decoded frame is a column too.
  *
@@ -23,7 +27,7 @@
  * BENCH_SECONDS=15  BENCH_WARMUP=3
  * BENCH_TRANSPORTS=tcp,udp  BENCH_SERVERS=rtspkit,gst  BENCH_CACHE=<tmpdir>/rtspkit-bench
  * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_UDP_BASE=30000  BENCH_OUT=bench/results.json
- * BENCH_TTFF_PROBES=3  BENCH_SEED=1
+ * BENCH_TTFF_PROBES=3  BENCH_SEED=1  BENCH_UDP_SINK=c|node  BENCH_UDP_SINKS=1  BENCH_SINK_LINGER_US=0
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -32,11 +36,24 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { ConfigError, StateError } from '../src/errors.js'
 import { listEnv, numberEnv, ROOT, sleep } from './bench-env.js'
 import { ensureFixture, FIXTURE, FIXTURE_MARGIN_S, fixtureArgs, gstVersion, MIN_FIXTURE_SECONDS, type Fixture } from './fixture.js'
-import { LoadReader, UDP_RECV_BUFFER, UdpPortAllocator, type BenchTransport, type ReaderSnapshot } from './load-client.js'
+import { LoadReader, type BenchTransport } from './load-client.js'
+import type { ReaderSnapshot } from './track-stats.js'
+import { UDP_RECV_BUFFER, UdpPortAllocator } from './udp-receiver.js'
+import { createUdpReceiver, udpSinkConfig, type UdpSinkConfig } from './udp-sink.js'
 import { startReaders } from './reader-pool.js'
 import { handshakeConfig, handshakeTable, runHandshakes, type HandshakeResult } from './handshakes.js'
 import { clockTicksPerSecond, machineTicks, processRssKb, processTicks, udpDropCounters } from './proc-stats.js'
-import { checks, f, LOAD_CPU_WARN_PCT, RATE_TOLERANCE, ratios, ratioTable, resultsTable, type ScenarioResult } from './run-report.js'
+import {
+  checks,
+  f,
+  LOAD_CPU_WARN_PCT,
+  loadCpu,
+  RATE_TOLERANCE,
+  ratios,
+  ratioTable,
+  resultsTable,
+  type ScenarioResult,
+} from './run-report.js'
 import { CLI, HOST, SERVER_LABEL, startServer, type ServerName, type ServerProcess } from './server-process.js'
 import { fmt, seededRandom } from './stats.js'
 import { probeTtff, summarizeTtff } from './ttff-probe.js'
@@ -120,17 +137,18 @@ async function runScenario(
   ticksPerS: number,
   tracked: Tracked,
   workers: number | null,
+  sink: UdpSinkConfig,
 ): Promise<ScenarioResult> {
   const logPath = join(cfg.cacheDir, 'logs', `${name}-${transport}-${n}${workers ? `-w${workers}` : ''}.log`)
   const server = startServer(name, cfg.ports[name], fixture.path, logPath, workers ? { extraArgs: ['--workers', String(workers)] } : {})
   tracked.servers.add(server)
   const readers: LoadReader[] = []
   const errors: string[] = []
+  const ports = transport === 'udp' ? createUdpReceiver(sink, cfg.udpBase, HOST) : new UdpPortAllocator(cfg.udpBase, HOST)
   try {
     await server.ready()
     await sleep(IDLE_SETTLE_MS)
     const idleRssKb = processRssKb(server.pid)
-    const ports = new UdpPortAllocator(cfg.udpBase, HOST)
     readers.push(...(await startReaders(server.url, transport, n, ports, tracked.readers, errors)))
     const playing = readers.filter((r) => r.error === undefined && r.tracks.length > 0)
     if (playing.length === 0)
@@ -141,7 +159,11 @@ async function runScenario(
     // A server may hold a new reader back until the next keyframe: the warm-up starts once every
     // reader receives (or the wait times out), so the window measures steady delivery only.
     const waitUntil = performance.now() + FIRST_PACKET_TIMEOUT_MS
-    while (!playing.every((r) => r.receiving) && performance.now() < waitUntil) await sleep(FIRST_PACKET_POLL_MS)
+    for (;;) {
+      await ports.refresh()
+      if (playing.every((r) => r.receiving) || performance.now() >= waitUntil) break
+      await sleep(FIRST_PACKET_POLL_MS)
+    }
     const defined = (ms: number | undefined): ms is number => ms !== undefined
     const firstPacket = playing.map((r) => r.firstPacketMs).filter(defined)
     // Time to first frame for one more player joining while the N readers play. The probes run
@@ -155,18 +177,23 @@ async function runScenario(
 
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS })
     loopDelay.enable()
+    const sinkTicks = () => ports.pids.map((pid) => processTicks(pid))
+    await ports.refresh()
     const t0 = performance.now()
     const cpu0 = processTicks(server.pid)
     const load0 = process.cpuUsage()
+    const sink0 = sinkTicks()
     const machine0 = machineTicks()
     const udp0 = udpDropCounters()
     const snaps0 = playing.map((r) => r.snapshot())
     await sleep(cfg.seconds * 1000)
+    await ports.refresh()
     const snaps1 = playing.map((r) => r.snapshot())
     const firstIdr = playing.map((r) => r.firstIdrMs).filter(defined)
     const machine1 = machineTicks()
     const udp1 = udpDropCounters()
     const load = process.cpuUsage(load0)
+    const sinkPct = sinkTicks().map((t, i) => ((t - sink0[i]!) / ticksPerS / ((performance.now() - t0) / 1000)) * 100)
     loopDelay.disable()
     if (!server.running)
       throw new StateError('ERR_BENCH_SERVER_EXIT', `${SERVER_LABEL[name]} exited during the window:\n${server.lastLines()}`)
@@ -180,6 +207,7 @@ async function runScenario(
     const machineTotal = machine1.total - machine0.total
     const machineBusyPct = machineTotal > 0 ? ((machine1.busy - machine0.busy) / machineTotal) * cpus().length * 100 : 0
     const loadCpuPct = ((load.user + load.system) / 1e6 / windowS) * 100
+    const sinkCpuPct = sinkPct.reduce((a, b) => a + b, 0)
     return {
       server: name,
       workers,
@@ -196,9 +224,12 @@ async function runScenario(
       serverCpuS,
       serverCpuPerReaderMin: serverCpuS / (playing.length * (windowS / 60)),
       loadCpuPct,
+      udpSink: transport === 'udp' ? sink.mode : null,
+      sinkCpuPct,
+      sinkMaxCpuPct: Math.max(0, ...sinkPct),
       loadLoopP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS),
       machineBusyPct,
-      otherBusyPct: Math.max(0, machineBusyPct - loadCpuPct - (serverCpuS / windowS) * 100),
+      otherBusyPct: Math.max(0, machineBusyPct - loadCpuPct - sinkCpuPct - (serverCpuS / windowS) * 100),
       udpRcvbufErrors: udp1.rcvbuf - udp0.rcvbuf,
       udpSndbufErrors: udp1.sndbuf - udp0.sndbuf,
       serverWarnings: server.warnings,
@@ -207,6 +238,7 @@ async function runScenario(
   } finally {
     await Promise.all(readers.map((r) => r.close()))
     for (const r of readers) tracked.readers.delete(r)
+    await ports.close()
     await server.stop()
     tracked.servers.delete(server)
   }
@@ -264,6 +296,7 @@ async function main(): Promise<number> {
   const fixture = ensureFixture(cfg.cacheDir, fixtureSeconds)
   mkdirSync(join(cfg.cacheDir, 'logs'), { recursive: true })
   const ticksPerS = clockTicksPerSecond()
+  const sink = cfg.transports.includes('udp') ? udpSinkConfig() : undefined
 
   const tracked: Tracked = { servers: new Set(), readers: new Set() }
   const killAll = () => {
@@ -285,8 +318,9 @@ async function main(): Promise<number> {
     `clip: ${fixture.path} (${FIXTURE.width}x${FIXTURE.height} ${FIXTURE.fps} fps, ${fixture.seconds} s, ${f(fixture.mbps, 3)} Mbit/s)`,
   )
   console.log(
-    `readers ${cfg.readers.join(',')} × ${cfg.transports.join(',')} × ${cfg.servers.map((s) => SERVER_LABEL[s]).join(',')}; warm-up ${cfg.warmup} s, window ${cfg.seconds} s; server logs in ${join(cfg.cacheDir, 'logs')}\n`,
+    `readers ${cfg.readers.join(',')} × ${cfg.transports.join(',')} × ${cfg.servers.map((s) => SERVER_LABEL[s]).join(',')}; warm-up ${cfg.warmup} s, window ${cfg.seconds} s; server logs in ${join(cfg.cacheDir, 'logs')}`,
   )
+  console.log(`${sink ? `UDP readers' packets received by: ${sink.note}` : ''}\n`)
 
   const results: ScenarioResult[] = []
   const failures: string[] = []
@@ -299,10 +333,10 @@ async function main(): Promise<number> {
         const label = `${SERVER_LABEL[name]}${w ? ` w${w}` : ''}`
         process.stdout.write(`${label.padEnd(15)} ${transport} ×${String(n).padEnd(4)} … `)
         try {
-          const r = await runScenario(name, transport, n, cfg, fixture, ticksPerS, tracked, w)
+          const r = await runScenario(name, transport, n, cfg, fixture, ticksPerS, tracked, w, sink ?? { mode: 'node', note: '' })
           results.push(r)
           console.log(
-            `${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, ${f(r.memPerReaderKb, 0)} KB/reader, load ${f(r.loadCpuPct, 0)}%, TTFF ${fmt(r.ttff.medianMs)} ms`,
+            `${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, ${f(r.memPerReaderKb, 0)} KB/reader, load ${loadCpu(r)}%, TTFF ${fmt(r.ttff.medianMs)} ms`,
           )
         } catch (err) {
           const msg = (err as Error).message
@@ -346,11 +380,11 @@ async function main(): Promise<number> {
     console.log(handshakeTable(handshakes))
   }
   const warnings = [...checks(results, fixture.mbps), ...failures]
-  const maxLoad = Math.max(0, ...results.map((r) => r.loadCpuPct))
+  const maxLoad = Math.max(0, ...results.map((r) => Math.max(r.loadCpuPct, r.sinkMaxCpuPct)))
   const maxLag = Math.max(0, ...results.map((r) => r.loadLoopP99Ms))
   const rcvbufDrops = results.reduce((sum, r) => sum + r.udpRcvbufErrors, 0)
   console.log(
-    `\nLoad generator: at most ${f(maxLoad, 1)}% of one core (warning above ${LOAD_CPU_WARN_PCT}%), ` +
+    `\nLoad generator: at most ${f(maxLoad, 1)}% of one core per process (warning above ${LOAD_CPU_WARN_PCT}%), ` +
       `event-loop delay p99 at most ${f(maxLag, 1)} ms, ${rcvbufDrops} UDP datagrams dropped for full receive buffers` +
       (maxLoad <= LOAD_CPU_WARN_PCT ? ': it kept up.' : ': it may have been the bottleneck.'),
   )
@@ -368,7 +402,7 @@ async function main(): Promise<number> {
       {
         date: started.toISOString(),
         machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, gstreamer: gst ?? null },
-        config: { ...cfg, cacheDir: undefined, resultsPath: undefined },
+        config: { ...cfg, cacheDir: undefined, resultsPath: undefined, udpSink: sink?.note },
         fixture: {
           file: fixture.path.split('/').pop(),
           bytes: fixture.bytes,

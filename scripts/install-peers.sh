@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the interop tests decode our streams with (Debian packages), when missing;
 # chromium is the browser the `rtspkit view` tests drive (playwright-core, /usr/bin/chromium);
-# redis-server backs the cluster tests (test/cluster: a private instance on a free loopback port).
+# redis-server backs the cluster tests (test/cluster: a private instance on a free loopback port);
+# gcc compiles the bench's C UDP sink (bench/native/udp-sink.c; test/bench/udp-sink.test.ts).
 # Run by `npm test` (pretest). Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ PACKAGES=(
   python3-gi python3-gst-1.0 python3-opencv
   chromium iproute2 openssl
   redis-server
+  gcc
 )
 
 missing=()
