@@ -27,7 +27,7 @@
  * BENCH_SECONDS=15  BENCH_WARMUP=3
  * BENCH_TRANSPORTS=tcp,udp  BENCH_SERVERS=rtspkit,gst  BENCH_CACHE=<tmpdir>/rtspkit-bench
  * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_UDP_BASE=30000  BENCH_OUT=bench/results.json
- * BENCH_TTFF_PROBES=3  BENCH_SEED=1  BENCH_UDP_SINK=c|node  BENCH_UDP_SINKS=1  BENCH_SINK_LINGER_US=0
+ * BENCH_TTFF_PROBES=3  BENCH_SEED=1  BENCH_UDP_SINK=c|node  BENCH_UDP_SINKS=1  BENCH_SINK_LINGER_US=1000
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
