@@ -63,9 +63,8 @@ static napi_value send_mmsg(napi_env env, napi_callback_info info) {
     napi_value item;
     void *data = NULL;
     size_t len = 0;
-    bool is_buffer = false;
+    /* napi_get_buffer_info refuses anything but a Buffer (or another Uint8Array view). */
     if (napi_get_element(env, argv[1], start + i, &item) != napi_ok ||
-        napi_is_buffer(env, item, &is_buffer) != napi_ok || !is_buffer ||
         napi_get_buffer_info(env, item, &data, &len) != napi_ok)
       return fail(env, "packets: every item a Buffer");
     iov[i].iov_base = data;

@@ -43,45 +43,57 @@ export class UdpSendError extends RtspkitError {
 const unreportedError = (): RtspkitError =>
   new RtspkitError('ERR_UDP_SEND', 'UDP send failed (sendmmsg stopped at this datagram and does not return the error)')
 
-/** The descriptor of a dgram socket's handle (Linux), or -1 when it has none (closed, not bound yet). */
-export function socketFd(socket: dgram.Socket): number {
-  // dgram keeps its handle under a symbol; the public `_handle` getter would print a deprecation (DEP0112).
-  const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol')
-  const fd = state && (socket as unknown as Record<symbol, { handle?: { fd?: unknown } | null } | undefined>)[state]?.handle?.fd
-  return typeof fd === 'number' ? fd : -1
+/** Reads a dgram socket's descriptor: -1 once it is closed (never a stale number another socket may reuse). */
+export type FdReader = () => number
+
+/** A reader of `socket`'s descriptor (Linux), cheap to call per run. */
+export function fdReader(socket: dgram.Socket): FdReader {
+  // dgram keeps its handle in a state object under a symbol: looked up once (that costs ~300 ns, a call
+  // ~20). The public `_handle` getter would print a deprecation (DEP0112). The handle is null once closed.
+  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol')
+  const state = key && (socket as unknown as Record<symbol, { handle?: { fd?: unknown } | null } | undefined>)[key]
+  return () => {
+    const fd = state?.handle?.fd
+    return typeof fd === 'number' ? fd : -1
+  }
 }
 
-/**
- * Sends `packets` in order on `socket`, which must be connected when `native` is given; `callbacks[i]`,
- * when set, hears how packet i went (null: it left). `native` undefined: dgram only.
- */
-export function sendDatagrams(
-  socket: dgram.Socket,
-  packets: readonly Buffer[],
-  callbacks: readonly (UdpSent | undefined)[] | undefined,
-  native: NativeUdp | undefined,
-): void {
-  const n = packets.length
-  let sent = 0
-  let errors: Map<number, Error> | undefined
-  const fd = native ? socketFd(socket) : -1
-  // Datagrams dgram still holds (a full buffer earlier) go first: sending past them would reorder.
-  if (native && fd >= 0 && socket.getSendQueueCount() === 0) {
-    while (sent < n) {
-      const asked = Math.min(n - sent, native.maxBatch)
-      const r = native.sendmmsg(fd, packets, sent, asked)
-      if (r === asked) sent += r
-      else if (r > 0) {
-        sent += r
-        if (!native.writable(fd)) break
-        ;(errors ??= new Map()).set(sent++, unreportedError())
-      } else if (r === 0 || r === EAGAIN || r === EWOULDBLOCK || r === ENOBUFS) break
-      else (errors ??= new Map()).set(sent++, new UdpSendError(r))
-    }
+/** Sends runs of datagrams on one connected socket: natively when `native` is given, else through dgram. */
+export class UdpRunSender {
+  private readonly fd: FdReader
+
+  constructor(
+    readonly socket: dgram.Socket,
+    private readonly native: NativeUdp | undefined,
+  ) {
+    this.fd = fdReader(socket)
   }
-  for (let i = sent; i < n; i++) dgramSend(socket, packets[i]!, callbacks?.[i])
-  // Callbacks last, so one that sends again (a reader's queue draining) finds this run already out.
-  if (callbacks) for (let i = 0; i < sent; i++) callbacks[i]?.(errors?.get(i) ?? null)
+
+  /** Sends `packets` in order; `callbacks[i]`, when set, hears how packet i went (null: it left). */
+  send(packets: readonly Buffer[], callbacks: readonly (UdpSent | undefined)[] | undefined): void {
+    const { socket, native } = this
+    const n = packets.length
+    let sent = 0
+    let errors: Map<number, Error> | undefined
+    const fd = native ? this.fd() : -1
+    // Datagrams dgram still holds (a full buffer earlier) go first: sending past them would reorder.
+    if (native && fd >= 0 && socket.getSendQueueCount() === 0) {
+      while (sent < n) {
+        const asked = Math.min(n - sent, native.maxBatch)
+        const r = native.sendmmsg(fd, packets, sent, asked)
+        if (r === asked) sent += r
+        else if (r > 0) {
+          sent += r
+          if (!native.writable(fd)) break
+          ;(errors ??= new Map()).set(sent++, unreportedError())
+        } else if (r === 0 || r === EAGAIN || r === EWOULDBLOCK || r === ENOBUFS) break
+        else (errors ??= new Map()).set(sent++, new UdpSendError(r))
+      }
+    }
+    for (let i = sent; i < n; i++) dgramSend(socket, packets[i]!, callbacks?.[i])
+    // Callbacks last, so one that sends again (a reader's queue draining) finds this run already out.
+    if (callbacks) for (let i = 0; i < sent; i++) callbacks[i]?.(errors?.get(i) ?? null)
+  }
 }
 
 /** dgram's send; a socket closed under a pending run fails its callback instead of throwing. */
@@ -102,21 +114,22 @@ function dgramSend(socket: dgram.Socket, packet: Buffer, sent: UdpSent | undefin
 export class DatagramBatcher {
   private packets: Buffer[] = []
   private callbacks: (UdpSent | undefined)[] = []
-  private connected = false
+  /** Set once the socket's connect completed: sendmmsg has a destination from then on. */
+  private runs: UdpRunSender | undefined
 
   constructor(
     private readonly socket: dgram.Socket,
     private readonly native: NativeUdp,
   ) {}
 
-  /** The socket's connect completed: sendmmsg may send without an address from now on. */
+  /** The socket's connect completed: its datagrams may go out natively from now on. */
   markConnected(): void {
-    this.connected = true
+    this.runs ??= new UdpRunSender(this.socket, this.native)
   }
 
   send(packet: Buffer, sent: UdpSent | undefined): void {
     // Before the connect completes dgram holds the datagram itself (as it always did).
-    if (!this.connected) return void this.socket.send(packet, sent)
+    if (!this.runs) return void this.socket.send(packet, sent)
     if (this.packets.length === 0) queueMicrotask(this.flush)
     this.packets.push(packet)
     this.callbacks.push(sent)
@@ -125,10 +138,10 @@ export class DatagramBatcher {
   /** Sends what is pending now (before an RTCP packet or a close, so they follow the RTP already handed over). */
   readonly flush = (): void => {
     const packets = this.packets
-    if (packets.length === 0) return
+    if (packets.length === 0 || !this.runs) return
     const callbacks = this.callbacks
     this.packets = []
     this.callbacks = []
-    sendDatagrams(this.socket, packets, callbacks, this.native)
+    this.runs.send(packets, callbacks)
   }
 }

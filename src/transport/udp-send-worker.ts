@@ -8,7 +8,7 @@
 import { parentPort } from 'node:worker_threads'
 import type dgram from 'node:dgram'
 import { loadNativeUdp, type NativeUdp } from './native-udp.js'
-import { sendDatagrams } from './udp-batch-send.js'
+import { UdpRunSender } from './udp-batch-send.js'
 import type { BatchMessage, FromWorker, OpenMessage, ToWorker } from './udp-send-protocol.js'
 import { allocateUdpPair, type UdpPair } from './udp-pair.js'
 
@@ -16,8 +16,8 @@ interface WorkerLink {
   pair: UdpPair
   rtcpPort: number
   host: string
-  /** Its RTP socket's connect completed (before that, sendmmsg would have no destination). */
-  connected: boolean
+  /** Native runs, once its RTP socket's connect completed (before that sendmmsg has no destination). */
+  runs: UdpRunSender | undefined
   /** One callback per link, so a send allocates no closure; it only notes the failure for the next ack. */
   sent: (err: Error | null) => void
 }
@@ -71,7 +71,7 @@ class SendWorker {
     // Connected: no address lookup per packet, and only the reader's RTP port is heard on it.
     pair.rtp.connect(msg.rtpPort, msg.host, () => {
       const link = this.links.get(id)
-      if (link) link.connected = true
+      if (link) link.runs = new UdpRunSender(pair.rtp, this.native)
     })
     const from = unmapped(msg.host)
     const onRtcp = (data: Buffer, rinfo: dgram.RemoteInfo): void => {
@@ -82,7 +82,7 @@ class SendWorker {
       pair,
       rtcpPort: msg.rtcpPort,
       host: msg.host,
-      connected: false,
+      runs: undefined,
       sent: (err) => {
         if (err) this.failed.add(id)
       },
@@ -99,7 +99,7 @@ class SendWorker {
     const { data, offsets, sends } = msg
     const views: Buffer[] = new Array<Buffer>(offsets.length - 1)
     for (let i = 0; i + 1 < offsets.length; i++) views[i] = Buffer.from(data, offsets[i], offsets[i + 1]! - offsets[i]!)
-    if (this.native) this.sendRuns(views, sends, this.native)
+    if (this.native) this.sendRuns(views, sends)
     else this.sendEach(views, sends)
     const errors = this.failed.size > 0 ? [...this.failed] : []
     this.failed.clear()
@@ -122,7 +122,7 @@ class SendWorker {
   }
 
   /** Native: each link's datagrams of the batch, in order, as one run (one sendmmsg); its last one asks how it went. */
-  private sendRuns(views: readonly Buffer[], sends: Uint32Array, native: NativeUdp): void {
+  private sendRuns(views: readonly Buffer[], sends: Uint32Array): void {
     const runs = new Map<WorkerLink, Buffer[]>()
     for (let j = 0; j < sends.length; j += 2) {
       const link = this.links.get(sends[j]!)
@@ -135,7 +135,8 @@ class SendWorker {
     for (const [link, packets] of runs) {
       const callbacks = new Array<((err: Error | null) => void) | undefined>(packets.length)
       callbacks[packets.length - 1] = link.sent
-      sendDatagrams(link.pair.rtp, packets, callbacks, link.connected ? native : undefined)
+      if (link.runs) link.runs.send(packets, callbacks)
+      else for (let i = 0; i < packets.length; i++) link.pair.rtp.send(packets[i]!, callbacks[i])
     }
   }
 }

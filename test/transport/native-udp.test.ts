@@ -8,7 +8,7 @@ import { constants } from 'node:os'
 import { describe, it } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import { loadNativeUdp, nativeUdpStatus, type NativeUdp } from '../../src/transport/native-udp.js'
-import { DatagramBatcher, sendDatagrams, socketFd } from '../../src/transport/udp-batch-send.js'
+import { DatagramBatcher, fdReader, UdpRunSender } from '../../src/transport/udp-batch-send.js'
 import { waitUntil } from '../helpers/wait.js'
 
 const DISABLED = process.env.RTSPKIT_NATIVE_UDP === '0'
@@ -58,6 +58,13 @@ function numbered(n: number, size = 16): Buffer[] {
     return b
   })
 }
+
+const sendDatagrams = (
+  socket: dgram.Socket,
+  packets: readonly Buffer[],
+  callbacks: readonly (((err: Error | null) => void) | undefined)[] | undefined,
+  native: NativeUdp | undefined,
+): void => new UdpRunSender(socket, native).send(packets, callbacks)
 
 const order = (got: readonly Buffer[]): number[] => got.map((b) => b.readUInt32BE(0))
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
@@ -290,9 +297,10 @@ describe('native UDP sender (sendmmsg addon)', () => {
 
     it('the fd of a closed socket is -1 (never a stale descriptor)', async () => {
       const p = await connectedPair()
-      assert.ok(socketFd(p.sender) >= 0)
+      const fd = fdReader(p.sender)
+      assert.ok(fd() >= 0)
       p.close()
-      assert.equal(socketFd(p.sender), -1)
+      assert.equal(fd(), -1)
     })
   })
 })
