@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs the real peers the interop tests decode our streams with (Debian packages), when missing;
 # chromium is the browser the `rtspkit view` tests drive (playwright-core, /usr/bin/chromium);
-# redis-server backs the cluster tests (test/cluster: a private instance on a free loopback port);
+# redis-server backs the cluster tests (test/cluster: a private instance on a free loopback port).
+# g++, make and python3 build the optional native UDP sender (scripts/build-native.mjs, run at `npm ci`);
 # gcc compiles the bench's C UDP sink (bench/native/udp-sink.c; test/bench/udp-sink.test.ts).
+# `--build-tools` installs only those, which .ci/run does before `npm ci`.
 # Run by `npm test` (pretest). Needs root (or sudo) only when something is missing.
 set -euo pipefail
+
+BUILD_TOOLS=(gcc g++ make python3)
 
 PACKAGES=(
   ffmpeg
@@ -13,8 +17,9 @@ PACKAGES=(
   python3-gi python3-gst-1.0 python3-opencv
   chromium iproute2 openssl
   redis-server
-  gcc
+  "${BUILD_TOOLS[@]}"
 )
+[ "${1:-}" = "--build-tools" ] && PACKAGES=("${BUILD_TOOLS[@]}")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

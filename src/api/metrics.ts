@@ -3,6 +3,7 @@
  * Prometheus client libraries conventionally export (process_*, nodejs_*), so existing dashboards fit.
  */
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks'
+import { nativeUdpStatus } from '../transport/native-udp.js'
 import type { MetricFamily, MetricType, Sample } from './prometheus.js'
 import { READER_PROTOCOLS, type PathView, type SessionView } from './views.js'
 
@@ -202,6 +203,9 @@ export class ProcessMetrics {
       family('nodejs_eventloop_lag_seconds', 'gauge', 'Mean event-loop delay since the previous scrape, in seconds.', [{ value: lag }]),
       family('nodejs_eventloop_lag_max_seconds', 'gauge', 'Largest event-loop delay since the previous scrape, in seconds.', [
         { value: lagMax },
+      ]),
+      family('rtspkit_native_udp', 'gauge', 'Whether UDP readers are sent to through the native sendmmsg sender (1) or node:dgram (0).', [
+        { value: nativeUdpStatus().loaded ? 1 : 0 },
       ]),
     ]
   }

@@ -13,13 +13,16 @@
  *
  * Values are text: numbers and true/false are converted for keys of that type, and anything else is
  * left for the validator to refuse with the variable's name. An RTSPKIT_ variable that names no key is
- * refused too, since it is most likely a typo.
+ * refused too, since it is most likely a typo — except the few that are not settings (NOT_SETTINGS).
  */
 import { ConfigError } from '../errors.js'
 import { formatKey, isPlainObject, mergeRaw, setOwn, type KeyPath, type RawConfig } from './layers.js'
 import { PATH_FIELDS, SECTIONS, USER_FIELDS, type LeafSpec, type SectionSpec } from './schema.js'
 
 export const ENV_PREFIX = 'RTSPKIT_'
+
+/** Variables with the prefix that are read elsewhere, not settings: RTSPKIT_NATIVE_UDP=0 (transport/native-udp.ts). */
+const NOT_SETTINGS: ReadonlySet<string> = new Set(['RTSPKIT_NATIVE_UDP'])
 
 function convert(spec: LeafSpec, text: string): unknown {
   switch (spec.type) {
@@ -121,7 +124,7 @@ function setIn(root: Record<string, unknown>, key: KeyPath, value: unknown): voi
 export function applyEnv(base: RawConfig, env: Readonly<Record<string, string | undefined>>): RawConfig {
   let out = base
   for (const name of Object.keys(env)
-    .filter((n) => n.startsWith(ENV_PREFIX))
+    .filter((n) => n.startsWith(ENV_PREFIX) && !NOT_SETTINGS.has(n))
     .sort()) {
     const text = env[name]
     if (text === undefined) continue

@@ -264,6 +264,11 @@ export class ServerConnection implements InterleavedSink {
     this.bytesQueued += frames.length
   }
 
+  onceDrained(cb: () => void): void {
+    if (this.closed || this.socket.writableLength === 0) queueMicrotask(cb)
+    else this.socket.once('drain', cb)
+  }
+
   /** Graceful close after pending writes. */
   end(): void {
     if (this.ended) return

@@ -6,7 +6,7 @@ import type { Unit } from '../stream/unit.js'
 import { withTimestamp } from '../rtp/rtp-packet.js'
 import type { UdpLink } from '../transport/udp-link.js'
 import { senderReport, sendTrackRtcp, takeReceiverReports } from './session-rtcp.js'
-import { TrackSetup, type TrackStats } from './track-setup.js'
+import { TrackSetup, type InterleavedSink, type TrackStats } from './track-setup.js'
 
 export type SessionState = 'init' | 'ready' | 'playing'
 
@@ -52,6 +52,12 @@ const MAX_PUMP_CATCH_UP_MS = 8
 const TCP_RETRY_MS = 20
 /** The most of a TCP backlog written in one turn of the event loop (see pump). */
 const TCP_BYTES_PER_TURN = 128 * 1024
+/**
+ * A TCP backlog waits while the socket holds more than this in user space. Whatever the kernel does
+ * not take stays in Node with a request, a buffer descriptor and, for a restamped GOP, a header per
+ * packet: at hundreds of readers starting at once that was most of the server's memory per reader.
+ */
+const TCP_PENDING_BYTES = 64 * 1024
 /** An instant start is skipped when the GOP would take more than this share of the reader's queue. */
 const MAX_START_SHARE = 0.75
 const RTP_TIMESTAMP_OFFSET = 4
@@ -90,6 +96,8 @@ export class ServerSession implements StreamOutput {
   private pumpTimer: NodeJS.Timeout | undefined
   /** A pump on the next turn of the loop (a TCP backlog going out in slices). */
   private pumpImmediate: NodeJS.Immediate | undefined
+  /** A TCP backlog waits for its socket to drain (whenDrained). */
+  private drainWait = false
   private lastPumpMono = 0
   /** In a slow episode (logged once): from a drop until every track takes units again. */
   private slow = false
@@ -285,6 +293,16 @@ export class ServerSession implements StreamOutput {
     this.slow = false
   }
 
+  private whenDrained(sink: InterleavedSink): void {
+    if (!sink.onceDrained) return this.schedulePump(TCP_RETRY_MS)
+    if (this.drainWait) return
+    this.drainWait = true
+    sink.onceDrained(() => {
+      this.drainWait = false
+      if (!this.closed && this.queue.length > 0) this.schedulePump(0)
+    })
+  }
+
   /** `delayMs` 0: on the next turn of the loop, after the I/O that is waiting (a TEARDOWN may be). */
   private schedulePump(delayMs = PUMP_INTERVAL_MS): void {
     if (this.pumpTimer || this.pumpImmediate || this.holding) return
@@ -317,9 +335,9 @@ export class ServerSession implements StreamOutput {
         // tears down at once (or a handshake storm) does not cost the whole GOP's writes.
         if (tcpBudget <= 0) return this.schedulePump(0)
         tcpBudget -= item.bytes
-        if (t.sink.queuedBytes > 0 && t.sink.queuedBytes + item.bytes > this.opts.maxQueueBytes) {
-          // The socket is full: look again later rather than spin; new units meanwhile are bounded by the queue.
-          return this.schedulePump(TCP_RETRY_MS)
+        if (t.sink.queuedBytes > TCP_PENDING_BYTES) {
+          // The socket is full: go on when it drains rather than spin; new units meanwhile are bounded by the queue.
+          return this.whenDrained(t.sink)
         }
       } else {
         if (budget <= 0) break

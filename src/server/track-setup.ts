@@ -26,6 +26,8 @@ export interface InterleavedSink {
   writeInterleaved(channel: number, packets: readonly Buffer[], rtptime?: number): void
   /** Packets already framed (Unit.derived: `$`, channel, length, packet, back to back), in one write; a sink without it is given the packets. */
   writeFramed?(frames: Buffer): void
+  /** Calls `cb` once, when what is queued in user space has gone to the kernel; a sink without it is polled. */
+  onceDrained?(cb: () => void): void
 }
 
 export interface TrackStats {

@@ -18,6 +18,7 @@ import type { Logger } from '../log/logger.js'
 import { ownedLink, SharedUdpPair, type UdpLink } from '../transport/udp-link.js'
 import { allocateUdpPair, bindUdpPair, type PortRange } from '../transport/udp-pair.js'
 import { UdpSendWorkers } from '../transport/udp-send-workers.js'
+import { nativeUdpStatus } from '../transport/native-udp.js'
 
 /** Interleaved channels are one byte (RFC 2326 §10.12). */
 const MAX_CHANNEL = 255
@@ -69,6 +70,10 @@ export class TransportNegotiator {
   /** Binds the shared pair when one is configured (once). */
   async start(): Promise<void> {
     const threads = workerCount(this.opts.workers ?? 1)
+    const native = nativeUdpStatus()
+    this.opts.logger?.debug(
+      native.loaded ? 'UDP readers: native sendmmsg sender loaded' : `UDP readers: node:dgram (native sender ${native.reason})`,
+    )
     if (threads > 1 && !this.workers) {
       this.workers = new UdpSendWorkers({
         count: threads,

@@ -19,6 +19,7 @@ export interface ConnectionSocket {
   on(event: 'data', listener: (chunk: Buffer) => void): unknown
   on(event: 'error', listener: (err: Error) => void): unknown
   on(event: 'close', listener: () => void): unknown
+  once(event: 'drain', listener: () => void): unknown
   write(chunk: Buffer): boolean
   cork(): void
   uncork(): void
@@ -38,6 +39,8 @@ export class TunnelSocket extends EventEmitter implements ConnectionSocket {
     super()
     get.on('error', () => this.destroy())
     get.on('close', () => this.closed())
+    // What is written goes out on the GET: its drain is this socket's.
+    get.on('drain', () => this.emit('drain'))
     // Anything a client writes on the GET after its head is not part of the scheme.
     get.on('data', () => {})
   }

@@ -5,6 +5,8 @@
  * where datagrams are told apart by the client's address and port.
  */
 import type dgram from 'node:dgram'
+import { loadNativeUdp, type NativeUdp } from './native-udp.js'
+import { DatagramBatcher } from './udp-batch-send.js'
 import type { UdpPair } from './udp-pair.js'
 
 export interface UdpLink {
@@ -35,21 +37,34 @@ const unmapped = (a: string): string => a.replace(/^::ffff:/, '')
 /**
  * A pair of its own, taking datagrams from the client's host only. `connect` (readers): RTP is
  * connected to the client, so sending needs no address lookup per packet — and only that port's
- * datagrams arrive, which a publisher sending from another port would break.
+ * datagrams arrive, which a publisher sending from another port would break. With the native sender
+ * (`native`, loaded once per thread by default), a connected link's RTP of one event-loop turn goes out
+ * in one sendmmsg call (udp-batch-send.ts).
  */
-export function ownedLink(pair: UdpPair, peer: UdpPeer, connect: boolean): UdpLink {
-  if (connect) pair.rtp.connect(peer.rtpPort, peer.host)
+export function ownedLink(pair: UdpPair, peer: UdpPeer, connect: boolean, native: NativeUdp | undefined = loadNativeUdp()): UdpLink {
+  const batch = connect && native ? new DatagramBatcher(pair.rtp, native) : undefined
+  if (connect) pair.rtp.connect(peer.rtpPort, peer.host, () => batch?.markConnected())
   const from = (cb: (msg: Buffer) => void) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
     if (unmapped(rinfo.address) === unmapped(peer.host)) cb(msg)
   }
   return {
     rtpPort: pair.rtpPort,
     rtcpPort: pair.rtcpPort,
-    sendRtp: connect ? (p, sent) => pair.rtp.send(p, sent) : (p, sent) => pair.rtp.send(p, peer.rtpPort, peer.host, sent),
-    sendRtcp: (p) => pair.rtcp.send(p, peer.rtcpPort, peer.host),
+    sendRtp: batch
+      ? (p, sent) => batch.send(p, sent)
+      : connect
+        ? (p, sent) => pair.rtp.send(p, sent)
+        : (p, sent) => pair.rtp.send(p, peer.rtpPort, peer.host, sent),
+    sendRtcp: (p) => {
+      batch?.flush()
+      pair.rtcp.send(p, peer.rtcpPort, peer.host)
+    },
     onRtp: (cb) => void pair.rtp.on('message', from(cb)),
     onRtcp: (cb) => void pair.rtcp.on('message', from(cb)),
-    close: () => pair.close(),
+    close: () => {
+      batch?.flush()
+      pair.close()
+    },
   }
 }
 

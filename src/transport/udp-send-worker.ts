@@ -2,9 +2,13 @@
  * The body of one UDP send worker thread (see udp-send-workers.ts): it owns the RTP/RTCP pairs of its
  * share of the readers, sends the batches the main thread posts, and passes the readers' RTCP back.
  * Each reader's pair is bound here, so its datagrams leave from the server_port its SETUP reply named.
+ * With the native sender (native-udp.ts; the addon loads in each worker thread), each link's datagrams
+ * of a batch leave in one sendmmsg call; without it, one dgram send each.
  */
 import { parentPort } from 'node:worker_threads'
 import type dgram from 'node:dgram'
+import { loadNativeUdp, type NativeUdp } from './native-udp.js'
+import { UdpRunSender } from './udp-batch-send.js'
 import type { BatchMessage, FromWorker, OpenMessage, ToWorker } from './udp-send-protocol.js'
 import { allocateUdpPair, type UdpPair } from './udp-pair.js'
 
@@ -12,6 +16,8 @@ interface WorkerLink {
   pair: UdpPair
   rtcpPort: number
   host: string
+  /** Native runs, once its RTP socket's connect completed (before that sendmmsg has no destination). */
+  runs: UdpRunSender | undefined
   /** One callback per link, so a send allocates no closure; it only notes the failure for the next ack. */
   sent: (err: Error | null) => void
 }
@@ -23,7 +29,10 @@ class SendWorker {
   /** Links whose sends failed since the last ack. */
   private readonly failed = new Set<number>()
 
-  constructor(private readonly port: NonNullable<typeof parentPort>) {}
+  constructor(
+    private readonly port: NonNullable<typeof parentPort>,
+    private readonly native: NativeUdp | undefined,
+  ) {}
 
   onMessage(msg: ToWorker): void {
     switch (msg.t) {
@@ -58,9 +67,12 @@ class SendWorker {
     } catch (err) {
       return this.post({ t: 'openFailed', id: msg.id, message: (err as Error).message })
     }
-    // Connected: no address lookup per packet, and only the reader's RTP port is heard on it.
-    pair.rtp.connect(msg.rtpPort, msg.host)
     const id = msg.id
+    // Connected: no address lookup per packet, and only the reader's RTP port is heard on it.
+    pair.rtp.connect(msg.rtpPort, msg.host, () => {
+      const link = this.links.get(id)
+      if (link) link.runs = new UdpRunSender(pair.rtp, this.native)
+    })
     const from = unmapped(msg.host)
     const onRtcp = (data: Buffer, rinfo: dgram.RemoteInfo): void => {
       if (unmapped(rinfo.address) === from) this.post({ t: 'rtcp', id, data })
@@ -70,6 +82,7 @@ class SendWorker {
       pair,
       rtcpPort: msg.rtcpPort,
       host: msg.host,
+      runs: undefined,
       sent: (err) => {
         if (err) this.failed.add(id)
       },
@@ -86,24 +99,49 @@ class SendWorker {
     const { data, offsets, sends } = msg
     const views: Buffer[] = new Array<Buffer>(offsets.length - 1)
     for (let i = 0; i + 1 < offsets.length; i++) views[i] = Buffer.from(data, offsets[i], offsets[i + 1]! - offsets[i]!)
+    if (this.native) this.sendRuns(views, sends)
+    else this.sendEach(views, sends)
+    const errors = this.failed.size > 0 ? [...this.failed] : []
+    this.failed.clear()
+    this.post({ t: 'ack', seq: msg.seq, errors })
+  }
+
+  /** dgram: one send per datagram. */
+  private sendEach(views: readonly Buffer[], sends: Uint32Array): void {
     const n = sends.length
     for (let j = 0; j < n; j += 2) {
       const id = sends[j]!
       const link = this.links.get(id)
       if (!link) continue
-      // Only a link's last datagram of the batch asks how it went: an error (a closed port refusing)
+      // Only a link's last datagram of a run asks how it went: an error (a closed port refusing)
       // shows on every later send, and one callback per run keeps the send path free of callbacks.
       const last = j + 2 >= n || sends[j + 2] !== id
       if (last) link.pair.rtp.send(views[sends[j + 1]!]!, link.sent)
       else link.pair.rtp.send(views[sends[j + 1]!]!)
     }
-    const errors = this.failed.size > 0 ? [...this.failed] : []
-    this.failed.clear()
-    this.post({ t: 'ack', seq: msg.seq, errors })
+  }
+
+  /** Native: each link's datagrams of the batch, in order, as one run (one sendmmsg); its last one asks how it went. */
+  private sendRuns(views: readonly Buffer[], sends: Uint32Array): void {
+    const runs = new Map<WorkerLink, Buffer[]>()
+    for (let j = 0; j < sends.length; j += 2) {
+      const link = this.links.get(sends[j]!)
+      if (!link) continue
+      const packet = views[sends[j + 1]!]!
+      const run = runs.get(link)
+      if (run) run.push(packet)
+      else runs.set(link, [packet])
+    }
+    for (const [link, packets] of runs) {
+      const callbacks = new Array<((err: Error | null) => void) | undefined>(packets.length)
+      callbacks[packets.length - 1] = link.sent
+      if (link.runs) link.runs.send(packets, callbacks)
+      else for (let i = 0; i < packets.length; i++) link.pair.rtp.send(packets[i]!, callbacks[i])
+    }
   }
 }
 
 if (parentPort) {
-  const worker = new SendWorker(parentPort)
+  const worker = new SendWorker(parentPort, loadNativeUdp())
   parentPort.on('message', (msg: ToWorker) => worker.onMessage(msg))
 }

@@ -24,6 +24,7 @@ import type { RecordingView } from '../../src/api/recording-routes.js'
 import { tempDir } from '../helpers/audio-interop.js'
 import { checkResponse, loadOpenApi, matchTemplate, operations, validate } from './openapi-check.js'
 import { parsePrometheus, sampleValue } from './prom-parse.js'
+import { nativeUdpStatus } from '../../src/transport/native-udp.js'
 
 const PATHS: Record<string, string> = { cam: 'test:160x120@10', 'live/pub': 'publish' }
 const doc = loadOpenApi()
@@ -290,6 +291,7 @@ describe('HTTP API contract', () => {
       assert.ok(sampleValue(m1, 'process_start_time_seconds')! <= Date.now() / 1000)
       assert.ok(sampleValue(m1, 'process_cpu_seconds_total')! > 0)
       assert.ok(sampleValue(m1, 'nodejs_eventloop_lag_seconds')! >= 0)
+      assert.equal(sampleValue(m1, 'rtspkit_native_udp'), nativeUdpStatus().loaded ? 1 : 0)
 
       await new Promise((r) => setTimeout(r, 500)) // 5 frames at 10 fps
       const m2 = parsePrometheus((await call(api, 'GET', '/metrics')).text)

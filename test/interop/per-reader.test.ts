@@ -112,22 +112,7 @@ describe('per-reader paths and passwords', () => {
         ['-v', 'error', '-rtsp_transport', 'tcp', '-ss', '2', '-i', srv.url('movie'), '-map', '0:v', '-f', 'framemd5', '-'],
         30_000,
       ),
-      run(
-        '/usr/bin/python3',
-        [
-          '-c',
-          `import sys,gi
-gi.require_version('Gst','1.0')
-from gi.repository import Gst
-Gst.init(None)
-p=Gst.parse_launch('playbin uri=${srv.url('movie')} video-sink=fakesink audio-sink=fakesink')
-p.set_state(Gst.State.PLAYING)
-m=p.get_bus().timed_pop_filtered(20*Gst.SECOND, Gst.MessageType.EOS|Gst.MessageType.ERROR)
-print('EOS' if m and m.type==Gst.MessageType.EOS else 'FAIL', m.parse_error() if m and m.type==Gst.MessageType.ERROR else '')
-p.set_state(Gst.State.NULL)`,
-        ],
-        30_000,
-      ),
+      playbinToEnd(srv.url('movie')),
     ])
     const frames = (r: { stdout: string }) => r.stdout.split('\n').filter((l) => /^\s*0,/.test(l)).length
     assert.equal(whole.code, 0, whole.stderr)
@@ -165,3 +150,23 @@ p.set_state(Gst.State.NULL)`,
     assert.equal((await ffmpegDecode(srv.url('live'), 'tcp', 3)).frames, 3)
   })
 })
+
+/**
+ * playbin (rtspsrc over UDP, then TCP) plays the URL; its stdout starts with EOS when the end of the
+ * file reached its sinks. On a loaded CI machine playbin has once stalled for 20 s without posting
+ * anything, not even an error; that (and only that) is tried once more, so a real failure still fails.
+ */
+async function playbinToEnd(url: string): Promise<{ stdout: string; stderr: string }> {
+  const script = `import sys,gi
+gi.require_version('Gst','1.0')
+from gi.repository import Gst
+Gst.init(None)
+p=Gst.parse_launch('playbin uri=${url} video-sink=fakesink audio-sink=fakesink')
+p.set_state(Gst.State.PLAYING)
+m=p.get_bus().timed_pop_filtered(20*Gst.SECOND, Gst.MessageType.EOS|Gst.MessageType.ERROR)
+print('EOS' if m and m.type==Gst.MessageType.EOS else ('FAIL' if m else 'STALLED'), m.parse_error() if m and m.type==Gst.MessageType.ERROR else '')
+sys.stdout.flush()
+p.set_state(Gst.State.NULL)`
+  const first = await run('/usr/bin/python3', ['-c', script], 30_000)
+  return first.stdout.startsWith('STALLED') ? run('/usr/bin/python3', ['-c', script], 30_000) : first
+}

@@ -1,5 +1,6 @@
 // What `npm pack` puts in the tarball: the built library and CLI, the files README links to, the
-// license; no tests, benches or TypeScript sources; source maps that carry their sources.
+// license; the native UDP sender's C source, binding.gyp and build script (consumers compile it at
+// install), never its build output; no tests, benches or TypeScript sources; source maps that carry their sources.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -48,10 +49,13 @@ describe('npm package', () => {
       'dist/src/protocol.js',
       'dist/src/compat/k230.js',
       'dist/src/compat/openmv.js',
+      'binding.gyp',
+      'native/udp-sendmmsg.c',
+      'scripts/build-native.mjs',
     ]) {
       assert.ok(files.has(f), `${f} is missing from the tarball`)
     }
-    const stray = [...files].filter((f) => /^(src|test|bench|dist\/test|dist\/bench|dist\/examples|node_modules)\//.test(f))
+    const stray = [...files].filter((f) => /^(src|test|bench|build|dist\/test|dist\/bench|dist\/examples|node_modules)\//.test(f))
     assert.deepEqual(stray, [])
     // Every relative link in README resolves inside the tarball.
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8')

@@ -1,0 +1,306 @@
+// The optional native UDP sender (native/udp-sendmmsg.c): that it was built and loads here (main thread
+// and worker threads), and udp-batch-send.ts's send path both ways — through sendmmsg and through dgram
+// alone — including a partial send, a full socket buffer and a refused port.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import dgram from 'node:dgram'
+import { constants } from 'node:os'
+import { describe, it } from 'node:test'
+import { Worker } from 'node:worker_threads'
+import { loadNativeUdp, nativeUdpStatus, type NativeUdp } from '../../src/transport/native-udp.js'
+import { DatagramBatcher, fdReader, UdpRunSender } from '../../src/transport/udp-batch-send.js'
+import { waitUntil } from '../helpers/wait.js'
+
+const DISABLED = process.env.RTSPKIT_NATIVE_UDP === '0'
+const NATIVE_URL = new URL('../../src/transport/native-udp.js', import.meta.url)
+const SINK_BUFFER = 4 * 1024 * 1024
+
+interface Pair {
+  sink: dgram.Socket
+  sender: dgram.Socket
+  got: Buffer[]
+  close(): void
+}
+
+/** A sink on loopback and a sender connected to it. */
+async function connectedPair(): Promise<Pair> {
+  const sink = dgram.createSocket('udp4')
+  const got: Buffer[] = []
+  sink.on('message', (m) => got.push(m))
+  await new Promise<void>((r) => sink.bind(0, '127.0.0.1', r))
+  try {
+    sink.setRecvBufferSize(SINK_BUFFER)
+  } catch {
+    // capped by net.core.rmem_max: the test sends little enough either way
+  }
+  const sender = dgram.createSocket('udp4')
+  sender.on('error', () => {})
+  await new Promise<void>((r) => sender.connect(sink.address().port, '127.0.0.1', r))
+  return {
+    sink,
+    sender,
+    got,
+    close() {
+      sink.close()
+      sender.close()
+    },
+  }
+}
+
+/**
+ * Packets numbered in their first 4 bytes. Small and few: when the machine's UDP memory is under
+ * pressure (net.ipv4.udp_mem, other programs' big buffers) a socket keeps only a few KB queued.
+ */
+function numbered(n: number, size = 16): Buffer[] {
+  return Array.from({ length: n }, (_, i) => {
+    const b = Buffer.alloc(size, i & 0xff)
+    b.writeUInt32BE(i, 0)
+    return b
+  })
+}
+
+const sendDatagrams = (
+  socket: dgram.Socket,
+  packets: readonly Buffer[],
+  callbacks: readonly (((err: Error | null) => void) | undefined)[] | undefined,
+  native: NativeUdp | undefined,
+): void => new UdpRunSender(socket, native).send(packets, callbacks)
+
+const order = (got: readonly Buffer[]): number[] => got.map((b) => b.readUInt32BE(0))
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
+
+const real = (): NativeUdp => {
+  const native = loadNativeUdp()
+  assert.ok(native, 'the native sender is loaded')
+  return native
+}
+
+describe('native UDP sender (sendmmsg addon)', () => {
+  it('was built at install and loads on this machine (Linux)', { skip: DISABLED || process.platform !== 'linux' }, () => {
+    const status = nativeUdpStatus()
+    assert.ok(status.loaded, `the addon did not load: ${status.loaded ? '' : status.reason}`)
+    assert.equal(typeof real().sendmmsg, 'function')
+    assert.ok(real().maxBatch >= 64)
+  })
+
+  it('loads in several worker threads at once (context-aware)', { skip: DISABLED || process.platform !== 'linux' }, async () => {
+    const code = `import { parentPort, workerData } from 'node:worker_threads'
+      const { nativeUdpStatus } = await import(workerData)
+      parentPort.postMessage(nativeUdpStatus().loaded)`
+    const results = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<unknown>((resolve, reject) => {
+            const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: NATIVE_URL.href })
+            w.once('message', (m) => {
+              resolve(m)
+              void w.terminate()
+            })
+            w.once('error', reject)
+          }),
+      ),
+    )
+    assert.deepEqual(results, [true, true, true])
+  })
+
+  it('RTSPKIT_NATIVE_UDP=0 leaves it unloaded: dgram only', () => {
+    const script = `const { nativeUdpStatus, loadNativeUdp } = await import(${JSON.stringify(NATIVE_URL.href)})
+      console.log(JSON.stringify({ status: nativeUdpStatus(), binding: loadNativeUdp() === undefined }))`
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, RTSPKIT_NATIVE_UDP: '0' },
+      encoding: 'utf8',
+    })
+    assert.equal(run.status, 0, run.stderr)
+    const out = JSON.parse(run.stdout) as { status: { loaded: boolean; reason: string }; binding: boolean }
+    assert.equal(out.status.loaded, false)
+    assert.match(out.status.reason, /RTSPKIT_NATIVE_UDP=0/)
+    assert.equal(out.binding, true)
+  })
+
+  for (const mode of ['sendmmsg', 'dgram'] as const) {
+    describe(`send path through ${mode}`, { skip: mode === 'sendmmsg' && (DISABLED || !loadNativeUdp()) }, () => {
+      const native = (): NativeUdp | undefined => (mode === 'sendmmsg' ? real() : undefined)
+
+      it('sends every datagram in order (more than maxBatch: several system calls) and calls each callback once', async () => {
+        const p = await connectedPair()
+        try {
+          const n = 7
+          let syscalls = 0
+          const base = native()
+          // A batch of 3 at most, so 7 datagrams take three sendmmsg calls.
+          const small: NativeUdp | undefined = base && {
+            maxBatch: 3,
+            writable: (fd) => base.writable(fd),
+            sendmmsg: (fd, packets, start, count) => (syscalls++, base.sendmmsg(fd, packets, start, Math.min(count, 3))),
+          }
+          const calls: (Error | null)[] = []
+          const callbacks = range(n).map((i) => (i % 3 === 0 ? (err: Error | null) => void (calls[i] = err) : undefined))
+          sendDatagrams(p.sender, numbered(n), callbacks, small)
+          assert.equal(syscalls, mode === 'sendmmsg' ? 3 : 0)
+          await waitUntil(() => p.got.length === n, 5000, `all ${n} datagrams at the sink`)
+          assert.deepEqual(order(p.got), range(n))
+          await waitUntil(() => calls.filter((c) => c !== undefined).length === Math.ceil(n / 3), 2000, 'callbacks')
+          assert.ok(calls.every((c, i) => (i % 3 === 0 ? c === null : c === undefined)))
+        } finally {
+          p.close()
+        }
+      })
+
+      it("a refused port (ICMP from a closed peer) fails datagrams with dgram's error code; later ones are still sent", async () => {
+        const p = await connectedPair()
+        const port = p.sink.address().port
+        p.sink.close()
+        try {
+          const errors: string[] = []
+          const n = 8
+          const callbacks = range(n).map(
+            () => (err: Error | null) => void errors.push(err ? String((err as NodeJS.ErrnoException).code) : 'ok'),
+          )
+          sendDatagrams(p.sender, numbered(n), callbacks, native())
+          await waitUntil(() => errors.length === n, 2000, 'every callback')
+          // As with dgram, the datagram after each ICMP "port unreachable" fails: about every other one.
+          // sendmmsg names the error of a call's first datagram only (ERR_UDP_SEND for the others).
+          const failed = errors.filter((e) => e !== 'ok')
+          assert.ok(failed.length >= n / 4 && failed.length < n, errors.join())
+          assert.ok(
+            failed.every((e) => e === 'ECONNREFUSED' || (mode === 'sendmmsg' && e === 'ERR_UDP_SEND')),
+            errors.join(),
+          )
+          assert.equal(p.sender.remoteAddress().port, port)
+        } finally {
+          p.sender.close()
+        }
+      })
+
+      it('a closed socket fails the callbacks instead of throwing', async () => {
+        const p = await connectedPair()
+        p.close()
+        const errors: (Error | null)[] = []
+        sendDatagrams(p.sender, numbered(2), [(e) => errors.push(e), (e) => errors.push(e)], native())
+        await waitUntil(() => errors.length === 2, 2000, 'callbacks')
+        assert.ok(errors.every((e) => e instanceof Error))
+      })
+    })
+  }
+
+  describe('with a sendmmsg that cannot take everything', { skip: DISABLED || !loadNativeUdp() }, () => {
+    /** A sendmmsg that takes `takes[k]` datagrams on its k-th call (a negative errno: fails), then all. */
+    const scripted = (takes: number[], writable: boolean, calls: number[] = []): NativeUdp => ({
+      maxBatch: 256,
+      writable: () => writable,
+      sendmmsg: (fd, packets, start, count) => {
+        calls.push(start)
+        const take = takes.shift()
+        if (take === undefined) return real().sendmmsg(fd, packets, start, count)
+        return take > 0 ? real().sendmmsg(fd, packets, start, Math.min(take, count)) : take
+      },
+    })
+
+    const run = async (native: NativeUdp, n: number): Promise<{ got: number[]; done: (string | null)[] }> => {
+      const p = await connectedPair()
+      try {
+        const done: (string | null)[] = new Array<string | null>(n)
+        let called = 0
+        const cb = (i: number) => (e: Error | null) => {
+          called++
+          done[i] = e ? String((e as NodeJS.ErrnoException).code) : null
+        }
+        sendDatagrams(p.sender, numbered(n), range(n).map(cb), native)
+        await waitUntil(() => called === n, 3000, 'every callback')
+        await new Promise((r) => setTimeout(r, 50)) // stragglers at the sink, if any
+        return { got: order(p.got), done }
+      } finally {
+        p.close()
+      }
+    }
+
+    it('stopped short by a full buffer (not writable): the rest go through dgram, in order, none lost', async () => {
+      const calls: number[] = []
+      const { got, done } = await run(scripted([3], false, calls), 6)
+      assert.deepEqual(calls, [0])
+      assert.deepEqual(got, range(6))
+      assert.deepEqual(done, new Array(6).fill(null))
+    })
+
+    it('EAGAIN / ENOBUFS on a call: what is left goes through dgram', async () => {
+      for (const errno of [constants.errno.EAGAIN, constants.errno.ENOBUFS]) {
+        const calls: number[] = []
+        const { got, done } = await run(scripted([-errno], true, calls), 6)
+        assert.deepEqual(calls, [0])
+        assert.deepEqual(got, range(6))
+        assert.deepEqual(done, new Array(6).fill(null))
+      }
+    })
+
+    it('stopped short with room in the buffer: that datagram failed (ERR_UDP_SEND), the next are sent', async () => {
+      const calls: number[] = []
+      const { got, done } = await run(scripted([3], true, calls), 8)
+      assert.deepEqual(calls, [0, 4])
+      assert.deepEqual(got, [0, 1, 2, 4, 5, 6, 7])
+      assert.deepEqual(done, [null, null, null, 'ERR_UDP_SEND', null, null, null, null])
+    })
+
+    it("another errno on a call's first datagram is that datagram's error (code from errno); the next are sent", async () => {
+      const calls: number[] = []
+      // e.g. EPERM from a firewall rule
+      const { got, done } = await run(scripted([-constants.errno.EPERM], true, calls), 5)
+      assert.deepEqual(calls, [0, 1])
+      assert.deepEqual(got, [1, 2, 3, 4])
+      assert.deepEqual(done, ['EPERM', null, null, null, null])
+    })
+
+    it('while dgram holds queued datagrams, a new run goes behind them through dgram (no reordering)', async () => {
+      const p = await connectedPair()
+      try {
+        let calls = 0
+        const fake: NativeUdp = { maxBatch: 256, writable: () => true, sendmmsg: () => (calls++, 0) }
+        const queued = Object.assign(Object.create(p.sender) as dgram.Socket, { getSendQueueCount: () => 1 })
+        sendDatagrams(queued, numbered(3), undefined, fake)
+        assert.equal(calls, 0)
+        await waitUntil(() => p.got.length === 3, 2000, 'the 3 datagrams through dgram')
+      } finally {
+        p.close()
+      }
+    })
+  })
+
+  describe('DatagramBatcher (one run per socket per turn)', { skip: DISABLED || !loadNativeUdp() }, () => {
+    it("sends a turn's datagrams in one microtask, in order; callbacks after they left; flush() sends at once", async () => {
+      const p = await connectedPair()
+      try {
+        let calls = 0
+        const counting: NativeUdp = {
+          maxBatch: 256,
+          writable: (fd) => real().writable(fd),
+          sendmmsg: (fd, packets, start, count) => (calls++, real().sendmmsg(fd, packets, start, count)),
+        }
+        const batch = new DatagramBatcher(p.sender, counting)
+        batch.markConnected()
+        const packets = numbered(8)
+        const done: number[] = []
+        for (let i = 0; i < 5; i++) batch.send(packets[i]!, i === 4 ? () => done.push(4) : undefined)
+        assert.equal(calls, 0, 'nothing sent synchronously')
+        await Promise.resolve()
+        assert.equal(calls, 1, 'one system call for the turn')
+        assert.deepEqual(done, [4])
+        // The sink reads before more come (see numbered()).
+        await waitUntil(() => p.got.length === 5, 2000, 'the first 5')
+        for (let i = 5; i < 8; i++) batch.send(packets[i]!, undefined)
+        batch.flush()
+        assert.equal(calls, 2)
+        await waitUntil(() => p.got.length === 8, 2000, 'all 8')
+        assert.deepEqual(order(p.got), range(8))
+      } finally {
+        p.close()
+      }
+    })
+
+    it('the fd of a closed socket is -1 (never a stale descriptor)', async () => {
+      const p = await connectedPair()
+      const fd = fdReader(p.sender)
+      assert.ok(fd() >= 0)
+      p.close()
+      assert.equal(fd(), -1)
+    })
+  })
+})
