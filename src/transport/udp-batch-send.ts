@@ -12,6 +12,12 @@
  * with room in its buffer (`writable`) means that datagram failed (ERR_UDP_SEND: its code is lost),
  * a full one that the rest wait in dgram's queue. So a closed peer port fails the same datagrams as
  * with dgram: each one after an ICMP "port unreachable".
+ *
+ * With UDP GSO (`native.gso`), equal-size neighbours in a run leave as one message, which the kernel
+ * sends or refuses whole. The count sendmmsg returns is still datagrams, and a GSO message's error is
+ * its first datagram's: that one fails (with the errno's code, or ERR_UDP_SEND as above), the rest of
+ * its group go out in the next call. So a closed peer port still fails one datagram per pending ICMP
+ * error, though now at most one per run of equal-size datagrams, where dgram fails every other one.
  */
 import type dgram from 'node:dgram'
 import { constants } from 'node:os'
@@ -61,12 +67,14 @@ export function fdReader(socket: dgram.Socket): FdReader {
 /** Sends runs of datagrams on one connected socket: natively when `native` is given, else through dgram. */
 export class UdpRunSender {
   private readonly fd: FdReader
+  private readonly gso: boolean
 
   constructor(
     readonly socket: dgram.Socket,
     private readonly native: NativeUdp | undefined,
   ) {
     this.fd = fdReader(socket)
+    this.gso = native?.gso === true
   }
 
   /** Sends `packets` in order; `callbacks[i]`, when set, hears how packet i went (null: it left). */
@@ -80,7 +88,7 @@ export class UdpRunSender {
     if (native && fd >= 0 && socket.getSendQueueCount() === 0) {
       while (sent < n) {
         const asked = Math.min(n - sent, native.maxBatch)
-        const r = native.sendmmsg(fd, packets, sent, asked)
+        const r = native.sendmmsg(fd, packets, sent, asked, this.gso)
         if (r === asked) sent += r
         else if (r > 0) {
           sent += r
