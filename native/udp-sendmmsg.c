@@ -4,7 +4,8 @@
  *
  * Two functions, loaded by src/transport/native-udp.ts and called by udp-batch-send.ts:
  *
- *   sendmmsg(fd, packets, start, count, gso) -> datagrams sent (>= 0) or -errno
+ *   sendmmsg(fd, packets, start, count, gso) -> datagrams sent (>= 0), or -errno when the first failed
+ *     (-(errno + 4096 * (k - 1)) when its GSO message of k datagrams failed)
  *   writable(fd) -> whether the socket's send buffer has room now (poll POLLOUT, no wait)
  *   gso() -> whether UDP GSO is in use in this process (see below)
  *
@@ -23,10 +24,14 @@
  * become ONE message: its iovecs point at the datagrams (still no copy) and a SOL_UDP/UDP_SEGMENT
  * control message of L tells the kernel to cut it back into those datagrams, so the whole group goes
  * down the stack once. A group holds at most GSO_MAX_SEGMENTS datagrams and GSO_MAX_BYTES. A lone
- * datagram is a message without the control message, as before. Counts and errors stay per datagram:
- * the return value counts datagrams, and a message that fails with an error of its own (ECONNREFUSED…)
- * fails its first datagram only: the caller sends the rest again from the next one, as one datagram
- * fails per error with dgram (the socket holds one pending error; the kernel sent none of the group).
+ * datagram is a message without the control message, as before. The return value still counts
+ * datagrams. A GSO message is one send, which the kernel makes or refuses whole: when the call's first
+ * message fails with an error of its own (ECONNREFUSED after an ICMP "port unreachable", EPERM…), every
+ * one of its datagrams failed, and the return value says how many (ERRNO_SPAN). When sendmmsg stops
+ * short at a later GSO message (its error is not returned), that message is sent again at once as the
+ * first of a call: what the kernel says then is its outcome (a pending socket error such as
+ * ECONNREFUSED was used up by the stop, so usually it goes out; should it fail again, the count is
+ * returned and the caller fails one datagram, as without GSO).
  *
  * Whether the kernel takes GSO is process-wide, so it is one process-wide flag (an atomic, the
  * module's only state; it holds a fact about the kernel, like the addon being loaded): unknown until
@@ -64,6 +69,10 @@
 /* Payload of one GSO message: one IP packet before segmentation, so under IPv4's 65,507 and IPv6's
  * 65,487 bytes, with room for IP options or extension headers. */
 #define GSO_MAX_BYTES 65000
+
+/* A failed first message returns -(errno + ERRNO_SPAN * (datagrams in it - 1)): errno < 4096 (MAX_ERRNO),
+ * so a lone datagram's failure is plain -errno. */
+#define ERRNO_SPAN 4096
 
 enum { GSO_UNKNOWN = 0, GSO_ON = 1, GSO_OFF = 2 };
 static atomic_int gso_state = GSO_UNKNOWN;
@@ -105,9 +114,14 @@ struct batch {
 
 /*
  * Messages from datagram `from` on, written from message `m` on (m <= from, so they fit); with `gso`
- * equal-length neighbours share one. Answers the number of messages in all.
+ * equal-length neighbours share one, except the call's last datagram, always a message of its own: an
+ * ICMP "port unreachable" for the group before it (on loopback the kernel answers within the send)
+ * then fails it in this call, and the caller's callback on a run's last datagram (the one the server
+ * counts in a reader's sendErrors) hears of a closed port as with dgram. Without that, the error would
+ * wait on the socket until libuv's next read took it. Answers the number of messages in all.
  */
 static uint32_t build(struct batch *b, uint32_t m, uint32_t from, uint32_t count, bool gso) {
+  const uint32_t group_end = count - 1;
   for (uint32_t i = from; i < count; m++) {
     const size_t segment = b->iov[i].iov_len;
     size_t total = segment;
@@ -115,7 +129,7 @@ static uint32_t build(struct batch *b, uint32_t m, uint32_t from, uint32_t count
     /* Every datagram but the group's last has the segment length; the last may be shorter, not empty
      * (the kernel cuts the payload every `segment` bytes: an empty datagram would vanish). */
     if (gso && segment > 0)
-      while (j < count && j - i < GSO_MAX_SEGMENTS && b->iov[j - 1].iov_len == segment && b->iov[j].iov_len > 0 &&
+      while (j < group_end && j - i < GSO_MAX_SEGMENTS && b->iov[j - 1].iov_len == segment && b->iov[j].iov_len > 0 &&
              b->iov[j].iov_len <= segment && total + b->iov[j].iov_len <= GSO_MAX_BYTES)
         total += b->iov[j++].iov_len;
     struct msghdr *h = &b->msgs[m].msg_hdr;
@@ -184,7 +198,7 @@ static napi_value send_mmsg(napi_env env, napi_callback_info info) {
     b.iov[i].iov_len = len;
   }
 
-  uint32_t messages = build(&b, 0, 0, count, gso && count > 1 && gso_available()), m = 0;
+  uint32_t messages = build(&b, 0, 0, count, gso && count > 2 && gso_available()), m = 0;
   int32_t sent = 0;
   while (m < messages) {
     int r;
@@ -207,7 +221,7 @@ static napi_value send_mmsg(napi_env env, napi_callback_info info) {
       continue;
     }
     /* The first datagram failed: its errno; a later one: the count, and the caller goes on from there. */
-    if (sent == 0) sent = -error;
+    if (sent == 0) sent = -(error + ERRNO_SPAN * (b.size[m] - 1));
     break;
   }
   napi_value result;

@@ -18,8 +18,9 @@ export interface NativeUdp {
    * Sends packets[start, start + count) on the bound, connected UDP socket `fd`, at most `maxBatch` of
    * them, without blocking: the number sent (possibly fewer, 0 when the socket buffer is full), or a
    * negative errno (-EAGAIN, -ECONNREFUSED…) when the first of them failed. With `gso`, runs of
-   * equal-size datagrams go as one GSO message each when the kernel takes it; counts and errors stay
-   * per datagram (an error of a GSO message is its first datagram's: the rest are not sent).
+   * equal-size datagrams go as one GSO message each when the kernel takes it; the count is still of
+   * datagrams, and when the first message was a GSO message of k datagrams and failed, all k failed:
+   * the value is -(errno + ERRNO_SPAN × (k - 1)) (see `failedDatagrams`).
    */
   sendmmsg(fd: number, packets: readonly Buffer[], start: number, count: number, gso?: boolean): number
   /**
@@ -33,9 +34,16 @@ export interface NativeUdp {
 }
 
 /** Whether the native sender loaded, and whether it sends with UDP GSO (`gsoReason` when it does not). */
+/** errno < 4096 (Linux's MAX_ERRNO): a failed GSO message's size rides above it in sendmmsg's result. */
+export const ERRNO_SPAN = 4096
+
+/** A negative sendmmsg result: the (negative) errno and how many datagrams failed with it. */
+export function failedDatagrams(result: number): { errno: number; count: number } {
+  return { errno: -(-result % ERRNO_SPAN), count: Math.floor(-result / ERRNO_SPAN) + 1 }
+}
+
 export type NativeUdpStatus =
-  | { loaded: true; path: string; gso: boolean; gsoReason?: string }
-  | { loaded: false; reason: string; gso: false }
+  { loaded: true; path: string; gso: boolean; gsoReason?: string } | { loaded: false; reason: string; gso: false }
 
 /** What the addon exports (the GSO probe stays behind the status). */
 interface Addon extends Omit<NativeUdp, 'gso'> {

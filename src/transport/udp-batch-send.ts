@@ -13,17 +13,19 @@
  * a full one that the rest wait in dgram's queue. So a closed peer port fails the same datagrams as
  * with dgram: each one after an ICMP "port unreachable".
  *
- * With UDP GSO (`native.gso`), equal-size neighbours in a run leave as one message, which the kernel
- * sends or refuses whole. The count sendmmsg returns is still datagrams, and a GSO message's error is
- * its first datagram's: that one fails (with the errno's code, or ERR_UDP_SEND as above), the rest of
- * its group go out in the next call. So a closed peer port still fails one datagram per pending ICMP
- * error, though now at most one per run of equal-size datagrams, where dgram fails every other one.
+ * With UDP GSO (`native.gso`), equal-size neighbours in a run (an RTP unit's packets) leave as one
+ * message, which the kernel sends or refuses whole. The count sendmmsg returns is still datagrams;
+ * when a GSO message fails, every datagram in it gets the error (the kernel sent none of them), and
+ * the datagrams after it are still sent. So a closed peer port fails whole units, one per pending ICMP
+ * error, where dgram fails every other datagram: the unit's last one, whose callback the server counts
+ * in sendErrors, fails with the rest. (A GSO message sendmmsg stops short at is sent again at once, see
+ * native/udp-sendmmsg.c: its outcome is then known and nothing is guessed.)
  */
 import type dgram from 'node:dgram'
 import { constants } from 'node:os'
 import { getSystemErrorName } from 'node:util'
 import { RtspkitError } from '../errors.js'
-import type { NativeUdp } from './native-udp.js'
+import { failedDatagrams, type NativeUdp } from './native-udp.js'
 import type { UdpSent } from './udp-link.js'
 
 const EAGAIN = -constants.errno.EAGAIN
@@ -95,7 +97,12 @@ export class UdpRunSender {
           if (!native.writable(fd)) break
           ;(errors ??= new Map()).set(sent++, unreportedError())
         } else if (r === 0 || r === EAGAIN || r === EWOULDBLOCK || r === ENOBUFS) break
-        else (errors ??= new Map()).set(sent++, new UdpSendError(r))
+        else {
+          // One datagram, or a whole GSO message, failed with this errno.
+          const failed = failedDatagrams(r)
+          const error = new UdpSendError(failed.errno)
+          for (let k = Math.min(failed.count, n - sent); k > 0; k--) (errors ??= new Map()).set(sent++, error)
+        }
       }
     }
     for (let i = sent; i < n; i++) dgramSend(socket, packets[i]!, callbacks?.[i])

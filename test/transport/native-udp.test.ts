@@ -9,7 +9,7 @@ import { constants } from 'node:os'
 import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { loadNativeUdp, nativeUdpStatus, type NativeUdp } from '../../src/transport/native-udp.js'
+import { ERRNO_SPAN, failedDatagrams, loadNativeUdp, nativeUdpStatus, type NativeUdp } from '../../src/transport/native-udp.js'
 import { DatagramBatcher, fdReader, UdpRunSender } from '../../src/transport/udp-batch-send.js'
 import { waitUntil } from '../helpers/wait.js'
 
@@ -108,6 +108,14 @@ describe('native UDP sender (sendmmsg addon)', () => {
     assert.deepEqual(results, [true, true, true])
   })
 
+  it("a failed sendmmsg result decodes to the errno and how many datagrams (a GSO message's) failed", () => {
+    assert.deepEqual(failedDatagrams(-constants.errno.EPERM), { errno: -constants.errno.EPERM, count: 1 })
+    assert.deepEqual(failedDatagrams(-(constants.errno.ECONNREFUSED + ERRNO_SPAN * 13)), {
+      errno: -constants.errno.ECONNREFUSED,
+      count: 14,
+    })
+  })
+
   it('RTSPKIT_NATIVE_UDP=0 leaves it unloaded: dgram only', () => {
     const script = `const { nativeUdpStatus, loadNativeUdp } = await import(${JSON.stringify(NATIVE_URL.href)})
       console.log(JSON.stringify({ status: nativeUdpStatus(), binding: loadNativeUdp() === undefined }))`
@@ -160,14 +168,16 @@ describe('native UDP sender (sendmmsg addon)', () => {
         p.sink.close()
         try {
           const errors: string[] = []
+          const byIndex: string[] = []
           const n = 8
-          const callbacks = range(n).map(
-            () => (err: Error | null) => void errors.push(err ? String((err as NodeJS.ErrnoException).code) : 'ok'),
-          )
-          // With GSO a run of equal-size datagrams is one message, sent or failed whole: runs of 2 here,
-          // so that ICMP errors can come back between them as between dgram's sends.
+          const callbacks = range(n).map((i) => (err: Error | null) => {
+            byIndex[i] = err ? String((err as NodeJS.ErrnoException).code) : 'ok'
+            errors.push(byIndex[i])
+          })
+          // With GSO, runs of 4: three equal datagrams in one GSO message, then the last on its own, which
+          // the ICMP for the message fails (the peer sees one message, so one ICMP per run).
           const packets = numbered(n)
-          const step = mode === 'sendmmsg+gso' ? 2 : n
+          const step = mode === 'sendmmsg+gso' ? 4 : n
           for (let i = 0; i < n; i += step) sendDatagrams(p.sender, packets.slice(i, i + step), callbacks.slice(i, i + step), native())
           await waitUntil(() => errors.length === n, 2000, 'every callback')
           // As with dgram, the datagram after each ICMP "port unreachable" fails: about every other one.
@@ -178,11 +188,35 @@ describe('native UDP sender (sendmmsg addon)', () => {
             failed.every((e) => e === 'ECONNREFUSED' || (mode !== 'dgram' && e === 'ERR_UDP_SEND')),
             errors.join(),
           )
+          // The run's last datagram (whose callback the server counts) hears of the closed port.
+          if (mode === 'sendmmsg+gso') for (let i = step - 1; i < n; i += step) assert.notEqual(byIndex[i], 'ok', byIndex.join())
           assert.equal(p.sender.remoteAddress().port, port)
         } finally {
           p.sender.close()
         }
       })
+
+      it(
+        'a GSO message that fails fails every datagram in it, with the errno; the next are sent',
+        { skip: mode !== 'sendmmsg+gso' },
+        async () => {
+          const p = await connectedPair()
+          p.sink.close()
+          try {
+            const done: (string | undefined)[] = []
+            const cb = (i: number) => (err: Error | null) => void (done[i] = err ? String((err as NodeJS.ErrnoException).code) : 'ok')
+            const packets = numbered(5)
+            // A lone datagram to the closed port: its ICMP waits on the socket (same turn: libuv has not read it).
+            sendDatagrams(p.sender, packets.slice(0, 1), [cb(0)], native())
+            // Then 3 equal ones in one GSO message (the kernel refuses it whole) and a last one on its own.
+            sendDatagrams(p.sender, packets.slice(1), [cb(1), cb(2), cb(3), cb(4)], native())
+            await waitUntil(() => done.filter((d) => d !== undefined).length === 5, 2000, 'every callback')
+            assert.deepEqual(done, ['ok', 'ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED', 'ok'])
+          } finally {
+            p.sender.close()
+          }
+        },
+      )
 
       it('a closed socket fails the callbacks instead of throwing', async () => {
         const p = await connectedPair()
