@@ -63,11 +63,11 @@
 /* Datagrams per system call: 256 mmsghdr + iovec + control buffers (27 KB) on the stack, well inside a
  * worker's stack. */
 #define MAX_BATCH 256
-/* UDP_MAX_SEGMENTS is 64 in the kernels that brought GSO (4.18; 128 since 6.6): the lower one holds
- * everywhere. */
+/* UDP_MAX_SEGMENTS is 64 in the kernels that brought GSO (4.18; later ones raised it): the lower one
+ * holds everywhere. */
 #define GSO_MAX_SEGMENTS 64
-/* Payload of one GSO message: one IP packet before segmentation, so under IPv4's 65,507 and IPv6's
- * 65,487 bytes, with room for IP options or extension headers. */
+/* Payload of one GSO message: one IP packet before segmentation, so under IPv4's 65,507 bytes, with
+ * room for IP options or IPv6's larger header and extension headers. */
 #define GSO_MAX_BYTES 65000
 
 /* A failed first message returns -(errno + ERRNO_SPAN * (datagrams in it - 1)): errno < 4096 (MAX_ERRNO),
