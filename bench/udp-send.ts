@@ -5,9 +5,12 @@
  *
  * Modes, each for UDPSEND_SECONDS after a warm-up, as fast as one thread goes:
  *  - dgram: socket.send per datagram, a callback on each run's last one (server-session.ts today);
- *  - sendmmsg: UdpRunSender, one system call per socket per round (the UDP send workers' path);
- *  - sendmmsg+microtask: DatagramBatcher, datagrams handed one by one and sent per socket in a
- *    microtask (a reader's own link on the main thread, workers 1).
+ *  - sendmmsg: UdpRunSender without UDP GSO, one system call per socket per round (the UDP send
+ *    workers' path with RTSPKIT_UDP_GSO=0);
+ *  - sendmmsg+gso: the same with UDP GSO: the run's equal-size datagrams in one message (the send
+ *    workers' path by default);
+ *  - sendmmsg+gso+microtask: DatagramBatcher, datagrams handed one by one and sent per socket in a
+ *    microtask (a reader's own link on the main thread, workers 1), with GSO.
  * Reported: datagrams/s, and CPU ms (user + system, this process) per 1,000 datagrams.
  *
  * The sinks are bound sockets that are never read (recv stopped), so receiving costs this process
@@ -16,7 +19,9 @@
  * a run slower or costlier).
  *
  * Knobs: UDPSEND_SOCKETS=200  UDPSEND_RUN=8 (datagrams per socket per round)  UDPSEND_SIZE=1200
- * UDPSEND_SECONDS=2  RTSPKIT_NATIVE_UDP=0 (dgram only)
+ * UDPSEND_TAIL=UDPSEND_SIZE (the run's last datagram: a unit's shorter tail, e.g. UDPSEND_RUN=15
+ * UDPSEND_TAIL=600 for a unit of 14 × 1,200 B + 600 B)  UDPSEND_SECONDS=2  RTSPKIT_NATIVE_UDP=0
+ * (dgram only)  RTSPKIT_UDP_GSO=0 (no GSO modes)
  */
 import dgram from 'node:dgram'
 import { ConfigError } from '../src/errors.js'
@@ -28,11 +33,12 @@ import { numberEnv } from './bench-env.js'
 const SOCKETS = numberEnv('UDPSEND_SOCKETS', 200, 1, 2000)
 const RUN = numberEnv('UDPSEND_RUN', 8, 1, 256)
 const SIZE = numberEnv('UDPSEND_SIZE', 1200, 12, 1472)
+const TAIL = numberEnv('UDPSEND_TAIL', SIZE, 12, 1472)
 const SECONDS = numberEnv('UDPSEND_SECONDS', 2, 0.2, 30)
 const WARMUP_S = 0.5
 const REPEATS = 2
 
-type Mode = 'dgram' | 'sendmmsg' | 'sendmmsg+microtask'
+type Mode = 'dgram' | 'sendmmsg' | 'sendmmsg+gso' | 'sendmmsg+gso+microtask'
 
 interface Result {
   datagrams: number
@@ -44,7 +50,10 @@ interface Result {
 
 interface Link {
   socket: dgram.Socket
+  /** Without GSO. */
   runs: UdpRunSender
+  /** With GSO (when the native sender has it). */
+  gsoRuns: UdpRunSender
   batcher: DatagramBatcher | undefined
 }
 
@@ -66,13 +75,13 @@ async function connect(sink: dgram.Socket, native: NativeUdp | undefined): Promi
   await new Promise<void>((r) => socket.connect(sink.address().port, '127.0.0.1', r))
   const batcher = native ? new DatagramBatcher(socket, native) : undefined
   batcher?.markConnected()
-  return { socket, runs: new UdpRunSender(socket, native), batcher }
+  return { socket, runs: new UdpRunSender(socket, native && { ...native, gso: false }), gsoRuns: new UdpRunSender(socket, native), batcher }
 }
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 async function measure(mode: Mode, links: Link[], seconds: number): Promise<Result> {
-  const packets = Array.from({ length: RUN }, (_, i) => Buffer.alloc(SIZE, i))
+  const packets = Array.from({ length: RUN }, (_, i) => Buffer.alloc(i === RUN - 1 ? TAIL : SIZE, i))
   let errors = 0
   const sent: UdpSent = (err) => {
     if (err) errors++
@@ -89,6 +98,7 @@ async function measure(mode: Mode, links: Link[], seconds: number): Promise<Resu
         for (let i = 0; i < RUN - 1; i++) link.socket.send(packets[i]!)
         link.socket.send(packets[RUN - 1]!, sent)
       } else if (mode === 'sendmmsg') link.runs.send(packets, callbacks)
+      else if (mode === 'sendmmsg+gso') link.gsoRuns.send(packets, callbacks)
       else for (let i = 0; i < RUN; i++) link.batcher!.send(packets[i]!, callbacks[i])
     }
     datagrams += links.length * RUN
@@ -112,7 +122,7 @@ interface Best {
 function row(mode: Mode, rate: number, r: Result): string {
   const per = (ms: number): string => ((ms / r.datagrams) * 1000).toFixed(3)
   return [
-    mode.padEnd(20),
+    mode.padEnd(24),
     `${Math.round(rate).toLocaleString('en-US').padStart(11)} datagrams/s`,
     `${per(r.cpuMs).padStart(7)} CPU ms / 1,000`,
     `(user ${per(r.userMs)}, sys ${per(r.cpuMs - r.userMs)})`,
@@ -125,10 +135,16 @@ async function main(): Promise<void> {
   const native = loadNativeUdp()
   const status = nativeUdpStatus()
   console.log(
-    `UDP send: ${SOCKETS} connected sockets, runs of ${RUN} × ${SIZE} B per socket per round, ${SECONDS} s per mode (best of ${REPEATS}), loopback`,
+    `UDP send: ${SOCKETS} connected sockets, runs of ${TAIL === SIZE ? `${RUN} × ${SIZE} B` : `${RUN - 1} × ${SIZE} B + ${TAIL} B`} per socket per round, ${SECONDS} s per mode (best of ${REPEATS}), loopback`,
   )
-  console.log(`native sender: ${status.loaded ? `loaded (${status.path})` : `not loaded: ${status.reason}`}`)
-  const modes: Mode[] = native ? ['dgram', 'sendmmsg', 'sendmmsg+microtask'] : ['dgram']
+  console.log(
+    `native sender: ${status.loaded ? `loaded (${status.path}), UDP GSO ${status.gso ? 'on' : `off (${status.gsoReason})`}` : `not loaded: ${status.reason}`}`,
+  )
+  const modes: Mode[] = !native
+    ? ['dgram']
+    : native.gso
+      ? ['dgram', 'sendmmsg', 'sendmmsg+gso', 'sendmmsg+gso+microtask']
+      : ['dgram', 'sendmmsg']
   const sinks = await Promise.all(Array.from({ length: SOCKETS }, bindSink))
   const links = await Promise.all(sinks.map((s) => connect(s, native)))
   try {

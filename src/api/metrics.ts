@@ -207,6 +207,12 @@ export class ProcessMetrics {
       family('rtspkit_native_udp', 'gauge', 'Whether UDP readers are sent to through the native sendmmsg sender (1) or node:dgram (0).', [
         { value: nativeUdpStatus().loaded ? 1 : 0 },
       ]),
+      family(
+        'rtspkit_native_udp_gso',
+        'gauge',
+        'Whether the native UDP sender sends runs of equal-size datagrams with UDP GSO (1) or not (0).',
+        [{ value: nativeUdpStatus().gso ? 1 : 0 }],
+      ),
     ]
   }
 

@@ -21,8 +21,11 @@ import { PATH_FIELDS, SECTIONS, USER_FIELDS, type LeafSpec, type SectionSpec } f
 
 export const ENV_PREFIX = 'RTSPKIT_'
 
-/** Variables with the prefix that are read elsewhere, not settings: RTSPKIT_NATIVE_UDP=0 (transport/native-udp.ts). */
-const NOT_SETTINGS: ReadonlySet<string> = new Set(['RTSPKIT_NATIVE_UDP'])
+/**
+ * Variables with the prefix that are read elsewhere, not settings: RTSPKIT_NATIVE_UDP=0 and
+ * RTSPKIT_UDP_GSO=0 (transport/native-udp.ts).
+ */
+const NOT_SETTINGS: ReadonlySet<string> = new Set(['RTSPKIT_NATIVE_UDP', 'RTSPKIT_UDP_GSO'])
 
 function convert(spec: LeafSpec, text: string): unknown {
   switch (spec.type) {

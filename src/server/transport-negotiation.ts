@@ -72,7 +72,9 @@ export class TransportNegotiator {
     const threads = workerCount(this.opts.workers ?? 1)
     const native = nativeUdpStatus()
     this.opts.logger?.debug(
-      native.loaded ? 'UDP readers: native sendmmsg sender loaded' : `UDP readers: node:dgram (native sender ${native.reason})`,
+      native.loaded
+        ? `UDP readers: native sendmmsg sender loaded, ${native.gso ? 'with UDP GSO' : `without UDP GSO (${native.gsoReason})`}`
+        : `UDP readers: node:dgram (native sender ${native.reason})`,
     )
     if (threads > 1 && !this.workers) {
       this.workers = new UdpSendWorkers({

@@ -12,12 +12,20 @@
  * with room in its buffer (`writable`) means that datagram failed (ERR_UDP_SEND: its code is lost),
  * a full one that the rest wait in dgram's queue. So a closed peer port fails the same datagrams as
  * with dgram: each one after an ICMP "port unreachable".
+ *
+ * With UDP GSO (`native.gso`), equal-size neighbours in a run (an RTP unit's packets) leave as one
+ * message, which the kernel sends or refuses whole. The count sendmmsg returns is still datagrams;
+ * when a GSO message fails, every datagram in it gets the error (the kernel sent none of them), and
+ * the datagrams after it are still sent. So a closed peer port fails whole units, one per pending ICMP
+ * error, where dgram fails every other datagram: the unit's last one, whose callback the server counts
+ * in sendErrors, fails with the rest. (A GSO message sendmmsg stops short at is sent again at once, see
+ * native/udp-sendmmsg.c: its outcome is then known and nothing is guessed.)
  */
 import type dgram from 'node:dgram'
 import { constants } from 'node:os'
 import { getSystemErrorName } from 'node:util'
 import { RtspkitError } from '../errors.js'
-import type { NativeUdp } from './native-udp.js'
+import { failedDatagrams, type NativeUdp } from './native-udp.js'
 import type { UdpSent } from './udp-link.js'
 
 const EAGAIN = -constants.errno.EAGAIN
@@ -61,12 +69,14 @@ export function fdReader(socket: dgram.Socket): FdReader {
 /** Sends runs of datagrams on one connected socket: natively when `native` is given, else through dgram. */
 export class UdpRunSender {
   private readonly fd: FdReader
+  private readonly gso: boolean
 
   constructor(
     readonly socket: dgram.Socket,
     private readonly native: NativeUdp | undefined,
   ) {
     this.fd = fdReader(socket)
+    this.gso = native?.gso === true
   }
 
   /** Sends `packets` in order; `callbacks[i]`, when set, hears how packet i went (null: it left). */
@@ -80,14 +90,19 @@ export class UdpRunSender {
     if (native && fd >= 0 && socket.getSendQueueCount() === 0) {
       while (sent < n) {
         const asked = Math.min(n - sent, native.maxBatch)
-        const r = native.sendmmsg(fd, packets, sent, asked)
+        const r = native.sendmmsg(fd, packets, sent, asked, this.gso)
         if (r === asked) sent += r
         else if (r > 0) {
           sent += r
           if (!native.writable(fd)) break
           ;(errors ??= new Map()).set(sent++, unreportedError())
         } else if (r === 0 || r === EAGAIN || r === EWOULDBLOCK || r === ENOBUFS) break
-        else (errors ??= new Map()).set(sent++, new UdpSendError(r))
+        else {
+          // One datagram, or a whole GSO message, failed with this errno.
+          const failed = failedDatagrams(r)
+          const error = new UdpSendError(failed.errno)
+          for (let k = Math.min(failed.count, n - sent); k > 0; k--) (errors ??= new Map()).set(sent++, error)
+        }
       }
     }
     for (let i = sent; i < n; i++) dgramSend(socket, packets[i]!, callbacks?.[i])

@@ -292,6 +292,7 @@ describe('HTTP API contract', () => {
       assert.ok(sampleValue(m1, 'process_cpu_seconds_total')! > 0)
       assert.ok(sampleValue(m1, 'nodejs_eventloop_lag_seconds')! >= 0)
       assert.equal(sampleValue(m1, 'rtspkit_native_udp'), nativeUdpStatus().loaded ? 1 : 0)
+      assert.equal(sampleValue(m1, 'rtspkit_native_udp_gso'), nativeUdpStatus().gso ? 1 : 0)
 
       await new Promise((r) => setTimeout(r, 500)) // 5 frames at 10 fps
       const m2 = parsePrometheus((await call(api, 'GET', '/metrics')).text)

@@ -460,6 +460,10 @@ describe('environment and command line', () => {
     assert.deepEqual(parseConfig({ text: file, env: { RTSPKIT_NATIVE_UDP: '0' } }), parseConfig({ text: file }))
   })
 
+  it('RTSPKIT_UDP_GSO is not a setting (the UDP transport reads it) and is not refused', () => {
+    assert.deepEqual(parseConfig({ text: file, env: { RTSPKIT_UDP_GSO: '0' } }), parseConfig({ text: file }))
+  })
+
   it('a bad override is named as the command line', () => {
     const err = refusal(file, { overrides: { server: { rtspPort: 70000 } } })
     assert.equal(err.message, 'command line: server.rtspPort must be an integer from 0 to 65535, got 70000')

@@ -1,17 +1,22 @@
 // The optional native UDP sender (native/udp-sendmmsg.c): that it was built and loads here (main thread
-// and worker threads), and udp-batch-send.ts's send path both ways — through sendmmsg and through dgram
-// alone — including a partial send, a full socket buffer and a refused port.
+// and worker threads), and udp-batch-send.ts's send path three ways — sendmmsg with UDP GSO, without,
+// and dgram alone — including a partial send, a full socket buffer and a refused port. The file runs
+// itself again in a child process with RTSPKIT_UDP_GSO=0, so the GSO shapes are proven both ways.
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import dgram from 'node:dgram'
 import { constants } from 'node:os'
 import { describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { loadNativeUdp, nativeUdpStatus, type NativeUdp } from '../../src/transport/native-udp.js'
+import { ERRNO_SPAN, failedDatagrams, loadNativeUdp, nativeUdpStatus, type NativeUdp } from '../../src/transport/native-udp.js'
 import { DatagramBatcher, fdReader, UdpRunSender } from '../../src/transport/udp-batch-send.js'
 import { waitUntil } from '../helpers/wait.js'
 
 const DISABLED = process.env.RTSPKIT_NATIVE_UDP === '0'
+const GSO_OFF = process.env.RTSPKIT_UDP_GSO === '0'
+/** This file run again by itself with RTSPKIT_UDP_GSO=0. */
+const CHILD = process.env.RTSPKIT_NATIVE_UDP_TEST_CHILD === '1'
 const NATIVE_URL = new URL('../../src/transport/native-udp.js', import.meta.url)
 const SINK_BUFFER = 4 * 1024 * 1024
 
@@ -103,6 +108,14 @@ describe('native UDP sender (sendmmsg addon)', () => {
     assert.deepEqual(results, [true, true, true])
   })
 
+  it("a failed sendmmsg result decodes to the errno and how many datagrams (a GSO message's) failed", () => {
+    assert.deepEqual(failedDatagrams(-constants.errno.EPERM), { errno: -constants.errno.EPERM, count: 1 })
+    assert.deepEqual(failedDatagrams(-(constants.errno.ECONNREFUSED + ERRNO_SPAN * 13)), {
+      errno: -constants.errno.ECONNREFUSED,
+      count: 14,
+    })
+  })
+
   it('RTSPKIT_NATIVE_UDP=0 leaves it unloaded: dgram only', () => {
     const script = `const { nativeUdpStatus, loadNativeUdp } = await import(${JSON.stringify(NATIVE_URL.href)})
       console.log(JSON.stringify({ status: nativeUdpStatus(), binding: loadNativeUdp() === undefined }))`
@@ -117,9 +130,11 @@ describe('native UDP sender (sendmmsg addon)', () => {
     assert.equal(out.binding, true)
   })
 
-  for (const mode of ['sendmmsg', 'dgram'] as const) {
-    describe(`send path through ${mode}`, { skip: mode === 'sendmmsg' && (DISABLED || !loadNativeUdp()) }, () => {
-      const native = (): NativeUdp | undefined => (mode === 'sendmmsg' ? real() : undefined)
+  for (const mode of ['sendmmsg+gso', 'sendmmsg', 'dgram'] as const) {
+    const skip = mode === 'dgram' ? false : DISABLED || !loadNativeUdp() || (mode === 'sendmmsg+gso' && !loadNativeUdp()?.gso)
+    describe(`send path through ${mode}`, { skip }, () => {
+      const native = (): NativeUdp | undefined =>
+        mode === 'sendmmsg+gso' ? real() : mode === 'sendmmsg' ? { ...real(), gso: false } : undefined
 
       it('sends every datagram in order (more than maxBatch: several system calls) and calls each callback once', async () => {
         const p = await connectedPair()
@@ -131,12 +146,13 @@ describe('native UDP sender (sendmmsg addon)', () => {
           const small: NativeUdp | undefined = base && {
             maxBatch: 3,
             writable: (fd) => base.writable(fd),
-            sendmmsg: (fd, packets, start, count) => (syscalls++, base.sendmmsg(fd, packets, start, Math.min(count, 3))),
+            gso: base.gso,
+            sendmmsg: (fd, packets, start, count, gso) => (syscalls++, base.sendmmsg(fd, packets, start, Math.min(count, 3), gso)),
           }
           const calls: (Error | null)[] = []
           const callbacks = range(n).map((i) => (i % 3 === 0 ? (err: Error | null) => void (calls[i] = err) : undefined))
           sendDatagrams(p.sender, numbered(n), callbacks, small)
-          assert.equal(syscalls, mode === 'sendmmsg' ? 3 : 0)
+          assert.equal(syscalls, mode === 'dgram' ? 0 : 3)
           await waitUntil(() => p.got.length === n, 5000, `all ${n} datagrams at the sink`)
           assert.deepEqual(order(p.got), range(n))
           await waitUntil(() => calls.filter((c) => c !== undefined).length === Math.ceil(n / 3), 2000, 'callbacks')
@@ -152,25 +168,55 @@ describe('native UDP sender (sendmmsg addon)', () => {
         p.sink.close()
         try {
           const errors: string[] = []
+          const byIndex: string[] = []
           const n = 8
-          const callbacks = range(n).map(
-            () => (err: Error | null) => void errors.push(err ? String((err as NodeJS.ErrnoException).code) : 'ok'),
-          )
-          sendDatagrams(p.sender, numbered(n), callbacks, native())
+          const callbacks = range(n).map((i) => (err: Error | null) => {
+            byIndex[i] = err ? String((err as NodeJS.ErrnoException).code) : 'ok'
+            errors.push(byIndex[i])
+          })
+          // With GSO, runs of 4: three equal datagrams in one GSO message, then the last on its own, which
+          // the ICMP for the message fails (the peer sees one message, so one ICMP per run).
+          const packets = numbered(n)
+          const step = mode === 'sendmmsg+gso' ? 4 : n
+          for (let i = 0; i < n; i += step) sendDatagrams(p.sender, packets.slice(i, i + step), callbacks.slice(i, i + step), native())
           await waitUntil(() => errors.length === n, 2000, 'every callback')
           // As with dgram, the datagram after each ICMP "port unreachable" fails: about every other one.
           // sendmmsg names the error of a call's first datagram only (ERR_UDP_SEND for the others).
           const failed = errors.filter((e) => e !== 'ok')
           assert.ok(failed.length >= n / 4 && failed.length < n, errors.join())
           assert.ok(
-            failed.every((e) => e === 'ECONNREFUSED' || (mode === 'sendmmsg' && e === 'ERR_UDP_SEND')),
+            failed.every((e) => e === 'ECONNREFUSED' || (mode !== 'dgram' && e === 'ERR_UDP_SEND')),
             errors.join(),
           )
+          // The run's last datagram (whose callback the server counts) hears of the closed port.
+          if (mode === 'sendmmsg+gso') for (let i = step - 1; i < n; i += step) assert.notEqual(byIndex[i], 'ok', byIndex.join())
           assert.equal(p.sender.remoteAddress().port, port)
         } finally {
           p.sender.close()
         }
       })
+
+      it(
+        'a GSO message that fails fails every datagram in it, with the errno; the next are sent',
+        { skip: mode !== 'sendmmsg+gso' },
+        async () => {
+          const p = await connectedPair()
+          p.sink.close()
+          try {
+            const done: (string | undefined)[] = []
+            const cb = (i: number) => (err: Error | null) => void (done[i] = err ? String((err as NodeJS.ErrnoException).code) : 'ok')
+            const packets = numbered(5)
+            // A lone datagram to the closed port: its ICMP waits on the socket (same turn: libuv has not read it).
+            sendDatagrams(p.sender, packets.slice(0, 1), [cb(0)], native())
+            // Then 3 equal ones in one GSO message (the kernel refuses it whole) and a last one on its own.
+            sendDatagrams(p.sender, packets.slice(1), [cb(1), cb(2), cb(3), cb(4)], native())
+            await waitUntil(() => done.filter((d) => d !== undefined).length === 5, 2000, 'every callback')
+            assert.deepEqual(done, ['ok', 'ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED', 'ok'])
+          } finally {
+            p.sender.close()
+          }
+        },
+      )
 
       it('a closed socket fails the callbacks instead of throwing', async () => {
         const p = await connectedPair()
@@ -261,6 +307,91 @@ describe('native UDP sender (sendmmsg addon)', () => {
       } finally {
         p.close()
       }
+    })
+  })
+
+  describe(`runs of mixed sizes (UDP GSO ${GSO_OFF ? 'off: RTSPKIT_UDP_GSO=0' : 'on'})`, { skip: DISABLED || !loadNativeUdp() }, () => {
+    it(`GSO is ${GSO_OFF ? 'off' : 'on'} in this process (status and binding)`, () => {
+      const status = nativeUdpStatus()
+      assert.ok(status.loaded)
+      assert.equal(status.gso, !GSO_OFF, status.gsoReason)
+      assert.equal(real().gso, !GSO_OFF)
+      if (GSO_OFF) assert.match(status.gsoReason ?? '', /RTSPKIT_UDP_GSO=0/)
+    })
+
+    /** Datagrams of these sizes, each filled with its own number (and numbered in its first 4 bytes). */
+    const sized = (sizes: readonly number[], base: number): Buffer[] =>
+      sizes.map((size, i) => {
+        const b = Buffer.alloc(size, (base + i) & 0xff)
+        b.writeUInt32BE(base + i, 0)
+        return b
+      })
+    const SHAPES: [string, number[]][] = [
+      ['equal sizes and a shorter last (one unit: FU-A fragments and its tail)', [1200, 1200, 1200, 1200, 600]],
+      ['a longer datagram breaks a group', [1000, 1000, 1200, 1200, 1200, 400]],
+      ['a shorter one ends a group, the next starts one', [800, 800, 500, 800, 800, 900, 900, 100, 7]],
+      ['70 equal datagrams: more than 64 segments, two groups', new Array<number>(70).fill(40)],
+      ['a single datagram', [500]],
+    ]
+    for (const [name, sizes] of SHAPES) {
+      it(`${name}: exactly those datagrams arrive, in order, byte for byte, in one system call`, async () => {
+        const p = await connectedPair()
+        try {
+          let calls = 0
+          const counting: NativeUdp = {
+            ...real(),
+            sendmmsg: (fd, packets, start, count, gso) => (calls++, real().sendmmsg(fd, packets, start, count, gso)),
+          }
+          const packets = sized(sizes, 1)
+          const done: (Error | null)[] = []
+          sendDatagrams(
+            p.sender,
+            packets,
+            packets.map(() => (err: Error | null) => void done.push(err)),
+            counting,
+          )
+          assert.equal(calls, 1)
+          await waitUntil(() => p.got.length >= packets.length, 3000, `${packets.length} datagrams at the sink`)
+          await new Promise((r) => setTimeout(r, 20)) // nothing more (a group sent as one datagram would be fewer, longer)
+          assert.equal(p.got.length, packets.length)
+          p.got.forEach((b, i) => assert.ok(b.equals(packets[i]!), `datagram ${i}: ${b.length} B, sent ${packets[i]!.length} B`))
+          assert.deepEqual(done, new Array(packets.length).fill(null))
+        } finally {
+          p.close()
+        }
+      })
+    }
+
+    it('several runs back to back on one socket arrive in order', async () => {
+      const p = await connectedPair()
+      try {
+        const runs = [sized([300, 300, 300, 100], 0), sized([300, 300], 4), sized([50], 6), sized([300, 300, 300], 7)]
+        for (const run of runs) sendDatagrams(p.sender, run, undefined, real())
+        await waitUntil(() => p.got.length >= 10, 3000, 'the 10 datagrams')
+        assert.deepEqual(order(p.got), range(10))
+        assert.deepEqual(
+          p.got.map((b) => b.length),
+          runs.flat().map((b) => b.length),
+        )
+      } finally {
+        p.close()
+      }
+    })
+
+    it('and all of it again with RTSPKIT_UDP_GSO=0 (a child process: sendmmsg without GSO)', { skip: CHILD || GSO_OFF }, async () => {
+      // Without NODE_TEST_CONTEXT: the child is a test run of its own, not a subtest of this one.
+      const { NODE_TEST_CONTEXT: _, ...env } = process.env
+      const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+        env: { ...env, RTSPKIT_UDP_GSO: '0', RTSPKIT_NATIVE_UDP_TEST_CHILD: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let out = ''
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()))
+      const code = await new Promise<number | null>((r) => child.on('close', r))
+      assert.equal(code, 0, out)
+      assert.match(out, /# fail 0\n/)
+      assert.match(out, /ok \d+ - GSO is off in this process/)
     })
   })
 
