@@ -196,10 +196,9 @@ describe('native UDP sender (sendmmsg addon)', () => {
         }
       })
 
-      it(
-        'a GSO message that fails fails every datagram in it, with the errno; the next are sent',
-        { skip: mode !== 'sendmmsg+gso' },
-        async () => {
+      // Only GSO has messages of several datagrams (defined for that mode alone, not skipped for the others).
+      if (mode === 'sendmmsg+gso')
+        it('a GSO message that fails fails every datagram in it, with the errno; the next are sent', async () => {
           const p = await connectedPair()
           p.sink.close()
           try {
@@ -215,8 +214,7 @@ describe('native UDP sender (sendmmsg addon)', () => {
           } finally {
             p.sender.close()
           }
-        },
-      )
+        })
 
       it('a closed socket fails the callbacks instead of throwing', async () => {
         const p = await connectedPair()
