@@ -3,7 +3,6 @@
 // server_port, and a reader whose port closed is counted in sendErrors. This file runs itself a second
 // time in a child process with RTSPKIT_NATIVE_UDP=0, so both ways are proven in one run.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import dgram from 'node:dgram'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
@@ -13,6 +12,7 @@ import type { ServerStream } from '../../src/server/server-stream.js'
 import { nativeUdpStatus } from '../../src/transport/native-udp.js'
 import { RawRtspConnection } from '../helpers/rtsp-conn.js'
 import { hex } from '../helpers/split.js'
+import { bindClientPair, runTestFileAgain } from '../helpers/udp-client.js'
 import { waitUntil } from '../helpers/wait.js'
 
 const CHILD = process.env.RTSPKIT_UDP_NATIVE_TEST_CHILD === '1'
@@ -60,21 +60,7 @@ class Reader {
   }
 
   static async open(server: RtspServer, base: string): Promise<Reader> {
-    const rtp = dgram.createSocket('udp4')
-    const rtcp = dgram.createSocket('udp4')
-    await new Promise<void>((r) => rtp.bind(0, '127.0.0.1', r))
-    const even = rtp.address().port % 2 === 0
-    const ok =
-      even &&
-      (await new Promise<boolean>((r) => {
-        rtcp.once('error', () => r(false))
-        rtcp.bind(rtp.address().port + 1, '127.0.0.1', () => r(true))
-      }))
-    if (!ok) {
-      rtp.close()
-      if (even) rtcp.close()
-      return Reader.open(server, base)
-    }
+    const { rtp, rtcp } = await bindClientPair()
     try {
       rtp.setRecvBufferSize(1024 * 1024)
     } catch {
@@ -139,16 +125,10 @@ describe(`UDP readers through ${MODE}`, () => {
   }
 
   it('and all of it again with RTSPKIT_NATIVE_UDP=0 (a child process: dgram only)', { skip: CHILD }, async () => {
-    // Without NODE_TEST_CONTEXT: the child is a test run of its own, not a subtest of this one.
-    const { NODE_TEST_CONTEXT: _, ...env } = process.env
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-      env: { ...env, RTSPKIT_NATIVE_UDP: '0', RTSPKIT_UDP_NATIVE_TEST_CHILD: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, out } = await runTestFileAgain(fileURLToPath(import.meta.url), {
+      RTSPKIT_NATIVE_UDP: '0',
+      RTSPKIT_UDP_NATIVE_TEST_CHILD: '1',
     })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const code = await new Promise<number | null>((r) => child.on('close', r))
     assert.equal(code, 0, out)
     assert.match(out, /# pass 3\n/)
     assert.match(out, /# fail 0\n/)

@@ -12,6 +12,7 @@ import { RtspServer, type SessionEvent } from '../../src/server/rtsp-server.js'
 import type { ServerStream } from '../../src/server/server-stream.js'
 import { RawRtspConnection } from '../helpers/rtsp-conn.js'
 import { hex } from '../helpers/split.js'
+import { bindClientPair } from '../helpers/udp-client.js'
 import { waitUntil } from '../helpers/wait.js'
 
 const SPS = hex('6742c00dd90141fb011000000300100000030320f142a480')
@@ -71,21 +72,7 @@ class RawUdpReader {
   }
 
   static async open(server: RtspServer, base: string): Promise<RawUdpReader> {
-    const rtp = dgram.createSocket('udp4')
-    const rtcp = dgram.createSocket('udp4')
-    await new Promise<void>((r) => rtp.bind(0, '127.0.0.1', r))
-    const even = rtp.address().port % 2 === 0
-    const ok =
-      even &&
-      (await new Promise<boolean>((r) => {
-        rtcp.once('error', () => r(false))
-        rtcp.bind(rtp.address().port + 1, '127.0.0.1', () => r(true))
-      }))
-    if (!ok) {
-      rtp.close()
-      if (even) rtcp.close()
-      return RawUdpReader.open(server, base)
-    }
+    const { rtp, rtcp } = await bindClientPair()
     const reader = new RawUdpReader(rtp, rtcp, await RawRtspConnection.connect(server.port))
     const port = rtp.address().port
     const s = await reader.conn.request('SETUP', `${base}/trackID=0`, { Transport: `RTP/AVP;unicast;client_port=${port}-${port + 1}` })

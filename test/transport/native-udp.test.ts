@@ -3,7 +3,7 @@
 // and dgram alone — including a partial send, a full socket buffer and a refused port. The file runs
 // itself again in a child process with RTSPKIT_UDP_GSO=0, so the GSO shapes are proven both ways.
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import dgram from 'node:dgram'
 import { constants } from 'node:os'
 import { describe, it } from 'node:test'
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { ERRNO_SPAN, failedDatagrams, loadNativeUdp, nativeUdpStatus, type NativeUdp } from '../../src/transport/native-udp.js'
 import { DatagramBatcher, fdReader, UdpRunSender } from '../../src/transport/udp-batch-send.js'
+import { runTestFileAgain } from '../helpers/udp-client.js'
 import { waitUntil } from '../helpers/wait.js'
 
 const DISABLED = process.env.RTSPKIT_NATIVE_UDP === '0'
@@ -377,16 +378,10 @@ describe('native UDP sender (sendmmsg addon)', () => {
     })
 
     it('and all of it again with RTSPKIT_UDP_GSO=0 (a child process: sendmmsg without GSO)', { skip: CHILD || GSO_OFF }, async () => {
-      // Without NODE_TEST_CONTEXT: the child is a test run of its own, not a subtest of this one.
-      const { NODE_TEST_CONTEXT: _, ...env } = process.env
-      const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-        env: { ...env, RTSPKIT_UDP_GSO: '0', RTSPKIT_NATIVE_UDP_TEST_CHILD: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { code, out } = await runTestFileAgain(fileURLToPath(import.meta.url), {
+        RTSPKIT_UDP_GSO: '0',
+        RTSPKIT_NATIVE_UDP_TEST_CHILD: '1',
       })
-      let out = ''
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-      const code = await new Promise<number | null>((r) => child.on('close', r))
       assert.equal(code, 0, out)
       assert.match(out, /# fail 0\n/)
       assert.match(out, /ok \d+ - GSO is off in this process/)
