@@ -33,7 +33,6 @@ export interface NativeUdp {
   readonly gso?: boolean
 }
 
-/** Whether the native sender loaded, and whether it sends with UDP GSO (`gsoReason` when it does not). */
 /** errno < 4096 (Linux's MAX_ERRNO): a failed GSO message's size rides above it in sendmmsg's result. */
 export const ERRNO_SPAN = 4096
 
@@ -42,6 +41,7 @@ export function failedDatagrams(result: number): { errno: number; count: number 
   return { errno: -(-result % ERRNO_SPAN), count: Math.floor(-result / ERRNO_SPAN) + 1 }
 }
 
+/** Whether the native sender loaded, and whether it sends with UDP GSO (`gsoReason` when it does not). */
 export type NativeUdpStatus =
   { loaded: true; path: string; gso: boolean; gsoReason?: string } | { loaded: false; reason: string; gso: false }
 
