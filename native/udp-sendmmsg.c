@@ -221,7 +221,11 @@ static napi_value send_mmsg(napi_env env, napi_callback_info info) {
       continue;
     }
     /* The first datagram failed: its errno; a later one: the count, and the caller goes on from there. */
-    if (sent == 0) sent = -(error + ERRNO_SPAN * (b.size[m] - 1));
+    if (sent == 0) {
+      /* A full buffer is not the datagrams' failure: plain -errno, and the caller queues them in dgram. */
+      const bool full = error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS;
+      sent = full ? -error : -(error + ERRNO_SPAN * (b.size[m] - 1));
+    }
     break;
   }
   napi_value result;

@@ -98,8 +98,10 @@ export class UdpRunSender {
           ;(errors ??= new Map()).set(sent++, unreportedError())
         } else if (r === 0 || r === EAGAIN || r === EWOULDBLOCK || r === ENOBUFS) break
         else {
-          // One datagram, or a whole GSO message, failed with this errno.
+          // One datagram, or a whole GSO message, failed with this errno. A full buffer is never a
+          // failure, however many datagrams the message held: they wait in dgram's queue like the rest.
           const failed = failedDatagrams(r)
+          if (failed.errno === EAGAIN || failed.errno === EWOULDBLOCK || failed.errno === ENOBUFS) break
           const error = new UdpSendError(failed.errno)
           for (let k = Math.min(failed.count, n - sent); k > 0; k--) (errors ??= new Map()).set(sent++, error)
         }

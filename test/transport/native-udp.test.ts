@@ -277,6 +277,16 @@ describe('native UDP sender (sendmmsg addon)', () => {
       }
     })
 
+    it('EAGAIN / ENOBUFS for a whole GSO message (its size above the errno): those datagrams go through dgram too', async () => {
+      for (const errno of [constants.errno.EAGAIN, constants.errno.ENOBUFS]) {
+        const calls: number[] = []
+        const { got, done } = await run(scripted([-(errno + ERRNO_SPAN * 3)], true, calls), 6)
+        assert.deepEqual(calls, [0])
+        assert.deepEqual(got, range(6))
+        assert.deepEqual(done, new Array(6).fill(null))
+      }
+    })
+
     it('stopped short with room in the buffer: that datagram failed (ERR_UDP_SEND), the next are sent', async () => {
       const calls: number[] = []
       const { got, done } = await run(scripted([3], true, calls), 8)
