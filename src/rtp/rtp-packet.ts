@@ -49,7 +49,9 @@ export function writeRtpHeader(buf: Buffer, offset: number, h: RtpHeaderFields):
   buf.writeUInt32BE(h.ssrc >>> 0, offset + 8)
 }
 
-const TIMESTAMP_OFFSET = 4
+/** Where the timestamp sits in an RTP header. */
+export const RTP_TIMESTAMP_OFFSET = 4
+const TIMESTAMP_OFFSET = RTP_TIMESTAMP_OFFSET
 
 /** A copy of a serialized packet carrying `timestamp` instead of its own (everything else as it was). */
 export function withTimestamp(packet: Buffer, timestamp: number): Buffer {
@@ -57,6 +59,26 @@ export function withTimestamp(packet: Buffer, timestamp: number): Buffer {
   packet.copy(copy)
   copy.writeUInt32BE(timestamp >>> 0, TIMESTAMP_OFFSET)
   return copy
+}
+
+/**
+ * Copies of `packets` carrying `timestamp` (packets shorter than a header are copied as they are):
+ * one allocation for all of them, each copy a slice of it.
+ */
+export function withTimestamps(packets: readonly Buffer[], timestamp: number): Buffer[] {
+  let size = 0
+  for (const p of packets) size += p.length
+  const all = Buffer.allocUnsafe(size)
+  const out: Buffer[] = new Array<Buffer>(packets.length)
+  let at = 0
+  for (let i = 0; i < packets.length; i++) {
+    const p = packets[i]!
+    p.copy(all, at)
+    if (p.length >= RTP_HEADER_SIZE) all.writeUInt32BE(timestamp >>> 0, at + TIMESTAMP_OFFSET)
+    out[i] = all.subarray(at, at + p.length)
+    at += p.length
+  }
+  return out
 }
 
 /**

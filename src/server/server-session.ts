@@ -3,7 +3,7 @@ import type { StreamOutput } from '../stream/output.js'
 import { ReaderQueue } from '../stream/reader-queue.js'
 import type { ServerStream } from '../stream/stream.js'
 import type { Unit } from '../stream/unit.js'
-import { withTimestamp } from '../rtp/rtp-packet.js'
+import { withTimestamp, withTimestamps } from '../rtp/rtp-packet.js'
 import type { UdpLink } from '../transport/udp-link.js'
 import { senderReport, sendTrackRtcp, takeReceiverReports } from './session-rtcp.js'
 import { TrackSetup, type InterleavedSink, type TrackStats } from './track-setup.js'
@@ -58,6 +58,8 @@ const TCP_BYTES_PER_TURN = 128 * 1024
  * packet: at hundreds of readers starting at once that was most of the server's memory per reader.
  */
 const TCP_PENDING_BYTES = 64 * 1024
+/** Unit.derivedAt key of a unit's packets restamped for instant start (UDP readers share them). */
+const RESTAMPED_KEY = 'rtp-restamped'
 /** An instant start is skipped when the GOP would take more than this share of the reader's queue. */
 const MAX_START_SHARE = 0.75
 const RTP_TIMESTAMP_OFFSET = 4
@@ -365,19 +367,24 @@ export class ServerSession implements StreamOutput {
     if (t.kind === 'multicast') return
     if (t.kind === 'tcp') {
       if (t.sink.closed) return
-      // The stream's packets as they are: framed once per channel and shared by every TCP reader.
+      // The stream's packets framed once per channel and shared by every TCP reader; instant start's
+      // restamped GOP is shared too, by every reader that starts between the same two units.
       const framing = setup.framing
-      if (framing && rtptime === undefined && t.sink.writeFramed) t.sink.writeFramed(item.unit.derived(framing.key, framing.frame))
+      const unit = item.unit
+      if (framing && t.sink.writeFramed)
+        t.sink.writeFramed(
+          restamp === undefined ? unit.derived(framing.key, framing.frame) : unit.derivedAt(framing.key, restamp, framing.frameAt(restamp)),
+        )
       else t.sink.writeInterleaved(t.rtpChannel, packets, restamp)
     } else {
       const last = packets.length - 1
       const bytes = item.bytes
-      const out = (p: Buffer): Buffer => (restamp === undefined ? p : withTimestamp(p, restamp))
+      const out = restamp === undefined ? packets : item.unit.derivedAt(RESTAMPED_KEY, restamp, (ps) => withTimestamps(ps, restamp))
       this.udpInFlight += bytes
       // Only the unit's last datagram is sent with a callback (one per packet cost a JS call each at
       // hundreds of thousands a second); a closed client port shows in it all the same.
-      for (let i = 0; i < last; i++) t.link.sendRtp(out(packets[i]!))
-      t.link.sendRtp(out(packets[last]!), (err) => {
+      for (let i = 0; i < last; i++) t.link.sendRtp(out[i]!)
+      t.link.sendRtp(out[last]!, (err) => {
         this.udpInFlight -= bytes
         setup.onDatagramSent(err)
       })

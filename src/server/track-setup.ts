@@ -2,7 +2,8 @@
  * One track of one RTSP session: its transport (UDP link or interleaved channels), its counters, and
  * the gate that starts it at a keyframe and skips to the next one after its reader fell behind.
  */
-import { frameInterleaved } from '../rtsp/interleaved.js'
+import { RTP_HEADER_SIZE, RTP_TIMESTAMP_OFFSET } from '../rtp/rtp-packet.js'
+import { frameInterleaved, INTERLEAVED_HEADER_SIZE } from '../rtsp/interleaved.js'
 import { KeyframeGate } from '../stream/reader-queue.js'
 import type { ServerTrack } from '../stream/stream.js'
 import type { UdpLink } from '../transport/udp-link.js'
@@ -66,7 +67,14 @@ export class TrackSetup {
    * Over TCP (without SRTP): how a unit's packets are framed on this track's channel; readers of the
    * same channel share the framed buffer (Unit.derived).
    */
-  readonly framing: { key: string; frame: (packets: readonly Buffer[]) => Buffer } | undefined
+  readonly framing:
+    | {
+        key: string
+        frame: (packets: readonly Buffer[]) => Buffer
+        /** The same framing with every packet's RTP timestamp replaced (instant start). */
+        frameAt: (rtptime: number) => (packets: readonly Buffer[]) => Buffer
+      }
+    | undefined
 
   /**
    * `wholeJpeg`: a teaching-dialect reader (dialects/teaching.ts), sent whole JPEGs and no RTCP.
@@ -80,7 +88,11 @@ export class TrackSetup {
   ) {
     if (transport.kind === 'tcp' && !srtp) {
       const channel = transport.rtpChannel
-      this.framing = { key: `rtsp-interleaved:${channel}`, frame: (packets) => frameInterleaved(channel, packets) }
+      this.framing = {
+        key: `rtsp-interleaved:${channel}`,
+        frame: (packets) => frameInterleaved(channel, packets),
+        frameAt: (rtptime) => (packets) => restampFramed(frameInterleaved(channel, packets), rtptime),
+      }
     }
     const gate = new KeyframeGate(track.media.kind === 'video')
     this.gate = gate
@@ -109,4 +121,14 @@ export class TrackSetup {
   get waitingKeyframe(): boolean {
     return this.gate.waitingKeyframe
   }
+}
+
+/** Writes `rtptime` into every RTP packet of an interleaved run (`$`, channel, length, packet). */
+function restampFramed(framed: Buffer, rtptime: number): Buffer {
+  for (let at = 0; at + INTERLEAVED_HEADER_SIZE <= framed.length;) {
+    const len = framed.readUInt16BE(at + 2)
+    if (len >= RTP_HEADER_SIZE) framed.writeUInt32BE(rtptime >>> 0, at + INTERLEAVED_HEADER_SIZE + RTP_TIMESTAMP_OFFSET)
+    at += INTERLEAVED_HEADER_SIZE + len
+  }
+  return framed
 }

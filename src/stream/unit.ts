@@ -13,6 +13,8 @@ export class Unit {
   private rtpBytes = 0
   /** Buffers outputs derived from `packets` (see `derived`). */
   private derivations: Map<string, Buffer> | undefined
+  /** Outputs derived for one RTP timestamp (see `derivedAt`): the newest stamp per key. */
+  private stamped: Map<string, { stamp: number; value: unknown }> | undefined
 
   constructor(
     /** Index of the unit's track in its stream. */
@@ -62,6 +64,21 @@ export class Unit {
       this.derivations.set(key, buf)
     }
     return buf
+  }
+
+  /**
+   * Like `derived`, for an output that also depends on `stamp`: instant start sends a GOP's units with
+   * timestamps moved up to the live edge, and every reader that starts between the same two units
+   * moves them the same way, so one restamped copy serves a whole burst of PLAYs. Only the newest stamp
+   * per key is kept (a later reader's stamp replaces it), so a unit holds at most one copy per key.
+   */
+  derivedAt<T>(key: string, stamp: number, make: (packets: readonly Buffer[]) => T): T {
+    this.stamped ??= new Map()
+    const hit = this.stamped.get(key)
+    if (hit !== undefined && hit.stamp === stamp) return hit.value as T
+    const value = make(this.packets)
+    this.stamped.set(key, { stamp, value })
+    return value
   }
 
   /** Total bytes of `packets` (makes them if needed). */
