@@ -367,7 +367,12 @@ static ssize_t parse_one(struct slot *s, const unsigned char *p, size_t n, int64
   size_t head_len = (size_t)(end - p);
   size_t vlen;
   const char *cl = header((const char *)p, head_len, "content-length:", "", &vlen);
-  size_t total = head_len + HEADER_END_LEN + (cl ? strtoul(cl, NULL, 10) : 0);
+  unsigned long body = cl ? strtoul(cl, NULL, 10) : 0;
+  if (body > CARRY_MAX) { /* no answer here is that large; the sum below must not wrap either */
+    fail(s, now, "%s: answer larger than %d bytes", METHOD[s->step], CARRY_MAX);
+    return -1;
+  }
+  size_t total = head_len + HEADER_END_LEN + body;
   if (n < total) return 0;
   if (s->st != TALKING) return (ssize_t)total; /* nothing asked: ignore it */
   return on_response(s, (const char *)p, head_len, now) ? (ssize_t)total : -1;
