@@ -5,7 +5,13 @@
  * handshake is connect to TEARDOWN's answer; its time is a sample for p50/p99. A request without an
  * answer in REPLY_TIMEOUT_MS counts as a failure (gst-rtsp-server has been seen to hang on Range).
  *
+ * The load comes from a C client (bench/rtsp-handshakes.ts runs bench/native/rtsp-handshakes.c) that
+ * sends the same requests as handshake() below: the Node client took a core of its own at the rates
+ * it measured. The client's own CPU is a column; above LOAD_CPU_WARN_PCT of a core the rate is the
+ * client's, and the table says so.
+ *
  * Knobs: BENCH_HS_PARALLEL=16  BENCH_HS_SECONDS=5  BENCH_HS_TRANSPORT=tcp|udp  BENCH_SERVERS=rtspkit,gst
+ * BENCH_HS_CLIENT=c|node (default c; node, with a line saying why, when the C client cannot be built)
  * BENCH_WORKERS=1  BENCH_CPU_PROF=DIR (rtspkit runs under `node --cpu-prof`, profile written there).
  */
 import net from 'node:net'
@@ -15,6 +21,8 @@ import { tmpdir } from 'node:os'
 import { listEnv, numberEnv, sleep } from './bench-env.js'
 import { ensureFixture, MIN_FIXTURE_SECONDS } from './fixture.js'
 import { clockTicksPerSecond, processTicks } from './proc-stats.js'
+import { LOAD_CPU_WARN_PCT } from './run-report.js'
+import { handshakeClientConfig, runNativeHandshakes, type HandshakeClientConfig } from './rtsp-handshakes.js'
 import { HOST, SERVER_LABEL, startServer, type ServerName } from './server-process.js'
 import { fmt, percentile, textTable } from './stats.js'
 
@@ -24,6 +32,8 @@ const FIRST_DESCRIBE_TIMEOUT_MS = 20_000
 const HEADER_END = '\r\n\r\n'
 const INTERLEAVED_MAGIC = 0x24
 const INTERLEAVED_HEADER = 4
+const MS_PER_S = 1000
+const US_PER_MS = 1000
 
 export interface HandshakeResult {
   server: ServerName
@@ -39,6 +49,10 @@ export interface HandshakeResult {
   /** Server CPU (utime + stime) per handshake: steadier than the rate on a busy machine. */
   cpuMsPerHandshake: number
   firstError: string | undefined
+  /** Who made the handshakes: the C client, or handshake() in this process. */
+  client: 'c' | 'node'
+  /** The load client's CPU over the run, % of one core: above LOAD_CPU_WARN_PCT the rate is a floor. */
+  clientCpuPct: number
 }
 
 /** One RTSP connection that sends a request and reads its answer, skipping interleaved media. */
@@ -184,63 +198,114 @@ export async function learnControl(port: number, url: string): Promise<void> {
   trackControl.set(url, body.replace(/^.*\//, ''))
 }
 
-export async function runHandshakes(
-  name: ServerName,
-  workers: number | null,
-  opts: { parallel: number; seconds: number; transport: 'tcp' | 'udp'; port: number; clip: string; logDir: string; cpuProf?: string },
-): Promise<HandshakeResult> {
+export interface HandshakeOptions {
+  parallel: number
+  seconds: number
+  transport: 'tcp' | 'udp'
+  client: HandshakeClientConfig
+  port: number
+  clip: string
+  logDir: string
+  cpuProf?: string
+}
+
+/** What one load client measured, before the server's CPU is added. */
+type ClientRun = Pick<HandshakeResult, 'done' | 'failed' | 'firstError' | 'p50Ms' | 'p99Ms' | 'seconds' | 'clientCpuPct'>
+
+export async function runHandshakes(name: ServerName, workers: number | null, opts: HandshakeOptions): Promise<HandshakeResult> {
   const extraArgs = workers ? ['--workers', String(workers)] : []
   const server = startServer(name, opts.port, opts.clip, join(opts.logDir, `${name}-handshakes${workers ? `-w${workers}` : ''}.log`), {
     extraArgs,
     ...(opts.cpuProf && name === 'rtspkit' ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] } : {}),
   })
-  const samples: number[] = []
-  let failed = 0
-  let firstError: string | undefined
   try {
     await server.ready()
     await learnControl(opts.port, server.url)
     const ticks = clockTicksPerSecond()
     const cpu0 = processTicks(server.pid)
     const t0 = performance.now()
-    const end = t0 + opts.seconds * 1000
-    const loop = async (k: number) => {
-      let i = 0
-      while (performance.now() < end) {
-        try {
-          samples.push(await handshake(opts.port, server.url, opts.transport, 40000 + 2 * ((k * 1000 + i++) % 10000)))
-        } catch (err) {
-          failed++
-          firstError ??= (err as Error).message
-          await sleep(10)
-        }
-      }
-    }
-    await Promise.all(Array.from({ length: opts.parallel }, (_, k) => loop(k)))
-    const elapsed = (performance.now() - t0) / 1000
+    const run = opts.client.mode === 'c' ? await cClient(opts.client.binary, server.url, opts) : await nodeClient(server.url, opts)
     const cpuS = (processTicks(server.pid) - cpu0) / ticks
     return {
       server: name,
       workers,
       parallel: opts.parallel,
-      seconds: elapsed,
-      done: samples.length,
-      failed,
-      perSecond: samples.length / elapsed,
-      p50Ms: percentile(samples, 50),
-      p99Ms: percentile(samples, 99),
-      serverCpuPct: (cpuS / elapsed) * 100,
-      cpuMsPerHandshake: (cpuS * 1000) / Math.max(1, samples.length),
-      firstError,
+      ...run,
+      perSecond: run.done / run.seconds,
+      serverCpuPct: (cpuS / ((performance.now() - t0) / MS_PER_S)) * 100,
+      cpuMsPerHandshake: (cpuS * MS_PER_S) / Math.max(1, run.done),
+      client: opts.client.mode,
     }
   } finally {
     await server.stop()
   }
 }
 
+async function cClient(binary: string, url: string, opts: HandshakeOptions): Promise<ClientRun> {
+  const { cpuSeconds, ...r } = await runNativeHandshakes(binary, {
+    host: HOST,
+    port: opts.port,
+    url,
+    control: trackControlOf(url),
+    transport: opts.transport,
+    parallel: opts.parallel,
+    seconds: opts.seconds,
+  })
+  return { ...r, clientCpuPct: (cpuSeconds / r.seconds) * 100 }
+}
+
+/** `parallel` loops of handshake() in this process; its CPU is the whole process's. */
+async function nodeClient(url: string, opts: HandshakeOptions): Promise<ClientRun> {
+  const samples: number[] = []
+  let failed = 0
+  let firstError: string | undefined
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  const end = t0 + opts.seconds * MS_PER_S
+  const loop = async (k: number) => {
+    let i = 0
+    while (performance.now() < end) {
+      try {
+        samples.push(await handshake(opts.port, url, opts.transport, 40000 + 2 * ((k * 1000 + i++) % 10000)))
+      } catch (err) {
+        failed++
+        firstError ??= (err as Error).message
+        await sleep(10)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: opts.parallel }, (_, k) => loop(k)))
+  const elapsed = (performance.now() - t0) / MS_PER_S
+  const cpu = process.cpuUsage(cpu0)
+  const cpuS = (cpu.user + cpu.system) / US_PER_MS / MS_PER_S
+  return {
+    seconds: elapsed,
+    done: samples.length,
+    failed,
+    firstError,
+    p50Ms: percentile(samples, 50),
+    p99Ms: percentile(samples, 99),
+    clientCpuPct: (cpuS / elapsed) * 100,
+  }
+}
+
+/** The table, then a line on the load client: whether it kept up, or whether the rates are floors. */
 export function handshakeTable(results: HandshakeResult[]): string {
-  return textTable(
-    ['server', 'workers', 'parallel', 'handshakes', 'per s', 'p50 ms', 'p99 ms', 'failed', 'server CPU %', 'CPU ms/handshake'],
+  const table = textTable(
+    [
+      'server',
+      'workers',
+      'parallel',
+      'handshakes',
+      'per s',
+      'p50 ms',
+      'p99 ms',
+      'failed',
+      'server CPU %',
+      'CPU ms/handshake',
+      'client',
+      'client CPU %',
+    ],
     results.map((r) => [
       SERVER_LABEL[r.server],
       String(r.workers ?? '-'),
@@ -252,16 +317,27 @@ export function handshakeTable(results: HandshakeResult[]): string {
       String(r.failed) + (r.firstError ? ` (${r.firstError})` : ''),
       fmt(r.serverCpuPct, 0),
       fmt(r.cpuMsPerHandshake, 3),
+      r.client === 'c' ? 'C' : 'Node',
+      fmt(r.clientCpuPct, 0),
     ]),
     2,
   )
+  if (results.length === 0) return table
+  const busiest = Math.max(...results.map((r) => r.clientCpuPct))
+  const verdict =
+    busiest > LOAD_CPU_WARN_PCT
+      ? `load client saturated: the rate is a floor (up to ${fmt(busiest, 0)}% of a core, above ${LOAD_CPU_WARN_PCT}%)`
+      : `load client at most ${fmt(busiest, 0)}% of a core (under ${LOAD_CPU_WARN_PCT}%): it kept up`
+  return `${table}\n${verdict}`
 }
 
-export function handshakeConfig(): { parallel: number; seconds: number; transport: 'tcp' | 'udp' } {
+/** The BENCH_HS_* knobs; building the C client (once) is part of reading BENCH_HS_CLIENT. */
+export function handshakeConfig(): Pick<HandshakeOptions, 'parallel' | 'seconds' | 'transport' | 'client'> {
   return {
     parallel: numberEnv('BENCH_HS_PARALLEL', 16, 1, 256),
     seconds: numberEnv('BENCH_HS_SECONDS', 5, 1, 120),
     transport: listEnv('BENCH_HS_TRANSPORT', 'tcp', ['tcp', 'udp'] as const)[0]!,
+    client: handshakeClientConfig(),
   }
 }
 
@@ -276,13 +352,16 @@ async function main(): Promise<void> {
   const cpuProf = process.env.BENCH_CPU_PROF
   if (cpuProf) mkdirSync(cpuProf, { recursive: true })
   const results: HandshakeResult[] = []
+  console.log(`Load client: ${cfg.client.note}`)
   for (const name of servers) {
     for (const w of name === 'rtspkit' ? workers : [null]) {
       const port = numberEnv(name === 'rtspkit' ? 'BENCH_RTSPKIT_PORT' : 'BENCH_GST_PORT', name === 'rtspkit' ? 18554 : 18654, 1024, 65535)
       process.stdout.write(`${SERVER_LABEL[name]} handshakes, ${cfg.parallel} in parallel … `)
       const r = await runHandshakes(name, w, { ...cfg, port, clip: fixture.path, logDir, ...(cpuProf ? { cpuProf } : {}) })
       results.push(r)
-      console.log(`${fmt(r.perSecond, 0)}/s, p99 ${fmt(r.p99Ms, 2)} ms, ${fmt(r.cpuMsPerHandshake, 3)} CPU ms each, ${r.failed} failed`)
+      console.log(
+        `${fmt(r.perSecond, 0)}/s, p99 ${fmt(r.p99Ms, 2)} ms, ${fmt(r.cpuMsPerHandshake, 3)} CPU ms each, ${r.failed} failed, client ${fmt(r.clientCpuPct, 0)}% CPU`,
+      )
     }
   }
   console.log(`\nHandshakes (OPTIONS, DESCRIBE, SETUP ${cfg.transport}, PLAY with Range, TEARDOWN; new connection each):\n`)

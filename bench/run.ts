@@ -350,6 +350,7 @@ async function main(): Promise<number> {
   const handshakes: HandshakeResult[] = []
   if (numberEnv('BENCH_HANDSHAKES', 1, 0, 1) === 1) {
     const hs = handshakeConfig()
+    console.log(`Handshakes' load client: ${hs.client.note}`)
     for (const name of cfg.servers) {
       for (const w of name === 'rtspkit' ? cfg.workers : [null]) {
         process.stdout.write(`${`${SERVER_LABEL[name]}${w ? ` w${w}` : ''}`.padEnd(15)} handshakes ×${hs.parallel} … `)
@@ -357,7 +358,9 @@ async function main(): Promise<number> {
           const opts = { ...hs, port: cfg.ports[name], clip: fixture.path, logDir: join(cfg.cacheDir, 'logs') }
           const r = await runHandshakes(name, w, opts)
           handshakes.push(r)
-          console.log(`${fmt(r.perSecond, 0)}/s, p99 ${fmt(r.p99Ms, 2)} ms, ${fmt(r.cpuMsPerHandshake, 3)} CPU ms each, ${r.failed} failed`)
+          console.log(
+            `${fmt(r.perSecond, 0)}/s, p99 ${fmt(r.p99Ms, 2)} ms, ${fmt(r.cpuMsPerHandshake, 3)} CPU ms each, ${r.failed} failed, client ${fmt(r.clientCpuPct, 0)}% CPU`,
+          )
         } catch (err) {
           failures.push(`${SERVER_LABEL[name]} handshakes: ${(err as Error).message}`)
           console.log(`FAILED: ${(err as Error).message.split('\n')[0]}`)

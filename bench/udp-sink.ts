@@ -11,18 +11,16 @@
  * Knobs: BENCH_UDP_SINK=c|node (default c; node when gcc is missing or the build fails),
  * BENCH_UDP_SINKS=1 (processes; readers are dealt to them in turn), BENCH_SINK_LINGER_US=1000.
  */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { StateError } from '../src/errors.js'
-import { listEnv, numberEnv, ROOT } from './bench-env.js'
+import { listEnv, numberEnv } from './bench-env.js'
+import { buildNative, nativeProgram, type NativeBuild } from './native-build.js'
 import { TrackStats } from './track-stats.js'
 import { MAX_PORT, MAX_PORT_ATTEMPTS, noPorts, UDP_RECV_BUFFER, UdpPortAllocator, type UdpPair, type UdpReceiver } from './udp-receiver.js'
 
-export const SINK_SOURCE = join(ROOT, 'bench', 'native', 'udp-sink.c')
-/** Under dist/, which the package leaves out (test/package/pack.test.ts) and a clean build removes. */
-export const SINK_BINARY = join(ROOT, 'dist', 'bench', 'native', 'udp-sink')
-const GCC_ARGS = ['-O2', '-Wall', '-Wextra', '-std=gnu11']
+const SINK = nativeProgram('udp-sink')
+export const SINK_SOURCE = SINK.source
+export const SINK_BINARY = SINK.binary
 /** A sink that does not answer a command in this long is taken for hung. */
 const COMMAND_TIMEOUT_MS = 10_000
 const EXIT_WAIT_MS = 2000
@@ -38,25 +36,11 @@ const MAX_LINGER_US = 100_000
 const DEFAULT_LINGER_US = 1000
 const NS_PER_MS = 1e6
 
-export type SinkBuild = { ok: true; binary: string; compiled: boolean } | { ok: false; reason: string }
+export type SinkBuild = NativeBuild
 
-/**
- * Compiles the sink unless the binary is newer than its source. The compiler writes a temporary file
- * that is renamed into place, so two runs building at once never leave a half-written binary.
- */
+/** Compiles the sink unless the binary is newer than its source (bench/native-build.ts). */
 export function buildUdpSink(source = SINK_SOURCE, binary = SINK_BINARY): SinkBuild {
-  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return { ok: true, binary, compiled: false }
-  mkdirSync(dirname(binary), { recursive: true })
-  const tmp = `${binary}.${process.pid}.tmp`
-  try {
-    execFileSync('gcc', [...GCC_ARGS, '-o', tmp, source], { stdio: ['ignore', 'pipe', 'pipe'] })
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: Buffer }
-    if (e.code === 'ENOENT') return { ok: false, reason: 'gcc is not installed' }
-    return { ok: false, reason: `gcc failed: ${(e.stderr?.toString() ?? e.message).trim().split('\n').slice(0, 3).join(' | ')}` }
-  }
-  renameSync(tmp, binary)
-  return { ok: true, binary, compiled: true }
+  return buildNative(source, binary)
 }
 
 /** How the bench receives UDP: read once from the environment, then one receiver per scenario. */
