@@ -141,6 +141,14 @@ export interface StartOptions {
 }
 
 /**
+ * Extra arguments for every rtspkit a bench starts, for A/B runs of one build: BENCH_RTSPKIT_ARGS goes
+ * to `serve` (e.g. `--no-instant-start`), BENCH_RTSPKIT_NODE_ARGS to node (e.g. `--max-semi-space-size=4`).
+ */
+function envWords(name: string): string[] {
+  return (process.env[name] ?? '').split(' ').filter((w) => w !== '')
+}
+
+/**
  * Starts one server on loopback serving `clip` at rtsp://127.0.0.1:PORT/bench. rtspkit runs without
  * its HTTP API: the benches measure RTSP, and a busy API port on the machine would otherwise stop
  * the server from starting.
@@ -152,6 +160,7 @@ export function startServer(name: ServerName, port: number, clip: string, logPat
       process.execPath,
       [
         ...(opts.nodeArgs ?? []),
+        ...envWords('BENCH_RTSPKIT_NODE_ARGS'),
         CLI,
         'serve',
         '--port',
@@ -160,6 +169,7 @@ export function startServer(name: ServerName, port: number, clip: string, logPat
         HOST,
         '--no-api',
         ...(opts.extraArgs ?? []),
+        ...envWords('BENCH_RTSPKIT_ARGS'),
         '--path',
         `${MOUNT}=file:${clip}`,
       ],
