@@ -288,13 +288,16 @@ function formatNpt(seconds: number): string {
   return String(Math.round(seconds * 1000) / 1000)
 }
 
+/** The CNAME of every reader session's RTCP (read once: os.hostname() is a system call). */
+const CNAME = `rtspkit@${os.hostname()}`
+
 /** What every reader session of this server shares (and a multicast group's sender). */
 export function sessionOptions(opts: ResolvedOptions): SessionOptions {
   return {
     timeoutMs: opts.sessionTimeout * 1000,
     rtcpIntervalMs: opts.rtcpInterval,
     maxQueueBytes: opts.maxReaderQueueBytes,
-    cname: `rtspkit@${os.hostname()}`,
+    cname: CNAME,
     clock: opts.clock,
   }
 }

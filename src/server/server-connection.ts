@@ -198,6 +198,9 @@ export class ServerConnection implements InterleavedSink {
     }
     let res: RtspResponse
     this.handler.onDialogue?.(this, 'recv', req)
+    // A TEARDOWN's RTCP BYE and its answer leave in one write (media stops with it, so nothing waits).
+    const hold = req.method === 'TEARDOWN'
+    if (hold) this.socket.cork()
     try {
       res = await this.handler.handleRequest(this, req, framing)
     } catch (err) {
@@ -205,6 +208,7 @@ export class ServerConnection implements InterleavedSink {
     }
     this.inFlight--
     this.send(res, req.headers.get('CSeq'), framing.lfOnly)
+    if (hold) this.socket.uncork()
     if (res.headers.get('Connection')?.toLowerCase() === 'close') this.end()
   }
 
@@ -262,6 +266,15 @@ export class ServerConnection implements InterleavedSink {
     if (this.closed) return
     this.socket.write(frames)
     this.bytesQueued += frames.length
+  }
+
+  batch(fn: () => void): void {
+    this.socket.cork()
+    try {
+      fn()
+    } finally {
+      this.socket.uncork()
+    }
   }
 
   onceDrained(cb: () => void): void {

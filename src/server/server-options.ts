@@ -14,7 +14,7 @@ import type { Logger } from '../log/logger.js'
 import type { RtspReaderLimits } from '../rtsp/reader.js'
 import { systemClock, type Clock } from '../util/clock.js'
 import { definedOnly } from '../util/defined.js'
-import { cryptoRandom, type Random } from '../util/random.js'
+import { PooledCryptoRandom, type Random } from '../util/random.js'
 import type { ServerStream, StreamSpec } from './server-stream.js'
 import type { PortRange } from '../transport/udp-pair.js'
 import type { ConnectionLimits } from './connection-limits.js'
@@ -235,7 +235,7 @@ export function resolveOptions(options: RtspServerOptions): ResolvedOptions {
     describeWait: 2000,
     workers: 1,
     clock: systemClock,
-    random: cryptoRandom,
+    random: new PooledCryptoRandom(),
     logger: silentLogger,
     // An option given as undefined means "the default", as callers forwarding optional flags expect.
     ...(definedOnly(options) as RtspServerOptions),

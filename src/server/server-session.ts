@@ -95,6 +95,8 @@ export class ServerSession implements StreamOutput {
   private udpInFlight = 0
   /** Between PLAY and its response: nothing leaves yet, so media never precedes the reply. */
   private holding = false
+  /** The next pump is the first after PLAY: it sends only the GOP's first unit over TCP (see pump). */
+  private firstSlice = false
   private pumpTimer: NodeJS.Timeout | undefined
   /** A pump on the next turn of the loop (a TCP backlog going out in slices). */
   private pumpImmediate: NodeJS.Immediate | undefined
@@ -186,6 +188,7 @@ export class ServerSession implements StreamOutput {
     this.stream.addOutput(this)
     this.startPoints.clear()
     if (!continuous && this.stream.instantStart) this.queueStartUnits()
+    this.firstSlice = this.queue.length > 0
     setImmediate(() => {
       this.holding = false
       if (this.state === 'playing') this.pump()
@@ -327,7 +330,11 @@ export class ServerSession implements StreamOutput {
     // A late timer does not buy a bigger burst: the receiver's buffer is what the pacing protects.
     const elapsed = this.lastPumpMono === 0 ? PUMP_INTERVAL_MS : Math.min(Math.max(now - this.lastPumpMono, 0), MAX_PUMP_CATCH_UP_MS)
     let budget = Math.max(elapsed, PUMP_INTERVAL_MS) * UDP_BACKLOG_BYTES_PER_MS
-    let tcpBudget = TCP_BYTES_PER_TURN
+    // Right after PLAY only the keyframe goes (a player shows it at once); the rest of the GOP follows
+    // from the next turn, after the loop has read what came in meanwhile: a client that tears down at
+    // once (a handshake storm) costs one unit's write, not a slice of the GOP.
+    let tcpBudget = this.firstSlice ? 1 : TCP_BYTES_PER_TURN
+    this.firstSlice = false
     this.lastPumpMono = now
     for (let item = this.queue.peek(); item; item = this.queue.peek()) {
       const t = item.setup.transport
@@ -353,6 +360,13 @@ export class ServerSession implements StreamOutput {
   }
 
   private send(item: Outgoing): void {
+    const t = item.setup.transport
+    // Over TCP a track's first unit and its first sender report leave in one write.
+    if (!item.setup.srSent && t.kind === 'tcp' && t.sink.batch) t.sink.batch(() => this.sendNow(item))
+    else this.sendNow(item)
+  }
+
+  private sendNow(item: Outgoing): void {
     const { setup, rtptime } = item
     // SRTP: each reader's own copy, under its own key and ROC; the shared packets stay untouched.
     const srtp = setup.srtp?.out

@@ -29,6 +29,8 @@ export interface InterleavedSink {
   writeFramed?(frames: Buffer): void
   /** Calls `cb` once, when what is queued in user space has gone to the kernel; a sink without it is polled. */
   onceDrained?(cb: () => void): void
+  /** Writes made inside `fn` leave in one system call (a unit and its RTCP sender report). */
+  batch?(fn: () => void): void
 }
 
 export interface TrackStats {
