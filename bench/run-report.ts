@@ -20,6 +20,8 @@ export interface ScenarioResult {
   workers: number | null
   /** Server RSS growth from idle to the end of the window, per playing reader (KB). */
   memPerReaderKb: number
+  /** RSS the other readers added beyond the server's footprint with one reader playing, per reader (null for one reader). */
+  memBeyondOneKb: number | null
   /** UDP: receive buffer granted to each load reader (bytes); 0 over TCP. */
   rcvbufBytes: number
   transport: BenchTransport
@@ -74,6 +76,7 @@ export interface Ratio {
   loss: number | null
   cpuPerReaderMin: number | null
   memPerReaderKb: number | null
+  memBeyondOneKb: number | null
   ttff: number | null
 }
 
@@ -93,6 +96,7 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
       loss: div(k.lossPct, g.lossPct),
       cpuPerReaderMin: div(k.serverCpuPerReaderMin, g.serverCpuPerReaderMin),
       memPerReaderKb: div(k.memPerReaderKb, g.memPerReaderKb),
+      memBeyondOneKb: k.memBeyondOneKb === null || g.memBeyondOneKb === null ? null : div(k.memBeyondOneKb, g.memBeyondOneKb),
       ttff: Number.isNaN(k.ttff.medianMs) || Number.isNaN(g.ttff.medianMs) ? null : div(k.ttff.medianMs, g.ttff.medianMs),
     })
   }
@@ -127,6 +131,7 @@ export function resultsTable(results: ScenarioResult[]): string {
       'server CPU s',
       'CPU s/reader-min',
       'KB/reader',
+      'KB/reader beyond 1',
       'load CPU %',
       'load lag p99 ms',
       'other CPU %',
@@ -145,6 +150,7 @@ export function resultsTable(results: ScenarioResult[]): string {
       f(r.serverCpuS),
       f(r.serverCpuPerReaderMin, 3),
       f(r.memPerReaderKb, 1),
+      r.memBeyondOneKb === null ? 'n/a' : f(r.memBeyondOneKb, 1),
       loadCpu(r),
       f(r.loadLoopP99Ms, 1),
       f(r.otherBusyPct, 0),
@@ -154,7 +160,18 @@ export function resultsTable(results: ScenarioResult[]): string {
 
 export function ratioTable(rs: Ratio[], results: ScenarioResult[]): string {
   return table(
-    ['transport', 'readers', 'workers', 'Mbit/s per reader', 'total Mbit/s', 'loss', 'CPU s/reader-min', 'KB/reader', 'TTFF'],
+    [
+      'transport',
+      'readers',
+      'workers',
+      'Mbit/s per reader',
+      'total Mbit/s',
+      'loss',
+      'CPU s/reader-min',
+      'KB/reader',
+      'KB/reader beyond 1',
+      'TTFF',
+    ],
     rs.map((r) => {
       const k = results.find(
         (x) => x.server === 'rtspkit' && x.transport === r.transport && x.readers === r.readers && x.workers === r.workers,
@@ -169,6 +186,7 @@ export function ratioTable(rs: Ratio[], results: ScenarioResult[]): string {
         loss,
         fr(r.cpuPerReaderMin),
         fr(r.memPerReaderKb),
+        fr(r.memBeyondOneKb),
         fr(r.ttff),
       ]
     }),

@@ -18,7 +18,9 @@
  * (bench/ttff-probe.ts) and the median time to their first decoded frame is a column too.
  *
  * Server memory per reader: the server's RSS at the end of the window minus its RSS once listening and
- * settled before the first reader, over the readers playing (KB beyond the idle footprint).
+ * settled before the first reader, over the readers playing (KB beyond the idle footprint). And beyond
+ * one reader: the first reader plays alone for 2 s, the RSS then is the footprint of a stream being
+ * served, and what the other n - 1 add beyond it, per reader, is each reader's own cost.
  * rtspkit runs once per BENCH_WORKERS count (`--workers`: UDP send threads), a column of its own.
  *
  * Then the handshakes scenario (bench/handshakes.ts; BENCH_HANDSHAKES=0 skips it, BENCH_HS_* knobs).
@@ -71,6 +73,8 @@ const MIN_SETTLE_AFTER_PROBES_MS = 1000
 const MAX_READERS = 1000
 /** After the server listens, its RSS is read this long later as the idle footprint. */
 const IDLE_SETTLE_MS = 1000
+/** How long the first reader plays alone before the server's footprint with one reader is read. */
+const ONE_READER_SETTLE_MS = 2000
 
 interface BenchConfig {
   readers: number[]
@@ -149,7 +153,12 @@ async function runScenario(
     await server.ready()
     await sleep(IDLE_SETTLE_MS)
     const idleRssKb = processRssKb(server.pid)
-    readers.push(...(await startReaders(server.url, transport, n, ports, tracked.readers, errors)))
+    // One reader first: the footprint of a stream being served (its packets made, framed, cached, the
+    // code of the send path paged in). What the other n - 1 add beyond it is each reader's own cost.
+    readers.push(...(await startReaders(server.url, transport, 1, ports, tracked.readers, errors)))
+    await sleep(ONE_READER_SETTLE_MS)
+    const oneReaderRssKb = processRssKb(server.pid)
+    if (n > 1) readers.push(...(await startReaders(server.url, transport, n - 1, ports, tracked.readers, errors)))
     const playing = readers.filter((r) => r.error === undefined && r.tracks.length > 0)
     if (playing.length === 0)
       throw new StateError(
@@ -214,6 +223,7 @@ async function runScenario(
       transport,
       readers: n,
       memPerReaderKb: (rssKb - idleRssKb) / playing.length,
+      memBeyondOneKb: playing.length > 1 ? (rssKb - oneReaderRssKb) / (playing.length - 1) : null,
       rcvbufBytes: Math.max(0, ...playing.map((r) => r.rcvbufGranted)),
       playing: playing.length,
       firstPacketMs: meanMax(firstPacket),
@@ -336,7 +346,7 @@ async function main(): Promise<number> {
           const r = await runScenario(name, transport, n, cfg, fixture, ticksPerS, tracked, w, sink ?? { mode: 'node', note: '' })
           results.push(r)
           console.log(
-            `${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, ${f(r.memPerReaderKb, 0)} KB/reader, load ${loadCpu(r)}%, TTFF ${fmt(r.ttff.medianMs)} ms`,
+            `${f(r.perReaderMbps.mean)} Mbit/s/reader, loss ${f(r.lossPct, 3)}%, ${f(r.serverCpuPerReaderMin, 3)} CPU s/reader-min, ${f(r.memPerReaderKb, 0)} KB/reader (${r.memBeyondOneKb === null ? 'n/a' : f(r.memBeyondOneKb, 0)} beyond one), load ${loadCpu(r)}%, TTFF ${fmt(r.ttff.medianMs)} ms`,
           )
         } catch (err) {
           const msg = (err as Error).message
