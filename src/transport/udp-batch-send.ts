@@ -70,6 +70,8 @@ export function fdReader(socket: dgram.Socket): FdReader {
 export class UdpRunSender {
   private readonly fd: FdReader
   private readonly gso: boolean
+  /** Made once per socket: a closed peer port fails a datagram per ICMP error, and an Error's stack costs microseconds. */
+  private unreported: RtspkitError | undefined
 
   constructor(
     readonly socket: dgram.Socket,
@@ -95,7 +97,7 @@ export class UdpRunSender {
         else if (r > 0) {
           sent += r
           if (!native.writable(fd)) break
-          ;(errors ??= new Map()).set(sent++, unreportedError())
+          ;(errors ??= new Map()).set(sent++, (this.unreported ??= unreportedError()))
         } else if (r === 0 || r === EAGAIN || r === EWOULDBLOCK || r === ENOBUFS) break
         else {
           // One datagram, or a whole GSO message, failed with this errno. A full buffer is never a

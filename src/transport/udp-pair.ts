@@ -48,41 +48,49 @@ export function bindUdpPair(type: 'udp4' | 'udp6', host: string, rtpPort: number
 }
 
 async function tryPair(type: 'udp4' | 'udp6', host: string, rtpPort: number): Promise<UdpPair | undefined> {
-  let rtp: dgram.Socket
+  let first: dgram.Socket
   try {
-    rtp = await bind(type, rtpPort, host)
+    first = await bind(type, rtpPort, host)
   } catch {
     return undefined
   }
-  const actual = rtp.address().port
-  if (actual % 2 !== 0 || actual === 65535) {
-    closeQuietly(rtp)
+  const actual = first.address().port
+  // An odd ephemeral port is kept as the RTCP half when the even port below it is free: one more
+  // bind instead of closing it and asking again (half of all ephemeral ports are odd).
+  const firstIsRtp = actual % 2 === 0
+  if (!firstIsRtp && (rtpPort !== 0 || actual === 1)) {
+    closeQuietly(first)
     return undefined
   }
   try {
-    const rtcp = await bind(type, actual + 1, host)
-    let closed = false
-    return {
-      rtp,
-      rtcp,
-      rtpPort: actual,
-      rtcpPort: actual + 1,
-      close() {
-        if (closed) return
-        closed = true
-        closeQuietly(rtp)
-        closeQuietly(rtcp)
-      },
-    }
+    const other = await bind(type, firstIsRtp ? actual + 1 : actual - 1, host)
+    return firstIsRtp ? pairOf(first, other, actual) : pairOf(other, first, actual - 1)
   } catch {
-    closeQuietly(rtp)
+    closeQuietly(first)
     return undefined
+  }
+}
+
+function pairOf(rtp: dgram.Socket, rtcp: dgram.Socket, rtpPort: number): UdpPair {
+  let closed = false
+  return {
+    rtp,
+    rtcp,
+    rtpPort,
+    rtcpPort: rtpPort + 1,
+    close() {
+      if (closed) return
+      closed = true
+      closeQuietly(rtp)
+      closeQuietly(rtcp)
+    },
   }
 }
 
 /**
  * Binds a fresh RTP/RTCP pair. With a range, walks its even ports from a rotating start;
- * without one, asks the OS for ephemeral ports and keeps the first even one whose successor is free.
+ * without one, asks the OS for an ephemeral port and pairs it with its neighbour (the port after an
+ * even one, the port before an odd one), asking again when the neighbour is taken.
  */
 export async function allocateUdpPair(type: 'udp4' | 'udp6', host: string, range: PortRange | undefined, hint: number): Promise<UdpPair> {
   if (range) {
