@@ -3,7 +3,8 @@
  * Node server (a child process running this file with `serve`) writes one shared buffer to each of N
  * loopback connections at a frame rate, as rtspkit writes one framed unit per TCP reader; this process
  * reads and discards. Reported: the server's CPU seconds (user + system) per reader-minute, the unit
- * of `npm run bench`, for one, two and four frames per write (the same bytes in half or a quarter of
+ * of `npm run bench`, and its RSS growth since it started listening per reader (a Node process's own
+ * cost of a connection it writes to), for one, two and four frames per write (the same bytes in half or a quarter of
  * the system calls, which would delay a reader's frames by one or three frame intervals).
  *
  * It answers how low rtspkit's TCP CPU can go while it writes every unit as it comes: `npm run bench`
@@ -46,17 +47,26 @@ function serve(frames: number): void {
     },
     1000 / (FPS / frames),
   )
+  const idleRss = process.memoryUsage.rss()
   process.on('message', (m) => {
     if (m === 'start') cpu0 = process.cpuUsage()
     if (m === 'stop') {
       const c = process.cpuUsage(cpu0)
-      process.send?.((c.user + c.system) / 1e6, () => process.exit(0))
+      const reply: FloorReply = { cpuS: (c.user + c.system) / 1e6, rssGrowth: process.memoryUsage.rss() - idleRss, readers: sockets.size }
+      process.send?.(reply, () => process.exit(0))
     }
   })
   let cpu0 = process.cpuUsage()
 }
 
-async function measure(frames: number): Promise<number> {
+/** What the serving child reports at the end: its CPU over the window, its RSS growth since listening. */
+interface FloorReply {
+  cpuS: number
+  rssGrowth: number
+  readers: number
+}
+
+async function measure(frames: number): Promise<{ cpuPerReaderMin: number; kbPerReader: number }> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['serve', String(frames)], { stdio: 'inherit' })
   const clients: net.Socket[] = []
   try {
@@ -71,8 +81,8 @@ async function measure(frames: number): Promise<number> {
     child.send('start')
     await sleep(SECONDS * 1000)
     child.send('stop')
-    const [cpuS] = (await once(child, 'message')) as [number]
-    return cpuS / READERS / (SECONDS / 60)
+    const [r] = (await once(child, 'message')) as [FloorReply]
+    return { cpuPerReaderMin: r.cpuS / r.readers / (SECONDS / 60), kbPerReader: r.rssGrowth / 1024 / r.readers }
   } finally {
     for (const c of clients) c.destroy()
     child.kill()
@@ -83,10 +93,16 @@ async function main(): Promise<void> {
   console.log(`TCP fan-out floor: ${READERS} loopback readers, ${FRAME_BYTES} B frames at ${FPS} fps, ${SECONDS} s per row\n`)
   const rows: string[][] = []
   for (const frames of FRAMES_PER_WRITE) {
-    const perReaderMin = await measure(frames)
-    rows.push([String(frames), String(FRAME_BYTES * frames), fmt((FPS / frames) * READERS, 0), fmt(perReaderMin, 4)])
+    const r = await measure(frames)
+    rows.push([
+      String(frames),
+      String(FRAME_BYTES * frames),
+      fmt((FPS / frames) * READERS, 0),
+      fmt(r.cpuPerReaderMin, 4),
+      fmt(r.kbPerReader, 1),
+    ])
   }
-  console.log(textTable(['frames per write', 'bytes per write', 'writes/s', 'server CPU s/reader-min'], rows, 1))
+  console.log(textTable(['frames per write', 'bytes per write', 'writes/s', 'server CPU s/reader-min', 'KB/reader beyond idle'], rows, 1))
 }
 
 if (process.argv[2] === 'serve') serve(Number(process.argv[3]))
