@@ -36,6 +36,9 @@ const DEFAULT_SESSION_TIMEOUT_S = 60
 /** Keep-alives go out at half the session timeout, so one lost round trip is survivable. */
 const KEEPALIVE_FRACTION = 0.5
 const REQUEST_TIMEOUT_MS = 10_000
+/** RFC 2326 section 10.12: `$`, channel, 16-bit length, then the packet. */
+const INTERLEAVED_MAGIC = 0x24
+const INTERLEAVED_HEADER = 4
 const TEARDOWN_TIMEOUT_MS = 2_000
 
 export interface SdpControls {
@@ -192,6 +195,23 @@ export class LoadReader {
   }
 
   private onData(chunk: Buffer): void {
+    // Media frames that lie whole in the chunk, with the parser between messages, are counted where
+    // they are: no event and no slice per packet. That per-packet cost is what limits how many TCP
+    // readers one load process carries (1,000 readers: ~400,000 packets a second).
+    let at = 0
+    if (this.reader.pending === 'none') {
+      while (at + INTERLEAVED_HEADER <= chunk.length && chunk[at] === INTERLEAVED_MAGIC) {
+        const len = (chunk[at + 2]! << 8) | chunk[at + 3]!
+        if (at + INTERLEAVED_HEADER + len > chunk.length) break
+        this.channels.get(chunk[at + 1]!)?.onPacketAt(chunk, at + INTERLEAVED_HEADER, len)
+        at += INTERLEAVED_HEADER + len
+      }
+      if (at === chunk.length) return
+    }
+    this.feedReader(at === 0 ? chunk : chunk.subarray(at))
+  }
+
+  private feedReader(chunk: Buffer): void {
     try {
       this.reader.feed(chunk, (ev) => {
         if (ev.kind === 'interleaved') {

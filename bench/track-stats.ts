@@ -45,15 +45,20 @@ export class TrackStats {
   firstIdrAt = -1
 
   onPacket(buf: Buffer): void {
-    if (buf.length < RTP_HEADER_SIZE || buf[0]! >> VERSION_SHIFT !== RTP_VERSION) {
+    this.onPacketAt(buf, 0, buf.length)
+  }
+
+  /** The packet is `buf[at, at + length)`: counted where it lies (an interleaved frame inside a read chunk). */
+  onPacketAt(buf: Buffer, at: number, length: number): void {
+    if (length < RTP_HEADER_SIZE || buf[at]! >> VERSION_SHIFT !== RTP_VERSION) {
       this.malformed++
       return
     }
     this.packets++
-    this.bytes += buf.length
+    this.bytes += length
     // Only until the first keyframe: afterwards the per-packet cost is the header alone.
-    if (this.firstIdrAt < 0 && startsIdr(buf)) this.firstIdrAt = performance.now()
-    const seq = (buf[SEQ_OFFSET]! << 8) | buf[SEQ_OFFSET + 1]!
+    if (this.firstIdrAt < 0 && startsIdr(buf.subarray(at, at + length))) this.firstIdrAt = performance.now()
+    const seq = (buf[at + SEQ_OFFSET]! << 8) | buf[at + SEQ_OFFSET + 1]!
     if (this.highestSeq < 0) {
       this.firstSeq = this.highestSeq = seq
       this.firstPacketAt = performance.now()
