@@ -20,6 +20,7 @@
  * BENCH_ATTACK_STALLED=1  BENCH_ATTACK_TAIL=30  BENCH_SECONDS=10  BENCH_WARMUP=3  BENCH_TRANSPORTS=udp
  * BENCH_WORKERS=1 (e.g. 1,2)  BENCH_SERVERS=rtspkit,gst  BENCH_RCVBUF=bytes  BENCH_CACHE=<tmpdir>/rtspkit-bench
  * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_UDP_BASE=30000  BENCH_OUT=bench/attack-results.json
+ * BENCH_UDP_SINK=c|node (UDP readers' packets counted by the C sink of bench/udp-sink.ts, the default, or in this process)
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -40,6 +41,8 @@ import { learnControl } from './handshakes.js'
 import { startReaders } from './reader-pool.js'
 import { LoadReader, UDP_RECV_BUFFER, UdpPortAllocator, type ReaderSnapshot } from './load-client.js'
 import { clockTicksPerSecond, processRssKb, processTicks, udpDropCounters } from './proc-stats.js'
+import { createUdpReceiver, udpSinkConfig, type UdpSinkConfig } from './udp-sink.js'
+import type { UdpReceiver } from './udp-receiver.js'
 import { LOAD_CPU_WARN_PCT } from './run-report.js'
 import { CLI, HOST, SERVER_LABEL, startServer, type ServerName, type ServerProcess } from './server-process.js'
 import { fmt, textTable } from './stats.js'
@@ -109,6 +112,8 @@ interface WindowResult {
   serverCpuPct: number
   serverRssKb: number
   loadCpuPct: number
+  /** The C UDP sink's processes together (0 when Node reads the packets). */
+  sinkCpuPct: number
   /** Datagrams the kernel dropped for full receive buffers, machine-wide (the load client falling behind). */
   udpRcvbufErrors: number
 }
@@ -137,15 +142,26 @@ interface Tracked {
 }
 
 /** The readers, the server and the load process over the next `seconds` (whatever else runs meanwhile). */
-async function measureWindow(server: ServerProcess, readers: LoadReader[], seconds: number, ticksPerS: number): Promise<WindowResult> {
+async function measureWindow(
+  server: ServerProcess,
+  readers: LoadReader[],
+  ports: UdpReceiver,
+  seconds: number,
+  ticksPerS: number,
+): Promise<WindowResult> {
+  const sinkTicks = () => ports.pids.reduce((sum, pid) => sum + processTicks(pid), 0)
+  await ports.refresh()
   const t0 = performance.now()
   const cpu0 = processTicks(server.pid)
   const load0 = process.cpuUsage()
+  const sink0 = sinkTicks()
   const udp0 = udpDropCounters()
   const before = readers.map((r) => r.snapshot())
   await sleep(seconds * 1000)
+  await ports.refresh()
   const after = readers.map((r) => r.snapshot())
   const load = process.cpuUsage(load0)
+  const sinkCpuS = (sinkTicks() - sink0) / ticksPerS
   const udp1 = udpDropCounters()
   const windowS = (performance.now() - t0) / 1000
   const cpu1 = server.running ? processTicks(server.pid) : cpu0
@@ -155,6 +171,7 @@ async function measureWindow(server: ServerProcess, readers: LoadReader[], secon
     serverCpuPct: ((cpu1 - cpu0) / ticksPerS / windowS) * 100,
     serverRssKb: processRssKb(server.pid),
     loadCpuPct: ((load.user + load.system) / 1e6 / windowS) * 100,
+    sinkCpuPct: (sinkCpuS / windowS) * 100,
     udpRcvbufErrors: udp1.rcvbuf - udp0.rcvbuf,
   }
 }
@@ -195,12 +212,16 @@ async function runScenario(
   fixture: Fixture,
   ticksPerS: number,
   tracked: Tracked,
+  sink: UdpSinkConfig,
 ): Promise<AttackResult> {
   const logPath = join(cfg.cacheDir, 'logs', `${name}-attack-${transport}-${cfg.readers}${workers ? `-w${workers}` : ''}.log`)
   const server = startServer(name, cfg.ports[name], fixture.path, logPath, workers ? { extraArgs: ['--workers', String(workers)] } : {})
   tracked.servers.add(server)
   const errors: string[] = []
   let readers: LoadReader[] = []
+  // UDP readers' packets are counted by the C sink (bench/udp-sink.ts), as in `npm run bench`: read in
+  // this process, 500 readers' datagrams took the load process's whole core.
+  const ports = transport === 'udp' ? createUdpReceiver(sink, cfg.udpBase, HOST) : new UdpPortAllocator(cfg.udpBase, HOST)
   const attacks: { close(): void }[] = []
   const attack = <T extends { close(): void }>(a: T): T => {
     attacks.push(a)
@@ -212,7 +233,7 @@ async function runScenario(
     await sleep(IDLE_SETTLE_MS)
     const idleRssKb = processRssKb(server.pid)
     await learnControl(cfg.ports[name], server.url)
-    readers = await startReaders(server.url, transport, cfg.readers, new UdpPortAllocator(cfg.udpBase, HOST), tracked.readers, errors)
+    readers = await startReaders(server.url, transport, cfg.readers, ports, tracked.readers, errors)
     const playing = readers.filter((r) => r.error === undefined && r.tracks.length > 0)
     if (playing.length === 0)
       throw new StateError(
@@ -220,10 +241,14 @@ async function runScenario(
         `no reader could play from ${SERVER_LABEL[name]}: ${errors[0] ?? 'unknown'}\n${server.lastLines()}`,
       )
     const waitUntil = performance.now() + FIRST_PACKET_TIMEOUT_MS
-    while (!playing.every((r) => r.receiving) && performance.now() < waitUntil) await sleep(FIRST_PACKET_POLL_MS)
+    for (;;) {
+      await ports.refresh()
+      if (playing.every((r) => r.receiving) || performance.now() >= waitUntil) break
+      await sleep(FIRST_PACKET_POLL_MS)
+    }
     await sleep(cfg.warmup * 1000)
 
-    const quiet = await measureWindow(server, playing, cfg.seconds, ticksPerS)
+    const quiet = await measureWindow(server, playing, ports, cfg.seconds, ticksPerS)
 
     const t0 = performance.now()
     const end = t0 + cfg.seconds * 1000
@@ -231,7 +256,7 @@ async function runScenario(
     const stalled = Array.from({ length: cfg.stalled }, () => attack(new StalledReader(cfg.ports[name], server.url, t0)))
     const watch = attack(new StallWatch(stalled))
     const storm = cfg.storm > 0 ? attack(new HandshakeStorm(cfg.ports[name], server.url, cfg.storm, end)) : undefined
-    const during = await measureWindow(server, playing, cfg.seconds, ticksPerS)
+    const during = await measureWindow(server, playing, ports, cfg.seconds, ticksPerS)
     const stormResult = storm ? await storm.finish() : null
     // The idle and stalled connections stay a while longer, until the server has closed them all or the
     // tail ends: its timeouts may well be as long as the window (rtspkit's are 10 s by default).
@@ -263,6 +288,7 @@ async function runScenario(
     }
     await Promise.all(readers.map((r) => r.close()))
     for (const r of readers) tracked.readers.delete(r)
+    await ports.close()
     await server.stop()
     tracked.servers.delete(server)
   }
@@ -289,7 +315,7 @@ function windowTable(results: AttackResult[]): string {
         String(r[w].stopped),
         fmt(r[w].serverCpuPct, 0),
         mb(r[w].serverRssKb),
-        fmt(r[w].loadCpuPct, 0),
+        r[w].sinkCpuPct > 0 ? `${fmt(r[w].loadCpuPct, 0)} + sink ${fmt(r[w].sinkCpuPct, 0)}` : fmt(r[w].loadCpuPct, 0),
       ]),
     ),
     3,
@@ -400,6 +426,8 @@ async function main(): Promise<number> {
       `a storm of ${cfg.storm} parallel handshakes, ${cfg.idle} idle connections, ${cfg.stalled} stalled TCP reader(s), watched up to ${cfg.tail} s more\n`,
   )
 
+  const sink: UdpSinkConfig = cfg.transports.includes('udp') ? udpSinkConfig() : { mode: 'node', note: '' }
+  if (cfg.transports.includes('udp')) console.log(`UDP readers' packets received by: ${sink.note}\n`)
   const results: AttackResult[] = []
   const failures: string[] = []
   for (const transport of cfg.transports) {
@@ -408,7 +436,7 @@ async function main(): Promise<number> {
         const label = `${SERVER_LABEL[name]}${w ? ` w${w}` : ''}`
         process.stdout.write(`${label.padEnd(15)} ${transport} ×${cfg.readers} … `)
         try {
-          const r = await runScenario(name, w, transport, cfg, fixture, ticksPerS, tracked)
+          const r = await runScenario(name, w, transport, cfg, fixture, ticksPerS, tracked, sink)
           results.push(r)
           console.log(
             `quiet ${fmt(r.quiet.meanMbps, 2)} Mbit/s (slowest ${fmt(r.quiet.slowestMbps, 2)}), attack ${fmt(r.attack.meanMbps, 2)} (slowest ${fmt(r.attack.slowestMbps, 2)}), loss ${fmt(r.attack.lossPct, 3)}%`,
@@ -445,7 +473,8 @@ async function main(): Promise<number> {
   }
 
   const windows = results.flatMap((r) => [r.quiet, r.attack])
-  const loadMax = Math.max(0, ...windows.map((w) => w.loadCpuPct))
+  // The Node load process and the C sink are separate processes, each with a core's worth to use.
+  const loadMax = Math.max(0, ...windows.map((w) => Math.max(w.loadCpuPct, w.sinkCpuPct)))
   const drops = windows.reduce((sum, w) => sum + w.udpRcvbufErrors, 0)
   console.log(
     `\nLoad generator: at most ${fmt(loadMax, 1)}% of one core in a window (warning above ${LOAD_CPU_WARN_PCT}%), ` +
