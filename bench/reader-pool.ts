@@ -18,7 +18,7 @@ export async function startReaders(
   transport: BenchTransport,
   n: number,
   ports: UdpReceiver,
-  track: Set<LoadReader>,
+  track: { add(reader: LoadReader): unknown },
   errors: string[],
 ): Promise<LoadReader[]> {
   const readers: LoadReader[] = []

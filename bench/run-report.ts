@@ -50,6 +50,8 @@ export interface ScenarioResult {
   loadCpuPct: number
   /** Who received the UDP readers' packets: the C sink (bench/udp-sink.ts) or the load process; null over TCP. */
   udpSink: 'c' | 'node' | null
+  /** TCP readers in this many child processes (bench/remote-readers.ts), their CPU counted as the sink's; 0: none. */
+  readerProcs: number
   /** The C sink processes' CPU over the window, % of one core: all of them, and the busiest one (0 without). */
   sinkCpuPct: number
   sinkMaxCpuPct: number
@@ -112,7 +114,11 @@ function table(header: string[], rows: string[][]): string {
 export const f = (n: number, digits = 2): string => n.toFixed(digits)
 /** The load client's CPU %: the Node process, plus the C sink's when it received the UDP packets. */
 export const loadCpu = (r: ScenarioResult): string =>
-  r.udpSink === 'c' ? `${f(r.loadCpuPct, 1)} + sink ${f(r.sinkCpuPct, 1)}` : f(r.loadCpuPct, 1)
+  r.udpSink === 'c'
+    ? `${f(r.loadCpuPct, 1)} + sink ${f(r.sinkCpuPct, 1)}`
+    : r.readerProcs > 0
+      ? `${f(r.loadCpuPct, 1)} + ${r.readerProcs} readers' ${f(r.sinkCpuPct, 1)}`
+      : f(r.loadCpuPct, 1)
 const fr = (n: number | null): string => (n === null ? 'n/a' : n.toFixed(2))
 
 export function resultsTable(results: ScenarioResult[]): string {
@@ -201,7 +207,11 @@ export function checks(results: ScenarioResult[], fileMbps: number): string[] {
     if (r.loadCpuPct > LOAD_CPU_WARN_PCT)
       out.push(`${id}: load process used ${f(r.loadCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): it may be the bottleneck`)
     if (r.sinkMaxCpuPct > LOAD_CPU_WARN_PCT)
-      out.push(`${id}: a C UDP sink process used ${f(r.sinkMaxCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): try BENCH_UDP_SINKS=2`)
+      out.push(
+        r.readerProcs > 0
+          ? `${id}: a reader process used ${f(r.sinkMaxCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): try BENCH_READER_PROCS=${r.readerProcs + 1}`
+          : `${id}: a C UDP sink process used ${f(r.sinkMaxCpuPct, 0)}% of a core (> ${LOAD_CPU_WARN_PCT}%): try BENCH_UDP_SINKS=2`,
+      )
     if (Math.abs(r.rateVsFile - 1) > RATE_TOLERANCE)
       out.push(`${id}: mean delivered rate is ${f(r.rateVsFile, 3)} × the file bitrate (outside ±${RATE_TOLERANCE * 100}%)`)
     else if (r.perReaderMbps.min < fileMbps * (1 - RATE_TOLERANCE))

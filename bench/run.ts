@@ -30,6 +30,7 @@
  * BENCH_TRANSPORTS=tcp,udp  BENCH_SERVERS=rtspkit,gst  BENCH_CACHE=<tmpdir>/rtspkit-bench
  * BENCH_RTSPKIT_PORT=18554  BENCH_GST_PORT=18654  BENCH_UDP_BASE=30000  BENCH_OUT=bench/results.json
  * BENCH_TTFF_PROBES=3  BENCH_SEED=1  BENCH_UDP_SINK=c|node  BENCH_UDP_SINKS=1  BENCH_SINK_LINGER_US=1000
+ * BENCH_READER_PROCS=1 (TCP readers after the first in that many child processes: bench/remote-readers.ts)
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -38,7 +39,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { ConfigError, StateError } from '../src/errors.js'
 import { listEnv, numberEnv, ROOT, sleep } from './bench-env.js'
 import { ensureFixture, FIXTURE, FIXTURE_MARGIN_S, fixtureArgs, gstVersion, MIN_FIXTURE_SECONDS, type Fixture } from './fixture.js'
-import { LoadReader, type BenchTransport } from './load-client.js'
+import type { BenchTransport } from './load-client.js'
+import { RemoteReaders, type BenchReader } from './remote-readers.js'
 import type { ReaderSnapshot } from './track-stats.js'
 import { UDP_RECV_BUFFER, UdpPortAllocator } from './udp-receiver.js'
 import { createUdpReceiver, udpSinkConfig, type UdpSinkConfig } from './udp-sink.js'
@@ -91,6 +93,8 @@ interface BenchConfig {
   /** ffmpeg first-frame probes per scenario, and the seed of their random waits. */
   ttffProbes: number
   seed: number
+  /** TCP readers (after the first) in this many child processes; 1: all in this process. */
+  readerProcs: number
 }
 
 function readConfig(): BenchConfig {
@@ -120,6 +124,7 @@ function readConfig(): BenchConfig {
     udpBase: numberEnv('BENCH_UDP_BASE', 30000, 1024, 64000),
     resultsPath: process.env.BENCH_OUT ?? DEFAULT_RESULTS,
     ttffProbes: numberEnv('BENCH_TTFF_PROBES', 3, 0, 50),
+    readerProcs: numberEnv('BENCH_READER_PROCS', 1, 1, 8),
     seed: numberEnv('BENCH_SEED', 1, 0, 0xffffffff),
   }
 }
@@ -129,7 +134,7 @@ function readConfig(): BenchConfig {
 
 interface Tracked {
   servers: Set<ServerProcess>
-  readers: Set<LoadReader>
+  readers: Set<BenchReader>
 }
 
 async function runScenario(
@@ -146,9 +151,15 @@ async function runScenario(
   const logPath = join(cfg.cacheDir, 'logs', `${name}-${transport}-${n}${workers ? `-w${workers}` : ''}.log`)
   const server = startServer(name, cfg.ports[name], fixture.path, logPath, workers ? { extraArgs: ['--workers', String(workers)] } : {})
   tracked.servers.add(server)
-  const readers: LoadReader[] = []
+  const readers: BenchReader[] = []
   const errors: string[] = []
   const ports = transport === 'udp' ? createUdpReceiver(sink, cfg.udpBase, HOST) : new UdpPortAllocator(cfg.udpBase, HOST)
+  // TCP readers after the first in child processes (BENCH_READER_PROCS): one process reading 1,000 of them took a core.
+  const remote = transport === 'tcp' && cfg.readerProcs > 1 && n > 1 ? new RemoteReaders(cfg.readerProcs) : undefined
+  const refresh = async (): Promise<void> => {
+    await ports.refresh()
+    await remote?.refresh()
+  }
   try {
     await server.ready()
     await sleep(IDLE_SETTLE_MS)
@@ -158,7 +169,12 @@ async function runScenario(
     readers.push(...(await startReaders(server.url, transport, 1, ports, tracked.readers, errors)))
     await sleep(ONE_READER_SETTLE_MS)
     const oneReaderRssKb = processRssKb(server.pid)
-    if (n > 1) readers.push(...(await startReaders(server.url, transport, n - 1, ports, tracked.readers, errors)))
+    if (n > 1 && remote) {
+      const rs = await remote.start(server.url, n - 1, errors)
+      for (const r of rs) tracked.readers.add(r)
+      readers.push(...rs)
+      await remote.refresh()
+    } else if (n > 1) readers.push(...(await startReaders(server.url, transport, n - 1, ports, tracked.readers, errors)))
     const playing = readers.filter((r) => r.error === undefined && r.tracks.length > 0)
     if (playing.length === 0)
       throw new StateError(
@@ -169,7 +185,7 @@ async function runScenario(
     // reader receives (or the wait times out), so the window measures steady delivery only.
     const waitUntil = performance.now() + FIRST_PACKET_TIMEOUT_MS
     for (;;) {
-      await ports.refresh()
+      await refresh()
       if (playing.every((r) => r.receiving) || performance.now() >= waitUntil) break
       await sleep(FIRST_PACKET_POLL_MS)
     }
@@ -186,8 +202,8 @@ async function runScenario(
 
     const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS })
     loopDelay.enable()
-    const sinkTicks = () => ports.pids.map((pid) => processTicks(pid))
-    await ports.refresh()
+    const sinkTicks = () => [...ports.pids, ...(remote?.pids ?? [])].map((pid) => processTicks(pid))
+    await refresh()
     const t0 = performance.now()
     const cpu0 = processTicks(server.pid)
     const load0 = process.cpuUsage()
@@ -196,7 +212,7 @@ async function runScenario(
     const udp0 = udpDropCounters()
     const snaps0 = playing.map((r) => r.snapshot())
     await sleep(cfg.seconds * 1000)
-    await ports.refresh()
+    await refresh()
     const snaps1 = playing.map((r) => r.snapshot())
     const firstIdr = playing.map((r) => r.firstIdrMs).filter(defined)
     const machine1 = machineTicks()
@@ -235,6 +251,7 @@ async function runScenario(
       serverCpuPerReaderMin: serverCpuS / (playing.length * (windowS / 60)),
       loadCpuPct,
       udpSink: transport === 'udp' ? sink.mode : null,
+      readerProcs: remote ? cfg.readerProcs : 0,
       sinkCpuPct,
       sinkMaxCpuPct: Math.max(0, ...sinkPct),
       loadLoopP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - LOOP_DELAY_RESOLUTION_MS),
@@ -248,6 +265,7 @@ async function runScenario(
   } finally {
     await Promise.all(readers.map((r) => r.close()))
     for (const r of readers) tracked.readers.delete(r)
+    await remote?.close()
     await ports.close()
     await server.stop()
     tracked.servers.delete(server)
