@@ -75,9 +75,16 @@ class RemoteReader implements BenchReader {
   }
 }
 
+/** A reader process: `exited` rejects once it is gone, so a request to it never waits forever. */
+interface Child {
+  child: ChildProcess
+  exited: Promise<never>
+  readers: RemoteReader[]
+}
+
 /** TCP readers in `processes` child processes. */
 export class RemoteReaders {
-  private readonly children: { child: ChildProcess; readers: RemoteReader[] }[] = []
+  private readonly children: Child[] = []
   private closing: Promise<void> | undefined
 
   constructor(private readonly processes: number) {}
@@ -98,9 +105,13 @@ export class RemoteReaders {
         .filter((n) => n > 0)
         .map(async (n) => {
           const child = fork(fileURLToPath(import.meta.url), ['host'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-          const entry = { child, readers: [] as RemoteReader[] }
+          const exited = once(child, 'exit').then((): never => {
+            throw new StateError('ERR_BENCH_READER_HOST', 'a reader process exited')
+          })
+          exited.catch(() => {}) // awaited only through ask()
+          const entry: Child = { child, exited, readers: [] }
           this.children.push(entry)
-          const reply = await this.ask(child, { kind: 'start', url, count: n })
+          const reply = await this.ask(entry, { kind: 'start', url, count: n })
           if (reply.kind !== 'started') throw new StateError('ERR_BENCH_READER_HOST', `reader process answered ${reply.kind} to start`)
           errors.push(...reply.errors)
           entry.readers = reply.readers.map((s) => new RemoteReader(s, this))
@@ -113,8 +124,9 @@ export class RemoteReaders {
   /** Brings every remote reader's values up to date. */
   async refresh(): Promise<void> {
     await Promise.all(
-      this.children.map(async ({ child, readers }) => {
-        const reply = await this.ask(child, { kind: 'report' })
+      this.children.map(async (entry) => {
+        const reply = await this.ask(entry, { kind: 'report' })
+        const readers = entry.readers
         if (reply.kind === 'report') reply.readers.forEach((s, i) => readers[i]?.update(s))
       }),
     )
@@ -123,22 +135,20 @@ export class RemoteReaders {
   /** TEARDOWN every reader and end the processes. Idempotent. */
   close(): Promise<void> {
     this.closing ??= Promise.all(
-      this.children.map(async ({ child }) => {
+      this.children.map(async (entry) => {
+        const child = entry.child
         if (child.exitCode !== null || !child.connected) return
-        await this.ask(child, { kind: 'close' }).catch(() => {})
+        await this.ask(entry, { kind: 'close' }).catch(() => {})
         child.kill()
       }),
     ).then(() => {})
     return this.closing
   }
 
-  private async ask(child: ChildProcess, message: ToHost): Promise<FromHost> {
+  private async ask({ child, exited }: Child, message: ToHost): Promise<FromHost> {
     const reply = once(child, 'message') as Promise<[FromHost]>
-    const exit = once(child, 'exit').then(() => {
-      throw new StateError('ERR_BENCH_READER_HOST', 'a reader process exited')
-    })
     child.send(message)
-    return (await Promise.race([reply, exit]))[0]
+    return (await Promise.race([reply, exited]))[0]
   }
 }
 

@@ -198,9 +198,13 @@ export class ServerConnection implements InterleavedSink {
     }
     let res: RtspResponse
     this.handler.onDialogue?.(this, 'recv', req)
-    // A TEARDOWN's RTCP BYE and its answer leave in one write (media stops with it, so nothing waits).
-    const hold = req.method === 'TEARDOWN'
-    if (hold) this.socket.cork()
+    // A TEARDOWN's RTCP BYE and its answer leave in one write. Uncorked on the next tick, not after the
+    // answer: a handler that waits on I/O (an external auth check) must not hold back the media of other
+    // sessions on this connection meanwhile.
+    if (req.method === 'TEARDOWN') {
+      this.socket.cork()
+      process.nextTick(() => this.socket.uncork())
+    }
     try {
       res = await this.handler.handleRequest(this, req, framing)
     } catch (err) {
@@ -208,7 +212,6 @@ export class ServerConnection implements InterleavedSink {
     }
     this.inFlight--
     this.send(res, req.headers.get('CSeq'), framing.lfOnly)
-    if (hold) this.socket.uncork()
     if (res.headers.get('Connection')?.toLowerCase() === 'close') this.end()
   }
 
