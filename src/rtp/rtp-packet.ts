@@ -81,16 +81,6 @@ export function withTimestamps(packets: readonly Buffer[], timestamp: number): B
   return out
 }
 
-/**
- * The fixed header of `packet` (12 bytes) with `timestamp` written in, written into `into` at `offset`:
- * a sender that writes header and payload separately sends `into`'s bytes and `packet.subarray(12)`,
- * and never copies the payload.
- */
-export function restampedHeader(packet: Buffer, timestamp: number, into: Buffer, offset: number): void {
-  packet.copy(into, offset, 0, RTP_HEADER_SIZE)
-  into.writeUInt32BE(timestamp >>> 0, offset + TIMESTAMP_OFFSET)
-}
-
 export class RtpPacket implements RtpHeaderFields {
   version = RTP_VERSION
   padding = false

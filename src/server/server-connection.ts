@@ -5,7 +5,6 @@ import { STATUS_REASONS, serializeResponse, type RtspRequest, type RtspResponse 
 import { RtspReader, UNTERMINATED_QUIET_MS, type RtspReadEvent, type RtspReaderLimits } from '../rtsp/reader.js'
 import type { InterleavedSink } from './server-session.js'
 import type { ConnectionWatch } from './connection-guard.js'
-import { RTP_HEADER_SIZE, restampedHeader } from '../rtp/rtp-packet.js'
 
 /** RFC 2326 §10.12: '$', channel, 16-bit length, then the packet. */
 const INTERLEAVED_HEADER_SIZE = 4
@@ -240,26 +239,19 @@ export class ServerConnection implements InterleavedSink {
     })
   }
 
-  writeInterleaved(channel: number, packets: readonly Buffer[], rtptime?: number): void {
+  writeInterleaved(channel: number, packets: readonly Buffer[]): void {
     if (this.closed) return
-    // One allocation for every packet's framing (and, when restamped, its RTP header); payloads are written as they are.
-    const step = rtptime === undefined ? INTERLEAVED_HEADER_SIZE : INTERLEAVED_HEADER_SIZE + RTP_HEADER_SIZE
-    const headers = Buffer.allocUnsafe(step * packets.length)
+    // One allocation for every packet's framing; payloads are written as they are.
+    const headers = Buffer.allocUnsafe(INTERLEAVED_HEADER_SIZE * packets.length)
     this.socket.cork()
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!
-      const at = i * step
+      const at = i * INTERLEAVED_HEADER_SIZE
       headers[at] = INTERLEAVED_MAGIC
       headers[at + 1] = channel
       headers.writeUInt16BE(p.length, at + 2)
-      if (rtptime === undefined || p.length < RTP_HEADER_SIZE) {
-        this.socket.write(headers.subarray(at, at + INTERLEAVED_HEADER_SIZE))
-        this.socket.write(p)
-      } else {
-        restampedHeader(p, rtptime, headers, at + INTERLEAVED_HEADER_SIZE)
-        this.socket.write(headers.subarray(at, at + step))
-        this.socket.write(p.subarray(RTP_HEADER_SIZE))
-      }
+      this.socket.write(headers.subarray(at, at + INTERLEAVED_HEADER_SIZE))
+      this.socket.write(p)
       this.bytesQueued += INTERLEAVED_HEADER_SIZE + p.length
     }
     this.socket.uncork()

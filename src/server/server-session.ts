@@ -385,11 +385,12 @@ export class ServerSession implements StreamOutput {
       // restamped GOP is shared too, by every reader that starts between the same two units.
       const framing = setup.framing
       const unit = item.unit
-      if (framing && t.sink.writeFramed)
+      // SRTP tracks have no shared framing: their packets are their own copies, already restamped.
+      if (framing)
         t.sink.writeFramed(
           restamp === undefined ? unit.derived(framing.key, framing.frame) : unit.derivedAt(framing.key, restamp, framing.frameAt(restamp)),
         )
-      else t.sink.writeInterleaved(t.rtpChannel, packets, restamp)
+      else t.sink.writeInterleaved(t.rtpChannel, packets)
     } else {
       const last = packets.length - 1
       const bytes = item.bytes

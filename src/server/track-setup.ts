@@ -23,10 +23,10 @@ export interface InterleavedSink {
   /** Bytes queued in user space and not yet handed to the kernel. */
   readonly queuedBytes: number
   readonly closed: boolean
-  /** `rtptime`: every packet goes out with this RTP timestamp instead of its own (instant start; payloads are not copied). */
-  writeInterleaved(channel: number, packets: readonly Buffer[], rtptime?: number): void
-  /** Packets already framed (Unit.derived: `$`, channel, length, packet, back to back), in one write; a sink without it is given the packets. */
-  writeFramed?(frames: Buffer): void
+  /** Packets framed as they go (a reader's own packets: SRTP, RTCP), one write per packet in one corked batch. */
+  writeInterleaved(channel: number, packets: readonly Buffer[]): void
+  /** Packets already framed (Unit.derived, Unit.derivedAt: `$`, channel, length, packet, back to back), in one write. */
+  writeFramed(frames: Buffer): void
   /** Calls `cb` once, when what is queued in user space has gone to the kernel; a sink without it is polled. */
   onceDrained?(cb: () => void): void
   /** Writes made inside `fn` leave in one system call (a unit and its RTCP sender report). */
