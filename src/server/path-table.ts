@@ -49,6 +49,9 @@ export class PathTable {
   /** Publish paths whose publisher a reader can summon (runOnDemand): see RtspServer.setPublishDemand. */
   readonly publishDemand = new Map<string, () => Promise<void>>()
   private provider: ((path: string) => boolean) | undefined
+  /** The last URI `resolve` parsed and its path: one request resolves its URI several times (access check, handler). */
+  private lastUri: string | undefined
+  private lastPath = ''
 
   /** `deps` is read at each use: the server's live options. */
   constructor(private readonly deps: PathTableDeps) {}
@@ -130,7 +133,7 @@ export class PathTable {
 
   resolve(uri: string): Target {
     if (uri === '*') return { path: '', stream: undefined, trackIndex: undefined }
-    const path = pathOf(uri)
+    const path = this.pathOf(uri)
     const exact = this.streams.get(path)
     if (exact) return { path, stream: exact, trackIndex: undefined }
     const slash = path.lastIndexOf('/')
@@ -151,12 +154,12 @@ export class PathTable {
   async resolveOnDemand(uri: string): Promise<Target> {
     let target = this.resolve(uri)
     if (target.stream) {
-      ;(this.onDemand.get(target.path) ?? this.onDemand.get(pathOf(uri)))?.touch?.()
+      ;(this.onDemand.get(target.path) ?? this.onDemand.get(this.pathOf(uri)))?.touch?.()
       return target
     }
     if (this.provide(target.path)) target = this.resolve(uri)
     if (target.stream) return target
-    const summon = this.publishDemand.get(target.path) ?? this.publishDemand.get(pathOf(uri))
+    const summon = this.publishDemand.get(target.path) ?? this.publishDemand.get(this.pathOf(uri))
     if (summon && this.publishPaths.has(target.path)) {
       try {
         await summon()
@@ -166,7 +169,7 @@ export class PathTable {
       }
       return this.resolve(uri)
     }
-    const handler = this.onDemand.get(target.path) ?? this.onDemand.get(pathOf(uri))
+    const handler = this.onDemand.get(target.path) ?? this.onDemand.get(this.pathOf(uri))
     if (!handler) return target
     try {
       await handler.demand()
@@ -175,6 +178,15 @@ export class PathTable {
       throw new RequestError(503, 'on-demand source unavailable')
     }
     return this.resolve(uri)
+  }
+
+  /** pathOf, remembering the last answer (a URL that does not parse throws each time). */
+  private pathOf(uri: string): string {
+    if (uri !== this.lastUri) {
+      this.lastPath = pathOf(uri)
+      this.lastUri = uri
+    }
+    return this.lastPath
   }
 }
 

@@ -24,6 +24,12 @@ import { isSecureProfile, isTlsConnection, offersSavp, SrtpOffers, type SrtpTrac
 export class PlayHandler {
   private readonly srtp: SrtpOffers
 
+  /**
+   * The last DESCRIBE body per stream, and what it was made of: rebuilt only when that changes (new
+   * parameter sets, another local address or name). One stream answers most DESCRIBEs the same.
+   */
+  private readonly sdpCache = new WeakMap<ServerStream, { key: string; body: Buffer }>()
+
   constructor(private readonly ctx: ServerContext) {
     this.srtp = new SrtpOffers(ctx.opts.clock)
   }
@@ -41,8 +47,8 @@ export class PlayHandler {
     // A per-reader path's template may serve many names ('*'): the base is the one asked for.
     const name = target.perReader ? target.path : stream.name
     const base = this.baseUrl(conn, req, name)
-    const sdp = this.buildSdp(stream, conn, target.perReader?.durationSeconds, name)
-    return makeResponse(200, { 'Content-Base': base, 'Content-Type': 'application/sdp' }, Buffer.from(sdp))
+    const sdp = this.describeBody(stream, conn, target.perReader?.durationSeconds, name)
+    return makeResponse(200, { 'Content-Base': base, 'Content-Type': 'application/sdp' }, sdp)
   }
 
   /** SETUP of one track for playing: the transport, and the session at its first track. */
@@ -247,6 +253,21 @@ export class PlayHandler {
     const local = conn.localAddress.includes(':') ? `[${conn.localAddress}]` : conn.localAddress
     const authority = req.headers.get('Host') ?? `${local}:${this.ctx.port()}`
     return `rtsp://${authority}/${streamName}/`
+  }
+
+  /** The SDP of a DESCRIBE answer; from the cache unless it offers SRTP (its keys are the connection's own). */
+  private describeBody(stream: ServerStream, conn: ServerConnection, durationSeconds: number | undefined, name: string): Buffer {
+    if (offersSavp(this.ctx.opts.encryption, conn)) return Buffer.from(this.buildSdp(stream, conn, durationSeconds, name))
+    let key = `${conn.localAddress} ${name} ${durationSeconds}`
+    for (const t of stream.tracks) {
+      key += `\n${t.control} ${t.media.payloadType}`
+      for (const a of t.media.sdpAttributes()) key += ` ${a.key}:${a.value ?? ''}`
+    }
+    const hit = this.sdpCache.get(stream)
+    if (hit?.key === key) return hit.body
+    const body = Buffer.from(this.buildSdp(stream, conn, durationSeconds, name))
+    this.sdpCache.set(stream, { key, body })
+    return body
   }
 
   private buildSdp(stream: ServerStream, conn: ServerConnection, durationSeconds?: number, name = stream.name): string {
