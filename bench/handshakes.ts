@@ -11,6 +11,8 @@
  * client's, and the table says so.
  *
  * Knobs: BENCH_HS_PARALLEL=16  BENCH_HS_SECONDS=5  BENCH_HS_TRANSPORT=tcp|udp  BENCH_SERVERS=rtspkit,gst
+ * (also `floor`: bench/handshake-floor.ts, a bare Node server with canned answers, the least a Node
+ * server can spend on a handshake; BENCH_FLOOR_PORT=18854, BENCH_FLOOR_KEYFRAME=60000 bytes after PLAY)
  * BENCH_HS_CLIENT=c|node (default c; node, with a line saying why, when the C client cannot be built)
  * BENCH_WORKERS=1  BENCH_CPU_PROF=DIR (rtspkit runs under `node --cpu-prof`, profile written there).
  */
@@ -23,6 +25,7 @@ import { ensureFixture, MIN_FIXTURE_SECONDS } from './fixture.js'
 import { clockTicksPerSecond, processTicks } from './proc-stats.js'
 import { LOAD_CPU_WARN_PCT } from './run-report.js'
 import { handshakeClientConfig, runNativeHandshakes, type HandshakeClientConfig } from './rtsp-handshakes.js'
+import { DEFAULT_KEYFRAME_BYTES, FLOOR_LABEL, startFloor } from './handshake-floor.js'
 import { HOST, SERVER_LABEL, startServer, type ServerName } from './server-process.js'
 import { fmt, percentile, textTable } from './stats.js'
 
@@ -35,8 +38,15 @@ const INTERLEAVED_HEADER = 4
 const MS_PER_S = 1000
 const US_PER_MS = 1000
 
+/** The servers of this bench: those of server-process.ts, and the bare Node floor. */
+export type HandshakeServer = ServerName | 'floor'
+
+export function handshakeServerLabel(name: HandshakeServer): string {
+  return name === 'floor' ? FLOOR_LABEL : SERVER_LABEL[name]
+}
+
 export interface HandshakeResult {
-  server: ServerName
+  server: HandshakeServer
   workers: number | null
   parallel: number
   seconds: number
@@ -207,17 +217,23 @@ export interface HandshakeOptions {
   clip: string
   logDir: string
   cpuProf?: string
+  /** The floor server's keyframe after PLAY over TCP, bytes (default DEFAULT_KEYFRAME_BYTES). */
+  floorKeyframeBytes?: number
 }
 
 /** What one load client measured, before the server's CPU is added. */
 type ClientRun = Pick<HandshakeResult, 'done' | 'failed' | 'firstError' | 'p50Ms' | 'p99Ms' | 'seconds' | 'clientCpuPct'>
 
-export async function runHandshakes(name: ServerName, workers: number | null, opts: HandshakeOptions): Promise<HandshakeResult> {
+export async function runHandshakes(name: HandshakeServer, workers: number | null, opts: HandshakeOptions): Promise<HandshakeResult> {
   const extraArgs = workers ? ['--workers', String(workers)] : []
-  const server = startServer(name, opts.port, opts.clip, join(opts.logDir, `${name}-handshakes${workers ? `-w${workers}` : ''}.log`), {
-    extraArgs,
-    ...(opts.cpuProf && name === 'rtspkit' ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] } : {}),
-  })
+  const logPath = join(opts.logDir, `${name}-handshakes${workers ? `-w${workers}` : ''}.log`)
+  const server =
+    name === 'floor'
+      ? startFloor(opts.port, logPath, opts.floorKeyframeBytes ?? DEFAULT_KEYFRAME_BYTES)
+      : startServer(name, opts.port, opts.clip, logPath, {
+          extraArgs,
+          ...(opts.cpuProf && name === 'rtspkit' ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] } : {}),
+        })
   try {
     await server.ready()
     await learnControl(opts.port, server.url)
@@ -307,7 +323,7 @@ export function handshakeTable(results: HandshakeResult[]): string {
       'client CPU %',
     ],
     results.map((r) => [
-      SERVER_LABEL[r.server],
+      handshakeServerLabel(r.server),
       String(r.workers ?? '-'),
       String(r.parallel),
       String(r.done),
@@ -341,9 +357,12 @@ export function handshakeConfig(): Pick<HandshakeOptions, 'parallel' | 'seconds'
   }
 }
 
+const DEFAULT_PORT: Record<HandshakeServer, number> = { rtspkit: 18554, gst: 18654, floor: 18854 }
+
 async function main(): Promise<void> {
   const cfg = handshakeConfig()
-  const servers = listEnv('BENCH_SERVERS', 'rtspkit,gst', ['rtspkit', 'gst'] as const)
+  const servers = listEnv('BENCH_SERVERS', 'rtspkit,gst', ['rtspkit', 'gst', 'floor'] as const)
+  const floorKeyframeBytes = numberEnv('BENCH_FLOOR_KEYFRAME', DEFAULT_KEYFRAME_BYTES, 0, 16 * 1024 * 1024)
   const workers = (process.env.BENCH_WORKERS ?? '1').split(',').map(Number)
   const cacheDir = process.env.BENCH_CACHE ?? join(tmpdir(), 'rtspkit-bench')
   const logDir = join(cacheDir, 'logs')
@@ -355,9 +374,10 @@ async function main(): Promise<void> {
   console.log(`Load client: ${cfg.client.note}`)
   for (const name of servers) {
     for (const w of name === 'rtspkit' ? workers : [null]) {
-      const port = numberEnv(name === 'rtspkit' ? 'BENCH_RTSPKIT_PORT' : 'BENCH_GST_PORT', name === 'rtspkit' ? 18554 : 18654, 1024, 65535)
-      process.stdout.write(`${SERVER_LABEL[name]} handshakes, ${cfg.parallel} in parallel … `)
-      const r = await runHandshakes(name, w, { ...cfg, port, clip: fixture.path, logDir, ...(cpuProf ? { cpuProf } : {}) })
+      const port = numberEnv(`BENCH_${name.toUpperCase()}_PORT`, DEFAULT_PORT[name], 1024, 65535)
+      process.stdout.write(`${handshakeServerLabel(name)} handshakes, ${cfg.parallel} in parallel … `)
+      const opts = { ...cfg, port, clip: fixture.path, logDir, floorKeyframeBytes, ...(cpuProf ? { cpuProf } : {}) }
+      const r = await runHandshakes(name, w, opts)
       results.push(r)
       console.log(
         `${fmt(r.perSecond, 0)}/s, p99 ${fmt(r.p99Ms, 2)} ms, ${fmt(r.cpuMsPerHandshake, 3)} CPU ms each, ${r.failed} failed, client ${fmt(r.clientCpuPct, 0)}% CPU`,

@@ -38,7 +38,8 @@ export class ServerProcess {
   private stopping: Promise<void> | undefined
 
   constructor(
-    readonly name: ServerName,
+    /** For messages: a ServerName, or another server a bench runs (bench/handshake-floor.ts: 'floor'). */
+    readonly name: string,
     command: string,
     args: string[],
     port: number,
