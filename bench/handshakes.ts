@@ -10,7 +10,7 @@
  * it measured. The client's own CPU is a column; above LOAD_CPU_WARN_PCT of a core the rate is the
  * client's, and the table says so.
  *
- * Knobs: BENCH_HS_PARALLEL=16  BENCH_HS_SECONDS=5  BENCH_HS_TRANSPORT=tcp|udp  BENCH_SERVERS=rtspkit,gst
+ * Knobs: BENCH_HS_PARALLEL=16  BENCH_HS_SECONDS=5  BENCH_HS_WARMUP=3 (seconds of handshakes before the window)  BENCH_HS_TRANSPORT=tcp|udp  BENCH_SERVERS=rtspkit,gst
  * (also `floor`: bench/handshake-floor.ts, a bare Node server with canned answers, the least a Node
  * server can spend on a handshake; BENCH_FLOOR_PORT=18854, BENCH_FLOOR_KEYFRAME=60000 bytes after PLAY)
  * BENCH_HS_CLIENT=c|node (default c; node, with a line saying why, when the C client cannot be built)
@@ -211,6 +211,11 @@ export async function learnControl(port: number, url: string): Promise<void> {
 export interface HandshakeOptions {
   parallel: number
   seconds: number
+  /**
+   * Handshakes run (and are not counted) for this long before the measured window, so a server that
+   * compiles its code as it runs (rtspkit's JIT) is measured warm, as one that has served a while; 0: none.
+   */
+  warmupSeconds?: number
   transport: 'tcp' | 'udp'
   client: HandshakeClientConfig
   port: number
@@ -237,6 +242,10 @@ export async function runHandshakes(name: HandshakeServer, workers: number | nul
   try {
     await server.ready()
     await learnControl(opts.port, server.url)
+    if (opts.warmupSeconds) {
+      const warm = { ...opts, seconds: opts.warmupSeconds }
+      await (opts.client.mode === 'c' ? cClient(opts.client.binary, server.url, warm) : nodeClient(server.url, warm))
+    }
     const ticks = clockTicksPerSecond()
     const cpu0 = processTicks(server.pid)
     const t0 = performance.now()
@@ -348,10 +357,11 @@ export function handshakeTable(results: HandshakeResult[]): string {
 }
 
 /** The BENCH_HS_* knobs; building the C client (once) is part of reading BENCH_HS_CLIENT. */
-export function handshakeConfig(): Pick<HandshakeOptions, 'parallel' | 'seconds' | 'transport' | 'client'> {
+export function handshakeConfig(): Pick<HandshakeOptions, 'parallel' | 'seconds' | 'warmupSeconds' | 'transport' | 'client'> {
   return {
     parallel: numberEnv('BENCH_HS_PARALLEL', 16, 1, 256),
     seconds: numberEnv('BENCH_HS_SECONDS', 5, 1, 120),
+    warmupSeconds: numberEnv('BENCH_HS_WARMUP', 3, 0, 60),
     transport: listEnv('BENCH_HS_TRANSPORT', 'tcp', ['tcp', 'udp'] as const)[0]!,
     client: handshakeClientConfig(),
   }
@@ -384,7 +394,9 @@ async function main(): Promise<void> {
       )
     }
   }
-  console.log(`\nHandshakes (OPTIONS, DESCRIBE, SETUP ${cfg.transport}, PLAY with Range, TEARDOWN; new connection each):\n`)
+  console.log(
+    `\nHandshakes (OPTIONS, DESCRIBE, SETUP ${cfg.transport}, PLAY with Range, TEARDOWN; new connection each; ${cfg.warmupSeconds ?? 0} s of them unmeasured first):\n`,
+  )
   console.log(handshakeTable(results))
 }
 
