@@ -261,7 +261,7 @@ export class PlayHandler {
     let key = `${conn.localAddress} ${name} ${durationSeconds}`
     for (const t of stream.tracks) {
       key += `\n${t.control} ${t.media.payloadType}`
-      for (const a of t.media.sdpAttributes()) key += ` ${a.key}:${a.value ?? ''}`
+      for (const a of t.media.sdpAttributes()) key += a.value === undefined ? ` ${a.key}` : ` ${a.key}:${a.value}`
     }
     const hit = this.sdpCache.get(stream)
     if (hit?.key === key) return hit.body
