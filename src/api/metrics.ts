@@ -3,6 +3,7 @@
  * Prometheus client libraries conventionally export (process_*, nodejs_*), so existing dashboards fit.
  */
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks'
+import v8 from 'node:v8'
 import { nativeUdpStatus } from '../transport/native-udp.js'
 import type { MetricFamily, MetricType, Sample } from './prometheus.js'
 import { READER_PROTOCOLS, type PathView, type SessionView } from './views.js'
@@ -171,6 +172,26 @@ export function serverFamilies(
   ]
 }
 
+/** V8's heap spaces (new, old, code, large_object…): committed and used bytes each. */
+function heapSpaceFamilies(): MetricFamily[] {
+  const spaces = v8.getHeapSpaceStatistics()
+  const label = (name: string) => ({ space: name.replace(/_space$/, '') })
+  return [
+    family(
+      'nodejs_heap_space_size_total_bytes',
+      'gauge',
+      'Committed size of each V8 heap space, in bytes.',
+      spaces.map((sp) => ({ labels: label(sp.space_name), value: sp.space_size })),
+    ),
+    family(
+      'nodejs_heap_space_size_used_bytes',
+      'gauge',
+      'Used size of each V8 heap space, in bytes.',
+      spaces.map((sp) => ({ labels: label(sp.space_name), value: sp.space_used_size })),
+    ),
+  ]
+}
+
 /**
  * Process figures. Owns an event-loop delay monitor while open; close() stops it (idempotent).
  */
@@ -197,6 +218,13 @@ export class ProcessMetrics {
       ]),
       family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [{ value: mem.rss }]),
       family('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use, in bytes.', [{ value: mem.heapUsed }]),
+      family('nodejs_heap_size_total_bytes', 'gauge', 'V8 heap committed, in bytes.', [{ value: mem.heapTotal }]),
+      family('nodejs_external_memory_bytes', 'gauge', 'Memory of ArrayBuffers and Buffers outside the V8 heap, in bytes.', [
+        { value: mem.external },
+      ]),
+      // Where a process's memory goes: most of what load adds is the young generation ("new") and
+      // Buffers that wait for a collection (external), not what readers hold (README, "Less memory per reader").
+      ...heapSpaceFamilies(),
       family('process_start_time_seconds', 'gauge', 'Start time of the process since the Unix epoch, in seconds.', [
         { value: Math.round(performance.timeOrigin) / MS_PER_SECOND },
       ]),

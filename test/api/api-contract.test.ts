@@ -288,6 +288,13 @@ describe('HTTP API contract', () => {
       const in1 = sampleValue(m1, 'rtspkit_path_bytes_received_total', { path: 'cam' })!
       assert.ok(sent1 > 0 && in1 > 0)
       assert.ok(sampleValue(m1, 'process_resident_memory_bytes')! > 0)
+      assert.ok(sampleValue(m1, 'nodejs_heap_size_total_bytes')! >= sampleValue(m1, 'nodejs_heap_size_used_bytes')!)
+      assert.ok(sampleValue(m1, 'nodejs_external_memory_bytes')! > 0, 'the stream holds Buffers')
+      for (const space of ['new', 'old']) {
+        const total = sampleValue(m1, 'nodejs_heap_space_size_total_bytes', { space })!
+        assert.ok(total > 0, `${space} space committed`)
+        assert.ok(sampleValue(m1, 'nodejs_heap_space_size_used_bytes', { space })! <= total)
+      }
       assert.ok(sampleValue(m1, 'process_start_time_seconds')! <= Date.now() / 1000)
       assert.ok(sampleValue(m1, 'process_cpu_seconds_total')! > 0)
       assert.ok(sampleValue(m1, 'nodejs_eventloop_lag_seconds')! >= 0)
