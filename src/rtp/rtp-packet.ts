@@ -51,13 +51,12 @@ export function writeRtpHeader(buf: Buffer, offset: number, h: RtpHeaderFields):
 
 /** Where the timestamp sits in an RTP header. */
 export const RTP_TIMESTAMP_OFFSET = 4
-const TIMESTAMP_OFFSET = RTP_TIMESTAMP_OFFSET
 
 /** A copy of a serialized packet carrying `timestamp` instead of its own (everything else as it was). */
 export function withTimestamp(packet: Buffer, timestamp: number): Buffer {
   const copy = Buffer.allocUnsafe(packet.length)
   packet.copy(copy)
-  copy.writeUInt32BE(timestamp >>> 0, TIMESTAMP_OFFSET)
+  copy.writeUInt32BE(timestamp >>> 0, RTP_TIMESTAMP_OFFSET)
   return copy
 }
 
@@ -74,7 +73,7 @@ export function withTimestamps(packets: readonly Buffer[], timestamp: number): B
   for (let i = 0; i < packets.length; i++) {
     const p = packets[i]!
     p.copy(all, at)
-    if (p.length >= RTP_HEADER_SIZE) all.writeUInt32BE(timestamp >>> 0, at + TIMESTAMP_OFFSET)
+    if (p.length >= RTP_HEADER_SIZE) all.writeUInt32BE(timestamp >>> 0, at + RTP_TIMESTAMP_OFFSET)
     out[i] = all.subarray(at, at + p.length)
     at += p.length
   }

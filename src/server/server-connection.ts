@@ -2,13 +2,10 @@ import type { ConnectionSocket } from '../transport/tunnel-socket.js'
 import { LimitError, RtspkitError } from '../errors.js'
 import { RtspHeaders } from '../rtsp/headers.js'
 import { STATUS_REASONS, serializeResponse, type RtspRequest, type RtspResponse } from '../rtsp/message.js'
+import { INTERLEAVED_HEADER_SIZE, INTERLEAVED_MAGIC } from '../rtsp/interleaved.js'
 import { RtspReader, UNTERMINATED_QUIET_MS, type RtspReadEvent, type RtspReaderLimits } from '../rtsp/reader.js'
 import type { InterleavedSink } from './server-session.js'
 import type { ConnectionWatch } from './connection-guard.js'
-
-/** RFC 2326 §10.12: '$', channel, 16-bit length, then the packet. */
-const INTERLEAVED_HEADER_SIZE = 4
-const INTERLEAVED_MAGIC = 0x24
 
 /** How a request was framed, so that the answer can be framed alike. */
 export interface RequestFraming {

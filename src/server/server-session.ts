@@ -3,7 +3,7 @@ import type { StreamOutput } from '../stream/output.js'
 import { ReaderQueue } from '../stream/reader-queue.js'
 import type { ServerStream } from '../stream/stream.js'
 import type { Unit } from '../stream/unit.js'
-import { withTimestamp, withTimestamps } from '../rtp/rtp-packet.js'
+import { RTP_TIMESTAMP_OFFSET, withTimestamp, withTimestamps } from '../rtp/rtp-packet.js'
 import type { UdpLink } from '../transport/udp-link.js'
 import { senderReport, sendTrackRtcp, takeReceiverReports } from './session-rtcp.js'
 import { TrackSetup, type InterleavedSink, type TrackStats } from './track-setup.js'
@@ -62,7 +62,6 @@ const TCP_PENDING_BYTES = 64 * 1024
 const RESTAMPED_KEY = 'rtp-restamped'
 /** An instant start is skipped when the GOP would take more than this share of the reader's queue. */
 const MAX_START_SHARE = 0.75
-const RTP_TIMESTAMP_OFFSET = 4
 const RTP_SEQUENCE_OFFSET = 2
 
 /**
